@@ -1,0 +1,86 @@
+# smtpjail - see README.md. `make test` is what CI runs.
+
+CC	?= cc
+BUILD	?= build
+PKGS	 = libseccomp libcap libcares
+WARN	 = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla \
+	   -Wstrict-prototypes -Wmissing-prototypes
+HARDEN	 = -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
+	   -fstack-clash-protection -fPIE
+OPT	?= -O2 -g
+CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Iinclude \
+	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
+LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(EXTRA_LDFLAGS)
+LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TESTLIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+MAIN_SRC = parent/main.c
+LIB_SRC	 = $(filter-out $(MAIN_SRC),$(wildcard ipc/*.c policy/*.c parent/*.c child/*.c))
+LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC = $(wildcard tests/unit/test_*.c tests/sandbox/test_*.c)
+TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+AUX_SRC	 = $(wildcard tests/*/aux_*.c)
+AUX_BIN	 = $(AUX_SRC:tests/%.c=$(BUILD)/tests/%)
+
+DEB_PKGS = build-essential pkg-config libseccomp-dev libcap-dev \
+	   libc-ares-dev libcmocka-dev postfix dnsmasq-base iproute2 \
+	   clang libclang-rt-14-dev seccomp procps python3
+
+.PHONY: all deps test asan check-asan demo install bench fuzz clean tests
+
+all: $(BUILD)/smtpjail
+
+$(BUILD)/%.o: %.c $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libsmtpjail.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/smtpjail: $(BUILD)/$(MAIN_SRC:.c=.o) $(BUILD)/libsmtpjail.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libsmtpjail.a $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(BUILD)/libsmtpjail.a \
+	    $(TESTLIBS) $(LIBS)
+
+tests: all $(TEST_BIN) $(AUX_BIN)
+
+# Installs what is missing from Debian's packages (as root).
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	    grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "make deps: installing:" $$missing; \
+	    echo 'postfix postfix/main_mailer_type select No configuration' \
+		| debconf-set-selections; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+test: deps
+	$(MAKE) tests
+	./tests/run-tests.sh $(BUILD)
+
+# Same suite with AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: deps
+	$(MAKE) BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
+	    EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all -DSJ_ASAN' \
+	    EXTRA_LDFLAGS='-fsanitize=address,undefined' tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	    ./tests/run-tests.sh build-asan
+
+demo: deps all
+	./tests/e2e/demo.sh $(BUILD)/smtpjail
+
+install: all
+	./tests/e2e/install.sh $(BUILD)/smtpjail
+
+bench: deps all
+	./tests/e2e/bench.sh $(BUILD)/smtpjail
+
+clean:
+	rm -rf build build-asan

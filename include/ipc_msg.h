@@ -1,0 +1,216 @@
+/*
+ * NAME
+ *	ipc_msg.h 3h
+ * SUMMARY
+ *	the parent <-> child message set, its table and its codec
+ * DESCRIPTION
+ *	Every message is one SOCK_SEQPACKET datagram: an 8-byte header
+ *	(u16 version, u16 type, u32 body length, little-endian) and a body
+ *	of typed fields (u32/u64 little-endian, strings as u16 length +
+ *	bytes). ipc/ipc_msg.c holds the table: for each type its name,
+ *	direction, maximum body size and whether exactly one descriptor
+ *	travels with it. ipc_msg_decode() refuses anything the table does
+ *	not allow: unknown type, wrong direction, wrong version, oversize,
+ *	short or trailing bytes, a string with NUL or non-printable bytes
+ *	where text is expected, a descriptor where none is declared or a
+ *	missing one.
+ *
+ *	Change IPC_VERSION whenever the table or a body layout changes.
+ * SECURITY
+ *	Linked into both processes. The parent decodes what the child
+ *	sends and must treat it as hostile; semantic checks (job id,
+ *	recipient index, reported once) are the parent's (parent/deliver).
+ */
+#ifndef IPC_MSG_H
+#define IPC_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sj_limits.h"
+
+#define IPC_VERSION	1
+#define IPC_HDR_LEN	8
+
+enum ipc_dir {
+	IPC_P2C = 1,		/* parent to child */
+	IPC_C2P = 2,		/* child to parent */
+};
+
+enum ipc_type {
+	IPC_T_READY = 1,	/* C2P: sandbox in place, protocol version */
+	IPC_T_CONFIG,		/* P2C: once, settings for the session */
+	IPC_T_DELIVER,		/* P2C + content fd: start a job */
+	IPC_T_RCPT,		/* P2C: one recipient of the current job */
+	IPC_T_ABORT,		/* P2C: stop the current job, report DONE */
+	IPC_T_LOG,		/* C2P: one diagnostic line */
+	IPC_T_RCPT_RESULT,	/* C2P: outcome of one recipient */
+	IPC_T_SITE_RESULT,	/* C2P: outcome for every unreported rcpt */
+	IPC_T_DONE,		/* C2P: job finished, with timings */
+	IPC_T_MAX		/* one past the last type */
+};
+
+/* CONFIG flags */
+#define IPC_CF_SKIP_5XX_GREETING	(1U << 0)	/* smtp_skip_5xx_greeting */
+#define IPC_CF_SKIP_QUIT_RESPONSE	(1U << 1)	/* smtp_skip_quit_response */
+#define IPC_CF_IGNORE_MX_ERROR		(1U << 2)	/* ignore_mx_lookup_error */
+#define IPC_CF_DISABLE_DNS		(1U << 3)	/* smtp_dns_support_level=disabled */
+#define IPC_CF_NEVER_EHLO		(1U << 4)	/* smtp_never_send_ehlo */
+#define IPC_CF_RANDOMIZE		(1U << 5)	/* smtp_randomize_addresses */
+#define IPC_CF_INET4			(1U << 6)	/* inet_protocols has ipv4 */
+#define IPC_CF_INET6			(1U << 7)	/* inet_protocols has ipv6 */
+#define IPC_CF_DEFER_NO_MX_ADDR		(1U << 8)	/* smtp_defer_if_no_mx_address_found */
+#define IPC_CF_SOFT_BOUNCE		(1U << 9)	/* soft_bounce */
+#define IPC_CF_ALL			((1U << 10) - 1)
+
+enum ipc_addr_pref {
+	IPC_PREF_ANY = 0,	/* smtp_address_preference = any */
+	IPC_PREF_IPV4,
+	IPC_PREF_IPV6,
+};
+
+struct ipc_config {
+	uint32_t flags;			/* IPC_CF_* */
+	uint32_t addr_pref;		/* enum ipc_addr_pref */
+	/* timeouts in seconds, Postfix parameter names */
+	uint32_t connect_timeout;
+	uint32_t helo_timeout;
+	uint32_t mail_timeout;
+	uint32_t rcpt_timeout;
+	uint32_t data_init_timeout;
+	uint32_t data_xfer_timeout;
+	uint32_t data_done_timeout;
+	uint32_t quit_timeout;
+	uint32_t rset_timeout;
+	uint32_t mx_address_limit;	/* smtp_mx_address_limit, 0 = none */
+	uint32_t mx_session_limit;	/* smtp_mx_session_limit, 0 = none */
+	uint32_t line_length_limit;	/* smtp_line_length_limit */
+	uint32_t default_port;		/* smtp_tcp_port, resolved number */
+	char	helo_name[SJ_HOSTNAME_MAX + 1];	/* smtp_helo_name */
+	char	dns_servers[SJ_LIST_MAX + 1];	/* "addr:port,..." (c-ares csv) */
+	char	relayhost[SJ_NEXTHOP_MAX + 1];	/* relayhost, for 4.3.5 */
+	char	fallback_relay[SJ_NEXTHOP_MAX + 1]; /* smtp_fallback_relay */
+	char	local_addrs[SJ_LIST_MAX + 1];	/* inet+proxy interfaces, loop check */
+};
+
+/* DELIVER flags */
+#define IPC_DF_8BITMIME		(1U << 0)	/* encoding = 8bit */
+#define IPC_DF_7BIT		(1U << 1)	/* encoding = 7bit */
+#define IPC_DF_ALL		((1U << 2) - 1)
+
+struct ipc_deliver {
+	uint32_t job_id;		/* chosen by the parent, echoed back */
+	uint32_t rcpt_count;		/* IPC_T_RCPT messages that follow */
+	uint32_t flags;			/* IPC_DF_* */
+	uint32_t smtputf8;		/* request's smtputf8/sendopts bits */
+	uint32_t ret_flags;		/* DSN RET: 0 none, 1 FULL, 2 HDRS */
+	uint64_t content_size;		/* bytes in the content memfd */
+	char	nexthop[SJ_NEXTHOP_MAX + 1];
+	char	sender[SJ_ADDR_MAX + 1];	/* "" = null sender */
+	char	envid[SJ_ENVID_MAX + 1];
+	int	content_fd;		/* travels as SCM_RIGHTS; -1 in body */
+};
+
+struct ipc_rcpt {
+	uint32_t job_id;
+	uint32_t index;			/* 0 .. rcpt_count-1, in order */
+	uint32_t notify_flags;		/* DSN NOTIFY bits as Postfix: 1 NEVER 2 SUCCESS 4 FAILURE 8 DELAY */
+	char	address[SJ_ADDR_MAX + 1];
+	char	orcpt[SJ_ORCPT_MAX + 1];	/* "type;address" or "" */
+};
+
+struct ipc_abort {
+	uint32_t job_id;
+};
+
+struct ipc_ready {
+	uint32_t version;		/* IPC_VERSION of the child */
+};
+
+struct ipc_log {
+	uint32_t level;			/* enum msg_level, <= MSG_LVL_ERROR */
+	char	text[SJ_LOG_TEXT_MAX + 1];	/* printable ASCII only */
+};
+
+/*
+ * One outcome. The class of 'status' ('2', '4' or '5') is the outcome:
+ * sent, deferred, bounced. 'diag_code' is the server's reply code when
+ * the outcome came from a server reply (200-599), else 0; 'diag_text'
+ * is that reply (printable). 'reason' is the human text Postfix logs
+ * after "status=... (". 'relay' is "host[addr]:port" or "none".
+ */
+struct ipc_result {
+	uint32_t job_id;
+	uint32_t index;			/* RCPT_RESULT only; 0 in SITE_RESULT */
+	uint32_t diag_code;
+	uint32_t flags;			/* IPC_RF_* */
+	char	status[SJ_DSN_STATUS_MAX + 1];
+	char	relay[SJ_RELAY_MAX + 1];
+	char	mta_name[SJ_HOSTNAME_MAX + 1];	/* remote MTA host, or "" */
+	char	diag_text[SJ_REPLY_TEXT_MAX + 1];
+	char	reason[SJ_REASON_MAX + 1];
+};
+
+#define IPC_RF_LOOPS_BACK	(1U << 0)	/* SITE: we are the best MX */
+#define IPC_RF_ALL		((1U << 1) - 1)
+
+struct ipc_done {
+	uint32_t job_id;
+	uint32_t reuse_count;		/* earlier uses of this connection */
+	/* wall clock, as in Postfix's MSG_STATS; 0/0 = not reached */
+	uint64_t conn_setup_done_sec;
+	uint32_t conn_setup_done_usec;
+	uint64_t deliver_done_sec;
+	uint32_t deliver_done_usec;
+};
+
+/* A decoded message of any type. */
+struct ipc_msg {
+	enum ipc_type type;
+	int	fd;			/* received descriptor or -1 */
+	union {
+		struct ipc_ready ready;
+		struct ipc_config config;
+		struct ipc_deliver deliver;
+		struct ipc_rcpt rcpt;
+		struct ipc_abort abort;
+		struct ipc_log log;
+		struct ipc_result result;	/* RCPT_RESULT, SITE_RESULT */
+		struct ipc_done done;
+	} u;
+};
+
+/* One table row per type: the only place a type is declared. */
+struct ipc_msg_spec {
+	enum ipc_type type;
+	const char *name;		/* "DELIVER", for logs */
+	enum ipc_dir dir;
+	size_t	max_body;		/* upper bound of the encoded body */
+	int	has_fd;			/* exactly one descriptor, or none */
+};
+
+const struct ipc_msg_spec *ipc_msg_spec(enum ipc_type);	/* NULL if unknown */
+const char *ipc_msg_name(uint32_t type);	/* "UNKNOWN(17)" style safe */
+
+/*
+ * Encode 'msg' (type given by msg->type) into buf[bufsz]. Returns the
+ * byte count or a negative errno (-EINVAL for a field out of range or
+ * non-printable text, -ENOSPC). The descriptor is not part of the
+ * bytes; the sender passes msg->fd via ipc_chan_send().
+ */
+ssize_t	ipc_msg_encode(const struct ipc_msg *msg, void *buf, size_t bufsz);
+
+/*
+ * Decode buf[len], received with descriptor 'fd' (-1 if none), by a
+ * process that expects messages in direction 'dir'. On success fills
+ * 'msg' (taking ownership of fd) and returns 0. On failure returns
+ * -EBADMSG (or -EPROTO for a version mismatch), closes fd, and writes
+ * a one-line reason to why[whysz] ("RCPT_RESULT: trailing 3 bytes").
+ */
+int	ipc_msg_decode(enum ipc_dir dir, const void *buf, size_t len, int fd,
+	    struct ipc_msg *msg, char *why, size_t whysz);
+
+/* Close msg->fd if set. */
+void	ipc_msg_release(struct ipc_msg *);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * NAME
+ *	sj_limits.h 3h
+ * SUMMARY
+ *	every size limit of smtpjail, with the reason behind it
+ * DESCRIPTION
+ *	One name per limit. The IPC decoder, the SMTP client and the
+ *	Postfix protocol readers take their bounds from here, so that a
+ *	reviewer can read every cap in one place.
+ */
+#ifndef SJ_LIMITS_H
+#define SJ_LIMITS_H
+
+/* RFC 5321 4.5.3.1.3: a path is at most 256 octets; Postfix accepts
+ * longer addresses from its queue, so allow 1024 and defer beyond. */
+#define SJ_ADDR_MAX		1024
+/* RFC 1035 2.3.4: 255 octets in a domain name. */
+#define SJ_HOSTNAME_MAX		255
+/* A Postfix nexthop is a comma-separated list of destinations. */
+#define SJ_NEXTHOP_MAX		1024
+/* RFC 3461 4.4: ENVID is at most 100 characters (xtext may triple). */
+#define SJ_ENVID_MAX		300
+/* RFC 3461 4.2: ORCPT "type;address", xtext-encoded. */
+#define SJ_ORCPT_MAX		(SJ_ADDR_MAX + 32)
+/* RFC 3463 status "c.sss.ddd": at most 1+1+3+1+3 characters. */
+#define SJ_DSN_STATUS_MAX	9
+/* One SMTP reply as kept for logs and DSNs (Postfix caps at ~ 2k). */
+#define SJ_REPLY_TEXT_MAX	2048
+/* A reason text: "host X[addr] said: <reply> (in reply to ...)". */
+#define SJ_REASON_MAX		(SJ_REPLY_TEXT_MAX + 512)
+/* "host[address]:port" as logged in relay=. */
+#define SJ_RELAY_MAX		(SJ_HOSTNAME_MAX + 64)
+/* One LOG line sent by the child. */
+#define SJ_LOG_TEXT_MAX		1024
+/* Text lists carried in CONFIG (servers, interfaces, relays). */
+#define SJ_LIST_MAX		2048
+
+/* Recipients per delivery request. qmgr sends at most
+ * $smtp_destination_recipient_limit (default 50); Postfix itself has
+ * no hard cap, so be generous but bounded. */
+#define SJ_RCPT_MAX		10000
+
+/* IPC: fixed header plus body; SOCK_SEQPACKET keeps messages whole.
+ * The largest body is a RCPT_RESULT/SITE_RESULT with full texts. */
+#define SJ_IPC_MSG_MAX		8192
+
+/* SMTP client: RFC 5321 4.5.3.1.5 says 512 octets per reply line;
+ * servers send longer, Postfix reads up to $line_length_limit (2048). */
+#define SJ_SMTP_LINE_MAX	2048
+/* Lines in one multi-line reply before it is cut short. */
+#define SJ_SMTP_REPLY_LINES_MAX	100
+
+/* Child: open descriptors (IPC socket, content memfd, c-ares sockets,
+ * one SMTP connection) - RLIMIT_NOFILE. */
+#define SJ_CHILD_NOFILE		32
+/* Child: address space (c-ares and buffers need little). */
+#define SJ_CHILD_AS_BYTES	(256UL * 1024 * 1024)
+
+/* Message content handed to the child: Postfix's message_size_limit
+ * default is 10240000; allow up to 2 GiB and refuse more. */
+#define SJ_CONTENT_MAX		(2UL * 1024 * 1024 * 1024)
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * NAME
+ *	sj_sandbox.h 3h
+ * SUMMARY
+ *	locking down the child, and the parent's own restrictions
+ * DESCRIPTION
+ *	sandbox_child_enter() turns the freshly forked child (still root)
+ *	into the network-only process of design.md, in this order: check
+ *	the sandbox directory (empty, root-owned, writable by nobody but
+ *	root), chroot and chdir("/"), setgroups(0)/setresgid/setresuid to
+ *	the sandbox user, clear every capability set and the bounding and
+ *	ambient sets (libcap), PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE 0,
+ *	rlimits, then the seccomp allow-list (policy/policy_child.c). Any
+ *	failure returns -1 with the step and errno in why[]: the caller
+ *	exits, there is no degraded mode.
+ *
+ *	sandbox_parent_enter() honours -c (chroot $queue_directory) and -u
+ *	(drop to $mail_owner), clears capabilities, and installs the
+ *	parent's deny-list (policy/policy_parent.c).
+ * SECURITY
+ *	Runs as root. Every rule and limit has its reason in policy/.
+ */
+#ifndef SJ_SANDBOX_H
+#define SJ_SANDBOX_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+struct sj_sandbox_spec {
+	const char *directory;	/* smtpjail_sandbox_directory */
+	uid_t	uid;		/* smtpjail_sandbox_user */
+	gid_t	gid;
+	uid_t	forbidden_uid;	/* $mail_owner: the sandbox user must differ */
+	int	seccomp_trap;	/* SIGSYS trap with reporter instead of kill */
+};
+
+struct sj_parent_spec {
+	const char *chroot_dir;	/* NULL unless -c */
+	int	drop;		/* -u */
+	uid_t	uid;		/* $mail_owner */
+	gid_t	gid;
+};
+
+/* Checks only: directory and user acceptable? (also run before fork) */
+int	sandbox_check_spec(const struct sj_sandbox_spec *, char *why,
+	    size_t whysz);
+int	sandbox_child_enter(const struct sj_sandbox_spec *, char *why,
+	    size_t whysz);
+int	sandbox_parent_enter(const struct sj_parent_spec *, char *why,
+	    size_t whysz);
+
+/* policy/: the filters themselves */
+int	policy_child_install(int trap_mode, char *why, size_t whysz);
+int	policy_parent_install(char *why, size_t whysz);
+int	policy_child_rule_count(void);	/* allowed syscalls on this arch */
+/* Writes seccomp_export_pfc() of each filter to fd (fixtures, audits). */
+int	policy_child_export(int fd, int trap_mode);
+int	policy_parent_export(int fd);
+/* Name of a syscall number on this arch, or "?" (for SIGSYS reports). */
+const char *policy_syscall_name(long nr);
+
+#endif

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Runs every test of smtpjail and ends with "N passed, N failed".
+#
+#   tests/run-tests.sh BUILD_DIR
+#
+# cmocka binaries (BUILD_DIR/tests/*/test_*) are counted by their own
+# summaries; shell suites (tests/*/t_*.sh) print "ok - name" or
+# "not ok - name" lines, counted here. Set SJ_TEST_FILTER to a pattern to
+# run only matching files.
+build=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 2
+export SJ_BUILD="$top/$build" SJ_TOP="$top"
+log=$(mktemp -d /tmp/sj-tests.XXXXXX)
+passed=0 failed=0
+
+count() {	# file
+	p=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$1" | awk '{s+=$4} END {print s+0}')
+	f=$(grep -Eo '^\[  FAILED  \] [0-9]+' "$1" | awk '{s+=$4} END {print s+0}')
+	p2=$(grep -c '^ok ' "$1")
+	f2=$(grep -c '^not ok ' "$1")
+	passed=$((passed + p + p2)); failed=$((failed + f + f2))
+	echo "$p $f $p2 $f2"
+}
+
+for t in "$build"/tests/unit/test_* "$build"/tests/sandbox/test_* \
+    tests/*/t_*.sh; do
+	[ -e "$t" ] || continue
+	case "$t" in *.o|*.d) continue;; esac
+	[ -n "$SJ_TEST_FILTER" ] && ! echo "$t" | grep -q "$SJ_TEST_FILTER" && continue
+	name=$(echo "$t" | tr / _)
+	echo "=== $t"
+	"./$t" > "$log/$name" 2>&1
+	rc=$?
+	cat "$log/$name"
+	set -- $(count "$log/$name")
+	if [ "$rc" -ne 0 ] && [ "$2" -eq 0 ] && [ "$4" -eq 0 ]; then
+		echo "not ok - $t exited $rc without reporting a failure"
+		failed=$((failed + 1))
+	elif [ "$1" -eq 0 ] && [ "$2" -eq 0 ] && [ "$3" -eq 0 ] && [ "$4" -eq 0 ]; then
+		echo "not ok - $t reported no test at all"
+		failed=$((failed + 1))
+	fi
+done
+rm -rf "$log"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
