@@ -43,7 +43,7 @@ $(BUILD)/smtpjail: $(BUILD)/$(MAIN_SRC:.c=.o) $(BUILD)/libsmtpjail.a
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libsmtpjail.a $(wildcard include/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(BUILD)/libsmtpjail.a \
+	$(CC) $(CFLAGS) -Itests -Iparent -Ichild $(LDFLAGS) -o $@ $< $(BUILD)/libsmtpjail.a \
 	    $(TESTLIBS) $(LIBS)
 
 tests: all $(TEST_BIN) $(AUX_BIN)

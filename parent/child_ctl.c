@@ -1,0 +1,316 @@
+/*
+ * NAME
+ *	child_ctl 3
+ * SUMMARY
+ *	the parent's side of the child: spawn, talk, supervise, reap
+ * DESCRIPTION
+ *	child_ctl_spawn() creates the IPC socketpair and a pipe for the
+ *	child's stderr, and forks while the parent is still root (design.md
+ *	lifecycle step 2); the child runs child_main() and never returns.
+ *	child_ctl_start() waits for READY (the child sends it only after its
+ *	sandbox is in place) and sends CONFIG. child_ctl_recv() returns the
+ *	child's next result message; LOG lines are written to the Postfix
+ *	log here, after the decoder has checked them (printable, bounded)
+ *	and within a per-job budget; stderr of the child (a seccomp trap
+ *	report, a sanitizer report) is logged line by line, censored.
+ *
+ *	When the child is gone the reason is made explicit: exit status,
+ *	signal, and for SIGSYS "killed by seccomp" with what to do next.
+ * SECURITY
+ *	Parent. Everything from the child is hostile: messages are decoded
+ *	by ipc_msg_decode() for the parent's direction only; stderr bytes
+ *	are censored and cut into bounded lines.
+ * SEE ALSO
+ *	child/child_main.c, ipc/ipc_chan.c, SECURITY.md
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child_ctl.h"
+#include "child_main.h"
+#include "ipc_chan.h"
+#include "msg.h"
+#include "sj_text.h"
+
+void
+child_ctl_spec(const struct sj_config *cfg, struct sj_sandbox_spec *spec)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->directory = cfg->sandbox_directory;
+	spec->uid = cfg->sandbox_uid;
+	spec->gid = cfg->sandbox_gid;
+	spec->forbidden_uid = cfg->mail_owner_uid;
+	spec->seccomp_trap = cfg->seccomp_trap;
+}
+
+int
+child_ctl_spawn(struct child_ctl *cc, const struct sj_config *cfg,
+    char *why, size_t whysz)
+{
+	int	sv[2], ep[2], err;
+	pid_t	pid;
+
+	memset(cc, 0, sizeof(*cc));
+	cc->pid = -1;
+	cc->ipc_fd = cc->err_fd = -1;
+	if ((err = ipc_chan_pair(sv)) < 0) {
+		snprintf(why, whysz, "socketpair: %s", strerror(-err));
+		return (err);
+	}
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		err = -errno;
+		snprintf(why, whysz, "pipe: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return (err);
+	}
+	if ((pid = fork()) < 0) {
+		err = -errno;
+		snprintf(why, whysz, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		close(ep[0]);
+		close(ep[1]);
+		return (err);
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		close(ep[0]);
+		child_main(sv[1], ep[1], cfg);
+		/* NOTREACHED */
+	}
+	close(sv[1]);
+	close(ep[1]);
+	cc->pid = pid;
+	cc->ipc_fd = sv[0];
+	cc->err_fd = ep[0];
+	(void)fcntl(cc->err_fd, F_SETFL, O_NONBLOCK);
+	return (0);
+}
+
+void
+child_ctl_describe(int wstatus, char *buf, size_t bufsz)
+{
+	if (WIFEXITED(wstatus)) {
+		snprintf(buf, bufsz, "child exit status %d",
+		    WEXITSTATUS(wstatus));
+	} else if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGSYS) {
+		snprintf(buf, bufsz, "child killed by seccomp (signal %d, "
+		    "SIGSYS): it made a system call outside its allow-list; "
+		    "the kernel audit log has the number (ausearch -m SECCOMP),"
+		    " or set smtpjail_seccomp_debug = yes to have it logged",
+		    SIGSYS);
+	} else if (WIFSIGNALED(wstatus)) {
+		snprintf(buf, bufsz, "child killed by signal %d (%s)",
+		    WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+	} else {
+		snprintf(buf, bufsz, "child ended with wait status 0x%x",
+		    (unsigned)wstatus);
+	}
+}
+
+/* Log what the child wrote on stderr, one censored line at a time. */
+static void
+child_ctl_drain_stderr(struct child_ctl *cc, int final)
+{
+	char	chunk[512], line[300];
+	ssize_t	n;
+	size_t	i;
+
+	if (cc->err_fd < 0)
+		return;
+	while ((n = read(cc->err_fd, chunk, sizeof(chunk))) > 0) {
+		for (i = 0; i < (size_t)n; i++) {
+			if (chunk[i] != '\n' &&
+			    cc->err_len < sizeof(cc->err_line)) {
+				cc->err_line[cc->err_len++] = chunk[i];
+				continue;
+			}
+			if (chunk[i] != '\n')
+				continue;	/* over-long: rest of line dropped */
+			sj_text_censor(line, sizeof(line), cc->err_line,
+			    cc->err_len);
+			msg_warn("child stderr: %s", line);
+			cc->err_len = 0;
+		}
+	}
+	if (final && cc->err_len > 0) {
+		sj_text_censor(line, sizeof(line), cc->err_line, cc->err_len);
+		msg_warn("child stderr: %s", line);
+		cc->err_len = 0;
+	}
+}
+
+/* Reap (waiting up to a second for an exiting child) and describe. */
+static void
+child_ctl_reap(struct child_ctl *cc, int kill_it, char *why, size_t whysz)
+{
+	int	i, st;
+	pid_t	r = 0;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	if (cc->pid < 0)
+		return;
+	for (i = 0; i < 100; i++) {
+		if ((r = waitpid(cc->pid, &st, WNOHANG)) != 0)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (r == 0) {
+		if (kill_it)
+			kill(cc->pid, SIGKILL);
+		r = waitpid(cc->pid, &st, 0);
+	}
+	child_ctl_drain_stderr(cc, 1);
+	if (r == cc->pid) {
+		cc->wstatus = st;
+		child_ctl_describe(st, why, whysz);
+	} else {
+		snprintf(why, whysz, "child pid %d: waitpid: %s", (int)cc->pid,
+		    strerror(errno));
+	}
+	cc->pid = -1;
+}
+
+int
+child_ctl_send(struct child_ctl *cc, const struct ipc_msg *m, char *why,
+    size_t whysz)
+{
+	int	err;
+
+	if ((err = ipc_chan_send(cc->ipc_fd, m)) < 0)
+		snprintf(why, whysz, "send %s to child: %s",
+		    ipc_msg_name(m->type), strerror(-err));
+	return (err);
+}
+
+static void
+child_ctl_log(struct child_ctl *cc, const struct ipc_log *lg)
+{
+	cc->log_count++;
+	/* Text is printable and bounded: ipc_msg_decode() checked it. */
+	switch (lg->level) {
+	case MSG_LVL_VERBOSE:
+		msg_verbose("%s", lg->text);
+		break;
+	case MSG_LVL_INFO:
+		msg_info("%s", lg->text);
+		break;
+	case MSG_LVL_WARN:
+		msg_warn("%s", lg->text);
+		break;
+	default:
+		msg_error("%s", lg->text);
+		break;
+	}
+}
+
+int
+child_ctl_recv(struct child_ctl *cc, struct ipc_msg *m, int timeout_ms,
+    char *why, size_t whysz)
+{
+	struct pollfd pfd[2];
+	struct timespec now;
+	long long deadline, left;
+	int	err, rv;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = now.tv_sec * 1000LL + now.tv_nsec / 1000000 + timeout_ms;
+	for (;;) {
+		pfd[0].fd = cc->ipc_fd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = cc->err_fd;
+		pfd[1].events = POLLIN;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = deadline - (now.tv_sec * 1000LL + now.tv_nsec / 1000000);
+		if (left <= 0) {
+			snprintf(why, whysz, "no message from child pid %d for "
+			    "%d s", (int)cc->pid, timeout_ms / 1000);
+			return (-ETIMEDOUT);
+		}
+		rv = poll(pfd, cc->err_fd >= 0 ? 2 : 1, (int)left);
+		if (rv < 0 && errno == EINTR)
+			continue;
+		if (rv < 0) {
+			err = -errno;
+			snprintf(why, whysz, "poll: %s", strerror(errno));
+			return (err);
+		}
+		if (cc->err_fd >= 0 && pfd[1].revents != 0) {
+			child_ctl_drain_stderr(cc, 0);
+			if (pfd[1].revents & (POLLHUP | POLLERR)) {
+				close(cc->err_fd);
+				cc->err_fd = -1;
+			}
+		}
+		if (pfd[0].revents == 0)
+			continue;
+		err = ipc_chan_recv(cc->ipc_fd, IPC_C2P, m, why, whysz);
+		if (err == -EAGAIN)
+			continue;
+		if (err == -ECONNRESET) {
+			child_ctl_reap(cc, 1, why, whysz);
+			return (-ECONNRESET);
+		}
+		if (err < 0)
+			return (err);
+		if (m->type != IPC_T_LOG)
+			return (0);
+		if (cc->log_count >= CHILD_LOG_PER_JOB) {
+			snprintf(why, whysz, "child sent more than %d LOG "
+			    "messages in one job", CHILD_LOG_PER_JOB);
+			return (-EBADMSG);
+		}
+		child_ctl_log(cc, &m->u.log);
+	}
+}
+
+int
+child_ctl_start(struct child_ctl *cc, const struct sj_config *cfg,
+    char *why, size_t whysz)
+{
+	struct ipc_msg m;
+	int	err;
+
+	err = child_ctl_recv(cc, &m, CHILD_READY_TIMEOUT_MS, why, whysz);
+	if (err < 0)
+		return (err);
+	if (m.type != IPC_T_READY) {
+		snprintf(why, whysz, "child sent %s before READY",
+		    ipc_msg_name(m.type));
+		ipc_msg_release(&m);
+		return (-EBADMSG);
+	}
+	if (m.u.ready.version != IPC_VERSION) {
+		snprintf(why, whysz, "child speaks IPC version %u, parent %u",
+		    m.u.ready.version, IPC_VERSION);
+		return (-EPROTO);
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_CONFIG;
+	m.fd = -1;
+	m.u.config = cfg->child;
+	return (child_ctl_send(cc, &m, why, whysz));
+}
+
+void
+child_ctl_stop(struct child_ctl *cc, char *why, size_t whysz)
+{
+	if (cc->ipc_fd >= 0) {
+		close(cc->ipc_fd);
+		cc->ipc_fd = -1;
+	}
+	/* The child exits on EOF; give it a moment, then kill. */
+	child_ctl_reap(cc, 1, why, whysz);
+	if (cc->err_fd >= 0) {
+		close(cc->err_fd);
+		cc->err_fd = -1;
+	}
+}

@@ -1,0 +1,52 @@
+/*
+ * NAME
+ *	child_ctl.h 3h
+ * SUMMARY
+ *	the parent's side of the child: spawn, talk, supervise, reap
+ */
+#ifndef CHILD_CTL_H
+#define CHILD_CTL_H
+
+#include <sys/types.h>
+
+#include "ipc_msg.h"
+#include "sj_config.h"
+#include "sj_sandbox.h"
+
+/* LOG messages accepted per job before the child counts as flooding. */
+#define CHILD_LOG_PER_JOB	500
+/* How long a freshly forked child may take to lock itself down. */
+#define CHILD_READY_TIMEOUT_MS	10000
+
+struct child_ctl {
+	pid_t	pid;			/* -1 when reaped */
+	int	ipc_fd;			/* our end of the socketpair */
+	int	err_fd;			/* read end of the child's stderr */
+	unsigned log_count;		/* LOG messages since the last reset */
+	char	err_line[256];		/* partial stderr line */
+	size_t	err_len;
+	int	wstatus;		/* valid once pid == -1 */
+};
+
+void	child_ctl_spec(const struct sj_config *, struct sj_sandbox_spec *);
+/* Forks the child (which never returns from this call). */
+int	child_ctl_spawn(struct child_ctl *, const struct sj_config *,
+	    char *why, size_t whysz);
+/* Waits for READY, checks the version, sends CONFIG. */
+int	child_ctl_start(struct child_ctl *, const struct sj_config *,
+	    char *why, size_t whysz);
+int	child_ctl_send(struct child_ctl *, const struct ipc_msg *,
+	    char *why, size_t whysz);
+/*
+ * Next message from the child other than LOG (LOG lines and stderr are
+ * logged here). 0; -ETIMEDOUT; -ECONNRESET when the child is gone (why
+ * says how it ended); -EBADMSG/-EPROTO for a protocol violation.
+ */
+int	child_ctl_recv(struct child_ctl *, struct ipc_msg *, int timeout_ms,
+	    char *why, size_t whysz);
+/* Close the channel, kill if needed, reap; why says how it ended. */
+void	child_ctl_stop(struct child_ctl *, char *why, size_t whysz);
+/* "exit status 1", "child killed by seccomp (SIGSYS) ..." */
+void	child_ctl_describe(int wstatus, char *buf, size_t bufsz);
+
+#endif
