@@ -1,0 +1,690 @@
+/*
+ * NAME
+ *	ipc_msg 3
+ * SUMMARY
+ *	the parent <-> child message table and its codec
+ * DESCRIPTION
+ *	See ipc_msg.h. Each message body is declared once, as a list of
+ *	fields (IPC_F_* below): kind (u32, u64, string), struct member and
+ *	whether the string must be printable text. The same list yields
+ *	the field descriptors that drive the generic encoder and decoder
+ *	and the maximum body size in the table, so that the table, the
+ *	codec and the static size check cannot drift apart. What a field
+ *	list cannot say (ranges, flag masks, DSN status syntax) is checked
+ *	by ipc_msg_check(), which the encoder and the decoder both call:
+ *	a process cannot send what its peer would refuse.
+ *
+ *	Wire format: header u16 version, u16 type, u32 body length; then
+ *	the fields in struct order, u32/u64 little-endian, strings as a
+ *	u16 length and the bytes without NUL. Descriptors are not in the
+ *	bytes; ipc_chan(3) carries them as SCM_RIGHTS.
+ * SECURITY
+ *	Both processes. The parent decodes what the (possibly compromised)
+ *	child sends: every length is checked against the bytes received
+ *	and against the member it is copied into before memory is touched,
+ *	and every refusal closes the descriptor that came with the message.
+ * SEE ALSO
+ *	ipc_chan(3), sj_buf(3), sj_text(3), SECURITY.md (message table)
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "ipc_msg.h"
+#include "msg.h"
+#include "sj_buf.h"
+#include "sj_limits.h"
+#include "sj_text.h"
+
+/*
+ * Field lists, in struct order. X(struct, kind, member, text): kind is
+ * U32, U64 or STR; text is TXT when the string must be printable ASCII
+ * (it is logged or recorded by the parent), RAW when any byte but NUL
+ * may appear (envelope addresses: SMTPUTF8 allows 8-bit).
+ */
+#define IPC_F_READY(X) \
+	X(ipc_ready, U32, version, RAW)
+
+#define IPC_F_CONFIG(X) \
+	X(ipc_config, U32, flags, RAW) \
+	X(ipc_config, U32, addr_pref, RAW) \
+	X(ipc_config, U32, connect_timeout, RAW) \
+	X(ipc_config, U32, helo_timeout, RAW) \
+	X(ipc_config, U32, mail_timeout, RAW) \
+	X(ipc_config, U32, rcpt_timeout, RAW) \
+	X(ipc_config, U32, data_init_timeout, RAW) \
+	X(ipc_config, U32, data_xfer_timeout, RAW) \
+	X(ipc_config, U32, data_done_timeout, RAW) \
+	X(ipc_config, U32, quit_timeout, RAW) \
+	X(ipc_config, U32, rset_timeout, RAW) \
+	X(ipc_config, U32, mx_address_limit, RAW) \
+	X(ipc_config, U32, mx_session_limit, RAW) \
+	X(ipc_config, U32, line_length_limit, RAW) \
+	X(ipc_config, U32, default_port, RAW) \
+	X(ipc_config, STR, helo_name, TXT) \
+	X(ipc_config, STR, dns_servers, TXT) \
+	X(ipc_config, STR, relayhost, TXT) \
+	X(ipc_config, STR, fallback_relay, TXT) \
+	X(ipc_config, STR, local_addrs, TXT)
+
+/* content_fd is not in the body: it travels as SCM_RIGHTS. */
+#define IPC_F_DELIVER(X) \
+	X(ipc_deliver, U32, job_id, RAW) \
+	X(ipc_deliver, U32, rcpt_count, RAW) \
+	X(ipc_deliver, U32, flags, RAW) \
+	X(ipc_deliver, U32, smtputf8, RAW) \
+	X(ipc_deliver, U32, ret_flags, RAW) \
+	X(ipc_deliver, U64, content_size, RAW) \
+	X(ipc_deliver, STR, nexthop, RAW) \
+	X(ipc_deliver, STR, sender, RAW) \
+	X(ipc_deliver, STR, envid, RAW)
+
+#define IPC_F_RCPT(X) \
+	X(ipc_rcpt, U32, job_id, RAW) \
+	X(ipc_rcpt, U32, index, RAW) \
+	X(ipc_rcpt, U32, notify_flags, RAW) \
+	X(ipc_rcpt, STR, address, RAW) \
+	X(ipc_rcpt, STR, orcpt, RAW)
+
+#define IPC_F_ABORT(X) \
+	X(ipc_abort, U32, job_id, RAW)
+
+#define IPC_F_LOG(X) \
+	X(ipc_log, U32, level, RAW) \
+	X(ipc_log, STR, text, TXT)
+
+#define IPC_F_RESULT(X) \
+	X(ipc_result, U32, job_id, RAW) \
+	X(ipc_result, U32, index, RAW) \
+	X(ipc_result, U32, diag_code, RAW) \
+	X(ipc_result, U32, flags, RAW) \
+	X(ipc_result, STR, status, TXT) \
+	X(ipc_result, STR, relay, TXT) \
+	X(ipc_result, STR, mta_name, TXT) \
+	X(ipc_result, STR, diag_text, TXT) \
+	X(ipc_result, STR, reason, TXT)
+
+#define IPC_F_DONE(X) \
+	X(ipc_done, U32, job_id, RAW) \
+	X(ipc_done, U32, reuse_count, RAW) \
+	X(ipc_done, U64, conn_setup_done_sec, RAW) \
+	X(ipc_done, U32, conn_setup_done_usec, RAW) \
+	X(ipc_done, U64, deliver_done_sec, RAW) \
+	X(ipc_done, U32, deliver_done_usec, RAW)
+
+#define RAW	0
+#define TXT	1
+
+#define IPC_MEMBER(st, m)	(((struct st *)0)->m)
+
+/* Wire size of one field at its maximum: 4, 8, or 2 + longest string. */
+#define IPC_WIRE_U32(st, m)	4
+#define IPC_WIRE_U64(st, m)	8
+#define IPC_WIRE_STR(st, m)	(2 + sizeof(IPC_MEMBER(st, m)) - 1)
+#define IPC_WIRE(st, k, m, t)	+ IPC_WIRE_##k(st, m)
+#define IPC_BODY_MAX(list)	((size_t)(0 list(IPC_WIRE)))
+
+/* Each member must have the C type its kind says. */
+#define IPC_TYPE_U32(st, m) \
+	_Generic(IPC_MEMBER(st, m), uint32_t: 1, default: 0)
+#define IPC_TYPE_U64(st, m) \
+	_Generic(IPC_MEMBER(st, m), uint64_t: 1, default: 0)
+#define IPC_TYPE_STR(st, m) \
+	(_Generic(&IPC_MEMBER(st, m), \
+	    char (*)[sizeof(IPC_MEMBER(st, m))]: 1, default: 0) && \
+	sizeof(IPC_MEMBER(st, m)) - 1 <= UINT16_MAX)
+#define IPC_TYPE_CHECK(st, k, m, t) \
+	_Static_assert(IPC_TYPE_##k(st, m), \
+	    "struct " #st " member " #m " is not of kind " #k);
+
+IPC_F_READY(IPC_TYPE_CHECK)
+IPC_F_CONFIG(IPC_TYPE_CHECK)
+IPC_F_DELIVER(IPC_TYPE_CHECK)
+IPC_F_RCPT(IPC_TYPE_CHECK)
+IPC_F_ABORT(IPC_TYPE_CHECK)
+IPC_F_LOG(IPC_TYPE_CHECK)
+IPC_F_RESULT(IPC_TYPE_CHECK)
+IPC_F_DONE(IPC_TYPE_CHECK)
+
+enum ipc_kind {
+	IPC_K_U32,
+	IPC_K_U64,
+	IPC_K_STR,
+};
+
+struct ipc_field {
+	enum ipc_kind kind;
+	const char *name;	/* member name, for why[] */
+	size_t	off;		/* offsetof() in the body struct */
+	size_t	size;		/* sizeof the member; strings: max len + 1 */
+	int	text;		/* TXT: printable ASCII only */
+};
+
+#define IPC_FIELD(st, k, m, t) \
+	{ IPC_K_##k, #m, offsetof(struct st, m), sizeof(IPC_MEMBER(st, m)), t },
+
+static const struct ipc_field ipc_f_ready[] = { IPC_F_READY(IPC_FIELD) };
+static const struct ipc_field ipc_f_config[] = { IPC_F_CONFIG(IPC_FIELD) };
+static const struct ipc_field ipc_f_deliver[] = { IPC_F_DELIVER(IPC_FIELD) };
+static const struct ipc_field ipc_f_rcpt[] = { IPC_F_RCPT(IPC_FIELD) };
+static const struct ipc_field ipc_f_abort[] = { IPC_F_ABORT(IPC_FIELD) };
+static const struct ipc_field ipc_f_log[] = { IPC_F_LOG(IPC_FIELD) };
+static const struct ipc_field ipc_f_result[] = { IPC_F_RESULT(IPC_FIELD) };
+static const struct ipc_field ipc_f_done[] = { IPC_F_DONE(IPC_FIELD) };
+
+#define IPC_MAX_READY	IPC_BODY_MAX(IPC_F_READY)
+#define IPC_MAX_CONFIG	IPC_BODY_MAX(IPC_F_CONFIG)
+#define IPC_MAX_DELIVER	IPC_BODY_MAX(IPC_F_DELIVER)
+#define IPC_MAX_RCPT	IPC_BODY_MAX(IPC_F_RCPT)
+#define IPC_MAX_ABORT	IPC_BODY_MAX(IPC_F_ABORT)
+#define IPC_MAX_LOG	IPC_BODY_MAX(IPC_F_LOG)
+#define IPC_MAX_RESULT	IPC_BODY_MAX(IPC_F_RESULT)
+#define IPC_MAX_DONE	IPC_BODY_MAX(IPC_F_DONE)
+
+/* Every message, header included, fits one SJ_IPC_MSG_MAX datagram. */
+#define IPC_FITS(n)	((n) + IPC_HDR_LEN <= SJ_IPC_MSG_MAX)
+_Static_assert(IPC_FITS(IPC_MAX_READY), "READY exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_CONFIG), "CONFIG exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_DELIVER), "DELIVER exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_RCPT), "RCPT exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_ABORT), "ABORT exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_LOG), "LOG exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_RESULT), "RESULT exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_DONE), "DONE exceeds SJ_IPC_MSG_MAX");
+/* The header's u32 length and the u16 string lengths cannot overflow. */
+_Static_assert(SJ_IPC_MSG_MAX <= UINT16_MAX, "SJ_IPC_MSG_MAX too large");
+
+/*
+ * The message table. has_fd: the only descriptor that crosses the
+ * socketpair is DELIVER's content memfd (parent to child); the child
+ * never sends one, so the parent can never be handed a descriptor.
+ */
+struct ipc_row {
+	struct ipc_msg_spec spec;
+	const struct ipc_field *fields;
+	size_t	nfields;
+};
+
+#define IPC_NF(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const struct ipc_row ipc_table[IPC_T_MAX] = {
+	/* The child is locked down and speaks this IPC version. */
+	[IPC_T_READY] = { { IPC_T_READY, "READY", IPC_C2P,
+	    IPC_MAX_READY, 0 }, ipc_f_ready, IPC_NF(ipc_f_ready) },
+	/* Session settings the child cannot read itself (no files). */
+	[IPC_T_CONFIG] = { { IPC_T_CONFIG, "CONFIG", IPC_P2C,
+	    IPC_MAX_CONFIG, 0 }, ipc_f_config, IPC_NF(ipc_f_config) },
+	/* Start a job; fd: the sealed read-only memfd with the content,
+	 * so the child never holds a queue file descriptor. */
+	[IPC_T_DELIVER] = { { IPC_T_DELIVER, "DELIVER", IPC_P2C,
+	    IPC_MAX_DELIVER, 1 }, ipc_f_deliver, IPC_NF(ipc_f_deliver) },
+	/* One recipient per message keeps every message bounded. */
+	[IPC_T_RCPT] = { { IPC_T_RCPT, "RCPT", IPC_P2C,
+	    IPC_MAX_RCPT, 0 }, ipc_f_rcpt, IPC_NF(ipc_f_rcpt) },
+	/* Stop the current job (qmgr gone, parent shutting down). */
+	[IPC_T_ABORT] = { { IPC_T_ABORT, "ABORT", IPC_P2C,
+	    IPC_MAX_ABORT, 0 }, ipc_f_abort, IPC_NF(ipc_f_abort) },
+	/* The child has no log channel of its own (no files, no syslog). */
+	[IPC_T_LOG] = { { IPC_T_LOG, "LOG", IPC_C2P,
+	    IPC_MAX_LOG, 0 }, ipc_f_log, IPC_NF(ipc_f_log) },
+	/* Outcome of one recipient, from its RCPT/DATA reply. */
+	[IPC_T_RCPT_RESULT] = { { IPC_T_RCPT_RESULT, "RCPT_RESULT", IPC_C2P,
+	    IPC_MAX_RESULT, 0 }, ipc_f_result, IPC_NF(ipc_f_result) },
+	/* Outcome of a site-wide failure (DNS, connect, greeting, MAIL). */
+	[IPC_T_SITE_RESULT] = { { IPC_T_SITE_RESULT, "SITE_RESULT", IPC_C2P,
+	    IPC_MAX_RESULT, 0 }, ipc_f_result, IPC_NF(ipc_f_result) },
+	/* Job finished; timings for Postfix's delays= log field. */
+	[IPC_T_DONE] = { { IPC_T_DONE, "DONE", IPC_C2P,
+	    IPC_MAX_DONE, 0 }, ipc_f_done, IPC_NF(ipc_f_done) },
+};
+
+/* DSN NOTIFY bits as Postfix dsn_mask.h: NEVER, SUCCESS, FAILURE, DELAY. */
+#define IPC_NOTIFY_ALL		0xfU
+/* DSN RET as Postfix: 0 none, 1 FULL, 2 HDRS. */
+#define IPC_RET_MAX		2U
+#define IPC_PORT_MAX		65535U
+#define IPC_USEC_MAX		999999U
+
+static struct ipc_msg_ctx {
+	char	unknown_name[sizeof("UNKNOWN(4294967295)")];
+} ipc_msg_ctx;
+
+static const struct ipc_row *
+ipc_row(uint32_t type)
+{
+	if (type == 0 || type >= IPC_T_MAX || ipc_table[type].spec.name == NULL)
+		return (NULL);
+	return (&ipc_table[type]);
+}
+
+const struct ipc_msg_spec *
+ipc_msg_spec(enum ipc_type type)
+{
+	const struct ipc_row *row = ipc_row((uint32_t)type);
+
+	return (row ? &row->spec : NULL);
+}
+
+const char *
+ipc_msg_name(uint32_t type)
+{
+	const struct ipc_row *row = ipc_row(type);
+
+	if (row != NULL)
+		return (row->spec.name);
+	snprintf(ipc_msg_ctx.unknown_name, sizeof(ipc_msg_ctx.unknown_name),
+	    "UNKNOWN(%u)", type);
+	return (ipc_msg_ctx.unknown_name);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+ipc_why(char *why, size_t whysz, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (why == NULL || whysz == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, whysz, fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+ipc_dir_name(enum ipc_dir dir)
+{
+	return (dir == IPC_P2C ? "parent-to-child" : "child-to-parent");
+}
+
+/*
+ * Checks what the field list cannot express. Shared by the encoder and
+ * the decoder. Returns 0 or -1 with why[] naming the type and field.
+ */
+static int
+ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
+    size_t whysz)
+{
+	const struct ipc_config *c = &m->u.config;
+	const struct ipc_deliver *d = &m->u.deliver;
+	const struct ipc_rcpt *r = &m->u.rcpt;
+	const struct ipc_result *res = &m->u.result;
+	const struct ipc_done *dn = &m->u.done;
+
+	switch (m->type) {
+	case IPC_T_CONFIG:
+		if (c->flags & ~IPC_CF_ALL) {
+			ipc_why(why, whysz, "%s: field flags: unknown bits "
+			    "0x%x", name, c->flags & ~IPC_CF_ALL);
+			return (-1);
+		}
+		if (c->addr_pref > IPC_PREF_IPV6) {
+			ipc_why(why, whysz, "%s: field addr_pref: %u out of "
+			    "range 0..%d", name, c->addr_pref, IPC_PREF_IPV6);
+			return (-1);
+		}
+		if (c->default_port > IPC_PORT_MAX) {
+			ipc_why(why, whysz, "%s: field default_port: %u out "
+			    "of range 0..%u", name, c->default_port,
+			    IPC_PORT_MAX);
+			return (-1);
+		}
+		break;
+	case IPC_T_DELIVER:
+		if (d->rcpt_count == 0 || d->rcpt_count > SJ_RCPT_MAX) {
+			ipc_why(why, whysz, "%s: field rcpt_count: %u out of "
+			    "range 1..%d", name, d->rcpt_count, SJ_RCPT_MAX);
+			return (-1);
+		}
+		if (d->flags & ~IPC_DF_ALL) {
+			ipc_why(why, whysz, "%s: field flags: unknown bits "
+			    "0x%x", name, d->flags & ~IPC_DF_ALL);
+			return (-1);
+		}
+		if (d->ret_flags > IPC_RET_MAX) {
+			ipc_why(why, whysz, "%s: field ret_flags: %u out of "
+			    "range 0..%u", name, d->ret_flags, IPC_RET_MAX);
+			return (-1);
+		}
+		if (d->content_size > SJ_CONTENT_MAX) {
+			ipc_why(why, whysz, "%s: field content_size: %llu "
+			    "exceeds %lu", name,
+			    (unsigned long long)d->content_size,
+			    (unsigned long)SJ_CONTENT_MAX);
+			return (-1);
+		}
+		break;
+	case IPC_T_RCPT:
+		if (r->index >= SJ_RCPT_MAX) {
+			ipc_why(why, whysz, "%s: field index: %u out of range "
+			    "0..%d", name, r->index, SJ_RCPT_MAX - 1);
+			return (-1);
+		}
+		if (r->notify_flags & ~IPC_NOTIFY_ALL) {
+			ipc_why(why, whysz, "%s: field notify_flags: unknown "
+			    "bits 0x%x", name, r->notify_flags & ~IPC_NOTIFY_ALL);
+			return (-1);
+		}
+		break;
+	case IPC_T_LOG:
+		if (m->u.log.level > MSG_LVL_ERROR) {
+			ipc_why(why, whysz, "%s: field level: %u out of range "
+			    "0..%d", name, m->u.log.level, MSG_LVL_ERROR);
+			return (-1);
+		}
+		break;
+	case IPC_T_RCPT_RESULT:
+	case IPC_T_SITE_RESULT:
+		if (m->type == IPC_T_RCPT_RESULT && res->index >= SJ_RCPT_MAX) {
+			ipc_why(why, whysz, "%s: field index: %u out of range "
+			    "0..%d", name, res->index, SJ_RCPT_MAX - 1);
+			return (-1);
+		}
+		if (m->type == IPC_T_SITE_RESULT && res->index != 0) {
+			ipc_why(why, whysz, "%s: field index: %u, must be 0",
+			    name, res->index);
+			return (-1);
+		}
+		if (res->diag_code != 0 &&
+		    (res->diag_code < 200 || res->diag_code > 599)) {
+			ipc_why(why, whysz, "%s: field diag_code: %u neither 0 "
+			    "nor 200..599", name, res->diag_code);
+			return (-1);
+		}
+		if (res->flags & ~IPC_RF_ALL) {
+			ipc_why(why, whysz, "%s: field flags: unknown bits "
+			    "0x%x", name, res->flags & ~IPC_RF_ALL);
+			return (-1);
+		}
+		/* Printable already (TXT field), so safe to quote. */
+		if (!sj_text_is_dsn_status(res->status)) {
+			ipc_why(why, whysz, "%s: field status: \"%s\" is not "
+			    "a DSN status", name, res->status);
+			return (-1);
+		}
+		break;
+	case IPC_T_DONE:
+		if (dn->conn_setup_done_usec > IPC_USEC_MAX ||
+		    dn->deliver_done_usec > IPC_USEC_MAX) {
+			ipc_why(why, whysz, "%s: field %s: microseconds out "
+			    "of range 0..%u", name,
+			    dn->conn_setup_done_usec > IPC_USEC_MAX ?
+			    "conn_setup_done_usec" : "deliver_done_usec",
+			    IPC_USEC_MAX);
+			return (-1);
+		}
+		break;
+	default:
+		break;
+	}
+	return (0);
+}
+
+static void
+ipc_put_le32(unsigned char *p, uint32_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = (v >> 24) & 0xff;
+}
+
+ssize_t
+ipc_msg_encode(const struct ipc_msg *msg, void *buf, size_t bufsz)
+{
+	const struct ipc_row *row;
+	const struct ipc_field *f;
+	const unsigned char *base;
+	struct sj_buf b;
+	const char *s;
+	size_t	i, body;
+	char	why[256];
+	int	err = 0;
+
+	if ((row = ipc_row((uint32_t)msg->type)) == NULL)
+		return (-EINVAL);
+	base = (const unsigned char *)&msg->u;
+
+	/* Refuse what the peer would refuse: text first, then ranges. */
+	for (i = 0; i < row->nfields; i++) {
+		f = &row->fields[i];
+		if (f->kind != IPC_K_STR)
+			continue;
+		s = (const char *)(base + f->off);
+		if (strnlen(s, f->size) >= f->size)
+			return (-EINVAL);	/* not terminated */
+		if (f->text && !sj_text_is_printable(s))
+			return (-EINVAL);
+	}
+	if (ipc_msg_check(msg, row->spec.name, why, sizeof(why)) < 0)
+		return (-EINVAL);
+
+	/*
+	 * A writable view of the caller's storage (sj_buf_wrap() is
+	 * read-only). It is never passed to sj_buf_free().
+	 */
+	memset(&b, 0, sizeof(b));
+	b.data = buf;
+	b.cap = bufsz;
+
+	/* Body length is patched in once known. */
+	if ((err = sj_buf_put_u16(&b, IPC_VERSION)) < 0 ||
+	    (err = sj_buf_put_u16(&b, (uint16_t)msg->type)) < 0 ||
+	    (err = sj_buf_put_u32(&b, 0)) < 0)
+		return (err);
+	for (i = 0; i < row->nfields && err == 0; i++) {
+		f = &row->fields[i];
+		switch (f->kind) {
+		case IPC_K_U32: {
+			uint32_t v;
+
+			memcpy(&v, base + f->off, sizeof(v));
+			err = sj_buf_put_u32(&b, v);
+			break;
+		}
+		case IPC_K_U64: {
+			uint64_t v;
+
+			memcpy(&v, base + f->off, sizeof(v));
+			err = sj_buf_put_u64(&b, v);
+			break;
+		}
+		case IPC_K_STR:
+			err = sj_buf_put_str(&b, (const char *)(base + f->off),
+			    f->size - 1);
+			break;
+		}
+	}
+	if (err < 0)
+		return (err);
+	body = b.len - IPC_HDR_LEN;
+	if (body > row->spec.max_body)
+		msg_panic("ipc_msg_encode: %s: body %zu > table maximum %zu",
+		    row->spec.name, body, row->spec.max_body);
+	ipc_put_le32((unsigned char *)buf + 4, (uint32_t)body);
+	return ((ssize_t)b.len);
+}
+
+/* Decodes one string field, naming the exact problem. */
+static int
+ipc_get_str(struct sj_buf *b, const struct ipc_field *f, char *out,
+    const char *name, char *why, size_t whysz)
+{
+	const unsigned char *p;
+	size_t	left = sj_buf_left(b);
+	size_t	n;
+
+	if (left < 2) {
+		ipc_why(why, whysz, "%s: short body at field %s: %zu bytes "
+		    "left, length needs 2", name, f->name, left);
+		return (-1);
+	}
+	p = b->data + b->pos;
+	n = (size_t)p[0] | ((size_t)p[1] << 8);
+	if (n > f->size - 1) {
+		ipc_why(why, whysz, "%s: field %s: string length %zu exceeds "
+		    "maximum %zu", name, f->name, n, f->size - 1);
+		return (-1);
+	}
+	if (n > left - 2) {
+		ipc_why(why, whysz, "%s: short body at field %s: string of "
+		    "%zu bytes, %zu left", name, f->name, n, left - 2);
+		return (-1);
+	}
+	if (memchr(p + 2, '\0', n) != NULL) {
+		ipc_why(why, whysz, "%s: field %s: string contains NUL",
+		    name, f->name);
+		return (-1);
+	}
+	if (sj_buf_get_str(b, out, f->size, f->size - 1) < 0) {
+		ipc_why(why, whysz, "%s: field %s: bad string", name, f->name);
+		return (-1);
+	}
+	if (f->text && !sj_text_is_printable(out)) {
+		ipc_why(why, whysz, "%s: field %s: not printable ASCII",
+		    name, f->name);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+ipc_decode_body(const struct ipc_row *row, struct sj_buf *b,
+    struct ipc_msg *msg, char *why, size_t whysz)
+{
+	const char *name = row->spec.name;
+	const struct ipc_field *f;
+	unsigned char *base = (unsigned char *)&msg->u;
+	size_t	i;
+
+	for (i = 0; i < row->nfields; i++) {
+		f = &row->fields[i];
+		switch (f->kind) {
+		case IPC_K_U32: {
+			uint32_t v;
+
+			if (sj_buf_get_u32(b, &v) < 0) {
+				ipc_why(why, whysz, "%s: short body at field "
+				    "%s: %zu bytes left, needs 4", name,
+				    f->name, sj_buf_left(b));
+				return (-1);
+			}
+			memcpy(base + f->off, &v, sizeof(v));
+			break;
+		}
+		case IPC_K_U64: {
+			uint64_t v;
+
+			if (sj_buf_get_u64(b, &v) < 0) {
+				ipc_why(why, whysz, "%s: short body at field "
+				    "%s: %zu bytes left, needs 8", name,
+				    f->name, sj_buf_left(b));
+				return (-1);
+			}
+			memcpy(base + f->off, &v, sizeof(v));
+			break;
+		}
+		case IPC_K_STR:
+			if (ipc_get_str(b, f, (char *)(base + f->off), name,
+			    why, whysz) < 0)
+				return (-1);
+			break;
+		}
+	}
+	if (sj_buf_left(b) != 0) {
+		ipc_why(why, whysz, "%s: trailing %zu bytes", name,
+		    sj_buf_left(b));
+		return (-1);
+	}
+	return (ipc_msg_check(msg, name, why, whysz));
+}
+
+int
+ipc_msg_decode(enum ipc_dir dir, const void *buf, size_t len, int fd,
+    struct ipc_msg *msg, char *why, size_t whysz)
+{
+	const struct ipc_row *row;
+	const char *name;
+	struct sj_buf b;
+	uint16_t version, type;
+	uint32_t blen;
+	size_t	body;
+	int	err = -EBADMSG;
+
+	memset(msg, 0, sizeof(*msg));
+	msg->fd = -1;
+	if (why != NULL && whysz > 0)
+		why[0] = '\0';
+
+	sj_buf_wrap(&b, buf, len);
+	if (sj_buf_get_u16(&b, &version) < 0 ||
+	    sj_buf_get_u16(&b, &type) < 0 ||
+	    sj_buf_get_u32(&b, &blen) < 0) {
+		ipc_why(why, whysz, "message of %zu bytes is shorter than "
+		    "the %d-byte header", len, IPC_HDR_LEN);
+		goto refuse;
+	}
+	name = ipc_msg_name(type);
+	if (version != IPC_VERSION) {
+		ipc_why(why, whysz, "%s: IPC version %u, expected %d", name,
+		    version, IPC_VERSION);
+		err = -EPROTO;
+		goto refuse;
+	}
+	if ((row = ipc_row(type)) == NULL) {
+		ipc_why(why, whysz, "%s: unknown message type", name);
+		goto refuse;
+	}
+	if (row->spec.dir != dir) {
+		ipc_why(why, whysz, "%s: wrong direction: %s message "
+		    "received by the %s", name, ipc_dir_name(row->spec.dir),
+		    dir == IPC_P2C ? "child" : "parent");
+		goto refuse;
+	}
+	body = len - IPC_HDR_LEN;
+	if (blen != body) {
+		ipc_why(why, whysz, "%s: header says body of %u bytes, "
+		    "message has %zu", name, blen, body);
+		goto refuse;
+	}
+	if (body > row->spec.max_body) {
+		ipc_why(why, whysz, "%s: body of %zu bytes exceeds maximum "
+		    "%zu", name, body, row->spec.max_body);
+		goto refuse;
+	}
+	if (row->spec.has_fd && fd < 0) {
+		ipc_why(why, whysz, "%s: missing descriptor", name);
+		goto refuse;
+	}
+	if (!row->spec.has_fd && fd >= 0) {
+		ipc_why(why, whysz, "%s: unexpected descriptor", name);
+		goto refuse;
+	}
+	msg->type = (enum ipc_type)type;
+	if (ipc_decode_body(row, &b, msg, why, whysz) < 0)
+		goto refuse;
+	msg->fd = fd;
+	if (msg->type == IPC_T_DELIVER)
+		msg->u.deliver.content_fd = fd;	/* a copy: msg->fd owns it */
+	return (0);
+
+refuse:
+	if (fd >= 0)
+		(void)close(fd);
+	memset(msg, 0, sizeof(*msg));
+	msg->fd = -1;
+	return (err);
+}
+
+void
+ipc_msg_release(struct ipc_msg *msg)
+{
+	if (msg->fd >= 0)
+		(void)close(msg->fd);
+	msg->fd = -1;
+	if (msg->type == IPC_T_DELIVER)
+		msg->u.deliver.content_fd = -1;
+}
