@@ -99,6 +99,12 @@ struct sj_config {
 	struct ipc_config child;
 
 	struct sj_params *params;	/* every name=value, for lookups */
+
+	/* Added by parent/config.c (additions only). */
+	int	opt_debugger;		/* -D or $MAIL_DEBUG */
+	char	*cli_flags;		/* smtp(8) flags=DORX letters, "" if none */
+	char	**warnings;		/* collected while loading; log_open() logs them */
+	int	nwarnings;
 };
 
 /* 0, or -1 with why[] naming the option/parameter and the reason. */
