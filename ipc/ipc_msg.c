@@ -518,8 +518,8 @@ ipc_get_str(struct sj_buf *b, const struct ipc_field *f, char *out,
 	size_t	n;
 
 	if (left < 2) {
-		ipc_why(why, whysz, "%s: short body at field %s: %zu bytes "
-		    "left, length needs 2", name, f->name, left);
+		ipc_why(why, whysz, "%s: short body at field %s: needs 2 "
+		    "bytes of length, %zu left", name, f->name, left);
 		return (-1);
 	}
 	p = b->data + b->pos;
@@ -568,7 +568,7 @@ ipc_decode_body(const struct ipc_row *row, struct sj_buf *b,
 
 			if (sj_buf_get_u32(b, &v) < 0) {
 				ipc_why(why, whysz, "%s: short body at field "
-				    "%s: %zu bytes left, needs 4", name,
+				    "%s: needs 4 bytes, %zu left", name,
 				    f->name, sj_buf_left(b));
 				return (-1);
 			}
@@ -580,7 +580,7 @@ ipc_decode_body(const struct ipc_row *row, struct sj_buf *b,
 
 			if (sj_buf_get_u64(b, &v) < 0) {
 				ipc_why(why, whysz, "%s: short body at field "
-				    "%s: %zu bytes left, needs 8", name,
+				    "%s: needs 8 bytes, %zu left", name,
 				    f->name, sj_buf_left(b));
 				return (-1);
 			}
