@@ -1,0 +1,945 @@
+/*
+ * NAME
+ *	dns 3
+ * SUMMARY
+ *	the child's DNS resolver: c-ares behind a cancellable poll loop
+ * DESCRIPTION
+ *	See dns.h. dns_init() creates a c-ares 1.18 channel whose every
+ *	setting is given here, so that c-ares never opens a file: lookups
+ *	"b" (DNS only, no hosts file), no search domains, ndots 1, no
+ *	sortlist, one placeholder server (127.0.0.1, what glibc uses
+ *	without a nameserver line; CONFIG replaces it), 5 s per try and
+ *	2 tries (glibc's RES_TIMEOUT and RES_DFLRETRY), no rotation, EDNS0
+ *	with a 1232-byte payload (DNS flag day 2020) so that large MX sets
+ *	seldom need TCP. c-ares drops EDNS by itself for a server that
+ *	answers FORMERR without an OPT record.
+ *
+ *	ARES_FLAG_NOCHECKRESP is deliberately NOT set: without it c-ares
+ *	treats SERVFAIL, NOTIMP and REFUSED like glibc's res_send() does,
+ *	tries the next server, and reports ARES_ECONNREFUSED (or
+ *	ARES_ETIMEOUT if a server also timed out) when none is left. All of
+ *	these are "try again" for Postfix (postfix-interfaces.md 8.3), so
+ *	the class is the same either way, and a working second server is
+ *	used as with glibc. FORMERR reaches us as ARES_EFORMERR
+ *	("non-recoverable"); other rcodes that c-ares passes through as
+ *	ARES_SUCCESS are classified "non-recoverable" here, as glibc does.
+ *
+ *	c-ares' socket operations are routed through sj_sys.h with
+ *	ares_set_socket_functions(), so c-ares itself makes no socket
+ *	system call (it then also skips its fcntl/setsockopt calls). The
+ *	wait is sys_wait() on the c-ares socket, which the parent can
+ *	cancel through the IPC socket. sj_sys.h can wait on one socket
+ *	only; when c-ares has several (several servers, UDP and TCP), the
+ *	others are polled without blocking every DNS_SLICE_MS.
+ *
+ *	Answers are parsed here (ares_expand_name() for names) rather than
+ *	with ares_parse_*_reply(), to classify them record by record as
+ *	Postfix's dns_get_answer() does: an invalid MX target drops that
+ *	record, an invalid owner or CNAME drops the answer, an MX target
+ *	"." is a null MX, a CNAME without data is followed.
+ * SECURITY
+ *	Child only. dns_init() runs before lock-down (getrandom(), c-ares
+ *	reads /dev/urandom for its query-id key); everything else runs in
+ *	the sandbox. Answers are hostile: every offset is checked against
+ *	the answer length before it is read, names are validated before
+ *	they are kept, text is censored before it leaves this module.
+ * SEE ALSO
+ *	child/dest.c, include/sj_sys.h, Postfix src/dns/dns_lookup.c,
+ *	c-ares 1.18.1 src/lib/ares_process.c and ares_query.c
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include "dns.h"
+#include "msg.h"
+#include "sj_sys.h"
+#include "sj_text.h"
+
+#define DNS_SLICE_MS	20	/* see DESCRIPTION: several sockets */
+#define DNS_TRY_MS	5000	/* glibc RES_TIMEOUT */
+#define DNS_TRIES	2	/* glibc RES_DFLRETRY */
+#define DNS_EDNS_SIZE	1232	/* DNS flag day 2020 */
+#define DNS_SEND_BUF	2048	/* coalesced TCP writes */
+
+#define DNS_RECURSE	1	/* internal: a CNAME without data */
+
+#define DNS_C_IN	1
+#define DNS_T_A		1
+#define DNS_T_CNAME	5
+#define DNS_T_MX	15
+#define DNS_T_AAAA	28
+
+#define DNS_HDR_LEN	12
+#define DNS_RR_FIXED	10	/* type, class, ttl, rdlength */
+
+#define RCODE_NOERROR	0
+
+/* One name being resolved, with its CNAME steps. */
+struct dns_chain {
+	struct dns_ctx *ctx;
+	int	qtype;
+	char	name[SJ_HOSTNAME_MAX + 1];	/* current query name */
+	int	steps;				/* CNAMEs followed */
+	int	done;
+	struct dns_mx_reply *mx;		/* exactly one of mx/ar */
+	struct dns_addr_reply *ar;
+};
+
+/*
+ * Socket functions for c-ares: each returns -1 with errno set, as
+ * c-ares expects, and goes through the child's system-call layer.
+ */
+static ares_socket_t
+dns_sock_open(int family, int type, int protocol, void *arg)
+{
+	int	fd;
+
+	(void)arg;
+	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if ((type != SOCK_DGRAM && type != SOCK_STREAM)
+	    || (protocol != 0
+	    && protocol != (type == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP))) {
+		errno = EINVAL;
+		return (ARES_SOCKET_BAD);
+	}
+	if ((fd = sys_socket_inet(family, type)) < 0) {
+		errno = -fd;
+		return (ARES_SOCKET_BAD);
+	}
+	return (fd);
+}
+
+static int
+dns_sock_close(ares_socket_t fd, void *arg)
+{
+	int	rv;
+
+	(void)arg;
+	if ((rv = sys_close(fd)) < 0) {
+		errno = -rv;
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+dns_sock_connect(ares_socket_t fd, const struct sockaddr *sa,
+    ares_socklen_t salen, void *arg)
+{
+	int	rv;
+
+	(void)arg;
+	if ((rv = sys_connect(fd, sa, salen)) < 0) {
+		errno = -rv;
+		return (-1);
+	}
+	return (0);
+}
+
+static ares_ssize_t
+dns_sock_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags,
+    struct sockaddr *sa, ares_socklen_t *salen, void *arg)
+{
+	ssize_t	rv;
+
+	(void)arg;
+	if ((rv = sys_recvfrom(fd, buf, len, flags, sa, salen)) < 0) {
+		errno = (int)-rv;
+		return (-1);
+	}
+	return (rv);
+}
+
+/*
+ * sendto() with MSG_NOSIGNAL rather than writev(): a TCP server that
+ * resets the connection must give EPIPE, not SIGPIPE. UDP queries are
+ * always one buffer; several TCP queries are coalesced, and a short
+ * write is fine on a stream.
+ */
+static ares_ssize_t
+dns_sock_sendv(ares_socket_t fd, const struct iovec *iov, int n, void *arg)
+{
+	unsigned char buf[DNS_SEND_BUF];
+	size_t	len = 0;
+	ssize_t	rv;
+	int	i;
+
+	(void)arg;
+	if (n <= 0) {
+		errno = EINVAL;
+		return (-1);
+	}
+	if (n == 1 || iov[0].iov_len >= sizeof(buf)) {
+		rv = sys_sendto(fd, iov[0].iov_base, iov[0].iov_len, 0, NULL, 0);
+	} else {
+		for (i = 0; i < n && iov[i].iov_len <= sizeof(buf) - len; i++) {
+			memcpy(buf + len, iov[i].iov_base, iov[i].iov_len);
+			len += iov[i].iov_len;
+		}
+		rv = sys_sendto(fd, buf, len, 0, NULL, 0);
+	}
+	if (rv < 0) {
+		errno = (int)-rv;
+		return (-1);
+	}
+	return (rv);
+}
+
+static const struct ares_socket_functions dns_sock_funcs = {
+	dns_sock_open,
+	dns_sock_close,
+	dns_sock_connect,
+	dns_sock_recvfrom,
+	dns_sock_sendv,
+};
+
+/* xoshiro256** (Blackman, Vigna): fast, and good enough to shuffle. */
+static uint64_t
+dns_rotl(uint64_t x, int k)
+{
+	return ((x << k) | (x >> (64 - k)));
+}
+
+static uint64_t
+dns_random(struct dns_ctx *ctx)
+{
+	uint64_t *s = ctx->rng;
+	uint64_t r = dns_rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = dns_rotl(s[3], 45);
+	return (r);
+}
+
+uint32_t
+dns_random_below(struct dns_ctx *ctx, uint32_t n)
+{
+	uint64_t r, lim;
+
+	if (n <= 1)
+		return (0);
+	/* Rejection sampling: no modulo bias. */
+	lim = UINT64_MAX - UINT64_MAX % n;
+	do {
+		r = dns_random(ctx);
+	} while (r >= lim);
+	return ((uint32_t)(r % n));
+}
+
+int
+dns_init(struct dns_ctx *ctx, char *why, size_t whysz)
+{
+	struct ares_options opt;
+	struct in_addr placeholder;
+	char	lookups[] = "b";
+	ssize_t	got;
+	size_t	have = 0;
+	int	rv, mask;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->deadline_ms = DNS_DEADLINE_MS;
+
+	while (have < sizeof(ctx->rng)) {
+		got = getrandom((unsigned char *)ctx->rng + have,
+		    sizeof(ctx->rng) - have, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			snprintf(why, whysz, "getrandom: %s", strerror(errno));
+			return (-1);
+		}
+		have += (size_t)got;
+	}
+	if ((ctx->rng[0] | ctx->rng[1] | ctx->rng[2] | ctx->rng[3]) == 0)
+		ctx->rng[0] = 1;		/* the one bad xoshiro state */
+
+	if ((rv = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
+		snprintf(why, whysz, "ares_library_init: %s", ares_strerror(rv));
+		return (-1);
+	}
+	memset(&opt, 0, sizeof(opt));
+	placeholder.s_addr = htonl(INADDR_LOOPBACK);
+	opt.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_EDNS;
+	opt.timeout = DNS_TRY_MS;
+	opt.tries = DNS_TRIES;
+	opt.ndots = 1;
+	opt.servers = &placeholder;
+	opt.nservers = 1;
+	opt.domains = NULL;
+	opt.ndomains = 0;
+	opt.lookups = lookups;
+	opt.sortlist = NULL;
+	opt.nsort = 0;
+	opt.ednspsz = DNS_EDNS_SIZE;
+	/* Every field that would send c-ares to resolv.conf is set. */
+	mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+	    ARES_OPT_NDOTS | ARES_OPT_SERVERS | ARES_OPT_DOMAINS |
+	    ARES_OPT_LOOKUPS | ARES_OPT_SORTLIST | ARES_OPT_EDNSPSZ |
+	    ARES_OPT_NOROTATE;
+	if ((rv = ares_init_options(&ctx->channel, &opt, mask))
+	    != ARES_SUCCESS) {
+		snprintf(why, whysz, "ares_init_options: %s", ares_strerror(rv));
+		ares_library_cleanup();
+		return (-1);
+	}
+	ares_set_socket_functions(ctx->channel, &dns_sock_funcs, ctx);
+	ctx->ready = 1;
+	return (0);
+}
+
+int
+dns_set_servers(struct dns_ctx *ctx, const char *csv)
+{
+	int	rv;
+
+	if (!ctx->ready || ctx->pending > 0)
+		return (-EINVAL);
+	if (csv == NULL || *csv == '\0')
+		return (0);
+	if ((rv = ares_set_servers_ports_csv(ctx->channel, csv))
+	    != ARES_SUCCESS) {
+		msg_warn("DNS servers: %s", ares_strerror(rv));
+		return (-EINVAL);
+	}
+	return (0);
+}
+
+void
+dns_set_deadline(struct dns_ctx *ctx, unsigned ms)
+{
+	ctx->deadline_ms = ms ? ms : DNS_DEADLINE_MS;
+}
+
+void
+dns_free(struct dns_ctx *ctx)
+{
+	if (!ctx->ready)
+		return;
+	ares_destroy(ctx->channel);
+	ares_library_cleanup();
+	ctx->ready = 0;
+}
+
+/* Postfix valid_hostname(name, DO_WILDCARD), silent. */
+int
+dns_valid_hostname(const char *name)
+{
+	const char *cp;
+	size_t	label_len = 0, label_count = 0;
+	int	non_numeric = 0;
+	unsigned char ch;
+
+	if (*name == '\0')
+		return (0);
+	for (cp = name; (ch = (unsigned char)*cp) != '\0'; cp++) {
+		if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z')
+		    || (ch >= 'A' && ch <= 'Z') || ch == '_') {
+			if (label_len == 0)
+				label_count++;
+			if (++label_len > 63)
+				return (0);
+			if (ch < '0' || ch > '9')
+				non_numeric = 1;
+		} else if (ch == '*') {
+			if (label_len || label_count
+			    || (cp[1] && cp[1] != '.'))
+				return (0);
+			label_count++;
+			label_len++;
+			non_numeric = 1;
+		} else if (ch == '.') {
+			if (label_len == 0 || cp[1] == '\0')
+				return (0);
+			label_len = 0;
+		} else if (ch == '-') {
+			non_numeric = 1;
+			label_len++;
+			if (label_len == 1 || cp[1] == '\0' || cp[1] == '.')
+				return (0);
+		} else {
+			return (0);
+		}
+	}
+	if (!non_numeric)
+		return (0);
+	return (cp - name <= SJ_HOSTNAME_MAX);
+}
+
+int
+dns_valid_hostaddr(const char *name)
+{
+	unsigned char buf[16];
+
+	if (strchr(name, ':') != NULL)
+		return (inet_pton(AF_INET6, name, buf) == 1);
+	return (inet_pton(AF_INET, name, buf) == 1);
+}
+
+/* Reply fields of a chain, whichever kind it is. */
+static void
+dns_chain_result(struct dns_chain *ch, int status, int ares_status,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+dns_chain_result(struct dns_chain *ch, int status, int ares_status,
+    const char *fmt, ...)
+{
+	char	tmp[DNS_WHY_MAX + 1];
+	char   *why;
+	va_list	ap;
+	int	n;
+
+	if (ch->mx) {
+		ch->mx->status = status;
+		ch->mx->ares_status = ares_status;
+		why = ch->mx->why;
+		if (status != DNS_OK)
+			ch->mx->count = 0;
+	} else {
+		ch->ar->status = status;
+		ch->ar->ares_status = ares_status;
+		why = ch->ar->why;
+		if (status != DNS_OK)
+			ch->ar->count = 0;
+	}
+	why[0] = '\0';
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+		va_end(ap);
+		if (n > 0)
+			sj_text_censor(why, DNS_WHY_MAX + 1, tmp, strlen(tmp));
+	}
+	if (!ch->done) {
+		ch->done = 1;
+		ch->ctx->pending--;
+	}
+}
+
+static const char *
+dns_type_name(int type)
+{
+	switch (type) {
+	case DNS_T_A:
+		return ("A");
+	case DNS_T_AAAA:
+		return ("AAAA");
+	case DNS_T_MX:
+		return ("MX");
+	case DNS_T_CNAME:
+		return ("CNAME");
+	default:
+		return ("?");
+	}
+}
+
+/* Postfix dns_strerror() texts for the resolver's h_errno values. */
+#define DNS_TXT_NOTFOUND	"Host not found"
+#define DNS_TXT_TRYAGAIN	"Host not found, try again"
+#define DNS_TXT_NORECOVERY	"Non-recoverable error"
+#define DNS_TXT_NODATA		"Host found but no data record of requested type"
+
+static void
+dns_chain_herror(struct dns_chain *ch, int status, int ares_status,
+    const char *text)
+{
+	dns_chain_result(ch, status, ares_status,
+	    "Host or domain name not found. "
+	    "Name service error for name=%s type=%s: %s",
+	    ch->name, dns_type_name(ch->qtype), text);
+}
+
+static void dns_callback(void *, int, int, unsigned char *, int);
+
+/* Send the query for ch->name, or end the chain if the name is bad. */
+static void
+dns_chain_start(struct dns_chain *ch)
+{
+	/* As Postfix: never ask DNS about an address or an invalid name. */
+	if (dns_valid_hostaddr(ch->name) || !dns_valid_hostname(ch->name)) {
+		dns_chain_result(ch, DNS_NOTFOUND, ARES_EBADNAME,
+		    "Name service error for %s: invalid host or domain name",
+		    ch->name);
+		return;
+	}
+	/* May call back at once (no server, no socket). */
+	ares_query(ch->ctx->channel, ch->name, DNS_C_IN, ch->qtype,
+	    dns_callback, ch);
+}
+
+static unsigned
+dns_get16(const unsigned char *p)
+{
+	return ((unsigned)p[0] << 8 | p[1]);
+}
+
+/*
+ * Expand the name at 'p' into out[SJ_HOSTNAME_MAX + 1]. Sets *used to
+ * the bytes it occupies at p. 0, or DNS_RETRY if it does not parse.
+ * A name that does not fit is returned as "\\" (never valid).
+ */
+static int
+dns_name(const unsigned char *p, const unsigned char *abuf, int alen,
+    char *out, long *used)
+{
+	char   *s = NULL;
+	size_t	len;
+
+	if (p < abuf || p >= abuf + alen)
+		return (DNS_RETRY);
+	if (ares_expand_name(p, abuf, alen, &s, used) != ARES_SUCCESS
+	    || s == NULL)
+		return (DNS_RETRY);
+	if (*used <= 0 || *used > (abuf + alen) - p) {
+		ares_free_string(s);
+		return (DNS_RETRY);
+	}
+	len = strlen(s);
+	if (len > SJ_HOSTNAME_MAX) {
+		out[0] = '\\';
+		out[1] = '\0';
+	} else {
+		memcpy(out, s, len + 1);
+	}
+	ares_free_string(s);
+	return (0);
+}
+
+/* Postfix valid_rr_name(): addresses pass with a warning. */
+static int
+dns_valid_rr_name(const struct dns_chain *ch, const char *name,
+    const char *where, int type)
+{
+	char	safe[128];
+	const char *gripe;
+	int	ok;
+
+	if (dns_valid_hostaddr(name)) {
+		gripe = "numeric domain name";
+		ok = 1;
+	} else if (!dns_valid_hostname(name)) {
+		gripe = "malformed domain name";
+		ok = 0;
+	} else {
+		return (1);
+	}
+	sj_text_censor(safe, sizeof(safe), name, strlen(name));
+	msg_warn("%s in %s of %s record for %s: %s", gripe, where,
+	    dns_type_name(type), ch->name, safe);
+	return (ok);
+}
+
+/*
+ * Parse a NOERROR answer with records, as Postfix dns_get_answer().
+ * Returns DNS_OK (records stored), DNS_RECURSE (cname[] set), or a
+ * failure class; stored records are dropped on failure.
+ */
+static int
+dns_parse(struct dns_chain *ch, const unsigned char *abuf, int alen,
+    char *cname)
+{
+	const unsigned char *p, *end = abuf + alen;
+	char	name[SJ_HOSTNAME_MAX + 1];
+	unsigned qd, an, type, class, rdlen, i;
+	int	not_found = DNS_NOTFOUND, found = 0, cname_found = 0;
+	size_t	*countp = ch->mx ? &ch->mx->count : &ch->ar->count;
+	long	used;
+
+	*countp = 0;
+	if (alen < DNS_HDR_LEN)
+		return (DNS_RETRY);
+	qd = dns_get16(abuf + 4);
+	an = dns_get16(abuf + 6);
+	p = abuf + DNS_HDR_LEN;
+	for (i = 0; i < qd; i++) {
+		if (dns_name(p, abuf, alen, name, &used) != 0)
+			return (DNS_RETRY);
+		p += used;
+		if (end - p < 4)
+			return (DNS_RETRY);
+		p += 4;
+	}
+
+#define CORRUPT(s)	do { *countp = 0; return (s); } while (0)
+
+	for (i = 0; i < an; i++) {
+		if (dns_name(p, abuf, alen, name, &used) != 0)
+			CORRUPT(DNS_RETRY);
+		p += used;
+		if (end - p < DNS_RR_FIXED)
+			CORRUPT(DNS_RETRY);
+		type = dns_get16(p);
+		class = dns_get16(p + 2);
+		rdlen = dns_get16(p + 8);
+		if (class != DNS_C_IN) {
+			msg_warn("dns_get_fixed: bad class: %u", class);
+			CORRUPT(DNS_RETRY);
+		}
+		if (!dns_valid_rr_name(ch, name, "resource name", (int)type))
+			CORRUPT(DNS_INVAL);
+		p += DNS_RR_FIXED;
+		if ((unsigned long)(end - p) < rdlen)
+			CORRUPT(DNS_RETRY);
+		if ((int)type == ch->qtype) {
+			if (*countp >= DNS_RR_MAX) {
+				msg_warn("DNS record count limit (%d) exceeded "
+				    "-- dropping excess record(s) after "
+				    "qname=%s qtype=%s", DNS_RR_MAX, ch->name,
+				    dns_type_name(ch->qtype));
+				break;
+			}
+			if (type == DNS_T_MX) {
+				if (rdlen < 3
+				    || dns_name(p + 2, abuf, alen, name,
+				    &used) != 0
+				    || used > (long)rdlen - 2) {
+					not_found = DNS_RETRY;
+				} else if (name[0] == '\0') {
+					CORRUPT(DNS_NULLMX);
+				} else if (!dns_valid_rr_name(ch, name,
+				    "resource data", (int)type)) {
+					if (not_found != DNS_RETRY)
+						not_found = DNS_INVAL;
+				} else {
+					ch->mx->mx[*countp].pref = dns_get16(p);
+					memcpy(ch->mx->mx[*countp].host, name,
+					    strlen(name) + 1);
+					(*countp)++;
+					found++;
+				}
+			} else {
+				struct dns_addr *a = &ch->ar->addr[*countp];
+				unsigned want = type == DNS_T_A ? 4 : 16;
+
+				if (rdlen != want) {
+					msg_warn("extract_answer: bad address "
+					    "length: %u", rdlen);
+					not_found = DNS_RETRY;
+				} else {
+					a->family = type == DNS_T_A ?
+					    AF_INET : AF_INET6;
+					memset(a->addr, 0, sizeof(a->addr));
+					memcpy(a->addr, p, want);
+					(*countp)++;
+					found++;
+				}
+			}
+		} else if (type == DNS_T_CNAME) {
+			if (dns_name(p, abuf, alen, name, &used) != 0
+			    || used > (long)rdlen)
+				CORRUPT(DNS_RETRY);
+			if (!dns_valid_rr_name(ch, name, "resource data",
+			    (int)type))
+				CORRUPT(DNS_INVAL);
+			memcpy(cname, name, strlen(name) + 1);
+			cname_found++;
+		}
+		p += rdlen;
+	}
+#undef CORRUPT
+
+	if (found)
+		return (DNS_OK);
+	if (cname_found)
+		return (DNS_RECURSE);
+	return (not_found);
+}
+
+/* c-ares status of a query that produced no usable answer. */
+static void
+dns_chain_ares_error(struct dns_chain *ch, int status)
+{
+	switch (status) {
+	case ARES_ENOTFOUND:
+		dns_chain_herror(ch, DNS_NOTFOUND, status, DNS_TXT_NOTFOUND);
+		break;
+	case ARES_ENODATA:
+		dns_chain_herror(ch, DNS_NOTFOUND, status, DNS_TXT_NODATA);
+		break;
+	case ARES_EFORMERR:
+		dns_chain_herror(ch, DNS_FAIL, status, DNS_TXT_NORECOVERY);
+		break;
+	case ARES_EBADNAME:
+		dns_chain_result(ch, DNS_NOTFOUND, status,
+		    "Name service error for %s: invalid host or domain name",
+		    ch->name);
+		break;
+	default:
+		/*
+		 * ARES_ESERVFAIL, ARES_EREFUSED, ARES_ENOTIMP (only seen with
+		 * NOCHECKRESP), ARES_ECONNREFUSED (all servers said SERVFAIL,
+		 * REFUSED or NOTIMP, or the port was closed), ARES_ETIMEOUT,
+		 * ARES_ECANCELLED (deadline, cancel), ARES_ENOMEM, ... :
+		 * glibc's res_send() gives up with TRY_AGAIN for all of them.
+		 */
+		dns_chain_herror(ch, DNS_RETRY, status, DNS_TXT_TRYAGAIN);
+		break;
+	}
+}
+
+static void
+dns_callback(void *arg, int status, int timeouts, unsigned char *abuf,
+    int alen)
+{
+	struct dns_chain *ch = arg;
+	char	cname[SJ_HOSTNAME_MAX + 1];
+	int	rv;
+
+	(void)timeouts;
+	if (ch->done)
+		return;				/* cannot happen */
+	if (status != ARES_SUCCESS) {
+		dns_chain_ares_error(ch, status);
+		return;
+	}
+	if (abuf == NULL || alen < DNS_HDR_LEN) {
+		dns_chain_herror(ch, DNS_RETRY, ARES_EBADRESP, DNS_TXT_TRYAGAIN);
+		return;
+	}
+	/* c-ares passes rcodes it does not know as success; glibc: fatal. */
+	if ((abuf[3] & 0x0f) != RCODE_NOERROR) {
+		dns_chain_herror(ch, DNS_FAIL, ARES_EBADRESP,
+		    DNS_TXT_NORECOVERY);
+		return;
+	}
+	cname[0] = '\0';
+	rv = dns_parse(ch, abuf, alen, cname);
+	switch (rv) {
+	case DNS_OK:
+		dns_chain_result(ch, DNS_OK, ARES_SUCCESS, NULL);
+		return;
+	case DNS_NULLMX:
+		dns_chain_result(ch, DNS_NULLMX, ARES_SUCCESS,
+		    "Domain %s does not accept mail (nullMX)", ch->name);
+		return;
+	case DNS_RECURSE:
+		if (ch->ctx->cancelling) {
+			dns_chain_herror(ch, DNS_RETRY, ARES_ECANCELLED,
+			    DNS_TXT_TRYAGAIN);
+			return;
+		}
+		memcpy(ch->name, cname, strlen(cname) + 1);
+		if (++ch->steps >= DNS_CNAME_MAX) {
+			msg_warn("dns_lookup: Name server loop for %s",
+			    ch->name);
+			dns_chain_result(ch, DNS_NOTFOUND, ARES_SUCCESS,
+			    "Name server loop for %s", ch->name);
+			return;
+		}
+		dns_chain_start(ch);
+		return;
+	default:
+		dns_chain_result(ch, rv, ARES_EBADRESP,
+		    "Name service error for name=%s type=%s: "
+		    "Malformed or unexpected name server reply",
+		    ch->name, dns_type_name(ch->qtype));
+		return;
+	}
+}
+
+/* Let c-ares handle an event on fd (or only timeouts, fd < 0). */
+static void
+dns_process(struct dns_ctx *ctx, int fd, short events, short revents)
+{
+	ares_socket_t rfd = ARES_SOCKET_BAD, wfd = ARES_SOCKET_BAD;
+
+	if (fd >= 0 && (events & POLLIN)
+	    && (revents & (POLLIN | POLLERR | POLLHUP)))
+		rfd = fd;
+	if (fd >= 0 && (events & POLLOUT)
+	    && (revents & (POLLOUT | POLLERR | POLLHUP)))
+		wfd = fd;
+	ares_process_fd(ctx->channel, rfd, wfd);
+}
+
+static void
+dns_cancel(struct dns_ctx *ctx)
+{
+	ctx->cancelling = 1;
+	ares_cancel(ctx->channel);		/* ECANCELLED to every chain */
+	ctx->cancelling = 0;
+	ctx->pending = 0;
+}
+
+/* Drive c-ares until every chain is done. 0, -ECANCELED, -errno. */
+static int
+dns_run(struct dns_ctx *ctx)
+{
+	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	struct pollfd pfd[ARES_GETSOCK_MAXNUM];
+	struct timeval tv, *tvp;
+	int64_t	deadline, now, wake, t;
+	nfds_t	n, i;
+	int	bits, rv;
+
+	deadline = sys_now_ms() + ctx->deadline_ms;
+	while (ctx->pending > 0) {
+		bits = ares_getsock(ctx->channel, socks, ARES_GETSOCK_MAXNUM);
+		for (n = 0, i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+			short	ev = 0;
+
+			if (ARES_GETSOCK_READABLE(bits, i))
+				ev |= POLLIN;
+			if (ARES_GETSOCK_WRITABLE(bits, i))
+				ev |= POLLOUT;
+			if (ev == 0)
+				continue;
+			pfd[n].fd = socks[i];
+			pfd[n].events = ev;
+			pfd[n].revents = 0;
+			n++;
+		}
+		now = sys_now_ms();
+		if (now >= deadline) {
+			dns_cancel(ctx);	/* chains say "try again" */
+			return (0);
+		}
+		wake = deadline;
+		if ((tvp = ares_timeout(ctx->channel, NULL, &tv)) != NULL) {
+			t = now + (int64_t)tvp->tv_sec * 1000
+			    + (tvp->tv_usec + 999) / 1000;
+			if (t < wake)
+				wake = t;
+		}
+		if (n > 1) {
+			if ((rv = sys_poll(pfd, n, 0)) < 0) {
+				dns_cancel(ctx);
+				return (rv);
+			}
+			if (rv > 0) {
+				for (i = 0; i < n; i++)
+					if (pfd[i].revents)
+						dns_process(ctx, pfd[i].fd,
+						    pfd[i].events,
+						    pfd[i].revents);
+				continue;
+			}
+			if (wake > now + DNS_SLICE_MS)
+				wake = now + DNS_SLICE_MS;
+		}
+		if (wake < 1)
+			wake = 1;		/* 0 would mean "no limit" */
+		rv = sys_wait(n > 0 ? pfd[0].fd : -1, n > 0 ? pfd[0].events : 0,
+		    wake);
+		if (rv == -ECANCELED) {
+			dns_cancel(ctx);
+			return (-ECANCELED);
+		}
+		if (rv == 0)
+			dns_process(ctx, pfd[0].fd, pfd[0].events,
+			    POLLIN | POLLOUT);
+		else if (rv == -ETIMEDOUT)
+			dns_process(ctx, -1, 0, 0);
+		else {
+			msg_warn("DNS wait: %s", strerror(-rv));
+			dns_cancel(ctx);
+			return (rv);
+		}
+	}
+	return (0);
+}
+
+static int
+dns_check_ready(struct dns_ctx *ctx)
+{
+	if (!ctx->ready)
+		return (-EINVAL);
+	if (ctx->pending != 0)
+		msg_panic("dns: lookup while %d queries are pending",
+		    ctx->pending);
+	return (0);
+}
+
+static void
+dns_chain_init(struct dns_chain *ch, struct dns_ctx *ctx, const char *name,
+    int qtype)
+{
+	size_t	len = strnlen(name, SJ_HOSTNAME_MAX + 1);
+
+	memset(ch, 0, sizeof(*ch));
+	ch->ctx = ctx;
+	ch->qtype = qtype;
+	if (len > SJ_HOSTNAME_MAX) {
+		/* Too long to be a host name: "\\" fails validation. */
+		ch->name[0] = '\\';
+		ch->name[1] = '\0';
+	} else {
+		memcpy(ch->name, name, len);
+		ch->name[len] = '\0';
+	}
+}
+
+int
+dns_lookup_mx(struct dns_ctx *ctx, const char *name,
+    struct dns_mx_reply *reply)
+{
+	struct dns_chain ch;
+	int	rv;
+
+	memset(reply, 0, offsetof(struct dns_mx_reply, mx));
+	reply->status = DNS_RETRY;
+	if ((rv = dns_check_ready(ctx)) < 0)
+		return (rv);
+	dns_chain_init(&ch, ctx, name, DNS_T_MX);
+	ch.mx = reply;
+	ctx->pending = 1;
+	dns_chain_start(&ch);
+	return (dns_run(ctx));
+}
+
+int
+dns_lookup_addr_many(struct dns_ctx *ctx, struct dns_addr_query *q,
+    size_t n)
+{
+	struct dns_chain ch[DNS_BATCH_MAX];
+	size_t	i, j, k;
+	int	rv;
+
+	for (i = 0; i < n; i++) {
+		memset(q[i].reply, 0, offsetof(struct dns_addr_reply, addr));
+		q[i].reply->status = DNS_RETRY;
+	}
+	if ((rv = dns_check_ready(ctx)) < 0)
+		return (rv);
+	for (i = 0; i < n; i += k) {
+		k = n - i < DNS_BATCH_MAX ? n - i : DNS_BATCH_MAX;
+		ctx->pending = (int)k;
+		for (j = 0; j < k; j++) {
+			if (q[i + j].family != AF_INET
+			    && q[i + j].family != AF_INET6)
+				msg_panic("dns_lookup_addr: bad family %d",
+				    q[i + j].family);
+			dns_chain_init(&ch[j], ctx, q[i + j].name,
+			    q[i + j].family == AF_INET ? DNS_T_A : DNS_T_AAAA);
+			ch[j].ar = q[i + j].reply;
+		}
+		for (j = 0; j < k; j++)
+			dns_chain_start(&ch[j]);
+		if ((rv = dns_run(ctx)) < 0)
+			return (rv);
+	}
+	return (0);
+}
+
+int
+dns_lookup_addr(struct dns_ctx *ctx, const char *name, int family,
+    struct dns_addr_reply *reply)
+{
+	struct dns_addr_query q;
+
+	q.name = name;
+	q.family = family;
+	q.reply = reply;
+	return (dns_lookup_addr_many(ctx, &q, 1));
+}

@@ -1,0 +1,139 @@
+/*
+ * NAME
+ *	dns.h 3h
+ * SUMMARY
+ *	the child's DNS resolver: c-ares behind a cancellable poll loop
+ * DESCRIPTION
+ *	dns_init() prepares a c-ares channel before the sandbox is entered
+ *	(no hosts file, no search domains, no resolv.conf: every setting
+ *	comes from here and from CONFIG) and seeds the child's PRNG from
+ *	getrandom(). dns_set_servers() installs the servers of the CONFIG
+ *	message. The lookups look synchronous: they send their queries
+ *	and drive c-ares with sys_wait()/sys_poll() until every answer is
+ *	in, the safety deadline passes, or the parent cancels the wait
+ *	(-ECANCELED).
+ *
+ *	Each answer is classified the way Postfix 3.7's dns_lookup() does
+ *	with glibc underneath (postfix-interfaces.md 8.2, 8.3): 'status'
+ *	is one of the DNS_* classes below and 'why' holds Postfix's text,
+ *	e.g. "Host or domain name not found. Name service error for
+ *	name=nx.test type=A: Host not found". CNAME chains are followed
+ *	(10 steps at most), names in answers are checked with Postfix's
+ *	valid_hostname() rules, at most DNS_RR_MAX records are kept.
+ * SECURITY
+ *	Child only. dns_init() runs as root before lock-down; everything
+ *	else runs in the sandbox and makes its system calls through
+ *	sj_sys.h, c-ares' socket operations included. DNS answers are
+ *	hostile: they are parsed here with bounds checks before use, and
+ *	names that reach 'why' or a log line are validated hostnames.
+ * SEE ALSO
+ *	child/dest.h, include/sj_sys.h, RFC 1035, RFC 7505 (null MX)
+ */
+#ifndef DNS_H
+#define DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ares.h>
+
+#include "sj_limits.h"
+
+/*
+ * Lookup classes, ordered as Postfix's dns.h orders them: when the A
+ * and AAAA lookups of one host disagree, the numerically larger class
+ * wins (dns_lookup_rv()).
+ */
+#define DNS_NOTFOUND	(-6)	/* NXDOMAIN, NODATA: "not found" */
+#define DNS_NULLMX	(-5)	/* MX "0 ." (RFC 7505) */
+#define DNS_FAIL	(-4)	/* FORMERR and other non-recoverable */
+#define DNS_INVAL	(-3)	/* answer with an invalid name */
+#define DNS_RETRY	(-2)	/* SERVFAIL, REFUSED, NOTIMP, timeout, ... */
+#define DNS_OK		0
+
+/* Postfix 3.7: var_dns_rr_list_limit, records kept from one answer. */
+#define DNS_RR_MAX	100
+/* Postfix dns_lookup_x(): CNAME steps before "Name server loop". */
+#define DNS_CNAME_MAX	10
+/* Room for one Postfix-style DNS error text (two names + words). */
+#define DNS_WHY_MAX	(2 * SJ_HOSTNAME_MAX + 128)
+/* Safety bound for one lookup batch, on top of c-ares' own timeouts
+ * (5 s per try, 2 tries per server, as glibc's resolver). */
+#define DNS_DEADLINE_MS	60000
+/* Queries in flight at once in dns_lookup_addr_many(). */
+#define DNS_BATCH_MAX	16
+
+struct dns_mx {
+	unsigned pref;
+	char	host[SJ_HOSTNAME_MAX + 1];	/* valid hostname or IP literal */
+};
+
+struct dns_addr {
+	int	family;				/* AF_INET or AF_INET6 */
+	unsigned char addr[16];			/* 4 or 16 bytes used */
+};
+
+struct dns_mx_reply {
+	int	status;				/* DNS_OK, DNS_NOTFOUND, ... */
+	int	ares_status;			/* ARES_*, for diagnostics */
+	char	why[DNS_WHY_MAX + 1];		/* "" when status == DNS_OK */
+	size_t	count;
+	struct dns_mx mx[DNS_RR_MAX];		/* in answer order */
+};
+
+struct dns_addr_reply {
+	int	status;
+	int	ares_status;
+	char	why[DNS_WHY_MAX + 1];
+	size_t	count;
+	struct dns_addr addr[DNS_RR_MAX];	/* in answer order */
+};
+
+/* One element of a batch: look up 'family' records of 'name'. */
+struct dns_addr_query {
+	const char *name;
+	int	family;				/* AF_INET: A, AF_INET6: AAAA */
+	struct dns_addr_reply *reply;
+};
+
+/* Per-process resolver state; embed it, do not copy it. */
+struct dns_ctx {
+	ares_channel channel;
+	int	ready;				/* dns_init() succeeded */
+	unsigned deadline_ms;			/* per batch, DNS_DEADLINE_MS */
+	int	pending;			/* queries without an answer */
+	int	cancelling;			/* no CNAME follow-ups */
+	uint64_t rng[4];			/* xoshiro256** state */
+};
+
+/* Before the sandbox. 0, or -1 with why[] saying what failed. */
+int	dns_init(struct dns_ctx *, char *why, size_t whysz);
+/* "addr[:port],[v6addr]:port,..." (c-ares csv). "" keeps the default
+ * (127.0.0.1, as glibc without a nameserver line). 0 or -EINVAL. */
+int	dns_set_servers(struct dns_ctx *, const char *csv);
+/* Bound one lookup batch (0 = DNS_DEADLINE_MS). */
+void	dns_set_deadline(struct dns_ctx *, unsigned ms);
+void	dns_free(struct dns_ctx *);
+
+/*
+ * Lookups. 0 when the lookup ended (the reply says how), -ECANCELED
+ * when the parent cancelled the wait, -ENOMEM/-EINVAL/-EIO for local
+ * trouble (the reply then says DNS_RETRY, "try again").
+ */
+int	dns_lookup_mx(struct dns_ctx *, const char *name,
+	    struct dns_mx_reply *);
+int	dns_lookup_addr(struct dns_ctx *, const char *name, int family,
+	    struct dns_addr_reply *);
+/* All queries of the batch in parallel (DNS_BATCH_MAX at a time). */
+int	dns_lookup_addr_many(struct dns_ctx *, struct dns_addr_query *,
+	    size_t n);
+
+/* Postfix valid_hostname(name, DO_WILDCARD) without the gripes. */
+int	dns_valid_hostname(const char *name);
+/* 1 if name is an IPv4 or IPv6 address literal (no brackets). */
+int	dns_valid_hostaddr(const char *name);
+
+/* The PRNG seeded in dns_init(): uniform in [0, n), n > 0. */
+uint32_t dns_random_below(struct dns_ctx *, uint32_t n);
+
+#endif
