@@ -182,14 +182,17 @@ sj_buf_get_u64(struct sj_buf *b, uint64_t *v)
 int
 sj_buf_get_str(struct sj_buf *b, char *out, size_t outsz, size_t max)
 {
+	size_t	start = b->pos;
 	uint16_t n;
 
 	if (outsz == 0 || sj_buf_get_u16(b, &n) < 0)
 		return (-EBADMSG);
-	if (n > max || n > outsz - 1 || n > b->len - b->pos)
+	/* Like every other get, a failed one consumes nothing. */
+	if (n > max || n > outsz - 1 || n > b->len - b->pos ||
+	    memchr(b->data + b->pos, '\0', n) != NULL) {
+		b->pos = start;
 		return (-EBADMSG);
-	if (memchr(b->data + b->pos, '\0', n) != NULL)
-		return (-EBADMSG);
+	}
 	memcpy(out, b->data + b->pos, n);
 	out[n] = '\0';
 	b->pos += n;
