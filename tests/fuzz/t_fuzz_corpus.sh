@@ -1,0 +1,82 @@
+#!/bin/sh
+# NAME
+#	t_fuzz_corpus.sh - run every fuzz target once over its corpus
+# DESCRIPTION
+#	For each tests/fuzz/fuzz_<name>.c: build it with clang's libFuzzer,
+#	ASan and UBSan, from the target and the library sources it names in
+#	a comment line
+#		/* FUZZ_SOURCES: ipc/ipc_msg.c ipc/sj_buf.c ... */
+#	(optionally also /* FUZZ_LIBS: -lfoo */), compiled directly rather
+#	than linked with libsmtpjail.a, which is built with gcc flags; then
+#	run it once over tests/fuzz/corpus/<name>/ with -runs=0 (every seed
+#	executed, no mutation, nothing written). Prints one
+#	"ok - fuzz_<name> corpus" or "not ok - ..." line per target. Without
+#	clang or its libFuzzer runtime each target is reported as skipped.
+#	Binaries and logs go to $SJ_BUILD/fuzz (default build/fuzz).
+# SEE ALSO
+#	tests/run-tests.sh, tests/fuzz/fuzz_*.c
+
+top=${SJ_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+cd "$top" || exit 2
+out=${SJ_BUILD:-$top/build}/fuzz
+mkdir -p "$out" || exit 2
+
+CFLAGS_FUZZ="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+-Iinclude -Itests"
+
+# Can clang build a libFuzzer binary at all?
+have_fuzzer() {
+	command -v clang >/dev/null 2>&1 || return 1
+	printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+	    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+	    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)' \
+	    '{ (void)d; (void)n; return 0; }' > "$out/probe.c"
+	clang -fsanitize=fuzzer -o "$out/probe" "$out/probe.c" \
+	    >/dev/null 2>&1
+}
+
+# The text of a "/* KEY: ... */" line of a source file.
+directive() {	# file key
+	sed -n "s|^[[:space:]]*/\*[[:space:]]*$2:\(.*\)\*/[[:space:]]*\$|\1|p" \
+	    "$1" | head -n 1
+}
+
+skip=""
+have_fuzzer || skip="clang with libFuzzer not available"
+
+for src in tests/fuzz/fuzz_*.c; do
+	[ -e "$src" ] || continue
+	base=$(basename "$src" .c)
+	name=${base#fuzz_}
+	corpus=tests/fuzz/corpus/$name
+	if [ -n "$skip" ]; then
+		echo "ok - $base corpus # SKIP $skip"
+		continue
+	fi
+	if [ ! -d "$corpus" ] || [ -z "$(ls -A "$corpus" 2>/dev/null)" ]; then
+		echo "not ok - $base corpus: no seed files in $corpus"
+		continue
+	fi
+	srcs=$(directive "$src" FUZZ_SOURCES)
+	libs=$(directive "$src" FUZZ_LIBS)
+	# shellcheck disable=SC2086 # word splitting of the lists is wanted
+	if ! clang $CFLAGS_FUZZ -o "$out/$base" "$src" $srcs $libs \
+	    > "$out/$base.build.log" 2>&1; then
+		echo "not ok - $base corpus: build failed"
+		sed 's/^/# /' "$out/$base.build.log" | head -n 30
+		continue
+	fi
+	if ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	    UBSAN_OPTIONS=print_stacktrace=1 \
+	    timeout 20 "$out/$base" -runs=0 -timeout=10 \
+	    -artifact_prefix="$out/$base-" "$corpus" \
+	    > "$out/$base.run.log" 2>&1; then
+		echo "ok - $base corpus"
+	else
+		echo "not ok - $base corpus: see $out/$base.run.log"
+		grep -E 'ERROR|SUMMARY|==[0-9]+==|Test unit written' \
+		    "$out/$base.run.log" | sed 's/^/# /' | head -n 30
+	fi
+done
+exit 0
