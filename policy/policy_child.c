@@ -1,0 +1,360 @@
+/*
+ * NAME
+ *	policy_child 3
+ * SUMMARY
+ *	the child's seccomp allow-list
+ * DESCRIPTION
+ *	policy_child_install() loads the filter of the sandboxed child: a
+ *	short allow-list, read against the wrapper layer child/sys.c (and
+ *	what c-ares, glibc's malloc and the IPC code need), whose default
+ *	action kills the whole process (SCMP_ACT_KILL_PROCESS). There is no
+ *	open, openat, execve, ptrace, mount, clone/fork or kill: a child
+ *	that tries one dies with SIGSYS, and the parent reports it.
+ *
+ *	Arguments are checked where the check is cheap and meaningful:
+ *	socket() only for AF_INET/AF_INET6, stream or datagram, protocol 0;
+ *	fcntl() only for the four commands c-ares uses; getsockopt() only
+ *	for SO_ERROR; setsockopt() only for the options in the table; mmap()
+ *	only anonymous and never executable.
+ *
+ *	With trap_mode (smtpjail_seccomp_debug = yes) the default action is
+ *	SCMP_ACT_TRAP instead: a SIGSYS handler writes
+ *	"smtpjail child: seccomp trap: syscall N (name)" to fd 2 (the pipe
+ *	the parent logs) and exits with status 128 + SIGSYS. The handler is
+ *	async-signal-safe: it formats with its own code and takes names from
+ *	a table filled in before the filter is loaded.
+ *
+ *	policy_child_rule_count() is the number of distinct system calls
+ *	allowed on this architecture; policy_child_export() writes the
+ *	filter as libseccomp's pseudo filter code (tests/fixtures/).
+ *
+ *	Under -DSJ_ASAN (AddressSanitizer build) a few more calls are
+ *	allowed for the sanitizer runtime; each says "ASan build only".
+ * SECURITY
+ *	Child, as the last step of sandbox_child_enter(). Adding a system
+ *	call to child/sys.c means adding a row here, with its reason, and
+ *	regenerating tests/fixtures/policy_child.pfc.
+ * SEE ALSO
+ *	include/sj_sys.h, child/sys.c, policy/sandbox_child.c, SECURITY.md
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sj_sandbox.h"
+
+/* Names the SIGSYS reporter can print: x86_64 numbers are below 512. */
+#define POLICY_TRAP_NAMES	512
+#define POLICY_TRAP_NAME_MAX	32
+
+struct policy_rule {
+	int	nr;			/* SCMP_SYS(name) */
+	const char *name;
+	unsigned int argc;		/* conditions, all must hold */
+	struct scmp_arg_cmp argv[3];
+	const char *why;
+};
+
+#define EQ(n, v)	{ (n), SCMP_CMP_EQ, (scmp_datum_t)(v), 0 }
+#define MASKED_EQ(n, m, v) \
+	{ (n), SCMP_CMP_MASKED_EQ, (scmp_datum_t)(m), (scmp_datum_t)(v) }
+#define ANY(sys, why) \
+	{ SCMP_SYS(sys), #sys, 0, { EQ(0, 0) }, why }
+#define ARG1(sys, a, why) \
+	{ SCMP_SYS(sys), #sys, 1, { a }, why }
+#define ARG2(sys, a, b, why) \
+	{ SCMP_SYS(sys), #sys, 2, { a, b }, why }
+#define ARG3(sys, a, b, c, why) \
+	{ SCMP_SYS(sys), #sys, 3, { a, b, c }, why }
+
+/*
+ * socket(2)'s type with SOCK_NONBLOCK/SOCK_CLOEXEC masked off; the
+ * kernel reads the argument as an int, so does the mask.
+ */
+#define SOCK_TYPE_MASK_32	((uint32_t)~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+
+/*
+ * The allow-list. Rows of one system call are adjacent; the rows of a
+ * call are alternatives, the conditions of a row all hold.
+ */
+static const struct policy_rule policy_child_rules[] = {
+	/* Descriptors the child already holds. */
+	ANY(read, "sys_read: SMTP replies, the content memfd read in order"),
+	ANY(pread64, "sys_pread: message content from the sealed memfd"),
+	ANY(write, "sys_write: SMTP commands and data; reports on stderr"),
+	ANY(writev, "sys_writev: pipelined SMTP commands; c-ares TCP queries"),
+	ANY(recvfrom, "sys_recvfrom: DNS answers, SMTP replies (recv)"),
+	ANY(sendto, "sys_sendto: DNS queries, SMTP data (send)"),
+	ANY(recvmsg, "IPC from the parent: requests, content memfd (SCM_RIGHTS)"),
+	ANY(sendmsg, "IPC to the parent: LOG, results, DONE"),
+	ANY(poll, "sys_wait/sys_poll: the one place the child blocks"),
+	ANY(close, "sys_close: finished DNS and SMTP sockets, the memfd"),
+
+	/* Network: IPv4 and IPv6 only, TCP or UDP only. */
+	ARG3(socket, EQ(0, AF_INET),
+	    MASKED_EQ(1, SOCK_TYPE_MASK_32, SOCK_STREAM), EQ(2, 0),
+	    "sys_socket_inet: SMTP and DNS over TCP, IPv4"),
+	ARG3(socket, EQ(0, AF_INET),
+	    MASKED_EQ(1, SOCK_TYPE_MASK_32, SOCK_DGRAM), EQ(2, 0),
+	    "sys_socket_inet: DNS over UDP, IPv4"),
+	ARG3(socket, EQ(0, AF_INET6),
+	    MASKED_EQ(1, SOCK_TYPE_MASK_32, SOCK_STREAM), EQ(2, 0),
+	    "sys_socket_inet: SMTP and DNS over TCP, IPv6"),
+	ARG3(socket, EQ(0, AF_INET6),
+	    MASKED_EQ(1, SOCK_TYPE_MASK_32, SOCK_DGRAM), EQ(2, 0),
+	    "sys_socket_inet: DNS over UDP, IPv6"),
+	ANY(connect, "sys_connect: SMTP servers; c-ares connects its UDP sockets"),
+	ARG2(getsockopt, EQ(1, SOL_SOCKET), EQ(2, SO_ERROR),
+	    "sys_connect_result: outcome of a non-blocking connect"),
+	ARG2(setsockopt, EQ(1, IPPROTO_TCP), EQ(2, TCP_NODELAY),
+	    "sys_setsockopt: c-ares and SMTP pipelining send at once"),
+	ARG2(setsockopt, EQ(1, SOL_SOCKET), EQ(2, SO_SNDBUF),
+	    "sys_setsockopt: c-ares socket_send_buffer_size, tcp_windowsize"),
+	ARG2(setsockopt, EQ(1, SOL_SOCKET), EQ(2, SO_RCVBUF),
+	    "sys_setsockopt: c-ares socket_receive_buffer_size, tcp_windowsize"),
+	ARG2(setsockopt, EQ(1, SOL_SOCKET), EQ(2, SO_KEEPALIVE),
+	    "sys_setsockopt: detect dead SMTP servers on long sessions"),
+	ANY(getsockname, "sys_getsockname: local address (loop check, logs); "
+	    "c-ares source address sorting"),
+	ARG1(fcntl, EQ(1, F_GETFL), "c-ares reads socket flags (O_NONBLOCK)"),
+	ARG1(fcntl, EQ(1, F_SETFL), "c-ares makes its sockets non-blocking"),
+	ARG1(fcntl, EQ(1, F_GETFD), "c-ares reads descriptor flags"),
+	ARG1(fcntl, EQ(1, F_SETFD), "c-ares sets FD_CLOEXEC on its sockets"),
+
+	/* Memory: glibc malloc (and c-ares through it). */
+	ANY(brk, "malloc: the main heap"),
+#ifdef SJ_ASAN
+	ANY(mmap, "malloc of large blocks (ASan build: any mapping, the "
+	    "sanitizer maps its shadow and allocator regions itself)"),
+#else
+	ARG2(mmap, MASKED_EQ(2, PROT_EXEC, 0),
+	    MASKED_EQ(3, MAP_ANONYMOUS, MAP_ANONYMOUS),
+	    "malloc of large blocks: anonymous and never executable"),
+#endif
+	ANY(munmap, "free of large blocks"),
+	ANY(mremap, "realloc of large blocks"),
+
+	/* Time. */
+	ANY(clock_gettime, "deadlines, timestamps: when the vDSO falls back"),
+
+	/* Process. */
+	ANY(exit_group, "_exit() and exit()"),
+	ANY(rt_sigreturn, "return from a signal handler (e.g. one the "
+	    "parent installed before fork)"),
+	ANY(restart_syscall, "the kernel resumes a poll() interrupted by "
+	    "SIGSTOP/SIGCONT with it"),
+
+#ifdef SJ_ASAN
+	/* The sanitizer runtime, never in a production build. */
+	ANY(mprotect, "ASan build only: allocator and shadow protection"),
+	ANY(madvise, "ASan build only: allocator releases memory"),
+	ANY(getpid, "ASan build only: report header"),
+	ANY(gettid, "ASan build only: thread registry"),
+	ANY(sched_yield, "ASan build only: spin locks"),
+	ANY(futex, "ASan build only: locks"),
+	ANY(sigaltstack, "ASan build only: stack overflow handler"),
+	ANY(rt_sigaction, "ASan build only: deadly signal handlers"),
+	ANY(rt_sigprocmask, "ASan build only: report path"),
+	ANY(prctl, "ASan build only: PR_GET_DUMPABLE and friends"),
+	ANY(readlink, "ASan build only: /proc/self/exe for reports"),
+	ANY(newfstatat, "ASan build only: report path"),
+	ANY(nanosleep, "ASan build only: sleep_before_dying"),
+#endif
+};
+
+#define POLICY_CHILD_NRULES \
+	(sizeof(policy_child_rules) / sizeof(policy_child_rules[0]))
+
+static struct policy_child_ctx {
+	/* Filled before the filter, read only by the SIGSYS handler. */
+	char	names[POLICY_TRAP_NAMES][POLICY_TRAP_NAME_MAX];
+} policy_child_ctx;
+
+int
+policy_child_rule_count(void)
+{
+	size_t	i, j;
+	int	n = 0;
+
+	for (i = 0; i < POLICY_CHILD_NRULES; i++) {
+		if (policy_child_rules[i].nr < 0)
+			continue;		/* not on this architecture */
+		for (j = 0; j < i; j++)
+			if (policy_child_rules[j].nr ==
+			    policy_child_rules[i].nr)
+				break;
+		if (j == i)
+			n++;
+	}
+	return (n);
+}
+
+static int
+policy_child_build(int trap_mode, scmp_filter_ctx *out, char *why,
+    size_t whysz)
+{
+	const struct policy_rule *r;
+	scmp_filter_ctx ctx;
+	int	err;
+
+	ctx = seccomp_init(trap_mode ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS);
+	if (ctx == NULL) {
+		snprintf(why, whysz, "seccomp_init: cannot create a filter");
+		return (-ENOMEM);
+	}
+	/* A call through another ABI (int 0x80, x32) is not in the list. */
+	err = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+	    SCMP_ACT_KILL_PROCESS);
+	if (err < 0) {
+		snprintf(why, whysz, "seccomp_attr_set ACT_BADARCH: %s",
+		    strerror(-err));
+		seccomp_release(ctx);
+		return (err);
+	}
+	for (r = policy_child_rules; r < policy_child_rules +
+	    POLICY_CHILD_NRULES; r++) {
+		err = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr,
+		    r->argc, r->argc ? r->argv : NULL);
+		if (err < 0) {
+			snprintf(why, whysz, "seccomp_rule_add %s: %s",
+			    r->name, strerror(-err));
+			seccomp_release(ctx);
+			return (err);
+		}
+	}
+	*out = ctx;
+	return (0);
+}
+
+/* Async-signal-safe appenders for the SIGSYS report. */
+static size_t
+policy_trap_puts(char *buf, size_t len, size_t bufsz, const char *s)
+{
+	while (*s != '\0' && len < bufsz)
+		buf[len++] = *s++;
+	return (len);
+}
+
+static size_t
+policy_trap_putnum(char *buf, size_t len, size_t bufsz, long v)
+{
+	char	tmp[24];
+	size_t	n = 0;
+	unsigned long u;
+
+	if (v < 0) {
+		if (len < bufsz)
+			buf[len++] = '-';
+		u = 0UL - (unsigned long)v;
+	} else {
+		u = (unsigned long)v;
+	}
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0 && n < sizeof(tmp));
+	while (n > 0 && len < bufsz)
+		buf[len++] = tmp[--n];
+	return (len);
+}
+
+static void
+policy_child_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	char	buf[160];
+	size_t	len = 0;
+	long	nr = si->si_syscall;
+	const char *name = "?";
+
+	(void)sig;
+	(void)uc;
+	if (nr >= 0 && nr < POLICY_TRAP_NAMES &&
+	    policy_child_ctx.names[nr][0] != '\0')
+		name = policy_child_ctx.names[nr];
+	len = policy_trap_puts(buf, len, sizeof(buf),
+	    "smtpjail child: seccomp trap: syscall ");
+	len = policy_trap_putnum(buf, len, sizeof(buf), nr);
+	len = policy_trap_puts(buf, len, sizeof(buf), " (");
+	len = policy_trap_puts(buf, len, sizeof(buf), name);
+	len = policy_trap_puts(buf, len, sizeof(buf), ")\n");
+	if (write(STDERR_FILENO, buf, len) < 0) {
+		/* Nothing left to report it to. */
+	}
+	_exit(128 + SIGSYS);
+}
+
+static int
+policy_child_trap_setup(char *why, size_t whysz)
+{
+	struct sigaction sa;
+	sigset_t set;
+	const char *name;
+	long	nr;
+	int	err;
+
+	for (nr = 0; nr < POLICY_TRAP_NAMES; nr++) {
+		name = policy_syscall_name(nr);
+		snprintf(policy_child_ctx.names[nr], POLICY_TRAP_NAME_MAX,
+		    "%s", strcmp(name, "?") == 0 ? "" : name);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = policy_child_sigsys;
+	sa.sa_flags = SA_SIGINFO;
+	sigfillset(&sa.sa_mask);
+	if (sigaction(SIGSYS, &sa, NULL) < 0) {
+		err = -errno;
+		snprintf(why, whysz, "sigaction SIGSYS: %s", strerror(errno));
+		return (err);
+	}
+	/* A blocked SIGSYS would be turned into a plain kill. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGSYS);
+	if (sigprocmask(SIG_UNBLOCK, &set, NULL) < 0) {
+		err = -errno;
+		snprintf(why, whysz, "sigprocmask SIGSYS: %s", strerror(errno));
+		return (err);
+	}
+	return (0);
+}
+
+int
+policy_child_install(int trap_mode, char *why, size_t whysz)
+{
+	scmp_filter_ctx ctx;
+	int	err;
+
+	if (trap_mode && (err = policy_child_trap_setup(why, whysz)) < 0)
+		return (err);
+	if ((err = policy_child_build(trap_mode, &ctx, why, whysz)) < 0)
+		return (err);
+	err = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (err < 0) {
+		snprintf(why, whysz, "seccomp_load: %s", strerror(-err));
+		return (err);
+	}
+	return (0);
+}
+
+int
+policy_child_export(int fd, int trap_mode)
+{
+	scmp_filter_ctx ctx;
+	char	why[256];
+	int	err;
+
+	if ((err = policy_child_build(trap_mode, &ctx, why, sizeof(why))) < 0)
+		return (err);
+	err = seccomp_export_pfc(ctx, fd);
+	seccomp_release(ctx);
+	return (err);
+}

@@ -1,0 +1,383 @@
+/*
+ * NAME
+ *	sandbox_child 3
+ * SUMMARY
+ *	locking down the child
+ * DESCRIPTION
+ *	sandbox_check_spec() says whether the sandbox directory and user
+ *	are acceptable: the directory exists, is a directory, is owned by
+ *	root, is writable by neither group nor other, and is empty; the
+ *	sandbox uid and gid are not 0 and the uid is not $mail_owner's.
+ *	It runs in the parent before the fork (to refuse to start with a
+ *	clear reason) and again in the child, on the descriptor it will
+ *	chroot into.
+ *
+ *	sandbox_child_enter() turns the freshly forked child, still root,
+ *	into the network-only process of design.md. The caller has already
+ *	closed every other descriptor and prepared what cannot be had in
+ *	the jail (tzset(), the c-ares channel, its random key). In order:
+ *
+ *	1. open the directory and check it (sandbox_check_spec's rules) on
+ *	   that descriptor, then fchdir() to it and chroot("."), then
+ *	   chdir("/"): what was checked is what becomes the root, even if
+ *	   the path changes in between.
+ *	2. Empty the bounding set (cap_drop_bound for every capability up
+ *	   to cap_max_bits()). This needs CAP_SETPCAP in the effective set,
+ *	   which the uid change below takes away: so it comes first.
+ *	3. Clear the ambient set (no privilege needed).
+ *	4. setgroups(0), setresgid(), setresuid() to the sandbox user (they
+ *	   need CAP_SETGID/CAP_SETUID, so before the capabilities go), and
+ *	   check the result with getgroups/getresgid/getresuid. Leaving uid
+ *	   0 makes the kernel clear the effective and permitted sets,
+ *	   unless a securebit said otherwise.
+ *	5. Clear the effective, permitted and inheritable sets with libcap
+ *	   (the inheritable set survives a uid change; a SECBIT_KEEP_CAPS
+ *	   inherited from a parent would keep the others), and check that
+ *	   all of them and the bounding and ambient sets are empty.
+ *	6. PR_SET_NO_NEW_PRIVS (required to load a filter without
+ *	   CAP_SYS_ADMIN, and no execve could ever grant anything),
+ *	   PR_SET_DUMPABLE 0 (no ptrace or /proc/PID/mem by the same uid,
+ *	   no core).
+ *	7. rlimits, each with its reason in the table below.
+ *	8. The seccomp allow-list (policy/policy_child.c).
+ *
+ *	Any failing step returns -1 with "step: reason" in why[]; the
+ *	caller exits. There is no degraded mode.
+ * SECURITY
+ *	Child, as root, before it has read a byte from the network. The
+ *	specification comes from the parent's configuration (main.cf,
+ *	trusted); the directory's contents are not trusted (names are
+ *	censored before they are reported).
+ * SEE ALSO
+ *	include/sj_sandbox.h, policy/policy_child.c, policy/sandbox_report.c
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sj_limits.h"
+#include "sj_sandbox.h"
+#include "sj_text.h"
+
+#define SANDBOX_PARAM	"smtpjail_sandbox_directory"
+#define SANDBOX_USER	"smtpjail_sandbox_user"
+
+struct sandbox_rlimit {
+	int	resource;
+	const char *name;
+	rlim_t	value;			/* soft and hard */
+	const char *why;
+};
+
+static const struct sandbox_rlimit sandbox_rlimits[] = {
+	/* The child writes no file: a regular file reached by mistake
+	 * cannot grow (write fails, SIGXFSZ). */
+	{ RLIMIT_FSIZE, "RLIMIT_FSIZE", 0, "no file writes" },
+	/* IPC socket, content memfd, c-ares sockets, one SMTP session. */
+	{ RLIMIT_NOFILE, "RLIMIT_NOFILE", SJ_CHILD_NOFILE, "few descriptors" },
+	/* Second line behind seccomp (no clone): no new process for the
+	 * sandbox uid. */
+	{ RLIMIT_NPROC, "RLIMIT_NPROC", 0, "no new processes" },
+	/* Message content and peer data never end up in a core file. */
+	{ RLIMIT_CORE, "RLIMIT_CORE", 0, "no core dumps" },
+#ifndef SJ_ASAN
+	/* Bounds what a hostile server can make the child allocate.
+	 * AddressSanitizer reserves terabytes of shadow memory, so an ASan
+	 * build (-DSJ_ASAN) goes without. */
+	{ RLIMIT_AS, "RLIMIT_AS", SJ_CHILD_AS_BYTES, "bounded memory" },
+#endif
+};
+
+#define SANDBOX_NRLIMITS (sizeof(sandbox_rlimits) / sizeof(sandbox_rlimits[0]))
+
+/* The first entry other than "." and "..", or "" when empty. */
+static int
+sandbox_dir_first_entry(int dfd, char *name, size_t namesz)
+{
+	struct dirent *de;
+	DIR    *d;
+	int	fd, err = 0;
+
+	name[0] = '\0';
+	if ((fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return (-errno);
+	if ((d = fdopendir(fd)) == NULL) {
+		err = -errno;
+		close(fd);
+		return (err);
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			err = -errno;
+			break;
+		}
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		sj_text_censor(name, namesz, de->d_name, strlen(de->d_name));
+		break;
+	}
+	closedir(d);
+	return (err);
+}
+
+/*
+ * Opens the sandbox directory and checks it. Returns the descriptor,
+ * or -1 with why[] filled.
+ */
+static int
+sandbox_dir_open(const char *dir, char *why, size_t whysz)
+{
+	struct stat st;
+	char	entry[64];
+	int	fd, err;
+
+	if (dir == NULL || dir[0] != '/') {
+		snprintf(why, whysz, "%s %s: not an absolute path", SANDBOX_PARAM,
+		    dir ? dir : "(unset)");
+		return (-1);
+	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		snprintf(why, whysz, "%s %s: %s", SANDBOX_PARAM, dir,
+		    errno == ENOTDIR ? "not a directory" : strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &st) < 0) {
+		snprintf(why, whysz, "%s %s: fstat: %s", SANDBOX_PARAM, dir,
+		    strerror(errno));
+		goto bad;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(why, whysz, "%s %s: not a directory", SANDBOX_PARAM,
+		    dir);
+		goto bad;
+	}
+	if (st.st_uid != 0) {
+		snprintf(why, whysz, "%s %s: not owned by root (owner uid %lu)",
+		    SANDBOX_PARAM, dir, (unsigned long)st.st_uid);
+		goto bad;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		snprintf(why, whysz, "%s %s: writable by group or other "
+		    "(mode %04o); it must be writable by root only",
+		    SANDBOX_PARAM, dir, (unsigned)(st.st_mode & 07777));
+		goto bad;
+	}
+	if ((err = sandbox_dir_first_entry(fd, entry, sizeof(entry))) < 0) {
+		snprintf(why, whysz, "%s %s: cannot list: %s", SANDBOX_PARAM,
+		    dir, strerror(-err));
+		goto bad;
+	}
+	if (entry[0] != '\0') {
+		snprintf(why, whysz, "%s %s: not empty (contains '%s')",
+		    SANDBOX_PARAM, dir, entry);
+		goto bad;
+	}
+	return (fd);
+bad:
+	close(fd);
+	return (-1);
+}
+
+static int
+sandbox_ids_check(const struct sj_sandbox_spec *spec, char *why,
+    size_t whysz)
+{
+	if (spec->uid == 0 || spec->uid == (uid_t)-1) {
+		snprintf(why, whysz, "%s: uid %ld is not allowed (root or "
+		    "invalid); use a dedicated unprivileged user",
+		    SANDBOX_USER, (long)spec->uid);
+		return (-1);
+	}
+	if (spec->gid == 0 || spec->gid == (gid_t)-1) {
+		snprintf(why, whysz, "%s: gid %ld is not allowed (root or "
+		    "invalid); use a dedicated unprivileged group",
+		    SANDBOX_USER, (long)spec->gid);
+		return (-1);
+	}
+	if (spec->uid == spec->forbidden_uid) {
+		snprintf(why, whysz, "%s: uid %lu is $mail_owner's; the "
+		    "sandbox user must be a different, dedicated user",
+		    SANDBOX_USER, (unsigned long)spec->uid);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+sandbox_check_spec(const struct sj_sandbox_spec *spec, char *why,
+    size_t whysz)
+{
+	int	fd;
+
+	if ((fd = sandbox_dir_open(spec->directory, why, whysz)) < 0)
+		return (-1);
+	close(fd);
+	return (sandbox_ids_check(spec, why, whysz));
+}
+
+#define STEP_FAIL(...) do { \
+	snprintf(why, whysz, __VA_ARGS__); \
+	return (-1); \
+} while (0)
+
+static int
+sandbox_chroot(const struct sj_sandbox_spec *spec, char *why, size_t whysz)
+{
+	int	fd, saved;
+
+	if ((fd = sandbox_dir_open(spec->directory, why, whysz)) < 0)
+		return (-1);
+	if (sandbox_ids_check(spec, why, whysz) < 0) {
+		close(fd);
+		return (-1);
+	}
+	if (fchdir(fd) < 0 || chroot(".") < 0) {
+		saved = errno;
+		close(fd);
+		STEP_FAIL("chroot %s: %s", spec->directory, strerror(saved));
+	}
+	close(fd);
+	if (chdir("/") < 0)
+		STEP_FAIL("chdir / in %s: %s", spec->directory, strerror(errno));
+	return (0);
+}
+
+static int
+sandbox_bounding_drop(char *why, size_t whysz)
+{
+	cap_value_t cap, max = cap_max_bits();
+
+	for (cap = 0; cap < max; cap++)
+		if (cap_drop_bound(cap) < 0)
+			STEP_FAIL("cap_drop_bound %d (needs CAP_SETPCAP): %s",
+			    (int)cap, strerror(errno));
+	return (0);
+}
+
+static int
+sandbox_ids_drop(const struct sj_sandbox_spec *spec, char *why,
+    size_t whysz)
+{
+	uid_t	ru, eu, su;
+	gid_t	rg, eg, sg;
+	int	n;
+
+	if (setgroups(0, NULL) < 0)
+		STEP_FAIL("setgroups 0: %s", strerror(errno));
+	if (setresgid(spec->gid, spec->gid, spec->gid) < 0)
+		STEP_FAIL("setresgid %lu: %s", (unsigned long)spec->gid,
+		    strerror(errno));
+	if (setresuid(spec->uid, spec->uid, spec->uid) < 0)
+		STEP_FAIL("setresuid %lu: %s", (unsigned long)spec->uid,
+		    strerror(errno));
+	if (getresuid(&ru, &eu, &su) < 0 || ru != spec->uid ||
+	    eu != spec->uid || su != spec->uid)
+		STEP_FAIL("getresuid: ids are not %lu after setresuid",
+		    (unsigned long)spec->uid);
+	if (getresgid(&rg, &eg, &sg) < 0 || rg != spec->gid ||
+	    eg != spec->gid || sg != spec->gid)
+		STEP_FAIL("getresgid: ids are not %lu after setresgid",
+		    (unsigned long)spec->gid);
+	if ((n = getgroups(0, NULL)) != 0)
+		STEP_FAIL("getgroups: %d supplementary groups after "
+		    "setgroups 0", n);
+	return (0);
+}
+
+static int
+sandbox_caps_clear(char *why, size_t whysz)
+{
+	cap_value_t cap, max = cap_max_bits();
+	cap_t	none, now;
+	int	saved, same;
+
+	/* cap_init() is a cleared set: effective, permitted, inheritable. */
+	if ((none = cap_init()) == NULL)
+		STEP_FAIL("cap_init: %s", strerror(errno));
+	if (cap_set_proc(none) < 0) {
+		saved = errno;
+		cap_free(none);
+		STEP_FAIL("cap_set_proc (clear): %s", strerror(saved));
+	}
+	/* Check every set, as the kernel now has it. */
+	if ((now = cap_get_proc()) == NULL) {
+		saved = errno;
+		cap_free(none);
+		STEP_FAIL("cap_get_proc: %s", strerror(saved));
+	}
+	same = cap_compare(now, none);
+	cap_free(now);
+	cap_free(none);
+	if (same != 0)
+		STEP_FAIL("cap_set_proc: capabilities remain after clearing");
+	for (cap = 0; cap < max; cap++) {
+		if (cap_get_bound(cap) != 0)
+			STEP_FAIL("cap_get_bound %d: still in the bounding set",
+			    (int)cap);
+		if (cap_get_ambient(cap) != 0)
+			STEP_FAIL("cap_get_ambient %d: still in the ambient set",
+			    (int)cap);
+	}
+	return (0);
+}
+
+static int
+sandbox_prctl(char *why, size_t whysz)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		STEP_FAIL("prctl PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		STEP_FAIL("prctl PR_GET_NO_NEW_PRIVS: not set");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		STEP_FAIL("prctl PR_SET_DUMPABLE 0: %s", strerror(errno));
+	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+		STEP_FAIL("prctl PR_GET_DUMPABLE: still dumpable");
+	return (0);
+}
+
+static int
+sandbox_rlimits_set(char *why, size_t whysz)
+{
+	const struct sandbox_rlimit *r;
+	struct rlimit rl;
+
+	for (r = sandbox_rlimits; r < sandbox_rlimits + SANDBOX_NRLIMITS;
+	    r++) {
+		rl.rlim_cur = rl.rlim_max = r->value;
+		if (setrlimit(r->resource, &rl) < 0)
+			STEP_FAIL("setrlimit %s %lu (%s): %s", r->name,
+			    (unsigned long)r->value, r->why, strerror(errno));
+	}
+	return (0);
+}
+
+int
+sandbox_child_enter(const struct sj_sandbox_spec *spec, char *why,
+    size_t whysz)
+{
+	int	err;
+
+	if (sandbox_chroot(spec, why, whysz) < 0 ||
+	    sandbox_bounding_drop(why, whysz) < 0)
+		return (-1);
+	if (cap_reset_ambient() < 0)
+		STEP_FAIL("cap_reset_ambient: %s", strerror(errno));
+	if (sandbox_ids_drop(spec, why, whysz) < 0 ||
+	    sandbox_caps_clear(why, whysz) < 0 ||
+	    sandbox_prctl(why, whysz) < 0 ||
+	    sandbox_rlimits_set(why, whysz) < 0)
+		return (-1);
+	if ((err = policy_child_install(spec->seccomp_trap, why, whysz)) < 0)
+		return (-1);
+	return (0);
+}
