@@ -196,14 +196,7 @@ _Static_assert(IPC_FITS(IPC_MAX_ABORT), "ABORT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_LOG), "LOG exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_RESULT), "RESULT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_DONE), "DONE exceeds SJ_IPC_MSG_MAX");
-/* The header's u32 length and the u16 string lengths cannot overflow. */
-_Static_assert(SJ_IPC_MSG_MAX <= UINT16_MAX, "SJ_IPC_MSG_MAX too large");
 
-/*
- * The message table. has_fd: the only descriptor that crosses the
- * socketpair is DELIVER's content memfd (parent to child); the child
- * never sends one, so the parent can never be handed a descriptor.
- */
 struct ipc_row {
 	struct ipc_msg_spec spec;
 	const struct ipc_field *fields;
@@ -212,6 +205,12 @@ struct ipc_row {
 
 #define IPC_NF(a)	(sizeof(a) / sizeof((a)[0]))
 
+/*
+ * The message table, one row per type with the reason it exists.
+ * has_fd: the only descriptor that crosses the socketpair is DELIVER's
+ * content memfd (parent to child); no child-to-parent type declares
+ * one, so the parent keeps no descriptor the child sends.
+ */
 static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	/* The child is locked down and speaks this IPC version. */
 	[IPC_T_READY] = { { IPC_T_READY, "READY", IPC_C2P,
