@@ -51,16 +51,42 @@ struct dest_addr {
 struct dest_list {
 	struct dest_addr addr[DEST_ADDR_MAX];
 	size_t	count;
+	/*
+	 * Set by dest_resolve() on success and on failure. 'final': we
+	 * are an MX host of this destination, or mail for it loops back
+	 * to us: do not go on to later hops (fallback relays), as
+	 * Postfix's SMTP_MISC_FLAG_FINAL_NEXTHOP. 'relay_problem': the
+	 * hop is a relay and its hard error was turned into 4.3.5; the
+	 * caller logs "warning: <relay_problem> configuration problem"
+	 * when this is the error it reports ("relayhost" or
+	 * "smtp_fallback_relay"), else NULL.
+	 */
+	int	final;
+	const char *relay_problem;
 };
 
-/* 0, or -1 with err filled (status 4.3.5/5.x.x and reason). */
+/*
+ * 0, or -1 with err filled (status 4.3.5 and a reason such as
+ * 'missing "]" in server description: [a.example'; Postfix's smtp(8)
+ * would exit fatally, which qmgr sees as a deferral). Elements are
+ * separated by commas and/or white space. is_relay is set on every
+ * non-fallback hop when the first element equals $relayhost as a
+ * string (Postfix compares sites[0] with var_relayhost), and on every
+ * fallback hop. Service names: the known_tcp_ports defaults (smtp,
+ * submission, submissions, smtps, lmtp) or a number.
+ */
 int	dest_parse_nexthop(const char *nexthop, const struct ipc_config *,
 	    struct dest_hop *hops, size_t maxhops, size_t *nhops,
 	    struct ipc_result *err);
 
 /*
  * 0 with out->count > 0, or -1 with err filled. -ECANCELED when the
- * wait was cancelled by the parent (sys_wait).
+ * wait was cancelled by the parent (sys_wait). err: status, reason,
+ * flags (IPC_RF_LOOPS_BACK only for a 5.4.6 loop that was not turned
+ * into 4.3.5, i.e. when best_mx_transport may take over), diag_code 0,
+ * diag_text and mta_name "", relay "none"; job_id and index are left
+ * alone. The addresses are in the order to try, already cut at
+ * smtp_mx_address_limit (and DEST_ADDR_MAX).
  */
 int	dest_resolve(struct dns_ctx *, const struct dest_hop *,
 	    const struct ipc_config *, struct dest_list *out,
