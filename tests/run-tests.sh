@@ -19,7 +19,6 @@ count() {	# file
 	f=$(grep -Eo '^\[  FAILED  \] [0-9]+' "$1" | awk '{s+=$4} END {print s+0}')
 	p2=$(grep -c '^ok ' "$1")
 	f2=$(grep -c '^not ok ' "$1")
-	passed=$((passed + p + p2)); failed=$((failed + f + f2))
 	echo "$p $f $p2 $f2"
 }
 
@@ -34,6 +33,7 @@ for t in "$build"/tests/unit/test_* "$build"/tests/sandbox/test_* \
 	rc=$?
 	cat "$log/$name"
 	set -- $(count "$log/$name")
+	passed=$((passed + $1 + $3)); failed=$((failed + $2 + $4))
 	if [ "$rc" -ne 0 ] && [ "$2" -eq 0 ] && [ "$4" -eq 0 ]; then
 		echo "not ok - $t exited $rc without reporting a failure"
 		failed=$((failed + 1))
