@@ -435,9 +435,16 @@ attr_convert(struct attr_stream *s, const struct attr_spec *sp)
 			return (-EBADMSG);
 		}
 		if (err < 0 || dlen != sp->max) {
-			attr_warn(s, "attribute %s: size mis-match: %s != %zu "
-			    "bytes from %s", s->name,
-			    err < 0 ? "more" : "fewer", sp->max, s->path);
+			/* What the value would decode to (Postfix's text). */
+			if (err < 0) {
+				dlen = BASE64_DECODED_MAX(s->vlen);
+				if (s->vlen > 0 && s->val[s->vlen - 1] == '=')
+					dlen--;
+				if (s->vlen > 1 && s->val[s->vlen - 2] == '=')
+					dlen--;
+			}
+			attr_warn(s, "attribute %s: size mis-match: %zu != %zu "
+			    "from %s", s->name, dlen, sp->max, s->path);
 			return (-EBADMSG);
 		}
 		return (0);
