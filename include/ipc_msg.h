@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	1
+#define IPC_VERSION	2
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -152,7 +152,8 @@ struct ipc_result {
 };
 
 #define IPC_RF_LOOPS_BACK	(1U << 0)	/* SITE: we are the best MX */
-#define IPC_RF_ALL		((1U << 1) - 1)
+#define IPC_RF_REMOTE_DSN	(1U << 1)	/* RCPT: server offered DSN, it sends SUCCESS notices (interfaces 5.3) */
+#define IPC_RF_ALL		((1U << 2) - 1)
 
 struct ipc_done {
 	uint32_t job_id;
