@@ -864,7 +864,7 @@ static const struct bad bad_cases[] = {
 	    FD_TABLE, -EBADMSG, "RCPT_RESULT: field diag_code: 600" },
 	{ "result flags", IPC_T_SITE_RESULT, B(12), 4, IPC_RF_ALL + 1, NULL,
 	    0, FD_TABLE, -EBADMSG, "SITE_RESULT: field flags: unknown bits "
-	    "0x2" },
+	    "0x4" },
 	{ "usec", IPC_T_DONE, B(16), 4, 1000000, NULL, 0, FD_TABLE,
 	    -EBADMSG, "DONE: field conn_setup_done_usec: microseconds" },
 	{ "usec 2", IPC_T_DONE, B(28), 4, UINT32_MAX, NULL, 0, FD_TABLE,
