@@ -31,8 +31,14 @@
 /* Postfix msg_syslog.c / msg_logger.c: MSG_*_RECLEN. */
 #define SJ_LOG_RECLEN	2000
 
-/* 0, or a negative errno (unknown facility, path too long, socket). */
+/* 0, or a negative errno (unknown facility, path too long). */
 int	log_open(const struct sj_config *);
+/*
+ * Before the configuration is known (so that a configuration error is
+ * logged): "$MAIL_LOGTAG/smtp" to postlog at $POSTLOG_SERVICE if set,
+ * else to syslog (mail). log_open() later replaces it.
+ */
+int	log_open_bootstrap(void);
 /* msg_sink_fn: ctx is unused (the module keeps one static context). */
 void	log_sink(enum msg_level, const char *text, void *ctx);
 /* Re-open with another ident (e.g. after a configuration change). */

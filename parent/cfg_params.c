@@ -177,7 +177,7 @@ static const struct sj_param_default {
 
 struct sj_param {
 	char	*name;
-	char	*value;			/* explicit (main.cf, -o) or NULL */
+	char	*value;			/* main.cf or -o, or NULL */
 	char	*dflt;			/* default or NULL */
 	char	*expanded;		/* cache of the expanded value */
 };

@@ -30,7 +30,8 @@ struct sj_params *sj_params_new(void);
 void	sj_params_free(struct sj_params *);
 
 /* Explicit value (main.cf, -o, or forced by the daemon); raw, unexpanded. */
-int	sj_params_set(struct sj_params *, const char *name, const char *value);
+int	sj_params_set(struct sj_params *, const char *name,
+	    const char *value);
 /* Replace the built-in default of 'name' (raw, expanded when read). */
 int	sj_params_set_default(struct sj_params *, const char *name,
 	    const char *value);

@@ -636,7 +636,8 @@ config_protocols(struct sj_config *cfg, char *why, size_t whysz)
 		return (rc);
 	for (i = 0; i < n; i++) {
 		if (strcasecmp(list[i], "all") == 0)
-			bits |= IPC_CF_INET4 | (have_inet6() ? IPC_CF_INET6 : 0);
+			bits |= IPC_CF_INET4 |
+			    (have_inet6() ? IPC_CF_INET6 : 0);
 		else if (strcasecmp(list[i], "ipv4") == 0)
 			bits |= IPC_CF_INET4;
 		else if (strcasecmp(list[i], "ipv6") == 0)

@@ -26,6 +26,13 @@
  *	Postfix's printable()) and cut at SJ_LOG_RECLEN bytes. With -V a
  *	copy goes to stderr as "ident: [severity: ]text" (msg_vstream).
  *	Before log_open() and after log_close() records go to stderr.
+ *
+ *	log_open_bootstrap() is what a Postfix daemon does before main.cf
+ *	is read: ident "$MAIL_LOGTAG/smtp" ("postfix/smtp" without it),
+ *	facility mail, postlog if master(8) exported POSTLOG_SERVICE (host
+ *	$POSTLOG_HOSTNAME), else syslog. With it, an error in main.cf or
+ *	on the command line reaches the mail log, not only stderr (which
+ *	master(8) connects to /dev/null).
  * SECURITY
  *	Parent. The sink is the last stop for text from every module and
  *	from the child's LOG messages, so it censors again whatever it is
@@ -58,9 +65,9 @@ enum log_mode {
 static struct log_ctx {
 	enum log_mode mode;
 	int	facility;
-	int	sock;			/* postlog datagram socket or -1 */
+	int	sock;			/* postlog socket or -1 */
 	int	to_stderr;		/* -V */
-	char	ident[256];		/* openlog() keeps a pointer to it */
+	char	ident[256];		/* openlog() keeps a pointer */
 	char	host[SJ_HOSTNAME_MAX + 1];
 	char	path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 } log_ctx = {
@@ -184,8 +191,8 @@ void
 log_sink(enum msg_level lvl, const char *text, void *unused)
 {
 	char	clean[SJ_LOG_RECLEN + 1];
-	char	rec[SJ_LOG_RECLEN + SJ_HOSTNAME_MAX + sizeof(log_ctx.ident) +
-	    64];
+	char	rec[SJ_LOG_RECLEN + SJ_HOSTNAME_MAX +
+	    sizeof(log_ctx.ident) + 64];
 	const char *prefix = msg_level_prefix(lvl);
 	int	n;
 
@@ -241,9 +248,53 @@ log_reopen_ident(const char *ident)
 	return (0);
 }
 
+/* Open syslog or postlog (path != NULL) under ctx.ident. */
+static void
+log_start(int facility, const char *path, const char *host, int to_stderr)
+{
+	log_ctx.facility = facility;
+	/* Load the time zone now: /etc/localtime is gone after chroot. */
+	tzset();
+	if (path == NULL) {
+		openlog(log_ctx.ident, LOG_PID | LOG_NDELAY, facility);
+		log_ctx.mode = LOG_MODE_SYSLOG;
+	} else {
+		snprintf(log_ctx.path, sizeof(log_ctx.path), "%s", path);
+		snprintf(log_ctx.host, sizeof(log_ctx.host), "%s",
+		    host != NULL && *host != '\0' ? host : "amnesiac");
+		log_ctx.mode = LOG_MODE_POSTLOG;
+		log_postlog_connect();
+	}
+	log_ctx.to_stderr = to_stderr;
+}
+
+int
+log_open_bootstrap(void)
+{
+	const char *tag = getenv("MAIL_LOGTAG"), *svc;
+	int	n;
+
+	log_close();
+	if (tag == NULL || *tag == '\0')
+		tag = "postfix";
+	n = snprintf(log_ctx.ident, sizeof(log_ctx.ident), "%s/smtp", tag);
+	if (n < 0 || (size_t)n >= sizeof(log_ctx.ident)) {
+		log_ctx.ident[0] = '\0';
+		return (-ENAMETOOLONG);
+	}
+	if ((svc = getenv("POSTLOG_SERVICE")) != NULL && *svc != '\0') {
+		if (strlen(svc) >= sizeof(log_ctx.path))
+			return (-ENAMETOOLONG);
+		log_start(LOG_MAIL, svc, getenv("POSTLOG_HOSTNAME"), 0);
+	} else
+		log_start(LOG_MAIL, NULL, NULL, 0);
+	return (0);
+}
+
 int
 log_open(const struct sj_config *cfg)
 {
+	char	path[sizeof(log_ctx.path)];
 	const char *env, *host;
 	int	fac, n, i;
 
@@ -256,33 +307,21 @@ log_open(const struct sj_config *cfg)
 		log_ctx.ident[0] = '\0';
 		return (-ENAMETOOLONG);
 	}
-	log_ctx.facility = fac;
-	/* Load the time zone now: /etc/localtime is gone after chroot. */
-	tzset();
-
 	if (cfg->maillog_file == NULL || cfg->maillog_file[0] == '\0') {
-		openlog(log_ctx.ident, LOG_PID | LOG_NDELAY, fac);
-		log_ctx.mode = LOG_MODE_SYSLOG;
+		log_start(fac, NULL, NULL, cfg->opt_stderr);
 	} else {
 		if ((env = getenv("POSTLOG_SERVICE")) != NULL && *env != '\0')
-			n = snprintf(log_ctx.path, sizeof(log_ctx.path), "%s",
-			    env);
+			n = snprintf(path, sizeof(path), "%s", env);
 		else
-			n = snprintf(log_ctx.path, sizeof(log_ctx.path),
-			    "%s/public/%s", cfg->queue_directory,
-			    cfg->postlog_service_name);
-		if (n < 0 || (size_t)n >= sizeof(log_ctx.path))
+			n = snprintf(path, sizeof(path), "%s/public/%s",
+			    cfg->queue_directory, cfg->postlog_service_name);
+		if (n < 0 || (size_t)n >= sizeof(path))
 			return (-ENAMETOOLONG);
 		host = cfg->myhostname;
 		if (host == NULL || *host == '\0')
 			host = getenv("POSTLOG_HOSTNAME");
-		if (host == NULL || *host == '\0')
-			host = "amnesiac";
-		snprintf(log_ctx.host, sizeof(log_ctx.host), "%s", host);
-		log_ctx.mode = LOG_MODE_POSTLOG;
-		log_postlog_connect();
+		log_start(fac, path, host, cfg->opt_stderr);
 	}
-	log_ctx.to_stderr = cfg->opt_stderr;
 	for (i = 0; i < cfg->nwarnings; i++)
 		log_sink(MSG_LVL_WARN, cfg->warnings[i], NULL);
 	return (0);

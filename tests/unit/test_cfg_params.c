@@ -78,7 +78,7 @@ static const struct syntax_case {
 	/* a later definition wins, with Postfix's warning */
 	{"a = 1\nb = 2\na = 3\n", "a", "3", 1,
 	    "T, line 3: overriding earlier entry: a=1"},
-	{"a = 1\na = 1\n", "a", "1", 0, NULL},		/* same: no warning */
+	{"a = 1\na = 1\n", "a", "1", 0, NULL},	/* same: no warning */
 	/* continuation without a preceding line: skipped, warned */
 	{"  x = 1\na = 2\n", "x", NULL, 1,
 	    "T: logical line must not start with whitespace"},
@@ -325,7 +325,7 @@ test_defaults(void **state)
 	assert_string_equal(sj_params_get(p, "syslog_name", why,
 	    sizeof(why)), "postfix");
 	assert_string_equal(sj_params_get(p, "smtp_helo_name", why,
-	    sizeof(why)), "");		/* myhostname is set by config.c */
+	    sizeof(why)), "");	/* myhostname: set by config.c */
 	assert_string_equal(sj_params_get(p, "max_idle", why, sizeof(why)),
 	    "100s");
 	assert_string_equal(sj_params_get(p, "notify_classes", why,
@@ -630,7 +630,8 @@ static void
 test_too_long(void **state)
 {
 	struct sj_params *p = sj_params_new();
-	char	*big = malloc(SJ_PARAM_VALUE_MAX / 2 + 1), why[256] = "", *out;
+	char	*big = malloc(SJ_PARAM_VALUE_MAX / 2 + 1);
+	char	why[256] = "", *out;
 
 	(void)state;
 	assert_non_null(big);

@@ -359,7 +359,8 @@ static const struct err_case {
 	    "invalid -t value: unsupported transport type: \"tcp\""},
 	{{"smtpjail", NULL}, "no transport type specified"},
 	{{"smtpjail", "-u", "-c", NULL}, "no transport type specified"},
-	{{"smtpjail", "-t", "unix", "-s", "0", NULL}, "invalid -s value: \"0\""},
+	{{"smtpjail", "-t", "unix", "-s", "0", NULL},
+	    "invalid -s value: \"0\""},
 	{{"smtpjail", "-t", "unix", "-s", "abc", NULL},
 	    "invalid -s value: \"abc\""},
 	{{"smtpjail", "-t", "unix", "-s", "-1", NULL},
@@ -368,7 +369,8 @@ static const struct err_case {
 	    "invalid -i value: \"abc\""},
 	{{"smtpjail", "-t", "unix", "-i", "0", NULL}, "invalid -i value"},
 	{{"smtpjail", "-t", "unix", "-i", "10y", NULL}, "invalid -i value"},
-	{{"smtpjail", "-t", "unix", "-m", "0", NULL}, "invalid -m value: \"0\""},
+	{{"smtpjail", "-t", "unix", "-m", "0", NULL},
+	    "invalid -m value: \"0\""},
 	{{"smtpjail", "-t", "unix", "-m", "7x", NULL}, "invalid -m value"},
 	{{"smtpjail", "-t", "unix", "-n", "../x", NULL}, "invalid -n value"},
 	{{"smtpjail", "-t", "unix", "-n", "", NULL}, "invalid -n value"},
@@ -535,8 +537,10 @@ static const struct ident_case {
 	{{"smtpjail", "-t", "unix", "-o", "smtpjail_process_name=smtpjail",
 	    NULL}, NULL, "smtpjail", "postfix/smtpjail"},
 	{{"/x/smtp-trace", "-n", "smtp", "-t", "unix", "-o",
-	    "smtpjail_process_name=", NULL}, NULL, "smtp", "postfix/smtp-trace"},
-	{{"smtpjail", "-t", "unix", NULL}, "multi_instance_name = postfix-out\n",
+	    "smtpjail_process_name=", NULL}, NULL, "smtp",
+	    "postfix/smtp-trace"},
+	{{"smtpjail", "-t", "unix", NULL},
+	    "multi_instance_name = postfix-out\n",
 	    "smtpjail", "postfix-out/smtp"},
 	{{"smtpjail", "-t", "unix", NULL}, "syslog_name = mailer\n",
 	    "smtpjail", "mailer/smtp"},
@@ -590,7 +594,8 @@ static const struct resolv_case {
 	{"nameserver 2001:db8::1\n", "[2001:db8::1]:53", 0},
 	{"nameserver\t192.0.2.1\t# local\n", "192.0.2.1:53", 0},
 	{"domain x\nnameserver 192.0.2.1\noptions ndots:2\n"
-	    "nameserver 2001:db8::2 ; v6\n", "192.0.2.1:53,[2001:db8::2]:53", 0},
+	    "nameserver 2001:db8::2 ; v6\n",
+	    "192.0.2.1:53,[2001:db8::2]:53", 0},
 	{"nameserver 192.0.2.1\nnameserver 192.0.2.2\n"
 	    "nameserver 192.0.2.3\nnameserver 192.0.2.4\n",
 	    "192.0.2.1:53,192.0.2.2:53,192.0.2.3:53", 0},
@@ -638,7 +643,7 @@ test_resolv_conf(void **state)
 
 static const struct flag_case {
 	const char *o[4];		/* -o values */
-	uint32_t want;			/* INET6 added when "all" and usable */
+	uint32_t want;			/* + INET6 if "all" and usable */
 	int	all;			/* inet_protocols = all */
 	uint32_t pref;
 } flag_cases[] = {

@@ -367,7 +367,7 @@ test_postlog_reconnects(void **state)
 	setenv("POSTLOG_SERVICE", path, 1);
 	load(&cfg, NULL);
 	assert_int_equal(log_open(&cfg), 0);
-	log_sink(MSG_LVL_INFO, "lost", NULL);		/* dropped silently */
+	log_sink(MSG_LVL_INFO, "lost", NULL);	/* dropped silently */
 	fd = bind_dgram(path);
 	assert_true(fd >= 0);
 	log_sink(MSG_LVL_INFO, "found", NULL);
@@ -378,6 +378,34 @@ test_postlog_reconnects(void **state)
 	close(fd);
 	unlink(path);
 	setenv("POSTLOG_SERVICE", tenv.sock, 1);
+}
+
+/* Before main.cf: $MAIL_LOGTAG, $POSTLOG_SERVICE, $POSTLOG_HOSTNAME. */
+static void
+test_bootstrap(void **state)
+{
+	char	rec[4096];
+	time_t	before;
+
+	(void)state;
+	setenv("MAIL_LOGTAG", "pfx", 1);
+	setenv("POSTLOG_HOSTNAME", "boot.example", 1);
+	assert_int_equal(log_open_bootstrap(), 0);
+	assert_string_equal(log_ident(), "pfx/smtp");
+	before = time(NULL);
+	log_sink(MSG_LVL_FATAL, "invalid option: -x", NULL);
+	recv_one(tenv.fd, rec, sizeof(rec));
+	check_record(rec, before, time(NULL), "boot", "pfx/smtp",
+	    "fatal: invalid option: -x");
+	unsetenv("MAIL_LOGTAG");
+	unsetenv("POSTLOG_HOSTNAME");
+	assert_int_equal(log_open_bootstrap(), 0);
+	assert_string_equal(log_ident(), "postfix/smtp");
+	before = time(NULL);
+	log_sink(MSG_LVL_INFO, "x", NULL);
+	recv_one(tenv.fd, rec, sizeof(rec));
+	check_record(rec, before, time(NULL), "amnesiac", "postfix/smtp", "x");
+	log_close();
 }
 
 static void
@@ -566,6 +594,7 @@ main(void)
 		cmocka_unit_test(test_postlog_warnings_replayed),
 		cmocka_unit_test(test_postlog_path_from_config),
 		cmocka_unit_test(test_postlog_reconnects),
+		cmocka_unit_test(test_bootstrap),
 		cmocka_unit_test(test_format_fixed_time),
 		cmocka_unit_test(test_stderr_copy),
 		cmocka_unit_test(test_facilities),
