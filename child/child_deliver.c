@@ -1,0 +1,252 @@
+/*
+ * NAME
+ *	child_deliver 3
+ * SUMMARY
+ *	walk the destinations of one job and run SMTP sessions
+ * DESCRIPTION
+ *	See child_deliver.h. The walk is Postfix 3.7 smtp_connect_inet()
+ *	(postfix-interfaces.md 8.4):
+ *
+ *	- Hops in order (nexthop elements, then smtp_fallback_relay). The
+ *	  last hop is the final destination; so is a hop for which we are
+ *	  an MX host or whose lookup found a mail loop (dest_list.final):
+ *	  later hops are not tried then.
+ *	- A lookup failure is remembered as the last error; the walk goes
+ *	  on with the next hop.
+ *	- Addresses in order; each counts toward smtp_mx_address_limit. A
+ *	  failed connect (smtp_connect_timeout) is logged as info,
+ *	  remembered (4.4.1 "connect to H[A]:P: <error>") and skipped.
+ *	- The session on the last address of the final destination is on
+ *	  the final server: its soft errors defer instead of keeping the
+ *	  recipients. A session whose handshake succeeded counts toward
+ *	  smtp_mx_session_limit; the one that reaches the limit ends this
+ *	  destination (and is final on the final destination).
+ *	- Recipients left when the walk ends fail with the last error, or
+ *	  4.3.0 "server unavailable or unable to receive mail" when there
+ *	  was none; a hard last error of a relay becomes 4.3.5 with
+ *	  "warning: relayhost configuration problem" (or
+ *	  smtp_fallback_relay). They are reported with relay=none.
+ *
+ *	The per-job arrays (recipient state, send order, hops, addresses)
+ *	live in this module's context, sized for SJ_RCPT_MAX recipients.
+ * SECURITY
+ *	Child only, in the sandbox: sockets are created and connected only
+ *	through sj_sys.h (AF_INET/AF_INET6, non-blocking). DNS results come
+ *	from dest(3), already validated; server text is handled by
+ *	smtp_session(3).
+ * SEE ALSO
+ *	Postfix src/smtp/smtp_connect.c, child/dest.h, child/smtp_session.h
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "child_deliver.h"
+#include "msg.h"
+#include "sj_sys.h"
+#include "smtp_session.h"
+
+static struct child_deliver_ctx {
+	unsigned char rstate[SJ_RCPT_MAX];
+	uint32_t order[SJ_RCPT_MAX];
+	struct dest_hop hops[DEST_HOPS_MAX];
+	struct dest_list list;
+} child_deliver_ctx;
+
+static void
+deliver_result(struct ipc_result *r, const char *status, const char *reason)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->status, sizeof(r->status), "%s", status);
+	snprintf(r->reason, sizeof(r->reason), "%s", reason);
+	snprintf(r->relay, sizeof(r->relay), "%s", "none");
+}
+
+static unsigned
+deliver_port(const struct dest_addr *a)
+{
+	if (a->sa.ss_family == AF_INET6)
+		return (ntohs(((const struct sockaddr_in6 *)&a->sa)->sin6_port));
+	return (ntohs(((const struct sockaddr_in *)&a->sa)->sin_port));
+}
+
+/* Non-blocking connect within smtp_connect_timeout (0: kernel limit). */
+static int
+deliver_connect(const struct ipc_config *cfg, const struct dest_addr *a,
+    int *fdp)
+{
+	int64_t	deadline;
+	int	fd, err;
+
+	if ((fd = sys_socket_inet(a->sa.ss_family, SOCK_STREAM)) < 0)
+		return (fd);
+	err = sys_connect(fd, (const struct sockaddr *)&a->sa, a->salen);
+	if (err == -EINPROGRESS) {
+		deadline = cfg->connect_timeout == 0 ? 0 :
+		    sys_now_ms() + (int64_t)cfg->connect_timeout * 1000;
+		if ((err = sys_wait(fd, POLLOUT, deadline)) == 0)
+			err = sys_connect_result(fd);
+	}
+	if (err < 0) {
+		(void)sys_close(fd);
+		return (err);
+	}
+	*fdp = fd;
+	return (0);
+}
+
+/*
+ * The addresses of one destination. Returns 0 or a negative errno
+ * (cancel, emit failure).
+ */
+static int
+deliver_hop(struct smtp_job *job, const struct dest_list *list,
+    int final_nexthop)
+{
+	const struct ipc_config *cfg = job->cfg;
+	const struct dest_addr *a;
+	struct smtp_peer peer;
+	struct ipc_result why;
+	unsigned addr_count = 0, sess_count = 0;
+	size_t	i;
+	int	fd, err, last, rv;
+
+	for (i = 0; i < list->count && job->left > 0; i++) {
+		a = &list->addr[i];
+		last = i + 1 == list->count;
+		if (++addr_count == cfg->mx_address_limit)
+			last = 1;
+		smtp_session_peer(&peer, a->host, a->addr_text, deliver_port(a));
+		if ((err = deliver_connect(cfg, a, &fd)) < 0) {
+			if (err == -ECANCELED)
+				return (err);
+			deliver_result(&why, "4.4.1", "");
+			snprintf(why.reason, sizeof(why.reason),
+			    "connect to %s:%u: %s", peer.namaddr, peer.port,
+			    strerror(-err));
+			msg_info("%s", why.reason);
+			smtp_session_set_why(job, &why);
+			if (last)
+				break;
+			continue;
+		}
+		if (final_nexthop && last)
+			job->final_server = 1;
+		rv = smtp_session_run(job, fd, &peer, final_nexthop &&
+		    (last || (cfg->mx_session_limit > 0 &&
+		    sess_count + 1 == cfg->mx_session_limit)));
+		(void)sys_close(fd);
+		smtp_session_end(job);
+		if (rv < 0)
+			return (rv);
+		if (rv == SMTP_SESSION_COUNTED &&
+		    ++sess_count == cfg->mx_session_limit)
+			last = 1;
+		if (last)
+			break;
+	}
+	return (0);
+}
+
+/* Postfix smtp_connect_inet(): what is left after the last hop. */
+static int
+deliver_leftover(struct smtp_job *job, const struct dest_hop *hops,
+    const struct dest_hop *last_hop, const char *relay_problem,
+    unsigned relay_problem_seq)
+{
+	struct ipc_result why;
+
+	job->final_server = 1;
+	if (!job->have_why || job->why.status[0] == '2') {
+		deliver_result(&why, "4.3.0",
+		    "server unavailable or unable to receive mail");
+	} else {
+		why = job->why;
+		if (relay_problem != NULL && relay_problem_seq == job->why_seq) {
+			msg_warn("%s configuration problem", relay_problem);
+		} else if (why.status[0] != '4' && last_hop != NULL &&
+		    last_hop->is_fallback) {
+			msg_warn("smtp_fallback_relay configuration problem");
+			memcpy(why.status, "4.3.5", sizeof("4.3.5"));
+		} else if (why.status[0] != '4' && hops[0].is_relay &&
+		    !hops[0].is_fallback) {
+			msg_warn("relayhost configuration problem");
+			memcpy(why.status, "4.3.5", sizeof("4.3.5"));
+		}
+		/* Postfix: the session is gone, the relay is "none". */
+		snprintf(why.relay, sizeof(why.relay), "%s", "none");
+	}
+	return (smtp_session_fail_all(job, &why, NULL, 1));
+}
+
+int
+child_deliver(struct dns_ctx *dns, const struct ipc_config *cfg,
+    const struct ipc_deliver *dlv, const struct ipc_rcpt *rcpts,
+    size_t nrcpt, child_emit_fn emit, void *emit_ctx, struct ipc_done *done)
+{
+	struct child_deliver_ctx *c = &child_deliver_ctx;
+	const struct dest_hop *last_hop = NULL;
+	const char *relay_problem = NULL;
+	unsigned relay_problem_seq = 0;
+	struct smtp_job job;
+	struct ipc_result err_res;
+	size_t	nhops = 0, h;
+	int	final_nexthop, rv;
+
+	memset(done, 0, sizeof(*done));
+	done->job_id = dlv->job_id;
+	done->reuse_count = 0;
+	if (nrcpt == 0)
+		return (0);
+	if (nrcpt > SJ_RCPT_MAX) {
+		msg_warn("child_deliver: %zu recipients, more than %d",
+		    nrcpt, SJ_RCPT_MAX);
+		nrcpt = SJ_RCPT_MAX;
+	}
+	smtp_session_job_init(&job, cfg, dlv, rcpts, nrcpt, c->rstate,
+	    c->order, emit, emit_ctx, done);
+
+	memset(&err_res, 0, sizeof(err_res));
+	if (dest_parse_nexthop(dlv->nexthop, cfg, c->hops, DEST_HOPS_MAX,
+	    &nhops, &err_res) < 0 || nhops == 0) {
+		if (err_res.status[0] == '\0')
+			deliver_result(&err_res, "4.3.5",
+			    "empty or invalid nexthop");
+		job.final_server = 1;
+		return (smtp_session_fail_all(&job, &err_res, NULL, 1));
+	}
+
+	for (h = 0; h < nhops && job.left > 0; h++) {
+		last_hop = &c->hops[h];
+		memset(&err_res, 0, sizeof(err_res));
+		memset(&c->list, 0, sizeof(c->list));
+		rv = dest_resolve(dns, &c->hops[h], cfg, &c->list, &err_res);
+		if (rv == -ECANCELED)
+			return (rv);
+		final_nexthop = h + 1 == nhops || c->list.final ||
+		    (err_res.flags & IPC_RF_LOOPS_BACK) != 0;
+		if (rv < 0 || c->list.count == 0) {
+			if (err_res.status[0] == '\0')
+				deliver_result(&err_res, "4.3.0",
+				    "server unavailable or unable to "
+				    "receive mail");
+			snprintf(err_res.relay, sizeof(err_res.relay), "%s",
+			    "none");
+			smtp_session_set_why(&job, &err_res);
+			relay_problem = c->list.relay_problem;
+			relay_problem_seq = job.why_seq;
+		} else if ((rv = deliver_hop(&job, &c->list,
+		    final_nexthop)) < 0) {
+			return (rv);
+		}
+		if (final_nexthop)
+			break;
+	}
+	if (job.left > 0 && (rv = deliver_leftover(&job, c->hops, last_hop,
+	    relay_problem, relay_problem_seq)) < 0)
+		return (rv);
+	return (0);
+}

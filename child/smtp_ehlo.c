@@ -1,0 +1,136 @@
+/*
+ * NAME
+ *	smtp_ehlo 3
+ * SUMMARY
+ *	parse the EHLO reply into a feature set
+ * DESCRIPTION
+ *	See smtp_ehlo.h. Each stored line of the reply is split into
+ *	words: the first word (delimited by '-' or space) is the reply
+ *	code, the second (delimited by space, tab or '=') the server name
+ *	on the first line and the keyword on the others; SIZE looks at one
+ *	more word. Lines without a keyword are skipped and do not count as
+ *	the first line, as in Postfix.
+ * SECURITY
+ *	Child only. Input is a censored, bounded server reply; all parsing
+ *	is done on explicit lengths within it.
+ * SEE ALSO
+ *	Postfix src/smtp/smtp_proto.c (smtp_helo), RFC 5321 4.1.1.1,
+ *	RFC 1870, RFC 2920, RFC 3461, RFC 6152, RFC 6531
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "msg.h"
+#include "smtp_ehlo.h"
+
+struct ehlo_word {
+	const char *p;
+	size_t	len;
+};
+
+static const struct ehlo_keyword {
+	const char *name;
+	unsigned feature;
+} ehlo_keywords[] = {
+	{ "PIPELINING", SMTP_EHLO_PIPELINING },
+	{ "SIZE", SMTP_EHLO_SIZE },
+	{ "8BITMIME", SMTP_EHLO_8BITMIME },
+	{ "DSN", SMTP_EHLO_DSN },
+	{ "SMTPUTF8", SMTP_EHLO_SMTPUTF8 },
+	{ "ENHANCEDSTATUSCODES", SMTP_EHLO_ENHANCEDSTATUSCODES },
+	{ "CHUNKING", SMTP_EHLO_CHUNKING },
+	{ "STARTTLS", SMTP_EHLO_STARTTLS },
+};
+
+/* Next word of s[*pos..end) delimited by any of 'delim' (skipped first). */
+static int
+ehlo_next(const char *s, size_t end, size_t *pos, const char *delim,
+    struct ehlo_word *w)
+{
+	size_t	i = *pos;
+
+	while (i < end && strchr(delim, s[i]) != NULL)
+		i++;
+	if (i >= end)
+		return (0);
+	w->p = s + i;
+	while (i < end && strchr(delim, s[i]) == NULL)
+		i++;
+	w->len = (size_t)(s + i - w->p);
+	*pos = i;
+	return (1);
+}
+
+static int
+ehlo_is(const struct ehlo_word *w, const char *name)
+{
+	return (strlen(name) == w->len && strncasecmp(w->p, name, w->len) == 0);
+}
+
+/* All-digit word to a size; huge values become 0 (no limit). */
+static void
+ehlo_size(const struct ehlo_word *w, const char *peer, struct smtp_ehlo *e)
+{
+	uint64_t v = 0;
+	size_t	i;
+	char	shown[32];
+
+	for (i = 0; i < w->len; i++) {
+		if (w->p[i] < '0' || w->p[i] > '9') {
+			snprintf(shown, sizeof(shown), "%.*s",
+			    (int)(w->len < 30 ? w->len : 30), w->p);
+			msg_warn("bad EHLO SIZE limit \"%s\" from %s", shown,
+			    peer);
+			return;
+		}
+	}
+	for (i = 0; i < w->len; i++) {
+		if (v > (SMTP_EHLO_SIZE_MAX - 9) / 10) {
+			e->size_limit = 0;
+			return;
+		}
+		v = v * 10 + (uint64_t)(w->p[i] - '0');
+	}
+	e->size_limit = v;
+}
+
+void
+smtp_ehlo_parse(const struct smtp_reply *r, const char *peer,
+    struct smtp_ehlo *e)
+{
+	const char *text = r->text;
+	size_t	start = 0, end, pos, k;
+	struct ehlo_word w;
+	int	n = 0;
+
+	memset(e, 0, sizeof(*e));
+	while (start < r->len) {
+		for (end = start; end < r->len && text[end] != '\n'; end++)
+			;
+		pos = start;
+		if (ehlo_next(text, end, &pos, "- ", &w) &&
+		    ehlo_next(text, end, &pos, " \t=", &w)) {
+			/* The delimiter after the keyword goes with it. */
+			if (pos < end)
+				pos++;
+			if (n == 0) {
+				snprintf(e->server, sizeof(e->server), "%.*s",
+				    (int)(w.len < SJ_HOSTNAME_MAX ? w.len :
+				    SJ_HOSTNAME_MAX), w.p);
+			} else {
+				for (k = 0; k < sizeof(ehlo_keywords) /
+				    sizeof(ehlo_keywords[0]); k++)
+					if (ehlo_is(&w, ehlo_keywords[k].name))
+						e->features |=
+						    ehlo_keywords[k].feature;
+				if (ehlo_is(&w, "SIZE") &&
+				    ehlo_next(text, end, &pos, " \t", &w))
+					ehlo_size(&w, peer, e);
+			}
+			n++;
+		}
+		start = end + 1;
+	}
+}

@@ -1,0 +1,50 @@
+/*
+ * NAME
+ *	smtp_ehlo.h 3h
+ * SUMMARY
+ *	the ESMTP features a server announces in its EHLO reply
+ * DESCRIPTION
+ *	smtp_ehlo_parse() reads the lines of a 2xx EHLO reply as Postfix
+ *	3.7 smtp_helo() does: the first line names the server, every later
+ *	line starts with a keyword (case-insensitive; "KEYWORD=..." is
+ *	accepted as Microsoft's old AUTH syntax is). SIZE takes an optional
+ *	all-digit limit: a limit that does not fit in 64 bits (or in
+ *	SMTP_EHLO_SIZE_MAX) means "no limit", as Postfix's off_t overflow
+ *	does; a non-numeric one is ignored with a warning. CHUNKING and
+ *	STARTTLS are recorded only: smtpjail sends neither BDAT nor
+ *	STARTTLS (Postfix 3.7 never uses BDAT).
+ * SECURITY
+ *	Child only. The reply is hostile; it was censored and bounded by
+ *	smtp_reply(3) before it gets here.
+ */
+#ifndef SMTP_EHLO_H
+#define SMTP_EHLO_H
+
+#include <stdint.h>
+
+#include "sj_limits.h"
+#include "smtp_reply.h"
+
+#define SMTP_EHLO_PIPELINING	(1U << 0)	/* RFC 2920 */
+#define SMTP_EHLO_SIZE		(1U << 1)	/* RFC 1870 */
+#define SMTP_EHLO_8BITMIME	(1U << 2)	/* RFC 6152 */
+#define SMTP_EHLO_DSN		(1U << 3)	/* RFC 3461 */
+#define SMTP_EHLO_SMTPUTF8	(1U << 4)	/* RFC 6531 */
+#define SMTP_EHLO_ENHANCEDSTATUSCODES (1U << 5)	/* RFC 2034 */
+#define SMTP_EHLO_CHUNKING	(1U << 6)	/* RFC 3030: recorded only */
+#define SMTP_EHLO_STARTTLS	(1U << 7)	/* RFC 3207: recorded only */
+
+/* SIZE limits above this are treated as "no limit" (2^62). */
+#define SMTP_EHLO_SIZE_MAX	((uint64_t)1 << 62)
+
+struct smtp_ehlo {
+	unsigned features;		/* SMTP_EHLO_* */
+	uint64_t size_limit;		/* 0: none announced or unusable */
+	char	server[SJ_HOSTNAME_MAX + 1];	/* first word of line 1 */
+};
+
+/* 'peer' names the server in warnings ("host[addr]:port"). */
+void	smtp_ehlo_parse(const struct smtp_reply *, const char *peer,
+	    struct smtp_ehlo *);
+
+#endif

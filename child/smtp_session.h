@@ -1,0 +1,119 @@
+/*
+ * NAME
+ *	smtp_session.h 3h
+ * SUMMARY
+ *	one SMTP session on a connected socket, and recipient outcomes
+ * DESCRIPTION
+ *	A job (struct smtp_job) is one DELIVER request: its recipients,
+ *	their state (to do, kept for the next server, reported), the last
+ *	error seen (Postfix's state->why) and the channel to the parent.
+ *	smtp_session_run() runs one SMTP session on a connected socket as
+ *	Postfix 3.7 smtp_helo() and smtp_xfer() do (postfix-interfaces.md
+ *	8.6): greeting, EHLO (HELO fallback), MAIL FROM, RCPT TO, DATA,
+ *	content, end of data, RSET or QUIT, with PIPELINING when offered,
+ *	and turns each reply into per-recipient or whole-session outcomes.
+ *
+ *	Outcome policy (Postfix smtp_trouble.c): a soft error (4.x.x, or
+ *	5.x.x with soft_bounce) on a server that is not the final one keeps
+ *	the recipients it concerns for the next server and logs the reason
+ *	as info; otherwise the recipients are reported (deferred or
+ *	bounced). soft_bounce itself (5.x.x reported as a deferral) is
+ *	applied by the parent, as Postfix's bounce client does: the child
+ *	reports the server's 5.x.x status unchanged.
+ *
+ *	smtp_session_fail_all() is the whole-session failure (Postfix
+ *	smtp_bulk_fail()) that child_deliver() also uses for connection
+ *	failures and the left-over recipients; smtp_session_end() makes
+ *	kept recipients eligible again before the next server.
+ * SECURITY
+ *	Child only. The server is hostile: replies are bounded and
+ *	censored (smtp_reply(3)); the text that leaves in a result is
+ *	printable ASCII and fits its IPC field.
+ */
+#ifndef SMTP_SESSION_H
+#define SMTP_SESSION_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "child_deliver.h"
+#include "ipc_msg.h"
+#include "sj_limits.h"
+
+/* Recipient state (low bits of smtp_job.rstate[]). */
+#define SMTP_RCPT_TODO		0	/* no outcome yet */
+#define SMTP_RCPT_KEEP		1	/* soft error: try the next server */
+#define SMTP_RCPT_DONE		2	/* reported to the parent */
+#define SMTP_RCPT_STATE		3	/* mask */
+
+/* Unacknowledged pipelined command bytes (Postfix VSTREAM_BUFSIZE). */
+#define SMTP_PIPELINE_WINDOW	4096
+/* One command line: "RCPT TO:<...> ORCPT=<uxtext> NOTIFY=..." */
+#define SMTP_CMD_MAX		16384
+
+struct smtp_job {
+	const struct ipc_config *cfg;
+	const struct ipc_deliver *dlv;
+	const struct ipc_rcpt *rcpts;
+	size_t	nrcpt;
+	unsigned char *rstate;		/* nrcpt entries, SMTP_RCPT_* */
+	uint32_t *order;		/* nrcpt entries, scratch */
+	size_t	left;			/* recipients not DONE */
+	child_emit_fn emit;
+	void	*emit_ctx;
+	struct ipc_done *done;
+	int	final_server;		/* Postfix SMTP_MISC_FLAG_FINAL_SERVER */
+	int	complete_session;	/* a session finished its transaction */
+	int	have_why;
+	unsigned why_seq;		/* counts updates of 'why' */
+	struct ipc_result why;		/* last error, Postfix state->why */
+};
+
+struct smtp_peer {
+	char	host[SJ_HOSTNAME_MAX + 1];	/* name looked up, or literal */
+	char	addr[INET6_ADDRSTRLEN];		/* printable address */
+	unsigned port;
+	char	namaddr[SJ_RELAY_MAX + 1];	/* "host[addr]" */
+	char	relay[SJ_RELAY_MAX + 1];	/* "host[addr]:port" */
+};
+
+/* Session outcome, when not negative. */
+#define SMTP_SESSION_COUNTED	0	/* handshake done: counts */
+#define SMTP_SESSION_NOT_COUNTED 1	/* failed before MAIL FROM */
+
+void	smtp_session_job_init(struct smtp_job *, const struct ipc_config *,
+	    const struct ipc_deliver *, const struct ipc_rcpt *, size_t nrcpt,
+	    unsigned char *rstate, uint32_t *order, child_emit_fn, void *,
+	    struct ipc_done *);
+
+/* host and addr are censored; relay/namaddr built from them. */
+void	smtp_session_peer(struct smtp_peer *, const char *host,
+	    const char *addr, unsigned port);
+
+/*
+ * Run one session on 'fd' (connected, non-blocking; not closed here).
+ * 'final_if_counted': this becomes the final server once the handshake
+ * succeeds (smtp_mx_session_limit reached on the last destination).
+ * Returns SMTP_SESSION_COUNTED or SMTP_SESSION_NOT_COUNTED, or
+ * -ECANCELED, or the emit error. Sets job->final_server as needed.
+ */
+int	smtp_session_run(struct smtp_job *, int fd, const struct smtp_peer *,
+	    int final_if_counted);
+
+/*
+ * Whole-job failure with 'why' (status, reason, diag_*, mta_name set;
+ * relay from 'relay', NULL = "none"). 'throttle' as Postfix's
+ * smtp_site_fail()/smtp_sess_fail() (1) or smtp_mesg_fail() (0).
+ * Records 'why' as the last error. Returns 0 or the emit error.
+ */
+int	smtp_session_fail_all(struct smtp_job *, const struct ipc_result *why,
+	    const char *relay, int throttle);
+
+/* Record an error that reports nobody (connect failure, DNS). */
+void	smtp_session_set_why(struct smtp_job *, const struct ipc_result *);
+
+/* End of a session: kept recipients become eligible again. */
+void	smtp_session_end(struct smtp_job *);
+
+#endif
