@@ -496,7 +496,7 @@ test_cleanup_layouts(void **state)
 		{ "8-bit bytes", "caf\xc3\xa9 \xff\xfe\x80\n\x01\x7f\r\n", 0 },
 		{ "nothing", "", 0 },
 	};
-	static unsigned char longline[2048 * 3 + 100];
+	static unsigned char longline[6400];
 	struct built q;
 	struct qf want;
 	size_t	i, lens[] = { 2047, 2048, 2049, 4096, 6244 };
