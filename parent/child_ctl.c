@@ -39,17 +39,6 @@
 #include "msg.h"
 #include "sj_text.h"
 
-void
-child_ctl_spec(const struct sj_config *cfg, struct sj_sandbox_spec *spec)
-{
-	memset(spec, 0, sizeof(*spec));
-	spec->directory = cfg->sandbox_directory;
-	spec->uid = cfg->sandbox_uid;
-	spec->gid = cfg->sandbox_gid;
-	spec->forbidden_uid = cfg->mail_owner_uid;
-	spec->seccomp_trap = cfg->seccomp_trap;
-}
-
 int
 child_ctl_spawn(struct child_ctl *cc, const struct sj_config *cfg,
     char *why, size_t whysz)

@@ -28,7 +28,6 @@ struct child_ctl {
 	int	wstatus;		/* valid once pid == -1 */
 };
 
-void	child_ctl_spec(const struct sj_config *, struct sj_sandbox_spec *);
 /* Forks the child (which never returns from this call). */
 int	child_ctl_spawn(struct child_ctl *, const struct sj_config *,
 	    char *why, size_t whysz);

@@ -1,7 +1,223 @@
-/* placeholder until the daemon lands */
-int main(void);
-int
-main(void)
+/*
+ * NAME
+ *	main 3
+ * SUMMARY
+ *	smtpjail - sandboxed drop-in replacement for Postfix smtp(8)
+ * DESCRIPTION
+ *	The parent process. Started by master(8) as root (design.md,
+ *	postfix-interfaces.md 1.6): ignore SIGPIPE/SIGXFSZ; read the
+ *	command line and main.cf; open the log channel; refuse a tty;
+ *	open the accept lock; fork the child while still root and wait
+ *	until it reports that its sandbox is in place; then chroot (-c) and
+ *	drop to $mail_owner (-u), install the parent's own seccomp filter,
+ *	and serve delivery requests from qmgr one connection at a time
+ *	until $max_use, $max_idle, master going away, or a broken child.
+ *
+ *	--sandbox-check starts the pair as above, prints the live child's
+ *	sandbox properties and exits 0 only if every one is as designed.
+ * SECURITY
+ *	Root until sandbox_parent_enter(); $mail_owner and no capabilities
+ *	after. Talks to master(8), qmgr and the Postfix services (trusted)
+ *	and to the child (hostile: see parent/child_ctl.c, deliver.c).
+ * SEE ALSO
+ *	parent/master_svc.c, parent/deliver.c, child/child_main.c
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "child_ctl.h"
+#include "child_main.h"
+#include "deliver.h"
+#include "dreq.h"
+#include "master_svc.h"
+#include "msg.h"
+#include "sj_config.h"
+#include "sj_log.h"
+#include "sj_sandbox.h"
+#include "sj_sandbox_report.h"
+
+/* The parent's one context. */
+static struct parent_ctx {
+	struct sj_config cfg;
+	struct master_svc svc;
+	struct child_ctl child;
+} parent_ctx;
+
+static int
+sandbox_check_main(struct sj_config *cfg)
 {
-	return (0);
+	struct sj_sandbox_spec spec;
+	char	why[1024];
+	int	rc;
+
+	if (geteuid() != 0) {
+		printf("sandbox-check: FAILED (must run as root, as master(8) "
+		    "starts smtpjail)\n");
+		return (1);
+	}
+	child_sandbox_spec(cfg, &spec);
+	if (sandbox_check_spec(&spec, why, sizeof(why)) < 0) {
+		printf("sandbox-check: FAILED (%s)\n", why);
+		return (1);
+	}
+	if (child_ctl_spawn(&parent_ctx.child, cfg, why, sizeof(why)) < 0 ||
+	    child_ctl_start(&parent_ctx.child, cfg, why, sizeof(why)) < 0) {
+		child_ctl_stop(&parent_ctx.child, why + strlen(why),
+		    sizeof(why) - strlen(why));
+		printf("sandbox-check: FAILED (child did not start: %s)\n",
+		    why);
+		return (1);
+	}
+	fflush(stdout);
+	rc = sandbox_report(parent_ctx.child.pid, &spec, stdout);
+	fflush(stdout);
+	child_ctl_stop(&parent_ctx.child, why, sizeof(why));
+	return (rc == 0 ? 0 : 1);
+}
+
+/* Wait for qmgr to close first, as Postfix does (interfaces 1.7 step 7). */
+static void
+drain_until_eof(int fd, unsigned timeout)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	char	buf[512];
+
+	while (poll(&pfd, 1, (int)(timeout * 1000)) > 0)
+		if (read(fd, buf, sizeof(buf)) <= 0)
+			break;
+}
+
+static void __attribute__((noreturn))
+serve(struct sj_config *cfg)
+{
+	struct master_svc *svc = &parent_ctx.svc;
+	struct pollfd pfd[MASTER_LISTEN_MAX + 2];
+	char	why[1024];
+	int	i, n, rv, conn, broken;
+
+	for (;;) {
+		alarm(cfg->daemon_timeout);	/* watchdog, re-armed per pass */
+		n = 0;
+		for (i = 0; i < svc->nlisten; i++) {
+			pfd[n].fd = svc->listen_fd[i];
+			pfd[n++].events = POLLIN;
+		}
+		pfd[n].fd = svc->status_fd;
+		pfd[n++].events = POLLIN;
+		pfd[n].fd = parent_ctx.child.ipc_fd;
+		pfd[n++].events = POLLIN;
+		rv = poll(pfd, (nfds_t)n, cfg->max_idle ?
+		    (int)(cfg->max_idle * 1000) : -1);
+		if (rv < 0 && errno == EINTR)
+			continue;
+		if (rv < 0)
+			msg_fatal("poll: %s", strerror(errno));
+		if (rv == 0)
+			exit(0);		/* $max_idle */
+		if (pfd[n - 2].revents != 0)
+			exit(0);		/* master stopped or reloaded */
+		if (pfd[n - 1].revents != 0) {
+			/* The idle child spoke or died: either is wrong. */
+			struct ipc_msg m;
+
+			if (child_ctl_recv(&parent_ctx.child, &m, 1000, why,
+			    sizeof(why)) == 0) {
+				ipc_msg_release(&m);
+				snprintf(why, sizeof(why), "unsolicited %s",
+				    ipc_msg_name(m.type));
+			}
+			msg_fatal("child pid %d between requests: %s",
+			    (int)parent_ctx.child.pid, why);
+		}
+		for (i = 0; i < svc->nlisten; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			conn = master_svc_accept(svc, svc->listen_fd[i]);
+			if (conn == -EAGAIN)
+				continue;
+			if (conn < 0) {
+				msg_error("accept connection: %s",
+				    strerror(-conn));
+				continue;
+			}
+			if (master_svc_status(svc, 0) < 0)
+				exit(0);
+			broken = deliver_serve(conn, conn, cfg,
+			    &parent_ctx.child) < 0;
+			drain_until_eof(conn, cfg->ipc_timeout);
+			close(conn);
+			if (master_svc_status(svc, 1) < 0)
+				exit(0);
+			if (broken)
+				exit(1);	/* master starts a fresh pair */
+			if (++svc->use_count >= cfg->max_use &&
+			    cfg->max_use > 0)
+				exit(0);
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sj_config *cfg = &parent_ctx.cfg;
+	struct sj_sandbox_spec spec;
+	struct sj_parent_spec pspec;
+	char	why[1024];
+
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
+
+	/* Until main.cf is read, log as $MAIL_LOGTAG/smtp (master gives
+	 * us no stderr): a configuration error must reach the mail log. */
+	if (log_open_bootstrap() == 0)
+		msg_set_sink(log_sink, NULL);
+	if (sj_config_load(cfg, argc, argv, why, sizeof(why)) < 0)
+		msg_fatal("%s", why);
+	msg_set_verbose(cfg->opt_verbose);
+	if (log_open(cfg) < 0)
+		msg_fatal("cannot open the log channel");
+	msg_set_sink(log_sink, NULL);
+	dreq_set_service(cfg->service_name);
+	if (cfg->seccomp_trap)
+		msg_warn("smtpjail_seccomp_debug = yes: the child's seccomp "
+		    "filter traps and reports instead of killing; do not use "
+		    "this in production");
+
+	if (cfg->opt_sandbox_check)
+		return (sandbox_check_main(cfg));
+	if (!cfg->opt_debug && !cfg->opt_standalone && isatty(0))
+		msg_fatal("do not run this command by hand");
+	if (chdir(cfg->queue_directory) < 0)
+		msg_fatal("chdir %s: %s", cfg->queue_directory,
+		    strerror(errno));
+
+	child_sandbox_spec(cfg, &spec);
+	if (sandbox_check_spec(&spec, why, sizeof(why)) < 0)
+		msg_fatal("%s", why);
+	if (master_svc_init(&parent_ctx.svc, cfg, why, sizeof(why)) < 0)
+		msg_fatal("%s", why);
+	if (child_ctl_spawn(&parent_ctx.child, cfg, why, sizeof(why)) < 0)
+		msg_fatal("cannot start the sandboxed child: %s", why);
+	if (child_ctl_start(&parent_ctx.child, cfg, why, sizeof(why)) < 0)
+		msg_fatal("sandboxed child did not start: %s", why);
+
+	memset(&pspec, 0, sizeof(pspec));
+	pspec.chroot_dir = cfg->opt_chroot ? cfg->queue_directory : NULL;
+	pspec.drop = cfg->opt_unpriv;
+	pspec.uid = cfg->mail_owner_uid;
+	pspec.gid = cfg->mail_owner_gid;
+	if (sandbox_parent_enter(&pspec, why, sizeof(why)) < 0)
+		msg_fatal("%s", why);
+
+	if (cfg->opt_standalone) {
+		/* -S: one client on stdin/stdout, for testing by hand. */
+		exit(deliver_serve(0, 1, cfg, &parent_ctx.child) < 0);
+	}
+	serve(cfg);
 }

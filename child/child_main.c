@@ -1,0 +1,251 @@
+/*
+ * NAME
+ *	child_main 3
+ * SUMMARY
+ *	the sandboxed child: lock-down, then serve jobs from the parent
+ * DESCRIPTION
+ *	Runs in the child forked by parent/child_ctl.c, still as root. In
+ *	this order (design.md lifecycle step 3): put the IPC socket on fd 3
+ *	and the stderr pipe on fd 2, /dev/null on 0 and 1, close every other
+ *	descriptor; prepare what cannot be had inside the jail (time zone,
+ *	the c-ares channel and its random seed); enter the sandbox
+ *	(policy/sandbox_child.c: chroot, ids, capabilities, no_new_privs,
+ *	rlimits, seccomp). Only then does it send READY and read its first
+ *	byte from the parent.
+ *
+ *	Then: CONFIG once (DNS servers, timeouts, names), and per job a
+ *	DELIVER with the content memfd followed by exactly rcpt_count RCPT
+ *	messages, in order; the job runs (child/child_deliver.c) and ends
+ *	with DONE. An ABORT, or input while a job runs, cancels the job.
+ *	EOF from the parent ends the child. Anything out of order is a
+ *	protocol error: the child logs it and exits.
+ * SECURITY
+ *	Child. After sandbox_child_enter() it holds no privilege, no file
+ *	system and only the system calls of policy/policy_child.c. It trusts
+ *	the parent's messages (they are still decoded by the table).
+ * SEE ALSO
+ *	parent/child_ctl.c, child/child_deliver.c, policy/sandbox_child.c
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child_deliver.h"
+#include "child_main.h"
+#include "dns.h"
+#include "ipc_chan.h"
+#include "msg.h"
+#include "sj_sandbox.h"
+#include "sj_sys.h"
+#include "sj_text.h"
+
+#define CHILD_IPC_FD	3
+#define CHILD_ERR_FD	2
+
+static struct child_ctx {
+	int	ipc_fd;
+	struct ipc_config cfg;
+	struct dns_ctx dns;
+	struct ipc_rcpt *rcpts;		/* SJ_RCPT_MAX slots, allocated once */
+} child_ctx;
+
+/* msg(3) sink: every diagnostic becomes an IPC LOG message. */
+static void
+child_log_sink(enum msg_level lvl, const char *text, void *ctx)
+{
+	struct ipc_msg m;
+
+	(void)ctx;
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_LOG;
+	m.fd = -1;
+	m.u.log.level = lvl > MSG_LVL_ERROR ? MSG_LVL_ERROR : lvl;
+	sj_text_censor(m.u.log.text, sizeof(m.u.log.text), text,
+	    strlen(text));
+	(void)ipc_chan_send(child_ctx.ipc_fd, &m);
+}
+
+/* Early failures, before there is an IPC sink: stderr pipe, then exit. */
+static void __attribute__((noreturn))
+child_die(const char *what, const char *why)
+{
+	dprintf(CHILD_ERR_FD, "smtpjail child: %s: %s\n", what, why);
+	_exit(1);
+}
+
+static void
+child_fds(int ipc_fd, int err_fd)
+{
+	int	nullfd;
+
+	/* /dev/null on 0 and 1: opened now, the jail has no /dev. */
+	if ((nullfd = open("/dev/null", O_RDWR)) < 0)
+		child_die("open /dev/null", strerror(errno));
+	if (err_fd != CHILD_ERR_FD && dup2(err_fd, CHILD_ERR_FD) < 0)
+		child_die("dup2 stderr", strerror(errno));
+	if (ipc_fd != CHILD_IPC_FD && dup3(ipc_fd, CHILD_IPC_FD, O_CLOEXEC) < 0)
+		child_die("dup3 ipc", strerror(errno));
+	if (dup2(nullfd, 0) < 0 || dup2(nullfd, 1) < 0)
+		child_die("dup2 /dev/null", strerror(errno));
+	/* Every other descriptor goes: the queue file, master's fds, ... */
+	if (close_range(CHILD_IPC_FD + 1, ~0U, 0) < 0)
+		child_die("close_range", strerror(errno));
+	child_ctx.ipc_fd = CHILD_IPC_FD;
+}
+
+static int
+child_emit(void *ctx, const struct ipc_msg *m)
+{
+	(void)ctx;
+	return (ipc_chan_send(child_ctx.ipc_fd, m));
+}
+
+static void __attribute__((noreturn))
+child_protocol_error(const char *what)
+{
+	msg_error("child: IPC protocol error: %s", what);
+	_exit(1);
+}
+
+/* Receive one message; EOF from the parent ends the child quietly. */
+static void
+child_recv(struct ipc_msg *m)
+{
+	char	why[256];
+	int	err;
+
+	for (;;) {
+		err = ipc_chan_recv(child_ctx.ipc_fd, IPC_P2C, m, why,
+		    sizeof(why));
+		if (err == 0)
+			return;
+		if (err == -ECONNRESET)
+			_exit(0);
+		if (err == -EAGAIN || err == -EINTR)
+			continue;
+		child_protocol_error(err == -EBADMSG || err == -EPROTO ?
+		    why : strerror(-err));
+	}
+}
+
+static void
+child_send_done(uint32_t job_id, const struct ipc_done *d)
+{
+	struct ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_DONE;
+	m.fd = -1;
+	if (d != NULL)
+		m.u.done = *d;
+	m.u.done.job_id = job_id;
+	if (ipc_chan_send(child_ctx.ipc_fd, &m) < 0)
+		_exit(1);
+}
+
+static void
+child_job(struct ipc_msg *dm)
+{
+	struct ipc_deliver *dlv = &dm->u.deliver;
+	struct ipc_done done;
+	struct ipc_msg m;
+	uint32_t i;
+	int	err;
+
+	dlv->content_fd = dm->fd;
+	for (i = 0; i < dlv->rcpt_count; i++) {
+		child_recv(&m);
+		if (m.type == IPC_T_ABORT && m.u.abort.job_id == dlv->job_id) {
+			ipc_msg_release(dm);
+			child_send_done(dlv->job_id, NULL);
+			return;
+		}
+		if (m.type != IPC_T_RCPT || m.u.rcpt.job_id != dlv->job_id ||
+		    m.u.rcpt.index != i)
+			child_protocol_error("expected RCPT in order after "
+			    "DELIVER");
+		child_ctx.rcpts[i] = m.u.rcpt;
+	}
+	memset(&done, 0, sizeof(done));
+	sys_set_cancel_fd(child_ctx.ipc_fd);
+	err = child_deliver(&child_ctx.dns, &child_ctx.cfg, dlv,
+	    child_ctx.rcpts, dlv->rcpt_count, child_emit, NULL, &done);
+	sys_set_cancel_fd(-1);
+	ipc_msg_release(dm);
+	if (err == -ECANCELED) {
+		/* Input from the parent: an ABORT for this job, or EOF. */
+		child_recv(&m);
+		if (m.type != IPC_T_ABORT || m.u.abort.job_id != dlv->job_id)
+			child_protocol_error("message other than ABORT during "
+			    "a job");
+	}
+	child_send_done(dlv->job_id, &done);
+}
+
+void
+child_sandbox_spec(const struct sj_config *cfg, struct sj_sandbox_spec *spec)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->directory = cfg->sandbox_directory;
+	spec->uid = cfg->sandbox_uid;
+	spec->gid = cfg->sandbox_gid;
+	spec->forbidden_uid = cfg->mail_owner_uid;
+	spec->seccomp_trap = cfg->seccomp_trap;
+}
+
+void
+child_main(int ipc_fd, int err_fd, const struct sj_config *cfg)
+{
+	struct sj_sandbox_spec spec;
+	struct ipc_msg m;
+	char	why[512];
+
+	memset(&child_ctx, 0, sizeof(child_ctx));
+	child_fds(ipc_fd, err_fd);
+
+	/* Outside the jail still: time zone, resolver channel, RNG seed. */
+	tzset();
+	if (dns_init(&child_ctx.dns, why, sizeof(why)) < 0)
+		child_die("resolver init", why);
+	if ((child_ctx.rcpts = calloc(SJ_RCPT_MAX,
+	    sizeof(*child_ctx.rcpts))) == NULL)
+		child_die("calloc", strerror(errno));
+
+	child_sandbox_spec(cfg, &spec);
+	if (sandbox_child_enter(&spec, why, sizeof(why)) < 0)
+		child_die("sandbox", why);
+
+	msg_set_sink(child_log_sink, NULL);
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_READY;
+	m.fd = -1;
+	m.u.ready.version = IPC_VERSION;
+	if (ipc_chan_send(child_ctx.ipc_fd, &m) < 0)
+		_exit(1);
+
+	child_recv(&m);
+	if (m.type != IPC_T_CONFIG)
+		child_protocol_error("first message is not CONFIG");
+	child_ctx.cfg = m.u.config;
+	if (dns_set_servers(&child_ctx.dns, child_ctx.cfg.dns_servers) < 0)
+		msg_warn("child: cannot use DNS servers \"%s\"",
+		    child_ctx.cfg.dns_servers);
+
+	for (;;) {
+		child_recv(&m);
+		switch (m.type) {
+		case IPC_T_DELIVER:
+			child_job(&m);
+			break;
+		case IPC_T_ABORT:
+			/* Nothing running: the job already ended. */
+			break;
+		default:
+			child_protocol_error("unexpected message between jobs");
+		}
+	}
+}

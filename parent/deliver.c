@@ -1,0 +1,608 @@
+/*
+ * NAME
+ *	deliver 3
+ * SUMMARY
+ *	one qmgr delivery request, from greeting to final reply
+ * DESCRIPTION
+ *	Reads the request (parent/dreq.c), opens and locks the queue file,
+ *	decodes the content into a sealed memfd (parent/qfile.c), hands
+ *	the job to the child (DELIVER with the memfd, then one RCPT per
+ *	recipient), and collects the child's results until DONE.
+ *
+ *	Results are checked as they arrive: the job id, a recipient index
+ *	in range and reported once, nothing after a SITE_RESULT or DONE, a
+ *	"sent" only with a 2xx server reply, a site result never "sent".
+ *	They are acted on only after a valid DONE: if the child breaks the
+ *	protocol, dies or hangs, nothing it said is used and every
+ *	recipient of the request is deferred (when in doubt, defer).
+ *
+ *	Then each recipient goes the way of postfix-interfaces.md 5.3-5.5:
+ *	sent (trace where asked, log, mark done when the request says so),
+ *	deferred (defer service, log), bounced (bounce service, log, mark
+ *	done only when bounce(8) accepted it; soft_bounce turns it into a
+ *	deferral). The reply is FINAL only when every recipient was marked
+ *	done or bounced-and-recorded; anything else is DEFER. A site
+ *	failure that deferred the request goes into the hop status.
+ * SECURITY
+ *	Parent. qmgr, the queue file and the bounce services are trusted;
+ *	every result from the child is hostile and checked here beyond the
+ *	decoder's checks. Only the type byte at a recipient offset from
+ *	qmgr's request is ever written, never an offset from the child.
+ * SEE ALSO
+ *	postfix-interfaces.md 3-6, parent/child_ctl.c, SECURITY.md
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "deliver.h"
+#include "dreq.h"
+#include "ipc_chan.h"
+#include "log_status.h"
+#include "msg.h"
+#include "qfile.h"
+#include "sj_text.h"
+#include "svc_client.h"
+
+/* Per-recipient state of the job in flight. */
+struct deliver_rcpt {
+	int	reported;		/* result came from the child */
+	struct ipc_result res;		/* the outcome to act on */
+};
+
+struct deliver_job {
+	const struct sj_config *cfg;
+	struct dreq *req;
+	struct qfile qf;
+	uint32_t job_id;
+	struct deliver_rcpt *rcpt;
+	int	have_site;		/* a SITE_RESULT arrived */
+	struct ipc_result site;
+	struct ipc_done done;
+	int	child_broken;		/* the pair must be restarted */
+	char	why[1024];		/* why the child's word was discarded */
+};
+
+/* The parent's context for job numbering. */
+static struct deliver_ctx {
+	uint32_t next_job_id;
+} deliver_ctx;
+
+static void
+deliver_result_local(struct ipc_result *r, const char *status,
+    const char *reason)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->status, sizeof(r->status), "%s", status);
+	snprintf(r->relay, sizeof(r->relay), "none");
+	sj_text_censor(r->reason, sizeof(r->reason), reason, strlen(reason));
+}
+
+/* Every recipient gets the same local deferral (nothing was used). */
+static void
+deliver_defer_all(struct deliver_job *job, const char *status,
+    const char *reason)
+{
+	unsigned i;
+
+	for (i = 0; i < job->req->rcpt_count; i++)
+		deliver_result_local(&job->rcpt[i].res, status, reason);
+	job->have_site = 0;
+}
+
+/* Time bound for silence from the child: every stage it may wait in. */
+static int
+deliver_child_timeout_ms(const struct sj_config *cfg, uint64_t size)
+{
+	const struct ipc_config *c = &cfg->child;
+	unsigned long long s;
+
+	s = (unsigned long long)c->connect_timeout + c->helo_timeout +
+	    c->mail_timeout + c->rcpt_timeout + c->data_init_timeout +
+	    c->data_done_timeout + c->quit_timeout + c->rset_timeout +
+	    (unsigned long long)c->data_xfer_timeout * (size / 65536 + 1) +
+	    60;
+	if (cfg->daemon_timeout > 0 && s > cfg->daemon_timeout)
+		s = cfg->daemon_timeout;
+	if (s > 86400)
+		s = 86400;
+	return ((int)(s * 1000));
+}
+
+/* Checks of one result beyond the decoder: is it plausible for this job? */
+static int
+deliver_check_result(struct deliver_job *job, const struct ipc_msg *m)
+{
+	const struct ipc_result *r = &m->u.result;
+	char	cls = r->status[0];
+
+	if (r->job_id != job->job_id) {
+		snprintf(job->why, sizeof(job->why), "%s for job %u, expected "
+		    "job %u", ipc_msg_name(m->type), r->job_id, job->job_id);
+		return (-1);
+	}
+	if (job->have_site) {
+		snprintf(job->why, sizeof(job->why), "%s after SITE_RESULT",
+		    ipc_msg_name(m->type));
+		return (-1);
+	}
+	if (m->type == IPC_T_RCPT_RESULT) {
+		if (r->index >= job->req->rcpt_count) {
+			snprintf(job->why, sizeof(job->why), "RCPT_RESULT for "
+			    "recipient %u of %u", r->index,
+			    job->req->rcpt_count);
+			return (-1);
+		}
+		if (job->rcpt[r->index].reported) {
+			snprintf(job->why, sizeof(job->why), "second "
+			    "RCPT_RESULT for recipient %u", r->index);
+			return (-1);
+		}
+		/* "sent" only on a 2xx reply from a server. */
+		if (cls == '2' && (r->diag_code < 200 || r->diag_code > 299)) {
+			snprintf(job->why, sizeof(job->why), "recipient %u "
+			    "reported sent (%s) without a 2xx reply (code %u)",
+			    r->index, r->status, r->diag_code);
+			return (-1);
+		}
+	} else if (cls == '2') {
+		snprintf(job->why, sizeof(job->why), "SITE_RESULT with "
+		    "success status %s", r->status);
+		return (-1);
+	}
+	if (cls != '2' && r->diag_code != 0 && r->diag_code < 400) {
+		snprintf(job->why, sizeof(job->why), "%s status %s with "
+		    "reply code %u", ipc_msg_name(m->type), r->status,
+		    r->diag_code);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Hand the job to the child and collect its results until DONE.
+ * 0 when the child's results may be used; -1 otherwise (job->why).
+ */
+static int
+deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
+    uint64_t content_len)
+{
+	struct dreq *req = job->req;
+	struct ipc_msg m;
+	unsigned i, nreported = 0;
+	int	err, tmo;
+
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_DELIVER;
+	m.fd = memfd;
+	m.u.deliver.job_id = job->job_id;
+	m.u.deliver.rcpt_count = req->rcpt_count;
+	if (strcmp(req->encoding, "8bit") == 0)
+		m.u.deliver.flags |= IPC_DF_8BITMIME;
+	else if (strcmp(req->encoding, "7bit") == 0)
+		m.u.deliver.flags |= IPC_DF_7BIT;
+	m.u.deliver.smtputf8 = req->sendopts;
+	m.u.deliver.ret_flags = req->dsn_ret;
+	m.u.deliver.content_size = content_len;
+	m.u.deliver.content_fd = memfd;
+	if (snprintf(m.u.deliver.nexthop, sizeof(m.u.deliver.nexthop), "%s",
+	    req->nexthop) >= (int)sizeof(m.u.deliver.nexthop) ||
+	    snprintf(m.u.deliver.sender, sizeof(m.u.deliver.sender), "%s",
+	    req->sender) >= (int)sizeof(m.u.deliver.sender) ||
+	    snprintf(m.u.deliver.envid, sizeof(m.u.deliver.envid), "%s",
+	    req->dsn_envid) >= (int)sizeof(m.u.deliver.envid)) {
+		snprintf(job->why, sizeof(job->why), "nexthop, sender or "
+		    "ENVID longer than smtpjail's limits");
+		return (-1);
+	}
+	if ((err = child_ctl_send(cc, &m, job->why, sizeof(job->why))) < 0) {
+		job->child_broken = 1;
+		return (-1);
+	}
+	for (i = 0; i < req->rcpt_count; i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = IPC_T_RCPT;
+		m.fd = -1;
+		m.u.rcpt.job_id = job->job_id;
+		m.u.rcpt.index = i;
+		m.u.rcpt.notify_flags = req->rcpt[i].notify & 0xf;
+		if (snprintf(m.u.rcpt.address, sizeof(m.u.rcpt.address), "%s",
+		    req->rcpt[i].address) >= (int)sizeof(m.u.rcpt.address) ||
+		    snprintf(m.u.rcpt.orcpt, sizeof(m.u.rcpt.orcpt), "%s",
+		    req->rcpt[i].dsn_orcpt) >= (int)sizeof(m.u.rcpt.orcpt)) {
+			/* The child already has the job: abort it cleanly. */
+			snprintf(job->why, sizeof(job->why), "recipient %u "
+			    "address or ORCPT longer than smtpjail's limits",
+			    i);
+			job->child_broken = 1;
+			return (-1);
+		}
+		if (child_ctl_send(cc, &m, job->why, sizeof(job->why)) < 0) {
+			job->child_broken = 1;
+			return (-1);
+		}
+	}
+
+	cc->log_count = 0;
+	tmo = deliver_child_timeout_ms(job->cfg, content_len);
+	for (;;) {
+		err = child_ctl_recv(cc, &m, tmo, job->why, sizeof(job->why));
+		if (err < 0) {
+			job->child_broken = 1;
+			return (-1);
+		}
+		switch (m.type) {
+		case IPC_T_RCPT_RESULT:
+			if (deliver_check_result(job, &m) < 0)
+				goto violation;
+			job->rcpt[m.u.result.index].reported = 1;
+			job->rcpt[m.u.result.index].res = m.u.result;
+			nreported++;
+			break;
+		case IPC_T_SITE_RESULT:
+			if (deliver_check_result(job, &m) < 0)
+				goto violation;
+			job->have_site = 1;
+			job->site = m.u.result;
+			break;
+		case IPC_T_DONE:
+			if (m.u.done.job_id != job->job_id) {
+				snprintf(job->why, sizeof(job->why), "DONE for "
+				    "job %u, expected job %u",
+				    m.u.done.job_id, job->job_id);
+				goto violation;
+			}
+			if (nreported < req->rcpt_count && !job->have_site) {
+				snprintf(job->why, sizeof(job->why), "DONE with "
+				    "%u of %u recipients reported", nreported,
+				    req->rcpt_count);
+				goto violation;
+			}
+			job->done = m.u.done;
+			return (0);
+		default:
+			snprintf(job->why, sizeof(job->why), "unexpected %s "
+			    "during a job", ipc_msg_name(m.type));
+			ipc_msg_release(&m);
+			goto violation;
+		}
+	}
+violation:
+	job->child_broken = 1;
+	return (-1);
+}
+
+/* A child timestamp is used only when it is plausible. */
+static void
+deliver_stats_time(struct timeval *tv, uint64_t sec, uint32_t usec,
+    const struct timeval *not_before, const struct timeval *now)
+{
+	if (sec == 0 || (long long)sec < (long long)not_before->tv_sec - 1 ||
+	    (long long)sec > (long long)now->tv_sec + 1) {
+		*tv = *now;
+		return;
+	}
+	tv->tv_sec = (time_t)sec;
+	tv->tv_usec = (suseconds_t)usec;
+}
+
+static void
+deliver_log(struct deliver_job *job, unsigned i, const char *status,
+    enum log_status_word word, const struct ipc_result *r,
+    const char *reason)
+{
+	struct log_status ls;
+	char	line[LOG_STATUS_LINE_MAX];
+
+	memset(&ls, 0, sizeof(ls));
+	ls.queue_id = job->req->queue_id;
+	ls.recipient = job->req->rcpt[i].address;
+	ls.orig_recipient = job->req->rcpt[i].orig_addr;
+	ls.relay = r->relay[0] ? r->relay : "none";
+	ls.stats = &job->req->stats;
+	gettimeofday(&ls.now, NULL);
+	ls.resolution = job->cfg->delay_logging_resolution_limit;
+	ls.dsn_status = status;
+	ls.status = word;
+	ls.reason = reason;
+	if (log_status_format(line, sizeof(line), &ls) < 0)
+		msg_warn("%s: status line for recipient %u too long",
+		    job->req->queue_id, i);
+	else
+		msg_info("%s", line);
+}
+
+static void
+deliver_svc_rcpt(struct deliver_job *job, unsigned i, unsigned notify,
+    struct svc_rcpt *rc)
+{
+	memset(rc, 0, sizeof(*rc));
+	rc->orig_addr = job->req->rcpt[i].orig_addr;
+	rc->address = job->req->rcpt[i].address;
+	rc->offset = job->req->rcpt[i].offset;
+	rc->dsn_orcpt = job->req->rcpt[i].dsn_orcpt;
+	rc->notify = notify;
+}
+
+static int
+deliver_append(struct deliver_job *job, unsigned i, const char *service,
+    const struct ipc_result *r, const char *status, const char *action,
+    const char *reason, unsigned notify)
+{
+	struct svc_rcpt rc;
+	struct svc_dsn dsn;
+	char	why[512];
+	int	err;
+
+	deliver_svc_rcpt(job, i, notify, &rc);
+	memset(&dsn, 0, sizeof(dsn));
+	dsn.status = status;
+	dsn.action = action;
+	dsn.reason = reason;
+	dsn.dtype = r->diag_code ? "smtp" : "";
+	dsn.dtext = r->diag_code ? r->diag_text : "";
+	dsn.mtype = r->mta_name[0] ? "dns" : "";
+	dsn.mname = r->mta_name;
+	err = svc_bounce_append(SVC_DIR_PRIVATE, service,
+	    DEL_REQ_TRACE_FLAGS(job->req->flags), job->req->queue_id, &rc,
+	    &dsn, (int)job->cfg->ipc_timeout, why, sizeof(why));
+	if (err < 0)
+		msg_warn("%s: %s service: %s", job->req->queue_id, service,
+		    why);
+	return (err);
+}
+
+/* Mark recipient i done in the queue file; 1 when done. */
+static int
+deliver_mark(struct deliver_job *job, unsigned i)
+{
+	char	why[512];
+
+	if (job->req->rcpt[i].offset == -1)
+		return (1);		/* nothing to mark (interfaces 4.8) */
+	if (qfile_mark_done(&job->qf, job->req->rcpt[i].offset, why,
+	    sizeof(why)) < 0) {
+		/* Delivered but not marked: it will be sent again later. */
+		msg_error("%s: update queue file %s: %s", job->req->queue_id,
+		    job->qf.path, why);
+		return (0);
+	}
+	return (1);
+}
+
+static enum log_status_word
+deliver_log_word(const char *name)
+{
+	int	k;
+
+	for (k = 0; k < LOG_STATUS_WORD_COUNT; k++)
+		if (strcmp(log_status_word_str(k), name) == 0)
+			return ((enum log_status_word)k);
+	msg_panic("deliver_log_word: unknown status word \"%s\"", name);
+}
+
+/*
+ * One recipient's outcome through Postfix's service table (svc_route,
+ * interfaces 5.3-5.5). Returns 1 when the recipient is done: marked,
+ * or delivered with nothing to mark; 0 leaves it for a later attempt.
+ */
+static int
+deliver_outcome(struct deliver_job *job, unsigned i,
+    const struct ipc_result *r)
+{
+	const struct sj_config *cfg = job->cfg;
+	struct dreq *req = job->req;
+	struct svc_route rt;
+	struct svc_rcpt rc;
+	char	status[SJ_DSN_STATUS_MAX + 1], why[512];
+	char	reason[SJ_REASON_MAX + 128];
+	const char *service;
+	int	outcome, ok = 1, k, err;
+
+	outcome = r->status[0] == '2' ? SVC_OUT_SENT :
+	    r->status[0] == '4' ? SVC_OUT_DEFER : SVC_OUT_BOUNCE;
+	if (svc_route(req->flags, outcome, cfg->soft_bounce, 1,
+	    (r->flags & IPC_RF_REMOTE_DSN) != 0, req->rcpt[i].notify,
+	    &rt) < 0)
+		msg_panic("%s: no service route for flags 0x%x outcome %d",
+		    req->queue_id, req->flags, outcome);
+	if (svc_dsn_status(status, sizeof(status), r->status, outcome,
+	    rt.dsn_class) < 0)
+		msg_panic("%s: bad DSN class %d", req->queue_id, rt.dsn_class);
+
+	for (k = 0; k < rt.nstep; k++) {
+		switch (rt.step[k].call) {
+		case SVC_CALL_TRACE:
+			service = cfg->trace_service_name;
+			(void)svc_trace_reason(reason, sizeof(reason),
+			    r->relay, r->reason);
+			err = deliver_append(job, i, service, r, status,
+			    rt.action, reason, rt.notify);
+			break;
+		case SVC_CALL_BOUNCE:
+			service = cfg->bounce_service_name;
+			err = deliver_append(job, i, service, r, status,
+			    rt.action, r->reason, rt.notify);
+			break;
+		case SVC_CALL_DEFER:
+			service = cfg->defer_service_name;
+			err = deliver_append(job, i, service, r, status,
+			    rt.action, r->reason, rt.notify);
+			break;
+		case SVC_CALL_VERIFY:
+		default:
+			service = cfg->verify_service_name;
+			deliver_svc_rcpt(job, i, rt.notify, &rc);
+			err = svc_verify_rcpt(SVC_DIR_PRIVATE, service, &rc,
+			    rt.verify_status, r->reason,
+			    (int)cfg->ipc_timeout, why, sizeof(why));
+			if (err < 0)
+				msg_warn("%s: %s service: %s", req->queue_id,
+				    service, why);
+			break;
+		}
+		if (err < 0 && rt.step[k].required)
+			ok = 0;
+		else if (err < 0)
+			msg_warn("%s: %s service failure", req->queue_id,
+			    service);
+	}
+	if (!ok && rt.fallback != SVC_FALLBACK_NONE) {
+		/* A required service call failed: defer with 4.3.0. */
+		(void)svc_fallback_reason(reason, sizeof(reason), rt.fallback,
+		    req->queue_id, cfg->bounce_service_name,
+		    cfg->trace_service_name);
+		(void)deliver_append(job, i, cfg->defer_service_name, r,
+		    "4.3.0", "delayed", reason, req->rcpt[i].notify);
+		deliver_log(job, i, "4.3.0", LOG_STATUS_DEFERRED, r, reason);
+		return (0);
+	}
+	if (ok || rt.log_always)
+		deliver_log(job, i, status, deliver_log_word(rt.log_status),
+		    r, r->reason);
+	if (svc_route_done(&rt, ok))
+		return (deliver_mark(job, i));
+	return (svc_route_status(&rt, ok) == DEL_STAT_FINAL);
+}
+
+static void
+deliver_hop(struct dreq_hop *hop, const struct ipc_result *r)
+{
+	memset(hop, 0, sizeof(*hop));
+	hop->status = r->status;
+	hop->dtype = r->diag_code ? "smtp" : "";
+	hop->dtext = r->diag_code ? r->diag_text : "";
+	hop->mtype = r->mta_name[0] ? "dns" : "";
+	hop->mname = r->mta_name;
+	hop->action = "";
+	hop->reason = r->reason;
+}
+
+/*
+ * Runs one request whose attributes were read. Returns the status for
+ * qmgr and fills the hop DSN when the destination as a whole failed.
+ */
+static int
+deliver_request(struct deliver_job *job, struct child_ctl *cc,
+    struct dreq_hop *hop, int *use_hop)
+{
+	struct dreq *req = job->req;
+	struct timeval now;
+	uint64_t content_len = 0;
+	unsigned i, ndone = 0;
+	int	memfd = -1, err;
+	char	why[1024];
+
+	*use_hop = 0;
+	if (DEL_REQ_TRACE_ONLY(req->flags)) {
+		/* Address probes need RCPT-only sessions: not built yet. */
+		msg_warn("%s: address verification request (flags 0x%x) not "
+		    "supported by smtpjail yet: deferred", req->queue_id,
+		    req->flags);
+		return (DEL_STAT_DEFER);
+	}
+	if (dreq_check_queue_file(req, why, sizeof(why)) < 0) {
+		msg_warn("%s", why);
+		return (DEL_STAT_DEFER);
+	}
+	if (qfile_open(&job->qf, req->queue_name, req->queue_id, why,
+	    sizeof(why)) < 0) {
+		msg_warn("%s: %s", req->queue_id, why);
+		return (DEL_STAT_DEFER);
+	}
+	err = qfile_content_memfd(&job->qf, req->data_offset, req->data_size,
+	    &memfd, &content_len, why, sizeof(why));
+	if (err == -EUCLEAN) {
+		msg_warn("%s: %s", req->queue_id, why);
+		if (qfile_mark_corrupt(&job->qf) == 0)
+			msg_warn("corrupted queue file: %s", job->qf.path);
+		return (DEL_STAT_DEFER);
+	}
+	if (err < 0) {
+		msg_warn("%s: reading content: %s", req->queue_id, why);
+		return (DEL_STAT_DEFER);
+	}
+
+	job->job_id = ++deliver_ctx.next_job_id;
+	err = deliver_run_child(job, cc, memfd, content_len);
+	close(memfd);
+	if (err < 0) {
+		msg_warn("%s: sandboxed child failed, deferring all %u "
+		    "recipients: %s", req->queue_id, req->rcpt_count,
+		    job->why);
+		deliver_defer_all(job, "4.3.0", "mail delivery agent "
+		    "(sandboxed child) failed");
+	} else {
+		for (i = 0; i < req->rcpt_count; i++)
+			if (!job->rcpt[i].reported)
+				job->rcpt[i].res = job->site;
+	}
+
+	gettimeofday(&now, NULL);
+	deliver_stats_time(&req->stats.conn_setup_done,
+	    job->done.conn_setup_done_sec, job->done.conn_setup_done_usec,
+	    &req->stats.agent_handoff, &now);
+	deliver_stats_time(&req->stats.deliver_done,
+	    job->done.deliver_done_sec, job->done.deliver_done_usec,
+	    &req->stats.conn_setup_done, &now);
+	req->stats.reuse_count = job->done.reuse_count;
+
+	for (i = 0; i < req->rcpt_count; i++)
+		ndone += deliver_outcome(job, i, &job->rcpt[i].res);
+	if (ndone == req->rcpt_count)
+		return (DEL_STAT_FINAL);
+	if (job->have_site && job->site.status[0] == '4') {
+		deliver_hop(hop, &job->site);
+		*use_hop = 1;
+	}
+	return (DEL_STAT_DEFER);
+}
+
+int
+deliver_serve(int rfd, int wfd, const struct sj_config *cfg,
+    struct child_ctl *cc)
+{
+	struct deliver_job job;
+	struct dreq req;
+	struct dreq_hop hop;
+	char	why[1024];
+	int	err, status, use_hop = 0;
+
+	if (dreq_greet(wfd, (int)cfg->ipc_timeout) < 0)
+		return (0);		/* qmgr went away: nothing to do */
+	memset(&req, 0, sizeof(req));
+	/* No time limit while qmgr decides (interfaces 1.7). */
+	err = dreq_read(rfd, &req, 0, why, sizeof(why));
+	if (err == -ECONNRESET)
+		return (0);
+	if (err < 0) {
+		msg_warn("%s", why);
+		(void)dreq_reply(wfd, NULL, DEL_STAT_DEFER,
+		    (int)cfg->ipc_timeout);
+		dreq_free(&req);
+		return (0);
+	}
+	if (req.stats.agent_handoff.tv_sec == 0)
+		gettimeofday(&req.stats.agent_handoff, NULL);
+
+	memset(&job, 0, sizeof(job));
+	job.cfg = cfg;
+	job.req = &req;
+	job.qf.fd = -1;
+	if ((job.rcpt = calloc(req.rcpt_count, sizeof(*job.rcpt))) == NULL)
+		msg_fatal("calloc %u recipients: %s", req.rcpt_count,
+		    strerror(errno));
+	status = deliver_request(&job, cc, &hop, &use_hop);
+	if (job.qf.fd >= 0)
+		qfile_close(&job.qf);
+	if (dreq_reply(wfd, use_hop ? &hop : NULL, status,
+	    (int)cfg->ipc_timeout) < 0)
+		msg_warn("%s: cannot send the delivery status to qmgr",
+		    req.queue_id);
+	free(job.rcpt);
+	dreq_free(&req);
+	return (job.child_broken ? -1 : 0);
+}
