@@ -4,10 +4,10 @@
  * SUMMARY
  *	the sandbox self-check: a live child, as the kernel sees it
  * DESCRIPTION
- *	sandbox_report() reads /proc/PID/status, /proc/PID/root,
- *	/proc/PID/limits (and the owner of /proc/PID, which tells whether
- *	the process is dumpable) of the running child and prints one line
- *	per property to 'out':
+ *	sandbox_report() reads /proc/PID/status, /proc/PID/root and
+ *	/proc/PID/limits of the running child (the owner of the status file
+ *	tells whether it is dumpable) and prints one line per property to
+ *	'out':
  *
  *	    sandbox-check: <property> <value> ok
  *	    sandbox-check: <property> <value> FAILED (expected <what>)

@@ -12,7 +12,8 @@
  *	that tries one dies with SIGSYS, and the parent reports it.
  *
  *	Arguments are checked where the check is cheap and meaningful:
- *	socket() only for AF_INET/AF_INET6, stream or datagram, protocol 0;
+ *	socket() only for AF_INET/AF_INET6, TCP or UDP (no raw, ICMP, SCTP
+ *	or other protocol, no other family);
  *	fcntl() only for the four commands c-ares uses; getsockopt() only
  *	for SO_ERROR; setsockopt() only for the options in the table; mmap()
  *	only anonymous and never executable.
@@ -29,7 +30,9 @@
  *	filter as libseccomp's pseudo filter code (tests/fixtures/).
  *
  *	Under -DSJ_ASAN (AddressSanitizer build) a few more calls are
- *	allowed for the sanitizer runtime; each says "ASan build only".
+ *	allowed for the sanitizer runtime, and the file lookups it makes to
+ *	write a report fail with ENOENT instead of killing; each row says
+ *	"ASan build only".
  * SECURITY
  *	Child, as the last step of sandbox_child_enter(). Adding a system
  *	call to child/sys.c means adding a row here, with its reason, and
@@ -61,26 +64,34 @@ struct policy_rule {
 	const char *name;
 	unsigned int argc;		/* conditions, all must hold */
 	struct scmp_arg_cmp argv[3];
+	uint32_t action;		/* SCMP_ACT_ALLOW but in ASan builds */
 	const char *why;
 };
 
 #define EQ(n, v)	{ (n), SCMP_CMP_EQ, (scmp_datum_t)(v), 0 }
 #define MASKED_EQ(n, m, v) \
 	{ (n), SCMP_CMP_MASKED_EQ, (scmp_datum_t)(m), (scmp_datum_t)(v) }
+#define ALLOW		SCMP_ACT_ALLOW
 #define ANY(sys, why) \
-	{ SCMP_SYS(sys), #sys, 0, { EQ(0, 0) }, why }
+	{ SCMP_SYS(sys), #sys, 0, { EQ(0, 0) }, ALLOW, why }
 #define ARG1(sys, a, why) \
-	{ SCMP_SYS(sys), #sys, 1, { a }, why }
+	{ SCMP_SYS(sys), #sys, 1, { a }, ALLOW, why }
 #define ARG2(sys, a, b, why) \
-	{ SCMP_SYS(sys), #sys, 2, { a, b }, why }
+	{ SCMP_SYS(sys), #sys, 2, { a, b }, ALLOW, why }
 #define ARG3(sys, a, b, c, why) \
-	{ SCMP_SYS(sys), #sys, 3, { a, b, c }, why }
+	{ SCMP_SYS(sys), #sys, 3, { a, b, c }, ALLOW, why }
+/* Not allowed: fails with the error instead of killing (ASan only). */
+#define FAILS(sys, err, why) \
+	{ SCMP_SYS(sys), #sys, 0, { EQ(0, 0) }, SCMP_ACT_ERRNO(err), why }
 
 /*
  * socket(2)'s type with SOCK_NONBLOCK/SOCK_CLOEXEC masked off; the
  * kernel reads the argument as an int, so does the mask.
  */
 #define SOCK_TYPE_MASK_32	((uint32_t)~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+#define SOCKET(family, type, proto, why) \
+	ARG3(socket, EQ(0, family), MASKED_EQ(1, SOCK_TYPE_MASK_32, type), \
+	    EQ(2, proto), why)
 
 /*
  * The allow-list. Rows of one system call are adjacent; the rows of a
@@ -94,25 +105,26 @@ static const struct policy_rule policy_child_rules[] = {
 	ANY(writev, "sys_writev: pipelined SMTP commands; c-ares TCP queries"),
 	ANY(recvfrom, "sys_recvfrom: DNS answers, SMTP replies (recv)"),
 	ANY(sendto, "sys_sendto: DNS queries, SMTP data (send)"),
-	ANY(recvmsg, "IPC from the parent: requests, content memfd (SCM_RIGHTS)"),
+	ANY(recvmsg, "IPC from the parent: requests, the content memfd "
+	    "(SCM_RIGHTS)"),
 	ANY(sendmsg, "IPC to the parent: LOG, results, DONE"),
 	ANY(poll, "sys_wait/sys_poll: the one place the child blocks"),
 	ANY(close, "sys_close: finished DNS and SMTP sockets, the memfd"),
 
-	/* Network: IPv4 and IPv6 only, TCP or UDP only. */
-	ARG3(socket, EQ(0, AF_INET),
-	    MASKED_EQ(1, SOCK_TYPE_MASK_32, SOCK_STREAM), EQ(2, 0),
-	    "sys_socket_inet: SMTP and DNS over TCP, IPv4"),
-	ARG3(socket, EQ(0, AF_INET),
-	    MASKED_EQ(1, SOCK_TYPE_MASK_32, SOCK_DGRAM), EQ(2, 0),
-	    "sys_socket_inet: DNS over UDP, IPv4"),
-	ARG3(socket, EQ(0, AF_INET6),
-	    MASKED_EQ(1, SOCK_TYPE_MASK_32, SOCK_STREAM), EQ(2, 0),
-	    "sys_socket_inet: SMTP and DNS over TCP, IPv6"),
-	ARG3(socket, EQ(0, AF_INET6),
-	    MASKED_EQ(1, SOCK_TYPE_MASK_32, SOCK_DGRAM), EQ(2, 0),
-	    "sys_socket_inet: DNS over UDP, IPv6"),
-	ANY(connect, "sys_connect: SMTP servers; c-ares connects its UDP sockets"),
+	/* Network: IPv4 and IPv6 only, TCP or UDP only (protocol 0 or
+	 * the explicit one: c-ares' address sorting asks for IPPROTO_UDP). */
+	SOCKET(AF_INET, SOCK_STREAM, 0, "sys_socket_inet: SMTP, DNS over TCP"),
+	SOCKET(AF_INET, SOCK_STREAM, IPPROTO_TCP, "as above"),
+	SOCKET(AF_INET, SOCK_DGRAM, 0, "sys_socket_inet: DNS over UDP"),
+	SOCKET(AF_INET, SOCK_DGRAM, IPPROTO_UDP, "c-ares: source address "
+	    "probe for RFC 6724 sorting"),
+	SOCKET(AF_INET6, SOCK_STREAM, 0, "sys_socket_inet: SMTP, DNS over TCP"),
+	SOCKET(AF_INET6, SOCK_STREAM, IPPROTO_TCP, "as above"),
+	SOCKET(AF_INET6, SOCK_DGRAM, 0, "sys_socket_inet: DNS over UDP"),
+	SOCKET(AF_INET6, SOCK_DGRAM, IPPROTO_UDP, "c-ares: source address "
+	    "probe for RFC 6724 sorting"),
+	ANY(connect, "sys_connect: SMTP servers; c-ares connects its UDP "
+	    "sockets"),
 	ARG2(getsockopt, EQ(1, SOL_SOCKET), EQ(2, SO_ERROR),
 	    "sys_connect_result: outcome of a non-blocking connect"),
 	ARG2(setsockopt, EQ(1, IPPROTO_TCP), EQ(2, TCP_NODELAY),
@@ -120,7 +132,8 @@ static const struct policy_rule policy_child_rules[] = {
 	ARG2(setsockopt, EQ(1, SOL_SOCKET), EQ(2, SO_SNDBUF),
 	    "sys_setsockopt: c-ares socket_send_buffer_size, tcp_windowsize"),
 	ARG2(setsockopt, EQ(1, SOL_SOCKET), EQ(2, SO_RCVBUF),
-	    "sys_setsockopt: c-ares socket_receive_buffer_size, tcp_windowsize"),
+	    "sys_setsockopt: c-ares socket_receive_buffer_size, "
+	    "tcp_windowsize"),
 	ARG2(setsockopt, EQ(1, SOL_SOCKET), EQ(2, SO_KEEPALIVE),
 	    "sys_setsockopt: detect dead SMTP servers on long sessions"),
 	ANY(getsockname, "sys_getsockname: local address (loop check, logs); "
@@ -132,14 +145,9 @@ static const struct policy_rule policy_child_rules[] = {
 
 	/* Memory: glibc malloc (and c-ares through it). */
 	ANY(brk, "malloc: the main heap"),
-#ifdef SJ_ASAN
-	ANY(mmap, "malloc of large blocks (ASan build: any mapping, the "
-	    "sanitizer maps its shadow and allocator regions itself)"),
-#else
 	ARG2(mmap, MASKED_EQ(2, PROT_EXEC, 0),
 	    MASKED_EQ(3, MAP_ANONYMOUS, MAP_ANONYMOUS),
 	    "malloc of large blocks: anonymous and never executable"),
-#endif
 	ANY(munmap, "free of large blocks"),
 	ANY(mremap, "realloc of large blocks"),
 
@@ -155,19 +163,21 @@ static const struct policy_rule policy_child_rules[] = {
 
 #ifdef SJ_ASAN
 	/* The sanitizer runtime, never in a production build. */
-	ANY(mprotect, "ASan build only: allocator and shadow protection"),
-	ANY(madvise, "ASan build only: allocator releases memory"),
-	ANY(getpid, "ASan build only: report header"),
-	ANY(gettid, "ASan build only: thread registry"),
-	ANY(sched_yield, "ASan build only: spin locks"),
-	ANY(futex, "ASan build only: locks"),
-	ANY(sigaltstack, "ASan build only: stack overflow handler"),
-	ANY(rt_sigaction, "ASan build only: deadly signal handlers"),
-	ANY(rt_sigprocmask, "ASan build only: report path"),
-	ANY(prctl, "ASan build only: PR_GET_DUMPABLE and friends"),
-	ANY(readlink, "ASan build only: /proc/self/exe for reports"),
-	ANY(newfstatat, "ASan build only: report path"),
-	ANY(nanosleep, "ASan build only: sleep_before_dying"),
+	ANY(madvise, "ASan build only: the allocator marks its regions "
+	    "(MADV_NOHUGEPAGE, MADV_DONTDUMP)"),
+	ANY(sigaltstack, "ASan build only: the runtime checks its signal "
+	    "stack"),
+	ANY(getpid, "ASan build only: the pid in a report's header"),
+	ANY(futex, "ASan build only: the runtime's locks (report path)"),
+	/* The runtime looks for its executable's name to write a report;
+	 * failing, not killing, lets the report reach stderr. */
+	FAILS(open, ENOENT, "ASan build only: a report's /proc/self/cmdline"),
+	FAILS(openat, ENOENT, "ASan build only: as open"),
+	FAILS(readlink, ENOENT, "ASan build only: a report's /proc/self/exe"),
+	FAILS(ioctl, ENOTTY, "ASan build only: isatty(2) for a report's "
+	    "colours"),
+	FAILS(pipe2, EMFILE, "ASan build only: a report's memory "
+	    "readability probe"),
 #endif
 };
 
@@ -186,8 +196,9 @@ policy_child_rule_count(void)
 	int	n = 0;
 
 	for (i = 0; i < POLICY_CHILD_NRULES; i++) {
-		if (policy_child_rules[i].nr < 0)
-			continue;		/* not on this architecture */
+		if (policy_child_rules[i].nr < 0 ||	/* not on this arch */
+		    policy_child_rules[i].action != SCMP_ACT_ALLOW)
+			continue;
 		for (j = 0; j < i; j++)
 			if (policy_child_rules[j].nr ==
 			    policy_child_rules[i].nr)
@@ -222,7 +233,7 @@ policy_child_build(int trap_mode, scmp_filter_ctx *out, char *why,
 	}
 	for (r = policy_child_rules; r < policy_child_rules +
 	    POLICY_CHILD_NRULES; r++) {
-		err = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr,
+		err = seccomp_rule_add_array(ctx, r->action, r->nr,
 		    r->argc, r->argc ? r->argv : NULL);
 		if (err < 0) {
 			snprintf(why, whysz, "seccomp_rule_add %s: %s",

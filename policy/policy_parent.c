@@ -62,7 +62,8 @@ struct policy_deny {
 
 static const struct policy_deny policy_parent_rules[] = {
 	/* Programs and other processes. */
-	DENY(execve, "the parent runs no program: Postfix is reached by socket"),
+	DENY(execve, "the parent runs no program: Postfix is reached by "
+	    "socket"),
 	DENY(execveat, "as execve"),
 	DENY(ptrace, "no debugging of the child or any other process"),
 	DENY(process_vm_readv, "no reading another process's memory"),

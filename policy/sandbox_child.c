@@ -142,8 +142,8 @@ sandbox_dir_open(const char *dir, char *why, size_t whysz)
 	int	fd, err;
 
 	if (dir == NULL || dir[0] != '/') {
-		snprintf(why, whysz, "%s %s: not an absolute path", SANDBOX_PARAM,
-		    dir ? dir : "(unset)");
+		snprintf(why, whysz, "%s %s: not an absolute path",
+		    SANDBOX_PARAM, dir ? dir : "(unset)");
 		return (-1);
 	}
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
@@ -248,7 +248,8 @@ sandbox_chroot(const struct sj_sandbox_spec *spec, char *why, size_t whysz)
 	}
 	close(fd);
 	if (chdir("/") < 0)
-		STEP_FAIL("chdir / in %s: %s", spec->directory, strerror(errno));
+		STEP_FAIL("chdir / in %s: %s", spec->directory,
+		    strerror(errno));
 	return (0);
 }
 
@@ -325,8 +326,8 @@ sandbox_caps_clear(char *why, size_t whysz)
 			STEP_FAIL("cap_get_bound %d: still in the bounding set",
 			    (int)cap);
 		if (cap_get_ambient(cap) != 0)
-			STEP_FAIL("cap_get_ambient %d: still in the ambient set",
-			    (int)cap);
+			STEP_FAIL("cap_get_ambient %d: still in the ambient "
+			    "set", (int)cap);
 	}
 	return (0);
 }

@@ -11,9 +11,10 @@
  *			   sandbox ids), Groups (none), CapEff, CapPrm,
  *			   CapInh, CapBnd, CapAmb (all zero), NoNewPrivs
  *			   (1), Seccomp (2: filter), Seccomp_filters (>= 1)
- *	/proc/PID          owned by root although the process is not:
- *			   the kernel does that only when it is not
- *			   dumpable (PR_SET_DUMPABLE 0)
+ *	/proc/PID/status   owned by root although the process is not:
+ *			   the kernel gives the files of /proc/PID to root
+ *			   when the process is not dumpable (PR_SET_DUMPABLE
+ *			   0)
  *	/proc/PID/root     the sandbox directory as this process sees it
  *			   (a chrooted process's root reads as the path of
  *			   its chroot from outside)
@@ -246,17 +247,20 @@ static void
 report_dumpable(struct report *rp, pid_t pid, uid_t uid_seen)
 {
 	char	path[64];
+	int	ok;
 	struct stat st;
 
-	snprintf(path, sizeof(path), "/proc/%ld", (long)pid);
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
 	if (stat(path, &st) < 0) {
 		report_line(rp, "dumpable", strerror(errno), 0, "0");
 		return;
 	}
-	/* The kernel gives /proc/PID to root when the task is not
-	 * dumpable; a sandbox uid of 0 is refused, so this is conclusive. */
-	report_line(rp, "dumpable", st.st_uid == 0 && uid_seen != 0 ? "0" : "1",
-	    st.st_uid == 0 && uid_seen != 0, "0 (/proc/PID owned by root)");
+	/* proc(5): files (not the directory) under /proc/PID belong to
+	 * root when the task is not dumpable. A sandbox uid of 0 is
+	 * refused, so this is conclusive. */
+	ok = st.st_uid == 0 && uid_seen != 0;
+	report_line(rp, "dumpable", ok ? "0" : "1", ok,
+	    "0 (/proc/PID/status owned by root)");
 }
 
 static void
@@ -342,8 +346,8 @@ report_limits(struct report *rp, pid_t pid)
 			    (!l->checked || (s <= l->max && h <= l->max));
 		}
 		if (l->checked)
-			snprintf(expect, sizeof(expect), "soft/hard at most %llu",
-			    l->max);
+			snprintf(expect, sizeof(expect),
+			    "soft/hard at most %llu", l->max);
 		else
 			snprintf(expect, sizeof(expect), "a value");
 		if (ok && !l->checked) {
