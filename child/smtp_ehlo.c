@@ -59,7 +59,8 @@ ehlo_next(const char *s, size_t end, size_t *pos, const char *delim,
 	while (i < end && strchr(delim, s[i]) == NULL)
 		i++;
 	w->len = (size_t)(s + i - w->p);
-	*pos = i;
+	/* As mystrtok(): the delimiter after a word goes with it. */
+	*pos = i < end ? i + 1 : i;
 	return (1);
 }
 
@@ -75,6 +76,7 @@ ehlo_size(const struct ehlo_word *w, const char *peer, struct smtp_ehlo *e)
 {
 	uint64_t v = 0;
 	size_t	i;
+	unsigned d;
 	char	shown[32];
 
 	for (i = 0; i < w->len; i++) {
@@ -87,11 +89,12 @@ ehlo_size(const struct ehlo_word *w, const char *peer, struct smtp_ehlo *e)
 		}
 	}
 	for (i = 0; i < w->len; i++) {
-		if (v > (SMTP_EHLO_SIZE_MAX - 9) / 10) {
+		d = (unsigned)(w->p[i] - '0');
+		if (v > (SMTP_EHLO_SIZE_MAX - d) / 10) {
 			e->size_limit = 0;
 			return;
 		}
-		v = v * 10 + (uint64_t)(w->p[i] - '0');
+		v = v * 10 + d;
 	}
 	e->size_limit = v;
 }
@@ -112,9 +115,6 @@ smtp_ehlo_parse(const struct smtp_reply *r, const char *peer,
 		pos = start;
 		if (ehlo_next(text, end, &pos, "- ", &w) &&
 		    ehlo_next(text, end, &pos, " \t=", &w)) {
-			/* The delimiter after the keyword goes with it. */
-			if (pos < end)
-				pos++;
 			if (n == 0) {
 				snprintf(e->server, sizeof(e->server), "%.*s",
 				    (int)(w.len < SJ_HOSTNAME_MAX ? w.len :
