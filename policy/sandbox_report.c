@@ -369,7 +369,6 @@ sandbox_report(pid_t child, const struct sj_sandbox_spec *spec, FILE *out)
 
 	memset(&rp, 0, sizeof(rp));
 	rp.out = out;
-	fprintf(out, "sandbox-check: pid %ld\n", (long)child);
 	report_status(&rp, child, spec, &uid_seen);
 	report_dumpable(&rp, child, uid_seen);
 	report_root(&rp, child, spec);
