@@ -17,10 +17,10 @@
  *	closed every other descriptor and prepared what cannot be had in
  *	the jail (tzset(), the c-ares channel, its random key). In order:
  *
- *	1. open the directory and check it (sandbox_check_spec's rules) on
- *	   that descriptor, then fchdir() to it and chroot("."), then
- *	   chdir("/"): what was checked is what becomes the root, even if
- *	   the path changes in between.
+ *	1. Open the directory (a symbolic link is followed) and check it
+ *	   with sandbox_check_spec's rules on that descriptor, then
+ *	   fchdir() to it, chroot(".") and chdir("/"): what was checked is
+ *	   what becomes the root, even if the path changes in between.
  *	2. Empty the bounding set (cap_drop_bound for every capability up
  *	   to cap_max_bits()). This needs CAP_SETPCAP in the effective set,
  *	   which the uid change below takes away: so it comes first.
