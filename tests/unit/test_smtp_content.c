@@ -1,0 +1,481 @@
+/*
+ * NAME
+ *	test_smtp_content 1
+ * SUMMARY
+ *	unit tests of the DATA content writer
+ * DESCRIPTION
+ *	smtp_content_send() reads a memfd and writes to one end of a
+ *	socketpair; a reader thread collects the bytes, which are compared
+ *	exactly with the expected wire form. Table: LF to CR LF, a CR
+ *	before LF kept (Postfix sends the record plus CR LF), dot-stuffing
+ *	(also of a lone "." line and of a long line), a last line without
+ *	LF, empty content, 8-bit bytes untouched, line breaking at 998
+ *	(998 exactly: none; 999, 1500, 1996 bytes), no breaking with limit
+ *	0, the pipelined trailer. A 3 MB message of random lines with dots,
+ *	CRs and long lines checks chunk boundaries against a byte-at-a-
+ *	time reference. Errors: content shorter than its size (local
+ *	error), a peer that closed (lost connection, body or end stage), a
+ *	peer that stops reading (timeout), cancellation.
+ * SECURITY
+ *	Test only.
+ * SEE ALSO
+ *	child/smtp_content.c
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "msg.h"
+#include "sj_sys.h"
+#include "smtp_content.h"
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+static struct test_ctx {
+	int	infos;
+	char	last_info[256];
+} test_ctx;
+
+static void
+test_sink(enum msg_level lvl, const char *text, void *ctx)
+{
+	(void)ctx;
+	if (lvl == MSG_LVL_INFO) {
+		test_ctx.infos++;
+		snprintf(test_ctx.last_info, sizeof(test_ctx.last_info), "%s",
+		    text);
+	}
+}
+
+static int
+make_memfd(const void *data, size_t len)
+{
+	int	fd = memfd_create("test-content", 0);
+	size_t	off;
+	ssize_t	n;
+
+	assert_true(fd >= 0);
+	for (off = 0; off < len; off += (size_t)n) {
+		n = write(fd, (const char *)data + off, len - off);
+		assert_true(n > 0);
+	}
+	return (fd);
+}
+
+/* Reader thread: everything until EOF. */
+struct sink {
+	int	fd;
+	unsigned char *buf;
+	size_t	len, cap;
+	pthread_t thr;
+};
+
+static void *
+sink_main(void *arg)
+{
+	struct sink *s = arg;
+	ssize_t	n;
+
+	for (;;) {
+		if (s->len == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 65536;
+			s->buf = realloc(s->buf, s->cap);
+			if (s->buf == NULL)
+				return (NULL);
+		}
+		n = read(s->fd, s->buf + s->len, s->cap - s->len);
+		if (n <= 0)
+			return (NULL);
+		s->len += (size_t)n;
+	}
+}
+
+/* Send in[len] through smtp_content_send(); *out gets the wire bytes. */
+static int
+run_send(const void *in, size_t len, uint64_t size, unsigned limit,
+    const char *trailer, unsigned char **out, size_t *outlen,
+    struct smtp_content_result *res)
+{
+	struct smtp_content_opts opts;
+	struct sink s;
+	int	sv[2], memfd, err;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
+	memset(&s, 0, sizeof(s));
+	s.fd = sv[1];
+	assert_int_equal(pthread_create(&s.thr, NULL, sink_main, &s), 0);
+	memfd = make_memfd(in, len);
+	memset(&opts, 0, sizeof(opts));
+	opts.line_limit = limit;
+	opts.xfer_timeout = 30;
+	opts.done_timeout = 30;
+	opts.trailer = trailer;
+	err = smtp_content_send(sv[0], memfd, size, &opts, res);
+	close(sv[0]);
+	pthread_join(s.thr, NULL);
+	close(sv[1]);
+	close(memfd);
+	*out = s.buf;
+	*outlen = s.len;
+	return (err);
+}
+
+struct content_case {
+	const char *in;
+	unsigned limit;
+	const char *trailer;
+	const char *want;
+	int	folded;
+};
+
+static const struct content_case content_cases[] = {
+	{ "hello\nworld\n", 998, ".\r\n", "hello\r\nworld\r\n.\r\n", 0 },
+	{ "a\r\nb\n", 998, ".\r\n", "a\r\r\nb\r\n.\r\n", 0 },
+	{ ".leading\n..two\nmid.dle\n", 998, ".\r\n",
+	    "..leading\r\n...two\r\nmid.dle\r\n.\r\n", 0 },
+	{ ".\n", 998, ".\r\n", "..\r\n.\r\n", 0 },
+	{ "x\n.\n", 998, ".\r\n", "x\r\n..\r\n.\r\n", 0 },
+	{ "no newline", 998, ".\r\n", "no newline\r\n.\r\n", 0 },
+	{ ".dot no newline", 998, ".\r\n", "..dot no newline\r\n.\r\n", 0 },
+	{ "", 998, ".\r\n", ".\r\n", 0 },
+	{ "\n", 998, ".\r\n", "\r\n.\r\n", 0 },
+	{ "\n\n", 998, ".\r\n", "\r\n\r\n.\r\n", 0 },
+	{ "caf\xc3\xa9 \x80\xff\n", 998, ".\r\n",
+	    "caf\xc3\xa9 \x80\xff\r\n.\r\n", 0 },
+	{ "body\n", 998, ".\r\nQUIT\r\n", "body\r\n.\r\nQUIT\r\n", 0 },
+	{ "abcdefghij\n", 4, ".\r\n", "abcd\r\n efg\r\n hij\r\n.\r\n", 1 },
+	{ "abcd\n", 4, ".\r\n", "abcd\r\n.\r\n", 0 },
+	{ "abcde\n", 4, ".\r\n", "abcd\r\n e\r\n.\r\n", 1 },
+	{ ".abcdef\n", 4, ".\r\n", "..abc\r\n def\r\n.\r\n", 1 },
+	{ "abcdefghij\n", 0, ".\r\n", "abcdefghij\r\n.\r\n", 0 },
+};
+
+static void
+test_content_table(void **state)
+{
+	const struct content_case *c;
+	struct smtp_content_result res;
+	unsigned char *out;
+	size_t	outlen, i;
+	int	err;
+
+	(void)state;
+	for (i = 0; i < NELEM(content_cases); i++) {
+		c = &content_cases[i];
+		test_ctx.infos = 0;
+		err = run_send(c->in, strlen(c->in), strlen(c->in), c->limit,
+		    c->trailer, &out, &outlen, &res);
+		if (err != 0)
+			fail_msg("case %zu: error %d", i, err);
+		if (outlen != strlen(c->want) ||
+		    memcmp(out, c->want, outlen) != 0)
+			fail_msg("case %zu: got \"%.*s\"", i, (int)outlen,
+			    (const char *)out);
+		assert_int_equal(res.folded, c->folded);
+		assert_int_equal(test_ctx.infos, c->folded);
+		assert_int_equal(res.bytes_out, outlen);
+		assert_int_equal(res.bytes_in, strlen(c->in));
+		free(out);
+	}
+}
+
+/* Long lines at the default limit: exact expected bytes. */
+static void
+test_content_fold_998(void **state)
+{
+	static const size_t lens[] = { 998, 999, 1500, 1996 };
+	struct smtp_content_result res;
+	unsigned char *out, *want, *in;
+	size_t	outlen, i, k, w, left, piece;
+
+	(void)state;
+	for (k = 0; k < NELEM(lens); k++) {
+		in = malloc(lens[k] + 1);
+		want = malloc(lens[k] * 2 + 16);
+		assert_non_null(in);
+		assert_non_null(want);
+		for (i = 0; i < lens[k]; i++)
+			in[i] = (unsigned char)('a' + i % 26);
+		in[lens[k]] = '\n';
+		/* 998, then " " + 997 per continuation line. */
+		w = 0;
+		piece = 998;
+		for (i = 0, left = lens[k]; left > 0; ) {
+			size_t	n = left < piece ? left : piece;
+
+			if (i > 0) {
+				memcpy(want + w, "\r\n ", 3);
+				w += 3;
+			}
+			memcpy(want + w, in + i, n);
+			w += n;
+			i += n;
+			left -= n;
+			piece = 997;
+		}
+		memcpy(want + w, "\r\n.\r\n", 5);
+		w += 5;
+		test_ctx.infos = 0;
+		assert_int_equal(run_send(in, lens[k] + 1, lens[k] + 1, 998,
+		    ".\r\n", &out, &outlen, &res), 0);
+		assert_int_equal(outlen, w);
+		assert_memory_equal(out, want, w);
+		assert_int_equal(res.folded, lens[k] > 998);
+		if (lens[k] > 998)
+			assert_string_equal(test_ctx.last_info,
+			    "breaking line > 998 bytes with <CR><LF>SPACE");
+		if (lens[k] == 1500) {
+			/* The case named in the brief, spelled out. */
+			assert_int_equal(w, 998 + 3 + 502 + 5);
+		}
+		free(in);
+		free(want);
+		free(out);
+	}
+}
+
+/* Byte-at-a-time restatement of the rules, for the large test. */
+static size_t
+ref_convert(const unsigned char *in, size_t len, size_t limit,
+    const char *trailer, unsigned char *out)
+{
+	size_t	o = 0, i, space_left = 0;
+	int	bol = 1;
+
+	if (limit <= 1)
+		limit = SIZE_MAX;
+	for (i = 0; i < len; i++) {
+		if (bol) {
+			bol = 0;
+			space_left = limit;
+			if (in[i] == '.')
+				out[o++] = '.';
+		}
+		if (in[i] == '\n') {
+			out[o++] = '\r';
+			out[o++] = '\n';
+			bol = 1;
+			continue;
+		}
+		if (space_left == 0) {
+			memcpy(out + o, "\r\n ", 3);
+			o += 3;
+			space_left = limit - 1;
+		}
+		out[o++] = in[i];
+		if (limit != SIZE_MAX)
+			space_left--;
+	}
+	if (!bol) {
+		out[o++] = '\r';
+		out[o++] = '\n';
+	}
+	memcpy(out + o, trailer, strlen(trailer));
+	return (o + strlen(trailer));
+}
+
+static void
+test_content_large(void **state)
+{
+	size_t	len = 3 * 1024 * 1024 + 17, i = 0, outlen, wl;
+	unsigned char *in = malloc(len), *want = malloc(len * 3 + 64), *out;
+	struct smtp_content_result res;
+	uint32_t x = 12345;
+
+	(void)state;
+	assert_non_null(in);
+	assert_non_null(want);
+	while (i < len) {
+		size_t	ll, k;
+
+		x = x * 1103515245 + 12345;
+		ll = (x >> 8) % 5 == 0 ? 900 + (x >> 4) % 3000 : (x >> 12) % 90;
+		for (k = 0; k < ll && i < len; k++, i++) {
+			x = x * 1103515245 + 12345;
+			in[i] = (x >> 16) % 17 == 0 ? '.' :
+			    (x >> 16) % 29 == 0 ? '\r' :
+			    (unsigned char)(0x20 + (x >> 16) % 0xdf);
+		}
+		if (i < len)
+			in[i++] = '\n';
+	}
+	/* A dot exactly at a chunk boundary, after an LF. */
+	in[SMTP_CONTENT_CHUNK - 1] = '\n';
+	in[SMTP_CONTENT_CHUNK] = '.';
+	wl = ref_convert(in, len, 998, ".\r\nQUIT\r\n", want);
+	assert_int_equal(run_send(in, len, len, 998, ".\r\nQUIT\r\n", &out,
+	    &outlen, &res), 0);
+	assert_int_equal(outlen, wl);
+	assert_memory_equal(out, want, wl);
+	assert_int_equal(res.bytes_in, len);
+	assert_int_equal(res.folded, 1);
+	free(out);
+	free(in);
+	free(want);
+}
+
+static void
+test_content_short_memfd(void **state)
+{
+	struct smtp_content_result res;
+	unsigned char *out;
+	size_t	outlen;
+
+	(void)state;
+	assert_int_equal(run_send("abc\n", 4, 14, 998, ".\r\n", &out, &outlen,
+	    &res), -EIO);
+	assert_int_equal(res.local, 1);
+	assert_int_equal(res.bytes_in, 4);
+	/* Nothing that could end the DATA phase reached the server. */
+	assert_null(memmem(out, outlen, "\r\n.\r\n", 5));
+	free(out);
+}
+
+/* The peer closed its end: lost connection, in the body or at the end. */
+static void
+test_content_peer_closed(void **state)
+{
+	struct smtp_content_opts opts;
+	struct smtp_content_result res;
+	size_t	big = 1024 * 1024, k;
+	char	*data = malloc(big);
+	int	sv[2], memfd, err;
+	static const size_t sizes[] = { 10, 1024 * 1024 };
+
+	(void)state;
+	assert_non_null(data);
+	memset(data, 'z', big);
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+		assert_int_equal(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
+		close(sv[1]);
+		memfd = make_memfd(data, sizes[k]);
+		memset(&opts, 0, sizeof(opts));
+		opts.line_limit = 998;
+		opts.xfer_timeout = 30;
+		opts.done_timeout = 30;
+		opts.trailer = ".\r\n";
+		err = smtp_content_send(sv[0], memfd, sizes[k], &opts, &res);
+		assert_true(err == -EPIPE || err == -ECONNRESET);
+		assert_int_equal(res.local, 0);
+		assert_int_equal(res.stage, k == 0 ? SMTP_CONTENT_END :
+		    SMTP_CONTENT_BODY);
+		close(sv[0]);
+		close(memfd);
+	}
+	free(data);
+}
+
+/* The peer stops reading: the write makes no progress. */
+static void
+test_content_stall(void **state)
+{
+	struct smtp_content_opts opts;
+	struct smtp_content_result res;
+	size_t	big = 8 * 1024 * 1024;
+	char	*data = malloc(big);
+	int	sv[2], memfd, err;
+
+	(void)state;
+	assert_non_null(data);
+	memset(data, 'q', big);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
+	memfd = make_memfd(data, big);
+	memset(&opts, 0, sizeof(opts));
+	opts.line_limit = 998;
+	opts.xfer_timeout = 1;
+	opts.done_timeout = 1;
+	opts.trailer = ".\r\n";
+	err = smtp_content_send(sv[0], memfd, big, &opts, &res);
+	assert_int_equal(err, -ETIMEDOUT);
+	assert_int_equal(res.stage, SMTP_CONTENT_BODY);
+	assert_true(res.bytes_out < big);
+	close(sv[0]);
+	close(sv[1]);
+	close(memfd);
+	free(data);
+}
+
+static void
+test_content_cancel(void **state)
+{
+	struct smtp_content_opts opts;
+	struct smtp_content_result res;
+	size_t	big = 8 * 1024 * 1024;
+	char	*data = malloc(big);
+	int	sv[2], p[2], memfd, err;
+
+	(void)state;
+	assert_non_null(data);
+	memset(data, 'c', big);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
+	memfd = make_memfd(data, big);
+	memset(&opts, 0, sizeof(opts));
+	opts.line_limit = 998;
+	opts.xfer_timeout = 60;
+	opts.done_timeout = 60;
+	opts.trailer = ".\r\n";
+	assert_int_equal(write(p[1], "x", 1), 1);
+	sys_set_cancel_fd(p[0]);
+	err = smtp_content_send(sv[0], memfd, big, &opts, &res);
+	sys_set_cancel_fd(-1);
+	assert_int_equal(err, -ECANCELED);
+	close(sv[0]);
+	close(sv[1]);
+	close(p[0]);
+	close(p[1]);
+	close(memfd);
+	free(data);
+}
+
+static void
+test_content_write(void **state)
+{
+	int	sv[2];
+	char	buf[16];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
+	assert_int_equal(smtp_content_write(sv[0], "QUIT\r\n", 6, 5), 0);
+	assert_int_equal(read(sv[1], buf, sizeof(buf)), 6);
+	assert_memory_equal(buf, "QUIT\r\n", 6);
+	assert_int_equal(smtp_content_write(sv[0], "", 0, 5), 0);
+	close(sv[1]);
+	assert_int_equal(smtp_content_write(sv[0], "RSET\r\n", 6, 5), -EPIPE);
+	close(sv[0]);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_content_table),
+		cmocka_unit_test(test_content_fold_998),
+		cmocka_unit_test(test_content_large),
+		cmocka_unit_test(test_content_short_memfd),
+		cmocka_unit_test(test_content_peer_closed),
+		cmocka_unit_test(test_content_stall),
+		cmocka_unit_test(test_content_cancel),
+		cmocka_unit_test(test_content_write),
+	};
+
+	msg_set_sink(test_sink, NULL);
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
