@@ -297,7 +297,10 @@ smtp_session_fail_all(struct smtp_job *job, const struct ipc_result *why,
 
 /* Result texts. */
 
-/* Postfix vsmtp_fill_dsn(): mta != NULL when the server said it. */
+/*
+ * Postfix vsmtp_fill_dsn(): mta != NULL when the server said it. A
+ * failure must not carry a 2.x.x (or 3.x.x) status.
+ */
 static void __attribute__((format(printf, 5, 6)))
 res_fill(struct ipc_result *res, const char *status,
     const struct smtp_reply *reply, const char *mta, const char *fmt, ...)
@@ -412,8 +415,10 @@ sess_rcpt_done(struct sess *s, size_t i)
 {
 	struct ipc_result res;
 
-	res_fill(&res, s->reply.dsn, &s->reply, s->peer->host, "%s",
+	/* The caller saw a 2xx reply, so its status is 2.x.x. */
+	res_fill(&res, "4.0.0", &s->reply, s->peer->host, "%s",
 	    sess_text(s));
+	snprintf(res.status, sizeof(res.status), "%s", s->reply.dsn);
 	return (job_report(s->job, i, &res, s->peer->relay));
 }
 
