@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -91,6 +92,8 @@ feed(struct feeder *f, const void *data, size_t len, size_t chunk, int eof,
 		const char *p = data;
 		size_t	off = 0;
 
+		/* Never outlive a test that failed before feed_done(). */
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(sv[0]);
 		while (off < len) {
 			size_t	n = chunk == 0 || chunk > len - off ?
