@@ -319,7 +319,10 @@ res_fill(struct ipc_result *res, const char *status,
 	va_end(ap);
 	snprintf(res->status, sizeof(res->status), "%s", status);
 	if (reply != NULL) {
-		res->diag_code = reply->code >= 200 && reply->code <= 599 ?
+		/* The parent takes a failure with a reply code only if the
+		 * code is one of a failure (4xx/5xx): a 250 to DATA or a 354
+		 * to RCPT keeps its text but not its code. */
+		res->diag_code = reply->code >= 400 && reply->code <= 599 ?
 		    (uint32_t)reply->code : 0;
 		smtp_reply_format(reply, res->diag_text,
 		    sizeof(res->diag_text));
@@ -419,6 +422,7 @@ sess_rcpt_done(struct sess *s, size_t i)
 	res_fill(&res, "4.0.0", &s->reply, s->peer->host, "%s",
 	    sess_text(s));
 	snprintf(res.status, sizeof(res.status), "%s", s->reply.dsn);
+	res.diag_code = (uint32_t)s->reply.code;
 	return (job_report(s->job, i, &res, s->peer->relay));
 }
 
