@@ -43,7 +43,12 @@
  *	The status is the reply's enhanced code when it has the reply's
  *	class, else <class>.0.0, or 5.5.0 for a reply that is not 2/4/5xx;
  *	a failure whose status would be 2.x.x becomes 5.5.0 with
- *	"Protocol error: " in front of the reason.
+ *	"Protocol error: " in front of the reason. diag_text is the reply;
+ *	diag_code is its code for a success and for a 4xx/5xx failure,
+ *	else 0 (parent/deliver.c refuses a failure with a code below 400).
+ *	A connection lost while the body is written gets one more read for
+ *	a premature reply, as in Postfix; no reply to the end of data also
+ *	logs a warning that the message may be delivered twice.
  *
  *	Module state: the session buffers live in one static context (the
  *	child runs one session at a time).
