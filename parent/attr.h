@@ -36,11 +36,15 @@
 /* Read buffer of a stream. */
 #define ATTR_IBUF_SIZE		4096
 
-/* Strictness, as Postfix's ATTR_FLAG_* (same meaning, not same code). */
+/*
+ * Strictness, as Postfix's ATTR_FLAG_* (same meaning, not same code):
+ * MISSING, a missing attribute is an error; EXTRA, an unexpected one is;
+ * MORE, the list continues (the terminator is not read).
+ */
 #define ATTR_FLAG_NONE		0
-#define ATTR_FLAG_MISSING	(1 << 0)	/* missing attribute is an error */
-#define ATTR_FLAG_EXTRA		(1 << 1)	/* unexpected attribute is an error */
-#define ATTR_FLAG_MORE		(1 << 2)	/* list continues: no terminator */
+#define ATTR_FLAG_MISSING	(1 << 0)
+#define ATTR_FLAG_EXTRA		(1 << 1)
+#define ATTR_FLAG_MORE		(1 << 2)
 #define ATTR_FLAG_STRICT	(ATTR_FLAG_MISSING | ATTR_FLAG_EXTRA)
 
 /* Greeting attribute name (every service announces itself, 2.3). */
@@ -52,7 +56,8 @@
 struct attr_stream {
 	int	fd;			/* not owned */
 	int	timeout;		/* seconds per wait; <= 0: no limit */
-	char	path[128];		/* "smtp socket", "private/bounce socket" */
+	/* "smtp socket", "private/bounce socket" */
+	char	path[128];
 	unsigned char ibuf[ATTR_IBUF_SIZE];
 	size_t	ipos, ilen;		/* unread bytes: ibuf[ipos..ilen) */
 	int	eof;			/* end of input seen */
@@ -74,7 +79,8 @@ enum attr_type {
 struct attr_spec {
 	enum attr_type type;
 	const char *name;
-	const char *alt;	/* another name accepted in its place, or NULL */
+	/* another name accepted in its place, or NULL */
+	const char *alt;
 	size_t	max;		/* STR: longest length; DATA: exact length */
 	union {
 		char	**str;	/* STR: *str = malloc'ed copy (caller frees) */

@@ -185,7 +185,8 @@ dreq_stats_decode(struct msg_stats *st, const unsigned char *b)
 	memset(st, 0, sizeof(*st));
 	for (i = 0; i < NELEM(tv); i++) {
 		tv[i]->tv_sec = (time_t)dreq_get_le64(b + STATS_TV(i));
-		tv[i]->tv_usec = (suseconds_t)dreq_get_le64(b + STATS_TV(i) + 8);
+		tv[i]->tv_usec =
+		    (suseconds_t)dreq_get_le64(b + STATS_TV(i) + 8);
 	}
 	st->reuse_count = (unsigned)b[STATS_REUSE] |
 	    (unsigned)b[STATS_REUSE + 1] << 8 |

@@ -73,7 +73,8 @@ struct dreq_rcpt {
 	char	*address;	/* recipient */
 	long	offset;		/* R record offset; -1 = nothing to mark */
 	char	*dsn_orcpt;	/* dsn_orig_rcpt "type;address", may be "" */
-	unsigned notify;	/* notify_flags: 1 NEVER 2 SUCCESS 4 FAILURE 8 DELAY */
+	/* notify_flags: 1 NEVER 2 SUCCESS 4 FAILURE 8 DELAY */
+	unsigned notify;
 };
 
 struct dreq {
@@ -84,8 +85,10 @@ struct dreq {
 	long	data_size;			/* >= 0 */
 	char	*nexthop;			/* non-empty */
 	char	*encoding;			/* "7bit", "8bit" or "" */
-	unsigned sendopts;			/* smtputf8 (3.7) / sendopts (3.10) */
-	const char *sendopts_name;		/* which of the two names came */
+	/* smtputf8 (3.7) / sendopts (3.10) */
+	unsigned sendopts;
+	/* which of the two names came */
+	const char *sendopts_name;
 	char	*sender;			/* "" for <> */
 	char	*dsn_envid;
 	unsigned dsn_ret;			/* 0, 1 FULL, 2 HDRS */

@@ -31,7 +31,8 @@
 #define SVC_PROTO_FLUSH		"queue_flush_protocol"
 
 /* Socket directories relative to $queue_directory (interfaces 0). */
-#define SVC_DIR_PRIVATE		"private"	/* bounce, defer, trace, verify */
+/* bounce, defer, trace, verify */
+#define SVC_DIR_PRIVATE		"private"
 #define SVC_DIR_PUBLIC		"public"	/* flush */
 
 /* bounce(8) commands; an agent only sends APPEND. */
@@ -155,7 +156,8 @@ enum svc_call {
 /* What replaces the outcome when a required step fails. */
 enum svc_fallback {
 	SVC_FALLBACK_NONE,	/* nothing: recipient not done, DEFER */
-	SVC_FALLBACK_TRACE,	/* defer: 4.3.0 "<qid>: <trace> service failed" */
+	/* defer: 4.3.0 "<qid>: <trace> service failed" */
+	SVC_FALLBACK_TRACE,
 	SVC_FALLBACK_BOUNCE,	/* defer: 4.3.0 "<bounce> or <trace> service
 				 * failure" */
 };

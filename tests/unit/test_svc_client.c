@@ -586,8 +586,8 @@ test_verify_rcpt(void **state)
 		fake_start(&fk);
 		assert_int_equal(svc_verify_rcpt("private", "verify", &r,
 		    DEL_RCPT_STAT_DEFER, "r", TMO, why, sizeof(why)), 0);
-		n = snprintf(want, sizeof(want), "request%cupdate%caddress%c%s%c",
-		    0, 0, 0, c->first, 0);
+		n = snprintf(want, sizeof(want),
+		    "request%cupdate%caddress%c%s%c", 0, 0, 0, c->first, 0);
 		assert_true(fake_request(&fk, got, sizeof(got)) > n);
 		assert_memory_equal(got, want, (size_t)n);
 		if (c->second != NULL) {
@@ -808,8 +808,9 @@ test_route_table(void **state)
 		    r.status_if_ok != c->status || r.flush != c->flush ||
 		    r.log_always != c->logall || r.fallback != c->fb)
 			fail_msg("case '%s': class %d action %s log %s steps "
-			    "'%s' notify %u vstat %d done %d status %d flush %d "
-			    "logall %d fallback %d", c->label, r.dsn_class,
+			    "'%s' notify %u vstat %d done %d status %d "
+			    "flush %d logall %d fallback %d", c->label,
+			    r.dsn_class,
 			    r.action, r.log_status, steps, r.notify,
 			    r.verify_status, r.done_if_ok, r.status_if_ok,
 			    r.flush, r.log_always, (int)r.fallback);
