@@ -375,8 +375,15 @@ dreq_read(int fd, struct dreq *req, int timeout, char *why, size_t whysz)
 		snprintf(why, whysz, "deliver_request_get: %s", strerror(-err));
 		return (err);
 	}
-	/* qmgr may change its mind after connecting: quiet EOF. */
-	if ((err = attr_stream_at_eof(&s)) != 0) {
+	/*
+	 * qmgr may change its mind after connecting: quiet EOF. Like
+	 * Postfix's deliver_request_read() (read_wait(fd, -1)), the wait
+	 * for the first byte has no limit; the timeout applies from then on.
+	 */
+	s.timeout = -1;
+	err = attr_stream_at_eof(&s);
+	s.timeout = timeout;
+	if (err != 0) {
 		if (err > 0)
 			err = -ECONNRESET;
 		snprintf(why, whysz, "%s", err == -ECONNRESET ?

@@ -137,7 +137,10 @@ int	dreq_greet(int fd, int timeout);
  * -EBADMSG (also -ETIMEDOUT, -ENOMEM, -EIO) with why[] naming the
  * problem and a warning logged as smtp(8) would; the caller then
  * replies DEFER with an empty hop status. *req is zeroed first and is
- * safe to dreq_free() after any outcome.
+ * safe to dreq_free() after any outcome. The wait for the first byte
+ * has no limit, as in Postfix (qmgr writes right after our greeting or
+ * closes); every later wait is limited to timeout seconds (<= 0: none).
+ * The warnings are logged here: the caller need not log why[] again.
  */
 int	dreq_read(int fd, struct dreq *, int timeout, char *why,
 	    size_t whysz);

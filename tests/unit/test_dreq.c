@@ -418,6 +418,36 @@ test_quiet_eof(void **state)
 	feed_done(&f);
 }
 
+/* The first byte may come later than the timeout (no limit there). */
+static void
+test_late_first_byte(void **state)
+{
+	struct dreq r;
+	char	why[512];
+	pid_t	pid;
+	int	sv[2], st;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(sv[0]);
+		sleep(2);
+		if (write(sv[1], capture, sizeof(capture) - 1) !=
+		    (ssize_t)sizeof(capture) - 1)
+			_exit(1);
+		_exit(0);
+	}
+	close(sv[1]);
+	assert_int_equal(dreq_read(sv[0], &r, 1, why, sizeof(why)), 0);
+	check_capture(&r);
+	dreq_free(&r);
+	close(sv[0]);
+	waitpid(pid, &st, 0);
+}
+
 static void
 test_timeout(void **state)
 {
@@ -880,6 +910,7 @@ main(void)
 		cmocka_unit_test_setup(test_sendopts, setup),
 		cmocka_unit_test_setup(test_recipients, setup),
 		cmocka_unit_test_setup(test_quiet_eof, setup),
+		cmocka_unit_test_setup(test_late_first_byte, setup),
 		cmocka_unit_test_setup(test_timeout, setup),
 		cmocka_unit_test_setup(test_malformed, setup),
 		cmocka_unit_test_setup(test_service_name, setup),
