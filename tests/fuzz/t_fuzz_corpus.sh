@@ -23,7 +23,7 @@ mkdir -p "$out" || exit 2
 
 CFLAGS_FUZZ="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
--Iinclude -Itests"
+-Iinclude -Itests -Iparent -Ichild"
 
 # Can clang build a libFuzzer binary at all?
 have_fuzzer() {
