@@ -428,6 +428,9 @@ sess_rcpt_done(struct sess *s, size_t i)
 	    sess_text(s));
 	snprintf(res.status, sizeof(res.status), "%s", s->reply.dsn);
 	res.diag_code = (uint32_t)s->reply.code;
+	/* Postfix smtp_rcpt_done(): a DSN server sends SUCCESS notices. */
+	if (s->ehlo.features & SMTP_EHLO_DSN)
+		res.flags |= IPC_RF_REMOTE_DSN;
 	return (job_report(s->job, i, &res, s->peer->relay));
 }
 

@@ -373,6 +373,9 @@ deliver_mark(struct deliver_job *job, unsigned i)
 	return (1);
 }
 
+static int deliver_outcome(struct deliver_job *, unsigned,
+	    const struct ipc_result *);
+
 static enum log_status_word
 deliver_log_word(const char *name)
 {
@@ -444,20 +447,28 @@ deliver_outcome(struct deliver_job *job, unsigned i,
 				    service, why);
 			break;
 		}
-		if (err < 0 && rt.step[k].required)
-			ok = 0;
-		else if (err < 0)
+		if (err < 0 && rt.step[k].required) {
+			ok = 0;		/* Postfix stops at the first one */
+			break;
+		}
+		if (err < 0)
 			msg_warn("%s: %s service failure", req->queue_id,
 			    service);
 	}
 	if (!ok && rt.fallback != SVC_FALLBACK_NONE) {
-		/* A required service call failed: defer with 4.3.0. */
-		(void)svc_fallback_reason(reason, sizeof(reason), rt.fallback,
-		    req->queue_id, cfg->bounce_service_name,
+		/* A required service call failed: the whole defer path
+		 * with 4.3.0 (defer, trace when asked, log). */
+		struct ipc_result fb;
+
+		memset(&fb, 0, sizeof(fb));
+		fb.job_id = r->job_id;
+		fb.index = r->index;
+		snprintf(fb.status, sizeof(fb.status), "4.3.0");
+		snprintf(fb.relay, sizeof(fb.relay), "%s", r->relay);
+		(void)svc_fallback_reason(fb.reason, sizeof(fb.reason),
+		    rt.fallback, req->queue_id, cfg->bounce_service_name,
 		    cfg->trace_service_name);
-		(void)deliver_append(job, i, cfg->defer_service_name, r,
-		    "4.3.0", "delayed", reason, req->rcpt[i].notify);
-		deliver_log(job, i, "4.3.0", LOG_STATUS_DEFERRED, r, reason);
+		(void)deliver_outcome(job, i, &fb);
 		return (0);
 	}
 	if (ok || rt.log_always)
@@ -504,10 +515,9 @@ deliver_request(struct deliver_job *job, struct child_ctl *cc,
 		    req->flags);
 		return (DEL_STAT_DEFER);
 	}
-	if (dreq_check_queue_file(req, why, sizeof(why)) < 0) {
-		msg_warn("%s", why);
+	/* dreq_check_queue_file() logs Postfix's own warning. */
+	if (dreq_check_queue_file(req, why, sizeof(why)) < 0)
 		return (DEL_STAT_DEFER);
-	}
 	if (qfile_open(&job->qf, req->queue_name, req->queue_id, why,
 	    sizeof(why)) < 0) {
 		msg_warn("%s: %s", req->queue_id, why);
@@ -574,20 +584,17 @@ deliver_serve(int rfd, int wfd, const struct sj_config *cfg,
 	if (dreq_greet(wfd, (int)cfg->ipc_timeout) < 0)
 		return (0);		/* qmgr went away: nothing to do */
 	memset(&req, 0, sizeof(req));
-	/* No time limit while qmgr decides (interfaces 1.7). */
-	err = dreq_read(rfd, &req, 0, why, sizeof(why));
+	/* The first byte may take forever (qmgr decides); dreq_read()
+	 * bounds the rest by $ipc_timeout and logs what went wrong. */
+	err = dreq_read(rfd, &req, (int)cfg->ipc_timeout, why, sizeof(why));
 	if (err == -ECONNRESET)
 		return (0);
 	if (err < 0) {
-		msg_warn("%s", why);
 		(void)dreq_reply(wfd, NULL, DEL_STAT_DEFER,
 		    (int)cfg->ipc_timeout);
 		dreq_free(&req);
 		return (0);
 	}
-	if (req.stats.agent_handoff.tv_sec == 0)
-		gettimeofday(&req.stats.agent_handoff, NULL);
-
 	memset(&job, 0, sizeof(job));
 	job.cfg = cfg;
 	job.req = &req;
