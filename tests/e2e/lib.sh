@@ -1,0 +1,635 @@
+# NAME
+#	lib.sh - an isolated Postfix 3.7 test world for smtpjail
+# SUMMARY
+#	. tests/e2e/lib.sh; world_up NAME [ZONEFILE]; ...; world_down
+# DESCRIPTION
+#	Sourced by the end-to-end scripts (bash). world_up builds:
+#
+#	- a network namespace sj-NAME-PID with lo up and 127.0.0.2..9 on
+#	  lo; /etc/netns/sj-NAME-PID/resolv.conf says nameserver
+#	  $W_DNS_ADDR (127.0.0.53);
+#	- dnsmasq on 127.0.0.53 (--local=/test/: unknown names under .test
+#	  are NXDOMAIN) with the records of the zone file, and
+#	  tests/e2e/dns_stub.py on 127.0.0.54 for the names that must fail
+#	  with SERVFAIL, REFUSED, ... (dnsmasq forwards those zones there);
+#	- a private Postfix instance in /var/tmp/sj-e2e-NAME-PID
+#	  (etc/ spool/ lib/ libexec/ log/ sink/ dns/ sandbox/), listening
+#	  for SMTP on 127.0.0.1:10025 only, inet_interfaces = 127.0.0.2, and
+#	  the transports
+#	      smtp       the agent chosen by SJ_AGENT (stock | smtpjail)
+#	      stocksmtp  always the stock smtp(8), logging as
+#	                 postfix/stocksmtp/smtp, for comparisons
+#	  both with chroot y. The log is $W_DIR/log/maillog.
+#
+#	SMTP receivers are started per test with sink_start.
+#
+#	Zone file: one directive a line, blank lines and # comments
+#	ignored. dnsmasq directives are passed through verbatim
+#	(mx-host=, host-record=, address=, cname=, txt-record=, ...);
+#	these make a name and everything below it fail through the stub:
+#	    servfail=NAME  refused=NAME  notimp=NAME  formerr=NAME
+#	    nodata=NAME    drop=NAME (no answer: resolver timeout)
+#	dns_zone FILE replaces the zone and restarts the DNS servers
+#	(dnsmasq reads its records only at start).
+#
+#	Environment:
+#	    SJ_AGENT     stock (default) or smtpjail: the smtp transport
+#	    SJ_SMTPJAIL  the smtpjail binary (default $SJ_BUILD/smtpjail,
+#	                 else <top>/build/smtpjail)
+#	    SJ_KEEP=1    world_down leaves the directory (not the
+#	                 namespace or the processes) for inspection
+#
+#	Functions: world_up, world_down, dns_zone, sink_start, sink_stop,
+#	sink_count, sink_has, sink_files, pf_cmd, pf_postconf, pf_reload,
+#	pf_send, pf_wait_settled, pf_log, pf_queue_ids, pf_flush, pf_qid,
+#	pf_status_line, pf_in_queue, check, check_summary, sj_note.
+# SECURITY
+#	Test code, run as root. Everything it starts lives in its own
+#	network namespace; it kills only processes inside namespaces it
+#	created (its own, or stale ones marked as created by lib.sh whose
+#	creator is gone) and removes only /var/tmp/sj-e2e-* directories
+#	carrying its marker file and the /etc/netns entries they name.
+# SEE ALSO
+#	tests/e2e/t_e2e_basic.sh, tests/e2e/demo.sh,
+#	/work/shared/testing-notes.md, postfix-interfaces.md 9.2
+
+SJ_E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SJ_TOP=${SJ_TOP:-$(cd "$SJ_E2E_DIR/../.." && pwd)}
+SJ_AGENT_FROM_ENV=${SJ_AGENT:-}	# what the caller asked for, if anything
+SJ_AGENT=${SJ_AGENT:-stock}
+if [ -z "${SJ_SMTPJAIL:-}" ]; then
+	if [ -n "${SJ_BUILD:-}" ]; then
+		SJ_SMTPJAIL=$SJ_BUILD/smtpjail
+	else
+		SJ_SMTPJAIL=$SJ_TOP/build/smtpjail
+	fi
+fi
+SJ_PF_SBIN=/usr/lib/postfix/sbin
+SJ_PYTHON=/usr/bin/python3
+[ -x "$SJ_PYTHON" ] || SJ_PYTHON=python3
+
+# World state (empty when no world is up).
+W_NAME= W_NS= W_DIR= W_AGENT= W_PIDS=
+W_DNS_ADDR=127.0.0.53
+W_STUB_ADDR=127.0.0.54
+W_PF_ADDR=127.0.0.2
+W_MYHOST=pfi.example.test
+SJ_CHECK_PREFIX=${SJ_CHECK_PREFIX:-}
+SJ_PASS=0 SJ_FAIL=0
+
+sj_note() {	# text...
+	echo "# $*"
+}
+
+sj_die() {	# text...
+	echo "# FATAL: $*"
+	echo "not ok - ${SJ_CHECK_PREFIX}world: $*"
+	SJ_FAIL=$((SJ_FAIL + 1))
+	world_dump_diag
+	world_down
+	exit 1
+}
+
+# Start time (clock ticks since boot) of a pid, or nothing.
+sj_starttime() {	# pid
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	# comm may contain spaces: field 22 counted after the last ')'
+	stat=${stat##*) }
+	set -- $stat
+	echo "${20}"
+}
+
+# Kill every process in a namespace we created (TERM, then KILL).
+sj_kill_ns_procs() {	# ns
+	local ns=$1 pids i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
+		[ -n "${pids// /}" ] || return 0
+		if [ "$i" -lt 6 ]; then
+			kill -TERM $pids 2>/dev/null
+		else
+			kill -KILL $pids 2>/dev/null
+		fi
+		sleep 0.3
+	done
+	pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
+	[ -z "${pids// /}" ] || sj_note "processes left in $ns: $pids"
+}
+
+# Remove worlds of earlier runs whose creating shell is gone.
+sj_cleanup_stale() {
+	local d own pid st ns
+	for d in /var/tmp/sj-e2e-*; do
+		[ -f "$d/sj-e2e-owner" ] || continue
+		read -r pid st ns < "$d/sj-e2e-owner" || continue
+		[ -n "$pid" ] || continue
+		if [ -d "/proc/$pid" ] && [ "$(sj_starttime "$pid")" = "$st" ]; then
+			continue	# still running
+		fi
+		sj_note "removing stale world $d (creator $pid gone)"
+		if [ -n "$ns" ] && ip netns list | awk '{print $1}' |
+		    grep -qx "$ns"; then
+			sj_kill_ns_procs "$ns"
+			ip netns del "$ns" 2>/dev/null
+		fi
+		case $ns in sj-?*) rm -rf -- "/etc/netns/$ns";; esac
+		rm -rf -- "$d"
+	done
+}
+
+sj_nsexec() {	# cmd...
+	ip netns exec "$W_NS" "$@"
+}
+
+# ---------------------------------------------------------------- DNS
+
+sj_dns_stop() {
+	local f pid
+	for f in "$W_DIR/dns/dnsmasq.pid" "$W_DIR/dns/stub.pid"; do
+		[ -f "$f" ] || continue
+		pid=$(cat "$f")
+		kill "$pid" 2>/dev/null
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			[ -d "/proc/$pid" ] || break
+			grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		rm -f "$f"
+	done
+}
+
+# Wait until a UDP DNS server answers a query for NAME.
+sj_dns_wait() {	# addr name
+	local i
+	for i in $(seq 1 50); do
+		if sj_nsexec "$SJ_PYTHON" - "$1" "$2" <<'EOF' 2>/dev/null
+import socket, struct, sys
+q = struct.pack("!HHHHHH", 7, 0x0100, 1, 0, 0, 0)
+for l in sys.argv[2].split("."):
+    q += bytes([len(l)]) + l.encode()
+q += b"\0" + struct.pack("!HH", 1, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.3)
+s.sendto(q, (sys.argv[1], 53))
+s.recv(512)
+EOF
+		then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+sj_dns_start() {
+	local z=$W_DIR/dns/zone conf=$W_DIR/dns/dnsmasq.conf
+	local line key val stubargs=() firstfail=
+	: > "$conf"
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%%#*}
+		line=$(echo "$line" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')
+		[ -n "$line" ] || continue
+		key=${line%%=*} val=${line#*=}
+		case $key in
+		servfail|refused|notimp|formerr|nodata|drop)
+			stubargs+=("$val=$key")
+			echo "server=/$val/$W_STUB_ADDR" >> "$conf"
+			firstfail=${firstfail:-$val}
+			;;
+		*)	echo "$line" >> "$conf";;
+		esac
+	done < "$z"
+	if [ "${#stubargs[@]}" -gt 0 ]; then
+		sj_nsexec "$SJ_PYTHON" "$SJ_E2E_DIR/dns_stub.py" "$W_STUB_ADDR" 53 \
+		    "${stubargs[@]}" > "$W_DIR/dns/stub.log" 2>&1 &
+		echo $! > "$W_DIR/dns/stub.pid"
+	fi
+	sj_nsexec dnsmasq --keep-in-foreground --no-resolv --no-hosts \
+	    --no-poll --local=/test/ --listen-address="$W_DNS_ADDR" \
+	    --bind-interfaces --port=53 --user=root --group=root \
+	    --pid-file= --log-facility="$W_DIR/dns/dnsmasq.log" \
+	    --log-queries --cache-size=0 --no-negcache \
+	    --conf-file="$conf" > "$W_DIR/dns/dnsmasq.out" 2>&1 &
+	echo $! > "$W_DIR/dns/dnsmasq.pid"
+	sj_dns_wait "$W_DNS_ADDR" probe.test ||
+	    { cat "$W_DIR/dns/dnsmasq.out" "$W_DIR/dns/dnsmasq.log" 2>/dev/null |
+	      sed 's/^/# /'; return 1; }
+	if [ -n "$firstfail" ]; then
+		sj_dns_wait "$W_STUB_ADDR" "$firstfail" ||
+		    { sed 's/^/# /' "$W_DIR/dns/stub.log"; return 1; }
+	fi
+	return 0
+}
+
+# Replace the zone and restart the DNS servers. Agents keep their
+# resolver state and qmgr remembers dead sites: pf_reload afterwards
+# when a change matters for mail already seen.
+dns_zone() {	# zonefile
+	cp -- "$1" "$W_DIR/dns/zone" || return 1
+	sj_dns_stop
+	sj_dns_start
+}
+
+# -------------------------------------------------------------- sinks
+
+# sink_start NAME ADDR[:PORT] [smtp-sink options...]
+# Dumps every transaction to $W_DIR/sink/NAME/. Greets as NAME.sink.test.
+sink_start() {
+	local name=$1 ap=$2 pid d i
+	shift 2
+	case $ap in *:*) ;; *) ap=$ap:25;; esac
+	d=$W_DIR/sink/$name
+	mkdir -p "$d" && chown postfix "$d"
+	sj_nsexec smtp-sink -u postfix -h "$name.sink.test" \
+	    -d "$d/%H%M%S." "$@" "$ap" 100 > "$W_DIR/sink/$name.out" 2>&1 &
+	pid=$!
+	echo "$pid $ap" > "$W_DIR/sink/$name.pid"
+	# wait for the listener
+	for i in $(seq 1 50); do
+		if sj_nsexec ss -Htln "sport = :${ap##*:}" 2>/dev/null |
+		    grep -q "${ap%:*}:${ap##*:}"; then
+			return 0
+		fi
+		[ -d "/proc/$pid" ] || break
+		sleep 0.1
+	done
+	sj_note "sink $name on $ap did not start:"
+	sed 's/^/# /' "$W_DIR/sink/$name.out"
+	return 1
+}
+
+sink_stop() {	# name
+	local f=$W_DIR/sink/$1.pid pid
+	[ -f "$f" ] || return 0
+	read -r pid _ < "$f"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$f"
+}
+
+sink_files() {	# name: dump files, one a line
+	find "$W_DIR/sink/$1" -type f 2>/dev/null | sort
+}
+
+sink_count() {	# name: number of transactions received
+	sink_files "$1" | wc -l
+}
+
+# sink_has NAME TEXT: some transaction dumped by NAME contains TEXT.
+sink_has() {
+	local f
+	for f in $(sink_files "$1"); do
+		grep -qF -- "$2" "$f" && return 0
+	done
+	return 1
+}
+
+# sink_grep NAME TEXT: the dump files containing TEXT.
+sink_grep() {
+	local f
+	for f in $(sink_files "$1"); do
+		grep -qF -- "$2" "$f" && echo "$f"
+	done
+}
+
+# ------------------------------------------------------------ Postfix
+
+pf_cmd() {	# command args... (run in the namespace, MAIL_CONFIG set)
+	MAIL_CONFIG=$W_DIR/etc sj_nsexec "$@"
+}
+
+pf_postconf() {	# name=value...
+	postconf -c "$W_DIR/etc" -e "$@"
+}
+
+pf_reload() {
+	pf_cmd postfix -c "$W_DIR/etc" reload > "$W_DIR/log/reload.out" 2>&1 ||
+	    { sed 's/^/# /' "$W_DIR/log/reload.out"; return 1; }
+	# Wait for master to have re-read its configuration.
+	sleep 1
+}
+
+pf_log() {
+	cat "$W_DIR/log/maillog" 2>/dev/null
+}
+
+pf_queue_ids() {	# queue ids of everything in the queue
+	pf_cmd postqueue -c "$W_DIR/etc" -p 2>/dev/null |
+	    awk '/^[0-9A-F][0-9A-F]+[*!]?[ \t]/ { sub(/[*!]$/, "", $1); print $1 }'
+}
+
+pf_in_queue() {	# qid: is it still queued?
+	pf_queue_ids | grep -qx -- "$1"
+}
+
+pf_flush() {
+	pf_cmd postqueue -c "$W_DIR/etc" -f
+}
+
+# Files in the queues that are still moving (not deferred, not hold).
+sj_moving_count() {
+	find "$W_DIR/spool/maildrop" "$W_DIR/spool/incoming" \
+	    "$W_DIR/spool/active" -type f 2>/dev/null | wc -l
+}
+
+# pf_wait_settled TIMEOUT: wait until maildrop, incoming and active are
+# empty on three polls in a row (bounces appear in incoming before the
+# bounced message leaves active, so this is monotonic). 1 on timeout.
+pf_wait_settled() {	# timeout-seconds
+	local end=$(( $(date +%s) + ${1:-60} )) calm=0
+	while [ "$(date +%s)" -lt "$end" ]; do
+		if [ "$(sj_moving_count)" -eq 0 ]; then
+			calm=$((calm + 1))
+			[ "$calm" -ge 3 ] && return 0
+		else
+			calm=0
+		fi
+		sleep 0.3
+	done
+	sj_note "pf_wait_settled: queue still moving after ${1:-60}s:"
+	find "$W_DIR/spool/maildrop" "$W_DIR/spool/incoming" \
+	    "$W_DIR/spool/active" -type f 2>/dev/null | sed 's/^/#   /'
+	return 1
+}
+
+SJ_SEQ=0
+# pf_send FROM TO... [FILE]: submit with sendmail -C. A last argument
+# that is a readable file with a '/' in its name is the message
+# (headers and body); otherwise a small message is generated. A
+# Message-ID header is prepended either way; it is printed on stdout
+# and recorded in $W_DIR/sent.list ("MID FROM TO...") for pf_qid.
+pf_send() {
+	local from=$1 file= mid n
+	shift
+	local rcpts=("$@")
+	n=${#rcpts[@]}
+	if [ "$n" -gt 1 ]; then
+		case ${rcpts[$((n - 1))]} in
+		*/*)	if [ -r "${rcpts[$((n - 1))]}" ]; then
+				file=${rcpts[$((n - 1))]}
+				unset "rcpts[$((n - 1))]"
+			fi;;
+		esac
+	fi
+	SJ_SEQ=$((SJ_SEQ + 1))
+	mid="sj-e2e-$SJ_SEQ.$$.$(date +%s%N)@$W_MYHOST"
+	{
+		echo "Message-ID: <$mid>"
+		if [ -n "$file" ]; then
+			cat -- "$file"
+		else
+			echo "From: <$from>"
+			echo "To: ${rcpts[*]}"
+			echo "Subject: smtpjail e2e $SJ_SEQ"
+			echo
+			echo "Test message $SJ_SEQ from $from to ${rcpts[*]}."
+		fi
+	} | pf_cmd sendmail -C "$W_DIR/etc" -i -f "$from" -- "${rcpts[@]}" ||
+	    { sj_note "sendmail failed for $mid"; return 1; }
+	echo "$mid $from ${rcpts[*]}" >> "$W_DIR/sent.list"
+	echo "$mid"
+}
+
+# pf_qid MID: queue id that cleanup gave the message (waits up to 10 s).
+pf_qid() {	# message-id without <>
+	local i q
+	for i in $(seq 1 100); do
+		q=$(grep -F "message-id=<$1>" "$W_DIR/log/maillog" 2>/dev/null |
+		    sed -n 's/.*postfix\/cleanup\[[0-9]*\]: \([0-9A-F]*\): message-id=.*/\1/p' |
+		    head -n 1)
+		[ -n "$q" ] && { echo "$q"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
+# pf_status_line QID RCPT: the last delivery status line for RCPT.
+pf_status_line() {
+	grep -F " $1: to=<$2>," "$W_DIR/log/maillog" 2>/dev/null | tail -n 1
+}
+
+# ------------------------------------------------------------- checks
+
+world_dump_diag() {
+	[ -n "$W_DIR" ] && [ -d "$W_DIR" ] || return 0
+	echo "# --- maillog (last 40 lines)"
+	tail -n 40 "$W_DIR/log/maillog" 2>/dev/null | sed 's/^/# /'
+	echo "# --- postqueue -p"
+	pf_cmd postqueue -c "$W_DIR/etc" -p 2>&1 | head -n 40 | sed 's/^/# /'
+	echo "# --- dns log (last 10 lines)"
+	tail -n 10 "$W_DIR/dns/dnsmasq.log" 2>/dev/null | sed 's/^/# /'
+}
+
+# check NAME CMD...: run CMD; print ok/not ok; dump diagnostics on failure.
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		echo "ok - ${SJ_CHECK_PREFIX}$name"
+		SJ_PASS=$((SJ_PASS + 1))
+		return 0
+	fi
+	echo "not ok - ${SJ_CHECK_PREFIX}$name"
+	SJ_FAIL=$((SJ_FAIL + 1))
+	echo "# failed command: $*"
+	world_dump_diag
+	return 1
+}
+
+check_summary() {
+	sj_note "$SJ_PASS passed, $SJ_FAIL failed"
+	[ "$SJ_FAIL" -eq 0 ]
+}
+
+# ------------------------------------------------------------- world
+
+sj_write_main_cf() {
+	cat > "$W_DIR/etc/main.cf" <<EOF
+# Private smtpjail end-to-end instance (tests/e2e/lib.sh).
+compatibility_level = 3.6
+queue_directory = $W_DIR/spool
+data_directory = $W_DIR/lib
+daemon_directory = $W_DIR/libexec
+command_directory = /usr/sbin
+meta_directory = /etc/postfix
+shlib_directory = /usr/lib/postfix
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = $W_MYHOST
+mydomain = example.test
+myorigin = \$myhostname
+mydestination =
+local_recipient_maps =
+inet_interfaces = $W_PF_ADDR
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject
+relayhost =
+transport_maps = texthash:$W_DIR/etc/transport
+default_transport = smtp
+relay_transport = smtp
+maillog_file = $W_DIR/log/maillog
+maillog_file_prefixes = $W_DIR/log
+alternate_config_directories = $W_DIR/etc
+in_flow_delay = 0
+biff = no
+append_dot_mydomain = no
+readme_directory = no
+html_directory = no
+smtp_connect_timeout = 10s
+delay_warning_time = 0
+smtpjail_sandbox_directory = $W_DIR/sandbox
+smtpjail_sandbox_user = smtpjail
+smtpjail_resolv_conf = /etc/netns/$W_NS/resolv.conf
+EOF
+}
+
+sj_write_master_cf() {
+	local agent=smtp
+	[ "$W_AGENT" = smtpjail ] && agent=smtpjail
+	cat > "$W_DIR/etc/master.cf" <<EOF
+# Private smtpjail end-to-end instance (tests/e2e/lib.sh).
+# service type  private unpriv  chroot  wakeup  maxproc command + args
+127.0.0.1:10025 inet n  -       n       -       -       smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       y       -       -       $agent
+stocksmtp unix  -       -       y       -       -       smtp
+  -o syslog_name=postfix/\$service_name
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+}
+
+# world_up NAME [ZONEFILE]
+world_up() {
+	local name=$1 zone=${2:-} a st
+	[ -z "$W_DIR" ] || world_down
+	case $SJ_AGENT in
+	stock|smtpjail) ;;
+	*) echo "# SJ_AGENT must be stock or smtpjail, not '$SJ_AGENT'"; return 1;;
+	esac
+	[ "$(id -u)" -eq 0 ] || { sj_note "world_up: must run as root"; return 1; }
+	sj_cleanup_stale
+	W_NAME=$name W_AGENT=$SJ_AGENT
+	W_NS=sj-$name-$$
+	W_DIR=/var/tmp/sj-e2e-$name-$$
+	trap 'world_down' EXIT
+	trap 'echo "# interrupted"; world_down; exit 130' INT TERM HUP
+	st=$(sj_starttime $$)
+
+	rm -rf -- "$W_DIR"
+	mkdir -p "$W_DIR" || return 1
+	chmod 755 "$W_DIR"
+	echo "$$ $st $W_NS" > "$W_DIR/sj-e2e-owner"
+	mkdir -p "$W_DIR/etc" "$W_DIR/spool/etc" "$W_DIR/lib" \
+	    "$W_DIR/libexec" "$W_DIR/log" "$W_DIR/sink" "$W_DIR/dns" \
+	    "$W_DIR/sandbox"
+	chmod 755 "$W_DIR/sandbox"
+	chown postfix "$W_DIR/lib"
+	: > "$W_DIR/sent.list"
+
+	# namespace
+	ip netns add "$W_NS" || { sj_note "ip netns add $W_NS failed"; return 1; }
+	ip -n "$W_NS" link set lo up || return 1
+	for a in 2 3 4 5 6 7 8 9; do
+		ip -n "$W_NS" addr add "127.0.0.$a/8" dev lo || return 1
+	done
+	# Every file in /etc/netns/NS is bind-mounted over /etc/NAME by
+	# "ip netns exec": the owner marker lives in $W_DIR only.
+	mkdir -p "/etc/netns/$W_NS"
+	printf 'nameserver %s\noptions timeout:2 attempts:2\n' "$W_DNS_ADDR" \
+	    > "/etc/netns/$W_NS/resolv.conf"
+
+	# DNS
+	if [ -n "$zone" ]; then
+		cp -- "$zone" "$W_DIR/dns/zone" || return 1
+	else
+		: > "$W_DIR/dns/zone"
+	fi
+	sj_dns_start || { sj_note "DNS did not start"; return 1; }
+
+	# smtpjail sandbox user
+	if [ "$W_AGENT" = smtpjail ] && ! id smtpjail > /dev/null 2>&1; then
+		useradd --system --no-create-home --shell /usr/sbin/nologin \
+		    smtpjail || { sj_note "useradd smtpjail failed"; return 1; }
+	fi
+
+	# Postfix
+	for a in "$SJ_PF_SBIN"/*; do
+		ln -s "$a" "$W_DIR/libexec/" || return 1
+	done
+	if [ "$W_AGENT" = smtpjail ]; then
+		[ -x "$SJ_SMTPJAIL" ] ||
+		    { sj_note "no executable $SJ_SMTPJAIL"; return 1; }
+		install -m 0755 -o root -g root "$SJ_SMTPJAIL" \
+		    "$W_DIR/libexec/smtpjail" || return 1
+	fi
+	sj_write_main_cf
+	sj_write_master_cf
+	: > "$W_DIR/etc/transport"
+	cp "/etc/netns/$W_NS/resolv.conf" "$W_DIR/spool/etc/resolv.conf"
+	pf_cmd postfix -c "$W_DIR/etc" check > "$W_DIR/log/check.out" 2>&1
+	# "symlink leaves directory" is expected for the symlinked daemons
+	grep -v -e 'symlink leaves directory' \
+	    -e 'unused parameter: smtpjail_' "$W_DIR/log/check.out" |
+	    sed 's/^/# postfix check: /'
+	pf_cmd postfix -c "$W_DIR/etc" start > "$W_DIR/log/start.out" 2>&1 ||
+	    { sed 's/^/# /' "$W_DIR/log/start.out"; world_dump_diag;
+	      sj_note "postfix start failed"; return 1; }
+	# wait for the master and the injection listener
+	for a in $(seq 1 100); do
+		sj_nsexec ss -Htln 'sport = :10025' 2>/dev/null | grep -q . &&
+		    return 0
+		sleep 0.1
+	done
+	sj_note "Postfix is not listening on 127.0.0.1:10025"
+	world_dump_diag
+	return 1
+}
+
+world_down() {
+	local f pid
+	[ -n "$W_DIR" ] || return 0
+	if [ -d "$W_DIR/spool/pid" ]; then
+		timeout 30 ip netns exec "$W_NS" postfix -c "$W_DIR/etc" stop \
+		    > /dev/null 2>&1
+	fi
+	for f in "$W_DIR"/sink/*.pid; do
+		[ -f "$f" ] || continue
+		read -r pid _ < "$f"
+		kill "$pid" 2>/dev/null
+	done
+	sj_dns_stop
+	sj_kill_ns_procs "$W_NS"
+	wait 2>/dev/null
+	ip netns del "$W_NS" 2>/dev/null
+	rm -rf -- "/etc/netns/$W_NS"
+	if [ "${SJ_KEEP:-0}" = 1 ]; then
+		rm -f "$W_DIR/sj-e2e-owner"
+		sj_note "kept $W_DIR"
+	else
+		case $W_DIR in /var/tmp/sj-e2e-*) rm -rf -- "$W_DIR";; esac
+	fi
+	W_NAME= W_NS= W_DIR= W_AGENT=
+	trap - EXIT INT TERM HUP
+}
