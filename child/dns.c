@@ -789,9 +789,10 @@ dns_run(struct dns_ctx *ctx)
 		for (n = 0, i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
 			short	ev = 0;
 
-			if (ARES_GETSOCK_READABLE(bits, i))
+			/* Not ARES_GETSOCK_WRITABLE(): 1 << 31 overflows int. */
+			if ((unsigned)bits & (1U << i))
 				ev |= POLLIN;
-			if (ARES_GETSOCK_WRITABLE(bits, i))
+			if ((unsigned)bits & (1U << (i + ARES_GETSOCK_MAXNUM)))
 				ev |= POLLOUT;
 			if (ev == 0)
 				continue;
