@@ -40,6 +40,7 @@
 #include "sj_log.h"
 #include "sj_sandbox.h"
 #include "sj_sandbox_report.h"
+#include "sj_text.h"
 
 /* The parent's one context. */
 static struct parent_ctx {
@@ -47,6 +48,24 @@ static struct parent_ctx {
 	struct master_svc svc;
 	struct child_ctl child;
 } parent_ctx;
+
+/*
+ * The Postfix log, plus warnings and worse on stderr: master(8) gives
+ * its children /dev/null there, but an administrator who runs smtpjail
+ * by hand (or --sandbox-check) must see why it refuses to start.
+ */
+static void
+main_sink(enum msg_level lvl, const char *text, void *ctx)
+{
+	char	clean[SJ_LOG_TEXT_MAX + 1];
+
+	log_sink(lvl, text, ctx);
+	if (lvl < MSG_LVL_WARN || parent_ctx.cfg.opt_stderr)
+		return;
+	sj_text_censor(clean, sizeof(clean), text, strlen(text));
+	dprintf(STDERR_FILENO, "smtpjail: %s%s\n", msg_level_prefix(lvl),
+	    clean);
+}
 
 static int
 sandbox_check_main(struct sj_config *cfg)
@@ -176,13 +195,13 @@ main(int argc, char **argv)
 	/* Until main.cf is read, log as $MAIL_LOGTAG/smtp (master gives
 	 * us no stderr): a configuration error must reach the mail log. */
 	if (log_open_bootstrap() == 0)
-		msg_set_sink(log_sink, NULL);
+		msg_set_sink(main_sink, NULL);
 	if (sj_config_load(cfg, argc, argv, why, sizeof(why)) < 0)
 		msg_fatal("%s", why);
 	msg_set_verbose(cfg->opt_verbose);
 	if (log_open(cfg) < 0)
 		msg_fatal("cannot open the log channel");
-	msg_set_sink(log_sink, NULL);
+	msg_set_sink(main_sink, NULL);
 	dreq_set_service(cfg->service_name);
 	if (cfg->seccomp_trap)
 		msg_warn("smtpjail_seccomp_debug = yes: the child's seccomp "
