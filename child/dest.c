@@ -910,21 +910,25 @@ dest_resolve(struct dns_ctx *dns, const struct dest_hop *hop,
 		    "all network protocols are disabled");
 		return (-1);
 	}
-	if ((rv = dest_state_init(&st, dns, hop, cfg)) < 0) {
+	if (dest_state_init(&st, dns, hop, cfg) < 0) {
 		dest_fill_err(err, "4.3.0", 0,
 		    "smtpjail child: out of memory looking up destination");
-		return (rv);
+		return (-1);
 	}
 	if (!st.native && !hop->no_mx)
 		rv = dest_domain_addr(&st, hop->name, &final);
 	else
 		rv = dest_host_addr(&st, hop->name);
 	if (rv < 0) {
+		/* Only -ECANCELED is passed on; anything else is a deferral. */
+		if (rv != -ECANCELED)
+			msg_warn("DNS lookup for %s: %s", hop->name,
+			    strerror(-rv));
 		dest_fill_err(err, "4.4.3", 0, rv == -ECANCELED ?
 		    "delivery cancelled during DNS lookup" :
 		    "local error during DNS lookup");
 		dest_state_free(&st);
-		return (rv);
+		return (rv == -ECANCELED ? rv : -1);
 	}
 	if (st.count > 0) {
 		dest_output(&st, out);

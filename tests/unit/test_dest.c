@@ -1043,6 +1043,46 @@ test_dns_cancel(void **state)
 	free(out);
 }
 
+/*
+ * Two servers, the first silent: c-ares waits its 5 s, moves on, and
+ * then has two sockets, so dns_run() takes its several-socket path.
+ */
+static void
+test_dns_two_servers(void **state)
+{
+	struct dns_addr_reply *r = calloc(1, sizeof(*r));
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	char	csv[96];
+	int	bh;
+
+	(void)state;
+	assert_non_null(r);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((bh = socket(AF_INET, SOCK_DGRAM, 0)) >= 0);
+	assert_int_equal(bind(bh, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(bh, (struct sockaddr *)&sin, &len), 0);
+	snprintf(csv, sizeof(csv), "127.0.0.1:%d,127.0.0.1:%d",
+	    ntohs(sin.sin_port), tctx.port);
+	assert_int_equal(dns_set_servers(&tctx.dns, csv), 0);
+	assert_int_equal(dns_lookup_addr(&tctx.dns, "mx2.order.test", AF_INET,
+	    r), 0);
+	assert_int_equal(r->status, DNS_OK);
+	assert_int_equal(r->addr[0].addr[3], 2);
+	snprintf(csv, sizeof(csv), "127.0.0.1:%d", tctx.port);
+	assert_int_equal(dns_set_servers(&tctx.dns, csv), 0);
+	assert_int_equal(dns_set_servers(&tctx.dns, "not an address"),
+	    -EINVAL);
+	assert_int_equal(dns_set_servers(&tctx.dns, ""), 0);	/* kept */
+	assert_int_equal(dns_lookup_addr(&tctx.dns, "mx1.order.test", AF_INET,
+	    r), 0);
+	assert_int_equal(r->status, DNS_OK);
+	close(bh);
+	free(r);
+}
+
 /* ------------------------------------------------------------------ */
 /* Destination choice                                                  */
 
@@ -1499,6 +1539,7 @@ main(void)
 		cmocka_unit_test(test_dns_batch),
 		cmocka_unit_test(test_dns_deadline),
 		cmocka_unit_test(test_dns_cancel),
+		cmocka_unit_test(test_dns_two_servers),
 		cmocka_unit_test(test_resolve_order),
 		cmocka_unit_test(test_resolve_many),
 		cmocka_unit_test(test_resolve_random),
