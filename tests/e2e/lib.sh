@@ -76,6 +76,10 @@ W_PF_ADDR=127.0.0.2
 W_MYHOST=pfi.example.test
 SJ_CHECK_PREFIX=${SJ_CHECK_PREFIX:-}
 SJ_PASS=0 SJ_FAIL=0
+# The script's stdout, for the signal trap: bash runs a trap inside the
+# function that was waiting, with that function's redirections still in
+# effect. Closed for every process lib.sh starts ({SJ_OUT}>&-).
+exec {SJ_OUT}>&1
 
 sj_note() {	# text...
 	echo "# $*"
@@ -139,7 +143,7 @@ sj_cleanup_stale() {
 }
 
 sj_nsexec() {	# cmd...
-	ip netns exec "$W_NS" "$@"
+	ip netns exec "$W_NS" "$@" {SJ_OUT}>&-
 }
 
 # ---------------------------------------------------------------- DNS
@@ -203,16 +207,18 @@ sj_dns_start() {
 		esac
 	done < "$z"
 	if [ "${#stubargs[@]}" -gt 0 ]; then
-		sj_nsexec "$SJ_PYTHON" "$SJ_E2E_DIR/dns_stub.py" "$W_STUB_ADDR" 53 \
-		    "${stubargs[@]}" > "$W_DIR/dns/stub.log" 2>&1 &
+		# Not through sj_nsexec: $! must be the server, not a subshell.
+		ip netns exec "$W_NS" "$SJ_PYTHON" "$SJ_E2E_DIR/dns_stub.py" \
+		    "$W_STUB_ADDR" 53 "${stubargs[@]}" \
+		    > "$W_DIR/dns/stub.log" 2>&1 {SJ_OUT}>&- &
 		echo $! > "$W_DIR/dns/stub.pid"
 	fi
-	sj_nsexec dnsmasq --keep-in-foreground --no-resolv --no-hosts \
+	ip netns exec "$W_NS" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
 	    --no-poll --local=/test/ --listen-address="$W_DNS_ADDR" \
 	    --bind-interfaces --port=53 --user=root --group=root \
 	    --pid-file= --log-facility="$W_DIR/dns/dnsmasq.log" \
 	    --log-queries --cache-size=0 --no-negcache \
-	    --conf-file="$conf" > "$W_DIR/dns/dnsmasq.out" 2>&1 &
+	    --conf-file="$conf" > "$W_DIR/dns/dnsmasq.out" 2>&1 {SJ_OUT}>&- &
 	echo $! > "$W_DIR/dns/dnsmasq.pid"
 	sj_dns_wait "$W_DNS_ADDR" probe.test ||
 	    { cat "$W_DIR/dns/dnsmasq.out" "$W_DIR/dns/dnsmasq.log" 2>/dev/null |
@@ -243,8 +249,9 @@ sink_start() {
 	case $ap in *:*) ;; *) ap=$ap:25;; esac
 	d=$W_DIR/sink/$name
 	mkdir -p "$d" && chown postfix "$d"
-	sj_nsexec smtp-sink -u postfix -h "$name.sink.test" \
-	    -d "$d/%H%M%S." "$@" "$ap" 100 > "$W_DIR/sink/$name.out" 2>&1 &
+	ip netns exec "$W_NS" smtp-sink -u postfix -h "$name.sink.test" \
+	    -d "$d/%H%M%S." "$@" "$ap" 100 > "$W_DIR/sink/$name.out" 2>&1 \
+	    {SJ_OUT}>&- &
 	pid=$!
 	echo "$pid $ap" > "$W_DIR/sink/$name.pid"
 	# wait for the listener
@@ -534,7 +541,8 @@ world_up() {
 	W_NS=sj-$name-$$
 	W_DIR=/var/tmp/sj-e2e-$name-$$
 	trap 'world_down' EXIT
-	trap 'echo "# interrupted"; world_down; exit 130' INT TERM HUP
+	trap 'echo "# interrupted: tearing the world down" >&$SJ_OUT;
+	    world_down >&$SJ_OUT 2>&1; exit 130' INT TERM HUP
 	st=$(sj_starttime $$)
 
 	rm -rf -- "$W_DIR"
@@ -612,7 +620,7 @@ world_down() {
 	[ -n "$W_DIR" ] || return 0
 	if [ -d "$W_DIR/spool/pid" ]; then
 		timeout 30 ip netns exec "$W_NS" postfix -c "$W_DIR/etc" stop \
-		    > /dev/null 2>&1
+		    > /dev/null 2>&1 {SJ_OUT}>&-
 	fi
 	for f in "$W_DIR"/sink/*.pid; do
 		[ -f "$f" ] || continue
