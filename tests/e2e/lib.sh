@@ -584,11 +584,14 @@ world_up() {
 
 	# Postfix
 	for a in "$SJ_PF_SBIN"/*; do
+		# an installed smtpjail is not ours to use (or overwrite)
+		case ${a##*/} in smtpjail*) continue;; esac
 		ln -s "$a" "$W_DIR/libexec/" || return 1
 	done
 	if [ "$W_AGENT" = smtpjail ]; then
 		[ -x "$SJ_SMTPJAIL" ] ||
 		    { sj_note "no executable $SJ_SMTPJAIL"; return 1; }
+		rm -f "$W_DIR/libexec/smtpjail"
 		install -m 0755 -o root -g root "$SJ_SMTPJAIL" \
 		    "$W_DIR/libexec/smtpjail" || return 1
 	fi
