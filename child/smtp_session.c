@@ -265,7 +265,8 @@ smtp_session_fail_all(struct smtp_job *job, const struct ipc_result *why,
 
 	smtp_session_set_why(job, why);
 	if (job_soft(job, why) && !job->final_server) {
-		msg_info("%s", why->reason);
+		/* Postfix logs this with the queue id (interfaces 6.3). */
+		msg_info("%s: %s", job->dlv->queue_id, why->reason);
 		for (i = 0; i < job->nrcpt; i++)
 			if ((job->rstate[i] & SMTP_RCPT_STATE) == SMTP_RCPT_TODO)
 				job->rstate[i] = SMTP_RCPT_KEEP;
@@ -410,7 +411,7 @@ sess_rcpt_fail(struct sess *s, size_t i)
 	    sess_text(s), "RCPT TO command");
 	smtp_session_set_why(job, &why);
 	if (job_soft(job, &why) && !job->final_server) {
-		msg_info("%s", why.reason);
+		msg_info("%s: %s", job->dlv->queue_id, why.reason);
 		job->rstate[i] = SMTP_RCPT_KEEP;
 		return (0);
 	}

@@ -14,6 +14,8 @@
 /* RFC 5321 4.5.3.1.3: a path is at most 256 octets; Postfix accepts
  * longer addresses from its queue, so allow 1024 and defer beyond. */
 #define SJ_ADDR_MAX		1024
+/* Postfix queue id: [A-Za-z0-9_], at most 255 (mail_queue_id_ok). */
+#define SJ_QUEUE_ID_MAX		255
 /* RFC 1035 2.3.4: 255 octets in a domain name. */
 #define SJ_HOSTNAME_MAX		255
 /* A Postfix nexthop is a comma-separated list of destinations. */

@@ -82,7 +82,8 @@
 	X(ipc_deliver, U64, content_size, RAW) \
 	X(ipc_deliver, STR, nexthop, RAW) \
 	X(ipc_deliver, STR, sender, RAW) \
-	X(ipc_deliver, STR, envid, RAW)
+	X(ipc_deliver, STR, envid, RAW) \
+	X(ipc_deliver, STR, queue_id, TXT)
 
 #define IPC_F_RCPT(X) \
 	X(ipc_rcpt, U32, job_id, RAW) \

@@ -193,7 +193,9 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 	    snprintf(m.u.deliver.sender, sizeof(m.u.deliver.sender), "%s",
 	    req->sender) >= (int)sizeof(m.u.deliver.sender) ||
 	    snprintf(m.u.deliver.envid, sizeof(m.u.deliver.envid), "%s",
-	    req->dsn_envid) >= (int)sizeof(m.u.deliver.envid)) {
+	    req->dsn_envid) >= (int)sizeof(m.u.deliver.envid) ||
+	    snprintf(m.u.deliver.queue_id, sizeof(m.u.deliver.queue_id), "%s",
+	    req->queue_id) >= (int)sizeof(m.u.deliver.queue_id)) {
 		snprintf(job->why, sizeof(job->why), "nexthop, sender or "
 		    "ENVID longer than smtpjail's limits");
 		return (-1);

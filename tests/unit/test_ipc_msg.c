@@ -172,6 +172,7 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		RAW(d->nexthop);
 		RAW(d->sender);
 		RAW(d->envid);
+		TEXT(d->queue_id);
 		break;
 	}
 	case IPC_T_RCPT: {
@@ -752,7 +753,7 @@ static const struct bad bad_cases[] = {
 	{ "short in middle", 0, 0, 0, 0, bad_short_middle, IPC_P2C, FD_NONE,
 	    -EBADMSG, "RCPT: short body at field address" },
 	{ "short DELIVER", 0, 0, 0, 0, bad_short_deliver, IPC_P2C, FD_GIVE,
-	    -EBADMSG, "DELIVER: short body at field sender" },
+	    -EBADMSG, "DELIVER: short body at field envid" },
 	{ "trailing", 0, 0, 0, 0, bad_trailing, IPC_C2P, FD_NONE, -EBADMSG,
 	    "RCPT_RESULT: trailing 3 bytes" },
 	/* Strings. */

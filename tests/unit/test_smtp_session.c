@@ -436,6 +436,8 @@ fx_init(struct fixture *fx, const char *content, size_t nrcpt)
 	fx->dlv.content_size = len;
 	snprintf(fx->dlv.sender, sizeof(fx->dlv.sender), "%s",
 	    "alice@example.test");
+	snprintf(fx->dlv.queue_id, sizeof(fx->dlv.queue_id), "%s",
+	    "4F2A81C0E3");
 	fd = memfd_create("test-content", 0);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, content, len), (ssize_t)len);
@@ -872,7 +874,7 @@ test_rcpt_4xx_not_final(void **state)
 	assert_null(fx_rcpt(&fx, 1));
 	assert_int_equal(fx.rstate[1], SMTP_RCPT_KEEP);
 	assert_int_equal(fx.job.left, 1);
-	assert_string_equal(test_ctx.last_info, CAROL_450);
+	assert_string_equal(test_ctx.last_info, "4F2A81C0E3: " CAROL_450);
 	assert_string_equal(fx.job.why.reason, CAROL_450);
 	smtp_session_end(&fx.job);
 	assert_int_equal(fx.rstate[1], SMTP_RCPT_TODO);
@@ -1188,7 +1190,9 @@ test_greeting_421(void **state)
 	assert_int_equal(fx.nmsgs, 0);
 	assert_int_equal(fx.job.left, 3);
 	assert_int_equal(fx.rstate[0], SMTP_RCPT_KEEP);
-	assert_string_equal(test_ctx.last_info, reason);
+	assert_string_equal(test_ctx.last_info + strlen("4F2A81C0E3: "),
+	    reason);
+	assert_memory_equal(test_ctx.last_info, "4F2A81C0E3: ", 12);
 	assert_true(fx.job.have_why);
 	assert_string_equal(fx.job.why.status, "4.3.2");
 	srv_free(&srv);
@@ -1615,7 +1619,8 @@ test_walk_421_then_ok(void **state)
 	srv_join(&s1);
 	srv_join(&s2);
 	check_walk_sent(&fx, s2.port);
-	assert_string_equal(test_ctx.last_info, "host 127.0.0.1[127.0.0.1] "
+	assert_string_equal(test_ctx.last_info, "4F2A81C0E3: "
+	    "host 127.0.0.1[127.0.0.1] "
 	    "refused to talk to me: 421 4.3.2 tsrv busy, try later");
 	srv_free(&s1);
 	srv_free(&s2);
