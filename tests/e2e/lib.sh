@@ -5,7 +5,7 @@
 # DESCRIPTION
 #	Sourced by the end-to-end scripts (bash). world_up builds:
 #
-#	- a network namespace sj-NAME-PID with lo up and 127.0.0.2..9 on
+#	- a network namespace sj-NAME-PID with lo up and 127.0.0.2..12 on
 #	  lo; /etc/netns/sj-NAME-PID/resolv.conf says nameserver
 #	  $W_DNS_ADDR (127.0.0.53);
 #	- dnsmasq on 127.0.0.53 (--local=/test/: unknown names under .test
@@ -40,7 +40,8 @@
 #	                 namespace or the processes) for inspection
 #
 #	Functions: world_up, world_down, dns_zone, sink_start, sink_stop,
-#	sink_count, sink_has, sink_files, pf_cmd, pf_postconf, pf_reload,
+#	sink_count, sink_has, sink_files, sink_grep, pf_cmd, pf_postconf,
+#	pf_reload, pf_master_add, pf_receiver_start,
 #	pf_send, pf_wait_settled, pf_log, pf_queue_ids, pf_flush, pf_qid,
 #	pf_status_line, pf_in_queue, check, check_summary, sj_note.
 # SECURITY
@@ -319,6 +320,27 @@ pf_reload() {
 	sleep 1
 }
 
+# pf_master_add LINE...: append service lines to master.cf (pf_reload
+# to apply).
+pf_master_add() {
+	printf '%s\n' "$@" >> "$W_DIR/etc/master.cf"
+}
+
+# pf_receiver_start ADDR MAPFILE: a Postfix smtpd of this instance on
+# ADDR:25 as a receiver that answers per recipient: MAPFILE is a
+# check_recipient_access table (e.g. "hard@x.test 550 5.1.1 no such
+# user"); accepted mail is discarded (content_filter=discard:). It
+# greets as rcpt.sink.test so the sending agent sees no loop. Reloads.
+pf_receiver_start() {	# addr mapfile
+	cp -- "$2" "$W_DIR/etc/rcpt_access" || return 1
+	pf_master_add "$1:25 inet n - n - - smtpd" \
+	    "  -o syslog_name=postfix/receiver" \
+	    "  -o myhostname=rcpt.sink.test" \
+	    "  -o content_filter=discard:" \
+	    "  -o smtpd_recipient_restrictions=check_recipient_access,texthash:$W_DIR/etc/rcpt_access,permit_mynetworks,reject"
+	pf_reload
+}
+
 pf_log() {
 	cat "$W_DIR/log/maillog" 2>/dev/null
 }
@@ -559,7 +581,7 @@ world_up() {
 	# namespace
 	ip netns add "$W_NS" || { sj_note "ip netns add $W_NS failed"; return 1; }
 	ip -n "$W_NS" link set lo up || return 1
-	for a in 2 3 4 5 6 7 8 9; do
+	for a in 2 3 4 5 6 7 8 9 10 11 12; do
 		ip -n "$W_NS" addr add "127.0.0.$a/8" dev lo || return 1
 	done
 	# Every file in /etc/netns/NS is bind-mounted over /etc/NAME by
