@@ -305,8 +305,11 @@ sink_grep() {
 
 # ------------------------------------------------------------ Postfix
 
-pf_cmd() {	# command args... (run in the namespace, MAIL_CONFIG set)
-	MAIL_CONFIG=$W_DIR/etc sj_nsexec "$@"
+# pf_cmd CMD...: run in the namespace with MAIL_CONFIG set, killed after
+# $SJ_CMD_TIMEOUT seconds (default 300) so that nothing hangs a test.
+pf_cmd() {
+	MAIL_CONFIG=$W_DIR/etc timeout "${SJ_CMD_TIMEOUT:-300}" \
+	    ip netns exec "$W_NS" "$@" {SJ_OUT}>&-
 }
 
 pf_postconf() {	# name=value...
