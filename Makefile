@@ -70,7 +70,7 @@ asan: deps
 	$(MAKE) BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
 	    EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all -DSJ_ASAN' \
 	    EXTRA_LDFLAGS='-fsanitize=address,undefined' tests
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	UBSAN_OPTIONS=print_stacktrace=1 \
 	    ./tests/run-tests.sh build-asan
 
 demo: deps all

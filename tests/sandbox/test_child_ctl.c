@@ -34,6 +34,8 @@ struct forbidden {
 	int	(*op)(void);
 };
 
+static int op_open(void) __attribute__((unused));
+
 static int
 op_open(void)
 {
@@ -53,7 +55,9 @@ op_fork(void)
 }
 
 static const struct forbidden forbidden[] = {
+#ifndef SJ_ASAN		/* the ASan build lets open() fail, for its reports */
 	{ "open", op_open },
+#endif
 	{ "socket(AF_UNIX)", op_unix_socket },
 	{ "fork", op_fork },
 };
