@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -375,6 +376,66 @@ deliver_mark(struct deliver_job *job, unsigned i)
 	return (1);
 }
 
+/*
+ * Does 'domain' match $fast_flush_domains? Postfix domain-list rules
+ * with parent_domain_matches_subdomains (the default includes
+ * fast_flush_domains): "example.com" matches it and its subdomains,
+ * ".example.com" only subdomains. /file and type:table entries are not
+ * supported: they are skipped with a warning.
+ */
+static int
+deliver_flush_match(const char *list, const char *domain)
+{
+	const char *p = list, *sep = ", \t\r\n";
+	size_t	n, dlen = strlen(domain);
+	char	item[SJ_HOSTNAME_MAX + 2];
+
+	while (*p) {
+		p += strspn(p, sep);
+		if ((n = strcspn(p, sep)) == 0)
+			break;
+		if (n >= sizeof(item) || memchr(p, '/', n) != NULL ||
+		    memchr(p, ':', n) != NULL) {
+			msg_warn("fast_flush_domains: entry \"%.*s\" not "
+			    "supported by smtpjail: ignored", (int)(n > 64 ?
+			    64 : n), p);
+			p += n;
+			continue;
+		}
+		memcpy(item, p, n);
+		item[n] = '\0';
+		p += n;
+		if (item[0] == '.') {
+			if (dlen > n && strcasecmp(domain + dlen - n, item) == 0)
+				return (1);
+		} else if (strcasecmp(domain, item) == 0 || (dlen > n &&
+		    domain[dlen - n - 1] == '.' &&
+		    strcasecmp(domain + dlen - n, item) == 0)) {
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/* interfaces 5.7: tell flush(8) about a deferral it may speed up. */
+static void
+deliver_flush(struct deliver_job *job, unsigned i)
+{
+	const struct sj_config *cfg = job->cfg;
+	const char *at = strrchr(job->req->rcpt[i].address, '@');
+	char	why[512];
+	int	status = 0;
+
+	if (at == NULL || at[1] == '\0' || cfg->fast_flush_domains == NULL ||
+	    !deliver_flush_match(cfg->fast_flush_domains, at + 1))
+		return;
+	if (svc_flush_add(SVC_DIR_PUBLIC, cfg->flush_service_name, at + 1,
+	    job->req->queue_id, (int)cfg->ipc_timeout, &status, why,
+	    sizeof(why)) < 0)
+		msg_warn("%s: flush service failure: %s", job->req->queue_id,
+		    why);
+}
+
 static int deliver_outcome(struct deliver_job *, unsigned,
 	    const struct ipc_result *);
 
@@ -476,6 +537,8 @@ deliver_outcome(struct deliver_job *job, unsigned i,
 	if (ok || rt.log_always)
 		deliver_log(job, i, status, deliver_log_word(rt.log_status),
 		    r, r->reason);
+	if (rt.flush)
+		deliver_flush(job, i);
 	if (svc_route_done(&rt, ok))
 		return (deliver_mark(job, i));
 	return (svc_route_status(&rt, ok) == DEL_STAT_FINAL);
