@@ -44,6 +44,7 @@
 #include "ipc_chan.h"
 #include "log_status.h"
 #include "msg.h"
+#include "pass.h"
 #include "qfile.h"
 #include "sj_text.h"
 #include "svc_client.h"
@@ -544,6 +545,39 @@ deliver_outcome(struct deliver_job *job, unsigned i,
 	return (svc_route_status(&rt, ok) == DEL_STAT_FINAL);
 }
 
+static int
+cfg_has(const char *value)
+{
+	return (value != NULL && *value != '\0');
+}
+
+/*
+ * We are the best MX: hand the recipient to $best_mx_transport
+ * (interfaces 3.9). The other agent logs, marks and bounces; 1 when it
+ * said FINAL. If it cannot be reached or answers garbage, the
+ * recipient is deferred here, as Postfix does.
+ */
+static int
+deliver_pass(struct deliver_job *job, unsigned i)
+{
+	struct ipc_result fail;
+	char	why[512];
+	int	st;
+
+	msg_info("%s: passing <%s> to transport=%s", job->req->queue_id,
+	    job->req->rcpt[i].address, job->cfg->best_mx_transport);
+	st = pass_rcpt(job->cfg->best_mx_transport, job->req, i,
+	    (int)job->cfg->ipc_timeout, why, sizeof(why));
+	if (st == DEL_STAT_FINAL)
+		return (1);
+	if (st == DEL_STAT_DEFER)
+		return (0);
+	msg_warn("%s: %s", job->req->queue_id, why);
+	deliver_result_local(&fail, "4.3.0", st == -EBADMSG ?
+	    "unknown mail transport error" : "mail transport unavailable");
+	return (deliver_outcome(job, i, &fail));
+}
+
 static void
 deliver_hop(struct dreq_hop *hop, const struct ipc_result *r)
 {
@@ -569,7 +603,7 @@ deliver_request(struct deliver_job *job, struct child_ctl *cc,
 	struct timeval now;
 	uint64_t content_len = 0;
 	unsigned i, ndone = 0;
-	int	memfd = -1, err;
+	int	memfd = -1, err, pass;
 	char	why[1024];
 
 	*use_hop = 0;
@@ -625,11 +659,17 @@ deliver_request(struct deliver_job *job, struct child_ctl *cc,
 	    &req->stats.conn_setup_done, &now);
 	req->stats.reuse_count = job->done.reuse_count;
 
-	for (i = 0; i < req->rcpt_count; i++)
-		ndone += deliver_outcome(job, i, &job->rcpt[i].res);
+	pass = job->have_site && (job->site.flags & IPC_RF_LOOPS_BACK) &&
+	    cfg_has(job->cfg->best_mx_transport);
+	for (i = 0; i < req->rcpt_count; i++) {
+		if (pass && !job->rcpt[i].reported)
+			ndone += deliver_pass(job, i);
+		else
+			ndone += deliver_outcome(job, i, &job->rcpt[i].res);
+	}
 	if (ndone == req->rcpt_count)
 		return (DEL_STAT_FINAL);
-	if (job->have_site && job->site.status[0] == '4') {
+	if (!pass && job->have_site && job->site.status[0] == '4') {
 		deliver_hop(hop, &job->site);
 		*use_hop = 1;
 	}

@@ -67,7 +67,7 @@
 /* ------------------------------------------------------------------ */
 /* Connection plumbing                                                 */
 
-static int
+int
 svc_connect(const char *svc_dir, const char *service, int timeout,
     char *name, size_t namesz, char *why, size_t whysz)
 {

@@ -103,6 +103,14 @@ struct svc_dsn {
  * negative errno (-ENOENT/-ECONNREFUSED connect, -EBADMSG protocol,
  * -ETIMEDOUT, -EPIPE, -ENOSPC request too large, -ENAMETOOLONG path).
  */
+/*
+ * Connects to <svc_dir>/<service> (relative to the queue directory);
+ * name[] gets that path. The descriptor, or -errno with why[] (also
+ * logged as a warning).
+ */
+int	svc_connect(const char *svc_dir, const char *service, int timeout,
+	    char *name, size_t namesz, char *why, size_t whysz);
+
 int	svc_bounce_append(const char *svc_dir, const char *service,
 	    unsigned trace_flags, const char *queue_id,
 	    const struct svc_rcpt *, const struct svc_dsn *, int timeout,
