@@ -1,0 +1,770 @@
+#!/usr/bin/env python3
+"""
+NAME
+	fake_postfix.py - a fake qmgr, bounce/defer/trace and postlog
+	driving the real smtpjail parent (smtpjail -S)
+SUMMARY
+	tests/parent/fake_postfix.py SMTPJAIL_BINARY
+DESCRIPTION
+	Builds a throw-away queue directory (main.cf, active/, private/,
+	public/), fake bounce, defer and trace services (attr0, one request
+	per connection, answer 0, non-zero, or absent), a datagram postlog
+	listener, and a scripted SMTP server on 127.0.0.1. For each scenario
+	of the table at the end it writes a queue file, runs
+	"smtpjail -n smtp -t unix -S" with a socketpair on stdin/stdout as
+	qmgr, sends a delivery request (postfix-interfaces.md 3.3), reads the
+	reply (3.6) and checks the reply, the queue file bytes and mode
+	(4.8, 4.9), what the services received (5.2, 5.3) and the log.
+	Prints one "ok - name" or "not ok - name" line per scenario.
+SECURITY
+	Test code; runs as root because smtpjail builds its sandbox as
+	master(8) would. Touches only loopback and its temporary directory.
+SEE ALSO
+	tests/parent/t_parent.sh, postfix-interfaces.md 9.1
+"""
+import base64
+import os
+import pwd
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+TIMEOUT = 20.0		# generous bound against hangs only
+
+# ---------------------------------------------------------------- attr0
+
+
+def attr_list(pairs):
+	out = b""
+	for name, value in pairs:
+		if isinstance(value, int):
+			value = str(value)
+		if isinstance(value, str):
+			value = value.encode()
+		out += name.encode() + b"\0" + value + b"\0"
+	return out + b"\0"
+
+
+class Reader:
+	"""Reads attr0 lists from a stream socket."""
+
+	def __init__(self, sock):
+		self.sock = sock
+		self.buf = b""
+
+	def _field(self, deadline):
+		while b"\0" not in self.buf:
+			left = deadline - time.time()
+			if left <= 0:
+				raise TimeoutError("timeout reading attr0")
+			self.sock.settimeout(left)
+			data = self.sock.recv(65536)
+			if not data:
+				raise EOFError("premature end-of-input")
+			self.buf += data
+		i = self.buf.index(b"\0")
+		f, self.buf = self.buf[:i], self.buf[i + 1:]
+		return f.decode("latin-1")
+
+	def read_list(self, timeout=TIMEOUT):
+		deadline = time.time() + timeout
+		out = []
+		while True:
+			name = self._field(deadline)
+			if name == "":
+				return out
+			out.append((name, self._field(deadline)))
+
+	def read_exact(self, n, timeout=TIMEOUT):
+		deadline = time.time() + timeout
+		while len(self.buf) < n:
+			left = deadline - time.time()
+			if left <= 0:
+				raise TimeoutError("timeout reading %d bytes" % n)
+			self.sock.settimeout(left)
+			data = self.sock.recv(65536)
+			if not data:
+				raise EOFError("premature end-of-input")
+			self.buf += data
+		out, self.buf = self.buf[:n], self.buf[n:]
+		return out
+
+# ---------------------------------------------------------- queue files
+
+
+def rec(t, payload):
+	if isinstance(payload, str):
+		payload = payload.encode()
+	n = len(payload)
+	ln = b""
+	while True:
+		b = n & 0x7f
+		n >>= 7
+		if n:
+			ln += bytes([b | 0x80])
+		else:
+			ln += bytes([b])
+			break
+	return t.encode() + ln + payload
+
+
+def build_qfile(rcpts, lines=None, bad_content=False):
+	"""rcpts: list of addresses. Returns (bytes, data_offset, size,
+	[R offsets])."""
+	if lines is None:
+		lines = ["Subject: t_parent", "From: alice@example.test", "",
+		    "Hello", ".dot line", "x" * 300]
+	env = b""
+	env += rec("T", "%d 0" % int(time.time() - 10))
+	env += rec("A", "rewrite_context=local")
+	env += rec("S", "alice@example.test")
+	body_parts = []
+	for a in rcpts:
+		body_parts.append(("A", "notify_flags=0"))
+		body_parts.append(("O", a))
+		body_parts.append(("R", a))
+	crec_len = 2 + 95
+	off = crec_len + len(env)
+	roffs = []
+	for t, p in body_parts:
+		if t == "R":
+			roffs.append(off)
+		r = rec(t, p)
+		env += r
+		off += len(r)
+	env += rec("M", "")
+	data_off = crec_len + len(env)
+	content = b""
+	for i, ln in enumerate(lines):
+		content += rec("N", ln)
+		if bad_content and i == 1:
+			content += rec("Q", "bogus record")
+	xseg = rec("X", "") + rec("E", "")
+	size = len(content)
+	crec = "%15d %15d %15d %15d %15d %15d" % (size, data_off, len(rcpts),
+	    0, size, 0)
+	assert len(crec) == 95
+	data = rec("C", crec) + env + content + xseg
+	for o in roffs:
+		assert data[o:o + 1] == b"R"
+	assert data[data_off - 2:data_off] == b"M\0"
+	return data, data_off, size, roffs
+
+# --------------------------------------------------- fake bounce/defer/trace
+
+
+class FakeService:
+	"""private/<name>: greeting, one list, status reply; records lists."""
+
+	def __init__(self, qdir, name):
+		self.path = os.path.join(qdir, "private", name)
+		self.name = name
+		self.got = []
+		self.mode = "ok"	# ok | fail | absent
+		self.lock = threading.Lock()
+		self.sock = None
+
+	def set_mode(self, mode):
+		self.mode = mode
+		with self.lock:
+			self.got = []
+		if mode == "absent":
+			if self.sock is not None:
+				self.sock.close()
+				self.sock = None
+			if os.path.exists(self.path):
+				os.unlink(self.path)
+		elif self.sock is None:
+			s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+			s.bind(self.path)
+			os.chmod(self.path, 0o666)
+			s.listen(16)
+			self.sock = s
+			threading.Thread(target=self._loop, args=(s,),
+			    daemon=True).start()
+
+	def _loop(self, s):
+		while True:
+			try:
+				c, _ = s.accept()
+			except OSError:
+				return
+			threading.Thread(target=self._one, args=(c,),
+			    daemon=True).start()
+
+	def _one(self, c):
+		try:
+			c.sendall(attr_list([("protocol",
+			    "delivery_status_protocol")]))
+			lst = Reader(c).read_list(10)
+			with self.lock:
+				self.got.append(lst)
+			c.sendall(attr_list([("status",
+			    0 if self.mode == "ok" else 1)]))
+		except (OSError, EOFError, TimeoutError):
+			pass
+		finally:
+			c.close()
+
+	def received(self):
+		with self.lock:
+			return list(self.got)
+
+# ------------------------------------------------------------ postlog
+
+
+class Postlog:
+	def __init__(self, qdir):
+		self.path = os.path.join(qdir, "public", "postlog")
+		self.lines = []
+		self.lock = threading.Lock()
+		s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+		s.bind(self.path)
+		os.chmod(self.path, 0o666)
+		self.sock = s
+		threading.Thread(target=self._loop, daemon=True).start()
+
+	def _loop(self):
+		while True:
+			try:
+				d = self.sock.recv(65536)
+			except OSError:
+				return
+			with self.lock:
+				self.lines.append(d.decode("latin-1").rstrip("\n"))
+
+	def take(self):
+		time.sleep(0.05)
+		with self.lock:
+			out, self.lines = self.lines, []
+		return out
+
+# -------------------------------------------------------- SMTP server
+
+
+class SmtpServer:
+	"""Scripted loopback SMTP server, one behaviour per scenario."""
+
+	def __init__(self):
+		self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+		self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+		self.sock.bind(("127.0.0.1", 0))
+		self.port = self.sock.getsockname()[1]
+		self.sock.listen(16)
+		self.configure()
+		threading.Thread(target=self._loop, daemon=True).start()
+
+	def configure(self, rcpt=None, stall_after_data=False):
+		self.rcpt = rcpt or {}		# address -> reply line
+		self.stall = stall_after_data
+		self.data_seen = threading.Event()
+		self.release = threading.Event()
+		self.transcript = []
+
+	def _loop(self):
+		while True:
+			try:
+				c, _ = self.sock.accept()
+			except OSError:
+				return
+			threading.Thread(target=self._one, args=(c,),
+			    daemon=True).start()
+
+	def _one(self, c):
+		c.settimeout(TIMEOUT)
+		f = c.makefile("rb")
+
+		def say(line):
+			c.sendall(line.encode() + b"\r\n")
+		try:
+			say("220 fake.test ESMTP")
+			ok_rcpt = 0
+			while True:
+				ln = f.readline()
+				if not ln:
+					return
+				cmd = ln.decode("latin-1").rstrip("\r\n")
+				self.transcript.append(cmd)
+				u = cmd.upper()
+				if u.startswith("EHLO"):
+					say("250-fake.test")
+					say("250 8BITMIME")
+				elif u.startswith("HELO"):
+					say("250 fake.test")
+				elif u.startswith("MAIL"):
+					say("250 2.1.0 Ok")
+				elif u.startswith("RCPT"):
+					a = cmd[cmd.index("<") + 1:cmd.index(">")]
+					r = self.rcpt.get(a, "250 2.1.5 Ok")
+					if r.startswith("2"):
+						ok_rcpt += 1
+					say(r)
+				elif u == "DATA":
+					if not ok_rcpt:
+						say("554 5.5.1 no valid recipients")
+						continue
+					say("354 go ahead")
+					while True:
+						d = f.readline()
+						if not d or d == b".\r\n":
+							break
+					self.data_seen.set()
+					if self.stall:
+						self.release.wait(TIMEOUT)
+						return
+					say("250 2.0.0 Ok: queued as FAKE1")
+				elif u == "RSET":
+					say("250 2.0.0 Ok")
+				elif u == "QUIT":
+					say("221 2.0.0 Bye")
+					return
+				else:
+					say("502 5.5.2 what")
+		except (OSError, ValueError):
+			pass
+		finally:
+			c.close()
+
+# ---------------------------------------------------------- environment
+
+
+class Env:
+	def __init__(self, binary):
+		self.binary = binary
+		self.tmp = tempfile.mkdtemp(prefix="sj-parent.")
+		os.chmod(self.tmp, 0o755)
+		self.q = os.path.join(self.tmp, "queue")
+		self.etc = os.path.join(self.tmp, "etc")
+		self.empty = os.path.join(self.tmp, "empty")
+		for d in (self.q, self.etc, self.empty):
+			os.mkdir(d, 0o755)
+		pw = pwd.getpwnam("postfix")
+		for d in ("active", "private", "public", "pid", "corrupt",
+		    "deferred"):
+			p = os.path.join(self.q, d)
+			os.mkdir(p, 0o755)
+			if d in ("active", "corrupt", "deferred"):
+				os.chown(p, pw.pw_uid, pw.pw_gid)
+				os.chmod(p, 0o700)
+		self.uid, self.gid = pw.pw_uid, pw.pw_gid
+		resolv = os.path.join(self.tmp, "resolv.conf")
+		with open(resolv, "w") as fp:
+			fp.write("nameserver 127.0.0.1\n")
+		with open(os.path.join(self.etc, "main.cf"), "w") as fp:
+			fp.write("queue_directory = %s\n" % self.q)
+			fp.write("mail_owner = postfix\n")
+			fp.write("myhostname = pj.example.test\n")
+			fp.write("maillog_file = %s/maillog\n" % self.tmp)
+			fp.write("maillog_file_prefixes = %s\n" % self.tmp)
+			fp.write("smtpjail_sandbox_directory = %s\n" % self.empty)
+			fp.write("smtpjail_sandbox_user = nobody\n")
+			fp.write("smtpjail_resolv_conf = %s\n" % resolv)
+			fp.write("smtp_connect_timeout = 10s\n")
+			fp.write("ipc_timeout = 10s\n")
+		self.svc = {n: FakeService(self.q, n)
+		    for n in ("bounce", "defer", "trace")}
+		self.log = Postlog(self.q)
+		self.smtp = SmtpServer()
+		# A loopback port with nothing listening, for "connect refused".
+		s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+		s.bind(("127.0.0.1", 0))
+		self.dead_port = s.getsockname()[1]
+		s.close()
+
+	def cleanup(self):
+		shutil.rmtree(self.tmp, ignore_errors=True)
+
+	def write_qfile(self, qid, data, mode=0o700):
+		p = os.path.join(self.q, "active", qid)
+		with open(p, "wb") as fp:
+			fp.write(data)
+		os.chown(p, self.uid, self.gid)
+		os.chmod(p, mode)
+		return p
+
+
+def time_blob(nbytes=88):
+	now = int(time.time())
+	b = struct.pack("<qqqq", now - 10, 0, now - 1, 0)
+	b += b"\0" * (88 - len(b))
+	b = (b + b"\0" * 200)[:nbytes]
+	return base64.b64encode(b).decode()
+
+
+def request(qid, data_off, size, nexthop, rcpts, roffs, flags=3):
+	common = [
+		("flags", flags), ("queue_name", "active"), ("queue_id", qid),
+		("offset", data_off), ("size", size), ("nexthop", nexthop),
+		("encoding", "8bit"), ("smtputf8", 0),
+		("sender", "alice@example.test"), ("envelope_id", ""),
+		("ret_flags", 0), ("time", time_blob()),
+		("log_client_name", ""), ("log_client_address", ""),
+		("log_client_port", ""), ("log_protocol_name", ""),
+		("log_helo_name", ""), ("sasl_method", ""),
+		("sasl_username", ""), ("sasl_sender", ""), ("log_ident", ""),
+		("rewrite_context", "local"), ("recipient_count", len(rcpts)),
+	]
+	rl = [[("original_recipient", a), ("recipient", a), ("offset", o),
+	    ("dsn_orig_rcpt", "rfc822;" + a), ("notify_flags", 0)]
+	    for a, o in zip(rcpts, roffs)]
+	return common, rl
+
+
+def set_attr(lst, name, value):
+	return [(n, value if n == name else v) for n, v in lst]
+
+
+REPLY_NAMES = ["status", "diag_type", "diag_text", "mta_type", "mta_mname",
+    "action", "reason", "status"]
+APPEND_NAMES = ["nrequest", "flags", "queue_id", "original_recipient",
+    "recipient", "offset", "dsn_orig_rcpt", "notify_flags", "status",
+    "diag_type", "diag_text", "mta_type", "mta_mname", "action", "reason"]
+
+FINAL, DEFER = "0", "4294967295"
+
+# ------------------------------------------------------------ one run
+
+
+class Run:
+	pass
+
+
+def run_smtpjail(env, raw_request, on_running=None):
+	"""Runs smtpjail -S with the request bytes; returns a Run."""
+	r = Run()
+	r.greeting = r.reply = r.error = None
+	a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+	errf = open(os.path.join(env.tmp, "stderr"), "w+b")
+	e = dict(os.environ, MAIL_CONFIG=env.etc, LANG="C")
+	p = subprocess.Popen([env.binary, "-n", "smtp", "-t", "unix", "-u", "-S"],
+	    stdin=b, stdout=b, stderr=errf, cwd=env.q, env=e,
+	    close_fds=True)
+	b.close()
+	r.pid = p.pid
+	rd = Reader(a)
+	try:
+		r.greeting = rd.read_exact(36)
+		a.sendall(raw_request)
+		if on_running is not None:
+			on_running(r)
+		r.reply = rd.read_list(TIMEOUT + 20)
+	except (OSError, EOFError, TimeoutError) as ex:
+		r.error = "%s: %s" % (type(ex).__name__, ex)
+	a.shutdown(socket.SHUT_WR)
+	try:
+		r.rc = p.wait(TIMEOUT)
+	except subprocess.TimeoutExpired:
+		p.kill()
+		r.rc = p.wait()
+		r.error = (r.error or "") + " smtpjail did not exit"
+	a.close()
+	errf.seek(0)
+	r.stderr = errf.read().decode("latin-1")
+	errf.close()
+	return r
+
+
+def find_child(ppid):
+	"""The sandboxed child: parent ppid, running as nobody."""
+	nobody = pwd.getpwnam("nobody").pw_uid
+	for d in os.listdir("/proc"):
+		if not d.isdigit():
+			continue
+		try:
+			with open("/proc/%s/status" % d) as fp:
+				st = fp.read()
+		except OSError:
+			continue
+		f = dict(ln.split(":", 1) for ln in st.splitlines()
+		    if ":" in ln)
+		if int(f.get("PPid", "0")) == ppid and \
+		    int(f.get("Uid", "-1 ").split()[0]) == nobody:
+			return int(d)
+	return None
+
+# ----------------------------------------------------------- scenarios
+
+
+class Check:
+	def __init__(self):
+		self.problems = []
+
+	def want(self, cond, what):
+		if not cond:
+			self.problems.append(what)
+		return cond
+
+
+def scenario(env, sc):
+	"""Runs one table entry; returns a list of problems (empty = ok)."""
+	ck = Check()
+	qid = sc.get("qid", "PJ%04d" % SCENARIOS.index(sc))
+	rcpts = sc.get("rcpts", ["bob@remote.test"])
+	data, data_off, size, roffs = build_qfile(rcpts,
+	    bad_content=sc.get("corrupt", False))
+	if not sc.get("no_qfile"):
+		path = env.write_qfile(qid, data)
+	else:
+		path = os.path.join(env.q, "active", qid)
+	for n, s in env.svc.items():
+		s.set_mode(sc.get("svc", {}).get(n, "ok"))
+	env.smtp.configure(rcpt=sc.get("smtp_rcpt"),
+	    stall_after_data=sc.get("stall", False))
+	port = env.dead_port if sc.get("refused") else env.smtp.port
+	common, rl = request(qid, data_off, size, "[127.0.0.1]:%d" % port,
+	    rcpts, roffs, flags=sc.get("flags", 3))
+	if "mutate" in sc:
+		common, rl = sc["mutate"](common, rl)
+	raw = sc["raw"](common, rl) if "raw" in sc else \
+	    attr_list(common) + b"".join(attr_list(x) for x in rl)
+	env.log.take()
+
+	killed = {}
+
+	def killer(r):
+		if not env.smtp.data_seen.wait(TIMEOUT):
+			killed["err"] = "SMTP server never saw the end of DATA"
+			return
+		cpid = find_child(r.pid)
+		if cpid is None:
+			killed["err"] = "no child of %d running as nobody" % r.pid
+			return
+		os.kill(cpid, signal.SIGKILL)
+		killed["pid"] = cpid
+
+	r = run_smtpjail(env, raw, killer if sc.get("stall") else None)
+	env.smtp.release.set()
+	log = env.log.take()
+	logtxt = "\n".join(log)
+
+	if ck.want(r.greeting == b"protocol\0delivery_request_protocol\0\0",
+	    "greeting %r (%s; stderr %s)" % (r.greeting, r.error,
+	    r.stderr.strip()[-300:])) and \
+	    ck.want(r.reply is not None, "no reply (%s; stderr %s)" %
+	    (r.error, r.stderr.strip()[-300:])):
+		names = [n for n, _ in r.reply]
+		ck.want(names == REPLY_NAMES, "reply attributes %r" % names)
+		if names == REPLY_NAMES:
+			want = sc["want"]
+			got = r.reply[7][1]
+			ck.want(got == (FINAL if want == "FINAL" else DEFER),
+			    "reply status %s, want %s" % (got, want))
+			hop = r.reply[0][1]
+			wh = sc.get("hop", "")
+			if wh:
+				ck.want(hop == wh and r.reply[6][1] != "",
+				    "hop status %r reason %r, want %s" %
+				    (hop, r.reply[6][1], wh))
+			else:
+				ck.want(all(v == "" for _, v in r.reply[:7]),
+				    "hop DSN not empty: %r" % r.reply[:7])
+	if "err" in killed:
+		ck.want(False, killed["err"])
+
+	# Queue file: D exactly at the expected offsets, nothing else.
+	marked = sc.get("marked", [])
+	if not sc.get("no_qfile"):
+		exp = bytearray(data)
+		for i in marked:
+			exp[roffs[i]] = ord("D")
+		try:
+			with open(path, "rb") as fp:
+				now = fp.read()
+			mode = os.stat(path).st_mode & 0o7777
+		except OSError as ex:
+			now, mode = b"", 0
+			ck.want(False, "queue file: %s" % ex)
+		if now != bytes(exp):
+			diff = [i for i in range(min(len(now), len(exp)))
+			    if now[i] != exp[i]]
+			ck.want(False, "queue file differs at %r (R offsets %r, "
+			    "want D at %r), len %d/%d" % (diff[:8], roffs,
+			    [roffs[i] for i in marked], len(now), len(exp)))
+		wm = sc.get("mode", 0o700)
+		ck.want(mode == wm, "queue file mode %o, want %o" % (mode, wm))
+
+	# Services: what each received.
+	for n, s in env.svc.items():
+		got = s.received()
+		want = sc.get("appends", {}).get(n, [])
+		if not ck.want(len(got) == len(want), "%s got %d APPENDs, "
+		    "want %d: %r" % (n, len(got), len(want), got)):
+			continue
+		for lst, (rc, status, action) in zip(got, want):
+			names = [x for x, _ in lst]
+			d = dict(lst)
+			ck.want(names == APPEND_NAMES, "%s APPEND attributes %r"
+			    % (n, names))
+			ck.want(d.get("nrequest") == "0" and d.get("flags") ==
+			    "0" and d.get("queue_id") == qid, "%s APPEND "
+			    "nrequest/flags/queue_id %r" % (n, d))
+			ck.want(d.get("recipient") == rc and d.get("offset") ==
+			    str(roffs[rcpts.index(rc)]), "%s APPEND recipient "
+			    "%r offset %r" % (n, d.get("recipient"),
+			    d.get("offset")))
+			ck.want(d.get("status", "").startswith(status),
+			    "%s APPEND status %r, want %s" % (n, d.get("status"),
+			    status))
+			ck.want(d.get("action") == action, "%s APPEND action %r, "
+			    "want %s" % (n, d.get("action"), action))
+			ck.want(d.get("reason", "") != "" and
+			    d.get("reason") in logtxt, "%s APPEND reason %r not "
+			    "in the log" % (n, d.get("reason")))
+
+	for pat in sc.get("log", []):
+		ck.want(pat in logtxt, "log lacks %r; log: %r" % (pat,
+		    log[-6:]))
+	if sc["want"] == "DEFER" and not marked:
+		pass
+	if sc.get("warn"):
+		ck.want(any(": warning: " in ln for ln in log),
+		    "no warning logged; log: %r" % log[-6:])
+	# No FINAL with a recipient unaccounted for.
+	if r.reply and len(r.reply) == 8 and r.reply[7][1] == FINAL and \
+	    sc.get("flags", 3) & 1:
+		ck.want(len(marked) == len(rcpts), "FINAL but only %d of %d "
+		    "marked" % (len(marked), len(rcpts)))
+	if not sc.get("no_qfile") and os.path.exists(path):
+		os.chmod(path, 0o700)
+		os.unlink(path)
+	return ck.problems
+
+
+def drop(name):
+	return lambda c, r: ([x for x in c if x[0] != name], r)
+
+
+def insert_after(name, extra):
+	def f(c, r):
+		out = []
+		for x in c:
+			out.append(x)
+			if x[0] == name:
+				out.append(extra)
+		return out, r
+	return f
+
+
+def set_common(name, value):
+	return lambda c, r: (set_attr(c, name, value), r)
+
+
+def rename(old, new):
+	return lambda c, r: ([(new if n == old else n, v) for n, v in c], r)
+
+
+TWO = ["bob@remote.test", "carol@remote.test"]
+
+SCENARIOS = [
+	dict(name="all recipients delivered: FINAL, all marked D",
+	    rcpts=TWO, want="FINAL", marked=[0, 1],
+	    log=["to=<bob@remote.test>", "status=sent", "to=<carol@remote.test>"]),
+	dict(name="one of two RCPT 550: bounce APPEND, both marked, FINAL",
+	    rcpts=TWO, smtp_rcpt={"carol@remote.test":
+	    "550 5.1.1 no such user"}, want="FINAL", marked=[0, 1],
+	    appends={"bounce": [("carol@remote.test", "5.1.1", "failed")]},
+	    log=["status=bounced", "status=sent"]),
+	dict(name="RCPT 450: defer APPEND, not marked, DEFER",
+	    smtp_rcpt={"bob@remote.test": "450 4.2.0 busy"}, want="DEFER",
+	    appends={"defer": [("bob@remote.test", "4.2.0", "delayed")]},
+	    log=["status=deferred"]),
+	dict(name="bounce service answers non-zero: deferred 4.3.0, DEFER",
+	    smtp_rcpt={"bob@remote.test": "550 5.1.1 no such user"},
+	    svc={"bounce": "fail"}, want="DEFER",
+	    appends={"bounce": [("bob@remote.test", "5.1.1", "failed")],
+	    "defer": [("bob@remote.test", "4.3.0", "delayed")]},
+	    log=["dsn=4.3.0", "status=deferred"]),
+	dict(name="bounce service absent: deferred 4.3.0, DEFER",
+	    smtp_rcpt={"bob@remote.test": "550 5.1.1 no such user"},
+	    svc={"bounce": "absent"}, want="DEFER",
+	    appends={"defer": [("bob@remote.test", "4.3.0", "delayed")]},
+	    log=["dsn=4.3.0", "status=deferred"]),
+	dict(name="defer service absent: still DEFER, nothing marked",
+	    smtp_rcpt={"bob@remote.test": "450 4.2.0 busy"},
+	    svc={"defer": "absent"}, want="DEFER",
+	    log=["status=deferred"], warn=True),
+	dict(name="connect refused: DEFER with hop status 4.4.1",
+	    rcpts=TWO, refused=True, want="DEFER", hop="4.4.1",
+	    appends={"defer": [("bob@remote.test", "4.4.1", "delayed"),
+	    ("carol@remote.test", "4.4.1", "delayed")]},
+	    log=["status=deferred", "Connection refused"]),
+	dict(name="malformed: attribute out of place (encoding dropped)",
+	    mutate=drop("encoding"), want="DEFER", warn=True,
+	    log=["unexpected attribute smtputf8"]),
+	dict(name="malformed: missing attribute (recipient_count)",
+	    mutate=drop("recipient_count"), want="DEFER", warn=True,
+	    log=["missing attribute"]),
+	dict(name="malformed: extra attribute",
+	    mutate=insert_after("flags", ("bogus", "1")), want="DEFER",
+	    warn=True, log=["unexpected attribute"]),
+	dict(name="malformed: non-numeric int (size)",
+	    mutate=set_common("size", "12x"), want="DEFER", warn=True),
+	dict(name="malformed: queue_id ../x",
+	    mutate=set_common("queue_id", "../x"), want="DEFER", warn=True),
+	dict(name="malformed: queue_name nosuch",
+	    mutate=set_common("queue_name", "nosuch"), want="DEFER",
+	    warn=True),
+	dict(name="queue file missing", no_qfile=True, want="DEFER",
+	    warn=True),
+	dict(name="malformed: time blob of 87 bytes",
+	    mutate=set_common("time", time_blob(87)), want="DEFER",
+	    warn=True),
+	dict(name="malformed: recipient_count 0",
+	    raw=lambda c, r: attr_list(set_attr(c, "recipient_count", 0)),
+	    want="DEFER", warn=True, log=["no recipients"]),
+	dict(name="flags without SUCCESS: delivered, not marked, FINAL",
+	    flags=2, want="FINAL", log=["status=sent"]),
+	dict(name="sendopts instead of smtputf8 accepted",
+	    mutate=rename("smtputf8", "sendopts"), want="FINAL", marked=[0],
+	    log=["status=sent"]),
+	dict(name="corrupt content record: DEFER, file mode 0400",
+	    corrupt=True, want="DEFER", mode=0o400, warn=True,
+	    log=["corrupted queue file"]),
+	dict(name="child killed mid-request: DEFER, nothing marked",
+	    rcpts=TWO, stall=True, want="DEFER",
+	    appends={"defer": [("bob@remote.test", "4.3.0", "delayed"),
+	    ("carol@remote.test", "4.3.0", "delayed")]},
+	    log=["child killed by signal 9"]),
+]
+
+
+def main():
+	if len(sys.argv) != 2:
+		print("usage: fake_postfix.py SMTPJAIL_BINARY", file=sys.stderr)
+		return 2
+	env = Env(os.path.abspath(sys.argv[1]))
+	only = os.environ.get("SJ_PARENT_ONLY")
+	failed = 0
+	try:
+		for sc in SCENARIOS:
+			if only and only not in sc["name"]:
+				continue
+			try:
+				probs = scenario(env, sc)
+			except Exception as ex:		# report, go on
+				probs = ["exception %s: %s" % (type(ex).__name__,
+				    ex)]
+			if probs:
+				failed += 1
+				print("not ok - %s" % sc["name"])
+				for p in probs:
+					print("#   %s" % p)
+			else:
+				print("ok - %s" % sc["name"])
+			sys.stdout.flush()
+	finally:
+		if not os.environ.get("SJ_PARENT_KEEP"):
+			env.cleanup()
+		else:
+			print("# kept %s" % env.tmp)
+	return 1 if failed else 0
+
+
+if __name__ == "__main__":
+	sys.exit(main())
