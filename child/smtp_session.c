@@ -888,6 +888,11 @@ xfer_reply(struct sess *s, struct xfer *x, size_t pos)
 			return (0);
 		if (s->reply.code / 100 == 2) {
 			x->nacc++;
+			/* An address probe ends here: the RCPT reply is the
+			 * outcome (Postfix smtp_address_verify_target=rcpt). */
+			if (s->job->dlv->flags & IPC_DF_VERIFY_ONLY)
+				return (sess_rcpt_done(s,
+				    s->job->order[pos - 1]));
 			return (0);
 		}
 		err = sess_rcpt_fail(s, s->job->order[pos - 1]);
@@ -1059,7 +1064,7 @@ sess_xfer(struct sess *s)
 	struct xfer x;
 	enum xfer_kind k;
 	int	pipelining, err, abort = 0;
-	size_t	i;
+	size_t	i, last;
 
 	/* Postfix smtp_xfer(): refuse before MAIL FROM. */
 	if (s->ehlo.size_limit > 0 && s->ehlo.size_limit < dlv->content_size) {
@@ -1082,7 +1087,9 @@ sess_xfer(struct sess *s)
 	pipelining = (s->ehlo.features & SMTP_EHLO_PIPELINING) != 0;
 	s->io.warn_garbage = pipelining;
 
-	while (x.sent < x.n + 2) {
+	/* MAIL, the RCPTs and DATA; a probe stops before DATA. */
+	last = (dlv->flags & IPC_DF_VERIFY_ONLY) ? x.n + 1 : x.n + 2;
+	while (x.sent < last) {
 		k = xfer_kind_of(&x, x.sent);
 		xfer_build(s, &x, k);
 		if (x.sent > x.recvd && (!pipelining ||
@@ -1100,6 +1107,11 @@ sess_xfer(struct sess *s)
 	}
 	if (!abort && (err = xfer_sync(s, &x)) != 0)
 		return (err);
+	if (dlv->flags & IPC_DF_VERIFY_ONLY) {
+		sys_wallclock(&job->done->deliver_done_sec,
+		    &job->done->deliver_done_usec);
+		return (xfer_rset(s, pipelining));
+	}
 	if (!abort && x.data_ok)
 		return (xfer_data(s, &x, pipelining));
 	return (xfer_rset(s, pipelining));

@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	3
+#define IPC_VERSION	4
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -96,7 +96,8 @@ struct ipc_config {
 /* DELIVER flags */
 #define IPC_DF_8BITMIME		(1U << 0)	/* encoding = 8bit */
 #define IPC_DF_7BIT		(1U << 1)	/* encoding = 7bit */
-#define IPC_DF_ALL		((1U << 2) - 1)
+#define IPC_DF_VERIFY_ONLY	(1U << 2)	/* address probe: MAIL and RCPT only, then RSET (smtp_address_verify_target = rcpt) */
+#define IPC_DF_ALL		((1U << 3) - 1)
 
 struct ipc_deliver {
 	uint32_t job_id;		/* chosen by the parent, echoed back */

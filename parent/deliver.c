@@ -186,6 +186,9 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		m.u.deliver.flags |= IPC_DF_8BITMIME;
 	else if (strcmp(req->encoding, "7bit") == 0)
 		m.u.deliver.flags |= IPC_DF_7BIT;
+	/* sendmail -bv and verify(8) probes: RCPT only, nothing sent. */
+	if (DEL_REQ_TRACE_ONLY(req->flags))
+		m.u.deliver.flags |= IPC_DF_VERIFY_ONLY;
 	m.u.deliver.smtputf8 = req->sendopts;
 	m.u.deliver.ret_flags = req->dsn_ret;
 	m.u.deliver.content_size = content_len;
@@ -607,13 +610,6 @@ deliver_request(struct deliver_job *job, struct child_ctl *cc,
 	char	why[1024];
 
 	*use_hop = 0;
-	if (DEL_REQ_TRACE_ONLY(req->flags)) {
-		/* Address probes need RCPT-only sessions: not built yet. */
-		msg_warn("%s: address verification request (flags 0x%x) not "
-		    "supported by smtpjail yet: deferred", req->queue_id,
-		    req->flags);
-		return (DEL_STAT_DEFER);
-	}
 	/* dreq_check_queue_file() logs Postfix's own warning. */
 	if (dreq_check_queue_file(req, why, sizeof(why)) < 0)
 		return (DEL_STAT_DEFER);

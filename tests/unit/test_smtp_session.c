@@ -914,6 +914,51 @@ test_rcpt_5xx_soft_bounce(void **state)
 	fx_free(&fx);
 }
 
+/* Address probes (IPC_DF_VERIFY_ONLY): MAIL and RCPT, then RSET; no DATA. */
+static void
+test_verify_only(void **state)
+{
+	static const struct step plain[] = {
+		GREET, EHLO_PLAIN, MAIL_OK, RCPT_OK("bob@remote.test"),
+		{ "RCPT TO:<carol@remote.test>\r\n", "550 5.1.1 no such user\r\n",
+		    0, 0 },
+		RCPT_OK("dave@remote.test"),
+		{ "RSET\r\n", "250 2.0.0 Ok\r\n", 0, 0 },
+		QUIT, END,
+	};
+	static const struct step piped[] = {
+		GREET, EHLO_PIPE,
+		{ "MAIL FROM:<alice@example.test>\r\n"
+		    "RCPT TO:<bob@remote.test>\r\n"
+		    "RCPT TO:<carol@remote.test>\r\n"
+		    "RCPT TO:<dave@remote.test>\r\n",
+		    "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 no such user\r\n"
+		    "250 2.1.5 Ok\r\n", 0, 0 },
+		{ "RSET\r\nQUIT\r\n", "250 ok\r\n221 bye\r\n", 0, 0 },
+		END,
+	};
+	const struct step *scripts[] = { plain, piped };
+	struct fixture fx;
+	struct server srv;
+	size_t	k;
+
+	(void)state;
+	for (k = 0; k < NELEM(scripts); k++) {
+		fx_init(&fx, CONTENT, 3);
+		fx.dlv.flags |= IPC_DF_VERIFY_ONLY;
+		assert_int_equal(run_session(&fx, &srv, scripts[k], 1),
+		    SMTP_SESSION_COUNTED);
+		assert_int_equal(fx.nmsgs, 3);
+		check_rcpt(&fx, 0, "2.1.5", "250 2.1.5 Ok", srv.port);
+		assert_int_equal(fx_rcpt(&fx, 0)->diag_code, 250);
+		check_rcpt(&fx, 1, "5.1.1", SAID("550 5.1.1 no such user",
+		    "RCPT TO command"), srv.port);
+		check_rcpt(&fx, 2, "2.1.5", "250 2.1.5 Ok", srv.port);
+		srv_free(&srv);
+		fx_free(&fx);
+	}
+}
+
 static void
 test_rcpt_all_rejected(void **state)
 {
@@ -1757,6 +1802,7 @@ main(void)
 		cmocka_unit_test(test_deliver_null_sender_and_helo),
 		cmocka_unit_test(test_multiline),
 		cmocka_unit_test(test_rcpt_5xx_one_of_three),
+		cmocka_unit_test(test_verify_only),
 		cmocka_unit_test(test_rcpt_4xx_final),
 		cmocka_unit_test(test_rcpt_4xx_not_final),
 		cmocka_unit_test(test_rcpt_5xx_soft_bounce),
