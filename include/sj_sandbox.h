@@ -49,6 +49,10 @@ int	sandbox_child_enter(const struct sj_sandbox_spec *, char *why,
 int	sandbox_parent_enter(const struct sj_parent_spec *, char *why,
 	    size_t whysz);
 
+/* Clears the effective, permitted and inheritable sets and checks they
+ * are empty (both halves; the child also empties bounding/ambient). */
+int	sandbox_caps_clear_sets(char *why, size_t whysz);
+
 /* policy/: the filters themselves */
 int	policy_child_install(int trap_mode, char *why, size_t whysz);
 int	policy_parent_install(char *why, size_t whysz);

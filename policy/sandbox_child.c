@@ -295,10 +295,9 @@ sandbox_ids_drop(const struct sj_sandbox_spec *spec, char *why,
 	return (0);
 }
 
-static int
-sandbox_caps_clear(char *why, size_t whysz)
+int
+sandbox_caps_clear_sets(char *why, size_t whysz)
 {
-	cap_value_t cap, max = cap_max_bits();
 	cap_t	none, now;
 	int	saved, same;
 
@@ -321,6 +320,16 @@ sandbox_caps_clear(char *why, size_t whysz)
 	cap_free(none);
 	if (same != 0)
 		STEP_FAIL("cap_set_proc: capabilities remain after clearing");
+	return (0);
+}
+
+static int
+sandbox_caps_clear(char *why, size_t whysz)
+{
+	cap_value_t cap, max = cap_max_bits();
+
+	if (sandbox_caps_clear_sets(why, whysz) < 0)
+		return (-1);
 	for (cap = 0; cap < max; cap++) {
 		if (cap_get_bound(cap) != 0)
 			STEP_FAIL("cap_get_bound %d: still in the bounding set",

@@ -78,26 +78,8 @@ sandbox_parent_ids(const struct sj_parent_spec *spec, char *why,
 static int
 sandbox_parent_caps(char *why, size_t whysz)
 {
-	cap_t	none, now;
-	int	saved, same;
-
-	if ((none = cap_init()) == NULL)
-		STEP_FAIL("cap_init: %s", strerror(errno));
-	if (cap_set_proc(none) < 0) {
-		saved = errno;
-		cap_free(none);
-		STEP_FAIL("cap_set_proc (clear): %s", strerror(saved));
-	}
-	if ((now = cap_get_proc()) == NULL) {
-		saved = errno;
-		cap_free(none);
-		STEP_FAIL("cap_get_proc: %s", strerror(saved));
-	}
-	same = cap_compare(now, none);
-	cap_free(now);
-	cap_free(none);
-	if (same != 0)
-		STEP_FAIL("cap_set_proc: capabilities remain after clearing");
+	if (sandbox_caps_clear_sets(why, whysz) < 0)
+		return (-1);
 	if (cap_reset_ambient() < 0)
 		STEP_FAIL("cap_reset_ambient: %s", strerror(errno));
 	return (0);
