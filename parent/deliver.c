@@ -205,6 +205,17 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		    "ENVID longer than smtpjail's limits");
 		return (-1);
 	}
+	/* Every recipient must fit the IPC limits before the child hears of
+	 * the job: then a refusal defers the request, not the process pair. */
+	for (i = 0; i < req->rcpt_count; i++) {
+		if (strlen(req->rcpt[i].address) > SJ_ADDR_MAX ||
+		    strlen(req->rcpt[i].dsn_orcpt) > SJ_ORCPT_MAX) {
+			snprintf(job->why, sizeof(job->why), "recipient %u "
+			    "address or ORCPT longer than smtpjail's limits",
+			    i);
+			return (-1);
+		}
+	}
 	if ((err = child_ctl_send(cc, &m, job->why, sizeof(job->why))) < 0) {
 		job->child_broken = 1;
 		return (-1);
@@ -220,12 +231,9 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		    req->rcpt[i].address) >= (int)sizeof(m.u.rcpt.address) ||
 		    snprintf(m.u.rcpt.orcpt, sizeof(m.u.rcpt.orcpt), "%s",
 		    req->rcpt[i].dsn_orcpt) >= (int)sizeof(m.u.rcpt.orcpt)) {
-			/* The child already has the job: abort it cleanly. */
-			snprintf(job->why, sizeof(job->why), "recipient %u "
-			    "address or ORCPT longer than smtpjail's limits",
-			    i);
-			job->child_broken = 1;
-			return (-1);
+			/* Checked above; the child already has the job. */
+			msg_panic("%s: recipient %u grew past the limits",
+			    req->queue_id, i);
 		}
 		if (child_ctl_send(cc, &m, job->why, sizeof(job->why)) < 0) {
 			job->child_broken = 1;
@@ -634,7 +642,11 @@ deliver_request(struct deliver_job *job, struct child_ctl *cc,
 	job->job_id = ++deliver_ctx.next_job_id;
 	err = deliver_run_child(job, cc, memfd, content_len);
 	close(memfd);
-	if (err < 0) {
+	if (err < 0 && !job->child_broken) {
+		msg_warn("%s: request refused, deferring all %u recipients: "
+		    "%s", req->queue_id, req->rcpt_count, job->why);
+		deliver_defer_all(job, "4.3.0", job->why);
+	} else if (err < 0) {
 		msg_warn("%s: sandboxed child failed, deferring all %u "
 		    "recipients: %s", req->queue_id, req->rcpt_count,
 		    job->why);
