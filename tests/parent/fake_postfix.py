@@ -612,7 +612,8 @@ def scenario(env, sc):
 			    [roffs[i] for i in marked], len(now), len(exp)))
 		wm = sc.get("mode", sc.get("qmode", 0o700))
 		# mode None: not asserted (see the scenario's comment).
-		ck.want(wm is None or mode == wm, "queue file mode %o, want %o" % (mode, wm))
+		ck.want(wm is None or mode == wm, "queue file mode %o, want "
+		    "%s" % (mode, "-" if wm is None else "%o" % wm))
 
 	# Services: what each received.
 	for n, s in env.svc.items():
