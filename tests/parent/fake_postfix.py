@@ -421,7 +421,8 @@ def time_blob(nbytes=88):
 	return base64.b64encode(b).decode()
 
 
-def request(qid, data_off, size, nexthop, rcpts, roffs, flags=3, notify=0):
+def request(qid, data_off, size, nexthop, rcpts, roffs, flags=3, notify=0,
+    order=None):
 	common = [
 		("flags", flags), ("queue_name", "active"), ("queue_id", qid),
 		("offset", data_off), ("size", size), ("nexthop", nexthop),
@@ -437,6 +438,8 @@ def request(qid, data_off, size, nexthop, rcpts, roffs, flags=3, notify=0):
 	rl = [[("original_recipient", a), ("recipient", a), ("offset", o),
 	    ("dsn_orig_rcpt", "rfc822;" + a), ("notify_flags", notify)]
 	    for a, o in zip(rcpts, roffs)]
+	if order is not None:		# qmgr sorts: not file order
+		rl = [rl[i] for i in order]
 	return common, rl
 
 
@@ -551,7 +554,8 @@ def scenario(env, sc):
 	    data_reply=sc.get("smtp_data"))
 	port = env.dead_port if sc.get("refused") else env.smtp.port
 	common, rl = request(qid, data_off, size, "[127.0.0.1]:%d" % port,
-	    rcpts, roffs, flags=sc.get("flags", 3), notify=sc.get("notify", 0))
+	    rcpts, roffs, flags=sc.get("flags", 3), notify=sc.get("notify", 0),
+	    order=sc.get("order"))
 	if "mutate" in sc:
 		common, rl = sc["mutate"](common, rl)
 	raw = sc["raw"](common, rl) if "raw" in sc else \
@@ -604,6 +608,13 @@ def scenario(env, sc):
 				    "hop DSN not empty: %r" % r.reply[:7])
 	if "err" in killed:
 		ck.want(False, killed["err"])
+	# -S exits 1 only when the child pair is broken (parent/main.c).
+	wrc = 1 if sc.get("stall") else 0
+	ck.want(r.rc == wrc, "smtpjail -S exit status %s, want %d" % (r.rc,
+	    wrc))
+	for bad in ("runtime error", "Sanitizer", "panic:", "fatal:"):
+		ck.want(bad not in r.stderr, "stderr has %r: %s" % (bad,
+		    r.stderr.strip()[-400:]))
 
 	# Queue file: D exactly at the expected offsets, nothing else.
 	marked = sc.get("marked", [])
@@ -867,6 +878,23 @@ SCENARIOS = [
 	    "marked, DEFER", mutate=lambda c, r: (c, [set_attr(x, "offset",
 	    int(dict(x)["offset"]) - 17) for x in r]), want="DEFER",
 	    log=["status=sent", "not a recipient"]),
+	dict(name="three recipients, request in reverse file order: sent, "
+	    "bounced, deferred -> D at the first two offsets only, DEFER",
+	    rcpts=["a@remote.test", "b@remote.test", "c@remote.test"],
+	    order=[2, 1, 0], smtp_rcpt={"b@remote.test": "550 5.1.1 no",
+	    "c@remote.test": "451 4.3.0 later"}, want="DEFER", marked=[0, 1],
+	    appends={"bounce": [("b@remote.test", "5.1.1", "failed")],
+	    "defer": [("c@remote.test", "4.3.0", "delayed")]},
+	    log=["to=<a@remote.test>", "status=sent", "status=bounced",
+	    "status=deferred"]),
+	dict(name="all RCPT 550, reverse order: both bounced and marked, "
+	    "FINAL", rcpts=TWO, order=[1, 0],
+	    smtp_rcpt={"bob@remote.test": "550 5.1.1 no",
+	    "carol@remote.test": "553 5.1.3 bad"}, want="FINAL",
+	    marked=[0, 1],
+	    appends={"bounce": [("carol@remote.test", "5.1.3", "failed"),
+	    ("bob@remote.test", "5.1.1", "failed")]},
+	    log=["status=bounced"]),
 	dict(name="flags without SUCCESS: delivered, not marked, FINAL",
 	    flags=2, want="FINAL", log=["status=sent"]),
 	dict(name="sendopts instead of smtputf8 accepted",
