@@ -23,6 +23,7 @@ SEE ALSO
 	tests/parent/t_parent.sh, postfix-interfaces.md 9.1
 """
 import base64
+import fcntl
 import os
 import pwd
 import shutil
@@ -156,6 +157,19 @@ def build_qfile(rcpts, lines=None, bad_content=False):
 	assert data[data_off - 2:data_off] == b"M\0"
 	return data, data_off, size, roffs
 
+FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+    "fixtures", "qfile_pf37_hold.bin")
+
+
+def fixture_qfile():
+	"""The real Postfix 3.7 queue file (tests/unit/test_qfile.c): data
+	offset 397, content size 9577, R records at 283 and 376."""
+	with open(FIXTURE, "rb") as fp:
+		data = fp.read()
+	for o, a in ((283, b"bob@remote.test"), (376, b"carol@remote.test")):
+		assert data[o:o + 2 + len(a)] == b"R" + bytes([len(a)]) + a
+	return data, 397, 9577, [283, 376]
+
 # --------------------------------------------------- fake bounce/defer/trace
 
 
@@ -286,6 +300,7 @@ class SmtpServer:
 		self.data_seen = threading.Event()
 		self.release = threading.Event()
 		self.transcript = []
+		self.data = []
 
 	def _loop(self):
 		while True:
@@ -338,6 +353,7 @@ class SmtpServer:
 						d = f.readline()
 						if not d or d == b".\r\n":
 							break
+						self.data.append(d)
 					self.data_seen.set()
 					if self.stall:
 						self.release.wait(TIMEOUT)
@@ -538,14 +554,21 @@ def scenario(env, sc):
 	ck = Check()
 	qid = sc.get("qid", "PJ%04d" % SCENARIOS.index(sc))
 	rcpts = sc.get("rcpts", ["bob@remote.test"])
-	data, data_off, size, roffs = build_qfile(rcpts,
-	    bad_content=sc.get("corrupt", False))
+	if sc.get("fixture"):
+		data, data_off, size, roffs = fixture_qfile()
+	else:
+		data, data_off, size, roffs = build_qfile(rcpts,
+		    bad_content=sc.get("corrupt", False))
 	if "truncate" in sc:
 		data = data[:sc["truncate"](data)]
 	if not sc.get("no_qfile"):
 		path = env.write_qfile(qid, data, sc.get("qmode", 0o700))
 	else:
 		path = os.path.join(env.q, "active", qid)
+	lockfp = None
+	if sc.get("locked") and not sc.get("no_qfile"):
+		lockfp = open(path, "rb")	# as qmgr or another agent holds it
+		fcntl.flock(lockfp, fcntl.LOCK_EX)
 	for n, s in env.svc.items():
 		s.set_mode(sc.get("svc", {}).get(n, "ok"))
 	env.smtp.configure(rcpt=sc.get("smtp_rcpt"),
@@ -578,6 +601,8 @@ def scenario(env, sc):
 	r = run_smtpjail(env, raw, killer if sc.get("stall") else None,
 	    sc.get("args", ()))
 	env.smtp.release.set()
+	if lockfp is not None:
+		lockfp.close()
 	log = env.log.take()
 	logtxt = "\n".join(log)
 
@@ -674,6 +699,17 @@ def scenario(env, sc):
 				    "reason %r not in the log" % (n,
 				    d.get("reason")))
 
+	if sc.get("no_smtp"):
+		ck.want(not any(x.upper().startswith("MAIL") for x in
+		    env.smtp.transcript), "SMTP transaction started: %r" %
+		    env.smtp.transcript)
+	for want_line in sc.get("data_has", []):
+		ck.want(want_line in env.smtp.data, "SMTP DATA lacks %r" %
+		    want_line)
+	if sc.get("data_has"):
+		ck.want(all(len(x) <= 1000 and x.endswith(b"\r\n") for x in
+		    env.smtp.data), "SMTP DATA line over 1000 bytes or "
+		    "without CRLF")
 	for pat in sc.get("log", []):
 		pat = pat.replace("{port}", str(env.smtp.port))
 		ck.want(pat in logtxt, "log lacks %r; log: %r" % (pat,
@@ -727,6 +763,25 @@ SCENARIOS = [
 	    log=["to=<bob@remote.test>, relay=127.0.0.1[127.0.0.1]:{port}, ",
 	    "dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as FAKE1)",
 	    "to=<carol@remote.test>, relay=127.0.0.1[127.0.0.1]:{port}, "]),
+	dict(name="real Postfix 3.7 queue file fixture: both delivered, D at "
+	    "283 and 376, FINAL", fixture=True, rcpts=TWO, want="FINAL",
+	    marked=[0, 1], log=["status=sent"],
+	    data_has=[b"..leading dot line\r\n", b"...two dots\r\n",
+	    b"last line no newline\r\n",
+	    b"Subject: smtpjail qfile fixture\r\n"]),
+	# postfix-interfaces.md 4.5 and 6.3 [obs]: the notice carries the
+	# queue id, as every per-message line does.
+	dict(name="real Postfix 3.7 queue file fixture: long line notice "
+	    "logged as '<qid>: breaking line > 998 bytes'", fixture=True,
+	    qid="PJLONG", rcpts=TWO, want="FINAL", marked=[0, 1],
+	    log=["]: PJLONG: breaking line > 998 bytes with <CR><LF>SPACE"]),
+	dict(name="real Postfix 3.7 queue file fixture: carol RCPT 550, bob "
+	    "RCPT 450: D at 376 only, DEFER", fixture=True, rcpts=TWO,
+	    smtp_rcpt={"carol@remote.test": "550 5.1.1 no",
+	    "bob@remote.test": "450 4.2.0 busy"}, want="DEFER", marked=[1],
+	    appends={"bounce": [("carol@remote.test", "5.1.1", "failed")],
+	    "defer": [("bob@remote.test", "4.2.0", "delayed")]},
+	    log=["status=bounced", "status=deferred"]),
 	dict(name="one of two RCPT 550: bounce APPEND, both marked, FINAL",
 	    rcpts=TWO, smtp_rcpt={"carol@remote.test":
 	    "550 5.1.1 no such user"}, want="FINAL", marked=[0, 1],
@@ -895,6 +950,10 @@ SCENARIOS = [
 	    appends={"bounce": [("carol@remote.test", "5.1.3", "failed"),
 	    ("bob@remote.test", "5.1.1", "failed")]},
 	    log=["status=bounced"]),
+	# Postfix: "fatal: shared lock" (qmgr sees a crash and defers);
+	# smtpjail must defer too and must not deliver (duplicate delivery).
+	dict(name="queue file locked exclusively: DEFER, no delivery, "
+	    "untouched", locked=True, want="DEFER", warn=True, no_smtp=True),
 	dict(name="flags without SUCCESS: delivered, not marked, FINAL",
 	    flags=2, want="FINAL", log=["status=sent"]),
 	dict(name="sendopts instead of smtputf8 accepted",
