@@ -624,6 +624,11 @@ def scenario(env, sc):
 			    "reply status %s, want %s" % (got, want))
 			hop = r.reply[0][1]
 			wh = sc.get("hop", "")
+			if "hop_full" in sc:
+				full = [x.replace("{port}", str(port)) for x in
+				    sc["hop_full"]]
+				ck.want([v for _, v in r.reply[:7]] == full,
+				    "hop DSN %r, want %r" % (r.reply[:7], full))
 			if wh:
 				ck.want(hop == wh and r.reply[6][1] != "",
 				    "hop status %r reason %r, want %s" %
@@ -710,6 +715,12 @@ def scenario(env, sc):
 		ck.want(all(len(x) <= 1000 and x.endswith(b"\r\n") for x in
 		    env.smtp.data), "SMTP DATA line over 1000 bytes or "
 		    "without CRLF")
+	for n, fields in sc.get("append_full", {}).items():
+		got = env.svc[n].received()
+		d = dict(got[0]) if got else {}
+		for k, v in fields.items():
+			ck.want(d.get(k) == v, "%s APPEND %s=%r, want %r" % (n, k,
+			    d.get(k), v))
 	for pat in sc.get("log", []):
 		pat = pat.replace("{port}", str(env.smtp.port))
 		ck.want(pat in logtxt, "log lacks %r; log: %r" % (pat,
@@ -786,16 +797,28 @@ SCENARIOS = [
 	    rcpts=TWO, smtp_rcpt={"carol@remote.test":
 	    "550 5.1.1 no such user"}, want="FINAL", marked=[0, 1],
 	    appends={"bounce": [("carol@remote.test", "5.1.1", "failed")]},
+	    append_full={"bounce": {"original_recipient": "carol@remote.test",
+	    "dsn_orig_rcpt": "rfc822;carol@remote.test", "notify_flags": "0",
+	    "status": "5.1.1", "diag_type": "smtp",
+	    "diag_text": "550 5.1.1 no such user", "mta_type": "dns",
+	    "mta_mname": "127.0.0.1", "reason": "host 127.0.0.1[127.0.0.1] "
+	    "said: 550 5.1.1 no such user (in reply to RCPT TO command)"}},
 	    log=["status=bounced", "status=sent"]),
 	dict(name="RCPT 450: defer APPEND, not marked, DEFER",
 	    smtp_rcpt={"bob@remote.test": "450 4.2.0 busy"}, want="DEFER",
 	    appends={"defer": [("bob@remote.test", "4.2.0", "delayed")]},
+	    append_full={"defer": {"status": "4.2.0", "diag_type": "smtp",
+	    "diag_text": "450 4.2.0 busy", "mta_type": "dns",
+	    "mta_mname": "127.0.0.1", "reason": "host 127.0.0.1[127.0.0.1] "
+	    "said: 450 4.2.0 busy (in reply to RCPT TO command)"}},
 	    log=["status=deferred"]),
 	dict(name="bounce service answers non-zero: deferred 4.3.0, DEFER",
 	    smtp_rcpt={"bob@remote.test": "550 5.1.1 no such user"},
 	    svc={"bounce": "fail"}, want="DEFER",
 	    appends={"bounce": [("bob@remote.test", "5.1.1", "failed")],
 	    "defer": [("bob@remote.test", "4.3.0", "delayed")]},
+	    append_full={"defer": {"status": "4.3.0",
+	    "reason": "bounce or trace service failure"}},
 	    log=["dsn=4.3.0", "status=deferred"]),
 	dict(name="bounce service absent: deferred 4.3.0, DEFER",
 	    smtp_rcpt={"bob@remote.test": "550 5.1.1 no such user"},
@@ -808,6 +831,8 @@ SCENARIOS = [
 	    log=["status=deferred"], warn=True),
 	dict(name="connect refused: DEFER with hop status 4.4.1",
 	    rcpts=TWO, refused=True, want="DEFER", hop="4.4.1",
+	    hop_full=["4.4.1", "", "", "", "", "", "connect to "
+	    "127.0.0.1[127.0.0.1]:{port}: Connection refused"],
 	    appends={"defer": [("bob@remote.test", "4.4.1", "delayed"),
 	    ("carol@remote.test", "4.4.1", "delayed")]},
 	    log=["status=deferred", "Connection refused"]),
@@ -896,7 +921,9 @@ SCENARIOS = [
 	    log=["status=bounced", "in reply to end of DATA command"]),
 	dict(name="421 greeting: DEFER with hop status 4.3.2 (diag smtp)",
 	    smtp_greeting="421 4.3.2 busy, try later", want="DEFER",
-	    hop="4.3.2",
+	    hop="4.3.2", hop_full=["4.3.2", "smtp", "421 4.3.2 busy, try "
+	    "later", "dns", "127.0.0.1", "", "host 127.0.0.1[127.0.0.1] "
+	    "refused to talk to me: 421 4.3.2 busy, try later"],
 	    appends={"defer": [("bob@remote.test", "4.3.2", "delayed")]},
 	    log=["status=deferred", "refused to talk to me"]),
 	dict(name="soft_bounce=yes: RCPT 550 goes to defer as 4.1.1, not "
