@@ -983,6 +983,22 @@ SCENARIOS = [
 	    "untouched", locked=True, want="DEFER", warn=True, no_smtp=True),
 	dict(name="flags without SUCCESS: delivered, not marked, FINAL",
 	    flags=2, want="FINAL", log=["status=sent"]),
+	dict(name="flags without SUCCESS, RCPT 550: bounced and still "
+	    "marked, FINAL", flags=2,
+	    smtp_rcpt={"bob@remote.test": "550 5.1.1 no"}, want="FINAL",
+	    marked=[0],
+	    appends={"bounce": [("bob@remote.test", "5.1.1", "failed")]},
+	    log=["status=bounced"]),
+	dict(name="flags 8195 (REC_DLY_SENT), NOTIFY empty: trace APPEND "
+	    "flags 8192, marked, FINAL", flags=8195, want="FINAL",
+	    marked=[0],
+	    appends={"trace": [("bob@remote.test", "2.", "relayed")]},
+	    log=["status=sent"]),
+	dict(name="flags 1027 with the trace service down: deferred 4.3.0, "
+	    "not marked, DEFER", flags=1027, svc={"trace": "absent"},
+	    want="DEFER",
+	    appends={"defer": [("bob@remote.test", "4.3.0", "delayed")]},
+	    log=["dsn=4.3.0", "trace service failed"]),
 	dict(name="sendopts instead of smtputf8 accepted",
 	    mutate=rename("smtputf8", "sendopts"), want="FINAL", marked=[0],
 	    log=["status=sent"]),
@@ -1001,6 +1017,8 @@ def main():
 	if len(sys.argv) != 2:
 		print("usage: fake_postfix.py SMTPJAIL_BINARY", file=sys.stderr)
 		return 2
+	# timeout(1) in t_parent.sh sends SIGTERM: clean up on the way out.
+	signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
 	env = Env(os.path.abspath(sys.argv[1]))
 	only = os.environ.get("SJ_PARENT_ONLY")
 	failed = 0
