@@ -478,7 +478,8 @@ class Run:
 	pass
 
 
-def run_smtpjail(env, raw_request, on_running=None, args=()):
+def run_smtpjail(env, raw_request, on_running=None, args=(),
+    half_close=False):
 	"""Runs smtpjail -S with the request bytes; returns a Run."""
 	r = Run()
 	r.greeting = r.reply = r.error = None
@@ -494,8 +495,8 @@ def run_smtpjail(env, raw_request, on_running=None, args=()):
 	try:
 		r.greeting = rd.read_exact(36)
 		a.sendall(raw_request)
-		if raw_request == b"":
-			a.shutdown(socket.SHUT_WR)	# qmgr had nothing to send
+		if raw_request == b"" or half_close:
+			a.shutdown(socket.SHUT_WR)	# qmgr closed early
 		if on_running is not None:
 			on_running(r)
 		r.reply = rd.read_list(TIMEOUT + 20)
@@ -599,7 +600,7 @@ def scenario(env, sc):
 		killed["pid"] = cpid
 
 	r = run_smtpjail(env, raw, killer if sc.get("stall") else None,
-	    sc.get("args", ()))
+	    sc.get("args", ()), sc.get("half_close", False))
 	env.smtp.release.set()
 	if lockfp is not None:
 		lockfp.close()
@@ -981,6 +982,20 @@ SCENARIOS = [
 	# smtpjail must defer too and must not deliver (duplicate delivery).
 	dict(name="queue file locked exclusively: DEFER, no delivery, "
 	    "untouched", locked=True, want="DEFER", warn=True, no_smtp=True),
+	dict(name="malformed: recipient_count 2 but one recipient list, "
+	    "then EOF", rcpts=TWO, raw=lambda c, r: attr_list(c) +
+	    attr_list(r[0]), half_close=True, want="DEFER", warn=True),
+	dict(name="malformed: recipient_count 4294967295 (oversize)",
+	    raw=lambda c, r: attr_list(set_attr(c, "recipient_count",
+	    4294967295)) + b"".join(attr_list(x) for x in r),
+	    want="DEFER", warn=True),
+	dict(name="malformed: recipient offset inside the message content",
+	    mutate=lambda c, r: (c, [set_attr(x, "offset", dict(c)["offset"])
+	    for x in r]), want="DEFER", log=["status=sent"]),
+	dict(name="50 recipients, all delivered: all 50 marked, FINAL",
+	    rcpts=["r%02d@remote.test" % i for i in range(50)],
+	    order=list(range(49, -1, -1)), want="FINAL",
+	    marked=list(range(50)), log=["to=<r49@remote.test>"]),
 	dict(name="flags without SUCCESS: delivered, not marked, FINAL",
 	    flags=2, want="FINAL", log=["status=sent"]),
 	dict(name="flags without SUCCESS, RCPT 550: bounced and still "
