@@ -147,8 +147,12 @@ content_convert(struct content_state *st, const unsigned char *in,
 				st->space_left = st->limit - 1;
 				if (!st->res->folded) {
 					st->res->folded = 1;
-					msg_info("breaking line > %u bytes with "
-					    "<CR><LF>SPACE",
+					/* Postfix logs it with the queue id. */
+					msg_info("%s%sbreaking line > %u bytes "
+					    "with <CR><LF>SPACE",
+					    st->opts->queue_id ?
+					    st->opts->queue_id : "",
+					    st->opts->queue_id ? ": " : "",
 					    st->opts->line_limit);
 				}
 			}

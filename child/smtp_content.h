@@ -45,6 +45,7 @@ struct smtp_content_opts {
 	unsigned xfer_timeout;		/* seconds, 0 = none */
 	unsigned done_timeout;		/* seconds, 0 = none */
 	const char *trailer;		/* ".\r\n" or ".\r\nQUIT\r\n" */
+	const char *queue_id;		/* for "<qid>: " in log lines, or NULL */
 };
 
 struct smtp_content_result {

@@ -1007,6 +1007,7 @@ xfer_data(struct sess *s, struct xfer *x, int pipelining)
 		opts.xfer_timeout = s->cfg->data_xfer_timeout;
 		opts.done_timeout = s->cfg->data_done_timeout;
 		opts.trailer = trailer;
+		opts.queue_id = dlv->queue_id;
 		err = smtp_content_send(s->fd, dlv->content_fd,
 		    dlv->content_size, &opts, &cres);
 		if (err == -ECANCELED)
