@@ -82,5 +82,20 @@ install: all
 bench: deps all
 	./tests/e2e/bench.sh $(BUILD)/smtpjail
 
+# Runs every libFuzzer target for FUZZ_SECONDS each (builds them first).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	SJ_BUILD=$(CURDIR)/$(BUILD) ./tests/fuzz/t_fuzz_corpus.sh
+	@for f in $(BUILD)/fuzz/fuzz_*; do \
+	    case $$f in *.log) continue;; esac; \
+	    n=$${f##*/fuzz_}; c=$(BUILD)/fuzz/corpus-$$n; \
+	    mkdir -p $$c && cp tests/fuzz/corpus/$$n/* $$c/ && \
+	    echo "=== fuzz_$$n for $(FUZZ_SECONDS) s" && \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$c \
+		> $$c.log 2>&1; rc=$$?; \
+	    grep -E '^Done|ERROR|SUMMARY' $$c.log; \
+	    [ $$rc -eq 0 ] || { echo "fuzz_$$n failed: see $$c.log"; exit 1; }; \
+	done
+
 clean:
 	rm -rf build build-asan
