@@ -26,7 +26,7 @@ DEB_PKGS = build-essential pkg-config libseccomp-dev libcap-dev \
 	   libc-ares-dev libcmocka-dev postfix dnsmasq-base iproute2 \
 	   clang libclang-rt-14-dev seccomp procps python3
 
-.PHONY: all deps test asan check-asan demo install bench fuzz clean tests
+.PHONY: all deps test asan demo install uninstall bench fuzz clean tests
 
 all: $(BUILD)/smtpjail
 
@@ -78,6 +78,9 @@ demo: deps all
 
 install: all
 	./tests/e2e/install.sh $(BUILD)/smtpjail
+
+uninstall:
+	./tests/e2e/uninstall.sh
 
 bench: deps all
 	./tests/e2e/bench.sh $(BUILD)/smtpjail
