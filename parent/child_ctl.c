@@ -145,8 +145,10 @@ child_ctl_reap(struct child_ctl *cc, int kill_it, char *why, size_t whysz)
 	pid_t	r = 0;
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 
-	if (cc->pid < 0)
+	if (cc->pid < 0) {
+		snprintf(why, whysz, "child had already ended");
 		return;
+	}
 	for (i = 0; i < 100; i++) {
 		if ((r = waitpid(cc->pid, &st, WNOHANG)) != 0)
 			break;

@@ -187,8 +187,14 @@ serve(struct sj_config *cfg)
 			close(conn);
 			if (master_svc_status(svc, 1) < 0)
 				exit(0);
-			if (broken)
-				exit(1);	/* master starts a fresh pair */
+			if (broken) {
+				/* Make sure a hung child is gone too, then let
+				 * master(8) start a fresh pair. */
+				child_ctl_stop(&parent_ctx.child, why,
+				    sizeof(why));
+				msg_warn("sandboxed child stopped: %s", why);
+				exit(1);
+			}
 			if (++svc->use_count >= cfg->max_use &&
 			    cfg->max_use > 0)
 				exit(0);
@@ -251,7 +257,12 @@ main(int argc, char **argv)
 
 	if (cfg->opt_standalone) {
 		/* -S: one client on stdin/stdout, for testing by hand. */
-		exit(deliver_serve(0, 1, cfg, &parent_ctx.child) < 0);
+		if (deliver_serve(0, 1, cfg, &parent_ctx.child) < 0) {
+			child_ctl_stop(&parent_ctx.child, why, sizeof(why));
+			msg_warn("sandboxed child stopped: %s", why);
+			exit(1);
+		}
+		exit(0);
 	}
 	serve(cfg);
 }
