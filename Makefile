@@ -63,7 +63,7 @@ deps:
 
 test: deps
 	$(MAKE) tests
-	./tests/run-tests.sh $(BUILD)
+	SJ_REQUIRE_SMTPJAIL=1 ./tests/run-tests.sh $(BUILD)
 
 # Same suite with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps
@@ -71,7 +71,7 @@ asan: deps
 	    EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all -DSJ_ASAN' \
 	    EXTRA_LDFLAGS='-fsanitize=address,undefined' tests
 	UBSAN_OPTIONS=print_stacktrace=1 \
-	    ./tests/run-tests.sh build-asan
+	    SJ_REQUIRE_SMTPJAIL=1 ./tests/run-tests.sh build-asan
 
 demo: deps all
 	./tests/e2e/demo.sh $(BUILD)/smtpjail
