@@ -823,12 +823,14 @@ test_bad_offsets(void **state)
 		{ "negative", -5, 0, -EINVAL },
 		{ "zero", 0, 0, -EINVAL },
 		{ "one", 1, 0, -EINVAL },
-		{ "at end of file", 1000000, 0, -EINVAL },
-		{ "far outside", LONG_MAX, 0, -EINVAL },
+		/* the file ends before the content qmgr announced:
+		 * truncated, i.e. corrupt (Postfix meets EOF, type -1) */
+		{ "at end of file", 1000000, 0, -EUCLEAN },
+		{ "far outside", LONG_MAX, 0, -EUCLEAN },
 		{ "not after M", REL(2), 0, -EINVAL },
 		{ "on the M record", REL(-2), 0, -EINVAL },
 		{ "negative size", REL(0), -2, -EINVAL },
-		{ "size past the end", REL(0), 1000000, -EINVAL },
+		{ "size past the end", REL(0), 1000000, -EUCLEAN },
 	};
 	struct built q;
 	struct qfile f;
@@ -861,6 +863,10 @@ test_bad_offsets(void **state)
 			close(mfd);
 		} else
 			assert_int_equal(mfd, -1);
+		if (err == -EUCLEAN) {
+			assert_int_equal(f.bad_type, -1);
+			assert_int_equal(f.bad_offset, f.size);
+		}
 	}
 	qfile_close(&f);
 	assert_int_equal(qfile_content_memfd(&f, (long)q.data_off, 0, &mfd,
