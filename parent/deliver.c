@@ -35,7 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -46,6 +45,7 @@
 #include "msg.h"
 #include "pass.h"
 #include "qfile.h"
+#include "sj_match.h"
 #include "sj_text.h"
 #include "svc_client.h"
 
@@ -390,43 +390,19 @@ deliver_mark(struct deliver_job *job, unsigned i)
 
 /*
  * Does 'domain' match $fast_flush_domains? Postfix domain-list rules
- * with parent_domain_matches_subdomains (the default includes
- * fast_flush_domains): "example.com" matches it and its subdomains,
- * ".example.com" only subdomains. /file and type:table entries are not
+ * (sj_match.h) with parent_domain_matches_subdomains (the default
+ * includes fast_flush_domains). /file and type:table entries are not
  * supported: they are skipped with a warning.
  */
 static int
 deliver_flush_match(const char *list, const char *domain)
 {
-	const char *p = list, *sep = ", \t\r\n";
-	size_t	n, dlen = strlen(domain);
-	char	item[SJ_HOSTNAME_MAX + 2];
+	char	why[SJ_MATCH_WHY_MAX];
 
-	while (*p) {
-		p += strspn(p, sep);
-		if ((n = strcspn(p, sep)) == 0)
-			break;
-		if (n >= sizeof(item) || memchr(p, '/', n) != NULL ||
-		    memchr(p, ':', n) != NULL) {
-			msg_warn("fast_flush_domains: entry \"%.*s\" not "
-			    "supported by smtpjail: ignored", (int)(n > 64 ?
-			    64 : n), p);
-			p += n;
-			continue;
-		}
-		memcpy(item, p, n);
-		item[n] = '\0';
-		p += n;
-		if (item[0] == '.') {
-			if (dlen > n && strcasecmp(domain + dlen - n, item) == 0)
-				return (1);
-		} else if (strcasecmp(domain, item) == 0 || (dlen > n &&
-		    domain[dlen - n - 1] == '.' &&
-		    strcasecmp(domain + dlen - n, item) == 0)) {
-			return (1);
-		}
-	}
-	return (0);
+	if (sj_match_list_check(list, why, sizeof(why)) != SJ_MATCH_OK)
+		msg_warn("fast_flush_domains: entry \"%s\" not supported by "
+		    "smtpjail: ignored", why);
+	return (sj_match_domain_list(list, domain, 1));
 }
 
 /* interfaces 5.7: tell flush(8) about a deferral it may speed up. */
