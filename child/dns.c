@@ -199,6 +199,12 @@ static const struct ares_socket_functions dns_sock_funcs = {
 	dns_sock_sendv,
 };
 
+const struct ares_socket_functions *
+dns_socket_functions(void)
+{
+	return (&dns_sock_funcs);
+}
+
 /* xoshiro256** (Blackman, Vigna): fast, and good enough to shuffle. */
 static uint64_t
 dns_rotl(uint64_t x, int k)

@@ -133,6 +133,12 @@ int	dns_valid_hostname(const char *name);
 /* 1 if name is an IPv4 or IPv6 address literal (no brackets). */
 int	dns_valid_hostaddr(const char *name);
 
+/*
+ * The socket operations c-ares uses in the child (through sj_sys.h);
+ * their 'arg' is unused. Exported for the sandbox conformance test.
+ */
+const struct ares_socket_functions *dns_socket_functions(void);
+
 /* The PRNG seeded in dns_init(): uniform in [0, n), n > 0. */
 uint32_t dns_random_below(struct dns_ctx *, uint32_t n);
 

@@ -67,6 +67,7 @@
 
 #include <linux/netlink.h>
 
+#include "dns.h"
 #include "sj_limits.h"
 #include "sj_sandbox.h"
 #include "sj_sandbox_report.h"
@@ -1147,78 +1148,6 @@ struct dns_result {
 	struct in_addr addr;
 };
 
-static ares_socket_t
-dns_asocket(int family, int type, int proto, void *arg)
-{
-	int	fd;
-
-	(void)proto;
-	(void)arg;
-	if ((fd = sys_socket_inet(family, type)) < 0) {
-		errno = -fd;
-		return (ARES_SOCKET_BAD);
-	}
-	return (fd);
-}
-
-static int
-dns_aclose(ares_socket_t fd, void *arg)
-{
-	int	rv;
-
-	(void)arg;
-	if ((rv = sys_close(fd)) < 0) {
-		errno = -rv;
-		return (-1);
-	}
-	return (0);
-}
-
-static int
-dns_aconnect(ares_socket_t fd, const struct sockaddr *sa, ares_socklen_t len,
-    void *arg)
-{
-	int	rv;
-
-	(void)arg;
-	if ((rv = sys_connect(fd, sa, len)) < 0) {
-		errno = -rv;
-		return (-1);
-	}
-	return (0);
-}
-
-static ares_ssize_t
-dns_arecvfrom(ares_socket_t fd, void *buf, size_t len, int flags,
-    struct sockaddr *sa, ares_socklen_t *salen, void *arg)
-{
-	ssize_t	rv;
-
-	(void)arg;
-	if ((rv = sys_recvfrom(fd, buf, len, flags, sa, salen)) < 0) {
-		errno = (int)-rv;
-		return (-1);
-	}
-	return (rv);
-}
-
-static ares_ssize_t
-dns_asendv(ares_socket_t fd, const struct iovec *iov, int n, void *arg)
-{
-	ssize_t	rv;
-
-	(void)arg;
-	if ((rv = sys_writev(fd, iov, n)) < 0) {
-		errno = (int)-rv;
-		return (-1);
-	}
-	return (rv);
-}
-
-static const struct ares_socket_functions dns_sys_funcs = {
-	dns_asocket, dns_aclose, dns_aconnect, dns_arecvfrom, dns_asendv,
-};
-
 /* Before the sandbox: library, channel, servers (reads resolv.conf). */
 static int
 dns_prep(struct tctx *t)
@@ -1239,7 +1168,8 @@ dns_prep(struct tctx *t)
 	if (ares_set_servers_ports_csv(t->channel, csv) != ARES_SUCCESS)
 		return (32);
 	if (t->dns_sys)
-		ares_set_socket_functions(t->channel, &dns_sys_funcs, NULL);
+		ares_set_socket_functions(t->channel,
+		    dns_socket_functions(), NULL);
 	return (0);
 }
 
@@ -1423,8 +1353,8 @@ test_cares(void **state)
 	} rows[] = {
 		{ "c-ares, own sockets, UDP", 0, 0 },
 		{ "c-ares, own sockets, TCP", ARES_FLAG_USEVC, 0 },
-		{ "c-ares through sys_*, UDP", 0, 1 },
-		{ "c-ares through sys_*, TCP", ARES_FLAG_USEVC, 1 },
+		{ "c-ares via dns_socket_functions(), UDP", 0, 1 },
+		{ "c-ares via dns_socket_functions(), TCP", ARES_FLAG_USEVC, 1 },
 	};
 	struct tctx *t = *state;
 	char	what[64];
