@@ -376,6 +376,65 @@ test_report_sandboxed(void **state)
 		fail_msg("sandboxed child ended with %s", what);
 }
 
+/* Says "sandboxed" on pfd, then waits like op_hold. */
+static int
+op_ready_hold(struct tctx *t)
+{
+	close(t->pfd[0]);
+	if (write(t->pfd[1], "r", 1) != 1)
+		return (1);
+	return (op_hold(t));
+}
+
+/*
+ * PR_SET_PDEATHSIG: a sandboxed child whose parent ends is killed by
+ * the kernel, even though nobody closes the pipe it waits on (this
+ * process keeps it open) and nobody may signal it.
+ */
+static void
+test_parent_death(void **state)
+{
+	struct tctx *t = *state;
+	char	c, what[64];
+	pid_t	mid, child = -1;
+	int	st, report[2];
+
+	NEED_ROOT();
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+	assert_int_equal(pipe2(t->hold, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(t->pfd, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(report, O_CLOEXEC), 0);
+	if ((mid = fork()) == 0) {
+		/* the "parent": starts the child, waits until it is
+		 * sandboxed, reports its pid, ends */
+		close(report[0]);
+		child = sandboxed(t, 0, -1, NULL, op_ready_hold);
+		if (child < 0 || read(t->pfd[0], &c, 1) != 1 ||
+		    write(report[1], &child, sizeof(child)) !=
+		    (ssize_t)sizeof(child))
+			_exit(1);
+		_exit(0);
+	}
+	assert_true(mid > 0);
+	close(report[1]);
+	close(t->pfd[0]);
+	close(t->pfd[1]);
+	close(t->hold[0]);
+	assert_int_equal(read(report[0], &child, sizeof(child)),
+	    sizeof(child));
+	close(report[0]);
+	st = wait_for(mid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* orphaned, reparented to us (subreaper): must die of SIGKILL */
+	st = wait_for(child);
+	describe(st, what, sizeof(what));
+	close(t->hold[1]);
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), 0);
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL)
+		fail_msg("orphaned sandboxed child ended with %s, not SIGKILL",
+		    what);
+}
+
 static void
 test_report_unsandboxed(void **state)
 {
@@ -1882,6 +1941,7 @@ main(void)
 		cmocka_unit_test(test_enter_refuses),
 		cmocka_unit_test(test_report_sandboxed),
 		cmocka_unit_test(test_report_unsandboxed),
+		cmocka_unit_test(test_parent_death),
 		cmocka_unit_test(test_forbidden),
 		cmocka_unit_test(test_permitted),
 		cmocka_unit_test(test_cares),
