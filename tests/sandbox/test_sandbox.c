@@ -397,9 +397,11 @@ test_parent_death(void **state)
 	struct tctx *t = *state;
 	char	c, what[64];
 	pid_t	mid, child = -1;
-	int	st, report[2];
+	int	st, report[2], group_pfd[2];
 
 	NEED_ROOT();
+	/* t->pfd belongs to the group (the I/O tests): borrow it */
+	memcpy(group_pfd, t->pfd, sizeof(group_pfd));
 	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
 	assert_int_equal(pipe2(t->hold, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(t->pfd, O_CLOEXEC), 0);
@@ -429,6 +431,7 @@ test_parent_death(void **state)
 	st = wait_for(child);
 	describe(st, what, sizeof(what));
 	close(t->hold[1]);
+	memcpy(t->pfd, group_pfd, sizeof(group_pfd));
 	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), 0);
 	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL)
 		fail_msg("orphaned sandboxed child ended with %s, not SIGKILL",
