@@ -202,6 +202,7 @@ child_main(int ipc_fd, int err_fd, const struct sj_config *cfg)
 {
 	struct sj_sandbox_spec spec;
 	struct ipc_msg m;
+	struct dns_opts dopt;
 	char	why[512];
 
 	memset(&child_ctx, 0, sizeof(child_ctx));
@@ -209,7 +210,10 @@ child_main(int ipc_fd, int err_fd, const struct sj_config *cfg)
 
 	/* Outside the jail still: time zone, resolver channel, RNG seed. */
 	tzset();
-	if (dns_init(&child_ctx.dns, why, sizeof(why)) < 0)
+	dopt.timeout_ms = cfg->resolv_timeout * 1000;
+	dopt.tries = cfg->resolv_attempts;
+	dopt.rotate = cfg->resolv_rotate;
+	if (dns_init_opts(&child_ctx.dns, &dopt, why, sizeof(why)) < 0)
 		child_die("resolver init", why);
 	if ((child_ctx.rcpts = calloc(SJ_RCPT_MAX,
 	    sizeof(*child_ctx.rcpts))) == NULL)

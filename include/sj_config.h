@@ -95,6 +95,12 @@ struct sj_config {
 	gid_t	sandbox_gid;
 	int	seccomp_trap;		/* smtpjail_seccomp_debug = yes: SIGSYS trap, not kill */
 
+	/* resolv.conf "options" (glibc res_init), for the child's channel
+	 * (set up before lock-down, so not part of CONFIG). */
+	unsigned resolv_timeout;	/* timeout:N, seconds, 1..30 */
+	unsigned resolv_attempts;	/* attempts:N, 1..5 */
+	int	resolv_rotate;		/* rotate */
+
 	/* What the child is told in CONFIG (smtp_* and friends). */
 	struct ipc_config child;
 

@@ -46,7 +46,11 @@
  *	   and "loopback-only" by getifaddrs(), names by getaddrinfo()),
  *	   dns_servers from the "nameserver" lines of
  *	   $smtpjail_resolv_conf as glibc reads them (first 3; none: the
- *	   glibc default 127.0.0.1).
+ *	   glibc default 127.0.0.1). Its "options" lines give timeout:N
+ *	   (glibc default 5, at most 30, 0 acts as 1), attempts:N (default
+ *	   2, at most 5; 0, which would make glibc give up at once, acts as
+ *	   1) and rotate, kept in sj_config for the child's resolver; other
+ *	   options do not apply (no search, no hosts file).
  * SECURITY
  *	Parent, as root, before anything else and before any sandbox, so
  *	it may resolve names and enumerate interfaces. main.cf and the
@@ -81,6 +85,11 @@
 #define CONFIG_WARN_MAX		50
 /* glibc resolv.conf: MAXNS nameservers are used, the rest ignored. */
 #define RESOLV_MAXNS		3
+/* glibc resolv.h: RES_TIMEOUT, RES_MAXRETRANS, RES_DFLRETRY, RES_MAXRETRY */
+#define RESOLV_TIMEOUT_DEF	5
+#define RESOLV_TIMEOUT_MAX	30
+#define RESOLV_ATTEMPTS_DEF	2
+#define RESOLV_ATTEMPTS_MAX	5
 /* -s: listen sockets (master_svc.c has the real limit). */
 #define CONFIG_SOCKETS_MAX	1024
 /* A service or process name, as it appears in paths and the ident. */
@@ -779,7 +788,36 @@ config_interfaces(struct sj_config *cfg, const char *param, int keywords,
 	return (rc);
 }
 
-/* glibc res_init(): "nameserver ADDR" lines, MAXNS of them. */
+/* glibc res_setoptions(): the options we use, clamped as glibc does. */
+static void
+config_resolv_options(struct sj_config *cfg, const char *opts)
+{
+	const char *cp = opts;
+	unsigned long n;
+	size_t	len;
+
+	for (;;) {
+		cp += strspn(cp, " \t");
+		if ((len = strcspn(cp, " \t\r\n")) == 0)
+			return;
+		if (len > 8 && strncmp(cp, "timeout:", 8) == 0 &&
+		    isdigit((unsigned char)cp[8])) {
+			n = strtoul(cp + 8, NULL, 10);
+			cfg->resolv_timeout = n > RESOLV_TIMEOUT_MAX ?
+			    RESOLV_TIMEOUT_MAX : n == 0 ? 1 : (unsigned)n;
+		} else if (len > 9 && strncmp(cp, "attempts:", 9) == 0 &&
+		    isdigit((unsigned char)cp[9])) {
+			n = strtoul(cp + 9, NULL, 10);
+			cfg->resolv_attempts = n > RESOLV_ATTEMPTS_MAX ?
+			    RESOLV_ATTEMPTS_MAX : n == 0 ? 1 : (unsigned)n;
+		} else if (len == 6 && strncmp(cp, "rotate", 6) == 0) {
+			cfg->resolv_rotate = 1;
+		}
+		cp += len;
+	}
+}
+
+/* glibc res_init(): "nameserver ADDR" lines, MAXNS of them; options. */
 static int
 config_resolv(struct sj_config *cfg, char *why, size_t whysz)
 {
@@ -794,6 +832,9 @@ config_resolv(struct sj_config *cfg, char *why, size_t whysz)
 	    &path, why, whysz)) < 0)
 		return (rc);
 	out[0] = '\0';
+	cfg->resolv_timeout = RESOLV_TIMEOUT_DEF;
+	cfg->resolv_attempts = RESOLV_ATTEMPTS_DEF;
+	cfg->resolv_rotate = 0;
 	if ((fp = fopen(path, "re")) == NULL) {
 		/* glibc: no file means the local server. */
 		config_warnf(cfg, "smtpjail_resolv_conf: open %.200s: %s; "
@@ -802,6 +843,11 @@ config_resolv(struct sj_config *cfg, char *why, size_t whysz)
 	}
 	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL) {
 		lineno++;
+		if (strncmp(line, "options", 7) == 0 &&
+		    (line[7] == ' ' || line[7] == '\t')) {
+			config_resolv_options(cfg, line + 7);
+			continue;
+		}
 		if (strncmp(line, "nameserver", 10) != 0 ||
 		    (line[10] != ' ' && line[10] != '\t'))
 			continue;

@@ -635,6 +635,53 @@ test_resolv_conf(void **state)
 	write_file(tenv.resolv, "nameserver 192.0.2.53\n");
 }
 
+/* resolv.conf "options", clamped as glibc's res_setoptions() does. */
+static const struct resolv_opt_case {
+	const char *text;		/* NULL: no file */
+	unsigned timeout, attempts;
+	int	rotate;
+} resolv_opt_cases[] = {
+	{"nameserver 192.0.2.1\n", 5, 2, 0},
+	{NULL, 5, 2, 0},
+	{"options timeout:2 attempts:3\n", 2, 3, 0},
+	{"options\ttimeout:1\tattempts:1 rotate\n", 1, 1, 1},
+	{"options rotate\noptions timeout:7\n", 7, 2, 1},
+	{"options timeout:0 attempts:0\n", 1, 1, 0},
+	{"options timeout:99 attempts:99\n", 30, 5, 0},
+	{"options ndots:3 edns0 timeout:x attempts: rotates\n", 5, 2, 0},
+	{"options timeout:3 timeout:4\n", 4, 2, 0},
+	{"#options timeout:9\n optionstimeout:9\n", 5, 2, 0},
+};
+
+static void
+test_resolv_options(void **state)
+{
+	static const char *const argv[] = {"smtpjail", "-t", "unix", NULL};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < NELEM(resolv_opt_cases); i++) {
+		const struct resolv_opt_case *c = resolv_opt_cases + i;
+		struct sj_config cfg;
+		char	why[512] = "";
+
+		unlink(tenv.resolv);
+		if (c->text != NULL)
+			write_file(tenv.resolv, c->text);
+		if (load(&cfg, argv, why, sizeof(why)) != 0)
+			fail_msg("case %zu: %s", i, why);
+		if (cfg.resolv_timeout != c->timeout ||
+		    cfg.resolv_attempts != c->attempts ||
+		    cfg.resolv_rotate != c->rotate)
+			fail_msg("case %zu: timeout %u attempts %u rotate %d, "
+			    "want %u %u %d", i, cfg.resolv_timeout,
+			    cfg.resolv_attempts, cfg.resolv_rotate, c->timeout,
+			    c->attempts, c->rotate);
+		sj_config_free(&cfg);
+	}
+	write_file(tenv.resolv, "nameserver 192.0.2.53\n");
+}
+
 /*
  * What the child is told.
  */
@@ -946,6 +993,7 @@ main(void)
 		cmocka_unit_test(test_main_cf_errors_and_warnings),
 		cmocka_unit_test(test_ident_rule),
 		cmocka_unit_test(test_resolv_conf),
+		cmocka_unit_test(test_resolv_options),
 		cmocka_unit_test(test_child_flags),
 		cmocka_unit_test(test_child_values),
 		cmocka_unit_test(test_relay_too_long),
