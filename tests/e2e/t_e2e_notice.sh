@@ -77,6 +77,7 @@ notice_for() {
 # the transaction id in the sink's own Received: header.
 normalise() {	# file domain
 	sed -e 's/ (smtp-sink) with ESMTP id [0-9a-f]*;/ (smtp-sink) ID;/' \
+	    -e 's/^\t[A-Z][a-z][a-z], [ 0-9][0-9] [A-Z][a-z][a-z] [0-9]* [0-9:]* [-+][0-9]* (.*)$/\tDATE/' \
 	    -e 's/^\(\s*id \)[0-9A-F]*; .*/\1QID; DATE/' \
 	    -e 's/^Date: .*/Date: DATE/' \
 	    -e 's/^Message-Id: .*/Message-Id: MID/I' \
