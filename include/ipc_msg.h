@@ -241,6 +241,16 @@ ssize_t	ipc_msg_encode(const struct ipc_msg *msg, void *buf, size_t bufsz);
 int	ipc_msg_decode(enum ipc_dir dir, const void *buf, size_t len, int fd,
 	    struct ipc_msg *msg, char *why, size_t whysz);
 
+/*
+ * The lines of a transcript text: each printable ASCII, starting with
+ * IPC_TRANSCRIPT_OUT or IPC_TRANSCRIPT_IN and at most
+ * SJ_TRANSCRIPT_LINE_MAX bytes. Returns the number of lines (0 for an
+ * empty text), or -1 with the 1-based number of the first bad line in
+ * *bad. The decoder applies it; the parent applies it again before it
+ * mails a transcript.
+ */
+long	ipc_msg_transcript_lines(const char *text, uint32_t *bad);
+
 /* Close msg->fd if set. */
 void	ipc_msg_release(struct ipc_msg *);
 

@@ -341,16 +341,11 @@ ipc_text_ok(int text, const char *s)
 	return (1);
 }
 
-/*
- * A transcript: every line starts with one of the two prefixes and
- * fits SJ_TRANSCRIPT_LINE_MAX. Returns the number of lines, or -1
- * with the offending line number in *bad.
- */
-static long
-ipc_transcript_lines(const char *text, uint32_t *bad)
+long
+ipc_msg_transcript_lines(const char *text, uint32_t *bad)
 {
 	const char *p = text, *nl;
-	size_t	len;
+	size_t	len, i;
 	long	n = 0;
 
 	if (*p == '\0')
@@ -358,9 +353,13 @@ ipc_transcript_lines(const char *text, uint32_t *bad)
 	for (;;) {
 		nl = strchr(p, '\n');
 		len = nl ? (size_t)(nl - p) : strlen(p);
-		if (len > SJ_TRANSCRIPT_LINE_MAX ||
-		    (strncmp(p, IPC_TRANSCRIPT_OUT, 5) != 0 &&
-		    strncmp(p, IPC_TRANSCRIPT_IN, 5) != 0)) {
+		for (i = 0; i < len; i++)
+			if ((unsigned char)p[i] < 0x20 ||
+			    (unsigned char)p[i] > 0x7e)
+				break;
+		if (i < len || len > SJ_TRANSCRIPT_LINE_MAX || len < 5 ||
+		    (memcmp(p, IPC_TRANSCRIPT_OUT, 5) != 0 &&
+		    memcmp(p, IPC_TRANSCRIPT_IN, 5) != 0)) {
 			*bad = (uint32_t)n + 1;
 			return (-1);
 		}
@@ -498,10 +497,11 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			    IPC_TC_ALL);
 			return (-1);
 		}
-		if ((nl = ipc_transcript_lines(tr->text, &bad)) < 0) {
+		if ((nl = ipc_msg_transcript_lines(tr->text, &bad)) < 0) {
 			ipc_why(why, whysz, "%s: field text: line %u lacks "
-			    "the \"Out: \" or \"In:  \" prefix or exceeds %d "
-			    "bytes", name, bad, SJ_TRANSCRIPT_LINE_MAX);
+			    "the \"Out: \" or \"In:  \" prefix, exceeds %d "
+			    "bytes or is not printable", name, bad,
+			    SJ_TRANSCRIPT_LINE_MAX);
 			return (-1);
 		}
 		if ((tr->omitted == 0 && tr->omitted_at != 0) ||

@@ -133,34 +133,6 @@ notice_classes(const char *list, uint32_t *mask, char *why, size_t whysz)
 /* ------------------------------------------------------------------ */
 /* Checking and keeping what the child sent                            */
 
-/* Lines of a transcript, each checked; -1 if one is bad. */
-static long
-notice_check_text(const char *text)
-{
-	const char *p = text, *nl;
-	size_t	len, i;
-	long	n = 0;
-
-	if (*p == '\0')
-		return (0);
-	for (;;) {
-		nl = strchr(p, '\n');
-		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		if (len > SJ_TRANSCRIPT_LINE_MAX || len < 5 ||
-		    (memcmp(p, IPC_TRANSCRIPT_OUT, 5) != 0 &&
-		    memcmp(p, IPC_TRANSCRIPT_IN, 5) != 0))
-			return (-1);
-		for (i = 0; i < len; i++)
-			if ((unsigned char)p[i] < 0x20 ||
-			    (unsigned char)p[i] > 0x7e)
-				return (-1);
-		n++;
-		if (nl == NULL)
-			return (n);
-		p = nl + 1;
-	}
-}
-
 /* "host[addr]:port", printable, no spaces. */
 static int
 notice_check_peer(const char *peer)
@@ -177,6 +149,7 @@ int
 notice_keep(struct notice_set *set, const struct ipc_transcript *t,
     uint32_t job_id, const char *queue_id, char *why, size_t whysz)
 {
+	uint32_t bad;
 	long	nl;
 
 	if (t->job_id != job_id) {
@@ -195,7 +168,7 @@ notice_keep(struct notice_set *set, const struct ipc_transcript *t,
 		return (-1);
 	}
 	if (memchr(t->text, '\0', sizeof(t->text)) == NULL ||
-	    (nl = notice_check_text(t->text)) < 0) {
+	    (nl = ipc_msg_transcript_lines(t->text, &bad)) < 0) {
 		snprintf(why, whysz, "TRANSCRIPT with a malformed line");
 		return (-1);
 	}
@@ -438,7 +411,7 @@ int
 notice_post(const char *svc_dir, const struct sj_config *cfg,
     const struct ipc_transcript *t, char *why, size_t whysz)
 {
-	char	name[256], path[300], sender[SJ_ADDR_MAX + 1];
+	char	path[300], sender[SJ_ADDR_MAX + 1];
 	const char *hff = sj_config_param(cfg, "header_from_format");
 	char   *qid = NULL;
 	struct attr_spec greet[2];
@@ -454,15 +427,9 @@ notice_post(const char *svc_dir, const struct sj_config *cfg,
 		snprintf(why, whysz, "double_bounce_sender too long");
 		return (-ENAMETOOLONG);
 	}
-	if ((fd = svc_connect(svc_dir, cfg->cleanup_service_name, timeout,
-	    name, sizeof(name), why, whysz)) < 0)
+	if ((fd = svc_open(svc_dir, cfg->cleanup_service_name, timeout, &s,
+	    path, sizeof(path), why, whysz)) < 0)
 		return (fd);
-	snprintf(path, sizeof(path), "%s socket", name);
-	if ((err = attr_stream_init(&s, fd, path, timeout)) < 0) {
-		snprintf(why, whysz, "%s: %s", path, strerror(-err));
-		(void)close(fd);
-		return (err);
-	}
 	memset(greet, 0, sizeof(greet));
 	greet[0].type = ATTR_TYPE_STREQ;
 	greet[0].name = ATTR_NAME_PROTOCOL;

@@ -237,46 +237,17 @@ class FakeService:
 # ------------------------------------------------------------ cleanup
 
 
-class FakeCleanup:
+class FakeCleanup(FakeService):
 	"""public/cleanup (postfix-interfaces.md 5.9): greeting with a
 	queue id, the flags list, queue-file records up to E, then
 	"status 0 reason ''". Records each notice as (flags, [(type,
-	payload)])."""
+	payload)]). Modes ok|absent."""
 
 	QID = "NOTICE1"
 
 	def __init__(self, qdir):
+		FakeService.__init__(self, qdir, "cleanup")
 		self.path = os.path.join(qdir, "public", "cleanup")
-		self.got = []
-		self.lock = threading.Lock()
-		self.sock = None
-
-	def set_mode(self, mode):
-		with self.lock:
-			self.got = []
-		if mode == "absent":
-			if self.sock is not None:
-				self.sock.close()
-				self.sock = None
-			if os.path.exists(self.path):
-				os.unlink(self.path)
-		elif self.sock is None:
-			s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-			s.bind(self.path)
-			os.chmod(self.path, 0o666)
-			s.listen(16)
-			self.sock = s
-			threading.Thread(target=self._loop, args=(s,),
-			    daemon=True).start()
-
-	def _loop(self, s):
-		while True:
-			try:
-				c, _ = s.accept()
-			except OSError:
-				return
-			threading.Thread(target=self._one, args=(c,),
-			    daemon=True).start()
 
 	def _one(self, c):
 		try:
@@ -305,10 +276,6 @@ class FakeCleanup:
 			pass
 		finally:
 			c.close()
-
-	def received(self):
-		with self.lock:
-			return list(self.got)
 
 # ------------------------------------------------------------ postlog
 

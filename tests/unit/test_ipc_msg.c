@@ -995,7 +995,7 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "TRANSCRIPT: field text: line 2 lacks the" },
 	{ "line too long", 0, 0, 0, 0, bad_tr_long, IPC_C2P, FD_NONE,
 	    -EBADMSG, "TRANSCRIPT: field text: line 1 lacks the \"Out: \" "
-	    "or \"In:  \" prefix or exceeds 1024 bytes" },
+	    "or \"In:  \" prefix, exceeds 1024 bytes" },
 	{ "tab in text", 0, 0, 0, 0, bad_tr_tab, IPC_C2P, FD_NONE,
 	    -EBADMSG, "TRANSCRIPT: field text: not printable ASCII lines" },
 	{ "CR in text", 0, 0, 0, 0, bad_tr_cr, IPC_C2P, FD_NONE,
