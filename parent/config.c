@@ -76,6 +76,7 @@
 #include <unistd.h>
 
 #include "cfg_params.h"
+#include "notice.h"
 #include "sj_config.h"
 #include "sj_log.h"
 
@@ -1020,6 +1021,7 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 	struct sj_params *p = cfg->params;
 	char	**pfx;
 	long	n;
+	uint32_t mask;
 	int	rc, npfx, i, ok;
 
 	if ((rc = get_str(cfg, "queue_directory", 1, &cfg->queue_directory,
@@ -1152,6 +1154,9 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 	    &cfg->fast_flush_domains, why, whysz)) < 0 ||
 	    (rc = get_str(cfg, "hash_queue_names", 0, &cfg->hash_queue_names,
 	    why, whysz)) < 0)
+		return (rc);
+	/* Postfix name_mask(): an unknown class is a configuration error. */
+	if ((rc = notice_classes(cfg->notify_classes, &mask, why, whysz)) < 0)
 		return (rc);
 	if ((rc = get_int(cfg, "delay_logging_resolution_limit", 0, 6, &n,
 	    why, whysz)) < 0)

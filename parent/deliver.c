@@ -43,6 +43,7 @@
 #include "ipc_chan.h"
 #include "log_status.h"
 #include "msg.h"
+#include "notice.h"
 #include "pass.h"
 #include "qfile.h"
 #include "sj_match.h"
@@ -64,6 +65,7 @@ struct deliver_job {
 	int	have_site;		/* a SITE_RESULT arrived */
 	struct ipc_result site;
 	struct ipc_done done;
+	struct notice_set notices;	/* session transcripts (notice.c) */
 	int	child_broken;		/* the pair must be restarted */
 	char	why[1024];		/* why the child's word was discarded */
 };
@@ -262,6 +264,12 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 				goto violation;
 			job->have_site = 1;
 			job->site = m.u.result;
+			break;
+		case IPC_T_TRANSCRIPT:
+			if (notice_keep(&job->notices, &m.u.transcript,
+			    job->job_id, req->queue_id, job->why,
+			    sizeof(job->why)) < 0)
+				goto violation;
 			break;
 		case IPC_T_DONE:
 			if (m.u.done.job_id != job->job_id) {
@@ -651,6 +659,8 @@ deliver_request(struct deliver_job *job, struct child_ctl *cc,
 		else
 			ndone += deliver_outcome(job, i, &job->rcpt[i].res);
 	}
+	if (err == 0)
+		notice_post_all(&job->notices, job->cfg, req->sender);
 	if (ndone == req->rcpt_count)
 		return (DEL_STAT_FINAL);
 	if (!pass && job->have_site && job->site.status[0] == '4') {
@@ -692,6 +702,7 @@ deliver_serve(int rfd, int wfd, const struct sj_config *cfg,
 		msg_fatal("calloc %u recipients: %s", req.rcpt_count,
 		    strerror(errno));
 	status = deliver_request(&job, cc, &hop, &use_hop);
+	notice_free(&job.notices);
 	if (job.qf.fd >= 0)
 		qfile_close(&job.qf);
 	if (dreq_reply(wfd, use_hop ? &hop : NULL, status,
