@@ -67,6 +67,7 @@ struct deliver_job {
 	struct ipc_done done;
 	struct notice_set notices;	/* session transcripts (notice.c) */
 	int	child_broken;		/* the pair must be restarted */
+	int	child_died;		/* ... because it ended or went silent */
 	char	why[1024];		/* why the child's word was discarded */
 };
 
@@ -95,6 +96,16 @@ deliver_defer_all(struct deliver_job *job, const char *status,
 	for (i = 0; i < job->req->rcpt_count; i++)
 		deliver_result_local(&job->rcpt[i].res, status, reason);
 	job->have_site = 0;
+}
+
+static unsigned
+deliver_count_reported(const struct deliver_job *job)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < job->req->rcpt_count; i++)
+		n += job->rcpt[i].reported != 0;
+	return (n);
 }
 
 /* Time bound for silence from the child: every stage it may wait in. */
@@ -249,6 +260,8 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		err = child_ctl_recv(cc, &m, tmo, job->why, sizeof(job->why));
 		if (err < 0) {
 			job->child_broken = 1;
+			job->child_died = err == -ECONNRESET ||
+			    err == -ETIMEDOUT;
 			return (-1);
 		}
 		switch (m.type) {
@@ -630,6 +643,28 @@ deliver_request(struct deliver_job *job, struct child_ctl *cc,
 		msg_warn("%s: request refused, deferring all %u recipients: "
 		    "%s", req->queue_id, req->rcpt_count, job->why);
 		deliver_defer_all(job, "4.3.0", job->why);
+	} else if (err < 0 && job->child_died &&
+	    deliver_count_reported(job) > 0) {
+		/*
+		 * A child that ended or went silent (killed, crashed, stuck in
+		 * QUIT) after reporting some recipients: their results stand,
+		 * as smtp(8) marks each recipient as soon as its outcome is
+		 * known. Deferring a recipient the server already took with
+		 * 250 would deliver it twice; the rest are deferred.
+		 */
+		for (i = 0, ndone = 0; i < req->rcpt_count; i++) {
+			if (job->rcpt[i].reported)
+				continue;
+			deliver_result_local(&job->rcpt[i].res, "4.3.0",
+			    "mail delivery agent (sandboxed child) failed");
+			ndone++;
+		}
+		msg_warn("%s: sandboxed child failed after reporting %u of "
+		    "%u recipients, deferring the other %u: %s",
+		    req->queue_id, req->rcpt_count - ndone, req->rcpt_count,
+		    ndone, job->why);
+		ndone = 0;
+		job->have_site = 0;
 	} else if (err < 0) {
 		msg_warn("%s: sandboxed child failed, deferring all %u "
 		    "recipients: %s", req->queue_id, req->rcpt_count,

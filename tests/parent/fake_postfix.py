@@ -340,6 +340,7 @@ class SmtpServer:
 		self.rcpt = rcpt or {}		# address -> reply line
 		self.greeting = greeting
 		self.data_reply = data_reply or "250 2.0.0 Ok: queued as FAKE1"
+		# stall_after_data: "quit" stalls at QUIT instead
 		self.stall = stall_after_data
 		self.data_seen = threading.Event()
 		self.release = threading.Event()
@@ -398,14 +399,19 @@ class SmtpServer:
 						if not d or d == b".\r\n":
 							break
 						self.data.append(d)
-					self.data_seen.set()
-					if self.stall:
+					if self.stall != "quit":
+						self.data_seen.set()
+					if self.stall and self.stall != "quit":
 						self.release.wait(TIMEOUT)
 						return
 					say(self.data_reply)
 				elif u == "RSET":
 					say("250 2.0.0 Ok")
 				elif u == "QUIT":
+					if self.stall == "quit":
+						self.data_seen.set()
+						self.release.wait(TIMEOUT)
+						return
 					say("221 2.0.0 Bye")
 					return
 				else:
@@ -1179,6 +1185,13 @@ SCENARIOS = [
 	    notices=0, warn=True, log=["status=bounced", "status=sent",
 	    "warning: connect to public/cleanup: ",
 	    "warning: postmaster notify: connect to public/cleanup: "]),
+	# smtp(8) marks a recipient once the content got its 250; a child
+	# killed in QUIT after reporting must not make it a duplicate.
+	dict(name="child killed in QUIT after 250 to the content: sent, "
+	    "marked, FINAL", stall="quit",
+	    args=["-o", "smtp_skip_quit_response=no"], want="FINAL",
+	    marked=[0], log=["status=sent", "child killed by signal 9",
+	    "after reporting 1 of 1 recipients"]),
 	dict(name="child killed mid-request: DEFER, nothing marked",
 	    rcpts=TWO, stall=True, want="DEFER",
 	    appends={"defer": [("bob@remote.test", "4.3.0", "delayed"),
