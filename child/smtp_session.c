@@ -70,6 +70,7 @@
 #include <strings.h>
 
 #include "msg.h"
+#include "sj_match.h"
 #include "sj_sys.h"
 #include "sj_text.h"
 #include "smtp_content.h"
@@ -1145,6 +1146,10 @@ smtp_session_run(struct smtp_job *job, int fd, const struct smtp_peer *peer,
 	s->cmd_len = 0;
 	smtp_reply_io_init(&s->io, fd, peer->relay);
 	transcript_begin(peer->relay);
+	/* Postfix debug_peer_check(): the chat is logged for these peers */
+	transcript_debug(s->cfg->debug_peer_list[0] != '\0' &&
+	    sj_match_namadr_list(s->cfg->debug_peer_list, peer->host,
+	    peer->addr, (s->cfg->flags & IPC_CF_DEBUG_PEER_PARENT) != 0));
 
 	rv = sess_handshake(s);
 	if (rv < 0)

@@ -23,11 +23,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "msg.h"
 #include "sj_text.h"
 #include "transcript.h"
 
 static struct transcript_ctx {
 	int	active;			/* between begin and send */
+	int	debug;			/* log every line (debug_peer_list) */
 	size_t	len;			/* bytes in t.text */
 	uint32_t nlines;		/* lines in t.text */
 	int	head_fixed;		/* head_len/head_lines are set */
@@ -35,6 +37,13 @@ static struct transcript_ctx {
 	uint32_t head_lines;
 	struct ipc_transcript t;
 } transcript_ctx;
+
+void
+transcript_debug(int on)
+{
+	if (transcript_ctx.active)
+		transcript_ctx.debug = on;
+}
 
 void
 transcript_begin(const char *peer)
@@ -107,6 +116,9 @@ transcript_add(const char *prefix, const char *line, size_t len)
 		return;
 	memcpy(buf, prefix, plen);
 	n = plen + sj_text_censor(buf + plen, sizeof(buf) - plen, line, len);
+	if (c->debug)
+		msg_info("%s %s: %s", strcmp(prefix, IPC_TRANSCRIPT_IN) == 0 ?
+		    "<" : ">", c->t.peer, buf + plen);
 	need = n + (c->nlines > 0 ? 1 : 0);
 	while (c->len + need > SJ_TRANSCRIPT_MAX) {
 		if (transcript_drop_one(c) < 0)

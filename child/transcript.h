@@ -53,6 +53,9 @@
 #define TRANSCRIPT_HEAD_MAX	(SJ_TRANSCRIPT_MAX / 3)
 
 void	transcript_begin(const char *peer);
+/* debug_peer_list matched this peer: also log each line, as Postfix's
+ * smtp_chat does at a raised msg_verbose ("> peer: cmd", "< peer: reply"). */
+void	transcript_debug(int on);
 void	transcript_out(const char *buf, size_t len);
 void	transcript_in(const char *line, size_t len);
 void	transcript_check_code(int code);

@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	5
+#define IPC_VERSION	6
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -62,7 +62,8 @@ enum ipc_type {
 #define IPC_CF_INET6			(1U << 7)	/* inet_protocols has ipv6 */
 #define IPC_CF_DEFER_NO_MX_ADDR		(1U << 8)	/* smtp_defer_if_no_mx_address_found */
 #define IPC_CF_SOFT_BOUNCE		(1U << 9)	/* soft_bounce */
-#define IPC_CF_ALL			((1U << 10) - 1)
+#define IPC_CF_DEBUG_PEER_PARENT	(1U << 10)	/* parent_domain_matches_subdomains names debug_peer_list */
+#define IPC_CF_ALL			((1U << 11) - 1)
 
 enum ipc_addr_pref {
 	IPC_PREF_ANY = 0,	/* smtp_address_preference = any */
@@ -92,6 +93,7 @@ struct ipc_config {
 	char	relayhost[SJ_NEXTHOP_MAX + 1];	/* relayhost, for 4.3.5 */
 	char	fallback_relay[SJ_NEXTHOP_MAX + 1]; /* smtp_fallback_relay */
 	char	local_addrs[SJ_LIST_MAX + 1];	/* inet+proxy interfaces, loop check */
+	char	debug_peer_list[SJ_DEBUG_PEER_LIST_MAX + 1]; /* "" = none */
 };
 
 /* DELIVER flags */

@@ -84,6 +84,7 @@ struct sj_config {
 	char	*mail_name;
 	char	*best_mx_transport;
 	char	*fast_flush_domains;
+	int	fast_flush_parent;	/* parent_domain_matches_subdomains has it */
 	unsigned delay_logging_resolution_limit;	/* 0..6 digits */
 	int	hash_queue_depth;
 	char	*hash_queue_names;

@@ -59,6 +59,12 @@
 /* Lines in one multi-line reply before it is cut short. */
 #define SJ_SMTP_REPLY_LINES_MAX	100
 
+/* debug_peer_list as sent to the child in CONFIG (the CONFIG message
+ * must fit SJ_IPC_MSG_MAX); a longer list is a configuration error. */
+#define SJ_DEBUG_PEER_LIST_MAX	1024
+/* LOG messages the parent accepts from the child per job before it
+ * counts as flooding; the child stops logging one short of it. */
+#define SJ_CHILD_LOG_PER_JOB	500
 /* Child: open descriptors (IPC socket, content memfd, c-ares sockets,
  * one SMTP connection) - RLIMIT_NOFILE. */
 #define SJ_CHILD_NOFILE		32

@@ -14,7 +14,7 @@
 #include "sj_sandbox.h"
 
 /* LOG messages accepted per job before the child counts as flooding. */
-#define CHILD_LOG_PER_JOB	500
+#define CHILD_LOG_PER_JOB	SJ_CHILD_LOG_PER_JOB
 /* How long a freshly forked child may take to lock itself down. */
 #define CHILD_READY_TIMEOUT_MS	10000
 /* How long the parent waits for the child to exit after EOF, then after

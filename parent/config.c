@@ -79,6 +79,7 @@
 #include "notice.h"
 #include "sj_config.h"
 #include "sj_log.h"
+#include "sj_match.h"
 
 #define DEF_CONFIG_DIR		"/etc/postfix"
 #define MAIN_CF			"main.cf"
@@ -888,6 +889,49 @@ config_resolv(struct sj_config *cfg, char *why, size_t whysz)
 	return (0);
 }
 
+/*
+ * debug_peer_list and debug_peer_level (Postfix debug_peer(3)): the
+ * child matches each SMTP peer against the list and logs that
+ * session's chat. Postfix refuses a level below 1 and a list it cannot
+ * parse; /file and type:table patterns, which would need files the
+ * child cannot open, are skipped with a warning.
+ */
+static int
+config_debug_peer(struct sj_config *cfg, char *why, size_t whysz)
+{
+	struct ipc_config *c = &cfg->child;
+	char	bad[SJ_MATCH_WHY_MAX];
+	const char *v;
+	long	n;
+	int	rc;
+
+	if ((rc = get_int(cfg, "debug_peer_level", 1, INT32_MAX, &n, why,
+	    whysz)) < 0 ||
+	    (rc = copy_param(cfg, "debug_peer_list", c->debug_peer_list,
+	    sizeof(c->debug_peer_list), why, whysz)) < 0)
+		return (rc);
+	switch (sj_match_list_check(c->debug_peer_list, bad, sizeof(bad))) {
+	case SJ_MATCH_BAD:
+		snprintf(why, whysz, "debug_peer_list: bad pattern \"%s\" "
+		    "(expected a host or domain name, an address or "
+		    "net/prefix)", bad);
+		return (-EINVAL);
+	case SJ_MATCH_UNSUPPORTED:
+		config_warnf(cfg, "debug_peer_list: \"%s\": /file and "
+		    "type:table patterns are not supported by smtpjail: "
+		    "ignored", bad);
+		break;
+	}
+	if ((rc = sj_params_get_str(cfg->params,
+	    "parent_domain_matches_subdomains", &v, why, whysz)) < 0)
+		return (rc);
+	if (sj_match_parent_style(v, "debug_peer_list"))
+		c->flags |= IPC_CF_DEBUG_PEER_PARENT;
+	cfg->fast_flush_parent = sj_match_parent_style(v,
+	    "fast_flush_domains");
+	return (0);
+}
+
 static int
 config_child(struct sj_config *cfg, char *why, size_t whysz)
 {
@@ -1006,7 +1050,8 @@ config_child(struct sj_config *cfg, char *why, size_t whysz)
 	if ((rc = config_interfaces(cfg, "inet_interfaces", 1, why,
 	    whysz)) < 0 ||
 	    (rc = config_interfaces(cfg, "proxy_interfaces", 0, why,
-	    whysz)) < 0)
+	    whysz)) < 0 ||
+	    (rc = config_debug_peer(cfg, why, whysz)) < 0)
 		return (rc);
 	return (config_resolv(cfg, why, whysz));
 }

@@ -416,14 +416,14 @@ deliver_mark(struct deliver_job *job, unsigned i)
  * supported: they are skipped with a warning.
  */
 static int
-deliver_flush_match(const char *list, const char *domain)
+deliver_flush_match(const char *list, const char *domain, int parent_style)
 {
 	char	why[SJ_MATCH_WHY_MAX];
 
 	if (sj_match_list_check(list, why, sizeof(why)) != SJ_MATCH_OK)
 		msg_warn("fast_flush_domains: entry \"%s\" not supported by "
 		    "smtpjail: ignored", why);
-	return (sj_match_domain_list(list, domain, 1));
+	return (sj_match_domain_list(list, domain, parent_style));
 }
 
 /* interfaces 5.7: tell flush(8) about a deferral it may speed up. */
@@ -436,7 +436,8 @@ deliver_flush(struct deliver_job *job, unsigned i)
 	int	status = 0;
 
 	if (at == NULL || at[1] == '\0' || cfg->fast_flush_domains == NULL ||
-	    !deliver_flush_match(cfg->fast_flush_domains, at + 1))
+	    !deliver_flush_match(cfg->fast_flush_domains, at + 1,
+	    cfg->fast_flush_parent))
 		return;
 	if (svc_flush_add(SVC_DIR_PUBLIC, cfg->flush_service_name, at + 1,
 	    job->req->queue_id, (int)cfg->ipc_timeout, &status, why,

@@ -779,6 +779,10 @@ def scenario(env, sc):
 		pat = pat.replace("{port}", str(env.smtp.port))
 		ck.want(pat in logtxt, "log lacks %r; log: %r" % (pat,
 		    log[-6:]))
+	for pat in sc.get("nolog", []):
+		pat = pat.replace("{port}", str(env.smtp.port))
+		ck.want(pat not in logtxt, "log has %r; log: %r" % (pat,
+		    log[-6:]))
 	if sc["want"] == "DEFER" and not marked:
 		pass
 	if sc.get("warn"):
@@ -1192,6 +1196,21 @@ SCENARIOS = [
 	    args=["-o", "smtp_skip_quit_response=no"], want="FINAL",
 	    marked=[0], log=["status=sent", "child killed by signal 9",
 	    "after reporting 1 of 1 recipients"]),
+	# debug_peer_list: the chat with a matching peer is logged as
+	# Postfix's smtp_chat does at a raised verbosity, content is not.
+	dict(name="debug_peer_list matches the server: its chat is logged",
+	    args=["-o", "debug_peer_list=192.0.2.0/24, 127.0.0.0/8"],
+	    want="FINAL", marked=[0], log=[
+	    "> 127.0.0.1[127.0.0.1]:{port}: EHLO pj.example.test",
+	    "< 127.0.0.1[127.0.0.1]:{port}: 250 8BITMIME",
+	    "> 127.0.0.1[127.0.0.1]:{port}: MAIL FROM:<alice@example.test>",
+	    "> 127.0.0.1[127.0.0.1]:{port}: .",
+	    "< 127.0.0.1[127.0.0.1]:{port}: 250 2.0.0 Ok: queued as FAKE1",
+	    "status=sent"], nolog=["Subject:"]),
+	dict(name="debug_peer_list without the server: no chat logged",
+	    args=["-o", "debug_peer_list=!127.0.0.1 127.0.0.0/8"],
+	    want="FINAL", marked=[0], log=["status=sent"],
+	    nolog=["> 127.0.0.1[127.0.0.1]:{port}: EHLO"]),
 	dict(name="child killed mid-request: DEFER, nothing marked",
 	    rcpts=TWO, stall=True, want="DEFER",
 	    appends={"defer": [("bob@remote.test", "4.3.0", "delayed"),

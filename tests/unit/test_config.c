@@ -198,7 +198,8 @@ test_defaults(void **state)
 	assert_int_equal(cfg.seccomp_trap, 0);
 
 	want = IPC_CF_SKIP_5XX_GREETING | IPC_CF_SKIP_QUIT_RESPONSE |
-	    IPC_CF_RANDOMIZE | IPC_CF_INET4 | (have_inet6() ? IPC_CF_INET6 : 0);
+	    IPC_CF_RANDOMIZE | IPC_CF_INET4 | IPC_CF_DEBUG_PEER_PARENT |
+	    (have_inet6() ? IPC_CF_INET6 : 0);
 	assert_int_equal(cfg.child.flags, want);
 	assert_int_equal(cfg.child.addr_pref, IPC_PREF_ANY);
 	assert_int_equal(cfg.child.connect_timeout, 30);
@@ -682,11 +683,72 @@ test_resolv_options(void **state)
 	write_file(tenv.resolv, "nameserver 192.0.2.53\n");
 }
 
+/* debug_peer_list / debug_peer_level (Postfix debug_peer(3)). */
+static void
+test_debug_peer(void **state)
+{
+	static const struct {
+		const char *o[3];
+		int	rc;			/* 0, or -1: refused */
+		const char *list;		/* sent to the child */
+		int	warnings;
+		const char *why;		/* in the error or warning */
+	} v[] = {
+		{{NULL}, 0, "", 0, NULL},
+		{{"debug_peer_list=mx.example.com, 192.0.2.0/24 [::1]"}, 0,
+		    "mx.example.com, 192.0.2.0/24 [::1]", 0, NULL},
+		{{"debug_peer_list=hash:/etc/postfix/peers example.com"}, 0,
+		    "hash:/etc/postfix/peers example.com", 1,
+		    "\"hash:/etc/postfix/peers\": /file and type:table"},
+		{{"debug_peer_list=10.0.0.0/33"}, -1, NULL, 0,
+		    "debug_peer_list: bad pattern \"10.0.0.0/33\""},
+		{{"debug_peer_level=0"}, -1, NULL, 0, "debug_peer_level"},
+		{{"debug_peer_level=5", "debug_peer_list=example.com"}, 0,
+		    "example.com", 0, NULL},
+	};
+	size_t	i, j;
+
+	(void)state;
+	for (i = 0; i < NELEM(v); i++) {
+		const char *argv[10] = {"smtpjail", "-t", "unix"};
+		struct sj_config cfg;
+		char	why[512] = "";
+		int	argc = 3, rc, found;
+
+		for (j = 0; j < 3 && v[i].o[j] != NULL; j++) {
+			argv[argc++] = "-o";
+			argv[argc++] = v[i].o[j];
+		}
+		argv[argc] = NULL;
+		rc = load(&cfg, argv, why, sizeof(why));
+		if (rc != v[i].rc)
+			fail_msg("case %zu: rc %d (%s), want %d", i, rc, why,
+			    v[i].rc);
+		if (rc != 0) {
+			if (strstr(why, v[i].why) == NULL)
+				fail_msg("case %zu: \"%s\" lacks \"%s\"", i,
+				    why, v[i].why);
+			continue;
+		}
+		assert_string_equal(cfg.child.debug_peer_list, v[i].list);
+		if (cfg.nwarnings != v[i].warnings)
+			fail_msg("case %zu: %d warnings, want %d", i,
+			    cfg.nwarnings, v[i].warnings);
+		for (j = 0, found = v[i].why == NULL; !found &&
+		    j < (size_t)cfg.nwarnings; j++)
+			found = strstr(cfg.warnings[j], v[i].why) != NULL;
+		if (!found)
+			fail_msg("case %zu: no warning with \"%s\"", i,
+			    v[i].why);
+		sj_config_free(&cfg);
+	}
+}
+
 /*
  * What the child is told.
  */
 #define F_DEF	(IPC_CF_SKIP_5XX_GREETING | IPC_CF_SKIP_QUIT_RESPONSE | \
-		 IPC_CF_RANDOMIZE | IPC_CF_INET4)
+		 IPC_CF_RANDOMIZE | IPC_CF_INET4 | IPC_CF_DEBUG_PEER_PARENT)
 
 static const struct flag_case {
 	const char *o[4];		/* -o values */
@@ -722,6 +784,8 @@ static const struct flag_case {
 	{{"inet_protocols="}, F_DEF & ~IPC_CF_INET4, 0, IPC_PREF_ANY},
 	{{"smtp_address_preference=ipv6"}, F_DEF, 1, IPC_PREF_IPV6},
 	{{"smtp_address_preference=IPv4"}, F_DEF, 1, IPC_PREF_IPV4},
+	{{"parent_domain_matches_subdomains=relay_domains"},
+	    F_DEF & ~IPC_CF_DEBUG_PEER_PARENT, 1, IPC_PREF_ANY},
 };
 
 static void
@@ -994,6 +1058,7 @@ main(void)
 		cmocka_unit_test(test_ident_rule),
 		cmocka_unit_test(test_resolv_conf),
 		cmocka_unit_test(test_resolv_options),
+		cmocka_unit_test(test_debug_peer),
 		cmocka_unit_test(test_child_flags),
 		cmocka_unit_test(test_child_values),
 		cmocka_unit_test(test_relay_too_long),

@@ -181,6 +181,7 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		TEXT(c->relayhost);
 		TEXT(c->fallback_relay);
 		TEXT(c->local_addrs);
+		TEXT(c->debug_peer_list);
 		break;
 	}
 	case IPC_T_DELIVER: {
@@ -677,6 +678,7 @@ STR_CASE(bad_dns_lf, IPC_T_CONFIG, config.dns_servers, "127.0.0.1#53", 9, '\n', 
 STR_CASE(bad_relayhost_ctl, IPC_T_CONFIG, config.relayhost, "[relay#]", 6, 0x7f, 0)
 STR_CASE(bad_fallback_ctl, IPC_T_CONFIG, config.fallback_relay, "fall#back", 4, 0x0b, 0)
 STR_CASE(bad_local_nul, IPC_T_CONFIG, config.local_addrs, "127.0.0.1#", 9, 0, 0)
+STR_CASE(bad_debug_peer_esc, IPC_T_CONFIG, config.debug_peer_list, "peer#", 4, 0x1b, 0)
 STR_CASE(bad_sender_nul, IPC_T_DELIVER, deliver.sender, "<a#b@c>", 2, 0, 0)
 STR_CASE(bad_orcpt_nul, IPC_T_RCPT, rcpt.orcpt, "rfc822;a#b", 8, 0, 0)
 /* Status is printable but not a DSN status. */
@@ -897,6 +899,9 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "CONFIG: field fallback_relay: not printable ASCII" },
 	{ "local_addrs NUL", 0, 0, 0, 0, bad_local_nul, IPC_P2C, FD_NONE,
 	    -EBADMSG, "CONFIG: field local_addrs: string contains NUL" },
+	{ "debug_peer_list ESC", 0, 0, 0, 0, bad_debug_peer_esc, IPC_P2C,
+	    FD_NONE, -EBADMSG,
+	    "CONFIG: field debug_peer_list: not printable ASCII" },
 	{ "sender NUL", 0, 0, 0, 0, bad_sender_nul, IPC_P2C, FD_GIVE,
 	    -EBADMSG, "DELIVER: field sender: string contains NUL" },
 	{ "orcpt NUL", 0, 0, 0, 0, bad_orcpt_nul, IPC_P2C, FD_NONE, -EBADMSG,
@@ -928,7 +933,7 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "SITE_RESULT: field status: \"4.4.x\" is not a DSN" },
 	/* Integer ranges and flag masks. */
 	{ "CONFIG flags", IPC_T_CONFIG, B(0), 4, IPC_CF_ALL + 1, NULL, 0,
-	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x400" },
+	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x800" },
 	{ "CONFIG flags top", IPC_T_CONFIG, B(0), 4, 0x80000001, NULL, 0,
 	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits "
 	    "0x80000000" },
@@ -1117,7 +1122,9 @@ test_encode_refuses(void **state)
 	REFUSE(IPC_T_RCPT_RESULT, m.u.result.diag_code = 100, -EINVAL);
 	REFUSE(IPC_T_RCPT_RESULT, m.u.result.diag_code = 600, -EINVAL);
 	REFUSE(IPC_T_RCPT_RESULT, m.u.result.flags = IPC_RF_ALL + 1, -EINVAL);
-	REFUSE(IPC_T_CONFIG, m.u.config.flags = 1U << 10, -EINVAL);
+	REFUSE(IPC_T_CONFIG, m.u.config.flags = 1U << 11, -EINVAL);
+	REFUSE(IPC_T_CONFIG, SET(m.u.config.debug_peer_list, "a\tb"),
+	    -EINVAL);
 	REFUSE(IPC_T_CONFIG, m.u.config.addr_pref = 3, -EINVAL);
 	REFUSE(IPC_T_CONFIG, m.u.config.default_port = 70000, -EINVAL);
 	REFUSE(IPC_T_CONFIG, SET(m.u.config.helo_name, "h\xc3\xa9"), -EINVAL);
