@@ -6,8 +6,8 @@
  * DESCRIPTION
  *	See smtp_reply.h. Lines are collected byte by byte from an input
  *	buffer that is refilled with sys_read() after sys_wait() says the
- *	socket is readable; a line ends at LF, one CR before it is
- *	dropped. A line keeps at most SJ_SMTP_LINE_MAX bytes: the rest is
+ *	socket is readable; a line ends at LF, the CRs before it are
+ *	dropped (Postfix smtp_get()). A line keeps at most SJ_SMTP_LINE_MAX bytes: the rest is
  *	read and thrown away (Postfix smtp_get() with SMTP_GET_FLAG_SKIP),
  *	and the line is still parsed. The deadline covers the whole reply,
  *	which bounds a server that trickles bytes or never ends a
@@ -271,7 +271,8 @@ smtp_reply_read(struct smtp_reply_io *io, int64_t deadline_ms,
 				dropped = 1;
 			continue;
 		}
-		if (!dropped && ll > 0 && line[ll - 1] == '\r')
+		/* Postfix smtp_get(): every CR before the LF goes. */
+		while (!dropped && ll > 0 && line[ll - 1] == '\r')
 			ll--;
 		cut = dropped;
 		if (ll > SJ_SMTP_LINE_MAX) {

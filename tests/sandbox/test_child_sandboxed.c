@@ -1,0 +1,2027 @@
+/*
+ * NAME
+ *	test_child_sandboxed 1
+ * SUMMARY
+ *	the real child, in its real sandbox, against scripted SMTP and DNS
+ *	servers
+ * DESCRIPTION
+ *	Each scenario is one delivery job played end to end, with nothing
+ *	faked on the child's side:
+ *
+ *	- the configuration is loaded by the parent's own sj_config_load()
+ *	  from a test main.cf plus "-o name=value" overrides, as master(8)
+ *	  would pass them;
+ *	- the child is forked by the parent's child_ctl_spawn() and runs
+ *	  child_main(): chroot into an empty directory, nobody:nogroup, no
+ *	  capabilities, the production seccomp allow-list (kill mode, no
+ *	  test-only loosening);
+ *	- this process plays the parent over the IPC channel (READY,
+ *	  CONFIG, DELIVER with a sealed memfd, RCPT, then RCPT_RESULT,
+ *	  SITE_RESULT, LOG and DONE through child_ctl_recv());
+ *	- SMTP servers are forked processes that follow a per-scenario
+ *	  script (the srv_spec rows below: the reply to each command, or
+ *	  "stall" or "drop" at that stage) on 127.0.0.K:25 and record every
+ *	  byte they receive;
+ *	- a DNS server answers from a zone table (MX, A, null MX, and the
+ *	  rcodes SERVFAIL, REFUSED, NOTIMP, FORMERR, no answer at all) on
+ *	  127.0.0.1:53, which the child learns from the resolv.conf that the
+ *	  parent reads.
+ *
+ *	Everything runs in a private network namespace made at start-up
+ *	(unshare(CLONE_NEWNET)), so port 25 and 53 are ours and nothing
+ *	leaves the host. Each scenario asserts the result messages (type,
+ *	recipient, DSN status, reply code, relay, reason text, flags) in
+ *	order, the log lines the child sent, how many connections each
+ *	server accepted, and the exact bytes each server received
+ *	(envelope, ESMTP parameters, pipelining, dot-stuffing, line
+ *	folding, QUIT/RSET).
+ *
+ *	Timeouts: the stage under test gets 1 s through its Postfix
+ *	parameter; every other stage keeps 30 s, so a slow machine does not
+ *	time out by accident. Durations are never asserted. One DNS
+ *	scenario waits for c-ares' own retry timer (2 tries of 5 s).
+ *
+ *	Needs root (chroot, setresuid, network namespace): every scenario
+ *	is skipped with a message otherwise.
+ * SEE ALSO
+ *	child/child_main.c, parent/child_ctl.c, postfix-interfaces.md 8
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child_ctl.h"
+#include "ipc_chan.h"
+#include "msg.h"
+#include "sj_config.h"
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define RECV_LIMIT_MS	60000	/* per child message: only against hangs */
+#define REAP_LIMIT_S	20	/* per server process: only against hangs */
+#define MAX_SRV		4
+#define MAX_RCPT	4
+#define MAX_RES		6
+#define MAX_OPTS	8
+#define MAX_LOGS	4
+#define LOGCAP_MAX	(256 * 1024)
+#define SRV_BUF		(128 * 1024)
+#define BIG_CONTENT	(8 * 1024 * 1024)	/* more than the socket buffers */
+
+/* Special replies in a server script. */
+#define STALL	"!stall"	/* never answer; read until the client closes */
+#define DROP	"!drop"		/* close the connection instead of answering */
+
+/* What a server does once it has answered DATA with 3xx. */
+enum after_data {
+	AD_READ = 0,		/* read the content, answer the dot */
+	AD_NOREAD,		/* stop reading: the client's writes stall */
+	AD_DROP,		/* close the connection */
+};
+
+/*
+ * One scripted SMTP server. A NULL reply is the ordinary one (see
+ * srv_default_*). Lines are answered one at a time, in order, as they
+ * arrive; 'hold' answers nothing after EHLO until the DATA (or QUIT or
+ * RSET) line is in, which only a pipelining client can pass, and
+ * 'lockstep' records "<<pipelined>>" when a command arrives before the
+ * previous one was answered, which a client without PIPELINING must
+ * never do.
+ */
+struct srv_spec {
+	const char *addr;	/* listen on addr:25; NULL = unused slot */
+	const char *greet;
+	const char *ehlo;
+	const char *helo;
+	const char *mail;
+	const char *rcpt[MAX_RCPT];	/* by order of arrival */
+	const char *data;
+	const char *dot;
+	const char *rset;
+	const char *quit;
+	int	hold;
+	int	lockstep;
+	enum after_data after_data;
+	int	small_rcvbuf;	/* tiny receive window (stalled writes) */
+};
+
+struct rcpt_spec {
+	const char *addr;
+	const char *orcpt;
+	unsigned notify;	/* 1 NEVER 2 SUCCESS 4 FAILURE 8 DELAY */
+};
+
+struct exp_res {
+	enum ipc_type type;	/* 0 ends the list */
+	unsigned index;
+	const char *status;
+	unsigned code;		/* diag_code */
+	const char *relay;
+	const char *reason;	/* exact */
+	unsigned flags;
+	const char *diag;	/* exact diag_text, NULL = not checked */
+};
+
+#define NOCONN	(-1)		/* in conns[]: the server must not be used */
+
+struct scenario {
+	const char *name;
+	const char *opts[MAX_OPTS];	/* "-o" values */
+	const char *nexthop;
+	const char *sender;		/* NULL = alice@src.test */
+	struct rcpt_spec rcpt[MAX_RCPT];	/* NULL addr ends; none = bob */
+	const char *content;		/* NULL = CONTENT */
+	size_t	big;			/* generated content of this size */
+	uint32_t dflags;		/* IPC_DF_* */
+	uint32_t smtputf8;
+	uint32_t ret;
+	const char *envid;
+	struct srv_spec srv[MAX_SRV];
+	const char *recv[MAX_SRV];	/* exact bytes received; NULL = any */
+	int	conns[MAX_SRV];		/* 0 = exactly 1, NOCONN = 0, or N */
+	struct exp_res res[MAX_RES];
+	const char *log[MAX_LOGS];	/* must appear in the log */
+	const char *nolog[MAX_LOGS];	/* must not */
+};
+
+/*
+ * The world: a private network namespace, a DNS server, a config
+ * directory with main.cf and resolv.conf, an empty sandbox directory.
+ */
+static struct world {
+	int	ok;			/* root and namespace available */
+	char	skip_why[256];
+	char	dir[64];
+	char	sandbox[64];
+	char	main_cf[128];
+	char	resolv[128];
+	pid_t	dns_pid;
+} world;
+
+static struct logcap {
+	size_t	len;
+	char	buf[LOGCAP_MAX];
+} logcap;
+
+/*
+ * Scenario texts.
+ */
+#define CONTENT		"Subject: t\n\nhello\n"
+#define CONTENT_SIZE	"18"
+#define WIRE		"Subject: t\r\n\r\nhello\r\n"
+
+#define EHLO_C		"EHLO client.test\r\n"
+#define HELO_C		"HELO client.test\r\n"
+#define MAIL_C		"MAIL FROM:<alice@src.test>\r\n"
+#define RCPT_B		"RCPT TO:<bob@dst.test>\r\n"
+#define RCPT_C		"RCPT TO:<carol@dst.test>\r\n"
+#define RCPT_D		"RCPT TO:<dave@dst.test>\r\n"
+#define QUIT		"QUIT\r\n"
+#define PIPELINED	EHLO_C MAIL_C RCPT_B "DATA\r\n" WIRE ".\r\n" QUIT
+
+#define EHLO_PIPE	"250-srv.test\r\n250 PIPELINING\r\n"
+#define EHLO_NONE	"250 srv.test\r\n"
+#define EHLO_ALL	"250-srv.test Hello\r\n250-PIPELINING\r\n" \
+			"250-SIZE 1000000\r\n250-8BITMIME\r\n250-DSN\r\n" \
+			"250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n"
+#define QUEUED		"250 2.0.0 Ok: queued as 4XYZ"
+
+#define A2		"127.0.0.2"
+#define H2		"127.0.0.2[127.0.0.2]"
+#define R2		H2 ":25"
+#define NH2		"[127.0.0.2]"
+
+#define SENT(i, relay, flags) \
+	{ IPC_T_RCPT_RESULT, i, "2.0.0", 250, relay, QUEUED, flags, NULL }
+#define RCPT_RES(i, st, code, relay, reason) \
+	{ IPC_T_RCPT_RESULT, i, st, code, relay, reason, 0, NULL }
+#define SITE_RES(st, code, relay, reason) \
+	{ IPC_T_SITE_RESULT, 0, st, code, relay, reason, 0, NULL }
+#define TIMED_OUT(stage) \
+	SITE_RES("4.4.2", 0, R2, "conversation with " H2 " timed out " \
+	    "while " stage)
+#define LOST(stage) \
+	SITE_RES("4.4.2", 0, R2, "lost connection with " H2 " while " stage)
+#define DNS_NF(name, type, text) \
+	"Host or domain name not found. Name service error for name=" \
+	name " type=" type ": " text
+
+/* A line longer than the client keeps (SJ_SMTP_LINE_MAX = 2048). */
+#define X64	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define X512	X64 X64 X64 X64 X64 X64 X64 X64
+#define X2048	X512 X512 X512 X512
+#define X54	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+/* "550 5.1.1 " is 10 bytes: the kept part is these plus 2038 x. */
+#define LONG_550	"550 5.1.1 " X2048 X512 "\r\n"
+#define LONG_KEPT	"550 5.1.1 " X512 X512 X512 X64 X64 X64 X64 X64 X64 \
+			X64 X54
+
+static const struct scenario scenarios[] = {
+	/*
+	 * ESMTP features on and off.
+	 */
+	{
+		.name = "features_all_on",
+		.nexthop = NH2,
+		.rcpt = {{ "bob@dst.test", "rfc822;bob@dst.test", 2 | 4 }},
+		.dflags = IPC_DF_8BITMIME, .smtputf8 = 1, .ret = 1,
+		.envid = "env+1=x",
+		.srv = {{ .addr = A2, .ehlo = EHLO_ALL, .hold = 1 }},
+		.recv = { EHLO_C "MAIL FROM:<alice@src.test> SIZE="
+		    CONTENT_SIZE " BODY=8BITMIME ENVID=env+2B1+3Dx RET=FULL "
+		    "SMTPUTF8\r\nRCPT TO:<bob@dst.test> "
+		    "ORCPT=rfc822;bob@dst.test NOTIFY=SUCCESS,FAILURE\r\n"
+		    "DATA\r\n" WIRE ".\r\n" QUIT },
+		.res = { SENT(0, R2, IPC_RF_REMOTE_DSN) },
+	},
+	{
+		.name = "features_all_off_lockstep",
+		.nexthop = NH2,
+		.rcpt = {{ "bob@dst.test", "rfc822;bob@dst.test", 2 | 4 },
+		    { "carol@dst.test", NULL, 0 }},
+		.dflags = IPC_DF_8BITMIME, .smtputf8 = 1, .ret = 1,
+		.envid = "env",
+		.srv = {{ .addr = A2, .ehlo = EHLO_NONE, .lockstep = 1 }},
+		.recv = { EHLO_C MAIL_C RCPT_B RCPT_C "DATA\r\n" WIRE ".\r\n"
+		    QUIT },
+		.res = { SENT(0, R2, 0), SENT(1, R2, 0) },
+	},
+	{
+		.name = "body_7bit_dsn_hdrs",
+		.nexthop = NH2,
+		.rcpt = {{ "bob@dst.test", NULL, 1 }},
+		.dflags = IPC_DF_7BIT, .ret = 2,
+		.srv = {{ .addr = A2, .ehlo = EHLO_ALL, .hold = 1 }},
+		.recv = { EHLO_C "MAIL FROM:<alice@src.test> SIZE="
+		    CONTENT_SIZE " BODY=7BIT RET=HDRS\r\n"
+		    "RCPT TO:<bob@dst.test> NOTIFY=NEVER\r\n"
+		    "DATA\r\n" WIRE ".\r\n" QUIT },
+		.res = { SENT(0, R2, IPC_RF_REMOTE_DSN) },
+	},
+	{
+		.name = "size_too_large_refused_before_mail",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = "250-srv.test\r\n"
+		    "250-PIPELINING\r\n250 SIZE 10\r\n" }},
+		.recv = { EHLO_C QUIT },
+		.res = { RCPT_RES(0, "5.3.4", 0, R2, "message size "
+		    CONTENT_SIZE " exceeds size limit 10 of server " H2) },
+	},
+	{
+		.name = "size_limit_large_enough",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = "250-srv.test\r\n"
+		    "250-PIPELINING\r\n250 SIZE " CONTENT_SIZE "\r\n",
+		    .hold = 1 }},
+		.recv = { EHLO_C "MAIL FROM:<alice@src.test> SIZE="
+		    CONTENT_SIZE "\r\n" RCPT_B "DATA\r\n" WIRE ".\r\n" QUIT },
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		.name = "smtputf8_required_not_offered",
+		.nexthop = NH2,
+		.smtputf8 = 1 | 2,
+		.srv = {{ .addr = A2, .ehlo = "250-srv.test\r\n"
+		    "250-PIPELINING\r\n250 8BITMIME\r\n" }},
+		.recv = { EHLO_C QUIT },
+		.res = { RCPT_RES(0, "5.6.7", 0, R2, "SMTPUTF8 is required, "
+		    "but was not offered by host " H2) },
+	},
+	{
+		.name = "smtputf8_requested_not_required",
+		.nexthop = NH2,
+		.smtputf8 = 1,
+		.srv = {{ .addr = A2, .ehlo = EHLO_NONE, .lockstep = 1 }},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\n" WIRE ".\r\n" QUIT },
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		.name = "enhanced_status_codes",
+		.nexthop = NH2,
+		.rcpt = {{ "bob@dst.test" }, { "carol@dst.test" },
+		    { "dave@dst.test" }},
+		.srv = {{ .addr = A2, .ehlo = EHLO_ALL,
+		    .rcpt = { "550 5.1.1 <bob@dst.test>: unknown\r\n",
+		    "550 unknown\r\n", "450 5.1.1 wrong class\r\n" },
+		    .data = "554 5.5.1 Error: no valid recipients\r\n" }},
+		.recv = { EHLO_C "MAIL FROM:<alice@src.test> SIZE="
+		    CONTENT_SIZE "\r\n" RCPT_B RCPT_C RCPT_D "DATA\r\n"
+		    "RSET\r\n" QUIT },
+		.res = {
+		    RCPT_RES(0, "5.1.1", 550, R2, "host " H2 " said: 550 "
+			"5.1.1 <bob@dst.test>: unknown (in reply to RCPT TO "
+			"command)"),
+		    RCPT_RES(1, "5.0.0", 550, R2, "host " H2 " said: 550 "
+			"unknown (in reply to RCPT TO command)"),
+		    RCPT_RES(2, "4.0.0", 450, R2, "host " H2 " said: 450 "
+			"5.1.1 wrong class (in reply to RCPT TO command)"),
+		},
+	},
+	{
+		.name = "ehlo_rejected_helo_fallback",
+		.nexthop = NH2,
+		.rcpt = {{ "bob@dst.test", "rfc822;bob@dst.test", 2 }},
+		.srv = {{ .addr = A2, .ehlo = "502 5.5.2 Error: command not "
+		    "recognized\r\n", .lockstep = 1 }},
+		.recv = { EHLO_C HELO_C MAIL_C RCPT_B "DATA\r\n" WIRE ".\r\n"
+		    QUIT },
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		.name = "never_send_ehlo",
+		.opts = { "smtp_never_send_ehlo=yes" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .lockstep = 1 }},
+		.recv = { HELO_C MAIL_C RCPT_B "DATA\r\n" WIRE ".\r\n" QUIT },
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		.name = "helo_name_and_quit_reply_awaited",
+		.opts = { "smtp_helo_name=helo.example.test",
+		    "smtp_skip_quit_response=no" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = EHLO_NONE, .lockstep = 1 }},
+		.recv = { "EHLO helo.example.test\r\n" MAIL_C RCPT_B
+		    "DATA\r\n" WIRE ".\r\n" QUIT },
+		.res = { SENT(0, R2, 0) },
+	},
+
+	/*
+	 * Content: exact bytes for dot-stuffing and line folding.
+	 */
+	{
+		.name = "dot_stuffing_exact_bytes",
+		.nexthop = NH2,
+		.content = "Subject: dots\n\n.leading\n..two\nx.\n.\n"
+		    "\xc3\xa9t\xc3\xa9\n\nend without newline",
+		.srv = {{ .addr = A2, .ehlo = EHLO_NONE, .lockstep = 1 }},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\n"
+		    "Subject: dots\r\n\r\n..leading\r\n...two\r\nx.\r\n"
+		    "..\r\n\xc3\xa9t\xc3\xa9\r\n\r\nend without newline\r\n"
+		    ".\r\n" QUIT },
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		.name = "line_folding_exact_bytes",
+		.opts = { "smtp_line_length_limit=10" },
+		.nexthop = NH2,
+		.content = "0123456789abcdefghijklmnopqrstuvwxyz\n"
+		    ".0123456789abc\n0123456789\n01234567890\n",
+		.srv = {{ .addr = A2 }},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\n"
+		    "0123456789\r\n abcdefghi\r\n jklmnopqr\r\n stuvwxyz\r\n"
+		    "..012345678\r\n 9abc\r\n"
+		    "0123456789\r\n"
+		    "0123456789\r\n 0\r\n"
+		    ".\r\n" QUIT },
+		.res = { SENT(0, R2, 0) },
+		.log = { "QID1: breaking line > 10 bytes with <CR><LF>SPACE" },
+	},
+	{
+		.name = "default_line_limit_998",
+		.nexthop = NH2,
+		.content = X512 X512 "\n",
+		.srv = {{ .addr = A2 }},
+		/* 1024 bytes: 998, then CR LF SPACE and the other 26. */
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\n"
+		    X512 X64 X64 X64 X64 X64 X64 X64
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n "
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxx\r\n.\r\n" QUIT },
+		.res = { SENT(0, R2, 0) },
+	},
+
+	/*
+	 * Every stage's timeout (1 s for that stage, 30 s for the others).
+	 */
+	{
+		.name = "timeout_greeting",
+		.opts = { "smtp_helo_timeout=1" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .greet = STALL }},
+		.recv = { "" },
+		.res = { TIMED_OUT("receiving the initial server greeting") },
+	},
+	{
+		.name = "timeout_ehlo",
+		.opts = { "smtp_helo_timeout=1" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = STALL }},
+		.recv = { EHLO_C },
+		.res = { TIMED_OUT("performing the EHLO handshake") },
+	},
+	{
+		.name = "timeout_helo",
+		.opts = { "smtp_helo_timeout=1" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = "500 what\r\n", .helo = STALL }},
+		.recv = { EHLO_C HELO_C },
+		.res = { TIMED_OUT("performing the HELO handshake") },
+	},
+	{
+		.name = "timeout_mail",
+		.opts = { "smtp_mail_timeout=1" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = EHLO_NONE, .mail = STALL }},
+		.recv = { EHLO_C MAIL_C },
+		.res = { TIMED_OUT("sending MAIL FROM") },
+	},
+	{
+		.name = "timeout_rcpt",
+		.opts = { "smtp_rcpt_timeout=1" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = EHLO_NONE,
+		    .rcpt = { STALL } }},
+		.recv = { EHLO_C MAIL_C RCPT_B },
+		.res = { TIMED_OUT("sending RCPT TO") },
+	},
+	{
+		.name = "timeout_data_init",
+		.opts = { "smtp_data_init_timeout=1" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .data = STALL }},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\n" },
+		.res = { TIMED_OUT("sending DATA command") },
+	},
+	{
+		.name = "timeout_data_xfer",
+		.opts = { "smtp_data_xfer_timeout=1" },
+		.nexthop = NH2,
+		.big = BIG_CONTENT,
+		.srv = {{ .addr = A2, .after_data = AD_NOREAD,
+		    .small_rcvbuf = 1 }},
+		.res = { TIMED_OUT("sending message body") },
+	},
+	{
+		.name = "timeout_data_done_may_deliver_twice",
+		.opts = { "smtp_data_done_timeout=1" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .dot = STALL }},
+		.recv = { PIPELINED },
+		.res = { TIMED_OUT("sending end of data -- message may be "
+		    "sent more than once") },
+		.log = { "warning: " R2 ": no reply to the end of data: the "
+		    "message may be delivered twice" },
+	},
+	{
+		.name = "timeout_quit_after_delivery",
+		.opts = { "smtp_quit_timeout=1", "smtp_skip_quit_response=no" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .quit = STALL }},
+		.recv = { PIPELINED },
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		.name = "timeout_rset_after_all_rcpt_rejected",
+		.opts = { "smtp_rset_timeout=1" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = EHLO_NONE,
+		    .rcpt = { "550 5.1.1 no such user\r\n" }, .rset = STALL }},
+		.recv = { EHLO_C MAIL_C RCPT_B "RSET\r\n" },
+		.res = { RCPT_RES(0, "5.1.1", 550, R2, "host " H2 " said: 550 "
+		    "5.1.1 no such user (in reply to RCPT TO command)") },
+	},
+
+	/*
+	 * The server drops the connection at each stage.
+	 */
+	{
+		.name = "drop_at_greeting",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .greet = DROP }},
+		.recv = { "" },
+		.res = { LOST("receiving the initial server greeting") },
+	},
+	{
+		.name = "drop_at_ehlo",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = DROP }},
+		.recv = { EHLO_C },
+		.res = { LOST("performing the EHLO handshake") },
+	},
+	{
+		.name = "drop_at_mail",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = EHLO_NONE, .mail = DROP }},
+		.recv = { EHLO_C MAIL_C },
+		.res = { LOST("sending MAIL FROM") },
+	},
+	{
+		.name = "drop_at_mail_pipelined",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .mail = DROP, .hold = 1 }},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\n" },
+		.res = { LOST("sending MAIL FROM") },
+	},
+	{
+		.name = "drop_at_rcpt",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = EHLO_NONE, .rcpt = { DROP } }},
+		.recv = { EHLO_C MAIL_C RCPT_B },
+		.res = { LOST("sending RCPT TO") },
+	},
+	{
+		.name = "drop_at_data",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .data = DROP }},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\n" },
+		.res = { LOST("sending DATA command") },
+	},
+	{
+		.name = "drop_during_body",
+		.nexthop = NH2,
+		.big = BIG_CONTENT,
+		.srv = {{ .addr = A2, .after_data = AD_DROP,
+		    .small_rcvbuf = 1 }},
+		.res = { LOST("sending message body") },
+	},
+	{
+		.name = "drop_at_end_of_data",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .dot = DROP }},
+		.recv = { PIPELINED },
+		.res = { LOST("sending end of data -- message may be sent more "
+		    "than once") },
+		.log = { "warning: " R2 ": no reply to the end of data: the "
+		    "message may be delivered twice" },
+	},
+	{
+		.name = "drop_at_quit_after_delivery",
+		.opts = { "smtp_skip_quit_response=no" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .quit = DROP }},
+		.recv = { PIPELINED },
+		.res = { SENT(0, R2, 0) },
+	},
+
+	/*
+	 * 4xx and 5xx at each stage.
+	 */
+	{
+		.name = "greeting_421_final_server",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .greet = "421 4.3.2 Service not "
+		    "available\r\n" }},
+		.recv = { QUIT },
+		.res = {{ IPC_T_SITE_RESULT, 0, "4.3.2", 421, R2, "host " H2
+		    " refused to talk to me: 421 4.3.2 Service not available",
+		    0, "421 4.3.2 Service not available" }},
+	},
+	{
+		.name = "greeting_554_skip_5xx_yes",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .greet = "554 5.7.1 No SMTP service "
+		    "here\r\n" }},
+		.recv = { QUIT },
+		.res = { SITE_RES("4.7.1", 554, R2, "host " H2 " refused to "
+		    "talk to me: 554 5.7.1 No SMTP service here") },
+	},
+	{
+		.name = "greeting_554_skip_5xx_no",
+		.opts = { "smtp_skip_5xx_greeting=no" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .greet = "554 5.7.1 No SMTP service "
+		    "here\r\n" }},
+		.recv = { QUIT },
+		.res = { SITE_RES("5.7.1", 554, R2, "host " H2 " refused to "
+		    "talk to me: 554 5.7.1 No SMTP service here") },
+	},
+	{
+		.name = "ehlo_421",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = "421 4.7.0 closing\r\n" }},
+		.recv = { EHLO_C QUIT },
+		.res = { SITE_RES("4.7.0", 421, R2, "host " H2 " refused to "
+		    "talk to me: 421 4.7.0 closing") },
+	},
+	{
+		.name = "helo_550_after_ehlo_500",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = "500 5.5.1 no\r\n",
+		    .helo = "550 5.7.1 go away\r\n" }},
+		.recv = { EHLO_C HELO_C QUIT },
+		.res = { SITE_RES("5.7.1", 550, R2, "host " H2 " refused to "
+		    "talk to me: 550 5.7.1 go away") },
+	},
+	{
+		.name = "mail_451_pipelined",
+		.nexthop = NH2,
+		.rcpt = {{ "bob@dst.test" }, { "carol@dst.test" }},
+		.srv = {{ .addr = A2, .mail = "451 4.3.0 Try later\r\n",
+		    .hold = 1 }},
+		.recv = { EHLO_C MAIL_C RCPT_B RCPT_C "DATA\r\nRSET\r\n" QUIT },
+		.res = {
+		    RCPT_RES(0, "4.3.0", 451, R2, "host " H2 " said: 451 4.3.0 "
+			"Try later (in reply to MAIL FROM command)"),
+		    RCPT_RES(1, "4.3.0", 451, R2, "host " H2 " said: 451 4.3.0 "
+			"Try later (in reply to MAIL FROM command)"),
+		},
+	},
+	{
+		.name = "mail_553_lockstep",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = EHLO_NONE, .lockstep = 1,
+		    .mail = "553 5.1.8 bad sender\r\n" }},
+		.recv = { EHLO_C MAIL_C "RSET\r\n" QUIT },
+		.res = { RCPT_RES(0, "5.1.8", 553, R2, "host " H2 " said: 553 "
+		    "5.1.8 bad sender (in reply to MAIL FROM command)") },
+	},
+	{
+		.name = "rcpt_per_recipient",
+		.nexthop = NH2,
+		.rcpt = {{ "bob@dst.test" }, { "carol@dst.test" },
+		    { "dave@dst.test" }},
+		.srv = {{ .addr = A2, .rcpt = { "450 4.2.0 mailbox busy\r\n",
+		    "550 5.1.1 unknown user\r\n", NULL } }},
+		.recv = { EHLO_C MAIL_C RCPT_B RCPT_C RCPT_D "DATA\r\n" WIRE
+		    ".\r\n" QUIT },
+		.res = {
+		    RCPT_RES(0, "4.2.0", 450, R2, "host " H2 " said: 450 4.2.0 "
+			"mailbox busy (in reply to RCPT TO command)"),
+		    RCPT_RES(1, "5.1.1", 550, R2, "host " H2 " said: 550 5.1.1 "
+			"unknown user (in reply to RCPT TO command)"),
+		    SENT(2, R2, 0),
+		},
+	},
+	{
+		.name = "data_452",
+		.nexthop = NH2,
+		.rcpt = {{ "bob@dst.test" }, { "carol@dst.test" }},
+		.srv = {{ .addr = A2, .rcpt = { "550 5.1.1 unknown\r\n" },
+		    .data = "452 4.3.1 Insufficient system storage\r\n" }},
+		.recv = { EHLO_C MAIL_C RCPT_B RCPT_C "DATA\r\nRSET\r\n" QUIT },
+		.res = {
+		    RCPT_RES(0, "5.1.1", 550, R2, "host " H2 " said: 550 5.1.1 "
+			"unknown (in reply to RCPT TO command)"),
+		    RCPT_RES(1, "4.3.1", 452, R2, "host " H2 " said: 452 4.3.1 "
+			"Insufficient system storage (in reply to DATA "
+			"command)"),
+		},
+	},
+	{
+		.name = "data_554",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .data = "554 5.7.0 no\r\n" }},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\nRSET\r\n" QUIT },
+		.res = { RCPT_RES(0, "5.7.0", 554, R2, "host " H2 " said: 554 "
+		    "5.7.0 no (in reply to DATA command)") },
+	},
+	{
+		.name = "end_of_data_552_all",
+		.nexthop = NH2,
+		.rcpt = {{ "bob@dst.test" }, { "carol@dst.test" }},
+		.srv = {{ .addr = A2, .dot = "552 5.3.4 Message too big\r\n" }},
+		.recv = { EHLO_C MAIL_C RCPT_B RCPT_C "DATA\r\n" WIRE ".\r\n"
+		    QUIT },
+		.res = {
+		    RCPT_RES(0, "5.3.4", 552, R2, "host " H2 " said: 552 5.3.4 "
+			"Message too big (in reply to end of DATA command)"),
+		    RCPT_RES(1, "5.3.4", 552, R2, "host " H2 " said: 552 5.3.4 "
+			"Message too big (in reply to end of DATA command)"),
+		},
+	},
+	{
+		.name = "end_of_data_451",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .dot = "451 4.3.0 queue trouble\r\n" }},
+		.recv = { PIPELINED },
+		.res = { RCPT_RES(0, "4.3.0", 451, R2, "host " H2 " said: 451 "
+		    "4.3.0 queue trouble (in reply to end of DATA command)") },
+	},
+
+	/*
+	 * Multi-line, malformed and oversize replies.
+	 */
+	{
+		.name = "multiline_replies",
+		.nexthop = NH2,
+		.rcpt = {{ "bob@dst.test" }, { "carol@dst.test" }},
+		.srv = {{ .addr = A2,
+		    .greet = "220-srv.test first\r\n220-second\r\n220 third\r\n",
+		    .ehlo = "250-srv.test\r\n250-SIZE 1000\r\n250 PIPELINING\r\n",
+		    .rcpt = { "550-5.1.1 first line\r\n550-5.1.1 second\r\n"
+		    "550 5.1.1 third\r\n" },
+		    .dot = "250-2.0.0 Ok\r\n250 2.0.0 queued as 4XYZ\r\n" }},
+		.recv = { EHLO_C "MAIL FROM:<alice@src.test> SIZE="
+		    CONTENT_SIZE "\r\n" RCPT_B RCPT_C "DATA\r\n" WIRE
+		    ".\r\n" QUIT },
+		.res = {
+		    RCPT_RES(0, "5.1.1", 550, R2, "host " H2 " said: 550-5.1.1 "
+			"first line 550-5.1.1 second 550 5.1.1 third (in reply "
+			"to RCPT TO command)"),
+		    RCPT_RES(1, "2.0.0", 250, R2, "250-2.0.0 Ok 250 2.0.0 "
+			"queued as 4XYZ"),
+		},
+	},
+	{
+		.name = "garbage_lines_before_reply",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .greet = "hello there\r\n220 srv.test\r\n",
+		    .data = "what?\r\n354 go ahead\r\n" }},
+		.recv = { PIPELINED },
+		.res = { SENT(0, R2, 0) },
+		.log = { "warning: non-ESMTP response from " R2 ": what?" },
+	},
+	{
+		.name = "code_mismatch_in_multiline",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .rcpt = { "250-ok\r\n550 5.1.1 no\r\n" },
+		    .data = "554 5.5.1 Error: no valid recipients\r\n" }},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\nRSET\r\n" QUIT },
+		.res = { RCPT_RES(0, "5.5.0", 0, R2, "host " H2 " said: 250-ok "
+		    "550 5.1.1 no (in reply to RCPT TO command)") },
+	},
+	{
+		.name = "reply_code_out_of_range",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .rcpt = { "199 what\r\n" }}},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\nRSET\r\n" QUIT },
+		.res = { RCPT_RES(0, "5.5.0", 0, R2, "host " H2 " said: 199 "
+		    "what (in reply to RCPT TO command)") },
+	},
+	{
+		.name = "2xx_to_data_is_protocol_error",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .data = "250 2.0.0 sure\r\n" }},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\nRSET\r\n" QUIT },
+		.res = { RCPT_RES(0, "5.5.0", 0, R2, "Protocol error: host " H2
+		    " said: 250 2.0.0 sure (in reply to DATA command)") },
+	},
+	{
+		.name = "non_printable_reply_censored",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .rcpt = { "550 5.1.1 bad\x01\xff\ttext\x7f"
+		    "\r\r\n" }}},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\nRSET\r\n" QUIT },
+		.res = { RCPT_RES(0, "5.1.1", 550, R2, "host " H2 " said: 550 "
+		    "5.1.1 bad?? text? (in reply to RCPT TO command)") },
+	},
+	{
+		.name = "oversize_reply_line",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .rcpt = { LONG_550 }}},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\nRSET\r\n" QUIT },
+		.res = {{ IPC_T_RCPT_RESULT, 0, "5.1.1", 550, R2, "host " H2
+		    " said: " LONG_KEPT " (in reply to RCPT TO command)", 0,
+		    LONG_KEPT }},
+		.log = { "warning: " R2 ": response longer than 2048: "
+		    "550 5.1.1 xxxxxxxxxxxxxxxxxxxx..." },
+	},
+	{
+		.name = "oversize_multiline_ehlo",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = "250-srv.test\r\n"
+		    "250-" X512 "\r\n250-" X512 "\r\n250-" X512 "\r\n"
+		    "250-" X512 "\r\n250-" X512 "\r\n250 PIPELINING\r\n" }},
+		/* PIPELINING came after the cut: the client does not use it. */
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\n" WIRE ".\r\n" QUIT },
+		.res = { SENT(0, R2, 0) },
+		.log = { "warning: " R2 ": multi-line response longer than "
+		    "2048 " },
+	},
+
+	/*
+	 * MX order and fallback, DNS error classes, the loop check.
+	 */
+	{
+		.name = "mx_order_4xx_greeting_next_mx",
+		.nexthop = "order.test",
+		.srv = {{ .addr = "127.0.0.3", .greet = "421 4.3.2 busy\r\n" },
+		    { .addr = "127.0.0.4" }},
+		.recv = { QUIT, PIPELINED },
+		.res = { SENT(0, "mx-b.order.test[127.0.0.4]:25", 0) },
+		.log = { "QID1: host mx-a.order.test[127.0.0.3] refused to "
+		    "talk to me: 421 4.3.2 busy" },
+	},
+	{
+		.name = "mx_fallback_after_connect_refused",
+		.nexthop = "fb.test",
+		.srv = {{ .addr = "127.0.0.8" }},
+		.recv = { PIPELINED },
+		.res = { SENT(0, "mx-b.fb.test[127.0.0.8]:25", 0) },
+		.log = { "connect to mx-a.fb.test[127.0.0.7]:25: Connection "
+		    "refused" },
+	},
+	{
+		.name = "mx_rcpt_4xx_kept_for_next_mx",
+		.nexthop = "order.test",
+		.rcpt = {{ "bob@dst.test" }, { "carol@dst.test" }},
+		.srv = {{ .addr = "127.0.0.3", .rcpt = { "450 4.2.0 later\r\n" }},
+		    { .addr = "127.0.0.4" }},
+		.recv = { EHLO_C MAIL_C RCPT_B RCPT_C "DATA\r\n" WIRE ".\r\n"
+		    QUIT, PIPELINED },
+		.res = { SENT(1, "mx-a.order.test[127.0.0.3]:25", 0),
+		    SENT(0, "mx-b.order.test[127.0.0.4]:25", 0) },
+		.log = { "QID1: host mx-a.order.test[127.0.0.3] said: 450 "
+		    "4.2.0 later (in reply to RCPT TO command)" },
+	},
+	{
+		.name = "mx_all_fail_last_error",
+		.nexthop = "fb.test",
+		.srv = {{ .addr = "127.0.0.8", .greet = "450 4.3.2 not now\r\n" }},
+		.recv = { QUIT },
+		.res = { SITE_RES("4.3.2", 450, "mx-b.fb.test[127.0.0.8]:25",
+		    "host mx-b.fb.test[127.0.0.8] refused to talk to me: 450 "
+		    "4.3.2 not now") },
+	},
+	{
+		.name = "mx_address_limit",
+		.opts = { "smtp_mx_address_limit=1" },
+		.nexthop = "fb.test",
+		.srv = {{ .addr = "127.0.0.8" }},
+		.conns = { NOCONN },
+		.res = { SITE_RES("4.4.1", 0, "none", "connect to "
+		    "mx-a.fb.test[127.0.0.7]:25: Connection refused") },
+	},
+	{
+		.name = "no_mx_uses_a_record",
+		.nexthop = "nomx.test",
+		.srv = {{ .addr = "127.0.0.5" }},
+		.recv = { PIPELINED },
+		.res = { SENT(0, "nomx.test[127.0.0.5]:25", 0) },
+	},
+	{
+		.name = "fallback_relay_after_dns_failure",
+		.opts = { "smtp_fallback_relay=[127.0.0.12]" },
+		.nexthop = "nx.test",
+		.srv = {{ .addr = "127.0.0.12" }},
+		.recv = { PIPELINED },
+		.res = { SENT(0, "127.0.0.12[127.0.0.12]:25", 0) },
+	},
+	{
+		.name = "dns_nxdomain_5_4_4",
+		.nexthop = "nx.test",
+		.res = { SITE_RES("5.4.4", 0, "none",
+		    DNS_NF("nx.test", "A", "Host not found")) },
+	},
+	{
+		.name = "dns_servfail_4_4_3",
+		.nexthop = "servfail.test",
+		.res = { SITE_RES("4.4.3", 0, "none", DNS_NF("servfail.test",
+		    "MX", "Host not found, try again")) },
+	},
+	{
+		.name = "dns_refused_4_4_3",
+		.nexthop = "refused.test",
+		.res = { SITE_RES("4.4.3", 0, "none", DNS_NF("refused.test",
+		    "MX", "Host not found, try again")) },
+	},
+	{
+		.name = "dns_notimp_4_4_3",
+		.nexthop = "notimp.test",
+		.res = { SITE_RES("4.4.3", 0, "none", DNS_NF("notimp.test",
+		    "MX", "Host not found, try again")) },
+	},
+	{
+		.name = "dns_formerr_5_4_3",
+		.nexthop = "formerr.test",
+		.res = { SITE_RES("5.4.3", 0, "none", DNS_NF("formerr.test",
+		    "MX", "Non-recoverable error")) },
+	},
+	{
+		.name = "dns_timeout_4_4_3",
+		.nexthop = "timeout.test",
+		.res = { SITE_RES("4.4.3", 0, "none", DNS_NF("timeout.test",
+		    "MX", "Host not found, try again")) },
+	},
+	{
+		.name = "dns_null_mx_5_1_0",
+		.nexthop = "nullmx.test",
+		.res = { SITE_RES("5.1.0", 0, "none", "Domain nullmx.test does "
+		    "not accept mail (nullMX)") },
+	},
+	{
+		.name = "dns_mx_host_without_address",
+		.nexthop = "noaddr.test",
+		.res = { SITE_RES("5.4.4", 0, "none", DNS_NF("gone.noaddr.test",
+		    "A", "Host not found")) },
+		.log = { "warning: no MX host for noaddr.test has a valid "
+		    "address record" },
+	},
+	{
+		.name = "dns_mx_host_address_servfail",
+		.nexthop = "softaddr.test",
+		.res = { SITE_RES("4.4.3", 0, "none", DNS_NF(
+		    "sf.softaddr.test", "A", "Host not found, try again")) },
+	},
+	{
+		.name = "dns_mx_servfail_ignore_mx_lookup_error",
+		.opts = { "ignore_mx_lookup_error=yes" },
+		.nexthop = "mxfail.test",
+		.srv = {{ .addr = "127.0.0.5" }},
+		.recv = { PIPELINED },
+		.res = { SENT(0, "mxfail.test[127.0.0.5]:25", 0) },
+	},
+	{
+		.name = "dns_relayhost_hard_error_4_3_5",
+		.opts = { "relayhost=[nx.test]" },
+		.nexthop = "[nx.test]",
+		.res = { SITE_RES("4.3.5", 0, "none",
+		    DNS_NF("nx.test", "A", "Host not found")) },
+		.log = { "warning: relayhost configuration problem" },
+	},
+	{
+		.name = "loop_best_mx_is_me",
+		.nexthop = "self.test",
+		.srv = {{ .addr = "127.0.0.9" }},
+		.conns = { NOCONN },
+		.res = {{ IPC_T_SITE_RESULT, 0, "5.4.6", 0, "none", "mail for "
+		    "self.test loops back to myself", IPC_RF_LOOPS_BACK,
+		    NULL }},
+	},
+	{
+		.name = "loop_only_better_mx_tried_no_fallback",
+		.opts = { "smtp_fallback_relay=[127.0.0.12]" },
+		.nexthop = "better.test",
+		.srv = {{ .addr = "127.0.0.11", .greet = "421 4.3.2 busy\r\n" },
+		    { .addr = "127.0.0.9" }, { .addr = "127.0.0.12" }},
+		.recv = { QUIT },
+		.conns = { 1, NOCONN, NOCONN },
+		.res = { SITE_RES("4.3.2", 421, "mx.better.test[127.0.0.11]:25",
+		    "host mx.better.test[127.0.0.11] refused to talk to me: "
+		    "421 4.3.2 busy") },
+	},
+	{
+		.name = "loop_unable_to_find_primary_relay",
+		.nexthop = "primary.test",
+		.srv = {{ .addr = "127.0.0.9" }},
+		.conns = { NOCONN },
+		.res = { SITE_RES("4.4.4", 0, "none", "unable to find primary "
+		    "relay for primary.test") },
+	},
+	{
+		.name = "loop_literal_own_address",
+		.nexthop = "[127.0.0.9]",
+		.srv = {{ .addr = "127.0.0.9" }},
+		.conns = { NOCONN },
+		.res = {{ IPC_T_SITE_RESULT, 0, "5.4.6", 0, "none", "mail for "
+		    "127.0.0.9 loops back to myself", IPC_RF_LOOPS_BACK,
+		    NULL }},
+	},
+};
+
+/*
+ * The DNS zone. A name without a record of the asked type answers
+ * NOERROR without records; a name not listed answers NXDOMAIN.
+ */
+#define T_A	1
+#define T_MX	15
+#define Z_RCODE	1000		/* answer with rcode 'val' */
+#define Z_DROP	1001		/* do not answer */
+
+struct zrr {
+	const char *name;
+	int	type;
+	int	only;		/* Z_RCODE/Z_DROP: for this qtype only, 0 = all */
+	unsigned val;		/* MX preference or rcode */
+	const char *data;	/* address, or MX host ("." = null MX) */
+};
+
+static const struct zrr zone[] = {
+	/* MX order: listed worse first, so order is not answer order. */
+	{ "order.test", T_MX, 0, 20, "mx-b.order.test" },
+	{ "order.test", T_MX, 0, 10, "mx-a.order.test" },
+	{ "mx-a.order.test", T_A, 0, 0, "127.0.0.3" },
+	{ "mx-b.order.test", T_A, 0, 0, "127.0.0.4" },
+	/* Fallback: nothing listens on 127.0.0.7. */
+	{ "fb.test", T_MX, 0, 10, "mx-a.fb.test" },
+	{ "fb.test", T_MX, 0, 20, "mx-b.fb.test" },
+	{ "mx-a.fb.test", T_A, 0, 0, "127.0.0.7" },
+	{ "mx-b.fb.test", T_A, 0, 0, "127.0.0.8" },
+	{ "nomx.test", T_A, 0, 0, "127.0.0.5" },
+	{ "servfail.test", Z_RCODE, 0, 2, NULL },
+	{ "formerr.test", Z_RCODE, 0, 1, NULL },
+	{ "notimp.test", Z_RCODE, 0, 4, NULL },
+	{ "refused.test", Z_RCODE, 0, 5, NULL },
+	{ "timeout.test", Z_DROP, 0, 0, NULL },
+	{ "nullmx.test", T_MX, 0, 0, "." },
+	{ "noaddr.test", T_MX, 0, 10, "gone.noaddr.test" },
+	{ "softaddr.test", T_MX, 0, 10, "sf.softaddr.test" },
+	{ "sf.softaddr.test", Z_RCODE, 0, 2, NULL },
+	{ "mxfail.test", Z_RCODE, T_MX, 2, NULL },
+	{ "mxfail.test", T_A, 0, 0, "127.0.0.5" },
+	/* Loops: 127.0.0.9 is in proxy_interfaces. */
+	{ "self.test", T_MX, 0, 10, "me.self.test" },
+	{ "me.self.test", T_A, 0, 0, "127.0.0.9" },
+	{ "better.test", T_MX, 0, 10, "me.better.test" },
+	{ "better.test", T_MX, 0, 5, "mx.better.test" },
+	{ "me.better.test", T_A, 0, 0, "127.0.0.9" },
+	{ "mx.better.test", T_A, 0, 0, "127.0.0.11" },
+	{ "primary.test", T_MX, 0, 5, "gone.primary.test" },
+	{ "primary.test", T_MX, 0, 10, "me.primary.test" },
+	{ "me.primary.test", T_A, 0, 0, "127.0.0.9" },
+};
+
+/* In a forked helper: cmocka's handlers must not run there. */
+static void
+default_signals(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGSYS,
+	    SIGABRT, SIGTERM, SIGINT };
+	size_t	i;
+
+	for (i = 0; i < NELEM(sigs); i++)
+		signal(sigs[i], SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int
+tolower_ascii(int c)
+{
+	return (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+}
+
+static void
+put16(unsigned char *p, unsigned v)
+{
+	p[0] = (unsigned char)(v >> 8);
+	p[1] = (unsigned char)v;
+}
+
+/* "a.b.c" as DNS labels at out; returns the length or 0. */
+static size_t
+dns_encode_name(const char *name, unsigned char *out, size_t outsz)
+{
+	size_t	n = 0, len;
+	const char *cp = name, *dot;
+
+	if (strcmp(name, ".") == 0) {
+		out[0] = 0;
+		return (1);
+	}
+	while (*cp) {
+		dot = strchr(cp, '.');
+		len = dot ? (size_t)(dot - cp) : strlen(cp);
+		if (len == 0 || len > 63 || n + len + 2 > outsz)
+			return (0);
+		out[n++] = (unsigned char)len;
+		memcpy(out + n, cp, len);
+		n += len;
+		cp += len + (dot != NULL);
+	}
+	out[n++] = 0;
+	return (n);
+}
+
+/* The answer to q[qlen] into a[asz]; 0 = no answer. */
+static size_t
+dns_reply(const unsigned char *q, size_t qlen, unsigned char *a, size_t asz)
+{
+	char	name[256];
+	size_t	off = 12, nl = 0, qend, n, i, len;
+	unsigned qtype, rcode = 0, an = 0;
+	int	known = 0;
+	struct in_addr in;
+
+	if (qlen < 12 || (q[2] & 0x80) || q[4] != 0 || q[5] != 1)
+		return (0);
+	while (off < qlen && q[off] != 0) {
+		len = q[off];
+		if (len > 63 || off + 1 + len > qlen || nl + len + 1 >=
+		    sizeof(name))
+			return (0);
+		if (nl)
+			name[nl++] = '.';
+		for (i = 0; i < len; i++)
+			name[nl++] = (char)tolower_ascii(q[off + 1 + i]);
+		off += 1 + len;
+	}
+	name[nl] = '\0';
+	if (off + 5 > qlen)
+		return (0);
+	qend = off + 5;
+	qtype = (unsigned)q[off + 1] << 8 | q[off + 2];
+	if (qend > asz)
+		return (0);
+	memcpy(a, q, qend);
+	n = qend;
+	for (i = 0; i < NELEM(zone); i++) {
+		const struct zrr *z = &zone[i];
+		unsigned char rd[300];
+		size_t	rdlen;
+
+		if (strcmp(z->name, name) != 0)
+			continue;
+		known = 1;
+		if (z->type == Z_DROP && (!z->only || z->only == (int)qtype))
+			return (0);
+		if (z->type == Z_RCODE && (!z->only || z->only == (int)qtype)) {
+			rcode = z->val;
+			an = 0;
+			n = qend;
+			break;
+		}
+		if (z->type != (int)qtype)
+			continue;
+		if (z->type == T_A) {
+			if (inet_pton(AF_INET, z->data, &in) != 1)
+				return (0);
+			memcpy(rd, &in, 4);
+			rdlen = 4;
+		} else {
+			put16(rd, z->val);
+			if ((rdlen = dns_encode_name(z->data, rd + 2,
+			    sizeof(rd) - 2)) == 0)
+				return (0);
+			rdlen += 2;
+		}
+		if (n + 12 + rdlen > asz)
+			return (0);
+		a[n++] = 0xc0;			/* the name in the question */
+		a[n++] = 12;
+		put16(a + n, (unsigned)z->type);
+		put16(a + n + 2, 1);		/* IN */
+		memset(a + n + 4, 0, 4);
+		a[n + 7] = 60;			/* TTL */
+		put16(a + n + 8, (unsigned)rdlen);
+		n += 10;
+		memcpy(a + n, rd, rdlen);
+		n += rdlen;
+		an++;
+	}
+	if (!known)
+		rcode = 3;			/* NXDOMAIN */
+	/* QR AA, RD copied, RA; no OPT record: c-ares takes it as is. */
+	a[2] = (unsigned char)(0x84 | (q[2] & 0x01));
+	a[3] = (unsigned char)(0x80 | rcode);
+	put16(a + 6, an);
+	put16(a + 8, 0);
+	put16(a + 10, 0);
+	return (n);
+}
+
+static void __attribute__((noreturn))
+dns_serve(int fd)
+{
+	unsigned char q[1500], a[1500];
+	struct sockaddr_storage peer;
+	socklen_t plen;
+	ssize_t	n;
+	size_t	alen;
+
+	for (;;) {
+		plen = sizeof(peer);
+		n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&peer,
+		    &plen);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			_exit(1);
+		if ((alen = dns_reply(q, (size_t)n, a, sizeof(a))) > 0)
+			(void)sendto(fd, a, alen, 0, (struct sockaddr *)&peer,
+			    plen);
+	}
+}
+
+/*
+ * The scripted SMTP server.
+ */
+struct conn {
+	const struct srv_spec *sp;
+	int	fd;
+	int	ctl;
+	int	rec;
+	char	buf[SRV_BUF];
+	size_t	len;
+	int	in_data;
+	int	skipping;		/* in an over-long content line */
+	int	stalled;
+	int	released;		/* 'hold' passed */
+	int	greeted;		/* EHLO/HELO answered */
+	int	mail_ok;
+	unsigned nrcpt;
+	unsigned nrcpt_ok;
+	int	pipelined;		/* lockstep violated */
+};
+
+static void
+srv_record(struct conn *c, const void *p, size_t n)
+{
+	if (write(c->rec, p, n) != (ssize_t)n)
+		_exit(100);
+}
+
+/* Send a reply or act on STALL/DROP; -1 means close now. */
+static int
+srv_say(struct conn *c, const char *text)
+{
+	size_t	len;
+	ssize_t	n;
+
+	if (strcmp(text, STALL) == 0) {
+		c->stalled = 1;
+		return (0);
+	}
+	if (strcmp(text, DROP) == 0)
+		return (-1);
+	for (len = strlen(text); len > 0; len -= (size_t)n, text += n)
+		if ((n = send(c->fd, text, len, MSG_NOSIGNAL)) <= 0)
+			return (-1);
+	return (0);
+}
+
+static int
+srv_verb(const char *line, size_t len, const char *verb)
+{
+	return (len >= 4 && strncasecmp(line, verb, 4) == 0);
+}
+
+/* Read what is there within ms milliseconds; 0, or -1 at EOF/error. */
+static int
+srv_fill(struct conn *c, int ms)
+{
+	struct pollfd p[2];
+	char	tmp[65536];
+	ssize_t	n;
+
+	p[0].fd = c->fd;
+	p[0].events = POLLIN;
+	p[1].fd = c->ctl;
+	p[1].events = POLLIN;
+	if (poll(p, 2, ms) <= 0)
+		return (0);
+	if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+		return (p[1].revents ? -1 : 0);	/* the test is over */
+	if ((n = read(c->fd, tmp, sizeof(tmp))) <= 0)
+		return (-1);
+	srv_record(c, tmp, (size_t)n);
+	if (c->stalled)
+		return (0);
+	if ((size_t)n > sizeof(c->buf) - c->len) {
+		/* Only content lines get this long: keep the tail. */
+		c->skipping = 1;
+		c->len = 0;
+		n = n > (ssize_t)sizeof(c->buf) ? (ssize_t)sizeof(c->buf) : n;
+	}
+	memcpy(c->buf + c->len, tmp, (size_t)n);
+	c->len += (size_t)n;
+	return (0);
+}
+
+/* Does the buffer hold a line, after the first, that starts with verb? */
+static int
+srv_has_line(const struct conn *c, const char *verb)
+{
+	const char *p = c->buf, *end = c->buf + c->len, *nl;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (srv_verb(p, (size_t)(nl - p), verb))
+			return (1);
+		p = nl + 1;
+	}
+	return (0);
+}
+
+/* The reply to one command line; NULL = none (hold). */
+static const char *
+srv_answer(struct conn *c, const char *line, size_t len)
+{
+	const struct srv_spec *sp = c->sp;
+	const char *r;
+
+	if (srv_verb(line, len, "EHLO")) {
+		c->greeted = 1;
+		return (sp->ehlo ? sp->ehlo : EHLO_PIPE);
+	}
+	if (srv_verb(line, len, "HELO")) {
+		c->greeted = 1;
+		return (sp->helo ? sp->helo : "250 srv.test\r\n");
+	}
+	if (srv_verb(line, len, "MAIL")) {
+		r = sp->mail ? sp->mail : "250 2.1.0 Ok\r\n";
+		c->mail_ok = r[0] == '2';
+		return (r);
+	}
+	if (srv_verb(line, len, "RCPT")) {
+		r = c->nrcpt < MAX_RCPT ? sp->rcpt[c->nrcpt] : NULL;
+		c->nrcpt++;
+		if (r == NULL)
+			r = c->mail_ok ? "250 2.1.5 Ok\r\n" :
+			    "503 5.5.1 Error: need MAIL command\r\n";
+		if (r[0] == '2')
+			c->nrcpt_ok++;
+		return (r);
+	}
+	if (srv_verb(line, len, "DATA")) {
+		r = sp->data ? sp->data : c->nrcpt_ok ?
+		    "354 End data with <CR><LF>.<CR><LF>\r\n" :
+		    "554 5.5.1 Error: no valid recipients\r\n";
+		/* The last line decides: "what?\r\n354 go" opens DATA. */
+		if (strstr(r, "354 ") != NULL)
+			c->in_data = 1;
+		return (r);
+	}
+	if (srv_verb(line, len, "RSET")) {
+		c->mail_ok = 0;
+		c->nrcpt = c->nrcpt_ok = 0;
+		return (sp->rset ? sp->rset : "250 2.0.0 Ok\r\n");
+	}
+	if (srv_verb(line, len, "QUIT"))
+		return (sp->quit ? sp->quit : "221 2.0.0 Bye\r\n");
+	return ("502 5.5.2 Error: command not recognized\r\n");
+}
+
+/* After 354: the ending the script asks for. 1 = go on, -1 = close. */
+static int
+srv_after_data(struct conn *c)
+{
+	struct pollfd p;
+
+	switch (c->sp->after_data) {
+	case AD_DROP:
+		return (-1);
+	case AD_NOREAD:
+		/* Read nothing more: wait until the test is over. */
+		p.fd = c->ctl;
+		p.events = POLLIN;
+		while (poll(&p, 1, -1) < 0 && errno == EINTR)
+			;
+		return (-1);
+	default:
+		return (1);
+	}
+}
+
+/* Handle the complete lines in the buffer. 0 = need more, -1 = close. */
+static int
+srv_lines(struct conn *c)
+{
+	char   *nl;
+	size_t	ll;
+	const char *r;
+	int	quit;
+
+	while (!c->stalled && (nl = memchr(c->buf, '\n', c->len)) != NULL) {
+		ll = (size_t)(nl - c->buf) + 1;
+		if (c->in_data) {
+			if (!c->skipping && ll == 3 &&
+			    memcmp(c->buf, ".\r\n", 3) == 0) {
+				c->in_data = 0;
+				if (c->sp->lockstep && c->len > ll)
+					c->pipelined = 1;
+				if (c->sp->lockstep && c->len == ll &&
+				    srv_fill(c, 50) < 0)
+					return (-1);
+				if (c->sp->lockstep && c->len > ll)
+					c->pipelined = 1;
+				if (srv_say(c, c->sp->dot ? c->sp->dot :
+				    QUEUED "\r\n") < 0)
+					return (-1);
+			}
+			c->skipping = 0;
+			memmove(c->buf, c->buf + ll, c->len - ll);
+			c->len -= ll;
+			continue;
+		}
+		if (c->sp->hold && c->greeted && !c->released) {
+			if (!srv_has_line(c, "DATA") &&
+			    !srv_has_line(c, "QUIT") &&
+			    !srv_has_line(c, "RSET"))
+				return (0);
+			c->released = 1;
+		}
+		r = srv_answer(c, c->buf, ll);
+		quit = srv_verb(c->buf, ll, "QUIT");
+		memmove(c->buf, c->buf + ll, c->len - ll);
+		c->len -= ll;
+		if (c->sp->lockstep) {
+			/* Anything more before we answered? */
+			if (srv_fill(c, 50) < 0)
+				return (-1);
+			if (c->len > 0)
+				c->pipelined = 1;
+		}
+		if (srv_say(c, r) < 0)
+			return (-1);
+		if (c->in_data && !c->stalled && srv_after_data(c) < 0)
+			return (-1);
+		if (quit && !c->stalled)
+			return (-1);
+	}
+	return (0);
+}
+
+static void
+srv_conn(const struct srv_spec *sp, int fd, int ctl, int rec)
+{
+	static struct conn c;
+	const char *greet = sp->greet ? sp->greet : "220 srv.test ESMTP\r\n";
+
+	memset(&c, 0, sizeof(c));
+	c.sp = sp;
+	c.fd = fd;
+	c.ctl = ctl;
+	c.rec = rec;
+	if (srv_say(&c, greet) < 0)
+		return;
+	for (;;) {
+		if (srv_lines(&c) < 0)
+			break;
+		if (srv_fill(&c, -1) < 0)
+			break;
+	}
+	if (c.pipelined)
+		srv_record(&c, "<<pipelined>>", 13);
+}
+
+static void __attribute__((noreturn))
+srv_main(const struct srv_spec *sp, int lfd, int ctl, int rec)
+{
+	struct pollfd p[2];
+	int	fd, nconn = 0;
+
+	default_signals();
+	for (;;) {
+		p[0].fd = lfd;
+		p[0].events = POLLIN;
+		p[1].fd = ctl;
+		p[1].events = POLLIN;
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(100);
+		}
+		if (p[0].revents & POLLIN) {
+			if ((fd = accept(lfd, NULL, NULL)) < 0)
+				_exit(100);
+			nconn++;
+			srv_conn(sp, fd, ctl, rec);
+			close(fd);
+			continue;
+		}
+		if (p[1].revents)
+			_exit(nconn > 99 ? 99 : nconn);
+	}
+}
+
+struct srv_run {
+	pid_t	pid;
+	int	ctl;			/* write end; closing it ends the server */
+	int	rec;			/* memfd with what the server received */
+};
+
+/* Start server i; the servers before it are runs[0..i-1]. */
+static void
+srv_start(const struct srv_spec *sp, struct srv_run *runs, int i)
+{
+	struct srv_run *run = &runs[i];
+	struct sockaddr_in sin;
+	int	lfd, one = 1, small = 2048, pfd[2];
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(25);
+	assert_int_equal(inet_pton(AF_INET, sp->addr, &sin.sin_addr), 1);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)), 0);
+	if (sp->small_rcvbuf)
+		assert_int_equal(setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &small,
+		    sizeof(small)), 0);
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		fail_msg("bind %s:25: %s", sp->addr, strerror(errno));
+	assert_int_equal(listen(lfd, 16), 0);
+	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
+	run->rec = memfd_create("srv-rec", MFD_CLOEXEC);
+	assert_true(run->rec >= 0);
+	run->pid = fork();
+	assert_true(run->pid >= 0);
+	if (run->pid == 0) {
+		/* Only the test may hold the write end of a server's pipe. */
+		close(pfd[1]);
+		while (i-- > 0) {
+			close(runs[i].ctl);
+			close(runs[i].rec);
+		}
+		srv_main(sp, lfd, pfd[0], run->rec);
+	}
+	close(lfd);
+	close(pfd[0]);
+	run->ctl = pfd[1];
+}
+
+/* End the server; its exit status is the number of connections. */
+static int
+srv_stop(struct srv_run *run)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int	i, st = 0;
+
+	close(run->ctl);
+	for (i = 0; i < REAP_LIMIT_S * 100; i++) {
+		if (waitpid(run->pid, &st, WNOHANG) == run->pid)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (i == REAP_LIMIT_S * 100) {
+		kill(run->pid, SIGKILL);
+		waitpid(run->pid, &st, 0);
+		return (-1);
+	}
+	return (WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+static char *
+srv_recording(int rec, size_t *lenp)
+{
+	struct stat sb;
+	char   *p;
+
+	assert_int_equal(fstat(rec, &sb), 0);
+	p = malloc((size_t)sb.st_size + 1);
+	assert_non_null(p);
+	assert_int_equal(pread(rec, p, (size_t)sb.st_size, 0), sb.st_size);
+	p[sb.st_size] = '\0';
+	*lenp = (size_t)sb.st_size;
+	return (p);
+}
+
+/*
+ * The parent's side.
+ */
+static void
+cap_sink(enum msg_level lvl, const char *text, void *ctx)
+{
+	int	n;
+
+	(void)ctx;
+	if (logcap.len >= sizeof(logcap.buf) - 1)
+		return;
+	n = snprintf(logcap.buf + logcap.len, sizeof(logcap.buf) - logcap.len,
+	    "%s%s\n", msg_level_prefix(lvl), text);
+	if (n > 0)
+		logcap.len += (size_t)n < sizeof(logcap.buf) - logcap.len ?
+		    (size_t)n : sizeof(logcap.buf) - logcap.len - 1;
+}
+
+static int
+content_memfd(const char *text, size_t len)
+{
+	int	fd = memfd_create("content", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	size_t	off = 0;
+	ssize_t	n;
+
+	assert_true(fd >= 0);
+	while (off < len) {
+		n = write(fd, text + off, len - off);
+		assert_true(n > 0);
+		off += (size_t)n;
+	}
+	assert_int_equal(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE | F_SEAL_SEAL), 0);
+	return (fd);
+}
+
+static char *
+big_content(size_t size)
+{
+	char   *p = malloc(size);
+	size_t	i;
+
+	assert_non_null(p);
+	for (i = 0; i < size; i++)
+		p[i] = (i % 77 == 76) ? '\n' : (char)('a' + i % 26);
+	return (p);
+}
+
+/* Print a byte string with escapes, for failure messages. */
+static void
+show(const char *label, const char *p, size_t len)
+{
+	size_t	i;
+
+	print_message("%s (%zu bytes): \"", label, len);
+	for (i = 0; i < len && i < 4096; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == '\r')
+			print_message("\\r");
+		else if (c == '\n')
+			print_message("\\n\"\n  \"");
+		else if (c < 0x20 || c > 0x7e)
+			print_message("\\x%02x", c);
+		else
+			print_message("%c", c);
+	}
+	print_message("%s\"\n", i < len ? "..." : "");
+}
+
+struct outcome {
+	struct ipc_result res[MAX_RES + 4];
+	enum ipc_type type[MAX_RES + 4];
+	int	nres;
+	int	done;
+};
+
+static void
+load_config(const struct scenario *sc, struct sj_config *cfg)
+{
+	const char *argv[4 + 2 * MAX_OPTS + 1];
+	char	why[512] = "";
+	int	argc = 0, i;
+
+	argv[argc++] = "smtpjail";
+	argv[argc++] = "-t";
+	argv[argc++] = "unix";
+	for (i = 0; i < MAX_OPTS && sc->opts[i] != NULL; i++) {
+		argv[argc++] = "-o";
+		argv[argc++] = sc->opts[i];
+	}
+	argv[argc] = NULL;
+	memset(cfg, 0, sizeof(*cfg));
+	if (sj_config_load(cfg, argc, (char **)argv, why, sizeof(why)) < 0)
+		fail_msg("sj_config_load: %s", why);
+}
+
+/* Play the parent for one job. */
+static void
+run_job(const struct scenario *sc, const struct sj_config *cfg,
+    struct outcome *out)
+{
+	static const struct rcpt_spec bob = { "bob@dst.test", NULL, 0 };
+	struct child_ctl cc;
+	struct ipc_msg m;
+	char	why[1024] = "", *big = NULL;
+	const char *content = sc->content ? sc->content : CONTENT;
+	size_t	clen, nrcpt, i;
+	int	memfd, err;
+
+	if (sc->big) {
+		big = big_content(sc->big);
+		content = big;
+		clen = sc->big;
+	} else {
+		clen = strlen(content);
+	}
+	for (nrcpt = 0; nrcpt < MAX_RCPT && sc->rcpt[nrcpt].addr; nrcpt++)
+		;
+	if ((err = child_ctl_spawn(&cc, cfg, why, sizeof(why))) < 0)
+		fail_msg("child_ctl_spawn: %s", why);
+	if ((err = child_ctl_start(&cc, cfg, why, sizeof(why))) < 0) {
+		child_ctl_stop(&cc, why, sizeof(why));
+		fail_msg("child_ctl_start: %s", why);
+	}
+	memfd = content_memfd(content, clen);
+	free(big);
+
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_DELIVER;
+	m.fd = memfd;
+	m.u.deliver.job_id = 7;
+	m.u.deliver.rcpt_count = nrcpt ? (uint32_t)nrcpt : 1;
+	m.u.deliver.flags = sc->dflags;
+	m.u.deliver.smtputf8 = sc->smtputf8;
+	m.u.deliver.ret_flags = sc->ret;
+	m.u.deliver.content_size = clen;
+	m.u.deliver.content_fd = memfd;
+	snprintf(m.u.deliver.nexthop, sizeof(m.u.deliver.nexthop), "%s",
+	    sc->nexthop);
+	snprintf(m.u.deliver.sender, sizeof(m.u.deliver.sender), "%s",
+	    sc->sender ? sc->sender : "alice@src.test");
+	snprintf(m.u.deliver.envid, sizeof(m.u.deliver.envid), "%s",
+	    sc->envid ? sc->envid : "");
+	snprintf(m.u.deliver.queue_id, sizeof(m.u.deliver.queue_id), "QID1");
+	if (child_ctl_send(&cc, &m, why, sizeof(why)) < 0)
+		fail_msg("DELIVER: %s", why);
+	close(memfd);
+	for (i = 0; i < (nrcpt ? nrcpt : 1); i++) {
+		const struct rcpt_spec *r = nrcpt ? &sc->rcpt[i] : &bob;
+
+		memset(&m, 0, sizeof(m));
+		m.type = IPC_T_RCPT;
+		m.fd = -1;
+		m.u.rcpt.job_id = 7;
+		m.u.rcpt.index = (uint32_t)i;
+		m.u.rcpt.notify_flags = r->notify;
+		snprintf(m.u.rcpt.address, sizeof(m.u.rcpt.address), "%s",
+		    r->addr);
+		snprintf(m.u.rcpt.orcpt, sizeof(m.u.rcpt.orcpt), "%s",
+		    r->orcpt ? r->orcpt : "");
+		if (child_ctl_send(&cc, &m, why, sizeof(why)) < 0)
+			fail_msg("RCPT: %s", why);
+	}
+
+	memset(out, 0, sizeof(*out));
+	cc.log_count = 0;
+	while (!out->done) {
+		err = child_ctl_recv(&cc, &m, RECV_LIMIT_MS, why, sizeof(why));
+		if (err < 0) {
+			child_ctl_stop(&cc, why + strlen(why),
+			    sizeof(why) - strlen(why));
+			fail_msg("child_ctl_recv: %s", why);
+		}
+		switch (m.type) {
+		case IPC_T_RCPT_RESULT:
+		case IPC_T_SITE_RESULT:
+			if (m.u.result.job_id != 7)
+				fail_msg("result for job %u", m.u.result.job_id);
+			if (out->nres >= (int)NELEM(out->res))
+				fail_msg("too many results");
+			out->type[out->nres] = m.type;
+			out->res[out->nres++] = m.u.result;
+			break;
+		case IPC_T_DONE:
+			if (m.u.done.job_id != 7)
+				fail_msg("DONE for job %u", m.u.done.job_id);
+			out->done = 1;
+			break;
+		default:
+			fail_msg("unexpected %s", ipc_msg_name(m.type));
+		}
+	}
+	child_ctl_stop(&cc, why, sizeof(why));
+	/* The child exits on EOF from the parent, as in production. */
+	if (!WIFEXITED(cc.wstatus) || WEXITSTATUS(cc.wstatus) != 0)
+		fail_msg("child did not end cleanly: %s", why);
+}
+
+static void
+show_results(const struct outcome *out)
+{
+	int	i;
+
+	for (i = 0; i < out->nres; i++)
+		print_message("  got %s index %u status %s code %u relay %s "
+		    "flags %u\n    reason \"%s\"\n    diag \"%s\"\n",
+		    ipc_msg_name(out->type[i]), out->res[i].index,
+		    out->res[i].status, out->res[i].diag_code,
+		    out->res[i].relay, out->res[i].flags, out->res[i].reason,
+		    out->res[i].diag_text);
+}
+
+static int
+check_results(const struct scenario *sc, const struct outcome *out)
+{
+	const struct exp_res *e;
+	const struct ipc_result *r;
+	int	i, nexp, bad = 0;
+
+	for (nexp = 0; nexp < MAX_RES && sc->res[nexp].type != 0; nexp++)
+		;
+	if (nexp != out->nres) {
+		print_message("%s: %d results, expected %d\n", sc->name,
+		    out->nres, nexp);
+		bad = 1;
+	}
+	for (i = 0; i < nexp && i < out->nres; i++) {
+		e = &sc->res[i];
+		r = &out->res[i];
+		if (e->type != out->type[i] || e->index != r->index ||
+		    strcmp(e->status, r->status) != 0 ||
+		    e->code != r->diag_code || strcmp(e->relay, r->relay) ||
+		    (e->reason && strcmp(e->reason, r->reason) != 0) ||
+		    e->flags != r->flags ||
+		    (e->diag && strcmp(e->diag, r->diag_text) != 0)) {
+			print_message("%s: result %d differs; expected %s "
+			    "index %u status %s code %u relay %s flags %u\n"
+			    "    reason \"%s\"\n", sc->name, i,
+			    ipc_msg_name(e->type), e->index, e->status,
+			    e->code, e->relay, e->flags,
+			    e->reason ? e->reason : "(any)");
+			bad = 1;
+		}
+	}
+	if (bad)
+		show_results(out);
+	return (bad);
+}
+
+static void
+run_scenario(void **state)
+{
+	const struct scenario *sc = *state;
+	struct srv_run runs[MAX_SRV];
+	struct sj_config cfg;
+	struct outcome out;
+	char   *rec;
+	size_t	len;
+	int	i, nsrv, conns, want, bad = 0;
+
+	if (!world.ok) {
+		print_message("skipped: %s\n", world.skip_why);
+		skip();
+	}
+	logcap.len = 0;
+	logcap.buf[0] = '\0';
+	for (nsrv = 0; nsrv < MAX_SRV && sc->srv[nsrv].addr; nsrv++)
+		srv_start(&sc->srv[nsrv], runs, nsrv);
+	load_config(sc, &cfg);
+	run_job(sc, &cfg, &out);
+	sj_config_free(&cfg);
+
+	bad |= check_results(sc, &out);
+	for (i = 0; i < nsrv; i++) {
+		conns = srv_stop(&runs[i]);
+		want = sc->conns[i] == 0 ? 1 : sc->conns[i] == NOCONN ? 0 :
+		    sc->conns[i];
+		rec = srv_recording(runs[i].rec, &len);
+		close(runs[i].rec);
+		if (conns != want) {
+			print_message("%s: server %s accepted %d connections, "
+			    "expected %d\n", sc->name, sc->srv[i].addr, conns,
+			    want);
+			bad = 1;
+		}
+		if (sc->recv[i] != NULL && (len != strlen(sc->recv[i]) ||
+		    memcmp(rec, sc->recv[i], len) != 0)) {
+			print_message("%s: server %s received other bytes\n",
+			    sc->name, sc->srv[i].addr);
+			show("expected", sc->recv[i], strlen(sc->recv[i]));
+			show("received", rec, len);
+			bad = 1;
+		}
+		free(rec);
+	}
+	for (i = 0; i < MAX_LOGS && sc->log[i]; i++) {
+		if (strstr(logcap.buf, sc->log[i]) == NULL) {
+			print_message("%s: log lacks \"%s\"\n", sc->name,
+			    sc->log[i]);
+			bad = 1;
+		}
+	}
+	for (i = 0; i < MAX_LOGS && sc->nolog[i]; i++) {
+		if (strstr(logcap.buf, sc->nolog[i]) != NULL) {
+			print_message("%s: log has \"%s\"\n", sc->name,
+			    sc->nolog[i]);
+			bad = 1;
+		}
+	}
+	if (bad) {
+		print_message("log:\n%s", logcap.buf);
+		fail_msg("scenario %s failed", sc->name);
+	}
+}
+
+/*
+ * The world.
+ */
+static void
+write_file(const char *path, const char *text)
+{
+	FILE	*fp = fopen(path, "w");
+
+	if (fp == NULL || fputs(text, fp) < 0 || fclose(fp) != 0) {
+		fprintf(stderr, "write %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+}
+
+static int
+lo_up(void)
+{
+	struct ifreq ifr;
+	int	fd, rc = -1;
+
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return (-1);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return (rc);
+}
+
+static int
+dns_start(void)
+{
+	struct sockaddr_in sin;
+	int	fd;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(53);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		return (-1);
+	if ((world.dns_pid = fork()) == 0) {
+		default_signals();
+		dns_serve(fd);
+	}
+	close(fd);
+	return (world.dns_pid > 0 ? 0 : -1);
+}
+
+static int
+world_setup(void **state)
+{
+	char	text[2048];
+
+	(void)state;
+	if (geteuid() != 0) {
+		snprintf(world.skip_why, sizeof(world.skip_why), "needs root "
+		    "(chroot, setresuid, network namespace)");
+		return (0);
+	}
+	if (unshare(CLONE_NEWNET) < 0 || lo_up() < 0) {
+		snprintf(world.skip_why, sizeof(world.skip_why), "cannot make "
+		    "a network namespace: %s", strerror(errno));
+		return (0);
+	}
+	snprintf(world.dir, sizeof(world.dir), "/tmp/sj-childsb.XXXXXX");
+	snprintf(world.sandbox, sizeof(world.sandbox),
+	    "/tmp/sj-childsb-jail.XXXXXX");
+	if (mkdtemp(world.dir) == NULL || mkdtemp(world.sandbox) == NULL ||
+	    chmod(world.sandbox, 0755) < 0) {
+		fprintf(stderr, "mkdtemp: %s\n", strerror(errno));
+		return (-1);
+	}
+	snprintf(world.main_cf, sizeof(world.main_cf), "%s/main.cf",
+	    world.dir);
+	snprintf(world.resolv, sizeof(world.resolv), "%s/resolv.conf",
+	    world.dir);
+	write_file(world.resolv, "nameserver 127.0.0.1\n");
+	snprintf(text, sizeof(text),
+	    "# smtpjail test_child_sandboxed\n"
+	    "myhostname = client.test\n"
+	    "smtpjail_sandbox_user = nobody\n"
+	    "smtpjail_sandbox_directory = %s\n"
+	    "smtpjail_resolv_conf = %s\n"
+	    "inet_interfaces = 127.0.0.1\n"
+	    "proxy_interfaces = 127.0.0.9\n"
+	    "inet_protocols = ipv4\n"
+	    /* Generous: only the stage under test gets a short one. */
+	    "smtp_connect_timeout = 30s\n"
+	    "smtp_helo_timeout = 30s\n"
+	    "smtp_mail_timeout = 30s\n"
+	    "smtp_rcpt_timeout = 30s\n"
+	    "smtp_data_init_timeout = 30s\n"
+	    "smtp_data_xfer_timeout = 30s\n"
+	    "smtp_data_done_timeout = 30s\n"
+	    "smtp_quit_timeout = 30s\n"
+	    "smtp_rset_timeout = 30s\n",
+	    world.sandbox, world.resolv);
+	write_file(world.main_cf, text);
+	setenv("MAIL_CONFIG", world.dir, 1);
+	unsetenv("MAIL_VERBOSE");
+	unsetenv("MAIL_DEBUG");
+	if (dns_start() < 0) {
+		fprintf(stderr, "DNS server: %s\n", strerror(errno));
+		return (-1);
+	}
+	msg_set_sink(cap_sink, NULL);
+	world.ok = 1;
+	return (0);
+}
+
+static int
+world_teardown(void **state)
+{
+	int	st;
+
+	(void)state;
+	if (world.dns_pid > 0) {
+		kill(world.dns_pid, SIGKILL);
+		waitpid(world.dns_pid, &st, 0);
+	}
+	if (world.dir[0]) {
+		unlink(world.main_cf);
+		unlink(world.resolv);
+		rmdir(world.dir);
+	}
+	if (world.sandbox[0])
+		rmdir(world.sandbox);
+	return (0);
+}
+
+int
+main(void)
+{
+	static struct CMUnitTest tests[NELEM(scenarios)];
+	size_t	i;
+
+	for (i = 0; i < NELEM(scenarios); i++) {
+		tests[i].name = scenarios[i].name;
+		tests[i].test_func = run_scenario;
+		tests[i].setup_func = NULL;
+		tests[i].teardown_func = NULL;
+		tests[i].initial_state = (void *)&scenarios[i];
+	}
+	return (_cmocka_run_group_tests("child_sandboxed", tests, NELEM(tests),
+	    world_setup, world_teardown));
+}
