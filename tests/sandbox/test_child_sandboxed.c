@@ -84,6 +84,7 @@
 #define MAX_SRV		4
 #define MAX_RCPT	4
 #define MAX_RES		6
+#define MANY_RCPT	300	/* RCPT lines well beyond the pipelining window */
 #define MAX_OPTS	8
 #define MAX_LOGS	4
 #define LOGCAP_MAX	(256 * 1024)
@@ -125,6 +126,7 @@ struct srv_spec {
 	int	lockstep;
 	enum after_data after_data;
 	int	small_rcvbuf;	/* tiny receive window (stalled writes) */
+	int	syn_drop;	/* no process; a full accept queue drops SYNs */
 };
 
 struct rcpt_spec {
@@ -164,6 +166,8 @@ struct scenario {
 	struct exp_res res[MAX_RES];
 	const char *log[MAX_LOGS];	/* must appear in the log */
 	const char *nolog[MAX_LOGS];	/* must not */
+	unsigned many;			/* this many generated recipients,
+					 * all sent through srv[0] */
 };
 
 /*
@@ -802,8 +806,111 @@ static const struct scenario scenarios[] = {
 	},
 
 	/*
+	 * Connections, probes, many recipients, IPv6.
+	 */
+	{
+		.name = "timeout_connect",
+		.opts = { "smtp_connect_timeout=1" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .syn_drop = 1 }},
+		.recv = { "" },
+		.res = { SITE_RES("4.4.1", 0, "none", "connect to " H2 ":25: "
+		    "Connection timed out") },
+		.log = { "connect to " H2 ":25: Connection timed out" },
+	},
+	{
+		.name = "connect_refused_single_server",
+		.nexthop = "[127.0.0.6]",
+		.res = { SITE_RES("4.4.1", 0, "none", "connect to "
+		    "127.0.0.6[127.0.0.6]:25: Connection refused") },
+	},
+	{
+		.name = "address_probe_rcpt_then_rset",
+		.nexthop = NH2,
+		.dflags = IPC_DF_VERIFY_ONLY,
+		.srv = {{ .addr = A2 }},
+		.recv = { EHLO_C MAIL_C RCPT_B "RSET\r\n" QUIT },
+		.res = { RCPT_RES(0, "2.1.5", 250, R2, "250 2.1.5 Ok") },
+	},
+	{
+		.name = "many_recipients_beyond_pipelining_window",
+		.nexthop = NH2,
+		.many = MANY_RCPT,
+		.srv = {{ .addr = A2 }},
+	},
+	{
+		.name = "ipv6_aaaa_record",
+		.opts = { "inet_protocols=all" },
+		.nexthop = "v6.test",
+		.srv = {{ .addr = "::1" }},
+		.recv = { PIPELINED },
+		.res = { SENT(0, "v6.test[::1]:25", 0) },
+	},
+	{
+		.name = "ipv6_literal",
+		.opts = { "inet_protocols=all" },
+		.nexthop = "[ipv6:::1]",
+		.srv = {{ .addr = "::1", .ehlo = EHLO_NONE, .lockstep = 1 }},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\n" WIRE ".\r\n" QUIT },
+		.res = { SENT(0, "::1[::1]:25", 0) },
+	},
+	{
+		.name = "helo_450",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = "500 5.5.1 no\r\n",
+		    .helo = "450 4.7.1 later\r\n" }},
+		.recv = { EHLO_C HELO_C QUIT },
+		.res = { SITE_RES("4.7.1", 450, R2, "host " H2 " refused to "
+		    "talk to me: 450 4.7.1 later") },
+	},
+
+	/*
 	 * MX order and fallback, DNS error classes, the loop check.
 	 */
+	{
+		.name = "mx_5xx_greeting_skipped_next_mx",
+		.nexthop = "order.test",
+		.srv = {{ .addr = "127.0.0.3", .greet = "554 5.7.1 no\r\n" },
+		    { .addr = "127.0.0.4" }},
+		.recv = { QUIT, PIPELINED },
+		.res = { SENT(0, "mx-b.order.test[127.0.0.4]:25", 0) },
+		.log = { "QID1: host mx-a.order.test[127.0.0.3] refused to "
+		    "talk to me: 554 5.7.1 no" },
+	},
+	{
+		.name = "mx_5xx_greeting_not_skipped_bounces",
+		.opts = { "smtp_skip_5xx_greeting=no" },
+		.nexthop = "order.test",
+		.srv = {{ .addr = "127.0.0.3", .greet = "554 5.7.1 no\r\n" },
+		    { .addr = "127.0.0.4" }},
+		.recv = { QUIT },
+		.conns = { 1, NOCONN },
+		.res = { SITE_RES("5.7.1", 554, "mx-a.order.test[127.0.0.3]:25",
+		    "host mx-a.order.test[127.0.0.3] refused to talk to me: "
+		    "554 5.7.1 no") },
+	},
+	{
+		.name = "mx_session_limit_final_server",
+		.opts = { "smtp_mx_session_limit=1" },
+		.nexthop = "order.test",
+		.srv = {{ .addr = "127.0.0.3", .mail = "451 4.3.0 later\r\n" },
+		    { .addr = "127.0.0.4" }},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\nRSET\r\n" QUIT },
+		.conns = { 1, NOCONN },
+		.res = { RCPT_RES(0, "4.3.0", 451,
+		    "mx-a.order.test[127.0.0.3]:25", "host "
+		    "mx-a.order.test[127.0.0.3] said: 451 4.3.0 later (in "
+		    "reply to MAIL FROM command)") },
+	},
+	{
+		.name = "dns_malformed_mx_5_4_4",
+		.nexthop = "badmx.test",
+		.res = { SITE_RES("5.4.4", 0, "none", "Name service error for "
+		    "name=badmx.test type=MX: Malformed or unexpected name "
+		    "server reply") },
+		.log = { "warning: malformed domain name in resource data of "
+		    "MX record for badmx.test: bad!x.badmx.test" },
+	},
 	{
 		.name = "mx_order_4xx_greeting_next_mx",
 		.nexthop = "order.test",
@@ -987,6 +1094,7 @@ static const struct scenario scenarios[] = {
  */
 #define T_A	1
 #define T_MX	15
+#define T_AAAA	28
 #define Z_RCODE	1000		/* answer with rcode 'val' */
 #define Z_DROP	1001		/* do not answer */
 
@@ -1031,6 +1139,9 @@ static const struct zrr zone[] = {
 	{ "primary.test", T_MX, 0, 5, "gone.primary.test" },
 	{ "primary.test", T_MX, 0, 10, "me.primary.test" },
 	{ "me.primary.test", T_A, 0, 0, "127.0.0.9" },
+	/* An invalid MX host name: the answer is malformed. */
+	{ "badmx.test", T_MX, 0, 10, "bad!x.badmx.test" },
+	{ "v6.test", T_AAAA, 0, 0, "::1" },
 };
 
 /* In a forked helper: cmocka's handlers must not run there. */
@@ -1139,6 +1250,10 @@ dns_reply(const unsigned char *q, size_t qlen, unsigned char *a, size_t asz)
 				return (0);
 			memcpy(rd, &in, 4);
 			rdlen = 4;
+		} else if (z->type == T_AAAA) {
+			if (inet_pton(AF_INET6, z->data, rd) != 1)
+				return (0);
+			rdlen = 16;
 		} else {
 			put16(rd, z->val);
 			if ((rdlen = dns_encode_name(z->data, rd + 2,
@@ -1476,43 +1591,89 @@ srv_main(const struct srv_spec *sp, int lfd, int ctl, int rec)
 }
 
 struct srv_run {
-	pid_t	pid;
+	pid_t	pid;			/* 0: syn_drop, no process */
 	int	ctl;			/* write end; closing it ends the server */
 	int	rec;			/* memfd with what the server received */
+	int	lfd;			/* syn_drop: the full listener */
+	int	fill[2];		/* syn_drop: connections that fill it */
 };
+
+/* Fill the accept queue of a backlog-0 listener: later SYNs are dropped. */
+static void
+srv_fill_queue(struct srv_run *run, const struct sockaddr *sa,
+    socklen_t salen)
+{
+	int	i;
+
+	for (i = 0; i < 2; i++) {
+		run->fill[i] = socket(sa->sa_family, SOCK_STREAM |
+		    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		assert_true(run->fill[i] >= 0);
+		if (connect(run->fill[i], sa, salen) < 0 &&
+		    errno != EINPROGRESS)
+			fail_msg("filler connect: %s", strerror(errno));
+	}
+	run->pid = 0;
+	run->ctl = -1;
+}
 
 /* Start server i; the servers before it are runs[0..i-1]. */
 static void
 srv_start(const struct srv_spec *sp, struct srv_run *runs, int i)
 {
 	struct srv_run *run = &runs[i];
-	struct sockaddr_in sin;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t salen;
 	int	lfd, one = 1, small = 2048, pfd[2];
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(25);
-	assert_int_equal(inet_pton(AF_INET, sp->addr, &sin.sin_addr), 1);
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memset(&ss, 0, sizeof(ss));
+	if (strchr(sp->addr, ':') != NULL) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(25);
+		assert_int_equal(inet_pton(AF_INET6, sp->addr,
+		    &sin6->sin6_addr), 1);
+		salen = sizeof(*sin6);
+	} else {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(25);
+		assert_int_equal(inet_pton(AF_INET, sp->addr, &sin->sin_addr),
+		    1);
+		salen = sizeof(*sin);
+	}
+	lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(lfd >= 0);
 	assert_int_equal(setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one,
 	    sizeof(one)), 0);
 	if (sp->small_rcvbuf)
 		assert_int_equal(setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &small,
 		    sizeof(small)), 0);
-	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+	if (bind(lfd, (struct sockaddr *)&ss, salen) < 0)
 		fail_msg("bind %s:25: %s", sp->addr, strerror(errno));
-	assert_int_equal(listen(lfd, 16), 0);
-	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
+	assert_int_equal(listen(lfd, sp->syn_drop ? 0 : 16), 0);
 	run->rec = memfd_create("srv-rec", MFD_CLOEXEC);
 	assert_true(run->rec >= 0);
+	run->lfd = -1;
+	if (sp->syn_drop) {
+		run->lfd = lfd;
+		srv_fill_queue(run, (struct sockaddr *)&ss, salen);
+		return;
+	}
+	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
 	run->pid = fork();
 	assert_true(run->pid >= 0);
 	if (run->pid == 0) {
 		/* Only the test may hold the write end of a server's pipe. */
 		close(pfd[1]);
 		while (i-- > 0) {
-			close(runs[i].ctl);
+			if (runs[i].pid == 0) {
+				close(runs[i].lfd);
+				close(runs[i].fill[0]);
+				close(runs[i].fill[1]);
+			} else {
+				close(runs[i].ctl);
+			}
 			close(runs[i].rec);
 		}
 		srv_main(sp, lfd, pfd[0], run->rec);
@@ -1529,6 +1690,12 @@ srv_stop(struct srv_run *run)
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	int	i, st = 0;
 
+	if (run->pid == 0) {
+		close(run->fill[0]);
+		close(run->fill[1]);
+		close(run->lfd);
+		return (0);
+	}
 	close(run->ctl);
 	for (i = 0; i < REAP_LIMIT_S * 100; i++) {
 		if (waitpid(run->pid, &st, WNOHANG) == run->pid)
@@ -1629,10 +1796,11 @@ show(const char *label, const char *p, size_t len)
 }
 
 struct outcome {
-	struct ipc_result res[MAX_RES + 4];
-	enum ipc_type type[MAX_RES + 4];
+	struct ipc_result res[MANY_RCPT + MAX_RES];
+	enum ipc_type type[MANY_RCPT + MAX_RES];
 	int	nres;
 	int	done;
+	struct ipc_done stats;
 };
 
 static void
@@ -1677,6 +1845,8 @@ run_job(const struct scenario *sc, const struct sj_config *cfg,
 	}
 	for (nrcpt = 0; nrcpt < MAX_RCPT && sc->rcpt[nrcpt].addr; nrcpt++)
 		;
+	if (sc->many)
+		nrcpt = sc->many;
 	if ((err = child_ctl_spawn(&cc, cfg, why, sizeof(why))) < 0)
 		fail_msg("child_ctl_spawn: %s", why);
 	if ((err = child_ctl_start(&cc, cfg, why, sizeof(why))) < 0) {
@@ -1707,7 +1877,8 @@ run_job(const struct scenario *sc, const struct sj_config *cfg,
 		fail_msg("DELIVER: %s", why);
 	close(memfd);
 	for (i = 0; i < (nrcpt ? nrcpt : 1); i++) {
-		const struct rcpt_spec *r = nrcpt ? &sc->rcpt[i] : &bob;
+		const struct rcpt_spec *r = sc->many ? &bob : nrcpt ?
+		    &sc->rcpt[i] : &bob;
 
 		memset(&m, 0, sizeof(m));
 		m.type = IPC_T_RCPT;
@@ -1715,8 +1886,12 @@ run_job(const struct scenario *sc, const struct sj_config *cfg,
 		m.u.rcpt.job_id = 7;
 		m.u.rcpt.index = (uint32_t)i;
 		m.u.rcpt.notify_flags = r->notify;
-		snprintf(m.u.rcpt.address, sizeof(m.u.rcpt.address), "%s",
-		    r->addr);
+		if (sc->many)
+			snprintf(m.u.rcpt.address, sizeof(m.u.rcpt.address),
+			    "r%03zu@dst.test", i);
+		else
+			snprintf(m.u.rcpt.address, sizeof(m.u.rcpt.address),
+			    "%s", r->addr);
 		snprintf(m.u.rcpt.orcpt, sizeof(m.u.rcpt.orcpt), "%s",
 		    r->orcpt ? r->orcpt : "");
 		if (child_ctl_send(&cc, &m, why, sizeof(why)) < 0)
@@ -1746,6 +1921,7 @@ run_job(const struct scenario *sc, const struct sj_config *cfg,
 			if (m.u.done.job_id != 7)
 				fail_msg("DONE for job %u", m.u.done.job_id);
 			out->done = 1;
+			out->stats = m.u.done;
 			break;
 		default:
 			fail_msg("unexpected %s", ipc_msg_name(m.type));
@@ -1771,6 +1947,77 @@ show_results(const struct outcome *out)
 		    out->res[i].diag_text);
 }
 
+/* The time stamps the parent needs for delays=, when mail went out. */
+static int
+check_stats(const struct scenario *sc, const struct outcome *out)
+{
+	const struct ipc_done *d = &out->stats;
+	int	i;
+
+	for (i = 0; i < out->nres; i++)
+		if (out->res[i].status[0] == '2')
+			break;
+	if (i == out->nres)
+		return (0);
+	if (d->conn_setup_done_sec == 0 || d->deliver_done_sec == 0 ||
+	    d->deliver_done_sec < d->conn_setup_done_sec ||
+	    (d->deliver_done_sec == d->conn_setup_done_sec &&
+	    d->deliver_done_usec < d->conn_setup_done_usec) ||
+	    d->conn_setup_done_usec >= 1000000 ||
+	    d->deliver_done_usec >= 1000000) {
+		print_message("%s: DONE times %llu.%06u and %llu.%06u\n",
+		    sc->name, (unsigned long long)d->conn_setup_done_sec,
+		    d->conn_setup_done_usec,
+		    (unsigned long long)d->deliver_done_sec,
+		    d->deliver_done_usec);
+		return (1);
+	}
+	return (0);
+}
+
+/* 'many' scenarios: every recipient sent, in order, by srv[0]. */
+static int
+check_many(const struct scenario *sc, const struct outcome *out)
+{
+	const struct ipc_result *r;
+	int	i;
+
+	if (out->nres != (int)sc->many) {
+		print_message("%s: %d results, expected %u\n", sc->name,
+		    out->nres, sc->many);
+		return (1);
+	}
+	for (i = 0; i < out->nres; i++) {
+		r = &out->res[i];
+		if (out->type[i] != IPC_T_RCPT_RESULT || r->index != (unsigned)i ||
+		    strcmp(r->status, "2.0.0") != 0 || r->diag_code != 250 ||
+		    strcmp(r->relay, R2) != 0 || strcmp(r->reason, QUEUED)) {
+			print_message("%s: result %d: %s index %u %s %s\n",
+			    sc->name, i, ipc_msg_name(out->type[i]), r->index,
+			    r->status, r->reason);
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/* What srv[0] must receive in a 'many' scenario; caller frees. */
+static char *
+many_recv(unsigned n)
+{
+	size_t	sz = 256 + (size_t)n * 32, len;
+	char   *p = malloc(sz);
+	unsigned i;
+
+	assert_non_null(p);
+	len = (size_t)snprintf(p, sz, "%s%s", EHLO_C, MAIL_C);
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(p + len, sz - len,
+		    "RCPT TO:<r%03u@dst.test>\r\n", i);
+	snprintf(p + len, sz - len, "DATA\r\n" WIRE ".\r\n" QUIT);
+	return (p);
+}
+
 static int
 check_results(const struct scenario *sc, const struct outcome *out)
 {
@@ -1778,6 +2025,8 @@ check_results(const struct scenario *sc, const struct outcome *out)
 	const struct ipc_result *r;
 	int	i, nexp, bad = 0;
 
+	if (sc->many)
+		return (check_many(sc, out));
 	for (nexp = 0; nexp < MAX_RES && sc->res[nexp].type != 0; nexp++)
 		;
 	if (nexp != out->nres) {
@@ -1814,8 +2063,8 @@ run_scenario(void **state)
 	const struct scenario *sc = *state;
 	struct srv_run runs[MAX_SRV];
 	struct sj_config cfg;
-	struct outcome out;
-	char   *rec;
+	static struct outcome out;
+	char   *rec, *want_recv;
 	size_t	len;
 	int	i, nsrv, conns, want, bad = 0;
 
@@ -1832,10 +2081,15 @@ run_scenario(void **state)
 	sj_config_free(&cfg);
 
 	bad |= check_results(sc, &out);
+	bad |= check_stats(sc, &out);
 	for (i = 0; i < nsrv; i++) {
 		conns = srv_stop(&runs[i]);
 		want = sc->conns[i] == 0 ? 1 : sc->conns[i] == NOCONN ? 0 :
 		    sc->conns[i];
+		if (sc->srv[i].syn_drop)
+			want = 0;	/* the kernel dropped the SYNs */
+		want_recv = sc->many && i == 0 ? many_recv(sc->many) :
+		    (char *)sc->recv[i];
 		rec = srv_recording(runs[i].rec, &len);
 		close(runs[i].rec);
 		if (conns != want) {
@@ -1844,14 +2098,16 @@ run_scenario(void **state)
 			    want);
 			bad = 1;
 		}
-		if (sc->recv[i] != NULL && (len != strlen(sc->recv[i]) ||
-		    memcmp(rec, sc->recv[i], len) != 0)) {
+		if (want_recv != NULL && (len != strlen(want_recv) ||
+		    memcmp(rec, want_recv, len) != 0)) {
 			print_message("%s: server %s received other bytes\n",
 			    sc->name, sc->srv[i].addr);
-			show("expected", sc->recv[i], strlen(sc->recv[i]));
+			show("expected", want_recv, strlen(want_recv));
 			show("received", rec, len);
 			bad = 1;
 		}
+		if (sc->many && i == 0)
+			free(want_recv);
 		free(rec);
 	}
 	for (i = 0; i < MAX_LOGS && sc->log[i]; i++) {
