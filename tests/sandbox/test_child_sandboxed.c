@@ -66,6 +66,7 @@
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -79,27 +80,30 @@
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
-#define RECV_LIMIT_MS	60000	/* per child message: only against hangs */
-#define REAP_LIMIT_S	20	/* per server process: only against hangs */
+/* Against hangs only: per message from the child, per server reaped. */
+#define RECV_LIMIT_MS	60000
+#define REAP_LIMIT_S	20
 #define MAX_SRV		4
 #define MAX_RCPT	4
 #define MAX_RES		6
-#define MANY_RCPT	300	/* RCPT lines well beyond the pipelining window */
+#define MANY_RCPT	300	/* RCPTs far past the pipelining window */
 #define MAX_OPTS	8
 #define MAX_LOGS	4
 #define LOGCAP_MAX	(256 * 1024)
 #define SRV_BUF		(128 * 1024)
-#define BIG_CONTENT	(8 * 1024 * 1024)	/* more than the socket buffers */
+/* More than the socket buffers hold: the client's writes must stall. */
+#define BIG_CONTENT	(8 * 1024 * 1024)
 
 /* Special replies in a server script. */
-#define STALL	"!stall"	/* never answer; read until the client closes */
-#define DROP	"!drop"		/* close the connection instead of answering */
+#define STALL	"!stall"	/* never answer; read until EOF */
+#define DROP	"!drop"		/* close instead of answering */
 
 /* What a server does once it has answered DATA with 3xx. */
 enum after_data {
 	AD_READ = 0,		/* read the content, answer the dot */
 	AD_NOREAD,		/* stop reading: the client's writes stall */
 	AD_DROP,		/* close the connection */
+	AD_REJECT,		/* send the 'dot' reply at once, then close */
 };
 
 /*
@@ -125,8 +129,8 @@ struct srv_spec {
 	int	hold;
 	int	lockstep;
 	enum after_data after_data;
-	int	small_rcvbuf;	/* tiny receive window (stalled writes) */
-	int	syn_drop;	/* no process; a full accept queue drops SYNs */
+	int	small_rcvbuf;	/* tiny receive window */
+	int	syn_drop;	/* no process; accept queue full */
 };
 
 struct rcpt_spec {
@@ -146,7 +150,7 @@ struct exp_res {
 	const char *diag;	/* exact diag_text, NULL = not checked */
 };
 
-#define NOCONN	(-1)		/* in conns[]: the server must not be used */
+#define NOCONN	(-1)		/* in conns[]: server not used */
 
 struct scenario {
 	const char *name;
@@ -155,14 +159,14 @@ struct scenario {
 	const char *sender;		/* NULL = alice@src.test */
 	struct rcpt_spec rcpt[MAX_RCPT];	/* NULL addr ends; none = bob */
 	const char *content;		/* NULL = CONTENT */
-	size_t	big;			/* generated content of this size */
+	size_t	big;			/* generated content, bytes */
 	uint32_t dflags;		/* IPC_DF_* */
 	uint32_t smtputf8;
 	uint32_t ret;
 	const char *envid;
 	struct srv_spec srv[MAX_SRV];
 	const char *recv[MAX_SRV];	/* exact bytes received; NULL = any */
-	int	conns[MAX_SRV];		/* 0 = exactly 1, NOCONN = 0, or N */
+	int	conns[MAX_SRV];		/* 0 = 1, NOCONN = 0, or N */
 	struct exp_res res[MAX_RES];
 	const char *log[MAX_LOGS];	/* must appear in the log */
 	const char *nolog[MAX_LOGS];	/* must not */
@@ -233,7 +237,8 @@ static struct logcap {
 	name " type=" type ": " text
 
 /* A line longer than the client keeps (SJ_SMTP_LINE_MAX = 2048). */
-#define X64	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define X64	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" \
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 #define X512	X64 X64 X64 X64 X64 X64 X64 X64
 #define X2048	X512 X512 X512 X512
 #define X54	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
@@ -561,6 +566,17 @@ static const struct scenario scenarios[] = {
 		.res = { LOST("sending message body") },
 	},
 	{
+		.name = "premature_reject_during_body",
+		.nexthop = NH2,
+		.big = BIG_CONTENT,
+		.srv = {{ .addr = A2, .after_data = AD_REJECT,
+		    .dot = "554 5.3.4 Message too big for me\r\n",
+		    .small_rcvbuf = 1 }},
+		.res = { RCPT_RES(0, "5.3.4", 554, R2, "host " H2 " said: 554 "
+		    "5.3.4 Message too big for me (in reply to end of DATA "
+		    "command)") },
+	},
+	{
 		.name = "drop_at_end_of_data",
 		.nexthop = NH2,
 		.srv = {{ .addr = A2, .dot = DROP }},
@@ -722,8 +738,10 @@ static const struct scenario scenarios[] = {
 		.nexthop = NH2,
 		.rcpt = {{ "bob@dst.test" }, { "carol@dst.test" }},
 		.srv = {{ .addr = A2,
-		    .greet = "220-srv.test first\r\n220-second\r\n220 third\r\n",
-		    .ehlo = "250-srv.test\r\n250-SIZE 1000\r\n250 PIPELINING\r\n",
+		    .greet = "220-srv.test first\r\n220-second\r\n"
+		    "220 third\r\n",
+		    .ehlo = "250-srv.test\r\n250-SIZE 1000\r\n"
+		    "250 PIPELINING\r\n",
 		    .rcpt = { "550-5.1.1 first line\r\n550-5.1.1 second\r\n"
 		    "550 5.1.1 third\r\n" },
 		    .dot = "250-2.0.0 Ok\r\n250 2.0.0 queued as 4XYZ\r\n" }},
@@ -741,7 +759,8 @@ static const struct scenario scenarios[] = {
 	{
 		.name = "garbage_lines_before_reply",
 		.nexthop = NH2,
-		.srv = {{ .addr = A2, .greet = "hello there\r\n220 srv.test\r\n",
+		.srv = {{ .addr = A2,
+		    .greet = "hello there\r\n220 srv.test\r\n",
 		    .data = "what?\r\n354 go ahead\r\n" }},
 		.recv = { PIPELINED },
 		.res = { SENT(0, R2, 0) },
@@ -775,7 +794,8 @@ static const struct scenario scenarios[] = {
 	{
 		.name = "non_printable_reply_censored",
 		.nexthop = NH2,
-		.srv = {{ .addr = A2, .rcpt = { "550 5.1.1 bad\x01\xff\ttext\x7f"
+		.srv = {{ .addr = A2, .rcpt = {
+		    "550 5.1.1 bad\x01\xff\ttext\x7f"
 		    "\r\r\n" }}},
 		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\nRSET\r\n" QUIT },
 		.res = { RCPT_RES(0, "5.1.1", 550, R2, "host " H2 " said: 550 "
@@ -903,6 +923,21 @@ static const struct scenario scenarios[] = {
 		    "reply to MAIL FROM command)") },
 	},
 	{
+		.name = "dns_disabled_host_lookup",
+		.opts = { "smtp_dns_support_level=disabled" },
+		.nexthop = "nomx.test",
+		.srv = {{ .addr = "127.0.0.5" }},
+		.recv = { PIPELINED },
+		.res = { SENT(0, "nomx.test[127.0.0.5]:25", 0) },
+	},
+	{
+		.name = "dns_disabled_not_found",
+		.opts = { "disable_dns_lookups=yes" },
+		.nexthop = "nx.test",
+		.res = { SITE_RES("5.4.4", 0, "none", "unable to look up host "
+		    "nx.test: Name or service not known") },
+	},
+	{
 		.name = "dns_malformed_mx_5_4_4",
 		.nexthop = "badmx.test",
 		.res = { SITE_RES("5.4.4", 0, "none", "Name service error for "
@@ -934,7 +969,8 @@ static const struct scenario scenarios[] = {
 		.name = "mx_rcpt_4xx_kept_for_next_mx",
 		.nexthop = "order.test",
 		.rcpt = {{ "bob@dst.test" }, { "carol@dst.test" }},
-		.srv = {{ .addr = "127.0.0.3", .rcpt = { "450 4.2.0 later\r\n" }},
+		.srv = {{ .addr = "127.0.0.3",
+		    .rcpt = { "450 4.2.0 later\r\n" }},
 		    { .addr = "127.0.0.4" }},
 		.recv = { EHLO_C MAIL_C RCPT_B RCPT_C "DATA\r\n" WIRE ".\r\n"
 		    QUIT, PIPELINED },
@@ -946,7 +982,8 @@ static const struct scenario scenarios[] = {
 	{
 		.name = "mx_all_fail_last_error",
 		.nexthop = "fb.test",
-		.srv = {{ .addr = "127.0.0.8", .greet = "450 4.3.2 not now\r\n" }},
+		.srv = {{ .addr = "127.0.0.8",
+		    .greet = "450 4.3.2 not now\r\n" }},
 		.recv = { QUIT },
 		.res = { SITE_RES("4.3.2", 450, "mx-b.fb.test[127.0.0.8]:25",
 		    "host mx-b.fb.test[127.0.0.8] refused to talk to me: 450 "
@@ -1101,7 +1138,7 @@ static const struct scenario scenarios[] = {
 struct zrr {
 	const char *name;
 	int	type;
-	int	only;		/* Z_RCODE/Z_DROP: for this qtype only, 0 = all */
+	int	only;		/* Z_RCODE/Z_DROP: qtype, 0 = any */
 	unsigned val;		/* MX preference or rcode */
 	const char *data;	/* address, or MX host ("." = null MX) */
 };
@@ -1144,7 +1181,10 @@ static const struct zrr zone[] = {
 	{ "v6.test", T_AAAA, 0, 0, "::1" },
 };
 
-/* In a forked helper: cmocka's handlers must not run there. */
+/*
+ * In a forked server: cmocka's handlers must not run there, and the
+ * server must not outlive the test if the test dies.
+ */
 static void
 default_signals(void)
 {
@@ -1155,6 +1195,7 @@ default_signals(void)
 	for (i = 0; i < NELEM(sigs); i++)
 		signal(sigs[i], SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
 static int
@@ -1263,7 +1304,7 @@ dns_reply(const unsigned char *q, size_t qlen, unsigned char *a, size_t asz)
 		}
 		if (n + 12 + rdlen > asz)
 			return (0);
-		a[n++] = 0xc0;			/* the name in the question */
+		a[n++] = 0xc0;		/* the name in the question */
 		a[n++] = 12;
 		put16(a + n, (unsigned)z->type);
 		put16(a + n + 2, 1);		/* IN */
@@ -1464,6 +1505,9 @@ srv_after_data(struct conn *c)
 	struct pollfd p;
 
 	switch (c->sp->after_data) {
+	case AD_REJECT:
+		(void)srv_say(c, c->sp->dot);
+		return (-1);
 	case AD_DROP:
 		return (-1);
 	case AD_NOREAD:
@@ -1592,10 +1636,10 @@ srv_main(const struct srv_spec *sp, int lfd, int ctl, int rec)
 
 struct srv_run {
 	pid_t	pid;			/* 0: syn_drop, no process */
-	int	ctl;			/* write end; closing it ends the server */
-	int	rec;			/* memfd with what the server received */
+	int	ctl;			/* write end; close = stop */
+	int	rec;			/* memfd: what it received */
 	int	lfd;			/* syn_drop: the full listener */
-	int	fill[2];		/* syn_drop: connections that fill it */
+	int	fill[2];		/* syn_drop: queue fillers */
 };
 
 /* Fill the accept queue of a backlog-0 listener: later SYNs are dropped. */
@@ -1746,10 +1790,11 @@ cap_sink(enum msg_level lvl, const char *text, void *ctx)
 static int
 content_memfd(const char *text, size_t len)
 {
-	int	fd = memfd_create("content", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	size_t	off = 0;
 	ssize_t	n;
+	int	fd;
 
+	fd = memfd_create("content", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	assert_true(fd >= 0);
 	while (off < len) {
 		n = write(fd, text + off, len - off);
@@ -1911,7 +1956,8 @@ run_job(const struct scenario *sc, const struct sj_config *cfg,
 		case IPC_T_RCPT_RESULT:
 		case IPC_T_SITE_RESULT:
 			if (m.u.result.job_id != 7)
-				fail_msg("result for job %u", m.u.result.job_id);
+				fail_msg("result for job %u",
+				    m.u.result.job_id);
 			if (out->nres >= (int)NELEM(out->res))
 				fail_msg("too many results");
 			out->type[out->nres] = m.type;
@@ -1989,7 +2035,8 @@ check_many(const struct scenario *sc, const struct outcome *out)
 	}
 	for (i = 0; i < out->nres; i++) {
 		r = &out->res[i];
-		if (out->type[i] != IPC_T_RCPT_RESULT || r->index != (unsigned)i ||
+		if (out->type[i] != IPC_T_RCPT_RESULT ||
+		    r->index != (unsigned)i ||
 		    strcmp(r->status, "2.0.0") != 0 || r->diag_code != 250 ||
 		    strcmp(r->relay, R2) != 0 || strcmp(r->reason, QUEUED)) {
 			print_message("%s: result %d: %s index %u %s %s\n",
