@@ -938,6 +938,29 @@ static const struct scenario scenarios[] = {
 		    "nx.test: Name or service not known") },
 	},
 	{
+		.name = "dns_cname_followed",
+		.nexthop = "alias.test",
+		.srv = {{ .addr = "127.0.0.5" }},
+		.recv = { PIPELINED },
+		.res = { SENT(0, "alias.test[127.0.0.5]:25", 0) },
+	},
+	{
+		.name = "dns_cname_loop",
+		.nexthop = "loop1.test",
+		.res = { SITE_RES("5.4.4", 0, "none", "Name server loop for "
+		    "loop1.test") },
+		.log = { "warning: dns_lookup: Name server loop for " },
+	},
+	{
+		.name = "nexthop_list_second_destination",
+		.nexthop = "[127.0.0.6], " NH2,
+		.srv = {{ .addr = A2 }},
+		.recv = { PIPELINED },
+		.res = { SENT(0, R2, 0) },
+		.log = { "connect to 127.0.0.6[127.0.0.6]:25: Connection "
+		    "refused" },
+	},
+	{
 		.name = "dns_malformed_mx_5_4_4",
 		.nexthop = "badmx.test",
 		.res = { SITE_RES("5.4.4", 0, "none", "Name service error for "
@@ -1130,6 +1153,7 @@ static const struct scenario scenarios[] = {
  * NOERROR without records; a name not listed answers NXDOMAIN.
  */
 #define T_A	1
+#define T_CNAME	5
 #define T_MX	15
 #define T_AAAA	28
 #define Z_RCODE	1000		/* answer with rcode 'val' */
@@ -1179,6 +1203,10 @@ static const struct zrr zone[] = {
 	/* An invalid MX host name: the answer is malformed. */
 	{ "badmx.test", T_MX, 0, 10, "bad!x.badmx.test" },
 	{ "v6.test", T_AAAA, 0, 0, "::1" },
+	/* CNAMEs without the target's data: the client follows them. */
+	{ "alias.test", T_CNAME, 0, 0, "nomx.test" },
+	{ "loop1.test", T_CNAME, 0, 0, "loop2.test" },
+	{ "loop2.test", T_CNAME, 0, 0, "loop1.test" },
 };
 
 /*
@@ -1284,7 +1312,7 @@ dns_reply(const unsigned char *q, size_t qlen, unsigned char *a, size_t asz)
 			n = qend;
 			break;
 		}
-		if (z->type != (int)qtype)
+		if (z->type != (int)qtype && z->type != T_CNAME)
 			continue;
 		if (z->type == T_A) {
 			if (inet_pton(AF_INET, z->data, &in) != 1)
@@ -1295,6 +1323,10 @@ dns_reply(const unsigned char *q, size_t qlen, unsigned char *a, size_t asz)
 			if (inet_pton(AF_INET6, z->data, rd) != 1)
 				return (0);
 			rdlen = 16;
+		} else if (z->type == T_CNAME) {
+			if ((rdlen = dns_encode_name(z->data, rd,
+			    sizeof(rd))) == 0)
+				return (0);
 		} else {
 			put16(rd, z->val);
 			if ((rdlen = dns_encode_name(z->data, rd + 2,
