@@ -97,6 +97,7 @@
 /* Special replies in a server script. */
 #define STALL	"!stall"	/* never answer; read until EOF */
 #define DROP	"!drop"		/* close instead of answering */
+#define FLOOD	"!flood"	/* "220-flood" lines until the client goes */
 
 /* What a server does once it has answered DATA with 3xx. */
 enum after_data {
@@ -172,6 +173,9 @@ struct scenario {
 	const char *nolog[MAX_LOGS];	/* must not */
 	unsigned many;			/* this many generated recipients,
 					 * all sent through srv[0] */
+	int	repeat;			/* jobs on one child (0 = 1); the
+					 * outcome and recv[] of each alike */
+	int	abort_ms;		/* send ABORT after this long */
 };
 
 /*
@@ -253,6 +257,7 @@ static const struct scenario scenarios[] = {
 	 */
 	{
 		.name = "features_all_on",
+		.repeat = 2,
 		.nexthop = NH2,
 		.rcpt = {{ "bob@dst.test", "rfc822;bob@dst.test", 2 | 4 }},
 		.dflags = IPC_DF_8BITMIME, .smtputf8 = 1, .ret = 1,
@@ -304,6 +309,15 @@ static const struct scenario scenarios[] = {
 		.srv = {{ .addr = A2, .ehlo = "250-srv.test\r\n"
 		    "250-PIPELINING\r\n250 SIZE " CONTENT_SIZE "\r\n",
 		    .hold = 1 }},
+		.recv = { EHLO_C "MAIL FROM:<alice@src.test> SIZE="
+		    CONTENT_SIZE "\r\n" RCPT_B "DATA\r\n" WIRE ".\r\n" QUIT },
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		.name = "size_without_limit",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = "250-srv.test\r\n"
+		    "250-PIPELINING\r\n250 SIZE\r\n", .hold = 1 }},
 		.recv = { EHLO_C "MAIL FROM:<alice@src.test> SIZE="
 		    CONTENT_SIZE "\r\n" RCPT_B "DATA\r\n" WIRE ".\r\n" QUIT },
 		.res = { SENT(0, R2, 0) },
@@ -458,6 +472,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "timeout_rcpt",
+		.repeat = 2,
 		.opts = { "smtp_rcpt_timeout=1" },
 		.nexthop = NH2,
 		.srv = {{ .addr = A2, .ehlo = EHLO_NONE,
@@ -484,6 +499,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "timeout_data_done_may_deliver_twice",
+		.repeat = 2,
 		.opts = { "smtp_data_done_timeout=1" },
 		.nexthop = NH2,
 		.srv = {{ .addr = A2, .dot = STALL }},
@@ -559,6 +575,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "drop_during_body",
+		.repeat = 2,
 		.nexthop = NH2,
 		.big = BIG_CONTENT,
 		.srv = {{ .addr = A2, .after_data = AD_DROP,
@@ -803,6 +820,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "oversize_reply_line",
+		.repeat = 2,
 		.nexthop = NH2,
 		.srv = {{ .addr = A2, .rcpt = { LONG_550 }}},
 		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\nRSET\r\n" QUIT },
@@ -823,6 +841,52 @@ static const struct scenario scenarios[] = {
 		.res = { SENT(0, R2, 0) },
 		.log = { "warning: " R2 ": multi-line response longer than "
 		    "2048 " },
+	},
+
+	/*
+	 * The parent cancels; a reply that never ends; envelope quoting.
+	 */
+	{
+		.name = "abort_while_waiting_for_greeting",
+		.nexthop = NH2,
+		.abort_ms = 300,
+		.repeat = 2,
+		.srv = {{ .addr = A2, .greet = STALL }},
+		.recv = { "" },
+	},
+	{
+		.name = "abort_during_dns_lookup",
+		.nexthop = "timeout.test",
+		.abort_ms = 300,
+	},
+	{
+		.name = "endless_multiline_greeting",
+		.opts = { "smtp_helo_timeout=1" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .greet = FLOOD }},
+		.recv = { "" },
+		.res = { TIMED_OUT("receiving the initial server greeting") },
+		.log = { "warning: " R2 ": multi-line response longer than "
+		    "2048 " },
+	},
+	{
+		.name = "null_sender_quoted_local_part_utf8_orcpt",
+		.nexthop = NH2,
+		.sender = "",
+		.rcpt = {{ "first last@dst.test", "rfc822;first last@dst.test",
+		    8 }, { "j\xc3\xb6rg@dst.test", "utf-8;j\xc3\xb6rg@dst.test",
+		    4 }},
+		.smtputf8 = 1,
+		.srv = {{ .addr = A2, .ehlo = EHLO_ALL, .hold = 1 }},
+		.recv = { EHLO_C "MAIL FROM:<> SIZE=" CONTENT_SIZE
+		    " SMTPUTF8\r\n"
+		    "RCPT TO:<\"first last\"@dst.test> "
+		    "ORCPT=rfc822;first+20last@dst.test NOTIFY=DELAY\r\n"
+		    "RCPT TO:<j\xc3\xb6rg@dst.test> "
+		    "ORCPT=utf-8;j\\x{F6}rg@dst.test NOTIFY=FAILURE\r\n"
+		    "DATA\r\n" WIRE ".\r\n" QUIT },
+		.res = { SENT(0, R2, IPC_RF_REMOTE_DSN),
+		    SENT(1, R2, IPC_RF_REMOTE_DSN) },
 	},
 
 	/*
@@ -990,6 +1054,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "mx_rcpt_4xx_kept_for_next_mx",
+		.repeat = 2,
 		.nexthop = "order.test",
 		.rcpt = {{ "bob@dst.test" }, { "carol@dst.test" }},
 		.srv = {{ .addr = "127.0.0.3",
@@ -1001,6 +1066,24 @@ static const struct scenario scenarios[] = {
 		    SENT(0, "mx-b.order.test[127.0.0.4]:25", 0) },
 		.log = { "QID1: host mx-a.order.test[127.0.0.3] said: 450 "
 		    "4.2.0 later (in reply to RCPT TO command)" },
+	},
+	{
+		.name = "mx_soft_bounce_5xx_rcpt_tries_next_mx",
+		.opts = { "soft_bounce=yes" },
+		.nexthop = "order.test",
+		.srv = {{ .addr = "127.0.0.3",
+		    .rcpt = { "550 5.1.1 unknown here\r\n" }},
+		    { .addr = "127.0.0.4",
+		    .rcpt = { "550 5.1.1 unknown there\r\n" }}},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\nRSET\r\n" QUIT,
+		    EHLO_C MAIL_C RCPT_B "DATA\r\nRSET\r\n" QUIT },
+		/* The child reports 5.x.x; the parent applies soft_bounce. */
+		.res = { RCPT_RES(0, "5.1.1", 550,
+		    "mx-b.order.test[127.0.0.4]:25", "host "
+		    "mx-b.order.test[127.0.0.4] said: 550 5.1.1 unknown there "
+		    "(in reply to RCPT TO command)") },
+		.log = { "QID1: host mx-a.order.test[127.0.0.3] said: 550 "
+		    "5.1.1 unknown here (in reply to RCPT TO command)" },
 	},
 	{
 		.name = "mx_all_fail_last_error",
@@ -1044,6 +1127,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "dns_servfail_4_4_3",
+		.repeat = 2,
 		.nexthop = "servfail.test",
 		.res = { SITE_RES("4.4.3", 0, "none", DNS_NF("servfail.test",
 		    "MX", "Host not found, try again")) },
@@ -1110,6 +1194,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "loop_best_mx_is_me",
+		.repeat = 2,
 		.nexthop = "self.test",
 		.srv = {{ .addr = "127.0.0.9" }},
 		.conns = { NOCONN },
@@ -1423,6 +1508,12 @@ srv_say(struct conn *c, const char *text)
 	}
 	if (strcmp(text, DROP) == 0)
 		return (-1);
+	if (strcmp(text, FLOOD) == 0) {
+		/* A reply that never ends: only the deadline stops it. */
+		while (send(c->fd, "220-flood\r\n", 11, MSG_NOSIGNAL) == 11)
+			;
+		return (-1);
+	}
 	for (len = strlen(text); len > 0; len -= (size_t)n, text += n)
 		if ((n = send(c->fd, text, len, MSG_NOSIGNAL)) <= 0)
 			return (-1);
@@ -1900,13 +1991,12 @@ load_config(const struct scenario *sc, struct sj_config *cfg)
 		fail_msg("sj_config_load: %s", why);
 }
 
-/* Play the parent for one job. */
+/* Play the parent for one job on the running child. */
 static void
-run_job(const struct scenario *sc, const struct sj_config *cfg,
-    struct outcome *out)
+run_job(const struct scenario *sc, struct child_ctl *ccp, struct outcome *out)
 {
 	static const struct rcpt_spec bob = { "bob@dst.test", NULL, 0 };
-	struct child_ctl cc;
+	struct child_ctl cc = *ccp;
 	struct ipc_msg m;
 	char	why[1024] = "", *big = NULL;
 	const char *content = sc->content ? sc->content : CONTENT;
@@ -1924,12 +2014,6 @@ run_job(const struct scenario *sc, const struct sj_config *cfg,
 		;
 	if (sc->many)
 		nrcpt = sc->many;
-	if ((err = child_ctl_spawn(&cc, cfg, why, sizeof(why))) < 0)
-		fail_msg("child_ctl_spawn: %s", why);
-	if ((err = child_ctl_start(&cc, cfg, why, sizeof(why))) < 0) {
-		child_ctl_stop(&cc, why, sizeof(why));
-		fail_msg("child_ctl_start: %s", why);
-	}
 	memfd = content_memfd(content, clen);
 	free(big);
 
@@ -1977,6 +2061,19 @@ run_job(const struct scenario *sc, const struct sj_config *cfg,
 
 	memset(out, 0, sizeof(*out));
 	cc.log_count = 0;
+	if (sc->abort_ms > 0) {
+		struct pollfd p = { cc.ipc_fd, POLLIN, 0 };
+
+		/* A message before the ABORT would be a result: none due. */
+		if (poll(&p, 1, sc->abort_ms) != 0)
+			fail_msg("child spoke before the ABORT");
+		memset(&m, 0, sizeof(m));
+		m.type = IPC_T_ABORT;
+		m.fd = -1;
+		m.u.abort.job_id = 7;
+		if (child_ctl_send(&cc, &m, why, sizeof(why)) < 0)
+			fail_msg("ABORT: %s", why);
+	}
 	while (!out->done) {
 		err = child_ctl_recv(&cc, &m, RECV_LIMIT_MS, why, sizeof(why));
 		if (err < 0) {
@@ -2005,11 +2102,33 @@ run_job(const struct scenario *sc, const struct sj_config *cfg,
 			fail_msg("unexpected %s", ipc_msg_name(m.type));
 		}
 	}
-	child_ctl_stop(&cc, why, sizeof(why));
+	*ccp = cc;
+}
+
+static void
+child_start(const struct sj_config *cfg, struct child_ctl *cc)
+{
+	char	why[1024] = "";
+
+	if (child_ctl_spawn(cc, cfg, why, sizeof(why)) < 0)
+		fail_msg("child_ctl_spawn: %s", why);
+	if (child_ctl_start(cc, cfg, why, sizeof(why)) < 0) {
+		child_ctl_stop(cc, why, sizeof(why));
+		fail_msg("child_ctl_start: %s", why);
+	}
+}
+
+static void
+child_end(struct child_ctl *cc)
+{
+	char	why[1024] = "";
+
+	child_ctl_stop(cc, why, sizeof(why));
 	/* The child exits on EOF from the parent, as in production. */
-	if (!WIFEXITED(cc.wstatus) || WEXITSTATUS(cc.wstatus) != 0)
+	if (!WIFEXITED(cc->wstatus) || WEXITSTATUS(cc->wstatus) != 0)
 		fail_msg("child did not end cleanly: %s", why);
 }
+
 
 static void
 show_results(const struct outcome *out)
@@ -2136,16 +2255,41 @@ check_results(const struct scenario *sc, const struct outcome *out)
 	return (bad);
 }
 
+/* What server i must have received over all jobs; caller frees. */
+static char *
+want_recv_of(const struct scenario *sc, int i, int jobs)
+{
+	const char *one;
+	char   *p, *all;
+	size_t	len;
+	int	j;
+
+	p = sc->many && i == 0 ? many_recv(sc->many) : NULL;
+	one = p ? p : sc->recv[i];
+	if (one == NULL)
+		return (NULL);
+	len = strlen(one);
+	all = malloc(len * (size_t)jobs + 1);
+	assert_non_null(all);
+	for (j = 0; j < jobs; j++)
+		memcpy(all + len * (size_t)j, one, len);
+	all[len * (size_t)jobs] = '\0';
+	free(p);
+	return (all);
+}
+
 static void
 run_scenario(void **state)
 {
 	const struct scenario *sc = *state;
 	struct srv_run runs[MAX_SRV];
 	struct sj_config cfg;
+	struct child_ctl cc;
 	static struct outcome out;
 	char   *rec, *want_recv;
 	size_t	len;
-	int	i, nsrv, conns, want, bad = 0;
+	int	i, nsrv, conns, want, job, bad = 0;
+	int	jobs = sc->repeat > 0 ? sc->repeat : 1;
 
 	if (!world.ok) {
 		print_message("skipped: %s\n", world.skip_why);
@@ -2156,19 +2300,28 @@ run_scenario(void **state)
 	for (nsrv = 0; nsrv < MAX_SRV && sc->srv[nsrv].addr; nsrv++)
 		srv_start(&sc->srv[nsrv], runs, nsrv);
 	load_config(sc, &cfg);
-	run_job(sc, &cfg, &out);
+	child_start(&cfg, &cc);
+	/* Later jobs on the same child must not see state of earlier ones. */
+	for (job = 0; job < jobs; job++) {
+		run_job(sc, &cc, &out);
+		if (job > 0 && (check_results(sc, &out) ||
+		    check_stats(sc, &out)))
+			print_message("%s: job %d of one child\n", sc->name,
+			    job + 1);
+		bad |= check_results(sc, &out);
+		bad |= check_stats(sc, &out);
+	}
+	child_end(&cc);
 	sj_config_free(&cfg);
 
-	bad |= check_results(sc, &out);
-	bad |= check_stats(sc, &out);
 	for (i = 0; i < nsrv; i++) {
 		conns = srv_stop(&runs[i]);
 		want = sc->conns[i] == 0 ? 1 : sc->conns[i] == NOCONN ? 0 :
 		    sc->conns[i];
+		want *= jobs;
 		if (sc->srv[i].syn_drop)
 			want = 0;	/* the kernel dropped the SYNs */
-		want_recv = sc->many && i == 0 ? many_recv(sc->many) :
-		    (char *)sc->recv[i];
+		want_recv = want_recv_of(sc, i, jobs);
 		rec = srv_recording(runs[i].rec, &len);
 		close(runs[i].rec);
 		if (conns != want) {
@@ -2185,8 +2338,7 @@ run_scenario(void **state)
 			show("received", rec, len);
 			bad = 1;
 		}
-		if (sc->many && i == 0)
-			free(want_recv);
+		free(want_recv);
 		free(rec);
 	}
 	for (i = 0; i < MAX_LOGS && sc->log[i]; i++) {
