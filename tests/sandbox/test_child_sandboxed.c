@@ -176,6 +176,8 @@ struct scenario {
 	int	repeat;			/* jobs on one child (0 = 1); the
 					 * outcome and recv[] of each alike */
 	int	abort_ms;		/* send ABORT after this long */
+	int	equal_pref;		/* srv[0], srv[1] are equal MX hosts:
+					 * count which one each job used */
 };
 
 /*
@@ -1086,6 +1088,22 @@ static const struct scenario scenarios[] = {
 		    "5.1.1 unknown here (in reply to RCPT TO command)" },
 	},
 	{
+		/* 2 of 2^20 runs could see one host only: 2e-6, accepted. */
+		.name = "mx_equal_preference_randomized",
+		.nexthop = "equal.test",
+		.repeat = 20,
+		.equal_pref = 1,
+		.srv = {{ .addr = "127.0.0.13" }, { .addr = "127.0.0.14" }},
+	},
+	{
+		.name = "mx_equal_preference_answer_order",
+		.opts = { "smtp_randomize_addresses=no" },
+		.nexthop = "equal.test",
+		.repeat = 20,
+		.equal_pref = 2,
+		.srv = {{ .addr = "127.0.0.13" }, { .addr = "127.0.0.14" }},
+	},
+	{
 		.name = "mx_all_fail_last_error",
 		.nexthop = "fb.test",
 		.srv = {{ .addr = "127.0.0.8",
@@ -1288,6 +1306,11 @@ static const struct zrr zone[] = {
 	/* An invalid MX host name: the answer is malformed. */
 	{ "badmx.test", T_MX, 0, 10, "bad!x.badmx.test" },
 	{ "v6.test", T_AAAA, 0, 0, "::1" },
+	/* Equal preferences, in this answer order. */
+	{ "equal.test", T_MX, 0, 10, "mx-a.equal.test" },
+	{ "equal.test", T_MX, 0, 10, "mx-b.equal.test" },
+	{ "mx-a.equal.test", T_A, 0, 0, "127.0.0.13" },
+	{ "mx-b.equal.test", T_A, 0, 0, "127.0.0.14" },
 	/* CNAMEs without the target's data: the client follows them. */
 	{ "alias.test", T_CNAME, 0, 0, "nomx.test" },
 	{ "loop1.test", T_CNAME, 0, 0, "loop2.test" },
@@ -2255,6 +2278,30 @@ check_results(const struct scenario *sc, const struct outcome *out)
 	return (bad);
 }
 
+/* equal_pref: one sent result from srv[0] or srv[1]; count which. */
+static int
+count_equal(const struct scenario *sc, const struct outcome *out,
+    int used[2])
+{
+	char	relay[2][64];
+	int	i;
+
+	for (i = 0; i < 2; i++)
+		snprintf(relay[i], sizeof(relay[i]), "mx-%c.equal.test[%s]:25",
+		    'a' + i, sc->srv[i].addr);
+	for (i = 0; i < 2; i++) {
+		if (out->nres == 1 && out->type[0] == IPC_T_RCPT_RESULT &&
+		    strcmp(out->res[0].status, "2.0.0") == 0 &&
+		    strcmp(out->res[0].relay, relay[i]) == 0) {
+			used[i]++;
+			return (0);
+		}
+	}
+	print_message("%s: not sent by either MX host\n", sc->name);
+	show_results(out);
+	return (1);
+}
+
 /* What server i must have received over all jobs; caller frees. */
 static char *
 want_recv_of(const struct scenario *sc, int i, int jobs)
@@ -2288,7 +2335,7 @@ run_scenario(void **state)
 	static struct outcome out;
 	char   *rec, *want_recv;
 	size_t	len;
-	int	i, nsrv, conns, want, job, bad = 0;
+	int	i, nsrv, conns, want, job, bad = 0, used[2] = { 0, 0 };
 	int	jobs = sc->repeat > 0 ? sc->repeat : 1;
 
 	if (!world.ok) {
@@ -2304,6 +2351,10 @@ run_scenario(void **state)
 	/* Later jobs on the same child must not see state of earlier ones. */
 	for (job = 0; job < jobs; job++) {
 		run_job(sc, &cc, &out);
+		if (sc->equal_pref) {
+			bad |= count_equal(sc, &out, used);
+			continue;
+		}
 		if (job > 0 && (check_results(sc, &out) ||
 		    check_stats(sc, &out)))
 			print_message("%s: job %d of one child\n", sc->name,
@@ -2314,11 +2365,23 @@ run_scenario(void **state)
 	child_end(&cc);
 	sj_config_free(&cfg);
 
+	if (sc->equal_pref == 1 && (used[0] == 0 || used[1] == 0)) {
+		print_message("%s: %d and %d jobs per host: not shuffled\n",
+		    sc->name, used[0], used[1]);
+		bad = 1;
+	}
+	if (sc->equal_pref == 2 && used[0] != jobs) {
+		print_message("%s: %d and %d jobs per host: not in answer "
+		    "order\n", sc->name, used[0], used[1]);
+		bad = 1;
+	}
 	for (i = 0; i < nsrv; i++) {
 		conns = srv_stop(&runs[i]);
 		want = sc->conns[i] == 0 ? 1 : sc->conns[i] == NOCONN ? 0 :
 		    sc->conns[i];
 		want *= jobs;
+		if (sc->equal_pref)
+			want = used[i];
 		if (sc->srv[i].syn_drop)
 			want = 0;	/* the kernel dropped the SYNs */
 		want_recv = want_recv_of(sc, i, jobs);
