@@ -31,10 +31,18 @@
  *	(unshare(CLONE_NEWNET)), so port 25 and 53 are ours and nothing
  *	leaves the host. Each scenario asserts the result messages (type,
  *	recipient, DSN status, reply code, relay, reason text, flags) in
- *	order, the log lines the child sent, how many connections each
- *	server accepted, and the exact bytes each server received
- *	(envelope, ESMTP parameters, pipelining, dot-stuffing, line
- *	folding, QUIT/RSET).
+ *	order, the DONE time stamps when mail went out, the log lines the
+ *	child sent, how many connections each server accepted, and the
+ *	exact bytes each server received (envelope, ESMTP parameters,
+ *	pipelining, dot-stuffing, line folding, QUIT/RSET). A scenario may
+ *	run several jobs on one child (state must not leak between jobs),
+ *	send ABORT while the child waits, or have a server whose accept
+ *	queue is full (the SYN is dropped: connect timeout).
+ *
+ *	Pipelining is proven, not assumed: a 'hold' server answers nothing
+ *	until the DATA line is in, which only a client that pipelines can
+ *	reach; a 'lockstep' server records "<<pipelined>>" if a command
+ *	arrives before the previous one was answered.
  *
  *	Timeouts: the stage under test gets 1 s through its Postfix
  *	parameter; every other stage keeps 30 s, so a slow machine does not
