@@ -7,9 +7,10 @@
  *	See smtp_reply.h. Lines are collected byte by byte from an input
  *	buffer that is refilled with sys_read() after sys_wait() says the
  *	socket is readable; a line ends at LF, the CRs before it are
- *	dropped (Postfix smtp_get()). A line keeps at most SJ_SMTP_LINE_MAX bytes: the rest is
- *	read and thrown away (Postfix smtp_get() with SMTP_GET_FLAG_SKIP),
- *	and the line is still parsed. The deadline covers the whole reply,
+ *	dropped (Postfix smtp_get()). A line keeps at most
+ *	SJ_SMTP_LINE_MAX bytes: the rest is read and thrown away (Postfix
+ *	smtp_get() with SMTP_GET_FLAG_SKIP), and the line is still
+ *	parsed. The deadline covers the whole reply,
  *	which bounds a server that trickles bytes or never ends a
  *	multi-line reply (Postfix bounds each read only).
  * SECURITY

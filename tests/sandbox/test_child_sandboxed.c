@@ -105,7 +105,7 @@
 /* Special replies in a server script. */
 #define STALL	"!stall"	/* never answer; read until EOF */
 #define DROP	"!drop"		/* close instead of answering */
-#define FLOOD	"!flood"	/* "220-flood" lines until the client goes */
+#define FLOOD	"!flood"	/* "220-flood" lines without end */
 
 /* What a server does once it has answered DATA with 3xx. */
 enum after_data {
@@ -181,12 +181,17 @@ struct scenario {
 	const char *nolog[MAX_LOGS];	/* must not */
 	unsigned many;			/* this many generated recipients,
 					 * all sent through srv[0] */
-	int	repeat;			/* jobs on one child (0 = 1); the
-					 * outcome and recv[] of each alike */
+	/* Jobs on one child (0 = 1), each with the same outcome and recv[]. */
+	int	repeat;
 	int	abort_ms;		/* send ABORT after this long */
-	int	equal_pref;		/* srv[0], srv[1] are equal MX hosts:
-					 * count which one each job used */
+	/* srv[0] and srv[1] are equal MX hosts: count which each job used. */
+	int	equal_pref;
+	/* TRANSCRIPT per job: 0 not checked, TC_NONE none, else classes. */
+	int	tc;
+	const char *tc_text;		/* in that transcript's text */
 };
+
+#define TC_NONE	(-1)
 
 /*
  * The world: a private network namespace, a DNS server, a config
@@ -199,6 +204,7 @@ static struct world {
 	char	sandbox[64];
 	char	main_cf[128];
 	char	resolv[128];
+	char	resolv_fast[128];	/* one try of one second */
 	pid_t	dns_pid;
 } world;
 
@@ -267,6 +273,7 @@ static const struct scenario scenarios[] = {
 	 */
 	{
 		.name = "features_all_on",
+		.tc = TC_NONE,
 		.repeat = 2,
 		.nexthop = NH2,
 		.rcpt = {{ "bob@dst.test", "rfc822;bob@dst.test", 2 | 4 }},
@@ -282,6 +289,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "features_all_off_lockstep",
+		.tc = TC_NONE,
 		.nexthop = NH2,
 		.rcpt = {{ "bob@dst.test", "rfc822;bob@dst.test", 2 | 4 },
 		    { "carol@dst.test", NULL, 0 }},
@@ -406,6 +414,7 @@ static const struct scenario scenarios[] = {
 	 */
 	{
 		.name = "dot_stuffing_exact_bytes",
+		.tc = TC_NONE,
 		.nexthop = NH2,
 		.content = "Subject: dots\n\n.leading\n..two\nx.\n.\n"
 		    "\xc3\xa9t\xc3\xa9\n\nend without newline",
@@ -687,6 +696,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "mail_553_lockstep",
+		.tc = TC_NONE,
 		.nexthop = NH2,
 		.srv = {{ .addr = A2, .ehlo = EHLO_NONE, .lockstep = 1,
 		    .mail = "553 5.1.8 bad sender\r\n" }},
@@ -696,6 +706,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "rcpt_per_recipient",
+		.tc = TC_NONE,
 		.nexthop = NH2,
 		.rcpt = {{ "bob@dst.test" }, { "carol@dst.test" },
 		    { "dave@dst.test" }},
@@ -785,6 +796,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "garbage_lines_before_reply",
+		.tc = IPC_TC_PROTOCOL, .tc_text = "In:  what?",
 		.nexthop = NH2,
 		.srv = {{ .addr = A2,
 		    .greet = "hello there\r\n220 srv.test\r\n",
@@ -795,6 +807,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "code_mismatch_in_multiline",
+		.tc = IPC_TC_PROTOCOL, .tc_text = "In:  550 5.1.1 no",
 		.nexthop = NH2,
 		.srv = {{ .addr = A2, .rcpt = { "250-ok\r\n550 5.1.1 no\r\n" },
 		    .data = "554 5.5.1 Error: no valid recipients\r\n" }},
@@ -804,6 +817,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "reply_code_out_of_range",
+		.tc = IPC_TC_PROTOCOL, .tc_text = "In:  199 what",
 		.nexthop = NH2,
 		.srv = {{ .addr = A2, .rcpt = { "199 what\r\n" }}},
 		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\nRSET\r\n" QUIT },
@@ -812,6 +826,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "2xx_to_data_is_protocol_error",
+		.tc = IPC_TC_PROTOCOL, .tc_text = "Out: DATA",
 		.nexthop = NH2,
 		.srv = {{ .addr = A2, .data = "250 2.0.0 sure\r\n" }},
 		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\nRSET\r\n" QUIT },
@@ -1177,7 +1192,9 @@ static const struct scenario scenarios[] = {
 		    "MX", "Non-recoverable error")) },
 	},
 	{
+		/* resolv.conf "options timeout:1 attempts:1", via the parent. */
 		.name = "dns_timeout_4_4_3",
+		.opts = { "smtpjail_resolv_conf=@DIR@/resolv-fast.conf" },
 		.nexthop = "timeout.test",
 		.res = { SITE_RES("4.4.3", 0, "none", DNS_NF("timeout.test",
 		    "MX", "Host not found, try again")) },
@@ -2000,12 +2017,16 @@ struct outcome {
 	int	nres;
 	int	done;
 	struct ipc_done stats;
+	int	ntranscript;		/* TRANSCRIPT messages */
+	struct ipc_transcript transcript;	/* the last one */
 };
 
+/* "-o" values; "@DIR@" stands for the world's config directory. */
 static void
 load_config(const struct scenario *sc, struct sj_config *cfg)
 {
-	const char *argv[4 + 2 * MAX_OPTS + 1];
+	static char opt[MAX_OPTS][256];
+	const char *argv[4 + 2 * MAX_OPTS + 1], *at;
 	char	why[512] = "";
 	int	argc = 0, i;
 
@@ -2013,8 +2034,14 @@ load_config(const struct scenario *sc, struct sj_config *cfg)
 	argv[argc++] = "-t";
 	argv[argc++] = "unix";
 	for (i = 0; i < MAX_OPTS && sc->opts[i] != NULL; i++) {
+		if ((at = strstr(sc->opts[i], "@DIR@")) != NULL)
+			snprintf(opt[i], sizeof(opt[i]), "%.*s%s%s",
+			    (int)(at - sc->opts[i]), sc->opts[i], world.dir,
+			    at + 5);
+		else
+			snprintf(opt[i], sizeof(opt[i]), "%s", sc->opts[i]);
 		argv[argc++] = "-o";
-		argv[argc++] = sc->opts[i];
+		argv[argc++] = opt[i];
 	}
 	argv[argc] = NULL;
 	memset(cfg, 0, sizeof(*cfg));
@@ -2024,10 +2051,9 @@ load_config(const struct scenario *sc, struct sj_config *cfg)
 
 /* Play the parent for one job on the running child. */
 static void
-run_job(const struct scenario *sc, struct child_ctl *ccp, struct outcome *out)
+run_job(const struct scenario *sc, struct child_ctl *cc, struct outcome *out)
 {
 	static const struct rcpt_spec bob = { "bob@dst.test", NULL, 0 };
-	struct child_ctl cc = *ccp;
 	struct ipc_msg m;
 	char	why[1024] = "", *big = NULL;
 	const char *content = sc->content ? sc->content : CONTENT;
@@ -2065,7 +2091,7 @@ run_job(const struct scenario *sc, struct child_ctl *ccp, struct outcome *out)
 	snprintf(m.u.deliver.envid, sizeof(m.u.deliver.envid), "%s",
 	    sc->envid ? sc->envid : "");
 	snprintf(m.u.deliver.queue_id, sizeof(m.u.deliver.queue_id), "QID1");
-	if (child_ctl_send(&cc, &m, why, sizeof(why)) < 0)
+	if (child_ctl_send(cc, &m, why, sizeof(why)) < 0)
 		fail_msg("DELIVER: %s", why);
 	close(memfd);
 	for (i = 0; i < (nrcpt ? nrcpt : 1); i++) {
@@ -2086,14 +2112,14 @@ run_job(const struct scenario *sc, struct child_ctl *ccp, struct outcome *out)
 			    "%s", r->addr);
 		snprintf(m.u.rcpt.orcpt, sizeof(m.u.rcpt.orcpt), "%s",
 		    r->orcpt ? r->orcpt : "");
-		if (child_ctl_send(&cc, &m, why, sizeof(why)) < 0)
+		if (child_ctl_send(cc, &m, why, sizeof(why)) < 0)
 			fail_msg("RCPT: %s", why);
 	}
 
 	memset(out, 0, sizeof(*out));
-	cc.log_count = 0;
+	cc->log_count = 0;
 	if (sc->abort_ms > 0) {
-		struct pollfd p = { cc.ipc_fd, POLLIN, 0 };
+		struct pollfd p = { cc->ipc_fd, POLLIN, 0 };
 
 		/* A message before the ABORT would be a result: none due. */
 		if (poll(&p, 1, sc->abort_ms) != 0)
@@ -2102,16 +2128,13 @@ run_job(const struct scenario *sc, struct child_ctl *ccp, struct outcome *out)
 		m.type = IPC_T_ABORT;
 		m.fd = -1;
 		m.u.abort.job_id = 7;
-		if (child_ctl_send(&cc, &m, why, sizeof(why)) < 0)
+		if (child_ctl_send(cc, &m, why, sizeof(why)) < 0)
 			fail_msg("ABORT: %s", why);
 	}
 	while (!out->done) {
-		err = child_ctl_recv(&cc, &m, RECV_LIMIT_MS, why, sizeof(why));
-		if (err < 0) {
-			child_ctl_stop(&cc, why + strlen(why),
-			    sizeof(why) - strlen(why));
+		err = child_ctl_recv(cc, &m, RECV_LIMIT_MS, why, sizeof(why));
+		if (err < 0)
 			fail_msg("child_ctl_recv: %s", why);
-		}
 		switch (m.type) {
 		case IPC_T_RCPT_RESULT:
 		case IPC_T_SITE_RESULT:
@@ -2123,6 +2146,13 @@ run_job(const struct scenario *sc, struct child_ctl *ccp, struct outcome *out)
 			out->type[out->nres] = m.type;
 			out->res[out->nres++] = m.u.result;
 			break;
+		case IPC_T_TRANSCRIPT:
+			if (m.u.transcript.job_id != 7)
+				fail_msg("TRANSCRIPT for job %u",
+				    m.u.transcript.job_id);
+			out->ntranscript++;
+			out->transcript = m.u.transcript;
+			break;
 		case IPC_T_DONE:
 			if (m.u.done.job_id != 7)
 				fail_msg("DONE for job %u", m.u.done.job_id);
@@ -2133,7 +2163,6 @@ run_job(const struct scenario *sc, struct child_ctl *ccp, struct outcome *out)
 			fail_msg("unexpected %s", ipc_msg_name(m.type));
 		}
 	}
-	*ccp = cc;
 }
 
 static void
@@ -2247,6 +2276,27 @@ many_recv(unsigned n)
 	return (p);
 }
 
+/* The postmaster transcript of the job, as the scenario says. */
+static int
+check_transcript(const struct scenario *sc, const struct outcome *out)
+{
+	const struct ipc_transcript *t = &out->transcript;
+
+	if (sc->tc == 0)
+		return (0);
+	if (sc->tc == TC_NONE && out->ntranscript == 0)
+		return (0);
+	if (sc->tc != TC_NONE && out->ntranscript == 1 &&
+	    t->classes == (uint32_t)sc->tc &&
+	    (sc->tc_text == NULL || strstr(t->text, sc->tc_text) != NULL))
+		return (0);
+	print_message("%s: %d TRANSCRIPT messages, expected %s; last: "
+	    "classes %u peer %s\n%s\n", sc->name, out->ntranscript,
+	    sc->tc == TC_NONE ? "none" : "one", t->classes, t->peer,
+	    out->ntranscript ? t->text : "");
+	return (1);
+}
+
 static int
 check_results(const struct scenario *sc, const struct outcome *out)
 {
@@ -2333,13 +2383,45 @@ want_recv_of(const struct scenario *sc, int i, int jobs)
 	return (all);
 }
 
+/*
+ * What a scenario has running, so that the teardown can end it when an
+ * assertion failed half-way (the next scenario needs the ports).
+ */
+static struct current {
+	struct srv_run runs[MAX_SRV];
+	int	stopped[MAX_SRV];
+	int	nsrv;			/* servers started */
+	struct child_ctl cc;
+	int	child_live;
+	struct sj_config cfg;
+	int	cfg_loaded;
+} cur;
+
+static int
+scenario_teardown(void **state)
+{
+	char	why[1024];
+	int	i;
+
+	(void)state;
+	if (cur.child_live)
+		child_ctl_stop(&cur.cc, why, sizeof(why));
+	for (i = 0; i < cur.nsrv; i++) {
+		if (!cur.stopped[i])
+			(void)srv_stop(&cur.runs[i]);
+		close(cur.runs[i].rec);
+	}
+	if (cur.cfg_loaded)
+		sj_config_free(&cur.cfg);
+	memset(&cur, 0, sizeof(cur));
+	return (0);
+}
+
 static void
 run_scenario(void **state)
 {
 	const struct scenario *sc = *state;
-	struct srv_run runs[MAX_SRV];
-	struct sj_config cfg;
-	struct child_ctl cc;
+	struct srv_run *runs = cur.runs;
 	static struct outcome out;
 	char   *rec, *want_recv;
 	size_t	len;
@@ -2352,13 +2434,17 @@ run_scenario(void **state)
 	}
 	logcap.len = 0;
 	logcap.buf[0] = '\0';
-	for (nsrv = 0; nsrv < MAX_SRV && sc->srv[nsrv].addr; nsrv++)
+	for (nsrv = 0; nsrv < MAX_SRV && sc->srv[nsrv].addr; nsrv++) {
 		srv_start(&sc->srv[nsrv], runs, nsrv);
-	load_config(sc, &cfg);
-	child_start(&cfg, &cc);
+		cur.nsrv = nsrv + 1;
+	}
+	load_config(sc, &cur.cfg);
+	cur.cfg_loaded = 1;
+	child_start(&cur.cfg, &cur.cc);
+	cur.child_live = 1;
 	/* Later jobs on the same child must not see state of earlier ones. */
 	for (job = 0; job < jobs; job++) {
-		run_job(sc, &cc, &out);
+		run_job(sc, &cur.cc, &out);
 		if (sc->equal_pref) {
 			bad |= count_equal(sc, &out, used);
 			continue;
@@ -2369,9 +2455,12 @@ run_scenario(void **state)
 			    job + 1);
 		bad |= check_results(sc, &out);
 		bad |= check_stats(sc, &out);
+		bad |= check_transcript(sc, &out);
 	}
-	child_end(&cc);
-	sj_config_free(&cfg);
+	cur.child_live = 0;
+	child_end(&cur.cc);
+	cur.cfg_loaded = 0;
+	sj_config_free(&cur.cfg);
 
 	if (sc->equal_pref == 1 && (used[0] == 0 || used[1] == 0)) {
 		print_message("%s: %d and %d jobs per host: not shuffled\n",
@@ -2385,6 +2474,7 @@ run_scenario(void **state)
 	}
 	for (i = 0; i < nsrv; i++) {
 		conns = srv_stop(&runs[i]);
+		cur.stopped[i] = 1;
 		want = sc->conns[i] == 0 ? 1 : sc->conns[i] == NOCONN ? 0 :
 		    sc->conns[i];
 		want *= jobs;
@@ -2394,7 +2484,6 @@ run_scenario(void **state)
 			want = 0;	/* the kernel dropped the SYNs */
 		want_recv = want_recv_of(sc, i, jobs);
 		rec = srv_recording(runs[i].rec, &len);
-		close(runs[i].rec);
 		if (conns != want) {
 			print_message("%s: server %s accepted %d connections, "
 			    "expected %d\n", sc->name, sc->srv[i].addr, conns,
@@ -2412,6 +2501,7 @@ run_scenario(void **state)
 		free(want_recv);
 		free(rec);
 	}
+	scenario_teardown(NULL);
 	for (i = 0; i < MAX_LOGS && sc->log[i]; i++) {
 		if (strstr(logcap.buf, sc->log[i]) == NULL) {
 			print_message("%s: log lacks \"%s\"\n", sc->name,
@@ -2514,6 +2604,10 @@ world_setup(void **state)
 	snprintf(world.resolv, sizeof(world.resolv), "%s/resolv.conf",
 	    world.dir);
 	write_file(world.resolv, "nameserver 127.0.0.1\n");
+	snprintf(world.resolv_fast, sizeof(world.resolv_fast),
+	    "%s/resolv-fast.conf", world.dir);
+	write_file(world.resolv_fast, "nameserver 127.0.0.1\n"
+	    "options timeout:1 attempts:1\n");
 	snprintf(text, sizeof(text),
 	    "# smtpjail test_child_sandboxed\n"
 	    "myhostname = client.test\n"
@@ -2560,6 +2654,7 @@ world_teardown(void **state)
 	if (world.dir[0]) {
 		unlink(world.main_cf);
 		unlink(world.resolv);
+		unlink(world.resolv_fast);
 		rmdir(world.dir);
 	}
 	if (world.sandbox[0])
@@ -2577,7 +2672,7 @@ main(void)
 		tests[i].name = scenarios[i].name;
 		tests[i].test_func = run_scenario;
 		tests[i].setup_func = NULL;
-		tests[i].teardown_func = NULL;
+		tests[i].teardown_func = scenario_teardown;
 		tests[i].initial_state = (void *)&scenarios[i];
 	}
 	return (_cmocka_run_group_tests("child_sandboxed", tests, NELEM(tests),
