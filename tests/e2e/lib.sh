@@ -753,3 +753,41 @@ sj_wait_file() {	# file timeout-seconds
 	done
 	return 1
 }
+
+# sj_gate_skip SUITE REASON: a smtpjail-only suite cannot run; a skip
+# is not a pass, and with SJ_REQUIRE_SMTPJAIL=1 it is a failure.
+sj_gate_skip() {	# suite reason
+	echo "# skip smtpjail run: $2"
+	if [ "${SJ_REQUIRE_SMTPJAIL:-0}" = 1 ]; then
+		echo "not ok - $1: $2 (SJ_REQUIRE_SMTPJAIL=1)"
+		SJ_FAIL=$((SJ_FAIL + 1))
+	fi
+}
+
+# sj_jail_world SUITE NAME ZONE_WRITER CMD...: the prologue of the
+# smtpjail-only suites. Root and the commands CMD... are required
+# ("not ok" and exit otherwise); without the smtpjail binary the suite
+# ends here (sj_gate_skip, exit). Then a world NAME with smtpjail as
+# the smtp transport, its zone written by the function ZONE_WRITER
+# FILE; sj_die when it does not start. Sets SJ_START (date +%s).
+sj_jail_world() {	# suite name zone-writer cmd...
+	local suite=$1 name=$2 writer=$3 c zone
+	shift 3
+	[ "$(id -u)" -eq 0 ] ||
+	    { echo "not ok - $suite: must run as root"; exit 1; }
+	for c in "$@"; do
+		command -v "$c" > /dev/null ||
+		    { echo "not ok - $suite: $c is not installed"; exit 1; }
+	done
+	SJ_START=$(date +%s)
+	if [ ! -x "$SJ_SMTPJAIL" ]; then
+		sj_gate_skip "$suite" "$SJ_SMTPJAIL does not exist (make)"
+		check_summary
+		exit
+	fi
+	zone=$(mktemp /tmp/sj-e2e-zone.XXXXXX)
+	"$writer" "$zone"
+	SJ_AGENT=smtpjail world_up "$name" "$zone" ||
+	    { rm -f "$zone"; sj_die "world_up failed"; }
+	rm -f "$zone"
+}

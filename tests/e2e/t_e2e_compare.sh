@@ -108,14 +108,6 @@ host-record=mx.dto.test,127.0.0.17
 EOF
 }
 
-gate_skip() {	# reason
-	echo "# skip smtpjail run: $1"
-	if [ "${SJ_REQUIRE_SMTPJAIL:-0}" = 1 ]; then
-		echo "not ok - t_e2e_compare: $1 (SJ_REQUIRE_SMTPJAIL=1)"
-		SJ_FAIL=$((SJ_FAIL + 1))
-	fi
-}
-
 declare -A QID
 
 # The checks below run ~200 times: they use bash builtins, not
@@ -268,22 +260,7 @@ same_outcome() {	# scenario expected [message]
 
 # ------------------------------------------------------------ main
 
-[ "$(id -u)" -eq 0 ] || { echo "not ok - t_e2e_compare: must run as root"; exit 1; }
-for c in postfix smtp-sink dnsmasq ip; do
-	command -v "$c" > /dev/null ||
-	    { echo "not ok - t_e2e_compare: $c is not installed"; exit 1; }
-done
-start=$(date +%s)
-if [ ! -x "$SJ_SMTPJAIL" ]; then
-	gate_skip "$SJ_SMTPJAIL does not exist (make)"
-	check_summary
-	exit
-fi
-zone=$(mktemp /tmp/sj-e2e-zone.XXXXXX)
-write_zone "$zone"
-SJ_AGENT=smtpjail world_up "compare" "$zone" ||
-    { rm -f "$zone"; sj_die "world_up failed"; }
-rm -f "$zone"
+sj_jail_world t_e2e_compare compare write_zone postfix smtp-sink dnsmasq ip
 echo "$SCENARIOS" | while read -r scen dom _; do
 	[ -n "$scen" ] && printf 's-%s@%s\tstocksmtp:\n' "$scen" "$dom"
 done > "$W_DIR/etc/transport"
@@ -299,7 +276,7 @@ printf '%s\n' 'j-mixhard@pr.test 550 5.1.1 no such user' \
     's-mixsoft@pr.test 450 4.2.0 try later' > "$W_DIR/rcpt_access.in"
 pf_receiver_start 127.0.0.15 "$W_DIR/rcpt_access.in" ||
     sj_die "per-recipient receiver (reloads)"
-sj_note "world up after $(( $(date +%s) - start )) s"
+sj_note "world up after $(( $(date +%s) - SJ_START )) s"
 sink_start ok 127.0.0.3 || sj_die "sink ok"
 sink_start r4 127.0.0.4 -r RCPT || sj_die "sink r4"
 sink_start r5 127.0.0.5 -f RCPT || sj_die "sink r5"
@@ -331,7 +308,7 @@ for g in "${!GROUP[@]}"; do
 done
 check "queue settles" pf_wait_settled "$T_TIMEOUT"
 QUEUED=$(pf_queue_ids)	# one snapshot: postqueue is slow on a busy machine
-sj_note "settled after $(( $(date +%s) - start )) s"
+sj_note "settled after $(( $(date +%s) - SJ_START )) s"
 load_status
 
 while read -r scen dom exp msg; do
@@ -356,5 +333,5 @@ check "stock never logs that warning" \
 check "no fatal or panic from either agent" \
     eval '! pf_log | grep -Eq "postfix/(stocksmtp/)?smtp\[[0-9]+\]: (fatal|panic):"'
 world_down
-sj_note "t_e2e_compare: $(( $(date +%s) - start )) s"
+sj_note "t_e2e_compare: $(( $(date +%s) - SJ_START )) s"
 check_summary

@@ -45,14 +45,6 @@ host-record=mx.sender.test,127.0.0.7
 EOF
 }
 
-gate_skip() {	# reason
-	echo "# skip smtpjail run: $1"
-	if [ "${SJ_REQUIRE_SMTPJAIL:-0}" = 1 ]; then
-		echo "not ok - t_e2e_content: $1 (SJ_REQUIRE_SMTPJAIL=1)"
-		SJ_FAIL=$((SJ_FAIL + 1))
-	fi
-}
-
 # send_file NAME FILE [sendmail options] -- RCPT...: inject FILE (its
 # own headers, with a Message-ID <NAME.PID@pfi.example.test> prepended).
 declare -A MID
@@ -198,23 +190,7 @@ mk_messages() {	# dir
 
 # ------------------------------------------------------------------ main
 
-[ "$(id -u)" -eq 0 ] || { echo "not ok - t_e2e_content: must run as root"; exit 1; }
-for c in postfix smtp-sink dnsmasq ip sha256sum; do
-	command -v "$c" > /dev/null ||
-	    { echo "not ok - t_e2e_content: $c is not installed"; exit 1; }
-done
-start=$(date +%s)
-if [ ! -x "$SJ_SMTPJAIL" ]; then
-	gate_skip "$SJ_SMTPJAIL does not exist (make)"
-	check_summary
-	exit
-fi
-
-zone=$(mktemp /tmp/sj-e2e-zone.XXXXXX)
-write_zone "$zone"
-SJ_AGENT=smtpjail world_up "content" "$zone" ||
-    { rm -f "$zone"; sj_die "world_up failed"; }
-rm -f "$zone"
+sj_jail_world t_e2e_content content write_zone postfix smtp-sink dnsmasq ip sha256sum
 printf 's.test\tstocksmtp:\ns7.test\tstocksmtp:\n' > "$W_DIR/etc/transport"
 pf_postconf 'smtp_line_length_limit = 990' \
     'smtp_destination_recipient_limit = 50' \
@@ -328,5 +304,5 @@ check "no bounce was sent" eval '[ "$(sink_count bounces)" -eq 0 ]'
 check "no fatal, panic or abnormal agent exit" \
     eval '! pf_log | grep -Eq "postfix/(stocksmtp/)?smtp\[[0-9]+\]: (fatal|panic):|postfix/master\[[0-9]+\]: warning: .*(exit status|killed by signal|throttling)"'
 world_down
-sj_note "t_e2e_content: $(( $(date +%s) - start )) s"
+sj_note "t_e2e_content: $(( $(date +%s) - SJ_START )) s"
 check_summary

@@ -69,14 +69,6 @@ EOF
 	fi
 }
 
-gate_skip() {	# reason
-	echo "# skip smtpjail run: $1"
-	if [ "${SJ_REQUIRE_SMTPJAIL:-0}" = 1 ]; then
-		echo "not ok - t_e2e_faults: $1 (SJ_REQUIRE_SMTPJAIL=1)"
-		SJ_FAIL=$((SJ_FAIL + 1))
-	fi
-}
-
 # ------------------------------------------------------------ helpers
 
 SEQ=0
@@ -361,22 +353,7 @@ kill_parent() {	# stage
 
 # ------------------------------------------------------------- main
 
-[ "$(id -u)" -eq 0 ] || { echo "not ok - t_e2e_faults: must run as root"; exit 1; }
-for c in postfix dnsmasq ip ss; do
-	command -v "$c" > /dev/null ||
-	    { echo "not ok - t_e2e_faults: $c is not installed"; exit 1; }
-done
-start=$(date +%s)
-if [ ! -x "$SJ_SMTPJAIL" ]; then
-	gate_skip "$SJ_SMTPJAIL does not exist (make)"
-	check_summary
-	exit
-fi
-zone=$(mktemp /tmp/sj-e2e-zone.XXXXXX)
-write_zone "$zone"
-SJ_AGENT=smtpjail world_up "faults" "$zone" ||
-    { rm -f "$zone"; sj_die "world_up failed"; }
-rm -f "$zone"
+sj_jail_world t_e2e_faults faults write_zone postfix dnsmasq ip ss
 # smtp_skip_quit_response = no: the agent waits for the reply to QUIT,
 # so there is a QUIT stage to be killed in.
 pf_postconf 'minimal_backoff_time = 600s' 'maximal_backoff_time = 1200s' \
@@ -404,5 +381,5 @@ check "the queue is empty" eval '[ -z "$(pf_queue_ids)" ]'
 check "no fatal or panic from the agent" \
     eval '! pf_log | grep -Eq "postfix/smtp\[[0-9]+\]: (fatal|panic):"'
 world_down
-sj_note "t_e2e_faults: $(( $(date +%s) - start )) s"
+sj_note "t_e2e_faults: $(( $(date +%s) - SJ_START )) s"
 check_summary
