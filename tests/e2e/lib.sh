@@ -669,3 +669,125 @@ world_down() {
 	W_NAME= W_NS= W_DIR= W_AGENT=
 	trap - EXIT INT TERM HUP
 }
+
+# ------------------------------------------- stalling servers, agents
+# (appended for t_e2e_faults.sh; see tests/e2e/stall_server.py)
+
+# stall_start NAME ADDR[:PORT] [--blackhole]: a stall_server.py in the
+# namespace; its control and record directory is $W_DIR/stall/NAME
+# (write the stage to .../stage, touch .../release).
+stall_start() {
+	local name=$1 ap=$2 mode=${3:-} d pid i
+	case $ap in *:*) ;; *) ap=$ap:25;; esac
+	d=$W_DIR/stall/$name
+	mkdir -p "$d" || return 1
+	if [ "$mode" = --blackhole ]; then
+		ip netns exec "$W_NS" "$SJ_PYTHON" "$SJ_E2E_DIR/stall_server.py" \
+		    --blackhole "${ap%:*}" "${ap##*:}" > "$d.out" 2>&1 \
+		    {SJ_OUT}>&- &
+	else
+		ip netns exec "$W_NS" "$SJ_PYTHON" "$SJ_E2E_DIR/stall_server.py" \
+		    "${ap%:*}" "${ap##*:}" "$d" > "$d.out" 2>&1 {SJ_OUT}>&- &
+	fi
+	pid=$!
+	echo "$pid $ap" > "$d.pid"
+	for i in $(seq 1 50); do
+		grep -q '^stall_server: ' "$d.out" 2>/dev/null && return 0
+		[ -d "/proc/$pid" ] || break
+		sleep 0.1
+	done
+	sj_note "stall server $name on $ap did not start:"
+	sed 's/^/# /' "$d.out"
+	return 1
+}
+
+stall_stop() {	# name
+	local f=$W_DIR/stall/$1.pid pid
+	[ -f "$f" ] || return 0
+	read -r pid _ < "$f"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$f"
+}
+
+# stall_stage NAME STAGE: the stage at which the next connection stalls
+# ("none": answer normally); clears the release and at-* markers.
+stall_stage() {	# name stage
+	local d=$W_DIR/stall/$1
+	rm -f "$d/release" "$d"/at-*
+	echo "$2" > "$d/stage"
+}
+
+# sj_agent_pids ROLE: pids of the smtpjail processes of this world,
+# ROLE "child" (running as the sandbox user) or "parent" (any other).
+sj_agent_pids() {	# child|parent
+	local p exe uid sbuid
+	sbuid=$(id -u smtpjail 2>/dev/null) || return 1
+	for p in $(ip netns pids "$W_NS" 2>/dev/null); do
+		exe=$(readlink "/proc/$p/exe" 2>/dev/null) || continue
+		[ "$exe" = "$W_DIR/libexec/smtpjail" ] || continue
+		uid=$(awk '/^Uid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+		if [ "$1" = child ]; then
+			[ "$uid" = "$sbuid" ] && echo "$p"
+		else
+			[ -n "$uid" ] && [ "$uid" != "$sbuid" ] && echo "$p"
+		fi
+	done
+}
+
+# sj_sock_pid ADDR PORT [tcp|udp]: the pid holding a socket connected
+# to ADDR:PORT inside the namespace (the first one ss lists).
+sj_sock_pid() {	# addr port [proto]
+	local opt=-Htnp
+	[ "${3:-tcp}" = udp ] && opt=-Hunp
+	sj_nsexec ss $opt state all dst "$1:$2" 2>/dev/null |
+	    sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1
+}
+
+# sj_wait_file FILE TIMEOUT: wait until FILE exists.
+sj_wait_file() {	# file timeout-seconds
+	local end=$(( $(date +%s) + $2 ))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# sj_gate_skip SUITE REASON: a smtpjail-only suite cannot run; a skip
+# is not a pass, and with SJ_REQUIRE_SMTPJAIL=1 it is a failure.
+sj_gate_skip() {	# suite reason
+	echo "# skip smtpjail run: $2"
+	if [ "${SJ_REQUIRE_SMTPJAIL:-0}" = 1 ]; then
+		echo "not ok - $1: $2 (SJ_REQUIRE_SMTPJAIL=1)"
+		SJ_FAIL=$((SJ_FAIL + 1))
+	fi
+}
+
+# sj_jail_world SUITE NAME ZONE_WRITER CMD...: the prologue of the
+# smtpjail-only suites. Root and the commands CMD... are required
+# ("not ok" and exit otherwise); without the smtpjail binary the suite
+# ends here (sj_gate_skip, exit). Then a world NAME with smtpjail as
+# the smtp transport, its zone written by the function ZONE_WRITER
+# FILE; sj_die when it does not start. Sets SJ_START (date +%s).
+sj_jail_world() {	# suite name zone-writer cmd...
+	local suite=$1 name=$2 writer=$3 c zone
+	shift 3
+	[ "$(id -u)" -eq 0 ] ||
+	    { echo "not ok - $suite: must run as root"; exit 1; }
+	for c in "$@"; do
+		command -v "$c" > /dev/null ||
+		    { echo "not ok - $suite: $c is not installed"; exit 1; }
+	done
+	SJ_START=$(date +%s)
+	if [ ! -x "$SJ_SMTPJAIL" ]; then
+		sj_gate_skip "$suite" "$SJ_SMTPJAIL does not exist (make)"
+		check_summary
+		exit
+	fi
+	zone=$(mktemp /tmp/sj-e2e-zone.XXXXXX)
+	"$writer" "$zone"
+	SJ_AGENT=smtpjail world_up "$name" "$zone" ||
+	    { rm -f "$zone"; sj_die "world_up failed"; }
+	rm -f "$zone"
+}
