@@ -660,10 +660,15 @@ deliver_request(struct deliver_job *job, struct child_ctl *cc,
 			    "mail delivery agent (sandboxed child) failed");
 			ndone++;
 		}
-		msg_warn("%s: sandboxed child failed after reporting %u of "
-		    "%u recipients, deferring the other %u: %s",
-		    req->queue_id, req->rcpt_count - ndone, req->rcpt_count,
-		    ndone, job->why);
+		if (ndone == 0)
+			msg_warn("%s: sandboxed child failed after reporting "
+			    "all %u recipients: %s", req->queue_id,
+			    req->rcpt_count, job->why);
+		else
+			msg_warn("%s: sandboxed child failed after reporting "
+			    "%u of %u recipients, deferring the other %u: %s",
+			    req->queue_id, req->rcpt_count - ndone,
+			    req->rcpt_count, ndone, job->why);
 		ndone = 0;
 		job->have_site = 0;
 	} else if (err < 0) {

@@ -1195,7 +1195,7 @@ SCENARIOS = [
 	    "marked, FINAL", stall="quit",
 	    args=["-o", "smtp_skip_quit_response=no"], want="FINAL",
 	    marked=[0], log=["status=sent", "child killed by signal 9",
-	    "after reporting 1 of 1 recipients"]),
+	    "after reporting all 1 recipients"]),
 	# debug_peer_list: the chat with a matching peer is logged as
 	# Postfix's smtp_chat does at a raised verbosity, content is not.
 	dict(name="debug_peer_list matches the server: its chat is logged",
