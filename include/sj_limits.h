@@ -16,6 +16,8 @@
 #define SJ_ADDR_MAX		1024
 /* Postfix queue id: [A-Za-z0-9_], at most 255 (mail_queue_id_ok). */
 #define SJ_QUEUE_ID_MAX		255
+/* Postfix queue name: [A-Za-z0-9], at most 100 (mail_queue_name_ok). */
+#define SJ_QUEUE_NAME_MAX	100
 /* RFC 1035 2.3.4: 255 octets in a domain name. */
 #define SJ_HOSTNAME_MAX		255
 /* A Postfix nexthop is a comma-separated list of destinations. */

@@ -60,6 +60,7 @@
 #include "attr.h"
 #include "dreq.h"
 #include "msg.h"
+#include "qfile.h"
 #include "sj_text.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -109,40 +110,6 @@ dreq_fail(char *why, size_t whysz, const char *fmt, ...)
 	vsnprintf(why, whysz, fmt, ap);
 	va_end(ap);
 	msg_warn("%s", why);
-}
-
-int
-dreq_queue_name_ok(const char *name)
-{
-	size_t	i, len = strlen(name);
-
-	if (len == 0 || len > DREQ_QUEUE_NAME_MAX)
-		return (0);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9')))
-			return (0);
-	}
-	return (1);
-}
-
-int
-dreq_queue_id_ok(const char *id)
-{
-	size_t	i, len = strlen(id);
-
-	if (len == 0 || len > DREQ_QUEUE_ID_MAX)
-		return (0);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)id[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_'))
-			return (0);
-	}
-	return (1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -265,8 +232,8 @@ dreq_read_common(struct attr_stream *s, struct dreq *req,
 {
 	const struct attr_spec spec[] = {
 		SPEC_INT("flags", &req->flags),
-		SPEC_STR("queue_name", qname, DREQ_QUEUE_NAME_MAX),
-		SPEC_STR("queue_id", qid, DREQ_QUEUE_ID_MAX),
+		SPEC_STR("queue_name", qname, SJ_QUEUE_NAME_MAX),
+		SPEC_STR("queue_id", qid, SJ_QUEUE_ID_MAX),
 		SPEC_LONG("offset", offset),
 		SPEC_LONG("size", size),
 		SPEC_STR("nexthop", &req->nexthop, SJ_NEXTHOP_MAX),
@@ -319,12 +286,12 @@ dreq_check_common(struct dreq *req, const char *qname, const char *qid,
 {
 	char	show[DREQ_SHOW_MAX + 1];
 
-	if (!dreq_queue_name_ok(qname)) {
+	if (!qfile_queue_name_ok(qname)) {
 		dreq_fail(why, whysz, "bad mail queue name: %s",
 		    dreq_show(show, sizeof(show), qname));
 		return (-EBADMSG);
 	}
-	if (!dreq_queue_id_ok(qid)) {
+	if (!qfile_queue_id_ok(qid)) {
 		dreq_fail(why, whysz, "bad mail queue id: %s",
 		    dreq_show(show, sizeof(show), qid));
 		return (-EBADMSG);
@@ -569,15 +536,15 @@ dreq_check_queue_path(const char *path, char *why, size_t whysz)
 int
 dreq_check_queue_file(const struct dreq *req, char *why, size_t whysz)
 {
-	char	path[DREQ_QUEUE_NAME_MAX + 1 + DREQ_QUEUE_ID_MAX + 1];
+	char	path[SJ_QUEUE_NAME_MAX + 1 + SJ_QUEUE_ID_MAX + 1];
 	char	show[DREQ_SHOW_MAX + 1];
 
-	if (!dreq_queue_name_ok(req->queue_name)) {
+	if (!qfile_queue_name_ok(req->queue_name)) {
 		dreq_fail(why, whysz, "bad mail queue name: %s",
 		    dreq_show(show, sizeof(show), req->queue_name));
 		return (-EINVAL);
 	}
-	if (!dreq_queue_id_ok(req->queue_id)) {
+	if (!qfile_queue_id_ok(req->queue_id)) {
 		dreq_fail(why, whysz, "bad mail queue id: %s",
 		    dreq_show(show, sizeof(show), req->queue_id));
 		return (-EINVAL);

@@ -56,9 +56,6 @@
 /* Protocol name of the greeting qmgr expects from us (2.3). */
 #define DREQ_PROTOCOL		"delivery_request_protocol"
 
-/* Postfix mail_queue_name_ok() / mail_queue_id_ok() (VALID_HOSTNAME_LEN). */
-#define DREQ_QUEUE_NAME_MAX	100
-#define DREQ_QUEUE_ID_MAX	255
 /* "7bit", "8bit", "local", "remote", "SMTP", ports: one short word.
  * Postfix sends nothing longer than 8 bytes here. */
 #define DREQ_WORD_MAX		64
@@ -79,8 +76,8 @@ struct dreq_rcpt {
 
 struct dreq {
 	unsigned flags;				/* DEL_REQ_FLAG_* */
-	char	queue_name[DREQ_QUEUE_NAME_MAX + 1];	/* [A-Za-z0-9]+ */
-	char	queue_id[DREQ_QUEUE_ID_MAX + 1];	/* [A-Za-z0-9_]+ */
+	char	queue_name[SJ_QUEUE_NAME_MAX + 1];	/* [A-Za-z0-9]+ */
+	char	queue_id[SJ_QUEUE_ID_MAX + 1];	/* [A-Za-z0-9_]+ */
 	long	data_offset;			/* >= 0 */
 	long	data_size;			/* >= 0 */
 	char	*nexthop;			/* non-empty */
@@ -176,10 +173,6 @@ int	dreq_wait_close(int fd, int timeout);
 int	dreq_check_queue_file(const struct dreq *, char *why, size_t whysz);
 /* Same check for a path the caller built (hashed queues, qfile_path()). */
 int	dreq_check_queue_path(const char *path, char *why, size_t whysz);
-
-/* The syntax checks of Postfix's mail_queue_name_ok()/mail_queue_id_ok(). */
-int	dreq_queue_name_ok(const char *);
-int	dreq_queue_id_ok(const char *);
 
 /* Decodes the 88-byte MSG_STATS blob (3.4, little-endian, LP64). */
 void	dreq_stats_decode(struct msg_stats *, const unsigned char *blob);

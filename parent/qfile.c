@@ -73,7 +73,7 @@ qfile_queue_name_ok(const char *name)
 	if (name == NULL || name[0] == 0)
 		return (0);
 	for (i = 0; name[i] != 0; i++)
-		if (i >= QFILE_QUEUE_NAME_MAX || !qfile_is_alnum(
+		if (i >= SJ_QUEUE_NAME_MAX || !qfile_is_alnum(
 		    (unsigned char)name[i]))
 			return (0);
 	return (1);
@@ -87,7 +87,7 @@ qfile_queue_id_ok(const char *id)
 	if (id == NULL || id[0] == 0)
 		return (0);
 	for (i = 0; id[i] != 0; i++)
-		if (i >= QFILE_QUEUE_ID_MAX || (!qfile_is_alnum(
+		if (i >= SJ_QUEUE_ID_MAX || (!qfile_is_alnum(
 		    (unsigned char)id[i]) && id[i] != '_'))
 			return (0);
 	return (1);
@@ -143,7 +143,7 @@ int
 qfile_path(char *out, size_t outsz, const char *queue_name,
     const char *queue_id, int hash_depth)
 {
-	char	src[QFILE_QUEUE_ID_MAX + 1], dirs[2 * QFILE_HASH_DEPTH_MAX + 1];
+	char	src[SJ_QUEUE_ID_MAX + 1], dirs[2 * QFILE_HASH_DEPTH_MAX + 1];
 	size_t	srclen, d = 0;
 	int	i, n;
 

@@ -19,15 +19,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* global/mail_queue.c: mail_queue_name_ok(), mail_queue_id_ok(). */
-#define QFILE_QUEUE_NAME_MAX	100
-#define QFILE_QUEUE_ID_MAX	255	/* VALID_HOSTNAME_LEN */
+#include "sj_limits.h"	/* SJ_QUEUE_NAME_MAX, SJ_QUEUE_ID_MAX */
+
 /* $hash_queue_depth: Postfix has no upper bound; nobody needs more. */
 #define QFILE_HASH_DEPTH_MAX	16
 /* "queue_name/" + depth x "c/" + "queue_id" + NUL */
 #define QFILE_PATH_MAX \
-	(QFILE_QUEUE_NAME_MAX + 1 + 2 * QFILE_HASH_DEPTH_MAX + \
-	 QFILE_QUEUE_ID_MAX + 1)
+	(SJ_QUEUE_NAME_MAX + 1 + 2 * QFILE_HASH_DEPTH_MAX + \
+	 SJ_QUEUE_ID_MAX + 1)
 /* global/mail_queue.h: MAIL_QUEUE_STAT_CORRUPT */
 #define QFILE_MODE_CORRUPT	0400
 /* memfd name seen in /proc/PID/fd of parent and child */
@@ -37,7 +36,7 @@ struct qfile {
 	int	fd;			/* -1 when closed */
 	uint64_t size;			/* st_size at open */
 	char	path[QFILE_PATH_MAX];	/* relative to $queue_directory */
-	char	queue_id[QFILE_QUEUE_ID_MAX + 1];
+	char	queue_id[SJ_QUEUE_ID_MAX + 1];
 	/* From the C (size) record, when it parses; used by mark_done. */
 	int	size_rec_ok;
 	uint64_t data_offset;		/* first content record */

@@ -878,30 +878,6 @@ test_stats(void **state)
 	assert_int_equal(back.reuse_count, 0xdeadbeef);
 }
 
-static void
-test_names(void **state)
-{
-	char	id[DREQ_QUEUE_ID_MAX + 2];
-
-	(void)state;
-	assert_true(dreq_queue_name_ok("active"));
-	assert_true(dreq_queue_name_ok("Deferred2"));
-	assert_false(dreq_queue_name_ok(""));
-	assert_false(dreq_queue_name_ok("a.b"));
-	assert_false(dreq_queue_name_ok("a-b"));
-	assert_true(dreq_queue_id_ok("DAB15A760F5"));
-	assert_true(dreq_queue_id_ok("example_com"));
-	assert_false(dreq_queue_id_ok("a.b"));
-	assert_false(dreq_queue_id_ok("a b"));
-	assert_false(dreq_queue_id_ok("\xc3\xa9"));
-	memset(id, 'A', sizeof(id));
-	id[DREQ_QUEUE_ID_MAX] = '\0';
-	assert_true(dreq_queue_id_ok(id));
-	id[DREQ_QUEUE_ID_MAX] = 'A';
-	id[DREQ_QUEUE_ID_MAX + 1] = '\0';
-	assert_false(dreq_queue_id_ok(id));
-}
-
 int
 main(void)
 {
@@ -920,7 +896,6 @@ main(void)
 		cmocka_unit_test_setup(test_wait_close, setup),
 		cmocka_unit_test_setup(test_queue_file, setup),
 		cmocka_unit_test_setup(test_stats, setup),
-		cmocka_unit_test_setup(test_names, setup),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -929,6 +929,16 @@ test_names(void **state)
 	name[256] = 0;
 	assert_int_equal(qfile_queue_id_ok(name), 0);
 	assert_int_equal(qfile_queue_id_ok("abc\xe9"), 0);
+	/* the character classes of mail_queue_name_ok()/mail_queue_id_ok() */
+	assert_int_equal(qfile_queue_name_ok("Deferred2"), 1);
+	assert_int_equal(qfile_queue_name_ok("a.b"), 0);
+	assert_int_equal(qfile_queue_name_ok("a-b"), 0);
+	assert_int_equal(qfile_queue_name_ok("a_b"), 0);
+	assert_int_equal(qfile_queue_id_ok("example_com"), 1);
+	assert_int_equal(qfile_queue_id_ok("a.b"), 0);
+	assert_int_equal(qfile_queue_id_ok("a b"), 0);
+	assert_int_equal(qfile_queue_id_ok("../x"), 0);
+	assert_int_equal(qfile_queue_id_ok("\xc3\xa9"), 0);
 }
 
 static void
