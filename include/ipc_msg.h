@@ -61,7 +61,8 @@ enum ipc_type {
 #define IPC_CF_INET6			(1U << 7)	/* inet_protocols has ipv6 */
 #define IPC_CF_DEFER_NO_MX_ADDR		(1U << 8)	/* smtp_defer_if_no_mx_address_found */
 #define IPC_CF_SOFT_BOUNCE		(1U << 9)	/* soft_bounce */
-#define IPC_CF_ALL			((1U << 10) - 1)
+#define IPC_CF_USE_CHUNKING		(1U << 10)	/* smtpjail_use_chunking */
+#define IPC_CF_ALL			((1U << 11) - 1)
 
 enum ipc_addr_pref {
 	IPC_PREF_ANY = 0,	/* smtp_address_preference = any */

@@ -824,7 +824,7 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "SITE_RESULT: field status: \"4.4.x\" is not a DSN" },
 	/* Integer ranges and flag masks. */
 	{ "CONFIG flags", IPC_T_CONFIG, B(0), 4, IPC_CF_ALL + 1, NULL, 0,
-	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x400" },
+	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x800" },
 	{ "CONFIG flags top", IPC_T_CONFIG, B(0), 4, 0x80000001, NULL, 0,
 	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits "
 	    "0x80000000" },
@@ -987,7 +987,7 @@ test_encode_refuses(void **state)
 	REFUSE(IPC_T_RCPT_RESULT, m.u.result.diag_code = 100, -EINVAL);
 	REFUSE(IPC_T_RCPT_RESULT, m.u.result.diag_code = 600, -EINVAL);
 	REFUSE(IPC_T_RCPT_RESULT, m.u.result.flags = IPC_RF_ALL + 1, -EINVAL);
-	REFUSE(IPC_T_CONFIG, m.u.config.flags = 1U << 10, -EINVAL);
+	REFUSE(IPC_T_CONFIG, m.u.config.flags = 1U << 11, -EINVAL);
 	REFUSE(IPC_T_CONFIG, m.u.config.addr_pref = 3, -EINVAL);
 	REFUSE(IPC_T_CONFIG, m.u.config.default_port = 70000, -EINVAL);
 	REFUSE(IPC_T_CONFIG, SET(m.u.config.helo_name, "h\xc3\xa9"), -EINVAL);
