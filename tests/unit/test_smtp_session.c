@@ -2087,31 +2087,37 @@ test_bdat_refused(void **state)
 		    "451 4.3.0 try later\r\n", 0, A_BDAT },
 		QUIT, END,
 	};
+	static const struct {
+		const struct step *sc;
+		const char *status;
+		const char *reason;
+		uint32_t code;
+	} cases[] = {
+		{ hard, "5.7.1", SAID("554 5.7.1 content rejected",
+		    "BDAT command"), 554 },
+		{ soft, "4.3.0", SAID("451 4.3.0 try later", "BDAT command"),
+		    451 },
+	};
 	struct fixture fx;
 	struct server srv;
 	uint32_t i;
+	size_t	k;
 
 	(void)state;
-	fx_init_chunking(&fx, CONTENT, 3);
-	assert_int_equal(run_session(&fx, &srv, hard, 1),
-	    SMTP_SESSION_COUNTED);
-	assert_int_equal(fx.nmsgs, 3);
-	for (i = 0; i < 3; i++)
-		check_rcpt(&fx, i, "5.7.1", SAID("554 5.7.1 content rejected",
-		    "BDAT command"), srv.port);
-	assert_int_equal(fx_rcpt(&fx, 0)->diag_code, 554);
-	srv_free(&srv);
-	fx_free(&fx);
-
-	fx_init_chunking(&fx, CONTENT, 3);
-	assert_int_equal(run_session(&fx, &srv, soft, 1),
-	    SMTP_SESSION_COUNTED);
-	assert_int_equal(fx.nmsgs, 3);
-	for (i = 0; i < 3; i++)
-		check_rcpt(&fx, i, "4.3.0", SAID("451 4.3.0 try later",
-		    "BDAT command"), srv.port);
-	srv_free(&srv);
-	fx_free(&fx);
+	for (k = 0; k < NELEM(cases); k++) {
+		fx_init_chunking(&fx, CONTENT, 3);
+		assert_int_equal(run_session(&fx, &srv, cases[k].sc, 1),
+		    SMTP_SESSION_COUNTED);
+		assert_int_equal(fx.nmsgs, 3);
+		for (i = 0; i < 3; i++) {
+			check_rcpt(&fx, i, cases[k].status, cases[k].reason,
+			    srv.port);
+			assert_int_equal(fx_rcpt(&fx, i)->diag_code,
+			    cases[k].code);
+		}
+		srv_free(&srv);
+		fx_free(&fx);
+	}
 }
 
 /*
