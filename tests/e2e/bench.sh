@@ -30,11 +30,14 @@
 #	    b   2000 messages of ~4 KB over 50 destinations (40 each)
 #	    c   200 messages of 1 MB, one destination
 #	    d   one message with 500 recipients, one destination
-#	Each run: default_transport selects the agent (postfix reload); the
-#	workload is injected with smtp-source into 127.0.0.1:10025, where a
-#	header_checks HOLD rule parks every message in the hold queue;
-#	"postsuper -H ALL; postqueue -f" releases it and the clock runs
-#	until every queue is empty (for "ac" that includes the receiver's
+#	Each pair: the workload is injected twice over with smtp-source
+#	into 127.0.0.1:10025, where a header_checks HOLD rule parks every
+#	message in the hold queue, and the held messages are dealt out
+#	alternately to the two agents, per recipient domain (so both get
+#	the same number of messages for every destination). Each run:
+#	default_transport selects the agent (postfix reload),
+#	"postsuper -H - < its queue ids; postqueue -f" releases its half
+#	and the clock runs until every queue is empty (for "ac" that includes the receiver's
 #	discard deliveries, the same for both agents). Every run must log
 #	one status=sent line per recipient from the agent under test; a
 #	run that does not is reported and left out.
@@ -58,7 +61,8 @@
 #	    SJ_BENCH_PROFILE    a directory: record perf (cpu-clock, all
 #	                        CPUs) for each run into it
 #	    SJ_BENCH_RUN_TIMEOUT  seconds per run (default 600)
-#	The full default run takes about 10 minutes on 2 CPUs.
+#	The full default run takes about 15 minutes on 2 idle CPUs (most
+#	of it injecting); SJ_BENCH_SCALE=4 about 5.
 #	Exit status 1 when smtpjail is not functional (--sandbox-check in
 #	the instance fails) or a run was invalid. Never part of make test.
 # SECURITY
@@ -249,17 +253,18 @@ inject() {	# workload
 	case $1 in
 	a|ac)	local to=u@one.bench.test
 		[ "$1" = ac ] && to=u@chunk.bench.test
-		pf_cmd smtp-source -s 10 -m "$(scaled 2000)" -l 4096 -S sjbench \
-		    -f s@sender.test -t "$to" 127.0.0.1:10025;;
-	b)	per=$(scaled 40)
+		pf_cmd smtp-source -s 10 -m "$((2 * $(scaled 2000)))" -l 4096 \
+		    -S sjbench -f s@sender.test -t "$to" 127.0.0.1:10025;;
+	b)	per=$((2 * $(scaled 40)))
 		for i in $(seq 1 50); do
 			pf_cmd smtp-source -s 4 -m "$per" -l 4096 -S sjbench \
 			    -f s@sender.test -t "u@d$i.bench.test" \
 			    127.0.0.1:10025 || return 1
 		done;;
-	c)	pf_cmd smtp-source -s 4 -m "$(scaled 200)" -l 1048576 -S sjbench \
-		    -f s@sender.test -t u@big.bench.test 127.0.0.1:10025;;
-	d)	pf_cmd smtp-source -s 1 -m 1 -r "$(scaled 500)" -l 4096 -S sjbench \
+	c)	pf_cmd smtp-source -s 4 -m "$((2 * $(scaled 200)))" -l 1048576 \
+		    -S sjbench -f s@sender.test -t u@big.bench.test \
+		    127.0.0.1:10025;;
+	d)	pf_cmd smtp-source -s 1 -m 2 -r "$(scaled 500)" -l 4096 -S sjbench \
 		    -f s@sender.test -t u@many.bench.test 127.0.0.1:10025;;
 	esac
 }
@@ -283,6 +288,33 @@ describe() {
 	esac
 }
 
+# prepare WORKLOAD: inject both halves of a pair, hold them, and write
+# the queue ids of each agent's half to $W_DIR/log/ids.AGENT.
+prepare() {
+	local w=$1 msgs rcpts end
+	read -r msgs rcpts <<< "$(expect "$w")"
+	# what an earlier, failed run left
+	[ "$(hold_files)" -eq 0 ] ||
+	    pf_cmd postsuper -c "$W_DIR/etc" -d ALL hold > /dev/null 2>&1
+	inject "$w" > "$W_DIR/log/inject.out" 2>&1 ||
+	    { echo "# inject $w failed:"; sed 's/^/#   /' "$W_DIR/log/inject.out"; return 1; }
+	end=$(( $(date +%s) + 300 ))
+	while [ "$(hold_files)" -lt $((2 * msgs)) ] || [ "$(sj_moving_count)" -gt 0 ]; do
+		[ "$(date +%s)" -lt "$end" ] ||
+		    { echo "# $w: only $(hold_files) of $((2 * msgs)) messages on hold"; return 1; }
+		sleep 0.2
+	done
+	# "FILE:u@DOMAIN" for each held message; deal out per domain.
+	(cd "$W_DIR/spool/hold" && grep -ao -m 1 '[0-9a-z]*@[a-z0-9.]*bench\.test' -- *) |
+	    sort -t : -k 2,2 -k 1,1 | awk -F : -v d="$W_DIR/log" '
+		seen[$1]++ { next }
+		{ n[$2]++; f = (n[$2] % 2) ? "stock" : "smtpjail"
+		  print $1 > (d "/ids." f) }'
+	[ "$(wc -l < "$W_DIR/log/ids.stock")" -eq "$msgs" ] &&
+	    [ "$(wc -l < "$W_DIR/log/ids.smtpjail")" -eq "$msgs" ] ||
+	    { echo "# $w: the held messages do not split in two halves of $msgs"; return 1; }
+}
+
 # run WORKLOAD AGENT: prints "rate cpu_s_per_1000 rss_kb", or nothing
 # when the run was invalid.
 run() {
@@ -296,14 +328,6 @@ run() {
 	fi
 	ident="postfix/$tr/smtp"
 	pf_postconf "default_transport = $tr" && pf_reload || return 1
-	inject "$w" > "$W_DIR/log/inject.out" 2>&1 ||
-	    { echo "# inject $w failed:" >&$SJ_OUT; sed 's/^/#   /' "$W_DIR/log/inject.out" >&$SJ_OUT; return 1; }
-	end=$(( $(date +%s) + 300 ))
-	while [ "$(hold_files)" -lt "$msgs" ] || [ "$(sj_moving_count)" -gt 0 ]; do
-		[ "$(date +%s)" -lt "$end" ] ||
-		    { echo "# $w/$agent: only $(hold_files) of $msgs messages on hold" >&$SJ_OUT; return 1; }
-		sleep 0.2
-	done
 	off=$(stat -c %s "$W_DIR/log/maillog")
 	if [ -n "$PROFILE" ] && [ "$HAVE_PERF" = 1 ]; then
 		perf record -a -e cpu-clock -F 499 -g \
@@ -313,10 +337,11 @@ run() {
 	fi
 	c0=$(cg_cpu_ns "$agent")
 	t0=$(date +%s.%N)
-	pf_cmd postsuper -c "$W_DIR/etc" -H ALL > /dev/null 2>&1
+	pf_cmd postsuper -c "$W_DIR/etc" -H - < "$W_DIR/log/ids.$agent" \
+	    > /dev/null 2>&1
 	pf_cmd postqueue -c "$W_DIR/etc" -f
 	end=$(( $(date +%s) + RUN_TIMEOUT ))
-	while [ "$(queue_files)" -gt 0 ]; do
+	while [ "$(($(queue_files) - $(hold_files)))" -gt 0 ]; do
 		[ "$(date +%s)" -lt "$end" ] ||
 		    { echo "# $w/$agent: queue not empty after ${RUN_TIMEOUT}s" >&$SJ_OUT;
 		      pf_cmd postsuper -c "$W_DIR/etc" -d ALL > /dev/null 2>&1
@@ -400,6 +425,12 @@ rss_stock=0 rss_jail=0
 for w in $WORKLOADS; do
 	RES[$w.stock]= RES[$w.smtpjail]= CPU[$w.stock]= CPU[$w.smtpjail]=
 	for p in $(seq 1 "$PAIRS"); do
+		if ! prepare "$w"; then
+			invalid=$((invalid + 2))
+			echo "# $w: pair $p invalid"
+			pf_cmd postsuper -c "$W_DIR/etc" -d ALL > /dev/null 2>&1
+			continue
+		fi
 		for agent in stock smtpjail; do
 			if r=$(run "$w" "$agent") && [ -n "$r" ]; then
 				read -r rate cpu rss <<< "$r"
