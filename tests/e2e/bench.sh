@@ -424,6 +424,7 @@ declare -A RES CPU
 rss_stock=0 rss_jail=0
 for w in $WORKLOADS; do
 	RES[$w.stock]= RES[$w.smtpjail]= CPU[$w.stock]= CPU[$w.smtpjail]=
+	echo "# $w: load average before: $(cut -d ' ' -f 1-3 /proc/loadavg)"
 	for p in $(seq 1 "$PAIRS"); do
 		if ! prepare "$w"; then
 			invalid=$((invalid + 2))
