@@ -58,7 +58,8 @@
 #	    SJ_BENCH_SCALE      divide message and recipient counts (a
 #	                        quick check; default 1 = the issue's sizes)
 #	    SJ_BENCH_STARTS     --sandbox-check starts timed (default 100)
-#	    SJ_BENCH_PROFILE    a directory: record perf (cpu-clock, all
+#	    SJ_BENCH_PROFILE    a directory: record perf (cpu-clock
+#	                        samples and every system call entry, all
 #	                        CPUs) for each run into it
 #	    SJ_BENCH_RUN_TIMEOUT  seconds per run (default 600)
 #	The full default run takes about 15 minutes on 2 idle CPUs (most
@@ -232,10 +233,12 @@ for t in benchstock benchjail; do
 	    exit 1
 done
 
-queue_files() {	# every message file in any queue
-	find "$W_DIR/spool/maildrop" "$W_DIR/spool/incoming" \
-	    "$W_DIR/spool/active" "$W_DIR/spool/deferred" \
-	    "$W_DIR/spool/hold" -type f 2>/dev/null | wc -l
+# Is a message file in a queue other than hold? (stops at the first:
+# the poll must cost the CPUs little while the agents work)
+queue_busy() {
+	[ -n "$(find "$W_DIR/spool/maildrop" "$W_DIR/spool/incoming" \
+	    "$W_DIR/spool/active" "$W_DIR/spool/deferred" -type f \
+	    -print -quit 2>/dev/null)" ]
 }
 
 hold_files() {
@@ -330,7 +333,8 @@ run() {
 	pf_postconf "default_transport = $tr" && pf_reload || return 1
 	off=$(stat -c %s "$W_DIR/log/maillog")
 	if [ -n "$PROFILE" ] && [ "$HAVE_PERF" = 1 ]; then
-		perf record -a -e cpu-clock -F 499 -g \
+		perf record -a -e cpu-clock/freq=499/ \
+		    -e raw_syscalls:sys_enter -c 1 \
 		    -o "$PROFILE/perf-$w-$agent-$(date +%s).data" \
 		    > /dev/null 2>&1 {SJ_OUT}>&- &
 		perfpid=$!
@@ -341,7 +345,7 @@ run() {
 	    > /dev/null 2>&1
 	pf_cmd postqueue -c "$W_DIR/etc" -f
 	end=$(( $(date +%s) + RUN_TIMEOUT ))
-	while [ "$(($(queue_files) - $(hold_files)))" -gt 0 ]; do
+	while queue_busy; do
 		[ "$(date +%s)" -lt "$end" ] ||
 		    { echo "# $w/$agent: queue not empty after ${RUN_TIMEOUT}s" >&$SJ_OUT;
 		      pf_cmd postsuper -c "$W_DIR/etc" -d ALL > /dev/null 2>&1
