@@ -322,7 +322,7 @@ prepare() {
 # when the run was invalid.
 run() {
 	local w=$1 agent=$2 tr msgs rcpts t0 t1 off ident sent i end rate
-	local c0 c1 cpu units rss perfpid=
+	local c0 c1 cpu units rss perfpid= extra=
 	read -r msgs rcpts <<< "$(expect "$w")"
 	if [ "$agent" = stock ]; then
 		tr=benchstock
@@ -373,6 +373,13 @@ run() {
 		    grep -v 'status=sent' | tail -n 5 | sed 's/^/#   /' >&$SJ_OUT
 		return 1
 	fi
+	# which command carried the content to the Postfix receiver
+	if [ "$w" = ac ]; then
+		extra=$(tail -c +"$((off + 1))" "$W_DIR/log/maillog" |
+		    grep 'postfix/receiver/smtpd\[[0-9]*\]: disconnect from' |
+		    awk '/ bdat=/ {b++} / data=/ {d++}
+		        END {printf ", receiver sessions: %d BDAT, %d DATA", b, d}')
+	fi
 	units=$msgs
 	[ "$w" = d ] && units=$rcpts
 	rate=$(echo "$units $t0 $t1" | awk '{printf "%.1f", $1 / ($3 - $2)}')
@@ -380,7 +387,7 @@ run() {
 	[ -n "$CG_KIND" ] &&
 	    cpu=$(echo "$c0 $c1 $units" | awk '{printf "%.3f", ($2 - $1) / 1e9 / $3 * 1000}')
 	echo "# $w/$agent: $msgs msgs, $rcpts rcpts in $(echo "$t0 $t1" |
-	    awk '{printf "%.2f", $2 - $1}') s: $rate/s, cpu ${cpu} s/1000, peak rss ${rss:-?} KB" >&$SJ_OUT
+	    awk '{printf "%.2f", $2 - $1}') s: $rate/s, cpu ${cpu} s/1000, peak rss ${rss:-?} KB$extra" >&$SJ_OUT
 	echo "$rate $cpu ${rss:-0}"
 }
 
