@@ -24,8 +24,8 @@
  *	stream (the first write holds the commands and the start of the
  *	data) and the replies are read afterwards, in order; the chunk is
  *	then sent even if every RCPT is refused, and the server's refusal
- *	of the BDAT changes no outcome (RFC 3030 section 3: the server
- *	consumes the chunk). Without PIPELINING each reply is awaited and
+ *	of the BDAT changes no outcome (RFC 3030: the server reads the
+ *	whole chunk whatever it answers). Without PIPELINING each reply is awaited and
  *	BDAT is sent only when a recipient was accepted, else RSET. The
  *	BDAT reply is the end-of-data reply ("(in reply to BDAT
  *	command)"), read within smtp_data_done_timeout. A 500 or 502 reply
