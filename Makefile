@@ -46,7 +46,22 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libsmtpjail.a $(wildcard include/*.h)
 	$(CC) $(CFLAGS) -Itests -Iparent -Ichild $(LDFLAGS) -o $@ $< $(BUILD)/libsmtpjail.a \
 	    $(TESTLIBS) $(LIBS)
 
-tests: all $(TEST_BIN) $(AUX_BIN)
+# Test build only: the real parent with the scripted hostile child of
+# tests/parent/hostile_child.c in place of child_main(). A copy of
+# child_main.o with child_main weakened supplies everything else of that
+# module (child_sandbox_spec), so the hook's strong child_main wins;
+# build/smtpjail never links either (tests/parent/t_hostile_child.sh
+# checks it).
+HOSTILE_BIN = $(BUILD)/tests/parent/aux_hostile_smtpjail
+$(HOSTILE_BIN): $(BUILD)/$(MAIN_SRC:.c=.o) $(BUILD)/tests/parent/hostile_child.o \
+    $(BUILD)/libsmtpjail.a
+	objcopy --weaken-symbol=child_main $(BUILD)/child/child_main.o \
+	    $(BUILD)/tests/parent/child_main_weak.o
+	$(CC) $(LDFLAGS) -o $@ $(BUILD)/$(MAIN_SRC:.c=.o) \
+	    $(BUILD)/tests/parent/hostile_child.o \
+	    $(BUILD)/tests/parent/child_main_weak.o $(BUILD)/libsmtpjail.a $(LIBS)
+
+tests: all $(TEST_BIN) $(AUX_BIN) $(HOSTILE_BIN)
 
 # Installs what is missing from Debian's packages (as root).
 deps:

@@ -48,6 +48,7 @@
 #include "msg.h"
 #include "sj_sys.h"
 #include "smtp_session.h"
+#include "transcript.h"
 
 static struct child_deliver_ctx {
 	unsigned char rstate[SJ_RCPT_MAX];
@@ -142,6 +143,10 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 		smtp_session_end(job);
 		if (rv < 0)
 			return (rv);
+		/* Postfix smtp_cleanup_session(): the postmaster notice. */
+		if ((err = transcript_send(job->dlv->job_id, job->emit,
+		    job->emit_ctx)) < 0)
+			return (err);
 		if (rv == SMTP_SESSION_COUNTED &&
 		    ++sess_count == cfg->mx_session_limit)
 			last = 1;

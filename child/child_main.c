@@ -51,6 +51,7 @@ static struct child_ctx {
 	struct ipc_config cfg;
 	struct dns_ctx dns;
 	struct ipc_rcpt *rcpts;		/* SJ_RCPT_MAX slots, allocated once */
+	unsigned log_count;		/* LOG messages sent in this job */
 } child_ctx;
 
 /* msg(3) sink: every diagnostic becomes an IPC LOG message. */
@@ -60,6 +61,19 @@ child_log_sink(enum msg_level lvl, const char *text, void *ctx)
 	struct ipc_msg m;
 
 	(void)ctx;
+	/*
+	 * The parent ends the pair after SJ_CHILD_LOG_PER_JOB LOG messages
+	 * in one job. Peers can make us warn without bound (a thousand
+	 * malformed MX names): one last line says so, the rest is dropped.
+	 */
+	if (child_ctx.log_count >= SJ_CHILD_LOG_PER_JOB - 1) {
+		if (child_ctx.log_count > SJ_CHILD_LOG_PER_JOB - 1)
+			return;
+		lvl = MSG_LVL_WARN;
+		text = "child: more log lines in this job than the parent "
+		    "accepts: the rest are not logged";
+	}
+	child_ctx.log_count++;
 	memset(&m, 0, sizeof(m));
 	m.type = IPC_T_LOG;
 	m.fd = -1;
@@ -202,6 +216,7 @@ child_main(int ipc_fd, int err_fd, const struct sj_config *cfg)
 {
 	struct sj_sandbox_spec spec;
 	struct ipc_msg m;
+	struct dns_opts dopt;
 	char	why[512];
 
 	memset(&child_ctx, 0, sizeof(child_ctx));
@@ -209,7 +224,10 @@ child_main(int ipc_fd, int err_fd, const struct sj_config *cfg)
 
 	/* Outside the jail still: time zone, resolver channel, RNG seed. */
 	tzset();
-	if (dns_init(&child_ctx.dns, why, sizeof(why)) < 0)
+	dopt.timeout_ms = cfg->resolv_timeout * 1000;
+	dopt.tries = cfg->resolv_attempts;
+	dopt.rotate = cfg->resolv_rotate;
+	if (dns_init_opts(&child_ctx.dns, &dopt, why, sizeof(why)) < 0)
 		child_die("resolver init", why);
 	if ((child_ctx.rcpts = calloc(SJ_RCPT_MAX,
 	    sizeof(*child_ctx.rcpts))) == NULL)
@@ -239,6 +257,7 @@ child_main(int ipc_fd, int err_fd, const struct sj_config *cfg)
 		child_recv(&m);
 		switch (m.type) {
 		case IPC_T_DELIVER:
+			child_ctx.log_count = 0;
 			child_job(&m);
 			break;
 		case IPC_T_ABORT:

@@ -8,8 +8,10 @@
  *	setting is given here, so that c-ares never opens a file: lookups
  *	"b" (DNS only, no hosts file), no search domains, ndots 1, no
  *	sortlist, one placeholder server (127.0.0.1, what glibc uses
- *	without a nameserver line; CONFIG replaces it), 5 s per try and
- *	2 tries (glibc's RES_TIMEOUT and RES_DFLRETRY), no rotation, EDNS0
+ *	without a nameserver line; CONFIG replaces it), the timeout, tries
+ *	and rotation of resolv.conf's options line as the parent read it
+ *	(dns_init_opts(); by default glibc's RES_TIMEOUT 5 s, RES_DFLRETRY
+ *	2 tries, no rotation), EDNS0
  *	with a 1232-byte payload (DNS flag day 2020) so that large MX sets
  *	seldom need TCP. c-ares drops EDNS by itself for a server that
  *	answers FORMERR without an OPT record.
@@ -199,6 +201,12 @@ static const struct ares_socket_functions dns_sock_funcs = {
 	dns_sock_sendv,
 };
 
+const struct ares_socket_functions *
+dns_socket_functions(void)
+{
+	return (&dns_sock_funcs);
+}
+
 /* xoshiro256** (Blackman, Vigna): fast, and good enough to shuffle. */
 static uint64_t
 dns_rotl(uint64_t x, int k)
@@ -240,6 +248,13 @@ dns_random_below(struct dns_ctx *ctx, uint32_t n)
 int
 dns_init(struct dns_ctx *ctx, char *why, size_t whysz)
 {
+	return (dns_init_opts(ctx, NULL, why, whysz));
+}
+
+int
+dns_init_opts(struct dns_ctx *ctx, const struct dns_opts *dopt, char *why,
+    size_t whysz)
+{
 	struct ares_options opt;
 	struct in_addr placeholder;
 	char	lookups[] = "b";
@@ -271,8 +286,10 @@ dns_init(struct dns_ctx *ctx, char *why, size_t whysz)
 	memset(&opt, 0, sizeof(opt));
 	placeholder.s_addr = htonl(INADDR_LOOPBACK);
 	opt.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_EDNS;
-	opt.timeout = DNS_TRY_MS;
-	opt.tries = DNS_TRIES;
+	opt.timeout = dopt != NULL && dopt->timeout_ms > 0 ?
+	    (int)dopt->timeout_ms : DNS_TRY_MS;
+	opt.tries = dopt != NULL && dopt->tries > 0 ? (int)dopt->tries :
+	    DNS_TRIES;
 	opt.ndots = 1;
 	opt.servers = &placeholder;
 	opt.nservers = 1;
@@ -286,7 +303,8 @@ dns_init(struct dns_ctx *ctx, char *why, size_t whysz)
 	mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
 	    ARES_OPT_NDOTS | ARES_OPT_SERVERS | ARES_OPT_DOMAINS |
 	    ARES_OPT_LOOKUPS | ARES_OPT_SORTLIST | ARES_OPT_EDNSPSZ |
-	    ARES_OPT_NOROTATE;
+	    (dopt != NULL && dopt->rotate ? ARES_OPT_ROTATE :
+	    ARES_OPT_NOROTATE);
 	if ((rv = ares_init_options(&ctx->channel, &opt, mask))
 	    != ARES_SUCCESS) {
 		snprintf(why, whysz, "ares_init_options: %s", ares_strerror(rv));

@@ -106,8 +106,22 @@ struct dns_ctx {
 	uint64_t rng[4];			/* xoshiro256** state */
 };
 
+/*
+ * The resolv.conf options that apply to our lookups, as glibc reads
+ * them ("options timeout:N attempts:N rotate"): the parent parses the
+ * file, the child never opens it.
+ */
+struct dns_opts {
+	unsigned timeout_ms;			/* first try, per server */
+	unsigned tries;				/* rounds over the servers */
+	int	rotate;				/* start at a random server */
+};
+
 /* Before the sandbox. 0, or -1 with why[] saying what failed. */
 int	dns_init(struct dns_ctx *, char *why, size_t whysz);
+/* The same with options (NULL: glibc's defaults, 5 s, 2, no rotate). */
+int	dns_init_opts(struct dns_ctx *, const struct dns_opts *, char *why,
+	    size_t whysz);
 /* "addr[:port],[v6addr]:port,..." (c-ares csv). "" keeps the default
  * (127.0.0.1, as glibc without a nameserver line). 0 or -EINVAL. */
 int	dns_set_servers(struct dns_ctx *, const char *csv);
@@ -132,6 +146,12 @@ int	dns_lookup_addr_many(struct dns_ctx *, struct dns_addr_query *,
 int	dns_valid_hostname(const char *name);
 /* 1 if name is an IPv4 or IPv6 address literal (no brackets). */
 int	dns_valid_hostaddr(const char *name);
+
+/*
+ * The socket operations c-ares uses in the child (through sj_sys.h);
+ * their 'arg' is unused. Exported for the sandbox conformance test.
+ */
+const struct ares_socket_functions *dns_socket_functions(void);
 
 /* The PRNG seeded in dns_init(): uniform in [0, n), n > 0. */
 uint32_t dns_random_below(struct dns_ctx *, uint32_t n);

@@ -29,6 +29,7 @@
 #include "sj_sys.h"
 #include "sj_text.h"
 #include "smtp_reply.h"
+#include "transcript.h"
 
 void
 smtp_reply_io_init(struct smtp_reply_io *io, int fd, const char *peer)
@@ -283,6 +284,7 @@ smtp_reply_read(struct smtp_reply_io *io, int64_t deadline_ms,
 			    io->peer, SJ_SMTP_LINE_MAX, head);
 		}
 		before = r->flags;
+		transcript_in(line, ll);	/* the postmaster notice */
 		done = smtp_reply_add_line(r, line, ll, cut);
 		if (!(before & SMTP_REPLY_F_TRUNCATED) &&
 		    (r->flags & SMTP_REPLY_F_TRUNCATED)) {

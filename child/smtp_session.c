@@ -89,12 +89,14 @@
 #include <strings.h>
 
 #include "msg.h"
+#include "sj_match.h"
 #include "sj_sys.h"
 #include "sj_text.h"
 #include "smtp_content.h"
 #include "smtp_ehlo.h"
 #include "smtp_reply.h"
 #include "smtp_session.h"
+#include "transcript.h"
 
 /* Internal: the session ended, its outcomes are applied. */
 #define SESS_FAILED	1
@@ -342,6 +344,7 @@ res_fill(struct ipc_result *res, const char *status,
 
 	memset(res, 0, sizeof(*res));
 	if (mta != NULL && status[0] != '4' && status[0] != '5') {
+		transcript_error(IPC_TC_PROTOCOL);
 		n = (size_t)snprintf(res->reason, sizeof(res->reason), "%s",
 		    "Protocol error: ");
 		status = "5.5.0";
@@ -350,6 +353,10 @@ res_fill(struct ipc_result *res, const char *status,
 	vsnprintf(res->reason + n, sizeof(res->reason) - n, fmt, ap);
 	va_end(ap);
 	snprintf(res->status, sizeof(res->status), "%s", status);
+	/* Postfix smtp_check_code() for a failure (a 2xx one is caught
+	 * above; sess_rcpt_done() passes a 2xx success as 4.0.0). */
+	if (mta != NULL && reply != NULL && reply->code / 100 != 2)
+		transcript_check_code(reply->code);
 	if (reply != NULL) {
 		/* The parent takes a failure with a reply code only if the
 		 * code is one of a failure (4xx/5xx): a 250 to DATA or a 354
@@ -710,6 +717,7 @@ out_append(struct sess *s)
 	if (s->cmd_len > sizeof(s->out) - s->out_len)
 		msg_panic("smtp_session: output queue overflow");
 	memcpy(s->out + s->out_len, s->cmd, s->cmd_len);
+	transcript_out(s->cmd, s->cmd_len);
 	s->out_len += s->cmd_len;
 }
 
@@ -999,6 +1007,7 @@ xfer_local_fail(struct sess *s, int err)
 
 	msg_warn("smtp_session: reading the message content: %s",
 	    strerror(-err));
+	transcript_error(IPC_TC_DATA);
 	s->broken = 1;
 	res_fill(&why, "4.3.0", NULL, NULL,
 	    "local data error while talking to %s", s->peer->namaddr);
@@ -1054,6 +1063,7 @@ xfer_data(struct sess *s, struct xfer *x, int pipelining)
 		opts.done_timeout = s->cfg->data_done_timeout;
 		opts.trailer = trailer;
 		opts.queue_id = dlv->queue_id;
+		transcript_out(trailer, strlen(trailer));
 		err = smtp_content_send(s->fd, dlv->content_fd,
 		    dlv->content_size, &opts, &cres);
 		if (err == -ECANCELED)
@@ -1177,6 +1187,8 @@ xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
 	out_append(s);
 	opts.prefix = s->out;
 	opts.prefix_len = s->out_len;
+	if (opts.trailer != NULL)
+		transcript_out(opts.trailer, strlen(opts.trailer));
 	err = smtp_content_send(s->fd, dlv->content_fd, dlv->content_size,
 	    &opts, &cres);
 	s->out_len = 0;
@@ -1285,6 +1297,11 @@ smtp_session_run(struct smtp_job *job, int fd, const struct smtp_peer *peer,
 	s->out_len = 0;
 	s->cmd_len = 0;
 	smtp_reply_io_init(&s->io, fd, peer->relay);
+	transcript_begin(peer->relay);
+	/* Postfix debug_peer_check(): the chat is logged for these peers */
+	transcript_debug(s->cfg->debug_peer_list[0] != '\0' &&
+	    sj_match_namadr_list(s->cfg->debug_peer_list, peer->host,
+	    peer->addr, (s->cfg->flags & IPC_CF_DEBUG_PEER_PARENT) != 0));
 
 	rv = sess_handshake(s);
 	if (rv < 0)

@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	4
+#define IPC_VERSION	6
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -47,6 +47,7 @@ enum ipc_type {
 	IPC_T_RCPT_RESULT,	/* C2P: outcome of one recipient */
 	IPC_T_SITE_RESULT,	/* C2P: outcome for every unreported rcpt */
 	IPC_T_DONE,		/* C2P: job finished, with timings */
+	IPC_T_TRANSCRIPT,	/* C2P: one session's transcript for a notice */
 	IPC_T_MAX		/* one past the last type */
 };
 
@@ -61,8 +62,9 @@ enum ipc_type {
 #define IPC_CF_INET6			(1U << 7)	/* inet_protocols has ipv6 */
 #define IPC_CF_DEFER_NO_MX_ADDR		(1U << 8)	/* smtp_defer_if_no_mx_address_found */
 #define IPC_CF_SOFT_BOUNCE		(1U << 9)	/* soft_bounce */
-#define IPC_CF_USE_CHUNKING		(1U << 10)	/* smtpjail_use_chunking */
-#define IPC_CF_ALL			((1U << 11) - 1)
+#define IPC_CF_DEBUG_PEER_PARENT	(1U << 10)	/* parent_domain_matches_subdomains names debug_peer_list */
+#define IPC_CF_USE_CHUNKING		(1U << 11)	/* smtpjail_use_chunking */
+#define IPC_CF_ALL			((1U << 12) - 1)
 
 enum ipc_addr_pref {
 	IPC_PREF_ANY = 0,	/* smtp_address_preference = any */
@@ -92,6 +94,7 @@ struct ipc_config {
 	char	relayhost[SJ_NEXTHOP_MAX + 1];	/* relayhost, for 4.3.5 */
 	char	fallback_relay[SJ_NEXTHOP_MAX + 1]; /* smtp_fallback_relay */
 	char	local_addrs[SJ_LIST_MAX + 1];	/* inet+proxy interfaces, loop check */
+	char	debug_peer_list[SJ_DEBUG_PEER_LIST_MAX + 1]; /* "" = none */
 };
 
 /* DELIVER flags */
@@ -168,6 +171,32 @@ struct ipc_done {
 	uint32_t deliver_done_usec;
 };
 
+/*
+ * The transcript of one SMTP session that saw an error of a class
+ * Postfix reports to the postmaster ($notify_classes): the commands
+ * sent ("Out: ...") and the reply lines received ("In:  ..."), one per
+ * '\n'-separated line, each printable ASCII. When the session was
+ * longer than SJ_TRANSCRIPT_MAX, 'omitted' lines were dropped after
+ * the first 'omitted_at' lines (the head and the tail are kept).
+ * 'peer' is "host[addr]:port". The parent decides whether to mail it.
+ */
+#define IPC_TC_PROTOCOL		(1U << 0)	/* Postfix MAIL_ERROR_PROTOCOL */
+#define IPC_TC_DATA		(1U << 1)	/* Postfix MAIL_ERROR_DATA */
+#define IPC_TC_ALL		((1U << 2) - 1)
+
+/* The two line prefixes of a transcript (Postfix smtp_chat.c). */
+#define IPC_TRANSCRIPT_OUT	"Out: "
+#define IPC_TRANSCRIPT_IN	"In:  "
+
+struct ipc_transcript {
+	uint32_t job_id;
+	uint32_t classes;		/* IPC_TC_*, at least one */
+	uint32_t omitted;		/* lines dropped from the middle */
+	uint32_t omitted_at;		/* lines kept before the gap */
+	char	peer[SJ_RELAY_MAX + 1];
+	char	text[SJ_TRANSCRIPT_MAX + 1];	/* lines, '\n' between */
+};
+
 /* A decoded message of any type. */
 struct ipc_msg {
 	enum ipc_type type;
@@ -181,6 +210,7 @@ struct ipc_msg {
 		struct ipc_log log;
 		struct ipc_result result;	/* RCPT_RESULT, SITE_RESULT */
 		struct ipc_done done;
+		struct ipc_transcript transcript;
 	} u;
 };
 
@@ -213,6 +243,16 @@ ssize_t	ipc_msg_encode(const struct ipc_msg *msg, void *buf, size_t bufsz);
  */
 int	ipc_msg_decode(enum ipc_dir dir, const void *buf, size_t len, int fd,
 	    struct ipc_msg *msg, char *why, size_t whysz);
+
+/*
+ * The lines of a transcript text: each printable ASCII, starting with
+ * IPC_TRANSCRIPT_OUT or IPC_TRANSCRIPT_IN and at most
+ * SJ_TRANSCRIPT_LINE_MAX bytes. Returns the number of lines (0 for an
+ * empty text), or -1 with the 1-based number of the first bad line in
+ * *bad. The decoder applies it; the parent applies it again before it
+ * mails a transcript.
+ */
+long	ipc_msg_transcript_lines(const char *text, uint32_t *bad);
 
 /* Close msg->fd if set. */
 void	ipc_msg_release(struct ipc_msg *);

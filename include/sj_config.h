@@ -84,6 +84,7 @@ struct sj_config {
 	char	*mail_name;
 	char	*best_mx_transport;
 	char	*fast_flush_domains;
+	int	fast_flush_parent;	/* parent_domain_matches_subdomains has it */
 	unsigned delay_logging_resolution_limit;	/* 0..6 digits */
 	int	hash_queue_depth;
 	char	*hash_queue_names;
@@ -94,6 +95,12 @@ struct sj_config {
 	uid_t	sandbox_uid;
 	gid_t	sandbox_gid;
 	int	seccomp_trap;		/* smtpjail_seccomp_debug = yes: SIGSYS trap, not kill */
+
+	/* resolv.conf "options" (glibc res_init), for the child's channel
+	 * (set up before lock-down, so not part of CONFIG). */
+	unsigned resolv_timeout;	/* timeout:N, seconds, 1..30 */
+	unsigned resolv_attempts;	/* attempts:N, 1..5 */
+	int	resolv_rotate;		/* rotate */
 
 	/* What the child is told in CONFIG (smtp_* and friends). */
 	struct ipc_config child;

@@ -46,12 +46,25 @@
  * The largest body is a RCPT_RESULT/SITE_RESULT with full texts. */
 #define SJ_IPC_MSG_MAX		8192
 
+/* One session transcript for a postmaster notice (Postfix keeps the
+ * whole session; smtpjail keeps head and tail of this many bytes, so
+ * that TRANSCRIPT fits one SJ_IPC_MSG_MAX datagram), and one line of
+ * it ("Out: "/"In:  " + a command or reply line, cut beyond this). */
+#define SJ_TRANSCRIPT_MAX	7168
+#define SJ_TRANSCRIPT_LINE_MAX	1024
+
 /* SMTP client: RFC 5321 4.5.3.1.5 says 512 octets per reply line;
  * servers send longer, Postfix reads up to $line_length_limit (2048). */
 #define SJ_SMTP_LINE_MAX	2048
 /* Lines in one multi-line reply before it is cut short. */
 #define SJ_SMTP_REPLY_LINES_MAX	100
 
+/* debug_peer_list as sent to the child in CONFIG (the CONFIG message
+ * must fit SJ_IPC_MSG_MAX); a longer list is a configuration error. */
+#define SJ_DEBUG_PEER_LIST_MAX	1024
+/* LOG messages the parent accepts from the child per job before it
+ * counts as flooding; the child stops logging one short of it. */
+#define SJ_CHILD_LOG_PER_JOB	500
 /* Child: open descriptors (IPC socket, content memfd, c-ares sockets,
  * one SMTP connection) - RLIMIT_NOFILE. */
 #define SJ_CHILD_NOFILE		32

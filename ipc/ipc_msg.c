@@ -44,8 +44,10 @@
 /*
  * Field lists, in struct order. X(struct, kind, member, text): kind is
  * U32, U64 or STR; text is TXT when the string must be printable ASCII
- * (it is logged or recorded by the parent), RAW when any byte but NUL
- * may appear (envelope addresses: SMTPUTF8 allows 8-bit).
+ * (it is logged or recorded by the parent), LNS when it is lines of
+ * printable ASCII separated by '\n' (a transcript mailed by the
+ * parent), RAW when any byte but NUL may appear (envelope addresses:
+ * SMTPUTF8 allows 8-bit).
  */
 #define IPC_F_READY(X) \
 	X(ipc_ready, U32, version, RAW)
@@ -70,7 +72,8 @@
 	X(ipc_config, STR, dns_servers, TXT) \
 	X(ipc_config, STR, relayhost, TXT) \
 	X(ipc_config, STR, fallback_relay, TXT) \
-	X(ipc_config, STR, local_addrs, TXT)
+	X(ipc_config, STR, local_addrs, TXT) \
+	X(ipc_config, STR, debug_peer_list, TXT)
 
 /* content_fd is not in the body: it travels as SCM_RIGHTS. */
 #define IPC_F_DELIVER(X) \
@@ -118,8 +121,17 @@
 	X(ipc_done, U64, deliver_done_sec, RAW) \
 	X(ipc_done, U32, deliver_done_usec, RAW)
 
+#define IPC_F_TRANSCRIPT(X) \
+	X(ipc_transcript, U32, job_id, RAW) \
+	X(ipc_transcript, U32, classes, RAW) \
+	X(ipc_transcript, U32, omitted, RAW) \
+	X(ipc_transcript, U32, omitted_at, RAW) \
+	X(ipc_transcript, STR, peer, TXT) \
+	X(ipc_transcript, STR, text, LNS)
+
 #define RAW	0
 #define TXT	1
+#define LNS	2
 
 #define IPC_MEMBER(st, m)	(((struct st *)0)->m)
 
@@ -151,6 +163,7 @@ IPC_F_ABORT(IPC_TYPE_CHECK)
 IPC_F_LOG(IPC_TYPE_CHECK)
 IPC_F_RESULT(IPC_TYPE_CHECK)
 IPC_F_DONE(IPC_TYPE_CHECK)
+IPC_F_TRANSCRIPT(IPC_TYPE_CHECK)
 
 enum ipc_kind {
 	IPC_K_U32,
@@ -163,7 +176,7 @@ struct ipc_field {
 	const char *name;	/* member name, for why[] */
 	size_t	off;		/* offsetof() in the body struct */
 	size_t	size;		/* sizeof the member; strings: max len + 1 */
-	int	text;		/* TXT: printable ASCII only */
+	int	text;		/* RAW, TXT or LNS */
 };
 
 #define IPC_FIELD(st, k, m, t) \
@@ -177,6 +190,9 @@ static const struct ipc_field ipc_f_abort[] = { IPC_F_ABORT(IPC_FIELD) };
 static const struct ipc_field ipc_f_log[] = { IPC_F_LOG(IPC_FIELD) };
 static const struct ipc_field ipc_f_result[] = { IPC_F_RESULT(IPC_FIELD) };
 static const struct ipc_field ipc_f_done[] = { IPC_F_DONE(IPC_FIELD) };
+static const struct ipc_field ipc_f_transcript[] = {
+	IPC_F_TRANSCRIPT(IPC_FIELD)
+};
 
 #define IPC_MAX_READY	IPC_BODY_MAX(IPC_F_READY)
 #define IPC_MAX_CONFIG	IPC_BODY_MAX(IPC_F_CONFIG)
@@ -186,6 +202,7 @@ static const struct ipc_field ipc_f_done[] = { IPC_F_DONE(IPC_FIELD) };
 #define IPC_MAX_LOG	IPC_BODY_MAX(IPC_F_LOG)
 #define IPC_MAX_RESULT	IPC_BODY_MAX(IPC_F_RESULT)
 #define IPC_MAX_DONE	IPC_BODY_MAX(IPC_F_DONE)
+#define IPC_MAX_TRANSCRIPT	IPC_BODY_MAX(IPC_F_TRANSCRIPT)
 
 /* Every message, header included, fits one SJ_IPC_MSG_MAX datagram. */
 #define IPC_FITS(n)	((n) + IPC_HDR_LEN <= SJ_IPC_MSG_MAX)
@@ -197,6 +214,8 @@ _Static_assert(IPC_FITS(IPC_MAX_ABORT), "ABORT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_LOG), "LOG exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_RESULT), "RESULT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_DONE), "DONE exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_TRANSCRIPT),
+    "TRANSCRIPT exceeds SJ_IPC_MSG_MAX");
 
 struct ipc_row {
 	struct ipc_msg_spec spec;
@@ -241,6 +260,13 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	/* Job finished; timings for Postfix's delays= log field. */
 	[IPC_T_DONE] = { { IPC_T_DONE, "DONE", IPC_C2P,
 	    IPC_MAX_DONE, 0 }, ipc_f_done, IPC_NF(ipc_f_done) },
+	/* A session had a protocol (or local data) error: its transcript,
+	 * for the postmaster notice that only the parent can post
+	 * ($notify_classes, public/cleanup); the child has no file system
+	 * and no socket to Postfix. */
+	[IPC_T_TRANSCRIPT] = { { IPC_T_TRANSCRIPT, "TRANSCRIPT", IPC_C2P,
+	    IPC_MAX_TRANSCRIPT, 0 }, ipc_f_transcript,
+	    IPC_NF(ipc_f_transcript) },
 };
 
 /* DSN NOTIFY bits as Postfix dsn_mask.h: NEVER, SUCCESS, FAILURE, DELAY. */
@@ -300,6 +326,51 @@ ipc_dir_name(enum ipc_dir dir)
 	return (dir == IPC_P2C ? "parent-to-child" : "child-to-parent");
 }
 
+/* The text rule of a string field: RAW, TXT or LNS (see above). */
+static int
+ipc_text_ok(int text, const char *s)
+{
+	const unsigned char *p;
+
+	if (text == TXT)
+		return (sj_text_is_printable(s));
+	if (text == LNS) {
+		for (p = (const unsigned char *)s; *p; p++)
+			if ((*p < 0x20 || *p > 0x7e) && *p != '\n')
+				return (0);
+	}
+	return (1);
+}
+
+long
+ipc_msg_transcript_lines(const char *text, uint32_t *bad)
+{
+	const char *p = text, *nl;
+	size_t	len, i;
+	long	n = 0;
+
+	if (*p == '\0')
+		return (0);
+	for (;;) {
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		for (i = 0; i < len; i++)
+			if ((unsigned char)p[i] < 0x20 ||
+			    (unsigned char)p[i] > 0x7e)
+				break;
+		if (i < len || len > SJ_TRANSCRIPT_LINE_MAX || len < 5 ||
+		    (memcmp(p, IPC_TRANSCRIPT_OUT, 5) != 0 &&
+		    memcmp(p, IPC_TRANSCRIPT_IN, 5) != 0)) {
+			*bad = (uint32_t)n + 1;
+			return (-1);
+		}
+		n++;
+		if (nl == NULL)
+			return (n);
+		p = nl + 1;
+	}
+}
+
 /*
  * Checks what the field list cannot express. Shared by the encoder and
  * the decoder. Returns 0 or -1 with why[] naming the type and field.
@@ -313,6 +384,9 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 	const struct ipc_rcpt *r = &m->u.rcpt;
 	const struct ipc_result *res = &m->u.result;
 	const struct ipc_done *dn = &m->u.done;
+	const struct ipc_transcript *tr = &m->u.transcript;
+	uint32_t bad = 0;
+	long	nl;
 
 	switch (m->type) {
 	case IPC_T_CONFIG:
@@ -417,6 +491,28 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			return (-1);
 		}
 		break;
+	case IPC_T_TRANSCRIPT:
+		if (tr->classes == 0 || (tr->classes & ~IPC_TC_ALL)) {
+			ipc_why(why, whysz, "%s: field classes: 0x%x is not a "
+			    "non-empty subset of 0x%x", name, tr->classes,
+			    IPC_TC_ALL);
+			return (-1);
+		}
+		if ((nl = ipc_msg_transcript_lines(tr->text, &bad)) < 0) {
+			ipc_why(why, whysz, "%s: field text: line %u lacks "
+			    "the \"Out: \" or \"In:  \" prefix, exceeds %d "
+			    "bytes or is not printable", name, bad,
+			    SJ_TRANSCRIPT_LINE_MAX);
+			return (-1);
+		}
+		if ((tr->omitted == 0 && tr->omitted_at != 0) ||
+		    tr->omitted_at > (unsigned long)nl) {
+			ipc_why(why, whysz, "%s: field omitted_at: %u with "
+			    "%u omitted of %ld lines", name, tr->omitted_at,
+			    tr->omitted, nl);
+			return (-1);
+		}
+		break;
 	default:
 		break;
 	}
@@ -456,7 +552,7 @@ ipc_msg_encode(const struct ipc_msg *msg, void *buf, size_t bufsz)
 		s = (const char *)(base + f->off);
 		if (strnlen(s, f->size) >= f->size)
 			return (-EINVAL);	/* not terminated */
-		if (f->text && !sj_text_is_printable(s))
+		if (!ipc_text_ok(f->text, s))
 			return (-EINVAL);
 	}
 	if (ipc_msg_check(msg, row->spec.name, why, sizeof(why)) < 0)
@@ -543,9 +639,9 @@ ipc_get_str(struct sj_buf *b, const struct ipc_field *f, char *out,
 		ipc_why(why, whysz, "%s: field %s: bad string", name, f->name);
 		return (-1);
 	}
-	if (f->text && !sj_text_is_printable(out)) {
-		ipc_why(why, whysz, "%s: field %s: not printable ASCII",
-		    name, f->name);
+	if (!ipc_text_ok(f->text, out)) {
+		ipc_why(why, whysz, "%s: field %s: not printable ASCII%s",
+		    name, f->name, f->text == LNS ? " lines" : "");
 		return (-1);
 	}
 	return (0);

@@ -93,6 +93,9 @@ static const struct sj_param_default {
 	{"info_log_address_format", "external"},
 	{"debug_peer_level", "2"},
 	{"debug_peer_list", ""},
+	{"parent_domain_matches_subdomains", "debug_peer_list, "
+	    "fast_flush_domains, mynetworks, permit_mx_backup_networks, "
+	    "qmqpd_authorized_clients, relay_domains, smtpd_access_maps"},
 
 	/* single_server life cycle. */
 	{"max_use", "100"},
@@ -113,6 +116,9 @@ static const struct sj_param_default {
 	{"notify_classes", "resource, software"},
 	{"error_notice_recipient", "postmaster"},
 	{"double_bounce_sender", "double-bounce"},
+	{"header_from_format", "standard"},
+	{"internal_mail_filter_classes", ""},
+	{"smtputf8_autodetect_classes", "sendmail, verify"},
 	{"best_mx_transport", ""},
 	{"fast_flush_domains", "$relay_domains"},
 	{"delay_logging_resolution_limit", "2"},

@@ -137,32 +137,56 @@ child_ctl_drain_stderr(struct child_ctl *cc, int final)
 	}
 }
 
-/* Reap (waiting up to a second for an exiting child) and describe. */
+/* waitpid() for up to 'ms' milliseconds; 0 if the child is still there. */
+static pid_t
+child_ctl_wait(pid_t pid, int *st, int ms)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	pid_t	r;
+	int	i;
+
+	for (i = 0; i <= ms / 10; i++) {
+		if ((r = waitpid(pid, st, WNOHANG)) != 0)
+			return (r);
+		nanosleep(&ts, NULL);
+	}
+	return (0);
+}
+
+/*
+ * Reap (waiting a moment for an exiting child) and describe. Every wait
+ * is bounded: once the parent runs as $mail_owner, kill() of the child
+ * (the sandbox user) fails with EPERM, and a child that ignores EOF
+ * must not hold its parent in waitpid() forever.
+ */
 static void
 child_ctl_reap(struct child_ctl *cc, int kill_it, char *why, size_t whysz)
 {
-	int	i, st;
-	pid_t	r = 0;
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int	st, kill_errno = 0;
+	pid_t	r;
 
 	if (cc->pid < 0) {
 		snprintf(why, whysz, "child had already ended");
 		return;
 	}
-	for (i = 0; i < 100; i++) {
-		if ((r = waitpid(cc->pid, &st, WNOHANG)) != 0)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	if (r == 0) {
-		if (kill_it)
-			kill(cc->pid, SIGKILL);
-		r = waitpid(cc->pid, &st, 0);
+	r = child_ctl_wait(cc->pid, &st, CHILD_EXIT_WAIT_MS);
+	if (r == 0 && kill_it) {
+		if (kill(cc->pid, SIGKILL) < 0)
+			kill_errno = errno;
+		else
+			r = child_ctl_wait(cc->pid, &st, CHILD_KILL_WAIT_MS);
 	}
 	child_ctl_drain_stderr(cc, 1);
 	if (r == cc->pid) {
 		cc->wstatus = st;
 		child_ctl_describe(st, why, whysz);
+	} else if (r == 0 && kill_errno != 0) {
+		snprintf(why, whysz, "child pid %d did not exit and cannot be "
+		    "killed (kill: %s): it is left to end on its own",
+		    (int)cc->pid, strerror(kill_errno));
+	} else if (r == 0) {
+		snprintf(why, whysz, "child pid %d did not exit%s",
+		    (int)cc->pid, kill_it ? " after SIGKILL" : "");
 	} else {
 		snprintf(why, whysz, "child pid %d: waitpid: %s", (int)cc->pid,
 		    strerror(errno));

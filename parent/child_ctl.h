@@ -14,9 +14,13 @@
 #include "sj_sandbox.h"
 
 /* LOG messages accepted per job before the child counts as flooding. */
-#define CHILD_LOG_PER_JOB	500
+#define CHILD_LOG_PER_JOB	SJ_CHILD_LOG_PER_JOB
 /* How long a freshly forked child may take to lock itself down. */
 #define CHILD_READY_TIMEOUT_MS	10000
+/* How long the parent waits for the child to exit after EOF, then after
+ * SIGKILL, before it gives up (child_ctl_stop(), the broken pair). */
+#define CHILD_EXIT_WAIT_MS	1000
+#define CHILD_KILL_WAIT_MS	5000
 
 struct child_ctl {
 	pid_t	pid;			/* -1 when reaped */

@@ -46,7 +46,11 @@
  *	   and "loopback-only" by getifaddrs(), names by getaddrinfo()),
  *	   dns_servers from the "nameserver" lines of
  *	   $smtpjail_resolv_conf as glibc reads them (first 3; none: the
- *	   glibc default 127.0.0.1).
+ *	   glibc default 127.0.0.1). Its "options" lines give timeout:N
+ *	   (glibc default 5, at most 30, 0 acts as 1), attempts:N (default
+ *	   2, at most 5; 0, which would make glibc give up at once, acts as
+ *	   1) and rotate, kept in sj_config for the child's resolver; other
+ *	   options do not apply (no search, no hosts file).
  * SECURITY
  *	Parent, as root, before anything else and before any sandbox, so
  *	it may resolve names and enumerate interfaces. main.cf and the
@@ -72,8 +76,10 @@
 #include <unistd.h>
 
 #include "cfg_params.h"
+#include "notice.h"
 #include "sj_config.h"
 #include "sj_log.h"
+#include "sj_match.h"
 
 #define DEF_CONFIG_DIR		"/etc/postfix"
 #define MAIN_CF			"main.cf"
@@ -81,6 +87,11 @@
 #define CONFIG_WARN_MAX		50
 /* glibc resolv.conf: MAXNS nameservers are used, the rest ignored. */
 #define RESOLV_MAXNS		3
+/* glibc resolv.h: RES_TIMEOUT, RES_MAXRETRANS, RES_DFLRETRY, RES_MAXRETRY */
+#define RESOLV_TIMEOUT_DEF	5
+#define RESOLV_TIMEOUT_MAX	30
+#define RESOLV_ATTEMPTS_DEF	2
+#define RESOLV_ATTEMPTS_MAX	5
 /* -s: listen sockets (master_svc.c has the real limit). */
 #define CONFIG_SOCKETS_MAX	1024
 /* A service or process name, as it appears in paths and the ident. */
@@ -779,7 +790,36 @@ config_interfaces(struct sj_config *cfg, const char *param, int keywords,
 	return (rc);
 }
 
-/* glibc res_init(): "nameserver ADDR" lines, MAXNS of them. */
+/* glibc res_setoptions(): the options we use, clamped as glibc does. */
+static void
+config_resolv_options(struct sj_config *cfg, const char *opts)
+{
+	const char *cp = opts;
+	unsigned long n;
+	size_t	len;
+
+	for (;;) {
+		cp += strspn(cp, " \t");
+		if ((len = strcspn(cp, " \t\r\n")) == 0)
+			return;
+		if (len > 8 && strncmp(cp, "timeout:", 8) == 0 &&
+		    isdigit((unsigned char)cp[8])) {
+			n = strtoul(cp + 8, NULL, 10);
+			cfg->resolv_timeout = n > RESOLV_TIMEOUT_MAX ?
+			    RESOLV_TIMEOUT_MAX : n == 0 ? 1 : (unsigned)n;
+		} else if (len > 9 && strncmp(cp, "attempts:", 9) == 0 &&
+		    isdigit((unsigned char)cp[9])) {
+			n = strtoul(cp + 9, NULL, 10);
+			cfg->resolv_attempts = n > RESOLV_ATTEMPTS_MAX ?
+			    RESOLV_ATTEMPTS_MAX : n == 0 ? 1 : (unsigned)n;
+		} else if (len == 6 && strncmp(cp, "rotate", 6) == 0) {
+			cfg->resolv_rotate = 1;
+		}
+		cp += len;
+	}
+}
+
+/* glibc res_init(): "nameserver ADDR" lines, MAXNS of them; options. */
 static int
 config_resolv(struct sj_config *cfg, char *why, size_t whysz)
 {
@@ -794,6 +834,9 @@ config_resolv(struct sj_config *cfg, char *why, size_t whysz)
 	    &path, why, whysz)) < 0)
 		return (rc);
 	out[0] = '\0';
+	cfg->resolv_timeout = RESOLV_TIMEOUT_DEF;
+	cfg->resolv_attempts = RESOLV_ATTEMPTS_DEF;
+	cfg->resolv_rotate = 0;
 	if ((fp = fopen(path, "re")) == NULL) {
 		/* glibc: no file means the local server. */
 		config_warnf(cfg, "smtpjail_resolv_conf: open %.200s: %s; "
@@ -802,6 +845,11 @@ config_resolv(struct sj_config *cfg, char *why, size_t whysz)
 	}
 	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL) {
 		lineno++;
+		if (strncmp(line, "options", 7) == 0 &&
+		    (line[7] == ' ' || line[7] == '\t')) {
+			config_resolv_options(cfg, line + 7);
+			continue;
+		}
 		if (strncmp(line, "nameserver", 10) != 0 ||
 		    (line[10] != ' ' && line[10] != '\t'))
 			continue;
@@ -838,6 +886,49 @@ config_resolv(struct sj_config *cfg, char *why, size_t whysz)
 		fclose(fp);
 	if (count == 0)
 		snprintf(out, outsz, "127.0.0.1:53");
+	return (0);
+}
+
+/*
+ * debug_peer_list and debug_peer_level (Postfix debug_peer(3)): the
+ * child matches each SMTP peer against the list and logs that
+ * session's chat. Postfix refuses a level below 1 and a list it cannot
+ * parse; /file and type:table patterns, which would need files the
+ * child cannot open, are skipped with a warning.
+ */
+static int
+config_debug_peer(struct sj_config *cfg, char *why, size_t whysz)
+{
+	struct ipc_config *c = &cfg->child;
+	char	bad[SJ_MATCH_WHY_MAX];
+	const char *v;
+	long	n;
+	int	rc;
+
+	if ((rc = get_int(cfg, "debug_peer_level", 1, INT32_MAX, &n, why,
+	    whysz)) < 0 ||
+	    (rc = copy_param(cfg, "debug_peer_list", c->debug_peer_list,
+	    sizeof(c->debug_peer_list), why, whysz)) < 0)
+		return (rc);
+	switch (sj_match_list_check(c->debug_peer_list, bad, sizeof(bad))) {
+	case SJ_MATCH_BAD:
+		snprintf(why, whysz, "debug_peer_list: bad pattern \"%s\" "
+		    "(expected a host or domain name, an address or "
+		    "net/prefix)", bad);
+		return (-EINVAL);
+	case SJ_MATCH_UNSUPPORTED:
+		config_warnf(cfg, "debug_peer_list: \"%s\": /file and "
+		    "type:table patterns are not supported by smtpjail: "
+		    "ignored", bad);
+		break;
+	}
+	if ((rc = sj_params_get_str(cfg->params,
+	    "parent_domain_matches_subdomains", &v, why, whysz)) < 0)
+		return (rc);
+	if (sj_match_parent_style(v, "debug_peer_list"))
+		c->flags |= IPC_CF_DEBUG_PEER_PARENT;
+	cfg->fast_flush_parent = sj_match_parent_style(v,
+	    "fast_flush_domains");
 	return (0);
 }
 
@@ -961,7 +1052,8 @@ config_child(struct sj_config *cfg, char *why, size_t whysz)
 	if ((rc = config_interfaces(cfg, "inet_interfaces", 1, why,
 	    whysz)) < 0 ||
 	    (rc = config_interfaces(cfg, "proxy_interfaces", 0, why,
-	    whysz)) < 0)
+	    whysz)) < 0 ||
+	    (rc = config_debug_peer(cfg, why, whysz)) < 0)
 		return (rc);
 	return (config_resolv(cfg, why, whysz));
 }
@@ -976,6 +1068,7 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 	struct sj_params *p = cfg->params;
 	char	**pfx;
 	long	n;
+	uint32_t mask;
 	int	rc, npfx, i, ok;
 
 	if ((rc = get_str(cfg, "queue_directory", 1, &cfg->queue_directory,
@@ -1108,6 +1201,9 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 	    &cfg->fast_flush_domains, why, whysz)) < 0 ||
 	    (rc = get_str(cfg, "hash_queue_names", 0, &cfg->hash_queue_names,
 	    why, whysz)) < 0)
+		return (rc);
+	/* Postfix name_mask(): an unknown class is a configuration error. */
+	if ((rc = notice_classes(cfg->notify_classes, &mask, why, whysz)) < 0)
 		return (rc);
 	if ((rc = get_int(cfg, "delay_logging_resolution_limit", 0, 6, &n,
 	    why, whysz)) < 0)

@@ -35,7 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -44,8 +43,10 @@
 #include "ipc_chan.h"
 #include "log_status.h"
 #include "msg.h"
+#include "notice.h"
 #include "pass.h"
 #include "qfile.h"
+#include "sj_match.h"
 #include "sj_text.h"
 #include "svc_client.h"
 
@@ -64,7 +65,9 @@ struct deliver_job {
 	int	have_site;		/* a SITE_RESULT arrived */
 	struct ipc_result site;
 	struct ipc_done done;
+	struct notice_set notices;	/* session transcripts (notice.c) */
 	int	child_broken;		/* the pair must be restarted */
+	int	child_died;		/* ... because it ended or went silent */
 	char	why[1024];		/* why the child's word was discarded */
 };
 
@@ -93,6 +96,16 @@ deliver_defer_all(struct deliver_job *job, const char *status,
 	for (i = 0; i < job->req->rcpt_count; i++)
 		deliver_result_local(&job->rcpt[i].res, status, reason);
 	job->have_site = 0;
+}
+
+static unsigned
+deliver_count_reported(const struct deliver_job *job)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < job->req->rcpt_count; i++)
+		n += job->rcpt[i].reported != 0;
+	return (n);
 }
 
 /* Time bound for silence from the child: every stage it may wait in. */
@@ -247,6 +260,8 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		err = child_ctl_recv(cc, &m, tmo, job->why, sizeof(job->why));
 		if (err < 0) {
 			job->child_broken = 1;
+			job->child_died = err == -ECONNRESET ||
+			    err == -ETIMEDOUT;
 			return (-1);
 		}
 		switch (m.type) {
@@ -262,6 +277,12 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 				goto violation;
 			job->have_site = 1;
 			job->site = m.u.result;
+			break;
+		case IPC_T_TRANSCRIPT:
+			if (notice_keep(&job->notices, &m.u.transcript,
+			    job->job_id, req->queue_id, job->why,
+			    sizeof(job->why)) < 0)
+				goto violation;
 			break;
 		case IPC_T_DONE:
 			if (m.u.done.job_id != job->job_id) {
@@ -390,43 +411,19 @@ deliver_mark(struct deliver_job *job, unsigned i)
 
 /*
  * Does 'domain' match $fast_flush_domains? Postfix domain-list rules
- * with parent_domain_matches_subdomains (the default includes
- * fast_flush_domains): "example.com" matches it and its subdomains,
- * ".example.com" only subdomains. /file and type:table entries are not
+ * (sj_match.h) with parent_domain_matches_subdomains (the default
+ * includes fast_flush_domains). /file and type:table entries are not
  * supported: they are skipped with a warning.
  */
 static int
-deliver_flush_match(const char *list, const char *domain)
+deliver_flush_match(const char *list, const char *domain, int parent_style)
 {
-	const char *p = list, *sep = ", \t\r\n";
-	size_t	n, dlen = strlen(domain);
-	char	item[SJ_HOSTNAME_MAX + 2];
+	char	why[SJ_MATCH_WHY_MAX];
 
-	while (*p) {
-		p += strspn(p, sep);
-		if ((n = strcspn(p, sep)) == 0)
-			break;
-		if (n >= sizeof(item) || memchr(p, '/', n) != NULL ||
-		    memchr(p, ':', n) != NULL) {
-			msg_warn("fast_flush_domains: entry \"%.*s\" not "
-			    "supported by smtpjail: ignored", (int)(n > 64 ?
-			    64 : n), p);
-			p += n;
-			continue;
-		}
-		memcpy(item, p, n);
-		item[n] = '\0';
-		p += n;
-		if (item[0] == '.') {
-			if (dlen > n && strcasecmp(domain + dlen - n, item) == 0)
-				return (1);
-		} else if (strcasecmp(domain, item) == 0 || (dlen > n &&
-		    domain[dlen - n - 1] == '.' &&
-		    strcasecmp(domain + dlen - n, item) == 0)) {
-			return (1);
-		}
-	}
-	return (0);
+	if (sj_match_list_check(list, why, sizeof(why)) != SJ_MATCH_OK)
+		msg_warn("fast_flush_domains: entry \"%s\" not supported by "
+		    "smtpjail: ignored", why);
+	return (sj_match_domain_list(list, domain, parent_style));
 }
 
 /* interfaces 5.7: tell flush(8) about a deferral it may speed up. */
@@ -439,7 +436,8 @@ deliver_flush(struct deliver_job *job, unsigned i)
 	int	status = 0;
 
 	if (at == NULL || at[1] == '\0' || cfg->fast_flush_domains == NULL ||
-	    !deliver_flush_match(cfg->fast_flush_domains, at + 1))
+	    !deliver_flush_match(cfg->fast_flush_domains, at + 1,
+	    cfg->fast_flush_parent))
 		return;
 	if (svc_flush_add(SVC_DIR_PUBLIC, cfg->flush_service_name, at + 1,
 	    job->req->queue_id, (int)cfg->ipc_timeout, &status, why,
@@ -646,6 +644,28 @@ deliver_request(struct deliver_job *job, struct child_ctl *cc,
 		msg_warn("%s: request refused, deferring all %u recipients: "
 		    "%s", req->queue_id, req->rcpt_count, job->why);
 		deliver_defer_all(job, "4.3.0", job->why);
+	} else if (err < 0 && job->child_died &&
+	    deliver_count_reported(job) > 0) {
+		/*
+		 * A child that ended or went silent (killed, crashed, stuck in
+		 * QUIT) after reporting some recipients: their results stand,
+		 * as smtp(8) marks each recipient as soon as its outcome is
+		 * known. Deferring a recipient the server already took with
+		 * 250 would deliver it twice; the rest are deferred.
+		 */
+		for (i = 0, ndone = 0; i < req->rcpt_count; i++) {
+			if (job->rcpt[i].reported)
+				continue;
+			deliver_result_local(&job->rcpt[i].res, "4.3.0",
+			    "mail delivery agent (sandboxed child) failed");
+			ndone++;
+		}
+		msg_warn("%s: sandboxed child failed after reporting %u of "
+		    "%u recipients, deferring the other %u: %s",
+		    req->queue_id, req->rcpt_count - ndone, req->rcpt_count,
+		    ndone, job->why);
+		ndone = 0;
+		job->have_site = 0;
 	} else if (err < 0) {
 		msg_warn("%s: sandboxed child failed, deferring all %u "
 		    "recipients: %s", req->queue_id, req->rcpt_count,
@@ -675,6 +695,8 @@ deliver_request(struct deliver_job *job, struct child_ctl *cc,
 		else
 			ndone += deliver_outcome(job, i, &job->rcpt[i].res);
 	}
+	if (err == 0)
+		notice_post_all(&job->notices, job->cfg, req->sender);
 	if (ndone == req->rcpt_count)
 		return (DEL_STAT_FINAL);
 	if (!pass && job->have_site && job->site.status[0] == '4') {
@@ -716,6 +738,7 @@ deliver_serve(int rfd, int wfd, const struct sj_config *cfg,
 		msg_fatal("calloc %u recipients: %s", req.rcpt_count,
 		    strerror(errno));
 	status = deliver_request(&job, cc, &hop, &use_hop);
+	notice_free(&job.notices);
 	if (job.qf.fd >= 0)
 		qfile_close(&job.qf);
 	if (dreq_reply(wfd, use_hop ? &hop : NULL, status,

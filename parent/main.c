@@ -158,12 +158,19 @@ serve(struct sj_config *cfg)
 		if (pfd[n - 1].revents != 0) {
 			/* The idle child spoke or died: either is wrong. */
 			struct ipc_msg m;
+			unsigned logs = parent_ctx.child.log_count;
+			int	err;
 
-			if (child_ctl_recv(&parent_ctx.child, &m, 1000, why,
-			    sizeof(why)) == 0) {
+			err = child_ctl_recv(&parent_ctx.child, &m, 1000, why,
+			    sizeof(why));
+			if (err == 0) {
 				ipc_msg_release(&m);
 				snprintf(why, sizeof(why), "unsolicited %s",
 				    ipc_msg_name(m.type));
+			} else if (err == -ETIMEDOUT &&
+			    parent_ctx.child.log_count != logs) {
+				/* It logged (above), then fell silent. */
+				snprintf(why, sizeof(why), "unsolicited LOG");
 			}
 			msg_fatal("child pid %d between requests: %s",
 			    (int)parent_ctx.child.pid, why);

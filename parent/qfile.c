@@ -371,16 +371,25 @@ qfile_check_offset(struct qfile *q, long offset, long size,
 	unsigned char m[2];
 	ssize_t	n;
 
-	if (offset < 2 || (uint64_t)offset >= q->size) {
-		snprintf(why, whysz, "%s: content offset %ld outside the file "
-		    "(size %llu)", q->path, offset, ULL(q->size));
+	if (offset < 2 || size < 0) {
+		snprintf(why, whysz, "%s: bad content offset %ld or size %ld "
+		    "in the request", q->path, offset, size);
 		return (-EINVAL);
 	}
-	if (size < 0 || (uint64_t)size > q->size - (uint64_t)offset) {
-		snprintf(why, whysz, "%s: content size %ld does not fit the "
-		    "file (offset %ld, file size %llu)", q->path, size, offset,
-		    ULL(q->size));
-		return (-EINVAL);
+	/*
+	 * qmgr took offset and size from this file's size record: a file
+	 * that ends before the content does has been truncated. Postfix's
+	 * smtp(8) meets the end of file while sending ("bad record type:
+	 * -1") and marks the file corrupt; we find it before sending.
+	 */
+	if ((uint64_t)offset >= q->size ||
+	    (uint64_t)size > q->size - (uint64_t)offset) {
+		q->bad_type = -1;
+		q->bad_offset = q->size;
+		snprintf(why, whysz, "%s: bad record type: -1 in message "
+		    "content (premature end of file: content %ld+%ld, file "
+		    "size %llu)", q->path, offset, size, ULL(q->size));
+		return (-EUCLEAN);
 	}
 	do
 		n = pread(q->fd, m, sizeof(m), (off_t)(offset - 2));

@@ -91,8 +91,9 @@ int	qfile_open_hashed(struct qfile *, const char *queue_name,
  * at 0. 'size' is the request's size (content segment bytes including
  * record headers); it is checked for plausibility only, the X record
  * ends the content. Returns 0 with *memfd (close it) and *len (decoded
- * bytes). -EINVAL: offset or size do not fit this file (not a content
- * start); -EUCLEAN: corrupt content (q->bad_type, q->bad_offset);
+ * bytes). -EINVAL: a negative size, or the offset is not a content
+ * start; -EUCLEAN: corrupt content, or a file that ends before the
+ * content does (truncated: bad_type -1) (q->bad_type, q->bad_offset);
  * -EFBIG: more than SJ_CONTENT_MAX bytes; -EIO: read error; other
  * -errno from memfd_create/write/fcntl.
  */

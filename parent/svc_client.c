@@ -115,6 +115,26 @@ svc_connect(const char *svc_dir, const char *service, int timeout,
 	return (fd);
 }
 
+int
+svc_open(const char *svc_dir, const char *service, int timeout,
+    struct attr_stream *s, char *path, size_t pathsz, char *why,
+    size_t whysz)
+{
+	char	name[SVC_NAME_MAX + 16];
+	int	fd, err;
+
+	if ((fd = svc_connect(svc_dir, service, timeout, name, sizeof(name),
+	    why, whysz)) < 0)
+		return (fd);
+	snprintf(path, pathsz, "%s socket", name);
+	if ((err = attr_stream_init(s, fd, path, timeout)) < 0) {
+		snprintf(why, whysz, "%s: %s", path, strerror(-err));
+		(void)close(fd);
+		return (err);
+	}
+	return (fd);
+}
+
 /*
  * One exchange: greeting, request, status. status_flags is the
  * strictness of the status read. Returns 0 with *status, or <0.
@@ -124,7 +144,7 @@ svc_exchange(const char *svc_dir, const char *service, const char *proto,
     struct attr_out *req, int status_flags, int *status, int timeout,
     char *why, size_t whysz)
 {
-	char	name[SVC_NAME_MAX + 16], path[SVC_NAME_MAX + 32];
+	char	path[SVC_NAME_MAX + 32];
 	struct attr_stream s;
 	struct attr_spec sp = { .type = ATTR_TYPE_INT, .name = "status" };
 	unsigned v = 0;
@@ -137,15 +157,9 @@ svc_exchange(const char *svc_dir, const char *service, const char *proto,
 		msg_warn("%s", why);
 		return (req->err);
 	}
-	if ((fd = svc_connect(svc_dir, service, timeout, name, sizeof(name),
+	if ((fd = svc_open(svc_dir, service, timeout, &s, path, sizeof(path),
 	    why, whysz)) < 0)
 		return (fd);
-	snprintf(path, sizeof(path), "%s socket", name);
-	if ((err = attr_stream_init(&s, fd, path, timeout)) < 0) {
-		snprintf(why, whysz, "%s: %s", path, strerror(-err));
-		(void)close(fd);
-		return (err);
-	}
 	if ((err = attr_greet_read(&s, proto)) < 0) {
 		snprintf(why, whysz, "read %s: %s", path,
 		    s.err[0] ? s.err : strerror(-err));

@@ -25,6 +25,8 @@
 
 #include "dreq.h"
 
+struct attr_stream;		/* parent/attr.h */
+
 /* Greetings of the services (interfaces 2.3; "prrotocol" sic). */
 #define SVC_PROTO_BOUNCE	"delivery_status_protocol"
 #define SVC_PROTO_VERIFY	"address_verification_prrotocol"
@@ -110,6 +112,15 @@ struct svc_dsn {
  */
 int	svc_connect(const char *svc_dir, const char *service, int timeout,
 	    char *name, size_t namesz, char *why, size_t whysz);
+
+/*
+ * svc_connect() and a reader on the connection; path[] gets
+ * "<svc_dir>/<service> socket" (the name in Postfix's warnings). The
+ * descriptor (caller closes it and frees *s), or -errno with why[].
+ */
+int	svc_open(const char *svc_dir, const char *service, int timeout,
+	    struct attr_stream *, char *path, size_t pathsz, char *why,
+	    size_t whysz);
 
 int	svc_bounce_append(const char *svc_dir, const char *service,
 	    unsigned trace_flags, const char *queue_id,

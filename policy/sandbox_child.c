@@ -37,7 +37,13 @@
  *	6. PR_SET_NO_NEW_PRIVS (required to load a filter without
  *	   CAP_SYS_ADMIN, and no execve could ever grant anything),
  *	   PR_SET_DUMPABLE 0 (no ptrace or /proc/PID/mem by the same uid,
- *	   no core).
+ *	   no core), PR_SET_PDEATHSIG SIGKILL: the kernel kills the child
+ *	   when the parent ends, however it ends. The parent, as
+ *	   $mail_owner, cannot signal the sandbox user's process, and a
+ *	   child that no longer reads its IPC socket would not notice the
+ *	   EOF. A credential change clears the setting, so it comes after
+ *	   step 4; a parent that ended before it was set is caught by
+ *	   comparing getppid() with the parent seen on entry.
  *	7. rlimits, each with its reason in the table below.
  *	8. The seccomp allow-list (policy/policy_child.c).
  *
@@ -55,6 +61,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -342,7 +349,7 @@ sandbox_caps_clear(char *why, size_t whysz)
 }
 
 static int
-sandbox_prctl(char *why, size_t whysz)
+sandbox_prctl(pid_t parent, char *why, size_t whysz)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		STEP_FAIL("prctl PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
@@ -352,6 +359,12 @@ sandbox_prctl(char *why, size_t whysz)
 		STEP_FAIL("prctl PR_SET_DUMPABLE 0: %s", strerror(errno));
 	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
 		STEP_FAIL("prctl PR_GET_DUMPABLE: still dumpable");
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		STEP_FAIL("prctl PR_SET_PDEATHSIG SIGKILL: %s",
+		    strerror(errno));
+	if (getppid() != parent)
+		STEP_FAIL("the parent (pid %ld) ended during start-up",
+		    (long)parent);
 	return (0);
 }
 
@@ -375,6 +388,7 @@ int
 sandbox_child_enter(const struct sj_sandbox_spec *spec, char *why,
     size_t whysz)
 {
+	pid_t	parent = getppid();
 	int	err;
 
 	if (sandbox_chroot(spec, why, whysz) < 0 ||
@@ -384,7 +398,7 @@ sandbox_child_enter(const struct sj_sandbox_spec *spec, char *why,
 		STEP_FAIL("cap_reset_ambient: %s", strerror(errno));
 	if (sandbox_ids_drop(spec, why, whysz) < 0 ||
 	    sandbox_caps_clear(why, whysz) < 0 ||
-	    sandbox_prctl(why, whysz) < 0 ||
+	    sandbox_prctl(parent, why, whysz) < 0 ||
 	    sandbox_rlimits_set(why, whysz) < 0)
 		return (-1);
 	if ((err = policy_child_install(spec->seccomp_trap, why, whysz)) < 0)

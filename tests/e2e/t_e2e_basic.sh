@@ -275,6 +275,9 @@ run_world() {
 	fi
 
 	write_transport "$W_DIR/etc/transport"
+	# deferrals to down.test are announced to flush(8) (interfaces 5.7),
+	# which logs their queue ids in flush/down_test
+	pf_postconf "fast_flush_domains = down.test"
 	pf_reload || sj_die "postfix reload failed"
 
 	sink_start a 127.0.0.3 || sj_die "sink a"
@@ -328,6 +331,10 @@ run_world() {
 	check "transport_maps [literal]:port: message arrived" in_sink lit alt
 	check "all MX down: deferred 4.4.1" status_is down u@down.test \
 	    'relay=none, .*dsn=4\.4\.1, status=deferred \(connect to mx1\.down\.test\[127\.0\.0\.5\]:25: Connection refused\)'
+	check "all MX down: flush(8) logged the deferral for down.test" \
+	    eval 'q=$(qid_of down) && [ -n "$q" ] && grep -qx "$q" "$W_DIR/spool/flush/down_test"'
+	check "fast_flush_domains: no flush log for sf.test" \
+	    eval '[ ! -e "$W_DIR/spool/flush/sf_test" ]'
 	check "all MX down: still queued" still_queued down
 	check "NXDOMAIN: bounced 5.4.4" status_is nx u@nx.test \
 	    'relay=none, .*dsn=5\.4\.4, status=bounced \(Host or domain name not found\. Name service error for name=nx\.test type=A: Host not found\)'

@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """
 NAME
-	fake_postfix.py - a fake qmgr, bounce/defer/trace and postlog
-	driving the real smtpjail parent (smtpjail -S)
+	fake_postfix.py - a fake qmgr, bounce/defer/trace, cleanup and
+	postlog driving the real smtpjail parent (smtpjail -S)
 SUMMARY
 	tests/parent/fake_postfix.py SMTPJAIL_BINARY
 DESCRIPTION
 	Builds a throw-away queue directory (main.cf, active/, private/,
 	public/), fake bounce, defer and trace services (attr0, one request
 	per connection, answer 0, non-zero, or absent), a datagram postlog
-	listener, and a scripted SMTP server on 127.0.0.1. For each scenario
+	listener, a fake public/cleanup that records postmaster notices
+	(5.9), and a scripted SMTP server on 127.0.0.1. For each scenario
 	of the table at the end it writes a queue file, runs
 	"smtpjail -n smtp -t unix -S" with a socketpair on stdin/stdout as
 	qmgr, sends a delivery request (postfix-interfaces.md 3.3), reads the
@@ -233,6 +234,49 @@ class FakeService:
 		with self.lock:
 			return list(self.got)
 
+# ------------------------------------------------------------ cleanup
+
+
+class FakeCleanup(FakeService):
+	"""public/cleanup (postfix-interfaces.md 5.9): greeting with a
+	queue id, the flags list, queue-file records up to E, then
+	"status 0 reason ''". Records each notice as (flags, [(type,
+	payload)]). Modes ok|absent."""
+
+	QID = "NOTICE1"
+
+	def __init__(self, qdir):
+		FakeService.__init__(self, qdir, "cleanup")
+		self.path = os.path.join(qdir, "public", "cleanup")
+
+	def _one(self, c):
+		try:
+			c.sendall(attr_list([("protocol", "cleanup_protocol"),
+			    ("queue_id", self.QID)]))
+			rd = Reader(c)
+			flags = rd.read_list(10)
+			recs = []
+			while True:
+				t = rd.read_exact(1, 10).decode("latin-1")
+				n, shift = 0, 0
+				while True:
+					b = rd.read_exact(1, 10)[0]
+					n |= (b & 0x7f) << shift
+					shift += 7
+					if not b & 0x80:
+						break
+				recs.append((t, rd.read_exact(n, 10).decode(
+				    "latin-1")))
+				if t == "E":
+					break
+			with self.lock:
+				self.got.append((flags, recs))
+			c.sendall(attr_list([("status", 0), ("reason", "")]))
+		except (OSError, EOFError, TimeoutError, IndexError):
+			pass
+		finally:
+			c.close()
+
 # ------------------------------------------------------------ postlog
 
 
@@ -296,6 +340,7 @@ class SmtpServer:
 		self.rcpt = rcpt or {}		# address -> reply line
 		self.greeting = greeting
 		self.data_reply = data_reply or "250 2.0.0 Ok: queued as FAKE1"
+		# stall_after_data: "quit" stalls at QUIT instead
 		self.stall = stall_after_data
 		self.data_seen = threading.Event()
 		self.release = threading.Event()
@@ -341,7 +386,7 @@ class SmtpServer:
 				elif u.startswith("RCPT"):
 					a = cmd[cmd.index("<") + 1:cmd.index(">")]
 					r = self.rcpt.get(a, "250 2.1.5 Ok")
-					if r.startswith("2"):
+					if r.split("\r\n")[-1].startswith("2"):
 						ok_rcpt += 1
 					say(r)
 				elif u == "DATA":
@@ -354,14 +399,19 @@ class SmtpServer:
 						if not d or d == b".\r\n":
 							break
 						self.data.append(d)
-					self.data_seen.set()
-					if self.stall:
+					if self.stall != "quit":
+						self.data_seen.set()
+					if self.stall and self.stall != "quit":
 						self.release.wait(TIMEOUT)
 						return
 					say(self.data_reply)
 				elif u == "RSET":
 					say("250 2.0.0 Ok")
 				elif u == "QUIT":
+					if self.stall == "quit":
+						self.data_seen.set()
+						self.release.wait(TIMEOUT)
+						return
 					say("221 2.0.0 Bye")
 					return
 				else:
@@ -410,6 +460,7 @@ class Env:
 		self.svc = {n: FakeService(self.q, n)
 		    for n in ("bounce", "defer", "trace")}
 		self.log = Postlog(self.q)
+		self.cleanup_svc = FakeCleanup(self.q)
 		self.smtp = SmtpServer()
 		# A loopback port with nothing listening, for "connect refused".
 		s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -572,6 +623,7 @@ def scenario(env, sc):
 		fcntl.flock(lockfp, fcntl.LOCK_EX)
 	for n, s in env.svc.items():
 		s.set_mode(sc.get("svc", {}).get(n, "ok"))
+	env.cleanup_svc.set_mode(sc.get("cleanup", "ok"))
 	env.smtp.configure(rcpt=sc.get("smtp_rcpt"),
 	    stall_after_data=sc.get("stall", False),
 	    greeting=sc.get("smtp_greeting", "220 fake.test ESMTP"),
@@ -722,9 +774,14 @@ def scenario(env, sc):
 		for k, v in fields.items():
 			ck.want(d.get(k) == v, "%s APPEND %s=%r, want %r" % (n, k,
 			    d.get(k), v))
+	check_notices(ck, env, sc)
 	for pat in sc.get("log", []):
 		pat = pat.replace("{port}", str(env.smtp.port))
 		ck.want(pat in logtxt, "log lacks %r; log: %r" % (pat,
+		    log[-6:]))
+	for pat in sc.get("nolog", []):
+		pat = pat.replace("{port}", str(env.smtp.port))
+		ck.want(pat not in logtxt, "log has %r; log: %r" % (pat,
 		    log[-6:]))
 	if sc["want"] == "DEFER" and not marked:
 		pass
@@ -742,6 +799,61 @@ def scenario(env, sc):
 		os.chmod(path, 0o700)
 		os.unlink(path)
 	return ck.problems
+
+
+def check_notices(ck, env, sc):
+	"""Postmaster notices (5.9): how many, and for each the flags, the
+	envelope records, the headers and the transcript lines in order."""
+	got = env.cleanup_svc.received()
+	want = sc.get("notices", 0)
+	if not ck.want(len(got) == want, "cleanup got %d notices, want %d: "
+	    "%r" % (len(got), want, got)):
+		return
+	port = str(env.smtp.port)
+	for flags, recs in got:
+		ck.want(flags == [("flags", "32")], "cleanup flags %r" % flags)
+		types = "".join(t for t, _ in recs)
+		ck.want(types.startswith("TAASRM") and types.endswith("NXE") and
+		    set(types[6:-2]) == {"N"}, "record types %r" % types)
+		if not types.startswith("TAASRM"):
+			continue
+		ck.want(recs[1][1] == "log_message_origin=local" and
+		    recs[2][1] == "trace_flags=0", "A records %r" % recs[1:3])
+		ck.want(recs[3][1] == "double-bounce@pj.example.test",
+		    "sender %r" % recs[3][1])
+		ck.want(recs[4][1] == "postmaster", "recipient %r" % recs[4][1])
+		tv = recs[0][1].split(" ")
+		ck.want(len(tv) == 2 and all(x.isdigit() for x in tv),
+		    "T record %r" % recs[0][1])
+		lines = [v for t, v in recs if t == "N"]
+		nap = "127.0.0.1[127.0.0.1]:" + port
+		head = ["Received: by pj.example.test (Postfix)", None, None,
+		    "From: Mail Delivery System <MAILER-DAEMON@pj.example.test>",
+		    "To: Postmaster <postmaster>",
+		    "Subject: Postfix SMTP client: errors from " + nap, "",
+		    "Unexpected response from %s." % nap, "",
+		    "Transcript of session follows.", ""]
+		for i, h in enumerate(head):
+			if h is not None:
+				ck.want(i < len(lines) and lines[i] == h,
+				    "notice line %d %r, want %r" % (i, lines[i:i + 1],
+				    h))
+		ck.want(len(lines) > 2 and lines[1].startswith("\tid NOTICE1; ")
+		    and lines[2].startswith("Date: ") and lines[1][13:] ==
+		    lines[2][6:], "Received/Date lines %r" % lines[1:3])
+		ck.want(lines[-2:] == ["", "For other details, see the local "
+		    "mail logfile"], "notice end %r" % lines[-2:])
+		body = lines[len(head):-2]
+		exp = [x.replace("{port}", port) for x in sc["notice_has"]]
+		pos = 0
+		for x in exp:		# in this order, not necessarily adjacent
+			while pos < len(body) and body[pos] != x:
+				pos += 1
+			if not ck.want(pos < len(body), "transcript lacks %r (in "
+			    "order); transcript: %r" % (x, body)):
+				break
+		ck.want(all(x.startswith(" ") and len(x) <= 79 for x in body),
+		    "transcript lines not indented or wider than 78: %r" % body)
 
 
 def drop(name):
@@ -952,11 +1064,13 @@ SCENARIOS = [
 	# Postfix's mail_open_ok() refuses it silently: no warning asserted.
 	dict(name="queue file mode 0600: DEFER, untouched", qmode=0o600,
 	    want="DEFER"),
-	# Postfix would hit EOF before X, bounce and chmod 0400; smtpjail
-	# defers on the size check first (no chmod): the mode is not asserted.
-	dict(name="truncated queue file (no X/E): DEFER, nothing marked",
-	    truncate=lambda d: len(d) - 6, want="DEFER", warn=True,
-	    mode=None),
+	# Postfix hits EOF before X, bounces 5.3.0 and chmods 0400;
+	# smtpjail sees the short file before sending: chmod 0400 + DEFER
+	# (postfix-interfaces.md 4.9), so qmgr moves it to corrupt/.
+	dict(name="truncated queue file (no X/E): DEFER, file mode 0400, "
+	    "nothing marked", truncate=lambda d: len(d) - 6, want="DEFER",
+	    warn=True, mode=0o400, log=["bad record type: -1",
+	    "corrupted queue file"]),
 	dict(name="recipient offset not at an R record: delivered, not "
 	    "marked, DEFER", mutate=lambda c, r: (c, [set_attr(x, "offset",
 	    int(dict(x)["offset"]) - 17) for x in r]), want="DEFER",
@@ -1020,6 +1134,83 @@ SCENARIOS = [
 	dict(name="corrupt content record: DEFER, file mode 0400",
 	    corrupt=True, want="DEFER", mode=0o400, warn=True,
 	    log=["corrupted queue file"]),
+	# Postmaster notices (postfix-interfaces.md 5.9, 8.8): a 501 to RCPT
+	# is a protocol error (Postfix smtp_check_code()).
+	dict(name="notify_classes=protocol, RCPT 501: one notice to "
+	    "postmaster with the transcript, outcomes as usual",
+	    rcpts=TWO, args=["-o", "notify_classes=resource, software, "
+	    "protocol"], smtp_rcpt={"carol@remote.test":
+	    "501 5.5.4 Syntax error, weird"}, want="FINAL", marked=[0, 1],
+	    appends={"bounce": [("carol@remote.test", "5.5.4", "failed")]},
+	    notices=1, notice_has=[" In:  220 fake.test ESMTP",
+	    " Out: EHLO pj.example.test", " In:  250-fake.test",
+	    " In:  250 8BITMIME", " Out: MAIL FROM:<alice@example.test> "
+	    "BODY=8BITMIME", " In:  250 2.1.0 Ok",
+	    " Out: RCPT TO:<bob@remote.test>", " In:  250 2.1.5 Ok",
+	    " Out: RCPT TO:<carol@remote.test>",
+	    " In:  501 5.5.4 Syntax error, weird", " Out: DATA",
+	    " In:  354 go ahead", " Out: .", " In:  250 2.0.0 Ok: queued as "
+	    "FAKE1", " Out: QUIT"],
+	    log=["status=bounced", "status=sent"]),
+	dict(name="notify_classes without protocol, RCPT 501: no notice",
+	    rcpts=TWO, smtp_rcpt={"carol@remote.test":
+	    "501 5.5.4 Syntax error, weird"}, want="FINAL", marked=[0, 1],
+	    appends={"bounce": [("carol@remote.test", "5.5.4", "failed")]},
+	    notices=0, log=["status=bounced", "status=sent"]),
+	dict(name="notify_classes=protocol, RCPT 550 (not a protocol "
+	    "error): no notice", args=["-o", "notify_classes=protocol"],
+	    smtp_rcpt={"bob@remote.test": "550 5.1.1 no such user"},
+	    want="FINAL", marked=[0],
+	    appends={"bounce": [("bob@remote.test", "5.1.1", "failed")]},
+	    notices=0, log=["status=bounced"]),
+	dict(name="notify_classes=protocol, null sender: no notice",
+	    args=["-o", "notify_classes=protocol"],
+	    mutate=set_common("sender", ""),
+	    smtp_rcpt={"bob@remote.test": "501 5.5.4 Syntax error"},
+	    want="FINAL", marked=[0],
+	    appends={"bounce": [("bob@remote.test", "5.5.4", "failed")]},
+	    notices=0, log=["status=bounced"]),
+	# Postfix smtp_chat_resp(): a line without "NNN[ -]" is a protocol
+	# error even when the reply that follows is fine.
+	dict(name="notify_classes=protocol, garbage line before a RCPT 250: "
+	    "delivered, one notice showing the line",
+	    args=["-o", "notify_classes=protocol"],
+	    smtp_rcpt={"bob@remote.test": "hello there\r\n250 2.1.5 Ok"},
+	    want="FINAL", marked=[0], notices=1,
+	    notice_has=[" Out: RCPT TO:<bob@remote.test>",
+	    " In:  hello there", " In:  250 2.1.5 Ok", " Out: DATA"],
+	    log=["status=sent"]),
+	dict(name="notify_classes=protocol, cleanup absent: warning, "
+	    "outcomes unchanged", rcpts=TWO,
+	    args=["-o", "notify_classes=protocol"], cleanup="absent",
+	    smtp_rcpt={"carol@remote.test": "501 5.5.4 Syntax error, weird"},
+	    want="FINAL", marked=[0, 1],
+	    appends={"bounce": [("carol@remote.test", "5.5.4", "failed")]},
+	    notices=0, warn=True, log=["status=bounced", "status=sent",
+	    "warning: connect to public/cleanup: ",
+	    "warning: postmaster notify: connect to public/cleanup: "]),
+	# smtp(8) marks a recipient once the content got its 250; a child
+	# killed in QUIT after reporting must not make it a duplicate.
+	dict(name="child killed in QUIT after 250 to the content: sent, "
+	    "marked, FINAL", stall="quit",
+	    args=["-o", "smtp_skip_quit_response=no"], want="FINAL",
+	    marked=[0], log=["status=sent", "child killed by signal 9",
+	    "after reporting 1 of 1 recipients"]),
+	# debug_peer_list: the chat with a matching peer is logged as
+	# Postfix's smtp_chat does at a raised verbosity, content is not.
+	dict(name="debug_peer_list matches the server: its chat is logged",
+	    args=["-o", "debug_peer_list=192.0.2.0/24, 127.0.0.0/8"],
+	    want="FINAL", marked=[0], log=[
+	    "> 127.0.0.1[127.0.0.1]:{port}: EHLO pj.example.test",
+	    "< 127.0.0.1[127.0.0.1]:{port}: 250 8BITMIME",
+	    "> 127.0.0.1[127.0.0.1]:{port}: MAIL FROM:<alice@example.test>",
+	    "> 127.0.0.1[127.0.0.1]:{port}: .",
+	    "< 127.0.0.1[127.0.0.1]:{port}: 250 2.0.0 Ok: queued as FAKE1",
+	    "status=sent"], nolog=["Subject:"]),
+	dict(name="debug_peer_list without the server: no chat logged",
+	    args=["-o", "debug_peer_list=!127.0.0.1 127.0.0.0/8"],
+	    want="FINAL", marked=[0], log=["status=sent"],
+	    nolog=["> 127.0.0.1[127.0.0.1]:{port}: EHLO"]),
 	dict(name="child killed mid-request: DEFER, nothing marked",
 	    rcpts=TWO, stall=True, want="DEFER",
 	    appends={"defer": [("bob@remote.test", "4.3.0", "delayed"),

@@ -50,6 +50,9 @@ expect "bad time value" "smtp_connect_timeout" \
     "$bin" -t unix -o smtp_connect_timeout=abc -S
 expect "bad boolean" "smtp_skip_quit_response" \
     "$bin" -t unix -o smtp_skip_quit_response=maybe -S
+expect "unknown notify_classes name" \
+    "parameter notify_classes: unknown class \"protocols\"" \
+    "$bin" -t unix -o "notify_classes=resource, protocols" -S
 expect "unknown trailing argument" "bogus" "$bin" -t unix -S bogus
 expect "not started by master" "master" "$bin" -t unix
 

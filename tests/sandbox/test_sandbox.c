@@ -67,6 +67,7 @@
 
 #include <linux/netlink.h>
 
+#include "dns.h"
 #include "sj_limits.h"
 #include "sj_sandbox.h"
 #include "sj_sandbox_report.h"
@@ -373,6 +374,68 @@ test_report_sandboxed(void **state)
 	free(out);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		fail_msg("sandboxed child ended with %s", what);
+}
+
+/* Says "sandboxed" on pfd, then waits like op_hold. */
+static int
+op_ready_hold(struct tctx *t)
+{
+	close(t->pfd[0]);
+	if (write(t->pfd[1], "r", 1) != 1)
+		return (1);
+	return (op_hold(t));
+}
+
+/*
+ * PR_SET_PDEATHSIG: a sandboxed child whose parent ends is killed by
+ * the kernel, even though nobody closes the pipe it waits on (this
+ * process keeps it open) and nobody may signal it.
+ */
+static void
+test_parent_death(void **state)
+{
+	struct tctx *t = *state;
+	char	c, what[64];
+	pid_t	mid, child = -1;
+	int	st, report[2], group_pfd[2];
+
+	NEED_ROOT();
+	/* t->pfd belongs to the group (the I/O tests): borrow it */
+	memcpy(group_pfd, t->pfd, sizeof(group_pfd));
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+	assert_int_equal(pipe2(t->hold, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(t->pfd, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(report, O_CLOEXEC), 0);
+	if ((mid = fork()) == 0) {
+		/* the "parent": starts the child, waits until it is
+		 * sandboxed, reports its pid, ends */
+		close(report[0]);
+		child = sandboxed(t, 0, -1, NULL, op_ready_hold);
+		if (child < 0 || read(t->pfd[0], &c, 1) != 1 ||
+		    write(report[1], &child, sizeof(child)) !=
+		    (ssize_t)sizeof(child))
+			_exit(1);
+		_exit(0);
+	}
+	assert_true(mid > 0);
+	close(report[1]);
+	close(t->pfd[0]);
+	close(t->pfd[1]);
+	close(t->hold[0]);
+	assert_int_equal(read(report[0], &child, sizeof(child)),
+	    sizeof(child));
+	close(report[0]);
+	st = wait_for(mid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* orphaned, reparented to us (subreaper): must die of SIGKILL */
+	st = wait_for(child);
+	describe(st, what, sizeof(what));
+	close(t->hold[1]);
+	memcpy(t->pfd, group_pfd, sizeof(group_pfd));
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), 0);
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL)
+		fail_msg("orphaned sandboxed child ended with %s, not SIGKILL",
+		    what);
 }
 
 static void
@@ -1147,78 +1210,6 @@ struct dns_result {
 	struct in_addr addr;
 };
 
-static ares_socket_t
-dns_asocket(int family, int type, int proto, void *arg)
-{
-	int	fd;
-
-	(void)proto;
-	(void)arg;
-	if ((fd = sys_socket_inet(family, type)) < 0) {
-		errno = -fd;
-		return (ARES_SOCKET_BAD);
-	}
-	return (fd);
-}
-
-static int
-dns_aclose(ares_socket_t fd, void *arg)
-{
-	int	rv;
-
-	(void)arg;
-	if ((rv = sys_close(fd)) < 0) {
-		errno = -rv;
-		return (-1);
-	}
-	return (0);
-}
-
-static int
-dns_aconnect(ares_socket_t fd, const struct sockaddr *sa, ares_socklen_t len,
-    void *arg)
-{
-	int	rv;
-
-	(void)arg;
-	if ((rv = sys_connect(fd, sa, len)) < 0) {
-		errno = -rv;
-		return (-1);
-	}
-	return (0);
-}
-
-static ares_ssize_t
-dns_arecvfrom(ares_socket_t fd, void *buf, size_t len, int flags,
-    struct sockaddr *sa, ares_socklen_t *salen, void *arg)
-{
-	ssize_t	rv;
-
-	(void)arg;
-	if ((rv = sys_recvfrom(fd, buf, len, flags, sa, salen)) < 0) {
-		errno = (int)-rv;
-		return (-1);
-	}
-	return (rv);
-}
-
-static ares_ssize_t
-dns_asendv(ares_socket_t fd, const struct iovec *iov, int n, void *arg)
-{
-	ssize_t	rv;
-
-	(void)arg;
-	if ((rv = sys_writev(fd, iov, n)) < 0) {
-		errno = (int)-rv;
-		return (-1);
-	}
-	return (rv);
-}
-
-static const struct ares_socket_functions dns_sys_funcs = {
-	dns_asocket, dns_aclose, dns_aconnect, dns_arecvfrom, dns_asendv,
-};
-
 /* Before the sandbox: library, channel, servers (reads resolv.conf). */
 static int
 dns_prep(struct tctx *t)
@@ -1239,7 +1230,8 @@ dns_prep(struct tctx *t)
 	if (ares_set_servers_ports_csv(t->channel, csv) != ARES_SUCCESS)
 		return (32);
 	if (t->dns_sys)
-		ares_set_socket_functions(t->channel, &dns_sys_funcs, NULL);
+		ares_set_socket_functions(t->channel,
+		    dns_socket_functions(), NULL);
 	return (0);
 }
 
@@ -1423,8 +1415,8 @@ test_cares(void **state)
 	} rows[] = {
 		{ "c-ares, own sockets, UDP", 0, 0 },
 		{ "c-ares, own sockets, TCP", ARES_FLAG_USEVC, 0 },
-		{ "c-ares through sys_*, UDP", 0, 1 },
-		{ "c-ares through sys_*, TCP", ARES_FLAG_USEVC, 1 },
+		{ "c-ares via dns_socket_functions(), UDP", 0, 1 },
+		{ "c-ares via dns_socket_functions(), TCP", ARES_FLAG_USEVC, 1 },
 	};
 	struct tctx *t = *state;
 	char	what[64];
@@ -1952,6 +1944,7 @@ main(void)
 		cmocka_unit_test(test_enter_refuses),
 		cmocka_unit_test(test_report_sandboxed),
 		cmocka_unit_test(test_report_unsandboxed),
+		cmocka_unit_test(test_parent_death),
 		cmocka_unit_test(test_forbidden),
 		cmocka_unit_test(test_permitted),
 		cmocka_unit_test(test_cares),

@@ -198,7 +198,8 @@ test_defaults(void **state)
 	assert_int_equal(cfg.seccomp_trap, 0);
 
 	want = IPC_CF_SKIP_5XX_GREETING | IPC_CF_SKIP_QUIT_RESPONSE |
-	    IPC_CF_RANDOMIZE | IPC_CF_INET4 | IPC_CF_USE_CHUNKING |
+	    IPC_CF_RANDOMIZE | IPC_CF_INET4 | IPC_CF_DEBUG_PEER_PARENT |
+	    IPC_CF_USE_CHUNKING |
 	    (have_inet6() ? IPC_CF_INET6 : 0);
 	assert_int_equal(cfg.child.flags, want);
 	assert_int_equal(cfg.child.addr_pref, IPC_PREF_ANY);
@@ -636,11 +637,120 @@ test_resolv_conf(void **state)
 	write_file(tenv.resolv, "nameserver 192.0.2.53\n");
 }
 
+/* resolv.conf "options", clamped as glibc's res_setoptions() does. */
+static const struct resolv_opt_case {
+	const char *text;		/* NULL: no file */
+	unsigned timeout, attempts;
+	int	rotate;
+} resolv_opt_cases[] = {
+	{"nameserver 192.0.2.1\n", 5, 2, 0},
+	{NULL, 5, 2, 0},
+	{"options timeout:2 attempts:3\n", 2, 3, 0},
+	{"options\ttimeout:1\tattempts:1 rotate\n", 1, 1, 1},
+	{"options rotate\noptions timeout:7\n", 7, 2, 1},
+	{"options timeout:0 attempts:0\n", 1, 1, 0},
+	{"options timeout:99 attempts:99\n", 30, 5, 0},
+	{"options ndots:3 edns0 timeout:x attempts: rotates\n", 5, 2, 0},
+	{"options timeout:3 timeout:4\n", 4, 2, 0},
+	{"#options timeout:9\n optionstimeout:9\n", 5, 2, 0},
+};
+
+static void
+test_resolv_options(void **state)
+{
+	static const char *const argv[] = {"smtpjail", "-t", "unix", NULL};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < NELEM(resolv_opt_cases); i++) {
+		const struct resolv_opt_case *c = resolv_opt_cases + i;
+		struct sj_config cfg;
+		char	why[512] = "";
+
+		unlink(tenv.resolv);
+		if (c->text != NULL)
+			write_file(tenv.resolv, c->text);
+		if (load(&cfg, argv, why, sizeof(why)) != 0)
+			fail_msg("case %zu: %s", i, why);
+		if (cfg.resolv_timeout != c->timeout ||
+		    cfg.resolv_attempts != c->attempts ||
+		    cfg.resolv_rotate != c->rotate)
+			fail_msg("case %zu: timeout %u attempts %u rotate %d, "
+			    "want %u %u %d", i, cfg.resolv_timeout,
+			    cfg.resolv_attempts, cfg.resolv_rotate, c->timeout,
+			    c->attempts, c->rotate);
+		sj_config_free(&cfg);
+	}
+	write_file(tenv.resolv, "nameserver 192.0.2.53\n");
+}
+
+/* debug_peer_list / debug_peer_level (Postfix debug_peer(3)). */
+static void
+test_debug_peer(void **state)
+{
+	static const struct {
+		const char *o[3];
+		int	rc;			/* 0, or -1: refused */
+		const char *list;		/* sent to the child */
+		int	warnings;
+		const char *why;		/* in the error or warning */
+	} v[] = {
+		{{NULL}, 0, "", 0, NULL},
+		{{"debug_peer_list=mx.example.com, 192.0.2.0/24 [::1]"}, 0,
+		    "mx.example.com, 192.0.2.0/24 [::1]", 0, NULL},
+		{{"debug_peer_list=hash:/etc/postfix/peers example.com"}, 0,
+		    "hash:/etc/postfix/peers example.com", 1,
+		    "\"hash:/etc/postfix/peers\": /file and type:table"},
+		{{"debug_peer_list=10.0.0.0/33"}, -1, NULL, 0,
+		    "debug_peer_list: bad pattern \"10.0.0.0/33\""},
+		{{"debug_peer_level=0"}, -1, NULL, 0, "debug_peer_level"},
+		{{"debug_peer_level=5", "debug_peer_list=example.com"}, 0,
+		    "example.com", 0, NULL},
+	};
+	size_t	i, j;
+
+	(void)state;
+	for (i = 0; i < NELEM(v); i++) {
+		const char *argv[10] = {"smtpjail", "-t", "unix"};
+		struct sj_config cfg;
+		char	why[512] = "";
+		int	argc = 3, rc, found;
+
+		for (j = 0; j < 3 && v[i].o[j] != NULL; j++) {
+			argv[argc++] = "-o";
+			argv[argc++] = v[i].o[j];
+		}
+		argv[argc] = NULL;
+		rc = load(&cfg, argv, why, sizeof(why));
+		if (rc != v[i].rc)
+			fail_msg("case %zu: rc %d (%s), want %d", i, rc, why,
+			    v[i].rc);
+		if (rc != 0) {
+			if (strstr(why, v[i].why) == NULL)
+				fail_msg("case %zu: \"%s\" lacks \"%s\"", i,
+				    why, v[i].why);
+			continue;
+		}
+		assert_string_equal(cfg.child.debug_peer_list, v[i].list);
+		if (cfg.nwarnings != v[i].warnings)
+			fail_msg("case %zu: %d warnings, want %d", i,
+			    cfg.nwarnings, v[i].warnings);
+		for (j = 0, found = v[i].why == NULL; !found &&
+		    j < (size_t)cfg.nwarnings; j++)
+			found = strstr(cfg.warnings[j], v[i].why) != NULL;
+		if (!found)
+			fail_msg("case %zu: no warning with \"%s\"", i,
+			    v[i].why);
+		sj_config_free(&cfg);
+	}
+}
+
 /*
  * What the child is told.
  */
 #define F_DEF	(IPC_CF_SKIP_5XX_GREETING | IPC_CF_SKIP_QUIT_RESPONSE | \
-		 IPC_CF_RANDOMIZE | IPC_CF_INET4 | IPC_CF_USE_CHUNKING)
+		 IPC_CF_RANDOMIZE | IPC_CF_INET4 | IPC_CF_DEBUG_PEER_PARENT | \
+		 IPC_CF_USE_CHUNKING)
 
 static const struct flag_case {
 	const char *o[4];		/* -o values */
@@ -678,6 +788,8 @@ static const struct flag_case {
 	{{"inet_protocols="}, F_DEF & ~IPC_CF_INET4, 0, IPC_PREF_ANY},
 	{{"smtp_address_preference=ipv6"}, F_DEF, 1, IPC_PREF_IPV6},
 	{{"smtp_address_preference=IPv4"}, F_DEF, 1, IPC_PREF_IPV4},
+	{{"parent_domain_matches_subdomains=relay_domains"},
+	    F_DEF & ~IPC_CF_DEBUG_PEER_PARENT, 1, IPC_PREF_ANY},
 };
 
 static void
@@ -949,6 +1061,8 @@ main(void)
 		cmocka_unit_test(test_main_cf_errors_and_warnings),
 		cmocka_unit_test(test_ident_rule),
 		cmocka_unit_test(test_resolv_conf),
+		cmocka_unit_test(test_resolv_options),
+		cmocka_unit_test(test_debug_peer),
 		cmocka_unit_test(test_child_flags),
 		cmocka_unit_test(test_child_values),
 		cmocka_unit_test(test_relay_too_long),

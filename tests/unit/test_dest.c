@@ -66,6 +66,10 @@ enum beh_kind {
 	B_TRUNC_PACKET,		/* ancount says one more than present */
 	B_BADLEN,		/* A record with rdlength 5 */
 	B_TC_UDP,		/* UDP: always TC; TCP: the answer */
+	B_TARGET_LOOP,		/* MX target: a compression pointer to itself */
+	B_OWNER_LOOP,		/* record owner: pointers to each other */
+	B_WRONG_QUESTION,	/* the answer repeats another question */
+	B_BAD_POINTER,		/* MX target points past the packet */
 };
 
 struct zrec {
@@ -195,7 +199,14 @@ static const struct zbeh behaviour[] = {
 	{"trunc.test", T_MX, B_TRUNC_PACKET, 0},
 	{"badlen.test", T_A, B_BADLEN, 0},
 	{"tcp.test", T_MX, B_TC_UDP, 0},
+	{"ptrloop.test", T_MX, B_TARGET_LOOP, 0},
+	{"ownerloop.test", T_MX, B_OWNER_LOOP, 0},
+	{"wrongq.test", T_MX, B_WRONG_QUESTION, 0},
+	{"badptr.test", T_MX, B_BAD_POINTER, 0},
 };
+
+/* 'thousand.test' answers THOUSAND_MX MX records, over TCP only. */
+#define THOUSAND_MX	1000
 
 /* 'huge.test' answers 120 A records (generated). */
 #define HUGE_COUNT	120
@@ -220,11 +231,12 @@ srv_name_exists(const char *name)
 	for (i = 0; i < NELEM(zone); i++)
 		if (strcasecmp(zone[i].name, name) == 0)
 			return (1);
-	return (strcasecmp(name, "huge.test") == 0);
+	return (strcasecmp(name, "huge.test") == 0 ||
+	    strcasecmp(name, "thousand.test") == 0);
 }
 
 struct srv_out {
-	unsigned char buf[8192];
+	unsigned char buf[65535];
 	size_t	len;
 	unsigned an;
 	int	overflow;
@@ -356,6 +368,51 @@ srv_answer(const unsigned char *q, size_t qlen, int tcp, unsigned char *out,
 	} else if (b && b->kind == B_TC_UDP && !tcp) {
 		o.buf[2] = 0x82;		/* QR, TC */
 		goto finish;
+	} else if (b && (b->kind == B_TARGET_LOOP ||
+	    b->kind == B_BAD_POINTER)) {
+		/* owner: pointer to the question; MX 10, target: a pointer
+		 * to the target itself, or past the end of the packet */
+		size_t	at;
+
+		srv_put16(&o, 0xc00c);
+		srv_put16(&o, T_MX);
+		srv_put16(&o, 1);
+		srv_put16(&o, 0);
+		srv_put16(&o, 60);
+		srv_put16(&o, 4);
+		srv_put16(&o, 10);
+		at = o.len;
+		srv_put16(&o, b->kind == B_TARGET_LOOP ?
+		    (unsigned)(0xc000 | at) : 0xc000 | 0x3f00);
+		o.an++;
+	} else if (b && b->kind == B_OWNER_LOOP) {
+		/* a name that is a pointer to a name that points back */
+		size_t	at = o.len;
+
+		srv_put16(&o, (unsigned)(0xc000 | (at + 2)));
+		srv_put16(&o, (unsigned)(0xc000 | at));
+		srv_put16(&o, T_MX);
+		srv_put16(&o, 1);
+		srv_put16(&o, 0);
+		srv_put16(&o, 60);
+		srv_put16(&o, 2 + 16);
+		srv_put16(&o, 10);
+		srv_put_name(&o, "mx1.order.test");
+		o.an++;
+	} else if (b && b->kind == B_WRONG_QUESTION) {
+		/* a well-formed answer for a question nobody asked */
+		o.len = 12;
+		srv_put_name(&o, "order.test");
+		srv_put16(&o, T_MX);
+		srv_put16(&o, 1);
+		srv_put_rr(&o, "order.test", T_MX, 10, "mx1.order.test", 0);
+	} else if (strcasecmp(qname, "thousand.test") == 0 && qtype == T_MX) {
+		for (i = 0; i < THOUSAND_MX; i++) {
+			snprintf(addr, sizeof(addr), "m%04zu.thousand.test",
+			    THOUSAND_MX - i);
+			srv_put_rr(&o, qname, T_MX, (unsigned)(THOUSAND_MX - i),
+			    addr, 0);
+		}
 	} else if (strcasecmp(qname, "huge.test") == 0 && qtype == T_A) {
 		for (i = 0; i < HUGE_COUNT; i++) {
 			snprintf(addr, sizeof(addr), "198.51.100.%zu", i + 1);
@@ -433,7 +490,7 @@ finish:
 static void
 srv_tcp(int fd)
 {
-	unsigned char q[1024], a[8192 + 2];
+	unsigned char q[1024], a[65535 + 2];
 	size_t	have = 0, need = 2, n;
 	ssize_t	r;
 	struct pollfd pfd = {fd, POLLIN, 0};
@@ -895,6 +952,71 @@ test_dns_classes(void **state)
 	assert_int_equal(dns_lookup_mx(&tctx.dns, "tcp.test", mx), 0);
 	assert_int_equal(mx->status, DNS_OK);
 	assert_string_equal(mx->mx[0].host, "mx1.order.test");
+	free(mx);
+}
+
+/*
+ * Hostile answers (issue: "the hostile world"): compression loops in a
+ * name, a pointer past the packet, an answer to another question, a
+ * thousand MX records. Each ends in Postfix's class for it, and the
+ * channel stays usable.
+ */
+static void
+test_dns_hostile(void **state)
+{
+	static const struct {
+		const char *name;
+		int	status;
+		const char *why;
+	} cases[] = {
+		{"ptrloop.test", DNS_RETRY, "Name service error for "
+		    "name=ptrloop.test type=MX: Malformed or unexpected name "
+		    "server reply"},
+		{"badptr.test", DNS_RETRY, "Name service error for "
+		    "name=badptr.test type=MX: Malformed or unexpected name "
+		    "server reply"},
+		{"ownerloop.test", DNS_RETRY, "Name service error for "
+		    "name=ownerloop.test type=MX: Malformed or unexpected name "
+		    "server reply"},
+		/* c-ares drops an answer whose question differs: as if
+		 * the server never answered */
+		{"wrongq.test", DNS_RETRY, "Host or domain name not found. "
+		    "Name service error for name=wrongq.test type=MX: Host "
+		    "not found, try again"},
+	};
+	struct dns_mx_reply *mx = calloc(1, sizeof(*mx));
+	size_t	i;
+
+	(void)state;
+	assert_non_null(mx);
+	dns_set_deadline(&tctx.dns, 1200);
+	for (i = 0; i < NELEM(cases); i++) {
+		assert_int_equal(dns_lookup_mx(&tctx.dns, cases[i].name, mx),
+		    0);
+		if (mx->status != cases[i].status
+		    || strcmp(mx->why, cases[i].why) != 0)
+			fail_msg("%s: status %d why \"%s\"", cases[i].name,
+			    mx->status, mx->why);
+		assert_int_equal(mx->count, 0);
+	}
+	dns_set_deadline(&tctx.dns, 0);
+
+	/* 1000 MX records (TCP): the first DNS_RR_MAX kept, with
+	 * Postfix's warning, in answer order */
+	tctx.warn_count = 0;
+	assert_int_equal(dns_lookup_mx(&tctx.dns, "thousand.test", mx), 0);
+	assert_int_equal(mx->status, DNS_OK);
+	assert_int_equal(mx->count, DNS_RR_MAX);
+	assert_string_equal(mx->mx[0].host, "m1000.thousand.test");
+	assert_int_equal(mx->mx[0].pref, 1000);
+	assert_int_equal(mx->mx[DNS_RR_MAX - 1].pref, 1000 - DNS_RR_MAX + 1);
+	assert_true(tctx.warn_count > 0);
+	assert_non_null(strstr(tctx.last_warn, "DNS record count limit"));
+
+	/* still usable */
+	assert_int_equal(dns_lookup_mx(&tctx.dns, "order.test", mx), 0);
+	assert_int_equal(mx->status, DNS_OK);
+	assert_int_equal(mx->count, 3);
 	free(mx);
 }
 
@@ -1535,6 +1657,7 @@ main(void)
 		cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_parse_lists),
 		cmocka_unit_test(test_dns_classes),
+		cmocka_unit_test(test_dns_hostile),
 		cmocka_unit_test(test_dns_addr),
 		cmocka_unit_test(test_dns_batch),
 		cmocka_unit_test(test_dns_deadline),

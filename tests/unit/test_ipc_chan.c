@@ -167,6 +167,14 @@ build(enum ipc_type t, struct ipc_msg *m)
 		m->u.done.job_id = 7;
 		m->u.done.deliver_done_usec = 5;
 		break;
+	case IPC_T_TRANSCRIPT:
+		m->u.transcript.job_id = 7;
+		m->u.transcript.classes = IPC_TC_PROTOCOL;
+		snprintf(m->u.transcript.peer, sizeof(m->u.transcript.peer),
+		    "mx.example.test[192.0.2.1]:25");
+		snprintf(m->u.transcript.text, sizeof(m->u.transcript.text),
+		    "Out: RCPT TO:<a@b>\nIn:  501 what");
+		break;
 	default:
 		fail_msg("build: type %d", (int)t);
 	}

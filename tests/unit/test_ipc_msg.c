@@ -86,6 +86,31 @@ fill_raw(char *s, size_t size)
 	s[size - 1] = '\0';
 }
 
+/*
+ * A transcript filling text[size - 1] exactly: lines of
+ * SJ_TRANSCRIPT_LINE_MAX bytes, "Out: " and "In:  " in turn, every
+ * printable byte in the rest. Returns the number of lines.
+ */
+static uint32_t
+fill_lines(char *s, size_t size)
+{
+	size_t	i = 0, k, left;
+	uint32_t n = 0;
+
+	while (i + 1 < size) {
+		if (n > 0)
+			s[i++] = '\n';
+		memcpy(s + i, n % 2 ? IPC_TRANSCRIPT_IN : IPC_TRANSCRIPT_OUT, 5);
+		i += 5;
+		left = size - 1 - i;
+		for (k = 5; k < SJ_TRANSCRIPT_LINE_MAX && left > 0; k++, left--)
+			s[i++] = (char)(0x20 + k % 95);
+		n++;
+	}
+	s[size - 1] = '\0';
+	return (n);
+}
+
 #define TEXT(f)	fill_text((f), sizeof(f))
 #define RAW(f)	fill_raw((f), sizeof(f))
 #define SET(f, s) do { \
@@ -114,6 +139,8 @@ body_size(enum ipc_type t)
 		return (sizeof(struct ipc_result));
 	case IPC_T_DONE:
 		return (sizeof(struct ipc_done));
+	case IPC_T_TRANSCRIPT:
+		return (sizeof(struct ipc_transcript));
 	default:
 		fail_msg("no body size for type %d", (int)t);
 	}
@@ -154,6 +181,7 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		TEXT(c->relayhost);
 		TEXT(c->fallback_relay);
 		TEXT(c->local_addrs);
+		TEXT(c->debug_peer_list);
 		break;
 	}
 	case IPC_T_DELIVER: {
@@ -225,6 +253,19 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		d->conn_setup_done_usec = d->deliver_done_usec = 999999;
 		break;
 	}
+	case IPC_T_TRANSCRIPT: {
+		struct ipc_transcript *tr = &m->u.transcript;
+
+		tr->classes = IPC_TC_PROTOCOL;
+		if (!max)
+			break;
+		tr->job_id = UINT32_MAX;
+		tr->classes = IPC_TC_ALL;
+		tr->omitted = UINT32_MAX;
+		TEXT(tr->peer);
+		tr->omitted_at = fill_lines(tr->text, sizeof(tr->text));
+		break;
+	}
 	default:
 		fail_msg("build: type %d", (int)t);
 	}
@@ -279,7 +320,7 @@ test_table(void **state)
 	assert_null(ipc_msg_spec(IPC_T_MAX));
 	assert_null(ipc_msg_spec((enum ipc_type)1000));
 	assert_string_equal(ipc_msg_name(0), "UNKNOWN(0)");
-	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(10)");
+	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(11)");
 	assert_string_equal(ipc_msg_name(UINT32_MAX), "UNKNOWN(4294967295)");
 	for (t = 1; t < IPC_T_MAX; t++) {
 		s = ipc_msg_spec((enum ipc_type)t);
@@ -637,6 +678,7 @@ STR_CASE(bad_dns_lf, IPC_T_CONFIG, config.dns_servers, "127.0.0.1#53", 9, '\n', 
 STR_CASE(bad_relayhost_ctl, IPC_T_CONFIG, config.relayhost, "[relay#]", 6, 0x7f, 0)
 STR_CASE(bad_fallback_ctl, IPC_T_CONFIG, config.fallback_relay, "fall#back", 4, 0x0b, 0)
 STR_CASE(bad_local_nul, IPC_T_CONFIG, config.local_addrs, "127.0.0.1#", 9, 0, 0)
+STR_CASE(bad_debug_peer_esc, IPC_T_CONFIG, config.debug_peer_list, "peer#", 4, 0x1b, 0)
 STR_CASE(bad_sender_nul, IPC_T_DELIVER, deliver.sender, "<a#b@c>", 2, 0, 0)
 STR_CASE(bad_orcpt_nul, IPC_T_RCPT, rcpt.orcpt, "rfc822;a#b", 8, 0, 0)
 /* Status is printable but not a DSN status. */
@@ -695,6 +737,70 @@ good_config(unsigned char *buf)
 	return (enc(&m, buf));
 }
 
+/* A valid TRANSCRIPT with 'text', then byte 'at' of it set to 'c'. */
+static size_t
+bad_transcript(unsigned char *buf, const char *text, size_t at, int c)
+{
+	struct ipc_msg m;
+	size_t	n, off;
+
+	build(IPC_T_TRANSCRIPT, V_EMPTY, &m);
+	snprintf(m.u.transcript.text, sizeof(m.u.transcript.text), "%s",
+	    text);
+	n = enc(&m, buf);
+	off = find(buf, n, text);
+	buf[off + at] = (unsigned char)c;
+	return (n);
+}
+
+static size_t
+bad_tr_prefix(unsigned char *buf)
+{
+	return (bad_transcript(buf, "Out: EHLO x\nIn:  250 ok", 12, 'X'));
+}
+
+static size_t
+bad_tr_tab(unsigned char *buf)
+{
+	return (bad_transcript(buf, "Out: EHLO x", 9, '\t'));
+}
+
+static size_t
+bad_tr_cr(unsigned char *buf)
+{
+	return (bad_transcript(buf, "In:  220 x\nOut: QUIT", 10, '\r'));
+}
+
+/* Two lines of 600 bytes joined into one of 1201. */
+static size_t
+bad_tr_long(unsigned char *buf)
+{
+	char	text[1202];
+
+	memset(text, 'a', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	memcpy(text, "Out: ", 5);
+	memcpy(text + 601, "In:  ", 5);
+	text[600] = '\n';
+	return (bad_transcript(buf, text, 600, 'b'));
+}
+
+/* omitted_at beyond the line count. */
+static size_t
+bad_tr_omitted_at(unsigned char *buf)
+{
+	struct ipc_msg m;
+	size_t	n;
+
+	build(IPC_T_TRANSCRIPT, V_EMPTY, &m);
+	SET(m.u.transcript.text, "Out: QUIT");
+	m.u.transcript.omitted = 3;
+	m.u.transcript.omitted_at = 1;
+	n = enc(&m, buf);
+	put_le(buf + B(12), 2, 4);
+	return (n);
+}
+
 static const struct bad bad_cases[] = {
 	/* Framing. */
 	{ "empty", 0, 0, 0, 0, bad_empty, IPC_C2P, FD_NONE, -EBADMSG,
@@ -710,7 +816,7 @@ static const struct bad bad_cases[] = {
 	{ "type 0", IPC_T_LOG, 2, 2, 0, NULL, IPC_C2P, FD_NONE, -EBADMSG,
 	    "UNKNOWN(0): unknown message type" },
 	{ "type MAX", IPC_T_LOG, 2, 2, IPC_T_MAX, NULL, IPC_C2P, FD_NONE,
-	    -EBADMSG, "UNKNOWN(10): unknown message type" },
+	    -EBADMSG, "UNKNOWN(11): unknown message type" },
 	{ "type 0xffff", IPC_T_ABORT, 2, 2, 0xffff, NULL, IPC_P2C, FD_NONE,
 	    -EBADMSG, "UNKNOWN(65535): unknown message type" },
 	{ "LOG to child", IPC_T_LOG, 0, 0, 0, NULL, IPC_P2C, FD_TABLE,
@@ -793,6 +899,9 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "CONFIG: field fallback_relay: not printable ASCII" },
 	{ "local_addrs NUL", 0, 0, 0, 0, bad_local_nul, IPC_P2C, FD_NONE,
 	    -EBADMSG, "CONFIG: field local_addrs: string contains NUL" },
+	{ "debug_peer_list ESC", 0, 0, 0, 0, bad_debug_peer_esc, IPC_P2C,
+	    FD_NONE, -EBADMSG,
+	    "CONFIG: field debug_peer_list: not printable ASCII" },
 	{ "sender NUL", 0, 0, 0, 0, bad_sender_nul, IPC_P2C, FD_GIVE,
 	    -EBADMSG, "DELIVER: field sender: string contains NUL" },
 	{ "orcpt NUL", 0, 0, 0, 0, bad_orcpt_nul, IPC_P2C, FD_NONE, -EBADMSG,
@@ -824,7 +933,7 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "SITE_RESULT: field status: \"4.4.x\" is not a DSN" },
 	/* Integer ranges and flag masks. */
 	{ "CONFIG flags", IPC_T_CONFIG, B(0), 4, IPC_CF_ALL + 1, NULL, 0,
-	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x800" },
+	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x1000" },
 	{ "CONFIG flags top", IPC_T_CONFIG, B(0), 4, 0x80000001, NULL, 0,
 	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits "
 	    "0x80000000" },
@@ -870,6 +979,32 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "DONE: field conn_setup_done_usec: microseconds" },
 	{ "usec 2", IPC_T_DONE, B(28), 4, UINT32_MAX, NULL, 0, FD_TABLE,
 	    -EBADMSG, "DONE: field deliver_done_usec: microseconds" },
+	/* TRANSCRIPT: classes, the omission, the text's lines. */
+	{ "transcript to child", IPC_T_TRANSCRIPT, 0, 0, 0, NULL, IPC_P2C,
+	    FD_TABLE, -EBADMSG, "TRANSCRIPT: wrong direction: "
+	    "child-to-parent message received by the child" },
+	{ "transcript with fd", IPC_T_TRANSCRIPT, 0, 0, 0, NULL, 0, FD_GIVE,
+	    -EBADMSG, "TRANSCRIPT: unexpected descriptor" },
+	{ "classes 0", IPC_T_TRANSCRIPT, B(4), 4, 0, NULL, 0, FD_TABLE,
+	    -EBADMSG, "TRANSCRIPT: field classes: 0x0 is not a non-empty "
+	    "subset of 0x3" },
+	{ "classes 4", IPC_T_TRANSCRIPT, B(4), 4, 4, NULL, 0, FD_TABLE,
+	    -EBADMSG, "TRANSCRIPT: field classes: 0x4" },
+	{ "omitted_at no omission", IPC_T_TRANSCRIPT, B(12), 4, 1, NULL, 0,
+	    FD_TABLE, -EBADMSG, "TRANSCRIPT: field omitted_at: 1 with 0 "
+	    "omitted of 0 lines" },
+	{ "omitted_at beyond", 0, 0, 0, 0, bad_tr_omitted_at, IPC_C2P,
+	    FD_NONE, -EBADMSG, "TRANSCRIPT: field omitted_at: 2 with 3 "
+	    "omitted of 1 lines" },
+	{ "line prefix", 0, 0, 0, 0, bad_tr_prefix, IPC_C2P, FD_NONE,
+	    -EBADMSG, "TRANSCRIPT: field text: line 2 lacks the" },
+	{ "line too long", 0, 0, 0, 0, bad_tr_long, IPC_C2P, FD_NONE,
+	    -EBADMSG, "TRANSCRIPT: field text: line 1 lacks the \"Out: \" "
+	    "or \"In:  \" prefix, exceeds 1024 bytes" },
+	{ "tab in text", 0, 0, 0, 0, bad_tr_tab, IPC_C2P, FD_NONE,
+	    -EBADMSG, "TRANSCRIPT: field text: not printable ASCII lines" },
+	{ "CR in text", 0, 0, 0, 0, bad_tr_cr, IPC_C2P, FD_NONE,
+	    -EBADMSG, "TRANSCRIPT: field text: not printable ASCII lines" },
 };
 
 static void
@@ -987,7 +1122,9 @@ test_encode_refuses(void **state)
 	REFUSE(IPC_T_RCPT_RESULT, m.u.result.diag_code = 100, -EINVAL);
 	REFUSE(IPC_T_RCPT_RESULT, m.u.result.diag_code = 600, -EINVAL);
 	REFUSE(IPC_T_RCPT_RESULT, m.u.result.flags = IPC_RF_ALL + 1, -EINVAL);
-	REFUSE(IPC_T_CONFIG, m.u.config.flags = 1U << 11, -EINVAL);
+	REFUSE(IPC_T_CONFIG, m.u.config.flags = 1U << 12, -EINVAL);
+	REFUSE(IPC_T_CONFIG, SET(m.u.config.debug_peer_list, "a\tb"),
+	    -EINVAL);
 	REFUSE(IPC_T_CONFIG, m.u.config.addr_pref = 3, -EINVAL);
 	REFUSE(IPC_T_CONFIG, m.u.config.default_port = 70000, -EINVAL);
 	REFUSE(IPC_T_CONFIG, SET(m.u.config.helo_name, "h\xc3\xa9"), -EINVAL);
@@ -1004,6 +1141,15 @@ test_encode_refuses(void **state)
 	REFUSE(IPC_T_RCPT, m.u.rcpt.notify_flags = 16, -EINVAL);
 	REFUSE(IPC_T_RCPT, m.u.rcpt.index = SJ_RCPT_MAX, -EINVAL);
 	REFUSE(IPC_T_DONE, m.u.done.deliver_done_usec = 1000000, -EINVAL);
+	REFUSE(IPC_T_TRANSCRIPT, m.u.transcript.classes = 0, -EINVAL);
+	REFUSE(IPC_T_TRANSCRIPT, m.u.transcript.classes = 8, -EINVAL);
+	REFUSE(IPC_T_TRANSCRIPT, SET(m.u.transcript.text, "EHLO x"), -EINVAL);
+	REFUSE(IPC_T_TRANSCRIPT, SET(m.u.transcript.text, "Out: a\n"),
+	    -EINVAL);		/* an empty last line has no prefix */
+	REFUSE(IPC_T_TRANSCRIPT, SET(m.u.transcript.text, "In:  \x80"),
+	    -EINVAL);
+	REFUSE(IPC_T_TRANSCRIPT, SET(m.u.transcript.peer, "a\nb"), -EINVAL);
+	REFUSE(IPC_T_TRANSCRIPT, m.u.transcript.omitted_at = 1, -EINVAL);
 #undef REFUSE
 
 	/* Buffer too small: -ENOSPC at every size below the need. */

@@ -11,6 +11,12 @@
  *	body, and broken files. tests/fixtures/qfile_pf37_hold.bin is a
  *	real queue file written by Postfix 3.7.11 (cleanup, put on hold);
  *	qfile_pf37_hold.ref is its content as "postcat -hb" printed it.
+ *	qfile_pf37_{8bit,longline,many,dsn}.{bin,ref,meta} were captured
+ *	from Postfix 3.7 by tests/fixtures/capture_qfiles.sh (an 8-bit
+ *	body, 1500- and 5000-character lines, 60 recipients, DSN
+ *	NOTIFY/RET/ENVID); the .meta file holds the size record's data
+ *	offset and size and each recipient record's offset as postcat -o
+ *	printed them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -485,6 +491,163 @@ struct text_vec {
 	size_t	len;
 };
 
+/* ---- the captured Postfix 3.7 fixtures ---- */
+
+#define META_RCPTS_MAX	100
+
+struct fixture_meta {
+	long	data_offset;
+	long	data_size;
+	long	rcpt[META_RCPTS_MAX];
+	size_t	nrcpt;
+};
+
+static void
+read_meta(const char *path, struct fixture_meta *m)
+{
+	char	line[128];
+	long	v;
+	FILE   *fp;
+
+	memset(m, 0, sizeof(*m));
+	m->data_offset = m->data_size = -1;
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		fail_msg("open %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (sscanf(line, "data_offset %ld", &v) == 1)
+			m->data_offset = v;
+		else if (sscanf(line, "data_size %ld", &v) == 1)
+			m->data_size = v;
+		else if (sscanf(line, "rcpt %ld", &v) == 1) {
+			assert_true(m->nrcpt < META_RCPTS_MAX);
+			m->rcpt[m->nrcpt++] = v;
+		} else
+			fail_msg("%s: bad line: %s", path, line);
+	}
+	fclose(fp);
+	assert_true(m->data_offset > 0 && m->data_size > 0 && m->nrcpt > 0);
+}
+
+static void
+fixture_paths(const char *name, const char *ext, char *out, size_t outsz)
+{
+	int	n;
+
+	n = snprintf(out, outsz, "%s/qfile_pf37_%s.%s", fixture_dir, name,
+	    ext);
+	assert_true(n > 0 && (size_t)n < outsz);
+}
+
+static void
+check_fixture(const char *name, const char *qid)
+{
+	struct fixture_meta m;
+	struct qf file, ref, after;
+	struct qfile q;
+	char	path[PATH_MAX + 64], qpath[64], why[256];
+	uint64_t len;
+	size_t	i, j, marked;
+	int	mfd;
+
+	fixture_paths(name, "bin", path, sizeof(path));
+	read_path(path, &file);
+	fixture_paths(name, "ref", path, sizeof(path));
+	read_path(path, &ref);
+	fixture_paths(name, "meta", path, sizeof(path));
+	read_meta(path, &m);
+	snprintf(qpath, sizeof(qpath), "active/%s", qid);
+
+	/* the content decodes to exactly what postcat -hb printed */
+	write_file(qpath, file.p, file.len, 0700);
+	expect_content(qid, m.data_offset, m.data_size, &ref);
+
+	/* our size-record reading agrees with postcat's */
+	assert_int_equal(qfile_open(&q, "active", qid, why, sizeof(why)), 0);
+	assert_int_equal(q.size_rec_ok, 1);
+	assert_int_equal(q.data_offset, (uint64_t)m.data_offset);
+	assert_int_equal(q.xtra_offset, (uint64_t)(m.data_offset +
+	    m.data_size));
+
+	/* every recipient record can be marked, once; nothing else can */
+	for (i = 0; i < m.nrcpt; i++) {
+		assert_int_equal(file.p[m.rcpt[i]], 'R');
+		assert_int_equal(qfile_mark_done(&q, m.rcpt[i], why,
+		    sizeof(why)), 0);
+		assert_int_equal(qfile_mark_done(&q, m.rcpt[i], why,
+		    sizeof(why)), -EALREADY);
+	}
+	assert_int_equal(qfile_mark_done(&q, 0, why, sizeof(why)), -EINVAL);
+	assert_int_equal(qfile_mark_done(&q, m.data_offset, why, sizeof(why)),
+	    -EPERM);
+	assert_int_equal(qfile_mark_done(&q, m.rcpt[0] + 1, why, sizeof(why)),
+	    -EPERM);
+	qfile_close(&q);
+	read_path(qpath, &after);
+	assert_int_equal(after.len, file.len);
+	for (i = 0, marked = 0; i < file.len; i++) {
+		if (after.p[i] == file.p[i])
+			continue;
+		for (j = 0; j < m.nrcpt; j++)
+			if ((long)i == m.rcpt[j])
+				break;
+		if (j == m.nrcpt)
+			fail_msg("%s: byte %zu changed", name, i);
+		assert_int_equal(after.p[i], 'D');
+		marked++;
+	}
+	assert_int_equal(marked, m.nrcpt);
+	assert_int_equal(unlink(qpath), 0);
+
+	/* truncated copies: refused with a reason, never a short memfd */
+	{
+		const size_t cut[] = {
+			(size_t)m.data_offset - 1,
+			(size_t)m.data_offset + 1,
+			(size_t)(m.data_offset + m.data_size / 2),
+			(size_t)(m.data_offset + m.data_size) - 1,
+			file.len - 1,
+		};
+
+		for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+			write_file(qpath, file.p, cut[i], 0700);
+			why[0] = 0;
+			if (qfile_open(&q, "active", qid, why,
+			    sizeof(why)) == 0) {
+				if (qfile_content_memfd(&q, m.data_offset,
+				    m.data_size, &mfd, &len, why,
+				    sizeof(why)) == 0) {
+					/* only a cut in the trailing records
+					 * leaves the content whole */
+					assert_true(cut[i] >= (size_t)
+					    (m.data_offset + m.data_size));
+					assert_int_equal(len, ref.len);
+					close(mfd);
+				} else {
+					assert_true(why[0] != 0);
+				}
+				qfile_close(&q);
+			} else {
+				assert_true(why[0] != 0);
+			}
+			assert_int_equal(unlink(qpath), 0);
+		}
+	}
+	qf_free(&file);
+	qf_free(&ref);
+	qf_free(&after);
+}
+
+static void
+test_captured_fixtures(void **state)
+{
+	(void)state;
+	check_fixture("8bit", "AAF991050E4");
+	check_fixture("longline", "8A84B1050E5");
+	check_fixture("many", "3AD181050E7");
+	check_fixture("dsn", "E03161050E8");
+}
+
 static void
 test_cleanup_layouts(void **state)
 {
@@ -660,12 +823,14 @@ test_bad_offsets(void **state)
 		{ "negative", -5, 0, -EINVAL },
 		{ "zero", 0, 0, -EINVAL },
 		{ "one", 1, 0, -EINVAL },
-		{ "at end of file", 1000000, 0, -EINVAL },
-		{ "far outside", LONG_MAX, 0, -EINVAL },
+		/* the file ends before the content qmgr announced:
+		 * truncated, i.e. corrupt (Postfix meets EOF, type -1) */
+		{ "at end of file", 1000000, 0, -EUCLEAN },
+		{ "far outside", LONG_MAX, 0, -EUCLEAN },
 		{ "not after M", REL(2), 0, -EINVAL },
 		{ "on the M record", REL(-2), 0, -EINVAL },
 		{ "negative size", REL(0), -2, -EINVAL },
-		{ "size past the end", REL(0), 1000000, -EINVAL },
+		{ "size past the end", REL(0), 1000000, -EUCLEAN },
 	};
 	struct built q;
 	struct qfile f;
@@ -698,6 +863,10 @@ test_bad_offsets(void **state)
 			close(mfd);
 		} else
 			assert_int_equal(mfd, -1);
+		if (err == -EUCLEAN) {
+			assert_int_equal(f.bad_type, -1);
+			assert_int_equal(f.bad_offset, f.size);
+		}
 	}
 	qfile_close(&f);
 	assert_int_equal(qfile_content_memfd(&f, (long)q.data_off, 0, &mfd,
@@ -1060,6 +1229,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_doc_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_real_postfix_file, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_captured_fixtures, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_cleanup_layouts, setup,
 		    teardown),

@@ -1,0 +1,554 @@
+#!/usr/bin/env python3
+"""
+NAME
+	hostile_child.py - the real parent against a scripted hostile child
+SUMMARY
+	tests/parent/hostile_child.py AUX_HOSTILE_SMTPJAIL
+DESCRIPTION
+	Drives build/tests/parent/aux_hostile_smtpjail (the real parent,
+	whose child plays a script of raw IPC datagrams, see
+	tests/parent/hostile_child.c) with the fake qmgr, bounce/defer/trace
+	and postlog of fake_postfix.py. Each scenario of the table at the end
+	makes the child break the IPC protocol in one way after it received
+	a job, and checks: the reply to qmgr is DEFER (never FINAL with a
+	recipient unaccounted for), every recipient in flight went to the
+	defer service with 4.3.0, the queue file bytes are unchanged except
+	for recipients legitimately marked, the log says why the child's word
+	was refused, the parent exits 1 (-S) or fatally (master mode), no
+	sanitizer report, and no process of the pair is left. A control
+	scenario (a child that behaves) proves the encoder below speaks the
+	parent's protocol, so the refusals are the parent's doing.
+	Prints "ok - name" / "not ok - name" lines.
+SECURITY
+	Test code; runs as root (the sandbox is built as master(8) would).
+SEE ALSO
+	tests/parent/t_hostile_child.sh, tests/parent/fake_postfix.py,
+	ipc/ipc_msg.c (wire format), include/ipc_msg.h
+"""
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fake_postfix as fp  # noqa: E402
+
+TOP = os.path.normpath(os.path.join(os.path.dirname(
+    os.path.abspath(__file__)), "..", ".."))
+
+# --------------------------------------------------------- IPC encoder
+
+
+def ipc_header_facts():
+	"""IPC_VERSION and the type numbers, read from include/ipc_msg.h so
+	a renumbering there does not silently break these scripts."""
+	with open(os.path.join(TOP, "include", "ipc_msg.h")) as f:
+		text = f.read()
+	version = int(re.search(r"#define\s+IPC_VERSION\s+(\d+)",
+	    text).group(1))
+	body = re.search(r"enum ipc_type \{(.*?)\};", text, re.S).group(1)
+	types, n = {}, 0
+	for m in re.finditer(r"IPC_T_(\w+)\s*(?:=\s*(\d+))?\s*,", body):
+		if m.group(2) is not None:
+			n = int(m.group(2))
+		types[m.group(1)] = n
+		n += 1
+	return version, types
+
+
+VERSION, T = ipc_header_facts()
+JOB = object()		# the job id the child received, as LE u32
+
+
+def u32(v):
+	return [JOB] if v is JOB else [struct.pack("<I", v)]
+
+
+def u64(v):
+	return [struct.pack("<Q", v)]
+
+
+def s16(v, length=None):
+	"""A string field: u16 length (or a forged one) and the bytes."""
+	if isinstance(v, str):
+		v = v.encode("latin-1")
+	return [struct.pack("<H", len(v) if length is None else length), v]
+
+
+def frame(type_, parts, version=None, blen=None):
+	"""Header + body; returns the script tokens for "send"."""
+	size = sum(4 if p is JOB else len(p) for p in parts)
+	hdr = struct.pack("<HHI", VERSION if version is None else version,
+	    type_, size if blen is None else blen)
+	out = [hdr.hex()]
+	for p in parts:
+		out.append("JOB" if p is JOB else p.hex())
+	return " ".join(x for x in out if x)
+
+
+def result(type_name="RCPT_RESULT", job=JOB, index=0, code=250, flags=0,
+    status="2.0.0", relay="mx.test[192.0.2.1]:25", mta="mx.test",
+    diag="250 2.0.0 ok", reason="250 2.0.0 ok", **kw):
+	"""RCPT_RESULT/SITE_RESULT body (ipc_msg.c IPC_F_RESULT order)."""
+	parts = u32(job) + u32(index) + u32(code) + u32(flags)
+	for f, v in (("status", status), ("relay", relay), ("mta_name", mta),
+	    ("diag_text", diag), ("reason", reason)):
+		parts += s16(v, kw.get(f + "_len"))
+	return frame(T[type_name], parts + [kw.get("extra", b"")])
+
+
+def done(job=JOB, extra=b""):
+	now = int(time.time())
+	return frame(T["DONE"], u32(job) + u32(0) + u64(now) + u32(0) +
+	    u64(now) + u32(0) + [extra])
+
+
+def log(text, level=1):
+	return frame(T["LOG"], u32(level) + s16(text))
+
+
+def ready(version=None):
+	return frame(T["READY"], u32(VERSION if version is None else
+	    version))
+
+
+PROLOGUE = ["send " + ready(), "recv", "job"]	# READY, CONFIG, the job
+
+# ------------------------------------------------------------ helpers
+
+
+def leftovers(script_path):
+	"""Processes whose environment names this scenario's script: a
+	parent or child of the pair that is still alive."""
+	key = ("SJ_HOSTILE_SCRIPT=%s" % script_path).encode()
+	pids = []
+	for d in os.listdir("/proc"):
+		if not d.isdigit():
+			continue
+		try:
+			with open("/proc/%s/environ" % d, "rb") as f:
+				env = f.read().split(b"\0")
+			with open("/proc/%s/stat" % d) as f:
+				state = f.read().rsplit(")", 1)[1].split()[0]
+		except OSError:
+			continue
+		if key in env and state != "Z":
+			pids.append(int(d))
+	return pids
+
+
+def wait_gone(script_path):
+	deadline = time.time() + fp.TIMEOUT
+	while time.time() < deadline:
+		left = leftovers(script_path)
+		if not left:
+			return []
+		time.sleep(0.05)
+	return leftovers(script_path)
+
+
+def run_master_mode(env, raw, extra_args=()):
+	"""The parent as master(8) starts it (status pipe on fd 5, a listen
+	socket on fd 6), one qmgr connection; returns a Run whose rc is
+	the parent's exit status after the connection is done."""
+	r = fp.Run()
+	r.greeting = r.reply = r.error = None
+	path = os.path.join(env.tmp, "smtp.%d" % os.getpid())
+	if os.path.exists(path):
+		os.unlink(path)
+	lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	lsock.bind(path)
+	lsock.listen(4)
+	lsock.setblocking(False)
+	st_r, st_w = os.pipe()
+	errf = open(os.path.join(env.tmp, "stderr"), "w+b")
+	e = dict(os.environ, MAIL_CONFIG=env.etc, LANG="C")
+	lfd = lsock.fileno()
+
+	def fds():
+		os.dup2(st_w, 5)
+		os.dup2(lfd, 6)
+		os.set_inheritable(5, True)
+		os.set_inheritable(6, True)
+	# Python's own descriptors are close-on-exec (PEP 446): only 0-2
+	# and the two dup2()ed in fds() reach smtpjail.
+	p = subprocess.Popen([env.binary, "-n", "smtp", "-t", "unix", "-u",
+	    "-l", "-s", "1"] + list(extra_args), stdin=subprocess.DEVNULL,
+	    stdout=subprocess.DEVNULL, stderr=errf, cwd=env.q, env=e,
+	    preexec_fn=fds, close_fds=False)
+	os.close(st_w)
+	r.pid = p.pid
+	c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	try:
+		c.connect(path)
+		rd = fp.Reader(c)
+		r.greeting = rd.read_exact(36)
+		c.sendall(raw)
+		r.reply = rd.read_list(fp.TIMEOUT + 20)
+	except (OSError, EOFError, TimeoutError) as ex:
+		r.error = "%s: %s" % (type(ex).__name__, ex)
+	c.close()			# qmgr closes first (interfaces 1.7)
+	try:
+		r.rc = p.wait(fp.TIMEOUT + 20)
+	except subprocess.TimeoutExpired:
+		p.kill()
+		r.rc = p.wait()
+		r.error = (r.error or "") + " smtpjail did not exit"
+	lsock.close()
+	os.close(st_r)
+	os.unlink(path)
+	errf.seek(0)
+	r.stderr = errf.read().decode("latin-1")
+	errf.close()
+	return r
+
+# ----------------------------------------------------------- scenarios
+
+
+def scenario(env, sc, idx):
+	ck = fp.Check()
+	qid = "PH%04d" % idx
+	rcpts = sc.get("rcpts", ["bob@remote.test"])
+	data, data_off, size, roffs = fp.build_qfile(rcpts)
+	path = env.write_qfile(qid, data)
+	for s in env.svc.values():
+		s.set_mode("ok")
+	common, rl = fp.request(qid, data_off, size, "[127.0.0.1]:%d" %
+	    env.dead_port, rcpts, roffs)
+	raw = fp.attr_list(common) + b"".join(fp.attr_list(x) for x in rl)
+
+	script = os.path.join(env.tmp, "script.%d.%d" % (os.getpid(), idx))
+	lines = sc.get("prologue", PROLOGUE) + sc["script"]
+	with open(script, "w") as f:
+		f.write("\n".join(lines) + "\n")
+	os.environ["SJ_HOSTILE_SCRIPT"] = script
+	env.log.take()
+	try:
+		if sc.get("master"):
+			r = run_master_mode(env, raw, sc.get("args", ()))
+		else:
+			r = fp.run_smtpjail(env, raw, None, sc.get("args", ()))
+	finally:
+		del os.environ["SJ_HOSTILE_SCRIPT"]
+	left = wait_gone(script)
+	lingered = []
+	if sc.get("lingers") and left:
+		# The parent ($mail_owner) cannot signal the sandbox user:
+		# the sleeping child outlives it (SECURITY.md). Clean up.
+		for pid in left:
+			os.kill(pid, signal.SIGKILL)
+		lingered, left = left, wait_gone(script)
+	log = env.log.take()
+	logtxt = "\n".join(log)
+	want = sc.get("want", "DEFER")
+	marked = sc.get("marked", [])
+
+	if want == "NONE":
+		# The child broke the protocol before the parent could serve.
+		ck.want(r.greeting is None or r.reply is None,
+		    "parent served qmgr: greeting %r reply %r" % (r.greeting,
+		    r.reply))
+	elif ck.want(r.reply is not None and len(r.reply) == 8,
+	    "no reply (%s; stderr %s)" % (r.error, r.stderr.strip()[-300:])):
+		got = r.reply[7][1]
+		ck.want(got == (fp.FINAL if want == "FINAL" else fp.DEFER),
+		    "reply status %s, want %s" % (got, want))
+		if got == fp.FINAL:
+			ck.want(len(marked) == len(rcpts), "FINAL with %d of %d "
+			    "recipients marked" % (len(marked), len(rcpts)))
+	ck.want(r.rc == sc.get("rc", 1), "exit status %s, want %s" %
+	    (r.rc, sc.get("rc", 1)))
+	ck.want(not left, "processes of the pair still alive: %r" % left)
+	for bad in ("runtime error", "Sanitizer", "panic:", "hostile child:"):
+		ck.want(bad not in r.stderr and bad not in logtxt,
+		    "%r reported: %s" % (bad, (r.stderr + logtxt)[-400:]))
+
+	exp = bytearray(data)
+	for i in marked:
+		exp[roffs[i]] = ord("D")
+	with open(path, "rb") as f:
+		now = f.read()
+	ck.want(now == bytes(exp), "queue file changed: differs at %r "
+	    "(R offsets %r, want D at %r)" % ([i for i in range(min(len(now),
+	    len(exp))) if now[i] != exp[i]][:8], roffs,
+	    [roffs[i] for i in marked]))
+	ck.want(os.stat(path).st_mode & 0o7777 == 0o700, "queue file mode "
+	    "%o" % (os.stat(path).st_mode & 0o7777))
+
+	# Recipients in flight: each deferred 4.3.0 exactly once, nothing
+	# bounced or traced on the child's word.
+	deferred = [dict(x) for x in env.svc["defer"].received()]
+	want_def = sc.get("deferred", [] if want in ("FINAL", "NONE") else
+	    list(range(len(rcpts))))
+	ck.want(sorted(d.get("recipient") for d in deferred) ==
+	    sorted(rcpts[i] for i in want_def), "defer APPENDs for %r, want "
+	    "%r" % ([d.get("recipient") for d in deferred],
+	    [rcpts[i] for i in want_def]))
+	for d in deferred:
+		ck.want(d.get("status") == "4.3.0" and d.get("reason") ==
+		    "mail delivery agent (sandboxed child) failed",
+		    "defer APPEND %r" % d)
+		ck.want(d.get("offset") == str(roffs[rcpts.index(
+		    d.get("recipient"))]), "defer APPEND offset %r" % d)
+	for n in ("bounce", "trace"):
+		ck.want(env.svc[n].received() == [], "%s got %r" % (n,
+		    env.svc[n].received()))
+
+	for pat in sc["log"]:
+		ck.want(pat in logtxt, "log lacks %r; log: %r" % (pat, log[-6:]))
+	if want == "DEFER" and not marked:
+		ck.want("sandboxed child failed, deferring all %d recipients" %
+		    len(rcpts) in logtxt, "no 'deferring all' warning")
+	if want == "DEFER":
+		ck.want("sandboxed child stopped" in logtxt,
+		    "no 'sandboxed child stopped' warning")
+	if "max_child_lines" in sc:
+		n = sum(1 for ln in log if "flood line" in ln)
+		ck.want(0 < n <= sc["max_child_lines"], "%d child LOG lines "
+		    "logged, want 1..%d" % (n, sc["max_child_lines"]))
+	if ck.problems:
+		ck.problems.append("log: %r" % log[-8:])
+	os.unlink(path)
+	os.unlink(script)
+	return ck.problems
+
+
+TWO = ["bob@remote.test", "carol@remote.test"]
+FAILED = "sandboxed child failed, deferring all"
+SENT0 = "send " + result(index=0)
+
+SCENARIOS = [
+	# The control: proves the encoder above matches the parent's codec.
+	dict(name="control: a child that behaves gets FINAL, both marked",
+	    rcpts=TWO, script=[SENT0, "send " + result(index=1),
+	    "send " + done()], want="FINAL", marked=[0, 1], rc=0,
+	    log=["status=sent"]),
+	dict(name="control: master mode, a child that behaves: FINAL, "
+	    "marked, parent exits at max_use", master=True,
+	    args=["-o", "max_use=1"], script=[SENT0, "send " + done()],
+	    want="FINAL", marked=[0], rc=0, log=["status=sent"]),
+
+	# Recipient indexes.
+	dict(name="2xx for recipient 1 of 1 (never sent): refused",
+	    script=["send " + result(index=1), "send " + done()],
+	    log=[FAILED, "RCPT_RESULT for recipient 1 of 1"]),
+	dict(name="2xx for recipient 5 of 2 after a valid one: nothing "
+	    "marked", rcpts=TWO, script=[SENT0, "send " + result(index=5),
+	    "send " + done()], log=["RCPT_RESULT for recipient 5 of 2"]),
+	dict(name="recipient index 10000 (past SJ_RCPT_MAX): decoder refuses",
+	    script=["send " + result(index=10000)],
+	    log=["RCPT_RESULT: field index: 10000 out of range"]),
+	dict(name="recipient index 4294967295: decoder refuses",
+	    script=["send " + result(index=0xffffffff)],
+	    log=["field index: 4294967295 out of range"]),
+	dict(name="repeated recipient index: refused, first one not used",
+	    rcpts=TWO, script=[SENT0, SENT0, "send " + result(index=1),
+	    "send " + done()], log=["second RCPT_RESULT for recipient 0"]),
+	dict(name="DONE with a recipient unreported: refused", rcpts=TWO,
+	    script=["send " + result(index=1), "send " + done()],
+	    log=["DONE with 1 of 2 recipients reported"]),
+
+	# Job ids.
+	dict(name="RCPT_RESULT for another job: refused",
+	    script=["send " + result(job=57005), "send " + done()],
+	    log=["RCPT_RESULT for job 57005, expected job 1"]),
+	dict(name="SITE_RESULT for another job: refused",
+	    script=["send " + result("SITE_RESULT", job=2, code=421,
+	    status="4.3.2"), "send " + done()],
+	    log=["SITE_RESULT for job 2, expected job 1"]),
+	dict(name="DONE for another job: refused",
+	    script=[SENT0, "send " + done(job=0)],
+	    log=["DONE for job 0, expected job 1"]),
+
+	# Codes and statuses.
+	dict(name="reply code 999: decoder refuses",
+	    script=["send " + result(code=999)],
+	    log=["field diag_code: 999 neither 0 nor 200..599"]),
+	dict(name="reply code 199: decoder refuses",
+	    script=["send " + result(code=199, status="5.0.0")],
+	    log=["field diag_code: 199 neither 0 nor 200..599"]),
+	dict(name="sent without a reply code: refused",
+	    script=["send " + result(code=0), "send " + done()],
+	    log=["recipient 0 reported sent (2.0.0) without a 2xx reply "
+	    "(code 0)"]),
+	dict(name="sent with reply code 550: refused",
+	    script=["send " + result(code=550), "send " + done()],
+	    log=["without a 2xx reply (code 550)"]),
+	dict(name="bounced with reply code 250: refused",
+	    script=["send " + result(code=250, status="5.1.1"),
+	    "send " + done()], log=["status 5.1.1 with reply code 250"]),
+	dict(name="SITE_RESULT with success status: refused",
+	    script=["send " + result("SITE_RESULT", code=250),
+	    "send " + done()], log=["SITE_RESULT with success status"]),
+	dict(name="RCPT_RESULT after SITE_RESULT: refused",
+	    script=["send " + result("SITE_RESULT", code=421,
+	    status="4.3.2"), SENT0, "send " + done()],
+	    log=["RCPT_RESULT after SITE_RESULT"]),
+	dict(name="DSN status 2.0 (not x.y.z): decoder refuses",
+	    script=["send " + result(status="2.0")],
+	    log=["field status: \"2.0\" is not a DSN status"]),
+	dict(name="unknown result flags: decoder refuses",
+	    script=["send " + result(flags=0x80)],
+	    log=["RCPT_RESULT: field flags: unknown bits 0x80"]),
+
+	# Text.
+	dict(name="reason of 3000 bytes (over SJ_REASON_MAX): refused",
+	    script=["send " + result(reason="x" * 3000)],
+	    log=["field reason: string length 3000 exceeds maximum"]),
+	dict(name="string length field larger than the datagram: refused",
+	    script=["send " + result(reason="short", reason_len=2000)],
+	    log=["short body at field reason"]),
+	dict(name="LOG text of 2000 bytes (over SJ_LOG_TEXT_MAX): refused",
+	    script=["send " + log("y" * 2000)],
+	    log=["LOG: body of 2006 bytes exceeds maximum"]),
+	dict(name="LOG text length field 2000 in a small datagram: refused",
+	    script=["send " + frame(T["LOG"], u32(1) + s16("t", 2000))],
+	    log=["LOG: field text: string length 2000 exceeds maximum 1024"]),
+	dict(name="datagram of 9000 bytes (over SJ_IPC_MSG_MAX): refused",
+	    script=["send " + result(diag="z" * 2000, reason="z" * 2500,
+	    relay="r" * 200, mta="m" * 200) + " " + "41" * 4000],
+	    log=["datagram truncated: larger than"]),
+	dict(name="CR LF in diag_text (header injection): refused",
+	    script=["send " + result(diag="250 ok\r\nX-Injected: 1")],
+	    log=["field diag_text: not printable ASCII"]),
+	dict(name="escape sequence in LOG text: refused",
+	    script=["send " + log("\x1b[2Jgotcha")],
+	    log=["LOG: field text: not printable ASCII"]),
+	dict(name="NUL inside reason: refused",
+	    script=["send " + result(reason="ok\0hidden")],
+	    log=["field reason: string contains NUL"]),
+	dict(name="8-bit bytes in relay: refused",
+	    script=["send " + result(relay="mx\xff.test")],
+	    log=["field relay: not printable ASCII"]),
+	dict(name="LOG level 7: refused",
+	    script=["send " + log("level", level=7)],
+	    log=["LOG: field level: 7 out of range"]),
+
+	# Descriptors.
+	dict(name="LOG carrying the content memfd back: refused",
+	    script=["send fd=content " + log("here is your fd")],
+	    log=["LOG: unexpected descriptor"]),
+	dict(name="RCPT_RESULT carrying the IPC socket itself: refused",
+	    script=["send fd=3 " + result()],
+	    log=["RCPT_RESULT: unexpected descriptor"]),
+	dict(name="DONE with two descriptors: refused",
+	    script=[SENT0, "send fd=0 fd=2 " + done()],
+	    log=["DONE: 2 descriptors in one message"]),
+	dict(name="eight descriptors on one message: refused",
+	    script=["send fd=0 fd=1 fd=2 fd=3 fd=content fd=0 fd=1 fd=2 " +
+	    log("many")], log=["LOG: 8 descriptors in one message"]),
+
+	# Types, versions, framing.
+	dict(name="unknown type 99: refused",
+	    script=["send " + frame(99, u32(JOB))],
+	    log=["UNKNOWN(99): unknown message type"]),
+	dict(name="type 0: refused", script=["send " + frame(0, [])],
+	    log=["UNKNOWN(0): unknown message type"]),
+	dict(name="parent-to-child type (DELIVER) from the child: refused",
+	    script=["send " + frame(T["DELIVER"], u32(JOB))],
+	    log=["DELIVER: wrong direction"]),
+	dict(name="READY in the middle of a job: refused",
+	    script=["send " + ready()], log=["unexpected READY during a job"]),
+	dict(name="IPC version 3 in a header: refused",
+	    script=["send " + frame(T["DONE"], u32(JOB), version=VERSION - 1)],
+	    log=["DONE: IPC version %d, expected %d" % (VERSION - 1,
+	    VERSION)]),
+	dict(name="header body length disagrees: refused",
+	    script=["send " + frame(T["DONE"], u32(JOB), blen=40)],
+	    log=["DONE: header says body of 40 bytes, message has 4"]),
+	dict(name="trailing bytes after RCPT_RESULT's fields: refused",
+	    script=["send " + result(extra=b"\0\0\0")],
+	    log=["RCPT_RESULT: trailing 3 bytes"]),
+	dict(name="one byte more than DONE's fixed size: refused",
+	    script=[SENT0, "send " + done(extra=b"\0")],
+	    log=["DONE: body of 33 bytes exceeds maximum 32"]),
+	dict(name="short header (3 bytes): refused",
+	    script=["send 040007"], log=["shorter than the 8-byte header"]),
+	dict(name="empty datagram: refused", script=["send"],
+	    log=["empty datagram"]),
+
+	# Volume, silence, death.
+	dict(name="flood of 600 LOG messages: refused after the budget",
+	    script=["repeat 600 send " + log("flood line")],
+	    log=["child sent more than 500 LOG messages in one job"],
+	    max_child_lines=500),
+	dict(name="silent child that ignores EOF: the parent times out, "
+	    "cannot kill it, still exits", rcpts=TWO,
+	    script=["sleep 60000"], args=["-o", "daemon_timeout=2s"],
+	    lingers=True, log=["no message from child pid", "did not exit "
+	    "and cannot be killed (kill: Operation not permitted)"]),
+	# A child that dies after a well-formed result: that result stands
+	# (smtp(8) marks a recipient as soon as its outcome is known, and a
+	# 250 the server gave must not become a duplicate); the rest wait.
+	dict(name="child exits mid-job after a valid result: it stands, the "
+	    "other recipient is deferred", rcpts=TWO, script=[SENT0, "exit 3"],
+	    marked=[0], deferred=[1], log=["child exit status 3",
+	    "after reporting 1 of 2 recipients, deferring the other 1",
+	    "status=sent"]),
+
+	# Before the first job.
+	dict(name="RCPT_RESULT before READY: the pair never serves",
+	    prologue=[], script=["send " + result(job=1)], want="NONE",
+	    log=["sandboxed child did not start: child sent RCPT_RESULT "
+	    "before READY"]),
+	dict(name="READY with IPC version 99: the pair never serves",
+	    prologue=[], script=["send " + ready(99)], want="NONE",
+	    log=["child speaks IPC version 99, parent %d" % VERSION]),
+
+	# The same refusal on master(8)'s path (serve(), not -S).
+	dict(name="master mode: repeated recipient index: refused, the "
+	    "parent exits 1", master=True, rcpts=TWO, script=[SENT0, SENT0,
+	    "send " + done()], log=["second RCPT_RESULT for recipient 0"]),
+
+	# After DONE (master mode: the parent polls the idle child).
+	dict(name="RCPT_RESULT after DONE: first request stands, then the "
+	    "parent exits", master=True, script=[SENT0, "send " + done(),
+	    "send " + result()], want="FINAL", marked=[0],
+	    log=["status=sent", "between requests: unsolicited RCPT_RESULT"]),
+	dict(name="LOG after DONE: the parent exits", master=True,
+	    script=[SENT0, "send " + done(), "send " + log("late")],
+	    want="FINAL", marked=[0],
+	    log=["]: late", "between requests: unsolicited LOG"]),
+]
+
+
+def main():
+	if len(sys.argv) != 2:
+		print("usage: hostile_child.py AUX_HOSTILE_SMTPJAIL",
+		    file=sys.stderr)
+		return 2
+	signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
+	env = fp.Env(os.path.abspath(sys.argv[1]))
+	only = os.environ.get("SJ_PARENT_ONLY")
+	failed = 0
+	try:
+		for idx, sc in enumerate(SCENARIOS):
+			if only and only not in sc["name"]:
+				continue
+			try:
+				probs = scenario(env, sc, idx)
+			except Exception as ex:		# report, go on
+				probs = ["exception %s: %s" % (type(ex).__name__,
+				    ex)]
+			if probs:
+				failed += 1
+				print("not ok - hostile child: %s" % sc["name"])
+				for p in probs:
+					print("#   %s" % p)
+			else:
+				print("ok - hostile child: %s" % sc["name"])
+			sys.stdout.flush()
+	finally:
+		if not os.environ.get("SJ_PARENT_KEEP"):
+			env.cleanup()
+		else:
+			print("# kept %s" % env.tmp)
+	return 1 if failed else 0
+
+
+if __name__ == "__main__":
+	sys.exit(main())
