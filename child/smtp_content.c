@@ -16,6 +16,11 @@
  *	boundary falls exactly on a break point (Postfix then sends one
  *	more, empty, continuation line).
  *
+ *	For BDAT (RFC 3030) the same conversion runs without dot-stuffing:
+ *	smtp_content_measure() runs it once without output to learn the
+ *	chunk size, smtp_content_send() with opts->bdat set sends it. Both
+ *	passes read the same sealed memfd, so they agree.
+ *
  *	The two buffers live in this module's context (the child is single
  *	threaded; nothing else runs while a message is being sent).
  * SECURITY
@@ -47,6 +52,8 @@ struct content_state {
 	size_t	limit;			/* line_limit, or SIZE_MAX */
 	size_t	space_left;		/* room on the current output line */
 	int	at_bol;			/* next byte starts an input line */
+	int	count_only;		/* measure: count, write nothing */
+	uint64_t counted;		/* bytes the conversion produced */
 };
 
 static int64_t
@@ -106,6 +113,10 @@ content_put(struct content_state *st, const void *data, size_t len)
 	size_t	n;
 	int	err;
 
+	if (st->count_only) {
+		st->counted += len;
+		return (0);
+	}
 	while (len > 0) {
 		if (st->out_len == sizeof(smtp_content_ctx.out) &&
 		    (err = content_flush(st)) < 0)
@@ -134,7 +145,9 @@ content_convert(struct content_state *st, const unsigned char *in,
 		if (st->at_bol) {
 			st->at_bol = 0;
 			st->space_left = st->limit;
-			if (*p == '.' && (err = content_put(st, ".", 1)) < 0)
+			/* RFC 3030: BDAT data is not dot-stuffed. */
+			if (*p == '.' && !st->opts->bdat &&
+			    (err = content_put(st, ".", 1)) < 0)
 				return (err);
 		}
 		lf = memchr(p, '\n', (size_t)(end - p));
@@ -145,7 +158,7 @@ content_convert(struct content_state *st, const unsigned char *in,
 				if ((err = content_put(st, "\r\n ", 3)) < 0)
 					return (err);
 				st->space_left = st->limit - 1;
-				if (!st->res->folded) {
+				if (!st->res->folded && !st->count_only) {
 					st->res->folded = 1;
 					/* Postfix logs it with the queue id. */
 					msg_info("%s%sbreaking line > %u bytes "
@@ -174,25 +187,30 @@ content_convert(struct content_state *st, const unsigned char *in,
 	return (0);
 }
 
-int
-smtp_content_send(int sock, int content_fd, uint64_t size,
+static void
+content_init(struct content_state *st, int sock,
     const struct smtp_content_opts *opts, struct smtp_content_result *res)
 {
-	struct content_state st;
+	memset(res, 0, sizeof(*res));
+	memset(st, 0, sizeof(*st));
+	st->sock = sock;
+	st->opts = opts;
+	st->res = res;
+	/* A one-byte limit cannot hold "SPACE + 1 byte": treat as none. */
+	st->limit = opts->line_limit > 1 ? opts->line_limit : SIZE_MAX;
+	st->space_left = st->limit;
+	st->at_bol = 1;
+}
+
+/* Read and convert the whole content, ending the last line. */
+static int
+content_run(struct content_state *st, int content_fd, uint64_t size)
+{
+	struct smtp_content_result *res = st->res;
 	uint64_t off = 0;
 	size_t	want;
 	ssize_t	n;
 	int	err;
-
-	memset(res, 0, sizeof(*res));
-	memset(&st, 0, sizeof(st));
-	st.sock = sock;
-	st.opts = opts;
-	st.res = res;
-	/* A one-byte limit cannot hold "SPACE + 1 byte": treat as none. */
-	st.limit = opts->line_limit > 1 ? opts->line_limit : SIZE_MAX;
-	st.space_left = st.limit;
-	st.at_bol = 1;
 
 	while (off < size) {
 		want = size - off < sizeof(smtp_content_ctx.in) ?
@@ -211,11 +229,44 @@ smtp_content_send(int sock, int content_fd, uint64_t size,
 			continue;
 		off += (uint64_t)n;
 		res->bytes_in = off;
-		if ((err = content_convert(&st, smtp_content_ctx.in,
+		if ((err = content_convert(st, smtp_content_ctx.in,
 		    (size_t)n)) < 0)
 			return (err);
 	}
-	if (!st.at_bol && (err = content_put(&st, "\r\n", 2)) < 0)
+	if (!st->at_bol && (err = content_put(st, "\r\n", 2)) < 0)
+		return (err);
+	return (0);
+}
+
+int
+smtp_content_measure(int content_fd, uint64_t size,
+    const struct smtp_content_opts *opts, uint64_t *len,
+    struct smtp_content_result *res)
+{
+	struct content_state st;
+	int	err;
+
+	content_init(&st, -1, opts, res);
+	st.count_only = 1;
+	if ((err = content_run(&st, content_fd, size)) < 0)
+		return (err);
+	*len = st.counted;
+	return (0);
+}
+
+int
+smtp_content_send(int sock, int content_fd, uint64_t size,
+    const struct smtp_content_opts *opts, struct smtp_content_result *res)
+{
+	struct content_state st;
+	int	err;
+
+	content_init(&st, sock, opts, res);
+	/* Queued commands go out in the same write as the content. */
+	if (opts->prefix_len > 0 &&
+	    (err = content_put(&st, opts->prefix, opts->prefix_len)) < 0)
+		return (err);
+	if ((err = content_run(&st, content_fd, size)) < 0)
 		return (err);
 	/* The trailer may need a flush of its own if the buffer is full. */
 	if (opts->trailer != NULL &&

@@ -19,6 +19,15 @@
  *	one, which carries the trailer, within done_timeout
  *	(smtp_data_done_timeout).
  *
+ *	With opts->bdat set the content is prepared for BDAT (RFC 3030):
+ *	the same conversion without dot-stuffing, and 'trailer' is the
+ *	command that follows the chunk (QUIT when pipelining) or NULL.
+ *	smtp_content_measure() returns the number of bytes that conversion
+ *	produces (trailer and prefix not counted), for "BDAT <n> LAST".
+ *	opts->prefix (prefix_len bytes) is
+ *	written before the content in the same buffer: pipelined commands
+ *	and the BDAT command share the first write with the data.
+ *
  *	smtp_content_write() writes a whole buffer to a non-blocking
  *	socket (sys_sendto, MSG_NOSIGNAL); the timeout restarts whenever
  *	bytes were written.
@@ -46,6 +55,9 @@ struct smtp_content_opts {
 	unsigned done_timeout;		/* seconds, 0 = none */
 	const char *trailer;		/* ".\r\n" or ".\r\nQUIT\r\n" */
 	const char *queue_id;		/* for "<qid>: " in log lines, or NULL */
+	int	bdat;			/* RFC 3030 chunk: no dot-stuffing */
+	const char *prefix;		/* bytes sent first, or NULL */
+	size_t	prefix_len;
 };
 
 struct smtp_content_result {
@@ -64,6 +76,14 @@ struct smtp_content_result {
  */
 int	smtp_content_send(int sock, int content_fd, uint64_t size,
 	    const struct smtp_content_opts *, struct smtp_content_result *);
+
+/*
+ * Size in bytes of the converted content (no prefix, no trailer): 0 and
+ * *len, or, with res->local set, -EIO or the sys_pread() error.
+ */
+int	smtp_content_measure(int content_fd, uint64_t size,
+	    const struct smtp_content_opts *, uint64_t *len,
+	    struct smtp_content_result *);
 
 /* 0, -ETIMEDOUT, -ECANCELED or the send error (-EPIPE, -ECONNRESET...). */
 int	smtp_content_write(int fd, const void *buf, size_t len,

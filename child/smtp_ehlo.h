@@ -10,9 +10,9 @@
  *	accepted as Microsoft's old AUTH syntax is). SIZE takes an optional
  *	all-digit limit: a limit that does not fit in 64 bits (or in
  *	SMTP_EHLO_SIZE_MAX) means "no limit", as Postfix's off_t overflow
- *	does; a non-numeric one is ignored with a warning. CHUNKING and
- *	STARTTLS are recorded only: smtpjail sends neither BDAT nor
- *	STARTTLS (Postfix 3.7 never uses BDAT).
+ *	does; a non-numeric one is ignored with a warning. CHUNKING makes
+ *	smtp_session(3) send BDAT instead of DATA (Postfix 3.7 never uses
+ *	BDAT); STARTTLS is recorded only.
  * SECURITY
  *	Child only. The reply is hostile; it was censored and bounded by
  *	smtp_reply(3) before it gets here.
@@ -31,7 +31,7 @@
 #define SMTP_EHLO_DSN		(1U << 3)	/* RFC 3461 */
 #define SMTP_EHLO_SMTPUTF8	(1U << 4)	/* RFC 6531 */
 #define SMTP_EHLO_ENHANCEDSTATUSCODES (1U << 5)	/* RFC 2034 */
-#define SMTP_EHLO_CHUNKING	(1U << 6)	/* RFC 3030: recorded only */
+#define SMTP_EHLO_CHUNKING	(1U << 6)	/* RFC 3030 */
 #define SMTP_EHLO_STARTTLS	(1U << 7)	/* RFC 3207: recorded only */
 
 /* SIZE limits above this are treated as "no limit" (2^62). */

@@ -16,6 +16,25 @@
  *	"." when no recipient was accepted, RFC 2920), then QUIT, pipelined
  *	after "." when the server offers PIPELINING.
  *
+ *	CHUNKING (RFC 3030): when the server offers it (and
+ *	smtpjail_use_chunking is on, and the request is not an address
+ *	probe), the DATA command and its round trip are replaced by
+ *	"BDAT <n> LAST" and the content without dot-stuffing. With
+ *	PIPELINING, MAIL, the RCPTs, BDAT, the data and QUIT leave in one
+ *	stream (the first write holds the commands and the start of the
+ *	data) and the replies are read afterwards, in order; the chunk is
+ *	then sent even if every RCPT is refused, and the server's refusal
+ *	of the BDAT changes no outcome (RFC 3030: the server reads the
+ *	whole chunk whatever it answers). Without PIPELINING each reply is awaited and
+ *	BDAT is sent only when a recipient was accepted, else RSET. The
+ *	BDAT reply is the end-of-data reply ("(in reply to BDAT
+ *	command)"), read within smtp_data_done_timeout. A 500 or 502 reply
+ *	to BDAT means a server that announced CHUNKING without knowing
+ *	BDAT, and has taken the data for commands: the recipients are
+ *	deferred (never bounced: class 4), the connection ends, and this
+ *	child uses DATA with that address from then on
+ *	(SMTP_BDAT_BROKEN_MAX addresses remembered).
+ *
  *	Replies map to outcomes as in Postfix smtp_trouble.c and
  *	postfix-interfaces.md 6.2 and 8.6:
  *
@@ -61,7 +80,7 @@
  * SEE ALSO
  *	Postfix src/smtp/smtp_proto.c, smtp_trouble.c, smtp_rcpt.c,
  *	global/quote_821_local.c, xtext.c, uxtext.c; RFC 5321, RFC 2920,
- *	RFC 1870, RFC 3461, RFC 6152, RFC 6531
+ *	RFC 1870, RFC 3030, RFC 3461, RFC 6152, RFC 6531
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -122,8 +141,15 @@ struct xfer {
 	int	data_ok;
 };
 
+/* Servers that announced CHUNKING but answered BDAT with 500/502. */
+#define SMTP_BDAT_BROKEN_MAX	8
+
+static int xfer_end_reply(struct sess *, const struct xfer *, const char *);
+
 static struct smtp_session_ctx {
 	struct sess sess;
+	char	bdat_broken[SMTP_BDAT_BROKEN_MAX][SJ_RELAY_MAX + 1];
+	unsigned bdat_broken_next;
 } smtp_session_ctx;
 
 /* Job bookkeeping. */
@@ -973,9 +999,31 @@ xfer_dot_fail(struct sess *s, const struct xfer *x, int err)
 	    "may be sent more than once"));
 }
 
+/* The memfd could not be read: Postfix "local data error". */
+static int
+xfer_local_fail(struct sess *s, int err)
+{
+	struct ipc_result why;
+
+	msg_warn("smtp_session: reading the message content: %s",
+	    strerror(-err));
+	transcript_error(IPC_TC_DATA);
+	s->broken = 1;
+	res_fill(&why, "4.3.0", NULL, NULL,
+	    "local data error while talking to %s", s->peer->namaddr);
+	return (sess_fail(s, &why, 1));
+}
+
 /* The end-of-data reply. */
 static int
 xfer_dot_reply(struct sess *s, const struct xfer *x)
+{
+	return (xfer_end_reply(s, x, "end of DATA command"));
+}
+
+/* The reply that ends the transaction: to "." or to BDAT LAST. */
+static int
+xfer_end_reply(struct sess *s, const struct xfer *x, const char *request)
 {
 	struct ipc_done *d = s->job->done;
 	struct smtp_job *job = s->job;
@@ -986,7 +1034,7 @@ xfer_dot_reply(struct sess *s, const struct xfer *x)
 	if (x->nacc <= 0)
 		return (0);
 	if (s->reply.code / 100 != 2) {
-		err = sess_said_all(s, "end of DATA command");
+		err = sess_said_all(s, request);
 		return (err < 0 ? err : 0);
 	}
 	for (i = 0; i < x->n; i++) {
@@ -1006,7 +1054,6 @@ xfer_data(struct sess *s, struct xfer *x, int pipelining)
 	const char *trailer = pipelining ? ".\r\nQUIT\r\n" : ".\r\n";
 	struct smtp_content_opts opts;
 	struct smtp_content_result cres;
-	struct ipc_result why;
 	int	err;
 
 	if (x->nacc > 0) {
@@ -1021,16 +1068,8 @@ xfer_data(struct sess *s, struct xfer *x, int pipelining)
 		    dlv->content_size, &opts, &cres);
 		if (err == -ECANCELED)
 			return (err);
-		if (err < 0 && cres.local) {
-			msg_warn("smtp_session: reading the message content: "
-			    "%s", strerror(-err));
-			transcript_error(IPC_TC_DATA);
-			s->broken = 1;
-			res_fill(&why, "4.3.0", NULL, NULL,
-			    "local data error while talking to %s",
-			    s->peer->namaddr);
-			return (sess_fail(s, &why, 1));
-		}
+		if (err < 0 && cres.local)
+			return (xfer_local_fail(s, err));
 		if (err < 0 && cres.stage == SMTP_CONTENT_BODY) {
 			if (err == -ETIMEDOUT)
 				return (sess_stream_fail(s, err,
@@ -1066,6 +1105,115 @@ xfer_data(struct sess *s, struct xfer *x, int pipelining)
 	return (sess_quit(s, pipelining));
 }
 
+/* CHUNKING: RFC 3030 BDAT instead of DATA. */
+
+static int
+bdat_usable(const struct sess *s)
+{
+	const struct smtp_session_ctx *ctx = &smtp_session_ctx;
+	size_t	i;
+
+	if ((s->cfg->flags & IPC_CF_USE_CHUNKING) == 0 ||
+	    (s->ehlo.features & SMTP_EHLO_CHUNKING) == 0 ||
+	    (s->job->dlv->flags & IPC_DF_VERIFY_ONLY))
+		return (0);
+	for (i = 0; i < SMTP_BDAT_BROKEN_MAX; i++)
+		if (strcmp(ctx->bdat_broken[i], s->peer->relay) == 0)
+			return (0);
+	return (1);
+}
+
+/*
+ * 500/502 to BDAT: the server took the chunk for commands. Defer (a
+ * 5xx here says nothing about the message), and use DATA from now on.
+ */
+static int
+bdat_unknown(struct sess *s)
+{
+	struct smtp_session_ctx *ctx = &smtp_session_ctx;
+	struct ipc_result why;
+	char	status[SJ_DSN_STATUS_MAX + 1];
+
+	msg_warn("%s offers CHUNKING but answered BDAT with \"%s\": using "
+	    "DATA with it from now on", s->peer->relay, sess_text(s));
+	snprintf(ctx->bdat_broken[ctx->bdat_broken_next %
+	    SMTP_BDAT_BROKEN_MAX], sizeof(ctx->bdat_broken[0]), "%s",
+	    s->peer->relay);
+	ctx->bdat_broken_next++;
+	s->broken = 1;			/* the stream is out of step */
+	snprintf(status, sizeof(status), "%s", s->reply.dsn);
+	status[0] = '4';
+	res_fill(&why, status, &s->reply, s->peer->host,
+	    "host %s said: %s (in reply to BDAT command)", s->peer->namaddr,
+	    sess_text(s));
+	return (sess_fail(s, &why, 0));
+}
+
+/*
+ * After MAIL and the RCPTs were queued (x->sent == x->n + 1): "BDAT <n>
+ * LAST", the chunk, then the replies in order. 'abort': the sender loop
+ * already saw MAIL refused.
+ */
+static int
+xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
+{
+	const struct ipc_deliver *dlv = s->job->dlv;
+	struct smtp_content_opts opts;
+	struct smtp_content_result cres;
+	uint64_t len;
+	int	err;
+
+	if (!abort && (!pipelining || x->mail_rejected) &&
+	    (err = xfer_sync(s, x)) != 0)
+		return (err);
+	if (abort || x->mail_rejected || (x->recvd == x->sent && x->nacc == 0))
+		return (xfer_rset(s, pipelining));
+
+	memset(&opts, 0, sizeof(opts));
+	opts.line_limit = s->cfg->line_length_limit;
+	opts.xfer_timeout = s->cfg->data_xfer_timeout;
+	opts.done_timeout = s->cfg->data_done_timeout;
+	opts.queue_id = dlv->queue_id;
+	opts.bdat = 1;
+	opts.trailer = pipelining ? "QUIT\r\n" : NULL;
+	err = smtp_content_measure(dlv->content_fd, dlv->content_size, &opts,
+	    &len, &cres);
+	if (err < 0)
+		return (xfer_local_fail(s, err));
+	cmd_reset(s);
+	cmd_add(s, "BDAT ");
+	cmd_addu(s, (unsigned long long)len);
+	cmd_add(s, " LAST\r\n");
+	out_append(s);
+	opts.prefix = s->out;
+	opts.prefix_len = s->out_len;
+	if (opts.trailer != NULL)
+		transcript_out(opts.trailer, strlen(opts.trailer));
+	err = smtp_content_send(s->fd, dlv->content_fd, dlv->content_size,
+	    &opts, &cres);
+	s->out_len = 0;
+	if (err == -ECANCELED)
+		return (err);
+	if (err < 0 && cres.local)
+		return (xfer_local_fail(s, err));
+	if (err < 0 && cres.stage == SMTP_CONTENT_BODY)
+		return (sess_stream_fail(s, err, "sending message body"));
+	if (err < 0)
+		return (xfer_dot_fail(s, x, err));
+
+	if ((err = xfer_sync(s, x)) != 0)
+		return (err);
+	err = smtp_reply_read(&s->io, sess_deadline(s->cfg->data_done_timeout),
+	    &s->reply);
+	if (err < 0)
+		return (xfer_dot_fail(s, x, err));
+	if (x->nacc > 0 && (s->reply.code == 500 || s->reply.code == 502))
+		return (bdat_unknown(s));
+	if ((err = xfer_end_reply(s, x, "BDAT command")) < 0)
+		return (err);
+	return (sess_quit(s, pipelining));
+}
+
 static int
 sess_xfer(struct sess *s)
 {
@@ -1074,7 +1222,7 @@ sess_xfer(struct sess *s)
 	struct ipc_result why;
 	struct xfer x;
 	enum xfer_kind k;
-	int	pipelining, err, abort = 0;
+	int	pipelining, chunking, err, abort = 0;
 	size_t	i, last;
 
 	/* Postfix smtp_xfer(): refuse before MAIL FROM. */
@@ -1098,8 +1246,10 @@ sess_xfer(struct sess *s)
 	pipelining = (s->ehlo.features & SMTP_EHLO_PIPELINING) != 0;
 	s->io.warn_garbage = pipelining;
 
-	/* MAIL, the RCPTs and DATA; a probe stops before DATA. */
-	last = (dlv->flags & IPC_DF_VERIFY_ONLY) ? x.n + 1 : x.n + 2;
+	/* MAIL, the RCPTs and DATA; a probe (or BDAT) stops before DATA. */
+	chunking = bdat_usable(s);
+	last = (dlv->flags & IPC_DF_VERIFY_ONLY) || chunking ? x.n + 1 :
+	    x.n + 2;
 	while (x.sent < last) {
 		k = xfer_kind_of(&x, x.sent);
 		xfer_build(s, &x, k);
@@ -1116,6 +1266,8 @@ sess_xfer(struct sess *s)
 		out_append(s);
 		x.sent++;
 	}
+	if (chunking)
+		return (xfer_bdat(s, &x, pipelining, abort));
 	if (!abort && (err = xfer_sync(s, &x)) != 0)
 		return (err);
 	if (dlv->flags & IPC_DF_VERIFY_ONLY) {

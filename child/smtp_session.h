@@ -10,8 +10,10 @@
  *	smtp_session_run() runs one SMTP session on a connected socket as
  *	Postfix 3.7 smtp_helo() and smtp_xfer() do (postfix-interfaces.md
  *	8.6): greeting, EHLO (HELO fallback), MAIL FROM, RCPT TO, DATA,
- *	content, end of data, RSET or QUIT, with PIPELINING when offered,
- *	and turns each reply into per-recipient or whole-session outcomes.
+ *	content, end of data (or BDAT LAST, RFC 3030 CHUNKING, when offered
+ *	and smtpjail_use_chunking is on), RSET or QUIT, with PIPELINING
+ *	when offered, and turns each reply into per-recipient or
+ *	whole-session outcomes.
  *
  *	Outcome policy (Postfix smtp_trouble.c): a soft error (4.x.x, or
  *	5.x.x with soft_bounce) on a server that is not the final one keeps

@@ -63,7 +63,8 @@ enum ipc_type {
 #define IPC_CF_DEFER_NO_MX_ADDR		(1U << 8)	/* smtp_defer_if_no_mx_address_found */
 #define IPC_CF_SOFT_BOUNCE		(1U << 9)	/* soft_bounce */
 #define IPC_CF_DEBUG_PEER_PARENT	(1U << 10)	/* parent_domain_matches_subdomains names debug_peer_list */
-#define IPC_CF_ALL			((1U << 11) - 1)
+#define IPC_CF_USE_CHUNKING		(1U << 11)	/* smtpjail_use_chunking */
+#define IPC_CF_ALL			((1U << 12) - 1)
 
 enum ipc_addr_pref {
 	IPC_PREF_ANY = 0,	/* smtp_address_preference = any */

@@ -177,6 +177,7 @@ static const struct sj_param_default {
 	{"smtpjail_sandbox_user", "smtpjail"},
 	{"smtpjail_seccomp_debug", "no"},
 	{"smtpjail_resolv_conf", "/etc/resolv.conf"},
+	{"smtpjail_use_chunking", "yes"},
 };
 
 #define NDEFAULTS (sizeof(sj_param_defaults) / sizeof(sj_param_defaults[0]))

@@ -952,7 +952,9 @@ config_child(struct sj_config *cfg, char *why, size_t whysz)
 	    (rc = set_flag(cfg, "smtp_randomize_addresses", IPC_CF_RANDOMIZE,
 	    why, whysz)) < 0 ||
 	    (rc = set_flag(cfg, "smtp_defer_if_no_mx_address_found",
-	    IPC_CF_DEFER_NO_MX_ADDR, why, whysz)) < 0)
+	    IPC_CF_DEFER_NO_MX_ADDR, why, whysz)) < 0 ||
+	    (rc = set_flag(cfg, "smtpjail_use_chunking", IPC_CF_USE_CHUNKING,
+	    why, whysz)) < 0)
 		return (rc);
 	if (cfg->soft_bounce)
 		c->flags |= IPC_CF_SOFT_BOUNCE;

@@ -5,32 +5,72 @@
 #	tests/e2e/bench.sh [path/to/smtpjail]        (as root)
 # DESCRIPTION
 #	One private Postfix instance in a network namespace (tests/e2e/
-#	lib.sh) with two transports, "stocksmtp" (the stock smtp(8)) and
-#	"smtp" (smtpjail), both chroot y with the same parameters, and an
-#	smtp-sink (no dump files) as the receiver of every destination.
-#	Workloads:
-#	    a  2000 messages of ~4 KB, one recipient, one destination
-#	    b  2000 messages of ~4 KB over 50 destinations (40 each)
-#	    c  200 messages of 1 MB, one destination
-#	    d  one message with 500 recipients, one destination
-#	Each run: default_transport selects the agent (postfix reload); the
-#	workload is injected with smtp-source into 127.0.0.1:10025, where a
-#	header_checks HOLD rule parks every message in the hold queue;
-#	then "postsuper -H ALL; postqueue -f" releases it and the clock
-#	runs until the queue is empty. Every run must log one status=sent
-#	line per recipient, from the agent under test; a run that does not
-#	is reported and left out.
-#	Runs alternate stock, smtpjail, stock, smtpjail ... (SJ_BENCH_PAIRS
-#	pairs, default 3). Printed per workload: the median messages/s of
-#	each agent (recipients/s for d) and the ratio smtpjail/stock.
+#	lib.sh) with two extra transports that differ only in the program:
+#	    benchstock  the stock smtp(8)   (logs as postfix/benchstock/smtp)
+#	    benchjail   smtpjail            (logs as postfix/benchjail/smtp)
+#	both chroot y, maxproc 100, the same main.cf, and explicitly the
+#	same qmgr limits (<transport>_destination_concurrency_limit 20,
+#	_initial_destination_concurrency 5, _destination_recipient_limit
+#	50). Each is started through an identical two-line wrapper that
+#	puts the process in a per-agent CPU accounting cgroup (v1 cpuacct
+#	or v2) and execs the agent, so CPU time is counted for exactly
+#	the agent's processes (smtpjail: parent and sandboxed child).
+#	The namespace's loopback MTU is 1500 (Ethernet): on the default
+#	65536-byte loopback MTU, smtp(8) sizes its stream buffers to twice
+#	the MSS (Postfix vstream_tweak_tcp) and spends a fifth of its CPU
+#	time faulting in fresh 128 KB buffers per connection, which no real
+#	network causes.
 #
-#	Environment: SJ_BENCH_PAIRS (>= 1, default 3), SJ_BENCH_WORKLOADS
-#	(default "a b c d"), SJ_BENCH_SCALE (divides the message and
-#	recipient counts, for a quick check; default 1).
+#	Receivers: smtp-sink (no dump files) on 127.0.0.3 for the DATA
+#	path, and a Postfix smtpd of the same instance on 127.0.0.4 (it
+#	offers CHUNKING; accepted mail is discarded) for "ac".
+#	Workloads:
+#	    a   2000 messages of ~4 KB, one recipient, one destination
+#	    ac  as a, against the Postfix smtpd receiver (CHUNKING offered)
+#	    b   2000 messages of ~4 KB over 50 destinations (40 each)
+#	    c   200 messages of 1 MB, one destination
+#	    d   one message with 500 recipients, one destination
+#	Each pair: the workload is injected twice over with smtp-source
+#	into 127.0.0.1:10025, where a header_checks HOLD rule parks every
+#	message in the hold queue, and the held messages are dealt out
+#	alternately to the two agents, per recipient domain (so both get
+#	the same number of messages for every destination). Each run:
+#	default_transport selects the agent (postfix reload),
+#	"postsuper -H - < its queue ids; postqueue -f" releases its half
+#	and the clock runs until every queue is empty (for "ac" that includes the receiver's
+#	discard deliveries, the same for both agents). Every run must log
+#	one status=sent line per recipient from the agent under test; a
+#	run that does not is reported and left out.
+#	Runs alternate stock, smtpjail, stock, smtpjail ... (SJ_BENCH_PAIRS
+#	pairs). Printed per workload: the median messages/s of each agent
+#	(recipients/s for d), the ratio smtpjail/stock, and the median CPU
+#	seconds per 1000 messages (per 1000 recipients for d). Then: the
+#	peak RSS (VmHWM) of one stock process and of one smtpjail pair
+#	(parent + child), the largest seen over all runs; and the time
+#	from exec of smtpjail to its child's READY message and from fork
+#	to READY, median over SJ_BENCH_STARTS runs of --sandbox-check,
+#	taken from kernel tracepoints with perf(1) (sched_process_exec,
+#	sched_process_fork, the child's first sendmsg, which is READY).
+#
+#	Environment:
+#	    SJ_BENCH_PAIRS      pairs per workload (default 3)
+#	    SJ_BENCH_WORKLOADS  default "a ac b c d"
+#	    SJ_BENCH_SCALE      divide message and recipient counts (a
+#	                        quick check; default 1 = the issue's sizes)
+#	    SJ_BENCH_STARTS     --sandbox-check starts timed (default 100)
+#	    SJ_BENCH_PROFILE    a directory: record perf (cpu-clock
+#	                        samples and every system call entry, all
+#	                        CPUs) for each run into it
+#	    SJ_BENCH_RUN_TIMEOUT  seconds per run (default 600)
+#	The full default run takes about 15 minutes on 2 idle CPUs (most
+#	of it injecting); SJ_BENCH_SCALE=4 about 5.
 #	Exit status 1 when smtpjail is not functional (--sandbox-check in
-#	the instance fails) or a run was invalid.
+#	the instance fails) or a run was invalid. Never part of make test.
+# SECURITY
+#	Test code, run as root; everything lives in the lib.sh world and
+#	in cgroups named sj-bench-PID-*, removed at the end.
 # SEE ALSO
-#	tests/e2e/lib.sh, design.md (Performance)
+#	tests/e2e/lib.sh, BENCHMARKS.md, design.md (Performance)
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -39,27 +79,143 @@ if [ $# -ge 1 ]; then
 	case $1 in /*) SJ_SMTPJAIL=$1;; *) SJ_SMTPJAIL=$PWD/$1;; esac
 fi
 PAIRS=${SJ_BENCH_PAIRS:-3}
-WORKLOADS=${SJ_BENCH_WORKLOADS:-a b c d}
+WORKLOADS=${SJ_BENCH_WORKLOADS:-a ac b c d}
 SCALE=${SJ_BENCH_SCALE:-1}
+STARTS=${SJ_BENCH_STARTS:-100}
+PROFILE=${SJ_BENCH_PROFILE:-}
 RUN_TIMEOUT=${SJ_BENCH_RUN_TIMEOUT:-600}
 invalid=0
 
 [ -x "$SJ_SMTPJAIL" ] || { echo "bench: $SJ_SMTPJAIL: not executable (make)"; exit 1; }
 command -v smtp-source > /dev/null || { echo "bench: smtp-source missing"; exit 1; }
+HAVE_PERF=0
+command -v perf > /dev/null && HAVE_PERF=1
+
+# ------------------------------------------------------------ cgroups
+
+CG_KIND= CG_BASE=
+if [ -w /sys/fs/cgroup/cpuacct ] && [ -f /sys/fs/cgroup/cpuacct/cpuacct.usage ]; then
+	CG_KIND=v1 CG_BASE=/sys/fs/cgroup/cpuacct
+elif [ -f /sys/fs/cgroup/cgroup.controllers ] && [ -w /sys/fs/cgroup ]; then
+	CG_KIND=v2 CG_BASE=/sys/fs/cgroup
+fi
+
+# "ip netns exec" mounts a sysfs of its own over /sys: the agents see
+# the cgroup hierarchy through a bind mount made before Postfix starts.
+CG_MNT=/run/sj-bench-$$
+
+cg_dir() {	# agent
+	echo "$CG_BASE/sj-bench-$$-$1"
+}
+
+cg_make() {
+	local a
+	[ -n "$CG_KIND" ] || return 0
+	for a in stock smtpjail; do
+		mkdir -p "$(cg_dir $a)" 2>/dev/null || { CG_KIND=; return 0; }
+	done
+	mkdir -p "$CG_MNT" && mount --bind "$CG_BASE" "$CG_MNT" ||
+	    { CG_KIND=; return 0; }
+}
+
+cg_remove() {
+	local a i
+	[ -n "$CG_KIND" ] || return 0
+	umount "$CG_MNT" 2>/dev/null && rmdir "$CG_MNT"
+	for a in stock smtpjail; do
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			rmdir "$(cg_dir $a)" 2>/dev/null && break
+			[ -d "$(cg_dir $a)" ] || break
+			sleep 0.3
+		done
+	done
+}
+
+cg_cpu_ns() {	# agent: CPU nanoseconds used by the agent's cgroup so far
+	case $CG_KIND in
+	v1)	cat "$(cg_dir "$1")/cpuacct.usage";;
+	v2)	awk '$1 == "usage_usec" {printf "%d\n", $2 * 1000}' \
+		    "$(cg_dir "$1")/cpu.stat";;
+	*)	echo 0;;
+	esac
+}
+
+cg_pids() {	# agent
+	[ -n "$CG_KIND" ] && cat "$(cg_dir "$1")/cgroup.procs" 2>/dev/null
+}
+
+# Peak RSS in KB of one stock process, or of one smtpjail pair (a
+# parent plus its children in the cgroup), among the live processes.
+peak_rss_kb() {	# agent
+	local p pp hwm
+	declare -A own par
+	for p in $(cg_pids "$1"); do
+		hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status" 2>/dev/null)
+		[ -n "$hwm" ] || continue
+		pp=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null)
+		own[$p]=$hwm par[$p]=$pp
+	done
+	for p in "${!own[@]}"; do
+		pp=${par[$p]}
+		if [ "$1" = smtpjail ] && [ -n "${own[$pp]:-}" ]; then
+			echo "$pp ${own[$p]}"		# child counts for parent
+		else
+			echo "$p ${own[$p]}"
+		fi
+	done | awk '{s[$1] += $2} END {m = 0; for (k in s) if (s[k] > m)
+	    m = s[k]; print m}'
+}
+
+# ------------------------------------------------------------- world
 
 zone=$(mktemp /tmp/sj-bench-zone.XXXXXX)
-# every name under bench.test has the A record of the sink (no MX)
-echo "address=/bench.test/127.0.0.3" > "$zone"
-SJ_AGENT=smtpjail world_up bench "$zone" || { rm -f "$zone"; exit 1; }
+# every name under bench.test has the A record of the sink (no MX);
+# chunk.bench.test is the Postfix smtpd receiver
+printf '%s\n' "address=/bench.test/127.0.0.3" \
+    "address=/chunk.bench.test/127.0.0.4" > "$zone"
+bench_cleanup() {
+	world_down
+	cg_remove
+}
+
+cg_make
+SJ_AGENT=smtpjail world_up bench "$zone" ||
+    { rm -f "$zone"; bench_cleanup; exit 1; }
 rm -f "$zone"
+trap 'bench_cleanup' EXIT
+trap 'echo "# interrupted: tearing the world down" >&$SJ_OUT;
+    bench_cleanup >&$SJ_OUT 2>&1; exit 130' INT TERM HUP
+ip -n "$W_NS" link set lo mtu 1500 ||
+    { echo "bench: cannot set the loopback MTU"; exit 1; }
 
 out=$(pf_cmd timeout 60 "$W_DIR/libexec/smtpjail" --sandbox-check 2>&1)
 if [ $? -ne 0 ] || ! echo "$out" | grep -q '^sandbox-check: ok'; then
 	echo "bench: smtpjail is not functional (--sandbox-check failed):"
 	echo "$out" | tail -n 5 | sed 's/^/    /'
-	world_down
 	exit 1
 fi
+
+# Identical wrappers: join the agent's cgroup, exec the agent.
+for a in stock smtpjail; do
+	if [ "$a" = stock ]; then prog=$SJ_PF_SBIN/smtp; else prog=$W_DIR/libexec/smtpjail; fi
+	{
+		echo '#!/bin/sh'
+		[ -n "$CG_KIND" ] && echo "echo \$\$ > $CG_MNT/sj-bench-$$-$a/cgroup.procs"
+		echo "exec $prog \"\$@\""
+	} > "$W_DIR/libexec/bench-$a"
+	chmod 0755 "$W_DIR/libexec/bench-$a"
+done
+pf_master_add \
+    "benchstock unix - - y - 100 bench-stock" \
+    "  -o syslog_name=postfix/benchstock" \
+    "benchjail unix - - y - 100 bench-smtpjail" \
+    "  -o syslog_name=postfix/benchjail" \
+    "127.0.0.4:25 inet n - n - 100 smtpd" \
+    "  -o syslog_name=postfix/receiver" \
+    "  -o myhostname=rcpt.sink.test" \
+    "  -o content_filter=discard:" \
+    "  -o receive_override_options=no_header_body_checks" \
+    "  -o smtpd_recipient_restrictions=permit_mynetworks,reject"
 
 # Receiver: no dump files (disk would dominate), many sessions.
 ip netns exec "$W_NS" smtp-sink -u postfix -h sink.bench.test -m 1000 \
@@ -69,90 +225,141 @@ echo "$! 127.0.0.3:25" > "$W_DIR/sink/bench.pid"
 echo '/^Subject: sjbench/ HOLD' > "$W_DIR/etc/header_checks"
 pf_postconf "header_checks = regexp:$W_DIR/etc/header_checks" \
     'smtpd_recipient_limit = 1000' 'default_process_limit = 100' ||
-    { world_down; exit 1; }
+    exit 1
+for t in benchstock benchjail; do
+	pf_postconf "${t}_destination_concurrency_limit = 20" \
+	    "${t}_initial_destination_concurrency = 5" \
+	    "${t}_destination_recipient_limit = 50" ||
+	    exit 1
+done
 
-queue_files() {	# every message file in any queue
-	find "$W_DIR/spool/maildrop" "$W_DIR/spool/incoming" \
-	    "$W_DIR/spool/active" "$W_DIR/spool/deferred" \
-	    "$W_DIR/spool/hold" -type f 2>/dev/null | wc -l
+# Is a message file in a queue other than hold? (stops at the first:
+# the poll must cost the CPUs little while the agents work)
+queue_busy() {
+	[ -n "$(find "$W_DIR/spool/maildrop" "$W_DIR/spool/incoming" \
+	    "$W_DIR/spool/active" "$W_DIR/spool/deferred" -type f \
+	    -print -quit 2>/dev/null)" ]
 }
 
 hold_files() {
 	find "$W_DIR/spool/hold" -type f 2>/dev/null | wc -l
 }
 
+scaled() {	# n: n / SCALE, at least 1
+	local v=$(($1 / SCALE))
+	[ "$v" -ge 1 ] || v=1
+	echo "$v"
+}
+
 inject() {	# workload
-	local n i per
+	local i per
 	case $1 in
-	a)	n=$((2000 / SCALE))
-		pf_cmd smtp-source -s 10 -m "$n" -l 4096 -S sjbench \
-		    -f s@sender.test -t u@one.bench.test 127.0.0.1:10025;;
-	b)	per=$((40 / SCALE)); [ "$per" -ge 1 ] || per=1
+	a|ac)	local to=u@one.bench.test
+		[ "$1" = ac ] && to=u@chunk.bench.test
+		pf_cmd smtp-source -s 10 -m "$((2 * $(scaled 2000)))" -l 4096 \
+		    -S sjbench -f s@sender.test -t "$to" 127.0.0.1:10025;;
+	b)	per=$((2 * $(scaled 40)))
 		for i in $(seq 1 50); do
 			pf_cmd smtp-source -s 4 -m "$per" -l 4096 -S sjbench \
 			    -f s@sender.test -t "u@d$i.bench.test" \
 			    127.0.0.1:10025 || return 1
 		done;;
-	c)	n=$((200 / SCALE))
-		pf_cmd smtp-source -s 4 -m "$n" -l 1048576 -S sjbench \
-		    -f s@sender.test -t u@big.bench.test 127.0.0.1:10025;;
-	d)	n=$((500 / SCALE))
-		pf_cmd smtp-source -s 1 -m 1 -r "$n" -l 4096 -S sjbench \
+	c)	pf_cmd smtp-source -s 4 -m "$((2 * $(scaled 200)))" -l 1048576 \
+		    -S sjbench -f s@sender.test -t u@big.bench.test \
+		    127.0.0.1:10025;;
+	d)	pf_cmd smtp-source -s 1 -m 2 -r "$(scaled 500)" -l 4096 -S sjbench \
 		    -f s@sender.test -t u@many.bench.test 127.0.0.1:10025;;
 	esac
 }
 
 expect() {	# workload: "messages recipients"
 	case $1 in
-	a) echo "$((2000 / SCALE)) $((2000 / SCALE))";;
-	b) local per=$((40 / SCALE)); [ "$per" -ge 1 ] || per=1
-	   echo "$((50 * per)) $((50 * per))";;
-	c) echo "$((200 / SCALE)) $((200 / SCALE))";;
-	d) echo "1 $((500 / SCALE))";;
+	a|ac) echo "$(scaled 2000) $(scaled 2000)";;
+	b) echo "$((50 * $(scaled 40))) $((50 * $(scaled 40)))";;
+	c) echo "$(scaled 200) $(scaled 200)";;
+	d) echo "1 $(scaled 500)";;
 	esac
 }
 
 describe() {
 	case $1 in
-	a) echo "a) 2000 x 4 KB, 1 rcpt, 1 destination";;
+	a) echo "a) 2000 x 4 KB, 1 rcpt, 1 dest (smtp-sink)";;
+	ac) echo "ac) as a, Postfix smtpd with CHUNKING";;
 	b) echo "b) 2000 x 4 KB over 50 destinations";;
 	c) echo "c) 200 x 1 MB, 1 destination";;
-	d) echo "d) 1 message, 500 recipients (rate: rcpts/s)";;
+	d) echo "d) 1 msg, 500 rcpts (rates: rcpts/s)";;
 	esac
 }
 
-# run WORKLOAD AGENT: prints the rate (messages/s, or recipients/s for
-# d) or nothing when the run was invalid.
-run() {
-	local w=$1 agent=$2 tr msgs rcpts t0 t1 off ident sent i end rate
+# prepare WORKLOAD: inject both halves of a pair, hold them, and write
+# the queue ids of each agent's half to $W_DIR/log/ids.AGENT.
+prepare() {
+	local w=$1 msgs rcpts end
 	read -r msgs rcpts <<< "$(expect "$w")"
-	if [ "$agent" = stock ]; then
-		tr=stocksmtp ident='postfix/stocksmtp/smtp'
-	else
-		tr=smtp ident='postfix/smtp'
-	fi
-	pf_postconf "default_transport = $tr" && pf_reload || return 1
+	# what an earlier, failed run left
+	[ "$(hold_files)" -eq 0 ] ||
+	    pf_cmd postsuper -c "$W_DIR/etc" -d ALL hold > /dev/null 2>&1
 	inject "$w" > "$W_DIR/log/inject.out" 2>&1 ||
-	    { echo "# inject $w failed:" >&$SJ_OUT; sed 's/^/#   /' "$W_DIR/log/inject.out" >&$SJ_OUT; return 1; }
-	end=$(( $(date +%s) + 120 ))
-	while [ "$(hold_files)" -lt "$msgs" ] || [ "$(sj_moving_count)" -gt 0 ]; do
+	    { echo "# inject $w failed:"; sed 's/^/#   /' "$W_DIR/log/inject.out"; return 1; }
+	end=$(( $(date +%s) + 300 ))
+	while [ "$(hold_files)" -lt $((2 * msgs)) ] || [ "$(sj_moving_count)" -gt 0 ]; do
 		[ "$(date +%s)" -lt "$end" ] ||
-		    { echo "# $w/$agent: only $(hold_files) of $msgs messages on hold" >&$SJ_OUT; return 1; }
+		    { echo "# $w: only $(hold_files) of $((2 * msgs)) messages on hold"; return 1; }
 		sleep 0.2
 	done
+	# "FILE:u@DOMAIN" for each held message; deal out per domain.
+	(cd "$W_DIR/spool/hold" && grep -ao -m 1 '[0-9a-z]*@[a-z0-9.]*bench\.test' -- *) |
+	    sort -t : -k 2,2 -k 1,1 | awk -F : -v d="$W_DIR/log" '
+		seen[$1]++ { next }
+		{ n[$2]++; f = (n[$2] % 2) ? "stock" : "smtpjail"
+		  print $1 > (d "/ids." f) }'
+	[ "$(wc -l < "$W_DIR/log/ids.stock")" -eq "$msgs" ] &&
+	    [ "$(wc -l < "$W_DIR/log/ids.smtpjail")" -eq "$msgs" ] ||
+	    { echo "# $w: the held messages do not split in two halves of $msgs"; return 1; }
+}
+
+# run WORKLOAD AGENT: prints "rate cpu_s_per_1000 rss_kb", or nothing
+# when the run was invalid.
+run() {
+	local w=$1 agent=$2 tr msgs rcpts t0 t1 off ident sent i end rate
+	local c0 c1 cpu units rss perfpid= extra=
+	read -r msgs rcpts <<< "$(expect "$w")"
+	if [ "$agent" = stock ]; then
+		tr=benchstock
+	else
+		tr=benchjail
+	fi
+	ident="postfix/$tr/smtp"
+	pf_postconf "default_transport = $tr" && pf_reload || return 1
 	off=$(stat -c %s "$W_DIR/log/maillog")
+	if [ -n "$PROFILE" ] && [ "$HAVE_PERF" = 1 ]; then
+		perf record -a -e cpu-clock/freq=499/ \
+		    -e raw_syscalls:sys_enter -c 1 \
+		    -o "$PROFILE/perf-$w-$agent-$(date +%s).data" \
+		    > /dev/null 2>&1 {SJ_OUT}>&- &
+		perfpid=$!
+	fi
+	c0=$(cg_cpu_ns "$agent")
 	t0=$(date +%s.%N)
-	pf_cmd postsuper -c "$W_DIR/etc" -H ALL > /dev/null 2>&1
+	pf_cmd postsuper -c "$W_DIR/etc" -H - < "$W_DIR/log/ids.$agent" \
+	    > /dev/null 2>&1
 	pf_cmd postqueue -c "$W_DIR/etc" -f
 	end=$(( $(date +%s) + RUN_TIMEOUT ))
-	while [ "$(queue_files)" -gt 0 ]; do
+	while queue_busy; do
 		[ "$(date +%s)" -lt "$end" ] ||
 		    { echo "# $w/$agent: queue not empty after ${RUN_TIMEOUT}s" >&$SJ_OUT;
 		      pf_cmd postsuper -c "$W_DIR/etc" -d ALL > /dev/null 2>&1
+		      [ -z "$perfpid" ] || kill -INT "$perfpid"
 		      return 1; }
 		sleep 0.05
 	done
 	t1=$(date +%s.%N)
+	c1=$(cg_cpu_ns "$agent")
+	if [ -n "$perfpid" ]; then
+		kill -INT "$perfpid"
+		wait "$perfpid" 2>/dev/null
+	fi
+	rss=$(peak_rss_kb "$agent")
 	# postlogd may lag behind: wait for the status lines
 	for i in $(seq 1 50); do
 		sent=$(tail -c +"$((off + 1))" "$W_DIR/log/maillog" |
@@ -166,32 +373,86 @@ run() {
 		    grep -v 'status=sent' | tail -n 5 | sed 's/^/#   /' >&$SJ_OUT
 		return 1
 	fi
-	if [ "$w" = d ]; then
-		rate=$(echo "$rcpts $t0 $t1" | awk '{printf "%.1f", $1 / ($3 - $2)}')
-	else
-		rate=$(echo "$msgs $t0 $t1" | awk '{printf "%.1f", $1 / ($3 - $2)}')
+	# which command carried the content to the Postfix receiver
+	if [ "$w" = ac ]; then
+		extra=$(tail -c +"$((off + 1))" "$W_DIR/log/maillog" |
+		    grep 'postfix/receiver/smtpd\[[0-9]*\]: disconnect from' |
+		    awk '/ bdat=/ {b++} / data=/ {d++}
+		        END {printf ", receiver sessions: %d BDAT, %d DATA", b, d}')
 	fi
+	units=$msgs
+	[ "$w" = d ] && units=$rcpts
+	rate=$(echo "$units $t0 $t1" | awk '{printf "%.1f", $1 / ($3 - $2)}')
+	cpu=-
+	[ -n "$CG_KIND" ] &&
+	    cpu=$(echo "$c0 $c1 $units" | awk '{printf "%.3f", ($2 - $1) / 1e9 / $3 * 1000}')
 	echo "# $w/$agent: $msgs msgs, $rcpts rcpts in $(echo "$t0 $t1" |
-	    awk '{printf "%.2f", $2 - $1}') s: $rate/s" >&$SJ_OUT
-	echo "$rate"
+	    awk '{printf "%.2f", $2 - $1}') s: $rate/s, cpu ${cpu} s/1000, peak rss ${rss:-?} KB$extra" >&$SJ_OUT
+	echo "$rate $cpu ${rss:-0}"
 }
 
 median() {	# numbers...
-	printf '%s\n' "$@" | sort -g |
+	printf '%s\n' "$@" | grep -v '^-$' | sort -g |
 	    awk '{v[NR] = $1} END {if (NR == 0) print "-";
 	        else if (NR % 2) print v[(NR + 1) / 2];
-	        else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+	        else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+ratio() {	# a b: b / a
+	echo "$1 $2" | awk '$1 != "-" && $1 + 0 > 0 && $2 != "-" {printf "%.2f", $2 / $1; next} {print "-"}'
+}
+
+# exec -> READY and fork -> READY of the sandboxed child, in ms, one
+# "exec fork" pair a line, from kernel tracepoints.
+start_times() {
+	local data=$W_DIR/log/starts.data
+	perf record -q -e sched:sched_process_exec -e sched:sched_process_fork \
+	    -e syscalls:sys_enter_sendmsg -o "$data" -- \
+	    sh -c "i=0; while [ \$i -lt $STARTS ]; do i=\$((i + 1));
+	        MAIL_CONFIG=$W_DIR/etc ip netns exec $W_NS \
+	        $W_DIR/libexec/smtpjail --sandbox-check > /dev/null 2>&1; done" \
+	    > "$W_DIR/log/starts.out" 2>&1 {SJ_OUT}>&- || return 1
+	perf script -i "$data" -F pid,time,event,trace 2>/dev/null | awk '
+	    { pid = $1; t = $2; sub(/:$/, "", t); ev = $3 }
+	    ev ~ /sched_process_exec/ && /filename=[^ ]*\/smtpjail / { ex[pid] = t; next }
+	    ev ~ /sched_process_fork/ && (pid in ex) && !(pid in forked) {
+		forked[pid] = 1
+		for (i = 4; i <= NF; i++) if ($i ~ /^child_pid=/) {
+			c = substr($i, 11); fk[c] = t; par[c] = pid }
+		next }
+	    ev ~ /sys_enter_sendmsg/ && (pid in fk) {
+		printf "%.3f %.3f\n", (t - ex[par[pid]]) * 1000, (t - fk[pid]) * 1000
+		delete fk[pid] }'
 }
 
 echo "# bench: $PAIRS pairs per workload, workloads: $WORKLOADS, scale 1/$SCALE"
-echo "# smtpjail: $SJ_SMTPJAIL; instance $W_DIR; $(nproc) CPUs"
-declare -A RES
+echo "# smtpjail: $SJ_SMTPJAIL; instance $W_DIR"
+echo "# machine: $(nproc) CPUs, $(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //'), kernel $(uname -r)"
+echo "# cpu accounting: ${CG_KIND:-none} cgroups; loopback MTU 1500"
+[ -z "$PROFILE" ] || mkdir -p "$PROFILE"
+pf_reload || exit 1
+declare -A RES CPU
+rss_stock=0 rss_jail=0
 for w in $WORKLOADS; do
-	RES[$w.stock]= RES[$w.smtpjail]=
+	RES[$w.stock]= RES[$w.smtpjail]= CPU[$w.stock]= CPU[$w.smtpjail]=
+	echo "# $w: load average before: $(cut -d ' ' -f 1-3 /proc/loadavg)"
 	for p in $(seq 1 "$PAIRS"); do
+		if ! prepare "$w"; then
+			invalid=$((invalid + 2))
+			echo "# $w: pair $p invalid"
+			pf_cmd postsuper -c "$W_DIR/etc" -d ALL > /dev/null 2>&1
+			continue
+		fi
 		for agent in stock smtpjail; do
-			if r=$(run "$w" "$agent"); then
-				RES[$w.$agent]="${RES[$w.$agent]} $r"
+			if r=$(run "$w" "$agent") && [ -n "$r" ]; then
+				read -r rate cpu rss <<< "$r"
+				RES[$w.$agent]="${RES[$w.$agent]} $rate"
+				CPU[$w.$agent]="${CPU[$w.$agent]} $cpu"
+				if [ "$agent" = stock ]; then
+					[ "$rss" -gt "$rss_stock" ] && rss_stock=$rss
+				else
+					[ "$rss" -gt "$rss_jail" ] && rss_jail=$rss
+				fi
 			else
 				invalid=$((invalid + 1))
 				echo "# $w/$agent: run $p invalid"
@@ -201,13 +462,37 @@ for w in $WORKLOADS; do
 done
 
 echo
-printf '%-46s %12s %12s %8s\n' workload "stock/s" "smtpjail/s" ratio
+printf '%-44s %9s %9s %6s %11s %11s\n' workload "stock/s" "jail/s" ratio \
+    "stock cpu" "jail cpu"
 for w in $WORKLOADS; do
 	ms=$(median ${RES[$w.stock]})
 	mj=$(median ${RES[$w.smtpjail]})
-	ratio=$(echo "$ms $mj" | awk '$1 + 0 > 0 && $2 != "-" {printf "%.2f", $2 / $1; next} {print "-"}')
-	printf '%-46s %12s %12s %8s\n' "$(describe "$w")" "$ms" "$mj" "$ratio"
-	echo "#   runs: stock${RES[$w.stock]:- none}; smtpjail${RES[$w.smtpjail]:- none}"
+	cs=$(median ${CPU[$w.stock]})
+	cj=$(median ${CPU[$w.smtpjail]})
+	printf '%-44s %9s %9s %6s %11s %11s\n' "$(describe "$w")" "$ms" "$mj" \
+	    "$(ratio "$ms" "$mj")" "$cs" "$cj"
+	echo "#   rates: stock${RES[$w.stock]:- none}; smtpjail${RES[$w.smtpjail]:- none}"
+	echo "#   cpu s/1000: stock${CPU[$w.stock]:- none}; smtpjail${CPU[$w.smtpjail]:- none}"
 done
-world_down
+echo "(cpu: median CPU seconds of the agent's processes per 1000 messages,"
+echo " per 1000 recipients for d)"
+if [ -n "$CG_KIND" ]; then
+	echo "peak RSS: one stock smtp(8) ${rss_stock} KB; one smtpjail pair ${rss_jail} KB; ratio $(ratio "$rss_stock" "$rss_jail")"
+else
+	echo "peak RSS: not measured (no writable cgroup hierarchy)"
+fi
+if [ "$HAVE_PERF" = 1 ] && [ "$STARTS" -gt 0 ]; then
+	st=$(start_times)
+	n=$(echo "$st" | grep -c .)
+	if [ "$n" -gt 0 ]; then
+		echo "sandboxed child start ($n starts): exec->READY median $(median $(echo "$st" | awk '{print $1}')) ms, fork->READY median $(median $(echo "$st" | awk '{print $2}')) ms"
+	else
+		echo "sandboxed child start: not measured (perf tracepoints unavailable)"
+		sed 's/^/#   /' "$W_DIR/log/starts.out" | tail -n 3
+	fi
+else
+	echo "sandboxed child start: not measured (no perf)"
+fi
+trap - EXIT INT TERM HUP
+bench_cleanup
 [ "$invalid" -eq 0 ]

@@ -373,8 +373,10 @@ run_world() {
 	    'dsn=4\.4\.3, status=deferred '
 	check "multi-recipient: still queued for sf" still_queued multi
 	check "multi-recipient: bounce for nx delivered" bounce_arrived multi
+	# Postfix smtpd answers BDAT (smtpjail, CHUNKING) with "Ok: N bytes
+	# queued as ...", the end of DATA (stock) with "Ok: queued as ...".
 	check "per-recipient: 250 accepted" status_is perrcpt ok@pr.test \
-	    'relay=mx\.pr\.test\[127\.0\.0\.10\]:25, .*dsn=2\.0\.0, status=sent \(250 2\.0\.0 Ok: queued as [0-9A-F]+\)'
+	    'relay=mx\.pr\.test\[127\.0\.0\.10\]:25, .*dsn=2\.0\.0, status=sent \(250 2\.0\.0 Ok: ([0-9]+ bytes )?queued as [0-9A-F]+\)'
 	check "per-recipient: 550 bounced" status_is perrcpt hard@pr.test \
 	    'relay=mx\.pr\.test\[127\.0\.0\.10\]:25, .*dsn=5\.1\.1, status=bounced \(host mx\.pr\.test\[127\.0\.0\.10\] said: 550 5\.1\.1 <hard@pr\.test>: Recipient address rejected: no such user \(in reply to RCPT TO command\)\)'
 	check "per-recipient: 450 deferred" status_is perrcpt soft@pr.test \

@@ -148,8 +148,11 @@ SJ_AGENT=smtpjail world_up "notice" "$zone" || { rm -f "$zone"; sj_die "world_up
 rm -f "$zone"
 printf 'stockp.test\tstocksmtp:\nstockd.test\tstocksmtp:\nstockr.test\tstocksmtp:\n' \
     > "$W_DIR/etc/transport"
+# The transcripts are compared with stock smtp(8)'s, which has no BDAT:
+# smtpjail must use DATA with the CHUNKING receiver here too.
 pf_postconf 'notify_classes = resource, software, protocol' \
-    'error_notice_recipient = pm@notice.test' || sj_die "postconf"
+    'error_notice_recipient = pm@notice.test' \
+    'smtpjail_use_chunking = no' || sj_die "postconf"
 pf_reload || sj_die "postfix reload failed"
 sink_start rej5 127.0.0.8 -f RCPT || sj_die "sink rej5"
 sink_start rejd 127.0.0.9 -f DATA || sj_die "sink rejd"

@@ -199,6 +199,7 @@ test_defaults(void **state)
 
 	want = IPC_CF_SKIP_5XX_GREETING | IPC_CF_SKIP_QUIT_RESPONSE |
 	    IPC_CF_RANDOMIZE | IPC_CF_INET4 | IPC_CF_DEBUG_PEER_PARENT |
+	    IPC_CF_USE_CHUNKING |
 	    (have_inet6() ? IPC_CF_INET6 : 0);
 	assert_int_equal(cfg.child.flags, want);
 	assert_int_equal(cfg.child.addr_pref, IPC_PREF_ANY);
@@ -748,7 +749,8 @@ test_debug_peer(void **state)
  * What the child is told.
  */
 #define F_DEF	(IPC_CF_SKIP_5XX_GREETING | IPC_CF_SKIP_QUIT_RESPONSE | \
-		 IPC_CF_RANDOMIZE | IPC_CF_INET4 | IPC_CF_DEBUG_PEER_PARENT)
+		 IPC_CF_RANDOMIZE | IPC_CF_INET4 | IPC_CF_DEBUG_PEER_PARENT | \
+		 IPC_CF_USE_CHUNKING)
 
 static const struct flag_case {
 	const char *o[4];		/* -o values */
@@ -777,6 +779,8 @@ static const struct flag_case {
 	{{"smtp_defer_if_no_mx_address_found=yes"},
 	    F_DEF | IPC_CF_DEFER_NO_MX_ADDR, 1, IPC_PREF_ANY},
 	{{"soft_bounce=yes"}, F_DEF | IPC_CF_SOFT_BOUNCE, 1, IPC_PREF_ANY},
+	{{"smtpjail_use_chunking=no"}, F_DEF & ~IPC_CF_USE_CHUNKING, 1,
+	    IPC_PREF_ANY},
 	{{"inet_protocols=ipv4"}, F_DEF, 0, IPC_PREF_ANY},
 	{{"inet_protocols=ipv6"}, (F_DEF & ~IPC_CF_INET4) | IPC_CF_INET6, 0,
 	    IPC_PREF_ANY},

@@ -933,7 +933,7 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "SITE_RESULT: field status: \"4.4.x\" is not a DSN" },
 	/* Integer ranges and flag masks. */
 	{ "CONFIG flags", IPC_T_CONFIG, B(0), 4, IPC_CF_ALL + 1, NULL, 0,
-	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x800" },
+	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x1000" },
 	{ "CONFIG flags top", IPC_T_CONFIG, B(0), 4, 0x80000001, NULL, 0,
 	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits "
 	    "0x80000000" },
@@ -1122,7 +1122,7 @@ test_encode_refuses(void **state)
 	REFUSE(IPC_T_RCPT_RESULT, m.u.result.diag_code = 100, -EINVAL);
 	REFUSE(IPC_T_RCPT_RESULT, m.u.result.diag_code = 600, -EINVAL);
 	REFUSE(IPC_T_RCPT_RESULT, m.u.result.flags = IPC_RF_ALL + 1, -EINVAL);
-	REFUSE(IPC_T_CONFIG, m.u.config.flags = 1U << 11, -EINVAL);
+	REFUSE(IPC_T_CONFIG, m.u.config.flags = 1U << 12, -EINVAL);
 	REFUSE(IPC_T_CONFIG, SET(m.u.config.debug_peer_list, "a\tb"),
 	    -EINVAL);
 	REFUSE(IPC_T_CONFIG, m.u.config.addr_pref = 3, -EINVAL);

@@ -69,6 +69,7 @@
 #define A_DATA		(1 << 0)	/* read content up to "." first */
 #define A_CLOSE		(1 << 1)	/* close after the reply */
 #define A_STALL		(1 << 2)	/* then wait for the client to close */
+#define A_BDAT		(1 << 3)	/* read the chunk of the last "BDAT n" */
 
 struct step {
 	const char *expect;		/* lines to receive; NULL ends */
@@ -185,6 +186,47 @@ srv_data(struct server *s)
 	}
 }
 
+/* Exactly 'n' bytes of a BDAT chunk: what is buffered, then the socket. */
+static int
+srv_bdat(struct server *s, const char *lines)
+{
+	const char *b = NULL, *p;
+	struct pollfd pfd;
+	size_t	n, take;
+	ssize_t	r;
+
+	for (p = lines; (p = strstr(p, "BDAT ")) != NULL; p++)
+		b = p;
+	if (b == NULL) {
+		srv_error(s, "A_BDAT without a BDAT command");
+		return (-1);
+	}
+	n = strtoul(b + 5, NULL, 10);
+	free(s->data);
+	s->data_len = 0;
+	if ((s->data = malloc(n + 1)) == NULL)
+		return (-1);
+	while (s->data_len < n) {
+		if (s->in_len == 0) {
+			pfd.fd = s->cfd;
+			pfd.events = POLLIN;
+			if (poll(&pfd, 1, SRV_IO_MS) <= 0 ||
+			    (r = read(s->cfd, s->in, sizeof(s->in))) <= 0) {
+				srv_error(s, "EOF in BDAT chunk");
+				return (-1);
+			}
+			s->in_len = (size_t)r;
+		}
+		take = n - s->data_len < s->in_len ? n - s->data_len :
+		    s->in_len;
+		memcpy(s->data + s->data_len, s->in, take);
+		s->data_len += take;
+		memmove(s->in, s->in + take, s->in_len - take);
+		s->in_len -= take;
+	}
+	return (0);
+}
+
 static void
 srv_drain(struct server *s)
 {
@@ -228,6 +270,8 @@ srv_conn(struct server *s, const struct step *st)
 			return;
 		}
 		if ((st[k].action & A_DATA) && srv_data(s) < 0)
+			return;
+		if ((st[k].action & A_BDAT) && srv_bdat(s, got) < 0)
 			return;
 		if (st[k].reply != NULL && srv_send(s, st[k].reply,
 		    st[k].reply_len ? st[k].reply_len : strlen(st[k].reply)))
@@ -1791,6 +1835,383 @@ teardown_dns(void **state)
 	return (0);
 }
 
+/* CHUNKING (RFC 3030). */
+
+#define EHLO_CHUNK	{ "EHLO client.example\r\n", "250-srv.test\r\n" \
+			  "250-PIPELINING\r\n250-CHUNKING\r\n250 8BITMIME\r\n", \
+			  0, 0 }
+#define EHLO_CHUNK_ONLY	{ "EHLO client.example\r\n", "250-srv.test\r\n" \
+			  "250-CHUNKING\r\n250 8BITMIME\r\n", 0, 0 }
+/* CONTENT as BDAT data: CR LF line ends, no dot-stuffing. */
+#define CONTENT_BDAT	"Subject: test\r\n\r\n.hidden dot\r\nbody\r\n"
+#define BDAT_CMD	"BDAT 36 LAST\r\n"
+#define PIPE_BDAT	"MAIL FROM:<alice@example.test>\r\n" \
+			"RCPT TO:<bob@remote.test>\r\n" \
+			"RCPT TO:<carol@remote.test>\r\n" \
+			"RCPT TO:<dave@remote.test>\r\n" BDAT_CMD
+#define QUIT_NOREPLY	{ "QUIT\r\n", NULL, 0, 0 }
+
+static void
+fx_init_chunking(struct fixture *fx, const char *content, size_t nrcpt)
+{
+	fx_init(fx, content, nrcpt);
+	fx->cfg.flags |= IPC_CF_USE_CHUNKING;
+}
+
+/* Everything, data and QUIT included, is in before the first reply. */
+static void
+test_bdat_pipelined(void **state)
+{
+	static const struct step sc[] = {
+		GREET, EHLO_CHUNK,
+		{ PIPE_BDAT, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n"
+		    "250 2.1.5 Ok\r\n250 2.0.0 Ok: queued as ABC\r\n", 0,
+		    A_BDAT },
+		QUIT, END,
+	};
+	struct fixture fx;
+	struct server srv;
+
+	(void)state;
+	assert_int_equal(strlen(CONTENT_BDAT), 36);
+	fx_init_chunking(&fx, CONTENT, 3);
+	assert_int_equal(run_session(&fx, &srv, sc, 1), SMTP_SESSION_COUNTED);
+	check_all_sent(&fx, srv.port);
+	assert_int_equal(srv.data_len, strlen(CONTENT_BDAT));
+	assert_memory_equal(srv.data, CONTENT_BDAT, srv.data_len);
+	assert_true(fx.job.complete_session);
+	assert_true(fx.done.deliver_done_sec != 0);
+	srv_free(&srv);
+	fx_free(&fx);
+}
+
+/* CHUNKING without PIPELINING: one command at a time. */
+static void
+test_bdat_plain(void **state)
+{
+	static const struct step sc[] = {
+		GREET, EHLO_CHUNK_ONLY, MAIL_OK, RCPT_OK("bob@remote.test"),
+		{ BDAT_CMD, "250 2.0.0 Ok: queued as ABC\r\n", 0, A_BDAT },
+		QUIT, END,
+	};
+	struct fixture fx;
+	struct server srv;
+
+	(void)state;
+	fx_init_chunking(&fx, CONTENT, 1);
+	assert_int_equal(run_session(&fx, &srv, sc, 1), SMTP_SESSION_COUNTED);
+	check_all_sent(&fx, srv.port);
+	assert_memory_equal(srv.data, CONTENT_BDAT, srv.data_len);
+	srv_free(&srv);
+	fx_free(&fx);
+}
+
+/* smtpjail_use_chunking = no: DATA even when CHUNKING is offered. */
+static void
+test_bdat_disabled(void **state)
+{
+	static const struct step sc[] = {
+		GREET, EHLO_CHUNK,
+		{ PIPE_CMDS, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n"
+		    "250 2.1.5 Ok\r\n354 go\r\n", 0, 0 },
+		DOT_OK, QUIT, END,
+	};
+	struct fixture fx;
+	struct server srv;
+
+	(void)state;
+	fx_init(&fx, CONTENT, 3);
+	assert_int_equal(run_session(&fx, &srv, sc, 1), SMTP_SESSION_COUNTED);
+	check_all_sent(&fx, srv.port);
+	assert_memory_equal(srv.data, CONTENT_WIRE, srv.data_len);
+	srv_free(&srv);
+	fx_free(&fx);
+}
+
+/* Folding and a last line without LF: the BDAT size must match. */
+static void
+test_bdat_folded(void **state)
+{
+	char	content[2600], wire[2700], cmd[64];
+	struct step sc[] = {
+		GREET, EHLO_CHUNK,
+		{ NULL, "250 ok\r\n250 ok\r\n250 2.0.0 Ok: queued as ABC\r\n",
+		    0, A_BDAT },
+		QUIT, END,
+	};
+	char	lines[256];
+	struct fixture fx;
+	struct server srv;
+	size_t	n = 0;
+
+	(void)state;
+	memset(content, 'x', 2500);
+	memcpy(content + 2500, "\n.end", 6);
+	/* 998 + CR LF SPACE + 997 + CR LF SPACE + 505 (limit 998). */
+	memset(wire, 'x', 998);
+	n = 998;
+	memcpy(wire + n, "\r\n ", 3);
+	n += 3;
+	memset(wire + n, 'x', 997);
+	n += 997;
+	memcpy(wire + n, "\r\n ", 3);
+	n += 3;
+	memset(wire + n, 'x', 505);
+	n += 505;
+	memcpy(wire + n, "\r\n.end\r\n", 8);
+	n += 8;
+	snprintf(cmd, sizeof(cmd), "BDAT %zu LAST\r\n", n);
+	snprintf(lines, sizeof(lines), "MAIL FROM:<alice@example.test>\r\n"
+	    "RCPT TO:<bob@remote.test>\r\n%s", cmd);
+	sc[2].expect = lines;
+	fx_init_chunking(&fx, content, 1);
+	assert_int_equal(run_session(&fx, &srv, sc, 1), SMTP_SESSION_COUNTED);
+	check_all_sent(&fx, srv.port);
+	assert_int_equal(srv.data_len, n);
+	assert_memory_equal(srv.data, wire, n);
+	/* Logged once, by the pass that sends, not by the one that counts. */
+	assert_int_equal(test_ctx.infos, 1);
+	srv_free(&srv);
+	fx_free(&fx);
+}
+
+/* One RCPT refused; the others are delivered by the BDAT. */
+static void
+test_bdat_rcpt_rejected(void **state)
+{
+	static const struct step sc[] = {
+		GREET, EHLO_CHUNK,
+		{ PIPE_BDAT, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 no "
+		    "such user\r\n250 2.1.5 Ok\r\n250 2.0.0 Ok: queued as "
+		    "ABC\r\n", 0, A_BDAT },
+		QUIT, END,
+	};
+	struct fixture fx;
+	struct server srv;
+
+	(void)state;
+	fx_init_chunking(&fx, CONTENT, 3);
+	assert_int_equal(run_session(&fx, &srv, sc, 1), SMTP_SESSION_COUNTED);
+	assert_int_equal(fx.nmsgs, 3);
+	check_rcpt(&fx, 0, "2.0.0", SENT_REASON, srv.port);
+	check_rcpt(&fx, 1, "5.1.1", SAID("550 5.1.1 no such user",
+	    "RCPT TO command"), srv.port);
+	check_rcpt(&fx, 2, "2.0.0", SENT_REASON, srv.port);
+	srv_free(&srv);
+	fx_free(&fx);
+}
+
+/*
+ * Every RCPT refused. Pipelined: the chunk was already sent, the server
+ * refuses the BDAT, no outcome changes. One at a time: no BDAT, RSET.
+ * MAIL refused (pipelined): the same.
+ */
+static void
+test_bdat_all_rejected(void **state)
+{
+	static const struct step piped[] = {
+		GREET, EHLO_CHUNK,
+		{ PIPE_BDAT, "250 ok\r\n550 5.1.1 a\r\n550 5.1.1 b\r\n"
+		    "550 5.1.1 c\r\n554 5.5.1 Error: no valid recipients\r\n",
+		    0, A_BDAT },
+		QUIT, END,
+	};
+	static const struct step plain[] = {
+		GREET, EHLO_CHUNK_ONLY, MAIL_OK,
+		{ "RCPT TO:<bob@remote.test>\r\n", "550 5.1.1 a\r\n", 0, 0 },
+		{ "RCPT TO:<carol@remote.test>\r\n", "550 5.1.1 b\r\n", 0, 0 },
+		{ "RCPT TO:<dave@remote.test>\r\n", "550 5.1.1 c\r\n", 0, 0 },
+		{ "RSET\r\n", "250 2.0.0 Ok\r\n", 0, 0 },
+		QUIT, END,
+	};
+	static const struct step mail_piped[] = {
+		GREET, EHLO_CHUNK,
+		{ PIPE_BDAT, "553 5.1.8 bad sender\r\n503 5.5.1 a\r\n"
+		    "503 5.5.1 b\r\n503 5.5.1 c\r\n503 5.5.1 no MAIL\r\n",
+		    0, A_BDAT },
+		QUIT, END,
+	};
+	struct fixture fx;
+	struct server srv;
+	uint32_t i;
+
+	(void)state;
+	fx_init_chunking(&fx, CONTENT, 3);
+	assert_int_equal(run_session(&fx, &srv, piped, 1),
+	    SMTP_SESSION_COUNTED);
+	assert_int_equal(fx.nmsgs, 3);
+	check_rcpt(&fx, 0, "5.1.1", SAID("550 5.1.1 a", "RCPT TO command"),
+	    srv.port);
+	check_rcpt(&fx, 1, "5.1.1", SAID("550 5.1.1 b", "RCPT TO command"),
+	    srv.port);
+	check_rcpt(&fx, 2, "5.1.1", SAID("550 5.1.1 c", "RCPT TO command"),
+	    srv.port);
+	assert_int_equal(srv.data_len, strlen(CONTENT_BDAT));
+	srv_free(&srv);
+	fx_free(&fx);
+
+	fx_init_chunking(&fx, CONTENT, 3);
+	assert_int_equal(run_session(&fx, &srv, plain, 1),
+	    SMTP_SESSION_COUNTED);
+	assert_int_equal(fx.nmsgs, 3);
+	check_rcpt(&fx, 2, "5.1.1", SAID("550 5.1.1 c", "RCPT TO command"),
+	    srv.port);
+	assert_null(srv.data);
+	srv_free(&srv);
+	fx_free(&fx);
+
+	fx_init_chunking(&fx, CONTENT, 3);
+	assert_int_equal(run_session(&fx, &srv, mail_piped, 1),
+	    SMTP_SESSION_COUNTED);
+	assert_int_equal(fx.nmsgs, 3);
+	for (i = 0; i < 3; i++)
+		check_rcpt(&fx, i, "5.1.8", SAID("553 5.1.8 bad sender",
+		    "MAIL FROM command"), srv.port);
+	srv_free(&srv);
+	fx_free(&fx);
+}
+
+/* The server refuses the chunk: 5xx bounces, 4xx defers, as for ".". */
+static void
+test_bdat_refused(void **state)
+{
+	static const struct step hard[] = {
+		GREET, EHLO_CHUNK,
+		{ PIPE_BDAT, "250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n"
+		    "554 5.7.1 content rejected\r\n", 0, A_BDAT },
+		QUIT, END,
+	};
+	static const struct step soft[] = {
+		GREET, EHLO_CHUNK,
+		{ PIPE_BDAT, "250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n"
+		    "451 4.3.0 try later\r\n", 0, A_BDAT },
+		QUIT, END,
+	};
+	static const struct {
+		const struct step *sc;
+		const char *status;
+		const char *reason;
+		uint32_t code;
+	} cases[] = {
+		{ hard, "5.7.1", SAID("554 5.7.1 content rejected",
+		    "BDAT command"), 554 },
+		{ soft, "4.3.0", SAID("451 4.3.0 try later", "BDAT command"),
+		    451 },
+	};
+	struct fixture fx;
+	struct server srv;
+	uint32_t i;
+	size_t	k;
+
+	(void)state;
+	for (k = 0; k < NELEM(cases); k++) {
+		fx_init_chunking(&fx, CONTENT, 3);
+		assert_int_equal(run_session(&fx, &srv, cases[k].sc, 1),
+		    SMTP_SESSION_COUNTED);
+		assert_int_equal(fx.nmsgs, 3);
+		for (i = 0; i < 3; i++) {
+			check_rcpt(&fx, i, cases[k].status, cases[k].reason,
+			    srv.port);
+			assert_int_equal(fx_rcpt(&fx, i)->diag_code,
+			    cases[k].code);
+		}
+		srv_free(&srv);
+		fx_free(&fx);
+	}
+}
+
+/*
+ * CHUNKING offered, BDAT unknown (502): deferred, never bounced, no
+ * QUIT on the out-of-step stream; the next session with the same
+ * server uses DATA.
+ */
+static void
+test_bdat_unknown(void **state)
+{
+	static const struct step first[] = {
+		GREET, EHLO_CHUNK,
+		{ PIPE_BDAT, "250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n"
+		    "502 5.5.1 Error: command not implemented\r\n", 0,
+		    A_BDAT },
+		QUIT_NOREPLY, END,
+	};
+	static const struct step second[] = {
+		GREET, EHLO_CHUNK,
+		{ PIPE_CMDS, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n"
+		    "250 2.1.5 Ok\r\n354 go\r\n", 0, 0 },
+		DOT_OK, QUIT, END,
+	};
+	struct fixture fx;
+	struct server srv;
+	struct smtp_peer peer;
+	const struct ipc_result *r;
+	uint32_t i;
+	int	fd;
+
+	(void)state;
+	srv_start(&srv, first, second);
+	smtp_session_peer(&peer, "127.0.0.1", "127.0.0.1", srv.port);
+
+	fx_init_chunking(&fx, CONTENT, 3);
+	fd = client_connect(srv.port);
+	assert_int_equal(smtp_session_run(&fx.job, fd, &peer, 1),
+	    SMTP_SESSION_COUNTED);
+	close(fd);
+	assert_int_equal(fx.emit_error, 0);
+	assert_int_equal(fx.nmsgs, 3);
+	for (i = 0; i < 3; i++) {
+		check_rcpt(&fx, i, "4.5.1", SAID("502 5.5.1 Error: command not "
+		    "implemented", "BDAT command"), srv.port);
+		r = fx_rcpt(&fx, i);
+		assert_int_equal(r->diag_code, 502);
+	}
+	assert_int_equal(test_ctx.warnings, 1);
+	assert_non_null(strstr(test_ctx.last_warning, "offers CHUNKING"));
+	assert_false(fx.job.complete_session);
+	fx_free(&fx);
+
+	fx_init_chunking(&fx, CONTENT, 3);
+	fd = client_connect(srv.port);
+	assert_int_equal(smtp_session_run(&fx.job, fd, &peer, 1),
+	    SMTP_SESSION_COUNTED);
+	close(fd);
+	srv_join(&srv);
+	check_all_sent(&fx, srv.port);
+	assert_memory_equal(srv.data, CONTENT_WIRE, srv.data_len);
+	srv_free(&srv);
+	fx_free(&fx);
+}
+
+/* No reply to BDAT LAST within smtp_data_done_timeout. */
+static void
+test_bdat_timeout(void **state)
+{
+	static const struct step sc[] = {
+		GREET, EHLO_CHUNK,
+		{ "MAIL FROM:<alice@example.test>\r\n"
+		    "RCPT TO:<bob@remote.test>\r\n" BDAT_CMD,
+		    "250 ok\r\n250 ok\r\n", 0, A_BDAT | A_STALL },
+		END,
+	};
+	struct fixture fx;
+	struct server srv;
+	const struct ipc_result *r;
+
+	(void)state;
+	fx_init_chunking(&fx, CONTENT, 1);
+	fx.cfg.data_done_timeout = 1;
+	(void)run_session(&fx, &srv, sc, 1);
+	assert_int_equal(fx.nmsgs, 1);
+	assert_non_null(r = fx_site(&fx));
+	assert_string_equal(r->status, "4.4.2");
+	assert_string_equal(r->reason, "conversation with 127.0.0.1"
+	    "[127.0.0.1] timed out while sending end of data -- message may "
+	    "be sent more than once");
+	assert_int_equal(test_ctx.warnings, 1);
+	srv_free(&srv);
+	fx_free(&fx);
+}
+
 int
 main(void)
 {
@@ -1829,6 +2250,15 @@ main(void)
 		cmocka_unit_test(test_walk_kept_recipient),
 		cmocka_unit_test(test_walk_all_fail),
 		cmocka_unit_test(test_walk_cancel),
+		cmocka_unit_test(test_bdat_pipelined),
+		cmocka_unit_test(test_bdat_plain),
+		cmocka_unit_test(test_bdat_disabled),
+		cmocka_unit_test(test_bdat_folded),
+		cmocka_unit_test(test_bdat_rcpt_rejected),
+		cmocka_unit_test(test_bdat_all_rejected),
+		cmocka_unit_test(test_bdat_refused),
+		cmocka_unit_test(test_bdat_unknown),
+		cmocka_unit_test(test_bdat_timeout),
 	};
 
 	msg_set_sink(test_sink, NULL);
