@@ -21,7 +21,9 @@
 #	Scenarios: best MX; second MX when the best has no listener; A
 #	record without MX; [host]:port and [literal]:port nexthops from
 #	transport_maps; all MX hosts down; NXDOMAIN; SERVFAIL; REFUSED;
-#	null MX; 5xx to RCPT; 4xx greeting then the next MX; a message
+#	null MX; 5xx to RCPT; 4xx greeting then the next MX; equal MX
+#	preferences (both used over 20 deliveries); smtp_fallback_relay
+#	when the only MX is down; a message
 #	with recipients in four outcomes; the stocksmtp comparison
 #	transport; relayhost, and a relayhost that does not exist; then
 #	the accounting of every injected message.
@@ -71,6 +73,14 @@ mx-host=stock.test,mx1.best.test,10
 # pf_receiver_start)
 mx-host=pr.test,mx.pr.test,10
 host-record=mx.pr.test,127.0.0.10
+# two MX hosts of equal preference: both used over many deliveries
+mx-host=eq.test,mxa.eq.test,10
+mx-host=eq.test,mxb.eq.test,10
+host-record=mxa.eq.test,127.0.0.3
+host-record=mxb.eq.test,127.0.0.4
+# the only MX is down: smtp_fallback_relay of the fbsmtp service
+mx-host=fb.test,mx1.fb.test,10
+host-record=mx1.fb.test,127.0.0.5
 # null MX (RFC 7505)
 mx-host=nullmx.test,.,0
 # resolver failures
@@ -84,6 +94,7 @@ write_transport() {	# file
 alt.test	smtp:[alt.test]:2525
 lit.test	smtp:[127.0.0.6]:2525
 stock.test	stocksmtp:
+fb.test	fbsmtp:
 EOF
 }
 
@@ -123,11 +134,53 @@ status_is() {
 	return 1
 }
 
+eq_all_sent() {	# the eq1..eq20 scenarios went to one of the two MXs
+	local i
+	for i in $(seq 1 20); do
+		status_is "eq$i" "u$i@eq.test" \
+		    'relay=mx[ab]\.eq\.test\[127\.0\.0\.[34]\]:25, .*status=sent ' ||
+		    return 1
+	done
+}
+
+# Both MX hosts got some; a false failure needs 20 equal coin tosses
+# (2 in a million).
+eq_spread() {
+	local i a=0 b=0
+	for i in $(seq 1 20); do
+		in_sink "eq$i" a && a=$((a + 1))
+		in_sink "eq$i" b && b=$((b + 1))
+	done
+	echo "# mxa.eq.test got $a, mxb.eq.test got $b"
+	[ "$a" -gt 0 ] && [ "$b" -gt 0 ] && [ $((a + b)) -eq 20 ]
+}
+
 in_sink() {	# scenario sink
 	[ -n "${MID[$1]:-}" ] && sink_has "$2" "Message-ID: <${MID[$1]}>"
 }
 
-not_in_sink() {	# scenario sink
+not_eq_all_sent() {	# the eq1..eq20 scenarios went to one of the two MXs
+	local i
+	for i in $(seq 1 20); do
+		status_is "eq$i" "u$i@eq.test" \
+		    'relay=mx[ab]\.eq\.test\[127\.0\.0\.[34]\]:25, .*status=sent ' ||
+		    return 1
+	done
+}
+
+# Both MX hosts got some; a false failure needs 20 equal coin tosses
+# (2 in a million).
+eq_spread() {
+	local i a=0 b=0
+	for i in $(seq 1 20); do
+		in_sink "eq$i" a && a=$((a + 1))
+		in_sink "eq$i" b && b=$((b + 1))
+	done
+	echo "# mxa.eq.test got $a, mxb.eq.test got $b"
+	[ "$a" -gt 0 ] && [ "$b" -gt 0 ] && [ $((a + b)) -eq 20 ]
+}
+
+in_sink() {	# scenario sink
 	[ -n "${MID[$1]:-}" ] && ! sink_has "$2" "Message-ID: <${MID[$1]}>"
 }
 
@@ -278,6 +331,11 @@ run_world() {
 	# deferrals to down.test are announced to flush(8) (interfaces 5.7),
 	# which logs their queue ids in flush/down_test
 	pf_postconf "fast_flush_domains = down.test"
+	# no connection reuse, so that stock smtp(8) spreads over equal MXs
+	pf_postconf "smtp_connection_cache_on_demand = no"
+	# the agent under test once more, with a fallback relay
+	line=$(grep -E '^smtp[[:space:]]+unix' "$W_DIR/etc/master.cf")
+	pf_master_add "fb${line}" "  -o smtp_fallback_relay=[127.0.0.6]:2525"
 	pf_reload || sj_die "postfix reload failed"
 
 	sink_start a 127.0.0.3 || sj_die "sink a"
@@ -308,6 +366,8 @@ run_world() {
 	send stock sent u@stock.test
 	send multi mixed u1@best.test u2@best.test u@nx.test u@sf.test
 	send perrcpt mixed ok@pr.test hard@pr.test soft@pr.test
+	send fb sent u@fb.test
+	for i in $(seq 1 20); do send "eq$i" sent "u$i@eq.test"; done
 	check "phase 1 queue settles" pf_wait_settled "$T_TIMEOUT"
 
 	check "best MX: sent to mx1" status_is best u@best.test \
@@ -360,6 +420,13 @@ run_world() {
 	q=$(qid_of greet4)
 	check "4xx greeting: soft failure at mx1 logged" \
 	    log_has "postfix/smtp\[[0-9]+\]: $q: host mx1\.greet4\.test\[127\.0\.0\.9\] refused to talk to me: 4[0-9][0-9] "
+	check "equal-preference MX hosts: all 20 sent" eq_all_sent
+	check "equal-preference MX hosts: both received some (20 deliveries, random order)" \
+	    eq_spread
+	check "smtp_fallback_relay: sent to the fallback when the MX is down" \
+	    status_is fb u@fb.test \
+	    'relay=127\.0\.0\.6\[127\.0\.0\.6\]:2525, .*status=sent '
+	check "smtp_fallback_relay: message arrived at the fallback" in_sink fb alt
 	check "stocksmtp transport: sent by the stock agent" \
 	    eval 'status_is stock u@stock.test "relay=mx1\.best\.test\[127\.0\.0\.3\]:25, .*status=sent " &&
 	        log_has "postfix/stocksmtp/smtp\[[0-9]+\]: $(qid_of stock): to=<u@stock\.test>"'

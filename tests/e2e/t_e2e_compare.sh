@@ -268,8 +268,10 @@ for a in 13 14 15 16 17; do
 	ip -n "$W_NS" addr add "127.0.0.$a/8" dev lo || sj_die "address .$a"
 done
 # Short timeouts for the two timeout scenarios (both agents read them).
-pf_postconf 'smtp_helo_timeout = 3s' 'smtp_data_done_timeout = 3s' ||
-    sj_die "postconf"
+# Stock smtp(8) has no BDAT: smtpjail uses DATA too, so that the
+# per-recipient receiver's replies compare (t_e2e_chunking.sh tests BDAT).
+pf_postconf 'smtp_helo_timeout = 3s' 'smtp_data_done_timeout = 3s' \
+    'smtpjail_use_chunking = no' || sj_die "postconf"
 printf '%s\n' 'j-mixhard@pr.test 550 5.1.1 no such user' \
     's-mixhard@pr.test 550 5.1.1 no such user' \
     'j-mixsoft@pr.test 450 4.2.0 try later' \
