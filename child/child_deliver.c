@@ -121,6 +121,9 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 		if (++addr_count == cfg->mx_address_limit)
 			last = 1;
 		smtp_session_peer(&peer, a->host, a->addr_text, deliver_port(a));
+		/* Postfix SMTP_FEATURE_BEST_MX: the list is in preference
+		 * order; without MX every address has preference 0 */
+		peer.best_mx = a->pref == list->addr[0].pref;
 		if ((err = deliver_connect(cfg, a, &fd)) < 0) {
 			if (err == -ECANCELED)
 				return (err);

@@ -182,6 +182,7 @@ smtp_session_peer(struct smtp_peer *p, const char *host, const char *addr,
 	sj_text_censor(p->host, sizeof(p->host), host, strlen(host));
 	sj_text_censor(p->addr, sizeof(p->addr), addr, strlen(addr));
 	p->port = port;
+	p->best_mx = 1;
 	snprintf(p->namaddr, sizeof(p->namaddr), "%s[%s]", p->host, p->addr);
 	snprintf(p->relay, sizeof(p->relay), "%s[%s]:%u", p->host, p->addr,
 	    port);
@@ -775,6 +776,25 @@ sess_quit(struct sess *s, int already_sent)
 
 /* Handshake: Postfix smtp_helo(). */
 
+/*
+ * A greeting that names our own host: Postfix only warns (the EHLO
+ * reply decides). The name is the first word after the code.
+ */
+static void
+sess_greeting_loop(const struct sess *s)
+{
+	const char *me = s->cfg->myhostname, *w = s->reply.text;
+	size_t	len, mlen = strlen(me);
+
+	if (mlen == 0 || s->reply.len < 4)
+		return;
+	w += 4;
+	len = strcspn(w, " \t\n");
+	if (len == mlen && strncasecmp(w, me, mlen) == 0)
+		msg_warn("host %s greeted me with my own hostname %s",
+		    s->peer->relay, me);
+}
+
 static int
 sess_handshake(struct sess *s)
 {
@@ -797,6 +817,7 @@ sess_handshake(struct sess *s)
 		return (sess_refused(s, status));
 	}
 
+	sess_greeting_loop(s);
 	s->esmtp = (cfg->flags & IPC_CF_NEVER_EHLO) == 0;
 	if (s->esmtp) {
 		where = "performing the EHLO handshake";
@@ -825,6 +846,16 @@ sess_handshake(struct sess *s)
 		memset(&s->ehlo, 0, sizeof(s->ehlo));
 	} else {
 		smtp_ehlo_parse(&s->reply, s->peer->relay, &s->ehlo);
+		/* Postfix smtp_helo(): EHLO answered with our own name */
+		if (cfg->myhostname[0] != '\0' &&
+		    strcasecmp(s->ehlo.server, cfg->myhostname) == 0) {
+			msg_warn("host %s replied to HELO/EHLO with my own "
+			    "hostname %s", s->peer->relay, cfg->myhostname);
+			res_fill(&why, s->peer->best_mx ? "5.4.6" : "4.4.6",
+			    NULL, NULL, "mail for %s loops back to myself",
+			    dlv->nexthop);
+			return (sess_fail(s, &why, 1));
+		}
 	}
 
 	/* Postfix DELIVERY_REQUIRES_SMTPUTF8. */

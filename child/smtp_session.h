@@ -78,6 +78,7 @@ struct smtp_peer {
 	unsigned port;
 	char	namaddr[SJ_RELAY_MAX + 1];	/* "host[addr]" */
 	char	relay[SJ_RELAY_MAX + 1];	/* "host[addr]:port" */
+	int	best_mx;			/* among the best MX (or no MX) */
 };
 
 /* Session outcome, when not negative. */

@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	6
+#define IPC_VERSION	7
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -95,6 +95,7 @@ struct ipc_config {
 	char	fallback_relay[SJ_NEXTHOP_MAX + 1]; /* smtp_fallback_relay */
 	char	local_addrs[SJ_LIST_MAX + 1];	/* inet+proxy interfaces, loop check */
 	char	debug_peer_list[SJ_DEBUG_PEER_LIST_MAX + 1]; /* "" = none */
+	char	myhostname[SJ_HOSTNAME_MAX + 1];	/* loop detection */
 };
 
 /* DELIVER flags */

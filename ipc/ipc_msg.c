@@ -73,7 +73,8 @@
 	X(ipc_config, STR, relayhost, TXT) \
 	X(ipc_config, STR, fallback_relay, TXT) \
 	X(ipc_config, STR, local_addrs, TXT) \
-	X(ipc_config, STR, debug_peer_list, TXT)
+	X(ipc_config, STR, debug_peer_list, TXT) \
+	X(ipc_config, STR, myhostname, TXT)
 
 /* content_fd is not in the body: it travels as SCM_RIGHTS. */
 #define IPC_F_DELIVER(X) \

@@ -1045,7 +1045,9 @@ config_child(struct sj_config *cfg, char *why, size_t whysz)
 	    (rc = copy_param(cfg, "relayhost", c->relayhost,
 	    sizeof(c->relayhost), why, whysz)) < 0 ||
 	    (rc = copy_param(cfg, "smtp_fallback_relay", c->fallback_relay,
-	    sizeof(c->fallback_relay), why, whysz)) < 0)
+	    sizeof(c->fallback_relay), why, whysz)) < 0 ||
+	    (rc = copy_param(cfg, "myhostname", c->myhostname,
+	    sizeof(c->myhostname), why, whysz)) < 0)
 		return (rc);
 
 	c->local_addrs[0] = '\0';

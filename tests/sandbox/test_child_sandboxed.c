@@ -1265,6 +1265,36 @@ static const struct scenario scenarios[] = {
 		.res = { SITE_RES("4.4.4", 0, "none", "unable to find primary "
 		    "relay for primary.test") },
 	},
+	/* Postfix smtp_helo(): a server that answers EHLO with our own
+	 * $myhostname is us: 5.4.6 at the best MX (final), 4.4.6 below */
+	{
+		.name = "loop_ehlo_own_hostname_best_mx_5_4_6",
+		.nexthop = "order.test",
+		.srv = {{ .addr = "127.0.0.3",
+		    .greet = "220 client.test ESMTP\r\n",
+		    .ehlo = "250-client.test\r\n250 PIPELINING\r\n" },
+		    { .addr = "127.0.0.4" }},
+		.recv = { EHLO_C QUIT },
+		.conns = { 1, NOCONN },
+		.res = { SITE_RES("5.4.6", 0, "mx-a.order.test[127.0.0.3]:25",
+		    "mail for order.test loops back to myself") },
+		.log = { "warning: host mx-a.order.test[127.0.0.3]:25 greeted "
+		    "me with my own hostname client.test",
+		    "warning: host mx-a.order.test[127.0.0.3]:25 replied to "
+		    "HELO/EHLO with my own hostname client.test" },
+	},
+	{
+		.name = "loop_ehlo_own_hostname_lower_mx_4_4_6",
+		.nexthop = "order.test",
+		.srv = {{ .addr = "127.0.0.3", .greet = "421 4.3.2 busy\r\n" },
+		    { .addr = "127.0.0.4",
+		    .ehlo = "250-CLIENT.TEST\r\n250 PIPELINING\r\n" }},
+		.recv = { QUIT, EHLO_C QUIT },
+		.res = { SITE_RES("4.4.6", 0, "mx-b.order.test[127.0.0.4]:25",
+		    "mail for order.test loops back to myself") },
+		.log = { "replied to HELO/EHLO with my own hostname "
+		    "client.test" },
+	},
 	{
 		.name = "loop_literal_own_address",
 		.nexthop = "[127.0.0.9]",

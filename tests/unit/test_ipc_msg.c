@@ -182,6 +182,7 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		TEXT(c->fallback_relay);
 		TEXT(c->local_addrs);
 		TEXT(c->debug_peer_list);
+		TEXT(c->myhostname);
 		break;
 	}
 	case IPC_T_DELIVER: {
