@@ -1191,6 +1191,30 @@ static const struct scenario scenarios[] = {
 		.res = { SITE_RES("5.4.3", 0, "none", DNS_NF("formerr.test",
 		    "MX", "Non-recoverable error")) },
 	},
+	/* Hostile answers, through the real c-ares in the sandbox. */
+	{
+		.name = "dns_compression_loop_4_4_3",
+		.nexthop = "ptrloop.test",
+		.res = { SITE_RES("4.4.3", 0, "none", "Name service error for "
+		    "name=ptrloop.test type=MX: Malformed or unexpected name "
+		    "server reply") },
+	},
+	{
+		/* dropped by c-ares as if unanswered: the timeout class */
+		.name = "dns_answer_to_another_question_4_4_3",
+		.opts = { "smtpjail_resolv_conf=@DIR@/resolv-fast.conf" },
+		.nexthop = "wrongq.test",
+		.res = { SITE_RES("4.4.3", 0, "none", DNS_NF("wrongq.test",
+		    "MX", "Host not found, try again")) },
+	},
+	{
+		/* TC over UDP, nothing on TCP: c-ares cannot get it */
+		.name = "dns_truncated_no_tcp_4_4_3",
+		.opts = { "smtpjail_resolv_conf=@DIR@/resolv-fast.conf" },
+		.nexthop = "tc.test",
+		.res = { SITE_RES("4.4.3", 0, "none", DNS_NF("tc.test",
+		    "MX", "Host not found, try again")) },
+	},
 	{
 		/* resolv.conf "options timeout:1 attempts:1", via the parent. */
 		.name = "dns_timeout_4_4_3",
@@ -1316,6 +1340,9 @@ static const struct scenario scenarios[] = {
 #define T_AAAA	28
 #define Z_RCODE	1000		/* answer with rcode 'val' */
 #define Z_DROP	1001		/* do not answer */
+#define Z_PTRLOOP 1002		/* MX whose target points at itself */
+#define Z_WRONGQ 1003		/* an answer to another question */
+#define Z_TC	1004		/* truncated (TC), and no TCP server */
 
 struct zrr {
 	const char *name;
@@ -1342,6 +1369,10 @@ static const struct zrr zone[] = {
 	{ "notimp.test", Z_RCODE, 0, 4, NULL },
 	{ "refused.test", Z_RCODE, 0, 5, NULL },
 	{ "timeout.test", Z_DROP, 0, 0, NULL },
+	/* Hostile answers. */
+	{ "ptrloop.test", Z_PTRLOOP, 0, 0, NULL },
+	{ "wrongq.test", Z_WRONGQ, 0, 0, NULL },
+	{ "tc.test", Z_TC, 0, 0, NULL },
 	{ "nullmx.test", T_MX, 0, 0, "." },
 	{ "noaddr.test", T_MX, 0, 10, "gone.noaddr.test" },
 	{ "softaddr.test", T_MX, 0, 10, "sf.softaddr.test" },
@@ -1469,6 +1500,40 @@ dns_reply(const unsigned char *q, size_t qlen, unsigned char *a, size_t asz)
 		known = 1;
 		if (z->type == Z_DROP && (!z->only || z->only == (int)qtype))
 			return (0);
+		if (z->type == Z_PTRLOOP && n + 16 <= asz) {
+			/* owner: the question; MX 10, target: a pointer
+			 * to the target itself (a compression loop) */
+			a[n++] = 0xc0;
+			a[n++] = 12;
+			put16(a + n, T_MX);
+			put16(a + n + 2, 1);
+			memset(a + n + 4, 0, 4);
+			a[n + 7] = 60;
+			put16(a + n + 8, 4);
+			put16(a + n + 10, 10);
+			put16(a + n + 12, (unsigned)(0xc000 | (n + 12)));
+			n += 14;
+			an = 1;
+			break;
+		}
+		if (z->type == Z_WRONGQ) {
+			/* the same id, another name: c-ares must drop it */
+			name[0] = name[0] == 'x' ? 'y' : 'x';
+			if ((len = dns_encode_name(name, a + 12, asz - 16)) == 0)
+				return (0);
+			put16(a + 12 + len, qtype);
+			put16(a + 14 + len, 1);
+			n = 16 + len;
+			break;
+		}
+		if (z->type == Z_TC) {
+			a[2] = (unsigned char)(0x86 | (q[2] & 0x01));
+			a[3] = 0x80;
+			put16(a + 6, 0);
+			put16(a + 8, 0);
+			put16(a + 10, 0);
+			return (qend);
+		}
 		if (z->type == Z_RCODE && (!z->only || z->only == (int)qtype)) {
 			rcode = z->val;
 			an = 0;
