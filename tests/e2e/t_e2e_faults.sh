@@ -33,8 +33,9 @@
 #	    mail). During QUIT the 250 was already received and reported:
 #	    as with smtp(8) the recipients are logged sent and marked, the
 #	    queue file goes, and the server acknowledged the message once.
-#	(c) The smtpjail parent is killed with SIGKILL at the greeting, at
-#	    DATA, after the final dot and during QUIT: the child does not
+#	(c) The smtpjail parent is killed with SIGKILL at the greeting,
+#	    EHLO, MAIL, each RCPT, DATA, mid-content, after the final dot
+#	    and during QUIT: the child does not
 #	    outlive it, master(8) logs the killed process, qmgr logs
 #	    "malformed response" and no status line and moves the message to
 #	    the deferred queue, and after "postqueue -f" the mail is
@@ -328,10 +329,11 @@ kill_child() {	# stage [props]
 # ----------------------------------------------- (c) kill the parent
 
 kill_parent() {	# stage
-	local st=$1 child par nbroken
+	local st=$1 child par nbroken big
 	SJ_CHECK_PREFIX="kill parent at $st: "
 	stall_stage st "$st"
-	send_msg stall.test || { check "message injected" false; return; }
+	[ "$st" = content ] && big=$W_DIR/big.msg || big=
+	send_msg stall.test $big || { check "message injected" false; return; }
 	check "the server stalls at $st" wait_stage st "$st"
 	child=$(wait_pid sj_sock_pid "$ST_ADDR" 25)
 	check "the session belongs to a sandboxed child ($child)" \
@@ -380,10 +382,10 @@ stall_start bh "$BH_ADDR" --blackhole || sj_die "blackhole listener"
 } > "$W_DIR/big.msg"
 
 kill_child data props
-for s in greeting ehlo mail rcpt1 rcpt2 content dot quit connect dns; do
+for s in greeting ehlo mail rcpt1 rcpt2 data content dot quit connect dns; do
 	kill_child "$s"
 done
-for s in greeting data dot quit; do
+for s in greeting ehlo mail rcpt1 rcpt2 data content dot quit; do
 	kill_parent "$s"
 done
 
