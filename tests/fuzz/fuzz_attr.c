@@ -22,7 +22,6 @@
  *	The peers (qmgr, bounce, defer, trace, another delivery agent) are
  *	Postfix, trusted; the reader still bounds every name and value.
  */
-/* FUZZ_SOURCES: parent/attr.c parent/dreq.c parent/qfile.c parent/qrec.c parent/base64.c ipc/sj_buf.c ipc/msg.c ipc/sj_text.c */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

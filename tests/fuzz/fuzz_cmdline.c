@@ -22,7 +22,6 @@
  *	master.cf and main.cf are trusted (root-owned); a parser that
  *	crashes on a typo is still a defect, and this shows it is bounded.
  */
-/* FUZZ_SOURCES: parent/config.c parent/cfg_params.c parent/log_postfix.c parent/notice.c parent/svc_client.c parent/attr.c parent/base64.c ipc/ipc_msg.c ipc/sj_buf.c ipc/sj_match.c ipc/msg.c ipc/sj_text.c */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

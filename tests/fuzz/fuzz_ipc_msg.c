@@ -22,7 +22,6 @@
  * SEE ALSO
  *	ipc/ipc_msg.c, tests/unit/test_ipc_msg.c
  */
-/* FUZZ_SOURCES: ipc/ipc_msg.c ipc/sj_buf.c ipc/sj_text.c ipc/msg.c */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>

@@ -13,7 +13,6 @@
  *	main.cf is trusted (root-owned), but a parser that crashes on a
  *	typo is still a defect; this proves it is bounded.
  */
-/* FUZZ_SOURCES: parent/cfg_params.c ipc/msg.c ipc/sj_text.c */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

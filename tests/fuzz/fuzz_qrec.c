@@ -19,7 +19,6 @@
  *	Without libFuzzer (replays files): add -DFUZZ_STANDALONE and drop
  *	-fsanitize=fuzzer.
  */
-/* FUZZ_SOURCES: parent/qrec.c */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>

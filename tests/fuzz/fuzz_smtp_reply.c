@@ -13,7 +13,6 @@
  * SECURITY
  *	Runs the child's parsers on hostile input, outside the sandbox.
  */
-/* FUZZ_SOURCES: child/smtp_reply.c child/smtp_ehlo.c child/sys.c child/transcript.c ipc/sj_text.c ipc/msg.c */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,12 +2,13 @@
 # NAME
 #	t_fuzz_corpus.sh - run every fuzz target once over its corpus
 # DESCRIPTION
-#	For each tests/fuzz/fuzz_<name>.c: build it with clang's libFuzzer,
-#	ASan and UBSan, from the target and the library sources it names in
-#	a comment line
-#		/* FUZZ_SOURCES: ipc/ipc_msg.c ipc/sj_buf.c ... */
-#	(optionally also /* FUZZ_LIBS: -lfoo */), compiled directly rather
-#	than linked with libsmtpjail.a, which is built with gcc flags; then
+#	Compiles every library source (ipc/ policy/ parent/ child/, not
+#	parent/main.c) once with clang, ASan, UBSan and libFuzzer's
+#	coverage into $out/libsmtpjail-fuzz.a (libsmtpjail.a is built with
+#	gcc flags), so a target never has to list what its module needs.
+#	For each tests/fuzz/fuzz_<name>.c: link it against that archive
+#	(and libseccomp, libcap, c-ares; a /* FUZZ_LIBS: -lfoo */ comment
+#	line adds more), then
 #	run it once over tests/fuzz/corpus/<name>/ with -runs=0 (every seed
 #	executed, no mutation, nothing written). Prints one
 #	"ok - fuzz_<name> corpus" or "not ok - ..." line per target. Without
@@ -45,6 +46,27 @@ directive() {	# file key
 skip=""
 have_fuzzer || skip="clang with libFuzzer not available"
 
+# The library, instrumented, once for every target.
+lib=$out/libsmtpjail-fuzz.a
+libfail=""
+if [ -z "$skip" ]; then
+	rm -f "$lib"
+	mkdir -p "$out/obj"
+	for c in ipc/*.c policy/*.c parent/*.c child/*.c; do
+		[ "$c" = parent/main.c ] && continue
+		o=$out/obj/$(echo "${c%.c}" | tr / _).o
+		if ! clang $CFLAGS_FUZZ -c -o "$o" \
+		    "$c" > "$out/lib.build.log" 2>&1; then
+			libfail="library source $c does not compile with clang"
+			sed 's/^/# /' "$out/lib.build.log" | head -n 20
+			break
+		fi
+		objs="${objs:-} $o"
+	done
+	# shellcheck disable=SC2086 # one word per object
+	[ -z "$libfail" ] && ! ar rcs "$lib" $objs && libfail="ar failed"
+fi
+
 for src in tests/fuzz/fuzz_*.c; do
 	[ -e "$src" ] || continue
 	base=$(basename "$src" .c)
@@ -58,11 +80,12 @@ for src in tests/fuzz/fuzz_*.c; do
 		echo "not ok - $base corpus: no seed files in $corpus"
 		continue
 	fi
-	srcs=$(directive "$src" FUZZ_SOURCES)
 	libs=$(directive "$src" FUZZ_LIBS)
 	# shellcheck disable=SC2086 # word splitting of the lists is wanted
-	if ! clang $CFLAGS_FUZZ -o "$out/$base" "$src" $srcs $libs \
+	if [ -n "$libfail" ] || ! clang $CFLAGS_FUZZ -o "$out/$base" "$src" \
+	    "$lib" -lseccomp -lcap -lcares $libs \
 	    > "$out/$base.build.log" 2>&1; then
+		[ -n "$libfail" ] && echo "$libfail" > "$out/$base.build.log"
 		echo "not ok - $base corpus: build failed"
 		sed 's/^/# /' "$out/$base.build.log" | head -n 30
 		continue
