@@ -78,6 +78,7 @@ struct sj_config {
 
 	/* Delivery policy handled by the parent */
 	int	soft_bounce;
+	int	smtputf8_enable;	/* UTF-8 nexthop domains as A-labels */
 	char	*notify_classes;
 	char	*error_notice_recipient;
 	char	*double_bounce_sender;

@@ -119,6 +119,8 @@ static const struct sj_param_default {
 	{"header_from_format", "standard"},
 	{"internal_mail_filter_classes", ""},
 	{"smtputf8_autodetect_classes", "sendmail, verify"},
+	/* 3.7: "yes" from compatibility_level 1 on (Debian sets 3.6) */
+	{"smtputf8_enable", "yes"},
 	{"best_mx_transport", ""},
 	{"fast_flush_domains", "$relay_domains"},
 	{"delay_logging_resolution_limit", "2"},

@@ -1189,6 +1189,8 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 	/* Delivery policy. */
 	if ((rc = sj_params_get_bool(p, "soft_bounce", &cfg->soft_bounce, why,
 	    whysz)) < 0 ||
+	    (rc = sj_params_get_bool(p, "smtputf8_enable",
+	    &cfg->smtputf8_enable, why, whysz)) < 0 ||
 	    (rc = get_str(cfg, "notify_classes", 0, &cfg->notify_classes, why,
 	    whysz)) < 0 ||
 	    (rc = get_str(cfg, "error_notice_recipient", 1,

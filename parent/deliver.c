@@ -40,6 +40,7 @@
 
 #include "deliver.h"
 #include "dreq.h"
+#include "idna.h"
 #include "ipc_chan.h"
 #include "log_status.h"
 #include "msg.h"
@@ -206,16 +207,26 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 	m.u.deliver.ret_flags = req->dsn_ret;
 	m.u.deliver.content_size = content_len;
 	m.u.deliver.content_fd = memfd;
-	if (snprintf(m.u.deliver.nexthop, sizeof(m.u.deliver.nexthop), "%s",
-	    req->nexthop) >= (int)sizeof(m.u.deliver.nexthop) ||
-	    snprintf(m.u.deliver.sender, sizeof(m.u.deliver.sender), "%s",
+	/* Postfix smtp_connect(): UTF-8 domains are looked up as A-labels */
+	if (job->cfg->smtputf8_enable) {
+		if (idna_nexthop(req->nexthop, m.u.deliver.nexthop,
+		    sizeof(m.u.deliver.nexthop), job->why,
+		    sizeof(job->why)) < 0)
+			return (-1);
+	} else if (snprintf(m.u.deliver.nexthop, sizeof(m.u.deliver.nexthop),
+	    "%s", req->nexthop) >= (int)sizeof(m.u.deliver.nexthop)) {
+		snprintf(job->why, sizeof(job->why), "nexthop longer than "
+		    "smtpjail's limit");
+		return (-1);
+	}
+	if (snprintf(m.u.deliver.sender, sizeof(m.u.deliver.sender), "%s",
 	    req->sender) >= (int)sizeof(m.u.deliver.sender) ||
 	    snprintf(m.u.deliver.envid, sizeof(m.u.deliver.envid), "%s",
 	    req->dsn_envid) >= (int)sizeof(m.u.deliver.envid) ||
 	    snprintf(m.u.deliver.queue_id, sizeof(m.u.deliver.queue_id), "%s",
 	    req->queue_id) >= (int)sizeof(m.u.deliver.queue_id)) {
-		snprintf(job->why, sizeof(job->why), "nexthop, sender or "
-		    "ENVID longer than smtpjail's limits");
+		snprintf(job->why, sizeof(job->why), "sender or ENVID "
+		    "longer than smtpjail's limits");
 		return (-1);
 	}
 	/* Every recipient must fit the IPC limits before the child hears of
