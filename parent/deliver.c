@@ -355,6 +355,7 @@ deliver_log(struct deliver_job *job, unsigned i, const char *status,
 	ls.dsn_status = status;
 	ls.status = word;
 	ls.reason = reason;
+	ls.utf8 = job->cfg->smtputf8_enable;
 	if (log_status_format(line, sizeof(line), &ls) < 0)
 		msg_warn("%s: status line for recipient %u too long",
 		    job->req->queue_id, i);

@@ -52,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log_status.h"
 #include "sj_limits.h"
 #include "sj_log.h"
 
@@ -67,6 +68,7 @@ static struct log_ctx {
 	int	facility;
 	int	sock;			/* postlog socket or -1 */
 	int	to_stderr;		/* -V */
+	int	utf8;			/* $smtputf8_enable: keep UTF-8 */
 	char	ident[256];		/* openlog() keeps a pointer */
 	char	host[SJ_HOSTNAME_MAX + 1];
 	char	path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -136,15 +138,19 @@ log_severity(enum msg_level lvl)
 	}
 }
 
-/* Postfix printable(): anything but 0x20-0x7e becomes '?'. */
+/*
+ * Postfix printable(): anything but 0x20-0x7e becomes '?', except
+ * UTF-8 sequences when $smtputf8_enable is on (util_utf8_enable).
+ */
 static void
 log_censor(char *out, size_t outsz, const char *in)
 {
 	size_t	n = 0;
 
 	for (; *in && n + 1 < outsz && n < SJ_LOG_RECLEN; in++)
-		out[n++] = (*in >= ' ' && *in <= '~') ? *in : '?';
+		out[n++] = *in;
 	out[n] = '\0';
+	log_status_printable(out, log_ctx.utf8);
 }
 
 int
@@ -299,6 +305,7 @@ log_open(const struct sj_config *cfg)
 	int	fac, n, i;
 
 	log_close();
+	log_ctx.utf8 = cfg->smtputf8_enable;
 	if ((fac = log_facility_code(cfg->syslog_facility)) < 0)
 		return (-EINVAL);
 	n = snprintf(log_ctx.ident, sizeof(log_ctx.ident), "%s/%s",

@@ -23,7 +23,7 @@
 #	transport_maps; all MX hosts down; NXDOMAIN; SERVFAIL; REFUSED;
 #	null MX; 5xx to RCPT; 4xx greeting then the next MX; equal MX
 #	preferences (both used over 20 deliveries); smtp_fallback_relay
-#	when the only MX is down; a message
+#	when the only MX is down; an IDN domain; a message
 #	with recipients in four outcomes; the stocksmtp comparison
 #	transport; relayhost, and a relayhost that does not exist; then
 #	the accounting of every injected message.
@@ -33,6 +33,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 T_TIMEOUT=${SJ_E2E_SETTLE:-90}
+IDN_RCPT="u@b$(printf '\303\274')cher.test"
 SENDER=s@sender.test
 
 # ---------------------------------------------------------------- data
@@ -81,6 +82,9 @@ host-record=mxb.eq.test,127.0.0.4
 # the only MX is down: smtp_fallback_relay of the fbsmtp service
 mx-host=fb.test,mx1.fb.test,10
 host-record=mx1.fb.test,127.0.0.5
+# an IDN domain: published as its A-label (bücher.test)
+mx-host=xn--bcher-kva.test,mx1.idn.test,10
+host-record=mx1.idn.test,127.0.0.3
 # null MX (RFC 7505)
 mx-host=nullmx.test,.,0
 # resolver failures
@@ -346,6 +350,8 @@ run_world() {
 	send multi mixed u1@best.test u2@best.test u@nx.test u@sf.test
 	send perrcpt mixed ok@pr.test hard@pr.test soft@pr.test
 	send fb sent u@fb.test
+	# smtp-sink offers no SMTPUTF8: both agents bounce it 5.6.7 there
+	send idn bounced "$IDN_RCPT"
 	for i in $(seq 1 20); do send "eq$i" sent "u$i@eq.test"; done
 	check "phase 1 queue settles" pf_wait_settled "$T_TIMEOUT"
 
@@ -406,6 +412,9 @@ run_world() {
 	    status_is fb u@fb.test \
 	    'relay=127\.0\.0\.6\[127\.0\.0\.6\]:2525, .*status=sent '
 	check "smtp_fallback_relay: message arrived at the fallback" in_sink fb alt
+	check "IDN domain: looked up by its A-label, its MX reached, logged in UTF-8 (5.6.7: the sink has no SMTPUTF8)" \
+	    status_is idn "$IDN_RCPT" \
+	    'relay=mx1\.idn\.test\[127\.0\.0\.3\]:25, .*dsn=5\.6\.7, status=bounced \(SMTPUTF8 is required'
 	check "stocksmtp transport: sent by the stock agent" \
 	    eval 'status_is stock u@stock.test "relay=mx1\.best\.test\[127\.0\.0\.3\]:25, .*status=sent " &&
 	        log_has "postfix/stocksmtp/smtp\[[0-9]+\]: $(qid_of stock): to=<u@stock\.test>"'

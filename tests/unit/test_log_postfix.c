@@ -206,8 +206,11 @@ static const struct sev_case {
 	{MSG_LVL_FATAL, "do not run this command by hand", "fatal: do not run "
 	    "this command by hand"},
 	{MSG_LVL_PANIC, "broken invariant", "panic: broken invariant"},
-	/* censoring: every byte outside 0x20-0x7e becomes '?' */
-	{MSG_LVL_INFO, "a\tb\r\nc\x01\x7f\xc3\xa9", "a?b??c????"},
+	/* censoring: every byte outside 0x20-0x7e becomes '?', but UTF-8
+	 * (smtputf8_enable = yes, the default; a lone lead or continuation
+	 * byte is not UTF-8) */
+	{MSG_LVL_INFO, "a\tb\r\nc\x01\x7f\xc3\xa9", "a?b??c??\xc3\xa9"},
+	{MSG_LVL_INFO, "x\xc3y\xa9", "x?y?"},
 	{MSG_LVL_INFO, "", ""},
 };
 
@@ -242,6 +245,27 @@ test_postlog_format(void **state)
 		    "warning: table changed: 42");
 	}
 	msg_set_sink(NULL, NULL);
+	log_close();
+	sj_config_free(&cfg);
+}
+
+/* smtputf8_enable = no: UTF-8 is censored too (Postfix printable()). */
+static void
+test_postlog_ascii_only(void **state)
+{
+	static const char *const o[] = {"-o", "smtputf8_enable=no", NULL};
+	struct sj_config cfg;
+	char	rec[4096];
+	time_t	before;
+
+	(void)state;
+	load(&cfg, o);
+	assert_int_equal(log_open(&cfg), 0);
+	before = time(NULL);
+	log_sink(MSG_LVL_INFO, "to=<u@b\xc3\xbc" "cher.test>", NULL);
+	recv_one(tenv.fd, rec, sizeof(rec));
+	check_record(rec, before, time(NULL), "mx", "postfix/smtp",
+	    "to=<u@b??cher.test>");
 	log_close();
 	sj_config_free(&cfg);
 }
@@ -589,6 +613,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_postlog_format),
+		cmocka_unit_test(test_postlog_ascii_only),
 		cmocka_unit_test(test_postlog_truncates),
 		cmocka_unit_test(test_postlog_ident_and_host),
 		cmocka_unit_test(test_postlog_warnings_replayed),
