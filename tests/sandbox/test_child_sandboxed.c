@@ -106,6 +106,8 @@
 #define STALL	"!stall"	/* never answer; read until EOF */
 #define DROP	"!drop"		/* close instead of answering */
 #define FLOOD	"!flood"	/* "220-flood" lines without end */
+#define TRICKLE	"!trickle:"	/* the rest of this reply,
+				 * one byte every 200 ms */
 
 /* What a server does once it has answered DATA with 3xx. */
 enum after_data {
@@ -885,6 +887,17 @@ static const struct scenario scenarios[] = {
 		.abort_ms = 300,
 	},
 	{
+		/* 30 bytes at 5 a second: each read is quick, the greeting
+		 * as a whole takes 6 s against smtp_helo_timeout 1 s */
+		.name = "trickled_greeting_times_out",
+		.opts = { "smtp_helo_timeout=1" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2,
+		    .greet = TRICKLE "220 srv.test ESMTP slowly...\r\n" }},
+		.recv = { "" },
+		.res = { TIMED_OUT("receiving the initial server greeting") },
+	},
+	{
 		.name = "endless_multiline_greeting",
 		.opts = { "smtp_helo_timeout=1" },
 		.nexthop = NH2,
@@ -1651,6 +1664,18 @@ srv_say(struct conn *c, const char *text)
 	}
 	if (strcmp(text, DROP) == 0)
 		return (-1);
+	if (strncmp(text, TRICKLE, strlen(TRICKLE)) == 0) {
+		/* A server that answers one byte at a time, slower than
+		 * the stage's deadline allows: the deadline fires. */
+		const struct timespec gap = { 0, 200 * 1000 * 1000 };
+
+		for (text += strlen(TRICKLE); *text != '\0'; text++) {
+			if (send(c->fd, text, 1, MSG_NOSIGNAL) != 1)
+				return (-1);
+			nanosleep(&gap, NULL);
+		}
+		return (0);
+	}
 	if (strcmp(text, FLOOD) == 0) {
 		/* A reply that never ends: only the deadline stops it. */
 		while (send(c->fd, "220-flood\r\n", 11, MSG_NOSIGNAL) == 11)
