@@ -80,6 +80,7 @@ struct sj_config {
 	int	soft_bounce;
 	int	smtputf8_enable;	/* UTF-8 nexthop domains as A-labels */
 	char	*notify_classes;
+	uint32_t notify_mask;		/* IPC_TC_* named by notify_classes */
 	char	*error_notice_recipient;
 	char	*double_bounce_sender;
 	char	*mail_name;

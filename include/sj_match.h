@@ -54,7 +54,11 @@ int	sj_match_domain_list(const char *list, const char *domain,
  */
 int	sj_match_list_check(const char *list, char *why, size_t whysz);
 
-/* 1 if 'list' (a parent_domain_matches_subdomains value) names 'param'. */
-int	sj_match_parent_style(const char *list, const char *param);
+/*
+ * 1 if the comma/space list names 'word' (case-insensitive): the
+ * parameter in parent_domain_matches_subdomains, a class in
+ * notify_classes, a queue in hash_queue_names, ...
+ */
+int	sj_match_list_has(const char *list, const char *word);
 
 #endif

@@ -242,7 +242,7 @@ sj_match_list_check(const char *list, char *why, size_t whysz)
 }
 
 int
-sj_match_parent_style(const char *list, const char *param)
+sj_match_list_has(const char *list, const char *param)
 {
 	const char *cursor = list, *p;
 	size_t	len, plen = strlen(param);

@@ -925,9 +925,9 @@ config_debug_peer(struct sj_config *cfg, char *why, size_t whysz)
 	if ((rc = sj_params_get_str(cfg->params,
 	    "parent_domain_matches_subdomains", &v, why, whysz)) < 0)
 		return (rc);
-	if (sj_match_parent_style(v, "debug_peer_list"))
+	if (sj_match_list_has(v, "debug_peer_list"))
 		c->flags |= IPC_CF_DEBUG_PEER_PARENT;
-	cfg->fast_flush_parent = sj_match_parent_style(v,
+	cfg->fast_flush_parent = sj_match_list_has(v,
 	    "fast_flush_domains");
 	return (0);
 }
@@ -1068,9 +1068,8 @@ static int
 config_parent(struct sj_config *cfg, char *why, size_t whysz)
 {
 	struct sj_params *p = cfg->params;
-	char	**pfx;
+	char	**pfx, bad[SJ_MATCH_WHY_MAX];
 	long	n;
-	uint32_t mask;
 	int	rc, npfx, i, ok;
 
 	if ((rc = get_str(cfg, "queue_directory", 1, &cfg->queue_directory,
@@ -1206,8 +1205,15 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 	    (rc = get_str(cfg, "hash_queue_names", 0, &cfg->hash_queue_names,
 	    why, whysz)) < 0)
 		return (rc);
+	/* fast_flush_domains (parent/deliver.c), checked once: /file and
+	 * type:table entries are skipped by sj_match. */
+	if (sj_match_list_check(cfg->fast_flush_domains, bad, sizeof(bad)) !=
+	    SJ_MATCH_OK)
+		config_warnf(cfg, "fast_flush_domains: entry \"%s\" not "
+		    "supported by smtpjail: ignored", bad);
 	/* Postfix name_mask(): an unknown class is a configuration error. */
-	if ((rc = notice_classes(cfg->notify_classes, &mask, why, whysz)) < 0)
+	if ((rc = notice_classes(cfg->notify_classes, &cfg->notify_mask, why,
+	    whysz)) < 0)
 		return (rc);
 	if ((rc = get_int(cfg, "delay_logging_resolution_limit", 0, 6, &n,
 	    why, whysz)) < 0)

@@ -421,23 +421,6 @@ deliver_mark(struct deliver_job *job, unsigned i)
 	return (1);
 }
 
-/*
- * Does 'domain' match $fast_flush_domains? Postfix domain-list rules
- * (sj_match.h) with parent_domain_matches_subdomains (the default
- * includes fast_flush_domains). /file and type:table entries are not
- * supported: they are skipped with a warning.
- */
-static int
-deliver_flush_match(const char *list, const char *domain, int parent_style)
-{
-	char	why[SJ_MATCH_WHY_MAX];
-
-	if (sj_match_list_check(list, why, sizeof(why)) != SJ_MATCH_OK)
-		msg_warn("fast_flush_domains: entry \"%s\" not supported by "
-		    "smtpjail: ignored", why);
-	return (sj_match_domain_list(list, domain, parent_style));
-}
-
 /* interfaces 5.7: tell flush(8) about a deferral it may speed up. */
 static void
 deliver_flush(struct deliver_job *job, unsigned i)
@@ -448,7 +431,7 @@ deliver_flush(struct deliver_job *job, unsigned i)
 	int	status = 0;
 
 	if (at == NULL || at[1] == '\0' || cfg->fast_flush_domains == NULL ||
-	    !deliver_flush_match(cfg->fast_flush_domains, at + 1,
+	    !sj_match_domain_list(cfg->fast_flush_domains, at + 1,
 	    cfg->fast_flush_parent))
 		return;
 	if (svc_flush_add(SVC_DIR_PUBLIC, cfg->flush_service_name, at + 1,

@@ -56,6 +56,8 @@
 #include "attr.h"
 #include "msg.h"
 #include "notice.h"
+#include "qfile.h"
+#include "sj_match.h"
 #include "sj_text.h"
 #include "svc_client.h"
 
@@ -78,22 +80,6 @@
 
 /* ------------------------------------------------------------------ */
 /* Classes                                                             */
-
-static int
-notice_word_in(const char *list, const char *word)
-{
-	const char *p = list, *sep = ", \t\r\n";
-	size_t	n, wl = strlen(word);
-
-	while (p != NULL && *p) {
-		p += strspn(p, sep);
-		n = strcspn(p, sep);
-		if (n == wl && strncasecmp(p, word, n) == 0)
-			return (1);
-		p += n;
-	}
-	return (0);
-}
 
 int
 notice_classes(const char *list, uint32_t *mask, char *why, size_t whysz)
@@ -399,10 +385,10 @@ notice_cleanup_flags(const struct sj_config *cfg)
 	const char *utf = sj_config_param(cfg, "smtputf8_autodetect_classes");
 	int	flags = NOTICE_CLEANUP_MAP_OK;
 
-	if (ifc != NULL && notice_word_in(ifc, "notify"))
+	if (ifc != NULL && sj_match_list_has(ifc, "notify"))
 		flags |= NOTICE_CLEANUP_FILTER | NOTICE_CLEANUP_MILTER;
-	if (utf != NULL && (notice_word_in(utf, "notify") ||
-	    notice_word_in(utf, "all")))
+	if (utf != NULL && (sj_match_list_has(utf, "notify") ||
+	    sj_match_list_has(utf, "all")))
 		flags |= NOTICE_CLEANUP_AUTOUTF8;
 	return (flags);
 }
@@ -446,8 +432,7 @@ notice_post(const char *svc_dir, const struct sj_config *cfg,
 		    strerror(-err));
 		goto out;
 	}
-	if (qid[0] == '\0' || strspn(qid, "0123456789ABCDEFGHIJKLMNOPQRSTUV"
-	    "WXYZabcdefghijklmnopqrstuvwxyz") != strlen(qid)) {
+	if (!qfile_queue_id_ok(qid)) {
 		snprintf(why, whysz, "%s: bad queue_id in greeting", path);
 		err = -EBADMSG;
 		goto out;
@@ -504,23 +489,17 @@ notice_post_all(const struct notice_set *set, const struct sj_config *cfg,
     const char *sender)
 {
 	char	why[512], dbl[SJ_ADDR_MAX + 1];
-	uint32_t mask;
 	unsigned i;
 
-	if (set->count == 0)
+	if (set->count == 0 || cfg->notify_mask == 0)
 		return;
-	if (notice_classes(cfg->notify_classes, &mask, why,
-	    sizeof(why)) < 0) {
-		msg_warn("postmaster notify: %s", why);
-		return;
-	}
 	/* smtp_cleanup_session(): no notices about notices or bounces. */
 	snprintf(dbl, sizeof(dbl), "%s@%s", cfg->double_bounce_sender,
 	    cfg->myhostname);
 	if (sender[0] == '\0' || strcmp(sender, dbl) == 0)
 		return;
 	for (i = 0; i < set->count; i++) {
-		if ((set->t[i]->classes & mask) == 0)
+		if ((set->t[i]->classes & cfg->notify_mask) == 0)
 			continue;
 		if (notice_post(SVC_DIR_PUBLIC, cfg, set->t[i], why,
 		    sizeof(why)) < 0)

@@ -36,7 +36,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -46,6 +45,7 @@
 #include "qfile.h"
 #include "qrec.h"
 #include "sj_limits.h"
+#include "sj_match.h"
 
 #define ULL(x)	((unsigned long long)(x))
 
@@ -96,20 +96,9 @@ qfile_queue_id_ok(const char *id)
 int
 qfile_queue_is_hashed(const char *names, const char *queue_name)
 {
-	const char *sep = ", \t\r\n";	/* Postfix CHARS_COMMA_SP */
-	size_t	n, qlen;
-
-	if (names == NULL || queue_name == NULL)
+	if (queue_name == NULL || queue_name[0] == '\0')
 		return (0);
-	qlen = strlen(queue_name);
-	while (*names != 0) {
-		names += strspn(names, sep);
-		n = strcspn(names, sep);
-		if (n > 0 && n == qlen && strncasecmp(names, queue_name, n) == 0)
-			return (1);
-		names += n;
-	}
-	return (0);
+	return (sj_match_list_has(names, queue_name));
 }
 
 /*

@@ -706,6 +706,10 @@ test_debug_peer(void **state)
 		{{"debug_peer_level=0"}, -1, NULL, 0, "debug_peer_level"},
 		{{"debug_peer_level=5", "debug_peer_list=example.com"}, 0,
 		    "example.com", 0, NULL},
+		/* fast_flush_domains is checked once, at start-up */
+		{{"fast_flush_domains=hash:/etc/postfix/ff example.com"}, 0, "",
+		    1, "fast_flush_domains: entry \"hash:/etc/postfix/ff\" not "
+		    "supported"},
 	};
 	size_t	i, j;
 

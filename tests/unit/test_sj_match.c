@@ -190,12 +190,12 @@ test_parent_style(void **state)
 	    "relay_domains,smtpd_access_maps";
 
 	(void)state;
-	assert_int_equal(sj_match_parent_style(dflt, "debug_peer_list"), 1);
-	assert_int_equal(sj_match_parent_style(dflt, "fast_flush_domains"),
+	assert_int_equal(sj_match_list_has(dflt, "debug_peer_list"), 1);
+	assert_int_equal(sj_match_list_has(dflt, "fast_flush_domains"),
 	    1);
-	assert_int_equal(sj_match_parent_style(dflt, "debug_peer"), 0);
-	assert_int_equal(sj_match_parent_style("", "debug_peer_list"), 0);
-	assert_int_equal(sj_match_parent_style(NULL, "debug_peer_list"), 0);
+	assert_int_equal(sj_match_list_has(dflt, "debug_peer"), 0);
+	assert_int_equal(sj_match_list_has("", "debug_peer_list"), 0);
+	assert_int_equal(sj_match_list_has(NULL, "debug_peer_list"), 0);
 }
 
 int
