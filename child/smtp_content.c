@@ -16,10 +16,16 @@
  *	boundary falls exactly on a break point (Postfix then sends one
  *	more, empty, continuation line).
  *
- *	For BDAT (RFC 3030) the same conversion runs without dot-stuffing:
- *	smtp_content_measure() runs it once without output to learn the
- *	chunk size, smtp_content_send() with opts->bdat set sends it. Both
- *	passes read the same sealed memfd, so they agree.
+ *	For BDAT (RFC 3030) the same conversion runs without dot-stuffing,
+ *	and the output buffer is the chunk: when it is full and more output
+ *	follows, the chunk's command is put in the headroom in front of the
+ *	buffer (after the pipelined prefix, for the first chunk) and the
+ *	command and the data leave in one write. Only when the content ends
+ *	is the command of the chunk still in the buffer known to be "BDAT
+ *	<m> LAST"; so the content is read once and never measured ahead.
+ *	A content that fills the last chunk exactly thus ends in a full
+ *	LAST chunk, never in an empty one (only an empty content sends
+ *	"BDAT 0 LAST").
  *
  *	The two buffers live in this module's context (the child is single
  *	threaded; nothing else runs while a message is being sent).
@@ -32,16 +38,25 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "msg.h"
 #include "sj_sys.h"
 #include "smtp_content.h"
+#include "transcript.h"
+
+/* content_put() stopped because 'more' asked to (never an errno). */
+#define CONTENT_STOPPED	(-100000)
 
 static struct smtp_content_ctx {
 	unsigned char in[SMTP_CONTENT_CHUNK];
-	unsigned char out[SMTP_CONTENT_OUTBUF];
+	/* Headroom, SMTP_CONTENT_OUTBUF bytes of output, tailroom. */
+	unsigned char buf[SMTP_CONTENT_HEADROOM + SMTP_CONTENT_OUTBUF +
+	    SMTP_CONTENT_TAILROOM];
 } smtp_content_ctx;
+
+#define CONTENT_OUT	(smtp_content_ctx.buf + SMTP_CONTENT_HEADROOM)
 
 /* One conversion run. */
 struct content_state {
@@ -52,8 +67,11 @@ struct content_state {
 	size_t	limit;			/* line_limit, or SIZE_MAX */
 	size_t	space_left;		/* room on the current output line */
 	int	at_bol;			/* next byte starts an input line */
-	int	count_only;		/* measure: count, write nothing */
-	uint64_t counted;		/* bytes the conversion produced */
+	int	bdat;			/* RFC 3030 chunks, no dot-stuffing */
+	size_t	prefix_len;		/* opts->prefix not yet written */
+	smtp_content_more_fn more;	/* BDAT: after each chunk */
+	void	*more_ctx;
+	int	stop_rv;		/* what 'more' returned */
 };
 
 static int64_t
@@ -88,21 +106,82 @@ smtp_content_write(int fd, const void *buf, size_t len, unsigned timeout_s)
 	return (0);
 }
 
+/*
+ * The write that starts at 'head' (headroom bytes in front of the
+ * output: the prefix, a BDAT command) and holds the output and 'tail'
+ * bytes of trailer after it. A prefix that does not fit in the
+ * headroom goes first, on its own.
+ */
+static int
+content_write(struct content_state *st, const char *cmd, size_t cmd_len,
+    size_t tail, unsigned timeout_s)
+{
+	const struct smtp_content_opts *opts = st->opts;
+	unsigned char *head = CONTENT_OUT;
+	size_t	len;
+	int	err;
+
+	if (cmd_len > SMTP_CONTENT_BDAT_CMD_MAX)
+		msg_panic("smtp_content: BDAT command of %zu bytes", cmd_len);
+	if (cmd_len > 0) {
+		head -= cmd_len;
+		memcpy(head, cmd, cmd_len);
+	}
+	if (st->prefix_len > 0) {
+		if (st->prefix_len <= (size_t)(head - smtp_content_ctx.buf)) {
+			head -= st->prefix_len;
+			memcpy(head, opts->prefix, st->prefix_len);
+		} else if ((err = smtp_content_write(st->sock, opts->prefix,
+		    st->prefix_len, timeout_s)) < 0) {
+			return (err);
+		}
+		st->prefix_len = 0;
+	}
+	len = (size_t)(CONTENT_OUT - head) + st->out_len + tail;
+	if ((err = smtp_content_write(st->sock, head, len, timeout_s)) < 0)
+		return (err);
+	st->res->bytes_out += len;
+	st->out_len = 0;
+	return (0);
+}
+
+/* "BDAT <n>[ LAST]\r\n" into cmd[SMTP_CONTENT_BDAT_CMD_MAX]. */
+static size_t
+content_bdat_cmd(char *cmd, size_t n, int last)
+{
+	int	len;
+
+	len = snprintf(cmd, SMTP_CONTENT_BDAT_CMD_MAX, "BDAT %zu%s\r\n", n,
+	    last ? " LAST" : "");
+	if (len < 0 || len >= SMTP_CONTENT_BDAT_CMD_MAX)
+		msg_panic("smtp_content: BDAT command does not fit");
+	transcript_out(cmd, (size_t)len);
+	return ((size_t)len);
+}
+
+/* The output buffer is full and more follows: write it out. */
 static int
 content_flush(struct content_state *st)
 {
+	char	cmd[SMTP_CONTENT_BDAT_CMD_MAX];
+	size_t	cmd_len = 0;
 	int	err;
 
-	if (st->out_len == 0)
-		return (0);
-	err = smtp_content_write(st->sock, smtp_content_ctx.out, st->out_len,
-	    st->opts->xfer_timeout);
+	if (st->bdat)
+		cmd_len = content_bdat_cmd(cmd, st->out_len, 0);
+	err = content_write(st, cmd, cmd_len, 0, st->opts->xfer_timeout);
 	if (err < 0) {
 		st->res->stage = SMTP_CONTENT_BODY;
 		return (err);
 	}
-	st->res->bytes_out += st->out_len;
-	st->out_len = 0;
+	if (st->bdat) {
+		st->res->chunks++;
+		if (st->more != NULL &&
+		    (st->stop_rv = st->more(st->more_ctx)) != 0) {
+			st->res->stopped = 1;
+			return (CONTENT_STOPPED);
+		}
+	}
 	return (0);
 }
 
@@ -113,18 +192,14 @@ content_put(struct content_state *st, const void *data, size_t len)
 	size_t	n;
 	int	err;
 
-	if (st->count_only) {
-		st->counted += len;
-		return (0);
-	}
 	while (len > 0) {
-		if (st->out_len == sizeof(smtp_content_ctx.out) &&
+		if (st->out_len == SMTP_CONTENT_OUTBUF &&
 		    (err = content_flush(st)) < 0)
 			return (err);
-		n = sizeof(smtp_content_ctx.out) - st->out_len;
+		n = SMTP_CONTENT_OUTBUF - st->out_len;
 		if (n > len)
 			n = len;
-		memcpy(smtp_content_ctx.out + st->out_len, p, n);
+		memcpy(CONTENT_OUT + st->out_len, p, n);
 		st->out_len += n;
 		p += n;
 		len -= n;
@@ -146,7 +221,7 @@ content_convert(struct content_state *st, const unsigned char *in,
 			st->at_bol = 0;
 			st->space_left = st->limit;
 			/* RFC 3030: BDAT data is not dot-stuffed. */
-			if (*p == '.' && !st->opts->bdat &&
+			if (*p == '.' && !st->bdat &&
 			    (err = content_put(st, ".", 1)) < 0)
 				return (err);
 		}
@@ -158,7 +233,7 @@ content_convert(struct content_state *st, const unsigned char *in,
 				if ((err = content_put(st, "\r\n ", 3)) < 0)
 					return (err);
 				st->space_left = st->limit - 1;
-				if (!st->res->folded && !st->count_only) {
+				if (!st->res->folded) {
 					st->res->folded = 1;
 					/* Postfix logs it with the queue id. */
 					msg_info("%s%sbreaking line > %u bytes "
@@ -200,6 +275,7 @@ content_init(struct content_state *st, int sock,
 	st->limit = opts->line_limit > 1 ? opts->line_limit : SIZE_MAX;
 	st->space_left = st->limit;
 	st->at_bol = 1;
+	st->prefix_len = opts->prefix != NULL ? opts->prefix_len : 0;
 }
 
 /* Read and convert the whole content, ending the last line. */
@@ -238,19 +314,23 @@ content_run(struct content_state *st, int content_fd, uint64_t size)
 	return (0);
 }
 
-int
-smtp_content_measure(int content_fd, uint64_t size,
-    const struct smtp_content_opts *opts, uint64_t *len,
-    struct smtp_content_result *res)
+/* The last write: what is buffered and the trailer. */
+static int
+content_finish(struct content_state *st, const char *cmd, size_t cmd_len)
 {
-	struct content_state st;
+	const char *trailer = st->opts->trailer;
+	size_t	tlen = trailer != NULL ? strlen(trailer) : 0;
 	int	err;
 
-	content_init(&st, -1, opts, res);
-	st.count_only = 1;
-	if ((err = content_run(&st, content_fd, size)) < 0)
+	if (tlen > SMTP_CONTENT_TAILROOM)
+		msg_panic("smtp_content: trailer of %zu bytes", tlen);
+	if (tlen > 0)
+		memcpy(CONTENT_OUT + st->out_len, trailer, tlen);
+	err = content_write(st, cmd, cmd_len, tlen, st->opts->done_timeout);
+	if (err < 0) {
+		st->res->stage = SMTP_CONTENT_END;
 		return (err);
-	*len = st.counted;
+	}
 	return (0);
 }
 
@@ -262,26 +342,32 @@ smtp_content_send(int sock, int content_fd, uint64_t size,
 	int	err;
 
 	content_init(&st, sock, opts, res);
-	/* Queued commands go out in the same write as the content. */
-	if (opts->prefix_len > 0 &&
-	    (err = content_put(&st, opts->prefix, opts->prefix_len)) < 0)
-		return (err);
 	if ((err = content_run(&st, content_fd, size)) < 0)
 		return (err);
-	/* The trailer may need a flush of its own if the buffer is full. */
-	if (opts->trailer != NULL &&
-	    strlen(opts->trailer) > sizeof(smtp_content_ctx.out) - st.out_len &&
-	    (err = content_flush(&st)) < 0)
+	return (content_finish(&st, NULL, 0));
+}
+
+int
+smtp_content_bdat(int sock, int content_fd, uint64_t size,
+    const struct smtp_content_opts *opts, smtp_content_more_fn more,
+    void *more_ctx, struct smtp_content_result *res)
+{
+	struct content_state st;
+	char	cmd[SMTP_CONTENT_BDAT_CMD_MAX];
+	size_t	cmd_len;
+	int	err;
+
+	content_init(&st, sock, opts, res);
+	st.bdat = 1;
+	st.more = more;
+	st.more_ctx = more_ctx;
+	if ((err = content_run(&st, content_fd, size)) < 0)
+		return (err == CONTENT_STOPPED ? st.stop_rv : err);
+	cmd_len = content_bdat_cmd(cmd, st.out_len, 1);
+	if (opts->trailer != NULL)
+		transcript_out(opts->trailer, strlen(opts->trailer));
+	if ((err = content_finish(&st, cmd, cmd_len)) < 0)
 		return (err);
-	if (opts->trailer != NULL &&
-	    (err = content_put(&st, opts->trailer, strlen(opts->trailer))) < 0)
-		return (err);
-	err = smtp_content_write(sock, smtp_content_ctx.out, st.out_len,
-	    opts->done_timeout);
-	if (err < 0) {
-		res->stage = SMTP_CONTENT_END;
-		return (err);
-	}
-	res->bytes_out += st.out_len;
+	res->chunks++;
 	return (0);
 }

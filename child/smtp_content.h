@@ -19,14 +19,18 @@
  *	one, which carries the trailer, within done_timeout
  *	(smtp_data_done_timeout).
  *
- *	With opts->bdat set the content is prepared for BDAT (RFC 3030):
- *	the same conversion without dot-stuffing, and 'trailer' is the
- *	command that follows the chunk (QUIT when pipelining) or NULL.
- *	smtp_content_measure() returns the number of bytes that conversion
- *	produces (trailer and prefix not counted), for "BDAT <n> LAST".
- *	opts->prefix (prefix_len bytes) is
- *	written before the content in the same buffer: pipelined commands
- *	and the BDAT command share the first write with the data.
+ *	smtp_content_bdat() sends the same conversion, without dot-
+ *	stuffing, as RFC 3030 chunks while it converts (one read of the
+ *	content): every SMTP_CONTENT_BDAT_CHUNK bytes of output go out as
+ *	"BDAT <n>" and the bytes, in one write; the rest (possibly none)
+ *	as "BDAT <m> LAST", followed by 'trailer' (QUIT when pipelining)
+ *	or nothing. After each chunk that is not the last, 'more' is
+ *	called: it reads the replies it must (the caller bounds how many
+ *	are outstanding) and returns 0 to go on or anything else to stop
+ *	before the next chunk; smtp_content_bdat() then returns that value
+ *	with res->stopped set. opts->prefix (prefix_len bytes: pipelined
+ *	commands) goes out in front of the first BDAT command, in the
+ *	same write. Chunk commands are written to the transcript.
  *
  *	smtp_content_write() writes a whole buffer to a non-blocking
  *	socket (sys_sendto, MSG_NOSIGNAL); the timeout restarts whenever
@@ -43,7 +47,25 @@
 #include <stdint.h>
 
 #define SMTP_CONTENT_CHUNK	65536	/* bytes per sys_pread() */
-#define SMTP_CONTENT_OUTBUF	65536	/* bytes per write to the server */
+/*
+ * Bytes per write to the server, and the size of every BDAT chunk but
+ * the last. 128 KiB: a 1 MB message takes 8 writes and 8 BDAT replies
+ * (the command and reply cost per chunk is then < 0.1 % of the bytes),
+ * while a receiver that holds a whole chunk in memory before storing it
+ * (RFC 3030 allows that) needs no more than that.
+ */
+#define SMTP_CONTENT_OUTBUF	(128 * 1024)
+#define SMTP_CONTENT_BDAT_CHUNK	SMTP_CONTENT_OUTBUF
+/*
+ * Room in front of the output for opts->prefix and the BDAT command,
+ * so that they share the write with the data: the session's command
+ * queue (SMTP_CMD_MAX + SMTP_PIPELINE_WINDOW) and "BDAT <20 digits>
+ * LAST\r\n". A longer prefix is written on its own.
+ */
+#define SMTP_CONTENT_BDAT_CMD_MAX	32
+#define SMTP_CONTENT_HEADROOM	(16384 + 4096 + SMTP_CONTENT_BDAT_CMD_MAX)
+/* Room after the output for the trailer (".\r\nQUIT\r\n"). */
+#define SMTP_CONTENT_TAILROOM	16
 
 /* Where smtp_content_send() failed. */
 #define SMTP_CONTENT_BODY	1	/* "sending message body" */
@@ -55,7 +77,6 @@ struct smtp_content_opts {
 	unsigned done_timeout;		/* seconds, 0 = none */
 	const char *trailer;		/* ".\r\n" or ".\r\nQUIT\r\n" */
 	const char *queue_id;		/* for "<qid>: " in log lines, or NULL */
-	int	bdat;			/* RFC 3030 chunk: no dot-stuffing */
 	const char *prefix;		/* bytes sent first, or NULL */
 	size_t	prefix_len;
 };
@@ -64,6 +85,8 @@ struct smtp_content_result {
 	int	stage;			/* SMTP_CONTENT_* of a failure, else 0 */
 	int	local;			/* the memfd could not be read */
 	int	folded;			/* a line was broken */
+	int	stopped;		/* BDAT: 'more' asked to stop */
+	uint64_t chunks;		/* BDAT: commands written */
 	uint64_t bytes_in;		/* content bytes read */
 	uint64_t bytes_out;		/* bytes written to the server */
 };
@@ -78,12 +101,18 @@ int	smtp_content_send(int sock, int content_fd, uint64_t size,
 	    const struct smtp_content_opts *, struct smtp_content_result *);
 
 /*
- * Size in bytes of the converted content (no prefix, no trailer): 0 and
- * *len, or, with res->local set, -EIO or the sys_pread() error.
+ * After a BDAT chunk that is not the last: 0 goes on, anything else
+ * stops the transfer (the value smtp_content_bdat() then returns).
  */
-int	smtp_content_measure(int content_fd, uint64_t size,
-	    const struct smtp_content_opts *, uint64_t *len,
-	    struct smtp_content_result *);
+typedef int (*smtp_content_more_fn)(void *ctx);
+
+/*
+ * As smtp_content_send(), in BDAT chunks; or, with res->stopped set,
+ * what 'more' returned. res->chunks counts the BDAT commands written.
+ */
+int	smtp_content_bdat(int sock, int content_fd, uint64_t size,
+	    const struct smtp_content_opts *, smtp_content_more_fn more,
+	    void *more_ctx, struct smtp_content_result *);
 
 /* 0, -ETIMEDOUT, -ECANCELED or the send error (-EPIPE, -ECONNRESET...). */
 int	smtp_content_write(int fd, const void *buf, size_t len,

@@ -18,18 +18,25 @@
  *
  *	CHUNKING (RFC 3030): when the server offers it (and
  *	smtpjail_use_chunking is on, and the request is not an address
- *	probe), the DATA command and its round trip are replaced by
- *	"BDAT <n> LAST" and the content without dot-stuffing. With
- *	PIPELINING, MAIL, the RCPTs, BDAT, the data and QUIT leave in one
- *	stream (the first write holds the commands and the start of the
- *	data) and the replies are read afterwards, in order; the chunk is
- *	then sent even if every RCPT is refused, and the server's refusal
- *	of the BDAT changes no outcome (RFC 3030: the server reads the
- *	whole chunk whatever it answers). Without PIPELINING each reply is awaited and
- *	BDAT is sent only when a recipient was accepted, else RSET. The
- *	BDAT reply is the end-of-data reply ("(in reply to BDAT
+ *	probe), the DATA command and its round trip are replaced by BDAT
+ *	chunks of the content without dot-stuffing, sent as the content is
+ *	converted ("BDAT <n>" per full chunk, the rest as "BDAT <m> LAST";
+ *	smtp_content(3)). With PIPELINING, MAIL, the RCPTs and the first
+ *	chunk leave in one write; replies are read in order as the chunks
+ *	go out, so that at most SMTP_BDAT_WINDOW chunks are unanswered,
+ *	and QUIT follows the last chunk. A one-chunk message is thus sent
+ *	even if every RCPT is refused, and the server's refusal of the
+ *	BDAT changes no outcome (RFC 3030: the server reads the whole
+ *	chunk whatever it answers). Without PIPELINING each reply is
+ *	awaited and BDAT is sent only when a recipient was accepted, else
+ *	RSET. A refused chunk that is not the last is the end-of-data
+ *	reply for the open recipients; no more chunks are sent, the
+ *	replies to those already sent are read and RSET (and QUIT) ends
+ *	the session; so do MAIL refused or all RCPTs refused, when their
+ *	replies arrive before the last chunk. The reply to the last chunk
+ *	is the end-of-data reply ("(in reply to BDAT
  *	command)"), read within smtp_data_done_timeout. A 500 or 502 reply
- *	to BDAT means a server that announced CHUNKING without knowing
+ *	to the first BDAT means a server that announced CHUNKING without knowing
  *	BDAT, and has taken the data for commands: the recipients are
  *	deferred (never bounced: class 4), the connection ends, and this
  *	child uses DATA with that address from then on
@@ -143,6 +150,16 @@ struct xfer {
 
 /* Servers that announced CHUNKING but answered BDAT with 500/502. */
 #define SMTP_BDAT_BROKEN_MAX	8
+/*
+ * BDAT chunks (SMTP_CONTENT_BDAT_CHUNK bytes each) whose replies may
+ * be outstanding with PIPELINING: 512 KiB in flight, more than the
+ * bandwidth-delay product of most paths, so the stream does not wait
+ * for replies; and at most this many short replies (besides those to
+ * MAIL and RCPT) wait unread in the socket, far below what any socket
+ * buffer holds, so the server never blocks writing replies while we
+ * block writing chunks.
+ */
+#define SMTP_BDAT_WINDOW	4
 
 static int xfer_end_reply(struct sess *, const struct xfer *, const char *);
 
@@ -1180,10 +1197,75 @@ bdat_unknown(struct sess *s)
 	return (sess_fail(s, &why, 0));
 }
 
+/* The chunk transfer of one transaction. */
+struct bdat {
+	struct sess *s;
+	struct xfer *x;
+	size_t	window;			/* chunk replies allowed outstanding */
+	uint64_t sent;			/* chunks written, LAST not counted */
+	uint64_t acked;			/* chunk replies read */
+	int	refused;		/* a chunk was refused: outcome set */
+};
+
+/* Internal: stop sending chunks, end the transaction with RSET. */
+#define BDAT_STOP	2
+
 /*
- * After MAIL and the RCPTs were queued (x->sent == x->n + 1): "BDAT <n>
- * LAST", the chunk, then the replies in order. 'abort': the sender loop
- * already saw MAIL refused.
+ * The reply to the next chunk that is not the last. A failure ends the
+ * transaction (RFC 3030 section 3: send no more chunks) with that
+ * reply as the outcome of the recipients still open; the first chunk
+ * answered with 500/502 is a server that does not know BDAT.
+ */
+static int
+bdat_reply(struct bdat *b)
+{
+	struct sess *s = b->s;
+	int	err;
+
+	if ((err = xfer_sync(s, b->x)) != 0)
+		return (err);
+	err = smtp_reply_read(&s->io, sess_deadline(s->cfg->data_xfer_timeout),
+	    &s->reply);
+	if (err < 0)
+		return (sess_stream_fail(s, err, "sending message body"));
+	b->acked++;
+	if (s->reply.code / 100 == 2 || b->refused || b->x->nacc <= 0)
+		return (0);
+	if (b->acked == 1 && (s->reply.code == 500 || s->reply.code == 502))
+		return (bdat_unknown(s));
+	b->refused = 1;
+	err = sess_said_all(s, "BDAT command");
+	return (err < 0 ? err : 0);
+}
+
+/*
+ * smtp_content_bdat() wrote a chunk. Read replies until fewer than
+ * 'window' chunks are unanswered; stop when the transaction can no
+ * longer succeed.
+ */
+static int
+bdat_more(void *ctx)
+{
+	struct bdat *b = ctx;
+	const struct xfer *x = b->x;
+	int	err;
+
+	b->sent++;
+	while (b->sent - b->acked >= b->window)
+		if ((err = bdat_reply(b)) != 0)
+			return (err);
+	if (b->refused || x->mail_rejected ||
+	    (x->recvd == x->sent && x->nacc == 0))
+		return (BDAT_STOP);
+	return (0);
+}
+
+/*
+ * After MAIL and the RCPTs were queued (x->sent == x->n + 1): the
+ * content in BDAT chunks (smtp_content_bdat), then the replies in
+ * order. With PIPELINING up to SMTP_BDAT_WINDOW chunks go unanswered,
+ * without it each reply is awaited. 'abort': the sender loop already
+ * saw MAIL refused.
  */
 static int
 xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
@@ -1191,7 +1273,7 @@ xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
 	const struct ipc_deliver *dlv = s->job->dlv;
 	struct smtp_content_opts opts;
 	struct smtp_content_result cres;
-	uint64_t len;
+	struct bdat b;
 	int	err;
 
 	if (!abort && (!pipelining || x->mail_rejected) &&
@@ -1200,29 +1282,31 @@ xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
 	if (abort || x->mail_rejected || (x->recvd == x->sent && x->nacc == 0))
 		return (xfer_rset(s, pipelining));
 
+	memset(&b, 0, sizeof(b));
+	b.s = s;
+	b.x = x;
+	b.window = pipelining ? SMTP_BDAT_WINDOW : 1;
 	memset(&opts, 0, sizeof(opts));
 	opts.line_limit = s->cfg->line_length_limit;
 	opts.xfer_timeout = s->cfg->data_xfer_timeout;
 	opts.done_timeout = s->cfg->data_done_timeout;
 	opts.queue_id = dlv->queue_id;
-	opts.bdat = 1;
 	opts.trailer = pipelining ? "QUIT\r\n" : NULL;
-	err = smtp_content_measure(dlv->content_fd, dlv->content_size, &opts,
-	    &len, &cres);
-	if (err < 0)
-		return (xfer_local_fail(s, err));
-	cmd_reset(s);
-	cmd_add(s, "BDAT ");
-	cmd_addu(s, (unsigned long long)len);
-	cmd_add(s, " LAST\r\n");
-	out_append(s);
+	/* The queued commands lead the first chunk's write. */
 	opts.prefix = s->out;
 	opts.prefix_len = s->out_len;
-	if (opts.trailer != NULL)
-		transcript_out(opts.trailer, strlen(opts.trailer));
-	err = smtp_content_send(s->fd, dlv->content_fd, dlv->content_size,
-	    &opts, &cres);
 	s->out_len = 0;
+	err = smtp_content_bdat(s->fd, dlv->content_fd, dlv->content_size,
+	    &opts, bdat_more, &b, &cres);
+	if (cres.stopped && err != BDAT_STOP)
+		return (err);
+	if (cres.stopped) {
+		/* The server reads every chunk it was sent: stay in step. */
+		while (b.acked < b.sent)
+			if ((err = bdat_reply(&b)) != 0)
+				return (err);
+		return (xfer_rset(s, pipelining));
+	}
 	if (err == -ECANCELED)
 		return (err);
 	if (err < 0 && cres.local)
@@ -1232,15 +1316,20 @@ xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
 	if (err < 0)
 		return (xfer_dot_fail(s, x, err));
 
+	while (b.acked < b.sent)
+		if ((err = bdat_reply(&b)) != 0)
+			return (err);
 	if ((err = xfer_sync(s, x)) != 0)
 		return (err);
 	err = smtp_reply_read(&s->io, sess_deadline(s->cfg->data_done_timeout),
 	    &s->reply);
 	if (err < 0)
 		return (xfer_dot_fail(s, x, err));
-	if (x->nacc > 0 && (s->reply.code == 500 || s->reply.code == 502))
+	if (x->nacc > 0 && b.sent == 0 &&
+	    (s->reply.code == 500 || s->reply.code == 502))
 		return (bdat_unknown(s));
-	if ((err = xfer_end_reply(s, x, "BDAT command")) < 0)
+	/* A refused chunk already decided the outcome. */
+	if (!b.refused && (err = xfer_end_reply(s, x, "BDAT command")) < 0)
 		return (err);
 	return (sess_quit(s, pipelining));
 }

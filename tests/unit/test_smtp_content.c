@@ -2,7 +2,7 @@
  * NAME
  *	test_smtp_content 1
  * SUMMARY
- *	unit tests of the DATA content writer
+ *	unit tests of the DATA and BDAT content writer
  * DESCRIPTION
  *	smtp_content_send() reads a memfd and writes to one end of a
  *	socketpair; a reader thread collects the bytes, which are compared
@@ -13,7 +13,10 @@
  *	(998 exactly: none; 999, 1500, 1996 bytes), no breaking with limit
  *	0, the pipelined trailer. A 3 MB message of random lines with dots,
  *	CRs and long lines checks chunk boundaries against a byte-at-a-
- *	time reference. Errors: content shorter than its size (local
+ *	time reference. BDAT (smtp_content_bdat): small contents in one
+ *	"BDAT <n> LAST" with the prefix in front; 3 MB in chunks against
+ *	the reference framing; contents of exactly one and two chunks (no
+ *	empty last chunk); 'more' stopping after the second chunk. Errors: content shorter than its size (local
  *	error), a peer that closed (lost connection, body or end stage), a
  *	peer that stops reading (timeout), cancellation.
  * SECURITY
@@ -102,11 +105,28 @@ sink_main(void *arg)
 	}
 }
 
-/* Send in[len] through smtp_content_send(); *out gets the wire bytes. */
+/* BDAT runs: the prefix, and what 'more' does. */
+struct bdat_run {
+	int	bdat;			/* smtp_content_bdat(), else _send() */
+	const char *prefix;
+	int	stop_after;		/* 'more' calls before it stops, 0 never */
+	int	calls;			/* 'more' calls seen */
+};
+
 static int
-run_send(const void *in, size_t len, uint64_t size, unsigned limit,
-    const char *trailer, unsigned char **out, size_t *outlen,
-    struct smtp_content_result *res)
+bdat_more(void *ctx)
+{
+	struct bdat_run *b = ctx;
+
+	b->calls++;
+	return (b->stop_after > 0 && b->calls >= b->stop_after ? 7 : 0);
+}
+
+/* Send in[len] through smtp_content_send/bdat(); *out gets the wire. */
+static int
+run_xfer(const void *in, size_t len, uint64_t size, unsigned limit,
+    const char *trailer, struct bdat_run *b, unsigned char **out,
+    size_t *outlen, struct smtp_content_result *res)
 {
 	struct smtp_content_opts opts;
 	struct sink s;
@@ -123,7 +143,15 @@ run_send(const void *in, size_t len, uint64_t size, unsigned limit,
 	opts.xfer_timeout = 30;
 	opts.done_timeout = 30;
 	opts.trailer = trailer;
-	err = smtp_content_send(sv[0], memfd, size, &opts, res);
+	if (b != NULL && b->prefix != NULL) {
+		opts.prefix = b->prefix;
+		opts.prefix_len = strlen(b->prefix);
+	}
+	if (b != NULL && b->bdat)
+		err = smtp_content_bdat(sv[0], memfd, size, &opts, bdat_more,
+		    b, res);
+	else
+		err = smtp_content_send(sv[0], memfd, size, &opts, res);
 	close(sv[0]);
 	pthread_join(s.thr, NULL);
 	close(sv[1]);
@@ -131,6 +159,15 @@ run_send(const void *in, size_t len, uint64_t size, unsigned limit,
 	*out = s.buf;
 	*outlen = s.len;
 	return (err);
+}
+
+static int
+run_send(const void *in, size_t len, uint64_t size, unsigned limit,
+    const char *trailer, unsigned char **out, size_t *outlen,
+    struct smtp_content_result *res)
+{
+	return (run_xfer(in, len, size, limit, trailer, NULL, out, outlen,
+	    res));
 }
 
 struct content_case {
@@ -249,7 +286,7 @@ test_content_fold_998(void **state)
 
 /* Byte-at-a-time restatement of the rules, for the large test. */
 static size_t
-ref_convert(const unsigned char *in, size_t len, size_t limit,
+ref_convert(const unsigned char *in, size_t len, size_t limit, int dots,
     const char *trailer, unsigned char *out)
 {
 	size_t	o = 0, i, space_left = 0;
@@ -261,7 +298,7 @@ ref_convert(const unsigned char *in, size_t len, size_t limit,
 		if (bol) {
 			bol = 0;
 			space_left = limit;
-			if (in[i] == '.')
+			if (in[i] == '.' && dots)
 				out[o++] = '.';
 		}
 		if (in[i] == '\n') {
@@ -287,17 +324,13 @@ ref_convert(const unsigned char *in, size_t len, size_t limit,
 	return (o + strlen(trailer));
 }
 
+/* Random lines: dots, CRs, 8-bit bytes, some longer than 998. */
 static void
-test_content_large(void **state)
+gen_lines(unsigned char *in, size_t len)
 {
-	size_t	len = 3 * 1024 * 1024 + 17, i = 0, outlen, wl;
-	unsigned char *in = malloc(len), *want = malloc(len * 3 + 64), *out;
-	struct smtp_content_result res;
+	size_t	i = 0;
 	uint32_t x = 12345;
 
-	(void)state;
-	assert_non_null(in);
-	assert_non_null(want);
 	while (i < len) {
 		size_t	ll, k;
 
@@ -312,10 +345,23 @@ test_content_large(void **state)
 		if (i < len)
 			in[i++] = '\n';
 	}
+}
+
+static void
+test_content_large(void **state)
+{
+	size_t	len = 3 * 1024 * 1024 + 17, outlen, wl;
+	unsigned char *in = malloc(len), *want = malloc(len * 3 + 64), *out;
+	struct smtp_content_result res;
+
+	(void)state;
+	assert_non_null(in);
+	assert_non_null(want);
+	gen_lines(in, len);
 	/* A dot exactly at a chunk boundary, after an LF. */
 	in[SMTP_CONTENT_CHUNK - 1] = '\n';
 	in[SMTP_CONTENT_CHUNK] = '.';
-	wl = ref_convert(in, len, 998, ".\r\nQUIT\r\n", want);
+	wl = ref_convert(in, len, 998, 1, ".\r\nQUIT\r\n", want);
 	assert_int_equal(run_send(in, len, len, 998, ".\r\nQUIT\r\n", &out,
 	    &outlen, &res), 0);
 	assert_int_equal(outlen, wl);
@@ -324,6 +370,190 @@ test_content_large(void **state)
 	assert_int_equal(res.folded, 1);
 	free(out);
 	free(in);
+	free(want);
+}
+
+/*
+ * The BDAT wire form of conv[clen] (the converted content): a prefix,
+ * full chunks as "BDAT <chunk>", the rest as "BDAT <m> LAST", then the
+ * trailer. Returns the length; *chunks gets the number of commands.
+ */
+static size_t
+ref_bdat(const unsigned char *conv, size_t clen, const char *prefix,
+    const char *trailer, unsigned char *out, uint64_t *chunks)
+{
+	size_t	o = 0, n;
+	int	len;
+
+	*chunks = 0;
+	if (prefix != NULL) {
+		memcpy(out, prefix, strlen(prefix));
+		o = strlen(prefix);
+	}
+	do {
+		n = clen > SMTP_CONTENT_BDAT_CHUNK ? SMTP_CONTENT_BDAT_CHUNK :
+		    clen;
+		len = sprintf((char *)out + o, "BDAT %zu%s\r\n", n,
+		    n == clen ? " LAST" : "");
+		o += (size_t)len;
+		memcpy(out + o, conv, n);
+		o += n;
+		conv += n;
+		clen -= n;
+		(*chunks)++;
+	} while (clen > 0);
+	if (trailer != NULL) {
+		memcpy(out + o, trailer, strlen(trailer));
+		o += strlen(trailer);
+	}
+	return (o);
+}
+
+struct bdat_case {
+	const char *in;
+	unsigned limit;
+	const char *prefix;
+	const char *trailer;
+	const char *want;
+};
+
+static const struct bdat_case bdat_cases[] = {
+	{ "", 998, NULL, NULL, "BDAT 0 LAST\r\n" },
+	{ "", 998, NULL, "QUIT\r\n", "BDAT 0 LAST\r\nQUIT\r\n" },
+	{ ".a\nb", 998, NULL, "QUIT\r\n", "BDAT 7 LAST\r\n.a\r\nb\r\nQUIT\r\n" },
+	{ ".\n", 998, "MAIL FROM:<>\r\nRCPT TO:<x@y>\r\n", "QUIT\r\n",
+	    "MAIL FROM:<>\r\nRCPT TO:<x@y>\r\nBDAT 3 LAST\r\n.\r\nQUIT\r\n" },
+	{ "abcdefghij\n", 4, NULL, NULL,
+	    "BDAT 16 LAST\r\nabcd\r\n efg\r\n hij\r\n" },
+};
+
+/* Small contents: one LAST chunk, no dot-stuffing, prefix in front. */
+static void
+test_bdat_table(void **state)
+{
+	const struct bdat_case *c;
+	struct smtp_content_result res;
+	struct bdat_run b;
+	unsigned char *out;
+	size_t	outlen, i;
+
+	(void)state;
+	for (i = 0; i < NELEM(bdat_cases); i++) {
+		c = &bdat_cases[i];
+		memset(&b, 0, sizeof(b));
+		b.bdat = 1;
+		b.prefix = c->prefix;
+		assert_int_equal(run_xfer(c->in, strlen(c->in), strlen(c->in),
+		    c->limit, c->trailer, &b, &out, &outlen, &res), 0);
+		if (outlen != strlen(c->want) ||
+		    memcmp(out, c->want, outlen) != 0)
+			fail_msg("case %zu: got \"%.*s\"", i, (int)outlen,
+			    (const char *)out);
+		assert_int_equal(res.chunks, 1);
+		assert_int_equal(res.stopped, 0);
+		assert_int_equal(res.bytes_out, outlen);
+		assert_int_equal(b.calls, 0);
+		free(out);
+	}
+}
+
+/*
+ * Many chunks: 3 MB of random lines against the reference, with a
+ * prefix; and contents that convert to exactly one and two chunks
+ * (the last chunk is full and LAST, no empty "BDAT 0 LAST").
+ */
+static void
+test_bdat_chunks(void **state)
+{
+	static const size_t exact[] = { SMTP_CONTENT_BDAT_CHUNK,
+	    2 * SMTP_CONTENT_BDAT_CHUNK };
+	const char *prefix = "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n";
+	size_t	len = 3 * 1024 * 1024 + 17, outlen, cl, wl, k;
+	unsigned char *in = malloc(len), *conv = malloc(len * 3 + 64);
+	unsigned char *want = malloc(len * 3 + 4096), *out;
+	struct smtp_content_result res;
+	struct bdat_run b;
+	uint64_t chunks;
+
+	(void)state;
+	assert_non_null(in);
+	assert_non_null(conv);
+	assert_non_null(want);
+	gen_lines(in, len);
+	cl = ref_convert(in, len, 998, 0, "", conv);
+	wl = ref_bdat(conv, cl, prefix, "QUIT\r\n", want, &chunks);
+	assert_true(chunks > 3);
+	memset(&b, 0, sizeof(b));
+	b.bdat = 1;
+	b.prefix = prefix;
+	assert_int_equal(run_xfer(in, len, len, 998, "QUIT\r\n", &b, &out,
+	    &outlen, &res), 0);
+	assert_int_equal(outlen, wl);
+	assert_memory_equal(out, want, wl);
+	assert_int_equal(res.chunks, chunks);
+	assert_int_equal(b.calls, chunks - 1);
+	assert_int_equal(res.bytes_in, len);
+	assert_int_equal(res.bytes_out, outlen);
+	free(out);
+
+	/* n - 2 bytes and no LF: the CR LF added at the end fills it. */
+	for (k = 0; k < NELEM(exact); k++) {
+		memset(in, 'x', exact[k] - 2);
+		cl = ref_convert(in, exact[k] - 2, 0, 0, "", conv);
+		assert_int_equal(cl, exact[k]);
+		wl = ref_bdat(conv, cl, NULL, NULL, want, &chunks);
+		assert_int_equal(chunks, k + 1);
+		memset(&b, 0, sizeof(b));
+		b.bdat = 1;
+		assert_int_equal(run_xfer(in, exact[k] - 2, exact[k] - 2, 0,
+		    NULL, &b, &out, &outlen, &res), 0);
+		assert_int_equal(outlen, wl);
+		assert_memory_equal(out, want, wl);
+		assert_int_equal(res.chunks, k + 1);
+		assert_int_equal(b.calls, k);
+		free(out);
+	}
+	free(in);
+	free(conv);
+	free(want);
+}
+
+/* 'more' stops after the second chunk: its value comes back, nothing more. */
+static void
+test_bdat_stop(void **state)
+{
+	size_t	len = 5 * SMTP_CONTENT_BDAT_CHUNK, outlen, cl, wl;
+	unsigned char *in = malloc(len), *conv = malloc(len * 3),
+	    *want = malloc(len * 3), *out;
+	struct smtp_content_result res;
+	struct bdat_run b;
+	uint64_t chunks;
+
+	(void)state;
+	assert_non_null(in);
+	assert_non_null(conv);
+	assert_non_null(want);
+	gen_lines(in, len);
+	cl = ref_convert(in, len, 998, 0, "", conv);
+	/* What went out: the first two chunks, whole. */
+	wl = ref_bdat(conv, 2 * SMTP_CONTENT_BDAT_CHUNK + 1, "RCPT\r\n",
+	    NULL, want, &chunks);
+	wl -= strlen("BDAT 1 LAST\r\n") + 1;
+	assert_true(cl > 3 * SMTP_CONTENT_BDAT_CHUNK);
+	memset(&b, 0, sizeof(b));
+	b.bdat = 1;
+	b.prefix = "RCPT\r\n";
+	b.stop_after = 2;
+	assert_int_equal(run_xfer(in, len, len, 998, "QUIT\r\n", &b, &out,
+	    &outlen, &res), 7);
+	assert_int_equal(res.stopped, 1);
+	assert_int_equal(res.chunks, 2);
+	assert_int_equal(b.calls, 2);
+	assert_int_equal(outlen, wl);
+	assert_memory_equal(out, want, wl);
+	free(out);
+	free(in);
+	free(conv);
 	free(want);
 }
 
@@ -469,6 +699,9 @@ main(void)
 		cmocka_unit_test(test_content_table),
 		cmocka_unit_test(test_content_fold_998),
 		cmocka_unit_test(test_content_large),
+		cmocka_unit_test(test_bdat_table),
+		cmocka_unit_test(test_bdat_chunks),
+		cmocka_unit_test(test_bdat_stop),
 		cmocka_unit_test(test_content_short_memfd),
 		cmocka_unit_test(test_content_peer_closed),
 		cmocka_unit_test(test_content_stall),
