@@ -16,8 +16,8 @@
  *	time reference. BDAT (smtp_content_bdat): small contents in one
  *	"BDAT <n> LAST" with the prefix in front; 3 MB in chunks against
  *	the reference framing; contents of exactly one and two chunks (no
- *	empty last chunk); 'more' stopping after the second chunk. Errors: content shorter than its size (local
- *	error), a peer that closed (lost connection, body or end stage), a
+ *	empty last chunk); 'more' stopping after the second chunk.
+ *	Errors: content shorter than its size (local error), a peer that closed (lost connection, body or end stage), a
  *	peer that stops reading (timeout), cancellation.
  * SECURITY
  *	Test only.
@@ -109,7 +109,7 @@ sink_main(void *arg)
 struct bdat_run {
 	int	bdat;			/* smtp_content_bdat(), else _send() */
 	const char *prefix;
-	int	stop_after;		/* 'more' calls before it stops, 0 never */
+	int	stop_after;		/* stop at this 'more' call; 0 never */
 	int	calls;			/* 'more' calls seen */
 };
 
@@ -420,11 +420,13 @@ struct bdat_case {
 static const struct bdat_case bdat_cases[] = {
 	{ "", 998, NULL, NULL, "BDAT 0 LAST\r\n" },
 	{ "", 998, NULL, "QUIT\r\n", "BDAT 0 LAST\r\nQUIT\r\n" },
-	{ ".a\nb", 998, NULL, "QUIT\r\n", "BDAT 7 LAST\r\n.a\r\nb\r\nQUIT\r\n" },
+	{ ".a\nb", 998, NULL, "QUIT\r\n",
+	    "BDAT 7 LAST\r\n.a\r\nb\r\nQUIT\r\n" },
 	{ ".\n", 998, "MAIL FROM:<>\r\nRCPT TO:<x@y>\r\n", "QUIT\r\n",
-	    "MAIL FROM:<>\r\nRCPT TO:<x@y>\r\nBDAT 3 LAST\r\n.\r\nQUIT\r\n" },
+	    "MAIL FROM:<>\r\nRCPT TO:<x@y>\r\nBDAT 3 LAST\r\n.\r\n"
+	    "QUIT\r\n" },
 	{ "abcdefghij\n", 4, NULL, NULL,
-	    "BDAT 16 LAST\r\nabcd\r\n efg\r\n hij\r\n" },
+	    "BDAT 18 LAST\r\nabcd\r\n efg\r\n hij\r\n" },
 };
 
 /* Small contents: one LAST chunk, no dot-stuffing, prefix in front. */
@@ -518,7 +520,7 @@ test_bdat_chunks(void **state)
 	free(want);
 }
 
-/* 'more' stops after the second chunk: its value comes back, nothing more. */
+/* 'more' stops after the second chunk: its value returns, no more goes. */
 static void
 test_bdat_stop(void **state)
 {
