@@ -28,9 +28,15 @@
  *	SMTPUTF8, ORCPT xtext/unitext, NOTIFY, quoted local part) and the
  *	exact content bytes; SIZE limit too small; SMTPUTF8 required;
  *	timeouts of 1 s against a stalling server; lost connection in the
- *	body; cancellation. child_deliver(): one hop; a refused port then
- *	a working one; only a refused port; a 421 hop then a good one; a
- *	4xx recipient kept for the next hop; cancellation.
+ *	body; cancellation. CHUNKING: BDAT pipelined and not, disabled,
+ *	folded, RCPT refusals, BDAT refused, BDAT unknown (500/502), no
+ *	reply; a content of three 128 KiB chunks (exact bytes, all sent
+ *	before the first reply); the second of six chunks refused, with
+ *	PIPELINING (replies read once SMTP_BDAT_WINDOW chunks are
+ *	unanswered, no sixth chunk, RSET) and without. child_deliver():
+ *	one hop; a refused port then a working one; only a refused port; a
+ *	421 hop then a good one; a 4xx recipient kept for the next hop;
+ *	cancellation.
  * SECURITY
  *	Test only. Listens on 127.0.0.1 only.
  * SEE ALSO
@@ -60,6 +66,7 @@
 #include "ipc_msg.h"
 #include "msg.h"
 #include "sj_sys.h"
+#include "smtp_content.h"
 #include "smtp_session.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -93,7 +100,8 @@ struct server {
 	size_t	in_len;
 	/* Results, read after the join. */
 	char	error[1024];
-	char	*data;			/* content of the last DATA */
+	char	*data;			/* last DATA content, or BDAT chunks */
+	int	bdat_seen;		/* this connection sent a chunk */
 	size_t	data_len;
 	int	conns;
 };
@@ -186,7 +194,11 @@ srv_data(struct server *s)
 	}
 }
 
-/* Exactly 'n' bytes of a BDAT chunk: what is buffered, then the socket. */
+/*
+ * Exactly 'n' bytes of a BDAT chunk: what is buffered, then the socket.
+ * The chunks of one connection are appended to s->data (which the
+ * first replaces).
+ */
 static int
 srv_bdat(struct server *s, const char *lines)
 {
@@ -194,6 +206,7 @@ srv_bdat(struct server *s, const char *lines)
 	struct pollfd pfd;
 	size_t	n, take;
 	ssize_t	r;
+	char	*grown;
 
 	for (p = lines; (p = strstr(p, "BDAT ")) != NULL; p++)
 		b = p;
@@ -201,11 +214,16 @@ srv_bdat(struct server *s, const char *lines)
 		srv_error(s, "A_BDAT without a BDAT command");
 		return (-1);
 	}
-	n = strtoul(b + 5, NULL, 10);
-	free(s->data);
-	s->data_len = 0;
-	if ((s->data = malloc(n + 1)) == NULL)
+	if (!s->bdat_seen) {
+		free(s->data);
+		s->data = NULL;
+		s->data_len = 0;
+		s->bdat_seen = 1;
+	}
+	n = s->data_len + strtoul(b + 5, NULL, 10);
+	if ((grown = realloc(s->data, n + 1)) == NULL)
 		return (-1);
+	s->data = grown;
 	while (s->data_len < n) {
 		if (s->in_len == 0) {
 			pfd.fd = s->cfd;
@@ -249,6 +267,7 @@ srv_conn(struct server *s, const struct step *st)
 	int	k;
 
 	s->in_len = 0;
+	s->bdat_seen = 0;
 	for (k = 0; st[k].expect != NULL; k++) {
 		for (lines = 0, p = st[k].expect; (p = strstr(p, "\r\n")); p += 2)
 			lines++;
@@ -1969,7 +1988,7 @@ test_bdat_folded(void **state)
 	check_all_sent(&fx, srv.port);
 	assert_int_equal(srv.data_len, n);
 	assert_memory_equal(srv.data, wire, n);
-	/* Logged once, by the pass that sends, not by the one that counts. */
+	/* Logged once. */
 	assert_int_equal(test_ctx.infos, 1);
 	srv_free(&srv);
 	fx_free(&fx);
@@ -2121,6 +2140,148 @@ test_bdat_refused(void **state)
 }
 
 /*
+ * A content of lines (some starting with '.') whose BDAT form is at
+ * least 'min' bytes; *wire gets that form (CR LF, no dot-stuffing).
+ */
+static char *
+big_content(size_t min, char **wire, size_t *wlen)
+{
+	size_t	n = 0, w = 0, cap = min + 4096, line = 0;
+	char	*c = malloc(cap), *o = malloc(cap * 2);
+
+	assert_non_null(c);
+	assert_non_null(o);
+	while (w < min) {
+		int	k = snprintf(c + n, cap - n, "%sline %zu "
+		    "abcdefghijklmnopqrstuvwxyz0123456789\n",
+		    line % 7 == 0 ? "." : "", line);
+
+		memcpy(o + w, c + n, (size_t)k - 1);
+		memcpy(o + w + k - 1, "\r\n", 2);
+		n += (size_t)k;
+		w += (size_t)k + 1;
+		line++;
+	}
+	c[n] = '\0';
+	*wire = o;
+	*wlen = w;
+	return (c);
+}
+
+#define CHUNK_CMD	"BDAT 131072\r\n"
+
+/*
+ * A content of two full chunks and a rest: with PIPELINING all three
+ * go out before the first reply (fewer than SMTP_BDAT_WINDOW), then
+ * QUIT; the server got the content exactly.
+ */
+static void
+test_bdat_chunks(void **state)
+{
+	char	*content, *wire, last[64];
+	size_t	wlen;
+	struct step sc[] = {
+		GREET, EHLO_CHUNK,
+		{ "MAIL FROM:<alice@example.test>\r\n"
+		    "RCPT TO:<bob@remote.test>\r\n" CHUNK_CMD, NULL, 0,
+		    A_BDAT },
+		{ CHUNK_CMD, NULL, 0, A_BDAT },
+		{ last, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.0.0 chunk 1\r\n"
+		    "250 2.0.0 chunk 2\r\n250 2.0.0 Ok: queued as ABC\r\n", 0,
+		    A_BDAT },
+		QUIT, END,
+	};
+	struct fixture fx;
+	struct server srv;
+
+	(void)state;
+	assert_int_equal(SMTP_CONTENT_BDAT_CHUNK, 131072);
+	content = big_content(2 * 131072 + 1000, &wire, &wlen);
+	snprintf(last, sizeof(last), "BDAT %zu LAST\r\n", wlen - 2 * 131072);
+	fx_init_chunking(&fx, content, 1);
+	assert_int_equal(run_session(&fx, &srv, sc, 1), SMTP_SESSION_COUNTED);
+	check_all_sent(&fx, srv.port);
+	assert_int_equal(srv.data_len, wlen);
+	assert_memory_equal(srv.data, wire, wlen);
+	assert_true(fx.job.complete_session);
+	srv_free(&srv);
+	fx_free(&fx);
+	free(content);
+	free(wire);
+}
+
+/*
+ * The second of six chunks refused. Pipelined: four chunks go out
+ * unanswered; before the fifth the replies to MAIL, RCPT and chunk 1
+ * are read, before the sixth the refusal of chunk 2, which becomes the
+ * outcome; no sixth chunk, the replies to chunks 3-5 are read, RSET
+ * and QUIT. One at a time: the refusal of chunk 2 is read before a
+ * third is sent; RSET, QUIT.
+ */
+static void
+test_bdat_chunk_refused(void **state)
+{
+	char	*content, *wire;
+	size_t	wlen;
+	static const struct step pipe[] = {
+		GREET, EHLO_CHUNK,
+		{ "MAIL FROM:<alice@example.test>\r\n"
+		    "RCPT TO:<bob@remote.test>\r\n" CHUNK_CMD, NULL, 0,
+		    A_BDAT },
+		{ CHUNK_CMD, NULL, 0, A_BDAT },
+		{ CHUNK_CMD, NULL, 0, A_BDAT },
+		{ CHUNK_CMD, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.0.0 chunk 1"
+		    "\r\n554 5.7.1 chunk 2 rejected\r\n", 0, A_BDAT },
+		{ CHUNK_CMD, "554 5.5.1 no\r\n554 5.5.1 no\r\n554 5.5.1 no\r\n",
+		    0, A_BDAT },
+		{ "RSET\r\nQUIT\r\n", "250 2.0.0 Ok\r\n221 2.0.0 Bye\r\n", 0,
+		    0 },
+		END,
+	};
+	static const struct step plain[] = {
+		GREET, EHLO_CHUNK_ONLY, MAIL_OK, RCPT_OK("bob@remote.test"),
+		{ CHUNK_CMD, "250 2.0.0 chunk 1\r\n", 0, A_BDAT },
+		{ CHUNK_CMD, "452 4.3.1 chunk 2 rejected\r\n", 0, A_BDAT },
+		{ "RSET\r\n", "250 2.0.0 Ok\r\n", 0, 0 },
+		QUIT, END,
+	};
+	static const struct {
+		const struct step *sc;
+		size_t	chunks;
+		const char *status;
+		const char *reason;
+		uint32_t code;
+	} cases[] = {
+		{ pipe, 5, "5.7.1", SAID("554 5.7.1 chunk 2 rejected",
+		    "BDAT command"), 554 },
+		{ plain, 2, "4.3.1", SAID("452 4.3.1 chunk 2 rejected",
+		    "BDAT command"), 452 },
+	};
+	struct fixture fx;
+	struct server srv;
+	size_t	k;
+
+	(void)state;
+	content = big_content(5 * 131072 + 1000, &wire, &wlen);
+	for (k = 0; k < NELEM(cases); k++) {
+		fx_init_chunking(&fx, content, 1);
+		assert_int_equal(run_session(&fx, &srv, cases[k].sc, 1),
+		    SMTP_SESSION_COUNTED);
+		assert_int_equal(fx.nmsgs, 1);
+		check_rcpt(&fx, 0, cases[k].status, cases[k].reason, srv.port);
+		assert_int_equal(fx_rcpt(&fx, 0)->diag_code, cases[k].code);
+		/* Whole chunks, exactly, and nothing after the last sent. */
+		assert_int_equal(srv.data_len, cases[k].chunks * 131072);
+		assert_memory_equal(srv.data, wire, srv.data_len);
+		assert_true(fx.job.complete_session);
+		srv_free(&srv);
+		fx_free(&fx);
+	}
+	free(content);
+	free(wire);
+}
+
+/*
  * CHUNKING offered, BDAT unknown (502): deferred, never bounced, no
  * QUIT on the out-of-step stream; the next session with the same
  * server uses DATA.
@@ -2257,6 +2418,8 @@ main(void)
 		cmocka_unit_test(test_bdat_rcpt_rejected),
 		cmocka_unit_test(test_bdat_all_rejected),
 		cmocka_unit_test(test_bdat_refused),
+		cmocka_unit_test(test_bdat_chunks),
+		cmocka_unit_test(test_bdat_chunk_refused),
 		cmocka_unit_test(test_bdat_unknown),
 		cmocka_unit_test(test_bdat_timeout),
 	};
