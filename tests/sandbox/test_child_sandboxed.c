@@ -34,7 +34,9 @@
  *	order, the DONE time stamps when mail went out, the log lines the
  *	child sent, how many connections each server accepted, and the
  *	exact bytes each server received (envelope, ESMTP parameters,
- *	pipelining, dot-stuffing, line folding, QUIT/RSET). A scenario may
+ *	pipelining, dot-stuffing, line folding, BDAT chunks, QUIT/RSET).
+ *	Servers that offer CHUNKING read each "BDAT <n>" chunk whole before
+ *	they answer it (with a scripted reply per chunk). A scenario may
  *	run several jobs on one child (state must not leak between jobs),
  *	send ABORT while the child waits, or have a server whose accept
  *	queue is full (the SYN is dropped: connect timeout).
@@ -96,6 +98,7 @@
 #define MAX_RES		6
 #define MANY_RCPT	300	/* RCPTs far past the pipelining window */
 #define MAX_OPTS	8
+#define MAX_CHUNK	4	/* scripted replies to BDAT chunks */
 #define MAX_LOGS	4
 #define LOGCAP_MAX	(256 * 1024)
 #define SRV_BUF		(128 * 1024)
@@ -134,7 +137,8 @@ struct srv_spec {
 	const char *mail;
 	const char *rcpt[MAX_RCPT];	/* by order of arrival */
 	const char *data;
-	const char *dot;
+	const char *dot;		/* also the reply to BDAT LAST */
+	const char *chunk[MAX_CHUNK];	/* to BDAT chunks but the last */
 	const char *rset;
 	const char *quit;
 	int	hold;
@@ -191,6 +195,13 @@ struct scenario {
 	/* TRANSCRIPT per job: 0 not checked, TC_NONE none, else classes. */
 	int	tc;
 	const char *tc_text;		/* in that transcript's text */
+	/*
+	 * srv[0] must receive EHLO, MAIL, RCPT and the 'big' content in
+	 * BDAT chunks: all of them and QUIT, or with bdat_stop only that
+	 * many chunks, then RSET and QUIT.
+	 */
+	int	bdat;
+	unsigned bdat_stop;
 };
 
 #define TC_NONE	(-1)
@@ -237,6 +248,9 @@ static struct logcap {
 			"250-SIZE 1000000\r\n250-8BITMIME\r\n250-DSN\r\n" \
 			"250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n"
 #define QUEUED		"250 2.0.0 Ok: queued as 4XYZ"
+#define EHLO_CHUNK	"250-srv.test\r\n250-PIPELINING\r\n250 CHUNKING\r\n"
+/* More than four chunks (SMTP_BDAT_WINDOW) of 128 KiB. */
+#define BDAT_BIG	(1024 * 1024)
 
 #define A2		"127.0.0.2"
 #define H2		"127.0.0.2[127.0.0.2]"
@@ -613,6 +627,30 @@ static const struct scenario scenarios[] = {
 		.res = { RCPT_RES(0, "5.3.4", 554, R2, "host " H2 " said: 554 "
 		    "5.3.4 Message too big for me (in reply to end of DATA "
 		    "command)") },
+	},
+	/*
+	 * CHUNKING: a 1 MB message in BDAT chunks of 128 KiB, exact
+	 * bytes; then the second chunk refused: five chunks went out
+	 * (SMTP_BDAT_WINDOW unanswered), no more, RSET and QUIT.
+	 */
+	{
+		.name = "bdat_chunks",
+		.nexthop = NH2,
+		.big = BDAT_BIG,
+		.bdat = 1,
+		.srv = {{ .addr = A2, .ehlo = EHLO_CHUNK }},
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		.name = "bdat_second_chunk_refused",
+		.nexthop = NH2,
+		.big = BDAT_BIG,
+		.bdat = 1,
+		.bdat_stop = 5,
+		.srv = {{ .addr = A2, .ehlo = EHLO_CHUNK,
+		    .chunk = { NULL, "554 5.7.1 chunk 2 rejected\r\n" } }},
+		.res = { RCPT_RES(0, "5.7.1", 554, R2, "host " H2 " said: 554 "
+		    "5.7.1 chunk 2 rejected (in reply to BDAT command)") },
 	},
 	{
 		.name = "drop_at_end_of_data",
@@ -1642,6 +1680,9 @@ struct conn {
 	unsigned nrcpt;
 	unsigned nrcpt_ok;
 	int	pipelined;		/* lockstep violated */
+	uint64_t bdat_left;		/* chunk bytes still to come */
+	int	bdat_last;		/* that chunk is the LAST */
+	unsigned nchunk;		/* chunks before it */
 };
 
 static void
@@ -1786,6 +1827,12 @@ srv_answer(struct conn *c, const char *line, size_t len)
 	}
 	if (srv_verb(line, len, "QUIT"))
 		return (sp->quit ? sp->quit : "221 2.0.0 Bye\r\n");
+	if (srv_verb(line, len, "BDAT")) {
+		/* The reply waits for the chunk (srv_chunk). */
+		c->bdat_left = strtoull(line + 4, NULL, 10);
+		c->bdat_last = memmem(line, len, " LAST", 5) != NULL;
+		return (NULL);
+	}
 	return ("502 5.5.2 Error: command not recognized\r\n");
 }
 
@@ -1813,6 +1860,30 @@ srv_after_data(struct conn *c)
 	}
 }
 
+/* Take BDAT chunk bytes from the buffer; answer a complete chunk. */
+static int
+srv_chunk(struct conn *c)
+{
+	const char *r;
+	size_t	n = c->len < c->bdat_left ? c->len : (size_t)c->bdat_left;
+
+	memmove(c->buf, c->buf + n, c->len - n);
+	c->len -= n;
+	c->bdat_left -= n;
+	if (c->bdat_left > 0)
+		return (0);
+	if (c->bdat_last) {
+		c->nchunk = 0;
+		r = c->sp->dot ? c->sp->dot : QUEUED "\r\n";
+	} else {
+		r = c->nchunk < MAX_CHUNK ? c->sp->chunk[c->nchunk] : NULL;
+		c->nchunk++;
+		if (r == NULL)
+			r = "250 2.0.0 Ok: chunk\r\n";
+	}
+	return (srv_say(c, r));
+}
+
 /* Handle the complete lines in the buffer. 0 = need more, -1 = close. */
 static int
 srv_lines(struct conn *c)
@@ -1822,7 +1893,18 @@ srv_lines(struct conn *c)
 	const char *r;
 	int	quit;
 
-	while (!c->stalled && (nl = memchr(c->buf, '\n', c->len)) != NULL) {
+	for (;;) {
+		if (c->stalled)
+			break;
+		if (c->bdat_left > 0) {
+			if (c->len == 0)
+				break;
+			if (srv_chunk(c) < 0)
+				return (-1);
+			continue;
+		}
+		if ((nl = memchr(c->buf, '\n', c->len)) == NULL)
+			break;
 		ll = (size_t)(nl - c->buf) + 1;
 		if (c->in_data) {
 			if (!c->skipping && ll == 3 &&
@@ -1861,6 +1943,12 @@ srv_lines(struct conn *c)
 				return (-1);
 			if (c->len > 0)
 				c->pipelined = 1;
+		}
+		if (r == NULL) {
+			/* BDAT: the chunk, then the reply (BDAT 0: now). */
+			if (c->bdat_left == 0 && srv_chunk(c) < 0)
+				return (-1);
+			continue;
 		}
 		if (srv_say(c, r) < 0)
 			return (-1);
@@ -2396,6 +2484,48 @@ many_recv(unsigned n)
 	return (p);
 }
 
+/*
+ * What srv[0] must receive in a 'bdat' scenario: the content of
+ * big_content() with CR LF in 131072-byte chunks; caller frees.
+ */
+static char *
+bdat_recv(const struct scenario *sc)
+{
+	const char *content = big_content(sc->big);
+	size_t	wlen = 0, cap = sc->big * 2 + 4096, len, i, n, off = 0;
+	char   *wire = malloc(cap), *p = malloc(cap);
+	unsigned k = 0;
+
+	assert_non_null(wire);
+	assert_non_null(p);
+	for (i = 0; i < sc->big; i++) {
+		if (content[i] == '\n')
+			wire[wlen++] = '\r';
+		wire[wlen++] = content[i];
+	}
+	if (sc->big > 0 && content[sc->big - 1] != '\n') {
+		wire[wlen++] = '\r';
+		wire[wlen++] = '\n';
+	}
+	free((void *)content);
+	len = (size_t)snprintf(p, cap, "%s%s%s", EHLO_C, MAIL_C, RCPT_B);
+	do {
+		n = wlen - off > 131072 ? 131072 : wlen - off;
+		if (sc->bdat_stop && k == sc->bdat_stop)
+			break;
+		len += (size_t)snprintf(p + len, cap - len, "BDAT %zu%s\r\n",
+		    n, n == wlen - off ? " LAST" : "");
+		memcpy(p + len, wire + off, n);
+		len += n;
+		off += n;
+		k++;
+	} while (off < wlen);
+	snprintf(p + len, cap - len, "%s", sc->bdat_stop ? "RSET\r\n" QUIT :
+	    QUIT);
+	free(wire);
+	return (p);
+}
+
 /* The postmaster transcript of the job, as the scenario says. */
 static int
 check_transcript(const struct scenario *sc, const struct outcome *out)
@@ -2489,7 +2619,8 @@ want_recv_of(const struct scenario *sc, int i, int jobs)
 	size_t	len;
 	int	j;
 
-	p = sc->many && i == 0 ? many_recv(sc->many) : NULL;
+	p = sc->many && i == 0 ? many_recv(sc->many) :
+	    sc->bdat && i == 0 ? bdat_recv(sc) : NULL;
 	one = p ? p : sc->recv[i];
 	if (one == NULL)
 		return (NULL);
