@@ -227,6 +227,22 @@ content_convert(struct content_state *st, const unsigned char *in,
 		}
 		lf = memchr(p, '\n', (size_t)(end - p));
 		span = (size_t)((lf != NULL ? lf : end) - p);
+		/*
+		 * The common case, a whole line that needs no break and
+		 * fits in the buffer: one copy, no per-piece checks.
+		 */
+		if (lf != NULL && span <= st->space_left &&
+		    span + 2 <= SMTP_CONTENT_OUTBUF - st->out_len) {
+			unsigned char *o = CONTENT_OUT + st->out_len;
+
+			memcpy(o, p, span);
+			o[span] = '\r';
+			o[span + 1] = '\n';
+			st->out_len += span + 2;
+			st->at_bol = 1;
+			p = lf + 1;
+			continue;
+		}
 		while (span > 0) {
 			if (st->space_left == 0) {
 				/* More of this line follows: break it. */

@@ -64,7 +64,24 @@ qrec_src_fd(struct qrec_src *src, int fd, uint64_t size, size_t window)
 		window = QREC_WINDOW_MIN;
 	if ((src->win = malloc(window)) == NULL)
 		return (-ENOMEM);
+	src->win_owned = 1;
 	src->wincap = window;
+	src->fd = fd;
+	src->size = size;
+	return (0);
+}
+
+int
+qrec_src_fd_buf(struct qrec_src *src, int fd, uint64_t size,
+    unsigned char *buf, size_t cap)
+{
+	memset(src, 0, sizeof(*src));
+	src->fd = -1;
+	if (fd < 0 || size > (uint64_t)INT64_MAX || buf == NULL ||
+	    cap < QREC_WINDOW_MIN)
+		return (-EINVAL);
+	src->win = buf;
+	src->wincap = cap;
 	src->fd = fd;
 	src->size = size;
 	return (0);
@@ -73,7 +90,8 @@ qrec_src_fd(struct qrec_src *src, int fd, uint64_t size, size_t window)
 void
 qrec_src_free(struct qrec_src *src)
 {
-	free(src->win);
+	if (src->win_owned)
+		free(src->win);
 	memset(src, 0, sizeof(*src));
 	src->fd = -1;
 }

@@ -55,6 +55,7 @@ struct qrec_src {
 	uint64_t size;			/* file size (fstat) or buffer length */
 	unsigned char *win;		/* fd sources: read-ahead window */
 	size_t	wincap;
+	int	win_owned;		/* qrec_src_free() frees win */
 	uint64_t winoff;		/* file offset of win[0] */
 	size_t	winlen;			/* valid bytes in win */
 };
@@ -80,6 +81,13 @@ typedef int (*qrec_sink_fn)(void *ctx, const void *data, size_t len);
 void	qrec_src_mem(struct qrec_src *, const void *data, size_t len);
 /* window 0 means QREC_WINDOW_DEFAULT; the descriptor stays the caller's */
 int	qrec_src_fd(struct qrec_src *, int fd, uint64_t size, size_t window);
+/*
+ * The same with the caller's window buf[cap] (cap >= QREC_WINDOW_MIN),
+ * which outlives the source: a buffer kept for the life of the process
+ * is not faulted in again for every file.
+ */
+int	qrec_src_fd_buf(struct qrec_src *, int fd, uint64_t size,
+	    unsigned char *buf, size_t cap);
 void	qrec_src_free(struct qrec_src *);
 
 /*

@@ -9,7 +9,8 @@
  *	padding records, the end at X, every corrupt case with the number
  *	smtp(8) would log). Every content case runs against a memory
  *	source and against descriptor sources with windows from 16 bytes
- *	up, which must all give the same result.
+ *	up, allocated or the caller's (qrec_src_fd_buf), which must all
+ *	give the same result.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -532,6 +533,9 @@ run_case(const struct content_vec *v, struct qrec_src *src, size_t start,
 	return (err);
 }
 
+/* A window that is not the heap's: qrec_src_free() must not free it. */
+static unsigned char caller_win[4096];
+
 static void
 test_content_table(void **state)
 {
@@ -561,6 +565,13 @@ test_content_table(void **state)
 		for (w = 0; w < sizeof(windows) / sizeof(windows[0]); w++) {
 			assert_int_equal(qrec_src_fd(&src, fd, b.len,
 			    windows[w]), 0);
+			run_case(v, &src, start, UINT64_MAX, &s, &res);
+			qrec_src_free(&src);
+		}
+		/* The caller's window, reused: free leaves it alone. */
+		for (w = 0; w < 2; w++) {
+			assert_int_equal(qrec_src_fd_buf(&src, fd, b.len,
+			    caller_win, w == 0 ? 16 : sizeof(caller_win)), 0);
 			run_case(v, &src, start, UINT64_MAX, &s, &res);
 			qrec_src_free(&src);
 		}
@@ -644,7 +655,7 @@ test_read_and_peek(void **state)
 {
 	struct qrec_src src;
 	const unsigned char *p;
-	unsigned char buf[64];
+	unsigned char buf[64], win[64];
 	char	why[256];
 	size_t	got;
 	int	fd;
@@ -675,6 +686,14 @@ test_read_and_peek(void **state)
 
 	/* a bad descriptor */
 	assert_int_equal(qrec_src_fd(&src, -1, 10, 0), -EINVAL);
+	qrec_src_free(&src);
+	/* a caller's window below the minimum, or none */
+	assert_int_equal(qrec_src_fd_buf(&src, fd, 36, win,
+	    QREC_WINDOW_MIN - 1), -EINVAL);
+	assert_int_equal(qrec_src_fd_buf(&src, fd, 36, NULL, 64), -EINVAL);
+	assert_int_equal(qrec_src_fd_buf(&src, fd, 36, win, sizeof(win)), 0);
+	assert_int_equal(qrec_read(&src, 10, buf, 20, why, sizeof(why)), 0);
+	assert_memory_equal(buf, "abcdefghijklmnopqrst", 20);
 	qrec_src_free(&src);
 	close(fd);
 }
