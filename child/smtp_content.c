@@ -131,9 +131,12 @@ content_write(struct content_state *st, const char *cmd, size_t cmd_len,
 		if (st->prefix_len <= (size_t)(head - smtp_content_ctx.buf)) {
 			head -= st->prefix_len;
 			memcpy(head, opts->prefix, st->prefix_len);
-		} else if ((err = smtp_content_write(st->sock, opts->prefix,
-		    st->prefix_len, timeout_s)) < 0) {
-			return (err);
+		} else {
+			err = smtp_content_write(st->sock, opts->prefix,
+			    st->prefix_len, timeout_s);
+			if (err < 0)
+				return (err);
+			st->res->bytes_out += st->prefix_len;
 		}
 		st->prefix_len = 0;
 	}

@@ -34,9 +34,9 @@
  *	replies to those already sent are read and RSET (and QUIT) ends
  *	the session; so do MAIL refused or all RCPTs refused, when their
  *	replies arrive before the last chunk. The reply to the last chunk
- *	is the end-of-data reply ("(in reply to BDAT
- *	command)"), read within smtp_data_done_timeout. A 500 or 502 reply
- *	to the first BDAT means a server that announced CHUNKING without knowing
+ *	is the end-of-data reply ("(in reply to BDAT command)"), read
+ *	within smtp_data_done_timeout. A 500 or 502 reply to the first
+ *	BDAT means a server that announced CHUNKING without knowing
  *	BDAT, and has taken the data for commands: the recipients are
  *	deferred (never bounced: class 4), the connection ends, and this
  *	child uses DATA with that address from then on
@@ -1234,6 +1234,8 @@ bdat_reply(struct bdat *b)
 	if (b->acked == 1 && (s->reply.code == 500 || s->reply.code == 502))
 		return (bdat_unknown(s));
 	b->refused = 1;
+	sys_wallclock(&s->job->done->deliver_done_sec,
+	    &s->job->done->deliver_done_usec);
 	err = sess_said_all(s, "BDAT command");
 	return (err < 0 ? err : 0);
 }

@@ -17,8 +17,9 @@
  *	"BDAT <n> LAST" with the prefix in front; 3 MB in chunks against
  *	the reference framing; contents of exactly one and two chunks (no
  *	empty last chunk); 'more' stopping after the second chunk.
- *	Errors: content shorter than its size (local error), a peer that closed (lost connection, body or end stage), a
- *	peer that stops reading (timeout), cancellation.
+ *	Errors: content shorter than its size (local error), a peer that
+ *	closed (lost connection, body or end stage), a peer that stops
+ *	reading (timeout), cancellation.
  * SECURITY
  *	Test only.
  * SEE ALSO
