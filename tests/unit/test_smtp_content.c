@@ -462,8 +462,9 @@ test_bdat_table(void **state)
 
 /*
  * Many chunks: 3 MB of random lines against the reference, with a
- * prefix; and contents that convert to exactly one and two chunks
- * (the last chunk is full and LAST, no empty "BDAT 0 LAST").
+ * prefix; contents that convert to exactly one and two chunks (the
+ * last chunk is full and LAST, no empty "BDAT 0 LAST"); a prefix too
+ * long for the headroom.
  */
 static void
 test_bdat_chunks(void **state)
@@ -515,6 +516,29 @@ test_bdat_chunks(void **state)
 		assert_int_equal(res.chunks, k + 1);
 		assert_int_equal(b.calls, k);
 		free(out);
+	}
+
+	/* A prefix longer than the headroom goes out on its own first. */
+	{
+		char   *big = malloc(SMTP_CONTENT_HEADROOM + 1);
+
+		assert_non_null(big);
+		memset(big, 'P', SMTP_CONTENT_HEADROOM);
+		big[SMTP_CONTENT_HEADROOM] = '\0';
+		gen_lines(in, 200000);
+		cl = ref_convert(in, 200000, 998, 0, "", conv);
+		wl = ref_bdat(conv, cl, big, "QUIT\r\n", want, &chunks);
+		memset(&b, 0, sizeof(b));
+		b.bdat = 1;
+		b.prefix = big;
+		assert_int_equal(run_xfer(in, 200000, 200000, 998, "QUIT\r\n",
+		    &b, &out, &outlen, &res), 0);
+		assert_int_equal(outlen, wl);
+		assert_memory_equal(out, want, wl);
+		assert_int_equal(res.bytes_out, outlen);
+		assert_int_equal(res.chunks, 2);
+		free(out);
+		free(big);
 	}
 	free(in);
 	free(conv);
