@@ -15,7 +15,9 @@
  *	qfile_content_memfd() checks that the request's data offset sits
  *	right after the M record, decodes the content with qrec_content()
  *	into a memfd through a large buffer, and seals the memfd so that
- *	the child receives bytes nobody can change.
+ *	the child receives bytes nobody can change. The queue-file window
+ *	and that buffer are the module's context, reused by every request
+ *	(the parent serves one request at a time).
  *
  *	qfile_mark_done() is the parent's only write to a queue file other
  *	than the corrupt mode: one 'D' byte, and only over the type byte of
