@@ -203,6 +203,11 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 	/* sendmail -bv and verify(8) probes: RCPT only, nothing sent. */
 	if (DEL_REQ_TRACE_ONLY(req->flags))
 		m.u.deliver.flags |= IPC_DF_VERIFY_ONLY;
+	/* qmgr's connection cache hints; the child's cache applies them */
+	if (req->flags & DEL_REQ_FLAG_CONN_LOAD)
+		m.u.deliver.flags |= IPC_DF_CONN_LOAD;
+	if (req->flags & DEL_REQ_FLAG_CONN_STORE)
+		m.u.deliver.flags |= IPC_DF_CONN_STORE;
 	m.u.deliver.smtputf8 = req->sendopts;
 	m.u.deliver.ret_flags = req->dsn_ret;
 	m.u.deliver.content_size = content_len;
