@@ -181,13 +181,14 @@ deliver_addr_index(const struct dest_list *list, const struct smtp_conn *conn)
 /*
  * Run the job on sessions from the cache (Postfix smtp_reuse_session()).
  * 'which' < 0: the nexthop label; else the endpoint of list->addr[which].
- * Returns 1 when a session ran, 0 when none was usable, or a negative
+ * The addresses still to try are the unused ones from 'ahead' on (the
+ * walk has passed those before). Returns 1 when a session ran, 0 when none was usable, or a negative
  * errno. *done_list is set when the destination has no address left to
  * try (the session limit was reached).
  */
 static int
 deliver_cached(struct smtp_job *job, const struct dest_list *list, int which,
-    int final_nexthop, struct deliver_count *n, int *done_list)
+    size_t ahead, int final_nexthop, struct deliver_count *n, int *done_list)
 {
 	struct child_deliver_ctx *c = &child_deliver_ctx;
 	const struct ipc_config *cfg = job->cfg;
@@ -207,9 +208,12 @@ deliver_cached(struct smtp_job *job, const struct dest_list *list, int which,
 		idx = which >= 0 ? which : deliver_addr_index(list, &conn);
 		if (idx >= 0)
 			c->used[idx] = 1;
+		/* Postfix: by endpoint, the address's own preference; by
+		 * nexthop, what the session had when it was stored */
 		if (which >= 0)
-			conn.peer.best_mx = 1;
-		for (left = 0, i = 0; i < list->count; i++)
+			conn.peer.best_mx = list->addr[which].pref ==
+			    list->addr[0].pref;
+		for (left = 0, i = ahead; i < list->count; i++)
 			left += !c->used[i];
 		if (cfg->mx_session_limit > 0 &&
 		    n->sess + 1 >= cfg->mx_session_limit)
@@ -251,13 +255,13 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 	memset(c->used, 0, sizeof(c->used));
 	if (c->conn_load && list->count > 0) {
 		/* First by the nexthop, then the best MX endpoints. */
-		if (job->left > 0 && (rv = deliver_cached(job, list, -1,
+		if (job->left > 0 && (rv = deliver_cached(job, list, -1, 0,
 		    final_nexthop, &n, &done_list)) < 0)
 			return (rv);
 		for (i = 0; i < list->count && job->left > 0 && !done_list &&
 		    list->addr[i].pref == list->addr[0].pref; i++)
 			if (!c->used[i] && (rv = deliver_cached(job, list,
-			    (int)i, final_nexthop, &n, &done_list)) < 0)
+			    (int)i, 0, final_nexthop, &n, &done_list)) < 0)
 				return (rv);
 		if (done_list)
 			return (0);
@@ -274,7 +278,7 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 			last = 1;
 		/* A less preferred address: a cached session first. */
 		if (c->conn_load && a->pref != list->addr[0].pref) {
-			if ((rv = deliver_cached(job, list, (int)i,
+			if ((rv = deliver_cached(job, list, (int)i, i,
 			    final_nexthop, &n, &done_list)) < 0)
 				return (rv);
 			if (rv > 0) {

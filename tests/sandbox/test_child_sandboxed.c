@@ -1368,7 +1368,7 @@ static const struct scenario scenarios[] = {
 	{
 		.name = "reuse_store_then_load",
 		.nexthop = NH2,
-		.srv = {{ .addr = A2, .lockstep = 0 }},
+		.srv = {{ .addr = A2 }},
 		.reuse_jobs = 3,
 		/* a reused session stays cacheable without CONN_STORE */
 		.job_flags = { IPC_DF_CONN_STORE,
