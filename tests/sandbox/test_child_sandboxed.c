@@ -37,7 +37,12 @@
  *	pipelining, dot-stuffing, line folding, QUIT/RSET). A scenario may
  *	run several jobs on one child (state must not leak between jobs),
  *	send ABORT while the child waits, or have a server whose accept
- *	queue is full (the SYN is dropped: connect timeout).
+ *	queue is full (the SYN is dropped: connect timeout). Connection
+ *	reuse scenarios run jobs with their own CONN_LOAD/CONN_STORE flags
+ *	and pauses on one child and check each DONE's reuse count, and the
+ *	connections and bytes over all jobs (no QUIT, RSET before the next
+ *	MAIL, the idle and reuse limits, a server closing an idle session
+ *	or failing the RSET probe).
  *
  *	Pipelining is proven, not assumed: a 'hold' server answers nothing
  *	until the DATA line is in, which only a client that pipelines can
