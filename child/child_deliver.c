@@ -27,6 +27,26 @@
  *	  "warning: relayhost configuration problem" (or
  *	  smtp_fallback_relay). They are reported with relay=none.
  *
+ *	Connection reuse (Postfix 3.7 smtp_connect_inet() and
+ *	smtp_reuse_session(), sessions kept by conn_cache(3)): the cache
+ *	policy is decided on the first hop once its lookup found addresses
+ *	(smtp_connection_cache_destinations names its domain: load and
+ *	store; else with smtp_connection_cache_on_demand, qmgr's
+ *	CONN_LOAD/CONN_STORE flags). With load, a destination first tries
+ *	the session stored under the request's nexthop (first hop only),
+ *	then sessions to the endpoints of its best MX preference, and for
+ *	each less preferred address a session to that endpoint before a
+ *	new connection. A session taken from the cache counts as an
+ *	address and a session (the limits apply), and its address is not
+ *	connected to again for this destination. The DNS lookup is not
+ *	skipped: 3.7 looks up first and searches the cache with the result.
+ *	After a transaction that ended without QUIT the session is stored
+ *	under its endpoint, and the first one of the request also under
+ *	the nexthop label; a session that went well (not throttled) clears
+ *	the label, so that a less preferred server is not stored under it.
+ *	A cached session whose RSET probe fails is closed and the walk
+ *	goes on as if it had not been cached: no error is recorded.
+ *
  *	The per-job arrays (recipient state, send order, hops, addresses)
  *	live in this module's context, sized for SJ_RCPT_MAX recipients.
  * SECURITY
@@ -45,7 +65,9 @@
 #include <string.h>
 
 #include "child_deliver.h"
+#include "conn_cache.h"
 #include "msg.h"
+#include "sj_match.h"
 #include "sj_sys.h"
 #include "smtp_session.h"
 #include "transcript.h"
@@ -55,7 +77,16 @@ static struct child_deliver_ctx {
 	uint32_t order[SJ_RCPT_MAX];
 	struct dest_hop hops[DEST_HOPS_MAX];
 	struct dest_list list;
+	unsigned char used[DEST_ADDR_MAX];	/* address served from cache */
+	int	conn_load;			/* SMTP_MISC_FLAG_CONN_LOAD */
+	char	dest_label[SJ_NEXTHOP_MAX + 1];	/* "" = none */
 } child_deliver_ctx;
+
+/* Counts of one destination (Postfix addr_count and sess_count). */
+struct deliver_count {
+	unsigned addr;
+	unsigned sess;
+};
 
 static void
 deliver_result(struct ipc_result *r, const char *status, const char *reason)
@@ -100,6 +131,111 @@ deliver_connect(const struct ipc_config *cfg, const struct dest_addr *a,
 }
 
 /*
+ * After one session: the postmaster notice, then the connection goes
+ * to the cache or is closed. Returns 0 or a negative errno.
+ */
+static int
+deliver_session_end(struct smtp_job *job, int fd, int rv)
+{
+	struct child_deliver_ctx *c = &child_deliver_ctx;
+	struct smtp_conn keep;
+	int	err;
+
+	if (rv >= 0 && rv != SMTP_SESSION_STALE && smtp_session_keep(&keep)) {
+		conn_cache_store(&keep, c->dest_label,
+		    (int64_t)job->cfg->cache_time_limit * 1000);
+		c->dest_label[0] = '\0';
+	} else {
+		(void)sys_close(fd);
+		if (rv >= 0 && rv != SMTP_SESSION_STALE && !job->throttled)
+			c->dest_label[0] = '\0';
+	}
+	smtp_session_end(job);
+	if (rv < 0)
+		return (rv);
+	/* Postfix smtp_cleanup_session(): the postmaster notice. */
+	if (rv != SMTP_SESSION_STALE && (err = transcript_send(
+	    job->dlv->job_id, job->emit, job->emit_ctx)) < 0)
+		return (err);
+	return (0);
+}
+
+/*
+ * The live address entry of 'list' for a cached session, or -1 (an
+ * entry found by the nexthop label may be for an address the lookup
+ * no longer returns).
+ */
+static int
+deliver_addr_index(const struct dest_list *list, const struct smtp_conn *conn)
+{
+	size_t	i;
+
+	for (i = 0; i < list->count; i++)
+		if (!child_deliver_ctx.used[i] &&
+		    deliver_port(&list->addr[i]) == conn->peer.port &&
+		    strcmp(list->addr[i].addr_text, conn->peer.addr) == 0)
+			return ((int)i);
+	return (-1);
+}
+
+/*
+ * Run the job on sessions from the cache (Postfix smtp_reuse_session()).
+ * 'which' < 0: the nexthop label; else the endpoint of list->addr[which].
+ * The addresses still to try are the unused ones from 'ahead' on (the
+ * walk has passed those before). Returns 1 when a session ran, 0 when none was usable, or a negative
+ * errno. *done_list is set when the destination has no address left to
+ * try (the session limit was reached).
+ */
+static int
+deliver_cached(struct smtp_job *job, const struct dest_list *list, int which,
+    size_t ahead, int final_nexthop, struct deliver_count *n, int *done_list)
+{
+	struct child_deliver_ctx *c = &child_deliver_ctx;
+	const struct ipc_config *cfg = job->cfg;
+	struct smtp_conn conn;
+	size_t	i, left;
+	int	rv, err, idx, found;
+
+	for (;;) {
+		if (which < 0)
+			found = conn_cache_take_dest(c->dest_label, &conn);
+		else
+			found = conn_cache_take_endp(list->addr[which].addr_text,
+			    deliver_port(&list->addr[which]), &conn);
+		if (!found)
+			return (0);
+		/* Postfix smtp_update_addr_list(): the address is served */
+		idx = which >= 0 ? which : deliver_addr_index(list, &conn);
+		if (idx >= 0)
+			c->used[idx] = 1;
+		/* Postfix: by endpoint, the address's own preference; by
+		 * nexthop, what the session had when it was stored */
+		if (which >= 0)
+			conn.peer.best_mx = list->addr[which].pref ==
+			    list->addr[0].pref;
+		for (left = 0, i = ahead; i < list->count; i++)
+			left += !c->used[i];
+		if (cfg->mx_session_limit > 0 &&
+		    n->sess + 1 >= cfg->mx_session_limit)
+			left = 0;
+		rv = smtp_session_resume(job, &conn, final_nexthop && left == 0);
+		if ((err = deliver_session_end(job, conn.fd, rv)) < 0)
+			return (err);
+		if (rv == SMTP_SESSION_STALE) {
+			/* As if it had not been cached: the address may
+			 * still get a new connection. */
+			if (idx >= 0)
+				c->used[idx] = 0;
+			continue;
+		}
+		n->addr++;
+		n->sess++;
+		*done_list = left == 0;
+		return (1);
+	}
+}
+
+/*
  * The addresses of one destination. Returns 0 or a negative errno
  * (cancel, emit failure).
  */
@@ -107,19 +243,51 @@ static int
 deliver_hop(struct smtp_job *job, const struct dest_list *list,
     int final_nexthop)
 {
+	struct child_deliver_ctx *c = &child_deliver_ctx;
 	const struct ipc_config *cfg = job->cfg;
 	const struct dest_addr *a;
 	struct smtp_peer peer;
 	struct ipc_result why;
-	unsigned addr_count = 0, sess_count = 0;
-	size_t	i;
-	int	fd, err, last, rv;
+	struct deliver_count n = { 0, 0 };
+	size_t	i, j;
+	int	fd, err, last, rv, done_list = 0;
+
+	memset(c->used, 0, sizeof(c->used));
+	if (c->conn_load && list->count > 0) {
+		/* First by the nexthop, then the best MX endpoints. */
+		if (job->left > 0 && (rv = deliver_cached(job, list, -1, 0,
+		    final_nexthop, &n, &done_list)) < 0)
+			return (rv);
+		for (i = 0; i < list->count && job->left > 0 && !done_list &&
+		    list->addr[i].pref == list->addr[0].pref; i++)
+			if (!c->used[i] && (rv = deliver_cached(job, list,
+			    (int)i, 0, final_nexthop, &n, &done_list)) < 0)
+				return (rv);
+		if (done_list)
+			return (0);
+	}
 
 	for (i = 0; i < list->count && job->left > 0; i++) {
+		if (c->used[i])
+			continue;
 		a = &list->addr[i];
-		last = i + 1 == list->count;
-		if (++addr_count == cfg->mx_address_limit)
+		for (j = i + 1; j < list->count && c->used[j]; j++)
+			;
+		last = j == list->count;
+		if (++n.addr == cfg->mx_address_limit)
 			last = 1;
+		/* A less preferred address: a cached session first. */
+		if (c->conn_load && a->pref != list->addr[0].pref) {
+			if ((rv = deliver_cached(job, list, (int)i, i,
+			    final_nexthop, &n, &done_list)) < 0)
+				return (rv);
+			if (rv > 0) {
+				n.addr--;	/* deliver_cached() counted */
+				if (last || done_list)
+					break;
+				continue;
+			}
+		}
 		smtp_session_peer(&peer, a->host, a->addr_text, deliver_port(a));
 		/* Postfix SMTP_FEATURE_BEST_MX: the list is in preference
 		 * order; without MX every address has preference 0 */
@@ -141,22 +309,41 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 			job->final_server = 1;
 		rv = smtp_session_run(job, fd, &peer, final_nexthop &&
 		    (last || (cfg->mx_session_limit > 0 &&
-		    sess_count + 1 == cfg->mx_session_limit)));
-		(void)sys_close(fd);
-		smtp_session_end(job);
-		if (rv < 0)
-			return (rv);
-		/* Postfix smtp_cleanup_session(): the postmaster notice. */
-		if ((err = transcript_send(job->dlv->job_id, job->emit,
-		    job->emit_ctx)) < 0)
+		    n.sess + 1 == cfg->mx_session_limit)));
+		if ((err = deliver_session_end(job, fd, rv)) < 0)
 			return (err);
 		if (rv == SMTP_SESSION_COUNTED &&
-		    ++sess_count == cfg->mx_session_limit)
+		    ++n.sess == cfg->mx_session_limit)
 			last = 1;
 		if (last)
 			break;
 	}
 	return (0);
+}
+
+/*
+ * Postfix smtp_cache_policy() and SET_SCACHE_REQUEST_NEXTHOP(), on the
+ * first hop once it has addresses: the flags stay for later hops, the
+ * label is the hop as the request named it.
+ */
+static void
+deliver_cache_policy(struct smtp_job *job, const struct dest_hop *hop)
+{
+	struct child_deliver_ctx *c = &child_deliver_ctx;
+	const struct ipc_config *cfg = job->cfg;
+	uint32_t f = job->dlv->flags;
+
+	if (cfg->cache_destinations[0] != '\0' &&
+	    sj_match_list_has(cfg->cache_destinations, hop->name)) {
+		c->conn_load = job->conn_store = 1;
+	} else if (cfg->flags & IPC_CF_CACHE_ON_DEMAND) {
+		c->conn_load = (f & IPC_DF_CONN_LOAD) != 0;
+		job->conn_store = (f & IPC_DF_CONN_STORE) != 0;
+	}
+	if (c->conn_load || job->conn_store)
+		snprintf(c->dest_label, sizeof(c->dest_label),
+		    hop->no_mx ? "[%s]:%u" : "%s:%u", hop->name,
+		    (unsigned)hop->port);
 }
 
 /* Postfix smtp_connect_inet(): what is left after the last hop. */
@@ -216,6 +403,8 @@ child_deliver(struct dns_ctx *dns, const struct ipc_config *cfg,
 	}
 	smtp_session_job_init(&job, cfg, dlv, rcpts, nrcpt, c->rstate,
 	    c->order, emit, emit_ctx, done);
+	c->conn_load = 0;
+	c->dest_label[0] = '\0';
 
 	memset(&err_res, 0, sizeof(err_res));
 	if (dest_parse_nexthop(dlv->nexthop, cfg, c->hops, DEST_HOPS_MAX,
@@ -236,6 +425,8 @@ child_deliver(struct dns_ctx *dns, const struct ipc_config *cfg,
 			return (rv);
 		final_nexthop = h + 1 == nhops || c->list.final ||
 		    (err_res.flags & IPC_RF_LOOPS_BACK) != 0;
+		if (h == 0 && rv == 0 && c->list.count > 0)
+			deliver_cache_policy(&job, &c->hops[0]);
 		if (rv < 0 || c->list.count == 0) {
 			if (err_res.status[0] == '\0')
 				deliver_result(&err_res, "4.3.0",

@@ -19,6 +19,13 @@
  *	with DONE. An ABORT, or input while a job runs, cancels the job.
  *	EOF from the parent ends the child. Anything out of order is a
  *	protocol error: the child logs it and exits.
+ *
+ *	Between jobs the child may hold idle SMTP sessions for reuse
+ *	(child/conn_cache.c). It then waits for the parent with poll(2) on
+ *	the IPC socket and those sessions together: an idle session whose
+ *	server closes it or sends anything is closed at once, and one whose
+ *	smtp_connection_cache_time_limit is up is closed when its time
+ *	comes. When the child ends, its idle sessions get a QUIT.
  * SECURITY
  *	Child. After sandbox_child_enter() it holds no privilege, no file
  *	system and only the system calls of policy/policy_child.c. It trusts
@@ -36,6 +43,7 @@
 
 #include "child_deliver.h"
 #include "child_main.h"
+#include "conn_cache.h"
 #include "dns.h"
 #include "ipc_chan.h"
 #include "msg.h"
@@ -122,6 +130,7 @@ static void __attribute__((noreturn))
 child_protocol_error(const char *what)
 {
 	msg_error("child: IPC protocol error: %s", what);
+	conn_cache_close_all();
 	_exit(1);
 }
 
@@ -137,8 +146,10 @@ child_recv(struct ipc_msg *m)
 		    sizeof(why));
 		if (err == 0)
 			return;
-		if (err == -ECONNRESET)
+		if (err == -ECONNRESET) {
+			conn_cache_close_all();
 			_exit(0);
+		}
 		if (err == -EAGAIN || err == -EINTR)
 			continue;
 		child_protocol_error(err == -EBADMSG || err == -EPROTO ?
@@ -200,6 +211,40 @@ child_job(struct ipc_msg *dm)
 	child_send_done(dlv->job_id, &done);
 }
 
+/*
+ * Between jobs: wait for the parent while watching the idle cached
+ * sessions (input or EOF on one drops it) and their idle deadlines.
+ * Returns when the IPC socket is readable (or on a poll error, so that
+ * the blocking receive reports what is wrong).
+ */
+static void
+child_idle_wait(void)
+{
+	struct pollfd pfd[1 + SJ_CONN_CACHE_MAX];
+	int64_t	deadline, now;
+	size_t	n;
+	int	rc, timeout;
+
+	for (;;) {
+		n = conn_cache_poll_fds(pfd + 1, SJ_CONN_CACHE_MAX, &deadline);
+		if (n == 0)
+			return;
+		pfd[0].fd = child_ctx.ipc_fd;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		now = sys_now_ms();
+		timeout = deadline <= now ? 0 : deadline - now > 3600000 ?
+		    3600000 : (int)(deadline - now);
+		rc = sys_poll(pfd, 1 + n, timeout);
+		if (rc < 0 && rc != -EINTR)
+			return;
+		if (rc > 0)
+			conn_cache_poll_done(pfd + 1, n);
+		if (rc > 0 && pfd[0].revents != 0)
+			return;
+	}
+}
+
 void
 child_sandbox_spec(const struct sj_config *cfg, struct sj_sandbox_spec *spec)
 {
@@ -254,6 +299,7 @@ child_main(int ipc_fd, int err_fd, const struct sj_config *cfg)
 		    child_ctx.cfg.dns_servers);
 
 	for (;;) {
+		child_idle_wait();
 		child_recv(&m);
 		switch (m.type) {
 		case IPC_T_DELIVER:

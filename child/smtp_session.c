@@ -128,6 +128,11 @@ struct sess {
 	int	fd;
 	int	broken;			/* I/O failed: send nothing more */
 	int	esmtp;
+	/* Connection reuse (Postfix THIS_SESSION_IS_CACHED and friends). */
+	int64_t	expire_ms;		/* no reuse after; 0 = never cache */
+	uint32_t reuse_count;		/* times taken from the cache */
+	int	no_cache;		/* a failure that ends the session */
+	int	keep;			/* transaction ended without QUIT */
 	struct smtp_ehlo ehlo;
 	struct smtp_reply reply;
 	struct smtp_reply_io io;
@@ -310,6 +315,8 @@ smtp_session_fail_all(struct smtp_job *job, const struct ipc_result *why,
 	int	err;
 
 	smtp_session_set_why(job, why);
+	if (throttle)
+		job->throttled = 1;
 	if (job_soft(job, why) && !job->final_server) {
 		/* Postfix logs this with the queue id (interfaces 6.3). */
 		msg_info("%s: %s", job->dlv->queue_id, why->reason);
@@ -403,6 +410,9 @@ sess_fail(struct sess *s, const struct ipc_result *why, int throttle)
 {
 	int	err;
 
+	/* Postfix DONT_CACHE_THROTTLED_SESSION: we cannot talk to it. */
+	if (throttle)
+		s->no_cache = 1;
 	err = smtp_session_fail_all(s->job, why, s->peer->relay, throttle);
 	return (err < 0 ? err : SESS_FAILED);
 }
@@ -763,14 +773,53 @@ sess_chat(struct sess *s, unsigned timeout_s)
 	return (smtp_reply_read(&s->io, sess_deadline(timeout_s), &s->reply));
 }
 
+/*
+ * Connection reuse. A session may go back to the cache when the job
+ * allowed storing it (expire_ms set) and nothing went wrong that leaves
+ * the protocol in doubt (Postfix's DONT_CACHE_THIS_SESSION cases): no
+ * I/O error, no failure that throttles the destination, no protocol
+ * error (a reply code Postfix smtp_check_code() rejects, a non-ESMTP
+ * line), and no unread input left behind.
+ */
+static int
+sess_cacheable(const struct sess *s)
+{
+	return (s->expire_ms > 0 && !s->broken && !s->no_cache &&
+	    (transcript_peek()->classes & IPC_TC_PROTOCOL) == 0 &&
+	    (s->reply.flags & SMTP_REPLY_F_GARBAGE) == 0 &&
+	    smtp_reply_pending(&s->io) == 0);
+}
+
+/*
+ * At the end of the transaction (the "." or RSET that ends it): keep
+ * the session, i.e. send no QUIT, unless it is not cacheable or is
+ * expired (Postfix THIS_SESSION_IS_EXPIRED: older than
+ * smtp_connection_reuse_time_limit, or used
+ * smtp_connection_reuse_count_limit times). Returns 1 when QUIT may be
+ * pipelined behind the last command: PIPELINING and the session ends.
+ */
+static int
+sess_end_quit(struct sess *s, int pipelining)
+{
+	const struct ipc_config *cfg = s->cfg;
+
+	if (s->expire_ms > 0 && (s->expire_ms < sys_now_ms() ||
+	    (cfg->reuse_count_limit > 0 &&
+	    s->reuse_count >= cfg->reuse_count_limit)))
+		s->expire_ms = 0;
+	s->keep = sess_cacheable(s);
+	return (pipelining && !s->keep);
+}
+
 /* QUIT, already queued or not; failures here change no outcome. */
 static int
 sess_quit(struct sess *s, int already_sent)
 {
 	int	err;
 
-	if (s->broken)
+	if (s->broken || (s->keep && sess_cacheable(s)))
 		return (0);
+	s->keep = 0;
 	if (!already_sent) {
 		cmd_reset(s);
 		cmd_add(s, "QUIT\r\n");
@@ -1018,10 +1067,11 @@ xfer_sync(struct sess *s, struct xfer *x)
 static int
 xfer_rset(struct sess *s, int pipelining)
 {
-	int	err;
+	int	err, quit;
 
+	quit = sess_end_quit(s, pipelining);
 	cmd_reset(s);
-	cmd_add(s, pipelining ? "RSET\r\nQUIT\r\n" : "RSET\r\n");
+	cmd_add(s, quit ? "RSET\r\nQUIT\r\n" : "RSET\r\n");
 	out_append(s);
 	if ((err = out_flush(s, s->cfg->rset_timeout)) == 0)
 		err = smtp_reply_read(&s->io,
@@ -1031,7 +1081,10 @@ xfer_rset(struct sess *s, int pipelining)
 		s->broken = 1;
 		return (err == -ECANCELED ? err : 0);
 	}
-	return (sess_quit(s, pipelining));
+	/* A session whose RSET fails is in no known state. */
+	if (s->reply.code / 100 != 2)
+		s->no_cache = 1;
+	return (sess_quit(s, quit));
 }
 
 /* No reply to the end of data: the message may already be delivered. */
@@ -1099,7 +1152,8 @@ static int
 xfer_data(struct sess *s, struct xfer *x, int pipelining)
 {
 	const struct ipc_deliver *dlv = s->job->dlv;
-	const char *trailer = pipelining ? ".\r\nQUIT\r\n" : ".\r\n";
+	const int quit = sess_end_quit(s, pipelining);
+	const char *trailer = quit ? ".\r\nQUIT\r\n" : ".\r\n";
 	struct smtp_content_opts opts;
 	struct smtp_content_result cres;
 	int	err;
@@ -1139,7 +1193,7 @@ xfer_data(struct sess *s, struct xfer *x, int pipelining)
 	} else {
 		/* DATA accepted, no recipient: end it at once (RFC 2920). */
 		cmd_reset(s);
-		cmd_add(s, pipelining ? ".\r\nQUIT\r\n" : ".\r\n");
+		cmd_add(s, trailer);
 		out_append(s);
 		if ((err = out_flush(s, s->cfg->data_done_timeout)) < 0)
 			return (xfer_dot_fail(s, x, err));
@@ -1150,7 +1204,7 @@ xfer_data(struct sess *s, struct xfer *x, int pipelining)
 		return (xfer_dot_fail(s, x, err));
 	if ((err = xfer_dot_reply(s, x)) < 0)
 		return (err);
-	return (sess_quit(s, pipelining));
+	return (sess_quit(s, quit));
 }
 
 /* CHUNKING: RFC 3030 BDAT instead of DATA. */
@@ -1293,7 +1347,7 @@ xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
 	opts.xfer_timeout = s->cfg->data_xfer_timeout;
 	opts.done_timeout = s->cfg->data_done_timeout;
 	opts.queue_id = dlv->queue_id;
-	opts.trailer = pipelining ? "QUIT\r\n" : NULL;
+	opts.trailer = sess_end_quit(s, pipelining) ? "QUIT\r\n" : NULL;
 	/* The queued commands lead the first chunk's write. */
 	opts.prefix = s->out;
 	opts.prefix_len = s->out_len;
@@ -1333,7 +1387,7 @@ xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
 	/* A refused chunk already decided the outcome. */
 	if (!b.refused && (err = xfer_end_reply(s, x, "BDAT command")) < 0)
 		return (err);
-	return (sess_quit(s, pipelining));
+	return (sess_quit(s, opts.trailer != NULL));
 }
 
 static int
@@ -1402,14 +1456,18 @@ sess_xfer(struct sess *s)
 	return (xfer_rset(s, pipelining));
 }
 
-int
-smtp_session_run(struct smtp_job *job, int fd, const struct smtp_peer *peer,
-    int final_if_counted)
+/*
+ * Per-session state, fresh for every session: a cached connection
+ * brings only what its conn holds (EHLO features, use count, expiry),
+ * never the previous job's transcript, debug_peer decision, replies or
+ * buffered input.
+ */
+static void
+sess_begin(struct sess *s, struct smtp_job *job, int fd,
+    const struct smtp_peer *peer)
 {
-	struct sess *s = &smtp_session_ctx.sess;
-	int	rv, err;
-
 	memset(&s->ehlo, 0, sizeof(s->ehlo));
+	memset(&s->reply, 0, sizeof(s->reply));
 	s->job = job;
 	s->cfg = job->cfg;
 	s->peer = peer;
@@ -1418,12 +1476,103 @@ smtp_session_run(struct smtp_job *job, int fd, const struct smtp_peer *peer,
 	s->esmtp = 0;
 	s->out_len = 0;
 	s->cmd_len = 0;
+	s->expire_ms = 0;
+	s->reuse_count = 0;
+	s->no_cache = 0;
+	s->keep = 0;
+	job->throttled = 0;
 	smtp_reply_io_init(&s->io, fd, peer->relay);
 	transcript_begin(peer->relay);
 	/* Postfix debug_peer_check(): the chat is logged for these peers */
 	transcript_debug(s->cfg->debug_peer_list[0] != '\0' &&
 	    sj_match_namadr_list(s->cfg->debug_peer_list, peer->host,
 	    peer->addr, (s->cfg->flags & IPC_CF_DEBUG_PEER_PARENT) != 0));
+}
+
+/* The transaction of a session whose handshake (or probe) is done. */
+static int
+sess_run_xfer(struct sess *s, int final_if_counted)
+{
+	struct smtp_job *job = s->job;
+	int	rv;
+
+	if (final_if_counted)
+		job->final_server = 1;
+	/* Postfix sets msg_stats.reuse_count when it sends MAIL FROM. */
+	job->done->reuse_count = s->reuse_count;
+	rv = sess_xfer(s);
+	if (rv < 0)
+		return (rv);
+	if (!s->broken)
+		job->complete_session = 1;
+	return (SMTP_SESSION_COUNTED);
+}
+
+int
+smtp_session_resume(struct smtp_job *job, const struct smtp_conn *conn,
+    int final_if_counted)
+{
+	struct sess *s = &smtp_session_ctx.sess;
+	int	err;
+
+	sess_begin(s, job, conn->fd, &conn->peer);
+	s->ehlo = conn->ehlo;
+	s->esmtp = conn->esmtp;
+	s->expire_ms = conn->expire_ms;
+	s->reuse_count = conn->reuse_count;
+	/*
+	 * "RSET between messages": a lone RSET, its reply awaited before
+	 * MAIL FROM is sent, as Postfix's smtp_reuse_common() probe. Not
+	 * pipelined in front of MAIL even with PIPELINING: a failed probe
+	 * (the server timed the idle session out, 421, EOF) must mean that
+	 * nothing of this job reached the server, so that the job can move
+	 * to a new connection without a failure and without any risk of a
+	 * duplicate; with CHUNKING the whole message would otherwise
+	 * follow the probe before its reply is read. The cost is one round
+	 * trip, against the connect, greeting, EHLO and QUIT it saves.
+	 */
+	cmd_reset(s);
+	cmd_add(s, "RSET\r\n");
+	err = sess_chat(s, s->cfg->rset_timeout);
+	if (err == -ECANCELED)
+		return (err);
+	if (err < 0 || s->reply.code / 100 != 2) {
+		s->broken = 1;
+		return (SMTP_SESSION_STALE);
+	}
+	return (sess_run_xfer(s, final_if_counted));
+}
+
+int
+smtp_session_keep(struct smtp_conn *conn)
+{
+	struct sess *s = &smtp_session_ctx.sess;
+
+	if (!s->keep || !sess_cacheable(s))
+		return (0);
+	memset(conn, 0, sizeof(*conn));
+	conn->fd = s->fd;
+	conn->peer = *s->peer;
+	conn->ehlo = s->ehlo;
+	conn->esmtp = s->esmtp;
+	conn->reuse_count = s->reuse_count;
+	conn->expire_ms = s->expire_ms;
+	return (1);
+}
+
+int
+smtp_session_run(struct smtp_job *job, int fd, const struct smtp_peer *peer,
+    int final_if_counted)
+{
+	struct sess *s = &smtp_session_ctx.sess;
+	int	rv, err;
+
+	sess_begin(s, job, fd, peer);
+	/* Postfix smtp_session_alloc(): CACHE_THIS_SESSION_UNTIL(start +
+	 * smtp_connection_reuse_time_limit) when the request may store. */
+	if (job->conn_store)
+		s->expire_ms = sys_now_ms() +
+		    (int64_t)job->cfg->reuse_time_limit * 1000;
 
 	rv = sess_handshake(s);
 	if (rv < 0)
@@ -1434,12 +1583,5 @@ smtp_session_run(struct smtp_job *job, int fd, const struct smtp_peer *peer,
 			return (err);
 		return (SMTP_SESSION_NOT_COUNTED);
 	}
-	if (final_if_counted)
-		job->final_server = 1;
-	rv = sess_xfer(s);
-	if (rv < 0)
-		return (rv);
-	if (!s->broken)
-		job->complete_session = 1;
-	return (SMTP_SESSION_COUNTED);
+	return (sess_run_xfer(s, final_if_counted));
 }

@@ -42,6 +42,7 @@
 #include "child_deliver.h"
 #include "ipc_msg.h"
 #include "sj_limits.h"
+#include "smtp_ehlo.h"
 
 /* Recipient state (low bits of smtp_job.rstate[]). */
 #define SMTP_RCPT_TODO		0	/* no outcome yet */
@@ -68,6 +69,8 @@ struct smtp_job {
 	int	final_server;		/* Postfix SMTP_MISC_FLAG_FINAL_SERVER */
 	int	complete_session;	/* a session finished its transaction */
 	int	have_why;
+	int	conn_store;		/* Postfix SMTP_MISC_FLAG_CONN_STORE */
+	int	throttled;		/* the last session failed with throttle */
 	unsigned why_seq;		/* counts updates of 'why' */
 	struct ipc_result why;		/* last error, Postfix state->why */
 };
@@ -81,9 +84,26 @@ struct smtp_peer {
 	int	best_mx;			/* among the best MX (or no MX) */
 };
 
+/*
+ * A connected session that may outlive its job: what the connection
+ * cache (child/conn_cache.c) keeps between jobs. 'expire_ms' is
+ * Postfix's session expire_time: set at connect to now +
+ * smtp_connection_reuse_time_limit when the job may store sessions,
+ * 0 = never cached.
+ */
+struct smtp_conn {
+	int	fd;
+	struct smtp_peer peer;
+	struct smtp_ehlo ehlo;		/* the EHLO reply's features */
+	int	esmtp;
+	uint32_t reuse_count;		/* times taken from the cache */
+	int64_t	expire_ms;		/* monotonic; 0 = not cacheable */
+};
+
 /* Session outcome, when not negative. */
 #define SMTP_SESSION_COUNTED	0	/* handshake done: counts */
 #define SMTP_SESSION_NOT_COUNTED 1	/* failed before MAIL FROM */
+#define SMTP_SESSION_STALE	2	/* cached session failed its RSET probe */
 
 void	smtp_session_job_init(struct smtp_job *, const struct ipc_config *,
 	    const struct ipc_deliver *, const struct ipc_rcpt *, size_t nrcpt,
@@ -103,6 +123,25 @@ void	smtp_session_peer(struct smtp_peer *, const char *host,
  */
 int	smtp_session_run(struct smtp_job *, int fd, const struct smtp_peer *,
 	    int final_if_counted);
+
+/*
+ * Run one transaction on a session taken from the connection cache:
+ * an RSET probe first (Postfix smtp_reuse_common()). When the probe
+ * fails (I/O error, timeout, a reply other than 2xx) nothing was
+ * reported and SMTP_SESSION_STALE is returned: the caller closes the
+ * connection and delivers on another one, as if it had not been cached.
+ * Otherwise as smtp_session_run() after the handshake.
+ */
+int	smtp_session_resume(struct smtp_job *, const struct smtp_conn *,
+	    int final_if_counted);
+
+/*
+ * After smtp_session_run() or smtp_session_resume(): 1 with *conn
+ * filled (fd, peer, EHLO state, use count, expiry) when the session
+ * ended its transaction without QUIT and may be cached; 0 when it ended
+ * with QUIT or broke, and the caller just closes the descriptor.
+ */
+int	smtp_session_keep(struct smtp_conn *conn);
 
 /*
  * Whole-job failure with 'why' (status, reason, diag_*, mta_name set;

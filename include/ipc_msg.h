@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	7
+#define IPC_VERSION	8
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -64,7 +64,9 @@ enum ipc_type {
 #define IPC_CF_SOFT_BOUNCE		(1U << 9)	/* soft_bounce */
 #define IPC_CF_DEBUG_PEER_PARENT	(1U << 10)	/* parent_domain_matches_subdomains names debug_peer_list */
 #define IPC_CF_USE_CHUNKING		(1U << 11)	/* smtpjail_use_chunking */
-#define IPC_CF_ALL			((1U << 12) - 1)
+/* smtp_connection_cache_on_demand: honour IPC_DF_CONN_LOAD/STORE */
+#define IPC_CF_CACHE_ON_DEMAND		(1U << 12)
+#define IPC_CF_ALL			((1U << 13) - 1)
 
 enum ipc_addr_pref {
 	IPC_PREF_ANY = 0,	/* smtp_address_preference = any */
@@ -96,13 +98,31 @@ struct ipc_config {
 	char	local_addrs[SJ_LIST_MAX + 1];	/* inet+proxy interfaces, loop check */
 	char	debug_peer_list[SJ_DEBUG_PEER_LIST_MAX + 1]; /* "" = none */
 	char	myhostname[SJ_HOSTNAME_MAX + 1];	/* loop detection */
+	/*
+	 * Connection reuse inside the child (child/conn_cache.c): the
+	 * child keeps idle sessions itself, so it needs Postfix's limits;
+	 * the list is matched against the first hop's domain, which only
+	 * the child parses. Times in seconds, each at least 1.
+	 */
+	uint32_t cache_time_limit;	/* smtp_connection_cache_time_limit */
+	uint32_t reuse_time_limit;	/* smtp_connection_reuse_time_limit */
+	uint32_t reuse_count_limit;	/* smtp_connection_reuse_count_limit, 0 = none */
+	char	cache_destinations[SJ_CACHE_DEST_LIST_MAX + 1]; /* smtp_connection_cache_destinations */
 };
 
 /* DELIVER flags */
 #define IPC_DF_8BITMIME		(1U << 0)	/* encoding = 8bit */
 #define IPC_DF_7BIT		(1U << 1)	/* encoding = 7bit */
 #define IPC_DF_VERIFY_ONLY	(1U << 2)	/* address probe: MAIL and RCPT only, then RSET (smtp_address_verify_target = rcpt) */
-#define IPC_DF_ALL		((1U << 3) - 1)
+/*
+ * qmgr's DEL_REQ_FLAG_CONN_LOAD / CONN_STORE (a busy destination): the
+ * child may take an idle session from its cache for this job, and may
+ * keep this job's session afterwards. The child applies them only
+ * with IPC_CF_CACHE_ON_DEMAND, as Postfix's smtp_cache_policy().
+ */
+#define IPC_DF_CONN_LOAD	(1U << 3)
+#define IPC_DF_CONN_STORE	(1U << 4)
+#define IPC_DF_ALL		((1U << 5) - 1)
 
 struct ipc_deliver {
 	uint32_t job_id;		/* chosen by the parent, echoed back */

@@ -64,11 +64,19 @@
 /* debug_peer_list as sent to the child in CONFIG (the CONFIG message
  * must fit SJ_IPC_MSG_MAX); a longer list is a configuration error. */
 #define SJ_DEBUG_PEER_LIST_MAX	1024
+/* smtp_connection_cache_destinations as sent in CONFIG: what is left
+ * of SJ_IPC_MSG_MAX; a longer list is a configuration error. */
+#define SJ_CACHE_DEST_LIST_MAX	256
+/* Idle SMTP sessions the child keeps for reuse (child/conn_cache.c):
+ * one per recent destination is what a busy transport needs; each is a
+ * descriptor, so this plus the job's own stays well under
+ * SJ_CHILD_NOFILE. */
+#define SJ_CONN_CACHE_MAX	8
 /* LOG messages the parent accepts from the child per job before it
  * counts as flooding; the child stops logging one short of it. */
 #define SJ_CHILD_LOG_PER_JOB	500
 /* Child: open descriptors (IPC socket, content memfd, c-ares sockets,
- * one SMTP connection) - RLIMIT_NOFILE. */
+ * one SMTP connection, SJ_CONN_CACHE_MAX idle ones) - RLIMIT_NOFILE. */
 #define SJ_CHILD_NOFILE		32
 /* Child: address space (c-ares and buffers need little). */
 #define SJ_CHILD_AS_BYTES	(256UL * 1024 * 1024)

@@ -74,7 +74,11 @@
 	X(ipc_config, STR, fallback_relay, TXT) \
 	X(ipc_config, STR, local_addrs, TXT) \
 	X(ipc_config, STR, debug_peer_list, TXT) \
-	X(ipc_config, STR, myhostname, TXT)
+	X(ipc_config, STR, myhostname, TXT) \
+	X(ipc_config, U32, cache_time_limit, RAW) \
+	X(ipc_config, U32, reuse_time_limit, RAW) \
+	X(ipc_config, U32, reuse_count_limit, RAW) \
+	X(ipc_config, STR, cache_destinations, TXT)
 
 /* content_fd is not in the body: it travels as SCM_RIGHTS. */
 #define IPC_F_DELIVER(X) \

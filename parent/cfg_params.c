@@ -172,6 +172,11 @@ static const struct sj_param_default {
 	{"smtp_bind_address6", ""},
 	{"smtp_destination_recipient_limit",
 	    "$default_destination_recipient_limit"},
+	{"smtp_connection_cache_on_demand", "yes"},
+	{"smtp_connection_cache_destinations", ""},
+	{"smtp_connection_cache_time_limit", "2s"},
+	{"smtp_connection_reuse_time_limit", "300s"},
+	{"smtp_connection_reuse_count_limit", "0"},
 
 	/* smtpjail's own. */
 	{"smtpjail_process_name", "smtp"},

@@ -932,6 +932,43 @@ config_debug_peer(struct sj_config *cfg, char *why, size_t whysz)
 	return (0);
 }
 
+/*
+ * Connection reuse (Postfix smtp_connection_cache_*, 3.7 defaults and
+ * minimums: cache time and reuse time at least 1s, count 0 = no limit).
+ * The child keeps the idle sessions itself (child/conn_cache.c), so
+ * there is no scache service to name. The destination list is a
+ * Postfix string_list: exact, case-insensitive names; /file and
+ * type:table entries need tables the child cannot read.
+ */
+static int
+config_conn_cache(struct sj_config *cfg, char *why, size_t whysz)
+{
+	struct ipc_config *c = &cfg->child;
+	char	bad[SJ_MATCH_WHY_MAX];
+	long	n;
+	int	rc;
+
+	if ((rc = set_flag(cfg, "smtp_connection_cache_on_demand",
+	    IPC_CF_CACHE_ON_DEMAND, why, whysz)) < 0 ||
+	    (rc = get_time32(cfg, "smtp_connection_cache_time_limit", 1,
+	    &c->cache_time_limit, why, whysz)) < 0 ||
+	    (rc = get_time32(cfg, "smtp_connection_reuse_time_limit", 1,
+	    &c->reuse_time_limit, why, whysz)) < 0 ||
+	    (rc = get_int(cfg, "smtp_connection_reuse_count_limit", 0,
+	    INT32_MAX, &n, why, whysz)) < 0 ||
+	    (rc = copy_param(cfg, "smtp_connection_cache_destinations",
+	    c->cache_destinations, sizeof(c->cache_destinations), why,
+	    whysz)) < 0)
+		return (rc);
+	c->reuse_count_limit = (uint32_t)n;
+	if (sj_match_list_check(c->cache_destinations, bad, sizeof(bad)) ==
+	    SJ_MATCH_UNSUPPORTED)
+		config_warnf(cfg, "smtp_connection_cache_destinations: "
+		    "\"%s\": /file and type:table patterns are not "
+		    "supported by smtpjail: ignored", bad);
+	return (0);
+}
+
 static int
 config_child(struct sj_config *cfg, char *why, size_t whysz)
 {
@@ -1055,7 +1092,8 @@ config_child(struct sj_config *cfg, char *why, size_t whysz)
 	    whysz)) < 0 ||
 	    (rc = config_interfaces(cfg, "proxy_interfaces", 0, why,
 	    whysz)) < 0 ||
-	    (rc = config_debug_peer(cfg, why, whysz)) < 0)
+	    (rc = config_debug_peer(cfg, why, whysz)) < 0 ||
+	    (rc = config_conn_cache(cfg, why, whysz)) < 0)
 		return (rc);
 	return (config_resolv(cfg, why, whysz));
 }

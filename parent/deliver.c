@@ -116,9 +116,12 @@ deliver_child_timeout_ms(const struct sj_config *cfg, uint64_t size)
 	const struct ipc_config *c = &cfg->child;
 	unsigned long long s;
 
+	/* rset twice: the RSET probe of a reused session (which may fail
+	 * silently and be followed by a new connection) and the RSET that
+	 * ends an aborted transaction */
 	s = (unsigned long long)c->connect_timeout + c->helo_timeout +
 	    c->mail_timeout + c->rcpt_timeout + c->data_init_timeout +
-	    c->data_done_timeout + c->quit_timeout + c->rset_timeout +
+	    c->data_done_timeout + c->quit_timeout + 2ULL * c->rset_timeout +
 	    (unsigned long long)c->data_xfer_timeout * (size / 65536 + 1) +
 	    60;
 	if (cfg->daemon_timeout > 0 && s > cfg->daemon_timeout)
@@ -203,6 +206,11 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 	/* sendmail -bv and verify(8) probes: RCPT only, nothing sent. */
 	if (DEL_REQ_TRACE_ONLY(req->flags))
 		m.u.deliver.flags |= IPC_DF_VERIFY_ONLY;
+	/* qmgr's connection cache hints; the child's cache applies them */
+	if (req->flags & DEL_REQ_FLAG_CONN_LOAD)
+		m.u.deliver.flags |= IPC_DF_CONN_LOAD;
+	if (req->flags & DEL_REQ_FLAG_CONN_STORE)
+		m.u.deliver.flags |= IPC_DF_CONN_STORE;
 	m.u.deliver.smtputf8 = req->sendopts;
 	m.u.deliver.ret_flags = req->dsn_ret;
 	m.u.deliver.content_size = content_len;

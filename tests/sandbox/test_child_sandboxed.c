@@ -39,7 +39,12 @@
  *	they answer it (with a scripted reply per chunk). A scenario may
  *	run several jobs on one child (state must not leak between jobs),
  *	send ABORT while the child waits, or have a server whose accept
- *	queue is full (the SYN is dropped: connect timeout).
+ *	queue is full (the SYN is dropped: connect timeout). Connection
+ *	reuse scenarios run jobs with their own CONN_LOAD/CONN_STORE flags
+ *	and pauses on one child and check each DONE's reuse count, and the
+ *	connections and bytes over all jobs (no QUIT, RSET before the next
+ *	MAIL, the idle and reuse limits, a server closing an idle session
+ *	or failing the RSET probe).
  *
  *	Pipelining is proven, not assumed: a 'hold' server answers nothing
  *	until the DATA line is in, which only a client that pipelines can
@@ -100,6 +105,7 @@
 #define MAX_OPTS	8
 #define MAX_CHUNK	4	/* scripted replies to BDAT chunks */
 #define MAX_LOGS	4
+#define MAX_JOBS	3	/* connection reuse scenarios */
 #define LOGCAP_MAX	(256 * 1024)
 #define SRV_BUF		(128 * 1024)
 /* More than the socket buffers hold: the client's writes must stall. */
@@ -146,6 +152,7 @@ struct srv_spec {
 	enum after_data after_data;
 	int	small_rcvbuf;	/* tiny receive window */
 	int	syn_drop;	/* no process; accept queue full */
+	int	close_after_dot;	/* close once the dot is answered */
 };
 
 struct rcpt_spec {
@@ -202,6 +209,16 @@ struct scenario {
 	 */
 	int	bdat;
 	unsigned bdat_stop;
+	/*
+	 * Connection reuse: 'reuse_jobs' jobs on one child, job j with
+	 * DELIVER flags job_flags[j] after a pause of pause_ms[j]; its DONE
+	 * must say reuse_count reuse[j]. recv[] and conns[] are then the
+	 * totals over all jobs, and res[] is the outcome of every job.
+	 */
+	int	reuse_jobs;
+	uint32_t job_flags[MAX_JOBS];
+	int	pause_ms[MAX_JOBS];
+	uint32_t reuse[MAX_JOBS];
 };
 
 #define TC_NONE	(-1)
@@ -241,6 +258,10 @@ static struct logcap {
 #define RCPT_D		"RCPT TO:<dave@dst.test>\r\n"
 #define QUIT		"QUIT\r\n"
 #define PIPELINED	EHLO_C MAIL_C RCPT_B "DATA\r\n" WIRE ".\r\n" QUIT
+/* Connection reuse: a kept session's transaction, new and reused. */
+#define REUSE_NEW	EHLO_C MAIL_C RCPT_B "DATA\r\n" WIRE ".\r\n"
+#define REUSE_AGAIN	"RSET\r\n" MAIL_C RCPT_B "DATA\r\n" WIRE ".\r\n"
+#define REUSE_LS	(IPC_DF_CONN_LOAD | IPC_DF_CONN_STORE)
 
 #define EHLO_PIPE	"250-srv.test\r\n250 PIPELINING\r\n"
 #define EHLO_NONE	"250 srv.test\r\n"
@@ -1379,6 +1400,165 @@ static const struct scenario scenarios[] = {
 		    "127.0.0.9 loops back to myself", IPC_RF_LOOPS_BACK,
 		    NULL }},
 	},
+
+	/*
+	 * Connection reuse (child/conn_cache.c, Postfix smtp_reuse.c): a
+	 * transaction on a session the job may store ends without QUIT;
+	 * a later job that may load it sends a lone RSET and then MAIL on
+	 * the same connection. The child's QUIT on exit ends each
+	 * recording.
+	 */
+	{
+		.name = "reuse_store_then_load",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2 }},
+		.reuse_jobs = 3,
+		/* a reused session stays cacheable without CONN_STORE */
+		.job_flags = { IPC_DF_CONN_STORE,
+		    IPC_DF_CONN_LOAD | IPC_DF_CONN_STORE, IPC_DF_CONN_LOAD },
+		.reuse = { 0, 1, 2 },
+		.recv = { REUSE_NEW REUSE_AGAIN REUSE_AGAIN QUIT },
+		.res = { SENT(0, R2, 0) },
+		.nolog = { "warning", "error" },
+	},
+	{
+		.name = "reuse_no_flags_quit",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2 }},
+		.reuse_jobs = 2,
+		.reuse = { 0, 0 },
+		.conns = { 2 },
+		.recv = { PIPELINED PIPELINED },
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		/* CONN_STORE without smtp_connection_cache_on_demand */
+		.name = "reuse_on_demand_off",
+		.opts = { "smtp_connection_cache_on_demand=no" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2 }},
+		.reuse_jobs = 2,
+		.job_flags = { REUSE_LS, REUSE_LS },
+		.reuse = { 0, 0 },
+		.conns = { 2 },
+		.recv = { PIPELINED PIPELINED },
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		/* smtp_connection_cache_destinations: without qmgr's flags */
+		.name = "reuse_cache_destinations",
+		.opts = { "smtp_connection_cache_destinations=other.test "
+		    "127.0.0.2" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2 }},
+		.reuse_jobs = 2,
+		.reuse = { 0, 1 },
+		.recv = { REUSE_NEW REUSE_AGAIN QUIT },
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		.name = "reuse_idle_time_limit",
+		.opts = { "smtp_connection_cache_time_limit=1s" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2 }},
+		.reuse_jobs = 2,
+		.job_flags = { REUSE_LS, REUSE_LS },
+		/* well past the 1 s idle limit: the child closed it */
+		.pause_ms = { 0, 2500 },
+		.reuse = { 0, 0 },
+		.conns = { 2 },
+		.recv = { REUSE_NEW QUIT REUSE_NEW QUIT },
+		.res = { SENT(0, R2, 0) },
+		.nolog = { "warning", "error" },
+	},
+	{
+		/* the server ends the idle session: a new one, no error */
+		.name = "reuse_server_closes_idle",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .close_after_dot = 1 }},
+		.reuse_jobs = 2,
+		.job_flags = { REUSE_LS, REUSE_LS },
+		.pause_ms = { 0, 300 },
+		.reuse = { 0, 0 },
+		.conns = { 2 },
+		.recv = { REUSE_NEW REUSE_NEW },
+		.res = { SENT(0, R2, 0) },
+		.nolog = { "warning", "error", "lost connection" },
+	},
+	{
+		/* RSET probe answered 421: a new connection, no deferral */
+		.name = "reuse_probe_421",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2,
+		    .rset = "421 4.3.2 Service shutting down\r\n" }},
+		.reuse_jobs = 2,
+		.job_flags = { REUSE_LS, REUSE_LS },
+		.reuse = { 0, 0 },
+		.conns = { 2 },
+		.recv = { REUSE_NEW "RSET\r\n" REUSE_NEW QUIT },
+		.res = { SENT(0, R2, 0) },
+		.nolog = { "4.3.2", "warning", "error" },
+	},
+	{
+		/* RSET probe met by EOF: the same */
+		.name = "reuse_probe_eof",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .rset = DROP }},
+		.reuse_jobs = 2,
+		.job_flags = { REUSE_LS, REUSE_LS },
+		.reuse = { 0, 0 },
+		.conns = { 2 },
+		.recv = { REUSE_NEW "RSET\r\n" REUSE_NEW QUIT },
+		.res = { SENT(0, R2, 0) },
+		.nolog = { "lost connection", "warning", "error" },
+	},
+	{
+		/* every RCPT refused: RSET ends it, the session stays */
+		.name = "reuse_after_rcpt_rejected",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2,
+		    .rcpt = { "550 5.1.1 <bob@dst.test>: unknown\r\n" } }},
+		.reuse_jobs = 2,
+		.job_flags = { REUSE_LS, REUSE_LS },
+		.reuse = { 0, 1 },
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\n" "RSET\r\n"
+		    "RSET\r\n" MAIL_C RCPT_B "DATA\r\n" "RSET\r\n" QUIT },
+		.res = { RCPT_RES(0, "5.1.1", 550, R2, "host " H2 " said: 550 "
+		    "5.1.1 <bob@dst.test>: unknown (in reply to RCPT TO "
+		    "command)") },
+	},
+	{
+		/* smtp_connection_reuse_count_limit: the last use QUITs */
+		.name = "reuse_count_limit",
+		.opts = { "smtp_connection_reuse_count_limit=1" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2 }},
+		.reuse_jobs = 3,
+		.job_flags = { REUSE_LS, REUSE_LS, REUSE_LS },
+		.reuse = { 0, 1, 0 },
+		.conns = { 2 },
+		.recv = { REUSE_NEW "RSET\r\n" MAIL_C RCPT_B "DATA\r\n" WIRE
+		    ".\r\n" QUIT REUSE_NEW QUIT },
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		/* smtp_connection_reuse_time_limit: reused once more, then
+		 * QUIT, as Postfix checks the age at the end of a
+		 * transaction */
+		.name = "reuse_time_limit",
+		.opts = { "smtp_connection_reuse_time_limit=1s",
+		    "smtp_connection_cache_time_limit=60s" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2 }},
+		.reuse_jobs = 3,
+		.job_flags = { REUSE_LS, REUSE_LS, REUSE_LS },
+		.pause_ms = { 0, 1500, 0 },
+		.reuse = { 0, 1, 0 },
+		.conns = { 2 },
+		.recv = { REUSE_NEW "RSET\r\n" MAIL_C RCPT_B "DATA\r\n" WIRE
+		    ".\r\n" QUIT REUSE_NEW QUIT },
+		.res = { SENT(0, R2, 0) },
+	},
 };
 
 /*
@@ -1919,6 +2099,8 @@ srv_lines(struct conn *c)
 					c->pipelined = 1;
 				if (srv_say(c, c->sp->dot ? c->sp->dot :
 				    QUEUED "\r\n") < 0)
+					return (-1);
+				if (c->sp->close_after_dot)
 					return (-1);
 			}
 			c->skipping = 0;
@@ -2668,6 +2850,40 @@ scenario_teardown(void **state)
 	return (0);
 }
 
+/*
+ * One job of a reuse scenario on the running child: its own DELIVER
+ * flags, after its pause (to let an idle time run out, or a server's
+ * close arrive: the outcome must be the same however the child learns
+ * of it), and the use count of the connection in DONE.
+ */
+static int
+reuse_job(const struct scenario *sc, int job, struct outcome *out)
+{
+	static struct scenario one;
+	struct timespec ts;
+	int	bad = 0;
+
+	one = *sc;
+	one.dflags = sc->job_flags[job];
+	if (sc->pause_ms[job] > 0) {
+		ts.tv_sec = sc->pause_ms[job] / 1000;
+		ts.tv_nsec = (long)(sc->pause_ms[job] % 1000) * 1000000L;
+		nanosleep(&ts, NULL);
+	}
+	run_job(&one, &cur.cc, out);
+	bad |= check_results(sc, out);
+	bad |= check_stats(sc, out);
+	if (out->stats.reuse_count != sc->reuse[job]) {
+		print_message("%s: job %d: DONE reuse_count %u, expected %u\n",
+		    sc->name, job + 1, out->stats.reuse_count,
+		    sc->reuse[job]);
+		bad = 1;
+	}
+	if (bad)
+		print_message("%s: job %d of one child\n", sc->name, job + 1);
+	return (bad);
+}
+
 static void
 run_scenario(void **state)
 {
@@ -2677,7 +2893,8 @@ run_scenario(void **state)
 	char   *rec, *want_recv;
 	size_t	len;
 	int	i, nsrv, conns, want, job, bad = 0, used[2] = { 0, 0 };
-	int	jobs = sc->repeat > 0 ? sc->repeat : 1;
+	int	jobs = sc->reuse_jobs > 0 ? sc->reuse_jobs :
+	    sc->repeat > 0 ? sc->repeat : 1;
 
 	if (!world.ok) {
 		print_message("skipped: %s\n", world.skip_why);
@@ -2695,6 +2912,10 @@ run_scenario(void **state)
 	cur.child_live = 1;
 	/* Later jobs on the same child must not see state of earlier ones. */
 	for (job = 0; job < jobs; job++) {
+		if (sc->reuse_jobs > 0) {
+			bad |= reuse_job(sc, job, &out);
+			continue;
+		}
 		run_job(sc, &cur.cc, &out);
 		if (sc->equal_pref) {
 			bad |= count_equal(sc, &out, used);
@@ -2728,12 +2949,13 @@ run_scenario(void **state)
 		cur.stopped[i] = 1;
 		want = sc->conns[i] == 0 ? 1 : sc->conns[i] == NOCONN ? 0 :
 		    sc->conns[i];
-		want *= jobs;
+		if (sc->reuse_jobs == 0)
+			want *= jobs;
 		if (sc->equal_pref)
 			want = used[i];
 		if (sc->srv[i].syn_drop)
 			want = 0;	/* the kernel dropped the SYNs */
-		want_recv = want_recv_of(sc, i, jobs);
+		want_recv = want_recv_of(sc, i, sc->reuse_jobs ? 1 : jobs);
 		rec = srv_recording(runs[i].rec, &len);
 		if (conns != want) {
 			print_message("%s: server %s accepted %d connections, "

@@ -199,7 +199,7 @@ test_defaults(void **state)
 
 	want = IPC_CF_SKIP_5XX_GREETING | IPC_CF_SKIP_QUIT_RESPONSE |
 	    IPC_CF_RANDOMIZE | IPC_CF_INET4 | IPC_CF_DEBUG_PEER_PARENT |
-	    IPC_CF_USE_CHUNKING |
+	    IPC_CF_USE_CHUNKING | IPC_CF_CACHE_ON_DEMAND |
 	    (have_inet6() ? IPC_CF_INET6 : 0);
 	assert_int_equal(cfg.child.flags, want);
 	assert_int_equal(cfg.child.addr_pref, IPC_PREF_ANY);
@@ -221,6 +221,11 @@ test_defaults(void **state)
 	assert_string_equal(cfg.child.fallback_relay, "");
 	assert_string_equal(cfg.child.local_addrs, "127.0.0.1");
 	assert_string_equal(cfg.child.dns_servers, "192.0.2.53:53");
+	/* Postfix 3.7 smtp_connection_cache_* / reuse defaults */
+	assert_int_equal(cfg.child.cache_time_limit, 2);
+	assert_int_equal(cfg.child.reuse_time_limit, 300);
+	assert_int_equal(cfg.child.reuse_count_limit, 0);
+	assert_string_equal(cfg.child.cache_destinations, "");
 	assert_int_equal(cfg.nwarnings, 0);
 
 	assert_string_equal(sj_config_param(&cfg, "mydomain"),
@@ -402,6 +407,14 @@ static const struct err_case {
 	    "parameter smtp_helo_timeout: bad time value or unit: 5y"},
 	{{"smtpjail", "-t", "unix", "-o", "smtp_rcpt_timeout=0", NULL},
 	    "invalid smtp_rcpt_timeout: 0 (min 1)"},
+	{{"smtpjail", "-t", "unix", "-o", "smtp_connection_cache_time_limit=0",
+	    NULL}, "invalid smtp_connection_cache_time_limit: 0 (min 1)"},
+	{{"smtpjail", "-t", "unix", "-o", "smtp_connection_reuse_time_limit=0",
+	    NULL}, "invalid smtp_connection_reuse_time_limit: 0 (min 1)"},
+	{{"smtpjail", "-t", "unix", "-o",
+	    "smtp_connection_cache_on_demand=sometimes", NULL},
+	    "bad boolean configuration: smtp_connection_cache_on_demand = "
+	    "sometimes"},
 	{{"smtpjail", "-t", "unix", "-o", "max_use=0", NULL},
 	    "invalid max_use: 0 (min 1)"},
 	{{"smtpjail", "-t", "unix", "-o", "max_idle=soon", NULL},
@@ -754,7 +767,7 @@ test_debug_peer(void **state)
  */
 #define F_DEF	(IPC_CF_SKIP_5XX_GREETING | IPC_CF_SKIP_QUIT_RESPONSE | \
 		 IPC_CF_RANDOMIZE | IPC_CF_INET4 | IPC_CF_DEBUG_PEER_PARENT | \
-		 IPC_CF_USE_CHUNKING)
+		 IPC_CF_USE_CHUNKING | IPC_CF_CACHE_ON_DEMAND)
 
 static const struct flag_case {
 	const char *o[4];		/* -o values */
@@ -785,6 +798,8 @@ static const struct flag_case {
 	{{"soft_bounce=yes"}, F_DEF | IPC_CF_SOFT_BOUNCE, 1, IPC_PREF_ANY},
 	{{"smtpjail_use_chunking=no"}, F_DEF & ~IPC_CF_USE_CHUNKING, 1,
 	    IPC_PREF_ANY},
+	{{"smtp_connection_cache_on_demand=no"},
+	    F_DEF & ~IPC_CF_CACHE_ON_DEMAND, 1, IPC_PREF_ANY},
 	{{"inet_protocols=ipv4"}, F_DEF, 0, IPC_PREF_ANY},
 	{{"inet_protocols=ipv6"}, (F_DEF & ~IPC_CF_INET4) | IPC_CF_INET6, 0,
 	    IPC_PREF_ANY},
@@ -839,7 +854,11 @@ test_child_values(void **state)
 	static const char *const argv2[] = {"smtpjail", "-t", "unix",
 	    "-o", "relayhost=[relay.example]:587", "-o",
 	    "fallback_relay=fb.example", "-o", "myhostname=h.example",
-	    "-o", "smtp_mx_session_limit=9", NULL};
+	    "-o", "smtp_mx_session_limit=9", "-o",
+	    "smtp_connection_cache_time_limit=1m", "-o",
+	    "smtp_connection_reuse_time_limit=2", "-o",
+	    "smtp_connection_reuse_count_limit=7", "-o",
+	    "smtp_connection_cache_destinations=a.example b.example", NULL};
 	static const char *const argv3[] = {"smtpjail", "-t", "unix",
 	    "-o", "smtp_helo_name=helo.$mydomain", "-o",
 	    "smtp_fallback_relay=[x]", "-o", "fallback_relay=unused", NULL};
@@ -864,6 +883,11 @@ test_child_values(void **state)
 	assert_string_equal(cfg.child.helo_name, "h.example");
 	assert_string_equal(cfg.myhostname, "h.example");
 	assert_int_equal(cfg.child.mx_session_limit, 9);
+	assert_int_equal(cfg.child.cache_time_limit, 60);
+	assert_int_equal(cfg.child.reuse_time_limit, 2);
+	assert_int_equal(cfg.child.reuse_count_limit, 7);
+	assert_string_equal(cfg.child.cache_destinations,
+	    "a.example b.example");
 	sj_config_free(&cfg);
 
 	if (load(&cfg, argv3, why, sizeof(why)) != 0)

@@ -176,6 +176,9 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		c->mx_address_limit = c->mx_session_limit =
 		    c->line_length_limit = UINT32_MAX;
 		c->default_port = 65535;
+		c->cache_time_limit = c->reuse_time_limit =
+		    c->reuse_count_limit = UINT32_MAX;
+		TEXT(c->cache_destinations);
 		TEXT(c->helo_name);
 		TEXT(c->dns_servers);
 		TEXT(c->relayhost);
@@ -934,7 +937,7 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "SITE_RESULT: field status: \"4.4.x\" is not a DSN" },
 	/* Integer ranges and flag masks. */
 	{ "CONFIG flags", IPC_T_CONFIG, B(0), 4, IPC_CF_ALL + 1, NULL, 0,
-	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x1000" },
+	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x2000" },
 	{ "CONFIG flags top", IPC_T_CONFIG, B(0), 4, 0x80000001, NULL, 0,
 	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits "
 	    "0x80000000" },
@@ -947,7 +950,7 @@ static const struct bad bad_cases[] = {
 	{ "rcpt_count max+1", IPC_T_DELIVER, B(4), 4, SJ_RCPT_MAX + 1, NULL,
 	    0, FD_TABLE, -EBADMSG, "DELIVER: field rcpt_count: 10001" },
 	{ "DELIVER flags", IPC_T_DELIVER, B(8), 4, IPC_DF_ALL + 1, NULL, 0,
-	    FD_TABLE, -EBADMSG, "DELIVER: field flags: unknown bits 0x8" },
+	    FD_TABLE, -EBADMSG, "DELIVER: field flags: unknown bits 0x20" },
 	{ "ret_flags 3", IPC_T_DELIVER, B(16), 4, 3, NULL, 0, FD_TABLE,
 	    -EBADMSG, "DELIVER: field ret_flags: 3 out of range" },
 	{ "content_size", IPC_T_DELIVER, B(20), 8, SJ_CONTENT_MAX + 1, NULL,
@@ -1123,7 +1126,9 @@ test_encode_refuses(void **state)
 	REFUSE(IPC_T_RCPT_RESULT, m.u.result.diag_code = 100, -EINVAL);
 	REFUSE(IPC_T_RCPT_RESULT, m.u.result.diag_code = 600, -EINVAL);
 	REFUSE(IPC_T_RCPT_RESULT, m.u.result.flags = IPC_RF_ALL + 1, -EINVAL);
-	REFUSE(IPC_T_CONFIG, m.u.config.flags = 1U << 12, -EINVAL);
+	REFUSE(IPC_T_CONFIG, m.u.config.flags = IPC_CF_ALL + 1, -EINVAL);
+	REFUSE(IPC_T_CONFIG, SET(m.u.config.cache_destinations, "a\nb"),
+	    -EINVAL);
 	REFUSE(IPC_T_CONFIG, SET(m.u.config.debug_peer_list, "a\tb"),
 	    -EINVAL);
 	REFUSE(IPC_T_CONFIG, m.u.config.addr_pref = 3, -EINVAL);

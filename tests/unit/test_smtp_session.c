@@ -36,7 +36,9 @@
  *	unanswered, no sixth chunk, RSET) and without. child_deliver():
  *	one hop; a refused port then a working one; only a refused port; a
  *	421 hop then a good one; a 4xx recipient kept for the next hop;
- *	cancellation.
+ *	cancellation; connection reuse: two BDAT jobs on one kept
+ *	connection (RSET between, QUIT only when the cache is closed), and
+ *	no reuse after a protocol error.
  * SECURITY
  *	Test only. Listens on 127.0.0.1 only.
  * SEE ALSO
@@ -62,6 +64,7 @@
 #include <cmocka.h>
 
 #include "child_deliver.h"
+#include "conn_cache.h"
 #include "dns.h"
 #include "ipc_msg.h"
 #include "msg.h"
@@ -2373,6 +2376,95 @@ test_bdat_timeout(void **state)
 	fx_free(&fx);
 }
 
+/*
+ * Connection reuse (child/conn_cache.c): with qmgr's CONN_LOAD and
+ * CONN_STORE the BDAT transaction ends without QUIT, the session is
+ * kept, and the next job sends a lone RSET and its transaction on it.
+ */
+static void
+fx_init_reuse(struct fixture *fx)
+{
+	fx_init_chunking(fx, CONTENT, 3);
+	fx->cfg.flags |= IPC_CF_CACHE_ON_DEMAND;
+	fx->cfg.cache_time_limit = 60;
+	fx->cfg.reuse_time_limit = 300;
+	fx->dlv.flags |= IPC_DF_CONN_LOAD | IPC_DF_CONN_STORE;
+}
+
+#define BDAT_REPLIES	"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n" \
+			"250 2.1.5 Ok\r\n250 2.0.0 Ok: queued as ABC\r\n"
+
+static void
+test_walk_reuse_bdat(void **state)
+{
+	static const struct step sc[] = {
+		GREET, EHLO_CHUNK,
+		{ PIPE_BDAT, BDAT_REPLIES, 0, A_BDAT },
+		{ "RSET\r\n", "250 2.0.0 Ok\r\n", 0, 0 },
+		{ PIPE_BDAT, BDAT_REPLIES, 0, A_BDAT },
+		QUIT_NOREPLY, END,
+	};
+	struct fixture fx;
+	struct server srv;
+
+	(void)state;
+	fx_init_reuse(&fx);
+	srv_start(&srv, sc, NULL);
+	assert_int_equal(walk(&fx, "[127.0.0.1]:%u", srv.port), 0);
+	check_walk_sent(&fx, srv.port);
+	assert_int_equal(fx.done.reuse_count, 0);
+	assert_int_equal(conn_cache_count(), 1);
+	fx_free(&fx);
+
+	fx_init_reuse(&fx);
+	assert_int_equal(walk(&fx, "[127.0.0.1]:%u", srv.port), 0);
+	check_walk_sent(&fx, srv.port);
+	/* DONE says 1: the parent logs conn_use=2 */
+	assert_int_equal(fx.done.reuse_count, 1);
+	assert_int_equal(conn_cache_count(), 1);
+	/* the child's exit: QUIT, not waited for */
+	conn_cache_close_all();
+	assert_int_equal(conn_cache_count(), 0);
+	srv_join(&srv);
+	assert_int_equal(srv.conns, 1);
+	/* The server appends the chunks of its connection: both jobs. */
+	assert_int_equal(srv.data_len, 2 * strlen(CONTENT_BDAT));
+	assert_memory_equal(srv.data, CONTENT_BDAT, strlen(CONTENT_BDAT));
+	assert_memory_equal(srv.data + strlen(CONTENT_BDAT), CONTENT_BDAT,
+	    strlen(CONTENT_BDAT));
+	srv_free(&srv);
+	fx_free(&fx);
+}
+
+/*
+ * A session with a protocol error (a 500 to RCPT: Postfix
+ * smtp_check_code()) is not kept: QUIT after the dot, as without the
+ * flags, and nothing in the cache.
+ */
+static void
+test_walk_no_reuse_after_protocol_error(void **state)
+{
+	static const struct step sc[] = {
+		GREET, EHLO_PIPE,
+		{ PIPE_CMDS, "250 ok\r\n500 5.5.2 what?\r\n250 ok\r\n"
+		    "250 ok\r\n354 go\r\n", 0, 0 },
+		DOT_OK, QUIT, END,
+	};
+	struct fixture fx;
+	struct server srv;
+
+	(void)state;
+	fx_init_reuse(&fx);
+	fx.cfg.flags &= ~IPC_CF_USE_CHUNKING;
+	srv_start(&srv, sc, NULL);
+	assert_int_equal(walk(&fx, "[127.0.0.1]:%u", srv.port), 0);
+	srv_join(&srv);
+	assert_int_equal(conn_cache_count(), 0);
+	assert_int_equal(srv.conns, 1);
+	srv_free(&srv);
+	fx_free(&fx);
+}
+
 int
 main(void)
 {
@@ -2422,6 +2514,8 @@ main(void)
 		cmocka_unit_test(test_bdat_chunk_refused),
 		cmocka_unit_test(test_bdat_unknown),
 		cmocka_unit_test(test_bdat_timeout),
+		cmocka_unit_test(test_walk_reuse_bdat),
+		cmocka_unit_test(test_walk_no_reuse_after_protocol_error),
 	};
 
 	msg_set_sink(test_sink, NULL);

@@ -1,0 +1,202 @@
+/*
+ * NAME
+ *	conn_cache 3
+ * SUMMARY
+ *	idle SMTP sessions kept inside the child for reuse
+ * DESCRIPTION
+ *	See conn_cache.h. Postfix smtp(8) passes an idle session's socket
+ *	to scache(8) and gets it back by destination label or endpoint;
+ *	here the child keeps the socket itself, so it never leaves the
+ *	sandbox and no cache protocol is spoken. The semantics follow
+ *	Postfix 3.7 (smtp_reuse.c, scache_multi.c): one entry is stored
+ *	under its endpoint and, for the first good session of a request,
+ *	also under the request's nexthop; taking it by either label
+ *	removes it; an entry idle longer than
+ *	smtp_connection_cache_time_limit is closed. Between jobs the child
+ *	polls the idle descriptors (child_main.c): input or EOF from a
+ *	server on an idle session means it went away or is out of step,
+ *	and the entry is closed at once.
+ *
+ *	Closing an entry sends QUIT without waiting for the reply, as a
+ *	courtesy; scache(8) only closes.
+ * SECURITY
+ *	Child only. Descriptors are closed through sj_sys.h; nothing is
+ *	read from an idle session.
+ * SEE ALSO
+ *	Postfix src/smtp/smtp_reuse.c, src/scache/scache.c
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "conn_cache.h"
+#include "sj_sys.h"
+
+struct conn_cache_entry {
+	int	in_use;
+	struct smtp_conn conn;
+	char	dest[SJ_NEXTHOP_MAX + 1];	/* destination label or "" */
+	int64_t	idle_until_ms;			/* monotonic */
+	int64_t	stored_ms;			/* for eviction order */
+};
+
+static struct conn_cache_ctx {
+	struct conn_cache_entry e[SJ_CONN_CACHE_MAX];
+} conn_cache_ctx;
+
+static void
+conn_cache_drop(struct conn_cache_entry *e)
+{
+	static const char quit[] = "QUIT\r\n";
+
+	/* Non-blocking socket: a full buffer only loses the courtesy. */
+	(void)sys_write(e->conn.fd, quit, sizeof(quit) - 1);
+	(void)sys_close(e->conn.fd);
+	memset(e, 0, sizeof(*e));
+}
+
+/* An entry found is taken out: the caller owns its descriptor. */
+static void
+conn_cache_take(struct conn_cache_entry *e, struct smtp_conn *conn)
+{
+	*conn = e->conn;
+	/* Postfix smtp_session_activate(): one more use. */
+	conn->reuse_count++;
+	memset(e, 0, sizeof(*e));
+}
+
+static void
+conn_cache_expire(int64_t now)
+{
+	size_t	i;
+
+	for (i = 0; i < SJ_CONN_CACHE_MAX; i++)
+		if (conn_cache_ctx.e[i].in_use &&
+		    conn_cache_ctx.e[i].idle_until_ms <= now)
+			conn_cache_drop(&conn_cache_ctx.e[i]);
+}
+
+void
+conn_cache_store(const struct smtp_conn *conn, const char *dest,
+    int64_t idle_ms)
+{
+	struct conn_cache_entry *e, *slot = NULL;
+	int64_t	now = sys_now_ms();
+	size_t	i;
+
+	conn_cache_expire(now);
+	for (i = 0; i < SJ_CONN_CACHE_MAX; i++) {
+		e = &conn_cache_ctx.e[i];
+		if (!e->in_use) {
+			slot = e;
+			break;
+		}
+		if (slot == NULL || e->stored_ms < slot->stored_ms)
+			slot = e;
+	}
+	if (slot->in_use)
+		conn_cache_drop(slot);
+	slot->in_use = 1;
+	slot->conn = *conn;
+	snprintf(slot->dest, sizeof(slot->dest), "%s", dest);
+	slot->stored_ms = now;
+	slot->idle_until_ms = now + idle_ms;
+}
+
+int
+conn_cache_take_dest(const char *dest, struct smtp_conn *conn)
+{
+	struct conn_cache_entry *e;
+	size_t	i;
+
+	if (*dest == '\0')
+		return (0);
+	conn_cache_expire(sys_now_ms());
+	for (i = 0; i < SJ_CONN_CACHE_MAX; i++) {
+		e = &conn_cache_ctx.e[i];
+		if (e->in_use && strcmp(e->dest, dest) == 0) {
+			conn_cache_take(e, conn);
+			return (1);
+		}
+	}
+	return (0);
+}
+
+int
+conn_cache_take_endp(const char *addr, unsigned port, struct smtp_conn *conn)
+{
+	struct conn_cache_entry *e;
+	size_t	i;
+
+	conn_cache_expire(sys_now_ms());
+	for (i = 0; i < SJ_CONN_CACHE_MAX; i++) {
+		e = &conn_cache_ctx.e[i];
+		if (e->in_use && e->conn.peer.port == port &&
+		    strcmp(e->conn.peer.addr, addr) == 0) {
+			conn_cache_take(e, conn);
+			return (1);
+		}
+	}
+	return (0);
+}
+
+size_t
+conn_cache_poll_fds(struct pollfd *pfd, size_t max, int64_t *deadline_ms)
+{
+	struct conn_cache_entry *e;
+	size_t	i, n = 0;
+
+	conn_cache_expire(sys_now_ms());
+	*deadline_ms = 0;
+	for (i = 0; i < SJ_CONN_CACHE_MAX && n < max; i++) {
+		e = &conn_cache_ctx.e[i];
+		if (!e->in_use)
+			continue;
+		pfd[n].fd = e->conn.fd;
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
+		n++;
+		if (*deadline_ms == 0 || e->idle_until_ms < *deadline_ms)
+			*deadline_ms = e->idle_until_ms;
+	}
+	return (n);
+}
+
+void
+conn_cache_poll_done(const struct pollfd *pfd, size_t n)
+{
+	size_t	i, j;
+
+	for (i = 0; i < n; i++) {
+		if (pfd[i].revents == 0)
+			continue;
+		for (j = 0; j < SJ_CONN_CACHE_MAX; j++) {
+			struct conn_cache_entry *e = &conn_cache_ctx.e[j];
+
+			if (e->in_use && e->conn.fd == pfd[i].fd) {
+				/* EOF, 421 or junk: closed without QUIT */
+				(void)sys_close(e->conn.fd);
+				memset(e, 0, sizeof(*e));
+			}
+		}
+	}
+}
+
+void
+conn_cache_close_all(void)
+{
+	size_t	i;
+
+	for (i = 0; i < SJ_CONN_CACHE_MAX; i++)
+		if (conn_cache_ctx.e[i].in_use)
+			conn_cache_drop(&conn_cache_ctx.e[i]);
+}
+
+size_t
+conn_cache_count(void)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < SJ_CONN_CACHE_MAX; i++)
+		n += conn_cache_ctx.e[i].in_use != 0;
+	return (n);
+}

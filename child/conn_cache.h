@@ -1,0 +1,58 @@
+/*
+ * NAME
+ *	conn_cache.h 3h
+ * SUMMARY
+ *	idle SMTP sessions kept inside the child for reuse
+ * DESCRIPTION
+ *	The child's own connection cache, in place of Postfix's scache(8):
+ *	up to SJ_CONN_CACHE_MAX idle sessions, each found by its
+ *	destination label (the request's first nexthop, "" when it was not
+ *	stored under one) or by its endpoint (address and port). Taking a
+ *	session removes it from both and counts one more use; an entry idle
+ *	longer than smtp_connection_cache_time_limit is closed.
+ * SECURITY
+ *	Child only. The descriptors never leave the child.
+ */
+#ifndef CONN_CACHE_H
+#define CONN_CACHE_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smtp_session.h"
+
+/*
+ * Keep 'conn' until now + idle_ms. 'dest' is the destination label or
+ * "". When the cache is full the entry idle the longest is closed.
+ */
+void	conn_cache_store(const struct smtp_conn *conn, const char *dest,
+	    int64_t idle_ms);
+
+/*
+ * Take a live session by destination label, or by endpoint. Returns 1
+ * with *conn filled (reuse_count already counts this use), or 0.
+ */
+int	conn_cache_take_dest(const char *dest, struct smtp_conn *conn);
+int	conn_cache_take_endp(const char *addr, unsigned port,
+	    struct smtp_conn *conn);
+
+/*
+ * For the idle wait: close the entries whose time is up, then fill
+ * pfd[0..max-1] with the rest (POLLIN: a server closing or talking to
+ * an idle session) and set *deadline_ms to the earliest expiry (0 when
+ * none). Returns the count.
+ */
+size_t	conn_cache_poll_fds(struct pollfd *pfd, size_t max,
+	    int64_t *deadline_ms);
+
+/* After the poll: close every entry whose descriptor showed anything. */
+void	conn_cache_poll_done(const struct pollfd *pfd, size_t n);
+
+/* Close every entry, with a QUIT that is not waited for. */
+void	conn_cache_close_all(void);
+
+/* Entries in use (tests). */
+size_t	conn_cache_count(void);
+
+#endif
