@@ -14,8 +14,9 @@
  *
  *	sandbox_child_enter() turns the freshly forked child, still root,
  *	into the network-only process of design.md. The caller has already
- *	closed every other descriptor and prepared what cannot be had in
- *	the jail (tzset(), the c-ares channel, its random key). In order:
+ *	closed every other descriptor, and the parent prepared before the
+ *	fork what cannot be had in the jail (tzset(), the c-ares channel,
+ *	its random key, the seccomp program: child_prepare()). In order:
  *
  *	1. Open the directory (a symbolic link is followed) and check it
  *	   with sandbox_check_spec's rules on that descriptor, then
@@ -24,7 +25,8 @@
  *	2. Empty the bounding set (cap_drop_bound for every capability up
  *	   to cap_max_bits()). This needs CAP_SETPCAP in the effective set,
  *	   which the uid change below takes away: so it comes first.
- *	3. Clear the ambient set (no privilege needed).
+ *	3. Clear the ambient set (no privilege needed), with one
+ *	   PR_CAP_AMBIENT_CLEAR_ALL.
  *	4. setgroups(0), setresgid(), setresuid() to the sandbox user (they
  *	   need CAP_SETGID/CAP_SETUID, so before the capabilities go), and
  *	   check the result with getgroups/getresgid/getresuid. Leaving uid
@@ -45,7 +47,10 @@
  *	   step 4; a parent that ended before it was set is caught by
  *	   comparing getppid() with the parent seen on entry.
  *	7. rlimits, each with its reason in the table below.
- *	8. The seccomp allow-list (policy/policy_child.c).
+ *	8. The seccomp allow-list (policy/policy_child.c), from the program
+ *	   the parent built before the fork; when there is none (a test
+ *	   that forks and calls this directly), it is built first, before
+ *	   step 1, while descriptors and memory are not yet limited.
  *
  *	Any failing step returns -1 with "step: reason" in why[]; the
  *	caller exits. There is no degraded mode.
@@ -391,11 +396,19 @@ sandbox_child_enter(const struct sj_sandbox_spec *spec, char *why,
 	pid_t	parent = getppid();
 	int	err;
 
+	/* Normally built by the parent before the fork (child_prepare());
+	 * otherwise now, while descriptors and memory are not limited. */
+	if (!policy_child_prepared(spec->seccomp_trap) &&
+	    policy_child_prepare(spec->seccomp_trap, why, whysz) < 0)
+		return (-1);
 	if (sandbox_chroot(spec, why, whysz) < 0 ||
 	    sandbox_bounding_drop(why, whysz) < 0)
 		return (-1);
-	if (cap_reset_ambient() < 0)
-		STEP_FAIL("cap_reset_ambient: %s", strerror(errno));
+	/* One call for the whole set (libcap's cap_reset_ambient() first
+	 * probes every capability); step 5 checks each one. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		STEP_FAIL("prctl PR_CAP_AMBIENT_CLEAR_ALL: %s",
+		    strerror(errno));
 	if (sandbox_ids_drop(spec, why, whysz) < 0 ||
 	    sandbox_caps_clear(why, whysz) < 0 ||
 	    sandbox_prctl(parent, why, whysz) < 0 ||
