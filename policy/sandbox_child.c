@@ -64,6 +64,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
@@ -110,36 +111,44 @@ static const struct sandbox_rlimit sandbox_rlimits[] = {
 
 #define SANDBOX_NRLIMITS (sizeof(sandbox_rlimits) / sizeof(sandbox_rlimits[0]))
 
-/* The first entry other than "." and "..", or "" when empty. */
+/*
+ * The first entry other than "." and "..", or "" when empty. getdents64
+ * into a stack buffer rather than opendir(): in the freshly forked child
+ * readdir's 32 KB buffer would be heap shared with the parent, a
+ * copy-on-write fault for every page it touches.
+ */
 static int
 sandbox_dir_first_entry(int dfd, char *name, size_t namesz)
 {
-	struct dirent *de;
-	DIR    *d;
-	int	fd, err = 0;
+	union {
+		struct dirent64 align;
+		char	bytes[2048];
+	} buf;
+	struct dirent64 de;
+	const char *dname;
+	ssize_t	n, off;
+	size_t	fixed = offsetof(struct dirent64, d_name);
 
 	name[0] = '\0';
-	if ((fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if (lseek(dfd, 0, SEEK_SET) < 0)
 		return (-errno);
-	if ((d = fdopendir(fd)) == NULL) {
-		err = -errno;
-		close(fd);
-		return (err);
-	}
-	for (;;) {
-		errno = 0;
-		if ((de = readdir(d)) == NULL) {
-			err = -errno;
-			break;
+	while ((n = getdents64(dfd, buf.bytes, sizeof(buf.bytes))) > 0) {
+		for (off = 0; off < n; off += de.d_reclen) {
+			if ((size_t)(n - off) < fixed)
+				return (-EIO);
+			memcpy(&de, buf.bytes + off, fixed);
+			if (de.d_reclen <= fixed || de.d_reclen > n - off)
+				return (-EIO);
+			dname = buf.bytes + off + fixed;
+			if (memchr(dname, '\0', de.d_reclen - fixed) == NULL)
+				return (-EIO);
+			if (strcmp(dname, ".") == 0 || strcmp(dname, "..") == 0)
+				continue;
+			sj_text_censor(name, namesz, dname, strlen(dname));
+			return (0);
 		}
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		sj_text_censor(name, namesz, de->d_name, strlen(de->d_name));
-		break;
 	}
-	closedir(d);
-	return (err);
+	return (n < 0 ? -errno : 0);
 }
 
 /*
