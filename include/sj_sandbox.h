@@ -9,7 +9,7 @@
  *	the sandbox directory (empty, root-owned, writable by nobody but
  *	root), chroot and chdir("/"), setgroups(0)/setresgid/setresuid to
  *	the sandbox user, clear every capability set and the bounding and
- *	ambient sets (libcap), PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE 0,
+ *	ambient sets, PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE 0,
  *	rlimits, then the seccomp allow-list (policy/policy_child.c). Any
  *	failure returns -1 with the step and errno in why[]: the caller
  *	exits, there is no degraded mode.

@@ -32,10 +32,11 @@
  *	   check the result with getgroups/getresgid/getresuid. Leaving uid
  *	   0 makes the kernel clear the effective and permitted sets,
  *	   unless a securebit said otherwise.
- *	5. Clear the effective, permitted and inheritable sets with libcap
+ *	5. Clear the effective, permitted and inheritable sets with capset()
  *	   (the inheritable set survives a uid change; a SECBIT_KEEP_CAPS
  *	   inherited from a parent would keep the others), and check that
- *	   all of them and the bounding and ambient sets are empty.
+ *	   all of them (capget()) and the bounding and ambient sets are
+ *	   empty.
  *	6. PR_SET_NO_NEW_PRIVS (required to load a filter without
  *	   CAP_SYS_ADMIN, and no execve could ever grant anything),
  *	   PR_SET_DUMPABLE 0 (no ptrace or /proc/PID/mem by the same uid,
@@ -316,31 +317,37 @@ sandbox_ids_drop(const struct sj_sandbox_spec *spec, char *why,
 	return (0);
 }
 
+/*
+ * capset()/capget() on the stack rather than libcap's cap_set_proc(),
+ * cap_get_proc() and cap_compare(): the same two system calls, without
+ * the heap allocations (copy-on-write faults in a freshly forked child).
+ */
 int
 sandbox_caps_clear_sets(char *why, size_t whysz)
 {
-	cap_t	none, now;
-	int	saved, same;
+	struct __user_cap_header_struct hdr;
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	size_t	i;
 
-	/* cap_init() is a cleared set: effective, permitted, inheritable. */
-	if ((none = cap_init()) == NULL)
-		STEP_FAIL("cap_init: %s", strerror(errno));
-	if (cap_set_proc(none) < 0) {
-		saved = errno;
-		cap_free(none);
-		STEP_FAIL("cap_set_proc (clear): %s", strerror(saved));
-	}
+	/* All zero: effective, permitted, inheritable. */
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	memset(data, 0, sizeof(data));
+	if (capset(&hdr, data) < 0)
+		STEP_FAIL("capset (clear): %s", strerror(errno));
 	/* Check every set, as the kernel now has it. */
-	if ((now = cap_get_proc()) == NULL) {
-		saved = errno;
-		cap_free(none);
-		STEP_FAIL("cap_get_proc: %s", strerror(saved));
-	}
-	same = cap_compare(now, none);
-	cap_free(now);
-	cap_free(none);
-	if (same != 0)
-		STEP_FAIL("cap_set_proc: capabilities remain after clearing");
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	memset(data, 0xff, sizeof(data));
+	if (capget(&hdr, data) < 0)
+		STEP_FAIL("capget: %s", strerror(errno));
+	if (hdr.version != _LINUX_CAPABILITY_VERSION_3)
+		STEP_FAIL("capget: kernel answers with version 0x%x, not 0x%x",
+		    (unsigned)hdr.version, _LINUX_CAPABILITY_VERSION_3);
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		if (data[i].effective != 0 || data[i].permitted != 0 ||
+		    data[i].inheritable != 0)
+			STEP_FAIL("capset: capabilities remain after clearing");
 	return (0);
 }
 
