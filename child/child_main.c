@@ -7,11 +7,15 @@
  *	Runs in the child forked by parent/child_ctl.c, still as root. In
  *	this order (design.md lifecycle step 3): put the IPC socket on fd 3
  *	and the stderr pipe on fd 2, /dev/null on 0 and 1, close every other
- *	descriptor; prepare what cannot be had inside the jail (time zone,
- *	the c-ares channel and its random seed); enter the sandbox
- *	(policy/sandbox_child.c: chroot, ids, capabilities, no_new_privs,
- *	rlimits, seccomp). Only then does it send READY and read its first
- *	byte from the parent.
+ *	descriptor; enter the sandbox (policy/sandbox_child.c: chroot, ids,
+ *	capabilities, no_new_privs, rlimits, seccomp). Only then does it
+ *	send READY and read its first byte from the parent.
+ *
+ *	What cannot be had inside the jail (time zone, the c-ares channel
+ *	and its random seed, the recipient slots, the seccomp program) is
+ *	prepared by child_prepare() in the parent before the fork, so the
+ *	child inherits it ready and its start-up is short; the parent frees
+ *	its copies with child_prepare_release() once the child is READY.
  *
  *	Then: CONFIG once (DNS servers, timeouts, names), and per job a
  *	DELIVER with the content memfd followed by exactly rcpt_count RCPT
@@ -256,39 +260,83 @@ child_sandbox_spec(const struct sj_config *cfg, struct sj_sandbox_spec *spec)
 	spec->seccomp_trap = cfg->seccomp_trap;
 }
 
-void
-child_main(int ipc_fd, int err_fd, const struct sj_config *cfg)
+int
+child_prepare(const struct sj_config *cfg, char *why, size_t whysz)
 {
-	struct sj_sandbox_spec spec;
-	struct ipc_msg m;
 	struct dns_opts dopt;
-	char	why[512];
+	int	err;
 
-	memset(&child_ctx, 0, sizeof(child_ctx));
-	child_fds(ipc_fd, err_fd);
-
-	/* Outside the jail still: time zone, resolver channel, RNG seed. */
+	child_prepare_release();
+	/* The child's copy of the time zone: no tzset() in the jail. */
 	tzset();
+	memset(&dopt, 0, sizeof(dopt));
 	dopt.timeout_ms = cfg->resolv_timeout * 1000;
 	dopt.tries = cfg->resolv_attempts;
 	dopt.rotate = cfg->resolv_rotate;
-	if (dns_init_opts(&child_ctx.dns, &dopt, why, sizeof(why)) < 0)
-		child_die("resolver init", why);
+	if (dns_init_opts(&child_ctx.dns, &dopt, why, whysz) < 0)
+		return (-1);
 	if ((child_ctx.rcpts = calloc(SJ_RCPT_MAX,
-	    sizeof(*child_ctx.rcpts))) == NULL)
-		child_die("calloc", strerror(errno));
+	    sizeof(*child_ctx.rcpts))) == NULL) {
+		snprintf(why, whysz, "calloc %d recipients: %s", SJ_RCPT_MAX,
+		    strerror(errno));
+		child_prepare_release();
+		return (-1);
+	}
+	if ((err = policy_child_prepare(cfg->seccomp_trap, why, whysz)) < 0) {
+		child_prepare_release();
+		return (-1);
+	}
+	return (0);
+}
+
+void
+child_prepare_release(void)
+{
+	dns_free(&child_ctx.dns);
+	free(child_ctx.rcpts);
+	policy_child_release();
+	memset(&child_ctx, 0, sizeof(child_ctx));
+}
+
+/*
+ * Everything up to READY, in a frame of its own: child_main()'s frame
+ * (two IPC messages, 31 KB) would be probed page by page before the
+ * first step, and every page the freshly forked child writes is a
+ * copy-on-write or zero-fill fault.
+ */
+static void __attribute__((noinline))
+child_start(int ipc_fd, int err_fd, const struct sj_config *cfg)
+{
+	/* Read-only: sending READY writes no page of a 7.7 KB message. */
+	static const struct ipc_msg ready = {
+		.type = IPC_T_READY,
+		.fd = -1,
+		.u.ready.version = IPC_VERSION,
+	};
+	struct sj_sandbox_spec spec;
+	char	why[512];
+
+	child_fds(ipc_fd, err_fd);
+	/* child_prepare() ran in the parent: the resolver, the recipient
+	 * slots and the seccomp program are already here. */
+	if (!child_ctx.dns.ready || child_ctx.rcpts == NULL)
+		child_die("start-up", "child_prepare() did not run before "
+		    "the fork");
 
 	child_sandbox_spec(cfg, &spec);
 	if (sandbox_child_enter(&spec, why, sizeof(why)) < 0)
 		child_die("sandbox", why);
 
 	msg_set_sink(child_log_sink, NULL);
-	memset(&m, 0, sizeof(m));
-	m.type = IPC_T_READY;
-	m.fd = -1;
-	m.u.ready.version = IPC_VERSION;
-	if (ipc_chan_send(child_ctx.ipc_fd, &m) < 0)
+	if (ipc_chan_send(child_ctx.ipc_fd, &ready) < 0)
 		_exit(1);
+}
+
+/* CONFIG once, then jobs until EOF. */
+static void __attribute__((noinline, noreturn))
+child_serve(void)
+{
+	struct ipc_msg m;
 
 	child_recv(&m);
 	if (m.type != IPC_T_CONFIG)
@@ -313,4 +361,11 @@ child_main(int ipc_fd, int err_fd, const struct sj_config *cfg)
 			child_protocol_error("unexpected message between jobs");
 		}
 	}
+}
+
+void
+child_main(int ipc_fd, int err_fd, const struct sj_config *cfg)
+{
+	child_start(ipc_fd, err_fd, cfg);
+	child_serve();
 }

@@ -18,6 +18,18 @@
 void	child_main(int ipc_fd, int err_fd, const struct sj_config *)
 	    __attribute__((noreturn));
 
+/*
+ * In the parent, before the fork (root, not yet sandboxed): what the
+ * child needs and cannot have in the jail, prepared so that the child
+ * inherits it instead of building it after the fork: the time zone,
+ * the c-ares channel and its random key, the recipient slots, and the
+ * child's seccomp program (policy_child_prepare()). 0, or -1 with
+ * why[] filled. child_prepare_release() frees all of it again; the
+ * parent calls it right after the fork (it never uses any of it).
+ */
+int	child_prepare(const struct sj_config *, char *why, size_t whysz);
+void	child_prepare_release(void);
+
 /* The sandbox the child enters, from the configuration (one place). */
 void	child_sandbox_spec(const struct sj_config *, struct sj_sandbox_spec *);
 

@@ -9,7 +9,7 @@
  *	the sandbox directory (empty, root-owned, writable by nobody but
  *	root), chroot and chdir("/"), setgroups(0)/setresgid/setresuid to
  *	the sandbox user, clear every capability set and the bounding and
- *	ambient sets (libcap), PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE 0,
+ *	ambient sets, PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE 0,
  *	rlimits, then the seccomp allow-list (policy/policy_child.c). Any
  *	failure returns -1 with the step and errno in why[]: the caller
  *	exits, there is no degraded mode.
@@ -54,7 +54,22 @@ int	sandbox_parent_enter(const struct sj_parent_spec *, char *why,
 int	sandbox_caps_clear_sets(char *why, size_t whysz);
 
 /* policy/: the filters themselves */
+/*
+ * Builds the child's BPF program with libseccomp, in the parent before
+ * the fork (still root, not yet sandboxed), so the child only hands it
+ * to the kernel; policy_child_release() frees it (the parent, after
+ * the fork). policy_child_install() loads the prepared program, and
+ * fails when there is none for trap_mode; sandbox_child_enter()
+ * prepares one first when the caller has not (tests fork without it).
+ */
+int	policy_child_prepare(int trap_mode, char *why, size_t whysz);
+int	policy_child_prepared(int trap_mode);
+void	policy_child_release(void);
 int	policy_child_install(int trap_mode, char *why, size_t whysz);
+/* The same filter through seccomp_load(), the reference that
+ * tests/sandbox compares the prepared program with. */
+int	policy_child_install_libseccomp(int trap_mode, char *why,
+	    size_t whysz);
 int	policy_parent_install(char *why, size_t whysz);
 int	policy_child_rule_count(void);	/* allowed syscalls on this arch */
 /* Writes seccomp_export_pfc() of each filter to fd (fixtures, audits). */

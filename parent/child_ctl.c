@@ -5,8 +5,12 @@
  *	the parent's side of the child: spawn, talk, supervise, reap
  * DESCRIPTION
  *	child_ctl_spawn() creates the IPC socketpair and a pipe for the
- *	child's stderr, and forks while the parent is still root (design.md
+ *	child's stderr, prepares what the child inherits (child_prepare():
+ *	resolver channel, seccomp program, so that the child's start is
+ *	short), and forks while the parent is still root (design.md
  *	lifecycle step 2); the child runs child_main() and never returns.
+ *	The parent frees what it prepared once READY has come (or the
+ *	child is stopped).
  *	child_ctl_start() waits for READY (the child sends it only after its
  *	sandbox is in place) and sends CONFIG. child_ctl_recv() returns the
  *	child's next result message; LOG lines are written to the Postfix
@@ -60,14 +64,17 @@ child_ctl_spawn(struct child_ctl *cc, const struct sj_config *cfg,
 		close(sv[1]);
 		return (err);
 	}
+	/* Before the fork what need not be done after it: the child
+	 * starts with its resolver and seccomp program ready. */
+	if (child_prepare(cfg, why, whysz) < 0) {
+		err = -EINVAL;
+		goto fail;
+	}
 	if ((pid = fork()) < 0) {
 		err = -errno;
 		snprintf(why, whysz, "fork: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		close(ep[0]);
-		close(ep[1]);
-		return (err);
+		child_prepare_release();
+		goto fail;
 	}
 	if (pid == 0) {
 		close(sv[0]);
@@ -75,6 +82,12 @@ child_ctl_spawn(struct child_ctl *cc, const struct sj_config *cfg,
 		child_main(sv[1], ep[1], cfg);
 		/* NOTREACHED */
 	}
+	/*
+	 * The parent frees what it prepared only once the child is ready
+	 * (child_ctl_start(), or child_ctl_stop()): freeing writes to
+	 * pages it now shares with the child, and those copy-on-write
+	 * faults would delay a child waiting for the same CPU.
+	 */
 	close(sv[1]);
 	close(ep[1]);
 	cc->pid = pid;
@@ -82,6 +95,12 @@ child_ctl_spawn(struct child_ctl *cc, const struct sj_config *cfg,
 	cc->err_fd = ep[0];
 	(void)fcntl(cc->err_fd, F_SETFL, O_NONBLOCK);
 	return (0);
+fail:
+	close(sv[0]);
+	close(sv[1]);
+	close(ep[0]);
+	close(ep[1]);
+	return (err);
 }
 
 void
@@ -303,6 +322,7 @@ child_ctl_start(struct child_ctl *cc, const struct sj_config *cfg,
 		ipc_msg_release(&m);
 		return (-EBADMSG);
 	}
+	child_prepare_release();
 	if (m.u.ready.version != IPC_VERSION) {
 		snprintf(why, whysz, "child speaks IPC version %u, parent %u",
 		    m.u.ready.version, IPC_VERSION);
@@ -322,6 +342,7 @@ child_ctl_stop(struct child_ctl *cc, char *why, size_t whysz)
 		close(cc->ipc_fd);
 		cc->ipc_fd = -1;
 	}
+	child_prepare_release();	/* when no READY came */
 	/* The child exits on EOF; give it a moment, then kill. */
 	child_ctl_reap(cc, 1, why, whysz);
 	if (cc->err_fd >= 0) {

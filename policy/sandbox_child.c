@@ -14,8 +14,9 @@
  *
  *	sandbox_child_enter() turns the freshly forked child, still root,
  *	into the network-only process of design.md. The caller has already
- *	closed every other descriptor and prepared what cannot be had in
- *	the jail (tzset(), the c-ares channel, its random key). In order:
+ *	closed every other descriptor, and the parent prepared before the
+ *	fork what cannot be had in the jail (tzset(), the c-ares channel,
+ *	its random key, the seccomp program: child_prepare()). In order:
  *
  *	1. Open the directory (a symbolic link is followed) and check it
  *	   with sandbox_check_spec's rules on that descriptor, then
@@ -24,16 +25,18 @@
  *	2. Empty the bounding set (cap_drop_bound for every capability up
  *	   to cap_max_bits()). This needs CAP_SETPCAP in the effective set,
  *	   which the uid change below takes away: so it comes first.
- *	3. Clear the ambient set (no privilege needed).
+ *	3. Clear the ambient set (no privilege needed), with one
+ *	   PR_CAP_AMBIENT_CLEAR_ALL.
  *	4. setgroups(0), setresgid(), setresuid() to the sandbox user (they
  *	   need CAP_SETGID/CAP_SETUID, so before the capabilities go), and
  *	   check the result with getgroups/getresgid/getresuid. Leaving uid
  *	   0 makes the kernel clear the effective and permitted sets,
  *	   unless a securebit said otherwise.
- *	5. Clear the effective, permitted and inheritable sets with libcap
+ *	5. Clear the effective, permitted and inheritable sets with capset()
  *	   (the inheritable set survives a uid change; a SECBIT_KEEP_CAPS
  *	   inherited from a parent would keep the others), and check that
- *	   all of them and the bounding and ambient sets are empty.
+ *	   all of them (capget()) and the bounding and ambient sets are
+ *	   empty.
  *	6. PR_SET_NO_NEW_PRIVS (required to load a filter without
  *	   CAP_SYS_ADMIN, and no execve could ever grant anything),
  *	   PR_SET_DUMPABLE 0 (no ptrace or /proc/PID/mem by the same uid,
@@ -45,7 +48,10 @@
  *	   step 4; a parent that ended before it was set is caught by
  *	   comparing getppid() with the parent seen on entry.
  *	7. rlimits, each with its reason in the table below.
- *	8. The seccomp allow-list (policy/policy_child.c).
+ *	8. The seccomp allow-list (policy/policy_child.c), from the program
+ *	   the parent built before the fork; when there is none (a test
+ *	   that forks and calls this directly), it is built first, before
+ *	   step 1, while descriptors and memory are not yet limited.
  *
  *	Any failing step returns -1 with "step: reason" in why[]; the
  *	caller exits. There is no degraded mode.
@@ -59,6 +65,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
@@ -105,36 +112,44 @@ static const struct sandbox_rlimit sandbox_rlimits[] = {
 
 #define SANDBOX_NRLIMITS (sizeof(sandbox_rlimits) / sizeof(sandbox_rlimits[0]))
 
-/* The first entry other than "." and "..", or "" when empty. */
+/*
+ * The first entry other than "." and "..", or "" when empty. getdents64
+ * into a stack buffer rather than opendir(): in the freshly forked child
+ * readdir's 32 KB buffer would be heap shared with the parent, a
+ * copy-on-write fault for every page it touches.
+ */
 static int
 sandbox_dir_first_entry(int dfd, char *name, size_t namesz)
 {
-	struct dirent *de;
-	DIR    *d;
-	int	fd, err = 0;
+	union {
+		struct dirent64 align;
+		char	bytes[2048];
+	} buf;
+	struct dirent64 de;
+	const char *dname;
+	ssize_t	n, off;
+	size_t	fixed = offsetof(struct dirent64, d_name);
 
 	name[0] = '\0';
-	if ((fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if (lseek(dfd, 0, SEEK_SET) < 0)
 		return (-errno);
-	if ((d = fdopendir(fd)) == NULL) {
-		err = -errno;
-		close(fd);
-		return (err);
-	}
-	for (;;) {
-		errno = 0;
-		if ((de = readdir(d)) == NULL) {
-			err = -errno;
-			break;
+	while ((n = getdents64(dfd, buf.bytes, sizeof(buf.bytes))) > 0) {
+		for (off = 0; off < n; off += de.d_reclen) {
+			if ((size_t)(n - off) < fixed)
+				return (-EIO);
+			memcpy(&de, buf.bytes + off, fixed);
+			if (de.d_reclen <= fixed || de.d_reclen > n - off)
+				return (-EIO);
+			dname = buf.bytes + off + fixed;
+			if (memchr(dname, '\0', de.d_reclen - fixed) == NULL)
+				return (-EIO);
+			if (strcmp(dname, ".") == 0 || strcmp(dname, "..") == 0)
+				continue;
+			sj_text_censor(name, namesz, dname, strlen(dname));
+			return (0);
 		}
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		sj_text_censor(name, namesz, de->d_name, strlen(de->d_name));
-		break;
 	}
-	closedir(d);
-	return (err);
+	return (n < 0 ? -errno : 0);
 }
 
 /*
@@ -302,31 +317,37 @@ sandbox_ids_drop(const struct sj_sandbox_spec *spec, char *why,
 	return (0);
 }
 
+/*
+ * capset()/capget() on the stack rather than libcap's cap_set_proc(),
+ * cap_get_proc() and cap_compare(): the same two system calls, without
+ * the heap allocations (copy-on-write faults in a freshly forked child).
+ */
 int
 sandbox_caps_clear_sets(char *why, size_t whysz)
 {
-	cap_t	none, now;
-	int	saved, same;
+	struct __user_cap_header_struct hdr;
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	size_t	i;
 
-	/* cap_init() is a cleared set: effective, permitted, inheritable. */
-	if ((none = cap_init()) == NULL)
-		STEP_FAIL("cap_init: %s", strerror(errno));
-	if (cap_set_proc(none) < 0) {
-		saved = errno;
-		cap_free(none);
-		STEP_FAIL("cap_set_proc (clear): %s", strerror(saved));
-	}
+	/* All zero: effective, permitted, inheritable. */
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	memset(data, 0, sizeof(data));
+	if (capset(&hdr, data) < 0)
+		STEP_FAIL("capset (clear): %s", strerror(errno));
 	/* Check every set, as the kernel now has it. */
-	if ((now = cap_get_proc()) == NULL) {
-		saved = errno;
-		cap_free(none);
-		STEP_FAIL("cap_get_proc: %s", strerror(saved));
-	}
-	same = cap_compare(now, none);
-	cap_free(now);
-	cap_free(none);
-	if (same != 0)
-		STEP_FAIL("cap_set_proc: capabilities remain after clearing");
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	memset(data, 0xff, sizeof(data));
+	if (capget(&hdr, data) < 0)
+		STEP_FAIL("capget: %s", strerror(errno));
+	if (hdr.version != _LINUX_CAPABILITY_VERSION_3)
+		STEP_FAIL("capget: kernel answers with version 0x%x, not 0x%x",
+		    (unsigned)hdr.version, _LINUX_CAPABILITY_VERSION_3);
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		if (data[i].effective != 0 || data[i].permitted != 0 ||
+		    data[i].inheritable != 0)
+			STEP_FAIL("capset: capabilities remain after clearing");
 	return (0);
 }
 
@@ -391,11 +412,19 @@ sandbox_child_enter(const struct sj_sandbox_spec *spec, char *why,
 	pid_t	parent = getppid();
 	int	err;
 
+	/* Normally built by the parent before the fork (child_prepare());
+	 * otherwise now, while descriptors and memory are not limited. */
+	if (!policy_child_prepared(spec->seccomp_trap) &&
+	    policy_child_prepare(spec->seccomp_trap, why, whysz) < 0)
+		return (-1);
 	if (sandbox_chroot(spec, why, whysz) < 0 ||
 	    sandbox_bounding_drop(why, whysz) < 0)
 		return (-1);
-	if (cap_reset_ambient() < 0)
-		STEP_FAIL("cap_reset_ambient: %s", strerror(errno));
+	/* One call for the whole set (libcap's cap_reset_ambient() first
+	 * probes every capability); step 5 checks each one. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		STEP_FAIL("prctl PR_CAP_AMBIENT_CLEAR_ALL: %s",
+		    strerror(errno));
 	if (sandbox_ids_drop(spec, why, whysz) < 0 ||
 	    sandbox_caps_clear(why, whysz) < 0 ||
 	    sandbox_prctl(parent, why, whysz) < 0 ||
