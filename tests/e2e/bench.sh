@@ -62,8 +62,8 @@
 #	                        samples and every system call entry, all
 #	                        CPUs) for each run into it
 #	    SJ_BENCH_RUN_TIMEOUT  seconds per run (default 600)
-#	The full default run takes about 15 minutes on 2 idle CPUs (most
-#	of it injecting); SJ_BENCH_SCALE=4 about 5.
+#	The full default run takes about 5 minutes on 2 idle CPUs (most
+#	of it injecting); SJ_BENCH_SCALE=4 about 2.
 #	Exit status 1 when smtpjail is not functional (--sandbox-check in
 #	the instance fails) or a run was invalid. Never part of make test.
 # SECURITY
