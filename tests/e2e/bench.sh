@@ -63,7 +63,7 @@
 #	                        CPUs) for each run into it
 #	    SJ_BENCH_RUN_TIMEOUT  seconds per run (default 600)
 #	The full default run takes about 5 minutes on 2 idle CPUs (most
-#	of it injecting); SJ_BENCH_SCALE=4 about 2.
+#	of it injecting; run 3 of BENCHMARKS.md: 4 min 55 s).
 #	Exit status 1 when smtpjail is not functional (--sandbox-check in
 #	the instance fails) or a run was invalid. Never part of make test.
 # SECURITY
