@@ -198,10 +198,12 @@ deliver_cached(struct smtp_job *job, const struct dest_list *list, int which,
 
 	for (;;) {
 		if (which < 0)
-			found = conn_cache_take_dest(c->dest_label, &conn);
+			found = conn_cache_take_dest(c->dest_label,
+			    smtp_session_needs(job), &conn);
 		else
 			found = conn_cache_take_endp(list->addr[which].addr_text,
-			    deliver_port(&list->addr[which]), &conn);
+			    deliver_port(&list->addr[which]),
+			    smtp_session_needs(job), &conn);
 		if (!found)
 			return (0);
 		/* Postfix smtp_update_addr_list(): the address is served */

@@ -102,8 +102,22 @@ conn_cache_store(const struct smtp_conn *conn, const char *dest,
 	slot->idle_until_ms = now + idle_ms;
 }
 
+/*
+ * Postfix 3.7.22 puts "SMTPUTF8 required" in both cache keys: a session
+ * stored by a job that did not need a feature must not carry a job that
+ * does when its server did not offer it (the check is in the handshake,
+ * which a reused session skips). Here the entry is matched against the
+ * features it offered, which also lets such a job reuse a session that
+ * offered them.
+ */
+static int
+conn_cache_fits(const struct conn_cache_entry *e, unsigned need)
+{
+	return (e->in_use && (e->conn.ehlo.features & need) == need);
+}
+
 int
-conn_cache_take_dest(const char *dest, struct smtp_conn *conn)
+conn_cache_take_dest(const char *dest, unsigned need, struct smtp_conn *conn)
 {
 	struct conn_cache_entry *e;
 	size_t	i;
@@ -113,7 +127,7 @@ conn_cache_take_dest(const char *dest, struct smtp_conn *conn)
 	conn_cache_expire(sys_now_ms());
 	for (i = 0; i < SJ_CONN_CACHE_MAX; i++) {
 		e = &conn_cache_ctx.e[i];
-		if (e->in_use && strcmp(e->dest, dest) == 0) {
+		if (conn_cache_fits(e, need) && strcmp(e->dest, dest) == 0) {
 			conn_cache_take(e, conn);
 			return (1);
 		}
@@ -122,7 +136,8 @@ conn_cache_take_dest(const char *dest, struct smtp_conn *conn)
 }
 
 int
-conn_cache_take_endp(const char *addr, unsigned port, struct smtp_conn *conn)
+conn_cache_take_endp(const char *addr, unsigned port, unsigned need,
+    struct smtp_conn *conn)
 {
 	struct conn_cache_entry *e;
 	size_t	i;
@@ -130,7 +145,7 @@ conn_cache_take_endp(const char *addr, unsigned port, struct smtp_conn *conn)
 	conn_cache_expire(sys_now_ms());
 	for (i = 0; i < SJ_CONN_CACHE_MAX; i++) {
 		e = &conn_cache_ctx.e[i];
-		if (e->in_use && e->conn.peer.port == port &&
+		if (conn_cache_fits(e, need) && e->conn.peer.port == port &&
 		    strcmp(e->conn.peer.addr, addr) == 0) {
 			conn_cache_take(e, conn);
 			return (1);

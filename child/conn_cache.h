@@ -30,11 +30,14 @@ void	conn_cache_store(const struct smtp_conn *conn, const char *dest,
 	    int64_t idle_ms);
 
 /*
- * Take a live session by destination label, or by endpoint. Returns 1
- * with *conn filled (reuse_count already counts this use), or 0.
+ * Take a live session by destination label, or by endpoint, whose EHLO
+ * offered every SMTP_EHLO_* feature in 'need' (what the job requires:
+ * smtp_session_needs()). Returns 1 with *conn filled (reuse_count
+ * already counts this use), or 0.
  */
-int	conn_cache_take_dest(const char *dest, struct smtp_conn *conn);
-int	conn_cache_take_endp(const char *addr, unsigned port,
+int	conn_cache_take_dest(const char *dest, unsigned need,
+	    struct smtp_conn *conn);
+int	conn_cache_take_endp(const char *addr, unsigned port, unsigned need,
 	    struct smtp_conn *conn);
 
 /*

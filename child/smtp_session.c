@@ -924,10 +924,8 @@ sess_handshake(struct sess *s)
 		}
 	}
 
-	/* Postfix DELIVERY_REQUIRES_SMTPUTF8. */
 	if ((s->ehlo.features & SMTP_EHLO_SMTPUTF8) == 0 &&
-	    (dlv->smtputf8 & SMTPUTF8_REQUESTED) &&
-	    (dlv->smtputf8 & ~SMTPUTF8_REQUESTED)) {
+	    (smtp_session_needs(s->job) & SMTP_EHLO_SMTPUTF8)) {
 		res_fill(&why, "5.6.7", NULL, NULL, "SMTPUTF8 is required, "
 		    "but was not offered by host %s", s->peer->namaddr);
 		return (sess_fail(s, &why, 0));
@@ -1541,6 +1539,18 @@ smtp_session_resume(struct smtp_job *job, const struct smtp_conn *conn,
 		return (SMTP_SESSION_STALE);
 	}
 	return (sess_run_xfer(s, final_if_counted));
+}
+
+unsigned
+smtp_session_needs(const struct smtp_job *job)
+{
+	const struct ipc_deliver *dlv = job->dlv;
+
+	/* Postfix DELIVERY_REQUIRES_SMTPUTF8. */
+	if ((dlv->smtputf8 & SMTPUTF8_REQUESTED) &&
+	    (dlv->smtputf8 & ~SMTPUTF8_REQUESTED))
+		return (SMTP_EHLO_SMTPUTF8);
+	return (0);
 }
 
 int

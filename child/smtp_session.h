@@ -144,6 +144,12 @@ int	smtp_session_resume(struct smtp_job *, const struct smtp_conn *,
 int	smtp_session_keep(struct smtp_conn *conn);
 
 /*
+ * The SMTP_EHLO_* features the job's server must offer (SMTPUTF8 when
+ * the delivery requires it): what a session from the cache must have.
+ */
+unsigned smtp_session_needs(const struct smtp_job *);
+
+/*
  * Whole-job failure with 'why' (status, reason, diag_*, mta_name set;
  * relay from 'relay', NULL = "none"). 'throttle' as Postfix's
  * smtp_site_fail()/smtp_sess_fail() (1) or smtp_mesg_fail() (0).

@@ -7,7 +7,8 @@
  *	Sessions are socketpairs: the test holds the "server" end and sees
  *	what the cache writes (QUIT) and when it closes. Cases: taken by
  *	nexthop label and by endpoint (each removes the entry, counts one
- *	more use); no match for another port, address or label; a full
+ *	more use); no match for another port, address or label, nor
+ *	for a job that needs a feature (SMTPUTF8) the session lacks; a full
  *	cache closes the entry stored first; the idle limit closes an
  *	entry (by lookup and by the idle poll); the poll's deadline is the
  *	earliest expiry; input or EOF on an idle session drops it without
@@ -79,21 +80,57 @@ test_take_by_label_and_endpoint(void **state)
 	conn_cache_store(&b, "", 60000);
 	assert_int_equal(conn_cache_count(), 2);
 
-	assert_int_equal(conn_cache_take_dest("other.example:25", &got), 0);
-	assert_int_equal(conn_cache_take_dest("", &got), 0);
-	assert_int_equal(conn_cache_take_endp("192.0.2.2", 587, &got), 0);
-	assert_int_equal(conn_cache_take_endp("192.0.2.3", 25, &got), 0);
+	assert_int_equal(conn_cache_take_dest("other.example:25", 0, &got), 0);
+	assert_int_equal(conn_cache_take_dest("", 0, &got), 0);
+	assert_int_equal(conn_cache_take_endp("192.0.2.2", 587, 0, &got), 0);
+	assert_int_equal(conn_cache_take_endp("192.0.2.3", 25, 0, &got), 0);
 
-	assert_int_equal(conn_cache_take_dest("example.com:25", &got), 1);
+	assert_int_equal(conn_cache_take_dest("example.com:25", 0, &got), 1);
 	assert_int_equal(got.fd, a.fd);
 	assert_int_equal(got.reuse_count, 4);
 	assert_string_equal(got.peer.relay, "mx.example[192.0.2.1]:25");
 	/* gone under both labels */
-	assert_int_equal(conn_cache_take_endp("192.0.2.1", 25, &got), 0);
+	assert_int_equal(conn_cache_take_endp("192.0.2.1", 25, 0, &got), 0);
 
-	assert_int_equal(conn_cache_take_endp("192.0.2.2", 25, &got), 1);
+	assert_int_equal(conn_cache_take_endp("192.0.2.2", 25, 0, &got), 1);
 	assert_int_equal(got.fd, b.fd);
 	assert_int_equal(got.reuse_count, 1);
+	assert_int_equal(conn_cache_count(), 0);
+	close(a.fd);
+	close(b.fd);
+	close(pa);
+	close(pb);
+}
+
+/*
+ * A job that needs SMTPUTF8 takes only a session whose EHLO offered it,
+ * by label and by endpoint; other jobs take either.
+ */
+static void
+test_take_needs_features(void **state)
+{
+	struct smtp_conn a, b, got;
+	int	pa, pb;
+
+	(void)state;
+	mk_conn(&a, "192.0.2.1", 25, &pa);
+	mk_conn(&b, "192.0.2.1", 25, &pb);
+	b.ehlo.features = SMTP_EHLO_PIPELINING | SMTP_EHLO_SMTPUTF8;
+	conn_cache_store(&a, "example.com:25", 60000);
+	assert_int_equal(conn_cache_take_dest("example.com:25",
+	    SMTP_EHLO_SMTPUTF8, &got), 0);
+	assert_int_equal(conn_cache_take_endp("192.0.2.1", 25,
+	    SMTP_EHLO_SMTPUTF8, &got), 0);
+	assert_int_equal(conn_cache_count(), 1);
+
+	conn_cache_store(&b, "example.com:25", 60000);
+	assert_int_equal(conn_cache_take_endp("192.0.2.1", 25,
+	    SMTP_EHLO_SMTPUTF8, &got), 1);
+	assert_int_equal(got.fd, b.fd);
+	assert_int_equal(conn_cache_take_dest("example.com:25",
+	    SMTP_EHLO_SMTPUTF8, &got), 0);
+	assert_int_equal(conn_cache_take_dest("example.com:25", 0, &got), 1);
+	assert_int_equal(got.fd, a.fd);
 	assert_int_equal(conn_cache_count(), 0);
 	close(a.fd);
 	close(b.fd);
@@ -118,7 +155,7 @@ test_full_cache_closes_oldest(void **state)
 	}
 	assert_int_equal(conn_cache_count(), SJ_CONN_CACHE_MAX);
 	assert_closed_with(peer[0], "QUIT\r\n");
-	assert_int_equal(conn_cache_take_endp("192.0.2.1", 25, &got), 0);
+	assert_int_equal(conn_cache_take_endp("192.0.2.1", 25, 0, &got), 0);
 	conn_cache_close_all();
 	assert_int_equal(conn_cache_count(), 0);
 	for (i = 1; i <= SJ_CONN_CACHE_MAX; i++)
@@ -145,7 +182,7 @@ test_idle_limit(void **state)
 	assert_true(deadline >= before + 10 && deadline < before + 600000);
 	nanosleep(&ts, NULL);
 	/* past a's idle limit: closed by the lookup, with QUIT */
-	assert_int_equal(conn_cache_take_endp("192.0.2.1", 25, &got), 0);
+	assert_int_equal(conn_cache_take_endp("192.0.2.1", 25, 0, &got), 0);
 	assert_closed_with(pa, "QUIT\r\n");
 	assert_int_equal(conn_cache_poll_fds(pfd, SJ_CONN_CACHE_MAX,
 	    &deadline), 1);
@@ -189,6 +226,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_take_by_label_and_endpoint),
+		cmocka_unit_test(test_take_needs_features),
 		cmocka_unit_test(test_full_cache_closes_oldest),
 		cmocka_unit_test(test_idle_limit),
 		cmocka_unit_test(test_idle_input_drops),

@@ -2437,6 +2437,58 @@ test_walk_reuse_bdat(void **state)
 }
 
 /*
+ * A kept session whose server did not offer SMTPUTF8 is not taken for
+ * a job that requires it (Postfix 3.7.22 smtp_key: the cache keys say
+ * whether SMTPUTF8 is required): the job gets a new connection, whose
+ * EHLO decides (5.6.7), and the kept session stays for other jobs. The
+ * server closes the first connection after its dot reply, so a job
+ * that wrongly takes it sees its RSET probe fail and the cache empty.
+ */
+static void
+test_walk_reuse_needs_smtputf8(void **state)
+{
+	static const struct step c0[] = {
+		GREET, EHLO_PIPE,
+		{ PIPE_CMDS, "250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n"
+		    "354 go\r\n", 0, 0 },
+		{ "", "250 2.0.0 Ok: queued as ABC\r\n", 0, A_DATA | A_CLOSE },
+		END,
+	};
+	static const struct step c1[] = {
+		GREET, EHLO_PIPE, QUIT, END,
+	};
+	static const char why[] = "SMTPUTF8 is required, but was not offered "
+	    "by host 127.0.0.1[127.0.0.1]";
+	struct fixture fx;
+	struct server srv;
+	uint32_t i;
+
+	(void)state;
+	fx_init_reuse(&fx);
+	fx.cfg.flags &= ~IPC_CF_USE_CHUNKING;
+	srv_start(&srv, c0, c1);
+	assert_int_equal(walk(&fx, "[127.0.0.1]:%u", srv.port), 0);
+	check_walk_sent(&fx, srv.port);
+	assert_int_equal(conn_cache_count(), 1);
+	fx_free(&fx);
+
+	fx_init_reuse(&fx);
+	fx.cfg.flags &= ~IPC_CF_USE_CHUNKING;
+	fx.dlv.smtputf8 = 1 | 8;	/* requested, UTF-8 recipient */
+	assert_int_equal(walk(&fx, "[127.0.0.1]:%u", srv.port), 0);
+	for (i = 0; i < fx.nrcpt; i++)
+		check_rcpt(&fx, i, "5.6.7", why, srv.port);
+	assert_int_equal(fx.done.reuse_count, 0);
+	/* not taken: still there for jobs that do not need SMTPUTF8 */
+	assert_int_equal(conn_cache_count(), 1);
+	conn_cache_close_all();
+	srv_join(&srv);
+	assert_int_equal(srv.conns, 2);
+	srv_free(&srv);
+	fx_free(&fx);
+}
+
+/*
  * A session with a protocol error (a 500 to RCPT: Postfix
  * smtp_check_code()) is not kept: QUIT after the dot, as without the
  * flags, and nothing in the cache.
@@ -2516,6 +2568,7 @@ main(void)
 		cmocka_unit_test(test_bdat_timeout),
 		cmocka_unit_test(test_walk_reuse_bdat),
 		cmocka_unit_test(test_walk_no_reuse_after_protocol_error),
+		cmocka_unit_test(test_walk_reuse_needs_smtputf8),
 	};
 
 	msg_set_sink(test_sink, NULL);
