@@ -54,20 +54,23 @@ qrec_src_mem(struct qrec_src *src, const void *data, size_t len)
 int
 qrec_src_fd(struct qrec_src *src, int fd, uint64_t size, size_t window)
 {
-	memset(src, 0, sizeof(*src));
-	src->fd = -1;
-	if (fd < 0 || size > (uint64_t)INT64_MAX)
-		return (-EINVAL);
+	unsigned char *buf;
+	int	err;
+
 	if (window == 0)
 		window = QREC_WINDOW_DEFAULT;
 	if (window < QREC_WINDOW_MIN)
 		window = QREC_WINDOW_MIN;
-	if ((src->win = malloc(window)) == NULL)
+	if ((buf = malloc(window)) == NULL) {
+		memset(src, 0, sizeof(*src));
+		src->fd = -1;
 		return (-ENOMEM);
+	}
+	if ((err = qrec_src_fd_buf(src, fd, size, buf, window)) < 0) {
+		free(buf);
+		return (err);
+	}
 	src->win_owned = 1;
-	src->wincap = window;
-	src->fd = fd;
-	src->size = size;
 	return (0);
 }
 
