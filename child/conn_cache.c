@@ -43,13 +43,15 @@ static struct conn_cache_ctx {
 	struct conn_cache_entry e[SJ_CONN_CACHE_MAX];
 } conn_cache_ctx;
 
+/* Close an entry; 'quit': with a QUIT first, not waited for. */
 static void
-conn_cache_drop(struct conn_cache_entry *e)
+conn_cache_drop(struct conn_cache_entry *e, int quit)
 {
-	static const char quit[] = "QUIT\r\n";
+	static const char quit_cmd[] = "QUIT\r\n";
 
 	/* Non-blocking socket: a full buffer only loses the courtesy. */
-	(void)sys_write(e->conn.fd, quit, sizeof(quit) - 1);
+	if (quit)
+		(void)sys_write(e->conn.fd, quit_cmd, sizeof(quit_cmd) - 1);
 	(void)sys_close(e->conn.fd);
 	memset(e, 0, sizeof(*e));
 }
@@ -72,7 +74,7 @@ conn_cache_expire(int64_t now)
 	for (i = 0; i < SJ_CONN_CACHE_MAX; i++)
 		if (conn_cache_ctx.e[i].in_use &&
 		    conn_cache_ctx.e[i].idle_until_ms <= now)
-			conn_cache_drop(&conn_cache_ctx.e[i]);
+			conn_cache_drop(&conn_cache_ctx.e[i], 1);
 }
 
 void
@@ -94,7 +96,7 @@ conn_cache_store(const struct smtp_conn *conn, const char *dest,
 			slot = e;
 	}
 	if (slot->in_use)
-		conn_cache_drop(slot);
+		conn_cache_drop(slot, 1);
 	slot->in_use = 1;
 	slot->conn = *conn;
 	snprintf(slot->dest, sizeof(slot->dest), "%s", dest);
@@ -116,18 +118,25 @@ conn_cache_fits(const struct conn_cache_entry *e, unsigned need)
 	return (e->in_use && (e->conn.ehlo.features & need) == need);
 }
 
-int
-conn_cache_take_dest(const char *dest, unsigned need, struct smtp_conn *conn)
+/*
+ * Take the first live entry that offers 'need' and matches: by
+ * destination label when dest is not NULL, else by endpoint.
+ */
+static int
+conn_cache_take_match(const char *dest, const char *addr, unsigned port,
+    unsigned need, struct smtp_conn *conn)
 {
 	struct conn_cache_entry *e;
 	size_t	i;
 
-	if (*dest == '\0')
-		return (0);
 	conn_cache_expire(sys_now_ms());
 	for (i = 0; i < SJ_CONN_CACHE_MAX; i++) {
 		e = &conn_cache_ctx.e[i];
-		if (conn_cache_fits(e, need) && strcmp(e->dest, dest) == 0) {
+		if (!conn_cache_fits(e, need))
+			continue;
+		if (dest != NULL ? strcmp(e->dest, dest) == 0 :
+		    e->conn.peer.port == port &&
+		    strcmp(e->conn.peer.addr, addr) == 0) {
 			conn_cache_take(e, conn);
 			return (1);
 		}
@@ -136,22 +145,18 @@ conn_cache_take_dest(const char *dest, unsigned need, struct smtp_conn *conn)
 }
 
 int
+conn_cache_take_dest(const char *dest, unsigned need, struct smtp_conn *conn)
+{
+	if (*dest == '\0')
+		return (0);
+	return (conn_cache_take_match(dest, NULL, 0, need, conn));
+}
+
+int
 conn_cache_take_endp(const char *addr, unsigned port, unsigned need,
     struct smtp_conn *conn)
 {
-	struct conn_cache_entry *e;
-	size_t	i;
-
-	conn_cache_expire(sys_now_ms());
-	for (i = 0; i < SJ_CONN_CACHE_MAX; i++) {
-		e = &conn_cache_ctx.e[i];
-		if (conn_cache_fits(e, need) && e->conn.peer.port == port &&
-		    strcmp(e->conn.peer.addr, addr) == 0) {
-			conn_cache_take(e, conn);
-			return (1);
-		}
-	}
-	return (0);
+	return (conn_cache_take_match(NULL, addr, port, need, conn));
 }
 
 size_t
@@ -179,19 +184,17 @@ conn_cache_poll_fds(struct pollfd *pfd, size_t max, int64_t *deadline_ms)
 void
 conn_cache_poll_done(const struct pollfd *pfd, size_t n)
 {
+	struct conn_cache_entry *e;
 	size_t	i, j;
 
 	for (i = 0; i < n; i++) {
 		if (pfd[i].revents == 0)
 			continue;
 		for (j = 0; j < SJ_CONN_CACHE_MAX; j++) {
-			struct conn_cache_entry *e = &conn_cache_ctx.e[j];
-
-			if (e->in_use && e->conn.fd == pfd[i].fd) {
-				/* EOF, 421 or junk: closed without QUIT */
-				(void)sys_close(e->conn.fd);
-				memset(e, 0, sizeof(*e));
-			}
+			e = &conn_cache_ctx.e[j];
+			/* EOF, 421 or junk: closed without QUIT */
+			if (e->in_use && e->conn.fd == pfd[i].fd)
+				conn_cache_drop(e, 0);
 		}
 	}
 }
@@ -203,7 +206,7 @@ conn_cache_close_all(void)
 
 	for (i = 0; i < SJ_CONN_CACHE_MAX; i++)
 		if (conn_cache_ctx.e[i].in_use)
-			conn_cache_drop(&conn_cache_ctx.e[i]);
+			conn_cache_drop(&conn_cache_ctx.e[i], 1);
 }
 
 size_t
