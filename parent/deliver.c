@@ -604,6 +604,38 @@ deliver_hop(struct dreq_hop *hop, const struct ipc_result *r)
 }
 
 /*
+ * A child that ended or went silent (killed, crashed, stuck in QUIT)
+ * after reporting some recipients: their results stand, as smtp(8)
+ * marks each recipient as soon as its outcome is known. Deferring a
+ * recipient the server already took with 250 would deliver it twice;
+ * the rest are deferred.
+ */
+static void
+deliver_keep_reported(struct deliver_job *job)
+{
+	const struct dreq *req = job->req;
+	unsigned i, left = 0;
+
+	for (i = 0; i < req->rcpt_count; i++) {
+		if (job->rcpt[i].reported)
+			continue;
+		deliver_result_local(&job->rcpt[i].res, "4.3.0",
+		    "mail delivery agent (sandboxed child) failed");
+		left++;
+	}
+	if (left == 0)
+		msg_warn("%s: sandboxed child failed after reporting all %u "
+		    "recipients: %s", req->queue_id, req->rcpt_count,
+		    job->why);
+	else
+		msg_warn("%s: sandboxed child failed after reporting %u of "
+		    "%u recipients, deferring the other %u: %s",
+		    req->queue_id, req->rcpt_count - left, req->rcpt_count,
+		    left, job->why);
+	job->have_site = 0;
+}
+
+/*
  * Runs one request whose attributes were read. Returns the status for
  * qmgr and fills the hop DSN when the destination as a whole failed.
  */
@@ -649,31 +681,7 @@ deliver_request(struct deliver_job *job, struct child_ctl *cc,
 		deliver_defer_all(job, "4.3.0", job->why);
 	} else if (err < 0 && job->child_died &&
 	    deliver_count_reported(job) > 0) {
-		/*
-		 * A child that ended or went silent (killed, crashed, stuck in
-		 * QUIT) after reporting some recipients: their results stand,
-		 * as smtp(8) marks each recipient as soon as its outcome is
-		 * known. Deferring a recipient the server already took with
-		 * 250 would deliver it twice; the rest are deferred.
-		 */
-		for (i = 0, ndone = 0; i < req->rcpt_count; i++) {
-			if (job->rcpt[i].reported)
-				continue;
-			deliver_result_local(&job->rcpt[i].res, "4.3.0",
-			    "mail delivery agent (sandboxed child) failed");
-			ndone++;
-		}
-		if (ndone == 0)
-			msg_warn("%s: sandboxed child failed after reporting "
-			    "all %u recipients: %s", req->queue_id,
-			    req->rcpt_count, job->why);
-		else
-			msg_warn("%s: sandboxed child failed after reporting "
-			    "%u of %u recipients, deferring the other %u: %s",
-			    req->queue_id, req->rcpt_count - ndone,
-			    req->rcpt_count, ndone, job->why);
-		ndone = 0;
-		job->have_site = 0;
+		deliver_keep_reported(job);
 	} else if (err < 0) {
 		msg_warn("%s: sandboxed child failed, deferring all %u "
 		    "recipients: %s", req->queue_id, req->rcpt_count,
