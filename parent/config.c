@@ -890,6 +890,48 @@ config_resolv(struct sj_config *cfg, char *why, size_t whysz)
 }
 
 /*
+ * A Postfix match list that sj_match(3) evaluates. /file and type:table
+ * patterns need tables smtpjail's processes cannot read: they are
+ * skipped with a warning. What a malformed pattern (a bad net/prefix)
+ * means depends on the list: an error for a host list (Postfix refuses
+ * it), a warning for a domain list (it can never match), nothing for a
+ * string list (any word is an exact name).
+ */
+enum config_bad {
+	CONFIG_BAD_ERROR,
+	CONFIG_BAD_WARN,
+	CONFIG_BAD_NAME,
+};
+
+static int
+config_match_list(struct sj_config *cfg, const char *name, const char *list,
+    enum config_bad on_bad, char *why, size_t whysz)
+{
+	char	bad[SJ_MATCH_WHY_MAX];
+
+	switch (sj_match_list_check(list, bad, sizeof(bad))) {
+	case SJ_MATCH_BAD:
+		if (on_bad == CONFIG_BAD_NAME)
+			break;
+		if (on_bad == CONFIG_BAD_ERROR) {
+			snprintf(why, whysz, "%s: bad pattern \"%s\" (expected "
+			    "a host or domain name, an address or "
+			    "net/prefix)", name, bad);
+			return (-EINVAL);
+		}
+		config_warnf(cfg, "%s: entry \"%s\" not supported by "
+		    "smtpjail: ignored", name, bad);
+		break;
+	case SJ_MATCH_UNSUPPORTED:
+		config_warnf(cfg, "%s: entry \"%s\": /file and type:table "
+		    "patterns are not supported by smtpjail: ignored", name,
+		    bad);
+		break;
+	}
+	return (0);
+}
+
+/*
  * debug_peer_list and debug_peer_level (Postfix debug_peer(3)): the
  * child matches each SMTP peer against the list and logs that
  * session's chat. Postfix refuses a level below 1 and a list it cannot
@@ -900,7 +942,6 @@ static int
 config_debug_peer(struct sj_config *cfg, char *why, size_t whysz)
 {
 	struct ipc_config *c = &cfg->child;
-	char	bad[SJ_MATCH_WHY_MAX];
 	const char *v;
 	long	n;
 	int	rc;
@@ -908,27 +949,14 @@ config_debug_peer(struct sj_config *cfg, char *why, size_t whysz)
 	if ((rc = get_int(cfg, "debug_peer_level", 1, INT32_MAX, &n, why,
 	    whysz)) < 0 ||
 	    (rc = copy_param(cfg, "debug_peer_list", c->debug_peer_list,
-	    sizeof(c->debug_peer_list), why, whysz)) < 0)
-		return (rc);
-	switch (sj_match_list_check(c->debug_peer_list, bad, sizeof(bad))) {
-	case SJ_MATCH_BAD:
-		snprintf(why, whysz, "debug_peer_list: bad pattern \"%s\" "
-		    "(expected a host or domain name, an address or "
-		    "net/prefix)", bad);
-		return (-EINVAL);
-	case SJ_MATCH_UNSUPPORTED:
-		config_warnf(cfg, "debug_peer_list: \"%s\": /file and "
-		    "type:table patterns are not supported by smtpjail: "
-		    "ignored", bad);
-		break;
-	}
-	if ((rc = sj_params_get_str(cfg->params,
+	    sizeof(c->debug_peer_list), why, whysz)) < 0 ||
+	    (rc = config_match_list(cfg, "debug_peer_list",
+	    c->debug_peer_list, CONFIG_BAD_ERROR, why, whysz)) < 0 ||
+	    (rc = sj_params_get_str(cfg->params,
 	    "parent_domain_matches_subdomains", &v, why, whysz)) < 0)
 		return (rc);
 	if (sj_match_list_has(v, "debug_peer_list"))
 		c->flags |= IPC_CF_DEBUG_PEER_PARENT;
-	cfg->fast_flush_parent = sj_match_list_has(v,
-	    "fast_flush_domains");
 	return (0);
 }
 
@@ -944,7 +972,6 @@ static int
 config_conn_cache(struct sj_config *cfg, char *why, size_t whysz)
 {
 	struct ipc_config *c = &cfg->child;
-	char	bad[SJ_MATCH_WHY_MAX];
 	long	n;
 	int	rc;
 
@@ -961,12 +988,8 @@ config_conn_cache(struct sj_config *cfg, char *why, size_t whysz)
 	    whysz)) < 0)
 		return (rc);
 	c->reuse_count_limit = (uint32_t)n;
-	if (sj_match_list_check(c->cache_destinations, bad, sizeof(bad)) ==
-	    SJ_MATCH_UNSUPPORTED)
-		config_warnf(cfg, "smtp_connection_cache_destinations: "
-		    "\"%s\": /file and type:table patterns are not "
-		    "supported by smtpjail: ignored", bad);
-	return (0);
+	return (config_match_list(cfg, "smtp_connection_cache_destinations",
+	    c->cache_destinations, CONFIG_BAD_NAME, why, whysz));
 }
 
 static int
@@ -1106,7 +1129,8 @@ static int
 config_parent(struct sj_config *cfg, char *why, size_t whysz)
 {
 	struct sj_params *p = cfg->params;
-	char	**pfx, bad[SJ_MATCH_WHY_MAX];
+	char	**pfx;
+	const char *pdms;
 	long	n;
 	int	rc, npfx, i, ok;
 
@@ -1245,10 +1269,12 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 		return (rc);
 	/* fast_flush_domains (parent/deliver.c), checked once: /file and
 	 * type:table entries are skipped by sj_match. */
-	if (sj_match_list_check(cfg->fast_flush_domains, bad, sizeof(bad)) !=
-	    SJ_MATCH_OK)
-		config_warnf(cfg, "fast_flush_domains: entry \"%s\" not "
-		    "supported by smtpjail: ignored", bad);
+	if ((rc = config_match_list(cfg, "fast_flush_domains",
+	    cfg->fast_flush_domains, CONFIG_BAD_WARN, why, whysz)) < 0 ||
+	    (rc = sj_params_get_str(p, "parent_domain_matches_subdomains",
+	    &pdms, why, whysz)) < 0)
+		return (rc);
+	cfg->fast_flush_parent = sj_match_list_has(pdms, "fast_flush_domains");
 	/* Postfix name_mask(): an unknown class is a configuration error. */
 	if ((rc = notice_classes(cfg->notify_classes, &cfg->notify_mask, why,
 	    whysz)) < 0)

@@ -721,8 +721,17 @@ test_debug_peer(void **state)
 		    "example.com", 0, NULL},
 		/* fast_flush_domains is checked once, at start-up */
 		{{"fast_flush_domains=hash:/etc/postfix/ff example.com"}, 0, "",
-		    1, "fast_flush_domains: entry \"hash:/etc/postfix/ff\" not "
-		    "supported"},
+		    1, "fast_flush_domains: entry \"hash:/etc/postfix/ff\": "
+		    "/file and type:table patterns are not supported"},
+		/* a domain list: a malformed pattern never matches, a warning */
+		{{"fast_flush_domains=10.0.0.0/33 example.com"}, 0, "", 1,
+		    "fast_flush_domains: entry \"10.0.0.0/33\" not supported"},
+		/* a string list: any word is an exact name; maps are warned of */
+		{{"smtp_connection_cache_destinations=[10.0.0.1]:25"}, 0, "", 0,
+		    NULL},
+		{{"smtp_connection_cache_destinations=hash:/etc/postfix/cd "
+		    "a.example"}, 0, "", 1, "smtp_connection_cache_destinations: "
+		    "entry \"hash:/etc/postfix/cd\": /file and type:table"},
 	};
 	size_t	i, j;
 
