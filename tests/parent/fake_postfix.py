@@ -1219,32 +1219,29 @@ SCENARIOS = [
 ]
 
 
-def main():
-	if len(sys.argv) != 2:
-		print("usage: fake_postfix.py SMTPJAIL_BINARY", file=sys.stderr)
-		return 2
-	# timeout(1) in t_parent.sh sends SIGTERM: clean up on the way out.
-	signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
-	env = Env(os.path.abspath(sys.argv[1]))
+def run_scenarios(env, scenarios, run, label=""):
+	"""Run each scenario (run(env, sc, idx) returns a list of problems),
+	print "ok - "/"not ok - " lines, honour SJ_PARENT_ONLY, _TIMES and
+	_KEEP, clean env up; the exit status: 1 when one failed."""
 	only = os.environ.get("SJ_PARENT_ONLY")
 	failed = 0
 	try:
-		for sc in SCENARIOS:
+		for idx, sc in enumerate(scenarios):
 			if only and only not in sc["name"]:
 				continue
 			t0 = time.time()
 			try:
-				probs = scenario(env, sc)
+				probs = run(env, sc, idx)
 			except Exception as ex:		# report, go on
 				probs = ["exception %s: %s" % (type(ex).__name__,
 				    ex)]
 			if probs:
 				failed += 1
-				print("not ok - %s" % sc["name"])
+				print("not ok - %s%s" % (label, sc["name"]))
 				for p in probs:
 					print("#   %s" % p)
 			else:
-				print("ok - %s" % sc["name"])
+				print("ok - %s%s" % (label, sc["name"]))
 			if os.environ.get("SJ_PARENT_TIMES"):
 				print("# %.1fs" % (time.time() - t0))
 			sys.stdout.flush()
@@ -1254,6 +1251,17 @@ def main():
 		else:
 			print("# kept %s" % env.tmp)
 	return 1 if failed else 0
+
+
+def main():
+	if len(sys.argv) != 2:
+		print("usage: fake_postfix.py SMTPJAIL_BINARY", file=sys.stderr)
+		return 2
+	# timeout(1) in t_parent.sh sends SIGTERM: clean up on the way out.
+	signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
+	env = Env(os.path.abspath(sys.argv[1]))
+	return run_scenarios(env, SCENARIOS,
+	    lambda env, sc, idx: scenario(env, sc))
 
 
 if __name__ == "__main__":

@@ -205,31 +205,8 @@ def main():
 	signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
 	env = fp.Env(os.path.abspath(sys.argv[1]))
 	install(env)
-	only = os.environ.get("SJ_PARENT_ONLY")
-	failed = 0
-	try:
-		for sc in SCENARIOS:
-			if only and only not in sc["name"]:
-				continue
-			try:
-				probs = run(env, sc)
-			except Exception as ex:		# report, go on
-				probs = ["exception %s: %s" % (type(ex).__name__,
-				    ex)]
-			if probs:
-				failed += 1
-				print("not ok - services: %s" % sc["name"])
-				for p in probs:
-					print("#   %s" % p)
-			else:
-				print("ok - services: %s" % sc["name"])
-			sys.stdout.flush()
-	finally:
-		if not os.environ.get("SJ_PARENT_KEEP"):
-			env.cleanup()
-		else:
-			print("# kept %s" % env.tmp)
-	return 1 if failed else 0
+	return fp.run_scenarios(env, SCENARIOS,
+	    lambda env, sc, idx: run(env, sc), "services: ")
 
 
 if __name__ == "__main__":
