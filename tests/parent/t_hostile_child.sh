@@ -11,12 +11,8 @@ top=${SJ_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${SJ_BUILD:-$top/build}
 prod=$build/smtpjail
 aux=$build/tests/parent/aux_hostile_smtpjail
-for f in "$prod" "$aux"; do
-	if [ ! -x "$f" ]; then
-		echo "not ok - t_hostile_child: no binary $f (make tests first)"
-		exit 1
-	fi
-done
+. "$top/tests/parent/preflight.sh"
+parent_preflight t_hostile_child "$prod" "$aux"
 
 # The check must be able to fail: the hook's marks are in the test binary.
 hook_marks() {	# binary -> count of hook symbols and strings
@@ -40,12 +36,4 @@ else
 	    "symbol, no SJ_HOSTILE_SCRIPT; the real child_log_sink is there)"
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "not ok - t_hostile_child needs root"
-	exit 1
-fi
-if ! id postfix >/dev/null 2>&1 || ! id nobody >/dev/null 2>&1; then
-	echo "not ok - t_hostile_child needs the postfix and nobody users"
-	exit 1
-fi
 exec timeout -k 5 300 python3 "$top/tests/parent/hostile_child.py" "$aux"

@@ -9,16 +9,6 @@
 set -u
 top=${SJ_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${SJ_BUILD:-$top/build}/smtpjail
-if [ "$(id -u)" -ne 0 ]; then
-	echo "not ok - t_services needs root"
-	exit 1
-fi
-if ! id postfix >/dev/null 2>&1 || ! id nobody >/dev/null 2>&1; then
-	echo "not ok - t_services needs the postfix and nobody users"
-	exit 1
-fi
-if [ ! -x "$bin" ]; then
-	echo "not ok - t_services: no binary $bin (make first)"
-	exit 1
-fi
+. "$top/tests/parent/preflight.sh"
+parent_preflight t_services "$bin"
 exec timeout -k 5 400 python3 "$top/tests/parent/services.py" "$bin"
