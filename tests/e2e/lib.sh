@@ -269,13 +269,19 @@ sink_start() {
 	return 1
 }
 
-sink_stop() {	# name
-	local f=$W_DIR/sink/$1.pid pid
+# sj_stop_pidfile FILE: stop and reap the process named in FILE ("pid
+# addr:port", written by sink_start or stall_start), remove FILE.
+sj_stop_pidfile() {	# file
+	local f=$1 pid
 	[ -f "$f" ] || return 0
 	read -r pid _ < "$f"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	rm -f "$f"
+}
+
+sink_stop() {	# name
+	sj_stop_pidfile "$W_DIR/sink/$1.pid"
 }
 
 sink_files() {	# name: dump files, one a line
@@ -702,12 +708,7 @@ stall_start() {
 }
 
 stall_stop() {	# name
-	local f=$W_DIR/stall/$1.pid pid
-	[ -f "$f" ] || return 0
-	read -r pid _ < "$f"
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	rm -f "$f"
+	sj_stop_pidfile "$W_DIR/stall/$1.pid"
 }
 
 # stall_stage NAME STAGE: the stage at which the next connection stalls
