@@ -30,17 +30,10 @@
 
 #include "attr.h"
 #include "dreq.h"
+#include "fuzz_quiet.h"
 #include "msg.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-quiet(enum msg_level lvl, const char *text, void *ctx)
-{
-	(void)lvl;
-	(void)text;
-	(void)ctx;
-}
 
 static void
 fuzz_request(int fd)
@@ -130,7 +123,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct attr_stream s;
 	int	fd;
 
-	msg_set_sink(quiet, NULL);
+	msg_set_sink(fuzz_quiet, NULL);
 	if (size < 1)
 		return (0);
 	if ((fd = memfd_create("fuzz_attr", MFD_CLOEXEC)) < 0)

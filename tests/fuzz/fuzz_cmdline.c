@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_quiet.h"
 #include "msg.h"
 #include "sj_config.h"
 
@@ -35,14 +36,6 @@
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-quiet(enum msg_level lvl, const char *text, void *ctx)
-{
-	(void)lvl;
-	(void)text;
-	(void)ctx;
-}
 
 /* A main.cf that loads with "-t unix" on a host with postfix/nobody. */
 int
@@ -96,7 +89,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t	i, start = 0;
 	int	argc = 0;
 
-	msg_set_sink(quiet, NULL);
+	msg_set_sink(fuzz_quiet, NULL);
 	if (skipped((const char *)data, size))
 		return (0);
 	if ((buf = malloc(size + 1)) == NULL)

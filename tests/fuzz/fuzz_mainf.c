@@ -18,17 +18,10 @@
 #include <string.h>
 
 #include "cfg_params.h"
+#include "fuzz_quiet.h"
 #include "msg.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-quiet(enum msg_level lvl, const char *text, void *ctx)
-{
-	(void)lvl;
-	(void)text;
-	(void)ctx;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -39,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char	why[512], *text, *out = NULL;
 	size_t	k;
 
-	msg_set_sink(quiet, NULL);
+	msg_set_sink(fuzz_quiet, NULL);
 	if ((p = sj_params_new()) == NULL)
 		return (0);
 	if (sj_params_load_buf(p, "fuzz", (const char *)data, size, NULL, NULL,

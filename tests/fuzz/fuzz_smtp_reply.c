@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_quiet.h"
 #include "msg.h"
 #include "sj_limits.h"
 #include "sj_text.h"
@@ -25,14 +26,6 @@
 #include "smtp_reply.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-quiet(enum msg_level lvl, const char *text, void *ctx)
-{
-	(void)lvl;
-	(void)text;
-	(void)ctx;
-}
 
 static void
 check_reply(const struct smtp_reply *r)
@@ -57,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t	len;
 	int	cut;
 
-	msg_set_sink(quiet, NULL);
+	msg_set_sink(fuzz_quiet, NULL);
 	smtp_reply_begin(&r);
 	while (p < end) {
 		lf = memchr(p, '\n', (size_t)(end - p));
