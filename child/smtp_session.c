@@ -143,6 +143,15 @@ struct sess {
 	char	text[SJ_REPLY_TEXT_MAX + 1];	/* reply joined by spaces */
 };
 
+/*
+ * xfer_bdat() hands the queued commands to smtp_content_bdat() as its
+ * prefix; SMTP_CONTENT_HEADROOM restates this queue's size so that they
+ * share the first chunk's write. Keep the two in step.
+ */
+_Static_assert(sizeof(((struct sess *)0)->out) + SMTP_CONTENT_BDAT_CMD_MAX <=
+    SMTP_CONTENT_HEADROOM, "SMTP_CONTENT_HEADROOM is smaller than the "
+    "command queue");
+
 /* The transaction cursors (Postfix send_state/recv_state). */
 struct xfer {
 	size_t	n;			/* recipients in this transaction */
