@@ -1155,6 +1155,19 @@ xfer_end_reply(struct sess *s, const struct xfer *x, const char *request)
 	return (0);
 }
 
+/* Content options common to DATA and BDAT. */
+static void
+xfer_content_opts(const struct sess *s, struct smtp_content_opts *opts,
+    const char *trailer)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->line_limit = s->cfg->line_length_limit;
+	opts->xfer_timeout = s->cfg->data_xfer_timeout;
+	opts->done_timeout = s->cfg->data_done_timeout;
+	opts->trailer = trailer;
+	opts->queue_id = s->job->dlv->queue_id;
+}
+
 static int
 xfer_data(struct sess *s, struct xfer *x, int pipelining)
 {
@@ -1166,12 +1179,7 @@ xfer_data(struct sess *s, struct xfer *x, int pipelining)
 	int	err;
 
 	if (x->nacc > 0) {
-		memset(&opts, 0, sizeof(opts));
-		opts.line_limit = s->cfg->line_length_limit;
-		opts.xfer_timeout = s->cfg->data_xfer_timeout;
-		opts.done_timeout = s->cfg->data_done_timeout;
-		opts.trailer = trailer;
-		opts.queue_id = dlv->queue_id;
+		xfer_content_opts(s, &opts, trailer);
 		transcript_out(trailer, strlen(trailer));
 		err = smtp_content_send(s->fd, dlv->content_fd,
 		    dlv->content_size, &opts, &cres);
@@ -1349,12 +1357,8 @@ xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
 	b.s = s;
 	b.x = x;
 	b.window = pipelining ? SMTP_BDAT_WINDOW : 1;
-	memset(&opts, 0, sizeof(opts));
-	opts.line_limit = s->cfg->line_length_limit;
-	opts.xfer_timeout = s->cfg->data_xfer_timeout;
-	opts.done_timeout = s->cfg->data_done_timeout;
-	opts.queue_id = dlv->queue_id;
-	opts.trailer = sess_end_quit(s, pipelining) ? "QUIT\r\n" : NULL;
+	xfer_content_opts(s, &opts,
+	    sess_end_quit(s, pipelining) ? "QUIT\r\n" : NULL);
 	/* The queued commands lead the first chunk's write. */
 	opts.prefix = s->out;
 	opts.prefix_len = s->out_len;
