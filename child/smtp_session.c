@@ -457,16 +457,23 @@ sess_refused(struct sess *s, const char *status)
 	return (sess_fail(s, &why, 1));
 }
 
-/* Postfix smtp_mesg_fail() with the server's reply. */
+/* Postfix smtp_mesg_fail() with the server's reply, as 'status'. */
 static int
-sess_said_all(struct sess *s, const char *request)
+sess_said_all_as(struct sess *s, const char *status, const char *request)
 {
 	struct ipc_result why;
 
-	res_fill(&why, s->reply.dsn, &s->reply, s->peer->host,
+	res_fill(&why, status, &s->reply, s->peer->host,
 	    "host %s said: %s (in reply to %s)", s->peer->namaddr,
 	    sess_text(s), request);
 	return (sess_fail(s, &why, 0));
+}
+
+/* Postfix smtp_mesg_fail() with the server's reply and its status. */
+static int
+sess_said_all(struct sess *s, const char *request)
+{
+	return (sess_said_all_as(s, s->reply.dsn, request));
 }
 
 /* Postfix smtp_rcpt_fail(). */
@@ -1248,7 +1255,6 @@ static int
 bdat_unknown(struct sess *s)
 {
 	struct smtp_session_ctx *ctx = &smtp_session_ctx;
-	struct ipc_result why;
 	char	status[SJ_DSN_STATUS_MAX + 1];
 
 	msg_warn("%s offers CHUNKING but answered BDAT with \"%s\": using "
@@ -1260,10 +1266,7 @@ bdat_unknown(struct sess *s)
 	s->broken = 1;			/* the stream is out of step */
 	snprintf(status, sizeof(status), "%s", s->reply.dsn);
 	status[0] = '4';
-	res_fill(&why, status, &s->reply, s->peer->host,
-	    "host %s said: %s (in reply to BDAT command)", s->peer->namaddr,
-	    sess_text(s));
-	return (sess_fail(s, &why, 0));
+	return (sess_said_all_as(s, status, "BDAT command"));
 }
 
 /* The chunk transfer of one transaction. */
