@@ -37,8 +37,9 @@
  *	is the end-of-data reply ("(in reply to BDAT command)"), read
  *	within smtp_data_done_timeout. A 500 or 502 reply to the first
  *	BDAT means a server that announced CHUNKING without knowing
- *	BDAT, and has taken the data for commands: the recipients are
- *	deferred (never bounced: class 4), the connection ends, and this
+ *	BDAT, and has taken the data for commands: the open recipients
+ *	are deferred (never bounced: class 4), the connection ends (also
+ *	when no recipient was accepted), and this
  *	child uses DATA with that address from then on
  *	(SMTP_BDAT_BROKEN_MAX addresses remembered).
  *
@@ -1247,12 +1248,22 @@ bdat_usable(const struct sess *s)
 	return (1);
 }
 
+/* A reply to the first BDAT that says the command is unknown. */
+static int
+bdat_not_known(const struct sess *s)
+{
+	return (s->reply.code == 500 || s->reply.code == 502);
+}
+
 /*
- * 500/502 to BDAT: the server took the chunk for commands. Defer (a
- * 5xx here says nothing about the message), and use DATA from now on.
+ * 500/502 to BDAT: the server took the chunk for commands, so the
+ * stream is out of step whether or not a recipient was accepted: end
+ * the session and use DATA from now on. Defer the open recipients (a
+ * 5xx here says nothing about the message); with none open, every
+ * outcome is already set.
  */
 static int
-bdat_unknown(struct sess *s)
+bdat_unknown(struct sess *s, const struct xfer *x)
 {
 	struct smtp_session_ctx *ctx = &smtp_session_ctx;
 	char	status[SJ_DSN_STATUS_MAX + 1];
@@ -1264,6 +1275,8 @@ bdat_unknown(struct sess *s)
 	    s->peer->relay);
 	ctx->bdat_broken_next++;
 	s->broken = 1;			/* the stream is out of step */
+	if (x->nacc <= 0)
+		return (SESS_FAILED);
 	snprintf(status, sizeof(status), "%s", s->reply.dsn);
 	status[0] = '4';
 	return (sess_said_all_as(s, status, "BDAT command"));
@@ -1301,10 +1314,12 @@ bdat_reply(struct bdat *b)
 	if (err < 0)
 		return (sess_stream_fail(s, err, "sending message body"));
 	b->acked++;
-	if (s->reply.code / 100 == 2 || b->refused || b->x->nacc <= 0)
+	if (s->reply.code / 100 == 2 || b->refused)
 		return (0);
-	if (b->acked == 1 && (s->reply.code == 500 || s->reply.code == 502))
-		return (bdat_unknown(s));
+	if (b->acked == 1 && bdat_not_known(s))
+		return (bdat_unknown(s, b->x));
+	if (b->x->nacc <= 0)
+		return (0);
 	b->refused = 1;
 	sys_wallclock(&s->job->done->deliver_done_sec,
 	    &s->job->done->deliver_done_usec);
@@ -1395,9 +1410,8 @@ xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
 	    &s->reply);
 	if (err < 0)
 		return (xfer_dot_fail(s, x, err));
-	if (x->nacc > 0 && b.sent == 0 &&
-	    (s->reply.code == 500 || s->reply.code == 502))
-		return (bdat_unknown(s));
+	if (b.sent == 0 && bdat_not_known(s))
+		return (bdat_unknown(s, x));
 	/* A refused chunk already decided the outcome. */
 	if (!b.refused && (err = xfer_end_reply(s, x, "BDAT command")) < 0)
 		return (err);
