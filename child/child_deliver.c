@@ -182,9 +182,10 @@ deliver_addr_index(const struct dest_list *list, const struct smtp_conn *conn)
  * Run the job on sessions from the cache (Postfix smtp_reuse_session()).
  * 'which' < 0: the nexthop label; else the endpoint of list->addr[which].
  * The addresses still to try are the unused ones from 'ahead' on (the
- * walk has passed those before). Returns 1 when a session ran, 0 when none was usable, or a negative
- * errno. *done_list is set when the destination has no address left to
- * try (the session limit was reached).
+ * walk has passed those before). Returns 1 when a session ran, 0 when
+ * none was usable, or a negative errno. *done_list is set when the
+ * destination has no address left to try (none unused, or the session
+ * or address limit was reached).
  */
 static int
 deliver_cached(struct smtp_job *job, const struct dest_list *list, int which,
@@ -217,8 +218,13 @@ deliver_cached(struct smtp_job *job, const struct dest_list *list, int which,
 			    list->addr[0].pref;
 		for (left = 0, i = ahead; i < list->count; i++)
 			left += !c->used[i];
+		/* Postfix smtp_update_addr_list(): the list ends at the
+		 * session or the address limit */
 		if (cfg->mx_session_limit > 0 &&
 		    n->sess + 1 >= cfg->mx_session_limit)
+			left = 0;
+		if (cfg->mx_address_limit > 0 &&
+		    n->addr + 1 >= cfg->mx_address_limit)
 			left = 0;
 		rv = smtp_session_resume(job, &conn, final_nexthop && left == 0);
 		if ((err = deliver_session_end(job, conn.fd, rv)) < 0)
@@ -273,23 +279,22 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 		if (c->used[i])
 			continue;
 		a = &list->addr[i];
-		for (j = i + 1; j < list->count && c->used[j]; j++)
-			;
-		last = j == list->count;
-		if (++n.addr == cfg->mx_address_limit)
-			last = 1;
 		/* A less preferred address: a cached session first. */
 		if (c->conn_load && a->pref != list->addr[0].pref) {
 			if ((rv = deliver_cached(job, list, (int)i, i,
 			    final_nexthop, &n, &done_list)) < 0)
 				return (rv);
 			if (rv > 0) {
-				n.addr--;	/* deliver_cached() counted */
-				if (last || done_list)
+				if (done_list)
 					break;
 				continue;
 			}
 		}
+		for (j = i + 1; j < list->count && c->used[j]; j++)
+			;
+		last = j == list->count;
+		if (++n.addr == cfg->mx_address_limit)
+			last = 1;
 		smtp_session_peer(&peer, a->host, a->addr_text, deliver_port(a));
 		/* Postfix SMTP_FEATURE_BEST_MX: the list is in preference
 		 * order; without MX every address has preference 0 */

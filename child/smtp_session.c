@@ -37,8 +37,9 @@
  *	is the end-of-data reply ("(in reply to BDAT command)"), read
  *	within smtp_data_done_timeout. A 500 or 502 reply to the first
  *	BDAT means a server that announced CHUNKING without knowing
- *	BDAT, and has taken the data for commands: the recipients are
- *	deferred (never bounced: class 4), the connection ends, and this
+ *	BDAT, and has taken the data for commands: the open recipients
+ *	are deferred (never bounced: class 4), the connection ends (also
+ *	when no recipient was accepted), and this
  *	child uses DATA with that address from then on
  *	(SMTP_BDAT_BROKEN_MAX addresses remembered).
  *
@@ -142,6 +143,15 @@ struct sess {
 	char	cmd[SMTP_CMD_MAX];
 	char	text[SJ_REPLY_TEXT_MAX + 1];	/* reply joined by spaces */
 };
+
+/*
+ * xfer_bdat() hands the queued commands to smtp_content_bdat() as its
+ * prefix; SMTP_CONTENT_HEADROOM restates this queue's size so that they
+ * share the first chunk's write. Keep the two in step.
+ */
+_Static_assert(sizeof(((struct sess *)0)->out) + SMTP_CONTENT_BDAT_CMD_MAX <=
+    SMTP_CONTENT_HEADROOM, "SMTP_CONTENT_HEADROOM is smaller than the "
+    "command queue");
 
 /* The transaction cursors (Postfix send_state/recv_state). */
 struct xfer {
@@ -448,16 +458,23 @@ sess_refused(struct sess *s, const char *status)
 	return (sess_fail(s, &why, 1));
 }
 
-/* Postfix smtp_mesg_fail() with the server's reply. */
+/* Postfix smtp_mesg_fail() with the server's reply, as 'status'. */
 static int
-sess_said_all(struct sess *s, const char *request)
+sess_said_all_as(struct sess *s, const char *status, const char *request)
 {
 	struct ipc_result why;
 
-	res_fill(&why, s->reply.dsn, &s->reply, s->peer->host,
+	res_fill(&why, status, &s->reply, s->peer->host,
 	    "host %s said: %s (in reply to %s)", s->peer->namaddr,
 	    sess_text(s), request);
 	return (sess_fail(s, &why, 0));
+}
+
+/* Postfix smtp_mesg_fail() with the server's reply and its status. */
+static int
+sess_said_all(struct sess *s, const char *request)
+{
+	return (sess_said_all_as(s, s->reply.dsn, request));
 }
 
 /* Postfix smtp_rcpt_fail(). */
@@ -1146,6 +1163,19 @@ xfer_end_reply(struct sess *s, const struct xfer *x, const char *request)
 	return (0);
 }
 
+/* Content options common to DATA and BDAT. */
+static void
+xfer_content_opts(const struct sess *s, struct smtp_content_opts *opts,
+    const char *trailer)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->line_limit = s->cfg->line_length_limit;
+	opts->xfer_timeout = s->cfg->data_xfer_timeout;
+	opts->done_timeout = s->cfg->data_done_timeout;
+	opts->trailer = trailer;
+	opts->queue_id = s->job->dlv->queue_id;
+}
+
 static int
 xfer_data(struct sess *s, struct xfer *x, int pipelining)
 {
@@ -1157,12 +1187,7 @@ xfer_data(struct sess *s, struct xfer *x, int pipelining)
 	int	err;
 
 	if (x->nacc > 0) {
-		memset(&opts, 0, sizeof(opts));
-		opts.line_limit = s->cfg->line_length_limit;
-		opts.xfer_timeout = s->cfg->data_xfer_timeout;
-		opts.done_timeout = s->cfg->data_done_timeout;
-		opts.trailer = trailer;
-		opts.queue_id = dlv->queue_id;
+		xfer_content_opts(s, &opts, trailer);
 		transcript_out(trailer, strlen(trailer));
 		err = smtp_content_send(s->fd, dlv->content_fd,
 		    dlv->content_size, &opts, &cres);
@@ -1223,15 +1248,24 @@ bdat_usable(const struct sess *s)
 	return (1);
 }
 
+/* A reply to the first BDAT that says the command is unknown. */
+static int
+bdat_not_known(const struct sess *s)
+{
+	return (s->reply.code == 500 || s->reply.code == 502);
+}
+
 /*
- * 500/502 to BDAT: the server took the chunk for commands. Defer (a
- * 5xx here says nothing about the message), and use DATA from now on.
+ * 500/502 to BDAT: the server took the chunk for commands, so the
+ * stream is out of step whether or not a recipient was accepted: end
+ * the session and use DATA from now on. Defer the open recipients (a
+ * 5xx here says nothing about the message); with none open, every
+ * outcome is already set.
  */
 static int
-bdat_unknown(struct sess *s)
+bdat_unknown(struct sess *s, const struct xfer *x)
 {
 	struct smtp_session_ctx *ctx = &smtp_session_ctx;
-	struct ipc_result why;
 	char	status[SJ_DSN_STATUS_MAX + 1];
 
 	msg_warn("%s offers CHUNKING but answered BDAT with \"%s\": using "
@@ -1241,12 +1275,11 @@ bdat_unknown(struct sess *s)
 	    s->peer->relay);
 	ctx->bdat_broken_next++;
 	s->broken = 1;			/* the stream is out of step */
+	if (x->nacc <= 0)
+		return (SESS_FAILED);
 	snprintf(status, sizeof(status), "%s", s->reply.dsn);
 	status[0] = '4';
-	res_fill(&why, status, &s->reply, s->peer->host,
-	    "host %s said: %s (in reply to BDAT command)", s->peer->namaddr,
-	    sess_text(s));
-	return (sess_fail(s, &why, 0));
+	return (sess_said_all_as(s, status, "BDAT command"));
 }
 
 /* The chunk transfer of one transaction. */
@@ -1281,10 +1314,12 @@ bdat_reply(struct bdat *b)
 	if (err < 0)
 		return (sess_stream_fail(s, err, "sending message body"));
 	b->acked++;
-	if (s->reply.code / 100 == 2 || b->refused || b->x->nacc <= 0)
+	if (s->reply.code / 100 == 2 || b->refused)
 		return (0);
-	if (b->acked == 1 && (s->reply.code == 500 || s->reply.code == 502))
-		return (bdat_unknown(s));
+	if (b->acked == 1 && bdat_not_known(s))
+		return (bdat_unknown(s, b->x));
+	if (b->x->nacc <= 0)
+		return (0);
 	b->refused = 1;
 	sys_wallclock(&s->job->done->deliver_done_sec,
 	    &s->job->done->deliver_done_usec);
@@ -1340,12 +1375,8 @@ xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
 	b.s = s;
 	b.x = x;
 	b.window = pipelining ? SMTP_BDAT_WINDOW : 1;
-	memset(&opts, 0, sizeof(opts));
-	opts.line_limit = s->cfg->line_length_limit;
-	opts.xfer_timeout = s->cfg->data_xfer_timeout;
-	opts.done_timeout = s->cfg->data_done_timeout;
-	opts.queue_id = dlv->queue_id;
-	opts.trailer = sess_end_quit(s, pipelining) ? "QUIT\r\n" : NULL;
+	xfer_content_opts(s, &opts,
+	    sess_end_quit(s, pipelining) ? "QUIT\r\n" : NULL);
 	/* The queued commands lead the first chunk's write. */
 	opts.prefix = s->out;
 	opts.prefix_len = s->out_len;
@@ -1379,9 +1410,8 @@ xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
 	    &s->reply);
 	if (err < 0)
 		return (xfer_dot_fail(s, x, err));
-	if (x->nacc > 0 && b.sent == 0 &&
-	    (s->reply.code == 500 || s->reply.code == 502))
-		return (bdat_unknown(s));
+	if (b.sent == 0 && bdat_not_known(s))
+		return (bdat_unknown(s, x));
 	/* A refused chunk already decided the outcome. */
 	if (!b.refused && (err = xfer_end_reply(s, x, "BDAT command")) < 0)
 		return (err);

@@ -29,7 +29,8 @@
  *	exact content bytes; SIZE limit too small; SMTPUTF8 required;
  *	timeouts of 1 s against a stalling server; lost connection in the
  *	body; cancellation. CHUNKING: BDAT pipelined and not, disabled,
- *	folded, RCPT refusals, BDAT refused, BDAT unknown (500/502), no
+ *	folded, RCPT refusals, BDAT refused, BDAT unknown (500/502, also
+ *	with every RCPT refused), no
  *	reply; a content of three 128 KiB chunks (exact bytes, all sent
  *	before the first reply); the second of six chunks refused, with
  *	PIPELINING (replies read once SMTP_BDAT_WINDOW chunks are
@@ -2346,6 +2347,66 @@ test_bdat_unknown(void **state)
 	fx_free(&fx);
 }
 
+/*
+ * BDAT unknown (500) with every RCPT refused: the server took the chunk
+ * for commands all the same, so the session ends there and the next
+ * session with the server uses DATA; the RCPT outcomes stay as set.
+ */
+static void
+test_bdat_unknown_no_rcpt(void **state)
+{
+	static const struct step first[] = {
+		GREET, EHLO_CHUNK,
+		{ PIPE_BDAT, "250 ok\r\n550 5.1.1 a\r\n550 5.1.1 b\r\n"
+		    "550 5.1.1 c\r\n500 5.5.2 Error: bad syntax\r\n", 0,
+		    A_BDAT },
+		QUIT_NOREPLY, END,
+	};
+	static const struct step second[] = {
+		GREET, EHLO_CHUNK,
+		{ PIPE_CMDS, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n"
+		    "250 2.1.5 Ok\r\n354 go\r\n", 0, 0 },
+		DOT_OK, QUIT, END,
+	};
+	struct fixture fx;
+	struct server srv;
+	struct smtp_peer peer;
+	int	fd;
+
+	(void)state;
+	srv_start(&srv, first, second);
+	smtp_session_peer(&peer, "127.0.0.1", "127.0.0.1", srv.port);
+
+	fx_init_chunking(&fx, CONTENT, 3);
+	fd = client_connect(srv.port);
+	assert_int_equal(smtp_session_run(&fx.job, fd, &peer, 1),
+	    SMTP_SESSION_COUNTED);
+	close(fd);
+	assert_int_equal(fx.emit_error, 0);
+	assert_int_equal(fx.nmsgs, 3);
+	check_rcpt(&fx, 0, "5.1.1", SAID("550 5.1.1 a", "RCPT TO command"),
+	    srv.port);
+	check_rcpt(&fx, 1, "5.1.1", SAID("550 5.1.1 b", "RCPT TO command"),
+	    srv.port);
+	check_rcpt(&fx, 2, "5.1.1", SAID("550 5.1.1 c", "RCPT TO command"),
+	    srv.port);
+	assert_int_equal(test_ctx.warnings, 1);
+	assert_non_null(strstr(test_ctx.last_warning, "offers CHUNKING"));
+	assert_false(fx.job.complete_session);
+	fx_free(&fx);
+
+	fx_init_chunking(&fx, CONTENT, 3);
+	fd = client_connect(srv.port);
+	assert_int_equal(smtp_session_run(&fx.job, fd, &peer, 1),
+	    SMTP_SESSION_COUNTED);
+	close(fd);
+	srv_join(&srv);
+	check_all_sent(&fx, srv.port);
+	assert_memory_equal(srv.data, CONTENT_WIRE, srv.data_len);
+	srv_free(&srv);
+	fx_free(&fx);
+}
+
 /* No reply to BDAT LAST within smtp_data_done_timeout. */
 static void
 test_bdat_timeout(void **state)
@@ -2565,6 +2626,7 @@ main(void)
 		cmocka_unit_test(test_bdat_chunks),
 		cmocka_unit_test(test_bdat_chunk_refused),
 		cmocka_unit_test(test_bdat_unknown),
+		cmocka_unit_test(test_bdat_unknown_no_rcpt),
 		cmocka_unit_test(test_bdat_timeout),
 		cmocka_unit_test(test_walk_reuse_bdat),
 		cmocka_unit_test(test_walk_no_reuse_after_protocol_error),
