@@ -181,7 +181,7 @@ static const struct sj_param_default {
 	/* smtpjail's own. */
 	{"smtpjail_process_name", "smtp"},
 	{"smtpjail_sandbox_directory", "/var/lib/smtpjail/empty"},
-	{"smtpjail_sandbox_user", "smtpjail"},
+	{"smtpjail_sandbox_user", "_smtpjail"},
 	{"smtpjail_seccomp_debug", "no"},
 	{"smtpjail_resolv_conf", "/etc/resolv.conf"},
 	{"smtpjail_use_chunking", "yes"},

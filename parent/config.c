@@ -38,7 +38,9 @@
  *	8. Every parameter smtpjail uses is expanded and converted with
  *	   Postfix's ranges; mail_owner and smtpjail_sandbox_user must be
  *	   known users; the sandbox user must not be root or share the uid
- *	   or gid of mail_owner (nor have gid 0).
+ *	   or gid of mail_owner (nor have gid 0). With the default
+ *	   "_smtpjail" unset and unknown, an existing "smtpjail" (the
+ *	   default of versions before 0.9.0) is used.
  *	9. The child's CONFIG (struct ipc_config) is filled in: flags from
  *	   the smtp_* booleans and inet_protocols, timeouts in seconds,
  *	   smtp_tcp_port as a number (known_tcp_ports, then services),
@@ -78,6 +80,7 @@
 #include "cfg_params.h"
 #include "notice.h"
 #include "sj_config.h"
+#include "sj_version.h"
 #include "sj_log.h"
 #include "sj_match.h"
 
@@ -553,6 +556,29 @@ config_user(const char *param, const char *user, uid_t *uid, gid_t *gid,
 	}
 	*uid = pw->pw_uid;
 	*gid = pw->pw_gid;
+	return (0);
+}
+
+/*
+ * The default sandbox user was "smtpjail" before it became "_smtpjail"
+ * (Debian Policy 9.2.1: names of users that packages create start with
+ * an underscore). An install made then has only "smtpjail": with the
+ * default unchanged and no "_smtpjail", keep using it.
+ */
+static int
+config_legacy_user(struct sj_config *cfg, char *why, size_t whysz)
+{
+	char   *v;
+
+	if (sj_params_is_set(cfg->params, "smtpjail_sandbox_user") ||
+	    strcmp(cfg->sandbox_user, SJ_SANDBOX_USER_DEFAULT) != 0 ||
+	    getpwnam(SJ_SANDBOX_USER_DEFAULT) != NULL ||
+	    getpwnam(SJ_SANDBOX_USER_LEGACY) == NULL)
+		return (0);
+	if ((v = strdup(SJ_SANDBOX_USER_LEGACY)) == NULL)
+		return (NOMEM(why, whysz));
+	free(cfg->sandbox_user);
+	cfg->sandbox_user = v;
 	return (0);
 }
 
@@ -1301,6 +1327,7 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 	}
 	if ((rc = get_str(cfg, "smtpjail_sandbox_user", 1,
 	    &cfg->sandbox_user, why, whysz)) < 0 ||
+	    (rc = config_legacy_user(cfg, why, whysz)) < 0 ||
 	    (rc = config_user("smtpjail_sandbox_user", cfg->sandbox_user,
 	    &cfg->sandbox_uid, &cfg->sandbox_gid, why, whysz)) < 0)
 		return (rc);

@@ -14,7 +14,9 @@
  *	until $max_use, $max_idle, master going away, or a broken child.
  *
  *	--sandbox-check starts the pair as above, prints the live child's
- *	sandbox properties and exits 0 only if every one is as designed.
+ *	sandbox properties and exits 0 only if every one is as designed;
+ *	a configuration error is its "FAILED" verdict too. --help and
+ *	--version: parent/main_info.c.
  * SECURITY
  *	Root until sandbox_parent_enter(); $mail_owner and no capabilities
  *	after. Talks to master(8), qmgr and the Postfix services (trusted)
@@ -34,9 +36,11 @@
 #include "child_main.h"
 #include "deliver.h"
 #include "dreq.h"
+#include "main_info.h"
 #include "master_svc.h"
 #include "msg.h"
 #include "sj_config.h"
+#include "sj_identity.h"
 #include "sj_log.h"
 #include "sj_sandbox.h"
 #include "sj_sandbox_report.h"
@@ -82,6 +86,24 @@ main_sink(enum msg_level lvl, const char *text, void *ctx)
 	    clean);
 }
 
+/* Is $smtpjail_sandbox_user dedicated to the sandbox? (policy/) */
+static int
+identity_check(const struct sj_config *cfg, char *why, size_t whysz)
+{
+	struct sj_identity id;
+	const char *sg = sj_config_param(cfg, "setgid_group");
+
+	memset(&id, 0, sizeof(id));
+	id.user = cfg->sandbox_user;
+	id.uid = cfg->sandbox_uid;
+	id.gid = cfg->sandbox_gid;
+	id.mail_owner = cfg->mail_owner;
+	id.mail_owner_gid = cfg->mail_owner_gid;
+	id.setgid_group = sg != NULL ? sg : "postdrop";
+	id.directory = cfg->sandbox_directory;
+	return (sandbox_identity_check(&id, why, whysz));
+}
+
 static int
 sandbox_check_main(struct sj_config *cfg)
 {
@@ -95,7 +117,8 @@ sandbox_check_main(struct sj_config *cfg)
 		return (1);
 	}
 	child_sandbox_spec(cfg, &spec);
-	if (sandbox_check_spec(&spec, why, sizeof(why)) < 0) {
+	if (sandbox_check_spec(&spec, why, sizeof(why)) < 0 ||
+	    identity_check(cfg, why, sizeof(why)) < 0) {
 		printf("sandbox-check: FAILED (%s)\n", why);
 		return (1);
 	}
@@ -219,13 +242,19 @@ main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
+	main_info_option(argc, argv);
 
 	/* Until main.cf is read, log as $MAIL_LOGTAG/smtp (master gives
 	 * us no stderr): a configuration error must reach the mail log. */
 	if (log_open_bootstrap() == 0)
 		msg_set_sink(main_sink, NULL);
-	if (sj_config_load(cfg, argc, argv, why, sizeof(why)) < 0)
+	if (sj_config_load(cfg, argc, argv, why, sizeof(why)) < 0) {
+		if (main_info_sandbox_check(argc, argv)) {
+			printf("sandbox-check: FAILED (%s)\n", why);
+			return (1);
+		}
 		msg_fatal("%s", why);
+	}
 	msg_set_verbose(cfg->opt_verbose);
 	if (log_open(cfg) < 0)
 		msg_fatal("cannot open the log channel");
@@ -245,7 +274,8 @@ main(int argc, char **argv)
 		    strerror(errno));
 
 	child_sandbox_spec(cfg, &spec);
-	if (sandbox_check_spec(&spec, why, sizeof(why)) < 0)
+	if (sandbox_check_spec(&spec, why, sizeof(why)) < 0 ||
+	    identity_check(cfg, why, sizeof(why)) < 0)
 		msg_fatal("%s", why);
 	if (master_svc_init(&parent_ctx.svc, cfg, why, sizeof(why)) < 0)
 		msg_fatal("%s", why);

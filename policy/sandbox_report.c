@@ -22,7 +22,9 @@
  *			   RLIMIT_NOFILE and RLIMIT_AS at most the values
  *			   of sj_limits.h (soft and hard)
  *
- *	then the number of system calls of the allow-list. One line per
+ *	then the number of system calls of the allow-list, and the
+ *	filter's action: "kill" passes, "trap" (smtpjail_seccomp_debug =
+ *	yes, which reports a violation instead of killing) fails. One line per
  *	property, then "sandbox-check: ok" or "sandbox-check: FAILED (...)".
  * SECURITY
  *	Parent, as root, before it drops privileges (--sandbox-check and
@@ -384,6 +386,12 @@ sandbox_report(pid_t child, const struct sj_sandbox_spec *spec, FILE *out)
 	report_line(&rp, "allowed-syscalls", val,
 	    n > 0 && n <= SJ_CHILD_SYSCALLS_MAX, expect);
 #endif
+	/* A trapping filter reports a violation and lets the call fail
+	 * instead of killing: not the sandbox SECURITY.md describes. */
+	report_line(&rp, "seccomp-action", spec->seccomp_trap ?
+	    "trap (smtpjail_seccomp_debug = yes: violations are reported, "
+	    "not killed)" : "kill", !spec->seccomp_trap,
+	    "kill: set smtpjail_seccomp_debug = no");
 	if (rp.nfailed == 0)
 		fprintf(out, "sandbox-check: ok\n");
 	else

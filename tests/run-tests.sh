@@ -13,6 +13,13 @@ cd "$top" || exit 2
 export SJ_BUILD="$top/$build" SJ_TOP="$top"
 log=$(mktemp -d /tmp/sj-tests.XXXXXX)
 passed=0 failed=0
+# One dedicated sandbox user for every test that starts the child.
+. "$top/tests/sandbox/sandbox_user.sh"
+if [ "$(id -u)" -eq 0 ]; then
+	sj_test_user_make > /dev/null || echo "# no test sandbox user"
+fi
+trap 'sj_test_user_drop' EXIT
+trap 'exit 130' INT TERM
 
 count() {	# file
 	p=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$1" | awk '{s+=$4} END {print s+0}')

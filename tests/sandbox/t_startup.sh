@@ -13,8 +13,21 @@ if ! id postfix >/dev/null 2>&1; then
 	echo "not ok - t_startup needs the postfix user (make deps)"
 	exit 1
 fi
+top=${SJ_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/sandbox/sandbox_user.sh"
+sj_test_user_make || exit 1
+sbu=$SJ_SANDBOX_USER
 tmp=$(mktemp -d /tmp/sj-startup.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+# probe users and groups made below (names carry the PID)
+pu=sjp$$
+cleanup() {
+	userdel "$pu" >/dev/null 2>&1
+	userdel "${pu}b" >/dev/null 2>&1
+	rm -rf "$tmp"
+	sj_test_user_drop
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 mkdir -p "$tmp/etc" "$tmp/queue" "$tmp/empty"
 chmod 755 "$tmp" "$tmp/empty"
 
@@ -24,7 +37,7 @@ maincf() {	# extra main.cf lines on stdin
 		echo "mail_owner = postfix"
 		echo "myhostname = startup.example"
 		echo "smtpjail_sandbox_directory = $tmp/empty"
-		echo "smtpjail_sandbox_user = nobody"
+		echo "smtpjail_sandbox_user = $sbu"
 		echo "smtpjail_resolv_conf = /dev/null"
 		cat
 	} > "$tmp/etc/main.cf"
@@ -89,7 +102,7 @@ if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | tail -1 |
 else
 	echo "not ok - --sandbox-check (exit $rc): $out"
 fi
-for prop in "uid 65534" "CapEff 0000000000000000" "CapBnd 0000000000000000" \
+for prop in "uid $(id -u "$sbu")" "CapEff 0000000000000000" "CapBnd 0000000000000000" \
     "NoNewPrivs 1" "Seccomp 2" "root $tmp/empty" "RLIMIT_NPROC 0/0"; do
 	if printf '%s\n' "$out" | grep -q "^sandbox-check: $prop.* ok"; then
 		echo "ok - sandbox-check reports $prop"
@@ -104,4 +117,135 @@ if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -q 'sandbox-check: FAILED'; th
 	echo "ok - --sandbox-check fails on a world-writable sandbox directory"
 else
 	echo "not ok - --sandbox-check with a bad directory (exit $rc): $out"
+fi
+
+chmod 755 "$tmp/empty"
+
+# --sandbox-check: its own verdict for a configuration error, and no
+# "ok" when the filter only traps (smtpjail_seccomp_debug = yes).
+out=$(MAIL_CONFIG=$tmp/etc "$bin" --sandbox-check \
+    -o smtp_connect_timeout=abc 2>&1)
+rc=$?
+if [ "$rc" -ne 0 ] && printf '%s\n' "$out" |
+    grep -q '^sandbox-check: FAILED (.*smtp_connect_timeout' &&
+    ! printf '%s\n' "$out" | grep -q 'fatal'; then
+	echo "ok - --sandbox-check reports a configuration error as FAILED"
+else
+	echo "not ok - --sandbox-check with a bad parameter (exit $rc): $out"
+fi
+out=$(MAIL_CONFIG=$tmp/etc "$bin" -o smtpjail_seccomp_debug=yes \
+    --sandbox-check 2>&1)
+rc=$?
+if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | tail -1 |
+    grep -q '^sandbox-check: FAILED (.*seccomp-action' &&
+    printf '%s\n' "$out" | grep -q '^sandbox-check: seccomp-action trap.*FAILED'; then
+	echo "ok - --sandbox-check fails in smtpjail_seccomp_debug mode"
+else
+	echo "not ok - --sandbox-check in debug mode (exit $rc): $out"
+fi
+
+# --help and --version
+out=$("$bin" --help 2>&1)
+rc=$?
+if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | grep -q '^usage: smtpjail' &&
+    printf '%s\n' "$out" | grep -q -- '--sandbox-check'; then
+	echo "ok - --help prints the usage"
+else
+	echo "not ok - --help (exit $rc): $out"
+fi
+out=$("$bin" --version 2>&1)
+rc=$?
+ipcv=$(sed -n 's/^#define IPC_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
+    "$top/include/ipc_msg.h")
+if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | grep -q '^smtpjail [0-9]' &&
+    printf '%s\n' "$out" | grep -qx "ipc version $ipcv" &&
+    printf '%s\n' "$out" | grep -q '^c-ares [0-9]' &&
+    printf '%s\n' "$out" | grep -q '^libseccomp [0-9]'; then
+	echo "ok - --version prints the versions"
+else
+	echo "not ok - --version (exit $rc): $out"
+fi
+expect "--help among daemon options is an invalid option" "invalid option" \
+    "$bin" -t unix --help
+
+# Identity (policy/sandbox_identity.c): the sandbox user must be
+# dedicated. Each refusal is a clear fatal line naming the reason.
+maincf <<EOF2
+smtpjail_sandbox_user = nobody
+EOF2
+expect "sandbox user nobody refused" 'user "nobody".*overflow user' \
+    "$bin" -t unix -S
+mkusr() {	# name: a system user with its own group, home /nonexistent
+	useradd --system --user-group --no-create-home --home-dir /nonexistent \
+	    --shell /usr/sbin/nologin "$@" >/dev/null 2>&1
+}
+mkusr "$pu" || echo "not ok - cannot create probe user $pu"
+maincf <<EOF2
+smtpjail_sandbox_user = $pu
+EOF2
+out=$(MAIL_CONFIG=$tmp/etc "$bin" --sandbox-check 2>&1)
+if printf '%s\n' "$out" | tail -1 | grep -qx 'sandbox-check: ok'; then
+	echo "ok - a dedicated system user passes the identity check"
+else
+	echo "not ok - dedicated user $pu refused: $out"
+fi
+mkusr "${pu}b"
+gpasswd -a "${pu}b" "$pu" >/dev/null 2>&1
+expect "sandbox group with members refused" "has members (\"${pu}b\")" \
+    "$bin" -t unix -S
+userdel "${pu}b" >/dev/null 2>&1
+useradd --system --no-create-home --home-dir /nonexistent \
+    --shell /usr/sbin/nologin -g "$pu" "${pu}b" >/dev/null 2>&1
+expect "another user's primary group refused" \
+    "also the primary group of user \"${pu}b\"" "$bin" -t unix -S
+userdel "${pu}b" >/dev/null 2>&1
+usermod -g postfix "$pu" >/dev/null 2>&1
+expect "mail_owner's group refused" "group ID of mail_owner" \
+    "$bin" -t unix -S
+usermod -g "$pu" "$pu" >/dev/null 2>&1
+mkdir -p "$tmp/home"
+chown "$pu" "$tmp/home"
+usermod -d "$tmp/home" "$pu" >/dev/null 2>&1
+expect "user owning its home refused" "owns $tmp/home" "$bin" -t unix -S
+chown root "$tmp/home"
+touch "$tmp/home/mine"
+chown "$pu" "$tmp/home/mine"
+expect "user owning a file in its home refused" "owns $tmp/home/mine" \
+    "$bin" -t unix -S
+usermod -d /nonexistent "$pu" >/dev/null 2>&1
+chown "$pu" "$tmp"
+expect "user owning the sandbox directory's parent refused" "owns $tmp;" \
+    "$bin" -t unix -S
+chown root "$tmp"
+out=$(MAIL_CONFIG=$tmp/etc "$bin" --sandbox-check 2>&1)
+if printf '%s\n' "$out" | tail -1 | grep -qx 'sandbox-check: ok'; then
+	echo "ok - the same user passes again once it owns nothing"
+else
+	echo "not ok - $pu still refused: $out"
+fi
+# --sandbox-check reports an identity refusal in its own format
+maincf <<EOF2
+smtpjail_sandbox_user = nobody
+EOF2
+out=$(MAIL_CONFIG=$tmp/etc "$bin" --sandbox-check 2>&1)
+if printf '%s\n' "$out" | grep -q '^sandbox-check: FAILED (.*nobody'; then
+	echo "ok - --sandbox-check FAILED for the nobody user"
+else
+	echo "not ok - --sandbox-check with nobody: $out"
+fi
+
+# The default user "_smtpjail"; an install of a version before 0.9.0
+# has only "smtpjail", which keeps working while "_smtpjail" is absent.
+if id smtpjail >/dev/null 2>&1 && ! id _smtpjail >/dev/null 2>&1; then
+	grep -v smtpjail_sandbox_user "$tmp/etc/main.cf" > "$tmp/main.cf.new"
+	mv "$tmp/main.cf.new" "$tmp/etc/main.cf"
+	out=$(MAIL_CONFIG=$tmp/etc "$bin" --sandbox-check 2>&1)
+	if printf '%s\n' "$out" | grep -q "^sandbox-check: uid $(id -u smtpjail)/.*ok" &&
+	    printf '%s\n' "$out" | tail -1 | grep -qx 'sandbox-check: ok'; then
+		echo "ok - the legacy default user smtpjail is used without _smtpjail"
+	else
+		echo "not ok - legacy user smtpjail not used: $out"
+	fi
+else
+	echo "# skip legacy user check (needs smtpjail and no _smtpjail)"
 fi
