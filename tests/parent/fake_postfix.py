@@ -453,7 +453,7 @@ class Env:
 			fp.write("maillog_file = %s/maillog\n" % self.tmp)
 			fp.write("maillog_file_prefixes = %s\n" % self.tmp)
 			fp.write("smtpjail_sandbox_directory = %s\n" % self.empty)
-			fp.write("smtpjail_sandbox_user = nobody\n")
+			fp.write("smtpjail_sandbox_user = %s\n" % sandbox_user())
 			fp.write("smtpjail_resolv_conf = %s\n" % resolv)
 			fp.write("smtp_connect_timeout = 10s\n")
 			fp.write("ipc_timeout = 10s\n")
@@ -570,9 +570,14 @@ def run_smtpjail(env, raw_request, on_running=None, args=(),
 	return r
 
 
+def sandbox_user():
+	"""The dedicated test sandbox user (tests/sandbox/sandbox_user.sh)."""
+	return os.environ.get("SJ_SANDBOX_USER", "_smtpjail")
+
+
 def find_child(ppid):
-	"""The sandboxed child: parent ppid, running as nobody."""
-	nobody = pwd.getpwnam("nobody").pw_uid
+	"""The sandboxed child: parent ppid, running as the sandbox user."""
+	sbuid = pwd.getpwnam(sandbox_user()).pw_uid
 	for d in os.listdir("/proc"):
 		if not d.isdigit():
 			continue
@@ -584,7 +589,7 @@ def find_child(ppid):
 		f = dict(ln.split(":", 1) for ln in st.splitlines()
 		    if ":" in ln)
 		if int(f.get("PPid", "0")) == ppid and \
-		    int(f.get("Uid", "-1 ").split()[0]) == nobody:
+		    int(f.get("Uid", "-1 ").split()[0]) == sbuid:
 			return int(d)
 	return None
 
@@ -646,7 +651,7 @@ def scenario(env, sc):
 			return
 		cpid = find_child(r.pid)
 		if cpid is None:
-			killed["err"] = "no child of %d running as nobody" % r.pid
+			killed["err"] = "no child of %d running as the sandbox user" % r.pid
 			return
 		os.kill(cpid, signal.SIGKILL)
 		killed["pid"] = cpid

@@ -36,4 +36,4 @@ else
 	    "symbol, no SJ_HOSTILE_SCRIPT; the real child_log_sink is there)"
 fi
 
-exec timeout -k 5 300 python3 "$top/tests/parent/hostile_child.py" "$aux"
+parent_run timeout -k 5 300 python3 "$top/tests/parent/hostile_child.py" "$aux"

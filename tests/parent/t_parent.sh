@@ -9,4 +9,4 @@ top=${SJ_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${SJ_BUILD:-$top/build}/smtpjail
 . "$top/tests/parent/preflight.sh"
 parent_preflight t_parent "$bin"
-exec timeout -k 5 170 python3 "$top/tests/parent/fake_postfix.py" "$bin"
+parent_run timeout -k 5 170 python3 "$top/tests/parent/fake_postfix.py" "$bin"

@@ -11,4 +11,4 @@ top=${SJ_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${SJ_BUILD:-$top/build}/smtpjail
 . "$top/tests/parent/preflight.sh"
 parent_preflight t_services "$bin"
-exec timeout -k 5 400 python3 "$top/tests/parent/services.py" "$bin"
+parent_run timeout -k 5 400 python3 "$top/tests/parent/services.py" "$bin"
