@@ -10,22 +10,30 @@
 #	   there is no main.cf yet, Postfix's compiled-in default
 #	   ("postconf -d").
 #	2. Installs the binary as $DESTDIR$daemon_directory/smtpjail,
-#	   owner root:root, mode 0755.
+#	   owner root:root, mode 0755, and the manual pages smtpjail(8)
+#	   and smtpjail(5) under $DESTDIR$MANDIR (default
+#	   /usr/local/share/man).
 #	3. Creates the sandbox directory $DESTDIR/var/lib/smtpjail/empty
 #	   (root:root 0755; its parent too) if missing, and refuses to
 #	   go on if it exists but is not empty, not a directory, not
 #	   owned by root or writable by group or others.
-#	4. Creates the system user "smtpjail" (useradd --system, no home,
-#	   /usr/sbin/nologin) if missing. Not with DESTDIR: a staged
-#	   install must not change the build host's users; it prints the
-#	   command instead.
-#	5. Prints the master.cf line and the main.cf parameters to use.
+#	4. Creates the system user "_smtpjail" with its own group, home
+#	   /nonexistent, shell /usr/sbin/nologin (adduser --system
+#	   --group, as Debian's maintainer scripts do; useradd where there
+#	   is no adduser) if missing. Not with DESTDIR: a staged install
+#	   must not change the build host's users; it prints the command
+#	   instead.
+#	5. Records what it created (not what was there before) in
+#	   $DESTDIR$SMTPJAIL_STATE_DIR/make-install.created, one
+#	   "file|dir|user NAME" a line: make uninstall removes only that.
+#	6. Prints the master.cf line and the main.cf parameters to use.
 #	It never edits main.cf or master.cf.
 #
-#	Environment: DESTDIR, MAIL_CONFIG, SMTPJAIL_SANDBOX_DIR (default
-#	/var/lib/smtpjail/empty), SMTPJAIL_USER (default smtpjail).
+#	Environment: DESTDIR, MAIL_CONFIG, MANDIR, SMTPJAIL_SANDBOX_DIR
+#	(default /var/lib/smtpjail/empty), SMTPJAIL_USER (default
+#	_smtpjail), SMTPJAIL_STATE_DIR (default /var/lib/smtpjail).
 # SEE ALSO
-#	README.md (Deploying under Postfix)
+#	README.md (Deploying under Postfix), tests/e2e/uninstall.sh
 set -u
 
 die() {
@@ -39,8 +47,28 @@ bin=$1
 dest=${DESTDIR:-}
 dest=${dest%/}
 sandbox=${SMTPJAIL_SANDBOX_DIR:-/var/lib/smtpjail/empty}
-user=${SMTPJAIL_USER:-smtpjail}
+user=${SMTPJAIL_USER:-_smtpjail}
+statedir=${SMTPJAIL_STATE_DIR:-/var/lib/smtpjail}
+mandir=${MANDIR:-/usr/local/share/man}
+top=$(cd "$(dirname "$0")/../.." && pwd)
 case $sandbox in /*) ;; *) die "SMTPJAIL_SANDBOX_DIR must be absolute";; esac
+case $statedir in /*) ;; *) die "SMTPJAIL_STATE_DIR must be absolute";; esac
+case $mandir in /*) ;; *) die "MANDIR must be absolute";; esac
+
+# What this run creates, recorded at the end (step 5).
+created=()
+mkdirs() {	# absolute directories (with $dest), parents first
+	local d parts=() p
+	d=$1
+	while [ "$d" != / ] && [ ! -e "$d" ]; do
+		parts=("$d" "${parts[@]}")
+		d=$(dirname "$d")
+	done
+	for p in "${parts[@]}"; do
+		install -d -m 0755 "${own[@]}" "$p" || die "cannot create $p"
+		created+=("dir ${p#"$dest"}")
+	done
+}
 if [ -z "$dest" ] && [ "$(id -u)" -ne 0 ]; then
 	die "run as root (or set DESTDIR for a staged install)"
 fi
@@ -67,16 +95,26 @@ case $daemon_dir in /*) ;; *) die "odd daemon_directory '$daemon_dir'";; esac
 [ "$user" != root ] && [ "$user" != "${mail_owner:-postfix}" ] ||
     die "the sandbox user must be neither root nor mail_owner (${mail_owner:-postfix})"
 
-# 2. the binary
+# 2. the binary and the manual pages
 own=()
 [ "$(id -u)" -eq 0 ] && own=(-o root -g root)
-install -d -m 0755 "${own[@]}" "$dest$daemon_dir" ||
-    die "cannot create $dest$daemon_dir"
+mkdirs "$dest$daemon_dir"
 target=$dest$daemon_dir/smtpjail
+[ -e "$target" ] || created+=("file ${target#"$dest"}")
 # install(1) replaces the file (new inode): a running smtpjail keeps its
 # old image, master(8) starts the new one on the next process.
 install -m 0755 "${own[@]}" "$bin" "$target" || die "cannot install $target"
 echo "install: $target (mode 0755${own:+, root:root})"
+for sec in 8 5; do
+	mdir=$dest$mandir/man$sec
+	mkdirs "$mdir"
+	page=$mdir/smtpjail.$sec.gz
+	[ -e "$page" ] || created+=("file ${page#"$dest"}")
+	gzip -9n < "$top/doc/smtpjail.$sec" > "$page.tmp" &&
+	    chmod 0644 "$page.tmp" && mv -f "$page.tmp" "$page" ||
+	    die "cannot install $page"
+	echo "install: $page"
+done
 
 # 3. the sandbox directory
 sdir=$dest$sandbox
@@ -94,8 +132,7 @@ if [ -e "$sdir" ] || [ -L "$sdir" ]; then
 	    die "$sdir is writable by group or others (mode $perm)"
 	echo "install: $sdir exists (empty, mode $perm)"
 else
-	install -d -m 0755 "${own[@]}" "$(dirname "$sdir")" "$sdir" ||
-	    die "cannot create $sdir"
+	mkdirs "$sdir"
 	echo "install: created $sdir (empty, mode 0755${own:+, root:root})"
 fi
 
@@ -105,14 +142,31 @@ if id "$user" > /dev/null 2>&1; then
 	[ "$(id -u "$user")" -ne 0 ] || die "user $user has uid 0"
 elif [ -n "$dest" ]; then
 	echo "install: DESTDIR set: not creating user $user on this host; on the target run"
-	echo "    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin $user"
+	echo "    adduser --system --group --home /nonexistent --no-create-home $user"
 else
-	useradd --system --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin "$user" || die "useradd $user failed"
+	if command -v adduser > /dev/null; then
+		adduser --quiet --system --group --home /nonexistent \
+		    --no-create-home "$user" || die "adduser $user failed"
+	else
+		useradd --system --user-group --no-create-home \
+		    --home-dir /nonexistent --shell /usr/sbin/nologin \
+		    "$user" || die "useradd $user failed"
+	fi
+	created+=("user $user")
 	echo "install: created system user $user (uid $(id -u "$user"))"
 fi
 
-# 5. what the administrator does next
+# 5. what was created, for make uninstall (kept across installs)
+mkdirs "$dest$statedir"
+state=$dest$statedir/make-install.created
+for c in "${created[@]}"; do
+	[ -f "$state" ] && grep -qxF "$c" "$state" && continue
+	echo "$c" >> "$state" || die "cannot write $state"
+done
+[ -f "$state" ] || : > "$state"
+echo "install: recorded what it created in $state"
+
+# 6. what the administrator does next
 cat <<EOF
 
 smtpjail is installed; your Postfix configuration was not changed.
