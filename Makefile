@@ -26,7 +26,13 @@ DEB_PKGS = build-essential pkg-config libseccomp-dev libcap-dev \
 	   libc-ares-dev libcmocka-dev libidn2-dev postfix dnsmasq-base iproute2 \
 	   clang libclang-rt-14-dev seccomp procps python3
 
-.PHONY: all deps test asan demo install uninstall bench fuzz fuzz-long clean tests
+# make deb only: Debian's packaging tools (not needed by make test's
+# other suites; tests/pkg/t_deb.sh runs make deb-deps itself).
+DEB_BUILD_TOOLS = debhelper dpkg-dev fakeroot lintian
+DEB_OUT	?= $(BUILD)/deb
+
+.PHONY: all deps deb-deps deb test asan demo install uninstall bench fuzz \
+	fuzz-long clean tests
 
 all: $(BUILD)/smtpjail
 
@@ -75,6 +81,22 @@ deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+deb-deps:
+	@missing=$$(for p in $(DEB_BUILD_TOOLS) pkg-config libseccomp-dev \
+	    libcap-dev libc-ares-dev libidn2-dev; do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	    grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "make deb-deps: installing:" $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# The Debian package (debian/), built by dpkg-buildpackage from a copy
+# of the source tree in $(DEB_OUT), checked by lintian.
+deb: deb-deps
+	./tests/pkg/build_deb.sh $(DEB_OUT)
 
 test: deps
 	$(MAKE) tests
