@@ -520,7 +520,7 @@ html_directory = no
 smtp_connect_timeout = 10s
 delay_warning_time = 0
 smtpjail_sandbox_directory = $W_DIR/sandbox
-smtpjail_sandbox_user = smtpjail
+smtpjail_sandbox_user = $(sj_sandbox_user)
 smtpjail_resolv_conf = /etc/netns/$W_NS/resolv.conf
 EOF
 }
@@ -607,9 +607,11 @@ world_up() {
 	fi
 	sj_dns_start || { sj_note "DNS did not start"; return 1; }
 
-	# smtpjail sandbox user
-	if [ "$W_AGENT" = smtpjail ] && ! id smtpjail > /dev/null 2>&1; then
-		useradd --system --no-create-home --shell /usr/sbin/nologin \
+	# smtpjail sandbox user: the test run's dedicated one
+	# (tests/sandbox/sandbox_user.sh), else a system user "smtpjail"
+	if [ "$W_AGENT" = smtpjail ] && ! id "$(sj_sandbox_user)" > /dev/null 2>&1; then
+		useradd --system --user-group --no-create-home \
+		    --home-dir /nonexistent --shell /usr/sbin/nologin \
 		    smtpjail || { sj_note "useradd smtpjail failed"; return 1; }
 	fi
 
@@ -719,11 +721,20 @@ stall_stage() {	# name stage
 	echo "$2" > "$d/stage"
 }
 
+# sj_sandbox_user: the sandbox user of smtpjail worlds.
+sj_sandbox_user() {
+	if [ -n "${SJ_SANDBOX_USER:-}" ] && id "$SJ_SANDBOX_USER" > /dev/null 2>&1; then
+		echo "$SJ_SANDBOX_USER"
+	else
+		echo smtpjail
+	fi
+}
+
 # sj_agent_pids ROLE: pids of the smtpjail processes of this world,
 # ROLE "child" (running as the sandbox user) or "parent" (any other).
 sj_agent_pids() {	# child|parent
 	local p exe uid sbuid
-	sbuid=$(id -u smtpjail 2>/dev/null) || return 1
+	sbuid=$(id -u "$(sj_sandbox_user)" 2>/dev/null) || return 1
 	for p in $(ip netns pids "$W_NS" 2>/dev/null); do
 		exe=$(readlink "/proc/$p/exe" 2>/dev/null) || continue
 		[ "$exe" = "$W_DIR/libexec/smtpjail" ] || continue

@@ -213,7 +213,7 @@ SENT_RE='dsn=2\.0\.0, status=sent \(250 '
 
 sandbox_props() {	# child-pid
 	local c=$1 p sbuid sbgid pfuid bad=0 f l
-	sbuid=$(id -u smtpjail) sbgid=$(id -g smtpjail) pfuid=$(id -u postfix)
+	sbuid=$(id -u "$(sj_sandbox_user)") sbgid=$(id -g "$(sj_sandbox_user)") pfuid=$(id -u postfix)
 	expect_eq() {	# what got want
 		[ "$2" = "$3" ] && return 0
 		echo "# $1: '$2', expected '$3'"

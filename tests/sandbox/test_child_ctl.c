@@ -28,6 +28,7 @@
 
 #include "child_ctl.h"
 #include "sj_sandbox.h"
+#include "test_user.h"
 
 struct forbidden {
 	const char *name;
@@ -66,7 +67,7 @@ static int
 wait_sandboxed(int (*op)(void))
 {
 	struct sj_sandbox_spec spec;
-	struct passwd *pw = getpwnam("nobody");
+	struct passwd *pw = test_sandbox_user();
 	char	dir[] = "/tmp/sj-ctl.XXXXXX", why[256];
 	pid_t	pid;
 	int	st = 0;

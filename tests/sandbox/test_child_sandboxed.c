@@ -12,7 +12,7 @@
  *	  from a test main.cf plus "-o name=value" overrides, as master(8)
  *	  would pass them;
  *	- the child is forked by the parent's child_ctl_spawn() and runs
- *	  child_main(): chroot into an empty directory, nobody:nogroup, no
+ *	  child_main(): chroot into an empty directory, the test user, no
  *	  capabilities, the production seccomp allow-list (kill mode, no
  *	  test-only loosening);
  *	- this process plays the parent over the IPC channel (READY,
@@ -92,6 +92,7 @@
 #include "ipc_chan.h"
 #include "msg.h"
 #include "sj_config.h"
+#include "test_user.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -3051,6 +3052,7 @@ dns_start(void)
 static int
 world_setup(void **state)
 {
+	struct passwd *sbu;
 	char	text[2048];
 
 	(void)state;
@@ -3063,6 +3065,10 @@ world_setup(void **state)
 		snprintf(world.skip_why, sizeof(world.skip_why), "cannot make "
 		    "a network namespace: %s", strerror(errno));
 		return (0);
+	}
+	if ((sbu = test_sandbox_user()) == NULL) {
+		fprintf(stderr, "no dedicated sandbox user\n");
+		return (-1);
 	}
 	snprintf(world.dir, sizeof(world.dir), "/tmp/sj-childsb.XXXXXX");
 	snprintf(world.sandbox, sizeof(world.sandbox),
@@ -3084,7 +3090,7 @@ world_setup(void **state)
 	snprintf(text, sizeof(text),
 	    "# smtpjail test_child_sandboxed\n"
 	    "myhostname = client.test\n"
-	    "smtpjail_sandbox_user = nobody\n"
+	    "smtpjail_sandbox_user = %s\n"
 	    "smtpjail_sandbox_directory = %s\n"
 	    "smtpjail_resolv_conf = %s\n"
 	    "inet_interfaces = 127.0.0.1\n"
@@ -3100,7 +3106,7 @@ world_setup(void **state)
 	    "smtp_data_done_timeout = 30s\n"
 	    "smtp_quit_timeout = 30s\n"
 	    "smtp_rset_timeout = 30s\n",
-	    world.sandbox, world.resolv);
+	    sbu->pw_name, world.sandbox, world.resolv);
 	write_file(world.main_cf, text);
 	setenv("MAIL_CONFIG", world.dir, 1);
 	unsetenv("MAIL_VERBOSE");

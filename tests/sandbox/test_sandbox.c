@@ -5,7 +5,8 @@
  *	sandbox conformance: the live child, forbidden and permitted calls
  * DESCRIPTION
  *	Forks children that enter the real sandbox (sandbox_child_enter()
- *	into an empty root-owned directory, as nobody:nogroup) and checks:
+ *	into an empty root-owned directory, as the test run's dedicated
+ *	sandbox user, tests/sandbox/test_user.h) and checks:
  *
  *	- sandbox_report() on a live sandboxed child says ok, and on an
  *	  unsandboxed one says FAILED;
@@ -72,6 +73,7 @@
 #include "sj_sandbox.h"
 #include "sj_sandbox_report.h"
 #include "sj_sys.h"
+#include "test_user.h"
 
 #define CONTENT		"0123456789abcdefghijklmnopqrstuvwxyz"
 #define WAIT_LIMIT_S	60		/* only against hangs */
@@ -83,7 +85,7 @@ extern char **environ;
 struct tctx {
 	char	dir[64];		/* empty, root-owned, 0755 */
 	uid_t	uid;			/* nobody */
-	gid_t	gid;			/* nogroup */
+	gid_t	gid;			/* its own group */
 	uid_t	forbidden;		/* stands in for $mail_owner */
 	gid_t	forbidden_gid;
 	int	tcp_fd;			/* listening on 127.0.0.1 */
@@ -232,7 +234,6 @@ group_setup(void **state)
 {
 	struct tctx *t;
 	struct passwd *pw;
-	struct group *gr;
 	int	fd;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
@@ -242,10 +243,10 @@ group_setup(void **state)
 	snprintf(t->dir, sizeof(t->dir), "/tmp/sj-sandbox.XXXXXX");
 	if (mkdtemp(t->dir) == NULL || chmod(t->dir, 0755) < 0)
 		return (-1);
-	if ((pw = getpwnam("nobody")) == NULL)
+	if ((pw = test_sandbox_user()) == NULL)
 		return (-1);
 	t->uid = pw->pw_uid;
-	t->gid = (gr = getgrnam("nogroup")) != NULL ? gr->gr_gid : pw->pw_gid;
+	t->gid = pw->pw_gid;
 	if ((pw = getpwnam("postfix")) != NULL) {
 		t->forbidden = pw->pw_uid;
 		t->forbidden_gid = pw->pw_gid;
