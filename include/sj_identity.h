@@ -12,7 +12,7 @@
 struct sj_identity {
 	const char *user;		/* smtpjail_sandbox_user */
 	uid_t	uid;
-	gid_t	gid;			/* its passwd gid: the child's gid */
+	gid_t	gid;			/* its passwd gid */
 	const char *mail_owner;
 	gid_t	mail_owner_gid;
 	const char *setgid_group;	/* postdrop; NULL or "": not checked */

@@ -49,7 +49,7 @@
 #include "sj_identity.h"
 
 #define SANDBOX_ID_PARAM	"parameter smtpjail_sandbox_user"
-#define SANDBOX_ID_HOME_SCAN	256	/* entries of the home looked at */
+#define SANDBOX_ID_HOME_SCAN	256	/* home entries looked at */
 #define SANDBOX_ID_OVERFLOW	"/proc/sys/kernel/overflowuid"
 #define SANDBOX_ID_OVERFLOW_DEF	65534	/* the kernel's default */
 

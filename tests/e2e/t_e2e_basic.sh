@@ -26,7 +26,8 @@
 #	when the only MX is down; an IDN domain; a message
 #	with recipients in four outcomes; the stocksmtp comparison
 #	transport; relayhost, and a relayhost that does not exist; then
-#	the accounting of every injected message.
+#	the accounting of every injected message, and pflogsumm's totals
+#	of the log against its status lines.
 # SEE ALSO
 #	tests/e2e/lib.sh, postfix-interfaces.md sections 6 and 8
 set -u
@@ -464,9 +465,35 @@ run_world() {
 	check "accounting: sent lines match recipients at the sinks" sink_total_matches
 	check "no fatal or panic from the agent" \
 	    eval '! pf_log | grep -Eq "postfix/(stocksmtp/)?smtp\[[0-9]+\]: (fatal|panic):"'
+	check "pflogsumm (Debian's log summary) counts the log's sent, bounced and deferred lines" \
+	    pflogsumm_counts
 	check "master saw no abnormal agent exit" \
 	    eval '! pf_log | grep -Eq "postfix/master\[[0-9]+\]: warning: .*(exit status|killed by signal|throttling)"'
 	world_down
+}
+
+# pflogsumm reads the agent's status lines as a stock smtp(8)'s: its
+# Grand Totals equal the status= counts of the world's log.
+pflogsumm_counts() {
+	local log=$W_DIR/log/maillog out want got k
+	command -v pflogsumm > /dev/null ||
+	    { sj_note "pflogsumm is not installed (make deps)"; return 1; }
+	out=$(pflogsumm --detail 0 "$log" 2>&1) ||
+	    { sj_note "pflogsumm failed: $out"; return 1; }
+	for k in sent:delivered bounced:bounced deferred:deferrals; do
+		want=$(grep -c "status=${k%%:*} " "$log")
+		if [ "${k#*:}" = deferrals ]; then
+			got=$(echo "$out" | sed -n 's/.*deferred *(\([0-9]*\) *deferral.*/\1/p' |
+			    head -n 1)
+		else
+			got=$(echo "$out" | awk -v k="${k#*:}" \
+			    '$2 == k { print $1; exit }')
+		fi
+		if [ "$got" != "$want" ] || [ "$want" -eq 0 ]; then
+			sj_note "pflogsumm ${k#*:}: '$got', status=${k%%:*} lines: $want"
+			return 1
+		fi
+	done
 }
 
 # ------------------------------------------------------------- main
