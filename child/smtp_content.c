@@ -29,11 +29,14 @@
  *
  *	The two buffers live in this module's context (the child is single
  *	threaded; nothing else runs while a message is being sent).
+ *	For a server without 8BITMIME the bytes read first go through
+ *	mime(3) (opts->mime), whose output is this conversion's input.
  * SECURITY
  *	Child only. Reads only the memfd it is given, bounded by 'size';
- *	writes only to the SMTP socket.
+ *	writes only to the SMTP socket. The content is parsed (MIME) only
+ *	here, in the sandbox.
  * SEE ALSO
- *	Postfix src/smtp/smtp_proto.c (smtp_text_out), RFC 5321 4.5.2
+ *	mime(3), Postfix src/smtp/smtp_proto.c (smtp_text_out), RFC 5321 4.5.2
  *	(transparency), 4.5.3.1.6 (line length), postfix-interfaces.md 4.5
  */
 #include <errno.h>
@@ -41,6 +44,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mime.h"
 #include "msg.h"
 #include "sj_sys.h"
 #include "smtp_content.h"
@@ -297,9 +301,46 @@ content_init(struct content_state *st, int sock,
 	st->prefix_len = opts->prefix != NULL ? opts->prefix_len : 0;
 }
 
+static int	content_read(struct content_state *, int, uint64_t,
+		    struct mime *);
+
+/* mime(3) output: the converted content, into the SMTP conversion. */
+static int
+content_mime_out(void *ctx, const void *buf, size_t len)
+{
+	return (content_convert(ctx, buf, len));
+}
+
 /* Read and convert the whole content, ending the last line. */
 static int
 content_run(struct content_state *st, int content_fd, uint64_t size)
+{
+	struct smtp_content_result *res = st->res;
+	struct mime *mime = NULL;
+	int	err;
+
+	if (st->opts->mime != NULL &&
+	    (mime = mime_open(st->opts->mime, content_mime_out, st)) == NULL) {
+		res->local = 1;
+		return (-ENOMEM);
+	}
+	err = content_read(st, content_fd, size, mime);
+	if (err == 0 && mime != NULL)
+		err = mime_close(mime);
+	mime_free(mime);
+	if (err == MIME_ERR_NESTING)
+		res->mime = 1;
+	if (err < 0)
+		return (err);
+	if (!st->at_bol && (err = content_put(st, "\r\n", 2)) < 0)
+		return (err);
+	return (0);
+}
+
+/* Read the content; through mime(3) to 7 bits when 'mime' is given. */
+static int
+content_read(struct content_state *st, int content_fd, uint64_t size,
+    struct mime *mime)
 {
 	struct smtp_content_result *res = st->res;
 	uint64_t off = 0;
@@ -324,12 +365,12 @@ content_run(struct content_state *st, int content_fd, uint64_t size)
 			continue;
 		off += (uint64_t)n;
 		res->bytes_in = off;
-		if ((err = content_convert(st, smtp_content_ctx.in,
-		    (size_t)n)) < 0)
+		err = mime != NULL ?
+		    mime_write(mime, smtp_content_ctx.in, (size_t)n) :
+		    content_convert(st, smtp_content_ctx.in, (size_t)n);
+		if (err < 0)
 			return (err);
 	}
-	if (!st->at_bol && (err = content_put(st, "\r\n", 2)) < 0)
-		return (err);
 	return (0);
 }
 

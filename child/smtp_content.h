@@ -32,6 +32,10 @@
  *	commands) goes out in front of the first BDAT command, in the
  *	same write. Chunk commands are written to the transcript.
  *
+ *	With opts->mime, the content first goes through mime(3): 8-bit
+ *	MIME parts become quoted-printable, as Postfix does for a server
+ *	without 8BITMIME.
+ *
  *	smtp_content_write() writes a whole buffer to a non-blocking
  *	socket (sys_sendto, MSG_NOSIGNAL); the timeout restarts whenever
  *	bytes were written.
@@ -71,6 +75,8 @@
 #define SMTP_CONTENT_BODY	1	/* "sending message body" */
 #define SMTP_CONTENT_END	2	/* the write that carries the trailer */
 
+struct mime_limits;
+
 struct smtp_content_opts {
 	unsigned line_limit;		/* smtp_line_length_limit, 0 = none */
 	unsigned xfer_timeout;		/* seconds, 0 = none */
@@ -79,11 +85,14 @@ struct smtp_content_opts {
 	const char *queue_id;		/* for "<qid>: " in log lines, or NULL */
 	const char *prefix;		/* bytes sent first, or NULL */
 	size_t	prefix_len;
+	/* 8-bit MIME to quoted-printable (mime(3)) with these, or NULL */
+	const struct mime_limits *mime;
 };
 
 struct smtp_content_result {
 	int	stage;			/* SMTP_CONTENT_* of a failure, else 0 */
 	int	local;			/* the memfd could not be read */
+	int	mime;			/* MIME_ERR_NESTING was returned */
 	int	folded;			/* a line was broken */
 	int	stopped;		/* BDAT: 'more' asked to stop */
 	uint64_t chunks;		/* BDAT: commands written */
@@ -95,7 +104,8 @@ struct smtp_content_result {
  * 0 when everything including the trailer was written. Else a negative
  * errno: -ETIMEDOUT, -ECANCELED, -EPIPE/-ECONNRESET (lost connection)
  * with res->stage set; or, with res->local set, -EIO (content shorter
- * than 'size') or the sys_pread() error.
+ * than 'size'), -ENOMEM or the sys_pread() error; or, with res->mime
+ * set, MIME_ERR_NESTING (the content was cut off mid-message).
  */
 int	smtp_content_send(int sock, int content_fd, uint64_t size,
 	    const struct smtp_content_opts *, struct smtp_content_result *);

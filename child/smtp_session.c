@@ -96,6 +96,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mime.h"
 #include "msg.h"
 #include "sj_match.h"
 #include "sj_sys.h"
@@ -142,7 +143,17 @@ struct sess {
 	size_t	cmd_len;		/* the command being built */
 	char	cmd[SMTP_CMD_MAX];
 	char	text[SJ_REPLY_TEXT_MAX + 1];	/* reply joined by spaces */
+	struct mime_limits mime;	/* xfer_content_opts() */
 };
+
+/*
+ * Postfix 3.7 SMTP_MIME_DOWNGRADE (smtp_proto.c): content not declared
+ * 7bit, to a server without 8BITMIME, is converted by mime(3).
+ */
+#define SESS_MIME_DOWNGRADE(s) \
+	(((s)->cfg->flags & IPC_CF_NO_MIME_OCONV) == 0 && \
+	((s)->ehlo.features & SMTP_EHLO_8BITMIME) == 0 && \
+	((s)->job->dlv->flags & IPC_DF_7BIT) == 0)
 
 /*
  * xfer_bdat() hands the queued commands to smtp_content_bdat() as its
@@ -679,7 +690,8 @@ cmd_mail(struct sess *s)
 	cmd_add(s, "MAIL FROM:<");
 	cmd_add_address(s, dlv->sender);
 	cmd_add(s, ">");
-	if (f & SMTP_EHLO_SIZE) {
+	/* Postfix: no SIZE when the content will be converted. */
+	if ((f & SMTP_EHLO_SIZE) && !SESS_MIME_DOWNGRADE(s)) {
 		cmd_add(s, " SIZE=");
 		cmd_addu(s, (unsigned long long)dlv->content_size);
 	}
@@ -860,6 +872,14 @@ sess_quit(struct sess *s, int already_sent)
 /* Handshake: Postfix smtp_helo(). */
 
 /*
+ * Postfix 3.7 smtp_connect.c sets SMTP_MISC_FLAG_LOOP_DETECT for a
+ * nexthop on TCP port 25 only: a content filter on another port may
+ * answer with our own name.
+ */
+#define SESS_LOOP_DETECT(s) \
+	((s)->peer->port == 25 && (s)->cfg->myhostname[0] != '\0')
+
+/*
  * A greeting that names our own host: Postfix only warns (the EHLO
  * reply decides). The name is the first word after the code.
  */
@@ -869,7 +889,7 @@ sess_greeting_loop(const struct sess *s)
 	const char *me = s->cfg->myhostname, *w = s->reply.text;
 	size_t	len, mlen = strlen(me);
 
-	if (mlen == 0 || s->reply.len < 4)
+	if (!SESS_LOOP_DETECT(s) || s->reply.len < 4)
 		return;
 	w += 4;
 	len = strcspn(w, " \t\n");
@@ -930,7 +950,7 @@ sess_handshake(struct sess *s)
 	} else {
 		smtp_ehlo_parse(&s->reply, s->peer->relay, &s->ehlo);
 		/* Postfix smtp_helo(): EHLO answered with our own name */
-		if (cfg->myhostname[0] != '\0' &&
+		if (SESS_LOOP_DETECT(s) &&
 		    strcasecmp(s->ehlo.server, cfg->myhostname) == 0) {
 			msg_warn("host %s replied to HELO/EHLO with my own "
 			    "hostname %s", s->peer->relay, cfg->myhostname);
@@ -1130,6 +1150,18 @@ xfer_local_fail(struct sess *s, int err)
 	return (sess_fail(s, &why, 1));
 }
 
+/* Postfix smtp_mime_fail(): the content cannot be converted. */
+static int
+xfer_mime_fail(struct sess *s)
+{
+	struct ipc_result why;
+
+	s->broken = 1;
+	res_fill(&why, MIME_ERR_NESTING_DSN, NULL, NULL, "%s",
+	    MIME_ERR_NESTING_TEXT);
+	return (sess_fail(s, &why, 0));
+}
+
 /* The end-of-data reply. */
 static int
 xfer_dot_reply(struct sess *s, const struct xfer *x)
@@ -1165,10 +1197,17 @@ xfer_end_reply(struct sess *s, const struct xfer *x, const char *request)
 
 /* Content options common to DATA and BDAT. */
 static void
-xfer_content_opts(const struct sess *s, struct smtp_content_opts *opts,
+xfer_content_opts(struct sess *s, struct smtp_content_opts *opts,
     const char *trailer)
 {
 	memset(opts, 0, sizeof(*opts));
+	if (SESS_MIME_DOWNGRADE(s)) {
+		s->mime.header_limit = s->cfg->header_size_limit;
+		s->mime.nesting_limit = s->cfg->mime_nesting_limit;
+		s->mime.boundary_limit = s->cfg->mime_boundary_length_limit;
+		s->mime.record_limit = s->cfg->queue_line_length_limit;
+		opts->mime = &s->mime;
+	}
 	opts->line_limit = s->cfg->line_length_limit;
 	opts->xfer_timeout = s->cfg->data_xfer_timeout;
 	opts->done_timeout = s->cfg->data_done_timeout;
@@ -1195,6 +1234,8 @@ xfer_data(struct sess *s, struct xfer *x, int pipelining)
 			return (err);
 		if (err < 0 && cres.local)
 			return (xfer_local_fail(s, err));
+		if (err < 0 && cres.mime)
+			return (xfer_mime_fail(s));
 		if (err < 0 && cres.stage == SMTP_CONTENT_BODY) {
 			if (err == -ETIMEDOUT)
 				return (sess_stream_fail(s, err,
@@ -1396,6 +1437,8 @@ xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
 		return (err);
 	if (err < 0 && cres.local)
 		return (xfer_local_fail(s, err));
+	if (err < 0 && cres.mime)
+		return (xfer_mime_fail(s));
 	if (err < 0 && cres.stage == SMTP_CONTENT_BODY)
 		return (sess_stream_fail(s, err, "sending message body"));
 	if (err < 0)

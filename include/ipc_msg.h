@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	8
+#define IPC_VERSION	9
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -66,7 +66,8 @@ enum ipc_type {
 #define IPC_CF_USE_CHUNKING		(1U << 11)	/* smtpjail_use_chunking */
 /* smtp_connection_cache_on_demand: honour IPC_DF_CONN_LOAD/STORE */
 #define IPC_CF_CACHE_ON_DEMAND		(1U << 12)
-#define IPC_CF_ALL			((1U << 13) - 1)
+#define IPC_CF_NO_MIME_OCONV		(1U << 13)	/* disable_mime_output_conversion */
+#define IPC_CF_ALL			((1U << 14) - 1)
 
 enum ipc_addr_pref {
 	IPC_PREF_ANY = 0,	/* smtp_address_preference = any */
@@ -108,6 +109,14 @@ struct ipc_config {
 	uint32_t reuse_time_limit;	/* smtp_connection_reuse_time_limit */
 	uint32_t reuse_count_limit;	/* smtp_connection_reuse_count_limit, 0 = none */
 	char	cache_destinations[SJ_CACHE_DEST_LIST_MAX + 1]; /* smtp_connection_cache_destinations */
+	/*
+	 * 8-bit MIME to quoted-printable in the child (child/mime.c), with
+	 * Postfix's limits for its MIME parser; each at least 1.
+	 */
+	uint32_t header_size_limit;	/* header_size_limit */
+	uint32_t mime_nesting_limit;	/* mime_nesting_limit */
+	uint32_t mime_boundary_length_limit; /* mime_boundary_length_limit */
+	uint32_t queue_line_length_limit; /* line_length_limit: queue records */
 };
 
 /* DELIVER flags */

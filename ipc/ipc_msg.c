@@ -78,7 +78,11 @@
 	X(ipc_config, U32, cache_time_limit, RAW) \
 	X(ipc_config, U32, reuse_time_limit, RAW) \
 	X(ipc_config, U32, reuse_count_limit, RAW) \
-	X(ipc_config, STR, cache_destinations, TXT)
+	X(ipc_config, STR, cache_destinations, TXT) \
+	X(ipc_config, U32, header_size_limit, RAW) \
+	X(ipc_config, U32, mime_nesting_limit, RAW) \
+	X(ipc_config, U32, mime_boundary_length_limit, RAW) \
+	X(ipc_config, U32, queue_line_length_limit, RAW)
 
 /* content_fd is not in the body: it travels as SCM_RIGHTS. */
 #define IPC_F_DELIVER(X) \

@@ -178,6 +178,13 @@ static const struct sj_param_default {
 	{"smtp_connection_reuse_time_limit", "300s"},
 	{"smtp_connection_reuse_count_limit", "0"},
 
+	/* Content conversion in the child (mime_state.c, smtp_proto.c). */
+	{"disable_mime_output_conversion", "no"},
+	{"header_size_limit", "102400"},
+	{"mime_nesting_limit", "100"},
+	{"mime_boundary_length_limit", "2048"},
+	{"line_length_limit", "2048"},
+
 	/* smtpjail's own. */
 	{"smtpjail_process_name", "smtp"},
 	{"smtpjail_sandbox_directory", "/var/lib/smtpjail/empty"},

@@ -71,6 +71,7 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1018,6 +1019,37 @@ config_conn_cache(struct sj_config *cfg, char *why, size_t whysz)
 	    c->cache_destinations, CONFIG_BAD_NAME, why, whysz));
 }
 
+/* The MIME parser's limits, Postfix 3.7 mail_params.c minimums. */
+static int
+config_mime(struct sj_config *cfg, char *why, size_t whysz)
+{
+	static const struct {
+		const char *name;
+		long	min;
+		size_t	off;
+	} t[] = {
+		{ "header_size_limit", 1,
+		    offsetof(struct ipc_config, header_size_limit) },
+		{ "mime_nesting_limit", 1,
+		    offsetof(struct ipc_config, mime_nesting_limit) },
+		{ "mime_boundary_length_limit", 1,
+		    offsetof(struct ipc_config, mime_boundary_length_limit) },
+		{ "line_length_limit", 512,
+		    offsetof(struct ipc_config, queue_line_length_limit) },
+	};
+	size_t	i;
+	long	n;
+	int	rc;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if ((rc = get_int(cfg, t[i].name, t[i].min, INT32_MAX, &n, why,
+		    whysz)) < 0)
+			return (rc);
+		*(uint32_t *)((char *)&cfg->child + t[i].off) = (uint32_t)n;
+	}
+	return (0);
+}
+
 static int
 config_child(struct sj_config *cfg, char *why, size_t whysz)
 {
@@ -1040,7 +1072,9 @@ config_child(struct sj_config *cfg, char *why, size_t whysz)
 	    (rc = set_flag(cfg, "smtp_defer_if_no_mx_address_found",
 	    IPC_CF_DEFER_NO_MX_ADDR, why, whysz)) < 0 ||
 	    (rc = set_flag(cfg, "smtpjail_use_chunking", IPC_CF_USE_CHUNKING,
-	    why, whysz)) < 0)
+	    why, whysz)) < 0 ||
+	    (rc = set_flag(cfg, "disable_mime_output_conversion",
+	    IPC_CF_NO_MIME_OCONV, why, whysz)) < 0)
 		return (rc);
 	if (cfg->soft_bounce)
 		c->flags |= IPC_CF_SOFT_BOUNCE;
@@ -1115,7 +1149,8 @@ config_child(struct sj_config *cfg, char *why, size_t whysz)
 	    whysz)) < 0)
 		return (rc);
 	c->line_length_limit = (uint32_t)n;
-	if ((rc = config_port(cfg, why, whysz)) < 0)
+	if ((rc = config_mime(cfg, why, whysz)) < 0 ||
+	    (rc = config_port(cfg, why, whysz)) < 0)
 		return (rc);
 
 	if ((rc = sj_params_get_str(cfg->params, "smtp_helo_name", &v, why,
