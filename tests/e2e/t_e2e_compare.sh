@@ -15,7 +15,10 @@
 #	MAIL; 4xx and 5xx to RCPT; one message with a recipient accepted,
 #	one refused 550 and one 450 (a second Postfix smtpd as receiver);
 #	4xx and 5xx after DATA; connection dropped after the final dot;
-#	timeout waiting for the reply to the final dot.
+#	timeout waiting for the reply to the final dot; a content filter on
+#	[127.0.0.18]:10024 that greets with our own $myhostname (delivered:
+#	loop detection is for port 25 only) and the same server as port 25
+#	MX (bounced 5.4.6, "loops back to myself").
 #
 #	For each, the delivery status lines are parsed into fields and
 #	compared: to= (local part j-/s- folded), relay=, dsn=, status= and
@@ -66,7 +69,15 @@ nxdomain nx.test bounced
 refused cr.test deferred
 greet4 g4.test deferred
 greet5 g5.test deferred
+filter flt.test sent
+loop lp.test bounced
 "
+# filter: a content filter on [127.0.0.18]:10024 whose greeting and EHLO
+# name our own $myhostname: Postfix 3.7 (smtp_connect.c) checks for
+# loops on port 25 only, so both agents deliver and neither warns.
+# loop: the same server on port 25 as the best MX: both warn about the
+# greeting and bounce 5.4.6 "mail for lp.test loops back to myself".
+declare -A NEXTHOP=([filter]="[127.0.0.18]:10024")
 # greet5: smtp_skip_5xx_greeting = yes (the 3.7 default) makes a 5xx
 # greeting a soft error that moves on to the next MX; with none left the
 # mail is deferred, by both agents.
@@ -105,6 +116,8 @@ mx-host=gto.test,mx.gto.test,10
 host-record=mx.gto.test,127.0.0.16
 mx-host=dto.test,mx.dto.test,10
 host-record=mx.dto.test,127.0.0.17
+mx-host=lp.test,mx.lp.test,10
+host-record=mx.lp.test,127.0.0.19
 EOF
 }
 
@@ -262,9 +275,12 @@ same_outcome() {	# scenario expected [message]
 
 sj_jail_world t_e2e_compare compare write_zone postfix smtp-sink dnsmasq ip
 echo "$SCENARIOS" | while read -r scen dom _; do
-	[ -n "$scen" ] && printf 's-%s@%s\tstocksmtp:\n' "$scen" "$dom"
+	[ -n "$scen" ] || continue
+	printf 's-%s@%s\tstocksmtp:%s\n' "$scen" "$dom" "${NEXTHOP[$scen]:-}"
+	[ -n "${NEXTHOP[$scen]:-}" ] &&
+	    printf 'j-%s@%s\tsmtp:%s\n' "$scen" "$dom" "${NEXTHOP[$scen]}"
 done > "$W_DIR/etc/transport"
-for a in 13 14 15 16 17; do
+for a in 13 14 15 16 17 18 19; do
 	ip -n "$W_NS" addr add "127.0.0.$a/8" dev lo || sj_die "address .$a"
 done
 # Short timeouts for the two timeout scenarios (both agents read them).
@@ -290,6 +306,8 @@ sink_start g5 127.0.0.12 -f CONNECT || sj_die "sink g5"
 sink_start bounces 127.0.0.7 || sj_die "sink bounces"
 sink_start dd 127.0.0.13 -q . || sj_die "sink dd"
 sink_start m421 127.0.0.14 -Q MAIL || sj_die "sink m421"
+sink_start filter 127.0.0.18:10024 -h "$W_MYHOST" || sj_die "sink filter"
+sink_start loop 127.0.0.19 -h "$W_MYHOST" || sj_die "sink loop"
 stall_start gto 127.0.0.16 && stall_stage gto greeting ||
     sj_die "stall server gto"
 stall_start dto 127.0.0.17 && stall_stage dto dot || sj_die "stall server dto"

@@ -15,7 +15,13 @@
 #	injected (sha256), except where Postfix itself must change it.
 #
 #	Cases: a 5 MB message; an 8-bit body declared with -B 8BITMIME and
-#	one not declared; lines that start with "." (dot-stuffing end to
+#	one not declared; to a server without 8BITMIME (smtp-sink -8), the
+#	8-bit body and a MIME tree (an 8-bit header, a multipart with an
+#	8bit part holding a 1500-byte line, a message/rfc822 part with a
+#	multipart/alternative of two 8bit parts, a base64 part) converted
+#	to quoted-printable exactly as stock converts them and decoding
+#	to the injected parts, and with disable_mime_output_conversion =
+#	yes sent unconverted as stock sends it; lines that start with "." (dot-stuffing end to
 #	end); a 1500- and a 3000-character line (folded at
 #	smtp_line_length_limit = 990 exactly as stock smtp(8) folds it,
 #	checked against the expected shape); 200 recipients with
@@ -39,6 +45,8 @@ mx-host=s.test,mx.sink.test,10
 host-record=mx.sink.test,127.0.0.3
 mx-host=j7.test,mx.sink7.test,10
 mx-host=s7.test,mx.sink7.test,10
+mx-host=jr7.test,mx.sink7.test,10
+mx-host=sr7.test,mx.sink7.test,10
 host-record=mx.sink7.test,127.0.0.4
 mx-host=sender.test,mx.sender.test,10
 host-record=mx.sender.test,127.0.0.7
@@ -59,11 +67,11 @@ send_file() {
 	    -- "$@" || { sj_note "sendmail failed for $name"; return 1; }
 }
 
-# dump_of NAME DOMAIN: the sink's dump file of message NAME for the
-# recipient domain (exactly one expected).
-dump_of() {	# name domain
+# dump_of NAME DOMAIN [SINK]: the sink's dump file of message NAME for
+# the recipient domain (exactly one expected).
+dump_of() {	# name domain [sink]
 	local f n=0 out=
-	for f in $(sink_grep sink "Message-ID: <${MID[$1]}>" 2>/dev/null); do
+	for f in $(sink_grep "${3:-sink}" "Message-ID: <${MID[$1]}>" 2>/dev/null); do
 		grep -aq "^X-Rcpt-Args: <[^>]*@$2>" "$f" || continue
 		out=$f n=$((n + 1))
 	done
@@ -93,11 +101,12 @@ file_body() {	# file
 
 sha() { sha256sum | cut -d' ' -f1; }
 
-# same_dumps NAME: smtpjail's and stock's dumps of NAME are identical
-# but for X-Rcpt-Args.
-same_dumps() {	# name
+# same_dumps NAME [JDOMAIN SDOMAIN SINK]: smtpjail's and stock's dumps
+# of NAME are identical but for X-Rcpt-Args.
+same_dumps() {	# name [jdomain sdomain sink]
 	local j s
-	j=$(dump_of "$1" j.test) && s=$(dump_of "$1" s.test) || return 1
+	j=$(dump_of "$1" "${2:-j.test}" "${4:-sink}") &&
+	    s=$(dump_of "$1" "${3:-s.test}" "${4:-sink}") || return 1
 	if [ "$(strip_rcpt "$j" | sha)" = "$(strip_rcpt "$s" | sha)" ]; then
 		return 0
 	fi
@@ -164,6 +173,39 @@ mk_messages() {	# dir
 		printf 'Gr\303\274\303\237e aus K\303\266ln, \342\202\254 und \360\237\230\200.\n'
 		printf 'Latin-1 bytes: \344\366\374\337 and high \200\201\377.\n'
 	} > "$d/8bit"
+	# MIME with 8-bit parts at every level, for servers without
+	# 8BITMIME: an 8-bit header, a preamble, an 8bit text part with
+	# a 1500-byte line, a trailing space, '=' and a leading dot, a
+	# message/rfc822 part holding a multipart/alternative of two
+	# 8bit parts, a base64 part, an epilogue.
+	{
+		printf 'From: <%s>\nTo: <u@j7.test>\n' "$SENDER"
+		printf 'Subject: MIME Gr\303\274\303\237e\nX-Raw: K\303\266ln\n'
+		printf 'MIME-Version: 1.0\n'
+		printf 'Content-Type: multipart/mixed;\n\tboundary="outer=_1"\n\n'
+		printf 'This is a MIME preamble.\n--outer=_1\n'
+		printf 'Content-Type: text/plain; charset=utf-8\n'
+		printf 'Content-Transfer-Encoding: 8bit\n\n'
+		printf 'Gr\303\274\303\237e aus K\303\266ln, \342\202\254 und \360\237\230\200.\n'
+		for i in $(seq 1 500); do printf '\303\244'; done
+		for i in $(seq 1 500); do printf 'x'; done; echo
+		printf 'trailing space \nequals=sign\n.leading dot \303\244\n\n'
+		printf -- '--outer=_1\nContent-Type: message/rfc822\n'
+		printf 'Content-Transfer-Encoding: 8bit\n\n'
+		printf 'From: <inner@sender.test>\nSubject: inner \303\274\n'
+		printf 'MIME-Version: 1.0\n'
+		printf 'Content-Type: multipart/alternative; boundary=inner_2\n'
+		printf 'Content-Transfer-Encoding: 8bit\n\n--inner_2\n'
+		printf 'Content-Type: text/plain; charset=iso-8859-1\n'
+		printf 'Content-Transfer-Encoding: 8bit\n\n'
+		printf 'Latin-1: \344\366\374\337 high \200\201\377 tab\t\n'
+		printf -- '--inner_2\nContent-Type: text/html; charset=utf-8\n'
+		printf 'Content-Transfer-Encoding: 8bit\n\n<p>Gr\303\274\303\237e</p>\n'
+		printf -- '--inner_2--\n\n--outer=_1\n'
+		printf 'Content-Type: application/octet-stream\n'
+		printf 'Content-Transfer-Encoding: base64\n\nAAECAwQFBgc=\n'
+		printf -- '--outer=_1--\nepilogue\n'
+	} > "$d/mime"
 	{
 		printf 'From: <%s>\nTo: <u@j.test>\nSubject: 8bit undeclared\n\n' "$SENDER"
 		printf 'No MIME headers, raw bytes: \344\366\374 \303\244 \377\376.\n'
@@ -192,10 +234,17 @@ mk_messages() {	# dir
 
 sj_jail_world t_e2e_content content write_zone postfix smtp-sink dnsmasq ip sha256sum
 printf 's.test\tstocksmtp:\ns7.test\tstocksmtp:\n' > "$W_DIR/etc/transport"
+printf 'jr7.test\trawjail:\nsr7.test\trawstock:\n' >> "$W_DIR/etc/transport"
+pf_master_add "rawjail unix - - y - - smtpjail" \
+    "  -o disable_mime_output_conversion=yes" \
+    "rawstock unix - - y - - smtp" \
+    "  -o disable_mime_output_conversion=yes" \
+    "  -o syslog_name=postfix/rawstock"
 pf_postconf 'smtp_line_length_limit = 990' \
     'smtp_destination_recipient_limit = 50' \
     'stocksmtp_destination_recipient_limit = 50' \
-    'message_size_limit = 20480000' && pf_reload || sj_die "configuration"
+    'message_size_limit = 20480000' \
+    'smtputf8_autodetect_classes = verify' && pf_reload || sj_die "configuration"
 sink_start sink 127.0.0.3 || sj_die "sink"
 sink_start sink7 127.0.0.4 -8 || sj_die "sink without 8BITMIME"
 sink_start bounces 127.0.0.7 || sj_die "sink bounces"
@@ -206,6 +255,9 @@ send_file big "$M/big" -- u@j.test u@s.test
 send_file 8bit "$M/8bit" -B 8BITMIME -- u@j.test u@s.test
 send_file 8raw "$M/8raw" -- u@j.test u@s.test
 send_file 8to7 "$M/8bit" -B 8BITMIME -- u@j7.test u@s7.test
+send_file mime7 "$M/mime" -B 8BITMIME -- u@j7.test u@s7.test
+send_file mime8 "$M/mime" -B 8BITMIME -- u@j.test u@s.test
+send_file raw7 "$M/mime" -B 8BITMIME -- u@jr7.test u@sr7.test
 send_file dots "$M/dots" -- u@j.test u@s.test
 send_file long "$M/long" -- u@j.test u@s.test
 RJ=() RS=()
@@ -225,29 +277,92 @@ check "8bit declared: body byte-exact" body_intact 8bit "$M/8bit" j.test
 check "8bit declared: BODY=8BITMIME sent" mail_args_have 8bit j.test \
     "BODY=8BITMIME"
 check "8bit undeclared: body byte-exact" body_intact 8raw "$M/8raw" j.test
-# 8-bit MIME content to a server without 8BITMIME (smtp-sink -8): stock
-# smtp(8) converts it to quoted-printable (disable_mime_output_conversion
-# = no, the default). KNOWN DIFFERENCE: smtpjail has no MIME conversion
-# and sends the 8-bit body unchanged, without BODY=, to a server that did
-# not offer 8BITMIME (RFC 6152 section 3 forbids that). These checks pin
-# both behaviours; when smtpjail converts, the second must become
-# "same as stock".
-dump7_of() {	# domain
-	local f
-	for f in $(sink_grep sink7 "Message-ID: <${MID[8to7]}>" 2>/dev/null); do
-		grep -aq "^X-Rcpt-Args: <u@$1>" "$f" && { echo "$f"; return 0; }
-	done
-	return 1
+# 8-bit MIME content to a server without 8BITMIME (smtp-sink -8): both
+# agents convert it to quoted-printable (disable_mime_output_conversion
+# = no, the default; Postfix smtp_proto.c SMTP_MIME_DOWNGRADE), smtpjail
+# in its sandboxed child (child/mime.c). The oracle: the bytes stock
+# smtp(8) sends from the same queue file, and the decoded MIME parts
+# (python3's email package) equal to the injected ones.
+
+# mime_decodes FILE DUMP: every leaf part decodes to the same type and
+# bytes, with the same multipart preambles and epilogues.
+mime_decodes() {	# file dump
+	python3 - "$1" "$2" <<'PY'
+import email, sys
+from email import policy
+def parts(path, dump):
+    with open(path, 'rb') as f:
+        data = f.read()
+    # smtp-sink ends each dump with one more empty line.
+    if dump and data.endswith(b'\n\n'):
+        data = data[:-1]
+    m = email.message_from_bytes(data, policy=policy.compat32)
+    out = []
+    for p in m.walk():
+        if p.get_content_maintype() == 'multipart':
+            out.append(('multipart', p.preamble, p.epilogue))
+        elif not p.is_multipart():
+            out.append((p.get_content_type(), p.get_payload(decode=True)))
+    return out
+a, b = parts(sys.argv[1], False), parts(sys.argv[2], True)
+if a != b or not a:
+    print('# injected:', repr(a)[:300])
+    print('# received:', repr(b)[:300])
+    sys.exit(1)
+PY
 }
-check "8bit to a 7-bit server: stock converts to quoted-printable" \
-    eval 'd=$(dump7_of s7.test) && grep -q "^Content-Transfer-Encoding: quoted-printable" "$d" &&
-        grep -q "^Gr=C3=BC=C3=9Fe aus K=C3=B6ln" "$d"'
-check "8bit to a 7-bit server: smtpjail sends it unconverted (known difference)" \
-    eval 'd=$(dump7_of j7.test) && grep -q "^Content-Transfer-Encoding: 8bit" "$d" &&
-        [ "$(dump_body "$d" | sha)" = "$(file_body "$M/8bit" | sha)" ]'
+
+# body_7bit DUMP: no byte over 127 after the header block.
+body_7bit() {	# dump
+	[ "$(dump_body "$1" | LC_ALL=C tr -d '\000-\177' | wc -c)" -eq 0 ]
+}
+
+check "8bit to a 7-bit server: smtpjail's transaction equals stock's" \
+    same_dumps 8to7 j7.test s7.test sink7
+check "8bit to a 7-bit server: converted to quoted-printable" \
+    eval 'd=$(dump_of 8to7 j7.test sink7) &&
+        grep -q "^Content-Transfer-Encoding: quoted-printable" "$d" &&
+        grep -q "^Gr=C3=BC=C3=9Fe aus K=C3=B6ln" "$d" && body_7bit "$d"'
+check "8bit to a 7-bit server: no BODY= to a server without 8BITMIME" \
+    eval '! grep -a "^X-Mail-Args: " "$(dump_of 8to7 j7.test sink7)" | grep -q BODY='
+check "8bit to a 7-bit server: decodes to the injected body" \
+    eval 'mime_decodes "$M/8bit" "$(dump_of 8to7 j7.test sink7)"'
 check "8bit to a 7-bit server: both sent" eval 'q=$(pf_qid "${MID[8to7]}") &&
     pf_status_line "$q" u@j7.test | grep -q "status=sent " &&
     pf_status_line "$q" u@s7.test | grep -q "status=sent "'
+check "MIME tree to a 7-bit server: smtpjail's transaction equals stock's" \
+    same_dumps mime7 j7.test s7.test sink7
+check "MIME tree to a 7-bit server: every part decodes to the injected one" \
+    eval 'mime_decodes "$M/mime" "$(dump_of mime7 j7.test sink7)"'
+# 8-bit header lines are not converted (Postfix's mime_state.c leaves
+# headers alone): in the body, the nested message's Subject is the one
+# line with 8-bit bytes.
+check "MIME tree to a 7-bit server: parts 7-bit, 8-bit headers kept" \
+    eval 'd=$(dump_of mime7 j7.test sink7) &&
+        [ "$(dump_body "$d" | LC_ALL=C grep -a "[^ -~	]")" = "Subject: inner $(printf "\303\274")" ] &&
+        grep -aq "^X-Raw: K$(printf "\303\266")ln$" "$d" &&
+        [ "$(grep -c "^Content-Transfer-Encoding: quoted-printable$" "$d")" -eq 3 ] &&
+        [ "$(grep -c "^Content-Transfer-Encoding: 7bit$" "$d")" -eq 2 ]'
+check "MIME tree to a 7-bit server: both sent" eval 'q=$(pf_qid "${MID[mime7]}") &&
+    pf_status_line "$q" u@j7.test | grep -q "status=sent " &&
+    pf_status_line "$q" u@s7.test | grep -q "status=sent "'
+# unfolded: the 1500-byte line is folded at smtp_line_length_limit (990)
+# when it is not converted, by both agents.
+unfolded_sha() {	# dump
+	dump_body "$1" | sed -e ":a" -e "N" -e "\$!ba" -e "s/\n //g" | sha
+}
+check "MIME tree to an 8BITMIME server: smtpjail's transaction equals stock's" \
+    same_dumps mime8
+check "MIME tree to an 8BITMIME server: unfolded body equals the injected one" \
+    eval '[ "$(unfolded_sha "$(dump_of mime8 j.test)")" = "$(file_body "$M/mime" | sha)" ]'
+# disable_mime_output_conversion = yes (transports rawjail and rawstock):
+# Postfix then sends the 8-bit content as it is, without BODY=.
+check "disable_mime_output_conversion: smtpjail's transaction equals stock's" \
+    same_dumps raw7 jr7.test sr7.test sink7
+check "disable_mime_output_conversion: sent unconverted" \
+    eval 'd=$(dump_of raw7 jr7.test sink7) &&
+        [ "$(unfolded_sha "$d")" = "$(file_body "$M/mime" | sha)" ] &&
+        ! grep -a "^X-Mail-Args: " "$d" | grep -q BODY='
 check "dots: un-stuffed body equals the injected one" \
     body_intact dots "$M/dots" j.test
 check "dots: stock's body equals it too (oracle sanity)" \
