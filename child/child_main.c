@@ -49,6 +49,7 @@
 #include "child_main.h"
 #include "conn_cache.h"
 #include "dns.h"
+#include "hosts.h"
 #include "ipc_chan.h"
 #include "msg.h"
 #include "sj_sandbox.h"
@@ -337,11 +338,21 @@ static void __attribute__((noinline, noreturn))
 child_serve(void)
 {
 	struct ipc_msg m;
+	uint32_t i;
 
 	child_recv(&m);
 	if (m.type != IPC_T_CONFIG)
 		child_protocol_error("first message is not CONFIG");
 	child_ctx.cfg = m.u.config;
+	/* smtp_host_lookup = native: the hosts file, one pair each. */
+	for (i = 0; i < child_ctx.cfg.hosts_count; i++) {
+		child_recv(&m);
+		if (m.type != IPC_T_HOSTS)
+			child_protocol_error("expected HOSTS after CONFIG");
+		if (hosts_add(&m.u.hosts) < 0)
+			msg_warn("child: hosts entry %s %s ignored",
+			    m.u.hosts.addr, m.u.hosts.name);
+	}
 	if (dns_set_servers(&child_ctx.dns, child_ctx.cfg.dns_servers) < 0)
 		msg_warn("child: cannot use DNS servers \"%s\"",
 		    child_ctx.cfg.dns_servers);

@@ -29,12 +29,15 @@
  *	Host case ([host], or DNS disabled): a literal is used as is;
  *	a name gets A/AAAA lookups; an own address is 5.4.6 at once.
  *
- *	DNS disabled: Postfix then uses getaddrinfo() (/etc/hosts and the
- *	system resolver). The sandbox has neither files nor NSS, so names
- *	are looked up with A/AAAA queries (what "hosts: files dns" does
- *	after the files), errors are reported in Postfix's native form
- *	"unable to look up host %s: <gai_strerror text>" with its
- *	4.4.4/4.3.0/5.4.4/5.3.0 statuses, and /etc/hosts is NOT consulted.
+ *	Native lookups (smtp_host_lookup = native, or DNS disabled): Postfix
+ *	then uses getaddrinfo() (NSS, "hosts: files dns"). The sandbox has
+ *	neither files nor NSS: the hosts-file pairs the parent read at
+ *	start (child/hosts.c) are tried first, then A/AAAA queries; errors
+ *	are reported in Postfix's native form "unable to look up host %s:
+ *	<gai_strerror text>" with its 4.4.4/4.3.0/5.4.4/5.3.0 statuses.
+ *	With "dns, native" DNS comes first and only a "not found" falls
+ *	through to the native form (the same replies, re-read), as
+ *	smtp_addr_one() does. MX lookups are made unless DNS is disabled.
  *
  *	Relays: a hard error of a hop marked is_relay becomes 4.3.5 and
  *	out->relay_problem names the parameter to warn about.
@@ -58,6 +61,7 @@
 
 #include "dest.h"
 #include "dns.h"
+#include "hosts.h"
 #include "msg.h"
 #include "sj_text.h"
 
@@ -65,6 +69,7 @@
 #define DEST_SMTP_PORT	25		/* loop detection only here */
 #define DEST_HOSTS_BATCH (DNS_BATCH_MAX / 2)	/* MX hosts per batch */
 #define DEST_OWN_MAX	64		/* own addresses for loop checks */
+#define DEST_FILE_MAX	64		/* hosts-file addresses per name */
 
 /* Postfix's accumulated error (DSN_BUF: status and reason). */
 struct dest_why {
@@ -86,7 +91,9 @@ struct dest_state {
 	const struct ipc_config *cfg;
 	int	inet4;
 	int	inet6;
-	int	native;			/* DNS disabled */
+	int	native;			/* smtp_host_lookup has native */
+	int	host_dns;		/* smtp_host_lookup has dns */
+	int	dns_off;		/* DNS disabled: native alone, no MX */
 	int	loop_detect;
 	int	truncated;		/* DNS_RR_MAX addresses collected */
 	struct dest_why why;
@@ -413,8 +420,10 @@ dest_needs_query(const struct dest_state *st, const char *host)
 	struct dns_addr a;
 
 	if (dest_literal(host, &a) != 0)
-		return (1);
-	return (!st->native && !dest_family_ok(st, a.family));
+		/* Native alone: a hosts-file entry answers without DNS. */
+		return (st->host_dns || !st->native ||
+		    hosts_lookup(host, st->inet4, st->inet6, &a, 1) == 0);
+	return (st->host_dns && !dest_family_ok(st, a.family));
 }
 
 /* glibc gai_strerror() texts, for the native (DNS disabled) form. */
@@ -422,6 +431,55 @@ dest_needs_query(const struct dest_state *st, const char *host)
 #define GAI_NONAME	"Name or service not known"
 #define GAI_NODATA	"No address associated with hostname"
 #define GAI_FAIL	"Non-recoverable failure in name resolution"
+
+/*
+ * The native form (getaddrinfo() through NSS "files dns"): the hosts
+ * file the parent handed over, then the A/AAAA replies r[0..nr-1],
+ * whose errors are reported as getaddrinfo() would report them.
+ */
+static void
+dest_addr_native(struct dest_state *st, const char *host, unsigned pref,
+    const struct dns_addr_reply *r, size_t nr)
+{
+	struct dns_addr a, fa[DEST_FILE_MAX];
+	int	again = 0, nodata = 0, fail = 0, found = 0;
+	const char *text;
+	size_t	i, j, nf;
+
+	if (dest_literal(host, &a) == 0) {
+		/* getaddrinfo() returns it, the family filter not. */
+		dest_simple(&st->why, HAS_SOFT(&st->why) ? "4.4.4" : "5.4.4",
+		    "%s: host not found", host);
+		return;
+	}
+	/* "hosts: files dns": the file first, DNS if it has none. */
+	nf = hosts_lookup(host, st->inet4, st->inet6, fa, DEST_FILE_MAX);
+	for (i = 0; i < nf; i++)
+		if (dest_append(st, host, pref, &fa[i]) < 0)
+			return;
+	if (nf > 0)
+		return;
+	for (i = 0; i < nr; i++) {
+		for (j = 0; j < r[i].count; j++, found++)
+			if (dest_append(st, host, pref, &r[i].addr[j]) < 0)
+				return;
+		if (r[i].status == DNS_RETRY)
+			again = 1;
+		else if (r[i].status == DNS_FAIL || r[i].status == DNS_INVAL)
+			fail = 1;
+		else if (r[i].ares_status == ARES_ENODATA)
+			nodata = 1;
+	}
+	if (found)
+		return;
+	text = again ? GAI_AGAIN : fail ? GAI_FAIL : nodata ? GAI_NODATA :
+	    GAI_NONAME;
+	/* RETRY_AI_ERROR() and DSN_NOHOST() of smtp_addr.c */
+	dest_simple(&st->why, (HAS_SOFT(&st->why) || again) ?
+	    (fail && !again ? "4.3.0" : "4.4.4") :
+	    (fail ? "5.3.0" : "5.4.4"),
+	    "unable to look up host %s: %s", host, text);
+}
 
 /*
  * smtp_addr_one(): addresses of one host at one preference, with the
@@ -441,38 +499,8 @@ dest_addr_one(struct dest_state *st, const char *host, unsigned pref,
 		return;
 	}
 
-	if (st->native) {
-		int	again = 0, nodata = 0, fail = 0, found = 0;
-		const char *text;
-
-		if (dest_literal(host, &a) == 0) {
-			/* getaddrinfo() returns it, the family filter not. */
-			dest_simple(&st->why, HAS_SOFT(&st->why) ? "4.4.4" :
-			    "5.4.4", "%s: host not found", host);
-			return;
-		}
-		for (i = 0; i < nr; i++) {
-			for (j = 0; j < r[i].count; j++, found++)
-				if (dest_append(st, host, pref,
-				    &r[i].addr[j]) < 0)
-					return;
-			if (r[i].status == DNS_RETRY)
-				again = 1;
-			else if (r[i].status == DNS_FAIL
-			    || r[i].status == DNS_INVAL)
-				fail = 1;
-			else if (r[i].ares_status == ARES_ENODATA)
-				nodata = 1;
-		}
-		if (found)
-			return;
-		text = again ? GAI_AGAIN : fail ? GAI_FAIL : nodata ?
-		    GAI_NODATA : GAI_NONAME;
-		/* RETRY_AI_ERROR() and DSN_NOHOST() of smtp_addr.c */
-		dest_simple(&st->why, (HAS_SOFT(&st->why) || again) ?
-		    (fail && !again ? "4.3.0" : "4.4.4") :
-		    (fail ? "5.3.0" : "5.4.4"),
-		    "unable to look up host %s: %s", host, text);
+	if (!st->host_dns) {
+		dest_addr_native(st, host, pref, r, nr);
 		return;
 	}
 
@@ -504,8 +532,13 @@ dest_addr_one(struct dest_state *st, const char *host, unsigned pref,
 		dest_status(&st->why, HAS_SOFT(&st->why) ? "4.4.3" : "5.4.3");
 		return;
 	case DNS_INVAL:
+		dest_status(&st->why, HAS_SOFT(&st->why) ? "4.4.4" : "5.4.4");
+		return;
 	case DNS_NOTFOUND:
 		dest_status(&st->why, HAS_SOFT(&st->why) ? "4.4.4" : "5.4.4");
+		/* Postfix: "maybe native naming service will succeed". */
+		if (st->native)
+			dest_addr_native(st, host, pref, r, nr);
 		return;
 	default:
 		dest_status(&st->why, "4.4.3");
@@ -833,7 +866,11 @@ dest_state_init(struct dest_state *st, struct dns_ctx *dns,
 	st->cfg = cfg;
 	st->inet4 = (cfg->flags & IPC_CF_INET4) != 0;
 	st->inet6 = (cfg->flags & IPC_CF_INET6) != 0;
-	st->native = (cfg->flags & IPC_CF_DISABLE_DNS) != 0;
+	/* Postfix smtp.c: DNS disabled means native lookups alone. */
+	st->dns_off = (cfg->flags & IPC_CF_DISABLE_DNS) != 0;
+	st->host_dns = !st->dns_off && ((cfg->flags & IPC_CF_HOST_DNS) ||
+	    (cfg->flags & (IPC_CF_HOST_DNS | IPC_CF_HOST_NATIVE)) == 0);
+	st->native = st->dns_off || (cfg->flags & IPC_CF_HOST_NATIVE) != 0;
 	st->loop_detect = hop->port == DEST_SMTP_PORT;
 	if ((st->list = calloc(DNS_RR_MAX, sizeof(*st->list))) == NULL
 	    || (st->replies = calloc(DNS_BATCH_MAX,
@@ -915,7 +952,7 @@ dest_resolve(struct dns_ctx *dns, const struct dest_hop *hop,
 		    "smtpjail child: out of memory looking up destination");
 		return (-1);
 	}
-	if (!st.native && !hop->no_mx)
+	if (!st.dns_off && !hop->no_mx)
 		rv = dest_domain_addr(&st, hop->name, &final);
 	else
 		rv = dest_host_addr(&st, hop->name);

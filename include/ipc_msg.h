@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	9
+#define IPC_VERSION	10
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -48,6 +48,7 @@ enum ipc_type {
 	IPC_T_SITE_RESULT,	/* C2P: outcome for every unreported rcpt */
 	IPC_T_DONE,		/* C2P: job finished, with timings */
 	IPC_T_TRANSCRIPT,	/* C2P: one session's transcript for a notice */
+	IPC_T_HOSTS,		/* P2C: one hosts-file entry, after CONFIG */
 	IPC_T_MAX		/* one past the last type */
 };
 
@@ -67,7 +68,9 @@ enum ipc_type {
 /* smtp_connection_cache_on_demand: honour IPC_DF_CONN_LOAD/STORE */
 #define IPC_CF_CACHE_ON_DEMAND		(1U << 12)
 #define IPC_CF_NO_MIME_OCONV		(1U << 13)	/* disable_mime_output_conversion */
-#define IPC_CF_ALL			((1U << 14) - 1)
+#define IPC_CF_HOST_DNS			(1U << 14)	/* smtp_host_lookup has dns */
+#define IPC_CF_HOST_NATIVE		(1U << 15)	/* smtp_host_lookup has native */
+#define IPC_CF_ALL			((1U << 16) - 1)
 
 enum ipc_addr_pref {
 	IPC_PREF_ANY = 0,	/* smtp_address_preference = any */
@@ -117,6 +120,17 @@ struct ipc_config {
 	uint32_t mime_nesting_limit;	/* mime_nesting_limit */
 	uint32_t mime_boundary_length_limit; /* mime_boundary_length_limit */
 	uint32_t queue_line_length_limit; /* line_length_limit: queue records */
+	/* smtp_host_lookup = native: IPC_T_HOSTS messages after CONFIG */
+	uint32_t hosts_count;		/* 0..SJ_HOSTS_MAX */
+};
+
+/*
+ * One (address, name) pair of the hosts file (smtp_host_lookup =
+ * native): the child has no file to read, the parent reads it at start.
+ */
+struct ipc_hosts {
+	char	addr[SJ_ADDR_TEXT_MAX + 1];	/* IPv4 or IPv6, text */
+	char	name[SJ_HOSTNAME_MAX + 1];
 };
 
 /* DELIVER flags */
@@ -236,6 +250,7 @@ struct ipc_msg {
 		struct ipc_config config;
 		struct ipc_deliver deliver;
 		struct ipc_rcpt rcpt;
+		struct ipc_hosts hosts;
 		struct ipc_abort abort;
 		struct ipc_log log;
 		struct ipc_result result;	/* RCPT_RESULT, SITE_RESULT */

@@ -106,6 +106,8 @@ struct sj_config {
 
 	/* What the child is told in CONFIG (smtp_* and friends). */
 	struct ipc_config child;
+	/* smtp_host_lookup = native: child.hosts_count pairs, or NULL */
+	struct ipc_hosts *hosts;
 
 	struct sj_params *params;	/* every name=value, for lookups */
 

@@ -20,6 +20,13 @@
 #define SJ_QUEUE_NAME_MAX	100
 /* RFC 1035 2.3.4: 255 octets in a domain name. */
 #define SJ_HOSTNAME_MAX		255
+/*
+ * smtp_host_lookup = native: (address, name) pairs of the hosts file
+ * the parent reads at start and hands to the child (one HOSTS message
+ * each); a longer file is a configuration error. An address in text.
+ */
+#define SJ_HOSTS_MAX		4096
+#define SJ_ADDR_TEXT_MAX	45	/* INET6_ADDRSTRLEN - 1 */
 /* A Postfix nexthop is a comma-separated list of destinations. */
 #define SJ_NEXTHOP_MAX		1024
 /* RFC 3461 4.4: ENVID is at most 100 characters (xtext may triple). */

@@ -82,7 +82,12 @@
 	X(ipc_config, U32, header_size_limit, RAW) \
 	X(ipc_config, U32, mime_nesting_limit, RAW) \
 	X(ipc_config, U32, mime_boundary_length_limit, RAW) \
-	X(ipc_config, U32, queue_line_length_limit, RAW)
+	X(ipc_config, U32, queue_line_length_limit, RAW) \
+	X(ipc_config, U32, hosts_count, RAW)
+
+#define IPC_F_HOSTS(X) \
+	X(ipc_hosts, STR, addr, TXT) \
+	X(ipc_hosts, STR, name, TXT)
 
 /* content_fd is not in the body: it travels as SCM_RIGHTS. */
 #define IPC_F_DELIVER(X) \
@@ -168,6 +173,7 @@ IPC_F_READY(IPC_TYPE_CHECK)
 IPC_F_CONFIG(IPC_TYPE_CHECK)
 IPC_F_DELIVER(IPC_TYPE_CHECK)
 IPC_F_RCPT(IPC_TYPE_CHECK)
+IPC_F_HOSTS(IPC_TYPE_CHECK)
 IPC_F_ABORT(IPC_TYPE_CHECK)
 IPC_F_LOG(IPC_TYPE_CHECK)
 IPC_F_RESULT(IPC_TYPE_CHECK)
@@ -195,6 +201,7 @@ static const struct ipc_field ipc_f_ready[] = { IPC_F_READY(IPC_FIELD) };
 static const struct ipc_field ipc_f_config[] = { IPC_F_CONFIG(IPC_FIELD) };
 static const struct ipc_field ipc_f_deliver[] = { IPC_F_DELIVER(IPC_FIELD) };
 static const struct ipc_field ipc_f_rcpt[] = { IPC_F_RCPT(IPC_FIELD) };
+static const struct ipc_field ipc_f_hosts[] = { IPC_F_HOSTS(IPC_FIELD) };
 static const struct ipc_field ipc_f_abort[] = { IPC_F_ABORT(IPC_FIELD) };
 static const struct ipc_field ipc_f_log[] = { IPC_F_LOG(IPC_FIELD) };
 static const struct ipc_field ipc_f_result[] = { IPC_F_RESULT(IPC_FIELD) };
@@ -207,6 +214,7 @@ static const struct ipc_field ipc_f_transcript[] = {
 #define IPC_MAX_CONFIG	IPC_BODY_MAX(IPC_F_CONFIG)
 #define IPC_MAX_DELIVER	IPC_BODY_MAX(IPC_F_DELIVER)
 #define IPC_MAX_RCPT	IPC_BODY_MAX(IPC_F_RCPT)
+#define IPC_MAX_HOSTS	IPC_BODY_MAX(IPC_F_HOSTS)
 #define IPC_MAX_ABORT	IPC_BODY_MAX(IPC_F_ABORT)
 #define IPC_MAX_LOG	IPC_BODY_MAX(IPC_F_LOG)
 #define IPC_MAX_RESULT	IPC_BODY_MAX(IPC_F_RESULT)
@@ -219,6 +227,7 @@ _Static_assert(IPC_FITS(IPC_MAX_READY), "READY exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_CONFIG), "CONFIG exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_DELIVER), "DELIVER exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_RCPT), "RCPT exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_HOSTS), "HOSTS exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_ABORT), "ABORT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_LOG), "LOG exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_RESULT), "RESULT exceeds SJ_IPC_MSG_MAX");
@@ -254,6 +263,8 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	/* One recipient per message keeps every message bounded. */
 	[IPC_T_RCPT] = { { IPC_T_RCPT, "RCPT", IPC_P2C,
 	    IPC_MAX_RCPT, 0 }, ipc_f_rcpt, IPC_NF(ipc_f_rcpt) },
+	[IPC_T_HOSTS] = { { IPC_T_HOSTS, "HOSTS", IPC_P2C,
+	    IPC_MAX_HOSTS, 0 }, ipc_f_hosts, IPC_NF(ipc_f_hosts) },
 	/* Stop the current job (qmgr gone, parent shutting down). */
 	[IPC_T_ABORT] = { { IPC_T_ABORT, "ABORT", IPC_P2C,
 	    IPC_MAX_ABORT, 0 }, ipc_f_abort, IPC_NF(ipc_f_abort) },
@@ -407,6 +418,12 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 		if (c->addr_pref > IPC_PREF_IPV6) {
 			ipc_why(why, whysz, "%s: field addr_pref: %u out of "
 			    "range 0..%d", name, c->addr_pref, IPC_PREF_IPV6);
+			return (-1);
+		}
+		if (c->hosts_count > SJ_HOSTS_MAX) {
+			ipc_why(why, whysz, "%s: field hosts_count: %u out "
+			    "of range 0..%d", name, c->hosts_count,
+			    SJ_HOSTS_MAX);
 			return (-1);
 		}
 		if (c->default_port > IPC_PORT_MAX) {

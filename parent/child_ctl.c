@@ -311,6 +311,7 @@ child_ctl_start(struct child_ctl *cc, const struct sj_config *cfg,
     char *why, size_t whysz)
 {
 	struct ipc_msg m;
+	uint32_t i;
 	int	err;
 
 	err = child_ctl_recv(cc, &m, CHILD_READY_TIMEOUT_MS, why, whysz);
@@ -332,7 +333,18 @@ child_ctl_start(struct child_ctl *cc, const struct sj_config *cfg,
 	m.type = IPC_T_CONFIG;
 	m.fd = -1;
 	m.u.config = cfg->child;
-	return (child_ctl_send(cc, &m, why, whysz));
+	if ((err = child_ctl_send(cc, &m, why, whysz)) < 0)
+		return (err);
+	/* smtp_host_lookup = native: the hosts file, one pair each. */
+	for (i = 0; i < cfg->child.hosts_count; i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = IPC_T_HOSTS;
+		m.fd = -1;
+		m.u.hosts = cfg->hosts[i];
+		if ((err = child_ctl_send(cc, &m, why, whysz)) < 0)
+			return (err);
+	}
+	return (0);
 }
 
 void

@@ -79,6 +79,7 @@
 #include <unistd.h>
 
 #include "cfg_params.h"
+#include "hosts_file.h"
 #include "notice.h"
 #include "sj_config.h"
 #include "sj_version.h"
@@ -1019,6 +1020,53 @@ config_conn_cache(struct sj_config *cfg, char *why, size_t whysz)
 	    c->cache_destinations, CONFIG_BAD_NAME, why, whysz));
 }
 
+/*
+ * smtp_host_lookup (Postfix smtp.c: a name_mask of "dns" and "native";
+ * DNS disabled means native alone). With native, the hosts file that
+ * stock smtp(8)'s getaddrinfo() would read: $queue_directory/etc/hosts
+ * when chrooted (-c), else /etc/hosts.
+ */
+static int
+config_host_lookup(struct sj_config *cfg, char *why, size_t whysz)
+{
+	struct ipc_config *c = &cfg->child;
+	const char *v, *cp;
+	char	path[4096];
+	size_t	len;
+	int	rc;
+
+	if ((rc = sj_params_get_str(cfg->params, "smtp_host_lookup", &v, why,
+	    whysz)) < 0)
+		return (rc);
+	for (cp = v; *(cp += strspn(cp, ", \t\r\n")) != '\0'; cp += len) {
+		len = strcspn(cp, ", \t\r\n");
+		if (len == 3 && strncmp(cp, "dns", 3) == 0)
+			c->flags |= IPC_CF_HOST_DNS;
+		else if (len == 6 && strncmp(cp, "native", 6) == 0)
+			c->flags |= IPC_CF_HOST_NATIVE;
+		else {
+			snprintf(why, whysz, "unknown smtp_host_lookup value "
+			    "\"%.*s\" in \"%.100s\"", (int)(len > 64 ? 64 : len),
+			    cp, v);
+			return (-EINVAL);
+		}
+	}
+	if ((c->flags & (IPC_CF_HOST_DNS | IPC_CF_HOST_NATIVE)) == 0) {
+		snprintf(why, whysz, "smtp_host_lookup: no lookup method "
+		    "(expected dns, native or both)");
+		return (-EINVAL);
+	}
+	if ((c->flags & (IPC_CF_HOST_NATIVE | IPC_CF_DISABLE_DNS)) == 0)
+		return (0);
+	if (cfg->opt_chroot)
+		snprintf(path, sizeof(path), "%s/etc/hosts",
+		    cfg->queue_directory);
+	else
+		snprintf(path, sizeof(path), "/etc/hosts");
+	return (hosts_file_read(path, &cfg->hosts, &c->hosts_count, why,
+	    whysz));
+}
+
 /* The MIME parser's limits, Postfix 3.7 mail_params.c minimums. */
 static int
 config_mime(struct sj_config *cfg, char *why, size_t whysz)
@@ -1100,7 +1148,8 @@ config_child(struct sj_config *cfg, char *why, size_t whysz)
 		return (-EINVAL);
 	}
 
-	if ((rc = config_protocols(cfg, why, whysz)) < 0)
+	if ((rc = config_protocols(cfg, why, whysz)) < 0 ||
+	    (rc = config_host_lookup(cfg, why, whysz)) < 0)
 		return (rc);
 	if ((rc = sj_params_get_str(cfg->params, "smtp_address_preference",
 	    &v, why, whysz)) < 0)
@@ -1506,6 +1555,7 @@ sj_config_free(struct sj_config *cfg)
 		for (j = 0; cfg->args[j] != NULL; j++)
 			free(cfg->args[j]);
 	free(cfg->args);
+	free(cfg->hosts);
 	for (j = 0; j < cfg->nwarnings; j++)
 		free(cfg->warnings[j]);
 	free(cfg->warnings);

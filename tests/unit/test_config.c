@@ -199,7 +199,7 @@ test_defaults(void **state)
 
 	want = IPC_CF_SKIP_5XX_GREETING | IPC_CF_SKIP_QUIT_RESPONSE |
 	    IPC_CF_RANDOMIZE | IPC_CF_INET4 | IPC_CF_DEBUG_PEER_PARENT |
-	    IPC_CF_USE_CHUNKING | IPC_CF_CACHE_ON_DEMAND |
+	    IPC_CF_USE_CHUNKING | IPC_CF_CACHE_ON_DEMAND | IPC_CF_HOST_DNS |
 	    (have_inet6() ? IPC_CF_INET6 : 0);
 	assert_int_equal(cfg.child.flags, want);
 	assert_int_equal(cfg.child.addr_pref, IPC_PREF_ANY);
@@ -436,6 +436,12 @@ static const struct err_case {
 	    NULL}, "bad smtp_address_preference value: \"ipv5\""},
 	{{"smtpjail", "-t", "unix", "-o", "smtp_dns_support_level=maybe",
 	    NULL}, "invalid smtp_dns_support_level: \"maybe\""},
+	{{"smtpjail", "-t", "unix", "-o", "smtp_host_lookup=dns,nis", NULL},
+	    "unknown smtp_host_lookup value \"nis\" in \"dns,nis\""},
+	{{"smtpjail", "-t", "unix", "-o", "smtp_host_lookup=", NULL},
+	    "smtp_host_lookup: no lookup method"},
+	{{"smtpjail", "-t", "unix", "-o", "mime_nesting_limit=0", NULL},
+	    "mime_nesting_limit"},
 	{{"smtpjail", "-t", "unix", "-o", "smtp_tcp_port=no-such-svc-sj",
 	    NULL}, "parameter smtp_tcp_port: unknown service"},
 	{{"smtpjail", "-t", "unix", "-o", "smtp_tcp_port=70000", NULL},
@@ -776,7 +782,7 @@ test_debug_peer(void **state)
  */
 #define F_DEF	(IPC_CF_SKIP_5XX_GREETING | IPC_CF_SKIP_QUIT_RESPONSE | \
 		 IPC_CF_RANDOMIZE | IPC_CF_INET4 | IPC_CF_DEBUG_PEER_PARENT | \
-		 IPC_CF_USE_CHUNKING | IPC_CF_CACHE_ON_DEMAND)
+		 IPC_CF_USE_CHUNKING | IPC_CF_CACHE_ON_DEMAND | IPC_CF_HOST_DNS)
 
 static const struct flag_case {
 	const char *o[4];		/* -o values */
@@ -818,6 +824,12 @@ static const struct flag_case {
 	{{"smtp_address_preference=IPv4"}, F_DEF, 1, IPC_PREF_IPV4},
 	{{"parent_domain_matches_subdomains=relay_domains"},
 	    F_DEF & ~IPC_CF_DEBUG_PEER_PARENT, 1, IPC_PREF_ANY},
+	{{"disable_mime_output_conversion=yes"},
+	    F_DEF | IPC_CF_NO_MIME_OCONV, 1, IPC_PREF_ANY},
+	{{"smtp_host_lookup=native"},
+	    (F_DEF & ~IPC_CF_HOST_DNS) | IPC_CF_HOST_NATIVE, 1, IPC_PREF_ANY},
+	{{"smtp_host_lookup=native, dns"}, F_DEF | IPC_CF_HOST_NATIVE, 1,
+	    IPC_PREF_ANY},
 };
 
 static void

@@ -150,6 +150,10 @@ build(enum ipc_type t, struct ipc_msg *m)
 	case IPC_T_ABORT:
 		m->u.abort.job_id = 7;
 		break;
+	case IPC_T_HOSTS:
+		snprintf(m->u.hosts.addr, sizeof(m->u.hosts.addr), "192.0.2.1");
+		snprintf(m->u.hosts.name, sizeof(m->u.hosts.name), "h.test");
+		break;
 	case IPC_T_LOG:
 		m->u.log.level = MSG_LVL_WARN;
 		snprintf(m->u.log.text, sizeof(m->u.log.text), "a warning");

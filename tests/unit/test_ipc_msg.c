@@ -130,6 +130,8 @@ body_size(enum ipc_type t)
 		return (sizeof(struct ipc_deliver));
 	case IPC_T_RCPT:
 		return (sizeof(struct ipc_rcpt));
+	case IPC_T_HOSTS:
+		return (sizeof(struct ipc_hosts));
 	case IPC_T_ABORT:
 		return (sizeof(struct ipc_abort));
 	case IPC_T_LOG:
@@ -178,6 +180,10 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		c->default_port = 65535;
 		c->cache_time_limit = c->reuse_time_limit =
 		    c->reuse_count_limit = UINT32_MAX;
+		c->header_size_limit = c->mime_nesting_limit =
+		    c->mime_boundary_length_limit =
+		    c->queue_line_length_limit = UINT32_MAX;
+		c->hosts_count = SJ_HOSTS_MAX;
 		TEXT(c->cache_destinations);
 		TEXT(c->helo_name);
 		TEXT(c->dns_servers);
@@ -221,6 +227,12 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 	}
 	case IPC_T_ABORT:
 		m->u.abort.job_id = max ? UINT32_MAX : 0;
+		break;
+	case IPC_T_HOSTS:
+		if (!max)
+			break;
+		TEXT(m->u.hosts.addr);
+		TEXT(m->u.hosts.name);
 		break;
 	case IPC_T_LOG:
 		if (!max)
@@ -324,7 +336,7 @@ test_table(void **state)
 	assert_null(ipc_msg_spec(IPC_T_MAX));
 	assert_null(ipc_msg_spec((enum ipc_type)1000));
 	assert_string_equal(ipc_msg_name(0), "UNKNOWN(0)");
-	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(11)");
+	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(12)");
 	assert_string_equal(ipc_msg_name(UINT32_MAX), "UNKNOWN(4294967295)");
 	for (t = 1; t < IPC_T_MAX; t++) {
 		s = ipc_msg_spec((enum ipc_type)t);
@@ -820,7 +832,7 @@ static const struct bad bad_cases[] = {
 	{ "type 0", IPC_T_LOG, 2, 2, 0, NULL, IPC_C2P, FD_NONE, -EBADMSG,
 	    "UNKNOWN(0): unknown message type" },
 	{ "type MAX", IPC_T_LOG, 2, 2, IPC_T_MAX, NULL, IPC_C2P, FD_NONE,
-	    -EBADMSG, "UNKNOWN(11): unknown message type" },
+	    -EBADMSG, "UNKNOWN(12): unknown message type" },
 	{ "type 0xffff", IPC_T_ABORT, 2, 2, 0xffff, NULL, IPC_P2C, FD_NONE,
 	    -EBADMSG, "UNKNOWN(65535): unknown message type" },
 	{ "LOG to child", IPC_T_LOG, 0, 0, 0, NULL, IPC_P2C, FD_TABLE,
@@ -937,7 +949,7 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "SITE_RESULT: field status: \"4.4.x\" is not a DSN" },
 	/* Integer ranges and flag masks. */
 	{ "CONFIG flags", IPC_T_CONFIG, B(0), 4, IPC_CF_ALL + 1, NULL, 0,
-	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x4000" },
+	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x10000" },
 	{ "CONFIG flags top", IPC_T_CONFIG, B(0), 4, 0x80000001, NULL, 0,
 	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits "
 	    "0x80000000" },
@@ -1133,6 +1145,8 @@ test_encode_refuses(void **state)
 	    -EINVAL);
 	REFUSE(IPC_T_CONFIG, m.u.config.addr_pref = 3, -EINVAL);
 	REFUSE(IPC_T_CONFIG, m.u.config.default_port = 70000, -EINVAL);
+	REFUSE(IPC_T_CONFIG, m.u.config.hosts_count = SJ_HOSTS_MAX + 1, -EINVAL);
+	REFUSE(IPC_T_HOSTS, SET(m.u.hosts.name, "a\nb"), -EINVAL);
 	REFUSE(IPC_T_CONFIG, SET(m.u.config.helo_name, "h\xc3\xa9"), -EINVAL);
 	REFUSE(IPC_T_CONFIG, SET(m.u.config.local_addrs, "\n"), -EINVAL);
 	REFUSE(IPC_T_DELIVER, m.u.deliver.rcpt_count = 0, -EINVAL);
