@@ -18,7 +18,9 @@
 #	timeout waiting for the reply to the final dot; a content filter on
 #	[127.0.0.18]:10024 that greets with our own $myhostname (delivered:
 #	loop detection is for port 25 only) and the same server as port 25
-#	MX (bounced 5.4.6, "loops back to myself").
+#	MX (bounced 5.4.6, "loops back to myself"); smtp_host_lookup =
+#	native, "dns, native" and dns with a name only in the hosts file,
+#	as nexthop and as MX host, and a name in neither.
 #
 #	For each, the delivery status lines are parsed into fields and
 #	compared: to= (local part j-/s- folded), relay=, dsn=, status= and
@@ -71,13 +73,34 @@ greet4 g4.test deferred
 greet5 g5.test deferred
 filter flt.test sent
 loop lp.test bounced
+hfile hf.test sent
+hboth hb.test sent
+hmx hm.test sent
+hnone hn.test bounced
+hdns hd.test bounced
 "
 # filter: a content filter on [127.0.0.18]:10024 whose greeting and EHLO
 # name our own $myhostname: Postfix 3.7 (smtp_connect.c) checks for
 # loops on port 25 only, so both agents deliver and neither warns.
 # loop: the same server on port 25 as the best MX: both warn about the
 # greeting and bounce 5.4.6 "mail for lp.test loops back to myself".
+# hfile, hboth, hmx, hnone, hdns: smtp_host_lookup. filehost.test is
+# only in $queue_directory/etc/hosts (127.0.0.20); the agents are
+# chrooted, so that is the file stock's getaddrinfo() reads, through the
+# host's nsswitch.conf copied beside it. hfile: native, [filehost.test];
+# hboth: "dns, native" (DNS says NXDOMAIN, native finds it); hmx:
+# native, the MX hm.test -> filehost.test from DNS, its address from the
+# file; hnone: native, [nohost.test] in neither: bounced 5.4.4 "unable
+# to look up host ..."; hdns: dns (the default), [filehost.test]:
+# bounced, the file is not used.
 declare -A NEXTHOP=([filter]="[127.0.0.18]:10024")
+# Transports by scenario: "smtpjail's stock's" (default: smtp stocksmtp).
+declare -A AGENTS=([hfile]="natjail natstock" [hboth]="dnjail dnstock"
+    [hmx]="natjail natstock" [hnone]="natjail natstock")
+NEXTHOP[hfile]="[filehost.test]"
+NEXTHOP[hboth]="[filehost.test]"
+NEXTHOP[hnone]="[nohost.test]"
+NEXTHOP[hdns]="[filehost.test]"
 # greet5: smtp_skip_5xx_greeting = yes (the 3.7 default) makes a 5xx
 # greeting a soft error that moves on to the next MX; with none left the
 # mail is deferred, by both agents.
@@ -118,6 +141,7 @@ mx-host=dto.test,mx.dto.test,10
 host-record=mx.dto.test,127.0.0.17
 mx-host=lp.test,mx.lp.test,10
 host-record=mx.lp.test,127.0.0.19
+mx-host=hm.test,filehost.test,10
 EOF
 }
 
@@ -276,11 +300,24 @@ same_outcome() {	# scenario expected [message]
 sj_jail_world t_e2e_compare compare write_zone postfix smtp-sink dnsmasq ip
 echo "$SCENARIOS" | while read -r scen dom _; do
 	[ -n "$scen" ] || continue
-	printf 's-%s@%s\tstocksmtp:%s\n' "$scen" "$dom" "${NEXTHOP[$scen]:-}"
-	[ -n "${NEXTHOP[$scen]:-}" ] &&
-	    printf 'j-%s@%s\tsmtp:%s\n' "$scen" "$dom" "${NEXTHOP[$scen]}"
+	read -r jt st <<< "${AGENTS[$scen]:-smtp stocksmtp}"
+	printf 's-%s@%s\t%s:%s\n' "$scen" "$dom" "$st" "${NEXTHOP[$scen]:-}"
+	[ -n "${NEXTHOP[$scen]:-}${AGENTS[$scen]:-}" ] &&
+	    printf 'j-%s@%s\t%s:%s\n' "$scen" "$dom" "$jt" "${NEXTHOP[$scen]:-}"
 done > "$W_DIR/etc/transport"
-for a in 13 14 15 16 17 18 19; do
+printf '127.0.0.1 localhost\n127.0.0.20 filehost.test\n' \
+    > "$W_DIR/spool/etc/hosts"
+cp /etc/nsswitch.conf "$W_DIR/spool/etc/nsswitch.conf" || sj_die "nsswitch"
+# stock logs as postfix/stocksmtp/smtp, smtpjail as postfix/smtp.
+pf_master_add "natjail unix - - y - - smtpjail" \
+    "  -o smtp_host_lookup=native" \
+    "natstock unix - - y - - smtp" \
+    "  -o smtp_host_lookup=native -o syslog_name=postfix/stocksmtp" \
+    "dnjail unix - - y - - smtpjail" \
+    "  -o smtp_host_lookup=dns,native" \
+    "dnstock unix - - y - - smtp" \
+    "  -o smtp_host_lookup=dns,native -o syslog_name=postfix/stocksmtp"
+for a in 13 14 15 16 17 18 19 20; do
 	ip -n "$W_NS" addr add "127.0.0.$a/8" dev lo || sj_die "address .$a"
 done
 # Short timeouts for the two timeout scenarios (both agents read them).
@@ -308,6 +345,7 @@ sink_start dd 127.0.0.13 -q . || sj_die "sink dd"
 sink_start m421 127.0.0.14 -Q MAIL || sj_die "sink m421"
 sink_start filter 127.0.0.18:10024 -h "$W_MYHOST" || sj_die "sink filter"
 sink_start loop 127.0.0.19 -h "$W_MYHOST" || sj_die "sink loop"
+sink_start filehost 127.0.0.20 || sj_die "sink filehost"
 stall_start gto 127.0.0.16 && stall_stage gto greeting ||
     sj_die "stall server gto"
 stall_start dto 127.0.0.17 && stall_stage dto dot || sj_die "stall server dto"
