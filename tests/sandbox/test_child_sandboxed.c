@@ -361,6 +361,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "size_limit_large_enough",
+		.dflags = IPC_DF_7BIT,	/* no MIME conversion */
 		.nexthop = NH2,
 		.srv = {{ .addr = A2, .ehlo = "250-srv.test\r\n"
 		    "250-PIPELINING\r\n250 SIZE " CONTENT_SIZE "\r\n",
@@ -369,8 +370,41 @@ static const struct scenario scenarios[] = {
 		    CONTENT_SIZE "\r\n" RCPT_B "DATA\r\n" WIRE ".\r\n" QUIT },
 		.res = { SENT(0, R2, 0) },
 	},
+	/*
+	 * 8-bit MIME to a server without 8BITMIME: converted to
+	 * quoted-printable in the sandbox (child/mime.c), no SIZE=, as
+	 * Postfix 3.7's SMTP_MIME_DOWNGRADE; disable_mime_output_conversion
+	 * sends it as it is.
+	 */
+	{
+		.name = "mime_downgrade_no_8bitmime",
+		.nexthop = NH2,
+		.dflags = IPC_DF_8BITMIME,
+		.content = "Subject: t\nContent-Transfer-Encoding: 8bit\n\n"
+		    "K\xc3\xb6ln = \n.dot\n",
+		.srv = {{ .addr = A2, .ehlo = "250-srv.test\r\n"
+		    "250-PIPELINING\r\n250 SIZE\r\n", .hold = 1 }},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\nSubject: t\r\n"
+		    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		    "K=C3=B6ln =3D=20\r\n..dot\r\n.\r\n" QUIT },
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		.name = "mime_no_oconv",
+		.opts = { "disable_mime_output_conversion=yes" },
+		.nexthop = NH2,
+		.dflags = IPC_DF_8BITMIME,
+		.content = "Subject: t\nContent-Transfer-Encoding: 8bit\n\n"
+		    "K\xc3\xb6ln\n",
+		.srv = {{ .addr = A2 }},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\nSubject: t\r\n"
+		    "Content-Transfer-Encoding: 8bit\r\n\r\n"
+		    "K\xc3\xb6ln\r\n.\r\n" QUIT },
+		.res = { SENT(0, R2, 0) },
+	},
 	{
 		.name = "size_without_limit",
+		.dflags = IPC_DF_7BIT,	/* no MIME conversion */
 		.nexthop = NH2,
 		.srv = {{ .addr = A2, .ehlo = "250-srv.test\r\n"
 		    "250-PIPELINING\r\n250 SIZE\r\n", .hold = 1 }},
@@ -465,6 +499,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "line_folding_exact_bytes",
+		.dflags = IPC_DF_7BIT,	/* no MIME conversion */
 		.opts = { "smtp_line_length_limit=10" },
 		.nexthop = NH2,
 		.content = "0123456789abcdefghijklmnopqrstuvwxyz\n"
@@ -481,6 +516,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "default_line_limit_998",
+		.dflags = IPC_DF_7BIT,	/* no MIME conversion */
 		.nexthop = NH2,
 		.content = X512 X512 "\n",
 		.srv = {{ .addr = A2 }},
@@ -657,6 +693,7 @@ static const struct scenario scenarios[] = {
 	 */
 	{
 		.name = "bdat_chunks",
+		.dflags = IPC_DF_7BIT,	/* no MIME conversion */
 		.nexthop = NH2,
 		.big = BDAT_BIG,
 		.bdat = 1,
@@ -665,6 +702,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "bdat_second_chunk_refused",
+		.dflags = IPC_DF_7BIT,	/* no MIME conversion */
 		.nexthop = NH2,
 		.big = BDAT_BIG,
 		.bdat = 1,
@@ -835,6 +873,7 @@ static const struct scenario scenarios[] = {
 	 */
 	{
 		.name = "multiline_replies",
+		.dflags = IPC_DF_7BIT,	/* no MIME conversion */
 		.nexthop = NH2,
 		.rcpt = {{ "bob@dst.test" }, { "carol@dst.test" }},
 		.srv = {{ .addr = A2,
