@@ -96,7 +96,7 @@
 /* Token types besides the special character itself. */
 #define MIME_TOK_TOKEN		256
 #define MIME_TOK_QSTRING	257
-#define MIME_TOK_MAX		3	/* tokens kept per call, as Postfix */
+#define MIME_TOK_MAX		3	/* tokens kept per call */
 
 /* RFC 2045 tspecials (Content-Type) and RFC 822 specials. */
 #define MIME_TSPECIALS		"()<>@,;:\\\"/[]?="
@@ -160,7 +160,7 @@ static const struct mime_enc_name {
 };
 
 #define MIME_IS_WSP(c)		((c) == ' ' || (c) == '\t')
-#define MIME_IS_LWSP(c)		(MIME_IS_WSP(c) || (c) == '\r' || (c) == '\n')
+#define MIME_IS_LWSP(c)	(MIME_IS_WSP(c) || (c) == '\r' || (c) == '\n')
 #define MIME_IS_CNTRL(c)	((c) < 0x20 || (c) == 0x7f)
 
 static void
@@ -605,10 +605,13 @@ mime_header_rec(struct mime *m, int type, const unsigned char *t,
 	if (m->hdr_len > 0) {
 		if (type != MIME_REC_END && (m->prev == MIME_REC_CONT ||
 		    (len > 0 && MIME_IS_WSP(t[0])))) {
-			if (m->hdr_len < m->lim.header_limit &&
-			    ((m->prev != MIME_REC_CONT &&
+			if (m->hdr_len >= m->lim.header_limit) {
+				*done = 1;
+				return (0);
+			}
+			if ((m->prev != MIME_REC_CONT &&
 			    (err = mime_hdr_add(m, "\n", 1)) < 0) ||
-			    (err = mime_hdr_add(m, t, mime_strnlen(t, len))) < 0))
+			    (err = mime_hdr_add(m, t, mime_strnlen(t, len))) < 0)
 				return (err);
 			*done = 1;
 			return (0);

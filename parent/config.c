@@ -1046,8 +1046,8 @@ config_host_lookup(struct sj_config *cfg, char *why, size_t whysz)
 			c->flags |= IPC_CF_HOST_NATIVE;
 		else {
 			snprintf(why, whysz, "unknown smtp_host_lookup value "
-			    "\"%.*s\" in \"%.100s\"", (int)(len > 64 ? 64 : len),
-			    cp, v);
+			    "\"%.*s\" in \"%.100s\"",
+			    (int)(len > 64 ? 64 : len), cp, v);
 			return (-EINVAL);
 		}
 	}

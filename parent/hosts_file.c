@@ -42,9 +42,9 @@ hosts_name_ok(const char *name)
 	if (*name == '\0' || strlen(name) > SJ_HOSTNAME_MAX)
 		return (0);
 	for (cp = name; *cp != '\0'; cp++)
-		if (!((*cp >= 'a' && *cp <= 'z') || (*cp >= 'A' && *cp <= 'Z') ||
-		    (*cp >= '0' && *cp <= '9') || *cp == '-' || *cp == '_' ||
-		    *cp == '.'))
+		if (!((*cp >= 'a' && *cp <= 'z') ||
+		    (*cp >= 'A' && *cp <= 'Z') || (*cp >= '0' && *cp <= '9') ||
+		    *cp == '-' || *cp == '_' || *cp == '.'))
 			return (0);
 	return (1);
 }
@@ -95,9 +95,9 @@ hosts_file_read(const char *path, struct ipc_hosts **out, uint32_t *count,
 			if (n == SJ_HOSTS_MAX) {
 				fclose(fp);
 				free(v);
-				snprintf(why, whysz, "smtp_host_lookup = native: "
-				    "%.200s has more than %d names", path,
-				    SJ_HOSTS_MAX);
+				snprintf(why, whysz, "smtp_host_lookup = "
+				    "native: %.200s has more than %d names",
+				    path, SJ_HOSTS_MAX);
 				return (-E2BIG);
 			}
 			memcpy(v[n].addr, addr, strlen(addr) + 1);

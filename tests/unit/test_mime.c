@@ -46,7 +46,7 @@
 struct out {
 	size_t	len;
 	int	calls;
-	int	fail_at;		/* fail the n-th call (1-based), 0 never */
+	int	fail_at;		/* fail the n-th call, 0 never */
 	char	buf[OUT_MAX];
 };
 
@@ -255,15 +255,15 @@ test_cases(void **state)
 			piece = pieces[p];
 			err = run(lim, c->in, len, piece);
 			if (err != c->err)
-				fail_msg("%s (pieces of %zu): error %d, want %d",
-				    c->name, piece, err, c->err);
+				fail_msg("%s (pieces of %zu): error %d, "
+				    "want %d", c->name, piece, err, c->err);
 			if (c->out == NULL)
 				continue;
 			if (test_out.len != strlen(c->out) ||
 			    memcmp(test_out.buf, c->out, test_out.len) != 0)
-				fail_msg("%s (pieces of %zu): got\n%.*s\nwant\n%s",
-				    c->name, piece, (int)test_out.len,
-				    test_out.buf, c->out);
+				fail_msg("%s (pieces of %zu): got\n%.*s\n"
+				    "want\n%s", c->name, piece,
+				    (int)test_out.len, test_out.buf, c->out);
 		}
 	}
 }
@@ -329,7 +329,8 @@ qp_decode(const char *t, size_t len, char *out)
 		}
 		if (t[i] == '=') {
 			assert_true(i + 2 < len);
-			out[n++] = (char)(hexval(t[i + 1]) * 16 + hexval(t[i + 2]));
+			out[n++] = (char)(hexval(t[i + 1]) * 16 +
+			    hexval(t[i + 2]));
 			i += 2;
 			continue;
 		}
