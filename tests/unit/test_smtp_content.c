@@ -17,6 +17,8 @@
  *	"BDAT <n> LAST" with the prefix in front; 3 MB in chunks against
  *	the reference framing; contents of exactly one and two chunks (no
  *	empty last chunk); 'more' stopping after the second chunk.
+ *	With opts.mime: 8-bit MIME converted before dot-stuffing, folding
+ *	and BDAT framing; a MIME nesting error stops with res.mime set.
  *	Errors: content shorter than its size (local error), a peer that
  *	closed (lost connection, body or end stage), a peer that stops
  *	reading (timeout), cancellation.
@@ -43,6 +45,7 @@
 
 #include "msg.h"
 #include "sj_sys.h"
+#include "mime.h"
 #include "smtp_content.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -112,6 +115,7 @@ struct bdat_run {
 	const char *prefix;
 	int	stop_after;		/* stop at this 'more' call; 0 never */
 	int	calls;			/* 'more' calls seen */
+	const struct mime_limits *mime;	/* opts.mime */
 };
 
 static int
@@ -144,6 +148,8 @@ run_xfer(const void *in, size_t len, uint64_t size, unsigned limit,
 	opts.xfer_timeout = 30;
 	opts.done_timeout = 30;
 	opts.trailer = trailer;
+	if (b != NULL)
+		opts.mime = b->mime;
 	if (b != NULL && b->prefix != NULL) {
 		opts.prefix = b->prefix;
 		opts.prefix_len = strlen(b->prefix);
@@ -584,6 +590,63 @@ test_bdat_stop(void **state)
 	free(want);
 }
 
+/*
+ * With opts.mime (a server without 8BITMIME): the content goes through
+ * mime(3) first, then dot-stuffing, folding and BDAT framing; a MIME
+ * nesting error stops the transfer with res.mime set.
+ */
+#define X10	"xxxxxxxxxx"
+#define X50	X10 X10 X10 X10 X10
+#define X60	X50 X10
+
+static void
+test_content_mime(void **state)
+{
+	static const struct mime_limits lim = { 102400, 1, 2048, 2048 };
+	static const char in[] = "Content-Transfer-Encoding: 8bit\n\n"
+	    ".K\xc3\xb6ln\n" X60 "\n";
+	static const char want_data[] =
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+	    "..K=C3=B6ln\r\n" X50 "\r\n " X10 "\r\n.\r\n";
+	static const char want_bdat[] = "BDAT 124 LAST\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+	    ".K=C3=B6ln\r\n" X50 "\r\n " X10 "\r\n";
+	static const char deep[] = "Content-Type: multipart/mixed; "
+	    "boundary=a; boundary=b; boundary=c; boundary=d\n\nx\n";
+	struct smtp_content_result res;
+	struct bdat_run b;
+	unsigned char *out;
+	size_t	outlen;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	b.mime = &lim;
+	assert_int_equal(run_xfer(in, sizeof(in) - 1, sizeof(in) - 1, 50,
+	    ".\r\n", &b, &out, &outlen, &res), 0);
+	if (outlen != sizeof(want_data) - 1 ||
+	    memcmp(out, want_data, outlen) != 0)
+		fail_msg("DATA: got \"%.*s\"", (int)outlen, (const char *)out);
+	assert_int_equal(res.bytes_in, sizeof(in) - 1);
+	assert_int_equal(res.mime, 0);
+	free(out);
+
+	b.bdat = 1;
+	assert_int_equal(run_xfer(in, sizeof(in) - 1, sizeof(in) - 1, 50,
+	    NULL, &b, &out, &outlen, &res), 0);
+	if (outlen != sizeof(want_bdat) - 1 ||
+	    memcmp(out, want_bdat, outlen) != 0)
+		fail_msg("BDAT: got \"%.*s\"", (int)outlen, (const char *)out);
+	free(out);
+
+	b.bdat = 0;
+	assert_int_equal(run_xfer(deep, sizeof(deep) - 1, sizeof(deep) - 1,
+	    998, ".\r\n", &b, &out, &outlen, &res), MIME_ERR_NESTING);
+	assert_int_equal(res.mime, 1);
+	assert_int_equal(res.local, 0);
+	assert_int_equal(res.stage, 0);
+	free(out);
+}
+
 static void
 test_content_short_memfd(void **state)
 {
@@ -729,6 +792,7 @@ main(void)
 		cmocka_unit_test(test_bdat_table),
 		cmocka_unit_test(test_bdat_chunks),
 		cmocka_unit_test(test_bdat_stop),
+		cmocka_unit_test(test_content_mime),
 		cmocka_unit_test(test_content_short_memfd),
 		cmocka_unit_test(test_content_peer_closed),
 		cmocka_unit_test(test_content_stall),
