@@ -206,6 +206,13 @@ mk_messages() {	# dir
 		printf 'Content-Transfer-Encoding: base64\n\nAAECAwQFBgc=\n'
 		printf -- '--outer=_1--\nepilogue\n'
 	} > "$d/mime"
+	# More multipart levels than mime_nesting_limit (100) allows.
+	{
+		printf 'From: <%s>\nTo: <u@j7.test>\nSubject: deep\n' "$SENDER"
+		printf 'MIME-Version: 1.0\nContent-Type: multipart/mixed'
+		for i in $(seq 1 103); do printf ';\n boundary=b%d' "$i"; done
+		printf '\n\n--b1\n\nbody\n--b1--\n'
+	} > "$d/deep"
 	{
 		printf 'From: <%s>\nTo: <u@j.test>\nSubject: 8bit undeclared\n\n' "$SENDER"
 		printf 'No MIME headers, raw bytes: \344\366\374 \303\244 \377\376.\n'
@@ -258,6 +265,7 @@ send_file 8to7 "$M/8bit" -B 8BITMIME -- u@j7.test u@s7.test
 send_file mime7 "$M/mime" -B 8BITMIME -- u@j7.test u@s7.test
 send_file mime8 "$M/mime" -B 8BITMIME -- u@j.test u@s.test
 send_file raw7 "$M/mime" -B 8BITMIME -- u@jr7.test u@sr7.test
+send_file deep7 "$M/deep" -- u@j7.test u@s7.test
 send_file dots "$M/dots" -- u@j.test u@s.test
 send_file long "$M/long" -- u@j.test u@s.test
 RJ=() RS=()
@@ -414,8 +422,17 @@ check "200 recipients: smtpjail made 4 transactions of 50" many_split j.test
 check "200 recipients: stock made 4 transactions of 50" many_split s.test
 check "200 recipients: each delivered and logged once (smtpjail)" many_once j.test
 check "200 recipients: each delivered and logged once (stock)" many_once s.test
+# Nesting over mime_nesting_limit: Postfix's smtp_mime_fail(), 5.6.0.
+status_fields() {	# qid rcpt: relay, dsn, status and text
+	pf_status_line "$1" "$2" | sed 's/.* relay=\([^,]*\), .* dsn=/relay=\1 dsn=/'
+}
+check "MIME nesting over the limit: both bounce 5.6.0 alike" \
+    eval 'q=$(pf_qid "${MID[deep7]}") &&
+        a=$(status_fields "$q" u@j7.test) && b=$(status_fields "$q" u@s7.test) &&
+        echo "$a" | grep -q "dsn=5.6.0, status=bounced (MIME nesting exceeds safety limit)" &&
+        [ "$a" = "$b" ] || { echo "# smtpjail: $a"; echo "# stock:    $b"; false; }'
 check "nothing left in the queue" eval '[ -z "$(pf_queue_ids)" ]'
-check "no bounce was sent" eval '[ "$(sink_count bounces)" -eq 0 ]'
+check "one bounce was sent (deep7)" eval '[ "$(sink_count bounces)" -eq 1 ]'
 check "no fatal, panic or abnormal agent exit" \
     eval '! pf_log | grep -Eq "postfix/(stocksmtp/)?smtp\[[0-9]+\]: (fatal|panic):|postfix/master\[[0-9]+\]: warning: .*(exit status|killed by signal|throttling)"'
 world_down
