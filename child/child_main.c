@@ -11,11 +11,18 @@
  *	capabilities, no_new_privs, rlimits, seccomp). Only then does it
  *	send READY and read its first byte from the parent.
  *
- *	What cannot be had inside the jail (time zone, the c-ares channel
- *	and its random seed, the recipient slots, the seccomp program) is
- *	prepared by child_prepare() in the parent before the fork, so the
- *	child inherits it ready and its start-up is short; the parent frees
- *	its copies with child_prepare_release() once the child is READY.
+ *	What every child shares and cannot build in the jail (time zone,
+ *	the recipient slots, the seccomp program) is prepared once by
+ *	child_prepare() before the fork (in the spawner, policy/spawner.c,
+ *	or in the parent when it forks a child itself), so the child
+ *	inherits it ready. What must differ from one child to the next is
+ *	made after the fork by child_after_fork(), before the lock-down:
+ *	the random state (the DNS module's generator from getrandom(), the
+ *	C library's rand() state that c-ares 1.18 keys its query ids with
+ *	when it cannot read /dev/urandom, which it cannot in the jail) and
+ *	a new c-ares channel keyed from it. A channel made once and forked
+ *	would give every child the same query-id sequence. TLS (OpenSSL's
+ *	generator) belongs in the same two places.
  *
  *	Then: CONFIG once (DNS servers, timeouts, names), and per job a
  *	DELIVER with the content memfd followed by exactly rcpt_count RCPT
@@ -42,6 +49,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,6 +73,10 @@ static struct child_ctx {
 	struct dns_ctx dns;
 	struct ipc_rcpt *rcpts;		/* SJ_RCPT_MAX slots, allocated once */
 	unsigned log_count;		/* LOG messages sent in this job */
+	/* rand()'s state, made this child's own (child_after_fork()) */
+	int32_t	rand_state[64];
+	int	have_null_fd;		/* the spawner's /dev/null, below */
+	int	null_fd;
 } child_ctx;
 
 /* msg(3) sink: every diagnostic becomes an IPC LOG message. */
@@ -109,8 +121,11 @@ child_fds(int ipc_fd, int err_fd)
 {
 	int	nullfd;
 
-	/* /dev/null on 0 and 1: opened now, the jail has no /dev. */
-	if ((nullfd = open("/dev/null", O_RDWR)) < 0)
+	/* /dev/null on 0 and 1: opened now, the jail has no /dev; a child
+	 * of the spawner (already in the jail) has the spawner's. */
+	if (child_ctx.have_null_fd)
+		nullfd = child_ctx.null_fd;
+	else if ((nullfd = open("/dev/null", O_RDWR)) < 0)
 		child_die("open /dev/null", strerror(errno));
 	if (err_fd != CHILD_ERR_FD && dup2(err_fd, CHILD_ERR_FD) < 0)
 		child_die("dup2 stderr", strerror(errno));
@@ -261,21 +276,21 @@ child_sandbox_spec(const struct sj_config *cfg, struct sj_sandbox_spec *spec)
 	spec->seccomp_trap = cfg->seccomp_trap;
 }
 
+void
+child_main_null_fd(int fd)
+{
+	child_ctx.have_null_fd = 1;
+	child_ctx.null_fd = fd;
+}
+
 int
 child_prepare(const struct sj_config *cfg, char *why, size_t whysz)
 {
-	struct dns_opts dopt;
 	int	err;
 
 	child_prepare_release();
 	/* The child's copy of the time zone: no tzset() in the jail. */
 	tzset();
-	memset(&dopt, 0, sizeof(dopt));
-	dopt.timeout_ms = cfg->resolv_timeout * 1000;
-	dopt.tries = cfg->resolv_attempts;
-	dopt.rotate = cfg->resolv_rotate;
-	if (dns_init_opts(&child_ctx.dns, &dopt, why, whysz) < 0)
-		return (-1);
 	if ((child_ctx.rcpts = calloc(SJ_RCPT_MAX,
 	    sizeof(*child_ctx.rcpts))) == NULL) {
 		snprintf(why, whysz, "calloc %d recipients: %s", SJ_RCPT_MAX,
@@ -288,6 +303,50 @@ child_prepare(const struct sj_config *cfg, char *why, size_t whysz)
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * In each new child, before the lock-down: its own random state and a
+ * resolver keyed from it. glibc's initstate() keeps its generator's type
+ * in the first word of the array and the state in the rest (glibc
+ * stdlib/random_r.c); the rest is then filled from getrandom(), so that
+ * rand() starts from 2016 bits of the kernel's, not from a 32-bit seed.
+ * c-ares 1.18 (ares_init.c, randomize_key()) keys its query ids with
+ * /dev/urandom, or rand() when that cannot be opened, as in the jail.
+ */
+int
+child_after_fork(const struct sj_config *cfg, char *why, size_t whysz)
+{
+	struct dns_opts dopt;
+	unsigned seed;
+	size_t	have = 0, want = sizeof(child_ctx.rand_state) -
+		    sizeof(child_ctx.rand_state[0]);
+	ssize_t	got;
+
+	if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed)) {
+		snprintf(why, whysz, "getrandom: %s", strerror(errno));
+		return (-1);
+	}
+	(void)initstate(seed, (char *)child_ctx.rand_state,
+	    sizeof(child_ctx.rand_state));
+	while (have < want) {
+		got = getrandom((char *)(child_ctx.rand_state + 1) + have,
+		    want - have, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			snprintf(why, whysz, "getrandom: %s", strerror(errno));
+			return (-1);
+		}
+		have += (size_t)got;
+	}
+	/* The inherited channel (if any) is left as it is: freeing it
+	 * would only write to pages shared with the spawner. */
+	memset(&dopt, 0, sizeof(dopt));
+	dopt.timeout_ms = cfg->resolv_timeout * 1000;
+	dopt.tries = cfg->resolv_attempts;
+	dopt.rotate = cfg->resolv_rotate;
+	return (dns_init_opts(&child_ctx.dns, &dopt, why, whysz));
 }
 
 void
@@ -318,11 +377,13 @@ child_start(int ipc_fd, int err_fd, const struct sj_config *cfg)
 	char	why[512];
 
 	child_fds(ipc_fd, err_fd);
-	/* child_prepare() ran in the parent: the resolver, the recipient
-	 * slots and the seccomp program are already here. */
-	if (!child_ctx.dns.ready || child_ctx.rcpts == NULL)
+	/* child_prepare() ran before the fork: the recipient slots and
+	 * the seccomp program are already here. */
+	if (child_ctx.rcpts == NULL)
 		child_die("start-up", "child_prepare() did not run before "
 		    "the fork");
+	if (child_after_fork(cfg, why, sizeof(why)) < 0)
+		child_die("start-up", why);
 
 	child_sandbox_spec(cfg, &spec);
 	if (sandbox_child_enter(&spec, why, sizeof(why)) < 0)

@@ -71,7 +71,11 @@ int	policy_child_install(int trap_mode, char *why, size_t whysz);
 int	policy_child_install_libseccomp(int trap_mode, char *why,
 	    size_t whysz);
 int	policy_parent_install(char *why, size_t whysz);
-int	policy_child_rule_count(void);	/* allowed syscalls on this arch */
+int	policy_child_rule_count(void);
+/* Adds the child's rows (but for the syscall numbers in skip[]) to a
+ * libseccomp filter: the spawner's, which its children inherit. */
+int	policy_child_rules_add(void *scmp_ctx, const int *skip, size_t nskip,
+	    char *why, size_t whysz);	/* allowed syscalls on this arch */
 /* Writes seccomp_export_pfc() of each filter to fd (fixtures, audits). */
 int	policy_child_export(int fd, int trap_mode);
 int	policy_parent_export(int fd);

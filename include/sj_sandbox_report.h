@@ -35,5 +35,18 @@
 
 int	sandbox_report(pid_t child, const struct sj_sandbox_spec *spec,
 	    FILE *out);
+/*
+ * The same for the spawner (policy/spawner.c): CapEff, CapPrm and
+ * CapBnd exactly 'caps' (spawner_caps_mask()), CapInh and CapAmb empty,
+ * NoNewPrivs 1, Seccomp 2, root the sandbox directory. Lines are
+ * "sandbox-check: spawner-<property> ...", the last one
+ * "sandbox-check: spawner ok" or "... spawner FAILED (...)".
+ */
+int	sandbox_report_spawner(pid_t spawner, const struct sj_sandbox_spec *,
+	    unsigned long long caps, FILE *out);
+/* Both, as --sandbox-check prints them: the child's lines, the
+ * spawner's, one verdict "sandbox-check: ok" or "... FAILED (...)". */
+int	sandbox_report_pair(pid_t child, pid_t spawner,
+	    const struct sj_sandbox_spec *, unsigned long long caps, FILE *out);
 
 #endif

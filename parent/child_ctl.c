@@ -4,13 +4,19 @@
  * SUMMARY
  *	the parent's side of the child: spawn, talk, supervise, reap
  * DESCRIPTION
- *	child_ctl_spawn() creates the IPC socketpair and a pipe for the
- *	child's stderr, prepares what the child inherits (child_prepare():
- *	resolver channel, seccomp program, so that the child's start is
- *	short), and forks while the parent is still root (design.md
- *	lifecycle step 2); the child runs child_main() and never returns.
- *	The parent frees what it prepared once READY has come (or the
- *	child is stopped).
+ *	child_ctl_spawn_from() takes a child from the spawner
+ *	(policy/spawner.c), which made the IPC socketpair and the stderr
+ *	pipe, forked it while root, and hands over the parent's ends; the
+ *	spawner reaps it and reports how it ended, and kills it when asked
+ *	(the parent, as $mail_owner, cannot). This is how smtpjail's parent
+ *	gets every child (parent/child_pool.c).
+ *
+ *	child_ctl_spawn() forks a child itself: it creates the socketpair
+ *	and pipe, prepares what the child inherits (child_prepare(): the
+ *	recipient slots and seccomp program), and forks; the child runs
+ *	child_main() and never returns. Tests and tools that run as root
+ *	use it; the parent frees what it prepared once READY has come (or
+ *	the child is stopped).
  *	child_ctl_start() waits for READY (the child sends it only after its
  *	sandbox is in place) and sends CONFIG. child_ctl_recv() returns the
  *	child's next result message; LOG lines are written to the Postfix
@@ -19,7 +25,8 @@
  *	report, a sanitizer report) is logged line by line, censored.
  *
  *	When the child is gone the reason is made explicit: exit status,
- *	signal, and for SIGSYS "killed by seccomp" with what to do next.
+ *	signal, and for SIGSYS "killed by seccomp" with what to do next
+ *	(from waitpid(), or the spawner's EXIT report).
  * SECURITY
  *	Parent. Everything from the child is hostile: messages are decoded
  *	by ipc_msg_decode() for the parent's direction only; stderr bytes
@@ -103,6 +110,25 @@ fail:
 	return (err);
 }
 
+int
+child_ctl_spawn_from(struct child_ctl *cc, struct spawner *sp, char *why,
+    size_t whysz)
+{
+	int	err;
+
+	memset(cc, 0, sizeof(*cc));
+	cc->pid = -1;
+	cc->ipc_fd = cc->err_fd = -1;
+	if ((err = spawner_spawn(sp, &cc->pid, &cc->ipc_fd, &cc->err_fd, why,
+	    whysz)) < 0) {
+		cc->pid = -1;
+		return (err);
+	}
+	cc->sp = sp;
+	(void)fcntl(cc->err_fd, F_SETFL, O_NONBLOCK);
+	return (0);
+}
+
 void
 child_ctl_describe(int wstatus, char *buf, size_t bufsz)
 {
@@ -172,6 +198,26 @@ child_ctl_wait(pid_t pid, int *st, int ms)
 	return (0);
 }
 
+/* The same for a child of the spawner: it reaps, we ask. */
+static pid_t
+child_ctl_wait_spawned(struct child_ctl *cc, int *st, int kill_it,
+    int *kill_errno)
+{
+	int	r;
+
+	r = spawner_exit_status(cc->sp, cc->pid, CHILD_EXIT_WAIT_MS, st);
+	if (r == 0 && kill_it) {
+		if (spawner_kill(cc->sp, cc->pid) < 0)
+			*kill_errno = ECONNRESET;
+		else
+			r = spawner_exit_status(cc->sp, cc->pid,
+			    CHILD_KILL_WAIT_MS, st);
+	}
+	if (r < 0)
+		*kill_errno = ECONNRESET;
+	return (r > 0 ? cc->pid : 0);
+}
+
 /*
  * Reap (waiting a moment for an exiting child) and describe. Every wait
  * is bounded: once the parent runs as $mail_owner, kill() of the child
@@ -188,8 +234,11 @@ child_ctl_reap(struct child_ctl *cc, int kill_it, char *why, size_t whysz)
 		snprintf(why, whysz, "child had already ended");
 		return;
 	}
-	r = child_ctl_wait(cc->pid, &st, CHILD_EXIT_WAIT_MS);
-	if (r == 0 && kill_it) {
+	if (cc->sp != NULL)
+		r = child_ctl_wait_spawned(cc, &st, kill_it, &kill_errno);
+	else
+		r = child_ctl_wait(cc->pid, &st, CHILD_EXIT_WAIT_MS);
+	if (cc->sp == NULL && r == 0 && kill_it) {
 		if (kill(cc->pid, SIGKILL) < 0)
 			kill_errno = errno;
 		else
@@ -199,6 +248,9 @@ child_ctl_reap(struct child_ctl *cc, int kill_it, char *why, size_t whysz)
 	if (r == cc->pid) {
 		cc->wstatus = st;
 		child_ctl_describe(st, why, whysz);
+	} else if (r == 0 && cc->sp != NULL && kill_errno != 0) {
+		snprintf(why, whysz, "child pid %d: the spawner is gone, "
+		    "which ends its children", (int)cc->pid);
 	} else if (r == 0 && kill_errno != 0) {
 		snprintf(why, whysz, "child pid %d did not exit and cannot be "
 		    "killed (kill: %s): it is left to end on its own",

@@ -12,6 +12,7 @@
 #include "ipc_msg.h"
 #include "sj_config.h"
 #include "sj_sandbox.h"
+#include "sj_spawner.h"
 
 /* LOG messages accepted per job before the child counts as flooding. */
 #define CHILD_LOG_PER_JOB	SJ_CHILD_LOG_PER_JOB
@@ -30,10 +31,16 @@ struct child_ctl {
 	char	err_line[256];		/* partial stderr line */
 	size_t	err_len;
 	int	wstatus;		/* valid once pid == -1 */
+	struct spawner *sp;		/* the child's maker; NULL: our fork */
 };
 
 /* Forks the child (which never returns from this call). */
 int	child_ctl_spawn(struct child_ctl *, const struct sj_config *,
+	    char *why, size_t whysz);
+/* A child from the spawner (policy/spawner.c): it reaps it and reports
+ * how it ended. 0; -EAGAIN when the spawner refused (it lives on);
+ * other negative when the spawner is gone. */
+int	child_ctl_spawn_from(struct child_ctl *, struct spawner *,
 	    char *why, size_t whysz);
 /* Waits for READY, checks the version, sends CONFIG. */
 int	child_ctl_start(struct child_ctl *, const struct sj_config *,

@@ -12,9 +12,12 @@
  *	Results are checked as they arrive: the job id, a recipient index
  *	in range and reported once, nothing after a SITE_RESULT or DONE, a
  *	"sent" only with a 2xx server reply, a site result never "sent".
- *	They are acted on only after a valid DONE: if the child breaks the
- *	protocol, dies or hangs, nothing it said is used and every
- *	recipient of the request is deferred (when in doubt, defer).
+ *	If the child breaks the protocol or hangs, nothing it said is
+ *	used and every recipient of the request is deferred (when in
+ *	doubt, defer); if it dies after reporting some, those stand. The
+ *	job goes to the child of the request's nexthop
+ *	(parent/child_pool.c); a broken child is stopped and ends only
+ *	its own job: the next request gets a fresh one.
  *
  *	Then each recipient goes the way of postfix-interfaces.md 5.3-5.5:
  *	sent (trace where asked, log, mark done when the request says so),
@@ -640,9 +643,10 @@ deliver_keep_reported(struct deliver_job *job)
  * qmgr and fills the hop DSN when the destination as a whole failed.
  */
 static int
-deliver_request(struct deliver_job *job, struct child_ctl *cc,
+deliver_request(struct deliver_job *job, struct child_pool *pool,
     struct dreq_hop *hop, int *use_hop)
 {
+	struct child_ctl *cc;
 	struct dreq *req = job->req;
 	struct timeval now;
 	uint64_t content_len = 0;
@@ -673,7 +677,16 @@ deliver_request(struct deliver_job *job, struct child_ctl *cc,
 	}
 
 	job->job_id = ++deliver_ctx.next_job_id;
-	err = deliver_run_child(job, cc, memfd, content_len);
+	/* The child of this nexthop, and no other (parent/child_pool.c). */
+	if ((cc = child_pool_get(pool, req->nexthop, job->why,
+	    sizeof(job->why))) == NULL) {
+		job->child_broken = 1;
+		err = -1;
+	} else {
+		err = deliver_run_child(job, cc, memfd, content_len);
+		/* A broken child is stopped now: only this job is lost. */
+		child_pool_put(pool, cc, job->child_broken);
+	}
 	close(memfd);
 	if (err < 0 && !job->child_broken) {
 		msg_warn("%s: request refused, deferring all %u recipients: "
@@ -724,7 +737,7 @@ deliver_request(struct deliver_job *job, struct child_ctl *cc,
 
 int
 deliver_serve(int rfd, int wfd, const struct sj_config *cfg,
-    struct child_ctl *cc)
+    struct child_pool *pool)
 {
 	struct deliver_job job;
 	struct dreq req;
@@ -753,7 +766,7 @@ deliver_serve(int rfd, int wfd, const struct sj_config *cfg,
 	if ((job.rcpt = calloc(req.rcpt_count, sizeof(*job.rcpt))) == NULL)
 		msg_fatal("calloc %u recipients: %s", req.rcpt_count,
 		    strerror(errno));
-	status = deliver_request(&job, cc, &hop, &use_hop);
+	status = deliver_request(&job, pool, &hop, &use_hop);
 	notice_free(&job.notices);
 	if (job.qf.fd >= 0)
 		qfile_close(&job.qf);
@@ -763,5 +776,5 @@ deliver_serve(int rfd, int wfd, const struct sj_config *cfg,
 		    req.queue_id);
 	free(job.rcpt);
 	dreq_free(&req);
-	return (job.child_broken ? -1 : 0);
+	return (child_pool_broken(pool) ? -1 : 0);
 }

@@ -7,16 +7,18 @@
  *	The parent process. Started by master(8) as root (design.md,
  *	postfix-interfaces.md 1.6): ignore SIGPIPE/SIGXFSZ; read the
  *	command line and main.cf; open the log channel; refuse a tty;
- *	open the accept lock; fork the child while still root and wait
- *	until it reports that its sandbox is in place; then chroot (-c) and
- *	drop to $mail_owner (-u), install the parent's own seccomp filter,
- *	and serve delivery requests from qmgr one connection at a time
- *	until $max_use, $max_idle, master going away, or a broken child.
+ *	open the accept lock; fork the spawner while still root
+ *	(policy/spawner.c: it builds every sandboxed child, one per
+ *	destination, parent/child_pool.c); then chroot (-c) and drop to
+ *	$mail_owner (-u), install the parent's own seccomp filter, and
+ *	serve delivery requests from qmgr one connection at a time until
+ *	$max_use, $max_idle, master going away, or the spawner's end. A
+ *	child that dies or breaks the protocol ends only its own job.
  *
- *	--sandbox-check starts the pair as above, prints the live child's
- *	sandbox properties and exits 0 only if every one is as designed;
- *	a configuration error is its "FAILED" verdict too. --help and
- *	--version: parent/main_info.c.
+ *	--sandbox-check starts the spawner and one child as above, prints
+ *	the live child's and the spawner's sandbox properties and exits 0
+ *	only if every one is as designed; a configuration error is its
+ *	"FAILED" verdict too. --help and --version: parent/main_info.c.
  * SECURITY
  *	Root until sandbox_parent_enter(); $mail_owner and no capabilities
  *	after. Talks to master(8), qmgr and the Postfix services (trusted)
@@ -30,10 +32,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "child_ctl.h"
 #include "child_main.h"
+#include "child_pool.h"
 #include "deliver.h"
 #include "dreq.h"
 #include "main_info.h"
@@ -50,7 +53,7 @@
 static struct parent_ctx {
 	struct sj_config cfg;
 	struct master_svc svc;
-	struct child_ctl child;
+	struct child_pool pool;
 } parent_ctx;
 
 #ifdef SJ_ASAN
@@ -108,6 +111,7 @@ static int
 sandbox_check_main(struct sj_config *cfg)
 {
 	struct sj_sandbox_spec spec;
+	struct child_ctl *cc;
 	char	why[1024];
 	int	rc;
 
@@ -122,18 +126,24 @@ sandbox_check_main(struct sj_config *cfg)
 		printf("sandbox-check: FAILED (%s)\n", why);
 		return (1);
 	}
-	if (child_ctl_spawn(&parent_ctx.child, cfg, why, sizeof(why)) < 0 ||
-	    child_ctl_start(&parent_ctx.child, cfg, why, sizeof(why)) < 0) {
-		child_ctl_stop(&parent_ctx.child, why + strlen(why),
-		    sizeof(why) - strlen(why));
+	if (child_pool_init(&parent_ctx.pool, cfg, why, sizeof(why)) < 0) {
+		printf("sandbox-check: FAILED (spawner did not start: %s)\n",
+		    why);
+		return (1);
+	}
+	if ((cc = child_pool_get(&parent_ctx.pool, "sandbox-check", why,
+	    sizeof(why))) == NULL) {
+		child_pool_close_all(&parent_ctx.pool);
 		printf("sandbox-check: FAILED (child did not start: %s)\n",
 		    why);
 		return (1);
 	}
 	fflush(stdout);
-	rc = sandbox_report(parent_ctx.child.pid, &spec, stdout);
+	rc = sandbox_report_pair(cc->pid,
+	    child_pool_spawner_pid(&parent_ctx.pool), &spec,
+	    spawner_caps_mask(), stdout);
 	fflush(stdout);
-	child_ctl_stop(&parent_ctx.child, why, sizeof(why));
+	child_pool_close_all(&parent_ctx.pool);
 	return (rc == 0 ? 0 : 1);
 }
 
@@ -150,12 +160,28 @@ drain_until_eof(int fd, unsigned timeout)
 }
 
 static void __attribute__((noreturn))
+serve_exit(int status)
+{
+	child_pool_close_all(&parent_ctx.pool);
+	exit(status);
+}
+
+static long long
+serve_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec * 1000LL + ts.tv_nsec / 1000000);
+}
+
+static void __attribute__((noreturn))
 serve(struct sj_config *cfg)
 {
 	struct master_svc *svc = &parent_ctx.svc;
-	struct pollfd pfd[MASTER_LISTEN_MAX + 2];
-	char	why[1024];
-	int	i, n, rv, conn, broken;
+	struct pollfd pfd[MASTER_LISTEN_MAX + 2 + SJ_CHILD_POOL_MAX];
+	long long last = serve_now_ms(), left;
+	int	i, n, np, rv, conn, broken, tmo, child_tmo;
 
 	for (;;) {
 		alarm(cfg->daemon_timeout);	/* watchdog, re-armed per pass */
@@ -166,37 +192,31 @@ serve(struct sj_config *cfg)
 		}
 		pfd[n].fd = svc->status_fd;
 		pfd[n++].events = POLLIN;
-		pfd[n].fd = parent_ctx.child.ipc_fd;
-		pfd[n++].events = POLLIN;
-		rv = poll(pfd, (nfds_t)n, cfg->max_idle ?
-		    (int)(cfg->max_idle * 1000) : -1);
+		np = child_pool_poll_fds(&parent_ctx.pool, pfd + n,
+		    SJ_CHILD_POOL_MAX + 1, &child_tmo);
+		/* $max_idle counts from the last request, whatever the idle
+		 * children's time limits wake us for in between. */
+		tmo = -1;
+		if (cfg->max_idle) {
+			left = (long long)cfg->max_idle * 1000 -
+			    (serve_now_ms() - last);
+			if (left <= 0)
+				serve_exit(0);		/* $max_idle */
+			tmo = left > 3600000 ? 3600000 : (int)left;
+		}
+		if (child_tmo >= 0 && (tmo < 0 || child_tmo < tmo))
+			tmo = child_tmo;
+		rv = poll(pfd, (nfds_t)(n + np), tmo);
 		if (rv < 0 && errno == EINTR)
 			continue;
 		if (rv < 0)
 			msg_fatal("poll: %s", strerror(errno));
-		if (rv == 0)
-			exit(0);		/* $max_idle */
-		if (pfd[n - 2].revents != 0)
-			exit(0);		/* master stopped or reloaded */
-		if (pfd[n - 1].revents != 0) {
-			/* The idle child spoke or died: either is wrong. */
-			struct ipc_msg m;
-			unsigned logs = parent_ctx.child.log_count;
-			int	err;
-
-			err = child_ctl_recv(&parent_ctx.child, &m, 1000, why,
-			    sizeof(why));
-			if (err == 0) {
-				ipc_msg_release(&m);
-				snprintf(why, sizeof(why), "unsolicited %s",
-				    ipc_msg_name(m.type));
-			} else if (err == -ETIMEDOUT &&
-			    parent_ctx.child.log_count != logs) {
-				/* It logged (above), then fell silent. */
-				snprintf(why, sizeof(why), "unsolicited LOG");
-			}
-			msg_fatal("child pid %d between requests: %s",
-			    (int)parent_ctx.child.pid, why);
+		if (pfd[n - 1].revents != 0)
+			serve_exit(0);		/* master stopped or reloaded */
+		/* Idle children that spoke, died or timed out; the spawner. */
+		if (child_pool_poll_done(&parent_ctx.pool, pfd + n, np) < 0) {
+			msg_warn("the spawner of sandboxed children is gone");
+			serve_exit(1);
 		}
 		for (i = 0; i < svc->nlisten; i++) {
 			if (pfd[i].revents == 0)
@@ -210,24 +230,24 @@ serve(struct sj_config *cfg)
 				continue;
 			}
 			if (master_svc_status(svc, 0) < 0)
-				exit(0);
+				serve_exit(0);
 			broken = deliver_serve(conn, conn, cfg,
-			    &parent_ctx.child) < 0;
+			    &parent_ctx.pool) < 0;
 			drain_until_eof(conn, cfg->ipc_timeout);
 			close(conn);
+			last = serve_now_ms();
 			if (master_svc_status(svc, 1) < 0)
-				exit(0);
+				serve_exit(0);
 			if (broken) {
-				/* Make sure a hung child is gone too, then let
-				 * master(8) start a fresh pair. */
-				child_ctl_stop(&parent_ctx.child, why,
-				    sizeof(why));
-				msg_warn("sandboxed child stopped: %s", why);
-				exit(1);
+				/* No more children: let master(8) start a
+				 * fresh parent and spawner. */
+				msg_warn("the spawner of sandboxed children is "
+				    "gone");
+				serve_exit(1);
 			}
 			if (++svc->use_count >= cfg->max_use &&
 			    cfg->max_use > 0)
-				exit(0);
+				serve_exit(0);
 		}
 	}
 }
@@ -279,10 +299,9 @@ main(int argc, char **argv)
 		msg_fatal("%s", why);
 	if (master_svc_init(&parent_ctx.svc, cfg, why, sizeof(why)) < 0)
 		msg_fatal("%s", why);
-	if (child_ctl_spawn(&parent_ctx.child, cfg, why, sizeof(why)) < 0)
-		msg_fatal("cannot start the sandboxed child: %s", why);
-	if (child_ctl_start(&parent_ctx.child, cfg, why, sizeof(why)) < 0)
-		msg_fatal("sandboxed child did not start: %s", why);
+	if (child_pool_init(&parent_ctx.pool, cfg, why, sizeof(why)) < 0)
+		msg_fatal("cannot start the spawner of sandboxed children: %s",
+		    why);
 
 	memset(&pspec, 0, sizeof(pspec));
 	pspec.chroot_dir = cfg->opt_chroot ? cfg->queue_directory : NULL;
@@ -294,12 +313,11 @@ main(int argc, char **argv)
 
 	if (cfg->opt_standalone) {
 		/* -S: one client on stdin/stdout, for testing by hand. */
-		if (deliver_serve(0, 1, cfg, &parent_ctx.child) < 0) {
-			child_ctl_stop(&parent_ctx.child, why, sizeof(why));
-			msg_warn("sandboxed child stopped: %s", why);
-			exit(1);
+		if (deliver_serve(0, 1, cfg, &parent_ctx.pool) < 0) {
+			msg_warn("the spawner of sandboxed children is gone");
+			serve_exit(1);
 		}
-		exit(0);
+		serve_exit(0);
 	}
 	serve(cfg);
 }

@@ -233,11 +233,37 @@ policy_child_rule_count(void)
 	return (n);
 }
 
+int
+policy_child_rules_add(void *fctx, const int *skip, size_t nskip, char *why,
+    size_t whysz)
+{
+	scmp_filter_ctx ctx = fctx;
+	const struct policy_rule *r;
+	size_t	k;
+	int	err;
+
+	for (r = policy_child_rules; r < policy_child_rules +
+	    POLICY_CHILD_NRULES; r++) {
+		for (k = 0; k < nskip; k++)
+			if (skip[k] == r->nr)
+				break;
+		if (k < nskip)
+			continue;
+		err = seccomp_rule_add_array(ctx, r->action, r->nr,
+		    r->argc, r->argc ? r->argv : NULL);
+		if (err < 0) {
+			snprintf(why, whysz, "seccomp_rule_add %s: %s",
+			    r->name, strerror(-err));
+			return (err);
+		}
+	}
+	return (0);
+}
+
 static int
 policy_child_build(int trap_mode, scmp_filter_ctx *out, char *why,
     size_t whysz)
 {
-	const struct policy_rule *r;
 	scmp_filter_ctx ctx;
 	int	err;
 
@@ -255,16 +281,9 @@ policy_child_build(int trap_mode, scmp_filter_ctx *out, char *why,
 		seccomp_release(ctx);
 		return (err);
 	}
-	for (r = policy_child_rules; r < policy_child_rules +
-	    POLICY_CHILD_NRULES; r++) {
-		err = seccomp_rule_add_array(ctx, r->action, r->nr,
-		    r->argc, r->argc ? r->argv : NULL);
-		if (err < 0) {
-			snprintf(why, whysz, "seccomp_rule_add %s: %s",
-			    r->name, strerror(-err));
-			seccomp_release(ctx);
-			return (err);
-		}
+	if ((err = policy_child_rules_add(ctx, NULL, 0, why, whysz)) < 0) {
+		seccomp_release(ctx);
+		return (err);
 	}
 	*out = ctx;
 	return (0);

@@ -361,40 +361,140 @@ report_limits(struct report *rp, pid_t pid)
 	}
 }
 
-int
-sandbox_report(pid_t child, const struct sj_sandbox_spec *spec, FILE *out)
+/* Every property of the child, into rp. */
+static void
+report_child(struct report *rp, pid_t child, const struct sj_sandbox_spec *spec)
 {
-	struct report rp;
 	char	val[64], expect[64];
 	uid_t	uid_seen = 0;
 	int	n;
 
-	memset(&rp, 0, sizeof(rp));
-	rp.out = out;
-	report_status(&rp, child, spec, &uid_seen);
-	report_dumpable(&rp, child, uid_seen);
-	report_root(&rp, child, spec);
-	report_limits(&rp, child);
+	report_status(rp, child, spec, &uid_seen);
+	report_dumpable(rp, child, uid_seen);
+	report_root(rp, child, spec);
+	report_limits(rp, child);
 
 	n = policy_child_rule_count();
 	snprintf(val, sizeof(val), "%d", n);
 #ifdef SJ_ASAN
 	snprintf(expect, sizeof(expect), "a list");
-	report_line(&rp, "allowed-syscalls", val, n > 0, expect);
+	report_line(rp, "allowed-syscalls", val, n > 0, expect);
 #else
 	snprintf(expect, sizeof(expect), "at most %d", SJ_CHILD_SYSCALLS_MAX);
-	report_line(&rp, "allowed-syscalls", val,
+	report_line(rp, "allowed-syscalls", val,
 	    n > 0 && n <= SJ_CHILD_SYSCALLS_MAX, expect);
 #endif
 	/* A trapping filter reports a violation and lets the call fail
 	 * instead of killing: not the sandbox SECURITY.md describes. */
-	report_line(&rp, "seccomp-action", spec->seccomp_trap ?
+	report_line(rp, "seccomp-action", spec->seccomp_trap ?
 	    "trap (smtpjail_seccomp_debug = yes: violations are reported, "
 	    "not killed)" : "kill", !spec->seccomp_trap,
 	    "kill: set smtpjail_seccomp_debug = no");
-	if (rp.nfailed == 0)
-		fprintf(out, "sandbox-check: ok\n");
+}
+
+static int
+report_verdict(struct report *rp, const char *what)
+{
+	if (rp->nfailed == 0)
+		fprintf(rp->out, "sandbox-check: %sok\n", what);
 	else
-		fprintf(out, "sandbox-check: FAILED (%s)\n", rp.failed);
-	return (rp.nfailed == 0 ? 0 : -1);
+		fprintf(rp->out, "sandbox-check: %sFAILED (%s)\n", what,
+		    rp->failed);
+	return (rp->nfailed == 0 ? 0 : -1);
+}
+
+int
+sandbox_report(pid_t child, const struct sj_sandbox_spec *spec, FILE *out)
+{
+	struct report rp;
+
+	memset(&rp, 0, sizeof(rp));
+	rp.out = out;
+	report_child(&rp, child, spec);
+	return (report_verdict(&rp, ""));
+}
+
+/* "0000000000abcdef" equal to mask. */
+static int
+report_hex_is(const char *val, unsigned long long mask)
+{
+	char   *end;
+	unsigned long long v;
+
+	if (*val == '\0')
+		return (0);
+	errno = 0;
+	v = strtoull(val, &end, 16);
+	return (errno == 0 && *end == '\0' && v == mask);
+}
+
+static void
+report_spawner(struct report *rp, pid_t spawner,
+    const struct sj_sandbox_spec *spec, unsigned long long caps)
+{
+	static const char *const kept[] = { "CapEff", "CapPrm", "CapBnd" };
+	static const char *const none[] = { "CapInh", "CapAmb" };
+	char	path[64], buf[REPORT_FILE_MAX], val[REPORT_VALUE_MAX];
+	char	prop[32], expect[64], link[PATH_MAX], want[PATH_MAX];
+	ssize_t	n;
+	size_t	i;
+	int	err, found;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)spawner);
+	if ((err = report_slurp(path, buf, sizeof(buf))) < 0) {
+		report_line(rp, "spawner-status", strerror(-err), 0,
+		    "a running spawner");
+		return;
+	}
+	snprintf(expect, sizeof(expect), "%016llx", caps);
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		found = report_get(buf, kept[i], val, sizeof(val));
+		snprintf(prop, sizeof(prop), "spawner-%s", kept[i]);
+		report_line(rp, prop, val, found && report_hex_is(val, caps),
+		    expect);
+	}
+	for (i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		found = report_get(buf, none[i], val, sizeof(val));
+		snprintf(prop, sizeof(prop), "spawner-%s", none[i]);
+		report_line(rp, prop, val, found && report_hex_is_zero(val),
+		    "0000000000000000");
+	}
+	found = report_get(buf, "NoNewPrivs", val, sizeof(val));
+	report_line(rp, "spawner-NoNewPrivs", val, found &&
+	    strcmp(val, "1") == 0, "1");
+	found = report_get(buf, "Seccomp", val, sizeof(val));
+	report_line(rp, "spawner-Seccomp", val, found &&
+	    strcmp(val, "2") == 0, "2 (filter mode)");
+	snprintf(path, sizeof(path), "/proc/%ld/root", (long)spawner);
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n < 0 ? 0 : n] = '\0';
+	found = n > 0 && spec->directory != NULL &&
+	    realpath(spec->directory, want) != NULL;
+	report_line(rp, "spawner-root", n < 0 ? strerror(errno) : link,
+	    found && strcmp(link, want) == 0, "the sandbox directory");
+}
+
+int
+sandbox_report_spawner(pid_t spawner, const struct sj_sandbox_spec *spec,
+    unsigned long long caps, FILE *out)
+{
+	struct report rp;
+
+	memset(&rp, 0, sizeof(rp));
+	rp.out = out;
+	report_spawner(&rp, spawner, spec, caps);
+	return (report_verdict(&rp, "spawner "));
+}
+
+int
+sandbox_report_pair(pid_t child, pid_t spawner,
+    const struct sj_sandbox_spec *spec, unsigned long long caps, FILE *out)
+{
+	struct report rp;
+
+	memset(&rp, 0, sizeof(rp));
+	rp.out = out;
+	report_child(&rp, child, spec);
+	report_spawner(&rp, spawner, spec, caps);
+	return (report_verdict(&rp, ""));
 }

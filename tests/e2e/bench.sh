@@ -145,9 +145,10 @@ cg_pids() {	# agent
 }
 
 # Peak RSS in KB of one stock process, or of one smtpjail pair (a
-# parent plus its children in the cgroup), among the live processes.
+# parent plus its spawner and the spawner's children in the cgroup),
+# among the live processes.
 peak_rss_kb() {	# agent
-	local p pp hwm
+	local p pp hwm top
 	declare -A own par
 	for p in $(cg_pids "$1"); do
 		hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status" 2>/dev/null)
@@ -156,12 +157,12 @@ peak_rss_kb() {	# agent
 		own[$p]=$hwm par[$p]=$pp
 	done
 	for p in "${!own[@]}"; do
-		pp=${par[$p]}
-		if [ "$1" = smtpjail ] && [ -n "${own[$pp]:-}" ]; then
-			echo "$pp ${own[$p]}"		# child counts for parent
-		else
-			echo "$p ${own[$p]}"
-		fi
+		top=$p
+		# spawner and children count for the parent
+		while [ "$1" = smtpjail ] && [ -n "${own[${par[$top]}]:-}" ]; do
+			top=${par[$top]}
+		done
+		echo "$top ${own[$p]}"
 	done | awk '{s[$1] += $2} END {m = 0; for (k in s) if (s[k] > m)
 	    m = s[k]; print m}'
 }
@@ -403,7 +404,9 @@ ratio() {	# a b: b / a
 }
 
 # exec -> READY and fork -> READY of the sandboxed child, in ms, one
-# "exec fork" pair a line, from kernel tracepoints.
+# "exec fork" pair a line, from kernel tracepoints. The child is forked
+# by the spawner, the parent's first child: fork -> READY is the
+# spawner's fork of the child to the child's READY.
 start_times() {
 	local data=$W_DIR/log/starts.data
 	perf record -q -e sched:sched_process_exec -e sched:sched_process_fork \
@@ -416,9 +419,16 @@ start_times() {
 	    { pid = $1; t = $2; sub(/:$/, "", t); ev = $3 }
 	    ev ~ /sched_process_exec/ && /filename=[^ ]*\/smtpjail / { ex[pid] = t; next }
 	    ev ~ /sched_process_fork/ && (pid in ex) && !(pid in forked) {
+		# the first fork is the spawner (policy/spawner.c)
 		forked[pid] = 1
+		for (i = 4; i <= NF; i++) if ($i ~ /^child_pid=/)
+			sp[substr($i, 11)] = pid
+		next }
+	    ev ~ /sched_process_fork/ && (pid in sp) && !(pid in spfork) {
+		# the first fork of the spawner is the child
+		spfork[pid] = 1
 		for (i = 4; i <= NF; i++) if ($i ~ /^child_pid=/) {
-			c = substr($i, 11); fk[c] = t; par[c] = pid }
+			c = substr($i, 11); fk[c] = t; par[c] = sp[pid] }
 		next }
 	    ev ~ /sys_enter_sendmsg/ && (pid in fk) {
 		printf "%.3f %.3f\n", (t - ex[par[pid]]) * 1000, (t - fk[pid]) * 1000

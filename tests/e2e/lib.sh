@@ -731,19 +731,21 @@ sj_sandbox_user() {
 }
 
 # sj_agent_pids ROLE: pids of the smtpjail processes of this world,
-# ROLE "child" (running as the sandbox user) or "parent" (any other).
-sj_agent_pids() {	# child|parent
+# ROLE "child" (running as the sandbox user), "spawner" (root: it
+# forks the children, policy/spawner.c) or "parent" (any other).
+sj_agent_pids() {	# child|spawner|parent
 	local p exe uid sbuid
 	sbuid=$(id -u "$(sj_sandbox_user)" 2>/dev/null) || return 1
 	for p in $(ip netns pids "$W_NS" 2>/dev/null); do
 		exe=$(readlink "/proc/$p/exe" 2>/dev/null) || continue
 		[ "$exe" = "$W_DIR/libexec/smtpjail" ] || continue
 		uid=$(awk '/^Uid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
-		if [ "$1" = child ]; then
-			[ "$uid" = "$sbuid" ] && echo "$p"
-		else
-			[ -n "$uid" ] && [ "$uid" != "$sbuid" ] && echo "$p"
-		fi
+		case $1 in
+		child)	[ "$uid" = "$sbuid" ] && echo "$p";;
+		spawner) [ "$uid" = 0 ] && echo "$p";;
+		*)	[ -n "$uid" ] && [ "$uid" != "$sbuid" ] &&
+			    [ "$uid" != 0 ] && echo "$p";;
+		esac
 	done
 }
 

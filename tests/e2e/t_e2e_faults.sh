@@ -13,13 +13,19 @@
 #	    capability set empty, all uids and gids the sandbox user's, no
 #	    supplementary group, root = the sandbox directory, no descriptor
 #	    of a file-system object but /dev/null on 0 and 1 (sockets,
-#	    pipes, the content memfd); its parent runs as mail_owner,
-#	    chrooted in the queue directory.
+#	    pipes, the content memfd); its parent is the spawner (root,
+#	    only CAP_SETUID/SETGID/SYS_CHROOT/SETPCAP/KILL, Seccomp 2,
+#	    NoNewPrivs 1, root = the sandbox directory), whose parent, the
+#	    smtpjail parent, runs as mail_owner, chrooted in the queue
+#	    directory.
 #	(b) The child is killed with SIGKILL during DNS (a name server that
 #	    never answers), connect (a listener whose backlog is full),
 #	    the greeting, EHLO, MAIL, the first and second RCPT, DATA,
 #	    mid-content, after the final dot before the reply, and during
 #	    QUIT (smtp_skip_quit_response = no, so that there is a wait).
+#	    A killed child ends only its own job: the same smtpjail parent
+#	    is still there afterwards and serves the retry with a fresh
+#	    child (one destination per child, SECURITY.md).
 #	    Postfix's semantics: smtp(8) marks a recipient done only on a
 #	    2xx reply after the content, as soon as that reply arrives.
 #	    Up to the final dot every recipient is deferred (4.3.0, "mail
@@ -230,7 +236,7 @@ sandbox_props() {	# child-pid
 	expect_eq root "$(readlink "/proc/$c/root")" "$W_DIR/sandbox"
 	for f in /proc/"$c"/fd/*; do
 		l=$(readlink "$f") || continue
-		# /dev/null on 0 and 1: inherited from master(8) (Postfix
+		# /dev/null on 0 and 1: the spawner's, from master(8) (Postfix
 		# daemons keep them so that stray writes go nowhere)
 		case ${f##*/}:$l in
 		*:socket:*|*:pipe:*|*:anon_inode:*|*:/memfd:*) ;;
@@ -239,6 +245,13 @@ sandbox_props() {	# child-pid
 		esac
 	done
 	p=$(proc_field "$c" PPid)
+	expect_eq "spawner Uid" "$(proc_field "$p" Uid)" "0 0 0 0"
+	expect_eq "spawner CapEff" "$(proc_field "$p" CapEff)" 00000000000401e0
+	expect_eq "spawner CapBnd" "$(proc_field "$p" CapBnd)" 00000000000401e0
+	expect_eq "spawner Seccomp" "$(proc_field "$p" Seccomp)" 2
+	expect_eq "spawner NoNewPrivs" "$(proc_field "$p" NoNewPrivs)" 1
+	expect_eq "spawner root" "$(readlink "/proc/$p/root")" "$W_DIR/sandbox"
+	p=$(proc_field "$p" PPid)
 	expect_eq "parent Uid" "$(proc_field "$p" Uid | cut -d' ' -f1-3)" \
 	    "$pfuid $pfuid $pfuid"
 	expect_eq "parent root" "$(readlink "/proc/$p/root")" "$W_DIR/spool"
@@ -253,7 +266,7 @@ sandbox_props() {	# child-pid
 # for those stages), SIGKILL of the child at STAGE, the checks, the
 # retry. With "props", check the sandbox of the live child first.
 kill_child() {	# stage [props]
-	local st=$1 dom=stall.test srv=st pid="" big
+	local st=$1 dom=stall.test srv=st pid="" big par
 	SJ_CHECK_PREFIX="kill child at $st: "
 	case $st in
 	dns)	dom=dnsstall.test;;
@@ -279,6 +292,7 @@ kill_child() {	# stage [props]
 	esac
 	check "the process in the session is the sandboxed child ($pid)" \
 	    is_child "$pid" || return
+	par=$(proc_field "$(proc_field "$pid" PPid)" PPid)
 	if [ "${2:-}" = props ]; then
 		SJ_CHECK_PREFIX="live sandbox during a delivery: "
 		check "child /proc: seccomp, no_new_privs, no capabilities, sandbox ids and root, no file descriptors; parent mail_owner in the queue chroot" \
@@ -297,6 +311,7 @@ kill_child() {	# stage [props]
 		check "the queue file is gone (delivered)" \
 		    wait_true eval '[ -z "$(find "$W_DIR/spool" -type f -name "$QID")" ]'
 		check "acknowledged by the server exactly once" once "$srv"
+		check "the parent ($par) lives on" kill -0 "$par"
 		return
 	fi
 	check "both recipients deferred 4.3.0" \
@@ -318,8 +333,12 @@ kill_child() {	# stage [props]
 		stall_start st2 "$BH_ADDR" || check "second server" false
 		srv=st2
 	fi
+	check "the parent ($par) lives on after its child was killed" \
+	    kill -0 "$par"
 	check "the retry delivers" retry_delivers "$srv"
 	check "delivered exactly once" once "$srv"
+	check "the same parent ($par) served the retry with a fresh child" \
+	    log_has "postfix/smtp\[$par\]: $QID: to=<$RA>.*status=sent"
 	if [ "$st" = dot ]; then
 		check "the server had the whole message once without replying (possible duplicate, as with smtp(8))" \
 		    eval '[ "$(count_in "$srv" unacked.log "$MIDN")" -eq 1 ]'
@@ -338,8 +357,8 @@ kill_parent() {	# stage
 	child=$(wait_pid sj_sock_pid "$ST_ADDR" 25)
 	check "the session belongs to a sandboxed child ($child)" \
 	    is_child "$child" || return
-	par=$(proc_field "$child" PPid)
-	check "its parent is an smtpjail parent ($par)" \
+	par=$(proc_field "$(proc_field "$child" PPid)" PPid)
+	check "its parent's parent (past the spawner) is an smtpjail parent ($par)" \
 	    eval 'sj_agent_pids parent | grep -qx -- "$par"' || return
 	nbroken=$(qmgr_broken_count)
 	kill -KILL "$par"

@@ -12,7 +12,7 @@
  *	itself down exactly as the real child does (descriptors, then
  *	sandbox_child_enter()), so it has only what a compromised child
  *	would have, and then plays the script named by $SJ_HOSTILE_SCRIPT,
- *	read before the sandbox is entered. One command per line:
+ *	read when the binary starts (every child plays it from the start). One command per line:
  *
  *	recv		receive one message from the parent (real decoder);
  *			a DELIVER's memfd is kept as "content", its job id
@@ -24,6 +24,7 @@
  *			descriptors as SCM_RIGHTS; the token JOB stands for
  *			the job id as a little-endian u32
  *	repeat N CMD	run CMD N times
+ *	if-job N CMD	run CMD only if the job received is job N
  *	sleep MS	wait MS milliseconds
  *	wait		read (and ignore) until the parent closes, exit 0
  *	exit N		_exit(N)
@@ -73,6 +74,19 @@ hostile_die(const char *what, const char *why)
 	_exit(99);
 }
 
+/*
+ * Read when the test binary starts (a constructor, in the parent as
+ * root): the child is forked by the spawner, whose root is the empty
+ * sandbox directory and whose filter lets no file be opened. The
+ * child inherits the text; an error is reported by the child.
+ */
+static struct hostile_script {
+	char	*text;
+	char	err[256];
+} hostile_script;
+
+static void hostile_read_script(void) __attribute__((constructor));
+
 static void
 hostile_read_script(void)
 {
@@ -82,19 +96,26 @@ hostile_read_script(void)
 	int	fd;
 
 	if (path == NULL)
-		hostile_die("SJ_HOSTILE_SCRIPT", "not set");
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		hostile_die(path, strerror(errno));
-	if ((hostile_ctx.script = malloc(HOSTILE_SCRIPT_MAX + 1)) == NULL)
-		hostile_die("malloc", strerror(errno));
-	while ((n = read(fd, hostile_ctx.script + len,
+		return;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(hostile_script.err, sizeof(hostile_script.err),
+		    "%s: %s", path, strerror(errno));
+		return;
+	}
+	if ((hostile_script.text = malloc(HOSTILE_SCRIPT_MAX + 1)) == NULL) {
+		snprintf(hostile_script.err, sizeof(hostile_script.err),
+		    "malloc: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	while ((n = read(fd, hostile_script.text + len,
 	    HOSTILE_SCRIPT_MAX - len)) > 0)
 		len += (size_t)n;
-	if (n < 0)
-		hostile_die(path, strerror(errno));
-	if (len == HOSTILE_SCRIPT_MAX)
-		hostile_die(path, "script too large");
-	hostile_ctx.script[len] = '\0';
+	if (n < 0 || len == HOSTILE_SCRIPT_MAX)
+		snprintf(hostile_script.err, sizeof(hostile_script.err),
+		    "%s: %s", path, n < 0 ? strerror(errno) :
+		    "script too large");
+	hostile_script.text[len] = '\0';
 	close(fd);
 }
 
@@ -104,8 +125,12 @@ hostile_fds(int ipc_fd, int err_fd)
 {
 	int	nullfd;
 
-	if ((nullfd = open("/dev/null", O_RDWR)) < 0)
+	/* A child of the spawner has /dev/null on 0 and 1 already (its
+	 * root has no /dev, and its filter makes the open fail). */
+	if ((nullfd = open("/dev/null", O_RDWR)) < 0 && errno != ENOENT)
 		hostile_die("open /dev/null", strerror(errno));
+	if (nullfd < 0)
+		nullfd = 0;
 	if (err_fd != HOSTILE_ERR_FD && dup2(err_fd, HOSTILE_ERR_FD) < 0)
 		hostile_die("dup2 stderr", strerror(errno));
 	if (ipc_fd != HOSTILE_IPC_FD &&
@@ -286,6 +311,12 @@ hostile_command(char *line)
 			hostile_recv();
 	} else if (strcmp(cmd, "send") == 0) {
 		hostile_send(line);
+	} else if (strcmp(cmd, "if-job") == 0) {
+		/* The parent numbers jobs across its children: a script
+		 * can misbehave in the first child and behave in the next. */
+		n = hostile_number(hostile_token(&line));
+		if ((long)hostile_ctx.job_id == n)
+			hostile_command(line);
 	} else if (strcmp(cmd, "repeat") == 0) {
 		char	*copy, *save;
 		size_t	len;
@@ -322,8 +353,13 @@ child_main(int ipc_fd, int err_fd, const struct sj_config *cfg)
 
 	memset(&hostile_ctx, 0, sizeof(hostile_ctx));
 	hostile_ctx.content_fd = -1;
-	hostile_read_script();
 	hostile_fds(ipc_fd, err_fd);
+	if (getenv("SJ_HOSTILE_SCRIPT") == NULL)
+		hostile_die("SJ_HOSTILE_SCRIPT", "not set");
+	if (hostile_script.err[0] != '\0' || hostile_script.text == NULL)
+		hostile_die("script", hostile_script.err);
+	/* Each child plays its own copy (the lines are cut in place). */
+	hostile_ctx.script = hostile_script.text;
 	child_sandbox_spec(cfg, &spec);
 	if (sandbox_child_enter(&spec, why, sizeof(why)) < 0)
 		hostile_die("sandbox", why);

@@ -7,7 +7,8 @@
  *	aux_export_policy DIRECTORY
  * DESCRIPTION
  *	Writes DIRECTORY/policy_child.pfc (the child's allow-list, kill
- *	mode) and DIRECTORY/policy_parent.pfc (the parent's deny-list), in
+ *	mode), DIRECTORY/policy_parent.pfc (the parent's deny-list) and
+ *	DIRECTORY/policy_spawner.pfc (the spawner's allow-list), in
  *	libseccomp's pseudo filter code. tests/sandbox/test_sandbox.c
  *	checks that the current filters still equal tests/fixtures/, so a
  *	policy change shows up as a fixture diff in review. Regenerate
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "sj_sandbox.h"
+#include "sj_spawner.h"
 
 #ifdef SJ_ASAN
 #define ASAN_BUILD	1
@@ -38,6 +40,12 @@ static int
 export_child(int fd)
 {
 	return (policy_child_export(fd, 0));
+}
+
+static int
+export_spawner(int fd)
+{
+	return (policy_spawner_export(fd, 0));
 }
 
 static int
@@ -79,7 +87,8 @@ main(int argc, char **argv)
 		return (2);
 	}
 	if (export_one(argv[1], "policy_child.pfc", export_child) < 0 ||
-	    export_one(argv[1], "policy_parent.pfc", policy_parent_export) < 0)
+	    export_one(argv[1], "policy_parent.pfc", policy_parent_export) < 0 ||
+	    export_one(argv[1], "policy_spawner.pfc", export_spawner) < 0)
 		return (1);
 	return (0);
 }

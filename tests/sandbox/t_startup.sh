@@ -98,12 +98,15 @@ out=$(MAIL_CONFIG=$tmp/etc "$bin" --sandbox-check 2>&1)
 rc=$?
 if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | tail -1 |
     grep -qx 'sandbox-check: ok'; then
-	echo "ok - --sandbox-check on the live pair"
+	echo "ok - --sandbox-check on a live child and the spawner"
 else
 	echo "not ok - --sandbox-check (exit $rc): $out"
 fi
 for prop in "uid $(id -u "$sbu")" "CapEff 0000000000000000" "CapBnd 0000000000000000" \
-    "NoNewPrivs 1" "Seccomp 2" "root $tmp/empty" "RLIMIT_NPROC 0/0"; do
+    "NoNewPrivs 1" "Seccomp 2" "root $tmp/empty" "RLIMIT_NPROC 0/0" \
+    "spawner-CapEff 00000000000401e0" "spawner-CapBnd 00000000000401e0" \
+    "spawner-CapInh 0000000000000000" "spawner-NoNewPrivs 1" \
+    "spawner-Seccomp 2" "spawner-root $tmp/empty"; do
 	if printf '%s\n' "$out" | grep -q "^sandbox-check: $prop.* ok"; then
 		echo "ok - sandbox-check reports $prop"
 	else

@@ -72,6 +72,7 @@
 #include "sj_limits.h"
 #include "sj_sandbox.h"
 #include "sj_sandbox_report.h"
+#include "sj_spawner.h"
 #include "sj_sys.h"
 #include "test_user.h"
 
@@ -1904,6 +1905,12 @@ export_child(int fd)
 	return (policy_child_export(fd, 0));
 }
 
+static int
+export_spawner(int fd)
+{
+	return (policy_spawner_export(fd, 0));
+}
+
 #endif
 
 static void
@@ -1917,6 +1924,7 @@ test_fixtures(void **state)
 #else
 	check_fixture("policy_child.pfc", export_child);
 	check_fixture("policy_parent.pfc", policy_parent_export);
+	check_fixture("policy_spawner.pfc", export_spawner);
 #endif
 }
 

@@ -1,0 +1,66 @@
+/*
+ * NAME
+ *	child_pool.h 3h
+ * SUMMARY
+ *	one sandboxed child per destination, a few kept idle
+ */
+#ifndef CHILD_POOL_H
+#define CHILD_POOL_H
+
+#include <poll.h>
+
+#include "child_ctl.h"
+#include "sj_limits.h"
+#include "sj_spawner.h"
+
+/*
+ * Idle children kept, one per recently used nexthop; the least recently
+ * used is closed first. Each holds its own connection cache (up to
+ * SJ_CONN_CACHE_MAX sessions), so this bounds the sessions kept too.
+ */
+#define SJ_CHILD_POOL_MAX	4
+
+struct child_pool_slot {
+	int	used;			/* a live child is in cc */
+	struct child_ctl cc;
+	char	nexthop[SJ_NEXTHOP_MAX + 1];	/* the only one it serves */
+	long long idle_since_ms;	/* CLOCK_MONOTONIC */
+	unsigned jobs;			/* jobs served */
+};
+
+struct child_pool {
+	const struct sj_config *cfg;
+	struct spawner sp;
+	struct child_pool_slot slot[SJ_CHILD_POOL_MAX];
+};
+
+/* Parent, root: starts the spawner. 0, or -1 with why[] filled. */
+int	child_pool_init(struct child_pool *, const struct sj_config *,
+	    char *why, size_t whysz);
+/*
+ * The child for this nexthop: the idle one that served it before, or a
+ * new one from the spawner (started: READY, CONFIG). NULL with why[]
+ * when none can be had; child_pool_broken() then says whether the
+ * spawner is gone.
+ */
+struct child_ctl *child_pool_get(struct child_pool *, const char *nexthop,
+	    char *why, size_t whysz);
+/* The job on cc ended; 'broken': stop that child (logged), only it. */
+void	child_pool_put(struct child_pool *, struct child_ctl *, int broken);
+/* The spawner is gone: no more children can be had. */
+int	child_pool_broken(struct child_pool *);
+/* Poll set of the idle children and the spawner; returns the count, and
+ * the poll timeout (ms, -1: none) for the next idle time limit. */
+int	child_pool_poll_fds(struct child_pool *, struct pollfd *, int max,
+	    int *timeout_ms);
+/* After poll(): an idle child that spoke or died is stopped (logged),
+ * idle ones past smtp_connection_cache_time_limit are closed, the
+ * spawner's reports are read. -1 when the spawner is gone. */
+int	child_pool_poll_done(struct child_pool *, const struct pollfd *,
+	    int n);
+/* Every child closed; the spawner too. */
+void	child_pool_close_all(struct child_pool *);
+/* For --sandbox-check: the spawner's pid. */
+pid_t	child_pool_spawner_pid(const struct child_pool *);
+
+#endif
