@@ -40,10 +40,11 @@
  *	record, an invalid owner or CNAME drops the answer, an MX target
  *	"." is a null MX, a CNAME without data is followed.
  * SECURITY
- *	Child only. dns_init() runs before lock-down, in the parent just
- *	before the fork (child_prepare(); getrandom(), c-ares reads
- *	/dev/urandom for its query-id key); everything else runs in the
- *	sandbox. Answers are hostile: every offset is checked against
+ *	Child only. dns_init() runs before lock-down, in each new child
+ *	after the fork (child_after_fork(): getrandom(); c-ares keys its
+ *	query ids from /dev/urandom, or in the jail from rand(), whose
+ *	state child_after_fork() filled from getrandom()), so that no two
+ *	children share a key; everything else runs in the sandbox. Answers are hostile: every offset is checked against
  *	the answer length before it is read, names are validated before
  *	they are kept, text is censored before it leaves this module.
  * SEE ALSO
