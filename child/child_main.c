@@ -63,6 +63,7 @@
 #include "sj_sandbox.h"
 #include "sj_sys.h"
 #include "sj_text.h"
+#include "tls.h"
 
 #define CHILD_IPC_FD	3
 #define CHILD_ERR_FD	2
@@ -298,6 +299,12 @@ child_prepare(const struct sj_config *cfg, char *why, size_t whysz)
 		child_prepare_release();
 		return (-1);
 	}
+	/* OpenSSL's configuration, providers and trust store: read now,
+	 * the jail has no files. */
+	if (tls_prepare(&cfg->tls, why, whysz) < 0) {
+		child_prepare_release();
+		return (-1);
+	}
 	if ((err = policy_child_prepare(cfg->seccomp_trap, why, whysz)) < 0) {
 		child_prepare_release();
 		return (-1);
@@ -354,6 +361,7 @@ child_prepare_release(void)
 {
 	dns_free(&child_ctx.dns);
 	free(child_ctx.rcpts);
+	tls_release();
 	policy_child_release();
 	memset(&child_ctx, 0, sizeof(child_ctx));
 }
@@ -385,6 +393,10 @@ child_start(int ipc_fd, int err_fd, const struct sj_config *cfg)
 	if (child_after_fork(cfg, why, sizeof(why)) < 0)
 		child_die("start-up", why);
 
+	/* This child's own randomness (design.md), before the jail. */
+	if (tls_reseed() < 0)
+		child_die("start-up", "cannot reseed OpenSSL's random "
+		    "generator");
 	child_sandbox_spec(cfg, &spec);
 	if (sandbox_child_enter(&spec, why, sizeof(why)) < 0)
 		child_die("sandbox", why);

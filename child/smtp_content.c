@@ -48,6 +48,7 @@
 #include "msg.h"
 #include "sj_sys.h"
 #include "smtp_content.h"
+#include "tls.h"
 #include "transcript.h"
 
 /* content_put() stopped because 'more' asked to (never an errno). */
@@ -90,10 +91,11 @@ smtp_content_write(int fd, const void *buf, size_t len, unsigned timeout_s)
 	const unsigned char *p = buf;
 	int64_t	deadline = content_deadline(timeout_s);
 	ssize_t	n;
+	short	ev;
 	int	err;
 
 	while (len > 0) {
-		n = sys_sendto(fd, p, len, 0, NULL, 0);
+		n = tls_io_write(fd, p, len, &ev);
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
@@ -104,7 +106,7 @@ smtp_content_write(int fd, const void *buf, size_t len, unsigned timeout_s)
 			return (-EPIPE);
 		if (n != -EAGAIN)
 			return ((int)n);
-		if ((err = sys_wait(fd, POLLOUT, deadline)) < 0)
+		if ((err = sys_wait(fd, ev, deadline)) < 0)
 			return (err);
 	}
 	return (0);

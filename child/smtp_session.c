@@ -105,6 +105,7 @@
 #include "smtp_ehlo.h"
 #include "smtp_reply.h"
 #include "smtp_session.h"
+#include "tls.h"
 #include "transcript.h"
 
 /* Internal: the session ended, its outcomes are applied. */
@@ -135,6 +136,8 @@ struct sess {
 	uint32_t reuse_count;		/* times taken from the cache */
 	int	no_cache;		/* a failure that ends the session */
 	int	keep;			/* transaction ended without QUIT */
+	int	tls_level;		/* enum sj_tls_level of this session */
+	int	in_tls;			/* STARTTLS done: records on fd */
 	struct smtp_ehlo ehlo;
 	struct smtp_reply reply;
 	struct smtp_reply_io io;
@@ -438,6 +441,31 @@ sess_fail(struct sess *s, const struct ipc_result *why, int throttle)
 	return (err < 0 ? err : SESS_FAILED);
 }
 
+/*
+ * Postfix RETRY_AS_PLAINTEXT, when PLAINTEXT_FALLBACK_OK_AFTER_STARTTLS_
+ * FAILURE (after_session 0) or ..._AFTER_TLS_SESSION_FAILURE (1, some
+ * recipients still without outcome) holds: level "may", the request
+ * allows it (IPC_DF_TLS_PLAIN_OK). The same server is tried again in
+ * clear text, so this one is not the final server.
+ */
+static void
+sess_tls_plain_retry(struct sess *s, int after_session)
+{
+	struct smtp_job *job = s->job;
+	size_t	i, todo = 0;
+
+	if (s->tls_level != SJ_TLS_LEV_MAY ||
+	    (job->dlv->flags & IPC_DF_TLS_PLAIN_OK) == 0 ||
+	    (after_session && !s->in_tls))
+		return;
+	for (i = 0; i < job->nrcpt; i++)
+		todo += (job->rstate[i] & SMTP_RCPT_STATE) == SMTP_RCPT_TODO;
+	if (after_session && todo == 0)
+		return;
+	job->tls_retry_plain = 1;
+	job->final_server = 0;
+}
+
 /* Postfix smtp_stream_except(). */
 static int
 sess_stream_fail(struct sess *s, int err, const char *stage)
@@ -447,6 +475,7 @@ sess_stream_fail(struct sess *s, int err, const char *stage)
 	if (err == -ECANCELED)
 		return (err);
 	s->broken = 1;
+	sess_tls_plain_retry(s, 1);
 	if (err == -ETIMEDOUT)
 		res_fill(&why, "4.4.2", NULL, NULL,
 		    "conversation with %s timed out while %s",
@@ -813,7 +842,7 @@ sess_chat(struct sess *s, unsigned timeout_s)
 static int
 sess_cacheable(const struct sess *s)
 {
-	return (s->expire_ms > 0 && !s->broken && !s->no_cache &&
+	return (s->expire_ms > 0 && !s->broken && !s->no_cache && !s->in_tls &&
 	    (transcript_peek()->classes & IPC_TC_PROTOCOL) == 0 &&
 	    (s->reply.flags & SMTP_REPLY_F_GARBAGE) == 0 &&
 	    smtp_reply_pending(&s->io) == 0);
@@ -898,13 +927,16 @@ sess_greeting_loop(const struct sess *s)
 		    s->peer->relay, me);
 }
 
+static int sess_ehlo(struct sess *);
+static int sess_starttls(struct sess *);
+static int sess_tls_handshake(struct sess *, const struct sj_tls_config *,
+    const struct tls_peer *);
+
 static int
 sess_handshake(struct sess *s)
 {
 	const struct ipc_config *cfg = s->cfg;
-	const struct ipc_deliver *dlv = s->job->dlv;
 	const char *where = "receiving the initial server greeting";
-	struct ipc_result why;
 	char	status[SJ_DSN_STATUS_MAX + 1];
 	int	err;
 
@@ -921,6 +953,21 @@ sess_handshake(struct sess *s)
 	}
 
 	sess_greeting_loop(s);
+	if ((err = sess_ehlo(s)) != 0)
+		return (err);
+	return (sess_starttls(s));
+}
+
+/* EHLO (or HELO) and the checks of its reply; again after STARTTLS. */
+static int
+sess_ehlo(struct sess *s)
+{
+	const struct ipc_config *cfg = s->cfg;
+	const struct ipc_deliver *dlv = s->job->dlv;
+	const char *where;
+	struct ipc_result why;
+	int	err;
+
 	s->esmtp = (cfg->flags & IPC_CF_NEVER_EHLO) == 0;
 	if (s->esmtp) {
 		where = "performing the EHLO handshake";
@@ -974,6 +1021,100 @@ sess_handshake(struct sess *s)
 		s->ehlo.features |= SMTP_EHLO_8BITMIME;
 	}
 	return (0);
+}
+
+/*
+ * STARTTLS, as Postfix 3.7 smtp_helo() and smtp_start_tls(): offered
+ * and level >= may: send it; on 2xx the handshake (child/tls.c), then
+ * EHLO again over TLS. The texts and statuses are Postfix's.
+ */
+static int
+sess_starttls(struct sess *s)
+{
+	const struct sj_tls_config *t = tls_config();
+	const char *where = "receiving the STARTTLS response";
+	struct ipc_tls_info info;
+	struct ipc_result why;
+	struct tls_peer tp;
+	int	offered, err;
+
+	if (t == NULL || s->in_tls)
+		return (0);
+	offered = (s->ehlo.features & SMTP_EHLO_STARTTLS) != 0;
+	tp.nexthop = s->job->dlv->nexthop;
+	tp.host = s->peer->host;
+	tp.namaddr = s->peer->relay;
+	tp.job_id = s->job->dlv->job_id;
+	tp.emit = s->job->emit;
+	tp.emit_ctx = s->job->emit_ctx;
+	if (offered && t->note_starttls_offer &&
+	    s->tls_level <= SJ_TLS_LEV_NONE) {
+		memset(&info, 0, sizeof(info));
+		info.event = SJ_TLS_EV_OFFERED;
+		snprintf(info.host, sizeof(info.host), "%s", s->peer->host);
+		if ((err = tls_emit(&tp, &info)) < 0)
+			return (err);
+	}
+	if (offered && tls_available() && s->tls_level >= SJ_TLS_LEV_MAY) {
+		cmd_reset(s);
+		cmd_add(s, "STARTTLS\r\n");
+		if ((err = sess_chat(s, t->starttls_timeout)) < 0)
+			return (sess_stream_fail(s, err, where));
+		if (s->reply.code / 100 == 2)
+			return (sess_tls_handshake(s, t, &tp));
+		/* Refused although announced. */
+		s->ehlo.features &= ~SMTP_EHLO_STARTTLS;
+		if (SJ_TLS_REQUIRED(s->tls_level)) {
+			res_fill(&why, s->reply.dsn, &s->reply, s->peer->host,
+			    "TLS is required, but host %s refused to start "
+			    "TLS: %s", s->peer->namaddr, sess_text(s));
+			return (sess_fail(s, &why, 1));
+		}
+		return (0);
+	}
+	if (!SJ_TLS_REQUIRED(s->tls_level))
+		return (0);
+	if (!offered)
+		res_fill(&why, "4.7.4", NULL, NULL, "TLS is required, but was "
+		    "not offered by host %s", s->peer->namaddr);
+	else
+		res_fill(&why, "4.7.5", NULL, NULL, "TLS is required, but "
+		    "our TLS engine is unavailable");
+	return (sess_fail(s, &why, 1));
+}
+
+static int
+sess_tls_handshake(struct sess *s, const struct sj_tls_config *t,
+    const struct tls_peer *tp)
+{
+	struct ipc_result why;
+	struct tls_state st;
+	int	err;
+
+	err = tls_start(s->fd, s->tls_level, tp,
+	    sess_deadline(t->starttls_timeout), &st);
+	if (err == -ECANCELED)
+		return (err);
+	if (err < 0) {
+		/* Postfix DONT_USE_FORBIDDEN_SESSION: no more I/O. */
+		s->broken = 1;
+		sess_tls_plain_retry(s, 0);
+		res_fill(&why, "4.7.5", NULL, NULL, "Cannot start TLS: "
+		    "handshake failure");
+		/* Opportunistic TLS does not throttle (smtp_proto.c). */
+		return (sess_fail(s, &why, s->tls_level != SJ_TLS_LEV_MAY));
+	}
+	s->in_tls = 1;
+	if (SJ_TLS_MUST_MATCH(s->tls_level) && !st.matched) {
+		res_fill(&why, "4.7.5", NULL, NULL, "Server certificate not "
+		    "verified");
+		return (sess_fail(s, &why, 1));
+	}
+	/* Anything the server sent before the handshake is discarded:
+	 * RFC 3207 section 4.2, and CVE-2011-0411 (command injection). */
+	smtp_reply_io_init(&s->io, s->fd, s->peer->relay);
+	memset(&s->ehlo, 0, sizeof(s->ehlo));
+	return (sess_ehlo(s));
 }
 
 /* The mail transaction: Postfix smtp_loop(). */
@@ -1551,6 +1692,10 @@ sess_begin(struct sess *s, struct smtp_job *job, int fd,
 	s->reuse_count = 0;
 	s->no_cache = 0;
 	s->keep = 0;
+	s->in_tls = 0;
+	s->tls_level = job->tls_plain_next || tls_config() == NULL ?
+	    SJ_TLS_LEV_NONE : tls_config()->level;
+	job->tls_plain_next = 0;
 	job->throttled = 0;
 	smtp_reply_io_init(&s->io, fd, peer->relay);
 	transcript_begin(peer->relay);
@@ -1591,6 +1736,7 @@ smtp_session_resume(struct smtp_job *job, const struct smtp_conn *conn,
 	s->esmtp = conn->esmtp;
 	s->expire_ms = conn->expire_ms;
 	s->reuse_count = conn->reuse_count;
+	s->tls_level = conn->tls_level;
 	/*
 	 * "RSET between messages": a lone RSET, its reply awaited before
 	 * MAIL FROM is sent, as Postfix's smtp_reuse_common() probe. Not
@@ -1619,11 +1765,15 @@ smtp_session_needs(const struct smtp_job *job)
 {
 	const struct ipc_deliver *dlv = job->dlv;
 
+	unsigned need;
+
+	need = SMTP_NEED_TLS_LEVEL(job->tls_plain_next ||
+	    tls_config() == NULL ? SJ_TLS_LEV_NONE : tls_config()->level);
 	/* Postfix DELIVERY_REQUIRES_SMTPUTF8. */
 	if ((dlv->smtputf8 & SMTPUTF8_REQUESTED) &&
 	    (dlv->smtputf8 & ~SMTPUTF8_REQUESTED))
-		return (SMTP_EHLO_SMTPUTF8);
-	return (0);
+		need |= SMTP_EHLO_SMTPUTF8;
+	return (need);
 }
 
 int
@@ -1640,6 +1790,7 @@ smtp_session_keep(struct smtp_conn *conn)
 	conn->esmtp = s->esmtp;
 	conn->reuse_count = s->reuse_count;
 	conn->expire_ms = s->expire_ms;
+	conn->tls_level = s->tls_level;
 	return (1);
 }
 

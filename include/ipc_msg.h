@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	10
+#define IPC_VERSION	11
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -49,6 +49,7 @@ enum ipc_type {
 	IPC_T_DONE,		/* C2P: job finished, with timings */
 	IPC_T_TRANSCRIPT,	/* C2P: one session's transcript for a notice */
 	IPC_T_HOSTS,		/* P2C: one hosts-file entry, after CONFIG */
+	IPC_T_TLS_INFO,		/* C2P: fields of one TLS log line */
 	IPC_T_MAX		/* one past the last type */
 };
 
@@ -145,7 +146,12 @@ struct ipc_hosts {
  */
 #define IPC_DF_CONN_LOAD	(1U << 3)
 #define IPC_DF_CONN_STORE	(1U << 4)
-#define IPC_DF_ALL		((1U << 5) - 1)
+/* Postfix PLAINTEXT_FALLBACK_OK_AFTER_STARTTLS_FAILURE (smtp.h): the
+ * request is trace-only or waited min_backoff_time in the queue; with
+ * smtp_tls_security_level = may a failed handshake is retried in clear
+ * text on the same server. */
+#define IPC_DF_TLS_PLAIN_OK	(1U << 5)
+#define IPC_DF_ALL		((1U << 6) - 1)
 
 struct ipc_deliver {
 	uint32_t job_id;		/* chosen by the parent, echoed back */
@@ -241,6 +247,44 @@ struct ipc_transcript {
 	char	text[SJ_TRANSCRIPT_MAX + 1];	/* lines, '\n' between */
 };
 
+/*
+ * The fields of one TLS log line (include/sj_tls.h SJ_TLS_EV_*); the
+ * parent formats the line as Postfix's TLS library does. Names are
+ * OpenSSL's short names (tokens), 'peer' is "host[addr]:port", 'host'
+ * the server's name; the certificate names are censored by the child
+ * and checked printable by the decoder.
+ */
+#define SJ_TLS_TOKEN_MAX	63
+#define SJ_TLS_FPRINT_MAX	191	/* SHA-512 as hex pairs with ':' */
+#define SJ_TLS_NAME_MAX		255
+
+struct ipc_tls_info {
+	uint32_t job_id;
+	uint32_t event;			/* SJ_TLS_EV_* */
+	uint32_t trust;			/* SJ_TLS_TRUST_* */
+	uint32_t usebits;		/* cipher bits used */
+	uint32_t algbits;		/* cipher algorithm bits */
+	uint32_t kex_bits;		/* DHE group bits, 0 = none */
+	uint32_t sig_bits;		/* RSA key bits, 0 = none */
+	uint32_t verify_err;		/* X509_V_ERR_*, 0 = none */
+	uint32_t verify_depth;		/* chain depth of that error */
+	uint32_t conn_kind;		/* SJ_TLS_CERR_* */
+	uint32_t conn_code;		/* SSL_connect() status or errno */
+	char	peer[SJ_RELAY_MAX + 1];
+	char	host[SJ_HOSTNAME_MAX + 1];
+	char	protocol[SJ_TLS_TOKEN_MAX + 1];
+	char	cipher[SJ_TLS_TOKEN_MAX + 1];
+	char	kex_name[SJ_TLS_TOKEN_MAX + 1];
+	char	kex_curve[SJ_TLS_TOKEN_MAX + 1];
+	char	sig_name[SJ_TLS_TOKEN_MAX + 1];
+	char	sig_curve[SJ_TLS_TOKEN_MAX + 1];
+	char	sig_dgst[SJ_TLS_TOKEN_MAX + 1];
+	char	subject_cn[SJ_TLS_NAME_MAX + 1];
+	char	issuer[SJ_TLS_NAME_MAX + 1];	/* CN, or the DN for an error */
+	char	fprint[SJ_TLS_FPRINT_MAX + 1];
+	char	pkey_fprint[SJ_TLS_FPRINT_MAX + 1];
+};
+
 /* A decoded message of any type. */
 struct ipc_msg {
 	enum ipc_type type;
@@ -256,6 +300,7 @@ struct ipc_msg {
 		struct ipc_result result;	/* RCPT_RESULT, SITE_RESULT */
 		struct ipc_done done;
 		struct ipc_transcript transcript;
+		struct ipc_tls_info tls_info;
 	} u;
 };
 
