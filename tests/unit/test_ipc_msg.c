@@ -40,6 +40,7 @@
 #include "msg.h"
 #include "sj_buf.h"
 #include "sj_limits.h"
+#include "sj_tls.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define BUFSZ		(2 * SJ_IPC_MSG_MAX)
@@ -111,6 +112,19 @@ fill_lines(char *s, size_t size)
 	return (n);
 }
 
+/* An OpenSSL name or a fingerprint: letters, digits, "-_.:+/". */
+static void
+fill_token(char *s, size_t size)
+{
+	static const char tok[] = "ABCxyz019-_.:+/";
+	size_t	i;
+
+	for (i = 0; i + 1 < size; i++)
+		s[i] = tok[i % (sizeof(tok) - 1)];
+	s[size - 1] = '\0';
+}
+
+#define TOKEN(f)	fill_token((f), sizeof(f))
 #define TEXT(f)	fill_text((f), sizeof(f))
 #define RAW(f)	fill_raw((f), sizeof(f))
 #define SET(f, s) do { \
@@ -143,6 +157,8 @@ body_size(enum ipc_type t)
 		return (sizeof(struct ipc_done));
 	case IPC_T_TRANSCRIPT:
 		return (sizeof(struct ipc_transcript));
+	case IPC_T_TLS_INFO:
+		return (sizeof(struct ipc_tls_info));
 	default:
 		fail_msg("no body size for type %d", (int)t);
 	}
@@ -280,6 +296,33 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		tr->omitted = UINT32_MAX;
 		TEXT(tr->peer);
 		tr->omitted_at = fill_lines(tr->text, sizeof(tr->text));
+		break;
+	}
+	case IPC_T_TLS_INFO: {
+		struct ipc_tls_info *ti = &m->u.tls_info;
+
+		ti->event = SJ_TLS_EV_ESTABLISHED;
+		if (!max)
+			break;
+		ti->job_id = ti->usebits = ti->algbits = ti->kex_bits =
+		    ti->sig_bits = ti->verify_err = ti->verify_depth =
+		    ti->conn_code = UINT32_MAX;
+		ti->event = SJ_TLS_EV_MAX;
+		ti->trust = SJ_TLS_TRUST_VERIFIED;
+		ti->conn_kind = SJ_TLS_CERR_TIMEOUT;
+		TEXT(ti->peer);
+		TEXT(ti->host);
+		TOKEN(ti->protocol);
+		TOKEN(ti->cipher);
+		TOKEN(ti->kex_name);
+		TOKEN(ti->kex_curve);
+		TOKEN(ti->sig_name);
+		TOKEN(ti->sig_curve);
+		TOKEN(ti->sig_dgst);
+		TEXT(ti->subject_cn);
+		TEXT(ti->issuer);
+		TOKEN(ti->fprint);
+		TOKEN(ti->pkey_fprint);
 		break;
 	}
 	default:
@@ -962,7 +1005,7 @@ static const struct bad bad_cases[] = {
 	{ "rcpt_count max+1", IPC_T_DELIVER, B(4), 4, SJ_RCPT_MAX + 1, NULL,
 	    0, FD_TABLE, -EBADMSG, "DELIVER: field rcpt_count: 10001" },
 	{ "DELIVER flags", IPC_T_DELIVER, B(8), 4, IPC_DF_ALL + 1, NULL, 0,
-	    FD_TABLE, -EBADMSG, "DELIVER: field flags: unknown bits 0x20" },
+	    FD_TABLE, -EBADMSG, "DELIVER: field flags: unknown bits 0x40" },
 	{ "ret_flags 3", IPC_T_DELIVER, B(16), 4, 3, NULL, 0, FD_TABLE,
 	    -EBADMSG, "DELIVER: field ret_flags: 3 out of range" },
 	{ "content_size", IPC_T_DELIVER, B(20), 8, SJ_CONTENT_MAX + 1, NULL,
@@ -1170,6 +1213,19 @@ test_encode_refuses(void **state)
 	    -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, SET(m.u.transcript.peer, "a\nb"), -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, m.u.transcript.omitted_at = 1, -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, m.u.tls_info.event = 0, -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, m.u.tls_info.event = SJ_TLS_EV_MAX + 1,
+	    -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, m.u.tls_info.trust = SJ_TLS_TRUST_VERIFIED + 1,
+	    -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, m.u.tls_info.conn_kind = SJ_TLS_CERR_TIMEOUT + 1,
+	    -EINVAL);
+	/* A cipher name that could pass for more words of the log line. */
+	REFUSE(IPC_T_TLS_INFO, SET(m.u.tls_info.cipher, "X (256/256 bits)"),
+	    -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, SET(m.u.tls_info.protocol, "TLSv1.3]"),
+	    -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, SET(m.u.tls_info.issuer, "CN=\x80"), -EINVAL);
 #undef REFUSE
 
 	/* Buffer too small: -ENOSPC at every size below the need. */
