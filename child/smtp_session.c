@@ -929,17 +929,24 @@ sess_greeting_loop(const struct sess *s)
 
 static int sess_ehlo(struct sess *);
 static int sess_starttls(struct sess *);
-static int sess_tls_handshake(struct sess *, const struct sj_tls_config *,
-    const struct tls_peer *);
+static int sess_tls_handshake(struct sess *, const struct sj_tls_config *);
+static int sess_tls_start(struct sess *, const struct sj_tls_config *);
+static void sess_tls_peer(const struct sess *, struct tls_peer *);
 
 static int
 sess_handshake(struct sess *s)
 {
 	const struct ipc_config *cfg = s->cfg;
+	const struct sj_tls_config *t = tls_config();
 	const char *where = "receiving the initial server greeting";
 	char	status[SJ_DSN_STATUS_MAX + 1];
 	int	err;
 
+	/* smtp_tls_wrappermode (SMTPS, RFC 8314): TLS before the greeting
+	 * (Postfix smtp_helo(); the level is at least "encrypt"). */
+	if (t != NULL && t->wrappermode && s->tls_level >= SJ_TLS_LEV_ENCRYPT &&
+	    (err = sess_tls_start(s, t)) != 0)
+		return (err);
 	err = smtp_reply_read(&s->io, sess_deadline(cfg->helo_timeout),
 	    &s->reply);
 	if (err < 0)
@@ -1023,6 +1030,17 @@ sess_ehlo(struct sess *s)
 	return (0);
 }
 
+static void
+sess_tls_peer(const struct sess *s, struct tls_peer *tp)
+{
+	tp->nexthop = s->job->dlv->nexthop;
+	tp->host = s->peer->host;
+	tp->namaddr = s->peer->relay;
+	tp->job_id = s->job->dlv->job_id;
+	tp->emit = s->job->emit;
+	tp->emit_ctx = s->job->emit_ctx;
+}
+
 /*
  * STARTTLS, as Postfix 3.7 smtp_helo() and smtp_start_tls(): offered
  * and level >= may: send it; on 2xx the handshake (child/tls.c), then
@@ -1041,12 +1059,7 @@ sess_starttls(struct sess *s)
 	if (t == NULL || s->in_tls)
 		return (0);
 	offered = (s->ehlo.features & SMTP_EHLO_STARTTLS) != 0;
-	tp.nexthop = s->job->dlv->nexthop;
-	tp.host = s->peer->host;
-	tp.namaddr = s->peer->relay;
-	tp.job_id = s->job->dlv->job_id;
-	tp.emit = s->job->emit;
-	tp.emit_ctx = s->job->emit_ctx;
+	sess_tls_peer(s, &tp);
 	if (offered && t->note_starttls_offer &&
 	    s->tls_level <= SJ_TLS_LEV_NONE) {
 		memset(&info, 0, sizeof(info));
@@ -1061,7 +1074,7 @@ sess_starttls(struct sess *s)
 		if ((err = sess_chat(s, t->starttls_timeout)) < 0)
 			return (sess_stream_fail(s, err, where));
 		if (s->reply.code / 100 == 2)
-			return (sess_tls_handshake(s, t, &tp));
+			return (sess_tls_handshake(s, t));
 		/* Refused although announced. */
 		s->ehlo.features &= ~SMTP_EHLO_STARTTLS;
 		if (SJ_TLS_REQUIRED(s->tls_level)) {
@@ -1083,15 +1096,21 @@ sess_starttls(struct sess *s)
 	return (sess_fail(s, &why, 1));
 }
 
+/*
+ * The TLS handshake on the session's socket (Postfix smtp_start_tls()):
+ * 0 when TLS is on and the level's certificate check passed, else the
+ * session's failure.
+ */
 static int
-sess_tls_handshake(struct sess *s, const struct sj_tls_config *t,
-    const struct tls_peer *tp)
+sess_tls_start(struct sess *s, const struct sj_tls_config *t)
 {
 	struct ipc_result why;
 	struct tls_state st;
+	struct tls_peer tp;
 	int	err;
 
-	err = tls_start(s->fd, s->tls_level, tp,
+	sess_tls_peer(s, &tp);
+	err = tls_start(s->fd, s->tls_level, &tp,
 	    sess_deadline(t->starttls_timeout), &st);
 	if (err == -ECANCELED)
 		return (err);
@@ -1110,6 +1129,16 @@ sess_tls_handshake(struct sess *s, const struct sj_tls_config *t,
 		    "verified");
 		return (sess_fail(s, &why, 1));
 	}
+	return (0);
+}
+
+static int
+sess_tls_handshake(struct sess *s, const struct sj_tls_config *t)
+{
+	int	rv;
+
+	if ((rv = sess_tls_start(s, t)) != 0)
+		return (rv);
 	/* Anything the server sent before the handshake is discarded:
 	 * RFC 3207 section 4.2, and CVE-2011-0411 (command injection). */
 	smtp_reply_io_init(&s->io, s->fd, s->peer->relay);

@@ -21,8 +21,8 @@
  *	here, at start, with the reason (design.md "fail closed"): the
  *	levels dane and dane-only, smtp_tls_policy_maps, smtp_tls_per_site,
  *	client certificates, smtp_tls_trust_anchor_file,
- *	smtp_tls_wrappermode, tls_append_default_CA and
- *	smtp_tls_block_early_mail_reply. smtp_tls_session_cache_database
+ *	tls_append_default_CA and smtp_tls_block_early_mail_reply; and
+ *	smtp_tls_wrappermode below level "encrypt". smtp_tls_session_cache_database
  *	(set by Debian's main.cf) is accepted: smtpjail has no tlsmgr(8)
  *	session cache, every handshake is a full one.
  *
@@ -275,8 +275,7 @@ tls_refused(struct sj_params *p, char *why, size_t whysz)
 		"smtp_tls_eccert_file", "smtp_tls_trust_anchor_file",
 	};
 	static const char *const off[] = {
-		"smtp_tls_wrappermode", "tls_append_default_CA",
-		"smtp_tls_block_early_mail_reply",
+		"tls_append_default_CA", "smtp_tls_block_early_mail_reply",
 	};
 	const char *v;
 	size_t	i;
@@ -473,6 +472,16 @@ sj_tls_config_load(struct sj_tls_config *t, struct sj_params *p, char *why,
 	    (rc = tls_level(t, p, why, whysz)) < 0)
 		return (rc);
 	t->enabled = t->level > SJ_TLS_LEV_NONE;
+	/* Postfix smtp_connect.c skips every address with a warning;
+	 * nothing could be delivered: refused here instead. */
+	if ((rc = sj_params_get_bool(p, "smtp_tls_wrappermode",
+	    &t->wrappermode, why, whysz)) < 0)
+		return (rc);
+	if (t->wrappermode && t->level < SJ_TLS_LEV_ENCRYPT) {
+		snprintf(why, whysz, "smtp_tls_wrappermode requires "
+		    "\"smtp_tls_security_level = encrypt\" (or stronger)");
+		return (-EINVAL);
+	}
 	if ((rc = tls_get(p, "smtp_tls_loglevel", &v, why, whysz)) < 0)
 		return (rc);
 	if (sj_tls_loglevel_parse(v, &t->log_mask) < 0) {

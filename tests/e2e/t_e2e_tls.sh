@@ -14,7 +14,9 @@
 #	1, so the receiver logs the protocol and cipher it agreed on);
 #	mx.notls.test offers no STARTTLS; mx.old.test offers only TLS 1.3
 #	where the sending transports "*old" allow at most TLS 1.2 (a
-#	handshake failure).
+#	handshake failure); mx.wrap.test listens on port 465 with TLS
+#	from the first byte (smtpd_tls_wrappermode), reached by transports
+#	jwrap/swrap with smtp_tls_wrappermode = yes at "encrypt".
 #
 #	For each level (none, may, encrypt, fingerprint, verify, secure)
 #	there is an smtpjail transport jLEVEL and a stock smtp(8) transport
@@ -62,6 +64,7 @@ mx-host=notls.test,mx.notls.test,10
 host-record=mx.notls.test,127.0.0.8
 mx-host=old.test,mx.old.test,10
 host-record=mx.old.test,127.0.0.9
+host-record=mx.wrap.test,127.0.0.10
 mx-host=sender.test,mx.sender.test,10
 host-record=mx.sender.test,127.0.0.7
 EOF
@@ -155,16 +158,25 @@ for v in good:127.0.0.3 wrong:127.0.0.4 exp:127.0.0.5 self:127.0.0.6 \
 	    "  -o smtpd_tls_loglevel=1" "${extra[@]}"
 done
 receiver notls 127.0.0.8
+# SMTPS (smtp_tls_wrappermode): TLS before the greeting, on port 465.
+pf_master_add "127.0.0.10:465 inet n - n - - smtpd" \
+    "  -o syslog_name=postfix/rwrap" "  -o myhostname=rcpt.sink.test" \
+    "  -o content_filter=discard:" \
+    "  -o smtpd_recipient_restrictions=permit_mynetworks,reject" \
+    "  -o smtpd_tls_wrappermode=yes" "  -o smtpd_tls_chain_files=$CERTS/good.pem" \
+    "  -o smtpd_tls_loglevel=1"
 # The TLS PRNG and session cache server of stock smtp(8) and smtpd(8).
 pf_master_add "tlsmgr unix - - n 1000? 1 tlsmgr"
 
 # Senders: jLEVEL (smtpjail) and sLEVEL (stock), "*old" allow <= TLS 1.2.
-for l in $LEVELS mayold; do
+for l in $LEVELS mayold wrap; do
 	lv=${l%old}
+	[ "$l" = wrap ] && lv=encrypt
 	for a in j s; do
 		[ "$a" = j ] && cmd=smtpjail || cmd=smtp
 		extra=()
 		[ "$l" = mayold ] && extra=("  -o smtp_tls_protocols=<=TLSv1.2")
+		[ "$l" = wrap ] && extra=("  -o smtp_tls_wrappermode=yes")
 		pf_master_add "$a$l unix - - y - - $cmd" \
 		    "  -o syslog_name=postfix/\$service_name" \
 		    "  -o smtp_tls_security_level=$lv" "${extra[@]}"
@@ -182,6 +194,8 @@ for l in $LEVELS; do
 done > "$W_DIR/etc/transport"
 printf 'j-old@old.test\tjmayold:\ns-old@old.test\tsmayold:\n' \
     >> "$W_DIR/etc/transport"
+printf 'j-wrap@wrap.test\tjwrap:[mx.wrap.test]:465\n' >> "$W_DIR/etc/transport"
+printf 's-wrap@wrap.test\tswrap:[mx.wrap.test]:465\n' >> "$W_DIR/etc/transport"
 pf_reload || sj_die "reload failed"
 
 # Expected outcome of LEVEL at VARIANT.
@@ -315,6 +329,18 @@ check "log: Verified TLS connection at verify" \
     eval 'tls_lines jverify good | grep -q "^Verified TLS connection established to mx.good.test\[127.0.0.3\]:25: TLSv1.3 with cipher [A-Z0-9_]* (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256$"'
 check "log: Trusted TLS connection at may" \
     eval 'tls_lines jmay good | grep -q "^Trusted TLS connection established to mx.good.test"'
+
+# SMTPS: smtp_tls_wrappermode at "encrypt" to port 465.
+mid_j=$(pf_send "$SENDER" j-wrap@wrap.test) mid_s=$(pf_send "$SENDER" s-wrap@wrap.test)
+QID[jwrapwrap]=$(pf_qid "$mid_j") QID[swrapwrap]=$(pf_qid "$mid_s")
+pf_wait_settled "$T_TIMEOUT"
+check "wrappermode: sent by both agents" eval '
+	field "$(status_line j wrap wrap)" status; [ "$F" = sent ] &&
+	field "$(status_line s wrap wrap)" status; [ "$F" = sent ]'
+check "wrappermode: same dsn, text and relay as stock" same_fields wrap wrap
+check "wrappermode: same TLS log lines as stock" same_tls_lines wrap wrap
+check "wrappermode: the receiver saw smtpjail's protocol and cipher" \
+    receiver_agrees wrap wrap
 
 # Handshake failure: deferred, then the plain-text retry after a wait.
 mid_j=$(pf_send "$SENDER" j-old@old.test) mid_s=$(pf_send "$SENDER" s-old@old.test)

@@ -102,8 +102,13 @@ static const struct cfg_case cfg_cases[] = {
 	    -EINVAL, "smtp_tls_policy_maps", 0, NULL, 0, 0, 0 },
 	{ "client certificate refused", { "smtp_tls_cert_file=/etc/c.pem" },
 	    -EINVAL, "smtp_tls_cert_file", 0, NULL, 0, 0, 0 },
-	{ "wrappermode refused", { "smtp_tls_wrappermode=yes" }, -EINVAL,
-	    "smtp_tls_wrappermode", 0, NULL, 0, 0, 0 },
+	{ "wrappermode below encrypt refused", { "smtp_tls_wrappermode=yes",
+	    "smtp_tls_security_level=may" }, -EINVAL,
+	    "smtp_tls_wrappermode requires \"smtp_tls_security_level = "
+	    "encrypt\" (or stronger)", 0, NULL, 0, 0, 0 },
+	{ "wrappermode at encrypt", { "smtp_tls_wrappermode=yes",
+	    "smtp_tls_security_level=encrypt" }, 0, NULL, SJ_TLS_LEV_ENCRYPT,
+	    NULL, 0, TLS1_VERSION, 0 },
 	{ "fingerprint without any", { "smtp_tls_security_level="
 	    "fingerprint" }, -EINVAL, "no fingerprints", 0, NULL, 0, 0, 0 },
 	{ "fingerprint too short", { "smtp_tls_security_level=fingerprint",
