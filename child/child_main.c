@@ -12,7 +12,9 @@
  *	send READY and read its first byte from the parent.
  *
  *	What every child shares and cannot build in the jail (time zone,
- *	the recipient slots, the seccomp program) is prepared once by
+ *	the recipient slots, OpenSSL's configuration, the TLS context and
+ *	every trusted certificate (tls_prepare()), the seccomp program) is
+ *	prepared once by
  *	child_prepare() before the fork (in the spawner, policy/spawner.c,
  *	or in the parent when it forks a child itself), so the child
  *	inherits it ready. What must differ from one child to the next is
@@ -21,8 +23,8 @@
  *	C library's rand() state that c-ares 1.18 keys its query ids with
  *	when it cannot read /dev/urandom, which it cannot in the jail) and
  *	a new c-ares channel keyed from it. A channel made once and forked
- *	would give every child the same query-id sequence. TLS (OpenSSL's
- *	generator) belongs in the same two places.
+ *	would give every child the same query-id sequence; and OpenSSL's
+ *	generators, reseeded by tls_reseed().
  *
  *	Then: CONFIG once (DNS servers, timeouts, names), and per job a
  *	DELIVER with the content memfd followed by exactly rcpt_count RCPT

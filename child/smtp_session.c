@@ -66,6 +66,23 @@
  *				H[A] while <stage>", all remaining
  *	content unreadable	4.3.0 "local data error while talking to
  *				H[A]", all remaining
+ *	TLS required, no	4.7.4 "TLS is required, but was not offered
+ *	STARTTLS		by host H[A]", all
+ *	STARTTLS refused	"TLS is required, but host H[A] refused to
+ *				start TLS: <reply>", all (level >= encrypt)
+ *	handshake failed	4.7.5 "Cannot start TLS: handshake failure",
+ *				all; not throttled at "may", where the
+ *				same server is tried again in clear text
+ *				when the request allows it
+ *	certificate no match	4.7.5 "Server certificate not verified", all
+ *
+ *	STARTTLS (RFC 3207) is a state of the session: after EHLO, when
+ *	offered and the level is at least "may", the handshake runs in
+ *	child/tls.c and EHLO is repeated over TLS (Postfix smtp_helo(),
+ *	smtp_start_tls()); with smtp_tls_wrappermode TLS starts before
+ *	the greeting. From then on the reply reader and the content writer
+ *	move their bytes through tls_io_read()/tls_io_write(). A session
+ *	with TLS is never cached.
  *
  *	The status is the reply's enhanced code when it has the reply's
  *	class, else <class>.0.0, or 5.5.0 for a reply that is not 2/4/5xx;
@@ -86,7 +103,7 @@
  *	(RFC 5321 quoted-string, RFC 3461 xtext, RFC 6533 unitext) into a
  *	bounded command buffer.
  * SEE ALSO
- *	Postfix src/smtp/smtp_proto.c, smtp_trouble.c, smtp_rcpt.c,
+ *	child/tls.c, Postfix src/smtp/smtp_proto.c, smtp_trouble.c, smtp_rcpt.c,
  *	global/quote_821_local.c, xtext.c, uxtext.c; RFC 5321, RFC 2920,
  *	RFC 1870, RFC 3030, RFC 3461, RFC 6152, RFC 6531
  */
