@@ -76,13 +76,13 @@
  *				when the request allows it
  *	certificate no match	4.7.5 "Server certificate not verified", all
  *
- *	STARTTLS (RFC 3207) is a state of the session: after EHLO, when
- *	offered and the level is at least "may", the handshake runs in
- *	child/tls.c and EHLO is repeated over TLS (Postfix smtp_helo(),
- *	smtp_start_tls()); with smtp_tls_wrappermode TLS starts before
- *	the greeting. From then on the reply reader and the content writer
- *	move their bytes through tls_io_read()/tls_io_write(). A session
- *	with TLS is never cached.
+ *	STARTTLS (RFC 3207) is a state of the session, in its own module
+ *	child/smtp_starttls.c (which shares struct sess through
+ *	smtp_session_int.h): after EHLO, when offered and the level is at
+ *	least "may", the handshake (child/tls.c) and EHLO again over TLS;
+ *	with smtp_tls_wrappermode TLS starts before the greeting. From then
+ *	on the reply reader and the content writer move their bytes through
+ *	tls_io_read()/tls_io_write(). A session with TLS is never cached.
  *
  *	The status is the reply's enhanced code when it has the reply's
  *	class, else <class>.0.0, or 5.5.0 for a reply that is not 2/4/5xx;
@@ -103,7 +103,8 @@
  *	(RFC 5321 quoted-string, RFC 3461 xtext, RFC 6533 unitext) into a
  *	bounded command buffer.
  * SEE ALSO
- *	child/tls.c, Postfix src/smtp/smtp_proto.c, smtp_trouble.c, smtp_rcpt.c,
+ *	child/smtp_starttls.c, child/tls.c, Postfix src/smtp/smtp_proto.c,
+ *	smtp_trouble.c, smtp_rcpt.c,
  *	global/quote_821_local.c, xtext.c, uxtext.c; RFC 5321, RFC 2920,
  *	RFC 1870, RFC 3030, RFC 3461, RFC 6152, RFC 6531
  */
@@ -122,11 +123,11 @@
 #include "smtp_ehlo.h"
 #include "smtp_reply.h"
 #include "smtp_session.h"
+#include "smtp_session_int.h"
+#include "smtp_starttls.h"
 #include "tls.h"
 #include "transcript.h"
 
-/* Internal: the session ended, its outcomes are applied. */
-#define SESS_FAILED	1
 
 /* Postfix smtputf8.h: SMTPUTF8_FLAG_REQUESTED. */
 #define SMTPUTF8_REQUESTED	(1U << 0)
@@ -141,30 +142,6 @@ enum xfer_kind {
 	X_DATA,
 };
 
-struct sess {
-	struct smtp_job *job;
-	const struct ipc_config *cfg;
-	const struct smtp_peer *peer;
-	int	fd;
-	int	broken;			/* I/O failed: send nothing more */
-	int	esmtp;
-	/* Connection reuse (Postfix THIS_SESSION_IS_CACHED and friends). */
-	int64_t	expire_ms;		/* no reuse after; 0 = never cache */
-	uint32_t reuse_count;		/* times taken from the cache */
-	int	no_cache;		/* a failure that ends the session */
-	int	keep;			/* transaction ended without QUIT */
-	int	tls_level;		/* enum sj_tls_level of this session */
-	int	in_tls;			/* STARTTLS done: records on fd */
-	struct smtp_ehlo ehlo;
-	struct smtp_reply reply;
-	struct smtp_reply_io io;
-	size_t	out_len;		/* queued command bytes */
-	char	out[SMTP_CMD_MAX + SMTP_PIPELINE_WINDOW];
-	size_t	cmd_len;		/* the command being built */
-	char	cmd[SMTP_CMD_MAX];
-	char	text[SJ_REPLY_TEXT_MAX + 1];	/* reply joined by spaces */
-	struct mime_limits mime;	/* xfer_content_opts() */
-};
 
 /*
  * Postfix 3.7 SMTP_MIME_DOWNGRADE (smtp_proto.c): content not declared
@@ -401,7 +378,7 @@ smtp_session_fail_all(struct smtp_job *job, const struct ipc_result *why,
  * Postfix vsmtp_fill_dsn(): mta != NULL when the server said it. A
  * failure must not carry a 2.x.x (or 3.x.x) status.
  */
-static void __attribute__((format(printf, 5, 6)))
+void
 res_fill(struct ipc_result *res, const char *status,
     const struct smtp_reply *reply, const char *mta, const char *fmt, ...)
 {
@@ -437,7 +414,7 @@ res_fill(struct ipc_result *res, const char *status,
 	snprintf(res->relay, sizeof(res->relay), "%s", "none");
 }
 
-static const char *
+const char *
 sess_text(struct sess *s)
 {
 	smtp_reply_format(&s->reply, s->text, sizeof(s->text));
@@ -446,7 +423,7 @@ sess_text(struct sess *s)
 
 /* Session failures. */
 
-static int
+int
 sess_fail(struct sess *s, const struct ipc_result *why, int throttle)
 {
 	int	err;
@@ -458,33 +435,8 @@ sess_fail(struct sess *s, const struct ipc_result *why, int throttle)
 	return (err < 0 ? err : SESS_FAILED);
 }
 
-/*
- * Postfix RETRY_AS_PLAINTEXT, when PLAINTEXT_FALLBACK_OK_AFTER_STARTTLS_
- * FAILURE (after_session 0) or ..._AFTER_TLS_SESSION_FAILURE (1, some
- * recipients still without outcome) holds: level "may", the request
- * allows it (IPC_DF_TLS_PLAIN_OK). The same server is tried again in
- * clear text, so this one is not the final server.
- */
-static void
-sess_tls_plain_retry(struct sess *s, int after_session)
-{
-	struct smtp_job *job = s->job;
-	size_t	i, todo = 0;
-
-	if (s->tls_level != SJ_TLS_LEV_MAY ||
-	    (job->dlv->flags & IPC_DF_TLS_PLAIN_OK) == 0 ||
-	    (after_session && !s->in_tls))
-		return;
-	for (i = 0; i < job->nrcpt; i++)
-		todo += (job->rstate[i] & SMTP_RCPT_STATE) == SMTP_RCPT_TODO;
-	if (after_session && todo == 0)
-		return;
-	job->tls_retry_plain = 1;
-	job->final_server = 0;
-}
-
 /* Postfix smtp_stream_except(). */
-static int
+int
 sess_stream_fail(struct sess *s, int err, const char *stage)
 {
 	struct ipc_result why;
@@ -492,7 +444,7 @@ sess_stream_fail(struct sess *s, int err, const char *stage)
 	if (err == -ECANCELED)
 		return (err);
 	s->broken = 1;
-	sess_tls_plain_retry(s, 1);
+	smtp_starttls_plain_retry(s, 1);
 	if (err == -ETIMEDOUT)
 		res_fill(&why, "4.4.2", NULL, NULL,
 		    "conversation with %s timed out while %s",
@@ -572,7 +524,7 @@ sess_rcpt_done(struct sess *s, size_t i)
 
 /* Command building. */
 
-static void
+void
 cmd_reset(struct sess *s)
 {
 	s->cmd_len = 0;
@@ -589,7 +541,7 @@ cmd_addn(struct sess *s, const char *p, size_t len)
 	s->cmd_len += len;
 }
 
-static void
+void
 cmd_add(struct sess *s, const char *str)
 {
 	cmd_addn(s, str, strlen(str));
@@ -808,7 +760,7 @@ cmd_rcpt(struct sess *s, const struct ipc_rcpt *rcpt)
 
 /* I/O. */
 
-static int64_t
+int64_t
 sess_deadline(unsigned timeout_s)
 {
 	return (timeout_s == 0 ? 0 : sys_now_ms() + (int64_t)timeout_s * 1000);
@@ -837,7 +789,7 @@ out_flush(struct sess *s, unsigned timeout_s)
 }
 
 /* Send the command in s->cmd now and read its reply. */
-static int
+int
 sess_chat(struct sess *s, unsigned timeout_s)
 {
 	int	err;
@@ -944,11 +896,6 @@ sess_greeting_loop(const struct sess *s)
 		    s->peer->relay, me);
 }
 
-static int sess_ehlo(struct sess *);
-static int sess_starttls(struct sess *);
-static int sess_tls_handshake(struct sess *, const struct sj_tls_config *);
-static int sess_tls_start(struct sess *, const struct sj_tls_config *);
-static void sess_tls_peer(const struct sess *, struct tls_peer *);
 
 static int
 sess_handshake(struct sess *s)
@@ -962,7 +909,7 @@ sess_handshake(struct sess *s)
 	/* smtp_tls_wrappermode (SMTPS, RFC 8314): TLS before the greeting
 	 * (Postfix smtp_helo(); the level is at least "encrypt"). */
 	if (t != NULL && t->wrappermode && s->tls_level >= SJ_TLS_LEV_ENCRYPT &&
-	    (err = sess_tls_start(s, t)) != 0)
+	    (err = smtp_starttls_handshake(s, t)) != 0)
 		return (err);
 	err = smtp_reply_read(&s->io, sess_deadline(cfg->helo_timeout),
 	    &s->reply);
@@ -979,11 +926,11 @@ sess_handshake(struct sess *s)
 	sess_greeting_loop(s);
 	if ((err = sess_ehlo(s)) != 0)
 		return (err);
-	return (sess_starttls(s));
+	return (smtp_starttls_offer(s));
 }
 
 /* EHLO (or HELO) and the checks of its reply; again after STARTTLS. */
-static int
+int
 sess_ehlo(struct sess *s)
 {
 	const struct ipc_config *cfg = s->cfg;
@@ -1045,122 +992,6 @@ sess_ehlo(struct sess *s)
 		s->ehlo.features |= SMTP_EHLO_8BITMIME;
 	}
 	return (0);
-}
-
-static void
-sess_tls_peer(const struct sess *s, struct tls_peer *tp)
-{
-	tp->nexthop = s->job->dlv->nexthop;
-	tp->host = s->peer->host;
-	tp->namaddr = s->peer->relay;
-	tp->job_id = s->job->dlv->job_id;
-	tp->emit = s->job->emit;
-	tp->emit_ctx = s->job->emit_ctx;
-}
-
-/*
- * STARTTLS, as Postfix 3.7 smtp_helo() and smtp_start_tls(): offered
- * and level >= may: send it; on 2xx the handshake (child/tls.c), then
- * EHLO again over TLS. The texts and statuses are Postfix's.
- */
-static int
-sess_starttls(struct sess *s)
-{
-	const struct sj_tls_config *t = tls_config();
-	const char *where = "receiving the STARTTLS response";
-	struct ipc_tls_info info;
-	struct ipc_result why;
-	struct tls_peer tp;
-	int	offered, err;
-
-	if (t == NULL || s->in_tls)
-		return (0);
-	offered = (s->ehlo.features & SMTP_EHLO_STARTTLS) != 0;
-	sess_tls_peer(s, &tp);
-	if (offered && t->note_starttls_offer &&
-	    s->tls_level <= SJ_TLS_LEV_NONE) {
-		memset(&info, 0, sizeof(info));
-		info.event = SJ_TLS_EV_OFFERED;
-		snprintf(info.host, sizeof(info.host), "%s", s->peer->host);
-		if ((err = tls_emit(&tp, &info)) < 0)
-			return (err);
-	}
-	if (offered && tls_available() && s->tls_level >= SJ_TLS_LEV_MAY) {
-		cmd_reset(s);
-		cmd_add(s, "STARTTLS\r\n");
-		if ((err = sess_chat(s, t->starttls_timeout)) < 0)
-			return (sess_stream_fail(s, err, where));
-		if (s->reply.code / 100 == 2)
-			return (sess_tls_handshake(s, t));
-		/* Refused although announced. */
-		s->ehlo.features &= ~SMTP_EHLO_STARTTLS;
-		if (SJ_TLS_REQUIRED(s->tls_level)) {
-			res_fill(&why, s->reply.dsn, &s->reply, s->peer->host,
-			    "TLS is required, but host %s refused to start "
-			    "TLS: %s", s->peer->namaddr, sess_text(s));
-			return (sess_fail(s, &why, 1));
-		}
-		return (0);
-	}
-	if (!SJ_TLS_REQUIRED(s->tls_level))
-		return (0);
-	if (!offered)
-		res_fill(&why, "4.7.4", NULL, NULL, "TLS is required, but was "
-		    "not offered by host %s", s->peer->namaddr);
-	else
-		res_fill(&why, "4.7.5", NULL, NULL, "TLS is required, but "
-		    "our TLS engine is unavailable");
-	return (sess_fail(s, &why, 1));
-}
-
-/*
- * The TLS handshake on the session's socket (Postfix smtp_start_tls()):
- * 0 when TLS is on and the level's certificate check passed, else the
- * session's failure.
- */
-static int
-sess_tls_start(struct sess *s, const struct sj_tls_config *t)
-{
-	struct ipc_result why;
-	struct tls_state st;
-	struct tls_peer tp;
-	int	err;
-
-	sess_tls_peer(s, &tp);
-	err = tls_start(s->fd, s->tls_level, &tp,
-	    sess_deadline(t->starttls_timeout), &st);
-	if (err == -ECANCELED)
-		return (err);
-	if (err < 0) {
-		/* Postfix DONT_USE_FORBIDDEN_SESSION: no more I/O. */
-		s->broken = 1;
-		sess_tls_plain_retry(s, 0);
-		res_fill(&why, "4.7.5", NULL, NULL, "Cannot start TLS: "
-		    "handshake failure");
-		/* Opportunistic TLS does not throttle (smtp_proto.c). */
-		return (sess_fail(s, &why, s->tls_level != SJ_TLS_LEV_MAY));
-	}
-	s->in_tls = 1;
-	if (SJ_TLS_MUST_MATCH(s->tls_level) && !st.matched) {
-		res_fill(&why, "4.7.5", NULL, NULL, "Server certificate not "
-		    "verified");
-		return (sess_fail(s, &why, 1));
-	}
-	return (0);
-}
-
-static int
-sess_tls_handshake(struct sess *s, const struct sj_tls_config *t)
-{
-	int	rv;
-
-	if ((rv = sess_tls_start(s, t)) != 0)
-		return (rv);
-	/* Anything the server sent before the handshake is discarded:
-	 * RFC 3207 section 4.2, and CVE-2011-0411 (command injection). */
-	smtp_reply_io_init(&s->io, s->fd, s->peer->relay);
-	memset(&s->ehlo, 0, sizeof(s->ehlo));
-	return (sess_ehlo(s));
 }
 
 /* The mail transaction: Postfix smtp_loop(). */
