@@ -37,6 +37,10 @@
 #	than minimal_backoff_time (1s here, via hold and release) is sent
 #	in clear text on the same server by both agents.
 #
+#	smtpjail alone (stock smtp(8) would look CApath files up inside its
+#	chroot): "verify" with only smtp_tls_CApath, a hash directory made
+#	here, delivers with a "Verified" connection.
+#
 #	Needs the smtpjail binary and openssl(1); without smtpjail the
 #	suite prints "# skip ..." (SJ_REQUIRE_SMTPJAIL=1: "not ok").
 # SEE ALSO
@@ -182,6 +186,12 @@ for l in $LEVELS mayold wrap; do
 		    "  -o smtp_tls_security_level=$lv" "${extra[@]}"
 	done
 done
+mkdir -p "$CERTS/capath"
+cp "$CERTS/ca.pem" "$CERTS/capath/$(openssl x509 -noout -hash -in "$CERTS/ca.pem").0"
+pf_master_add "jcapath unix - - y - - smtpjail" \
+    "  -o syslog_name=postfix/\$service_name" \
+    "  -o smtp_tls_security_level=verify" "  -o smtp_tls_CAfile=" \
+    "  -o smtp_tls_CApath=$CERTS/capath"
 pf_postconf "smtp_tls_CAfile=$CERTS/ca.pem" "smtp_tls_loglevel=1" \
     "smtp_tls_fingerprint_cert_match=$FPT" \
     "smtp_tls_session_cache_database=btree:\${data_directory}/smtp_scache" \
@@ -195,6 +205,7 @@ done > "$W_DIR/etc/transport"
 printf 'j-old@old.test\tjmayold:\ns-old@old.test\tsmayold:\n' \
     >> "$W_DIR/etc/transport"
 printf 'j-wrap@wrap.test\tjwrap:[mx.wrap.test]:465\n' >> "$W_DIR/etc/transport"
+printf 'j-capath@good.test\tjcapath:\n' >> "$W_DIR/etc/transport"
 printf 's-wrap@wrap.test\tswrap:[mx.wrap.test]:465\n' >> "$W_DIR/etc/transport"
 pf_reload || sj_die "reload failed"
 
@@ -333,6 +344,8 @@ check "log: Trusted TLS connection at may" \
 # SMTPS: smtp_tls_wrappermode at "encrypt" to port 465.
 mid_j=$(pf_send "$SENDER" j-wrap@wrap.test) mid_s=$(pf_send "$SENDER" s-wrap@wrap.test)
 QID[jwrapwrap]=$(pf_qid "$mid_j") QID[swrapwrap]=$(pf_qid "$mid_s")
+mid_j=$(pf_send "$SENDER" j-capath@good.test)
+QID[jcapathgood]=$(pf_qid "$mid_j")
 pf_wait_settled "$T_TIMEOUT"
 check "wrappermode: sent by both agents" eval '
 	field "$(status_line j wrap wrap)" status; [ "$F" = sent ] &&
@@ -341,6 +354,13 @@ check "wrappermode: same dsn, text and relay as stock" same_fields wrap wrap
 check "wrappermode: same TLS log lines as stock" same_tls_lines wrap wrap
 check "wrappermode: the receiver saw smtpjail's protocol and cipher" \
     receiver_agrees wrap wrap
+
+# smtp_tls_CApath alone (smtpjail only: stock smtp(8) runs chrooted
+# here and looks CApath files up at handshake time, inside its chroot).
+# smtpjail reads every file of the directory before the lock-down.
+check "CApath: smtpjail verifies with smtp_tls_CApath only" eval '
+	field "$(status_line j capath good)" status; [ "$F" = sent ] &&
+	tls_lines jcapath good | grep -q "^Verified TLS connection established to mx.good.test"'
 
 # Handshake failure: deferred, then the plain-text retry after a wait.
 mid_j=$(pf_send "$SENDER" j-old@old.test) mid_s=$(pf_send "$SENDER" s-old@old.test)
