@@ -57,6 +57,7 @@
 
 #include "msg.h"
 #include "sj_sys.h"
+#include "sj_text.h"
 #include "tls.h"
 #include "tls_verify.h"
 
@@ -387,6 +388,42 @@ tls_sni(const struct sj_tls_config *t, const struct tls_peer *p)
 	return (t->servername);
 }
 
+/*
+ * Postfix tls_misc.c tls_print_errors(), as fields: OpenSSL's error
+ * queue after a failed handshake, oldest first, at most
+ * SJ_TLS_LIBERR_MAX; the parent turns each code into OpenSSL's text.
+ */
+static int
+tls_emit_errors(const struct tls_peer *p)
+{
+	struct ipc_tls_info info;
+	const char *file, *data;
+	unsigned long e;
+	int	line, flags, n = 0, err;
+
+	while ((e = ERR_get_error_all(&file, &line, NULL, &data,
+	    &flags)) != 0) {
+		if (n++ == SJ_TLS_LIBERR_MAX)
+			break;
+		memset(&info, 0, sizeof(info));
+		info.event = SJ_TLS_EV_LIBERR;
+		info.lib_err = (uint32_t)e;
+		info.lib_line = line > 0 ? (uint32_t)line : 0;
+		tls_verify_token(info.lib_file, sizeof(info.lib_file), file);
+		if ((flags & ERR_TXT_STRING) && data != NULL) {
+			info.lib_has_data = 1;
+			sj_text_censor(info.lib_data, sizeof(info.lib_data),
+			    data, strlen(data));
+		}
+		if ((err = tls_emit(p, &info)) < 0) {
+			ERR_clear_error();
+			return (err);
+		}
+	}
+	ERR_clear_error();
+	return (0);
+}
+
 /* Postfix tls_bio_connect(): the handshake within the deadline. */
 static int
 tls_handshake(SSL *ssl, int fd, int64_t deadline_ms, int *kind, int *code)
@@ -417,7 +454,8 @@ tls_handshake(SSL *ssl, int fd, int64_t deadline_ms, int *kind, int *code)
 			}
 			continue;
 		}
-		/* Postfix tls_client_start(): which of the three lines. */
+		/* Postfix tls_client_start(): which of the three lines;
+		 * the error queue is reported by tls_emit_errors(). */
 		if (ERR_peek_error() != 0) {
 			*kind = SJ_TLS_CERR_STATUS;
 			*code = rc;
@@ -428,7 +466,6 @@ tls_handshake(SSL *ssl, int fd, int64_t deadline_ms, int *kind, int *code)
 			*kind = SJ_TLS_CERR_LOST;
 			*code = 0;
 		}
-		ERR_clear_error();
 		return (-EPROTO);
 	}
 }
@@ -486,9 +523,11 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 			info.conn_kind = (uint32_t)kind;
 			info.conn_code = (uint32_t)code;
 			snprintf(info.peer, sizeof(info.peer), "%s", p->namaddr);
-			if ((err = tls_emit(p, &info)) == 0)
+			if ((err = tls_emit(p, &info)) == 0 &&
+			    (err = tls_emit_errors(p)) == 0)
 				err = -EPROTO;
 		}
+		ERR_clear_error();
 		tls_conn_free(c);
 		return (err);
 	}

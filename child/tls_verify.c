@@ -210,16 +210,19 @@ tls_verify_fprint(X509 *cert, const struct sj_tls_config *t,
 	return (hit);
 }
 
-static void
-tls_copy_token(char *dst, size_t dstsz, const char *src)
+void
+tls_verify_token(char *dst, size_t dstsz, const char *src)
 {
 	size_t	i;
 
 	if (src == NULL)
 		src = "";
-	/* OpenSSL's own names; anything else would be refused anyway. */
+	/* OpenSSL's own names: what is no token character becomes '_'. */
 	for (i = 0; src[i] != '\0' && i + 1 < dstsz; i++)
-		dst[i] = strchr(" ()[]", src[i]) != NULL ? '_' : src[i];
+		dst[i] = (src[i] >= 'a' && src[i] <= 'z') ||
+		    (src[i] >= 'A' && src[i] <= 'Z') ||
+		    (src[i] >= '0' && src[i] <= '9') ||
+		    strchr("-_.:+/", src[i]) != NULL ? src[i] : '_';
 	dst[i] = '\0';
 }
 
@@ -246,19 +249,19 @@ tls_verify_params(SSL *ssl, X509 *peer, struct ipc_tls_info *info)
 	if (SSL_get_peer_tmp_key(ssl, &k) == 1 && k != NULL) {
 		switch ((nid = EVP_PKEY_get_id(k))) {
 		case EVP_PKEY_DH:
-			tls_copy_token(info->kex_name, sizeof(info->kex_name),
+			tls_verify_token(info->kex_name, sizeof(info->kex_name),
 			    "DHE");
 			info->kex_bits = (uint32_t)EVP_PKEY_get_bits(k);
 			break;
 		case EVP_PKEY_EC:
-			tls_copy_token(info->kex_name, sizeof(info->kex_name),
+			tls_verify_token(info->kex_name, sizeof(info->kex_name),
 			    "ECDHE");
 			tls_group_name(k, grp, sizeof(grp));
-			tls_copy_token(info->kex_curve, sizeof(info->kex_curve),
+			tls_verify_token(info->kex_curve, sizeof(info->kex_curve),
 			    grp);
 			break;
 		default:
-			tls_copy_token(info->kex_name, sizeof(info->kex_name),
+			tls_verify_token(info->kex_name, sizeof(info->kex_name),
 			    OBJ_nid2sn(EVP_PKEY_type(nid)));
 			break;
 		}
@@ -270,23 +273,23 @@ tls_verify_params(SSL *ssl, X509 *peer, struct ipc_tls_info *info)
 	case NID_undef:
 		break;
 	case EVP_PKEY_RSA:
-		tls_copy_token(info->sig_name, sizeof(info->sig_name),
+		tls_verify_token(info->sig_name, sizeof(info->sig_name),
 		    "RSA-PSS");
 		info->sig_bits = (uint32_t)EVP_PKEY_get_bits(pk);
 		break;
 	case EVP_PKEY_EC:
-		tls_copy_token(info->sig_name, sizeof(info->sig_name), "ECDSA");
+		tls_verify_token(info->sig_name, sizeof(info->sig_name), "ECDSA");
 		tls_group_name(pk, grp, sizeof(grp));
-		tls_copy_token(info->sig_curve, sizeof(info->sig_curve), grp);
+		tls_verify_token(info->sig_curve, sizeof(info->sig_curve), grp);
 		break;
 	default:
-		tls_copy_token(info->sig_name, sizeof(info->sig_name),
+		tls_verify_token(info->sig_name, sizeof(info->sig_name),
 		    OBJ_nid2sn(nid));
 		break;
 	}
 	if (info->sig_name[0] != '\0' && SSL_get_peer_signature_nid(ssl,
 	    &nid) && nid != NID_undef)
-		tls_copy_token(info->sig_dgst, sizeof(info->sig_dgst),
+		tls_verify_token(info->sig_dgst, sizeof(info->sig_dgst),
 		    OBJ_nid2sn(nid));
 }
 
@@ -348,10 +351,10 @@ tls_verify_judge(SSL *ssl, struct tls_verify_state *vs,
 		tls_cn(X509_get_issuer_name(peer), info->issuer,
 		    sizeof(info->issuer));
 	}
-	tls_copy_token(info->protocol, sizeof(info->protocol),
+	tls_verify_token(info->protocol, sizeof(info->protocol),
 	    SSL_get_version(ssl));
 	if ((c = SSL_get_current_cipher(ssl)) != NULL) {
-		tls_copy_token(info->cipher, sizeof(info->cipher),
+		tls_verify_token(info->cipher, sizeof(info->cipher),
 		    SSL_CIPHER_get_name(c));
 		use = SSL_CIPHER_get_bits(c, &alg);
 		info->usebits = use > 0 ? (uint32_t)use : 0;

@@ -270,6 +270,9 @@ struct ipc_tls_info {
 	uint32_t verify_depth;		/* chain depth of that error */
 	uint32_t conn_kind;		/* SJ_TLS_CERR_* */
 	uint32_t conn_code;		/* SSL_connect() status or errno */
+	uint32_t lib_err;		/* LIBERR: OpenSSL's packed error code */
+	uint32_t lib_line;		/* LIBERR: its source line */
+	uint32_t lib_has_data;		/* LIBERR: lib_data is ERR_TXT_STRING */
 	char	peer[SJ_RELAY_MAX + 1];
 	char	host[SJ_HOSTNAME_MAX + 1];
 	char	protocol[SJ_TLS_TOKEN_MAX + 1];
@@ -283,6 +286,8 @@ struct ipc_tls_info {
 	char	issuer[SJ_TLS_NAME_MAX + 1];	/* CN, or the DN for an error */
 	char	fprint[SJ_TLS_FPRINT_MAX + 1];
 	char	pkey_fprint[SJ_TLS_FPRINT_MAX + 1];
+	char	lib_file[SJ_TLS_TOKEN_MAX + 1];	/* LIBERR: OpenSSL source */
+	char	lib_data[SJ_TLS_NAME_MAX + 1];	/* LIBERR: its detail text */
 };
 
 /* A decoded message of any type. */

@@ -106,7 +106,11 @@ struct sj_tls_config {
 #define SJ_TLS_EV_CONNECT_ERR	3	/* SSL_connect failed */
 #define SJ_TLS_EV_OFFERED	4	/* "Host offered STARTTLS: [host]" */
 #define SJ_TLS_EV_PEERCERT	5	/* subject/issuer CN, fingerprints */
-#define SJ_TLS_EV_MAX		5
+#define SJ_TLS_EV_LIBERR	6	/* "TLS library problem: ..." */
+#define SJ_TLS_EV_MAX		6
+
+/* LIBERR events after one failed handshake (Postfix logs them all). */
+#define SJ_TLS_LIBERR_MAX	8
 
 /* Postfix tls_misc.c tls_log_summary() words, in this order. */
 #define SJ_TLS_TRUST_ANON	0	/* "Anonymous" */

@@ -156,6 +156,9 @@
 	X(ipc_tls_info, U32, verify_depth, RAW) \
 	X(ipc_tls_info, U32, conn_kind, RAW) \
 	X(ipc_tls_info, U32, conn_code, RAW) \
+	X(ipc_tls_info, U32, lib_err, RAW) \
+	X(ipc_tls_info, U32, lib_line, RAW) \
+	X(ipc_tls_info, U32, lib_has_data, RAW) \
 	X(ipc_tls_info, STR, peer, TXT) \
 	X(ipc_tls_info, STR, host, TXT) \
 	X(ipc_tls_info, STR, protocol, TXT) \
@@ -168,7 +171,9 @@
 	X(ipc_tls_info, STR, subject_cn, TXT) \
 	X(ipc_tls_info, STR, issuer, TXT) \
 	X(ipc_tls_info, STR, fprint, TXT) \
-	X(ipc_tls_info, STR, pkey_fprint, TXT)
+	X(ipc_tls_info, STR, pkey_fprint, TXT) \
+	X(ipc_tls_info, STR, lib_file, TXT) \
+	X(ipc_tls_info, STR, lib_data, TXT)
 
 #define RAW	0
 #define TXT	1
@@ -609,7 +614,8 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 		    !ipc_tls_token(ti->sig_curve) ||
 		    !ipc_tls_token(ti->sig_dgst) ||
 		    !ipc_tls_token(ti->fprint) ||
-		    !ipc_tls_token(ti->pkey_fprint)) {
+		    !ipc_tls_token(ti->pkey_fprint) ||
+		    !ipc_tls_token(ti->lib_file) || ti->lib_has_data > 1) {
 			ipc_why(why, whysz, "%s: a protocol, cipher, key or "
 			    "digest name is not a token", name);
 			return (-1);

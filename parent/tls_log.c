@@ -27,6 +27,10 @@
  *
  *	OFFERED (smtp_tls_note_starttls_offer): "Host offered STARTTLS:
  *	[<host>]".
+ *
+ *	LIBERR (a warning, always, as tls_misc.c tls_print_errors()):
+ *	"TLS library problem: <OpenSSL's text for the code>:<file>:<line>:"
+ *	and "<data>:" when OpenSSL had a detail text.
  * SECURITY
  *	Parent. The fields come from the child and are hostile: the
  *	decoder has checked that the strings are printable and that the
@@ -42,6 +46,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/x509.h>
 
 #include "msg.h"
@@ -174,7 +179,7 @@ tls_log_connect(const struct ipc_tls_info *i, char *line, size_t linesz)
 int
 tls_log_info(const struct sj_tls_config *t, const struct ipc_tls_info *i)
 {
-	char	line[2048];
+	char	line[2048], err[256];
 
 	/* ipc_msg_check() has bounded event, trust and conn_kind. */
 	line[0] = '\0';
@@ -197,6 +202,18 @@ tls_log_info(const struct sj_tls_config *t, const struct ipc_tls_info *i)
 	case SJ_TLS_EV_CONNECT_ERR:
 		tls_log_connect(i, line, sizeof(line));
 		break;
+	case SJ_TLS_EV_LIBERR:
+		/* Postfix tls_print_errors(): a warning, whatever the
+		 * loglevel. The text is OpenSSL's for the code. */
+		ERR_error_string_n((unsigned long)i->lib_err, err,
+		    sizeof(err));
+		if (i->lib_has_data)
+			msg_warn("TLS library problem: %s:%s:%u:%s:", err,
+			    i->lib_file, i->lib_line, i->lib_data);
+		else
+			msg_warn("TLS library problem: %s:%s:%u:", err,
+			    i->lib_file, i->lib_line);
+		return (0);
 	case SJ_TLS_EV_OFFERED:
 		if (t->note_starttls_offer)
 			snprintf(line, sizeof(line), "Host offered STARTTLS: "

@@ -372,6 +372,14 @@ check "may/old: handshake failure deferred by both" \
 check "may/old: same SSL_connect error line as stock" \
     eval '[ "$(tls_lines jmayold old | grep SSL_connect)" = "$(tls_lines smayold old | grep SSL_connect)" ] &&
 	tls_lines jmayold old | grep -q SSL_connect'
+libproblems() {	# transport
+	grep -E "postfix/$1/smtp\\[[0-9]+\\]: warning: TLS library problem: " \
+	    "$W_DIR/log/maillog" | sed 's/.*\]: //' | sort -u
+}
+check "may/old: same \"TLS library problem\" warnings as stock" \
+    eval '[ -n "$(libproblems jmayold)" ] &&
+	[ "$(libproblems jmayold)" = "$(libproblems smayold)" ] ||
+	{ libproblems jmayold; echo ---; libproblems smayold; false; }'
 # The deferred message keeps its arrival time: flushed after the wait,
 # its active arrival is later by more than minimal_backoff_time.
 sleep 2

@@ -279,6 +279,18 @@ static const struct log_case log_cases[] = {
 	{ "connect: errno out of range", { .event = SJ_TLS_EV_CONNECT_ERR,
 	    .conn_kind = SJ_TLS_CERR_ERRNO, .conn_code = 99999,
 	    .peer = PEER }, 0, "SSL_connect error to " PEER ": Unknown error" },
+	{ "library error with data", { .event = SJ_TLS_EV_LIBERR,
+	    .lib_err = 0x0A00042EU, .lib_line = 1601, .lib_has_data = 1,
+	    .lib_file = "../ssl/record/rec_layer_s3.c",
+	    .lib_data = "SSL alert number 70" }, 0,
+	    "TLS library problem: error:0A00042E:SSL routines::tlsv1 alert "
+	    "protocol version:../ssl/record/rec_layer_s3.c:1601:SSL alert "
+	    "number 70:" },
+	{ "library error without data", { .event = SJ_TLS_EV_LIBERR,
+	    .lib_err = 0x0A00010BU, .lib_line = 354,
+	    .lib_file = "../ssl/record/ssl3_record.c" }, 0,
+	    "TLS library problem: error:0A00010B:SSL routines::wrong version "
+	    "number:../ssl/record/ssl3_record.c:354:" },
 	{ "peer certificate at loglevel 2", { .event = SJ_TLS_EV_PEERCERT,
 	    .peer = PEER, .subject_cn = "mx.example.test", .issuer = "CA",
 	    .fprint = "AB:CD", .pkey_fprint = "EF:01" }, SJ_TLS_LOG_PEERCERT,
@@ -293,6 +305,9 @@ test_log(void **state)
 	size_t	i;
 
 	(void)state;
+	/* The parent has OpenSSL's texts when TLS is on (tls_prepare()). */
+	OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS |
+	    OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
 	msg_set_sink(cap_sink, NULL);
 	for (i = 0; i < NELEM(log_cases); i++) {
 		const struct log_case *c = &log_cases[i];

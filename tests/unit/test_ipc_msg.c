@@ -306,7 +306,8 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 			break;
 		ti->job_id = ti->usebits = ti->algbits = ti->kex_bits =
 		    ti->sig_bits = ti->verify_err = ti->verify_depth =
-		    ti->conn_code = UINT32_MAX;
+		    ti->conn_code = ti->lib_err = ti->lib_line = UINT32_MAX;
+		ti->lib_has_data = 1;
 		ti->event = SJ_TLS_EV_MAX;
 		ti->trust = SJ_TLS_TRUST_VERIFIED;
 		ti->conn_kind = SJ_TLS_CERR_TIMEOUT;
@@ -323,6 +324,8 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		TEXT(ti->issuer);
 		TOKEN(ti->fprint);
 		TOKEN(ti->pkey_fprint);
+		TOKEN(ti->lib_file);
+		TEXT(ti->lib_data);
 		break;
 	}
 	default:
@@ -1226,6 +1229,8 @@ test_encode_refuses(void **state)
 	REFUSE(IPC_T_TLS_INFO, SET(m.u.tls_info.protocol, "TLSv1.3]"),
 	    -EINVAL);
 	REFUSE(IPC_T_TLS_INFO, SET(m.u.tls_info.issuer, "CN=\x80"), -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, SET(m.u.tls_info.lib_file, "a.c: x"), -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, m.u.tls_info.lib_has_data = 2, -EINVAL);
 #undef REFUSE
 
 	/* Buffer too small: -ENOSPC at every size below the need. */
