@@ -48,6 +48,7 @@
 #include "sj_sandbox.h"
 #include "sj_sandbox_report.h"
 #include "sj_text.h"
+#include "tls_log.h"
 
 /* The parent's one context. */
 static struct parent_ctx {
@@ -302,6 +303,8 @@ main(int argc, char **argv)
 	if (child_pool_init(&parent_ctx.pool, cfg, why, sizeof(why)) < 0)
 		msg_fatal("cannot start the spawner of sandboxed children: %s",
 		    why);
+	/* OpenSSL's error texts, for the children's TLS_INFO LIBERR. */
+	tls_log_init(&cfg->tls);
 
 	memset(&pspec, 0, sizeof(pspec));
 	pspec.chroot_dir = cfg->opt_chroot ? cfg->queue_directory : NULL;

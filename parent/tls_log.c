@@ -4,6 +4,10 @@
  * SUMMARY
  *	Postfix's TLS log lines, formatted by the parent from TLS_INFO
  * DESCRIPTION
+ *	tls_log_init() loads OpenSSL's error texts in the parent, at start
+ *	(before its sandbox), when TLS is on: the children's TLS context is
+ *	made by the spawner, not here.
+ *
  *	tls_log_info() writes the line that Postfix 3.7's TLS library
  *	writes for one TLS_INFO event of the child, when
  *	smtp_tls_loglevel asks for it:
@@ -47,6 +51,7 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include "msg.h"
@@ -174,6 +179,16 @@ tls_log_connect(const struct ipc_tls_info *i, char *line, size_t linesz)
 		    "connection", i->peer);
 		break;
 	}
+}
+
+void
+tls_log_init(const struct sj_tls_config *t)
+{
+	/* The texts only: no configuration file, nothing else opened. */
+	if (t->enabled)
+		(void)OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS |
+		    OPENSSL_INIT_LOAD_CRYPTO_STRINGS |
+		    OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 }
 
 int
