@@ -61,6 +61,10 @@
  * it ("Out: "/"In:  " + a command or reply line, cut beyond this). */
 #define SJ_TRANSCRIPT_MAX	7168
 #define SJ_TRANSCRIPT_LINE_MAX	1024
+/* TRANSCRIPT messages per job: Postfix sends one notice per session
+ * with an error; smtp_mx_session_limit (2) times a few nexthops is
+ * normal. The child sends no more; the parent refuses more. */
+#define SJ_TRANSCRIPT_PER_JOB	8
 
 /* SMTP client: RFC 5321 4.5.3.1.5 says 512 octets per reply line;
  * servers send longer, Postfix reads up to $line_length_limit (2048). */

@@ -35,6 +35,7 @@
  *	postfix-interfaces.md 3-6, parent/child_ctl.c, SECURITY.md
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@
 #include "dreq.h"
 #include "idna.h"
 #include "ipc_chan.h"
+#include "job_deadline.h"
 #include "log_status.h"
 #include "msg.h"
 #include "notice.h"
@@ -72,6 +74,8 @@ struct deliver_job {
 	struct notice_set notices;	/* session transcripts (notice.c) */
 	int	child_broken;		/* the pair must be restarted */
 	int	child_died;		/* ... because it ended or went silent */
+	long long end_ms;		/* job_now_ms() deadline (job_deadline.c) */
+	int	aborted;		/* ABORT sent at the deadline */
 	char	why[1024];		/* why the child's word was discarded */
 };
 
@@ -112,28 +116,6 @@ deliver_count_reported(const struct deliver_job *job)
 	return (n);
 }
 
-/* Time bound for silence from the child: every stage it may wait in. */
-static int
-deliver_child_timeout_ms(const struct sj_config *cfg, uint64_t size)
-{
-	const struct ipc_config *c = &cfg->child;
-	unsigned long long s;
-
-	/* rset twice: the RSET probe of a reused session (which may fail
-	 * silently and be followed by a new connection) and the RSET that
-	 * ends an aborted transaction */
-	s = (unsigned long long)c->connect_timeout + c->helo_timeout +
-	    c->mail_timeout + c->rcpt_timeout + c->data_init_timeout +
-	    c->data_done_timeout + c->quit_timeout + 2ULL * c->rset_timeout +
-	    (unsigned long long)c->data_xfer_timeout * (size / 65536 + 1) +
-	    60;
-	if (cfg->daemon_timeout > 0 && s > cfg->daemon_timeout)
-		s = cfg->daemon_timeout;
-	if (s > 86400)
-		s = 86400;
-	return ((int)(s * 1000));
-}
-
 /* Checks of one result beyond the decoder: is it plausible for this job? */
 static int
 deliver_check_result(struct deliver_job *job, const struct ipc_msg *m)
@@ -148,6 +130,14 @@ deliver_check_result(struct deliver_job *job, const struct ipc_msg *m)
 	}
 	if (job->have_site) {
 		snprintf(job->why, sizeof(job->why), "%s after SITE_RESULT",
+		    ipc_msg_name(m->type));
+		return (-1);
+	}
+	/* relay= and the DSN's Remote-MTA are fields, not free text. */
+	if (!sj_text_is_relay(r->relay) ||
+	    (r->mta_name[0] != '\0' && !sj_text_is_host(r->mta_name))) {
+		snprintf(job->why, sizeof(job->why), "%s with a relay or MTA "
+		    "name that is not a host name and address",
 		    ipc_msg_name(m->type));
 		return (-1);
 	}
@@ -185,6 +175,43 @@ deliver_check_result(struct deliver_job *job, const struct ipc_msg *m)
 }
 
 /*
+ * The job deadline passed: the first time, send ABORT and allow
+ * JOB_ABORT_GRACE_MS for DONE (results that come meanwhile count);
+ * the second time, give up. 0 to go on waiting, -1 (job->why) to stop.
+ */
+static int
+deliver_deadline(struct deliver_job *job, struct child_ctl *cc,
+    long long deadline_ms)
+{
+	struct ipc_msg m;
+	char	why[512];
+
+	job->child_broken = 1;
+	job->child_died = 1;
+	if (job->aborted) {
+		snprintf(job->why, sizeof(job->why), "job deadline of %lld s "
+		    "passed, and no DONE %d s after ABORT", deadline_ms / 1000,
+		    JOB_ABORT_GRACE_MS / 1000);
+		return (-1);
+	}
+	job->aborted = 1;
+	msg_warn("%s: sandboxed child pid %d passed the job deadline of "
+	    "%lld s: sending ABORT", job->req->queue_id, (int)cc->pid,
+	    deadline_ms / 1000);
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_ABORT;
+	m.fd = -1;
+	m.u.abort.job_id = job->job_id;
+	if (child_ctl_send(cc, &m, why, sizeof(why)) < 0) {
+		snprintf(job->why, sizeof(job->why), "job deadline of %lld s "
+		    "passed; %s", deadline_ms / 1000, why);
+		return (-1);
+	}
+	job->end_ms = job_now_ms() + JOB_ABORT_GRACE_MS;
+	return (0);
+}
+
+/*
  * Hand the job to the child and collect its results until DONE.
  * 0 when the child's results may be used; -1 otherwise (job->why).
  */
@@ -195,8 +222,12 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 	struct dreq *req = job->req;
 	struct ipc_msg m;
 	unsigned i, nreported = 0;
-	int	err, tmo;
+	long long deadline_ms, left;
+	int	err;
 
+	/* One deadline for the whole job, sends included, never renewed. */
+	deadline_ms = job_deadline_ms(job->cfg, content_len, req->rcpt_count);
+	job->end_ms = job_now_ms() + deadline_ms;
 	memset(&m, 0, sizeof(m));
 	m.type = IPC_T_DELIVER;
 	m.fd = memfd;
@@ -274,12 +305,26 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 			job->child_broken = 1;
 			return (-1);
 		}
+		if (job_now_ms() >= job->end_ms) {
+			snprintf(job->why, sizeof(job->why), "job deadline of "
+			    "%lld s passed while the child read its recipients",
+			    deadline_ms / 1000);
+			job->child_broken = 1;
+			return (-1);
+		}
 	}
 
 	cc->log_count = 0;
-	tmo = deliver_child_timeout_ms(job->cfg, content_len);
 	for (;;) {
-		err = child_ctl_recv(cc, &m, tmo, job->why, sizeof(job->why));
+		if ((left = job->end_ms - job_now_ms()) <= 0) {
+			if (deliver_deadline(job, cc, deadline_ms) < 0)
+				return (-1);
+			continue;
+		}
+		err = child_ctl_recv(cc, &m, left > INT_MAX ? INT_MAX :
+		    (int)left, job->why, sizeof(job->why));
+		if (err == -ETIMEDOUT)
+			continue;		/* the deadline, above */
 		if (err < 0) {
 			job->child_broken = 1;
 			job->child_died = err == -ECONNRESET ||
@@ -312,6 +357,13 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 				    "job %u, expected job %u",
 				    m.u.done.job_id, job->job_id);
 				goto violation;
+			}
+			if (job->aborted) {
+				/* Unreported recipients are deferred. */
+				snprintf(job->why, sizeof(job->why), "job "
+				    "deadline of %lld s passed (ABORT sent, "
+				    "DONE received)", deadline_ms / 1000);
+				return (-1);
 			}
 			if (nreported < req->rcpt_count && !job->have_site) {
 				snprintf(job->why, sizeof(job->why), "DONE with "

@@ -114,6 +114,13 @@ def log(text, level=1):
 	return frame(T["LOG"], u32(level) + s16(text))
 
 
+def transcript(job=JOB, classes=1, peer="mx.test[192.0.2.1]:25",
+    text="Out: EHLO x\nIn:  500 no"):
+	"""TRANSCRIPT body (ipc_msg.c IPC_F_TRANSCRIPT order)."""
+	return frame(T["TRANSCRIPT"], u32(job) + u32(classes) + u32(0) +
+	    u32(0) + s16(peer) + s16(text))
+
+
 def ready(version=None):
 	return frame(T["READY"], u32(VERSION if version is None else
 	    version))
@@ -232,7 +239,8 @@ def scenario(env, sc, idx):
 	raw = fp.attr_list(common) + b"".join(fp.attr_list(x) for x in rl)
 
 	script = os.path.join(env.tmp, "script.%d.%d" % (os.getpid(), idx))
-	lines = sc.get("prologue", PROLOGUE) + sc["script"]
+	body = sc["script"](qid) if callable(sc["script"]) else sc["script"]
+	lines = sc.get("prologue", PROLOGUE) + body
 	with open(script, "w") as f:
 		f.write("\n".join(lines) + "\n")
 	os.environ["SJ_HOSTILE_SCRIPT"] = script
@@ -316,6 +324,15 @@ def scenario(env, sc, idx):
 
 	for pat in sc["log"]:
 		ck.want(pat in logtxt, "log lacks %r; log: %r" % (pat, log[-6:]))
+	for pat in sc.get("absent", []):
+		rx = re.compile(pat.replace("QID", qid))
+		bad = [ln for ln in log if rx.search(ln)]
+		ck.want(not bad, "log has %r: %r" % (pat, bad[:2]))
+	if "max_lines" in sc:
+		text, most = sc["max_lines"]
+		n = sum(1 for ln in log if text in ln)
+		ck.want(0 < n <= most, "%d lines with %r logged, want 1..%d" %
+		    (n, text, most))
 	if want == "DEFER" and not marked:
 		ck.want("sandboxed child failed, deferring all %d recipients" %
 		    len(rcpts) in logtxt, "no 'deferring all' warning")
@@ -490,12 +507,14 @@ SCENARIOS = [
 	# Volume, silence, death.
 	dict(name="flood of 600 LOG messages: refused after the budget",
 	    script=["repeat 600 send " + log("flood line")],
-	    log=["child sent more than 500 LOG messages in one job"],
-	    max_child_lines=500),
+	    log=["child sent more than 500 LOG messages and stderr lines "
+	    "in one job"], max_child_lines=500),
 	dict(name="silent child that ignores EOF: the parent times out, "
 	    "the spawner kills it", rcpts=TWO,
 	    script=["sleep 60000"], args=["-o", "daemon_timeout=2s"],
-	    log=["no message from child pid", "child killed by signal 9"]),
+	    log=["passed the job deadline of 2 s: sending ABORT",
+	    "job deadline of 2 s passed, and no DONE 5 s after ABORT",
+	    "child killed by signal 9"]),
 	# A child that dies after a well-formed result: that result stands
 	# (smtp(8) marks a recipient as soon as its outcome is known, and a
 	# 250 the server gave must not become a duplicate); the rest wait.
@@ -536,7 +555,81 @@ SCENARIOS = [
 	    "goes on", master=True,
 	    script=[SENT0, "send " + done(), "send " + log("late")],
 	    want="FINAL", marked=[0],
-	    log=["]: late", "between requests: unsolicited LOG"]),
+	    log=["]: sandboxed child: late",
+	    "between requests: unsolicited LOG"]),
+
+	# Limits the child cannot stretch (issue 15, findings 3-7).
+	# (3) A LOG line written as a Postfix status line is logged behind
+	# the fixed prefix, so it is not one; relay= and the MTA name are
+	# held to the characters of a host name and an address.
+	dict(name="LOG forging a status=sent line: logged behind the "
+	    "prefix, no status line; relay with free text: refused",
+	    script=lambda qid: ["send " + log("%s: to=<bob@remote.test>, "
+	    "relay=mx.test[192.0.2.1]:25, delay=1, delays=0/0/0/1, "
+	    "dsn=2.0.0, status=sent (250 2.0.0 ok)" % qid),
+	    "send " + result(relay="mx.test[192.0.2.1]:25, status=sent "
+	    "(250 ok)"), "send " + done()],
+	    log=["]: sandboxed child: PH", "RCPT_RESULT with a relay or "
+	    "MTA name that is not a host name and address"],
+	    absent=[r"\]: QID: to=<bob@remote\.test>.*status=sent"]),
+	dict(name="relay with fields after the port: refused",
+	    script=["send " + result(relay="mx.test[192.0.2.1]:25, "
+	    "orig_to=<x@y.test>"), "send " + done()],
+	    log=["RCPT_RESULT with a relay or MTA name that is not a host "
+	    "name and address"]),
+	dict(name="MTA name with spaces: refused",
+	    script=["send " + result(mta="mx.test dsn=2.0.0"),
+	    "send " + done()],
+	    log=["RCPT_RESULT with a relay or MTA name that is not a host "
+	    "name and address"]),
+	dict(name="SITE_RESULT relay with free text: refused",
+	    script=["send " + result("SITE_RESULT", code=421,
+	    status="4.3.2", relay="none, status=deferred"),
+	    "send " + done()],
+	    log=["SITE_RESULT with a relay or MTA name"]),
+	# (4) stderr lines count against the LOG budget.
+	dict(name="stderr flood of 2000 lines: refused after the budget",
+	    script=["stderr 2000 flood-line", "sleep 500", SENT0,
+	    "send " + done()],
+	    log=["child sent more than 500 LOG messages and stderr lines "
+	    "in one job", "]: warning: sandboxed child: stderr: flood-line"],
+	    max_lines=("flood-line", 500)),
+	dict(name="LOG messages and stderr lines share one budget",
+	    script=["repeat 300 send " + log("flood line"),
+	    "stderr 300 flood-line", "sleep 500", SENT0, "send " + done()],
+	    log=["child sent more than 500 LOG messages and stderr lines "
+	    "in one job"], max_lines=("flood", 500)),
+	# (5) One deadline per job, not renewed by messages; ABORT at it.
+	dict(name="a LOG line every 200 ms does not renew the job deadline: "
+	    "ABORT, then the job is deferred",
+	    args=["-o", "daemon_timeout=3s"],
+	    script=["send " + log("keepalive"), "sleep 200"] * 60 +
+	    [SENT0, "send " + done()],
+	    log=["passed the job deadline of 3 s: sending ABORT",
+	    "job deadline of 3 s passed, and no DONE 5 s after ABORT"]),
+	dict(name="a child that answers ABORT with DONE at the deadline: "
+	    "the job is deferred",
+	    args=["-o", "daemon_timeout=3s"],
+	    script=["send " + log("keepalive"), "sleep 200"] * 20 +
+	    ["recv", "send " + done()],
+	    log=["passed the job deadline of 3 s: sending ABORT",
+	    "job deadline of 3 s passed (ABORT sent, DONE received)"]),
+	dict(name="nine TRANSCRIPT messages in one job: refused",
+	    script=["repeat 9 send " + transcript(), SENT0,
+	    "send " + done()],
+	    log=["more than 8 TRANSCRIPT messages in one job"]),
+	dict(name="eight TRANSCRIPT messages in one job: accepted (control)",
+	    script=["repeat 8 send " + transcript(), SENT0,
+	    "send " + done()], want="FINAL", marked=[0], rc=0,
+	    log=["status=sent"]),
+	# (6) Sends to the child are bounded: a child that stops reading.
+	dict(name="a child that does not read its recipients: the send "
+	    "times out, the job is deferred",
+	    rcpts=["r%04d.%s@remote.test" % (i, "x" * 100)
+	    for i in range(600)],
+	    prologue=["send " + ready(), "recv", "recv"],
+	    script=["sleep 60000"], lingers=True,
+	    log=["the child has not read its messages for 10 s"]),
 ]
 
 

@@ -599,7 +599,7 @@ static const struct scenario scenarios[] = {
 		.recv = { PIPELINED },
 		.res = { TIMED_OUT("sending end of data -- message may be "
 		    "sent more than once") },
-		.log = { "warning: " R2 ": no reply to the end of data: the "
+		.log = { "warning: sandboxed child: " R2 ": no reply to the end of data: the "
 		    "message may be delivered twice" },
 	},
 	{
@@ -719,7 +719,7 @@ static const struct scenario scenarios[] = {
 		.recv = { PIPELINED },
 		.res = { LOST("sending end of data -- message may be sent more "
 		    "than once") },
-		.log = { "warning: " R2 ": no reply to the end of data: the "
+		.log = { "warning: sandboxed child: " R2 ": no reply to the end of data: the "
 		    "message may be delivered twice" },
 	},
 	{
@@ -904,7 +904,7 @@ static const struct scenario scenarios[] = {
 		    .data = "what?\r\n354 go ahead\r\n" }},
 		.recv = { PIPELINED },
 		.res = { SENT(0, R2, 0) },
-		.log = { "warning: non-ESMTP response from " R2 ": what?" },
+		.log = { "warning: sandboxed child: non-ESMTP response from " R2 ": what?" },
 	},
 	{
 		.name = "code_mismatch_in_multiline",
@@ -953,7 +953,7 @@ static const struct scenario scenarios[] = {
 		.res = {{ IPC_T_RCPT_RESULT, 0, "5.1.1", 550, R2, "host " H2
 		    " said: " LONG_KEPT " (in reply to RCPT TO command)", 0,
 		    LONG_KEPT }},
-		.log = { "warning: " R2 ": response longer than 2048: "
+		.log = { "warning: sandboxed child: " R2 ": response longer than 2048: "
 		    "550 5.1.1 xxxxxxxxxxxxxxxxxxxx..." },
 	},
 	{
@@ -965,7 +965,7 @@ static const struct scenario scenarios[] = {
 		/* PIPELINING came after the cut: the client does not use it. */
 		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\n" WIRE ".\r\n" QUIT },
 		.res = { SENT(0, R2, 0) },
-		.log = { "warning: " R2 ": multi-line response longer than "
+		.log = { "warning: sandboxed child: " R2 ": multi-line response longer than "
 		    "2048 " },
 	},
 
@@ -1003,7 +1003,7 @@ static const struct scenario scenarios[] = {
 		.srv = {{ .addr = A2, .greet = FLOOD }},
 		.recv = { "" },
 		.res = { TIMED_OUT("receiving the initial server greeting") },
-		.log = { "warning: " R2 ": multi-line response longer than "
+		.log = { "warning: sandboxed child: " R2 ": multi-line response longer than "
 		    "2048 " },
 	},
 	{
@@ -1150,7 +1150,7 @@ static const struct scenario scenarios[] = {
 		.nexthop = "loop1.test",
 		.res = { SITE_RES("5.4.4", 0, "none", "Name server loop for "
 		    "loop1.test") },
-		.log = { "warning: dns_lookup: Name server loop for " },
+		.log = { "warning: sandboxed child: dns_lookup: Name server loop for " },
 	},
 	{
 		.name = "nexthop_list_second_destination",
@@ -1167,7 +1167,7 @@ static const struct scenario scenarios[] = {
 		.res = { SITE_RES("5.4.4", 0, "none", "Name service error for "
 		    "name=badmx.test type=MX: Malformed or unexpected name "
 		    "server reply") },
-		.log = { "warning: malformed domain name in resource data of "
+		.log = { "warning: sandboxed child: malformed domain name in resource data of "
 		    "MX record for badmx.test: bad!x.badmx.test" },
 	},
 	{
@@ -1346,7 +1346,7 @@ static const struct scenario scenarios[] = {
 		.nexthop = "noaddr.test",
 		.res = { SITE_RES("5.4.4", 0, "none", DNS_NF("gone.noaddr.test",
 		    "A", "Host not found")) },
-		.log = { "warning: no MX host for noaddr.test has a valid "
+		.log = { "warning: sandboxed child: no MX host for noaddr.test has a valid "
 		    "address record" },
 	},
 	{
@@ -1369,7 +1369,7 @@ static const struct scenario scenarios[] = {
 		.nexthop = "[nx.test]",
 		.res = { SITE_RES("4.3.5", 0, "none",
 		    DNS_NF("nx.test", "A", "Host not found")) },
-		.log = { "warning: relayhost configuration problem" },
+		.log = { "warning: sandboxed child: relayhost configuration problem" },
 	},
 	{
 		.name = "loop_best_mx_is_me",
@@ -1414,9 +1414,9 @@ static const struct scenario scenarios[] = {
 		.conns = { 1, NOCONN },
 		.res = { SITE_RES("5.4.6", 0, "mx-a.order.test[127.0.0.3]:25",
 		    "mail for order.test loops back to myself") },
-		.log = { "warning: host mx-a.order.test[127.0.0.3]:25 greeted "
+		.log = { "warning: sandboxed child: host mx-a.order.test[127.0.0.3]:25 greeted "
 		    "me with my own hostname client.test",
-		    "warning: host mx-a.order.test[127.0.0.3]:25 replied to "
+		    "warning: sandboxed child: host mx-a.order.test[127.0.0.3]:25 replied to "
 		    "HELO/EHLO with my own hostname client.test" },
 	},
 	{
