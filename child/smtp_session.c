@@ -284,6 +284,12 @@ job_emit(struct smtp_job *job, enum ipc_type type, uint32_t index,
 	*r = *res;
 	r->job_id = job->dlv->job_id;
 	r->index = type == IPC_T_RCPT_RESULT ? index : 0;
+	/* Postfix's MSG_STATS at this moment: the parent logs on arrival. */
+	r->reuse_count = job->done->reuse_count;
+	r->conn_setup_done_sec = job->done->conn_setup_done_sec;
+	r->conn_setup_done_usec = job->done->conn_setup_done_usec;
+	r->deliver_done_sec = job->done->deliver_done_sec;
+	r->deliver_done_usec = job->done->deliver_done_usec;
 	r->flags &= IPC_RF_ALL;
 	if (r->diag_code != 0 && (r->diag_code < 200 || r->diag_code > 599))
 		r->diag_code = 0;

@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	10
+#define IPC_VERSION	11
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -199,6 +199,16 @@ struct ipc_result {
 	char	mta_name[SJ_HOSTNAME_MAX + 1];	/* remote MTA host, or "" */
 	char	diag_text[SJ_REPLY_TEXT_MAX + 1];
 	char	reason[SJ_REASON_MAX + 1];
+	/*
+	 * The job's Postfix MSG_STATS when the result was known, as in
+	 * DONE: the parent logs and marks each recipient on arrival, with
+	 * the session that decided it (conn_use=, delays=).
+	 */
+	uint32_t reuse_count;
+	uint64_t conn_setup_done_sec;
+	uint32_t conn_setup_done_usec;
+	uint64_t deliver_done_sec;
+	uint32_t deliver_done_usec;
 };
 
 #define IPC_RF_LOOPS_BACK	(1U << 0)	/* SITE: we are the best MX */

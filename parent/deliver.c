@@ -11,11 +11,19 @@
  *
  *	Results are checked as they arrive: the job id, a recipient index
  *	in range and reported once, nothing after a SITE_RESULT or DONE, a
- *	"sent" only with a 2xx server reply, a site result never "sent".
- *	If the child breaks the protocol or hangs, nothing it said is
- *	used and every recipient of the request is deferred (when in
- *	doubt, defer); if it dies after reporting some, those stand. The
- *	job goes to the child of the request's nexthop
+ *	"sent" only with a 2xx server reply, a site result never "sent",
+ *	relay= and the MTA name shaped as host names and addresses. A
+ *	recipient's result is acted on as soon as it arrives (logged with
+ *	the conn_use= and delays= of the session that decided it, marked
+ *	in the queue file), as smtp(8) does at each final reply: a parent
+ *	or child that dies afterwards cannot make that recipient go out a
+ *	second time. A SITE_RESULT applies at DONE to every recipient
+ *	without a result. If the child breaks the protocol, dies or passes
+ *	the job deadline, every recipient without a result is deferred
+ *	(when in doubt, defer). A child can lie about "sent" in any case
+ *	(as a hostile server can), so acting on arrival gives it nothing
+ *	more.
+ *	The job goes to the child of the request's nexthop
  *	(parent/child_pool.c); a broken child is stopped and ends only
  *	its own job: the next request gets a fresh one.
  *
@@ -59,6 +67,7 @@
 /* Per-recipient state of the job in flight. */
 struct deliver_rcpt {
 	int	reported;		/* result came from the child */
+	int	done;			/* acted on: 1 when marked or final */
 	struct ipc_result res;		/* the outcome to act on */
 };
 
@@ -73,7 +82,6 @@ struct deliver_job {
 	struct ipc_done done;
 	struct notice_set notices;	/* session transcripts (notice.c) */
 	int	child_broken;		/* the pair must be restarted */
-	int	child_died;		/* ... because it ended or went silent */
 	long long end_ms;		/* job_now_ms() deadline (job_deadline.c) */
 	int	aborted;		/* ABORT sent at the deadline */
 	char	why[1024];		/* why the child's word was discarded */
@@ -104,16 +112,6 @@ deliver_defer_all(struct deliver_job *job, const char *status,
 	for (i = 0; i < job->req->rcpt_count; i++)
 		deliver_result_local(&job->rcpt[i].res, status, reason);
 	job->have_site = 0;
-}
-
-static unsigned
-deliver_count_reported(const struct deliver_job *job)
-{
-	unsigned i, n = 0;
-
-	for (i = 0; i < job->req->rcpt_count; i++)
-		n += job->rcpt[i].reported != 0;
-	return (n);
 }
 
 /* Checks of one result beyond the decoder: is it plausible for this job? */
@@ -174,6 +172,8 @@ deliver_check_result(struct deliver_job *job, const struct ipc_msg *m)
 	return (0);
 }
 
+static void deliver_arrived(struct deliver_job *, const struct ipc_result *);
+
 /*
  * The job deadline passed: the first time, send ABORT and allow
  * JOB_ABORT_GRACE_MS for DONE (results that come meanwhile count);
@@ -187,7 +187,6 @@ deliver_deadline(struct deliver_job *job, struct child_ctl *cc,
 	char	why[512];
 
 	job->child_broken = 1;
-	job->child_died = 1;
 	if (job->aborted) {
 		snprintf(job->why, sizeof(job->why), "job deadline of %lld s "
 		    "passed, and no DONE %d s after ABORT", deadline_ms / 1000,
@@ -327,16 +326,13 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 			continue;		/* the deadline, above */
 		if (err < 0) {
 			job->child_broken = 1;
-			job->child_died = err == -ECONNRESET ||
-			    err == -ETIMEDOUT;
 			return (-1);
 		}
 		switch (m.type) {
 		case IPC_T_RCPT_RESULT:
 			if (deliver_check_result(job, &m) < 0)
 				goto violation;
-			job->rcpt[m.u.result.index].reported = 1;
-			job->rcpt[m.u.result.index].res = m.u.result;
+			deliver_arrived(job, &m.u.result);
 			nreported++;
 			break;
 		case IPC_T_SITE_RESULT:
@@ -397,6 +393,23 @@ deliver_stats_time(struct timeval *tv, uint64_t sec, uint32_t usec,
 	}
 	tv->tv_sec = (time_t)sec;
 	tv->tv_usec = (suseconds_t)usec;
+}
+
+/* The request's MSG_STATS from the child's stamps (DONE or a result). */
+static void
+deliver_times(struct deliver_job *job, uint32_t reuse_count,
+    uint64_t setup_sec, uint32_t setup_usec, uint64_t done_sec,
+    uint32_t done_usec)
+{
+	struct dreq *req = job->req;
+	struct timeval now;
+
+	gettimeofday(&now, NULL);
+	deliver_stats_time(&req->stats.conn_setup_done, setup_sec, setup_usec,
+	    &req->stats.agent_handoff, &now);
+	deliver_stats_time(&req->stats.deliver_done, done_sec, done_usec,
+	    &req->stats.conn_setup_done, &now);
+	req->stats.reuse_count = reuse_count;
 }
 
 static void
@@ -612,6 +625,23 @@ deliver_outcome(struct deliver_job *job, unsigned i,
 	return (svc_route_status(&rt, ok) == DEL_STAT_FINAL);
 }
 
+/*
+ * A recipient's result arrived (checked): act on it now, with the
+ * stamps of the session that decided it, as smtp(8) does at the reply.
+ */
+static void
+deliver_arrived(struct deliver_job *job, const struct ipc_result *r)
+{
+	struct deliver_rcpt *rc = &job->rcpt[r->index];
+
+	rc->reported = 1;
+	rc->res = *r;
+	deliver_times(job, r->reuse_count, r->conn_setup_done_sec,
+	    r->conn_setup_done_usec, r->deliver_done_sec,
+	    r->deliver_done_usec);
+	rc->done = deliver_outcome(job, r->index, &rc->res);
+}
+
 static int
 cfg_has(const char *value)
 {
@@ -659,14 +689,12 @@ deliver_hop(struct dreq_hop *hop, const struct ipc_result *r)
 }
 
 /*
- * A child that ended or went silent (killed, crashed, stuck in QUIT)
- * after reporting some recipients: their results stand, as smtp(8)
- * marks each recipient as soon as its outcome is known. Deferring a
- * recipient the server already took with 250 would deliver it twice;
- * the rest are deferred.
+ * The child's word ends here (violation, death, deadline): the
+ * recipients it reported were acted on when their results came; the
+ * others are deferred.
  */
 static void
-deliver_keep_reported(struct deliver_job *job)
+deliver_defer_rest(struct deliver_job *job)
 {
 	const struct dreq *req = job->req;
 	unsigned i, left = 0;
@@ -678,7 +706,11 @@ deliver_keep_reported(struct deliver_job *job)
 		    "mail delivery agent (sandboxed child) failed");
 		left++;
 	}
-	if (left == 0)
+	if (left == req->rcpt_count)
+		msg_warn("%s: sandboxed child failed, deferring all %u "
+		    "recipients: %s", req->queue_id, req->rcpt_count,
+		    job->why);
+	else if (left == 0)
 		msg_warn("%s: sandboxed child failed after reporting all %u "
 		    "recipients: %s", req->queue_id, req->rcpt_count,
 		    job->why);
@@ -700,7 +732,6 @@ deliver_request(struct deliver_job *job, struct child_pool *pool,
 {
 	struct child_ctl *cc;
 	struct dreq *req = job->req;
-	struct timeval now;
 	uint64_t content_len = 0;
 	unsigned i, ndone = 0;
 	int	memfd = -1, err, pass;
@@ -744,34 +775,24 @@ deliver_request(struct deliver_job *job, struct child_pool *pool,
 		msg_warn("%s: request refused, deferring all %u recipients: "
 		    "%s", req->queue_id, req->rcpt_count, job->why);
 		deliver_defer_all(job, "4.3.0", job->why);
-	} else if (err < 0 && job->child_died &&
-	    deliver_count_reported(job) > 0) {
-		deliver_keep_reported(job);
 	} else if (err < 0) {
-		msg_warn("%s: sandboxed child failed, deferring all %u "
-		    "recipients: %s", req->queue_id, req->rcpt_count,
-		    job->why);
-		deliver_defer_all(job, "4.3.0", "mail delivery agent "
-		    "(sandboxed child) failed");
+		deliver_defer_rest(job);
 	} else {
 		for (i = 0; i < req->rcpt_count; i++)
 			if (!job->rcpt[i].reported)
 				job->rcpt[i].res = job->site;
 	}
 
-	gettimeofday(&now, NULL);
-	deliver_stats_time(&req->stats.conn_setup_done,
+	/* What is left: the stamps of DONE (none when it did not come). */
+	deliver_times(job, job->done.reuse_count,
 	    job->done.conn_setup_done_sec, job->done.conn_setup_done_usec,
-	    &req->stats.agent_handoff, &now);
-	deliver_stats_time(&req->stats.deliver_done,
-	    job->done.deliver_done_sec, job->done.deliver_done_usec,
-	    &req->stats.conn_setup_done, &now);
-	req->stats.reuse_count = job->done.reuse_count;
-
+	    job->done.deliver_done_sec, job->done.deliver_done_usec);
 	pass = job->have_site && (job->site.flags & IPC_RF_LOOPS_BACK) &&
 	    cfg_has(job->cfg->best_mx_transport);
 	for (i = 0; i < req->rcpt_count; i++) {
-		if (pass && !job->rcpt[i].reported)
+		if (job->rcpt[i].reported)
+			ndone += job->rcpt[i].done;
+		else if (pass)
 			ndone += deliver_pass(job, i);
 		else
 			ndone += deliver_outcome(job, i, &job->rcpt[i].res);

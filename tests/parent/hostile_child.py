@@ -101,6 +101,8 @@ def result(type_name="RCPT_RESULT", job=JOB, index=0, code=250, flags=0,
 	for f, v in (("status", status), ("relay", relay), ("mta_name", mta),
 	    ("diag_text", diag), ("reason", reason)):
 		parts += s16(v, kw.get(f + "_len"))
+	# reuse_count and the MSG_STATS stamps (0: not reached)
+	parts += u32(kw.get("reuse", 0)) + u64(0) + u32(0) + u64(0) + u32(0)
 	return frame(T[type_name], parts + [kw.get("extra", b"")])
 
 
@@ -365,24 +367,41 @@ SCENARIOS = [
 	    args=["-o", "max_use=1"], script=[SENT0, "send " + done()],
 	    want="FINAL", marked=[0], rc=0, alive=False, log=["status=sent"]),
 
+	# Each result is logged with the session stamps it carries (issue
+	# 12): the second recipient's session was a reused connection.
+	dict(name="control: each recipient logged with its own session's "
+	    "conn_use", rcpts=TWO, script=[SENT0,
+	    "send " + result(index=1, reuse=2), "send " + done()],
+	    want="FINAL", marked=[0, 1], rc=0,
+	    log=["to=<carol@remote.test>, relay=mx.test[192.0.2.1]:25, "
+	    "conn_use=3, delay="],
+	    absent=[r"to=<bob@remote\.test>, .*conn_use="]),
+
 	# Recipient indexes.
 	dict(name="2xx for recipient 1 of 1 (never sent): refused",
 	    script=["send " + result(index=1), "send " + done()],
 	    log=[FAILED, "RCPT_RESULT for recipient 1 of 1"]),
-	dict(name="2xx for recipient 5 of 2 after a valid one: nothing "
-	    "marked", rcpts=TWO, script=[SENT0, "send " + result(index=5),
-	    "send " + done()], log=["RCPT_RESULT for recipient 5 of 2"]),
+	# A result is acted on when it arrives (smtp(8) marks at the reply):
+	# a violation after it defers only the recipients without one.
+	dict(name="2xx for recipient 5 of 2 after a valid one: the valid one "
+	    "stands, the other is deferred", rcpts=TWO, script=[SENT0,
+	    "send " + result(index=5), "send " + done()], marked=[0],
+	    deferred=[1], log=["RCPT_RESULT for recipient 5 of 2",
+	    "after reporting 1 of 2 recipients, deferring the other 1"]),
 	dict(name="recipient index 10000 (past SJ_RCPT_MAX): decoder refuses",
 	    script=["send " + result(index=10000)],
 	    log=["RCPT_RESULT: field index: 10000 out of range"]),
 	dict(name="recipient index 4294967295: decoder refuses",
 	    script=["send " + result(index=0xffffffff)],
 	    log=["field index: 4294967295 out of range"]),
-	dict(name="repeated recipient index: refused, first one not used",
-	    rcpts=TWO, script=[SENT0, SENT0, "send " + result(index=1),
-	    "send " + done()], log=["second RCPT_RESULT for recipient 0"]),
-	dict(name="DONE with a recipient unreported: refused", rcpts=TWO,
+	dict(name="repeated recipient index: refused, the first one stands "
+	    "and is marked once", rcpts=TWO, script=[SENT0, SENT0,
+	    "send " + result(index=1), "send " + done()], marked=[0],
+	    deferred=[1], log=["second RCPT_RESULT for recipient 0"]),
+	dict(name="DONE with a recipient unreported: refused, the reported "
+	    "one stands", rcpts=TWO,
 	    script=["send " + result(index=1), "send " + done()],
+	    marked=[1], deferred=[0],
 	    log=["DONE with 1 of 2 recipients reported"]),
 
 	# Job ids.
@@ -393,9 +412,10 @@ SCENARIOS = [
 	    script=["send " + result("SITE_RESULT", job=2, code=421,
 	    status="4.3.2"), "send " + done()],
 	    log=["SITE_RESULT for job 2, expected job 1"]),
-	dict(name="DONE for another job: refused",
-	    script=[SENT0, "send " + done(job=0)],
-	    log=["DONE for job 0, expected job 1"]),
+	dict(name="DONE for another job: refused (the result before stands)",
+	    script=[SENT0, "send " + done(job=0)], marked=[0], want="FINAL",
+	    log=["DONE for job 0, expected job 1",
+	    "after reporting all 1 recipients"]),
 
 	# Codes and statuses.
 	dict(name="reply code 999: decoder refuses",
@@ -469,7 +489,8 @@ SCENARIOS = [
 	    script=["send fd=3 " + result()],
 	    log=["RCPT_RESULT: unexpected descriptor"]),
 	dict(name="DONE with two descriptors: refused",
-	    script=[SENT0, "send fd=0 fd=2 " + done()],
+	    script=[SENT0, "send fd=0 fd=2 " + done()], marked=[0],
+	    want="FINAL",
 	    log=["DONE: 2 descriptors in one message"]),
 	dict(name="eight descriptors on one message: refused",
 	    script=["send fd=0 fd=1 fd=2 fd=3 fd=content fd=0 fd=1 fd=2 " +
@@ -497,7 +518,8 @@ SCENARIOS = [
 	    script=["send " + result(extra=b"\0\0\0")],
 	    log=["RCPT_RESULT: trailing 3 bytes"]),
 	dict(name="one byte more than DONE's fixed size: refused",
-	    script=[SENT0, "send " + done(extra=b"\0")],
+	    script=[SENT0, "send " + done(extra=b"\0")], marked=[0],
+	    want="FINAL",
 	    log=["DONE: body of 33 bytes exceeds maximum 32"]),
 	dict(name="short header (3 bytes): refused",
 	    script=["send 040007"], log=["shorter than the 8-byte header"]),
@@ -536,7 +558,8 @@ SCENARIOS = [
 	# The same refusal on master(8)'s path (serve(), not -S).
 	dict(name="master mode: repeated recipient index: refused, the "
 	    "parent goes on", master=True, rcpts=TWO, script=[SENT0, SENT0,
-	    "send " + done()], log=["second RCPT_RESULT for recipient 0"]),
+	    "send " + done()], marked=[0], deferred=[1],
+	    log=["second RCPT_RESULT for recipient 0"]),
 	# One destination per child: a child that dies ends its own job;
 	# the next request (same nexthop) gets a fresh child and is served.
 	dict(name="master mode: the first child dies mid-job, the next "
