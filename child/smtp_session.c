@@ -698,8 +698,9 @@ cmd_mail(struct sess *s)
 	cmd_add(s, ">");
 	/* Postfix: no SIZE when the content will be converted. */
 	if ((f & SMTP_EHLO_SIZE) && !SESS_MIME_DOWNGRADE(s)) {
+		/* Postfix smtp_proto.c: request->data_size, not our copy */
 		cmd_add(s, " SIZE=");
-		cmd_addu(s, (unsigned long long)dlv->content_size);
+		cmd_addu(s, (unsigned long long)dlv->data_size);
 	}
 	if (f & SMTP_EHLO_8BITMIME) {
 		if (dlv->flags & IPC_DF_8BITMIME)
@@ -1478,11 +1479,11 @@ sess_xfer(struct sess *s)
 	int	pipelining, chunking, err, abort = 0;
 	size_t	i, last;
 
-	/* Postfix smtp_xfer(): refuse before MAIL FROM. */
-	if (s->ehlo.size_limit > 0 && s->ehlo.size_limit < dlv->content_size) {
+	/* Postfix smtp_xfer(): refuse before MAIL FROM (request->data_size). */
+	if (s->ehlo.size_limit > 0 && s->ehlo.size_limit < dlv->data_size) {
 		res_fill(&why, "5.3.4", NULL, NULL, "message size %llu exceeds "
 		    "size limit %llu of server %s",
-		    (unsigned long long)dlv->content_size,
+		    (unsigned long long)dlv->data_size,
 		    (unsigned long long)s->ehlo.size_limit, s->peer->namaddr);
 		if ((err = sess_fail(s, &why, 0)) < 0)
 			return (err);

@@ -154,6 +154,12 @@ struct ipc_deliver {
 	uint32_t smtputf8;		/* request's smtputf8/sendopts bits */
 	uint32_t ret_flags;		/* DSN RET: 0 none, 1 FULL, 2 HDRS */
 	uint64_t content_size;		/* bytes in the content memfd */
+	/*
+	 * qmgr's "size" attribute (the queue file's message record bytes,
+	 * Postfix cleanup_final.c): what smtp(8) announces in MAIL FROM
+	 * SIZE= and compares with the server's SIZE limit.
+	 */
+	uint64_t data_size;
 	char	nexthop[SJ_NEXTHOP_MAX + 1];
 	char	sender[SJ_ADDR_MAX + 1];	/* "" = null sender */
 	char	envid[SJ_ENVID_MAX + 1];

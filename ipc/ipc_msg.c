@@ -97,6 +97,7 @@
 	X(ipc_deliver, U32, smtputf8, RAW) \
 	X(ipc_deliver, U32, ret_flags, RAW) \
 	X(ipc_deliver, U64, content_size, RAW) \
+	X(ipc_deliver, U64, data_size, RAW) \
 	X(ipc_deliver, STR, nexthop, RAW) \
 	X(ipc_deliver, STR, sender, RAW) \
 	X(ipc_deliver, STR, envid, RAW) \

@@ -247,6 +247,7 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 	m.u.deliver.smtputf8 = req->sendopts;
 	m.u.deliver.ret_flags = req->dsn_ret;
 	m.u.deliver.content_size = content_len;
+	m.u.deliver.data_size = (uint64_t)req->data_size;
 	m.u.deliver.content_fd = memfd;
 	/* Postfix smtp_connect(): UTF-8 domains are looked up as A-labels */
 	if (job->cfg->smtputf8_enable) {

@@ -2513,6 +2513,7 @@ run_job(const struct scenario *sc, struct child_ctl *cc, struct outcome *out)
 	m.u.deliver.smtputf8 = sc->smtputf8;
 	m.u.deliver.ret_flags = sc->ret;
 	m.u.deliver.content_size = clen;
+	m.u.deliver.data_size = clen;
 	m.u.deliver.content_fd = memfd;
 	snprintf(m.u.deliver.nexthop, sizeof(m.u.deliver.nexthop), "%s",
 	    sc->nexthop);

@@ -207,6 +207,7 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		d->smtputf8 = UINT32_MAX;
 		d->ret_flags = 2;
 		d->content_size = SJ_CONTENT_MAX;
+		d->data_size = UINT64_MAX;
 		RAW(d->nexthop);
 		RAW(d->sender);
 		RAW(d->envid);

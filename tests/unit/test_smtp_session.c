@@ -501,6 +501,7 @@ fx_init(struct fixture *fx, const char *content, size_t nrcpt)
 	fx->dlv.job_id = 42;
 	fx->dlv.rcpt_count = (uint32_t)nrcpt;
 	fx->dlv.content_size = len;
+	fx->dlv.data_size = len;
 	snprintf(fx->dlv.sender, sizeof(fx->dlv.sender), "%s",
 	    "alice@example.test");
 	snprintf(fx->dlv.queue_id, sizeof(fx->dlv.queue_id), "%s",
