@@ -83,6 +83,8 @@ struct deliver_job {
 	struct notice_set notices;	/* session transcripts (notice.c) */
 	int	child_broken;		/* the pair must be restarted */
 	long long end_ms;		/* job_now_ms() deadline (job_deadline.c) */
+	unsigned *map;			/* child's recipient k: request's map[k] */
+	unsigned nmap;			/* recipients handed to the child */
 	int	aborted;		/* ABORT sent at the deadline */
 	char	why[1024];		/* why the child's word was discarded */
 };
@@ -110,7 +112,8 @@ deliver_defer_all(struct deliver_job *job, const char *status,
 	unsigned i;
 
 	for (i = 0; i < job->req->rcpt_count; i++)
-		deliver_result_local(&job->rcpt[i].res, status, reason);
+		if (!job->rcpt[i].reported)
+			deliver_result_local(&job->rcpt[i].res, status, reason);
 	job->have_site = 0;
 }
 
@@ -140,13 +143,12 @@ deliver_check_result(struct deliver_job *job, const struct ipc_msg *m)
 		return (-1);
 	}
 	if (m->type == IPC_T_RCPT_RESULT) {
-		if (r->index >= job->req->rcpt_count) {
+		if (r->index >= job->nmap) {
 			snprintf(job->why, sizeof(job->why), "RCPT_RESULT for "
-			    "recipient %u of %u", r->index,
-			    job->req->rcpt_count);
+			    "recipient %u of %u", r->index, job->nmap);
 			return (-1);
 		}
-		if (job->rcpt[r->index].reported) {
+		if (job->rcpt[job->map[r->index]].reported) {
 			snprintf(job->why, sizeof(job->why), "second "
 			    "RCPT_RESULT for recipient %u", r->index);
 			return (-1);
@@ -173,6 +175,48 @@ deliver_check_result(struct deliver_job *job, const struct ipc_msg *m)
 }
 
 static void deliver_arrived(struct deliver_job *, const struct ipc_result *);
+static int deliver_outcome(struct deliver_job *, unsigned,
+	    const struct ipc_result *);
+
+/*
+ * A recipient address or ORCPT longer than the IPC allows cannot be
+ * handed to the child. Stock smtp(8) would send it and the server
+ * would refuse the command (RFC 5321 4.5.3.1.3: a path is at most 256
+ * octets), so that recipient alone is bounced (5.1.3), now; the others
+ * go to the child (job->map). Returns the number handed to the child.
+ */
+static unsigned
+deliver_map_rcpts(struct deliver_job *job)
+{
+	struct dreq *req = job->req;
+	struct ipc_result r;
+	unsigned i, n = 0;
+
+	if ((job->map = calloc(req->rcpt_count, sizeof(*job->map))) == NULL)
+		msg_fatal("calloc %u recipients: %s", req->rcpt_count,
+		    strerror(errno));
+	for (i = 0; i < req->rcpt_count; i++) {
+		if (strlen(req->rcpt[i].address) <= SJ_ADDR_MAX &&
+		    strlen(req->rcpt[i].dsn_orcpt) <= SJ_ORCPT_MAX) {
+			job->map[n++] = i;
+			continue;
+		}
+		msg_warn("%s: recipient %u: %s longer than smtpjail's limit of "
+		    "%d bytes", req->queue_id, i, strlen(req->rcpt[i].address) >
+		    SJ_ADDR_MAX ? "address" : "ORCPT", strlen(
+		    req->rcpt[i].address) > SJ_ADDR_MAX ? SJ_ADDR_MAX :
+		    SJ_ORCPT_MAX);
+		deliver_result_local(&r, "5.1.3", strlen(req->rcpt[i].address) >
+		    SJ_ADDR_MAX ? "recipient address too long" :
+		    "original recipient address (ORCPT) too long");
+		r.index = i;
+		job->rcpt[i].reported = 1;
+		job->rcpt[i].res = r;
+		job->rcpt[i].done = deliver_outcome(job, i, &r);
+	}
+	job->nmap = n;
+	return (n);
+}
 
 /*
  * The job deadline passed: the first time, send ABORT and allow
@@ -220,7 +264,8 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 {
 	struct dreq *req = job->req;
 	struct ipc_msg m;
-	unsigned i, nreported = 0;
+	struct ipc_result res;
+	unsigned i, k, nreported = 0;
 	long long deadline_ms, left;
 	int	err;
 
@@ -271,27 +316,20 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		    "longer than smtpjail's limits");
 		return (-1);
 	}
-	/* Every recipient must fit the IPC limits before the child hears of
-	 * the job: then a refusal defers the request, not the process pair. */
-	for (i = 0; i < req->rcpt_count; i++) {
-		if (strlen(req->rcpt[i].address) > SJ_ADDR_MAX ||
-		    strlen(req->rcpt[i].dsn_orcpt) > SJ_ORCPT_MAX) {
-			snprintf(job->why, sizeof(job->why), "recipient %u "
-			    "address or ORCPT longer than smtpjail's limits",
-			    i);
-			return (-1);
-		}
-	}
+	/* Recipients that do not fit the IPC limits are bounced here. */
+	if ((m.u.deliver.rcpt_count = deliver_map_rcpts(job)) == 0)
+		return (0);
 	if ((err = child_ctl_send(cc, &m, job->why, sizeof(job->why))) < 0) {
 		job->child_broken = 1;
 		return (-1);
 	}
-	for (i = 0; i < req->rcpt_count; i++) {
+	for (k = 0; k < job->nmap; k++) {
+		i = job->map[k];
 		memset(&m, 0, sizeof(m));
 		m.type = IPC_T_RCPT;
 		m.fd = -1;
 		m.u.rcpt.job_id = job->job_id;
-		m.u.rcpt.index = i;
+		m.u.rcpt.index = k;
 		m.u.rcpt.notify_flags = req->rcpt[i].notify & 0xf;
 		if (snprintf(m.u.rcpt.address, sizeof(m.u.rcpt.address), "%s",
 		    req->rcpt[i].address) >= (int)sizeof(m.u.rcpt.address) ||
@@ -333,7 +371,9 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		case IPC_T_RCPT_RESULT:
 			if (deliver_check_result(job, &m) < 0)
 				goto violation;
-			deliver_arrived(job, &m.u.result);
+			res = m.u.result;
+			res.index = job->map[res.index];
+			deliver_arrived(job, &res);
 			nreported++;
 			break;
 		case IPC_T_SITE_RESULT:
@@ -362,10 +402,10 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 				    "DONE received)", deadline_ms / 1000);
 				return (-1);
 			}
-			if (nreported < req->rcpt_count && !job->have_site) {
+			if (nreported < job->nmap && !job->have_site) {
 				snprintf(job->why, sizeof(job->why), "DONE with "
 				    "%u of %u recipients reported", nreported,
-				    req->rcpt_count);
+				    job->nmap);
 				goto violation;
 			}
 			job->done = m.u.done;
@@ -517,9 +557,6 @@ deliver_flush(struct deliver_job *job, unsigned i)
 		msg_warn("%s: flush service failure: %s", job->req->queue_id,
 		    why);
 }
-
-static int deliver_outcome(struct deliver_job *, unsigned,
-	    const struct ipc_result *);
 
 static enum log_status_word
 deliver_log_word(const char *name)
@@ -849,6 +886,7 @@ deliver_serve(int rfd, int wfd, const struct sj_config *cfg,
 		msg_warn("%s: cannot send the delivery status to qmgr",
 		    req.queue_id);
 	free(job.rcpt);
+	free(job.map);
 	dreq_free(&req);
 	return (child_pool_broken(pool) ? -1 : 0);
 }

@@ -320,9 +320,17 @@ def scenario(env, sc, idx):
 		    "defer APPEND %r" % d)
 		ck.want(d.get("offset") == str(roffs[rcpts.index(
 		    d.get("recipient"))]), "defer APPEND offset %r" % d)
-	for n in ("bounce", "trace"):
-		ck.want(env.svc[n].received() == [], "%s got %r" % (n,
-		    env.svc[n].received()))
+	bounced = [dict(x) for x in env.svc["bounce"].received()]
+	ck.want(sorted(d.get("recipient") for d in bounced) ==
+	    sorted(rcpts[i] for i in sc.get("bounced", [])), "bounce APPENDs "
+	    "for %r, want %r" % ([d.get("recipient") for d in bounced],
+	    [rcpts[i] for i in sc.get("bounced", [])]))
+	for d in bounced:
+		ck.want(d.get("status") == "5.1.3" and d.get("reason") ==
+		    "recipient address too long", "bounce APPEND %r" %
+		    dict((k, v[:80]) for k, v in d.items()))
+	ck.want(env.svc["trace"].received() == [], "trace got %r" %
+	    env.svc["trace"].received())
 
 	for pat in sc["log"]:
 		ck.want(pat in logtxt, "log lacks %r; log: %r" % (pat, log[-6:]))
@@ -376,6 +384,22 @@ SCENARIOS = [
 	    log=["to=<carol@remote.test>, relay=mx.test[192.0.2.1]:25, "
 	    "conn_use=3, delay="],
 	    absent=[r"to=<bob@remote\.test>, .*conn_use="]),
+
+	# An address over smtpjail's IPC limit (issue 12): that recipient
+	# alone is bounced (5.1.3), as a server would refuse it; the child
+	# gets the others, numbered from 0.
+	dict(name="a recipient address over the limit: it alone is bounced, "
+	    "the other goes to the child",
+	    rcpts=["x" * 1100 + "@remote.test", "bob@remote.test"],
+	    script=[SENT0, "send " + done()], want="FINAL", marked=[0, 1],
+	    bounced=[0], rc=0, log=["recipient 0: address longer than "
+	    "smtpjail's limit of 1024 bytes", "to=<bob@remote.test>, "
+	    "relay=mx.test[192.0.2.1]:25"]),
+	dict(name="every recipient over the limit: all bounced, the child "
+	    "hears of no job", rcpts=["y" * 1100 + "@remote.test"],
+	    prologue=["send " + ready(), "recv"], script=[], want="FINAL",
+	    marked=[0], bounced=[0], rc=0,
+	    log=["recipient 0: address longer than smtpjail's limit"]),
 
 	# Recipient indexes.
 	dict(name="2xx for recipient 1 of 1 (never sent): refused",
