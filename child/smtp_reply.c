@@ -29,6 +29,7 @@
 #include "msg.h"
 #include "sj_sys.h"
 #include "sj_text.h"
+#include "smtp_ack.h"
 #include "smtp_reply.h"
 #include "transcript.h"
 
@@ -225,11 +226,14 @@ reply_fill(struct smtp_reply_io *io, int64_t deadline_ms)
 	int	err;
 
 	io->pos = io->len = 0;
+	/* More reply bytes are awaited: acknowledge what was read. */
+	smtp_ack_wait(io->fd);
 	for (;;) {
 		if ((err = sys_wait(io->fd, POLLIN, deadline_ms)) < 0)
 			return (err);
 		n = sys_read(io->fd, io->buf, sizeof(io->buf));
 		if (n > 0) {
+			smtp_ack_read(io->fd);
 			io->len = (size_t)n;
 			return (0);
 		}
