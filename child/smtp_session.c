@@ -109,6 +109,8 @@
 
 /* Internal: the session ended, its outcomes are applied. */
 #define SESS_FAILED	1
+/* Internal: the pipelined RSET probe failed; nothing was reported. */
+#define SESS_STALE	3
 
 /* Postfix smtputf8.h: SMTPUTF8_FLAG_REQUESTED. */
 #define SMTPUTF8_REQUESTED	(1U << 0)
@@ -135,6 +137,7 @@ struct sess {
 	uint32_t reuse_count;		/* times taken from the cache */
 	int	no_cache;		/* a failure that ends the session */
 	int	keep;			/* transaction ended without QUIT */
+	int	probe;			/* RSET probe due, or queued unanswered */
 	struct smtp_ehlo ehlo;
 	struct smtp_reply reply;
 	struct smtp_reply_io io;
@@ -1084,6 +1087,31 @@ xfer_reply(struct sess *s, struct xfer *x, size_t pos)
 	}
 }
 
+/*
+ * The reply to the RSET probe of a cached session (Postfix
+ * smtp_reuse_common()), sent alone or queued in front of MAIL FROM. No
+ * reply, or one that is not 2xx, is a stale session: SESS_STALE, with
+ * nothing reported and no content sent, so the job moves to another
+ * connection as if this one had not been cached.
+ */
+static int
+sess_probe_reply(struct sess *s)
+{
+	int	err;
+
+	s->probe = 0;
+	if ((err = out_flush(s, s->cfg->rset_timeout)) == 0)
+		err = smtp_reply_read(&s->io,
+		    sess_deadline(s->cfg->rset_timeout), &s->reply);
+	if (err == -ECANCELED)
+		return (err);
+	if (err < 0 || s->reply.code / 100 != 2) {
+		s->broken = 1;
+		return (SESS_STALE);
+	}
+	return (0);
+}
+
 /* Flush what is queued and read replies until the receiver caught up. */
 static int
 xfer_sync(struct sess *s, struct xfer *x)
@@ -1091,6 +1119,8 @@ xfer_sync(struct sess *s, struct xfer *x)
 	enum xfer_kind k;
 	int	err;
 
+	if (s->probe && (err = sess_probe_reply(s)) != 0)
+		return (err);
 	while (x->recvd < x->sent) {
 		k = xfer_kind_of(x, x->recvd);
 		if ((err = out_flush(s, xfer_timeout(s, k))) < 0)
@@ -1413,7 +1443,8 @@ xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
 	struct bdat b;
 	int	err;
 
-	if (!abort && (!pipelining || x->mail_rejected) &&
+	/* After a pipelined probe no content goes out before its reply. */
+	if (!abort && (!pipelining || x->mail_rejected || s->probe) &&
 	    (err = xfer_sync(s, x)) != 0)
 		return (err);
 	if (abort || x->mail_rejected || (x->recvd == x->sent && x->nacc == 0))
@@ -1479,6 +1510,28 @@ sess_xfer(struct sess *s)
 	int	pipelining, chunking, err, abort = 0;
 	size_t	i, last;
 
+	memset(&x, 0, sizeof(x));
+	for (i = 0; i < job->nrcpt; i++)
+		if ((job->rstate[i] & SMTP_RCPT_STATE) == SMTP_RCPT_TODO)
+			job->order[x.n++] = (uint32_t)i;
+	pipelining = (s->ehlo.features & SMTP_EHLO_PIPELINING) != 0;
+	/*
+	 * A cached session's RSET probe (RFC 2920: RSET may be pipelined)
+	 * leads MAIL, the RCPTs and DATA in one write; xfer_sync() reads
+	 * its reply first. With BDAT the chunk waits for the replies.
+	 * Without PIPELINING, or when no transaction follows, it is sent
+	 * alone.
+	 */
+	if (s->probe) {
+		cmd_reset(s);
+		cmd_add(s, "RSET\r\n");
+		out_append(s);
+		if ((!pipelining || x.n == 0 || (s->ehlo.size_limit > 0 &&
+		    s->ehlo.size_limit < dlv->data_size)) &&
+		    (err = sess_probe_reply(s)) != 0)
+			return (err);
+	}
+
 	/* Postfix smtp_xfer(): refuse before MAIL FROM (request->data_size). */
 	if (s->ehlo.size_limit > 0 && s->ehlo.size_limit < dlv->data_size) {
 		res_fill(&why, "5.3.4", NULL, NULL, "message size %llu exceeds "
@@ -1491,13 +1544,8 @@ sess_xfer(struct sess *s)
 		return (sess_quit(s, 0));
 	}
 
-	memset(&x, 0, sizeof(x));
-	for (i = 0; i < job->nrcpt; i++)
-		if ((job->rstate[i] & SMTP_RCPT_STATE) == SMTP_RCPT_TODO)
-			job->order[x.n++] = (uint32_t)i;
 	if (x.n == 0)
 		return (sess_quit(s, 0));
-	pipelining = (s->ehlo.features & SMTP_EHLO_PIPELINING) != 0;
 	s->io.warn_garbage = pipelining;
 
 	/* MAIL, the RCPTs and DATA; a probe (or BDAT) stops before DATA. */
@@ -1558,6 +1606,7 @@ sess_begin(struct sess *s, struct smtp_job *job, int fd,
 	s->reuse_count = 0;
 	s->no_cache = 0;
 	s->keep = 0;
+	s->probe = 0;
 	job->throttled = 0;
 	smtp_reply_io_init(&s->io, fd, peer->relay);
 	transcript_begin(peer->relay);
@@ -1572,7 +1621,7 @@ static int
 sess_run_xfer(struct sess *s, int final_if_counted)
 {
 	struct smtp_job *job = s->job;
-	int	rv;
+	int	rv, was_final = job->final_server;
 
 	if (final_if_counted)
 		job->final_server = 1;
@@ -1581,6 +1630,11 @@ sess_run_xfer(struct sess *s, int final_if_counted)
 	rv = sess_xfer(s);
 	if (rv < 0)
 		return (rv);
+	if (rv == SESS_STALE) {
+		/* As if the session had never been taken from the cache. */
+		job->final_server = was_final;
+		return (SMTP_SESSION_STALE);
+	}
 	if (!s->broken)
 		job->complete_session = 1;
 	return (SMTP_SESSION_COUNTED);
@@ -1591,7 +1645,6 @@ smtp_session_resume(struct smtp_job *job, const struct smtp_conn *conn,
     int final_if_counted)
 {
 	struct sess *s = &smtp_session_ctx.sess;
-	int	err;
 
 	sess_begin(s, job, conn->fd, &conn->peer);
 	s->ehlo = conn->ehlo;
@@ -1599,25 +1652,16 @@ smtp_session_resume(struct smtp_job *job, const struct smtp_conn *conn,
 	s->expire_ms = conn->expire_ms;
 	s->reuse_count = conn->reuse_count;
 	/*
-	 * "RSET between messages": a lone RSET, its reply awaited before
-	 * MAIL FROM is sent, as Postfix's smtp_reuse_common() probe. Not
-	 * pipelined in front of MAIL even with PIPELINING: a failed probe
-	 * (the server timed the idle session out, 421, EOF) must mean that
-	 * nothing of this job reached the server, so that the job can move
-	 * to a new connection without a failure and without any risk of a
-	 * duplicate; with CHUNKING the whole message would otherwise
-	 * follow the probe before its reply is read. The cost is one round
-	 * trip, against the connect, greeting, EHLO and QUIT it saves.
+	 * "RSET between messages", as Postfix's smtp_reuse_common() probe,
+	 * but with PIPELINING in front of MAIL FROM (sess_xfer()): a failed
+	 * probe (the server timed the idle session out: 421, EOF, reset)
+	 * must mean that nothing of this job was accepted, so that the job
+	 * moves to a new connection without a failure and without risk of
+	 * a duplicate. Commands without content are harmless; DATA content
+	 * follows only the 354, and a BDAT chunk only the probe's reply
+	 * (xfer_bdat()). Saves the probe's own round trip per message.
 	 */
-	cmd_reset(s);
-	cmd_add(s, "RSET\r\n");
-	err = sess_chat(s, s->cfg->rset_timeout);
-	if (err == -ECANCELED)
-		return (err);
-	if (err < 0 || s->reply.code / 100 != 2) {
-		s->broken = 1;
-		return (SMTP_SESSION_STALE);
-	}
+	s->probe = 1;
 	return (sess_run_xfer(s, final_if_counted));
 }
 
