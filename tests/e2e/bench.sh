@@ -79,7 +79,7 @@ if [ $# -ge 1 ]; then
 	case $1 in /*) SJ_SMTPJAIL=$1;; *) SJ_SMTPJAIL=$PWD/$1;; esac
 fi
 PAIRS=${SJ_BENCH_PAIRS:-3}
-WORKLOADS=${SJ_BENCH_WORKLOADS:-a ac b c d}
+WORKLOADS=${SJ_BENCH_WORKLOADS:-a ac b c d p1k p4k p64k p1m w20 w100}
 SCALE=${SJ_BENCH_SCALE:-1}
 STARTS=${SJ_BENCH_STARTS:-100}
 PROFILE=${SJ_BENCH_PROFILE:-}
@@ -171,9 +171,12 @@ peak_rss_kb() {	# agent
 
 zone=$(mktemp /tmp/sj-bench-zone.XXXXXX)
 # every name under bench.test has the A record of the sink (no MX);
-# chunk.bench.test is the Postfix smtpd receiver
+# chunk.bench.test is the Postfix smtpd receiver, wan20 and wan100 the
+# same receiver behind the delay relays
 printf '%s\n' "address=/bench.test/127.0.0.3" \
-    "address=/chunk.bench.test/127.0.0.4" > "$zone"
+    "address=/chunk.bench.test/127.0.0.4" \
+    "address=/wan20.bench.test/127.0.0.5" \
+    "address=/wan100.bench.test/127.0.0.6" > "$zone"
 bench_cleanup() {
 	world_down
 	cg_remove
@@ -223,6 +226,16 @@ ip netns exec "$W_NS" smtp-sink -u postfix -h sink.bench.test -m 1000 \
     127.0.0.3:25 1024 > "$W_DIR/sink/bench.out" 2>&1 {SJ_OUT}>&- &
 echo "$! 127.0.0.3:25" > "$W_DIR/sink/bench.pid"
 
+# Wide-area paths: delay relays in front of the Postfix receiver.
+for r in 20 100; do
+	a=127.0.0.5
+	[ "$r" = 100 ] && a=127.0.0.6
+	ip netns exec "$W_NS" python3 "$SJ_E2E_DIR/delay_proxy.py" "$a:25" \
+	    127.0.0.4:25 "$r" "$W_DIR/log/relay$r.stats" \
+	    > "$W_DIR/log/relay$r.out" 2>&1 {SJ_OUT}>&- &
+	echo "$! $a:25" > "$W_DIR/sink/relay$r.pid"
+done
+
 echo '/^Subject: sjbench/ HOLD' > "$W_DIR/etc/header_checks"
 pf_postconf "header_checks = regexp:$W_DIR/etc/header_checks" \
     'smtpd_recipient_limit = 1000' 'default_process_limit = 100' ||
@@ -270,11 +283,29 @@ inject() {	# workload
 		    127.0.0.1:10025;;
 	d)	pf_cmd smtp-source -s 1 -m 2 -r "$(scaled 500)" -l 4096 -S sjbench \
 		    -f s@sender.test -t u@many.bench.test 127.0.0.1:10025;;
+	p*|w*)	read -r n len to <<< "$(per_session "$1")"
+		pf_cmd smtp-source -s 4 -m "$((2 * $(scaled "$n")))" -l "$len" \
+		    -S sjbench -f s@sender.test -t "$to" 127.0.0.1:10025;;
+	esac
+}
+
+# The per-session workloads: "messages size recipient".
+per_session() {
+	case $1 in
+	p1k)	echo "400 1024 u@chunk.bench.test";;
+	p4k)	echo "400 4096 u@chunk.bench.test";;
+	p64k)	echo "200 65536 u@chunk.bench.test";;
+	p1m)	echo "40 1048576 u@chunk.bench.test";;
+	w20)	echo "200 4096 u@wan20.bench.test";;
+	w100)	echo "40 4096 u@wan100.bench.test";;
 	esac
 }
 
 expect() {	# workload: "messages recipients"
+	local n
 	case $1 in
+	p*|w*) read -r n _ <<< "$(per_session "$1")"
+	    echo "$(scaled "$n") $(scaled "$n")";;
 	a|ac) echo "$(scaled 2000) $(scaled 2000)";;
 	b) echo "$((50 * $(scaled 40))) $((50 * $(scaled 40)))";;
 	c) echo "$(scaled 200) $(scaled 200)";;
@@ -289,6 +320,12 @@ describe() {
 	b) echo "b) 2000 x 4 KB over 50 destinations";;
 	c) echo "c) 200 x 1 MB, 1 destination";;
 	d) echo "d) 1 msg, 500 rcpts (rates: rcpts/s)";;
+	p1k) echo "p1k) 400 x 1 KB, Postfix smtpd, conc. 2";;
+	p4k) echo "p4k) 400 x 4 KB, Postfix smtpd, conc. 2";;
+	p64k) echo "p64k) 200 x 64 KB, Postfix smtpd, conc. 2";;
+	p1m) echo "p1m) 40 x 1 MB, Postfix smtpd, conc. 2";;
+	w20) echo "w20) 200 x 4 KB, 20 ms RTT, conc. 2";;
+	w100) echo "w100) 40 x 4 KB, 100 ms RTT, conc. 2";;
 	esac
 }
 
@@ -323,7 +360,7 @@ prepare() {
 # when the run was invalid.
 run() {
 	local w=$1 agent=$2 tr msgs rcpts t0 t1 off ident sent i end rate
-	local c0 c1 cpu units rss perfpid= extra=
+	local c0 c1 cpu units rss perfpid= extra= conc init rs
 	read -r msgs rcpts <<< "$(expect "$w")"
 	if [ "$agent" = stock ]; then
 		tr=benchstock
@@ -331,8 +368,16 @@ run() {
 		tr=benchjail
 	fi
 	ident="postfix/$tr/smtp"
-	pf_postconf "default_transport = $tr" && pf_reload || return 1
+	# per-session workloads: at most 2 sessions to the destination
+	conc=20 init=5
+	case $w in p*|w*) conc=2 init=2;; esac
+	pf_postconf "default_transport = $tr" \
+	    "${tr}_destination_concurrency_limit = $conc" \
+	    "${tr}_initial_destination_concurrency = $init" &&
+	    pf_reload || return 1
 	off=$(stat -c %s "$W_DIR/log/maillog")
+	: > "$W_DIR/log/relay20.stats"
+	: > "$W_DIR/log/relay100.stats"
 	if [ -n "$PROFILE" ] && [ "$HAVE_PERF" = 1 ]; then
 		perf record -a -e cpu-clock/freq=499/ \
 		    -e raw_syscalls:sys_enter -c 1 \
@@ -375,12 +420,28 @@ run() {
 		return 1
 	fi
 	# which command carried the content to the Postfix receiver
-	if [ "$w" = ac ]; then
+	case $w in ac|p*|w*)
 		extra=$(tail -c +"$((off + 1))" "$W_DIR/log/maillog" |
 		    grep 'postfix/receiver/smtpd\[[0-9]*\]: disconnect from' |
 		    awk '/ bdat=/ {b++} / data=/ {d++}
 		        END {printf ", receiver sessions: %d BDAT, %d DATA", b, d}')
-	fi
+	esac
+	# round trips counted by the relay: a line per session when it
+	# ends (idle cached sessions end after
+	# smtp_connection_cache_time_limit, 2 s)
+	case $w in w*)
+		rs=$W_DIR/log/relay${w#w}.stats
+		ra=127.0.0.5
+		[ "$w" = w100 ] && ra=127.0.0.6
+		for i in $(seq 1 100); do
+			sj_nsexec ss -Htn state established \
+			    "( sport = :25 )" | grep -q "$ra:25" || break
+			sleep 0.1
+		done
+		extra="$extra$(awk -v m="$msgs" '{split($4, t, "="); n++
+		    s += t[2]} END {printf ", relay: %d sessions, %d turns, " \
+		    "%.2f turns/msg", n, s, s / m}' "$rs")";;
+	esac
 	units=$msgs
 	[ "$w" = d ] && units=$rcpts
 	rate=$(echo "$units $t0 $t1" | awk '{printf "%.1f", $1 / ($3 - $2)}')
