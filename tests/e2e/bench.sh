@@ -292,10 +292,10 @@ inject() {	# workload
 # The per-session workloads: "messages size recipient".
 per_session() {
 	case $1 in
-	p1k)	echo "400 1024 u@chunk.bench.test";;
-	p4k)	echo "400 4096 u@chunk.bench.test";;
-	p64k)	echo "200 65536 u@chunk.bench.test";;
-	p1m)	echo "40 1048576 u@chunk.bench.test";;
+	p1k)	echo "1000 1024 u@chunk.bench.test";;
+	p4k)	echo "1000 4096 u@chunk.bench.test";;
+	p64k)	echo "400 65536 u@chunk.bench.test";;
+	p1m)	echo "60 1048576 u@chunk.bench.test";;
 	w20)	echo "200 4096 u@wan20.bench.test";;
 	w100)	echo "40 4096 u@wan100.bench.test";;
 	esac
@@ -320,10 +320,10 @@ describe() {
 	b) echo "b) 2000 x 4 KB over 50 destinations";;
 	c) echo "c) 200 x 1 MB, 1 destination";;
 	d) echo "d) 1 msg, 500 rcpts (rates: rcpts/s)";;
-	p1k) echo "p1k) 400 x 1 KB, Postfix smtpd, conc. 2";;
-	p4k) echo "p4k) 400 x 4 KB, Postfix smtpd, conc. 2";;
-	p64k) echo "p64k) 200 x 64 KB, Postfix smtpd, conc. 2";;
-	p1m) echo "p1m) 40 x 1 MB, Postfix smtpd, conc. 2";;
+	p1k) echo "p1k) 1000 x 1 KB, Postfix smtpd, conc. 2";;
+	p4k) echo "p4k) 1000 x 4 KB, Postfix smtpd, conc. 2";;
+	p64k) echo "p64k) 400 x 64 KB, Postfix smtpd, conc. 2";;
+	p1m) echo "p1m) 60 x 1 MB, Postfix smtpd, conc. 2";;
 	w20) echo "w20) 200 x 4 KB, 20 ms RTT, conc. 2";;
 	w100) echo "w100) 40 x 4 KB, 100 ms RTT, conc. 2";;
 	esac
@@ -356,11 +356,24 @@ prepare() {
 	    { echo "# $w: the held messages do not split in two halves of $msgs"; return 1; }
 }
 
+# relay_stats RTT: "sessions=N turns=N ..." of that relay so far
+relay_stats() {
+	local f=$W_DIR/log/relay$1.stats pid m0 i
+	read -r pid _ < "$W_DIR/sink/relay$1.pid"
+	m0=$(stat -c %i "$f" 2>/dev/null)
+	kill -USR1 "$pid" 2>/dev/null
+	for i in $(seq 1 50); do
+		[ "$(stat -c %i "$f" 2>/dev/null)" != "$m0" ] && break
+		sleep 0.02
+	done
+	head -n 1 "$f"
+}
+
 # run WORKLOAD AGENT: prints "rate cpu_s_per_1000 rss_kb", or nothing
 # when the run was invalid.
 run() {
 	local w=$1 agent=$2 tr msgs rcpts t0 t1 off ident sent i end rate
-	local c0 c1 cpu units rss perfpid= extra= conc init rs
+	local c0 c1 cpu units rss perfpid= extra= conc init r0= r1
 	read -r msgs rcpts <<< "$(expect "$w")"
 	if [ "$agent" = stock ]; then
 		tr=benchstock
@@ -376,8 +389,7 @@ run() {
 	    "${tr}_initial_destination_concurrency = $init" &&
 	    pf_reload || return 1
 	off=$(stat -c %s "$W_DIR/log/maillog")
-	: > "$W_DIR/log/relay20.stats"
-	: > "$W_DIR/log/relay100.stats"
+	case $w in w*) r0=$(relay_stats "${w#w}");; esac
 	if [ -n "$PROFILE" ] && [ "$HAVE_PERF" = 1 ]; then
 		perf record -a -e cpu-clock/freq=499/ \
 		    -e raw_syscalls:sys_enter -c 1 \
@@ -426,21 +438,15 @@ run() {
 		    awk '/ bdat=/ {b++} / data=/ {d++}
 		        END {printf ", receiver sessions: %d BDAT, %d DATA", b, d}')
 	esac
-	# round trips counted by the relay: a line per session when it
-	# ends (idle cached sessions end after
-	# smtp_connection_cache_time_limit, 2 s)
+	# round trips counted by the relay over the run
 	case $w in w*)
-		rs=$W_DIR/log/relay${w#w}.stats
-		ra=127.0.0.5
-		[ "$w" = w100 ] && ra=127.0.0.6
-		for i in $(seq 1 100); do
-			sj_nsexec ss -Htn state established \
-			    "( sport = :25 )" | grep -q "$ra:25" || break
-			sleep 0.1
-		done
-		extra="$extra$(awk -v m="$msgs" '{split($4, t, "="); n++
-		    s += t[2]} END {printf ", relay: %d sessions, %d turns, " \
-		    "%.2f turns/msg", n, s, s / m}' "$rs")";;
+		r1=$(relay_stats "${w#w}")
+		extra="$extra$(echo "$r0 $r1" | awk -v m="$msgs" '{
+		    split($1, a, "="); split($2, b, "=")
+		    split($5, c, "="); split($6, d, "=")
+		    printf ", relay: %d sessions, %d turns, %.2f turns/msg, " \
+		    "%.2f round trips/msg", c[2] - a[2], d[2] - b[2],
+		    (d[2] - b[2]) / m, (d[2] - b[2] + 2 * (c[2] - a[2])) / m}')";;
 	esac
 	units=$msgs
 	[ "$w" = d ] && units=$rcpts

@@ -17,19 +17,22 @@
 #	the end hosts do, and those effects are measured without the
 #	relay). What it measures is the round trips.
 #
-#	Round trips are counted per connection as "turns": the number of
-#	times data from the server arrives after data from the client
-#	arrived since the previous server data (the client waited for a
-#	reply). The greeting is not a turn; the TCP handshake is counted
-#	as one connect. When a connection ends, one line
-#	    conn c2s_bytes=N s2c_bytes=N turns=N
-#	is appended to STATS_FILE.
+#	Round trips are counted as "turns": the number of times data from
+#	the server arrives after data from the client arrived since the
+#	previous server data (the client waited for a reply). The greeting
+#	is not a turn; a new connection costs two more round trips (the
+#	handshake, then the greeting). On SIGUSR1 the relay writes the
+#	totals since it started to STATS_FILE as one line
+#	    sessions=N turns=N c2s_bytes=N s2c_bytes=N
+#	(the bench takes the difference over a run).
 # SECURITY
 #	Test helper only; runs inside the bench's throw-away network
 #	namespace and relays between the agent under test and a receiver.
 # SEE ALSO
 #	tests/e2e/bench.sh, BENCHMARKS.md
 import asyncio
+import os
+import signal
 import socket
 import sys
 import time
@@ -37,11 +40,15 @@ import time
 READ_MAX = 65536
 
 
+class Totals:
+    sessions = 0
+    turns = 0
+    c2s = 0
+    s2c = 0
+
+
 class Conn:
     def __init__(self):
-        self.c2s = 0
-        self.s2c = 0
-        self.turns = 0
         self.client_spoke = False
 
 
@@ -85,19 +92,20 @@ async def pump(loop, src, dst, delay, conn, from_client):
             break
         quickack(src)
         if from_client:
-            conn.c2s += len(data)
+            Totals.c2s += len(data)
             conn.client_spoke = True
         else:
-            conn.s2c += len(data)
+            Totals.s2c += len(data)
             if conn.client_spoke:
-                conn.turns += 1
+                Totals.turns += 1
                 conn.client_spoke = False
         queue.put_nowait((now + delay, data))
     await task
 
 
-async def handle(loop, client, target, delay, stats):
+async def handle(loop, client, target, delay):
     conn = Conn()
+    Totals.sessions += 1
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setblocking(False)
     try:
@@ -115,9 +123,13 @@ async def handle(loop, client, target, delay, stats):
                          pump(loop, server, client, delay, conn, False))
     client.close()
     server.close()
-    with open(stats, "a") as f:
-        f.write("conn c2s_bytes=%d s2c_bytes=%d turns=%d\n" %
-                (conn.c2s, conn.s2c, conn.turns))
+
+
+def dump(stats):
+    with open(stats + ".tmp", "w") as f:
+        f.write("sessions=%d turns=%d c2s_bytes=%d s2c_bytes=%d\n" %
+                (Totals.sessions, Totals.turns, Totals.c2s, Totals.s2c))
+    os.rename(stats + ".tmp", stats)
 
 
 def addr(text):
@@ -134,6 +146,8 @@ async def main():
     delay = float(sys.argv[3]) / 2000.0
     stats = sys.argv[4]
     loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGUSR1, dump, stats)
+    dump(stats)
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(listen)
@@ -142,7 +156,7 @@ async def main():
     while True:
         client, _ = await loop.sock_accept(ls)
         client.setblocking(False)
-        loop.create_task(handle(loop, client, target, delay, stats))
+        loop.create_task(handle(loop, client, target, delay))
 
 
 if __name__ == "__main__":
