@@ -23,13 +23,28 @@
 #
 #	Receivers: smtp-sink (no dump files) on 127.0.0.3 for the DATA
 #	path, and a Postfix smtpd of the same instance on 127.0.0.4 (it
-#	offers CHUNKING; accepted mail is discarded) for "ac".
+#	offers CHUNKING; accepted mail is discarded) for "ac", "p*" and,
+#	behind tests/e2e/delay_proxy.py relays on 127.0.0.5 (20 ms round
+#	trip) and 127.0.0.6 (100 ms), for "w*".
 #	Workloads:
 #	    a   2000 messages of ~4 KB, one recipient, one destination
 #	    ac  as a, against the Postfix smtpd receiver (CHUNKING offered)
 #	    b   2000 messages of ~4 KB over 50 destinations (40 each)
 #	    c   200 messages of 1 MB, one destination
 #	    d   one message with 500 recipients, one destination
+#	    p1k p4k p64k p1m  per session: 1000 x 1 KB, 1000 x 4 KB,
+#	        400 x 64 KB, 60 x 1 MB to the Postfix smtpd receiver with
+#	        the destination concurrency limited to 2 (initial 2)
+#	    w20 w100  wide area: 200 (40) x 4 KB through the 20 ms (100
+#	        ms) relay, concurrency 2
+#	The per-session and wide-area runs also print the median SMTP
+#	transmission time of a message (the last field of Postfix's
+#	"delays=") and how many took 40 ms or more (a delayed-ACK stall);
+#	the wide-area runs print the relay's count of sessions and of
+#	round trips ("turns": server data after client data; a new
+#	session costs two more, its handshake and greeting). The relay
+#	terminates TCP and acknowledges at once, so it shows round trips,
+#	not a receiver's Nagle stalls: those are measured by "p*".
 #	Each pair: the workload is injected twice over with smtp-source
 #	into 127.0.0.1:10025, where a header_checks HOLD rule parks every
 #	message in the hold queue, and the held messages are dealt out
@@ -54,7 +69,7 @@
 #
 #	Environment:
 #	    SJ_BENCH_PAIRS      pairs per workload (default 3)
-#	    SJ_BENCH_WORKLOADS  default "a ac b c d"
+#	    SJ_BENCH_WORKLOADS  default "a ac b c d p1k p4k p64k p1m w20 w100"
 #	    SJ_BENCH_SCALE      divide message and recipient counts (a
 #	                        quick check; default 1 = the issue's sizes)
 #	    SJ_BENCH_STARTS     --sandbox-check starts timed (default 100)
@@ -62,8 +77,9 @@
 #	                        samples and every system call entry, all
 #	                        CPUs) for each run into it
 #	    SJ_BENCH_RUN_TIMEOUT  seconds per run (default 600)
-#	The full default run takes about 5 minutes on 2 idle CPUs (most
-#	of it injecting; run 3 of BENCHMARKS.md: 4 min 55 s).
+#	The workloads a to d take about 5 minutes on 2 idle CPUs (most
+#	of it injecting; run 3 of BENCHMARKS.md: 4 min 55 s); the
+#	per-session and wide-area ones about as long again.
 #	Exit status 1 when smtpjail is not functional (--sandbox-check in
 #	the instance fails) or a run was invalid. Never part of make test.
 # SECURITY
@@ -437,6 +453,16 @@ run() {
 		    grep 'postfix/receiver/smtpd\[[0-9]*\]: disconnect from' |
 		    awk '/ bdat=/ {b++} / data=/ {d++}
 		        END {printf ", receiver sessions: %d BDAT, %d DATA", b, d}')
+	esac
+	# the stall: transmission times (Postfix "delays=a/b/c/d", d) of
+	# 40 ms or more, the client's delayed ACK; and their median
+	case $w in p*|w*)
+		extra="$extra$(tail -c +"$((off + 1))" "$W_DIR/log/maillog" |
+		    grep "$ident\[[0-9]*\]: [0-9A-F]*: to=<.*status=sent " |
+		    sed -n 's/.* delays=[^/]*\/[^/]*\/[^/]*\/\([0-9.]*\),.*/\1/p' |
+		    sort -g | awk '{v[NR] = $1; if ($1 >= 0.04) n++}
+		        END {printf ", smtp time median %.3f s, >= 40 ms: %d",
+		        NR ? v[int((NR + 1) / 2)] : 0, n}')";;
 	esac
 	# round trips counted by the relay over the run
 	case $w in w*)
