@@ -24,7 +24,9 @@
 #	handshake, then the greeting). On SIGUSR1 the relay writes the
 #	totals since it started to STATS_FILE as one line
 #	    sessions=N turns=N c2s_bytes=N s2c_bytes=N
-#	(the bench takes the difference over a run).
+#	(the bench takes the difference over a run). With
+#	DELAY_PROXY_TRACE=FILE in the environment every read is also
+#	logged there: "time session c2s|s2c bytes".
 # SECURITY
 #	Test helper only; runs inside the bench's throw-away network
 #	namespace and relays between the agent under test and a receiver.
@@ -50,6 +52,17 @@ class Totals:
 class Conn:
     def __init__(self):
         self.client_spoke = False
+        self.id = Totals.sessions
+
+
+TRACE = os.environ.get("DELAY_PROXY_TRACE")
+
+
+def trace(conn, from_client, n):
+    if TRACE:
+        with open(TRACE, "a") as f:
+            f.write("%.6f %d %s %d\n" % (time.monotonic(), conn.id,
+                    "c2s" if from_client else "s2c", n))
 
 
 def quickack(sock):
@@ -91,6 +104,7 @@ async def pump(loop, src, dst, delay, conn, from_client):
             queue.put_nowait((now + delay, None))
             break
         quickack(src)
+        trace(conn, from_client, len(data))
         if from_client:
             Totals.c2s += len(data)
             conn.client_spoke = True
@@ -104,8 +118,8 @@ async def pump(loop, src, dst, delay, conn, from_client):
 
 
 async def handle(loop, client, target, delay):
-    conn = Conn()
     Totals.sessions += 1
+    conn = Conn()
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setblocking(False)
     try:
