@@ -47,6 +47,7 @@
 #include "mime.h"
 #include "msg.h"
 #include "sj_sys.h"
+#include "smtp_ack.h"
 #include "smtp_content.h"
 #include "tls.h"
 #include "transcript.h"
@@ -97,6 +98,7 @@ smtp_content_write(int fd, const void *buf, size_t len, unsigned timeout_s)
 	while (len > 0) {
 		n = tls_io_write(fd, p, len, &ev);
 		if (n > 0) {
+			smtp_ack_sent(fd);
 			p += n;
 			len -= (size_t)n;
 			deadline = content_deadline(timeout_s);

@@ -29,6 +29,7 @@
 #include "msg.h"
 #include "sj_sys.h"
 #include "sj_text.h"
+#include "smtp_ack.h"
 #include "smtp_reply.h"
 #include "tls.h"
 #include "transcript.h"
@@ -228,6 +229,8 @@ reply_fill(struct smtp_reply_io *io, int64_t deadline_ms)
 	short	ev = POLLIN;
 
 	io->pos = io->len = 0;
+	/* More reply bytes are awaited: acknowledge what was read. */
+	smtp_ack_wait(io->fd);
 	for (;;) {
 		/* TLS may hold decrypted bytes the socket no longer has. */
 		if (!tls_io_pending(io->fd) &&
@@ -235,6 +238,7 @@ reply_fill(struct smtp_reply_io *io, int64_t deadline_ms)
 			return (err);
 		n = tls_io_read(io->fd, io->buf, sizeof(io->buf), &ev);
 		if (n > 0) {
+			smtp_ack_read(io->fd);
 			io->len = (size_t)n;
 			return (0);
 		}

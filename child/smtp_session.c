@@ -281,6 +281,12 @@ job_emit(struct smtp_job *job, enum ipc_type type, uint32_t index,
 	*r = *res;
 	r->job_id = job->dlv->job_id;
 	r->index = type == IPC_T_RCPT_RESULT ? index : 0;
+	/* Postfix's MSG_STATS at this moment: the parent logs on arrival. */
+	r->reuse_count = job->done->reuse_count;
+	r->conn_setup_done_sec = job->done->conn_setup_done_sec;
+	r->conn_setup_done_usec = job->done->conn_setup_done_usec;
+	r->deliver_done_sec = job->done->deliver_done_sec;
+	r->deliver_done_usec = job->done->deliver_done_usec;
 	r->flags &= IPC_RF_ALL;
 	if (r->diag_code != 0 && (r->diag_code < 200 || r->diag_code > 599))
 		r->diag_code = 0;
@@ -690,8 +696,9 @@ cmd_mail(struct sess *s)
 	cmd_add(s, ">");
 	/* Postfix: no SIZE when the content will be converted. */
 	if ((f & SMTP_EHLO_SIZE) && !SESS_MIME_DOWNGRADE(s)) {
+		/* Postfix smtp_proto.c: request->data_size, not our copy */
 		cmd_add(s, " SIZE=");
-		cmd_addu(s, (unsigned long long)dlv->content_size);
+		cmd_addu(s, (unsigned long long)dlv->data_size);
 	}
 	if (f & SMTP_EHLO_8BITMIME) {
 		if (dlv->flags & IPC_DF_8BITMIME)
@@ -1095,6 +1102,31 @@ xfer_reply(struct sess *s, struct xfer *x, size_t pos)
 	}
 }
 
+/*
+ * The reply to the RSET probe of a cached session (Postfix
+ * smtp_reuse_common()), sent alone or queued in front of MAIL FROM. No
+ * reply, or one that is not 2xx, is a stale session: SESS_STALE, with
+ * nothing reported and no content sent, so the job moves to another
+ * connection as if this one had not been cached.
+ */
+static int
+sess_probe_reply(struct sess *s)
+{
+	int	err;
+
+	s->probe = 0;
+	if ((err = out_flush(s, s->cfg->rset_timeout)) == 0)
+		err = smtp_reply_read(&s->io,
+		    sess_deadline(s->cfg->rset_timeout), &s->reply);
+	if (err == -ECANCELED)
+		return (err);
+	if (err < 0 || s->reply.code / 100 != 2) {
+		s->broken = 1;
+		return (SESS_STALE);
+	}
+	return (0);
+}
+
 /* Flush what is queued and read replies until the receiver caught up. */
 static int
 xfer_sync(struct sess *s, struct xfer *x)
@@ -1102,6 +1134,8 @@ xfer_sync(struct sess *s, struct xfer *x)
 	enum xfer_kind k;
 	int	err;
 
+	if (s->probe && (err = sess_probe_reply(s)) != 0)
+		return (err);
 	while (x->recvd < x->sent) {
 		k = xfer_kind_of(x, x->recvd);
 		if ((err = out_flush(s, xfer_timeout(s, k))) < 0)
@@ -1424,7 +1458,8 @@ xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
 	struct bdat b;
 	int	err;
 
-	if (!abort && (!pipelining || x->mail_rejected) &&
+	/* After a pipelined probe no content goes out before its reply. */
+	if (!abort && (!pipelining || x->mail_rejected || s->probe) &&
 	    (err = xfer_sync(s, x)) != 0)
 		return (err);
 	if (abort || x->mail_rejected || (x->recvd == x->sent && x->nacc == 0))
@@ -1490,11 +1525,33 @@ sess_xfer(struct sess *s)
 	int	pipelining, chunking, err, abort = 0;
 	size_t	i, last;
 
-	/* Postfix smtp_xfer(): refuse before MAIL FROM. */
-	if (s->ehlo.size_limit > 0 && s->ehlo.size_limit < dlv->content_size) {
+	memset(&x, 0, sizeof(x));
+	for (i = 0; i < job->nrcpt; i++)
+		if ((job->rstate[i] & SMTP_RCPT_STATE) == SMTP_RCPT_TODO)
+			job->order[x.n++] = (uint32_t)i;
+	pipelining = (s->ehlo.features & SMTP_EHLO_PIPELINING) != 0;
+	/*
+	 * A cached session's RSET probe (RFC 2920: RSET may be pipelined)
+	 * leads MAIL, the RCPTs and DATA in one write; xfer_sync() reads
+	 * its reply first. With BDAT the chunk waits for the replies.
+	 * Without PIPELINING, or when no transaction follows, it is sent
+	 * alone.
+	 */
+	if (s->probe) {
+		cmd_reset(s);
+		cmd_add(s, "RSET\r\n");
+		out_append(s);
+		if ((!pipelining || x.n == 0 || (s->ehlo.size_limit > 0 &&
+		    s->ehlo.size_limit < dlv->data_size)) &&
+		    (err = sess_probe_reply(s)) != 0)
+			return (err);
+	}
+
+	/* Postfix smtp_xfer(): refuse before MAIL FROM (request->data_size). */
+	if (s->ehlo.size_limit > 0 && s->ehlo.size_limit < dlv->data_size) {
 		res_fill(&why, "5.3.4", NULL, NULL, "message size %llu exceeds "
 		    "size limit %llu of server %s",
-		    (unsigned long long)dlv->content_size,
+		    (unsigned long long)dlv->data_size,
 		    (unsigned long long)s->ehlo.size_limit, s->peer->namaddr);
 		if ((err = sess_fail(s, &why, 0)) < 0)
 			return (err);
@@ -1502,13 +1559,8 @@ sess_xfer(struct sess *s)
 		return (sess_quit(s, 0));
 	}
 
-	memset(&x, 0, sizeof(x));
-	for (i = 0; i < job->nrcpt; i++)
-		if ((job->rstate[i] & SMTP_RCPT_STATE) == SMTP_RCPT_TODO)
-			job->order[x.n++] = (uint32_t)i;
 	if (x.n == 0)
 		return (sess_quit(s, 0));
-	pipelining = (s->ehlo.features & SMTP_EHLO_PIPELINING) != 0;
 	s->io.warn_garbage = pipelining;
 
 	/* MAIL, the RCPTs and DATA; a probe (or BDAT) stops before DATA. */
@@ -1573,6 +1625,7 @@ sess_begin(struct sess *s, struct smtp_job *job, int fd,
 	s->tls_level = job->tls_plain_next || tls_config() == NULL ?
 	    SJ_TLS_LEV_NONE : tls_config()->level;
 	job->tls_plain_next = 0;
+	s->probe = 0;
 	job->throttled = 0;
 	smtp_reply_io_init(&s->io, fd, peer->relay);
 	transcript_begin(peer->relay);
@@ -1587,7 +1640,7 @@ static int
 sess_run_xfer(struct sess *s, int final_if_counted)
 {
 	struct smtp_job *job = s->job;
-	int	rv;
+	int	rv, was_final = job->final_server;
 
 	if (final_if_counted)
 		job->final_server = 1;
@@ -1596,6 +1649,11 @@ sess_run_xfer(struct sess *s, int final_if_counted)
 	rv = sess_xfer(s);
 	if (rv < 0)
 		return (rv);
+	if (rv == SESS_STALE) {
+		/* As if the session had never been taken from the cache. */
+		job->final_server = was_final;
+		return (SMTP_SESSION_STALE);
+	}
 	if (!s->broken)
 		job->complete_session = 1;
 	return (SMTP_SESSION_COUNTED);
@@ -1606,7 +1664,6 @@ smtp_session_resume(struct smtp_job *job, const struct smtp_conn *conn,
     int final_if_counted)
 {
 	struct sess *s = &smtp_session_ctx.sess;
-	int	err;
 
 	sess_begin(s, job, conn->fd, &conn->peer);
 	s->ehlo = conn->ehlo;
@@ -1615,25 +1672,16 @@ smtp_session_resume(struct smtp_job *job, const struct smtp_conn *conn,
 	s->reuse_count = conn->reuse_count;
 	s->tls_level = conn->tls_level;
 	/*
-	 * "RSET between messages": a lone RSET, its reply awaited before
-	 * MAIL FROM is sent, as Postfix's smtp_reuse_common() probe. Not
-	 * pipelined in front of MAIL even with PIPELINING: a failed probe
-	 * (the server timed the idle session out, 421, EOF) must mean that
-	 * nothing of this job reached the server, so that the job can move
-	 * to a new connection without a failure and without any risk of a
-	 * duplicate; with CHUNKING the whole message would otherwise
-	 * follow the probe before its reply is read. The cost is one round
-	 * trip, against the connect, greeting, EHLO and QUIT it saves.
+	 * "RSET between messages", as Postfix's smtp_reuse_common() probe,
+	 * but with PIPELINING in front of MAIL FROM (sess_xfer()): a failed
+	 * probe (the server timed the idle session out: 421, EOF, reset)
+	 * must mean that nothing of this job was accepted, so that the job
+	 * moves to a new connection without a failure and without risk of
+	 * a duplicate. Commands without content are harmless; DATA content
+	 * follows only the 354, and a BDAT chunk only the probe's reply
+	 * (xfer_bdat()). Saves the probe's own round trip per message.
 	 */
-	cmd_reset(s);
-	cmd_add(s, "RSET\r\n");
-	err = sess_chat(s, s->cfg->rset_timeout);
-	if (err == -ECANCELED)
-		return (err);
-	if (err < 0 || s->reply.code / 100 != 2) {
-		s->broken = 1;
-		return (SMTP_SESSION_STALE);
-	}
+	s->probe = 1;
 	return (sess_run_xfer(s, final_if_counted));
 }
 

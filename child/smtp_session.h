@@ -141,11 +141,13 @@ int	smtp_session_run(struct smtp_job *, int fd, const struct smtp_peer *,
 
 /*
  * Run one transaction on a session taken from the connection cache:
- * an RSET probe first (Postfix smtp_reuse_common()). When the probe
- * fails (I/O error, timeout, a reply other than 2xx) nothing was
- * reported and SMTP_SESSION_STALE is returned: the caller closes the
- * connection and delivers on another one, as if it had not been cached.
- * Otherwise as smtp_session_run() after the handshake.
+ * an RSET probe first (Postfix smtp_reuse_common()), pipelined in
+ * front of MAIL FROM when the server offers PIPELINING (RFC 2920); no
+ * content is sent before its reply. When the probe fails (I/O error,
+ * timeout, a reply other than 2xx) nothing was reported and
+ * SMTP_SESSION_STALE is returned: the caller closes the connection and
+ * delivers on another one, as if it had not been cached. Otherwise as
+ * smtp_session_run() after the handshake.
  */
 int	smtp_session_resume(struct smtp_job *, const struct smtp_conn *,
 	    int final_if_counted);

@@ -25,6 +25,8 @@
 
 /* Internal: the session ended, its outcomes are applied. */
 #define SESS_FAILED	1
+/* Internal: the pipelined RSET probe failed; nothing was reported. */
+#define SESS_STALE	3
 
 struct sess {
 	struct smtp_job *job;
@@ -38,6 +40,7 @@ struct sess {
 	uint32_t reuse_count;		/* times taken from the cache */
 	int	no_cache;		/* a failure that ends the session */
 	int	keep;			/* transaction ended without QUIT */
+	int	probe;			/* RSET probe due, or queued unanswered */
 	int	tls_level;		/* enum sj_tls_level of this session */
 	int	in_tls;			/* STARTTLS done: records on fd */
 	struct smtp_ehlo ehlo;

@@ -36,6 +36,10 @@ static struct transcript_ctx {
 	size_t	head_len;		/* bytes of the kept head lines */
 	uint32_t head_lines;
 	struct ipc_transcript t;
+	/* Survive transcript_begin(): TRANSCRIPTs sent in the current job
+	 * (the parent refuses more than SJ_TRANSCRIPT_PER_JOB). */
+	uint32_t sent_job;
+	unsigned sent;
 } transcript_ctx;
 
 void
@@ -49,8 +53,12 @@ void
 transcript_begin(const char *peer)
 {
 	struct transcript_ctx *c = &transcript_ctx;
+	uint32_t sent_job = c->sent_job;
+	unsigned sent = c->sent;
 
 	memset(c, 0, sizeof(*c));
+	c->sent_job = sent_job;
+	c->sent = sent;
 	c->active = 1;
 	sj_text_censor(c->t.peer, sizeof(c->t.peer), peer, strlen(peer));
 }
@@ -199,6 +207,18 @@ transcript_send(uint32_t job_id, child_emit_fn emit, void *emit_ctx)
 	c->active = 0;
 	if (c->t.classes == 0)
 		return (0);
+	if (c->sent_job != job_id) {
+		c->sent_job = job_id;
+		c->sent = 0;
+	}
+	if (c->sent >= SJ_TRANSCRIPT_PER_JOB) {
+		if (c->sent++ == SJ_TRANSCRIPT_PER_JOB)
+			msg_warn("more than %d sessions with errors in one "
+			    "delivery: no postmaster notice for the rest",
+			    SJ_TRANSCRIPT_PER_JOB);
+		return (0);
+	}
+	c->sent++;
 	memset(&m, 0, sizeof(m));
 	m.type = IPC_T_TRANSCRIPT;
 	m.fd = -1;

@@ -20,6 +20,9 @@
 int	ipc_chan_pair(int fds[2]);
 /* 0 or negative errno; -EPIPE when the peer is gone. */
 int	ipc_chan_send(int sock, const struct ipc_msg *msg);
+/* Same, waiting at most timeout_ms for room (-1: no limit); -ETIMEDOUT. */
+int	ipc_chan_send_timed(int sock, const struct ipc_msg *msg,
+	    int timeout_ms);
 /*
  * 0 and a decoded msg; -ECONNRESET on orderly EOF (peer gone);
  * -EAGAIN if non-blocking and nothing there; -EBADMSG/-EPROTO with

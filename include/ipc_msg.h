@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	11
+#define IPC_VERSION	12
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -160,6 +160,12 @@ struct ipc_deliver {
 	uint32_t smtputf8;		/* request's smtputf8/sendopts bits */
 	uint32_t ret_flags;		/* DSN RET: 0 none, 1 FULL, 2 HDRS */
 	uint64_t content_size;		/* bytes in the content memfd */
+	/*
+	 * qmgr's "size" attribute (the queue file's message record bytes,
+	 * Postfix cleanup_final.c): what smtp(8) announces in MAIL FROM
+	 * SIZE= and compares with the server's SIZE limit.
+	 */
+	uint64_t data_size;
 	char	nexthop[SJ_NEXTHOP_MAX + 1];
 	char	sender[SJ_ADDR_MAX + 1];	/* "" = null sender */
 	char	envid[SJ_ENVID_MAX + 1];
@@ -205,6 +211,16 @@ struct ipc_result {
 	char	mta_name[SJ_HOSTNAME_MAX + 1];	/* remote MTA host, or "" */
 	char	diag_text[SJ_REPLY_TEXT_MAX + 1];
 	char	reason[SJ_REASON_MAX + 1];
+	/*
+	 * The job's Postfix MSG_STATS when the result was known, as in
+	 * DONE: the parent logs and marks each recipient on arrival, with
+	 * the session that decided it (conn_use=, delays=).
+	 */
+	uint32_t reuse_count;
+	uint64_t conn_setup_done_sec;
+	uint32_t conn_setup_done_usec;
+	uint64_t deliver_done_sec;
+	uint32_t deliver_done_usec;
 };
 
 #define IPC_RF_LOOPS_BACK	(1U << 0)	/* SITE: we are the best MX */

@@ -14,6 +14,13 @@
 /* RFC 5321 4.5.3.1.3: a path is at most 256 octets; Postfix accepts
  * longer addresses from its queue, so allow 1024 and defer beyond. */
 #define SJ_ADDR_MAX		1024
+/* A recipient in a qmgr request: Postfix sets no limit. Between
+ * SJ_ADDR_MAX and this the parent bounces that recipient alone (5.1.3,
+ * as a server would refuse the path, RFC 5321 4.5.3.1.3); beyond it
+ * the request is refused. A service request (bounce, defer) carries
+ * the address, the original one and the ORCPT: they fit its 16 KiB. */
+#define SJ_REQ_ADDR_MAX		4096
+#define SJ_REQ_ORCPT_MAX	(SJ_REQ_ADDR_MAX + 32)
 /* Postfix queue id: [A-Za-z0-9_], at most 255 (mail_queue_id_ok). */
 #define SJ_QUEUE_ID_MAX		255
 /* Postfix queue name: [A-Za-z0-9], at most 100 (mail_queue_name_ok). */
@@ -61,6 +68,10 @@
  * it ("Out: "/"In:  " + a command or reply line, cut beyond this). */
 #define SJ_TRANSCRIPT_MAX	7168
 #define SJ_TRANSCRIPT_LINE_MAX	1024
+/* TRANSCRIPT messages per job: Postfix sends one notice per session
+ * with an error; smtp_mx_session_limit (2) times a few nexthops is
+ * normal. The child sends no more; the parent refuses more. */
+#define SJ_TRANSCRIPT_PER_JOB	8
 
 /* SMTP client: RFC 5321 4.5.3.1.5 says 512 octets per reply line;
  * servers send longer, Postfix reads up to $line_length_limit (2048). */

@@ -22,5 +22,10 @@ size_t	sj_text_censor(char *out, size_t outsz, const char *in, size_t inlen);
 int	sj_text_is_printable(const char *s);
 /* 1 if s looks like an RFC 3463 status "[245].d{1,3}.d{1,3}". */
 int	sj_text_is_dsn_status(const char *s);
+/* 1 if s has only the characters of a host name (or IPv6 literal). */
+int	sj_text_is_host(const char *s);
+/* 1 if s is "none" or "host[address]:port" with a host as above, an
+ * address of hex digits, '.' and ':', and a port of 1-5 digits. */
+int	sj_text_is_relay(const char *s);
 
 #endif

@@ -8,7 +8,10 @@
  *	message arrives whole or not at all and never needs reassembly.
  *	ipc_chan_send() encodes with ipc_msg_encode() and attaches exactly
  *	one descriptor (SCM_RIGHTS) when the table declares one, and none
- *	otherwise. ipc_chan_recv() receives into a buffer one byte larger
+ *	otherwise; ipc_chan_send_timed() gives up with -ETIMEDOUT when
+ *	the peer leaves no room in the socket buffer for that long (the
+ *	parent's sends, so that a child that stops reading cannot hold
+ *	it). ipc_chan_recv() receives into a buffer one byte larger
  *	than the largest legal message, so that an oversize datagram is
  *	seen as such, with room in the control buffer for several
  *	descriptors, so that a peer that sends more than one cannot leave
@@ -31,6 +34,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ipc_chan.h"
@@ -68,6 +72,22 @@ ipc_chan_pair(int fds[2])
 int
 ipc_chan_send(int sock, const struct ipc_msg *msg)
 {
+	return (ipc_chan_send_timed(sock, msg, -1));
+}
+
+/* Milliseconds on the monotonic clock. */
+static long long
+ipc_chan_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec * 1000LL + ts.tv_nsec / 1000000);
+}
+
+int
+ipc_chan_send_timed(int sock, const struct ipc_msg *msg, int timeout_ms)
+{
 	unsigned char buf[SJ_IPC_MSG_MAX];
 	union {
 		struct cmsghdr hdr;
@@ -102,9 +122,33 @@ ipc_chan_send(int sock, const struct ipc_msg *msg)
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(cm), &msg->fd, sizeof(int));
 	}
-	do {
-		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	} while (r < 0 && errno == EINTR);
+	if (timeout_ms < 0) {
+		do {
+			r = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		} while (r < 0 && errno == EINTR);
+	} else {
+		/*
+		 * A peer that does not read fills the socket buffer: wait
+		 * for room, never longer than the timeout in total.
+		 */
+		long long deadline = ipc_chan_now_ms() + timeout_ms, left;
+		struct pollfd pfd;
+
+		for (;;) {
+			r = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (r >= 0 || (errno != EINTR && errno != EAGAIN))
+				break;
+			if (errno == EINTR)
+				continue;
+			if ((left = deadline - ipc_chan_now_ms()) <= 0)
+				return (-ETIMEDOUT);
+			pfd.fd = sock;
+			pfd.events = POLLOUT;
+			pfd.revents = 0;
+			if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+				return (-errno);
+		}
+	}
 	if (r < 0)
 		return (errno == ECONNRESET ? -EPIPE : -errno);
 	/* SOCK_SEQPACKET sends all or nothing. */

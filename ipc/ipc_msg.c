@@ -98,6 +98,7 @@
 	X(ipc_deliver, U32, smtputf8, RAW) \
 	X(ipc_deliver, U32, ret_flags, RAW) \
 	X(ipc_deliver, U64, content_size, RAW) \
+	X(ipc_deliver, U64, data_size, RAW) \
 	X(ipc_deliver, STR, nexthop, RAW) \
 	X(ipc_deliver, STR, sender, RAW) \
 	X(ipc_deliver, STR, envid, RAW) \
@@ -126,7 +127,12 @@
 	X(ipc_result, STR, relay, TXT) \
 	X(ipc_result, STR, mta_name, TXT) \
 	X(ipc_result, STR, diag_text, TXT) \
-	X(ipc_result, STR, reason, TXT)
+	X(ipc_result, STR, reason, TXT) \
+	X(ipc_result, U32, reuse_count, RAW) \
+	X(ipc_result, U64, conn_setup_done_sec, RAW) \
+	X(ipc_result, U32, conn_setup_done_usec, RAW) \
+	X(ipc_result, U64, deliver_done_sec, RAW) \
+	X(ipc_result, U32, deliver_done_usec, RAW)
 
 #define IPC_F_DONE(X) \
 	X(ipc_done, U32, job_id, RAW) \
@@ -562,6 +568,15 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 		if (!sj_text_is_dsn_status(res->status)) {
 			ipc_why(why, whysz, "%s: field status: \"%s\" is not "
 			    "a DSN status", name, res->status);
+			return (-1);
+		}
+		if (res->conn_setup_done_usec > IPC_USEC_MAX ||
+		    res->deliver_done_usec > IPC_USEC_MAX) {
+			ipc_why(why, whysz, "%s: field %s: microseconds out "
+			    "of range 0..%u", name,
+			    res->conn_setup_done_usec > IPC_USEC_MAX ?
+			    "conn_setup_done_usec" : "deliver_done_usec",
+			    IPC_USEC_MAX);
 			return (-1);
 		}
 		break;

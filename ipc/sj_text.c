@@ -5,7 +5,10 @@
  *	censor and check text that came from a peer
  * DESCRIPTION
  *	See sj_text.h. The child censors; the parent checks again, because
- *	a compromised child could skip the censoring.
+ *	a compromised child could skip the censoring. A relay ("host[addr]
+ *	:port") and a host name are held to the characters they can have,
+ *	because the parent puts them in status lines and DSNs where free
+ *	text could pass for other fields.
  * SECURITY
  *	Both processes. Input is hostile (SMTP replies, DNS names).
  * SEE ALSO
@@ -13,6 +16,7 @@
  */
 #include <string.h>
 
+#include "sj_limits.h"
 #include "sj_text.h"
 
 size_t
@@ -70,4 +74,42 @@ sj_text_is_dsn_status(const char *s)
 	if (!digits(&s, 1, 3) || *s != '\0')
 		return (0);
 	return (1);
+}
+
+/* Characters of a host name (RFC 1123, '_' and the '*' Postfix allows)
+ * and of a host name that is an IPv6 literal. */
+static const char sj_text_host_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_*:";
+
+int
+sj_text_is_host(const char *s)
+{
+	size_t	n = strspn(s, sj_text_host_chars);
+
+	return (n > 0 && s[n] == '\0' && n <= SJ_HOSTNAME_MAX);
+}
+
+int
+sj_text_is_relay(const char *s)
+{
+	const char *lb, *rb;
+	size_t	n;
+
+	if (strcmp(s, "none") == 0)
+		return (1);
+	/* host: the characters of a name, then "[" */
+	if ((n = strspn(s, sj_text_host_chars)) == 0 || s[n] != '[' ||
+	    n > SJ_HOSTNAME_MAX)
+		return (0);
+	lb = s + n;
+	/* address: IPv4 or IPv6 text, then "]" */
+	n = strspn(lb + 1, "0123456789abcdefABCDEF.:");
+	if (n == 0 || lb[1 + n] != ']')
+		return (0);
+	rb = lb + 1 + n;
+	/* ":port", one to five digits, and nothing else */
+	if (rb[1] != ':')
+		return (0);
+	n = strspn(rb + 2, "0123456789");
+	return (n >= 1 && n <= 5 && rb[2 + n] == '\0');
 }

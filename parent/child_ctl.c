@@ -19,10 +19,10 @@
  *	the child is stopped).
  *	child_ctl_start() waits for READY (the child sends it only after its
  *	sandbox is in place) and sends CONFIG. child_ctl_recv() returns the
- *	child's next result message; LOG lines are written to the Postfix
- *	log here, after the decoder has checked them (printable, bounded)
- *	and within a per-job budget; stderr of the child (a seccomp trap
- *	report, a sanitizer report) is logged line by line, censored.
+ *	child's next result message; LOG messages and the child's stderr
+ *	(a seccomp trap report, a sanitizer report) are logged through
+ *	parent/child_log.c (fixed prefix, one per-job budget). Sends to
+ *	the child give up after CHILD_SEND_TIMEOUT_MS.
  *
  *	When the child is gone the reason is made explicit: exit status,
  *	signal, and for SIGSYS "killed by seccomp" with what to do next
@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "child_ctl.h"
+#include "child_log.h"
 #include "child_main.h"
 #include "ipc_chan.h"
 #include "msg.h"
@@ -150,38 +151,6 @@ child_ctl_describe(int wstatus, char *buf, size_t bufsz)
 	}
 }
 
-/* Log what the child wrote on stderr, one censored line at a time. */
-static void
-child_ctl_drain_stderr(struct child_ctl *cc, int final)
-{
-	char	chunk[512], line[300];
-	ssize_t	n;
-	size_t	i;
-
-	if (cc->err_fd < 0)
-		return;
-	while ((n = read(cc->err_fd, chunk, sizeof(chunk))) > 0) {
-		for (i = 0; i < (size_t)n; i++) {
-			if (chunk[i] != '\n' &&
-			    cc->err_len < sizeof(cc->err_line)) {
-				cc->err_line[cc->err_len++] = chunk[i];
-				continue;
-			}
-			if (chunk[i] != '\n')
-				continue;	/* over-long: rest of line dropped */
-			sj_text_censor(line, sizeof(line), cc->err_line,
-			    cc->err_len);
-			msg_warn("child stderr: %s", line);
-			cc->err_len = 0;
-		}
-	}
-	if (final && cc->err_len > 0) {
-		sj_text_censor(line, sizeof(line), cc->err_line, cc->err_len);
-		msg_warn("child stderr: %s", line);
-		cc->err_len = 0;
-	}
-}
-
 /* waitpid() for up to 'ms' milliseconds; 0 if the child is still there. */
 static pid_t
 child_ctl_wait(pid_t pid, int *st, int ms)
@@ -244,7 +213,7 @@ child_ctl_reap(struct child_ctl *cc, int kill_it, char *why, size_t whysz)
 		else
 			r = child_ctl_wait(cc->pid, &st, CHILD_KILL_WAIT_MS);
 	}
-	child_ctl_drain_stderr(cc, 1);
+	(void)child_log_stderr(cc, 1, NULL, 0);
 	if (r == cc->pid) {
 		cc->wstatus = st;
 		child_ctl_describe(st, why, whysz);
@@ -271,31 +240,16 @@ child_ctl_send(struct child_ctl *cc, const struct ipc_msg *m, char *why,
 {
 	int	err;
 
-	if ((err = ipc_chan_send(cc->ipc_fd, m)) < 0)
+	/* Bounded: a child that stops reading must not hold the parent. */
+	err = ipc_chan_send_timed(cc->ipc_fd, m, CHILD_SEND_TIMEOUT_MS);
+	if (err == -ETIMEDOUT)
+		snprintf(why, whysz, "send %s to child: the child has not read "
+		    "its messages for %d s", ipc_msg_name(m->type),
+		    CHILD_SEND_TIMEOUT_MS / 1000);
+	else if (err < 0)
 		snprintf(why, whysz, "send %s to child: %s",
 		    ipc_msg_name(m->type), strerror(-err));
 	return (err);
-}
-
-static void
-child_ctl_log(struct child_ctl *cc, const struct ipc_log *lg)
-{
-	cc->log_count++;
-	/* Text is printable and bounded: ipc_msg_decode() checked it. */
-	switch (lg->level) {
-	case MSG_LVL_VERBOSE:
-		msg_verbose("%s", lg->text);
-		break;
-	case MSG_LVL_INFO:
-		msg_info("%s", lg->text);
-		break;
-	case MSG_LVL_WARN:
-		msg_warn("%s", lg->text);
-		break;
-	default:
-		msg_error("%s", lg->text);
-		break;
-	}
 }
 
 int
@@ -330,8 +284,10 @@ child_ctl_recv(struct child_ctl *cc, struct ipc_msg *m, int timeout_ms,
 			return (err);
 		}
 		if (cc->err_fd >= 0 && pfd[1].revents != 0) {
-			child_ctl_drain_stderr(cc, 0);
-			if (pfd[1].revents & (POLLHUP | POLLERR)) {
+			if ((err = child_log_stderr(cc, 0, why, whysz)) < 0)
+				return (err);
+			if ((pfd[1].revents & (POLLHUP | POLLERR)) &&
+			    !(pfd[1].revents & POLLIN)) {
 				close(cc->err_fd);
 				cc->err_fd = -1;
 			}
@@ -349,12 +305,8 @@ child_ctl_recv(struct child_ctl *cc, struct ipc_msg *m, int timeout_ms,
 			return (err);
 		if (m->type != IPC_T_LOG)
 			return (0);
-		if (cc->log_count >= CHILD_LOG_PER_JOB) {
-			snprintf(why, whysz, "child sent more than %d LOG "
-			    "messages in one job", CHILD_LOG_PER_JOB);
-			return (-EBADMSG);
-		}
-		child_ctl_log(cc, &m->u.log);
+		if ((err = child_log_msg(cc, &m->u.log, why, whysz)) < 0)
+			return (err);
 	}
 }
 

@@ -9,12 +9,14 @@
 
 #include <sys/types.h>
 
+#include "child_log.h"
 #include "ipc_msg.h"
 #include "sj_config.h"
 #include "sj_sandbox.h"
 #include "sj_spawner.h"
 
-/* LOG messages accepted per job before the child counts as flooding. */
+/* LOG messages and stderr lines accepted per job before the child counts
+ * as flooding (parent/child_log.c). */
 #define CHILD_LOG_PER_JOB	SJ_CHILD_LOG_PER_JOB
 /* How long a freshly forked child may take to lock itself down. */
 #define CHILD_READY_TIMEOUT_MS	10000
@@ -22,13 +24,17 @@
  * SIGKILL, before it gives up (child_ctl_stop(), the broken pair). */
 #define CHILD_EXIT_WAIT_MS	1000
 #define CHILD_KILL_WAIT_MS	5000
+/* How long a send to the child may wait for room in the socket buffer:
+ * the real child reads its job at once and is otherwise idle reading,
+ * so only a child that stopped reading takes this long. */
+#define CHILD_SEND_TIMEOUT_MS	10000
 
 struct child_ctl {
 	pid_t	pid;			/* -1 when reaped */
 	int	ipc_fd;			/* our end of the socketpair */
 	int	err_fd;			/* read end of the child's stderr */
-	unsigned log_count;		/* LOG messages since the last reset */
-	char	err_line[256];		/* partial stderr line */
+	unsigned log_count;		/* LOG + stderr lines since the reset */
+	char	err_line[CHILD_ERR_LINE_MAX];	/* partial stderr line */
 	size_t	err_len;
 	int	wstatus;		/* valid once pid == -1 */
 	struct spawner *sp;		/* the child's maker; NULL: our fork */

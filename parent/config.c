@@ -47,7 +47,10 @@
  *	   local_addrs from inet_interfaces and proxy_interfaces ("all"
  *	   and "loopback-only" by getifaddrs(), names by getaddrinfo()),
  *	   dns_servers from the "nameserver" lines of
- *	   $smtpjail_resolv_conf as glibc reads them (first 3; none: the
+ *	   $smtpjail_resolv_conf (when it is not set and the process is
+ *	   chrooted with -c: $queue_directory/etc/resolv.conf, the file
+ *	   stock smtp(8)'s resolver reads there) as glibc reads them
+ *	   (first 3; none: the
  *	   glibc default 127.0.0.1). Its "options" lines give timeout:N
  *	   (glibc default 5, at most 30, 0 acts as 1), attempts:N (default
  *	   2, at most 5; 0, which would make glibc give up at once, acts as
@@ -66,6 +69,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <limits.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -90,6 +94,8 @@
 #define MAIN_CF			"main.cf"
 /* Warnings kept for log_open() (the rest are counted, not kept). */
 #define CONFIG_WARN_MAX		50
+/* What a chrooted resolver opens: /etc/resolv.conf under the new root. */
+#define RESOLV_CONF_IN_ROOT	"/etc/resolv.conf"
 /* glibc resolv.conf: MAXNS nameservers are used, the rest ignored. */
 #define RESOLV_MAXNS		3
 /* glibc resolv.h: RES_TIMEOUT, RES_MAXRETRANS, RES_DFLRETRY, RES_MAXRETRY */
@@ -852,6 +858,7 @@ static int
 config_resolv(struct sj_config *cfg, char *why, size_t whysz)
 {
 	char	*out = cfg->child.dns_servers, line[1024], addr[256];
+	char	inroot[PATH_MAX];
 	size_t	outsz = sizeof(cfg->child.dns_servers), len;
 	unsigned char bin[sizeof(struct in6_addr)];
 	const char *path, *cp;
@@ -861,6 +868,22 @@ config_resolv(struct sj_config *cfg, char *why, size_t whysz)
 	if ((rc = sj_params_get_str(cfg->params, "smtpjail_resolv_conf",
 	    &path, why, whysz)) < 0)
 		return (rc);
+	/*
+	 * Chrooted (-c), stock smtp(8)'s resolver opens /etc/resolv.conf
+	 * inside $queue_directory: read that file unless the parameter
+	 * names one. The warning below names the file when it is missing.
+	 */
+	if (cfg->opt_chroot &&
+	    !sj_params_is_set(cfg->params, "smtpjail_resolv_conf")) {
+		if ((size_t)snprintf(inroot, sizeof(inroot), "%s%s",
+		    cfg->queue_directory, RESOLV_CONF_IN_ROOT) >=
+		    sizeof(inroot)) {
+			snprintf(why, whysz, "queue_directory too long for "
+			    "%s", RESOLV_CONF_IN_ROOT);
+			return (-ENAMETOOLONG);
+		}
+		path = inroot;
+	}
 	out[0] = '\0';
 	cfg->resolv_timeout = RESOLV_TIMEOUT_DEF;
 	cfg->resolv_attempts = RESOLV_ATTEMPTS_DEF;

@@ -11,11 +11,19 @@
  *
  *	Results are checked as they arrive: the job id, a recipient index
  *	in range and reported once, nothing after a SITE_RESULT or DONE, a
- *	"sent" only with a 2xx server reply, a site result never "sent".
- *	If the child breaks the protocol or hangs, nothing it said is
- *	used and every recipient of the request is deferred (when in
- *	doubt, defer); if it dies after reporting some, those stand. The
- *	job goes to the child of the request's nexthop
+ *	"sent" only with a 2xx server reply, a site result never "sent",
+ *	relay= and the MTA name shaped as host names and addresses. A
+ *	recipient's result is acted on as soon as it arrives (logged with
+ *	the conn_use= and delays= of the session that decided it, marked
+ *	in the queue file), as smtp(8) does at each final reply: a parent
+ *	or child that dies afterwards cannot make that recipient go out a
+ *	second time. A SITE_RESULT applies at DONE to every recipient
+ *	without a result. If the child breaks the protocol, dies or passes
+ *	the job deadline, every recipient without a result is deferred
+ *	(when in doubt, defer). A child can lie about "sent" in any case
+ *	(as a hostile server can), so acting on arrival gives it nothing
+ *	more.
+ *	The job goes to the child of the request's nexthop
  *	(parent/child_pool.c); a broken child is stopped and ends only
  *	its own job: the next request gets a fresh one.
  *
@@ -35,6 +43,7 @@
  *	postfix-interfaces.md 3-6, parent/child_ctl.c, SECURITY.md
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +54,7 @@
 #include "dreq.h"
 #include "idna.h"
 #include "ipc_chan.h"
+#include "job_deadline.h"
 #include "log_status.h"
 #include "msg.h"
 #include "notice.h"
@@ -61,6 +71,7 @@
 /* Per-recipient state of the job in flight. */
 struct deliver_rcpt {
 	int	reported;		/* result came from the child */
+	int	done;			/* acted on: 1 when marked or final */
 	struct ipc_result res;		/* the outcome to act on */
 };
 
@@ -75,7 +86,10 @@ struct deliver_job {
 	struct ipc_done done;
 	struct notice_set notices;	/* session transcripts (notice.c) */
 	int	child_broken;		/* the pair must be restarted */
-	int	child_died;		/* ... because it ended or went silent */
+	long long end_ms;		/* job_now_ms() deadline (job_deadline.c) */
+	unsigned *map;			/* child's recipient k: request's map[k] */
+	unsigned nmap;			/* recipients handed to the child */
+	int	aborted;		/* ABORT sent at the deadline */
 	char	why[1024];		/* why the child's word was discarded */
 };
 
@@ -102,40 +116,9 @@ deliver_defer_all(struct deliver_job *job, const char *status,
 	unsigned i;
 
 	for (i = 0; i < job->req->rcpt_count; i++)
-		deliver_result_local(&job->rcpt[i].res, status, reason);
+		if (!job->rcpt[i].reported)
+			deliver_result_local(&job->rcpt[i].res, status, reason);
 	job->have_site = 0;
-}
-
-static unsigned
-deliver_count_reported(const struct deliver_job *job)
-{
-	unsigned i, n = 0;
-
-	for (i = 0; i < job->req->rcpt_count; i++)
-		n += job->rcpt[i].reported != 0;
-	return (n);
-}
-
-/* Time bound for silence from the child: every stage it may wait in. */
-static int
-deliver_child_timeout_ms(const struct sj_config *cfg, uint64_t size)
-{
-	const struct ipc_config *c = &cfg->child;
-	unsigned long long s;
-
-	/* rset twice: the RSET probe of a reused session (which may fail
-	 * silently and be followed by a new connection) and the RSET that
-	 * ends an aborted transaction */
-	s = (unsigned long long)c->connect_timeout + c->helo_timeout +
-	    c->mail_timeout + c->rcpt_timeout + c->data_init_timeout +
-	    c->data_done_timeout + c->quit_timeout + 2ULL * c->rset_timeout +
-	    (unsigned long long)c->data_xfer_timeout * (size / 65536 + 1) +
-	    60;
-	if (cfg->daemon_timeout > 0 && s > cfg->daemon_timeout)
-		s = cfg->daemon_timeout;
-	if (s > 86400)
-		s = 86400;
-	return ((int)(s * 1000));
 }
 
 /* Checks of one result beyond the decoder: is it plausible for this job? */
@@ -155,14 +138,21 @@ deliver_check_result(struct deliver_job *job, const struct ipc_msg *m)
 		    ipc_msg_name(m->type));
 		return (-1);
 	}
+	/* relay= and the DSN's Remote-MTA are fields, not free text. */
+	if (!sj_text_is_relay(r->relay) ||
+	    (r->mta_name[0] != '\0' && !sj_text_is_host(r->mta_name))) {
+		snprintf(job->why, sizeof(job->why), "%s with a relay or MTA "
+		    "name that is not a host name and address",
+		    ipc_msg_name(m->type));
+		return (-1);
+	}
 	if (m->type == IPC_T_RCPT_RESULT) {
-		if (r->index >= job->req->rcpt_count) {
+		if (r->index >= job->nmap) {
 			snprintf(job->why, sizeof(job->why), "RCPT_RESULT for "
-			    "recipient %u of %u", r->index,
-			    job->req->rcpt_count);
+			    "recipient %u of %u", r->index, job->nmap);
 			return (-1);
 		}
-		if (job->rcpt[r->index].reported) {
+		if (job->rcpt[job->map[r->index]].reported) {
 			snprintf(job->why, sizeof(job->why), "second "
 			    "RCPT_RESULT for recipient %u", r->index);
 			return (-1);
@@ -188,6 +178,86 @@ deliver_check_result(struct deliver_job *job, const struct ipc_msg *m)
 	return (0);
 }
 
+static void deliver_arrived(struct deliver_job *, const struct ipc_result *);
+static int deliver_outcome(struct deliver_job *, unsigned,
+	    const struct ipc_result *);
+
+/*
+ * A recipient address or ORCPT longer than the IPC allows cannot be
+ * handed to the child. Stock smtp(8) would send it and the server
+ * would refuse the command (RFC 5321 4.5.3.1.3: a path is at most 256
+ * octets), so that recipient alone is bounced (5.1.3), now; the others
+ * go to the child (job->map). Returns the number handed to the child.
+ */
+static unsigned
+deliver_map_rcpts(struct deliver_job *job)
+{
+	struct dreq *req = job->req;
+	struct ipc_result r;
+	unsigned i, n = 0;
+
+	if ((job->map = calloc(req->rcpt_count, sizeof(*job->map))) == NULL)
+		msg_fatal("calloc %u recipients: %s", req->rcpt_count,
+		    strerror(errno));
+	for (i = 0; i < req->rcpt_count; i++) {
+		if (strlen(req->rcpt[i].address) <= SJ_ADDR_MAX &&
+		    strlen(req->rcpt[i].dsn_orcpt) <= SJ_ORCPT_MAX) {
+			job->map[n++] = i;
+			continue;
+		}
+		msg_warn("%s: recipient %u: %s longer than smtpjail's limit of "
+		    "%d bytes", req->queue_id, i, strlen(req->rcpt[i].address) >
+		    SJ_ADDR_MAX ? "address" : "ORCPT", strlen(
+		    req->rcpt[i].address) > SJ_ADDR_MAX ? SJ_ADDR_MAX :
+		    SJ_ORCPT_MAX);
+		deliver_result_local(&r, "5.1.3", strlen(req->rcpt[i].address) >
+		    SJ_ADDR_MAX ? "recipient address too long" :
+		    "original recipient address (ORCPT) too long");
+		r.index = i;
+		job->rcpt[i].reported = 1;
+		job->rcpt[i].res = r;
+		job->rcpt[i].done = deliver_outcome(job, i, &r);
+	}
+	job->nmap = n;
+	return (n);
+}
+
+/*
+ * The job deadline passed: the first time, send ABORT and allow
+ * JOB_ABORT_GRACE_MS for DONE (results that come meanwhile count);
+ * the second time, give up. 0 to go on waiting, -1 (job->why) to stop.
+ */
+static int
+deliver_deadline(struct deliver_job *job, struct child_ctl *cc,
+    long long deadline_ms)
+{
+	struct ipc_msg m;
+	char	why[512];
+
+	job->child_broken = 1;
+	if (job->aborted) {
+		snprintf(job->why, sizeof(job->why), "job deadline of %lld s "
+		    "passed, and no DONE %d s after ABORT", deadline_ms / 1000,
+		    JOB_ABORT_GRACE_MS / 1000);
+		return (-1);
+	}
+	job->aborted = 1;
+	msg_warn("%s: sandboxed child pid %d passed the job deadline of "
+	    "%lld s: sending ABORT", job->req->queue_id, (int)cc->pid,
+	    deadline_ms / 1000);
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_ABORT;
+	m.fd = -1;
+	m.u.abort.job_id = job->job_id;
+	if (child_ctl_send(cc, &m, why, sizeof(why)) < 0) {
+		snprintf(job->why, sizeof(job->why), "job deadline of %lld s "
+		    "passed; %s", deadline_ms / 1000, why);
+		return (-1);
+	}
+	job->end_ms = job_now_ms() + JOB_ABORT_GRACE_MS;
+	return (0);
+}
+
 /*
  * Hand the job to the child and collect its results until DONE.
  * 0 when the child's results may be used; -1 otherwise (job->why).
@@ -198,9 +268,14 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 {
 	struct dreq *req = job->req;
 	struct ipc_msg m;
-	unsigned i, nreported = 0, ntls = 0;
-	int	err, tmo;
+	struct ipc_result res;
+	unsigned i, k, nreported = 0, ntls = 0;
+	long long deadline_ms, left;
+	int	err;
 
+	/* One deadline for the whole job, sends included, never renewed. */
+	deadline_ms = job_deadline_ms(job->cfg, content_len, req->rcpt_count);
+	job->end_ms = job_now_ms() + deadline_ms;
 	memset(&m, 0, sizeof(m));
 	m.type = IPC_T_DELIVER;
 	m.fd = memfd;
@@ -229,6 +304,7 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 	m.u.deliver.smtputf8 = req->sendopts;
 	m.u.deliver.ret_flags = req->dsn_ret;
 	m.u.deliver.content_size = content_len;
+	m.u.deliver.data_size = (uint64_t)req->data_size;
 	m.u.deliver.content_fd = memfd;
 	/* Postfix smtp_connect(): UTF-8 domains are looked up as A-labels */
 	if (job->cfg->smtputf8_enable) {
@@ -252,27 +328,20 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		    "longer than smtpjail's limits");
 		return (-1);
 	}
-	/* Every recipient must fit the IPC limits before the child hears of
-	 * the job: then a refusal defers the request, not the process pair. */
-	for (i = 0; i < req->rcpt_count; i++) {
-		if (strlen(req->rcpt[i].address) > SJ_ADDR_MAX ||
-		    strlen(req->rcpt[i].dsn_orcpt) > SJ_ORCPT_MAX) {
-			snprintf(job->why, sizeof(job->why), "recipient %u "
-			    "address or ORCPT longer than smtpjail's limits",
-			    i);
-			return (-1);
-		}
-	}
+	/* Recipients that do not fit the IPC limits are bounced here. */
+	if ((m.u.deliver.rcpt_count = deliver_map_rcpts(job)) == 0)
+		return (0);
 	if ((err = child_ctl_send(cc, &m, job->why, sizeof(job->why))) < 0) {
 		job->child_broken = 1;
 		return (-1);
 	}
-	for (i = 0; i < req->rcpt_count; i++) {
+	for (k = 0; k < job->nmap; k++) {
+		i = job->map[k];
 		memset(&m, 0, sizeof(m));
 		m.type = IPC_T_RCPT;
 		m.fd = -1;
 		m.u.rcpt.job_id = job->job_id;
-		m.u.rcpt.index = i;
+		m.u.rcpt.index = k;
 		m.u.rcpt.notify_flags = req->rcpt[i].notify & 0xf;
 		if (snprintf(m.u.rcpt.address, sizeof(m.u.rcpt.address), "%s",
 		    req->rcpt[i].address) >= (int)sizeof(m.u.rcpt.address) ||
@@ -286,24 +355,37 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 			job->child_broken = 1;
 			return (-1);
 		}
+		if (job_now_ms() >= job->end_ms) {
+			snprintf(job->why, sizeof(job->why), "job deadline of "
+			    "%lld s passed while the child read its recipients",
+			    deadline_ms / 1000);
+			job->child_broken = 1;
+			return (-1);
+		}
 	}
 
 	cc->log_count = 0;
-	tmo = deliver_child_timeout_ms(job->cfg, content_len);
 	for (;;) {
-		err = child_ctl_recv(cc, &m, tmo, job->why, sizeof(job->why));
+		if ((left = job->end_ms - job_now_ms()) <= 0) {
+			if (deliver_deadline(job, cc, deadline_ms) < 0)
+				return (-1);
+			continue;
+		}
+		err = child_ctl_recv(cc, &m, left > INT_MAX ? INT_MAX :
+		    (int)left, job->why, sizeof(job->why));
+		if (err == -ETIMEDOUT)
+			continue;		/* the deadline, above */
 		if (err < 0) {
 			job->child_broken = 1;
-			job->child_died = err == -ECONNRESET ||
-			    err == -ETIMEDOUT;
 			return (-1);
 		}
 		switch (m.type) {
 		case IPC_T_RCPT_RESULT:
 			if (deliver_check_result(job, &m) < 0)
 				goto violation;
-			job->rcpt[m.u.result.index].reported = 1;
-			job->rcpt[m.u.result.index].res = m.u.result;
+			res = m.u.result;
+			res.index = job->map[res.index];
+			deliver_arrived(job, &res);
 			nreported++;
 			break;
 		case IPC_T_SITE_RESULT:
@@ -338,10 +420,17 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 				    m.u.done.job_id, job->job_id);
 				goto violation;
 			}
-			if (nreported < req->rcpt_count && !job->have_site) {
+			if (job->aborted) {
+				/* Unreported recipients are deferred. */
+				snprintf(job->why, sizeof(job->why), "job "
+				    "deadline of %lld s passed (ABORT sent, "
+				    "DONE received)", deadline_ms / 1000);
+				return (-1);
+			}
+			if (nreported < job->nmap && !job->have_site) {
 				snprintf(job->why, sizeof(job->why), "DONE with "
 				    "%u of %u recipients reported", nreported,
-				    req->rcpt_count);
+				    job->nmap);
 				goto violation;
 			}
 			job->done = m.u.done;
@@ -370,6 +459,23 @@ deliver_stats_time(struct timeval *tv, uint64_t sec, uint32_t usec,
 	}
 	tv->tv_sec = (time_t)sec;
 	tv->tv_usec = (suseconds_t)usec;
+}
+
+/* The request's MSG_STATS from the child's stamps (DONE or a result). */
+static void
+deliver_times(struct deliver_job *job, uint32_t reuse_count,
+    uint64_t setup_sec, uint32_t setup_usec, uint64_t done_sec,
+    uint32_t done_usec)
+{
+	struct dreq *req = job->req;
+	struct timeval now;
+
+	gettimeofday(&now, NULL);
+	deliver_stats_time(&req->stats.conn_setup_done, setup_sec, setup_usec,
+	    &req->stats.agent_handoff, &now);
+	deliver_stats_time(&req->stats.deliver_done, done_sec, done_usec,
+	    &req->stats.conn_setup_done, &now);
+	req->stats.reuse_count = reuse_count;
 }
 
 static void
@@ -477,9 +583,6 @@ deliver_flush(struct deliver_job *job, unsigned i)
 		    why);
 }
 
-static int deliver_outcome(struct deliver_job *, unsigned,
-	    const struct ipc_result *);
-
 static enum log_status_word
 deliver_log_word(const char *name)
 {
@@ -585,6 +688,23 @@ deliver_outcome(struct deliver_job *job, unsigned i,
 	return (svc_route_status(&rt, ok) == DEL_STAT_FINAL);
 }
 
+/*
+ * A recipient's result arrived (checked): act on it now, with the
+ * stamps of the session that decided it, as smtp(8) does at the reply.
+ */
+static void
+deliver_arrived(struct deliver_job *job, const struct ipc_result *r)
+{
+	struct deliver_rcpt *rc = &job->rcpt[r->index];
+
+	rc->reported = 1;
+	rc->res = *r;
+	deliver_times(job, r->reuse_count, r->conn_setup_done_sec,
+	    r->conn_setup_done_usec, r->deliver_done_sec,
+	    r->deliver_done_usec);
+	rc->done = deliver_outcome(job, r->index, &rc->res);
+}
+
 static int
 cfg_has(const char *value)
 {
@@ -632,14 +752,12 @@ deliver_hop(struct dreq_hop *hop, const struct ipc_result *r)
 }
 
 /*
- * A child that ended or went silent (killed, crashed, stuck in QUIT)
- * after reporting some recipients: their results stand, as smtp(8)
- * marks each recipient as soon as its outcome is known. Deferring a
- * recipient the server already took with 250 would deliver it twice;
- * the rest are deferred.
+ * The child's word ends here (violation, death, deadline): the
+ * recipients it reported were acted on when their results came; the
+ * others are deferred.
  */
 static void
-deliver_keep_reported(struct deliver_job *job)
+deliver_defer_rest(struct deliver_job *job)
 {
 	const struct dreq *req = job->req;
 	unsigned i, left = 0;
@@ -651,7 +769,11 @@ deliver_keep_reported(struct deliver_job *job)
 		    "mail delivery agent (sandboxed child) failed");
 		left++;
 	}
-	if (left == 0)
+	if (left == req->rcpt_count)
+		msg_warn("%s: sandboxed child failed, deferring all %u "
+		    "recipients: %s", req->queue_id, req->rcpt_count,
+		    job->why);
+	else if (left == 0)
 		msg_warn("%s: sandboxed child failed after reporting all %u "
 		    "recipients: %s", req->queue_id, req->rcpt_count,
 		    job->why);
@@ -673,7 +795,6 @@ deliver_request(struct deliver_job *job, struct child_pool *pool,
 {
 	struct child_ctl *cc;
 	struct dreq *req = job->req;
-	struct timeval now;
 	uint64_t content_len = 0;
 	unsigned i, ndone = 0;
 	int	memfd = -1, err, pass;
@@ -717,34 +838,24 @@ deliver_request(struct deliver_job *job, struct child_pool *pool,
 		msg_warn("%s: request refused, deferring all %u recipients: "
 		    "%s", req->queue_id, req->rcpt_count, job->why);
 		deliver_defer_all(job, "4.3.0", job->why);
-	} else if (err < 0 && job->child_died &&
-	    deliver_count_reported(job) > 0) {
-		deliver_keep_reported(job);
 	} else if (err < 0) {
-		msg_warn("%s: sandboxed child failed, deferring all %u "
-		    "recipients: %s", req->queue_id, req->rcpt_count,
-		    job->why);
-		deliver_defer_all(job, "4.3.0", "mail delivery agent "
-		    "(sandboxed child) failed");
+		deliver_defer_rest(job);
 	} else {
 		for (i = 0; i < req->rcpt_count; i++)
 			if (!job->rcpt[i].reported)
 				job->rcpt[i].res = job->site;
 	}
 
-	gettimeofday(&now, NULL);
-	deliver_stats_time(&req->stats.conn_setup_done,
+	/* What is left: the stamps of DONE (none when it did not come). */
+	deliver_times(job, job->done.reuse_count,
 	    job->done.conn_setup_done_sec, job->done.conn_setup_done_usec,
-	    &req->stats.agent_handoff, &now);
-	deliver_stats_time(&req->stats.deliver_done,
-	    job->done.deliver_done_sec, job->done.deliver_done_usec,
-	    &req->stats.conn_setup_done, &now);
-	req->stats.reuse_count = job->done.reuse_count;
-
+	    job->done.deliver_done_sec, job->done.deliver_done_usec);
 	pass = job->have_site && (job->site.flags & IPC_RF_LOOPS_BACK) &&
 	    cfg_has(job->cfg->best_mx_transport);
 	for (i = 0; i < req->rcpt_count; i++) {
-		if (pass && !job->rcpt[i].reported)
+		if (job->rcpt[i].reported)
+			ndone += job->rcpt[i].done;
+		else if (pass)
 			ndone += deliver_pass(job, i);
 		else
 			ndone += deliver_outcome(job, i, &job->rcpt[i].res);
@@ -800,6 +911,7 @@ deliver_serve(int rfd, int wfd, const struct sj_config *cfg,
 		msg_warn("%s: cannot send the delivery status to qmgr",
 		    req.queue_id);
 	free(job.rcpt);
+	free(job.map);
 	dreq_free(&req);
 	return (child_pool_broken(pool) ? -1 : 0);
 }

@@ -269,10 +269,11 @@ dreq_read_rcpt(struct attr_stream *s, struct dreq_rcpt *r,
     unsigned long *offset)
 {
 	const struct attr_spec spec[] = {
-		SPEC_STR("original_recipient", &r->orig_addr, SJ_ADDR_MAX),
-		SPEC_STR("recipient", &r->address, SJ_ADDR_MAX),
+		/* Longer than SJ_ADDR_MAX: bounced by parent/deliver.c */
+		SPEC_STR("original_recipient", &r->orig_addr, SJ_REQ_ADDR_MAX),
+		SPEC_STR("recipient", &r->address, SJ_REQ_ADDR_MAX),
 		SPEC_LONG("offset", offset),
-		SPEC_STR("dsn_orig_rcpt", &r->dsn_orcpt, SJ_ORCPT_MAX),
+		SPEC_STR("dsn_orig_rcpt", &r->dsn_orcpt, SJ_REQ_ORCPT_MAX),
 		SPEC_INT("notify_flags", &r->notify),
 	};
 

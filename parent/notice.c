@@ -119,16 +119,11 @@ notice_classes(const char *list, uint32_t *mask, char *why, size_t whysz)
 /* ------------------------------------------------------------------ */
 /* Checking and keeping what the child sent                            */
 
-/* "host[addr]:port", printable, no spaces. */
+/* "host[addr]:port" with the characters of each (sj_text_is_relay()). */
 static int
 notice_check_peer(const char *peer)
 {
-	const char *lb = strchr(peer, '['), *rb = strrchr(peer, ']');
-
-	return (sj_text_is_printable(peer) && strchr(peer, ' ') == NULL &&
-	    lb != NULL && lb > peer && rb != NULL && rb > lb + 1 &&
-	    rb[1] == ':' && rb[2] >= '0' && rb[2] <= '9' &&
-	    strspn(rb + 2, "0123456789") == strlen(rb + 2));
+	return (strcmp(peer, "none") != 0 && sj_text_is_relay(peer));
 }
 
 int
@@ -138,6 +133,7 @@ notice_keep(struct notice_set *set, const struct ipc_transcript *t,
 	uint32_t bad;
 	long	nl;
 
+	(void)queue_id;
 	if (t->job_id != job_id) {
 		snprintf(why, whysz, "TRANSCRIPT for job %u, expected job %u",
 		    t->job_id, job_id);
@@ -163,12 +159,11 @@ notice_keep(struct notice_set *set, const struct ipc_transcript *t,
 		    "%ld lines", t->omitted_at, nl);
 		return (-1);
 	}
+	/* The child sends no more than this (child/transcript.c). */
 	if (set->count >= NOTICE_PER_JOB_MAX) {
-		if (set->dropped++ == 0)
-			msg_warn("%s: more than %d session transcripts for "
-			    "one request: postmaster notices dropped",
-			    queue_id, NOTICE_PER_JOB_MAX);
-		return (0);
+		snprintf(why, whysz, "more than %d TRANSCRIPT messages in one "
+		    "job", NOTICE_PER_JOB_MAX);
+		return (-1);
 	}
 	if ((set->t[set->count] = malloc(sizeof(*t))) == NULL)
 		msg_fatal("malloc transcript: %s", strerror(errno));

@@ -8,7 +8,8 @@
  *
  *	During a job parent/deliver.c hands every TRANSCRIPT message from
  *	the child to notice_keep(), which checks it and keeps a copy (at
- *	most NOTICE_PER_JOB_MAX per job). After the job's outcomes,
+ *	most NOTICE_PER_JOB_MAX per job; one more is refused as a protocol
+ *	violation). After the job's outcomes,
  *	notice_post_all() mails each kept transcript whose error classes
  *	are in $notify_classes to $error_notice_recipient, as Postfix's
  *	smtp(8) does, unless the envelope sender is empty or the
@@ -28,10 +29,9 @@
 
 /* Greeting of cleanup(8) (interfaces 2.3), then a queue_id attribute. */
 #define NOTICE_PROTO_CLEANUP	"cleanup_protocol"
-/* Sessions per job whose transcripts are kept: Postfix sends one per
- * session; smtp_mx_session_limit (2) times a few nexthops is normal,
- * more would be a child flooding the postmaster. */
-#define NOTICE_PER_JOB_MAX	8
+/* Sessions per job whose transcripts are kept (sj_limits.h): more is
+ * a child flooding the postmaster, and a protocol violation. */
+#define NOTICE_PER_JOB_MAX	SJ_TRANSCRIPT_PER_JOB
 /* The records of one notice: headers, the wrapped transcript. */
 #define NOTICE_RECORDS_MAX	(4 * SJ_TRANSCRIPT_MAX + 8192)
 
@@ -43,7 +43,6 @@
 
 struct notice_set {
 	unsigned count;
-	unsigned dropped;		/* beyond NOTICE_PER_JOB_MAX */
 	struct ipc_transcript *t[NOTICE_PER_JOB_MAX];
 };
 

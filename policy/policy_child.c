@@ -149,6 +149,9 @@ static const struct policy_rule policy_child_rules[] = {
 	    "sys_connect_result: outcome of a non-blocking connect"),
 	ARG2(setsockopt, EQ(1, IPPROTO_TCP), EQ(2, TCP_NODELAY),
 	    "sys_setsockopt: c-ares and SMTP pipelining send at once"),
+	ARG2(setsockopt, EQ(1, IPPROTO_TCP), EQ(2, TCP_QUICKACK),
+	    "smtp_ack: ACK a reply at once while more are awaited (else "
+	    "the server's Nagle waits for our delayed ACK)"),
 	ARG2(setsockopt, EQ(1, SOL_SOCKET), EQ(2, SO_SNDBUF),
 	    "sys_setsockopt: c-ares socket_send_buffer_size, tcp_windowsize"),
 	ARG2(setsockopt, EQ(1, SOL_SOCKET), EQ(2, SO_RCVBUF),

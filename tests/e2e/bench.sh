@@ -23,17 +23,32 @@
 #
 #	Receivers: smtp-sink (no dump files) on 127.0.0.3 for the DATA
 #	path, and a Postfix smtpd of the same instance on 127.0.0.4 (it
-#	offers CHUNKING; accepted mail is discarded) for "ac".
+#	offers CHUNKING; accepted mail is discarded) for "ac", "p*" and,
+#	behind tests/e2e/delay_proxy.py relays on 127.0.0.5 (20 ms round
+#	trip) and 127.0.0.6 (100 ms), for "w*".
 #	Workloads:
 #	    a   2000 messages of ~4 KB, one recipient, one destination
 #	    ac  as a, against the Postfix smtpd receiver (CHUNKING offered)
-#	    at  as ac, with STARTTLS: a Postfix smtpd on 127.0.0.5 with a
+#	    at  as ac, with STARTTLS: a Postfix smtpd on 127.0.0.7 with a
 #	        certificate made here, smtp_tls_security_level = encrypt
 #	        for this workload only (both agents; a full handshake per
 #	        session: no session cache for either)
 #	    b   2000 messages of ~4 KB over 50 destinations (40 each)
 #	    c   200 messages of 1 MB, one destination
 #	    d   one message with 500 recipients, one destination
+#	    p1k p4k p64k p1m  per session: 1000 x 1 KB, 1000 x 4 KB,
+#	        400 x 64 KB, 60 x 1 MB to the Postfix smtpd receiver with
+#	        the destination concurrency limited to 2 (initial 2)
+#	    w20 w100  wide area: 200 (40) x 4 KB through the 20 ms (100
+#	        ms) relay, concurrency 2
+#	The per-session and wide-area runs also print the median SMTP
+#	transmission time of a message (the last field of Postfix's
+#	"delays=") and how many took 40 ms or more (a delayed-ACK stall);
+#	the wide-area runs print the relay's count of sessions and of
+#	round trips ("turns": server data after client data; a new
+#	session costs two more, its handshake and greeting). The relay
+#	terminates TCP and acknowledges at once, so it shows round trips,
+#	not a receiver's Nagle stalls: those are measured by "p*".
 #	Each pair: the workload is injected twice over with smtp-source
 #	into 127.0.0.1:10025, where a header_checks HOLD rule parks every
 #	message in the hold queue, and the held messages are dealt out
@@ -58,7 +73,7 @@
 #
 #	Environment:
 #	    SJ_BENCH_PAIRS      pairs per workload (default 3)
-#	    SJ_BENCH_WORKLOADS  default "a ac at b c d"
+#	    SJ_BENCH_WORKLOADS  default "a ac at b c d p1k p4k p64k p1m w20 w100"
 #	    SJ_BENCH_SCALE      divide message and recipient counts (a
 #	                        quick check; default 1 = the issue's sizes)
 #	    SJ_BENCH_STARTS     --sandbox-check starts timed (default 100)
@@ -66,8 +81,9 @@
 #	                        samples and every system call entry, all
 #	                        CPUs) for each run into it
 #	    SJ_BENCH_RUN_TIMEOUT  seconds per run (default 600)
-#	The full default run takes about 5 minutes on 2 idle CPUs (most
-#	of it injecting; run 3 of BENCHMARKS.md: 4 min 55 s).
+#	The workloads a to d take about 5 minutes on 2 idle CPUs (most
+#	of it injecting; run 3 of BENCHMARKS.md: 4 min 55 s); the
+#	per-session and wide-area ones about as long again.
 #	Exit status 1 when smtpjail is not functional (--sandbox-check in
 #	the instance fails) or a run was invalid. Never part of make test.
 # SECURITY
@@ -83,7 +99,7 @@ if [ $# -ge 1 ]; then
 	case $1 in /*) SJ_SMTPJAIL=$1;; *) SJ_SMTPJAIL=$PWD/$1;; esac
 fi
 PAIRS=${SJ_BENCH_PAIRS:-3}
-WORKLOADS=${SJ_BENCH_WORKLOADS:-a ac at b c d}
+WORKLOADS=${SJ_BENCH_WORKLOADS:-a ac at b c d p1k p4k p64k p1m w20 w100}
 SCALE=${SJ_BENCH_SCALE:-1}
 STARTS=${SJ_BENCH_STARTS:-100}
 PROFILE=${SJ_BENCH_PROFILE:-}
@@ -175,10 +191,13 @@ peak_rss_kb() {	# agent
 
 zone=$(mktemp /tmp/sj-bench-zone.XXXXXX)
 # every name under bench.test has the A record of the sink (no MX);
-# chunk.bench.test is the Postfix smtpd receiver
+# chunk.bench.test is the Postfix smtpd receiver, wan20 and wan100 the
+# same receiver behind the delay relays
 printf '%s\n' "address=/bench.test/127.0.0.3" \
     "address=/chunk.bench.test/127.0.0.4" \
-    "address=/tls.bench.test/127.0.0.5" > "$zone"
+    "address=/tls.bench.test/127.0.0.7" \
+    "address=/wan20.bench.test/127.0.0.5" \
+    "address=/wan100.bench.test/127.0.0.6" > "$zone"
 bench_cleanup() {
 	world_down
 	cg_remove
@@ -233,7 +252,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 cat "$W_DIR/tls/key.pem" "$W_DIR/tls/cert.pem" > "$W_DIR/tls/chain.pem"
 chmod 600 "$W_DIR/tls"/*.pem
 pf_master_add \
-    "127.0.0.5:25 inet n - n - 100 smtpd" \
+    "127.0.0.7:25 inet n - n - 100 smtpd" \
     "  -o syslog_name=postfix/receiver" \
     "  -o myhostname=rcpt.sink.test" \
     "  -o content_filter=discard:" \
@@ -248,6 +267,16 @@ pf_master_add \
 ip netns exec "$W_NS" smtp-sink -u postfix -h sink.bench.test -m 1000 \
     127.0.0.3:25 1024 > "$W_DIR/sink/bench.out" 2>&1 {SJ_OUT}>&- &
 echo "$! 127.0.0.3:25" > "$W_DIR/sink/bench.pid"
+
+# Wide-area paths: delay relays in front of the Postfix receiver.
+for r in 20 100; do
+	a=127.0.0.5
+	[ "$r" = 100 ] && a=127.0.0.6
+	ip netns exec "$W_NS" python3 "$SJ_E2E_DIR/delay_proxy.py" "$a:25" \
+	    127.0.0.4:25 "$r" "$W_DIR/log/relay$r.stats" \
+	    > "$W_DIR/log/relay$r.out" 2>&1 {SJ_OUT}>&- &
+	echo "$! $a:25" > "$W_DIR/sink/relay$r.pid"
+done
 
 echo '/^Subject: sjbench/ HOLD' > "$W_DIR/etc/header_checks"
 pf_postconf "header_checks = regexp:$W_DIR/etc/header_checks" \
@@ -297,11 +326,29 @@ inject() {	# workload
 		    127.0.0.1:10025;;
 	d)	pf_cmd smtp-source -s 1 -m 2 -r "$(scaled 500)" -l 4096 -S sjbench \
 		    -f s@sender.test -t u@many.bench.test 127.0.0.1:10025;;
+	p*|w*)	read -r n len to <<< "$(per_session "$1")"
+		pf_cmd smtp-source -s 4 -m "$((2 * $(scaled "$n")))" -l "$len" \
+		    -S sjbench -f s@sender.test -t "$to" 127.0.0.1:10025;;
+	esac
+}
+
+# The per-session workloads: "messages size recipient".
+per_session() {
+	case $1 in
+	p1k)	echo "1000 1024 u@chunk.bench.test";;
+	p4k)	echo "1000 4096 u@chunk.bench.test";;
+	p64k)	echo "400 65536 u@chunk.bench.test";;
+	p1m)	echo "60 1048576 u@chunk.bench.test";;
+	w20)	echo "200 4096 u@wan20.bench.test";;
+	w100)	echo "40 4096 u@wan100.bench.test";;
 	esac
 }
 
 expect() {	# workload: "messages recipients"
+	local n
 	case $1 in
+	p*|w*) read -r n _ <<< "$(per_session "$1")"
+	    echo "$(scaled "$n") $(scaled "$n")";;
 	a|ac|at) echo "$(scaled 2000) $(scaled 2000)";;
 	b) echo "$((50 * $(scaled 40))) $((50 * $(scaled 40)))";;
 	c) echo "$(scaled 200) $(scaled 200)";;
@@ -317,6 +364,12 @@ describe() {
 	b) echo "b) 2000 x 4 KB over 50 destinations";;
 	c) echo "c) 200 x 1 MB, 1 destination";;
 	d) echo "d) 1 msg, 500 rcpts (rates: rcpts/s)";;
+	p1k) echo "p1k) 1000 x 1 KB, Postfix smtpd, conc. 2";;
+	p4k) echo "p4k) 1000 x 4 KB, Postfix smtpd, conc. 2";;
+	p64k) echo "p64k) 400 x 64 KB, Postfix smtpd, conc. 2";;
+	p1m) echo "p1m) 60 x 1 MB, Postfix smtpd, conc. 2";;
+	w20) echo "w20) 200 x 4 KB, 20 ms RTT, conc. 2";;
+	w100) echo "w100) 40 x 4 KB, 100 ms RTT, conc. 2";;
 	esac
 }
 
@@ -347,11 +400,24 @@ prepare() {
 	    { echo "# $w: the held messages do not split in two halves of $msgs"; return 1; }
 }
 
+# relay_stats RTT: "sessions=N turns=N ..." of that relay so far
+relay_stats() {
+	local f=$W_DIR/log/relay$1.stats pid m0 i
+	read -r pid _ < "$W_DIR/sink/relay$1.pid"
+	m0=$(stat -c %i "$f" 2>/dev/null)
+	kill -USR1 "$pid" 2>/dev/null
+	for i in $(seq 1 50); do
+		[ "$(stat -c %i "$f" 2>/dev/null)" != "$m0" ] && break
+		sleep 0.02
+	done
+	head -n 1 "$f"
+}
+
 # run WORKLOAD AGENT: prints "rate cpu_s_per_1000 rss_kb", or nothing
 # when the run was invalid.
 run() {
 	local w=$1 agent=$2 tr msgs rcpts t0 t1 off ident sent i end rate
-	local c0 c1 cpu units rss perfpid= extra= tls
+	local c0 c1 cpu units rss perfpid= extra= conc init r0= r1 tls
 	read -r msgs rcpts <<< "$(expect "$w")"
 	if [ "$agent" = stock ]; then
 		tr=benchstock
@@ -361,9 +427,16 @@ run() {
 	ident="postfix/$tr/smtp"
 	tls=none
 	[ "$w" = at ] && tls=encrypt
+	# per-session workloads: at most 2 sessions to the destination
+	conc=20 init=5
+	case $w in p*|w*) conc=2 init=2;; esac
 	pf_postconf "default_transport = $tr" \
-	    "smtp_tls_security_level = $tls" && pf_reload || return 1
+	    "smtp_tls_security_level = $tls" \
+	    "${tr}_destination_concurrency_limit = $conc" \
+	    "${tr}_initial_destination_concurrency = $init" &&
+	    pf_reload || return 1
 	off=$(stat -c %s "$W_DIR/log/maillog")
+	case $w in w*) r0=$(relay_stats "${w#w}");; esac
 	if [ -n "$PROFILE" ] && [ "$HAVE_PERF" = 1 ]; then
 		perf record -a -e cpu-clock/freq=499/ \
 		    -e raw_syscalls:sys_enter -c 1 \
@@ -406,14 +479,34 @@ run() {
 		return 1
 	fi
 	# which command carried the content to the Postfix receiver
-	if [ "$w" = ac ] || [ "$w" = at ]; then
+	case $w in ac|at|p*|w*)
 		extra=$(tail -c +"$((off + 1))" "$W_DIR/log/maillog" |
 		    grep 'postfix/receiver/smtpd\[[0-9]*\]: disconnect from' |
 		    awk '/ bdat=/ {b++} / data=/ {d++}
 		        END {printf ", receiver sessions: %d BDAT, %d DATA", b, d}')
 		[ "$w" = at ] && extra="$extra, $(tail -c +"$((off + 1))" \
 		    "$W_DIR/log/maillog" | grep -c 'postfix/receiver/smtpd\[[0-9]*\]: .*TLS connection established from') with TLS"
-	fi
+	esac
+	# the stall: transmission times (Postfix "delays=a/b/c/d", d) of
+	# 40 ms or more, the client's delayed ACK; and their median
+	case $w in p*|w*)
+		extra="$extra$(tail -c +"$((off + 1))" "$W_DIR/log/maillog" |
+		    grep "$ident\[[0-9]*\]: [0-9A-F]*: to=<.*status=sent " |
+		    sed -n 's/.* delays=[^/]*\/[^/]*\/[^/]*\/\([0-9.]*\),.*/\1/p' |
+		    sort -g | awk '{v[NR] = $1; if ($1 >= 0.04) n++}
+		        END {printf ", smtp time median %.3f s, >= 40 ms: %d",
+		        NR ? v[int((NR + 1) / 2)] : 0, n}')";;
+	esac
+	# round trips counted by the relay over the run
+	case $w in w*)
+		r1=$(relay_stats "${w#w}")
+		extra="$extra$(echo "$r0 $r1" | awk -v m="$msgs" '{
+		    split($1, a, "="); split($2, b, "=")
+		    split($5, c, "="); split($6, d, "=")
+		    printf ", relay: %d sessions, %d turns, %.2f turns/msg, " \
+		    "%.2f round trips/msg", c[2] - a[2], d[2] - b[2],
+		    (d[2] - b[2]) / m, (d[2] - b[2] + 2 * (c[2] - a[2])) / m}')";;
+	esac
 	units=$msgs
 	[ "$w" = d ] && units=$rcpts
 	rate=$(echo "$units $t0 $t1" | awk '{printf "%.1f", $1 / ($3 - $2)}')

@@ -29,6 +29,10 @@
 #	250 after the dot appends "MESSAGE-ID RCPT,RCPT..." to
 #	DIR/delivered.log; the test counts deliveries there.
 #
+#	When DIR/offer-size exists, EHLO offers SIZE (no limit) and each
+#	transaction answered with 250 also appends "MESSAGE-ID RCPT,...
+#	MAIL-FROM-LINE" to DIR/mail.log (the SIZE= a client announced).
+#
 #	--blackhole listens with a backlog of 0 and fills that backlog with
 #	one connection of its own, never accepting: a client's SYN is
 #	dropped and its connect() hangs (the "connect" stage).
@@ -103,6 +107,7 @@ def session(sock, d):
             return c.stall(stage)
         c.send("220 stall.sink.test ESMTP")
         rcpts = []
+        mail_line = ""
         while True:
             ln = c.line()
             if ln is None:
@@ -113,6 +118,8 @@ def session(sock, d):
                     return c.stall(stage)
                 if cmd == b"EHLO":
                     c.send("250-stall.sink.test")
+                    if os.path.exists(os.path.join(d, "offer-size")):
+                        c.send("250-SIZE")
                     c.send("250 8BITMIME")
                 else:
                     c.send("250 stall.sink.test")
@@ -120,6 +127,7 @@ def session(sock, d):
                 if stage == "mail":
                     return c.stall(stage)
                 rcpts = []
+                mail_line = ln.decode("ascii", "replace")
                 c.send("250 2.1.0 Ok")
             elif cmd == b"RCPT":
                 m = re.search(rb"<([^>]*)>", ln)
@@ -149,6 +157,9 @@ def session(sock, d):
                     record(d, "unacked.log", "%s %s" % (mid, ",".join(rcpts)))
                     return c.stall(stage)
                 record(d, "delivered.log", "%s %s" % (mid, ",".join(rcpts)))
+                if os.path.exists(os.path.join(d, "offer-size")):
+                    record(d, "mail.log", "%s %s %s" % (mid, ",".join(rcpts),
+                        mail_line))
                 c.send("250 2.0.0 Ok: queued as S%d" % int(time.time() * 1000))
             elif cmd == b"QUIT":
                 if stage == "quit":

@@ -909,7 +909,8 @@ SCENARIOS = [
 	dict(name="real Postfix 3.7 queue file fixture: long line notice "
 	    "logged as '<qid>: breaking line > 998 bytes'", fixture=True,
 	    qid="PJLONG", rcpts=TWO, want="FINAL", marked=[0, 1],
-	    log=["]: PJLONG: breaking line > 998 bytes with <CR><LF>SPACE"]),
+	    log=["]: sandboxed child: PJLONG: breaking line > 998 bytes with "
+	    "<CR><LF>SPACE"]),
 	dict(name="real Postfix 3.7 queue file fixture: carol RCPT 550, bob "
 	    "RCPT 450: D at 376 only, DEFER", fixture=True, rcpts=TWO,
 	    smtp_rcpt={"carol@remote.test": "550 5.1.1 no",

@@ -26,6 +26,7 @@
  *	repeat N CMD	run CMD N times
  *	if-job N CMD	run CMD only if the job received is job N
  *	sleep MS	wait MS milliseconds
+ *	stderr N TEXT	write N lines "TEXT" on stderr (the parent's pipe)
  *	wait		read (and ignore) until the parent closes, exit 0
  *	exit N		_exit(N)
  *
@@ -34,7 +35,8 @@
  *	stderr (the parent logs it) and ends the child with status 99.
  * SECURITY
  *	Test code. Inside the sandbox it uses only recvmsg, sendmsg,
- *	poll, close, write and exit_group, all on the child's allow-list.
+ *	poll, close, write and exit_group, all on the child's allow-list
+ *	(write: the "stderr" command, and script errors).
  * SEE ALSO
  *	tests/parent/t_hostile_child.sh, child/child_main.c
  */
@@ -335,6 +337,21 @@ hostile_command(char *line)
 		free(save);
 	} else if (strcmp(cmd, "sleep") == 0) {
 		(void)poll(NULL, 0, (int)hostile_number(hostile_token(&line)));
+	} else if (strcmp(cmd, "stderr") == 0) {
+		char	*text, buf[512];
+		int	len;
+
+		n = hostile_number(hostile_token(&line));
+		if ((text = hostile_token(&line)) == NULL)
+			hostile_die("stderr", "no text");
+		len = snprintf(buf, sizeof(buf), "%s\n", text);
+		if (len < 0 || (size_t)len >= sizeof(buf))
+			hostile_die("stderr", "text too long");
+		/* write(2) only (dprintf may make other calls); the parent
+		 * may close the pipe: SIGPIPE ends us then. */
+		while (n-- > 0)
+			if (write(HOSTILE_ERR_FD, buf, (size_t)len) != len)
+				_exit(0);
 	} else if (strcmp(cmd, "wait") == 0) {
 		hostile_wait();
 	} else if (strcmp(cmd, "exit") == 0) {

@@ -101,6 +101,8 @@ def result(type_name="RCPT_RESULT", job=JOB, index=0, code=250, flags=0,
 	for f, v in (("status", status), ("relay", relay), ("mta_name", mta),
 	    ("diag_text", diag), ("reason", reason)):
 		parts += s16(v, kw.get(f + "_len"))
+	# reuse_count and the MSG_STATS stamps (0: not reached)
+	parts += u32(kw.get("reuse", 0)) + u64(0) + u32(0) + u64(0) + u32(0)
 	return frame(T[type_name], parts + [kw.get("extra", b"")])
 
 
@@ -112,6 +114,13 @@ def done(job=JOB, extra=b""):
 
 def log(text, level=1):
 	return frame(T["LOG"], u32(level) + s16(text))
+
+
+def transcript(job=JOB, classes=1, peer="mx.test[192.0.2.1]:25",
+    text="Out: EHLO x\nIn:  500 no"):
+	"""TRANSCRIPT body (ipc_msg.c IPC_F_TRANSCRIPT order)."""
+	return frame(T["TRANSCRIPT"], u32(job) + u32(classes) + u32(0) +
+	    u32(0) + s16(peer) + s16(text))
 
 
 def ready(version=None):
@@ -232,7 +241,8 @@ def scenario(env, sc, idx):
 	raw = fp.attr_list(common) + b"".join(fp.attr_list(x) for x in rl)
 
 	script = os.path.join(env.tmp, "script.%d.%d" % (os.getpid(), idx))
-	lines = sc.get("prologue", PROLOGUE) + sc["script"]
+	body = sc["script"](qid) if callable(sc["script"]) else sc["script"]
+	lines = sc.get("prologue", PROLOGUE) + body
 	with open(script, "w") as f:
 		f.write("\n".join(lines) + "\n")
 	os.environ["SJ_HOSTILE_SCRIPT"] = script
@@ -310,12 +320,29 @@ def scenario(env, sc, idx):
 		    "defer APPEND %r" % d)
 		ck.want(d.get("offset") == str(roffs[rcpts.index(
 		    d.get("recipient"))]), "defer APPEND offset %r" % d)
-	for n in ("bounce", "trace"):
-		ck.want(env.svc[n].received() == [], "%s got %r" % (n,
-		    env.svc[n].received()))
+	bounced = [dict(x) for x in env.svc["bounce"].received()]
+	ck.want(sorted(d.get("recipient") for d in bounced) ==
+	    sorted(rcpts[i] for i in sc.get("bounced", [])), "bounce APPENDs "
+	    "for %r, want %r" % ([d.get("recipient") for d in bounced],
+	    [rcpts[i] for i in sc.get("bounced", [])]))
+	for d in bounced:
+		ck.want(d.get("status") == "5.1.3" and d.get("reason") ==
+		    "recipient address too long", "bounce APPEND %r" %
+		    dict((k, v[:80]) for k, v in d.items()))
+	ck.want(env.svc["trace"].received() == [], "trace got %r" %
+	    env.svc["trace"].received())
 
 	for pat in sc["log"]:
 		ck.want(pat in logtxt, "log lacks %r; log: %r" % (pat, log[-6:]))
+	for pat in sc.get("absent", []):
+		rx = re.compile(pat.replace("QID", qid))
+		bad = [ln for ln in log if rx.search(ln)]
+		ck.want(not bad, "log has %r: %r" % (pat, bad[:2]))
+	if "max_lines" in sc:
+		text, most = sc["max_lines"]
+		n = sum(1 for ln in log if text in ln)
+		ck.want(0 < n <= most, "%d lines with %r logged, want 1..%d" %
+		    (n, text, most))
 	if want == "DEFER" and not marked:
 		ck.want("sandboxed child failed, deferring all %d recipients" %
 		    len(rcpts) in logtxt, "no 'deferring all' warning")
@@ -348,24 +375,57 @@ SCENARIOS = [
 	    args=["-o", "max_use=1"], script=[SENT0, "send " + done()],
 	    want="FINAL", marked=[0], rc=0, alive=False, log=["status=sent"]),
 
+	# Each result is logged with the session stamps it carries (issue
+	# 12): the second recipient's session was a reused connection.
+	dict(name="control: each recipient logged with its own session's "
+	    "conn_use", rcpts=TWO, script=[SENT0,
+	    "send " + result(index=1, reuse=2), "send " + done()],
+	    want="FINAL", marked=[0, 1], rc=0,
+	    log=["to=<carol@remote.test>, relay=mx.test[192.0.2.1]:25, "
+	    "conn_use=3, delay="],
+	    absent=[r"to=<bob@remote\.test>, .*conn_use="]),
+
+	# An address over smtpjail's IPC limit (issue 12): that recipient
+	# alone is bounced (5.1.3), as a server would refuse it; the child
+	# gets the others, numbered from 0.
+	dict(name="a recipient address over the limit: it alone is bounced, "
+	    "the other goes to the child",
+	    rcpts=["x" * 1100 + "@remote.test", "bob@remote.test"],
+	    script=[SENT0, "send " + done()], want="FINAL", marked=[0, 1],
+	    bounced=[0], rc=0, log=["recipient 0: address longer than "
+	    "smtpjail's limit of 1024 bytes", "to=<bob@remote.test>, "
+	    "relay=mx.test[192.0.2.1]:25"]),
+	dict(name="every recipient over the limit: all bounced, the child "
+	    "hears of no job", rcpts=["y" * 1100 + "@remote.test"],
+	    prologue=["send " + ready(), "recv"], script=[], want="FINAL",
+	    marked=[0], bounced=[0], rc=0,
+	    log=["recipient 0: address longer than smtpjail's limit"]),
+
 	# Recipient indexes.
 	dict(name="2xx for recipient 1 of 1 (never sent): refused",
 	    script=["send " + result(index=1), "send " + done()],
 	    log=[FAILED, "RCPT_RESULT for recipient 1 of 1"]),
-	dict(name="2xx for recipient 5 of 2 after a valid one: nothing "
-	    "marked", rcpts=TWO, script=[SENT0, "send " + result(index=5),
-	    "send " + done()], log=["RCPT_RESULT for recipient 5 of 2"]),
+	# A result is acted on when it arrives (smtp(8) marks at the reply):
+	# a violation after it defers only the recipients without one.
+	dict(name="2xx for recipient 5 of 2 after a valid one: the valid one "
+	    "stands, the other is deferred", rcpts=TWO, script=[SENT0,
+	    "send " + result(index=5), "send " + done()], marked=[0],
+	    deferred=[1], log=["RCPT_RESULT for recipient 5 of 2",
+	    "after reporting 1 of 2 recipients, deferring the other 1"]),
 	dict(name="recipient index 10000 (past SJ_RCPT_MAX): decoder refuses",
 	    script=["send " + result(index=10000)],
 	    log=["RCPT_RESULT: field index: 10000 out of range"]),
 	dict(name="recipient index 4294967295: decoder refuses",
 	    script=["send " + result(index=0xffffffff)],
 	    log=["field index: 4294967295 out of range"]),
-	dict(name="repeated recipient index: refused, first one not used",
-	    rcpts=TWO, script=[SENT0, SENT0, "send " + result(index=1),
-	    "send " + done()], log=["second RCPT_RESULT for recipient 0"]),
-	dict(name="DONE with a recipient unreported: refused", rcpts=TWO,
+	dict(name="repeated recipient index: refused, the first one stands "
+	    "and is marked once", rcpts=TWO, script=[SENT0, SENT0,
+	    "send " + result(index=1), "send " + done()], marked=[0],
+	    deferred=[1], log=["second RCPT_RESULT for recipient 0"]),
+	dict(name="DONE with a recipient unreported: refused, the reported "
+	    "one stands", rcpts=TWO,
 	    script=["send " + result(index=1), "send " + done()],
+	    marked=[1], deferred=[0],
 	    log=["DONE with 1 of 2 recipients reported"]),
 
 	# Job ids.
@@ -376,9 +436,10 @@ SCENARIOS = [
 	    script=["send " + result("SITE_RESULT", job=2, code=421,
 	    status="4.3.2"), "send " + done()],
 	    log=["SITE_RESULT for job 2, expected job 1"]),
-	dict(name="DONE for another job: refused",
-	    script=[SENT0, "send " + done(job=0)],
-	    log=["DONE for job 0, expected job 1"]),
+	dict(name="DONE for another job: refused (the result before stands)",
+	    script=[SENT0, "send " + done(job=0)], marked=[0], want="FINAL",
+	    log=["DONE for job 0, expected job 1",
+	    "after reporting all 1 recipients"]),
 
 	# Codes and statuses.
 	dict(name="reply code 999: decoder refuses",
@@ -452,7 +513,8 @@ SCENARIOS = [
 	    script=["send fd=3 " + result()],
 	    log=["RCPT_RESULT: unexpected descriptor"]),
 	dict(name="DONE with two descriptors: refused",
-	    script=[SENT0, "send fd=0 fd=2 " + done()],
+	    script=[SENT0, "send fd=0 fd=2 " + done()], marked=[0],
+	    want="FINAL",
 	    log=["DONE: 2 descriptors in one message"]),
 	dict(name="eight descriptors on one message: refused",
 	    script=["send fd=0 fd=1 fd=2 fd=3 fd=content fd=0 fd=1 fd=2 " +
@@ -480,7 +542,8 @@ SCENARIOS = [
 	    script=["send " + result(extra=b"\0\0\0")],
 	    log=["RCPT_RESULT: trailing 3 bytes"]),
 	dict(name="one byte more than DONE's fixed size: refused",
-	    script=[SENT0, "send " + done(extra=b"\0")],
+	    script=[SENT0, "send " + done(extra=b"\0")], marked=[0],
+	    want="FINAL",
 	    log=["DONE: body of 33 bytes exceeds maximum 32"]),
 	dict(name="short header (3 bytes): refused",
 	    script=["send 040007"], log=["shorter than the 8-byte header"]),
@@ -490,12 +553,14 @@ SCENARIOS = [
 	# Volume, silence, death.
 	dict(name="flood of 600 LOG messages: refused after the budget",
 	    script=["repeat 600 send " + log("flood line")],
-	    log=["child sent more than 500 LOG messages in one job"],
-	    max_child_lines=500),
+	    log=["child sent more than 500 LOG messages and stderr lines "
+	    "in one job"], max_child_lines=500),
 	dict(name="silent child that ignores EOF: the parent times out, "
 	    "the spawner kills it", rcpts=TWO,
 	    script=["sleep 60000"], args=["-o", "daemon_timeout=2s"],
-	    log=["no message from child pid", "child killed by signal 9"]),
+	    log=["passed the job deadline of 2 s: sending ABORT",
+	    "job deadline of 2 s passed, and no DONE 5 s after ABORT",
+	    "child killed by signal 9"]),
 	# A child that dies after a well-formed result: that result stands
 	# (smtp(8) marks a recipient as soon as its outcome is known, and a
 	# 250 the server gave must not become a duplicate); the rest wait.
@@ -517,7 +582,8 @@ SCENARIOS = [
 	# The same refusal on master(8)'s path (serve(), not -S).
 	dict(name="master mode: repeated recipient index: refused, the "
 	    "parent goes on", master=True, rcpts=TWO, script=[SENT0, SENT0,
-	    "send " + done()], log=["second RCPT_RESULT for recipient 0"]),
+	    "send " + done()], marked=[0], deferred=[1],
+	    log=["second RCPT_RESULT for recipient 0"]),
 	# One destination per child: a child that dies ends its own job;
 	# the next request (same nexthop) gets a fresh child and is served.
 	dict(name="master mode: the first child dies mid-job, the next "
@@ -536,7 +602,81 @@ SCENARIOS = [
 	    "goes on", master=True,
 	    script=[SENT0, "send " + done(), "send " + log("late")],
 	    want="FINAL", marked=[0],
-	    log=["]: late", "between requests: unsolicited LOG"]),
+	    log=["]: sandboxed child: late",
+	    "between requests: unsolicited LOG"]),
+
+	# Limits the child cannot stretch (issue 15, findings 3-7).
+	# (3) A LOG line written as a Postfix status line is logged behind
+	# the fixed prefix, so it is not one; relay= and the MTA name are
+	# held to the characters of a host name and an address.
+	dict(name="LOG forging a status=sent line: logged behind the "
+	    "prefix, no status line; relay with free text: refused",
+	    script=lambda qid: ["send " + log("%s: to=<bob@remote.test>, "
+	    "relay=mx.test[192.0.2.1]:25, delay=1, delays=0/0/0/1, "
+	    "dsn=2.0.0, status=sent (250 2.0.0 ok)" % qid),
+	    "send " + result(relay="mx.test[192.0.2.1]:25, status=sent "
+	    "(250 ok)"), "send " + done()],
+	    log=["]: sandboxed child: PH", "RCPT_RESULT with a relay or "
+	    "MTA name that is not a host name and address"],
+	    absent=[r"\]: QID: to=<bob@remote\.test>.*status=sent"]),
+	dict(name="relay with fields after the port: refused",
+	    script=["send " + result(relay="mx.test[192.0.2.1]:25, "
+	    "orig_to=<x@y.test>"), "send " + done()],
+	    log=["RCPT_RESULT with a relay or MTA name that is not a host "
+	    "name and address"]),
+	dict(name="MTA name with spaces: refused",
+	    script=["send " + result(mta="mx.test dsn=2.0.0"),
+	    "send " + done()],
+	    log=["RCPT_RESULT with a relay or MTA name that is not a host "
+	    "name and address"]),
+	dict(name="SITE_RESULT relay with free text: refused",
+	    script=["send " + result("SITE_RESULT", code=421,
+	    status="4.3.2", relay="none, status=deferred"),
+	    "send " + done()],
+	    log=["SITE_RESULT with a relay or MTA name"]),
+	# (4) stderr lines count against the LOG budget.
+	dict(name="stderr flood of 2000 lines: refused after the budget",
+	    script=["stderr 2000 flood-line", "sleep 500", SENT0,
+	    "send " + done()],
+	    log=["child sent more than 500 LOG messages and stderr lines "
+	    "in one job", "]: warning: sandboxed child: stderr: flood-line"],
+	    max_lines=("flood-line", 500)),
+	dict(name="LOG messages and stderr lines share one budget",
+	    script=["repeat 300 send " + log("flood line"),
+	    "stderr 300 flood-line", "sleep 500", SENT0, "send " + done()],
+	    log=["child sent more than 500 LOG messages and stderr lines "
+	    "in one job"], max_lines=("flood", 500)),
+	# (5) One deadline per job, not renewed by messages; ABORT at it.
+	dict(name="a LOG line every 200 ms does not renew the job deadline: "
+	    "ABORT, then the job is deferred",
+	    args=["-o", "daemon_timeout=3s"],
+	    script=["send " + log("keepalive"), "sleep 200"] * 60 +
+	    [SENT0, "send " + done()],
+	    log=["passed the job deadline of 3 s: sending ABORT",
+	    "job deadline of 3 s passed, and no DONE 5 s after ABORT"]),
+	dict(name="a child that answers ABORT with DONE at the deadline: "
+	    "the job is deferred",
+	    args=["-o", "daemon_timeout=3s"],
+	    script=["send " + log("keepalive"), "sleep 200"] * 20 +
+	    ["recv", "send " + done()],
+	    log=["passed the job deadline of 3 s: sending ABORT",
+	    "job deadline of 3 s passed (ABORT sent, DONE received)"]),
+	dict(name="nine TRANSCRIPT messages in one job: refused",
+	    script=["repeat 9 send " + transcript(), SENT0,
+	    "send " + done()],
+	    log=["more than 8 TRANSCRIPT messages in one job"]),
+	dict(name="eight TRANSCRIPT messages in one job: accepted (control)",
+	    script=["repeat 8 send " + transcript(), SENT0,
+	    "send " + done()], want="FINAL", marked=[0], rc=0,
+	    log=["status=sent"]),
+	# (6) Sends to the child are bounded: a child that stops reading.
+	dict(name="a child that does not read its recipients: the send "
+	    "times out, the job is deferred",
+	    rcpts=["r%04d.%s@remote.test" % (i, "x" * 100)
+	    for i in range(600)],
+	    prologue=["send " + ready(), "recv", "recv"],
+	    script=["sleep 60000"], lingers=True,
+	    log=["the child has not read its messages for 10 s"]),
 ]
 
 

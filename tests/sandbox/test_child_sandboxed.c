@@ -225,6 +225,12 @@ struct scenario {
 	 * totals over all jobs, and res[] is the outcome of every job.
 	 */
 	int	reuse_jobs;
+	/*
+	 * Round trips: the turns srv[0] took in all (a reply written after
+	 * it read from the client since its last reply; the greeting is
+	 * none). 0 = not checked.
+	 */
+	unsigned turns;
 	uint32_t job_flags[MAX_JOBS];
 	int	pause_ms[MAX_JOBS];
 	uint32_t reuse[MAX_JOBS];
@@ -271,6 +277,11 @@ static struct logcap {
 #define REUSE_NEW	EHLO_C MAIL_C RCPT_B "DATA\r\n" WIRE ".\r\n"
 #define REUSE_AGAIN	"RSET\r\n" MAIL_C RCPT_B "DATA\r\n" WIRE ".\r\n"
 #define REUSE_LS	(IPC_DF_CONN_LOAD | IPC_DF_CONN_STORE)
+/* A cached session's RSET probe, pipelined with the next transaction. */
+#define REUSE_PROBE	"RSET\r\n" MAIL_C RCPT_B "DATA\r\n"
+#define BDAT_WIRE	"BDAT 21 LAST\r\n" WIRE
+#define REUSE_NEW_BDAT	EHLO_C MAIL_C RCPT_B BDAT_WIRE
+#define REUSE_AGAIN_BDAT "RSET\r\n" MAIL_C RCPT_B BDAT_WIRE
 
 #define EHLO_PIPE	"250-srv.test\r\n250 PIPELINING\r\n"
 #define EHLO_NONE	"250 srv.test\r\n"
@@ -684,7 +695,7 @@ static const struct scenario scenarios[] = {
 		.recv = { PIPELINED },
 		.res = { TIMED_OUT("sending end of data -- message may be "
 		    "sent more than once") },
-		.log = { "warning: " R2 ": no reply to the end of data: the "
+		.log = { "warning: sandboxed child: " R2 ": no reply to the end of data: the "
 		    "message may be delivered twice" },
 	},
 	{
@@ -804,7 +815,7 @@ static const struct scenario scenarios[] = {
 		.recv = { PIPELINED },
 		.res = { LOST("sending end of data -- message may be sent more "
 		    "than once") },
-		.log = { "warning: " R2 ": no reply to the end of data: the "
+		.log = { "warning: sandboxed child: " R2 ": no reply to the end of data: the "
 		    "message may be delivered twice" },
 	},
 	{
@@ -989,7 +1000,7 @@ static const struct scenario scenarios[] = {
 		    .data = "what?\r\n354 go ahead\r\n" }},
 		.recv = { PIPELINED },
 		.res = { SENT(0, R2, 0) },
-		.log = { "warning: non-ESMTP response from " R2 ": what?" },
+		.log = { "warning: sandboxed child: non-ESMTP response from " R2 ": what?" },
 	},
 	{
 		.name = "code_mismatch_in_multiline",
@@ -1038,7 +1049,7 @@ static const struct scenario scenarios[] = {
 		.res = {{ IPC_T_RCPT_RESULT, 0, "5.1.1", 550, R2, "host " H2
 		    " said: " LONG_KEPT " (in reply to RCPT TO command)", 0,
 		    LONG_KEPT }},
-		.log = { "warning: " R2 ": response longer than 2048: "
+		.log = { "warning: sandboxed child: " R2 ": response longer than 2048: "
 		    "550 5.1.1 xxxxxxxxxxxxxxxxxxxx..." },
 	},
 	{
@@ -1050,7 +1061,7 @@ static const struct scenario scenarios[] = {
 		/* PIPELINING came after the cut: the client does not use it. */
 		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\n" WIRE ".\r\n" QUIT },
 		.res = { SENT(0, R2, 0) },
-		.log = { "warning: " R2 ": multi-line response longer than "
+		.log = { "warning: sandboxed child: " R2 ": multi-line response longer than "
 		    "2048 " },
 	},
 
@@ -1088,7 +1099,7 @@ static const struct scenario scenarios[] = {
 		.srv = {{ .addr = A2, .greet = FLOOD }},
 		.recv = { "" },
 		.res = { TIMED_OUT("receiving the initial server greeting") },
-		.log = { "warning: " R2 ": multi-line response longer than "
+		.log = { "warning: sandboxed child: " R2 ": multi-line response longer than "
 		    "2048 " },
 	},
 	{
@@ -1235,7 +1246,7 @@ static const struct scenario scenarios[] = {
 		.nexthop = "loop1.test",
 		.res = { SITE_RES("5.4.4", 0, "none", "Name server loop for "
 		    "loop1.test") },
-		.log = { "warning: dns_lookup: Name server loop for " },
+		.log = { "warning: sandboxed child: dns_lookup: Name server loop for " },
 	},
 	{
 		.name = "nexthop_list_second_destination",
@@ -1252,7 +1263,7 @@ static const struct scenario scenarios[] = {
 		.res = { SITE_RES("5.4.4", 0, "none", "Name service error for "
 		    "name=badmx.test type=MX: Malformed or unexpected name "
 		    "server reply") },
-		.log = { "warning: malformed domain name in resource data of "
+		.log = { "warning: sandboxed child: malformed domain name in resource data of "
 		    "MX record for badmx.test: bad!x.badmx.test" },
 	},
 	{
@@ -1431,7 +1442,7 @@ static const struct scenario scenarios[] = {
 		.nexthop = "noaddr.test",
 		.res = { SITE_RES("5.4.4", 0, "none", DNS_NF("gone.noaddr.test",
 		    "A", "Host not found")) },
-		.log = { "warning: no MX host for noaddr.test has a valid "
+		.log = { "warning: sandboxed child: no MX host for noaddr.test has a valid "
 		    "address record" },
 	},
 	{
@@ -1454,7 +1465,7 @@ static const struct scenario scenarios[] = {
 		.nexthop = "[nx.test]",
 		.res = { SITE_RES("4.3.5", 0, "none",
 		    DNS_NF("nx.test", "A", "Host not found")) },
-		.log = { "warning: relayhost configuration problem" },
+		.log = { "warning: sandboxed child: relayhost configuration problem" },
 	},
 	{
 		.name = "loop_best_mx_is_me",
@@ -1499,9 +1510,9 @@ static const struct scenario scenarios[] = {
 		.conns = { 1, NOCONN },
 		.res = { SITE_RES("5.4.6", 0, "mx-a.order.test[127.0.0.3]:25",
 		    "mail for order.test loops back to myself") },
-		.log = { "warning: host mx-a.order.test[127.0.0.3]:25 greeted "
+		.log = { "warning: sandboxed child: host mx-a.order.test[127.0.0.3]:25 greeted "
 		    "me with my own hostname client.test",
-		    "warning: host mx-a.order.test[127.0.0.3]:25 replied to "
+		    "warning: sandboxed child: host mx-a.order.test[127.0.0.3]:25 replied to "
 		    "HELO/EHLO with my own hostname client.test" },
 	},
 	{
@@ -1620,7 +1631,8 @@ static const struct scenario scenarios[] = {
 		.job_flags = { REUSE_LS, REUSE_LS },
 		.reuse = { 0, 0 },
 		.conns = { 2 },
-		.recv = { REUSE_NEW "RSET\r\n" REUSE_NEW QUIT },
+		/* the probe leads MAIL, RCPT and DATA; no content follows */
+		.recv = { REUSE_NEW REUSE_PROBE REUSE_NEW QUIT },
 		.res = { SENT(0, R2, 0) },
 		.nolog = { "4.3.2", "warning", "error" },
 	},
@@ -1633,9 +1645,73 @@ static const struct scenario scenarios[] = {
 		.job_flags = { REUSE_LS, REUSE_LS },
 		.reuse = { 0, 0 },
 		.conns = { 2 },
-		.recv = { REUSE_NEW "RSET\r\n" REUSE_NEW QUIT },
+		.recv = { REUSE_NEW REUSE_PROBE REUSE_NEW QUIT },
 		.res = { SENT(0, R2, 0) },
 		.nolog = { "lost connection", "warning", "error" },
+	},
+	{
+		/* CHUNKING: a failed probe, and no chunk went out after it */
+		.name = "reuse_probe_421_bdat",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = EHLO_CHUNK,
+		    .rset = "421 4.3.2 Service shutting down\r\n" }},
+		.reuse_jobs = 2,
+		.job_flags = { REUSE_LS, REUSE_LS },
+		.reuse = { 0, 0 },
+		.conns = { 2 },
+		.recv = { REUSE_NEW_BDAT "RSET\r\n" MAIL_C RCPT_B
+		    REUSE_NEW_BDAT QUIT },
+		.res = { SENT(0, R2, 0) },
+		.nolog = { "4.3.2", "warning", "error" },
+	},
+	/*
+	 * Round trips per message, counted as the server's turns (a reply
+	 * after reading from the client; the greeting is none). New
+	 * session, DATA: EHLO; MAIL RCPT DATA; content "." QUIT = 3. New
+	 * session, BDAT: EHLO; MAIL RCPT "BDAT LAST" content QUIT = 2.
+	 * Three jobs on one kept session and the QUIT when the child
+	 * exits: DATA 3 + 2 + 2 + 1 (a reused session: RSET MAIL RCPT
+	 * DATA; content "."), BDAT 2 + 2 + 2 + 1 (RSET MAIL RCPT; "BDAT
+	 * LAST" content: the chunk waits for the probe's reply).
+	 */
+	{
+		.name = "rtt_new_data",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2 }},
+		.recv = { PIPELINED },
+		.turns = 3,
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		.name = "rtt_new_bdat",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = EHLO_CHUNK }},
+		.recv = { REUSE_NEW_BDAT QUIT },
+		.turns = 2,
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		.name = "rtt_reuse_data",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2 }},
+		.reuse_jobs = 3,
+		.job_flags = { REUSE_LS, REUSE_LS, REUSE_LS },
+		.reuse = { 0, 1, 2 },
+		.recv = { REUSE_NEW REUSE_AGAIN REUSE_AGAIN QUIT },
+		.turns = 8,
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		.name = "rtt_reuse_bdat",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = EHLO_CHUNK }},
+		.reuse_jobs = 3,
+		.job_flags = { REUSE_LS, REUSE_LS, REUSE_LS },
+		.reuse = { 0, 1, 2 },
+		.recv = { REUSE_NEW_BDAT REUSE_AGAIN_BDAT REUSE_AGAIN_BDAT
+		    QUIT },
+		.turns = 7,
+		.res = { SENT(0, R2, 0) },
 	},
 	{
 		/* every RCPT refused: RSET ends it, the session stays */
@@ -1988,6 +2064,10 @@ struct conn {
 	uint64_t bdat_left;		/* chunk bytes still to come */
 	int	bdat_last;		/* that chunk is the LAST */
 	unsigned nchunk;		/* chunks before it */
+	int	heard;			/* read from the client since the
+					 * last reply */
+	unsigned *turns;		/* shared with the test: replies
+					 * that followed a read */
 };
 
 static void
@@ -2047,6 +2127,12 @@ srv_say(struct conn *c, const char *text)
 	}
 	if (strcmp(text, DROP) == 0)
 		return (-1);
+	/* A round trip: the client sent, then waited for this reply. */
+	if (c->heard) {
+		c->heard = 0;
+		if (c->turns != NULL)
+			(*c->turns)++;
+	}
 	if (strncmp(text, TRICKLE, strlen(TRICKLE)) == 0) {
 		/* A server that answers one byte at a time, slower than
 		 * the stage's deadline allows: the deadline fires. */
@@ -2097,6 +2183,7 @@ srv_fill(struct conn *c, int ms)
 		return (p[1].revents ? -1 : 0);	/* the test is over */
 	if ((n = read(c->fd, tmp, sizeof(tmp))) <= 0)
 		return (-1);
+	c->heard = 1;
 	srv_record(c, tmp, (size_t)n);
 	if (c->stalled)
 		return (0);
@@ -2309,7 +2396,8 @@ srv_lines(struct conn *c)
 }
 
 static void
-srv_conn(const struct srv_spec *sp, int fd, int ctl, int rec)
+srv_conn(const struct srv_spec *sp, int fd, int ctl, int rec,
+    unsigned *turns)
 {
 	static struct conn c;
 	const char *greet = sp->greet ? sp->greet : "220 srv.test ESMTP\r\n";
@@ -2319,6 +2407,7 @@ srv_conn(const struct srv_spec *sp, int fd, int ctl, int rec)
 	c.fd = fd;
 	c.ctl = ctl;
 	c.rec = rec;
+	c.turns = turns;
 	if (srv_say(&c, greet) < 0)
 		return;
 	for (;;) {
@@ -2332,7 +2421,8 @@ srv_conn(const struct srv_spec *sp, int fd, int ctl, int rec)
 }
 
 static void __attribute__((noreturn))
-srv_main(const struct srv_spec *sp, int lfd, int ctl, int rec)
+srv_main(const struct srv_spec *sp, int lfd, int ctl, int rec,
+    unsigned *turns)
 {
 	struct pollfd p[2];
 	int	fd, nconn = 0;
@@ -2352,7 +2442,7 @@ srv_main(const struct srv_spec *sp, int lfd, int ctl, int rec)
 			if ((fd = accept(lfd, NULL, NULL)) < 0)
 				_exit(100);
 			nconn++;
-			srv_conn(sp, fd, ctl, rec);
+			srv_conn(sp, fd, ctl, rec, turns);
 			close(fd);
 			continue;
 		}
@@ -2367,6 +2457,7 @@ struct srv_run {
 	int	rec;			/* memfd: what it received */
 	int	lfd;			/* syn_drop: the full listener */
 	int	fill[2];		/* syn_drop: queue fillers */
+	unsigned *turns;		/* shared page: the server's turns */
 };
 
 /* Fill the accept queue of a backlog-0 listener: later SYNs are dropped. */
@@ -2425,6 +2516,10 @@ srv_start(const struct srv_spec *sp, struct srv_run *runs, int i)
 	assert_int_equal(listen(lfd, sp->syn_drop ? 0 : 16), 0);
 	run->rec = memfd_create("srv-rec", MFD_CLOEXEC);
 	assert_true(run->rec >= 0);
+	run->turns = mmap(NULL, sizeof(*run->turns), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(run->turns != MAP_FAILED);
+	*run->turns = 0;
 	run->lfd = -1;
 	if (sp->syn_drop) {
 		run->lfd = lfd;
@@ -2447,7 +2542,7 @@ srv_start(const struct srv_spec *sp, struct srv_run *runs, int i)
 			}
 			close(runs[i].rec);
 		}
-		srv_main(sp, lfd, pfd[0], run->rec);
+		srv_main(sp, lfd, pfd[0], run->rec, run->turns);
 	}
 	close(lfd);
 	close(pfd[0]);
@@ -2639,6 +2734,7 @@ run_job(const struct scenario *sc, struct child_ctl *cc, struct outcome *out)
 	m.u.deliver.smtputf8 = sc->smtputf8;
 	m.u.deliver.ret_flags = sc->ret;
 	m.u.deliver.content_size = clen;
+	m.u.deliver.data_size = clen;
 	m.u.deliver.content_fd = memfd;
 	snprintf(m.u.deliver.nexthop, sizeof(m.u.deliver.nexthop), "%s",
 	    sc->nexthop);
@@ -3020,6 +3116,8 @@ scenario_teardown(void **state)
 		if (!cur.stopped[i])
 			(void)srv_stop(&cur.runs[i]);
 		close(cur.runs[i].rec);
+		if (cur.runs[i].turns != NULL)
+			munmap(cur.runs[i].turns, sizeof(unsigned));
 	}
 	if (cur.cfg_loaded)
 		sj_config_free(&cur.cfg);
@@ -3134,6 +3232,12 @@ run_scenario(void **state)
 			want = 0;	/* the kernel dropped the SYNs */
 		want_recv = want_recv_of(sc, i, sc->reuse_jobs ? 1 : jobs);
 		rec = srv_recording(runs[i].rec, &len);
+		if (i == 0 && sc->turns > 0 && *runs[i].turns != sc->turns) {
+			print_message("%s: server %s took %u turns, expected "
+			    "%u\n", sc->name, sc->srv[i].addr, *runs[i].turns,
+			    sc->turns);
+			bad = 1;
+		}
 		if (conns != want) {
 			print_message("%s: server %s accepted %d connections, "
 			    "expected %d\n", sc->name, sc->srv[i].addr, conns,

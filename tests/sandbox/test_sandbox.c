@@ -712,6 +712,33 @@ op_setsockopt_other(struct tctx *t)
 	    sizeof(one)) == 0 ? 0 : 1);
 }
 
+/* Another option at TCP's level than the ones allowed. */
+static int
+op_setsockopt_tcp_cork(struct tctx *t)
+{
+	int	fd, one = 1;
+
+	(void)t;
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return (2);
+	return (setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one,
+	    sizeof(one)) == 0 ? 0 : 1);
+}
+
+/* TCP_QUICKACK's number at the socket level (SO_PRIORITY): the level
+ * is checked with the name. */
+static int
+op_setsockopt_quickack_sol(struct tctx *t)
+{
+	int	fd, one = 1;
+
+	(void)t;
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return (2);
+	return (setsockopt(fd, SOL_SOCKET, TCP_QUICKACK, &one,
+	    sizeof(one)) == 0 ? 0 : 1);
+}
+
 static int
 op_memfd_create(struct tctx *t)
 {
@@ -811,6 +838,9 @@ static const struct op_row forbidden[] = {
 	{ "bind", op_bind, 0 },
 	{ "getsockopt(SO_TYPE)", op_getsockopt_other, 0 },
 	{ "setsockopt(SO_REUSEADDR)", op_setsockopt_other, 0 },
+	{ "setsockopt(IPPROTO_TCP, TCP_CORK)", op_setsockopt_tcp_cork, 0 },
+	{ "setsockopt(SOL_SOCKET, TCP_QUICKACK)",
+	    op_setsockopt_quickack_sol, 0 },
 	{ "memfd_create", op_memfd_create, 0 },
 	{ "getrandom(GRND_RANDOM)", op_getrandom_random, 0 },
 	{ "io_uring_setup", op_io_uring, 0 },
@@ -1123,6 +1153,10 @@ op_sys_layer(struct tctx *t)
 	if (sys_setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 	    sizeof(one)) != 0 || sys_getsockname(fd, (struct sockaddr *)&me,
 	    &len) != 0)
+		return (7);
+	/* smtp_ack(3): on a connected SMTP socket */
+	if (sys_setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one,
+	    sizeof(one)) != 0)
 		return (7);
 	if (sys_write(fd, "NOOP\r\n", 6) != 6 || sys_writev(fd, iov, 2) != 6)
 		return (8);

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -656,6 +657,57 @@ test_resolv_conf(void **state)
 	write_file(tenv.resolv, "nameserver 192.0.2.53\n");
 }
 
+/*
+ * Chrooted (-c) with smtpjail_resolv_conf unset: the file stock smtp(8)
+ * reads in its chroot, $queue_directory/etc/resolv.conf; an explicit
+ * setting wins; without -c the parameter's default applies.
+ */
+static void
+test_resolv_conf_chroot(void **state)
+{
+	static const char *const argv_c[] = {"smtpjail", "-t", "unix", "-c",
+	    NULL};
+	struct sj_config cfg;
+	char	text[1024], etc[160], inroot[192], why[512] = "";
+
+	(void)state;
+	snprintf(etc, sizeof(etc), "%s/etc", tenv.dir);
+	snprintf(inroot, sizeof(inroot), "%s/resolv.conf", etc);
+	assert_int_equal(mkdir(etc, 0755), 0);
+	write_file(inroot, "nameserver 192.0.2.77\n");
+	snprintf(text, sizeof(text), "myhostname = mx.example.test\n"
+	    "smtpjail_sandbox_user = nobody\n"
+	    "inet_interfaces = 127.0.0.1\n"
+	    "queue_directory = %s\n", tenv.dir);
+	write_file(tenv.main_cf, text);
+	if (load(&cfg, argv_c, why, sizeof(why)) != 0)
+		fail_msg("chroot: %s", why);
+	assert_string_equal(cfg.child.dns_servers, "192.0.2.77:53");
+	sj_config_free(&cfg);
+
+	/* Missing there: glibc's 127.0.0.1, and a warning naming it. */
+	unlink(inroot);
+	if (load(&cfg, argv_c, why, sizeof(why)) != 0)
+		fail_msg("chroot, no file: %s", why);
+	assert_string_equal(cfg.child.dns_servers, "127.0.0.1:53");
+	assert_int_equal(cfg.nwarnings, 1);
+	sj_config_free(&cfg);
+
+	/* An explicit setting is read as given. */
+	write_file(inroot, "nameserver 192.0.2.77\n");
+	snprintf(text + strlen(text), sizeof(text) - strlen(text),
+	    "smtpjail_resolv_conf = %s\n", tenv.resolv);
+	write_file(tenv.main_cf, text);
+	if (load(&cfg, argv_c, why, sizeof(why)) != 0)
+		fail_msg("chroot, explicit: %s", why);
+	assert_string_equal(cfg.child.dns_servers, "192.0.2.53:53");
+	sj_config_free(&cfg);
+
+	unlink(inroot);
+	rmdir(etc);
+	write_main(NULL);
+}
+
 /* resolv.conf "options", clamped as glibc's res_setoptions() does. */
 static const struct resolv_opt_case {
 	const char *text;		/* NULL: no file */
@@ -1116,6 +1168,7 @@ main(void)
 		cmocka_unit_test(test_child_values),
 		cmocka_unit_test(test_relay_too_long),
 		cmocka_unit_test(test_port),
+		cmocka_unit_test(test_resolv_conf_chroot),
 		cmocka_unit_test(test_local_addrs),
 		cmocka_unit_test(test_cli_flags),
 		cmocka_unit_test(test_hostname_defaults),

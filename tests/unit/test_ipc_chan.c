@@ -611,6 +611,37 @@ test_send_refuses(void **state)
 	assert_int_equal(ipc_chan_send(-1, &m), -EBADF);
 }
 
+/*
+ * A peer that does not read: the timed send gives up with -ETIMEDOUT
+ * once the socket buffer is full (the blocking send would wait for
+ * ever), and what was sent before is intact.
+ */
+static void
+test_send_timed(void **state)
+{
+	struct pair *p = *state;
+	struct ipc_msg m;
+	char	why[256];
+	int	i, err = 0;
+
+	build(IPC_T_RCPT, &m);
+	for (i = 0; i < 100000; i++)
+		if ((err = ipc_chan_send_timed(p->sv[0], &m, 50)) < 0)
+			break;
+	assert_int_equal(err, -ETIMEDOUT);
+	assert_true(i > 0);
+	/* The reader takes one; there is room again. */
+	assert_int_equal(ipc_chan_recv(p->sv[1], IPC_P2C, &m, why,
+	    sizeof(why)), 0);
+	assert_int_equal(m.type, IPC_T_RCPT);
+	build(IPC_T_RCPT, &m);
+	assert_int_equal(ipc_chan_send_timed(p->sv[0], &m, 1000), 0);
+	/* The peer gone: -EPIPE, not a timeout. */
+	close(p->sv[1]);
+	p->sv[1] = -1;
+	assert_int_equal(ipc_chan_send_timed(p->sv[0], &m, 1000), -EPIPE);
+}
+
 int
 main(void)
 {
@@ -635,6 +666,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_direction, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_credentials, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_send_timed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_send_refuses, setup,
 		    teardown),

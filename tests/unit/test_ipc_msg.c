@@ -223,6 +223,7 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		d->smtputf8 = UINT32_MAX;
 		d->ret_flags = 2;
 		d->content_size = SJ_CONTENT_MAX;
+		d->data_size = UINT64_MAX;
 		RAW(d->nexthop);
 		RAW(d->sender);
 		RAW(d->envid);
@@ -273,6 +274,9 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		TEXT(r->mta_name);
 		TEXT(r->diag_text);
 		TEXT(r->reason);
+		r->reuse_count = UINT32_MAX;
+		r->conn_setup_done_sec = r->deliver_done_sec = UINT64_MAX;
+		r->conn_setup_done_usec = r->deliver_done_usec = 999999;
 		break;
 	}
 	case IPC_T_DONE: {
@@ -761,12 +765,17 @@ bad_reason_long(unsigned char *buf)
 	struct ipc_msg m;
 	size_t	n, off;
 
+	/* reuse_count and the four stamps follow the reason */
+	const size_t tail = 4 + 8 + 4 + 8 + 4;
+
 	build(IPC_T_SITE_RESULT, V_EMPTY, &m);
 	TEXT(m.u.result.reason);
 	n = enc(&m, buf);
-	off = n - SJ_REASON_MAX - 2;
+	off = n - tail - SJ_REASON_MAX - 2;
 	put_le(buf + off, SJ_REASON_MAX + 1, 2);
-	buf[n++] = 'x';
+	memmove(buf + n - tail + 1, buf + n - tail, tail);
+	buf[n - tail] = 'x';
+	n++;
 	fix_len(buf, n);
 	return (n);
 }

@@ -124,13 +124,15 @@ test_keep(void **state)
 #undef BAD
 	assert_int_equal(set.count, 1);
 
-	/* Beyond the per-request limit: dropped, not a violation. */
+	/* Up to the per-request limit kept; one more is a violation. */
 	good(&t);
-	for (i = 1; i < NOTICE_PER_JOB_MAX + 3; i++)
+	for (i = 1; i < NOTICE_PER_JOB_MAX; i++)
 		assert_int_equal(notice_keep(&set, &t, 7, "Q1", why,
 		    sizeof(why)), 0);
 	assert_int_equal(set.count, NOTICE_PER_JOB_MAX);
-	assert_int_equal(set.dropped, 3);
+	assert_int_equal(notice_keep(&set, &t, 7, "Q1", why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "more than 8 TRANSCRIPT messages"));
+	assert_int_equal(set.count, NOTICE_PER_JOB_MAX);
 	notice_free(&set);
 	assert_int_equal(set.count, 0);
 }

@@ -23,7 +23,11 @@
 
 #include <cmocka.h>
 
+#include "sj_limits.h"
 #include "sj_text.h"
+
+/* One byte longer than a host name may be. */
+#define SJ_TEST_LONG	(SJ_HOSTNAME_MAX + 1)
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -184,6 +188,60 @@ test_dsn_status(void **state)
 			    dsn_cases[i].ok ? "accepted" : "rejected");
 }
 
+static const struct {
+	const char *s;
+	int	ok;
+} relay_cases[] = {
+	{ "none", 1 },
+	{ "mx.test[192.0.2.1]:25", 1 },
+	{ "mx-1.example_x.test[2001:db8::1]:587", 1 },
+	{ "192.0.2.1[192.0.2.1]:25", 1 },
+	{ "2001:db8::1[2001:db8::1]:25", 1 },
+	{ "*.test[192.0.2.1]:25", 1 },
+	{ "", 0 },
+	{ "None", 0 },
+	{ "none ", 0 },
+	{ "mx.test", 0 },
+	{ "[192.0.2.1]:25", 0 },
+	{ "mx.test[]:25", 0 },
+	{ "mx.test[192.0.2.1]", 0 },
+	{ "mx.test[192.0.2.1]:", 0 },
+	{ "mx.test[192.0.2.1]:123456", 0 },
+	{ "mx.test[192.0.2.1]:25x", 0 },
+	/* free text that would read as more status-line fields */
+	{ "mx.test[192.0.2.1]:25, status=sent (250 ok)", 0 },
+	{ "mx.test, status=sent[192.0.2.1]:25", 0 },
+	{ "mx.test[192.0.2.1 ]:25", 0 },
+	{ "mx.test[192.0.2.1]:25 ", 0 },
+	{ "mx(test)[192.0.2.1]:25", 0 },
+	{ "mx.test[zz]:25", 0 },
+	{ "mx/test[192.0.2.1]:25", 0 },
+};
+
+static void
+test_relay(void **state)
+{
+	char	longhost[SJ_TEST_LONG + 32];
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < NELEM(relay_cases); i++)
+		if (sj_text_is_relay(relay_cases[i].s) != relay_cases[i].ok)
+			fail_msg("relay \"%s\": want %s", relay_cases[i].s,
+			    relay_cases[i].ok ? "accepted" : "rejected");
+	/* a host name longer than RFC 1035 allows */
+	memset(longhost, 'a', SJ_TEST_LONG);
+	strcpy(longhost + SJ_TEST_LONG, "[192.0.2.1]:25");
+	assert_int_equal(sj_text_is_relay(longhost), 0);
+	longhost[SJ_TEST_LONG] = '\0';
+	assert_int_equal(sj_text_is_host(longhost), 0);
+	assert_int_equal(sj_text_is_host("mx.test"), 1);
+	assert_int_equal(sj_text_is_host("2001:db8::1"), 1);
+	assert_int_equal(sj_text_is_host(""), 0);
+	assert_int_equal(sj_text_is_host("mx test"), 0);
+	assert_int_equal(sj_text_is_host("mx.test,"), 0);
+}
+
 int
 main(void)
 {
@@ -193,6 +251,7 @@ main(void)
 		cmocka_unit_test(test_censor_all_bytes),
 		cmocka_unit_test(test_is_printable),
 		cmocka_unit_test(test_dsn_status),
+		cmocka_unit_test(test_relay),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -501,6 +501,7 @@ fx_init(struct fixture *fx, const char *content, size_t nrcpt)
 	fx->dlv.job_id = 42;
 	fx->dlv.rcpt_count = (uint32_t)nrcpt;
 	fx->dlv.content_size = len;
+	fx->dlv.data_size = len;
 	snprintf(fx->dlv.sender, sizeof(fx->dlv.sender), "%s",
 	    "alice@example.test");
 	snprintf(fx->dlv.queue_id, sizeof(fx->dlv.queue_id), "%s",
@@ -1868,10 +1869,11 @@ teardown_dns(void **state)
 /* CONTENT as BDAT data: CR LF line ends, no dot-stuffing. */
 #define CONTENT_BDAT	"Subject: test\r\n\r\n.hidden dot\r\nbody\r\n"
 #define BDAT_CMD	"BDAT 36 LAST\r\n"
-#define PIPE_BDAT	"MAIL FROM:<alice@example.test>\r\n" \
+#define PIPE_MAIL_RCPTS	"MAIL FROM:<alice@example.test>\r\n" \
 			"RCPT TO:<bob@remote.test>\r\n" \
 			"RCPT TO:<carol@remote.test>\r\n" \
-			"RCPT TO:<dave@remote.test>\r\n" BDAT_CMD
+			"RCPT TO:<dave@remote.test>\r\n"
+#define PIPE_BDAT	PIPE_MAIL_RCPTS BDAT_CMD
 #define QUIT_NOREPLY	{ "QUIT\r\n", NULL, 0, 0 }
 
 static void
@@ -2440,7 +2442,8 @@ test_bdat_timeout(void **state)
 /*
  * Connection reuse (child/conn_cache.c): with qmgr's CONN_LOAD and
  * CONN_STORE the BDAT transaction ends without QUIT, the session is
- * kept, and the next job sends a lone RSET and its transaction on it.
+ * kept, and the next job sends the RSET probe pipelined with MAIL and
+ * the RCPTs; the chunk follows only once their replies are in.
  */
 static void
 fx_init_reuse(struct fixture *fx)
@@ -2461,8 +2464,10 @@ test_walk_reuse_bdat(void **state)
 	static const struct step sc[] = {
 		GREET, EHLO_CHUNK,
 		{ PIPE_BDAT, BDAT_REPLIES, 0, A_BDAT },
-		{ "RSET\r\n", "250 2.0.0 Ok\r\n", 0, 0 },
-		{ PIPE_BDAT, BDAT_REPLIES, 0, A_BDAT },
+		{ "RSET\r\n" PIPE_MAIL_RCPTS, "250 2.0.0 Ok\r\n"
+		    "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n"
+		    "250 2.1.5 Ok\r\n", 0, 0 },
+		{ BDAT_CMD, "250 2.0.0 Ok: queued as ABC\r\n", 0, A_BDAT },
 		QUIT_NOREPLY, END,
 	};
 	struct fixture fx;

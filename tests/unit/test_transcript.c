@@ -214,6 +214,28 @@ test_long_session(void **state)
 	assert_int_equal(sent.calls, 2);
 }
 
+/* At most SJ_TRANSCRIPT_PER_JOB per job (the parent refuses more). */
+static void
+test_per_job_cap(void **state)
+{
+	int	i;
+
+	(void)state;
+	reset_sent();
+	for (i = 0; i < SJ_TRANSCRIPT_PER_JOB + 3; i++) {
+		transcript_begin("h[1.1.1.1]:25");
+		transcript_error(IPC_TC_PROTOCOL);
+		assert_int_equal(transcript_send(100, emit, NULL), 0);
+	}
+	assert_int_equal(sent.calls, SJ_TRANSCRIPT_PER_JOB);
+	/* The next job starts a new count. */
+	transcript_begin("h[1.1.1.1]:25");
+	transcript_error(IPC_TC_PROTOCOL);
+	assert_int_equal(transcript_send(101, emit, NULL), 0);
+	assert_int_equal(sent.calls, SJ_TRANSCRIPT_PER_JOB + 1);
+	assert_int_equal(sent.m.u.transcript.job_id, 101);
+}
+
 int
 main(void)
 {
@@ -222,6 +244,7 @@ main(void)
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_classes),
 		cmocka_unit_test(test_long_session),
+		cmocka_unit_test(test_per_job_cap),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
