@@ -6,7 +6,8 @@
  * DESCRIPTION
  *	sj_config_load() does what a Postfix single_server daemon does at
  *	start: parse the generic daemon options (-c -d -D -i -l -m -n -o -s
- *	-S -t -u -v -V -z, plus smtpjail's --sandbox-check), read
+ *	-S -t -u -v -V -z, plus smtpjail's --sandbox-check and
+ *	--config-check), read
  *	$MAIL_CONFIG/main.cf (default /etc/postfix/main.cf), apply -o
  *	overrides, expand $name references as Postfix does, and convert
  *	every parameter smtpjail uses to its type. A bad option, a bad
@@ -42,6 +43,7 @@ struct sj_config {
 	int	opt_verbose;		/* count of -v */
 	int	opt_stderr;		/* -V */
 	int	opt_sandbox_check;	/* --sandbox-check */
+	int	opt_config_check;	/* --config-check */
 	int	socket_count;		/* -s, default 1 */
 	char	*service_name;		/* -n, default basename(argv[0]) */
 	char	*transport_type;	/* -t (unix, inet, pass) */

@@ -443,6 +443,19 @@ sj_params_raw(const struct sj_params *p, const char *name)
 	return (e->value ? e->value : e->dflt);
 }
 
+const char *
+sj_params_nth(const struct sj_params *p, size_t i, int *is_set,
+    int *has_default)
+{
+	if (i >= p->n)
+		return (NULL);
+	if (is_set != NULL)
+		*is_set = p->v[i].value != NULL;
+	if (has_default != NULL)
+		*has_default = p->v[i].dflt != NULL;
+	return (p->v[i].name);
+}
+
 /*
  * main.cf syntax.
  */

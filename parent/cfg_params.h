@@ -39,6 +39,13 @@ int	sj_params_set_default(struct sj_params *, const char *name,
 int	sj_params_is_set(const struct sj_params *, const char *name);
 /* Raw value: explicit, else default, else NULL. */
 const char *sj_params_raw(const struct sj_params *, const char *name);
+/*
+ * The i-th name in the store (i from 0), NULL past the last: walks every
+ * name main.cf, -o or a default gave. *is_set and *has_default (either
+ * may be NULL) say where its value comes from.
+ */
+const char *sj_params_nth(const struct sj_params *, size_t i, int *is_set,
+	    int *has_default);
 
 /* Read a main.cf file (Postfix syntax). A missing file is -ENOENT. */
 int	sj_params_load_file(struct sj_params *, const char *path,

@@ -13,15 +13,16 @@
  *	   entry, ...) are kept in cfg->warnings for log_open().
  *	3. Options, parsed like getopt("+cdDi:lm:n:o:s:St:uvVz"): they end
  *	   at the first argument that is not an option, or at "--". The
- *	   long option --sandbox-check may appear anywhere among them.
+ *	   long options --sandbox-check and --config-check may appear
+ *	   anywhere among them.
  *	   -o name=value, -i (max_idle) and -m (max_use) set parameters in
  *	   command-line order, after main.cf. An unknown option is
  *	   "invalid option: -X"; a malformed value names the option.
  *	4. What follows the options must be smtp(8)'s "flags=DORX"
  *	   (case-insensitive name; the last one wins); anything else is
  *	   "unknown attribute name: ARG", as smtp(8) says.
- *	5. -t is required unless -S or --sandbox-check; it must be unix,
- *	   inet or pass.
+ *	5. -t is required unless -S, --sandbox-check or --config-check;
+ *	   it must be unix, inet or pass.
  *	6. service_name is -n, else basename(argv[0]). The log ident is
  *	   "$syslog_name/$process_name" where process_name is
  *	   $smtpjail_process_name (default "smtp"), or basename(argv[0])
@@ -397,7 +398,8 @@ config_option(struct sj_config *cfg, char c, const char *arg, char *why,
 	return (0);
 }
 
-/* getopt("+cdDi:lm:n:o:s:St:uvVz") plus --sandbox-check; *next = optind. */
+/* getopt("+cdDi:lm:n:o:s:St:uvVz") plus --sandbox-check and --config-check;
+ * *next = optind. */
 static int
 config_options(struct sj_config *cfg, int argc, char **argv, int *next,
     char *why, size_t whysz)
@@ -411,6 +413,10 @@ config_options(struct sj_config *cfg, int argc, char **argv, int *next,
 		a = argv[i];
 		if (strcmp(a, "--sandbox-check") == 0) {
 			cfg->opt_sandbox_check = 1;
+			continue;
+		}
+		if (strcmp(a, "--config-check") == 0) {
+			cfg->opt_config_check = 1;
 			continue;
 		}
 		if (strcmp(a, "--") == 0) {
@@ -1523,7 +1529,7 @@ config_load(struct sj_config *cfg, int argc, char **argv, char *why,
 	    (rc = config_cli_attrs(cfg, argc, argv, next, why, whysz)) < 0)
 		return (rc);
 	if (cfg->transport_type == NULL && !cfg->opt_standalone &&
-	    !cfg->opt_sandbox_check) {
+	    !cfg->opt_sandbox_check && !cfg->opt_config_check) {
 		snprintf(why, whysz, "no transport type specified (-t unix, "
 		    "as master(8) passes it)");
 		return (-EINVAL);

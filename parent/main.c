@@ -15,10 +15,19 @@
  *	$max_use, $max_idle, master going away, or the spawner's end. A
  *	child that dies or breaks the protocol ends only its own job.
  *
+ *	Before anything is started, parent/cfg_refuse.c checks every
+ *	parameter smtpjail does not honour: a setting that would make it
+ *	deliver differently from smtp(8) is logged as fatal, one line
+ *	each, and the process exits; so does a parent that master(8)
+ *	started without -u (it would serve as root).
+ *
  *	--sandbox-check starts the spawner and one child as above, prints
  *	the live child's and the spawner's sandbox properties and exits 0
  *	only if every one is as designed; a configuration error is its
  *	"FAILED" verdict too. --help and --version: parent/main_info.c.
+ *	--config-check prints the refusals a start would log (and
+ *	master.cf's smtpjail lines run as root) and exits 0 only if there
+ *	are none; it starts nothing.
  * SECURITY
  *	Root until sandbox_parent_enter(); $mail_owner and no capabilities
  *	after. Talks to master(8), qmgr and the Postfix services (trusted)
@@ -29,12 +38,14 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cfg_refuse.h"
 #include "child_main.h"
 #include "child_pool.h"
 #include "deliver.h"
@@ -146,6 +157,66 @@ sandbox_check_main(struct sj_config *cfg)
 	fflush(stdout);
 	child_pool_close_all(&parent_ctx.pool);
 	return (rc == 0 ? 0 : 1);
+}
+
+static void
+log_at(enum msg_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+log_at(enum msg_level lvl, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	msg_vlog(lvl, fmt, ap);
+	va_end(ap);
+}
+
+/* One refusal, as a fatal log line (the caller exits after the last). */
+static void
+refuse_log(void *ctx, const char *line)
+{
+	(void)ctx;
+	log_at(MSG_LVL_FATAL, "%s", line);
+}
+
+/* One refusal, printed by --config-check. */
+static void
+refuse_print(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("config-check: %s\n", line);
+}
+
+/*
+ * --config-check: the verdicts a start would log (main.cf and -o), and
+ * master.cf's smtpjail lines run as root, without starting anything.
+ */
+static int
+config_check_main(struct sj_config *cfg)
+{
+	char	why[1024], path[4096];
+	int	n, m;
+
+	if ((n = cfg_refuse_check(cfg->params, refuse_print, NULL, why,
+	    sizeof(why))) < 0) {
+		printf("config-check: FAILED (%s)\n", why);
+		return (1);
+	}
+	snprintf(path, sizeof(path), "%s/master.cf", cfg->config_dir);
+	if ((m = cfg_refuse_master_cf(path, refuse_print, NULL, why,
+	    sizeof(why))) < 0) {
+		printf("config-check: %s\n", why);
+		m = 1;
+	}
+	if (n + m == 0) {
+		printf("config-check: ok\n");
+		return (0);
+	}
+	printf("config-check: FAILED (%d setting%s smtpjail refuses)\n",
+	    n + m, n + m == 1 ? "" : "s");
+	return (1);
 }
 
 /* Wait for qmgr to close first, as Postfix does (interfaces 1.7 step 7). */
@@ -260,6 +331,7 @@ main(int argc, char **argv)
 	struct sj_sandbox_spec spec;
 	struct sj_parent_spec pspec;
 	char	why[1024];
+	int	n;
 
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
@@ -286,8 +358,16 @@ main(int argc, char **argv)
 		    "filter traps and reports instead of killing; do not use "
 		    "this in production");
 
+	if (cfg->opt_config_check)
+		return (config_check_main(cfg));
 	if (cfg->opt_sandbox_check)
 		return (sandbox_check_main(cfg));
+	/* Fail closed: never deliver in a weaker form than configured. */
+	if ((n = cfg_refuse_check(cfg->params, refuse_log, NULL, why,
+	    sizeof(why))) < 0)
+		msg_fatal("%s", why);
+	if (n > 0)
+		exit(1);
 	if (!cfg->opt_debug && !cfg->opt_standalone && isatty(0))
 		msg_fatal("do not run this command by hand");
 	if (chdir(cfg->queue_directory) < 0)
@@ -298,6 +378,11 @@ main(int argc, char **argv)
 	if (sandbox_check_spec(&spec, why, sizeof(why)) < 0 ||
 	    identity_check(cfg, why, sizeof(why)) < 0)
 		msg_fatal("%s", why);
+	if (!cfg->opt_unpriv && geteuid() == 0)
+		msg_fatal("refusing to serve as root: master(8) passed no -u, "
+		    "so master.cf runs service %s with \"n\" in the "
+		    "unprivileged column; " CFG_REFUSE_ROOT_ADVICE,
+		    cfg->service_name);
 	if (master_svc_init(&parent_ctx.svc, cfg, why, sizeof(why)) < 0)
 		msg_fatal("%s", why);
 	if (child_pool_init(&parent_ctx.pool, cfg, why, sizeof(why)) < 0)
