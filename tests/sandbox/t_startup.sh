@@ -1,7 +1,9 @@
 #!/bin/sh
 # Start-up checks of the real binary: bad options, bad parameters, bad
 # sandbox directories and users each end in a clear fatal error naming
-# what is wrong; --sandbox-check passes on the live process pair.
+# what is wrong; settings smtpjail does not honour and serving as root
+# are refused (and reported by --config-check); --sandbox-check passes
+# on the live process pair.
 # Needs root (the sandbox is built as master(8) would build it).
 set -u
 bin=${SJ_BUILD:-build}/smtpjail
@@ -93,6 +95,57 @@ expect "group-writable sandbox directory" "writable" "$bin" -t unix -S
 chmod 755 "$tmp/empty"
 expect "missing sandbox directory" "$tmp/nowhere" \
     "$bin" -t unix -o smtpjail_sandbox_directory=$tmp/nowhere -S
+
+# Fail closed (parent/cfg_refuse.c): one fatal line per refused setting.
+maincf </dev/null
+expect "smtp_tls_security_level = encrypt refused" \
+    'fatal: smtp_tls_security_level = encrypt is not supported by smtpjail (see README "Parameters")' \
+    "$bin" -t unix -u -o smtp_tls_security_level=encrypt -S
+out=$(printf 'smtp_generic_maps = hash:/etc/postfix/generic\n' | maincf;
+    MAIL_CONFIG=$tmp/etc "$bin" -t unix -u -o smtp_sasl_auth_enable=yes \
+    -o smtpjail_sandbox_dir=/x -S </dev/null 2>&1)
+if [ "$(printf '%s\n' "$out" | grep -c 'fatal: ')" -eq 3 ] &&
+    printf '%s\n' "$out" | grep -q 'fatal: smtp_generic_maps = hash:/etc/postfix/generic is not supported' &&
+    printf '%s\n' "$out" | grep -q 'fatal: smtp_sasl_auth_enable = yes is not supported' &&
+    printf '%s\n' "$out" | grep -q 'fatal: unknown parameter smtpjail_sandbox_dir: .*did you mean smtpjail_sandbox_directory?'; then
+	echo "ok - every refusal logged, one fatal line each"
+else
+	echo "not ok - refusals: $out"
+fi
+maincf </dev/null
+expect "smtp_tls_CApath accepted while TLS is off (stops later, at root)" \
+    "refusing to serve as root" \
+    "$bin" -t unix -o smtp_tls_security_level=none \
+    -o smtp_tls_CApath=/etc/ssl/certs -S
+expect "serving as root refused (no -u)" \
+    'refusing to serve as root: .*unprivileged column.*postfix reload' \
+    "$bin" -t unix -n smtp -S
+
+# --config-check: the same verdicts, nothing started.
+maincf </dev/null
+out=$(MAIL_CONFIG=$tmp/etc "$bin" --config-check 2>&1)
+rc=$?
+if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | tail -1 |
+    grep -qx 'config-check: ok' && ! printf '%s\n' "$out" | grep -q fatal; then
+	echo "ok - --config-check passes a clean main.cf"
+else
+	echo "not ok - --config-check on a clean main.cf (exit $rc): $out"
+fi
+printf 'smtp_tls_security_level = may\n' | maincf
+printf 'smtp      unix  -       n       y       -       -       smtpjail\n' \
+    > "$tmp/etc/master.cf"
+out=$(MAIL_CONFIG=$tmp/etc "$bin" --config-check 2>&1)
+rc=$?
+if [ "$rc" -eq 1 ] &&
+    printf '%s\n' "$out" | grep -qx 'config-check: smtp_tls_security_level = may is not supported by smtpjail (see README "Parameters")' &&
+    printf '%s\n' "$out" | grep -q '^config-check: .*master.cf, line 1: service smtp/unix runs smtpjail as root' &&
+    printf '%s\n' "$out" | tail -1 | grep -qx 'config-check: FAILED (2 settings smtpjail refuses)'; then
+	echo "ok - --config-check refuses smtp_tls_security_level = may and a root master.cf line"
+else
+	echo "not ok - --config-check with refusals (exit $rc): $out"
+fi
+rm -f "$tmp/etc/master.cf"
+maincf </dev/null
 
 out=$(MAIL_CONFIG=$tmp/etc "$bin" --sandbox-check 2>&1)
 rc=$?
