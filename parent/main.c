@@ -18,8 +18,9 @@
  *	Before anything is started, parent/cfg_refuse.c checks every
  *	parameter smtpjail does not honour: a setting that would make it
  *	deliver differently from smtp(8) is logged as fatal, one line
- *	each, and the process exits; so does a parent that master(8)
- *	started without -u (it would serve as root).
+ *	each; so is a parent that master(8) started without -u (it would
+ *	serve as root). It then closes qmgr's waiting connection unserved
+ *	(qmgr defers the mail and keeps it) and exits.
  *
  *	--sandbox-check starts the spawner and one child as above, prints
  *	the live child's and the spawner's sandbox properties and exits 0
@@ -60,6 +61,10 @@
 #include "sj_sandbox_report.h"
 #include "sj_text.h"
 #include "tls_log.h"
+
+/* How long a refused start waits for qmgr's connection (master(8)
+ * starts an agent when one is already waiting). */
+#define REFUSE_ACCEPT_WAIT_MS	1000
 
 /* The parent's one context. */
 static struct parent_ctx {
@@ -219,6 +224,39 @@ config_check_main(struct sj_config *cfg)
 	return (1);
 }
 
+/*
+ * A refused start, after its fatal lines. master(8) started us because
+ * qmgr(8) waits on the listen socket: take that connection and close
+ * it, so that qmgr defers the mail at once and keeps it queued, instead
+ * of waiting for an agent until $daemon_timeout (Postfix
+ * qmgr/qmgr_transport.c, qmgr_deliver.c). No "available" status goes
+ * to master(8), which therefore throttles the service ("bad command
+ * startup") rather than restarting it in a loop.
+ */
+static void __attribute__((noreturn))
+refuse_exit(struct sj_config *cfg)
+{
+	struct master_svc *svc = &parent_ctx.svc;
+	struct pollfd pfd[MASTER_LISTEN_MAX];
+	char	why[256];
+	int	i, conn;
+
+	if (cfg->opt_standalone || master_svc_init(svc, cfg, why,
+	    sizeof(why)) < 0)
+		exit(1);
+	for (i = 0; i < svc->nlisten; i++) {
+		pfd[i].fd = svc->listen_fd[i];
+		pfd[i].events = POLLIN;
+		pfd[i].revents = 0;
+	}
+	if (poll(pfd, (nfds_t)svc->nlisten, REFUSE_ACCEPT_WAIT_MS) > 0)
+		for (i = 0; i < svc->nlisten; i++)
+			if (pfd[i].revents != 0 &&
+			    (conn = master_svc_accept(svc, pfd[i].fd)) >= 0)
+				close(conn);
+	exit(1);
+}
+
 /* Wait for qmgr to close first, as Postfix does (interfaces 1.7 step 7). */
 static void
 drain_until_eof(int fd, unsigned timeout)
@@ -362,27 +400,29 @@ main(int argc, char **argv)
 		return (config_check_main(cfg));
 	if (cfg->opt_sandbox_check)
 		return (sandbox_check_main(cfg));
-	/* Fail closed: never deliver in a weaker form than configured. */
-	if ((n = cfg_refuse_check(cfg->params, refuse_log, NULL, why,
-	    sizeof(why))) < 0)
-		msg_fatal("%s", why);
-	if (n > 0)
-		exit(1);
 	if (!cfg->opt_debug && !cfg->opt_standalone && isatty(0))
 		msg_fatal("do not run this command by hand");
 	if (chdir(cfg->queue_directory) < 0)
 		msg_fatal("chdir %s: %s", cfg->queue_directory,
 		    strerror(errno));
+	/* Fail closed: never deliver in a weaker form than configured. */
+	if ((n = cfg_refuse_check(cfg->params, refuse_log, NULL, why,
+	    sizeof(why))) < 0)
+		msg_fatal("%s", why);
+	if (n > 0)
+		refuse_exit(cfg);
 
 	child_sandbox_spec(cfg, &spec);
 	if (sandbox_check_spec(&spec, why, sizeof(why)) < 0 ||
 	    identity_check(cfg, why, sizeof(why)) < 0)
 		msg_fatal("%s", why);
-	if (!cfg->opt_unpriv && geteuid() == 0)
-		msg_fatal("refusing to serve as root: master(8) passed no -u, "
-		    "so master.cf runs service %s with \"n\" in the "
-		    "unprivileged column; " CFG_REFUSE_ROOT_ADVICE,
+	if (!cfg->opt_unpriv && geteuid() == 0) {
+		log_at(MSG_LVL_FATAL, "refusing to serve as root: master(8) "
+		    "passed no -u, so master.cf runs service %s with \"n\" in "
+		    "the unprivileged column; " CFG_REFUSE_ROOT_ADVICE,
 		    cfg->service_name);
+		refuse_exit(cfg);
+	}
 	if (master_svc_init(&parent_ctx.svc, cfg, why, sizeof(why)) < 0)
 		msg_fatal("%s", why);
 	if (child_pool_init(&parent_ctx.pool, cfg, why, sizeof(why)) < 0)
