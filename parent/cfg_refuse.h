@@ -15,7 +15,7 @@ struct sj_params;
 
 enum cfg_refuse_kind {
 	CFG_HONOURED,		/* smtpjail does what smtp(8) does */
-	CFG_INERT,		/* no effect on what smtpjail sends: any value */
+	CFG_INERT,		/* changes nothing smtpjail sends */
 	CFG_REFUSED,		/* only the default or an "off" value starts */
 };
 
