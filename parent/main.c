@@ -384,6 +384,10 @@ main(int argc, char **argv)
 			printf("sandbox-check: FAILED (%s)\n", why);
 			return (1);
 		}
+		if (main_info_config_check(argc, argv)) {
+			printf("config-check: FAILED (%s)\n", why);
+			return (1);
+		}
 		msg_fatal("%s", why);
 	}
 	msg_set_verbose(cfg->opt_verbose);

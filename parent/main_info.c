@@ -2,7 +2,7 @@
  * NAME
  *	main_info 3
  * SUMMARY
- *	--help and --version, and what --sandbox-check does with a bad start
+ *	--help, --version; --sandbox-check and --config-check on a bad start
  * DESCRIPTION
  *	main_info_option() looks at the command line before anything else
  *	is read. "--help" prints a summary of how smtpjail is run and
@@ -15,7 +15,8 @@
  *	main_info_sandbox_check() says whether --sandbox-check is among
  *	the options: the caller then reports a configuration error as
  *	"sandbox-check: FAILED (reason)" on stdout, as the self-check's
- *	verdicts are, instead of a fatal log line.
+ *	verdicts are, instead of a fatal log line. main_info_config_check()
+ *	does the same for --config-check ("config-check: FAILED (reason)").
  * SECURITY
  *	Parent, as root, before main.cf is read. Prints only fixed text
  *	and version strings of the linked libraries.
@@ -38,7 +39,8 @@ main_info_help(void)
 {
 	printf("usage: smtpjail -t unix [Postfix daemon options] "
 	    "[flags=DORX]\n"
-	    "       smtpjail --sandbox-check | --help | --version\n"
+	    "       smtpjail --config-check | --sandbox-check | --help | "
+	    "--version\n"
 	    "\n"
 	    "smtpjail is a drop-in replacement for Postfix's smtp(8) "
 	    "delivery agent,\n"
@@ -57,6 +59,13 @@ main_info_help(void)
 	    "\"sandbox-check: ok\"\n"
 	    "                 or \"sandbox-check: FAILED (reasons)\" (exit "
 	    "status 0 or 1)\n"
+	    "--config-check   print each setting smtpjail refuses to start "
+	    "with (main.cf,\n"
+	    "                 -o, master.cf lines that would run it as root), "
+	    "end with\n"
+	    "                 \"config-check: ok\" or \"config-check: FAILED "
+	    "(N settings ...)\"\n"
+	    "                 (exit status 0 or 1); starts nothing\n"
 	    "--help, --version  this text; the versions, then exit\n"
 	    "\n"
 	    "main.cf is read from $MAIL_CONFIG (default /etc/postfix). "
@@ -98,8 +107,9 @@ main_info_option(int argc, char **argv)
 	}
 }
 
-int
-main_info_sandbox_check(int argc, char **argv)
+/* 1 if the long option 'want' is among the options. */
+static int
+main_info_long_option(int argc, char **argv, const char *want)
 {
 	int	i;
 
@@ -112,8 +122,11 @@ main_info_sandbox_check(int argc, char **argv)
 		const char *a = argv[i];
 		size_t	j;
 
-		if (strcmp(a, "--sandbox-check") == 0)
+		if (strcmp(a, want) == 0)
 			return (1);
+		if (strcmp(a, "--sandbox-check") == 0 ||
+		    strcmp(a, "--config-check") == 0)
+			continue;
 		if (strcmp(a, "--") == 0 || a[0] != '-' || a[1] == '\0' ||
 		    a[1] == '-')
 			return (0);
@@ -125,4 +138,16 @@ main_info_sandbox_check(int argc, char **argv)
 			}
 	}
 	return (0);
+}
+
+int
+main_info_sandbox_check(int argc, char **argv)
+{
+	return (main_info_long_option(argc, argv, "--sandbox-check"));
+}
+
+int
+main_info_config_check(int argc, char **argv)
+{
+	return (main_info_long_option(argc, argv, "--config-check"));
 }
