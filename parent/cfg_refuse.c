@@ -14,7 +14,8 @@
  *	(CFG_REFUSED, with the reason and the values that still start).
  *
  *	cfg_refuse_check() reports, one line each, every refused parameter
- *	that main.cf or -o set to a value other than its Postfix 3.7
+ *	whose value (set in main.cf or -o, or its default, which may name
+ *	another parameter that is set) is other than its Postfix 3.7
  *	default (expanded as Postfix would, so a default that depends on
  *	compatibility_level is the default of the configured level) and
  *	other than the values that mean "off" ("", none, no). A row that
@@ -55,7 +56,12 @@
 	{ n, CFG_REFUSED, CFG_FAM_##f, CFG_DEP_##dep, d, acc, r }
 
 /* Reasons shared by many rows. */
-#define R_TLS	"TLS is not implemented yet"
+#define R_DANE	"DANE (dane, dane-only) is not implemented"
+#define R_DANE_ONLY "used only at level dane, which is refused"
+#define R_TLSMGR "tlsmgr(8) is not used"
+#define R_TLS_SERVER "read only by TLS servers"
+#define R_CLIENT_CERT "TLS client certificates are not implemented"
+#define R_TLS_LIB "this OpenSSL tuning is not implemented"
 #define R_SASL	"SASL authentication is not implemented yet"
 #define R_LMTP	"read only when smtp(8) runs as lmtp(8); smtpjail is an " \
 		"SMTP client"
@@ -218,91 +224,99 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	HON(NOTICE, "debug_peer_list", ""),
 	HON(NOTICE, "debug_peer_level", "2"),
 
-	/* TLS: the switches, then what matters only once TLS is on. */
-	REF(TLS, "smtp_tls_security_level", "", NONE, "none", R_TLS),
-	REF(TLS, "smtp_use_tls", "no", NONE, NULL, R_TLS),
-	REF(TLS, "smtp_enforce_tls", "no", NONE, NULL, R_TLS),
-	REF(TLS, "smtp_tls_policy_maps", "", NONE, NULL, R_TLS),
-	REF(TLS, "smtp_tls_per_site", "", NONE, NULL, R_TLS),
-	REF(TLS, "smtp_tls_wrappermode", "no", NONE, NULL, R_TLS),
-	REF(TLS, "smtp_starttls_timeout", "300s", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_CAfile", "", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_CApath", "", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_block_early_mail_reply", "no", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_cert_file", "", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_chain_files", "", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_ciphers", "medium", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_connection_reuse", "no", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_dane_insecure_mx_policy",
-	    "${{$smtp_tls_security_level} == {dane} ? {dane} : {may}}", TLS,
-	    NULL, R_TLS),
-	REF(TLS, "smtp_tls_dcert_file", "", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_dkey_file", "$smtp_tls_dcert_file", TLS, NULL,
-	    R_TLS),
-	REF(TLS, "smtp_tls_eccert_file", "", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_eckey_file", "$smtp_tls_eccert_file", TLS, NULL,
-	    R_TLS),
-	REF(TLS, "smtp_tls_enforce_peername", "yes", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_exclude_ciphers", "", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_fingerprint_cert_match", "", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_fingerprint_digest",
-	    "${{$compatibility_level} <level {3.6} ? {md5} : {sha256}}", TLS,
-	    NULL, R_TLS),
-	REF(TLS, "smtp_tls_force_insecure_host_tlsa_lookup", "no", TLS, NULL,
-	    R_TLS),
-	REF(TLS, "smtp_tls_key_file", "$smtp_tls_cert_file", TLS, NULL,
-	    R_TLS),
-	REF(TLS, "smtp_tls_loglevel", "0", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_mandatory_ciphers", "medium", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_mandatory_exclude_ciphers", "", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_mandatory_protocols", ">=TLSv1", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_note_starttls_offer", "no", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_protocols", ">=TLSv1", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_scert_verifydepth", "9", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_secure_cert_match", "nexthop, dot-nexthop", TLS,
-	    NULL, R_TLS),
-	REF(TLS, "smtp_tls_servername", "", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_session_cache_database", "", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_session_cache_timeout", "3600s", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_trust_anchor_file", "", TLS, NULL, R_TLS),
-	REF(TLS, "smtp_tls_verify_cert_match", "hostname", TLS, NULL, R_TLS),
-	REF(TLS, "tlsmgr_service_name", "tlsmgr", TLS, NULL, R_TLS),
-	REF(TLS, "tls_append_default_CA", "no", TLS, NULL, R_TLS),
-	REF(TLS, "tls_config_file", "default", TLS, NULL, R_TLS),
-	REF(TLS, "tls_config_name", "", TLS, NULL, R_TLS),
-	REF(TLS, "tls_daemon_random_bytes", "32", TLS, NULL, R_TLS),
-	REF(TLS, "tls_dane_digests", "sha512 sha256", TLS, NULL, R_TLS),
-	REF(TLS, "tls_disable_workarounds", "", TLS, NULL, R_TLS),
+	/* TLS (parent/cfg_tls.c, child/smtp_starttls.c). */
+	REF(TLS, "smtp_tls_security_level", "", NONE,
+	    "none|may|encrypt|fingerprint|verify|secure", R_DANE),
+	HON(TLS, "smtp_use_tls", "no"),
+	HON(TLS, "smtp_enforce_tls", "no"),
+	HON(TLS, "smtp_tls_enforce_peername", "yes"),
+	HON(TLS, "smtp_tls_wrappermode", "no"),
+	HON(TLS, "smtp_starttls_timeout", "300s"),
+	HON(TLS, "smtp_tls_CAfile", ""),
+	HON(TLS, "smtp_tls_CApath", ""),
+	HON(TLS, "smtp_tls_protocols", ">=TLSv1"),
+	HON(TLS, "smtp_tls_mandatory_protocols", ">=TLSv1"),
+	HON(TLS, "smtp_tls_ciphers", "medium"),
+	HON(TLS, "smtp_tls_mandatory_ciphers", "medium"),
+	HON(TLS, "smtp_tls_exclude_ciphers", ""),
+	HON(TLS, "smtp_tls_mandatory_exclude_ciphers", ""),
+	HON(TLS, "tls_high_cipherlist", "aNULL:-aNULL:HIGH:@STRENGTH"),
+	HON(TLS, "tls_medium_cipherlist",
+	    "aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH"),
+	HON(TLS, "tls_low_cipherlist",
+	    "aNULL:-aNULL:HIGH:MEDIUM:LOW:+RC4:@STRENGTH"),
+	HON(TLS, "tls_export_cipherlist",
+	    "aNULL:-aNULL:HIGH:MEDIUM:LOW:EXPORT:+RC4:@STRENGTH"),
+	HON(TLS, "tls_null_cipherlist", "eNULL:!aNULL"),
+	HON(TLS, "smtp_tls_verify_cert_match", "hostname"),
+	HON(TLS, "smtp_tls_secure_cert_match", "nexthop, dot-nexthop"),
+	HON(TLS, "smtp_tls_fingerprint_cert_match", ""),
+	HON(TLS, "smtp_tls_fingerprint_digest",
+	    "${{$compatibility_level} <level {3.6} ? {md5} : {sha256}}"),
+	HON(TLS, "smtp_tls_servername", ""),
+	HON(TLS, "smtp_tls_scert_verifydepth", "9"),
+	HON(TLS, "smtp_tls_loglevel", "0"),
+	HON(TLS, "smtp_tls_note_starttls_offer", "no"),
+	INERT(TLS, "smtp_tls_session_cache_database", "",
+	    "no tlsmgr(8) session cache: every handshake is a full one"),
+	INERT(TLS, "smtp_tls_session_cache_timeout", "3600s",
+	    "no tlsmgr(8) session cache: every handshake is a full one"),
+	INERT(TLS, "tlsmgr_service_name", "tlsmgr", R_TLSMGR),
+	INERT(TLS, "tls_daemon_random_bytes", "32", R_TLSMGR),
+	INERT(TLS, "tls_random_bytes", "32", R_TLSMGR),
+	INERT(TLS, "tls_random_exchange_name", "${data_directory}/prng_exch",
+	    R_TLSMGR),
+	INERT(TLS, "tls_random_prng_update_period", "3600s", R_TLSMGR),
+	INERT(TLS, "tls_random_reseed_period", "3600s", R_TLSMGR),
+	INERT(TLS, "tls_random_source", "dev:/dev/urandom", R_TLSMGR),
+	INERT(TLS, "tls_preempt_cipherlist", "no", R_TLS_SERVER),
+	INERT(TLS, "tls_server_sni_maps", "", R_TLS_SERVER),
+	INERT(TLS, "tls_session_ticket_cipher", "aes-256-cbc", R_TLS_SERVER),
+	INERT(TLS, "smtp_tls_dane_insecure_mx_policy",
+	    "${{$smtp_tls_security_level} == {dane} ? {dane} : {may}}",
+	    R_DANE_ONLY),
+	INERT(TLS, "smtp_tls_force_insecure_host_tlsa_lookup", "no",
+	    R_DANE_ONLY),
+	INERT(TLS, "tls_dane_digests", "sha512 sha256", R_DANE_ONLY),
+	/* Refused at any level, as parent/cfg_tls.c refuses them. */
+	REF(TLS, "smtp_tls_policy_maps", "", NONE, NULL,
+	    "per-destination TLS policy tables are not implemented"),
+	REF(TLS, "smtp_tls_per_site", "", NONE, NULL,
+	    "per-destination TLS policy tables are not implemented"),
+	REF(TLS, "smtp_tls_cert_file", "", NONE, NULL, R_CLIENT_CERT),
+	REF(TLS, "smtp_tls_key_file", "$smtp_tls_cert_file", NONE, NULL,
+	    R_CLIENT_CERT),
+	REF(TLS, "smtp_tls_chain_files", "", NONE, NULL, R_CLIENT_CERT),
+	REF(TLS, "smtp_tls_dcert_file", "", NONE, NULL, R_CLIENT_CERT),
+	REF(TLS, "smtp_tls_dkey_file", "$smtp_tls_dcert_file", NONE, NULL,
+	    R_CLIENT_CERT),
+	REF(TLS, "smtp_tls_eccert_file", "", NONE, NULL, R_CLIENT_CERT),
+	REF(TLS, "smtp_tls_eckey_file", "$smtp_tls_eccert_file", NONE, NULL,
+	    R_CLIENT_CERT),
+	REF(TLS, "smtp_tls_trust_anchor_file", "", NONE, NULL,
+	    "trust anchor files are not implemented"),
+	REF(TLS, "tls_append_default_CA", "no", NONE, NULL,
+	    "the system's default CAs are never added"),
+	REF(TLS, "smtp_tls_block_early_mail_reply", "no", NONE, NULL,
+	    "not implemented"),
+	/* Matter only once TLS is on. */
+	REF(TLS, "smtp_tls_connection_reuse", "no", TLS, NULL,
+	    "sessions with TLS are not kept for reuse"),
+	REF(TLS, "tls_config_file", "default", TLS, NULL, R_TLS_LIB),
+	REF(TLS, "tls_config_name", "", TLS, NULL, R_TLS_LIB),
+	REF(TLS, "tls_disable_workarounds", "", TLS, NULL, R_TLS_LIB),
+	REF(TLS, "tls_ssl_options", "", TLS, NULL, R_TLS_LIB),
 	REF(TLS, "tls_eecdh_auto_curves",
-	    "X25519 X448 prime256v1 secp521r1 secp384r1", TLS, NULL, R_TLS),
-	REF(TLS, "tls_eecdh_strong_curve", "prime256v1", TLS, NULL, R_TLS),
-	REF(TLS, "tls_eecdh_ultra_curve", "secp384r1", TLS, NULL, R_TLS),
-	REF(TLS, "tls_export_cipherlist",
-	    "aNULL:-aNULL:HIGH:MEDIUM:LOW:EXPORT:+RC4:@STRENGTH", TLS, NULL,
-	    R_TLS),
-	REF(TLS, "tls_fast_shutdown_enable", "yes", TLS, NULL, R_TLS),
-	REF(TLS, "tls_high_cipherlist", "aNULL:-aNULL:HIGH:@STRENGTH", TLS,
-	    NULL, R_TLS),
+	    "X25519 X448 prime256v1 secp521r1 secp384r1", TLS, NULL,
+	    R_TLS_LIB),
+	REF(TLS, "tls_eecdh_strong_curve", "prime256v1", TLS, NULL,
+	    R_TLS_LIB),
+	REF(TLS, "tls_eecdh_ultra_curve", "secp384r1", TLS, NULL, R_TLS_LIB),
+	REF(TLS, "tls_fast_shutdown_enable", "yes", TLS, NULL, R_TLS_LIB),
 	REF(TLS, "tls_legacy_public_key_fingerprints", "no", TLS, NULL,
-	    R_TLS),
-	REF(TLS, "tls_low_cipherlist",
-	    "aNULL:-aNULL:HIGH:MEDIUM:LOW:+RC4:@STRENGTH", TLS, NULL, R_TLS),
-	REF(TLS, "tls_medium_cipherlist",
-	    "aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH", TLS, NULL, R_TLS),
-	REF(TLS, "tls_null_cipherlist", "eNULL:!aNULL", TLS, NULL, R_TLS),
-	REF(TLS, "tls_preempt_cipherlist", "no", TLS, NULL, R_TLS),
-	REF(TLS, "tls_random_bytes", "32", TLS, NULL, R_TLS),
-	REF(TLS, "tls_random_exchange_name", "${data_directory}/prng_exch",
-	    TLS, NULL, R_TLS),
-	REF(TLS, "tls_random_prng_update_period", "3600s", TLS, NULL, R_TLS),
-	REF(TLS, "tls_random_reseed_period", "3600s", TLS, NULL, R_TLS),
-	REF(TLS, "tls_random_source", "dev:/dev/urandom", TLS, NULL, R_TLS),
-	REF(TLS, "tls_server_sni_maps", "", TLS, NULL, R_TLS),
-	REF(TLS, "tls_session_ticket_cipher", "aes-256-cbc", TLS, NULL,
-	    R_TLS),
-	REF(TLS, "tls_ssl_options", "", TLS, NULL, R_TLS),
+	    R_TLS_LIB),
 	REF(TLS, "tls_wildcard_matches_multiple_labels", "yes", TLS, NULL,
-	    R_TLS),
+	    R_TLS_LIB),
 
 	/* SASL: the switch, then what matters only once it is on. */
 	REF(SASL, "smtp_sasl_auth_enable", "no", NONE, NULL, R_SASL),
@@ -502,24 +516,31 @@ refuse_dep_on(struct sj_params *p, enum cfg_refuse_dep dep)
 }
 
 /*
- * 1 if 'row', set to its current value, must stop smtpjail; 0 if not;
- * negative on an expansion error. *shown gets the expanded value.
+ * 1 if 'row', at its value in 'p', must stop smtpjail; 0 if not;
+ * negative on an expansion error. The value is the one set, else the
+ * default expanded with the configuration (so a default that names
+ * another parameter, "$default_delivery_status_filter", follows it);
+ * the default it is compared with is expanded in 'pristine', which
+ * holds only compatibility_level. *shown gets the value.
  */
 static int
-refuse_row(struct sj_params *p, const struct cfg_refuse_row *row,
-    char **shown, char *why, size_t whysz)
+refuse_row(struct sj_params *p, struct sj_params *pristine,
+    const struct cfg_refuse_row *row, char **shown, char *why, size_t whysz)
 {
 	char	*v = NULL, *dv = NULL, *fv = NULL, *fdv = NULL;
+	const char *raw;
 	int	rc, refused = 0;
 
 	*shown = NULL;
-	if (row->kind != CFG_REFUSED || !sj_params_is_set(p, row->name))
+	if (row->kind != CFG_REFUSED)
 		return (0);
-	if ((rc = sj_params_expand(p, sj_params_raw(p, row->name), &v, why,
-	    whysz)) < 0)
+	raw = sj_params_is_set(p, row->name) ? sj_params_raw(p, row->name) :
+	    row->dflt;
+	if ((rc = sj_params_expand(p, raw, &v, why, whysz)) < 0)
 		return (rc);
-	if ((rc = sj_params_expand(p, row->dflt, &dv, why, whysz)) < 0 ||
-	    (rc = refuse_fold(v, &fv)) < 0 || (rc = refuse_fold(dv, &fdv)) < 0)
+	if ((rc = sj_params_expand(pristine, row->dflt, &dv, why,
+	    whysz)) < 0 || (rc = refuse_fold(v, &fv)) < 0 ||
+	    (rc = refuse_fold(dv, &fdv)) < 0)
 		goto out;
 	if (strcasecmp(fv, fdv) != 0 && !refuse_in_list(fv, row->accept) &&
 	    refuse_dep_on(p, row->dep))
@@ -612,15 +633,25 @@ int
 cfg_refuse_check(struct sj_params *p, cfg_refuse_fn fn, void *ctx,
     char *why, size_t whysz)
 {
-	const char *name, *near;
+	struct sj_params *pristine;
+	const char *name, *near, *level;
 	char	*shown;
 	size_t	i;
 	int	is_set, has_default, rc, n = 0;
 
+	if ((pristine = sj_params_new()) == NULL ||
+	    ((level = sj_params_raw(p, "compatibility_level")) != NULL &&
+	    sj_params_set(pristine, "compatibility_level", level) < 0)) {
+		sj_params_free(pristine);
+		snprintf(why, whysz, "out of memory");
+		return (-ENOMEM);
+	}
 	for (i = 0; i < NROWS; i++) {
-		if ((rc = refuse_row(p, &cfg_refuse_rows[i], &shown, why,
-		    whysz)) < 0)
+		if ((rc = refuse_row(p, pristine, &cfg_refuse_rows[i], &shown,
+		    why, whysz)) < 0) {
+			sj_params_free(pristine);
 			return (rc);
+		}
 		if (rc == 0)
 			continue;
 		refuse_report(fn, ctx, "%s = %.*s%s is not supported by "
@@ -630,6 +661,7 @@ cfg_refuse_check(struct sj_params *p, cfg_refuse_fn fn, void *ctx,
 		free(shown);
 		n++;
 	}
+	sj_params_free(pristine);
 	for (i = 0; (name = sj_params_nth(p, i, &is_set, &has_default)) !=
 	    NULL; i++) {
 		if (!is_set || has_default || strncmp(name, SMTPJAIL_PREFIX,

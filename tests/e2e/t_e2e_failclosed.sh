@@ -11,7 +11,8 @@
 #	  "unused parameter: smtpjail_..." for the smtpjail_* settings of
 #	  main.cf; with "-o smtpd_restriction_classes=NAMES" on the smtpjail
 #	  line of master.cf, neither postconf -n nor postfix reload warns;
-#	- with smtp_tls_security_level = encrypt in main.cf, a queued
+#	- with smtp_generic_maps set in main.cf (smtpjail does not rewrite
+#	  addresses: internal ones would leak), a queued
 #	  message is neither sent nor bounced: smtpjail logs the fatal line
 #	  closes qmgr's waiting connection unserved and exits; master(8)
 #	  logs the failed start; qmgr(8) defers the mail ("mail transport
@@ -31,7 +32,8 @@ T_TIMEOUT=${SJ_E2E_SETTLE:-90}
 SENDER=s@sender.test
 RCPT=u@fc.test
 SJ_CHECK_PREFIX="failclosed: "
-FATAL='fatal: smtp_tls_security_level = encrypt is not supported by smtpjail (see README "Parameters")'
+GMAP=texthash:/etc/postfix/sj-generic
+FATAL="fatal: smtp_generic_maps = $GMAP is not supported by smtpjail (see README \"Parameters\")"
 
 write_zone() {	# file
 	printf '%s\n' 'mx-host=fc.test,mx.fc.test,10' \
@@ -81,7 +83,7 @@ check "postfix reload prints no unused parameter warning" \
 # ------------------------------------------ refused: deferred, kept
 
 # Quick retries, so the test does not wait out Postfix's 60s defaults.
-pf_postconf 'smtp_tls_security_level = encrypt' \
+pf_postconf "smtp_generic_maps = $GMAP" \
     'transport_retry_time = 2s' 'service_throttle_time = 2s' ||
     sj_die "postconf"
 pf_reload || sj_die "postfix reload failed"
@@ -89,7 +91,7 @@ off=$(log_size)
 mid=$(pf_send "$SENDER" "$RCPT") || sj_die "could not queue the message"
 qid=$(pf_qid "$mid") || sj_die "no queue id for $mid"
 check "smtpjail logs the refusal as fatal, with the README pointer" \
-    wait_log "$off" 60 "postfix/smtp\[[0-9]+\]: fatal: smtp_tls_security_level = encrypt is not supported by smtpjail \(see README \"Parameters\"\)\$"
+    wait_log "$off" 60 "postfix/smtp\[[0-9]+\]: fatal: smtp_generic_maps = texthash:/etc/postfix/sj-generic is not supported by smtpjail \(see README \"Parameters\"\)\$"
 check "master logs the failed start" \
     wait_log "$off" 30 "postfix/master\[[0-9]+\]: warning: process .*/smtpjail pid [0-9]+ exit status 1"
 check "qmgr defers the message (mail transport unavailable)" \
@@ -108,7 +110,7 @@ check "no smtpjail process serves with the refused setting" \
 # ------------------------------------- removed: delivered exactly once
 
 off2=$(log_size)
-postconf -c "$W_DIR/etc" -X smtp_tls_security_level || sj_die "postconf -X"
+postconf -c "$W_DIR/etc" -X smtp_generic_maps || sj_die "postconf -X"
 check "postfix reload after removing the setting" pf_reload
 pf_flush
 check "the message is delivered after postqueue -f" \

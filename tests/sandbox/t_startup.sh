@@ -98,9 +98,9 @@ expect "missing sandbox directory" "$tmp/nowhere" \
 
 # Fail closed (parent/cfg_refuse.c): one fatal line per refused setting.
 maincf </dev/null
-expect "smtp_tls_security_level = encrypt refused" \
-    'fatal: smtp_tls_security_level = encrypt is not supported by smtpjail (see README "Parameters")' \
-    "$bin" -t unix -u -o smtp_tls_security_level=encrypt -S
+expect "smtp_header_checks refused" \
+    'fatal: smtp_header_checks = regexp:/etc/postfix/header_checks is not supported by smtpjail (see README "Parameters")' \
+    "$bin" -t unix -u -o smtp_header_checks=regexp:/etc/postfix/header_checks -S
 out=$(printf 'smtp_generic_maps = hash:/etc/postfix/generic\n' | maincf;
     MAIL_CONFIG=$tmp/etc "$bin" -t unix -u -o smtp_sasl_auth_enable=yes \
     -o smtpjail_sandbox_dir=/x -S </dev/null 2>&1)
@@ -113,10 +113,10 @@ else
 	echo "not ok - refusals: $out"
 fi
 maincf </dev/null
-expect "smtp_tls_CApath accepted while TLS is off (stops later, at root)" \
+expect "smtp_sasl_password_maps accepted while SASL is off (stops later, at root)" \
     "refusing to serve as root" \
-    "$bin" -t unix -o smtp_tls_security_level=none \
-    -o smtp_tls_CApath=/etc/ssl/certs -S
+    "$bin" -t unix -o smtp_sasl_auth_enable=no \
+    -o smtp_sasl_password_maps=hash:/etc/postfix/sasl_passwd -S
 expect "serving as root refused (no -u)" \
     'refusing to serve as root: .*unprivileged column.*postfix reload' \
     "$bin" -t unix -n smtp -S
@@ -131,16 +131,16 @@ if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | tail -1 |
 else
 	echo "not ok - --config-check on a clean main.cf (exit $rc): $out"
 fi
-printf 'smtp_tls_security_level = may\n' | maincf
+printf 'smtp_body_checks = pcre:/etc/postfix/body_checks\n' | maincf
 printf 'smtp      unix  -       n       y       -       -       smtpjail\n' \
     > "$tmp/etc/master.cf"
 out=$(MAIL_CONFIG=$tmp/etc "$bin" --config-check 2>&1)
 rc=$?
 if [ "$rc" -eq 1 ] &&
-    printf '%s\n' "$out" | grep -qx 'config-check: smtp_tls_security_level = may is not supported by smtpjail (see README "Parameters")' &&
+    printf '%s\n' "$out" | grep -qx 'config-check: smtp_body_checks = pcre:/etc/postfix/body_checks is not supported by smtpjail (see README "Parameters")' &&
     printf '%s\n' "$out" | grep -q '^config-check: .*master.cf, line 1: service smtp/unix runs smtpjail as root' &&
     printf '%s\n' "$out" | tail -1 | grep -qx 'config-check: FAILED (2 settings smtpjail refuses)'; then
-	echo "ok - --config-check refuses smtp_tls_security_level = may and a root master.cf line"
+	echo "ok - --config-check refuses smtp_body_checks and a root master.cf line"
 else
 	echo "not ok - --config-check with refusals (exit $rc): $out"
 fi

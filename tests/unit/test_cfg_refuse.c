@@ -10,7 +10,8 @@
  *	it depends on switched on, is refused with the exact fatal line;
  *	a dependent row is accepted while its feature is off; "off"
  *	values and $name expansions; honoured and inert rows take any
- *	value; unknown smtpjail_* names with the suggestion; master.cf
+ *	value; defaults that name another parameter follow it; unknown
+ *	smtpjail_* names with the suggestion; master.cf
  *	lines that would run smtpjail as root; and README "Parameters"
  *	names every row, the refused ones in its refused list.
  * SECURITY
@@ -153,7 +154,7 @@ test_table_sane(void **state)
 				fail_msg("%s twice in the table", t[i].name);
 		assert_ptr_equal(cfg_refuse_find(t[i].name), &t[i]);
 	}
-	assert_true(refused > 100);
+	assert_true(refused > 60);
 	assert_null(cfg_refuse_find("no_such_parameter"));
 }
 
@@ -265,17 +266,18 @@ static const struct family_case {
 	const char *value;
 	int	refused;
 } family_cases[] = {
-	{"smtp_tls_security_level", "encrypt", 1},
-	{"smtp_tls_security_level", "may", 1},
 	{"smtp_tls_security_level", "dane", 1},
+	{"smtp_tls_security_level", "dane-only", 1},
+	{"smtp_tls_security_level", "encrypt", 0},
+	{"smtp_tls_security_level", "may", 0},
 	{"smtp_tls_security_level", "none", 0},
 	{"smtp_tls_security_level", "", 0},
-	{"smtp_tls_security_level", " None ", 0},
-	{"smtp_use_tls", "yes", 1},
-	{"smtp_use_tls", "no", 0},
-	{"smtp_enforce_tls", "yes", 1},
+	{"smtp_tls_security_level", " Secure ", 0},
+	{"smtp_use_tls", "yes", 0},
 	{"smtp_tls_policy_maps", "hash:/etc/postfix/tls_policy", 1},
-	{"smtp_tls_wrappermode", "yes", 1},
+	{"smtp_tls_per_site", "hash:/etc/postfix/tls_per_site", 1},
+	{"smtp_tls_wrappermode", "yes", 0},
+	{"smtp_tls_session_cache_database", "btree:/var/lib/x", 0},
 	{"smtp_sasl_auth_enable", "yes", 1},
 	{"smtp_sasl_auth_enable", "NO", 0},
 	{"smtp_generic_maps", "hash:/etc/postfix/generic", 1},
@@ -340,18 +342,18 @@ test_lines(void **state)
 
 	(void)state;
 	assert_non_null(p = sj_params_new());
-	assert_int_equal(sj_params_set(p, "tls_level", "encrypt"), 0);
+	assert_int_equal(sj_params_set(p, "tls_level", "dane"), 0);
 	assert_int_equal(sj_params_set(p, "smtp_tls_security_level",
 	    "$tls_level"), 0);
-	assert_int_equal(sj_params_set(p, "smtp_tls_CApath", "/etc/ssl/certs"),
-	    0);
+	assert_int_equal(sj_params_set(p, "smtp_tls_chain_files",
+	    "/etc/ssl/chain.pem"), 0);
 	assert_int_equal(sj_params_set(p, "smtp_generic_maps",
 	    "hash:/etc/postfix/generic"), 0);
 	assert_int_equal(check(p, &v), 3);
-	assert_true(has_line(&v, "smtp_tls_security_level = encrypt is "
+	assert_true(has_line(&v, "smtp_tls_security_level = dane is "
 	    "not supported by smtpjail (see README \"Parameters\")"));
-	assert_true(has_line(&v, "smtp_tls_CApath = /etc/ssl/certs is not "
-	    "supported by smtpjail (see README \"Parameters\")"));
+	assert_true(has_line(&v, "smtp_tls_chain_files = /etc/ssl/chain.pem "
+	    "is not supported by smtpjail (see README \"Parameters\")"));
 	assert_true(has_line(&v, "smtp_generic_maps = "
 	    "hash:/etc/postfix/generic is not supported by smtpjail (see "
 	    "README \"Parameters\")"));
@@ -359,25 +361,40 @@ test_lines(void **state)
 	sj_params_free(p);
 }
 
-/* A default that depends on compatibility_level is that level's. */
+/*
+ * The default a value is compared with is Postfix's, of the configured
+ * compatibility_level; a default that names another parameter follows
+ * that parameter when it is set (smtp(8) would use it).
+ */
 static void
-test_compatibility_level(void **state)
+test_defaults_follow(void **state)
 {
 	struct sj_params *p;
 	struct verdicts v;
 
 	(void)state;
 	assert_non_null(p = sj_params_new());
-	switch_on(p, CFG_DEP_TLS);
-	assert_int_equal(sj_params_set(p, "compatibility_level", "3.6"), 0);
-	assert_int_equal(sj_params_set(p, "smtp_tls_fingerprint_digest",
-	    "sha256"), 0);
-	assert_int_equal(check(p, &v), 1);	/* the level only */
+	assert_int_equal(sj_params_set(p, "default_delivery_status_filter",
+	    "pcre:/etc/postfix/dsn_filter"), 0);
+	assert_int_equal(check(p, &v), 1);
+	assert_true(has_line(&v, "smtp_delivery_status_filter = "
+	    "pcre:/etc/postfix/dsn_filter is not supported by smtpjail (see "
+	    "README \"Parameters\")"));
 	verdicts_free(&v);
-	assert_int_equal(sj_params_set(p, "compatibility_level", "0"), 0);
-	assert_int_equal(check(p, &v), 2);	/* sha256 is not 0's md5 */
-	assert_true(has_line(&v, "smtp_tls_fingerprint_digest = sha256 is "
-	    "not supported by smtpjail (see README \"Parameters\")"));
+	/* Set to its own default, by name: still what smtp(8) would use. */
+	assert_int_equal(sj_params_set(p, "smtp_delivery_status_filter",
+	    "$default_delivery_status_filter"), 0);
+	assert_int_equal(check(p, &v), 1);
+	verdicts_free(&v);
+	sj_params_free(p);
+
+	/* smtp_per_request_deadline's default follows the old name. */
+	assert_non_null(p = sj_params_new());
+	assert_int_equal(sj_params_set(p, "smtp_per_record_deadline", "yes"),
+	    0);
+	assert_int_equal(check(p, &v), 2);
+	assert_true(has_line(&v, "smtp_per_request_deadline = yes is not "
+	    "supported by smtpjail (see README \"Parameters\")"));
 	verdicts_free(&v);
 	sj_params_free(p);
 }
@@ -536,7 +553,7 @@ main(void)
 		cmocka_unit_test(test_dependent_accepted_when_off),
 		cmocka_unit_test(test_families),
 		cmocka_unit_test(test_lines),
-		cmocka_unit_test(test_compatibility_level),
+		cmocka_unit_test(test_defaults_follow),
 		cmocka_unit_test(test_honoured_any_value),
 		cmocka_unit_test(test_unknown_smtpjail),
 		cmocka_unit_test(test_master_cf),
