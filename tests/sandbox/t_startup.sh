@@ -185,7 +185,7 @@ expect "dane level refused" "dane" \
 expect "smtp_tls_policy_maps refused" "smtp_tls_policy_maps" \
     "$bin" -t unix -o smtp_tls_policy_maps=hash:/x -S
 expect "missing smtp_tls_CAfile" "smtp_tls_CAfile=$tmp/nope" \
-    "$bin" -t unix -o smtp_tls_security_level=may \
+    "$bin" -t unix -u -o smtp_tls_security_level=may \
     -o smtp_tls_CAfile=$tmp/nope -S
 expect "fingerprint level without fingerprints" "no fingerprints" \
     "$bin" -t unix -o smtp_tls_security_level=fingerprint -S
