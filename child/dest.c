@@ -338,6 +338,7 @@ dest_parse_list(const char *list, uint16_t def_port, int fallback,
 		if (dest_parse_one(elem, orig, def_port, &hops[*nhops], why,
 		    whysz) < 0)
 			return (-1);
+		memcpy(hops[*nhops].spec, elem, len + 1);
 		if (first && !fallback && relayhost && *relayhost
 		    && strcmp(orig, relayhost) == 0)
 			relay = 1;

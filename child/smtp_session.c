@@ -101,6 +101,7 @@
 #include "sj_match.h"
 #include "sj_sys.h"
 #include "sj_text.h"
+#include "smtp_auth.h"
 #include "smtp_content.h"
 #include "smtp_ehlo.h"
 #include "smtp_reply.h"
@@ -879,6 +880,50 @@ sess_quit(struct sess *s, int already_sent)
 	return (0);
 }
 
+/* smtp_auth(3)'s chat: the line goes out, 'shown' to the transcript. */
+static int
+sess_auth_chat(void *ctx, const char *line, const char *shown,
+    const struct smtp_reply **reply)
+{
+	struct sess *s = ctx;
+	int	err;
+
+	cmd_reset(s);
+	cmd_add(s, line);
+	cmd_add(s, "\r\n");
+	transcript_out(shown, strlen(shown));
+	memcpy(s->out, s->cmd, s->cmd_len);
+	s->out_len = s->cmd_len;
+	err = out_flush(s, s->cfg->helo_timeout);
+	explicit_bzero(s->cmd, s->cmd_len);
+	explicit_bzero(s->out, s->cmd_len);
+	*reply = &s->reply;
+	if (err < 0)
+		return (err);
+	return (smtp_reply_read(&s->io, sess_deadline(s->cfg->helo_timeout),
+	    &s->reply));
+}
+
+/* AUTH after EHLO (smtp_auth(3)); a failure ends the session uncached. */
+static int
+sess_auth(struct sess *s)
+{
+	struct smtp_auth_io io = { sess_auth_chat, s };
+	struct ipc_result why;
+	int	rv;
+
+	rv = smtp_auth_login(s->job, s->job->dest, s->peer, &s->ehlo, &io,
+	    &why);
+	if (rv == SMTP_AUTH_FAILED) {
+		s->no_cache = 1;
+		return (sess_fail(s, &why, 0));
+	}
+	if (rv < 0)
+		return (sess_stream_fail(s, rv, "performing the AUTH "
+		    "handshake"));
+	return (0);
+}
+
 /* Handshake: Postfix smtp_helo(). */
 
 /*
@@ -983,7 +1028,7 @@ sess_handshake(struct sess *s)
 		    s->peer->namaddr);
 		s->ehlo.features |= SMTP_EHLO_8BITMIME;
 	}
-	return (0);
+	return (sess_auth(s));
 }
 
 /* The mail transaction: Postfix smtp_loop(). */

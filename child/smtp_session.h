@@ -71,6 +71,7 @@ struct smtp_job {
 	int	have_why;
 	int	conn_store;		/* Postfix SMTP_MISC_FLAG_CONN_STORE */
 	int	throttled;		/* the last session failed with throttle */
+	const char *dest;		/* hop being tried, as written (SASL) */
 	unsigned why_seq;		/* counts updates of 'why' */
 	struct ipc_result why;		/* last error, Postfix state->why */
 };

@@ -83,7 +83,10 @@
 	X(ipc_config, U32, mime_nesting_limit, RAW) \
 	X(ipc_config, U32, mime_boundary_length_limit, RAW) \
 	X(ipc_config, U32, queue_line_length_limit, RAW) \
-	X(ipc_config, U32, hosts_count, RAW)
+	X(ipc_config, U32, hosts_count, RAW) \
+	X(ipc_config, U32, sasl_opts, RAW) \
+	X(ipc_config, U32, sasl_tls_opts, RAW) \
+	X(ipc_config, STR, sasl_mechs, TXT)
 
 #define IPC_F_HOSTS(X) \
 	X(ipc_hosts, STR, addr, TXT) \
@@ -149,6 +152,20 @@
 	X(ipc_transcript, STR, peer, TXT) \
 	X(ipc_transcript, STR, text, LNS)
 
+/* Host names are TXT; the nexthop is RAW in DELIVER (UTF-8 allowed
+ * without smtputf8_enable), so the parent compares it byte for byte. */
+#define IPC_F_SASL_REQ(X) \
+	X(ipc_sasl_req, U32, job_id, RAW) \
+	X(ipc_sasl_req, STR, dest, RAW) \
+	X(ipc_sasl_req, STR, host, TXT)
+
+/* A password may hold any byte but NUL (PLAIN forbids only NUL). */
+#define IPC_F_SASL_CRED(X) \
+	X(ipc_sasl_cred, U32, job_id, RAW) \
+	X(ipc_sasl_cred, U32, status, RAW) \
+	X(ipc_sasl_cred, STR, username, RAW) \
+	X(ipc_sasl_cred, STR, password, RAW)
+
 #define RAW	0
 #define TXT	1
 #define LNS	2
@@ -185,6 +202,8 @@ IPC_F_LOG(IPC_TYPE_CHECK)
 IPC_F_RESULT(IPC_TYPE_CHECK)
 IPC_F_DONE(IPC_TYPE_CHECK)
 IPC_F_TRANSCRIPT(IPC_TYPE_CHECK)
+IPC_F_SASL_REQ(IPC_TYPE_CHECK)
+IPC_F_SASL_CRED(IPC_TYPE_CHECK)
 
 enum ipc_kind {
 	IPC_K_U32,
@@ -215,6 +234,10 @@ static const struct ipc_field ipc_f_done[] = { IPC_F_DONE(IPC_FIELD) };
 static const struct ipc_field ipc_f_transcript[] = {
 	IPC_F_TRANSCRIPT(IPC_FIELD)
 };
+static const struct ipc_field ipc_f_sasl_req[] = { IPC_F_SASL_REQ(IPC_FIELD) };
+static const struct ipc_field ipc_f_sasl_cred[] = {
+	IPC_F_SASL_CRED(IPC_FIELD)
+};
 
 #define IPC_MAX_READY	IPC_BODY_MAX(IPC_F_READY)
 #define IPC_MAX_CONFIG	IPC_BODY_MAX(IPC_F_CONFIG)
@@ -226,6 +249,8 @@ static const struct ipc_field ipc_f_transcript[] = {
 #define IPC_MAX_RESULT	IPC_BODY_MAX(IPC_F_RESULT)
 #define IPC_MAX_DONE	IPC_BODY_MAX(IPC_F_DONE)
 #define IPC_MAX_TRANSCRIPT	IPC_BODY_MAX(IPC_F_TRANSCRIPT)
+#define IPC_MAX_SASL_REQ	IPC_BODY_MAX(IPC_F_SASL_REQ)
+#define IPC_MAX_SASL_CRED	IPC_BODY_MAX(IPC_F_SASL_CRED)
 
 /* Every message, header included, fits one SJ_IPC_MSG_MAX datagram. */
 #define IPC_FITS(n)	((n) + IPC_HDR_LEN <= SJ_IPC_MSG_MAX)
@@ -234,6 +259,9 @@ _Static_assert(IPC_FITS(IPC_MAX_CONFIG), "CONFIG exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_DELIVER), "DELIVER exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_RCPT), "RCPT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_HOSTS), "HOSTS exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_SASL_REQ), "SASL_REQ exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_SASL_CRED),
+    "SASL_CRED exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_ABORT), "ABORT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_LOG), "LOG exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_RESULT), "RESULT exceeds SJ_IPC_MSG_MAX");
@@ -293,6 +321,16 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	[IPC_T_TRANSCRIPT] = { { IPC_T_TRANSCRIPT, "TRANSCRIPT", IPC_C2P,
 	    IPC_MAX_TRANSCRIPT, 0 }, ipc_f_transcript,
 	    IPC_NF(ipc_f_transcript) },
+	/* The server offered AUTH: the child asks for the job's SASL
+	 * credential; the parent checks 'dest' against the job and answers
+	 * at most once per destination and job (parent/sasl.c). */
+	[IPC_T_SASL_REQ] = { { IPC_T_SASL_REQ, "SASL_REQ", IPC_C2P,
+	    IPC_MAX_SASL_REQ, 0 }, ipc_f_sasl_req, IPC_NF(ipc_f_sasl_req) },
+	/* The answer: PLAIN and LOGIN need the password in the child; only
+	 * the job's own destination's, never the table. */
+	[IPC_T_SASL_CRED] = { { IPC_T_SASL_CRED, "SASL_CRED", IPC_P2C,
+	    IPC_MAX_SASL_CRED, 0 }, ipc_f_sasl_cred,
+	    IPC_NF(ipc_f_sasl_cred) },
 };
 
 /* DSN NOTIFY bits as Postfix dsn_mask.h: NEVER, SUCCESS, FAILURE, DELAY. */
@@ -432,6 +470,12 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			    SJ_HOSTS_MAX);
 			return (-1);
 		}
+		if ((c->sasl_opts | c->sasl_tls_opts) & ~IPC_SASL_ALL) {
+			ipc_why(why, whysz, "%s: field sasl_opts: unknown "
+			    "bits 0x%x", name,
+			    (c->sasl_opts | c->sasl_tls_opts) & ~IPC_SASL_ALL);
+			return (-1);
+		}
 		if (c->default_port > IPC_PORT_MAX) {
 			ipc_why(why, whysz, "%s: field default_port: %u out "
 			    "of range 0..%u", name, c->default_port,
@@ -551,6 +595,14 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			ipc_why(why, whysz, "%s: field omitted_at: %u with "
 			    "%u omitted of %ld lines", name, tr->omitted_at,
 			    tr->omitted, nl);
+			return (-1);
+		}
+		break;
+	case IPC_T_SASL_CRED:
+		if (m->u.sasl_cred.status > IPC_SASL_ERROR) {
+			ipc_why(why, whysz, "%s: field status: %u out of "
+			    "range 0..%d", name, m->u.sasl_cred.status,
+			    IPC_SASL_ERROR);
 			return (-1);
 		}
 		break;

@@ -42,6 +42,7 @@
 #include "main_info.h"
 #include "master_svc.h"
 #include "msg.h"
+#include "sasl.h"
 #include "sj_config.h"
 #include "sj_identity.h"
 #include "sj_log.h"
@@ -182,6 +183,7 @@ serve(struct sj_config *cfg)
 	struct pollfd pfd[MASTER_LISTEN_MAX + 2 + SJ_CHILD_POOL_MAX];
 	long long last = serve_now_ms(), left;
 	int	i, n, np, rv, conn, broken, tmo, child_tmo;
+	const char *table;
 
 	for (;;) {
 		alarm(cfg->daemon_timeout);	/* watchdog, re-armed per pass */
@@ -248,6 +250,13 @@ serve(struct sj_config *cfg)
 			if (++svc->use_count >= cfg->max_use &&
 			    cfg->max_use > 0)
 				serve_exit(0);
+			/* single_server.c: a changed table ends the process
+			 * after the job, so that master(8) starts a fresh one. */
+			if ((table = sasl_changed()) != NULL) {
+				msg_info("table %s has changed -- restarting",
+				    table);
+				serve_exit(0);
+			}
 		}
 	}
 }
@@ -302,6 +311,10 @@ main(int argc, char **argv)
 	if (child_pool_init(&parent_ctx.pool, cfg, why, sizeof(why)) < 0)
 		msg_fatal("cannot start the spawner of sandboxed children: %s",
 		    why);
+	/* Tables as root, as smtp(8) opens them before it drops privileges;
+	 * after the spawner's fork, so that no child's memory held them. */
+	if (sasl_open(why, sizeof(why)) < 0)
+		msg_fatal("%s", why);
 
 	memset(&pspec, 0, sizeof(pspec));
 	pspec.chroot_dir = cfg->opt_chroot ? cfg->queue_directory : NULL;

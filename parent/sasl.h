@@ -1,0 +1,68 @@
+/*
+ * NAME
+ *	sasl.h 3h
+ * SUMMARY
+ *	SASL client credentials in the parent: settings, table, release
+ * DESCRIPTION
+ *	See parent/sasl.c.
+ */
+#ifndef SASL_H
+#define SASL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc_msg.h"
+
+struct sj_config;
+struct dict_maps;
+
+/*
+ * Reads smtp_sasl_* (and the parameters a lookup needs) into the
+ * module's context and the child's CONFIG (cfg->child). Refuses, with
+ * why[] naming the parameter, what smtpjail does not honour. Opens
+ * nothing. 0 or a negative errno.
+ */
+int	sasl_config(struct sj_config *, char *why, size_t whysz);
+
+/*
+ * Opens $smtp_sasl_password_maps when smtp_sasl_auth_enable = yes:
+ * as root, after the child was forked (its memory never holds the
+ * table) and before the parent drops privileges. 0, or -1 with why[].
+ */
+int	sasl_open(char *why, size_t whysz);
+
+/* Postfix's "table has changed": the spec of a changed table or NULL. */
+const char *sasl_changed(void);
+
+/* Destinations (nexthop and fallback elements) one job may ask for. */
+#define SASL_JOB_DESTS_MAX	32
+
+/* What one job may be given; one per job, zeroed at its start. */
+struct sasl_job {
+	const char *nexthop;	/* as sent in DELIVER */
+	const char *sender;	/* the envelope sender, "" for <> */
+	unsigned nasked;	/* answered requests */
+	uint64_t asked[SASL_JOB_DESTS_MAX];	/* their destinations (hash) */
+};
+
+/*
+ * Answers one SASL_REQ of the job: checks that SASL is on, that it is
+ * the job's first request for this destination, the job id, and that
+ * req->dest is the
+ * job's nexthop (an element of it) or an smtp_fallback_relay element;
+ * then looks up, as Postfix's smtp_sasl_passwd_lookup(), the sender
+ * (smtp_sender_dependent_authentication), the server's host name only
+ * when it is the host of 'dest' itself (else it came from the child's
+ * own DNS), and 'dest'. Fills *out (wipe it after sending). Returns 0,
+ * or -1 with why[] for a request that breaks these rules (the caller
+ * treats it as a protocol violation: job deferred, pair restarted).
+ */
+int	sasl_answer(struct sasl_job *, uint32_t job_id,
+	    const struct ipc_sasl_req *, struct ipc_sasl_cred *out,
+	    char *why, size_t whysz);
+
+/* For tests: use these tables instead of $smtp_sasl_password_maps. */
+void	sasl_set_maps(struct dict_maps *);
+
+#endif
