@@ -261,6 +261,8 @@ sasl_open(char *why, size_t whysz)
 void
 sasl_set_maps(struct dict_maps *m)
 {
+	if (sasl_ctx.maps != m)
+		dict_maps_close(sasl_ctx.maps);
 	sasl_ctx.maps = m;
 	sasl_ctx.enabled = m != NULL;
 }

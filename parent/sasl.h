@@ -62,7 +62,8 @@ int	sasl_answer(struct sasl_job *, uint32_t job_id,
 	    const struct ipc_sasl_req *, struct ipc_sasl_cred *out,
 	    char *why, size_t whysz);
 
-/* For tests: use these tables instead of $smtp_sasl_password_maps. */
+/* For tests: use these tables instead of $smtp_sasl_password_maps
+ * (the ones open are closed; NULL: none, SASL off). */
 void	sasl_set_maps(struct dict_maps *);
 
 #endif

@@ -112,6 +112,11 @@ def done(job=JOB, extra=b""):
 	    u64(now) + u32(0) + [extra])
 
 
+def sasl_req(dest, host="127.0.0.1", job=JOB):
+	"""SASL_REQ body (ipc_msg.c IPC_F_SASL_REQ order)."""
+	return frame(T["SASL_REQ"], u32(job) + s16(dest) + s16(host))
+
+
 def log(text, level=1):
 	return frame(T["LOG"], u32(level) + s16(text))
 
@@ -243,16 +248,28 @@ def scenario(env, sc, idx):
 	script = os.path.join(env.tmp, "script.%d.%d" % (os.getpid(), idx))
 	body = sc["script"](qid) if callable(sc["script"]) else sc["script"]
 	lines = sc.get("prologue", PROLOGUE) + body
+	os.environ["SJ_HOSTILE_SCRIPT"] = script
+	args = list(sc.get("args", ()))
+	if sc.get("sasl"):
+		# A password table with the job's nexthop and another
+		# destination: only the job's own may be released.
+		args += ["-o", "smtp_sasl_auth_enable=yes", "-o",
+		    "smtp_sasl_password_maps=inline:{ {[127.0.0.1]:%d = "
+		    "u:jobsecret}, {[other.test]:587 = o:othersecret}, "
+		    "{other.test = o:othersecret} }" % env.dead_port]
+	own = "send " + sasl_req("[127.0.0.1]:%d" % env.dead_port)
+	lines = [own if ln == "SEND_SASL_OWN" else ln for ln in lines]
 	with open(script, "w") as f:
 		f.write("\n".join(lines) + "\n")
-	os.environ["SJ_HOSTILE_SCRIPT"] = script
+	if os.environ.get("SJ_DEBUG_SCRIPT"):
+		print("\n".join("# " + ln for ln in lines))
 	env.log.take()
 	try:
 		if sc.get("master"):
-			r = run_master_mode(env, raw, sc.get("args", ()),
+			r = run_master_mode(env, raw, args,
 			    sc.get("requests", 1))
 		else:
-			r = fp.run_smtpjail(env, raw, None, sc.get("args", ()))
+			r = fp.run_smtpjail(env, raw, None, args)
 	finally:
 		del os.environ["SJ_HOSTILE_SCRIPT"]
 	left = wait_gone(script)
@@ -355,6 +372,8 @@ def scenario(env, sc, idx):
 		    "logged, want 1..%d" % (n, sc["max_child_lines"]))
 	if ck.problems:
 		ck.problems.append("log: %r" % log[-8:])
+		if os.environ.get("SJ_DEBUG_SCRIPT"):
+			ck.problems.append("full log: %r" % log)
 	os.unlink(path)
 	os.unlink(script)
 	return ck.problems
@@ -578,6 +597,28 @@ SCENARIOS = [
 	dict(name="READY with IPC version 99: the child never serves, the "
 	    "job is deferred", prologue=[], script=["send " + ready(99)],
 	    log=["child speaks IPC version 99, parent %d" % VERSION]),
+
+	# SASL: the credential of the job's own destination, once.
+	dict(name="control: SASL_REQ for the job's nexthop is answered, "
+	    "then FINAL", sasl=True, script=["SEND_SASL_OWN", "recv", SENT0,
+	    "send " + done()], want="FINAL", marked=[0], rc=0,
+	    log=["status=sent"]),
+	dict(name="SASL_REQ twice for the same destination in a job: "
+	    "refused", sasl=True, script=["SEND_SASL_OWN", "recv",
+	    "SEND_SASL_OWN", SENT0, "send " + done()],
+	    log=[FAILED, "second SASL_REQ for destination"]),
+	dict(name="SASL_REQ for another destination's credential: refused",
+	    sasl=True, script=["send " + sasl_req("[other.test]:587",
+	    "other.test"), SENT0, "send " + done()],
+	    log=[FAILED, 'SASL_REQ for destination "[other.test]:587", not '
+	    "the job's nexthop"]),
+	dict(name="SASL_REQ for another job: refused", sasl=True,
+	    script=["send " + sasl_req("[127.0.0.1]:1", job=57005), SENT0,
+	    "send " + done()], log=[FAILED, "SASL_REQ for job 57005, "
+	    "expected job 1"]),
+	dict(name="SASL_REQ with SASL off: refused",
+	    script=["SEND_SASL_OWN", SENT0, "send " + done()],
+	    log=[FAILED, "SASL_REQ with smtp_sasl_auth_enable = no"]),
 
 	# The same refusal on master(8)'s path (serve(), not -S).
 	dict(name="master mode: repeated recipient index: refused, the "
