@@ -73,7 +73,7 @@ int
 dict_inline_open(struct dict *d, char *why, size_t whysz)
 {
 	char	*text, *p, *elem, *eq, *key, *val;
-	size_t	len = strlen(d->name);
+	size_t	len = strlen(d->name), tlen;
 	int	bad = 0, err;
 
 	d->flags |= DICT_FLAG_FIXED;
@@ -83,7 +83,8 @@ dict_inline_open(struct dict *d, char *why, size_t whysz)
 		    "\"inline:{name=value...}\"", d->spec, d->spec);
 		return (-EINVAL);
 	}
-	if ((text = strndup(d->name + 1, len - 2)) == NULL) {
+	tlen = len - 2;
+	if ((text = strndup(d->name + 1, tlen)) == NULL) {
 		snprintf(why, whysz, "%s: out of memory", d->spec);
 		return (-ENOMEM);
 	}
@@ -127,12 +128,12 @@ dict_inline_open(struct dict *d, char *why, size_t whysz)
 		snprintf(why, whysz, "%s: bad syntax: empty table", d->spec);
 		goto fail;
 	}
-	explicit_bzero(text, strlen(d->name));
+	explicit_bzero(text, tlen);
 	free(text);
 	dict_kv_done(d);
 	return (0);
 fail:
-	explicit_bzero(text, strlen(d->name) > 2 ? strlen(d->name) - 2 : 0);
+	explicit_bzero(text, tlen);
 	free(text);
 	return (-EINVAL);
 }
