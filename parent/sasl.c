@@ -71,6 +71,7 @@ static struct sasl_ctx {
 	char	*proxy_read_maps;
 	char	*proxymap_service;
 	struct dict_env env;
+	int	dict_flags;		/* as smtp(8) opens the table */
 	struct dict_maps *maps;
 } sasl_ctx;
 
@@ -243,6 +244,11 @@ sasl_config(struct sj_config *cfg, char *why, size_t whysz)
 	c->env.proxymap_service = c->proxymap_service;
 	c->env.ipc_timeout = (int)cfg->ipc_timeout;
 	c->env.private_dir = "private";
+	/* maps_create(..., DICT_FLAG_LOCK | DICT_FLAG_FOLD_FIX); dict_open()
+	 * adds UTF8_REQUEST when smtputf8_enable is on (util_utf8_enable),
+	 * which proxymap honours; the native tables fold ASCII only. */
+	c->dict_flags = DICT_FLAG_LOCK | DICT_FLAG_FOLD_FIX |
+	    (cfg->smtputf8_enable ? DICT_FLAG_UTF8_REQUEST : 0);
 	return (0);
 }
 
@@ -253,8 +259,8 @@ sasl_open(char *why, size_t whysz)
 
 	if (!c->enabled || c->maps != NULL)
 		return (0);
-	c->maps = dict_maps_open(SASL_PARAM, c->maps_spec, DICT_FLAG_LOCK |
-	    DICT_FLAG_FOLD_FIX, &c->env, why, whysz);
+	c->maps = dict_maps_open(SASL_PARAM, c->maps_spec, c->dict_flags,
+	    &c->env, why, whysz);
 	return (c->maps != NULL ? 0 : -1);
 }
 

@@ -25,8 +25,8 @@
 #	  mechanism available, 4.7.0, deferred;
 #	- smtp_sender_dependent_authentication: the sender's own entry
 #	  wins over the nexthop's;
-#	- a proxy:regexp: table served by the instance's proxymap(8):
-#	  sent;
+#	- proxy:regexp: and proxy:texthash: tables served by the
+#	  instance's proxymap(8): sent;
 #	- no entry for the destination: no AUTH, the receiver refuses
 #	  relaying (5.7.1) for both;
 #	- after a change of the table file smtpjail restarts;
@@ -207,6 +207,14 @@ check "proxy:regexp: through proxymap(8): both sent" \
     same '^dsn=2\.0\.0, status=sent '
 check "the receiver saw alice for both" \
     eval '[ "$(auth_lines "$A_OFF" "auth PLAIN alice@$REALM ok")" = 2 ]'
+
+printf '%s\n' "[relay.sasl.test] alice@$REALM:alicepw" > "$W_DIR/etc/sasl_pt"
+chmod 644 "$W_DIR/etc/sasl_pt"
+pf_postconf "smtp_sasl_password_maps = proxy:texthash:$W_DIR/etc/sasl_pt" &&
+    pf_reload
+both proxyth s@sender.test || sj_die "proxyth: no status"
+check "proxy:texthash: through proxymap(8): both sent" \
+    same '^dsn=2\.0\.0, status=sent '
 
 # --------------------------------------------------------- no entry
 
