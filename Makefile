@@ -2,7 +2,7 @@
 
 CC	?= cc
 BUILD	?= build
-PKGS	 = libseccomp libcap libcares libidn2
+PKGS	 = libseccomp libcap libcares libidn2 libcrypto
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla \
 	   -Wstrict-prototypes -Wmissing-prototypes
 HARDEN	 = -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
@@ -23,7 +23,7 @@ AUX_SRC	 = $(wildcard tests/*/aux_*.c)
 AUX_BIN	 = $(AUX_SRC:tests/%.c=$(BUILD)/tests/%)
 
 DEB_PKGS = build-essential pkg-config libseccomp-dev libcap-dev \
-	   libc-ares-dev libcmocka-dev libidn2-dev postfix dnsmasq-base iproute2 \
+	   libc-ares-dev libcmocka-dev libidn2-dev libssl-dev postfix dnsmasq-base iproute2 \
 	   clang libclang-rt-14-dev seccomp procps python3 pflogsumm
 
 # make deb only: Debian's packaging tools (not needed by make test's
@@ -86,7 +86,7 @@ deps:
 
 deb-deps:
 	@missing=$$(for p in $(DEB_BUILD_TOOLS) pkg-config libseccomp-dev \
-	    libcap-dev libc-ares-dev libidn2-dev; do \
+	    libcap-dev libc-ares-dev libidn2-dev libssl-dev; do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 	    grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -2,7 +2,7 @@
  * NAME
  *	smtp_auth 3
  * SUMMARY
- *	the SMTP client's AUTH dialogue (RFC 4954): PLAIN and LOGIN
+ *	the SMTP client's AUTH dialogue (RFC 4954): CRAM-MD5, PLAIN, LOGIN
  * DESCRIPTION
  *	After an EHLO that offered AUTH, with smtp_sasl_auth_enable = yes,
  *	this does what Postfix's smtp_sasl_proto.c and smtp_sasl_glue.c do
@@ -13,9 +13,11 @@
  *	  "<peer> offered no supported AUTH mechanisms: '<list>'";
  *	- the credential of the session's destination is asked of the
  *	  parent (SASL_REQ/SASL_CRED), once per destination and job, and
- *	  kept until the job ends; none: no AUTH, the session goes on
- *	  unauthenticated, as Postfix's "talk to each other like
- *	  strangers";
+ *	  kept until the job ends: the password for PLAIN and LOGIN, the
+ *	  username only for CRAM-MD5, whose response to each challenge the
+ *	  parent computes (RFC 2195), so that the password never comes
+ *	  here; none: no AUTH, the session goes on unauthenticated, as
+ *	  Postfix's "talk to each other like strangers";
  *	- no compatible mechanism offered: 4.7.0 "SASL authentication
  *	  failed: server H[A] offered no compatible authentication
  *	  mechanisms for this type of connection security";
@@ -24,12 +26,13 @@
  *	  active-attackable and dictionary-attackable mechanisms without
  *	  mutual authentication, so noplaintext, noactive, nodictionary and
  *	  mutual_auth each rule both out (Postfix's default,
- *	  "noplaintext, noanonymous", does); then 4.7.0 "SASL authentication
- *	  failed; cannot authenticate to server H[A]: no mechanism
- *	  available";
- *	- PLAIN (preferred, RFC 4616, authzid empty) with the initial
- *	  response, or LOGIN (username and password as answers to the two
- *	  334 challenges);
+ *	  "noplaintext, noanonymous", does); CRAM-MD5 is not plain text, so
+ *	  only noactive, nodictionary and mutual_auth rule it out; nothing
+ *	  left: 4.7.0 "SASL authentication failed; cannot authenticate to
+ *	  server H[A]: no mechanism available";
+ *	- in Cyrus's order of preference: CRAM-MD5, PLAIN (RFC 4616,
+ *	  authzid empty, with the initial response), LOGIN (username and
+ *	  password as answers to the two 334 challenges);
  *	- a final reply that is not 2xx: "SASL authentication failed;
  *	  server H[A] said: <reply>" with the reply's status, 5 turned into
  *	  4 with smtp_sasl_auth_soft_bounce; more than 100 rounds: 4.3.0
@@ -41,14 +44,17 @@
  *	session failure.
  * SECURITY
  *	Child only. Challenges come from the server (hostile): they are
- *	bounded replies that PLAIN and LOGIN do not interpret. The password
- *	is in this process only for the job whose destination it belongs
- *	to; it is wiped when the job ends, never logged, and the transcript
- *	records the AUTH lines without it.
+ *	bounded replies that PLAIN and LOGIN do not interpret; a CRAM-MD5
+ *	challenge goes to the parent as bounded text, which decodes it
+ *	strictly. The password is in this process only for PLAIN and LOGIN,
+ *	only for the job whose destination it belongs to; it is wiped when
+ *	the job ends, never logged, and the transcript records the AUTH
+ *	lines without it.
  * SEE ALSO
  *	parent/sasl.c; Postfix src/smtp/smtp_sasl_proto.c,
  *	smtp_sasl_glue.c, src/xsasl/xsasl_cyrus_client.c (behaviour, no
- *	code copied); RFC 4954, RFC 4616, draft-murchison-sasl-login
+ *	code copied); RFC 4954, RFC 4616, RFC 2195,
+ *	draft-murchison-sasl-login
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -64,6 +70,9 @@
 /* Options under which neither PLAIN nor LOGIN may be used. */
 #define SMTP_AUTH_NO_PASSWORD	(IPC_SASL_NOPLAINTEXT | IPC_SASL_NOACTIVE | \
 				IPC_SASL_NODICTIONARY | IPC_SASL_MUTUAL_AUTH)
+/* ... nor CRAM-MD5 (no plain text, but active and dictionary attacks). */
+#define SMTP_AUTH_NO_CRAM	(IPC_SASL_NOACTIVE | IPC_SASL_NODICTIONARY | \
+				IPC_SASL_MUTUAL_AUTH)
 
 /* A command: "AUTH PLAIN " + base64 of two 255-byte fields. */
 #define SMTP_AUTH_LINE_MAX	(32 + BASE64_ENCODED_LEN(2 + \
@@ -72,6 +81,7 @@
 static struct smtp_auth_ctx {
 	smtp_auth_ask_fn ask;
 	int	have;			/* cred is for job_id and dest */
+	uint32_t kind;			/* IPC_SASL_ASK_PASSWORD or _USER */
 	uint32_t job_id;
 	char	dest[SJ_NEXTHOP_MAX + 1];
 	struct ipc_sasl_cred cred;
@@ -190,28 +200,59 @@ smtp_auth_why(struct ipc_result *why, const char *status,
 /* The credential of (job, dest): kept, or asked of the parent. */
 static int
 smtp_auth_cred(const struct smtp_job *job, const char *dest,
-    const struct smtp_peer *peer)
+    const struct smtp_peer *peer, uint32_t kind)
 {
 	struct smtp_auth_ctx *c = &smtp_auth_ctx;
 	struct ipc_sasl_req req;
 	int	err;
 
+	/* A password serves a username question too, not the reverse
+	 * (the parent gives a destination one or the other). */
+	if (c->have && c->job_id == job->dlv->job_id &&
+	    strcmp(c->dest, dest) == 0 && (c->kind == kind ||
+	    c->kind == IPC_SASL_ASK_PASSWORD))
+		return (0);
 	if (c->have && c->job_id == job->dlv->job_id &&
 	    strcmp(c->dest, dest) == 0)
-		return (0);
+		return (-EPERM);
 	smtp_auth_job_end();
 	if (c->ask == NULL)
 		return (-ENOSYS);
 	memset(&req, 0, sizeof(req));
 	req.job_id = job->dlv->job_id;
+	req.kind = kind;
 	snprintf(req.dest, sizeof(req.dest), "%s", dest);
 	snprintf(req.host, sizeof(req.host), "%s", peer->host);
 	if ((err = c->ask(&req, &c->cred)) < 0)
 		return (err);
 	c->have = 1;
+	c->kind = kind;
 	c->job_id = job->dlv->job_id;
 	snprintf(c->dest, sizeof(c->dest), "%s", dest);
 	return (0);
+}
+
+/* The parent's CRAM-MD5 response to this session's challenge. */
+static int
+smtp_auth_cram(const struct smtp_job *job, const char *dest,
+    const struct smtp_peer *peer, const struct smtp_reply *reply,
+    struct ipc_sasl_cred *resp)
+{
+	struct smtp_auth_ctx *c = &smtp_auth_ctx;
+	struct ipc_sasl_req req;
+	const char *chal = reply->len > 4 ? reply->text + 4 : "";
+	size_t	len = strcspn(chal, "\n");
+
+	memset(&req, 0, sizeof(req));
+	req.job_id = job->dlv->job_id;
+	req.kind = IPC_SASL_ASK_CRAM_MD5;
+	snprintf(req.dest, sizeof(req.dest), "%s", dest);
+	snprintf(req.host, sizeof(req.host), "%s", peer->host);
+	if (len > SJ_SASL_CHALLENGE_MAX)
+		len = SJ_SASL_CHALLENGE_MAX;
+	memcpy(req.challenge, chal, len);
+	req.challenge[len] = '\0';
+	return (c->ask(&req, resp));
 }
 
 /* One line with base64 of data[len] after 'prefix'. */
@@ -246,6 +287,7 @@ smtp_auth_login(const struct smtp_job *job, const char *dest,
 	const struct smtp_reply *reply;
 	char	mechs[SMTP_EHLO_AUTH_MAX + 1], text[SJ_REPLY_TEXT_MAX + 1];
 	const char *mech;
+	struct ipc_sasl_cred resp;
 	size_t	ulen, plen;
 	int	err, steps = 0, login_step = 0;
 
@@ -258,11 +300,32 @@ smtp_auth_login(const struct smtp_job *job, const char *dest,
 		    "mechanisms: '%s'" : "%s offered null AUTH mechanism "
 		    "list%s", peer->relay, ehlo->auth);
 
-	if ((err = smtp_auth_cred(job, dest, peer)) < 0)
+	/* Cyrus's preference: CRAM-MD5 (no plain text) before PLAIN and
+	 * LOGIN; the security options rule mechanisms out. No TLS yet:
+	 * smtp_sasl_security_options applies. */
+	mech = NULL;
+	if ((cfg->sasl_opts & SMTP_AUTH_NO_CRAM) == 0 &&
+	    smtp_auth_offers(mechs, "CRAM-MD5"))
+		mech = "CRAM-MD5";
+	else if ((cfg->sasl_opts & SMTP_AUTH_NO_PASSWORD) == 0 &&
+	    smtp_auth_offers(mechs, "PLAIN"))
+		mech = "PLAIN";
+	else if ((cfg->sasl_opts & SMTP_AUTH_NO_PASSWORD) == 0 &&
+	    smtp_auth_offers(mechs, "LOGIN"))
+		mech = "LOGIN";
+	/* Only PLAIN and LOGIN need the password in this process. */
+	err = smtp_auth_cred(job, dest, peer, mech != NULL &&
+	    strcmp(mech, "CRAM-MD5") != 0 ? IPC_SASL_ASK_PASSWORD :
+	    IPC_SASL_ASK_USER);
+	if (err == -EPERM) {
+		/* This destination's other server wants PLAIN/LOGIN after
+		 * CRAM-MD5 was used: the parent gives no password now. */
+		mech = NULL;
+	} else if (err < 0) {
 		return (err);
-	if (c->cred.status == IPC_SASL_NONE)
+	} else if (c->cred.status == IPC_SASL_NONE) {
 		return (SMTP_AUTH_DONE);
-	if (c->cred.status != IPC_SASL_FOUND) {
+	} else if (c->cred.status != IPC_SASL_FOUND) {
 		smtp_auth_why(why, "4.3.0", NULL, NULL, "SASL authentication "
 		    "failed: password table lookup error");
 		return (SMTP_AUTH_FAILED);
@@ -273,14 +336,6 @@ smtp_auth_login(const struct smtp_job *job, const char *dest,
 		    "mechanisms for this type of connection security",
 		    peer->namaddr);
 		return (SMTP_AUTH_FAILED);
-	}
-	/* No TLS yet: smtp_sasl_security_options applies. */
-	mech = NULL;
-	if ((cfg->sasl_opts & SMTP_AUTH_NO_PASSWORD) == 0) {
-		if (smtp_auth_offers(mechs, "PLAIN"))
-			mech = "PLAIN";
-		else if (smtp_auth_offers(mechs, "LOGIN"))
-			mech = "LOGIN";
 	}
 	if (mech == NULL) {
 		smtp_auth_why(why, "4.7.0", NULL, NULL, "SASL authentication "
@@ -301,8 +356,8 @@ smtp_auth_login(const struct smtp_job *job, const char *dest,
 		    "<credentials>", c->plain, 2 + ulen + plen, &reply);
 		explicit_bzero(c->plain, sizeof(c->plain));
 	} else {
-		err = smtp_auth_send(io, "AUTH LOGIN", "AUTH LOGIN", NULL, 0,
-		    &reply);
+		snprintf(text, sizeof(text), "AUTH %s", mech);
+		err = smtp_auth_send(io, text, text, NULL, 0, &reply);
 	}
 	while (err == 0 && reply->code / 100 == 3) {
 		if (++steps > SMTP_AUTH_STEPS_MAX) {
@@ -311,8 +366,26 @@ smtp_auth_login(const struct smtp_job *job, const char *dest,
 			    "loop with server %s", peer->namaddr);
 			return (SMTP_AUTH_FAILED);
 		}
+		if (strcmp(mech, "CRAM-MD5") == 0 && login_step++ == 0) {
+			/* RFC 2195: the parent answers the challenge. */
+			if ((err = smtp_auth_cram(job, dest, peer, reply,
+			    &resp)) < 0)
+				return (err);
+			if (resp.status != IPC_SASL_FOUND) {
+				smtp_auth_why(why, "4.7.0", NULL, NULL, "SASL "
+				    "authentication failed; cannot "
+				    "authenticate to server %s: %s",
+				    peer->namaddr, "bad CRAM-MD5 challenge");
+				return (SMTP_AUTH_FAILED);
+			}
+			err = io->chat(io->ctx, resp.response, "<response>",
+			    &reply);
+			explicit_bzero(&resp, sizeof(resp));
+			continue;
+		}
 		if (strcmp(mech, "LOGIN") != 0 || login_step >= 2) {
-			/* PLAIN is done in one step; LOGIN in two. */
+			/* PLAIN is done in one step, CRAM-MD5 and LOGIN in
+			 * one and two. */
 			smtp_auth_why(why, "4.7.0", NULL, NULL, "SASL "
 			    "authentication failed; cannot authenticate to "
 			    "server %s: %s", peer->namaddr, "unexpected server "

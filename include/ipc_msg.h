@@ -275,16 +275,25 @@ struct ipc_transcript {
 };
 
 /*
- * SASL: the child asks once per destination and job, after an EHLO
- * that offered AUTH, for the credential of the job's destination.
+ * SASL: the child asks, after an EHLO that offered AUTH, for the
+ * credential of the job's destination: for PLAIN and LOGIN the
+ * password (once per destination and job); for CRAM-MD5 only whether
+ * there is one, then the response to the server's challenge, computed
+ * by the parent, so that the password never enters the child.
  * 'dest' is the nexthop (or smtp_fallback_relay element) the session
  * serves, 'host' the server's name; the parent checks both against the
  * job and looks up only the job's own keys (parent/sasl.c).
  */
+#define IPC_SASL_ASK_PASSWORD	0	/* PLAIN/LOGIN: username and password */
+#define IPC_SASL_ASK_USER	1	/* is there a credential? username only */
+#define IPC_SASL_ASK_CRAM_MD5	2	/* the CRAM-MD5 response to 'challenge' */
+
 struct ipc_sasl_req {
 	uint32_t job_id;
+	uint32_t kind;			/* IPC_SASL_ASK_* */
 	char	dest[SJ_NEXTHOP_MAX + 1];
 	char	host[SJ_HOSTNAME_MAX + 1];
+	char	challenge[SJ_SASL_CHALLENGE_MAX + 1];	/* base64, CRAM-MD5 */
 };
 
 #define IPC_SASL_NONE		0	/* no credential: do not authenticate */
@@ -295,7 +304,8 @@ struct ipc_sasl_cred {
 	uint32_t job_id;
 	uint32_t status;		/* IPC_SASL_NONE, _FOUND, _ERROR */
 	char	username[SJ_SASL_FIELD_MAX + 1];
-	char	password[SJ_SASL_FIELD_MAX + 1];
+	char	password[SJ_SASL_FIELD_MAX + 1];	/* ASK_PASSWORD only */
+	char	response[SJ_SASL_RESPONSE_MAX + 1];	/* ASK_CRAM_MD5: base64 */
 };
 
 /* A decoded message of any type. */

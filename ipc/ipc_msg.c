@@ -156,15 +156,18 @@
  * without smtputf8_enable), so the parent compares it byte for byte. */
 #define IPC_F_SASL_REQ(X) \
 	X(ipc_sasl_req, U32, job_id, RAW) \
+	X(ipc_sasl_req, U32, kind, RAW) \
 	X(ipc_sasl_req, STR, dest, RAW) \
-	X(ipc_sasl_req, STR, host, TXT)
+	X(ipc_sasl_req, STR, host, TXT) \
+	X(ipc_sasl_req, STR, challenge, TXT)
 
 /* A password may hold any byte but NUL (PLAIN forbids only NUL). */
 #define IPC_F_SASL_CRED(X) \
 	X(ipc_sasl_cred, U32, job_id, RAW) \
 	X(ipc_sasl_cred, U32, status, RAW) \
 	X(ipc_sasl_cred, STR, username, RAW) \
-	X(ipc_sasl_cred, STR, password, RAW)
+	X(ipc_sasl_cred, STR, password, RAW) \
+	X(ipc_sasl_cred, STR, response, TXT)
 
 #define RAW	0
 #define TXT	1
@@ -595,6 +598,14 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			ipc_why(why, whysz, "%s: field omitted_at: %u with "
 			    "%u omitted of %ld lines", name, tr->omitted_at,
 			    tr->omitted, nl);
+			return (-1);
+		}
+		break;
+	case IPC_T_SASL_REQ:
+		if (m->u.sasl_req.kind > IPC_SASL_ASK_CRAM_MD5) {
+			ipc_why(why, whysz, "%s: field kind: %u out of "
+			    "range 0..%d", name, m->u.sasl_req.kind,
+			    IPC_SASL_ASK_CRAM_MD5);
 			return (-1);
 		}
 		break;

@@ -35,7 +35,12 @@
  *	only when it is the host of 'dest' itself ("[relay]:587" served
  *	by "relay"): otherwise the name came from the child's own DNS,
  *	and a compromised child could use it to fetch another entry.
- *	Postfix's "user:password" value is split at the first colon.
+ *	Postfix's "user:password" value is split at the first colon. Per
+ *	destination and job the child gets either the password once (PLAIN,
+ *	LOGIN) or the username once and then CRAM-MD5 responses
+ *	(sasl_cram_md5(): RFC 2195, HMAC-MD5 with OpenSSL) to the
+ *	challenges of up to SASL_CRAM_PER_DEST_MAX sessions: with CRAM-MD5
+ *	the password stays in the parent.
  * SECURITY
  *	Parent. The request comes from the child (hostile): it can only
  *	choose among the keys the job itself allows. What a compromised
@@ -44,7 +49,7 @@
  * SEE ALSO
  *	parent/dict.c, child/smtp_auth.c; Postfix src/smtp/smtp_sasl_glue.c,
  *	smtp_sasl_proto.c, src/xsasl/xsasl_cyrus_security.c (behaviour, no
- *	code copied)
+ *	code copied); RFC 2195, RFC 2104
  */
 #include <ctype.h>
 #include <errno.h>
@@ -53,6 +58,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "base64.h"
 #include "cfg_params.h"
 #include "dict.h"
 #include "msg.h"
@@ -256,12 +265,21 @@ int
 sasl_open(char *why, size_t whysz)
 {
 	struct sasl_ctx *c = &sasl_ctx;
+	char	probe[64];
 
 	if (!c->enabled || c->maps != NULL)
 		return (0);
 	c->maps = dict_maps_open(SASL_PARAM, c->maps_spec, c->dict_flags,
 	    &c->env, why, whysz);
-	return (c->maps != NULL ? 0 : -1);
+	if (c->maps == NULL)
+		return (-1);
+	/* OpenSSL loads its providers and configuration on first use:
+	 * now, before the chroot and the privilege drop. */
+	if (sasl_cram_md5("u", "p", "PDE+", probe, sizeof(probe)) < 0) {
+		snprintf(why, whysz, "CRAM-MD5: HMAC-MD5 is not available");
+		return (-1);
+	}
+	return (0);
 }
 
 void
@@ -318,6 +336,37 @@ sasl_dest_host(const char *dest, const char **host)
 	return (e != NULL ? (size_t)(e - dest) : strlen(dest));
 }
 
+/* What a destination of a job was given so far. */
+#define SASL_GIVEN_NOTHING	0
+#define SASL_GIVEN_PASSWORD	1
+#define SASL_GIVEN_USER		2
+
+int
+sasl_cram_md5(const char *user, const char *password,
+    const char *challenge_b64, char *out, size_t outsz)
+{
+	unsigned char chal[SJ_SASL_CHALLENGE_MAX], mac[EVP_MAX_MD_SIZE];
+	char	plain[SJ_SASL_FIELD_MAX + 1 + 2 * 16 + 1];
+	unsigned maclen = 0, i;
+	size_t	clen, n;
+	long	len;
+
+	if (base64_decode(chal, sizeof(chal), challenge_b64,
+	    strlen(challenge_b64), &clen) < 0)
+		return (-EINVAL);
+	if (HMAC(EVP_md5(), password, (int)strlen(password), chal, clen, mac,
+	    &maclen) == NULL || maclen != 16)
+		return (-EINVAL);
+	n = (size_t)snprintf(plain, sizeof(plain), "%s ", user);
+	for (i = 0; i < maclen && n + 2 < sizeof(plain); i++)
+		n += (size_t)snprintf(plain + n, sizeof(plain) - n, "%02x",
+		    mac[i]);
+	explicit_bzero(mac, sizeof(mac));
+	len = base64_encode(out, outsz, plain, n);
+	explicit_bzero(plain, sizeof(plain));
+	return (len < 0 ? -ENOSPC : 0);
+}
+
 /* FNV-1a of a destination, case folded as the list comparison. */
 static uint64_t
 sasl_hash(const char *s)
@@ -341,7 +390,7 @@ sasl_answer(struct sasl_job *job, uint32_t job_id,
 	const char *h, *colon;
 	size_t	hlen, ulen, plen;
 	uint64_t hash;
-	unsigned i;
+	unsigned d;
 	int	rc = 0, host_ok;
 
 	memset(out, 0, sizeof(*out));
@@ -356,24 +405,56 @@ sasl_answer(struct sasl_job *job, uint32_t job_id,
 		return (-1);
 	}
 	hash = sasl_hash(req->dest);
-	for (i = 0; i < job->nasked; i++)
-		if (job->asked[i] == hash) {
+	for (d = 0; d < job->nasked; d++)
+		if (job->asked[d] == hash)
+			break;
+	if (d == job->nasked) {
+		if (job->nasked >= SASL_JOB_DESTS_MAX) {
+			snprintf(why, whysz, "more than %d SASL destinations "
+			    "in job %u", SASL_JOB_DESTS_MAX, job_id);
+			return (-1);
+		}
+		if (!sasl_in_list(job->nexthop, req->dest,
+		    strlen(req->dest)) && !sasl_in_list(c->fallback,
+		    req->dest, strlen(req->dest))) {
+			snprintf(why, whysz, "SASL_REQ for destination "
+			    "\"%.100s\", not the job's nexthop \"%.100s\" nor "
+			    "a fallback relay", req->dest, job->nexthop);
+			return (-1);
+		}
+		job->asked[d] = hash;
+		job->given[d] = SASL_GIVEN_NOTHING;
+		job->ncram[d] = 0;
+		job->nasked++;
+	}
+	/* The order per destination: the password once and only when the
+	 * username was not asked for; responses only after the username. */
+	switch (req->kind) {
+	case IPC_SASL_ASK_PASSWORD:
+	case IPC_SASL_ASK_USER:
+		if (job->given[d] != SASL_GIVEN_NOTHING) {
 			snprintf(why, whysz, "second SASL_REQ for destination "
 			    "\"%.100s\" in job %u", req->dest, job_id);
 			return (-1);
 		}
-	if (job->nasked >= SASL_JOB_DESTS_MAX) {
-		snprintf(why, whysz, "more than %d SASL_REQ in job %u",
-		    SASL_JOB_DESTS_MAX, job_id);
-		return (-1);
-	}
-	job->asked[job->nasked++] = hash;
-	if (!sasl_in_list(job->nexthop, req->dest, strlen(req->dest)) &&
-	    !sasl_in_list(c->fallback, req->dest, strlen(req->dest))) {
-		snprintf(why, whysz, "SASL_REQ for destination \"%.100s\", "
-		    "not the job's nexthop \"%.100s\" nor a fallback relay",
-		    req->dest, job->nexthop);
-		return (-1);
+		job->given[d] = req->kind == IPC_SASL_ASK_USER ?
+		    SASL_GIVEN_USER : SASL_GIVEN_PASSWORD;
+		break;
+	default:
+		if (job->given[d] != SASL_GIVEN_USER) {
+			snprintf(why, whysz, "CRAM-MD5 SASL_REQ for destination "
+			    "\"%.100s\" in job %u before its username",
+			    req->dest, job_id);
+			return (-1);
+		}
+		if (job->ncram[d] >= SASL_CRAM_PER_DEST_MAX) {
+			snprintf(why, whysz, "more than %d CRAM-MD5 SASL_REQ for "
+			    "destination \"%.100s\" in job %u",
+			    SASL_CRAM_PER_DEST_MAX, req->dest, job_id);
+			return (-1);
+		}
+		job->ncram[d]++;
+		break;
 	}
 	hlen = sasl_dest_host(req->dest, &h);
 	host_ok = hlen > 0 && strlen(req->host) == hlen &&
@@ -411,8 +492,19 @@ sasl_answer(struct sasl_job *job, uint32_t job_id,
 		out->status = IPC_SASL_FOUND;
 		memcpy(out->username, value, ulen);
 		out->username[ulen] = '\0';
-		if (colon != NULL)
+		if (colon != NULL && req->kind != IPC_SASL_ASK_USER)
 			memcpy(out->password, colon + 1, plen + 1);
+		if (req->kind == IPC_SASL_ASK_CRAM_MD5) {
+			if (sasl_cram_md5(out->username, out->password,
+			    req->challenge, out->response,
+			    sizeof(out->response)) < 0) {
+				msg_warn("%s: bad CRAM-MD5 challenge from "
+				    "server %.100s", SASL_PARAM, req->host);
+				out->status = IPC_SASL_ERROR;
+			}
+			/* The password stays here. */
+			explicit_bzero(out->password, sizeof(out->password));
+		}
 	}
 	explicit_bzero(value, sizeof(value));
 	return (0);

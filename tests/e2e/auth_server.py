@@ -2,14 +2,15 @@
 # NAME
 #	auth_server.py - an SMTP receiver that relays only after AUTH
 # SUMMARY
-#	auth_server.py ADDR PORT USERS LOG
+#	auth_server.py ADDR PORT USERS LOG [MECHS_FILE]
 # DESCRIPTION
 #	A scripted stand-in for a submission server, for the SASL tests
 #	(the Cyrus sasldb back end of a Postfix smtpd does not find its
 #	database inside the test instance). It greets as relay.sink.test,
-#	offers "AUTH PLAIN LOGIN" (and PIPELINING, 8BITMIME), checks PLAIN
-#	(RFC 4616, initial response or after an empty 334) and LOGIN
-#	against USERS ("user:password" lines) and answers as Postfix's
+#	offers "AUTH PLAIN LOGIN" (or the words in MECHS_FILE, read for
+#	each connection; and PIPELINING, 8BITMIME), checks PLAIN (RFC 4616,
+#	initial response or after an empty 334), LOGIN and CRAM-MD5 (RFC
+#	2195) against USERS ("user:password" lines) and answers as Postfix's
 #	smtpd does: "235 2.7.0 Authentication successful", "535 5.7.8
 #	Error: authentication failed: authentication failure". Without a
 #	successful AUTH every RCPT gets "554 5.7.1 <rcpt>: Relay access
@@ -21,11 +22,23 @@
 # SEE ALSO
 #	tests/e2e/t_e2e_sasl.sh
 import base64
+import hashlib
+import hmac
+import os
 import socket
 import sys
 import threading
 
 ADDR, PORT, USERS, LOG = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+MECHS = sys.argv[5] if len(sys.argv) > 5 else None
+
+
+def mechs():
+    try:
+        with open(MECHS) as f:
+            return f.read().strip() or "PLAIN LOGIN"
+    except (OSError, TypeError):
+        return "PLAIN LOGIN"
 lock = threading.Lock()
 
 
@@ -72,7 +85,7 @@ def serve(conn):
             word = cmd.split(" ", 1)[0].upper()
             if word in ("EHLO", "HELO"):
                 send("250-relay.sink.test\r\n250-PIPELINING\r\n"
-                     "250-AUTH PLAIN LOGIN\r\n250 8BITMIME")
+                     "250-AUTH %s\r\n250 8BITMIME" % mechs())
             elif word == "AUTH":
                 parts = cmd.split(" ")
                 mech = parts[1].upper() if len(parts) > 1 else ""
@@ -89,6 +102,18 @@ def serve(conn):
                     fields = raw.split(b"\0")
                     if len(fields) == 3:
                         name, pw = fields[1].decode(), fields[2].decode()
+                elif mech == "CRAM-MD5":
+                    chal = ("<%d.%d@relay.sink.test>" %
+                            (os.getpid(), id(conn))).encode()
+                    send("334 " + base64.b64encode(chal).decode())
+                    raw = (b64(line()) or b"").decode("latin-1")
+                    if " " in raw:
+                        name, digest = raw.rsplit(" ", 1)
+                        want = users().get(name)
+                        if want is not None and hmac.compare_digest(
+                                hmac.new(want.encode(), chal,
+                                         hashlib.md5).hexdigest(), digest):
+                            pw = want
                 elif mech == "LOGIN":
                     send("334 VXNlcm5hbWU6")
                     name = (b64(line()) or b"").decode()

@@ -22,7 +22,9 @@
 #	- a wrong password: 535 5.7.8 becomes 4.7.8 (deferred) with
 #	  smtp_sasl_auth_soft_bounce = yes, 5.7.8 (bounced) with no;
 #	- the default smtp_sasl_security_options (noplaintext): no
-#	  mechanism available, 4.7.0, deferred;
+#	  mechanism available, 4.7.0, deferred; with CRAM-MD5 offered too,
+#	  both authenticate with it (smtpjail's parent computes the
+#	  response), and a wrong password is 4.7.8 for both;
 #	- smtp_sender_dependent_authentication: the sender's own entry
 #	  wins over the nexthop's;
 #	- proxy:regexp: and proxy:texthash: tables served by the
@@ -54,7 +56,8 @@ AUTH_LOG=$W_DIR/auth.log
 printf '%s\n' "alice@$REALM:alicepw" "bob@$REALM:bobpw" > "$W_DIR/auth.users"
 : > "$AUTH_LOG"
 ip netns exec "$W_NS" "$SJ_PYTHON" "$SJ_E2E_DIR/auth_server.py" 127.0.0.11 25 \
-    "$W_DIR/auth.users" "$AUTH_LOG" > "$W_DIR/auth.out" 2>&1 {SJ_OUT}>&- &
+    "$W_DIR/auth.users" "$AUTH_LOG" "$W_DIR/auth.mechs" \
+    > "$W_DIR/auth.out" 2>&1 {SJ_OUT}>&- &
 echo "$! 127.0.0.11:25" > "$W_DIR/auth.pid"
 for i in $(seq 1 50); do
 	grep -q '^auth_server: ' "$W_DIR/auth.out" 2>/dev/null && break
@@ -176,6 +179,27 @@ check "noplaintext (the default) over plain text: both 4.7.0, no mechanism" \
 check "the password never reached the receiver" \
     eval '[ "$(auth_lines "$A_OFF" "auth ")" = 0 ]'
 drain
+pf_postconf 'smtp_sasl_security_options = noanonymous'
+
+# ------------------------------------------------------------ CRAM-MD5
+
+# Offered, it is both agents' choice (Cyrus prefers it), also under the
+# default noplaintext; smtpjail's parent computes the response.
+echo "PLAIN LOGIN CRAM-MD5" > "$W_DIR/auth.mechs"
+pf_postconf 'smtp_sasl_security_options = noplaintext, noanonymous' &&
+    pf_reload
+both cram s@sender.test || sj_die "cram: no status"
+check "CRAM-MD5 under noplaintext (the parent answers): both sent" \
+    same '^dsn=2\.0\.0, status=sent '
+check "the receiver saw CRAM-MD5 as alice from both" \
+    eval '[ "$(auth_lines "$A_OFF" "auth CRAM-MD5 alice@$REALM ok")" = 2 ]'
+write_pw "[relay.sasl.test] alice@$REALM:wrong"
+pf_reload
+both crambad s@sender.test || sj_die "crambad: no status"
+check "CRAM-MD5 with a wrong password: both 4.7.8 deferred" \
+    same '^dsn=4\.7\.8, status=deferred \(SASL authentication failed; server relay\.sasl\.test\[127\.0\.0\.11\] said: 535 5\.7\.8 '
+drain
+rm -f "$W_DIR/auth.mechs"
 pf_postconf 'smtp_sasl_security_options = noanonymous'
 
 # ------------------------------------------------- sender-dependent

@@ -112,9 +112,11 @@ def done(job=JOB, extra=b""):
 	    u64(now) + u32(0) + [extra])
 
 
-def sasl_req(dest, host="127.0.0.1", job=JOB):
-	"""SASL_REQ body (ipc_msg.c IPC_F_SASL_REQ order)."""
-	return frame(T["SASL_REQ"], u32(job) + s16(dest) + s16(host))
+def sasl_req(dest, host="127.0.0.1", job=JOB, kind=0, challenge=""):
+	"""SASL_REQ body (ipc_msg.c IPC_F_SASL_REQ order); kind 0 password,
+	1 username only, 2 CRAM-MD5 response."""
+	return frame(T["SASL_REQ"], u32(job) + u32(kind) + s16(dest) +
+	    s16(host) + s16(challenge))
 
 
 def log(text, level=1):
@@ -257,8 +259,14 @@ def scenario(env, sc, idx):
 		    "smtp_sasl_password_maps=inline:{ {[127.0.0.1]:%d = "
 		    "u:jobsecret}, {[other.test]:587 = o:othersecret}, "
 		    "{other.test = o:othersecret} }" % env.dead_port]
-	own = "send " + sasl_req("[127.0.0.1]:%d" % env.dead_port)
-	lines = [own if ln == "SEND_SASL_OWN" else ln for ln in lines]
+	own = "[127.0.0.1]:%d" % env.dead_port
+	subst = {
+		"SEND_SASL_OWN": "send " + sasl_req(own),
+		"SEND_SASL_USER": "send " + sasl_req(own, kind=1),
+		"SEND_SASL_CRAM": "send " + sasl_req(own, kind=2,
+		    challenge="PDEyMzRAeC50ZXN0Pg=="),
+	}
+	lines = [subst.get(ln, ln) for ln in lines]
 	with open(script, "w") as f:
 		f.write("\n".join(lines) + "\n")
 	if os.environ.get("SJ_DEBUG_SCRIPT"):
@@ -616,6 +624,17 @@ SCENARIOS = [
 	    script=["send " + sasl_req("[127.0.0.1]:1", job=57005), SENT0,
 	    "send " + done()], log=[FAILED, "SASL_REQ for job 57005, "
 	    "expected job 1"]),
+	dict(name="control: CRAM-MD5, the username then a response, then "
+	    "FINAL", sasl=True, script=["SEND_SASL_USER", "recv",
+	    "SEND_SASL_CRAM", "recv", SENT0, "send " + done()], want="FINAL",
+	    marked=[0], rc=0, log=["status=sent"]),
+	dict(name="CRAM-MD5 response asked before the username: refused",
+	    sasl=True, script=["SEND_SASL_CRAM", SENT0, "send " + done()],
+	    log=[FAILED, "before its username"]),
+	dict(name="the password asked after the username (CRAM-MD5 "
+	    "chosen): refused", sasl=True, script=["SEND_SASL_USER", "recv",
+	    "SEND_SASL_OWN", SENT0, "send " + done()],
+	    log=[FAILED, "second SASL_REQ for destination"]),
 	dict(name="SASL_REQ with SASL off: refused",
 	    script=["SEND_SASL_OWN", SENT0, "send " + done()],
 	    log=[FAILED, "SASL_REQ with smtp_sasl_auth_enable = no"]),

@@ -296,8 +296,10 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		if (!max)
 			break;
 		m->u.sasl_req.job_id = UINT32_MAX;
+		m->u.sasl_req.kind = IPC_SASL_ASK_CRAM_MD5;
 		RAW(m->u.sasl_req.dest);
 		TEXT(m->u.sasl_req.host);
+		TEXT(m->u.sasl_req.challenge);
 		break;
 	case IPC_T_SASL_CRED:
 		if (!max)
@@ -306,6 +308,7 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		m->u.sasl_cred.status = IPC_SASL_ERROR;
 		RAW(m->u.sasl_cred.username);
 		RAW(m->u.sasl_cred.password);
+		TEXT(m->u.sasl_cred.response);
 		break;
 	default:
 		fail_msg("build: type %d", (int)t);
@@ -1036,6 +1039,8 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "SASL_REQ: unexpected descriptor" },
 	{ "sasl_cred status", IPC_T_SASL_CRED, B(4), 4, 3, NULL, 0, FD_TABLE,
 	    -EBADMSG, "SASL_CRED: field status: 3 out of range 0..2" },
+	{ "sasl_req kind", IPC_T_SASL_REQ, B(4), 4, 3, NULL, 0, FD_TABLE,
+	    -EBADMSG, "SASL_REQ: field kind: 3 out of range 0..2" },
 	/* TRANSCRIPT: classes, the omission, the text's lines. */
 	{ "transcript to child", IPC_T_TRANSCRIPT, 0, 0, 0, NULL, IPC_P2C,
 	    FD_TABLE, -EBADMSG, "TRANSCRIPT: wrong direction: "

@@ -78,6 +78,21 @@ static const char base_cf[] =
     "{nopass.example = justuser} }\n";
 
 static int
+ask_kind(struct sasl_job *j, uint32_t job_id, uint32_t kind, const char *dest,
+    const char *chal, struct ipc_sasl_cred *out, char *why, size_t whysz)
+{
+	struct ipc_sasl_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.job_id = job_id;
+	req.kind = kind;
+	snprintf(req.dest, sizeof(req.dest), "%s", dest);
+	snprintf(req.host, sizeof(req.host), "%s", "mx.example");
+	snprintf(req.challenge, sizeof(req.challenge), "%s", chal);
+	return (sasl_answer(j, job_id, &req, out, why, whysz));
+}
+
+static int
 ask(struct sasl_job *j, uint32_t job_id, uint32_t req_job, const char *dest,
     const char *host, struct ipc_sasl_cred *out, char *why, size_t whysz)
 {
@@ -208,6 +223,78 @@ test_sender(void **state)
 	unload(&cfg);
 }
 
+/* RFC 2195 section 2's example, then the release order for CRAM-MD5. */
+static void
+test_cram_md5(void **state)
+{
+	static const char chal[] =
+	    "PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+";
+	struct sj_config cfg;
+	struct ipc_sasl_cred c;
+	struct sasl_job j;
+	char	why[512], out[128];
+	int	i;
+
+	(void)state;
+	assert_int_equal(sasl_cram_md5("tim", "tanstaaftanstaaf", chal, out,
+	    sizeof(out)), 0);
+	/* base64("tim b913a602c7eda7a495b4e6e7334d3890") */
+	assert_string_equal(out, "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw");
+	assert_int_equal(sasl_cram_md5("tim", "x", "not base64!", out,
+	    sizeof(out)), -EINVAL);
+
+	assert_int_equal(load(&cfg, base_cf, why, sizeof(why)), 0);
+	assert_int_equal(sasl_open(why, sizeof(why)), 0);
+	memset(&j, 0, sizeof(j));
+	j.nexthop = "other.example";
+	j.sender = "";
+	/* A response before the username: refused. */
+	assert_int_equal(ask_kind(&j, 4, IPC_SASL_ASK_CRAM_MD5,
+	    "other.example", chal, &c, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "before its username"));
+	memset(&j, 0, sizeof(j));
+	j.nexthop = "other.example";
+	j.sender = "";
+	/* The username without the password. */
+	assert_int_equal(ask_kind(&j, 4, IPC_SASL_ASK_USER, "other.example",
+	    "", &c, why, sizeof(why)), 0);
+	assert_int_equal(c.status, IPC_SASL_FOUND);
+	assert_string_equal(c.username, "otheruser");
+	assert_string_equal(c.password, "");
+	/* The password after the username: refused. */
+	{
+		struct sasl_job k = j;
+
+		assert_int_equal(ask_kind(&k, 4, IPC_SASL_ASK_PASSWORD,
+		    "other.example", "", &c, why, sizeof(why)), -1);
+	}
+	/* Responses, never the password, up to the limit. */
+	for (i = 0; i < SASL_CRAM_PER_DEST_MAX; i++) {
+		assert_int_equal(ask_kind(&j, 4, IPC_SASL_ASK_CRAM_MD5,
+		    "other.example", chal, &c, why, sizeof(why)), 0);
+		assert_int_equal(c.status, IPC_SASL_FOUND);
+		assert_string_equal(c.password, "");
+		assert_true(strlen(c.response) > 0);
+	}
+	assert_int_equal(sasl_cram_md5("otheruser", "otherpw", chal, out,
+	    sizeof(out)), 0);
+	assert_string_equal(c.response, out);
+	assert_int_equal(ask_kind(&j, 4, IPC_SASL_ASK_CRAM_MD5,
+	    "other.example", chal, &c, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "more than 8 CRAM-MD5"));
+	/* A challenge that is not base64: a lookup error, no response. */
+	memset(&j, 0, sizeof(j));
+	j.nexthop = "other.example";
+	j.sender = "";
+	assert_int_equal(ask_kind(&j, 5, IPC_SASL_ASK_USER, "other.example",
+	    "", &c, why, sizeof(why)), 0);
+	assert_int_equal(ask_kind(&j, 5, IPC_SASL_ASK_CRAM_MD5,
+	    "other.example", "%%%", &c, why, sizeof(why)), 0);
+	assert_int_equal(c.status, IPC_SASL_ERROR);
+	assert_string_equal(c.response, "");
+	unload(&cfg);
+}
+
 static void
 test_config(void **state)
 {
@@ -275,6 +362,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_sender),
+		cmocka_unit_test(test_cram_md5),
 		cmocka_unit_test(test_config),
 	};
 

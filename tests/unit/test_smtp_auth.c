@@ -39,6 +39,8 @@ static struct {
 	struct smtp_reply reply;
 	struct ipc_sasl_cred cred;
 	unsigned asks;
+	char	kinds[16];		/* IPC_SASL_ASK_* of each request */
+	char	challenge[SJ_SASL_CHALLENGE_MAX + 1];
 	char	warn[512];
 } t;
 
@@ -72,8 +74,21 @@ static int
 ask(const struct ipc_sasl_req *req, struct ipc_sasl_cred *cred)
 {
 	t.asks++;
+	snprintf(t.kinds + strlen(t.kinds), sizeof(t.kinds) -
+	    strlen(t.kinds), "%u", req->kind);
 	*cred = t.cred;
 	cred->job_id = req->job_id;
+	if (req->kind != IPC_SASL_ASK_PASSWORD)
+		memset(cred->password, 0, sizeof(cred->password));
+	if (req->kind == IPC_SASL_ASK_CRAM_MD5) {
+		snprintf(t.challenge, sizeof(t.challenge), "%s",
+		    req->challenge);
+		snprintf(cred->response, sizeof(cred->response), "UkVTUA==");
+		if (strcmp(req->challenge, "%%%") == 0) {
+			cred->status = IPC_SASL_ERROR;
+			cred->response[0] = '\0';
+		}
+	}
 	return (0);
 }
 
@@ -194,7 +209,7 @@ test_failures(void **state)
 	    "available");
 	assert_string_equal(t.sent, "");
 	/* Only unknown mechanisms offered. */
-	reset("CRAM-MD5 GSSAPI", 0, "user", "pw");
+	reset("GSSAPI DIGEST-MD5", 0, "user", "pw");
 	assert_int_equal(login(&why), SMTP_AUTH_FAILED);
 	assert_string_equal(why.reason, "SASL authentication failed; cannot "
 	    "authenticate to server relay.example[192.0.2.1]: no mechanism "
@@ -220,6 +235,62 @@ test_failures(void **state)
 	assert_string_equal(why.status, "4.3.0");
 	assert_string_equal(t.sent, "");
 	(void)i;
+}
+
+/* CRAM-MD5: preferred; the child asks for the username only, the
+ * parent answers the challenge; noplaintext allows it, noactive not. */
+static void
+test_cram_md5(void **state)
+{
+	struct ipc_result why;
+
+	(void)state;
+	reset("PLAIN LOGIN CRAM-MD5", IPC_SASL_NOPLAINTEXT |
+	    IPC_SASL_NOANONYMOUS, "user", "secret");
+	t.replies[0] = "334 PDEyMzQ1QGV4YW1wbGU+";
+	t.replies[1] = "235 2.7.0 Authentication successful";
+	assert_int_equal(login(&why), SMTP_AUTH_DONE);
+	assert_string_equal(t.sent, "AUTH CRAM-MD5\nUkVTUA==\n");
+	assert_string_equal(t.shown, "AUTH CRAM-MD5\n<response>\n");
+	assert_string_equal(t.kinds, "12");
+	assert_string_equal(t.challenge, "PDEyMzQ1QGV4YW1wbGU+");
+	/* A second session of the destination: the username is kept,
+	 * the response is asked for its own challenge. */
+	t.replies[2] = "334 PDY3ODlAZXhhbXBsZT4=";
+	t.replies[3] = "235 2.7.0 ok";
+	assert_int_equal(login(&why), SMTP_AUTH_DONE);
+	assert_string_equal(t.kinds, "122");
+	assert_string_equal(t.challenge, "PDY3ODlAZXhhbXBsZT4=");
+	/* Then a server of it with PLAIN only: no password is asked. */
+	reset("PLAIN LOGIN CRAM-MD5", 0, "user", "secret");
+	t.replies[0] = "334 PDEyMzQ1QGV4YW1wbGU+";
+	t.replies[1] = "235 2.7.0 ok";
+	assert_int_equal(login(&why), SMTP_AUTH_DONE);
+	snprintf(ehlo.auth, sizeof(ehlo.auth), "PLAIN");
+	assert_int_equal(login(&why), SMTP_AUTH_FAILED);
+	assert_string_equal(why.reason, "SASL authentication failed; cannot "
+	    "authenticate to server relay.example[192.0.2.1]: no mechanism "
+	    "available");
+	assert_string_equal(t.kinds, "12");
+	/* noactive rules CRAM-MD5 out too. */
+	reset("CRAM-MD5", IPC_SASL_NOACTIVE, "user", "secret");
+	assert_int_equal(login(&why), SMTP_AUTH_FAILED);
+	assert_string_equal(why.status, "4.7.0");
+	assert_string_equal(t.sent, "");
+	/* A wrong password: the server's 535 as for PLAIN. */
+	reset("CRAM-MD5", 0, "user", "bad");
+	t.replies[0] = "334 PDEyMzQ1QGV4YW1wbGU+";
+	t.replies[1] = "535 5.7.8 Error: authentication failed: x";
+	assert_int_equal(login(&why), SMTP_AUTH_FAILED);
+	assert_string_equal(why.status, "4.7.8");
+	/* The parent finds the challenge unusable: 4.7.0, no response. */
+	reset("CRAM-MD5", 0, "user", "secret");
+	t.replies[0] = "334 %%%";
+	assert_int_equal(login(&why), SMTP_AUTH_FAILED);
+	assert_string_equal(why.reason, "SASL authentication failed; cannot "
+	    "authenticate to server relay.example[192.0.2.1]: bad CRAM-MD5 "
+	    "challenge");
+	assert_string_equal(t.sent, "AUTH CRAM-MD5\n");
 }
 
 static void
@@ -267,6 +338,7 @@ main(void)
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_login),
 		cmocka_unit_test(test_failures),
+		cmocka_unit_test(test_cram_md5),
 		cmocka_unit_test(test_not_needed),
 		cmocka_unit_test(test_filter),
 	};
