@@ -21,7 +21,8 @@ DESCRIPTION
 	process of the parent, spawner or children is left at the end. A control
 	scenario (a child that behaves) proves the encoder below speaks the
 	parent's protocol, so the refusals are the parent's doing.
-	Prints "ok - name" / "not ok - name" lines.
+	Prints "ok - name" / "not ok - name" lines. SJ_DEBUG_SCRIPT=1 also
+	prints each scenario's script and, for a failure, the whole log.
 SECURITY
 	Test code; runs as root (the sandbox is built as master(8) would).
 SEE ALSO
