@@ -2,7 +2,7 @@
 
 CC	?= cc
 BUILD	?= build
-PKGS	 = libseccomp libcap libcares libidn2 libcrypto
+PKGS	 = libseccomp libcap libcares libidn2 libssl libcrypto
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla \
 	   -Wstrict-prototypes -Wmissing-prototypes
 HARDEN	 = -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
@@ -23,8 +23,9 @@ AUX_SRC	 = $(wildcard tests/*/aux_*.c)
 AUX_BIN	 = $(AUX_SRC:tests/%.c=$(BUILD)/tests/%)
 
 DEB_PKGS = build-essential pkg-config libseccomp-dev libcap-dev \
-	   libc-ares-dev libcmocka-dev libidn2-dev libssl-dev postfix dnsmasq-base iproute2 \
-	   clang libclang-rt-14-dev seccomp procps python3 pflogsumm
+	   libc-ares-dev libcmocka-dev libidn2-dev libssl-dev openssl postfix \
+	   dnsmasq-base iproute2 clang libclang-rt-14-dev seccomp procps python3 \
+	   pflogsumm
 
 # make deb only: Debian's packaging tools (not needed by make test's
 # other suites; tests/pkg/t_deb.sh runs make deb-deps itself).

@@ -70,6 +70,7 @@
 #include "sj_match.h"
 #include "sj_sys.h"
 #include "smtp_session.h"
+#include "tls.h"
 #include "transcript.h"
 
 static struct child_deliver_ctx {
@@ -146,6 +147,7 @@ deliver_session_end(struct smtp_job *job, int fd, int rv)
 		    (int64_t)job->cfg->cache_time_limit * 1000);
 		c->dest_label[0] = '\0';
 	} else {
+		tls_io_close(fd);
 		(void)sys_close(fd);
 		if (rv >= 0 && rv != SMTP_SESSION_STALE && !job->throttled)
 			c->dest_label[0] = '\0';
@@ -319,6 +321,16 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 		    n.sess + 1 == cfg->mx_session_limit)));
 		if ((err = deliver_session_end(job, fd, rv)) < 0)
 			return (err);
+		/* Postfix smtp_connect.c: after a failed opportunistic
+		 * handshake (or TLS session), the same address again in
+		 * clear text, not counted against the limits. */
+		if (job->tls_retry_plain) {
+			job->tls_retry_plain = 0;
+			job->tls_plain_next = 1;
+			n.addr--;
+			i--;
+			continue;
+		}
 		if (rv == SMTP_SESSION_COUNTED &&
 		    ++n.sess == cfg->mx_session_limit)
 			last = 1;

@@ -12,7 +12,9 @@
  *	send READY and read its first byte from the parent.
  *
  *	What every child shares and cannot build in the jail (time zone,
- *	the recipient slots, the seccomp program) is prepared once by
+ *	the recipient slots, OpenSSL's configuration, the TLS context and
+ *	every trusted certificate (tls_prepare()), the seccomp program) is
+ *	prepared once by
  *	child_prepare() before the fork (in the spawner, policy/spawner.c,
  *	or in the parent when it forks a child itself), so the child
  *	inherits it ready. What must differ from one child to the next is
@@ -21,8 +23,8 @@
  *	C library's rand() state that c-ares 1.18 keys its query ids with
  *	when it cannot read /dev/urandom, which it cannot in the jail) and
  *	a new c-ares channel keyed from it. A channel made once and forked
- *	would give every child the same query-id sequence. TLS (OpenSSL's
- *	generator) belongs in the same two places.
+ *	would give every child the same query-id sequence; and OpenSSL's
+ *	generators, reseeded by tls_reseed().
  *
  *	Then: CONFIG once (DNS servers, timeouts, names), and per job a
  *	DELIVER with the content memfd followed by exactly rcpt_count RCPT
@@ -64,6 +66,7 @@
 #include "sj_sandbox.h"
 #include "sj_sys.h"
 #include "sj_text.h"
+#include "tls.h"
 
 #define CHILD_IPC_FD	3
 #define CHILD_ERR_FD	2
@@ -332,6 +335,12 @@ child_prepare(const struct sj_config *cfg, char *why, size_t whysz)
 		child_prepare_release();
 		return (-1);
 	}
+	/* OpenSSL's configuration, providers and trust store: read now,
+	 * the jail has no files. */
+	if (tls_prepare(&cfg->tls, why, whysz) < 0) {
+		child_prepare_release();
+		return (-1);
+	}
 	if ((err = policy_child_prepare(cfg->seccomp_trap, why, whysz)) < 0) {
 		child_prepare_release();
 		return (-1);
@@ -388,6 +397,7 @@ child_prepare_release(void)
 {
 	dns_free(&child_ctx.dns);
 	free(child_ctx.rcpts);
+	tls_release();
 	policy_child_release();
 	memset(&child_ctx, 0, sizeof(child_ctx));
 }
@@ -419,6 +429,10 @@ child_start(int ipc_fd, int err_fd, const struct sj_config *cfg)
 	if (child_after_fork(cfg, why, sizeof(why)) < 0)
 		child_die("start-up", why);
 
+	/* This child's own randomness (design.md), before the jail. */
+	if (tls_reseed() < 0)
+		child_die("start-up", "cannot reseed OpenSSL's random "
+		    "generator");
 	child_sandbox_spec(cfg, &spec);
 	if (sandbox_child_enter(&spec, why, sizeof(why)) < 0)
 		child_die("sandbox", why);

@@ -120,11 +120,18 @@ conn_cache_store(const struct smtp_conn *conn, const char *dest,
  * does when its server did not offer it (the check is in the handshake,
  * which a reused session skips). Here the entry is matched against the
  * features it offered, which also lets such a job reuse a session that
- * offered them.
+ * offered them. Likewise the TLS level (SMTP_NEED_TLS_LEVEL, Postfix
+ * keys its cache on the TLS policy too): a clear-text session made at
+ * "none" or "may" never carries a job at a level that requires TLS.
  */
 static int
 conn_cache_fits(const struct conn_cache_entry *e, unsigned need)
 {
+	unsigned level = need >> SMTP_NEED_TLS_SHIFT;
+
+	need &= (1U << SMTP_NEED_TLS_SHIFT) - 1;
+	if (level != 0 && (unsigned)e->conn.tls_level + 1 != level)
+		return (0);
 	return (e->in_use && (e->conn.ehlo.features & need) == need &&
 	    strcmp(e->owner, conn_cache_ctx.owner) == 0);
 }

@@ -21,8 +21,9 @@
  *	- no compatible mechanism offered: 4.7.0 "SASL authentication
  *	  failed: server H[A] offered no compatible authentication
  *	  mechanisms for this type of connection security";
- *	- smtp_sasl_security_options (smtp_sasl_tls_security_options once
- *	  TLS exists) as Cyrus applies them: PLAIN and LOGIN are plain-text,
+ *	- smtp_sasl_security_options (smtp_sasl_tls_security_options over
+ *	  TLS, smtp_sasl_tls_verified_security_options when the server's
+ *	  certificate matched) as Cyrus applies them: PLAIN and LOGIN are plain-text,
  *	  active-attackable and dictionary-attackable mechanisms without
  *	  mutual authentication, so noplaintext, noactive, nodictionary and
  *	  mutual_auth each rule both out (Postfix's default,
@@ -289,6 +290,7 @@ smtp_auth_login(const struct smtp_job *job, const char *dest,
 	const char *mech;
 	struct ipc_sasl_cred resp;
 	size_t	ulen, plen;
+	uint32_t opts;
 	int	err, steps = 0, login_step = 0;
 
 	if ((cfg->flags & IPC_CF_SASL) == 0 ||
@@ -301,16 +303,19 @@ smtp_auth_login(const struct smtp_job *job, const char *dest,
 		    "list%s", peer->relay, ehlo->auth);
 
 	/* Cyrus's preference: CRAM-MD5 (no plain text) before PLAIN and
-	 * LOGIN; the security options rule mechanisms out. No TLS yet:
-	 * smtp_sasl_security_options applies. */
+	 * LOGIN; the security options rule mechanisms out: those of a
+	 * plain-text connection, of TLS, or of TLS with a matched server
+	 * certificate, as Postfix's smtp_sasl_start() chooses them. */
+	opts = io->tls == SMTP_AUTH_TLS_MATCHED ? cfg->sasl_tls_verified_opts :
+	    io->tls == SMTP_AUTH_TLS_ON ? cfg->sasl_tls_opts : cfg->sasl_opts;
 	mech = NULL;
-	if ((cfg->sasl_opts & SMTP_AUTH_NO_CRAM) == 0 &&
+	if ((opts & SMTP_AUTH_NO_CRAM) == 0 &&
 	    smtp_auth_offers(mechs, "CRAM-MD5"))
 		mech = "CRAM-MD5";
-	else if ((cfg->sasl_opts & SMTP_AUTH_NO_PASSWORD) == 0 &&
+	else if ((opts & SMTP_AUTH_NO_PASSWORD) == 0 &&
 	    smtp_auth_offers(mechs, "PLAIN"))
 		mech = "PLAIN";
-	else if ((cfg->sasl_opts & SMTP_AUTH_NO_PASSWORD) == 0 &&
+	else if ((opts & SMTP_AUTH_NO_PASSWORD) == 0 &&
 	    smtp_auth_offers(mechs, "LOGIN"))
 		mech = "LOGIN";
 	/* Only PLAIN and LOGIN need the password in this process. */

@@ -28,7 +28,13 @@ struct smtp_auth_io {
 	int	(*chat)(void *ctx, const char *line, const char *shown,
 		    const struct smtp_reply **reply);
 	void	*ctx;
+	int	tls;			/* SMTP_AUTH_TLS_* of the connection */
 };
+
+/* Which security options apply (Postfix smtp_sasl_glue.c): */
+#define SMTP_AUTH_TLS_NONE	0	/* smtp_sasl_security_options */
+#define SMTP_AUTH_TLS_ON	1	/* smtp_sasl_tls_security_options */
+#define SMTP_AUTH_TLS_MATCHED	2	/* smtp_sasl_tls_verified_security_options */
 
 /* Asks the parent for a credential (child/child_main.c). */
 typedef int (*smtp_auth_ask_fn)(const struct ipc_sasl_req *,

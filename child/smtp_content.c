@@ -49,6 +49,7 @@
 #include "sj_sys.h"
 #include "smtp_ack.h"
 #include "smtp_content.h"
+#include "tls.h"
 #include "transcript.h"
 
 /* content_put() stopped because 'more' asked to (never an errno). */
@@ -91,10 +92,11 @@ smtp_content_write(int fd, const void *buf, size_t len, unsigned timeout_s)
 	const unsigned char *p = buf;
 	int64_t	deadline = content_deadline(timeout_s);
 	ssize_t	n;
+	short	ev;
 	int	err;
 
 	while (len > 0) {
-		n = sys_sendto(fd, p, len, 0, NULL, 0);
+		n = tls_io_write(fd, p, len, &ev);
 		if (n > 0) {
 			smtp_ack_sent(fd);
 			p += n;
@@ -106,7 +108,7 @@ smtp_content_write(int fd, const void *buf, size_t len, unsigned timeout_s)
 			return (-EPIPE);
 		if (n != -EAGAIN)
 			return ((int)n);
-		if ((err = sys_wait(fd, POLLOUT, deadline)) < 0)
+		if ((err = sys_wait(fd, ev, deadline)) < 0)
 			return (err);
 	}
 	return (0);

@@ -31,6 +31,7 @@
 #include "sj_text.h"
 #include "smtp_ack.h"
 #include "smtp_reply.h"
+#include "tls.h"
 #include "transcript.h"
 
 void
@@ -225,13 +226,17 @@ reply_fill(struct smtp_reply_io *io, int64_t deadline_ms)
 	ssize_t	n;
 	int	err;
 
+	short	ev = POLLIN;
+
 	io->pos = io->len = 0;
 	/* More reply bytes are awaited: acknowledge what was read. */
 	smtp_ack_wait(io->fd);
 	for (;;) {
-		if ((err = sys_wait(io->fd, POLLIN, deadline_ms)) < 0)
+		/* TLS may hold decrypted bytes the socket no longer has. */
+		if (!tls_io_pending(io->fd) &&
+		    (err = sys_wait(io->fd, ev, deadline_ms)) < 0)
 			return (err);
-		n = sys_read(io->fd, io->buf, sizeof(io->buf));
+		n = tls_io_read(io->fd, io->buf, sizeof(io->buf), &ev);
 		if (n > 0) {
 			smtp_ack_read(io->fd);
 			io->len = (size_t)n;

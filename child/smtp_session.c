@@ -66,6 +66,23 @@
  *				H[A] while <stage>", all remaining
  *	content unreadable	4.3.0 "local data error while talking to
  *				H[A]", all remaining
+ *	TLS required, no	4.7.4 "TLS is required, but was not offered
+ *	STARTTLS		by host H[A]", all
+ *	STARTTLS refused	"TLS is required, but host H[A] refused to
+ *				start TLS: <reply>", all (level >= encrypt)
+ *	handshake failed	4.7.5 "Cannot start TLS: handshake failure",
+ *				all; not throttled at "may", where the
+ *				same server is tried again in clear text
+ *				when the request allows it
+ *	certificate no match	4.7.5 "Server certificate not verified", all
+ *
+ *	STARTTLS (RFC 3207) is a state of the session, in its own module
+ *	child/smtp_starttls.c (which shares struct sess through
+ *	smtp_session_int.h): after EHLO, when offered and the level is at
+ *	least "may", the handshake (child/tls.c) and EHLO again over TLS;
+ *	with smtp_tls_wrappermode TLS starts before the greeting. From then
+ *	on the reply reader and the content writer move their bytes through
+ *	tls_io_read()/tls_io_write(). A session with TLS is never cached.
  *
  *	The status is the reply's enhanced code when it has the reply's
  *	class, else <class>.0.0, or 5.5.0 for a reply that is not 2/4/5xx;
@@ -86,7 +103,8 @@
  *	(RFC 5321 quoted-string, RFC 3461 xtext, RFC 6533 unitext) into a
  *	bounded command buffer.
  * SEE ALSO
- *	Postfix src/smtp/smtp_proto.c, smtp_trouble.c, smtp_rcpt.c,
+ *	child/smtp_starttls.c, child/tls.c, Postfix src/smtp/smtp_proto.c,
+ *	smtp_trouble.c, smtp_rcpt.c,
  *	global/quote_821_local.c, xtext.c, uxtext.c; RFC 5321, RFC 2920,
  *	RFC 1870, RFC 3030, RFC 3461, RFC 6152, RFC 6531
  */
@@ -106,12 +124,11 @@
 #include "smtp_ehlo.h"
 #include "smtp_reply.h"
 #include "smtp_session.h"
+#include "smtp_session_int.h"
+#include "smtp_starttls.h"
+#include "tls.h"
 #include "transcript.h"
 
-/* Internal: the session ended, its outcomes are applied. */
-#define SESS_FAILED	1
-/* Internal: the pipelined RSET probe failed; nothing was reported. */
-#define SESS_STALE	3
 
 /* Postfix smtputf8.h: SMTPUTF8_FLAG_REQUESTED. */
 #define SMTPUTF8_REQUESTED	(1U << 0)
@@ -126,29 +143,6 @@ enum xfer_kind {
 	X_DATA,
 };
 
-struct sess {
-	struct smtp_job *job;
-	const struct ipc_config *cfg;
-	const struct smtp_peer *peer;
-	int	fd;
-	int	broken;			/* I/O failed: send nothing more */
-	int	esmtp;
-	/* Connection reuse (Postfix THIS_SESSION_IS_CACHED and friends). */
-	int64_t	expire_ms;		/* no reuse after; 0 = never cache */
-	uint32_t reuse_count;		/* times taken from the cache */
-	int	no_cache;		/* a failure that ends the session */
-	int	keep;			/* transaction ended without QUIT */
-	int	probe;			/* RSET probe due, or queued unanswered */
-	struct smtp_ehlo ehlo;
-	struct smtp_reply reply;
-	struct smtp_reply_io io;
-	size_t	out_len;		/* queued command bytes */
-	char	out[SMTP_CMD_MAX + SMTP_PIPELINE_WINDOW];
-	size_t	cmd_len;		/* the command being built */
-	char	cmd[SMTP_CMD_MAX];
-	char	text[SJ_REPLY_TEXT_MAX + 1];	/* reply joined by spaces */
-	struct mime_limits mime;	/* xfer_content_opts() */
-};
 
 /*
  * Postfix 3.7 SMTP_MIME_DOWNGRADE (smtp_proto.c): content not declared
@@ -391,7 +385,7 @@ smtp_session_fail_all(struct smtp_job *job, const struct ipc_result *why,
  * Postfix vsmtp_fill_dsn(): mta != NULL when the server said it. A
  * failure must not carry a 2.x.x (or 3.x.x) status.
  */
-static void __attribute__((format(printf, 5, 6)))
+void
 res_fill(struct ipc_result *res, const char *status,
     const struct smtp_reply *reply, const char *mta, const char *fmt, ...)
 {
@@ -427,7 +421,7 @@ res_fill(struct ipc_result *res, const char *status,
 	snprintf(res->relay, sizeof(res->relay), "%s", "none");
 }
 
-static const char *
+const char *
 sess_text(struct sess *s)
 {
 	smtp_reply_format(&s->reply, s->text, sizeof(s->text));
@@ -436,7 +430,7 @@ sess_text(struct sess *s)
 
 /* Session failures. */
 
-static int
+int
 sess_fail(struct sess *s, const struct ipc_result *why, int throttle)
 {
 	int	err;
@@ -449,7 +443,7 @@ sess_fail(struct sess *s, const struct ipc_result *why, int throttle)
 }
 
 /* Postfix smtp_stream_except(). */
-static int
+int
 sess_stream_fail(struct sess *s, int err, const char *stage)
 {
 	struct ipc_result why;
@@ -457,6 +451,7 @@ sess_stream_fail(struct sess *s, int err, const char *stage)
 	if (err == -ECANCELED)
 		return (err);
 	s->broken = 1;
+	smtp_starttls_plain_retry(s, 1);
 	if (err == -ETIMEDOUT)
 		res_fill(&why, "4.4.2", NULL, NULL,
 		    "conversation with %s timed out while %s",
@@ -536,7 +531,7 @@ sess_rcpt_done(struct sess *s, size_t i)
 
 /* Command building. */
 
-static void
+void
 cmd_reset(struct sess *s)
 {
 	s->cmd_len = 0;
@@ -553,7 +548,7 @@ cmd_addn(struct sess *s, const char *p, size_t len)
 	s->cmd_len += len;
 }
 
-static void
+void
 cmd_add(struct sess *s, const char *str)
 {
 	cmd_addn(s, str, strlen(str));
@@ -773,7 +768,7 @@ cmd_rcpt(struct sess *s, const struct ipc_rcpt *rcpt)
 
 /* I/O. */
 
-static int64_t
+int64_t
 sess_deadline(unsigned timeout_s)
 {
 	return (timeout_s == 0 ? 0 : sys_now_ms() + (int64_t)timeout_s * 1000);
@@ -802,7 +797,7 @@ out_flush(struct sess *s, unsigned timeout_s)
 }
 
 /* Send the command in s->cmd now and read its reply. */
-static int
+int
 sess_chat(struct sess *s, unsigned timeout_s)
 {
 	int	err;
@@ -824,7 +819,7 @@ sess_chat(struct sess *s, unsigned timeout_s)
 static int
 sess_cacheable(const struct sess *s)
 {
-	return (s->expire_ms > 0 && !s->broken && !s->no_cache &&
+	return (s->expire_ms > 0 && !s->broken && !s->no_cache && !s->in_tls &&
 	    (transcript_peek()->classes & IPC_TC_PROTOCOL) == 0 &&
 	    (s->reply.flags & SMTP_REPLY_F_GARBAGE) == 0 &&
 	    smtp_reply_pending(&s->io) == 0);
@@ -908,7 +903,9 @@ sess_auth_chat(void *ctx, const char *line, const char *shown,
 static int
 sess_auth(struct sess *s)
 {
-	struct smtp_auth_io io = { sess_auth_chat, s };
+	struct smtp_auth_io io = { sess_auth_chat, s, !s->in_tls ?
+	    SMTP_AUTH_TLS_NONE : s->tls_matched ? SMTP_AUTH_TLS_MATCHED :
+	    SMTP_AUTH_TLS_ON };
 	struct ipc_result why;
 	int	rv;
 
@@ -953,16 +950,21 @@ sess_greeting_loop(const struct sess *s)
 		    s->peer->relay, me);
 }
 
+
 static int
 sess_handshake(struct sess *s)
 {
 	const struct ipc_config *cfg = s->cfg;
-	const struct ipc_deliver *dlv = s->job->dlv;
+	const struct sj_tls_config *t = tls_config();
 	const char *where = "receiving the initial server greeting";
-	struct ipc_result why;
 	char	status[SJ_DSN_STATUS_MAX + 1];
 	int	err;
 
+	/* smtp_tls_wrappermode (SMTPS, RFC 8314): TLS before the greeting
+	 * (Postfix smtp_helo(); the level is at least "encrypt"). */
+	if (t != NULL && t->wrappermode && s->tls_level >= SJ_TLS_LEV_ENCRYPT &&
+	    (err = smtp_starttls_handshake(s, t)) != 0)
+		return (err);
 	err = smtp_reply_read(&s->io, sess_deadline(cfg->helo_timeout),
 	    &s->reply);
 	if (err < 0)
@@ -976,6 +978,25 @@ sess_handshake(struct sess *s)
 	}
 
 	sess_greeting_loop(s);
+	if ((err = sess_ehlo(s)) != 0)
+		return (err);
+	/* AUTH after the EHLO that follows STARTTLS, never before it
+	 * (Postfix smtp_helo(): smtp_sasl_helo_login() comes last). */
+	if ((err = smtp_starttls_offer(s)) != 0)
+		return (err);
+	return (sess_auth(s));
+}
+
+/* EHLO (or HELO) and the checks of its reply; again after STARTTLS. */
+int
+sess_ehlo(struct sess *s)
+{
+	const struct ipc_config *cfg = s->cfg;
+	const struct ipc_deliver *dlv = s->job->dlv;
+	const char *where;
+	struct ipc_result why;
+	int	err;
+
 	s->esmtp = (cfg->flags & IPC_CF_NEVER_EHLO) == 0;
 	if (s->esmtp) {
 		where = "performing the EHLO handshake";
@@ -1028,7 +1049,7 @@ sess_handshake(struct sess *s)
 		    s->peer->namaddr);
 		s->ehlo.features |= SMTP_EHLO_8BITMIME;
 	}
-	return (sess_auth(s));
+	return (0);
 }
 
 /* The mail transaction: Postfix smtp_loop(). */
@@ -1651,6 +1672,11 @@ sess_begin(struct sess *s, struct smtp_job *job, int fd,
 	s->reuse_count = 0;
 	s->no_cache = 0;
 	s->keep = 0;
+	s->in_tls = 0;
+	s->tls_matched = 0;
+	s->tls_level = job->tls_plain_next || tls_config() == NULL ?
+	    SJ_TLS_LEV_NONE : tls_config()->level;
+	job->tls_plain_next = 0;
 	s->probe = 0;
 	job->throttled = 0;
 	smtp_reply_io_init(&s->io, fd, peer->relay);
@@ -1696,6 +1722,7 @@ smtp_session_resume(struct smtp_job *job, const struct smtp_conn *conn,
 	s->esmtp = conn->esmtp;
 	s->expire_ms = conn->expire_ms;
 	s->reuse_count = conn->reuse_count;
+	s->tls_level = conn->tls_level;
 	/*
 	 * "RSET between messages", as Postfix's smtp_reuse_common() probe,
 	 * but with PIPELINING in front of MAIL FROM (sess_xfer()): a failed
@@ -1715,11 +1742,15 @@ smtp_session_needs(const struct smtp_job *job)
 {
 	const struct ipc_deliver *dlv = job->dlv;
 
+	unsigned need;
+
+	need = SMTP_NEED_TLS_LEVEL(job->tls_plain_next ||
+	    tls_config() == NULL ? SJ_TLS_LEV_NONE : tls_config()->level);
 	/* Postfix DELIVERY_REQUIRES_SMTPUTF8. */
 	if ((dlv->smtputf8 & SMTPUTF8_REQUESTED) &&
 	    (dlv->smtputf8 & ~SMTPUTF8_REQUESTED))
-		return (SMTP_EHLO_SMTPUTF8);
-	return (0);
+		need |= SMTP_EHLO_SMTPUTF8;
+	return (need);
 }
 
 int
@@ -1736,6 +1767,7 @@ smtp_session_keep(struct smtp_conn *conn)
 	conn->esmtp = s->esmtp;
 	conn->reuse_count = s->reuse_count;
 	conn->expire_ms = s->expire_ms;
+	conn->tls_level = s->tls_level;
 	return (1);
 }
 

@@ -72,6 +72,10 @@ struct smtp_job {
 	int	conn_store;		/* Postfix SMTP_MISC_FLAG_CONN_STORE */
 	int	throttled;		/* the last session failed with throttle */
 	const char *dest;		/* hop being tried, as written (SASL) */
+	/* Postfix RETRY_AS_PLAINTEXT: the session asks for the same
+	 * address again without TLS; the next session runs at "none". */
+	int	tls_retry_plain;
+	int	tls_plain_next;
 	unsigned why_seq;		/* counts updates of 'why' */
 	struct ipc_result why;		/* last error, Postfix state->why */
 };
@@ -99,7 +103,18 @@ struct smtp_conn {
 	int	esmtp;
 	uint32_t reuse_count;		/* times taken from the cache */
 	int64_t	expire_ms;		/* monotonic; 0 = not cacheable */
+	int	tls_level;		/* the session's TLS level (clear text) */
 };
+
+/*
+ * In what smtp_session_needs() returns, above the SMTP_EHLO_* bits:
+ * the TLS level the job's next session runs at, plus one. A cached
+ * session (always clear text: sessions with TLS are not cached, as
+ * Postfix 3.7 without smtp_tls_connection_reuse) is taken only by a
+ * job at the level it was made at, never by one that requires TLS.
+ */
+#define SMTP_NEED_TLS_SHIFT	24
+#define SMTP_NEED_TLS_LEVEL(l)	(((unsigned)(l) + 1) << SMTP_NEED_TLS_SHIFT)
 
 /* Session outcome, when not negative. */
 #define SMTP_SESSION_COUNTED	0	/* handshake done: counts */

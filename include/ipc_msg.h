@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	12
+#define IPC_VERSION	13
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -49,6 +49,7 @@ enum ipc_type {
 	IPC_T_DONE,		/* C2P: job finished, with timings */
 	IPC_T_TRANSCRIPT,	/* C2P: one session's transcript for a notice */
 	IPC_T_HOSTS,		/* P2C: one hosts-file entry, after CONFIG */
+	IPC_T_TLS_INFO,		/* C2P: fields of one TLS log line */
 	IPC_T_SASL_REQ,		/* C2P: the job's SASL credential, please */
 	IPC_T_SASL_CRED,	/* P2C: the answer: a credential or none */
 	IPC_T_MAX		/* one past the last type */
@@ -138,6 +139,7 @@ struct ipc_config {
 	/* SASL (child/smtp_auth.c); credentials come per job (SASL_CRED). */
 	uint32_t sasl_opts;		/* smtp_sasl_security_options, IPC_SASL_* */
 	uint32_t sasl_tls_opts;		/* smtp_sasl_tls_security_options */
+	uint32_t sasl_tls_verified_opts; /* smtp_sasl_tls_verified_security_options */
 	char	sasl_mechs[SJ_SASL_MECHS_MAX + 1];	/* smtp_sasl_mechanism_filter */
 };
 
@@ -162,7 +164,12 @@ struct ipc_hosts {
  */
 #define IPC_DF_CONN_LOAD	(1U << 3)
 #define IPC_DF_CONN_STORE	(1U << 4)
-#define IPC_DF_ALL		((1U << 5) - 1)
+/* Postfix PLAINTEXT_FALLBACK_OK_AFTER_STARTTLS_FAILURE (smtp.h): the
+ * request is trace-only or waited min_backoff_time in the queue; with
+ * smtp_tls_security_level = may a failed handshake is retried in clear
+ * text on the same server. */
+#define IPC_DF_TLS_PLAIN_OK	(1U << 5)
+#define IPC_DF_ALL		((1U << 6) - 1)
 
 struct ipc_deliver {
 	uint32_t job_id;		/* chosen by the parent, echoed back */
@@ -275,6 +282,49 @@ struct ipc_transcript {
 };
 
 /*
+ * The fields of one TLS log line (include/sj_tls.h SJ_TLS_EV_*); the
+ * parent formats the line as Postfix's TLS library does. Names are
+ * OpenSSL's short names (tokens), 'peer' is "host[addr]:port", 'host'
+ * the server's name; the certificate names are censored by the child
+ * and checked printable by the decoder.
+ */
+#define SJ_TLS_TOKEN_MAX	63
+#define SJ_TLS_FPRINT_MAX	191	/* SHA-512 as hex pairs with ':' */
+#define SJ_TLS_NAME_MAX		255
+
+struct ipc_tls_info {
+	uint32_t job_id;
+	uint32_t event;			/* SJ_TLS_EV_* */
+	uint32_t trust;			/* SJ_TLS_TRUST_* */
+	uint32_t usebits;		/* cipher bits used */
+	uint32_t algbits;		/* cipher algorithm bits */
+	uint32_t kex_bits;		/* DHE group bits, 0 = none */
+	uint32_t sig_bits;		/* RSA key bits, 0 = none */
+	uint32_t verify_err;		/* X509_V_ERR_*, 0 = none */
+	uint32_t verify_depth;		/* chain depth of that error */
+	uint32_t conn_kind;		/* SJ_TLS_CERR_* */
+	uint32_t conn_code;		/* SSL_connect() status or errno */
+	uint32_t lib_err;		/* LIBERR: OpenSSL's packed error code */
+	uint32_t lib_line;		/* LIBERR: its source line */
+	uint32_t lib_has_data;		/* LIBERR: lib_data is ERR_TXT_STRING */
+	char	peer[SJ_RELAY_MAX + 1];
+	char	host[SJ_HOSTNAME_MAX + 1];
+	char	protocol[SJ_TLS_TOKEN_MAX + 1];
+	char	cipher[SJ_TLS_TOKEN_MAX + 1];
+	char	kex_name[SJ_TLS_TOKEN_MAX + 1];
+	char	kex_curve[SJ_TLS_TOKEN_MAX + 1];
+	char	sig_name[SJ_TLS_TOKEN_MAX + 1];
+	char	sig_curve[SJ_TLS_TOKEN_MAX + 1];
+	char	sig_dgst[SJ_TLS_TOKEN_MAX + 1];
+	char	subject_cn[SJ_TLS_NAME_MAX + 1];
+	char	issuer[SJ_TLS_NAME_MAX + 1];	/* CN, or the DN for an error */
+	char	fprint[SJ_TLS_FPRINT_MAX + 1];
+	char	pkey_fprint[SJ_TLS_FPRINT_MAX + 1];
+	char	lib_file[SJ_TLS_TOKEN_MAX + 1];	/* LIBERR: OpenSSL source */
+	char	lib_data[SJ_TLS_NAME_MAX + 1];	/* LIBERR: its detail text */
+};
+
+/*
  * SASL: the child asks, after an EHLO that offered AUTH, for the
  * credential of the job's destination: for PLAIN and LOGIN the
  * password (once per destination and job); for CRAM-MD5 only whether
@@ -323,6 +373,7 @@ struct ipc_msg {
 		struct ipc_result result;	/* RCPT_RESULT, SITE_RESULT */
 		struct ipc_done done;
 		struct ipc_transcript transcript;
+		struct ipc_tls_info tls_info;
 		struct ipc_sasl_req sasl_req;
 		struct ipc_sasl_cred sasl_cred;
 	} u;

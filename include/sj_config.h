@@ -27,6 +27,7 @@
 #include <sys/types.h>
 
 #include "ipc_msg.h"
+#include "sj_tls.h"
 
 struct sj_params;		/* opaque name=value store (parent/cfg_*) */
 
@@ -103,6 +104,10 @@ struct sj_config {
 	unsigned resolv_timeout;	/* timeout:N, seconds, 1..30 */
 	unsigned resolv_attempts;	/* attempts:N, 1..5 */
 	int	resolv_rotate;		/* rotate */
+
+	/* smtp_tls_* (parent/cfg_tls.c): the child inherits it with the
+	 * fork and builds its TLS context from it before the lock-down. */
+	struct sj_tls_config tls;
 
 	/* What the child is told in CONFIG (smtp_* and friends). */
 	struct ipc_config child;

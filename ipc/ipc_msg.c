@@ -40,6 +40,7 @@
 #include "sj_buf.h"
 #include "sj_limits.h"
 #include "sj_text.h"
+#include "sj_tls.h"
 
 /*
  * Field lists, in struct order. X(struct, kind, member, text): kind is
@@ -86,6 +87,7 @@
 	X(ipc_config, U32, hosts_count, RAW) \
 	X(ipc_config, U32, sasl_opts, RAW) \
 	X(ipc_config, U32, sasl_tls_opts, RAW) \
+	X(ipc_config, U32, sasl_tls_verified_opts, RAW) \
 	X(ipc_config, STR, sasl_mechs, TXT)
 
 #define IPC_F_HOSTS(X) \
@@ -152,6 +154,36 @@
 	X(ipc_transcript, STR, peer, TXT) \
 	X(ipc_transcript, STR, text, LNS)
 
+#define IPC_F_TLS_INFO(X) \
+	X(ipc_tls_info, U32, job_id, RAW) \
+	X(ipc_tls_info, U32, event, RAW) \
+	X(ipc_tls_info, U32, trust, RAW) \
+	X(ipc_tls_info, U32, usebits, RAW) \
+	X(ipc_tls_info, U32, algbits, RAW) \
+	X(ipc_tls_info, U32, kex_bits, RAW) \
+	X(ipc_tls_info, U32, sig_bits, RAW) \
+	X(ipc_tls_info, U32, verify_err, RAW) \
+	X(ipc_tls_info, U32, verify_depth, RAW) \
+	X(ipc_tls_info, U32, conn_kind, RAW) \
+	X(ipc_tls_info, U32, conn_code, RAW) \
+	X(ipc_tls_info, U32, lib_err, RAW) \
+	X(ipc_tls_info, U32, lib_line, RAW) \
+	X(ipc_tls_info, U32, lib_has_data, RAW) \
+	X(ipc_tls_info, STR, peer, TXT) \
+	X(ipc_tls_info, STR, host, TXT) \
+	X(ipc_tls_info, STR, protocol, TXT) \
+	X(ipc_tls_info, STR, cipher, TXT) \
+	X(ipc_tls_info, STR, kex_name, TXT) \
+	X(ipc_tls_info, STR, kex_curve, TXT) \
+	X(ipc_tls_info, STR, sig_name, TXT) \
+	X(ipc_tls_info, STR, sig_curve, TXT) \
+	X(ipc_tls_info, STR, sig_dgst, TXT) \
+	X(ipc_tls_info, STR, subject_cn, TXT) \
+	X(ipc_tls_info, STR, issuer, TXT) \
+	X(ipc_tls_info, STR, fprint, TXT) \
+	X(ipc_tls_info, STR, pkey_fprint, TXT) \
+	X(ipc_tls_info, STR, lib_file, TXT) \
+	X(ipc_tls_info, STR, lib_data, TXT)
 /* Host names are TXT; the nexthop is RAW in DELIVER (UTF-8 allowed
  * without smtputf8_enable), so the parent compares it byte for byte. */
 #define IPC_F_SASL_REQ(X) \
@@ -205,6 +237,7 @@ IPC_F_LOG(IPC_TYPE_CHECK)
 IPC_F_RESULT(IPC_TYPE_CHECK)
 IPC_F_DONE(IPC_TYPE_CHECK)
 IPC_F_TRANSCRIPT(IPC_TYPE_CHECK)
+IPC_F_TLS_INFO(IPC_TYPE_CHECK)
 IPC_F_SASL_REQ(IPC_TYPE_CHECK)
 IPC_F_SASL_CRED(IPC_TYPE_CHECK)
 
@@ -242,6 +275,8 @@ static const struct ipc_field ipc_f_sasl_cred[] = {
 	IPC_F_SASL_CRED(IPC_FIELD)
 };
 
+static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
+
 #define IPC_MAX_READY	IPC_BODY_MAX(IPC_F_READY)
 #define IPC_MAX_CONFIG	IPC_BODY_MAX(IPC_F_CONFIG)
 #define IPC_MAX_DELIVER	IPC_BODY_MAX(IPC_F_DELIVER)
@@ -252,6 +287,7 @@ static const struct ipc_field ipc_f_sasl_cred[] = {
 #define IPC_MAX_RESULT	IPC_BODY_MAX(IPC_F_RESULT)
 #define IPC_MAX_DONE	IPC_BODY_MAX(IPC_F_DONE)
 #define IPC_MAX_TRANSCRIPT	IPC_BODY_MAX(IPC_F_TRANSCRIPT)
+#define IPC_MAX_TLS_INFO	IPC_BODY_MAX(IPC_F_TLS_INFO)
 #define IPC_MAX_SASL_REQ	IPC_BODY_MAX(IPC_F_SASL_REQ)
 #define IPC_MAX_SASL_CRED	IPC_BODY_MAX(IPC_F_SASL_CRED)
 
@@ -271,6 +307,7 @@ _Static_assert(IPC_FITS(IPC_MAX_RESULT), "RESULT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_DONE), "DONE exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_TRANSCRIPT),
     "TRANSCRIPT exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_TLS_INFO), "TLS_INFO exceeds SJ_IPC_MSG_MAX");
 
 struct ipc_row {
 	struct ipc_msg_spec spec;
@@ -324,6 +361,11 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	[IPC_T_TRANSCRIPT] = { { IPC_T_TRANSCRIPT, "TRANSCRIPT", IPC_C2P,
 	    IPC_MAX_TRANSCRIPT, 0 }, ipc_f_transcript,
 	    IPC_NF(ipc_f_transcript) },
+	/* TLS happens in the child, Postfix logs it: the fields of one
+	 * TLS log line (trust, protocol, cipher, X.509 error), which the
+	 * parent formats; never a line of the child's own. */
+	[IPC_T_TLS_INFO] = { { IPC_T_TLS_INFO, "TLS_INFO", IPC_C2P,
+	    IPC_MAX_TLS_INFO, 0 }, ipc_f_tls_info, IPC_NF(ipc_f_tls_info) },
 	/* The server offered AUTH: the child asks for the job's SASL
 	 * credential; the parent checks 'dest' against the job and answers
 	 * at most once per destination and job (parent/sasl.c). */
@@ -439,6 +481,22 @@ ipc_msg_transcript_lines(const char *text, uint32_t *bad)
 }
 
 /*
+ * An OpenSSL name (protocol, cipher, group, digest) or a hex
+ * fingerprint: letters, digits and "-_.:+/", possibly empty. These
+ * end up inside a log line, so nothing that could pass for another
+ * word of it (spaces, brackets, parentheses).
+ */
+static int
+ipc_tls_token(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || strchr("-_.:+/", *s) != NULL))
+			return (0);
+	return (1);
+}
+
+/*
  * Checks what the field list cannot express. Shared by the encoder and
  * the decoder. Returns 0 or -1 with why[] naming the type and field.
  */
@@ -452,6 +510,7 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 	const struct ipc_result *res = &m->u.result;
 	const struct ipc_done *dn = &m->u.done;
 	const struct ipc_transcript *tr = &m->u.transcript;
+	const struct ipc_tls_info *ti = &m->u.tls_info;
 	uint32_t bad = 0;
 	long	nl;
 
@@ -473,10 +532,12 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			    SJ_HOSTS_MAX);
 			return (-1);
 		}
-		if ((c->sasl_opts | c->sasl_tls_opts) & ~IPC_SASL_ALL) {
+		if ((c->sasl_opts | c->sasl_tls_opts |
+		    c->sasl_tls_verified_opts) & ~IPC_SASL_ALL) {
 			ipc_why(why, whysz, "%s: field sasl_opts: unknown "
 			    "bits 0x%x", name,
-			    (c->sasl_opts | c->sasl_tls_opts) & ~IPC_SASL_ALL);
+			    (c->sasl_opts | c->sasl_tls_opts |
+			    c->sasl_tls_verified_opts) & ~IPC_SASL_ALL);
 			return (-1);
 		}
 		if (c->default_port > IPC_PORT_MAX) {
@@ -598,6 +659,29 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			ipc_why(why, whysz, "%s: field omitted_at: %u with "
 			    "%u omitted of %ld lines", name, tr->omitted_at,
 			    tr->omitted, nl);
+			return (-1);
+		}
+		break;
+	case IPC_T_TLS_INFO:
+		if (ti->event == 0 || ti->event > SJ_TLS_EV_MAX ||
+		    ti->trust > SJ_TLS_TRUST_VERIFIED ||
+		    ti->conn_kind > SJ_TLS_CERR_TIMEOUT) {
+			ipc_why(why, whysz, "%s: field event, trust or "
+			    "conn_kind out of range (%u, %u, %u)", name,
+			    ti->event, ti->trust, ti->conn_kind);
+			return (-1);
+		}
+		if (!ipc_tls_token(ti->protocol) || !ipc_tls_token(ti->cipher) ||
+		    !ipc_tls_token(ti->kex_name) ||
+		    !ipc_tls_token(ti->kex_curve) ||
+		    !ipc_tls_token(ti->sig_name) ||
+		    !ipc_tls_token(ti->sig_curve) ||
+		    !ipc_tls_token(ti->sig_dgst) ||
+		    !ipc_tls_token(ti->fprint) ||
+		    !ipc_tls_token(ti->pkey_fprint) ||
+		    !ipc_tls_token(ti->lib_file) || ti->lib_has_data > 1) {
+			ipc_why(why, whysz, "%s: a protocol, cipher, key or "
+			    "digest name is not a token", name);
 			return (-1);
 		}
 		break;

@@ -1533,7 +1533,8 @@ config_load(struct sj_config *cfg, int argc, char **argv, char *why,
 	if ((rc = config_names(cfg, progname, why, whysz)) < 0 ||
 	    (rc = config_hostnames(cfg, why, whysz)) < 0 ||
 	    (rc = config_parent(cfg, why, whysz)) < 0 ||
-	    (rc = config_child(cfg, why, whysz)) < 0)
+	    (rc = config_child(cfg, why, whysz)) < 0 ||
+	    (rc = sj_tls_config_load(&cfg->tls, cfg->params, why, whysz)) < 0)
 		return (rc);
 	return (0);
 }

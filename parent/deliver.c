@@ -64,6 +64,10 @@
 #include "sj_match.h"
 #include "sj_text.h"
 #include "svc_client.h"
+#include "tls_log.h"
+
+/* TLS_INFO messages in one job: 4 per session, with room to spare. */
+#define DELIVER_TLS_INFO_MAX	256
 
 /* Per-recipient state of the job in flight. */
 struct deliver_rcpt {
@@ -287,7 +291,7 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 	struct dreq *req = job->req;
 	struct ipc_msg m;
 	struct ipc_result res;
-	unsigned i, k, nreported = 0;
+	unsigned i, k, nreported = 0, ntls = 0;
 	long long deadline_ms, left;
 	int	err;
 
@@ -311,6 +315,14 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		m.u.deliver.flags |= IPC_DF_CONN_LOAD;
 	if (req->flags & DEL_REQ_FLAG_CONN_STORE)
 		m.u.deliver.flags |= IPC_DF_CONN_STORE;
+	/* Postfix smtp.h PLAINTEXT_FALLBACK_OK_AFTER_STARTTLS_FAILURE:
+	 * trace-only, or PREACTIVE_DELAY >= minimal_backoff_time (the
+	 * message was deferred before); smtpjail has no SASL. */
+	if (DEL_REQ_TRACE_ONLY(req->flags) ||
+	    (long long)req->stats.active_arrival.tv_sec -
+	    (long long)req->stats.incoming_arrival.tv_sec >=
+	    (long long)job->cfg->tls.min_backoff)
+		m.u.deliver.flags |= IPC_DF_TLS_PLAIN_OK;
 	m.u.deliver.smtputf8 = req->sendopts;
 	m.u.deliver.ret_flags = req->dsn_ret;
 	m.u.deliver.content_size = content_len;
@@ -413,6 +425,19 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 			    job->job_id, req->queue_id, job->why,
 			    sizeof(job->why)) < 0)
 				goto violation;
+			break;
+		case IPC_T_TLS_INFO:
+			/* Bounded: a few per session, sessions per job are
+			 * bounded by smtp_mx_*_limit and the budget. */
+			if (m.u.tls_info.job_id != job->job_id ||
+			    ++ntls > DELIVER_TLS_INFO_MAX) {
+				snprintf(job->why, sizeof(job->why), "TLS_INFO "
+				    "for job %u (job %u, %u of at most %d)",
+				    m.u.tls_info.job_id, job->job_id, ntls,
+				    DELIVER_TLS_INFO_MAX);
+				goto violation;
+			}
+			(void)tls_log_info(&job->cfg->tls, &m.u.tls_info);
 			break;
 		case IPC_T_SASL_REQ:
 			if (deliver_sasl(job, cc, &m) < 0)

@@ -17,7 +17,9 @@
  *	DATA, the content ($smtp_data_xfer_timeout per JOB_XFER_CHUNK
  *	bytes: a peer slower than that is treated as stalled), the final
  *	reply, QUIT, and two RSETs (the probe of a reused session and the
- *	end of an aborted transaction). DNS adds JOB_DNS_BATCH_S per
+ *	end of an aborted transaction), and with TLS the handshake
+ *	($smtp_starttls_timeout; at level "may" every session can be
+ *	followed by a plain-text one to the same address). DNS adds JOB_DNS_BATCH_S per
  *	lookup batch (child/dns.h DNS_DEADLINE_MS): the MX lookup and one
  *	address batch per address, plus one. JOB_SLACK_S covers the
  *	parent's own steps. The sum is capped by $daemon_timeout (the
@@ -52,6 +54,13 @@ job_deadline_ms(const struct sj_config *cfg, uint64_t size, unsigned nrcpt)
 	    (unsigned long long)c->data_xfer_timeout *
 	    (size / JOB_XFER_CHUNK + 1) +
 	    c->data_done_timeout + c->quit_timeout + 2ULL * c->rset_timeout;
+	/* STARTTLS: the handshake (smtp_starttls_timeout); at "may" a
+	 * failed one is followed by a plain-text session to the same
+	 * address (Postfix smtp_connect.c), so every address may take two. */
+	if (cfg->tls.level > SJ_TLS_LEV_NONE)
+		session += cfg->tls.starttls_timeout;
+	if (cfg->tls.level == SJ_TLS_LEV_MAY)
+		sessions *= 2;
 	s = JOB_DNS_BATCH_S * (addrs + 2) + addrs * c->connect_timeout +
 	    sessions * session + JOB_SLACK_S;
 	if (cfg->daemon_timeout > 0 && s > cfg->daemon_timeout)

@@ -49,6 +49,7 @@
 #include "sj_sandbox.h"
 #include "sj_sandbox_report.h"
 #include "sj_text.h"
+#include "tls_log.h"
 
 /* The parent's one context. */
 static struct parent_ctx {
@@ -315,6 +316,8 @@ main(int argc, char **argv)
 	 * after the spawner's fork, so that no child's memory held them. */
 	if (sasl_open(why, sizeof(why)) < 0)
 		msg_fatal("%s", why);
+	/* OpenSSL's error texts, for the children's TLS_INFO LIBERR. */
+	tls_log_init(&cfg->tls);
 
 	memset(&pspec, 0, sizeof(pspec));
 	pspec.chroot_dir = cfg->opt_chroot ? cfg->queue_directory : NULL;

@@ -163,7 +163,6 @@ sasl_config(struct sj_config *cfg, char *why, size_t whysz)
 	struct sj_params *p = cfg->params;
 	struct ipc_config *cc = &cfg->child;
 	const char *v, *s, *w;
-	uint32_t verified;
 	size_t	len;
 	int	rc, on;
 
@@ -190,7 +189,7 @@ sasl_config(struct sj_config *cfg, char *why, size_t whysz)
 	    (rc = sasl_sec_opts(p, "smtp_sasl_tls_security_options",
 	    &cc->sasl_tls_opts, why, whysz)) < 0 ||
 	    (rc = sasl_sec_opts(p, "smtp_sasl_tls_verified_security_options",
-	    &verified, why, whysz)) < 0)
+	    &cc->sasl_tls_verified_opts, why, whysz)) < 0)
 		return (rc);
 
 	if ((rc = sj_params_get_str(p, "smtp_sasl_type", &v, why,

@@ -177,6 +177,12 @@ static const struct policy_rule policy_child_rules[] = {
 	/* Time. */
 	ANY(clock_gettime, "deadlines, timestamps: when the vDSO falls back"),
 
+	/* Randomness: OpenSSL (TLS, child/tls.c). */
+	ARG1(getrandom, EQ(2, 0), "OpenSSL's DRBG seeds and reseeds from "
+	    "the kernel (getentropy(), flags 0)"),
+	ANY(getpid, "OpenSSL's DRBG compares the pid at each use to reseed "
+	    "after a fork (fork detection)"),
+
 	/* Process. */
 	ANY(exit_group, "_exit() and exit()"),
 	ANY(rt_sigreturn, "return from a signal handler (e.g. one the "
@@ -190,7 +196,6 @@ static const struct policy_rule policy_child_rules[] = {
 	    "(MADV_NOHUGEPAGE, MADV_DONTDUMP)"),
 	ANY(sigaltstack, "ASan build only: the runtime checks its signal "
 	    "stack"),
-	ANY(getpid, "ASan build only: the pid in a report's header"),
 	ANY(futex, "ASan build only: the runtime's locks (report path)"),
 	/* The runtime looks for its executable's name to write a report;
 	 * failing, not killing, lets the report reach stderr. */

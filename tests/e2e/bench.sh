@@ -29,6 +29,10 @@
 #	Workloads:
 #	    a   2000 messages of ~4 KB, one recipient, one destination
 #	    ac  as a, against the Postfix smtpd receiver (CHUNKING offered)
+#	    at  as ac, with STARTTLS: a Postfix smtpd on 127.0.0.7 with a
+#	        certificate made here, smtp_tls_security_level = encrypt
+#	        for this workload only (both agents; a full handshake per
+#	        session: no session cache for either)
 #	    b   2000 messages of ~4 KB over 50 destinations (40 each)
 #	    c   200 messages of 1 MB, one destination
 #	    d   one message with 500 recipients, one destination
@@ -69,7 +73,7 @@
 #
 #	Environment:
 #	    SJ_BENCH_PAIRS      pairs per workload (default 3)
-#	    SJ_BENCH_WORKLOADS  default "a ac b c d p1k p4k p64k p1m w20 w100"
+#	    SJ_BENCH_WORKLOADS  default "a ac at b c d p1k p4k p64k p1m w20 w100"
 #	    SJ_BENCH_SCALE      divide message and recipient counts (a
 #	                        quick check; default 1 = the issue's sizes)
 #	    SJ_BENCH_STARTS     --sandbox-check starts timed (default 100)
@@ -95,7 +99,7 @@ if [ $# -ge 1 ]; then
 	case $1 in /*) SJ_SMTPJAIL=$1;; *) SJ_SMTPJAIL=$PWD/$1;; esac
 fi
 PAIRS=${SJ_BENCH_PAIRS:-3}
-WORKLOADS=${SJ_BENCH_WORKLOADS:-a ac b c d p1k p4k p64k p1m w20 w100}
+WORKLOADS=${SJ_BENCH_WORKLOADS:-a ac at b c d p1k p4k p64k p1m w20 w100}
 SCALE=${SJ_BENCH_SCALE:-1}
 STARTS=${SJ_BENCH_STARTS:-100}
 PROFILE=${SJ_BENCH_PROFILE:-}
@@ -191,6 +195,7 @@ zone=$(mktemp /tmp/sj-bench-zone.XXXXXX)
 # same receiver behind the delay relays
 printf '%s\n' "address=/bench.test/127.0.0.3" \
     "address=/chunk.bench.test/127.0.0.4" \
+    "address=/tls.bench.test/127.0.0.7" \
     "address=/wan20.bench.test/127.0.0.5" \
     "address=/wan100.bench.test/127.0.0.6" > "$zone"
 bench_cleanup() {
@@ -236,6 +241,27 @@ pf_master_add \
     "  -o content_filter=discard:" \
     "  -o receive_override_options=no_header_body_checks" \
     "  -o smtpd_recipient_restrictions=permit_mynetworks,reject"
+
+# The STARTTLS receiver of "at": a self-signed certificate (encrypt
+# does not verify it) and the tlsmgr(8) that stock smtp(8) needs.
+mkdir -p "$W_DIR/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$W_DIR/tls/key.pem" -out "$W_DIR/tls/cert.pem" -days 30 \
+    -subj "/CN=tls.bench.test" 2>/dev/null ||
+    { echo "bench: cannot make a certificate"; exit 1; }
+cat "$W_DIR/tls/key.pem" "$W_DIR/tls/cert.pem" > "$W_DIR/tls/chain.pem"
+chmod 600 "$W_DIR/tls"/*.pem
+pf_master_add \
+    "127.0.0.7:25 inet n - n - 100 smtpd" \
+    "  -o syslog_name=postfix/receiver" \
+    "  -o myhostname=rcpt.sink.test" \
+    "  -o content_filter=discard:" \
+    "  -o receive_override_options=no_header_body_checks" \
+    "  -o smtpd_recipient_restrictions=permit_mynetworks,reject" \
+    "  -o smtpd_tls_security_level=may" \
+    "  -o smtpd_tls_chain_files=$W_DIR/tls/chain.pem" \
+    "  -o smtpd_tls_loglevel=1" \
+    "tlsmgr unix - - n 1000? 1 tlsmgr"
 
 # Receiver: no dump files (disk would dominate), many sessions.
 ip netns exec "$W_NS" smtp-sink -u postfix -h sink.bench.test -m 1000 \
@@ -284,8 +310,9 @@ scaled() {	# n: n / SCALE, at least 1
 inject() {	# workload
 	local i per
 	case $1 in
-	a|ac)	local to=u@one.bench.test
+	a|ac|at) local to=u@one.bench.test
 		[ "$1" = ac ] && to=u@chunk.bench.test
+		[ "$1" = at ] && to=u@tls.bench.test
 		pf_cmd smtp-source -s 10 -m "$((2 * $(scaled 2000)))" -l 4096 \
 		    -S sjbench -f s@sender.test -t "$to" 127.0.0.1:10025;;
 	b)	per=$((2 * $(scaled 40)))
@@ -322,7 +349,7 @@ expect() {	# workload: "messages recipients"
 	case $1 in
 	p*|w*) read -r n _ <<< "$(per_session "$1")"
 	    echo "$(scaled "$n") $(scaled "$n")";;
-	a|ac) echo "$(scaled 2000) $(scaled 2000)";;
+	a|ac|at) echo "$(scaled 2000) $(scaled 2000)";;
 	b) echo "$((50 * $(scaled 40))) $((50 * $(scaled 40)))";;
 	c) echo "$(scaled 200) $(scaled 200)";;
 	d) echo "1 $(scaled 500)";;
@@ -333,6 +360,7 @@ describe() {
 	case $1 in
 	a) echo "a) 2000 x 4 KB, 1 rcpt, 1 dest (smtp-sink)";;
 	ac) echo "ac) as a, Postfix smtpd with CHUNKING";;
+	at) echo "at) as ac, with STARTTLS (encrypt)";;
 	b) echo "b) 2000 x 4 KB over 50 destinations";;
 	c) echo "c) 200 x 1 MB, 1 destination";;
 	d) echo "d) 1 msg, 500 rcpts (rates: rcpts/s)";;
@@ -389,7 +417,7 @@ relay_stats() {
 # when the run was invalid.
 run() {
 	local w=$1 agent=$2 tr msgs rcpts t0 t1 off ident sent i end rate
-	local c0 c1 cpu units rss perfpid= extra= conc init r0= r1
+	local c0 c1 cpu units rss perfpid= extra= conc init r0= r1 tls
 	read -r msgs rcpts <<< "$(expect "$w")"
 	if [ "$agent" = stock ]; then
 		tr=benchstock
@@ -397,10 +425,13 @@ run() {
 		tr=benchjail
 	fi
 	ident="postfix/$tr/smtp"
+	tls=none
+	[ "$w" = at ] && tls=encrypt
 	# per-session workloads: at most 2 sessions to the destination
 	conc=20 init=5
 	case $w in p*|w*) conc=2 init=2;; esac
 	pf_postconf "default_transport = $tr" \
+	    "smtp_tls_security_level = $tls" \
 	    "${tr}_destination_concurrency_limit = $conc" \
 	    "${tr}_initial_destination_concurrency = $init" &&
 	    pf_reload || return 1
@@ -448,11 +479,13 @@ run() {
 		return 1
 	fi
 	# which command carried the content to the Postfix receiver
-	case $w in ac|p*|w*)
+	case $w in ac|at|p*|w*)
 		extra=$(tail -c +"$((off + 1))" "$W_DIR/log/maillog" |
 		    grep 'postfix/receiver/smtpd\[[0-9]*\]: disconnect from' |
 		    awk '/ bdat=/ {b++} / data=/ {d++}
 		        END {printf ", receiver sessions: %d BDAT, %d DATA", b, d}')
+		[ "$w" = at ] && extra="$extra, $(tail -c +"$((off + 1))" \
+		    "$W_DIR/log/maillog" | grep -c 'postfix/receiver/smtpd\[[0-9]*\]: .*TLS connection established from') with TLS"
 	esac
 	# the stall: transmission times (Postfix "delays=a/b/c/d", d) of
 	# 40 ms or more, the client's delayed ACK; and their median

@@ -113,6 +113,29 @@ for prop in "uid $(id -u "$sbu")" "CapEff 0000000000000000" "CapBnd 000000000000
 		echo "not ok - sandbox-check does not report $prop ok"
 	fi
 done
+# TLS: the SSL_CTX and every certificate under smtp_tls_CApath are
+# loaded before the lock-down; the jail opens nothing.
+mkdir -p "$tmp/capath"
+cp /etc/ssl/certs/ca-certificates.crt "$tmp/capath/00000000.0" 2>/dev/null ||
+    : > "$tmp/capath/00000000.0"
+out=$(MAIL_CONFIG=$tmp/etc "$bin" -o smtp_tls_security_level=secure \
+    -o smtp_tls_CApath=$tmp/capath --sandbox-check 2>&1)
+rc=$?
+if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | tail -1 |
+    grep -qx 'sandbox-check: ok'; then
+	echo "ok - --sandbox-check with TLS (secure, smtp_tls_CApath)"
+else
+	echo "not ok - --sandbox-check with TLS (exit $rc): $out"
+fi
+expect "dane level refused" "dane" \
+    "$bin" -t unix -o smtp_tls_security_level=dane -S
+expect "smtp_tls_policy_maps refused" "smtp_tls_policy_maps" \
+    "$bin" -t unix -o smtp_tls_policy_maps=hash:/x -S
+expect "missing smtp_tls_CAfile" "smtp_tls_CAfile=$tmp/nope" \
+    "$bin" -t unix -o smtp_tls_security_level=may \
+    -o smtp_tls_CAfile=$tmp/nope -S
+expect "fingerprint level without fingerprints" "no fingerprints" \
+    "$bin" -t unix -o smtp_tls_security_level=fingerprint -S
 chmod 777 "$tmp/empty"
 out=$(MAIL_CONFIG=$tmp/etc "$bin" --sandbox-check 2>&1)
 rc=$?

@@ -93,6 +93,7 @@
 #include "msg.h"
 #include "sj_config.h"
 #include "test_user.h"
+#include "tls_log.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -118,6 +119,12 @@
 #define FLOOD	"!flood"	/* "220-flood" lines without end */
 #define TRICKLE	"!trickle:"	/* the rest of this reply,
 				 * one byte every 200 ms */
+/* Hostile TLS peers: "220 Ready to start TLS", the ClientHello read,
+ * then: */
+#define TLS_GARBAGE	"!tls-garbage"	/* bytes that are no TLS record */
+#define TLS_TRUNC	"!tls-trunc"	/* half a ServerHello record, close */
+#define TLS_CLOSE	"!tls-close"	/* close at once */
+#define TLS_STALL	"!tls-stall"	/* never answer (timeout) */
 
 /* What a server does once it has answered DATA with 3xx. */
 enum after_data {
@@ -148,6 +155,7 @@ struct srv_spec {
 	const char *chunk[MAX_CHUNK];	/* to BDAT chunks but the last */
 	const char *rset;
 	const char *quit;
+	const char *starttls;	/* NULL: 502; TLS_* below: hostile TLS */
 	int	hold;
 	int	lockstep;
 	enum after_data after_data;
@@ -316,7 +324,84 @@ static struct logcap {
 #define LONG_KEPT	"550 5.1.1 " X512 X512 X512 X64 X64 X64 X64 X64 X64 \
 			X64 X54
 
+#define EHLO_TLS	"250-srv.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n"
+#define TLS_FAIL	SITE_RES("4.7.5", 0, R2, "Cannot start TLS: handshake " \
+			    "failure")
+#define TLS_HOSTILE(nm, how, level, logtext) \
+	TLS_HOSTILE_RES(nm, how, level, logtext, TLS_FAIL)
+/* "may" does not throttle (smtp_misc_fail(SMTP_NOTHROTTLE)): per rcpt. */
+#define TLS_FAIL_RCPT	RCPT_RES(0, "4.7.5", 0, R2, "Cannot start TLS: " \
+			    "handshake failure")
+#define TLS_HOSTILE_RES(nm, how, level, logtext, result) { \
+		.name = nm, \
+		.nexthop = NH2, \
+		.opts = { "smtp_tls_security_level=" level, \
+		    "smtp_starttls_timeout=2s" }, \
+		.srv = {{ .addr = A2, .ehlo = EHLO_TLS, .starttls = how }}, \
+		.recv = { EHLO_C "STARTTLS\r\n" }, \
+		.res = { result }, \
+		.log = { logtext }, \
+	}
+
 static const struct scenario scenarios[] = {
+	/*
+	 * Hostile TLS peers (Postfix smtp_proto.c smtp_start_tls()): the
+	 * handshake fails, nothing more is sent on the connection, the
+	 * recipients are deferred; the child lives on (DONE).
+	 */
+	TLS_HOSTILE("tls_garbage_after_starttls", TLS_GARBAGE, "encrypt",
+	    "SSL_connect error to " R2 ": -1"),
+	TLS_HOSTILE("tls_truncated_server_hello", TLS_TRUNC, "encrypt",
+	    "SSL_connect error to " R2 ": "),
+	TLS_HOSTILE("tls_close_mid_handshake", TLS_CLOSE, "verify",
+	    "SSL_connect error to " R2 ": "),
+	TLS_HOSTILE_RES("tls_silent_peer_times_out", TLS_STALL, "may",
+	    "SSL_connect error to " R2 ": Connection timed out",
+	    TLS_FAIL_RCPT),
+	/* "may", waited long enough (IPC_DF_TLS_PLAIN_OK): the same server
+	 * again in clear text, which at "none" does not send STARTTLS. */
+	{
+		.name = "tls_may_plaintext_retry",
+		.nexthop = NH2,
+		.opts = { "smtp_tls_security_level=may" },
+		.dflags = IPC_DF_TLS_PLAIN_OK,
+		.srv = {{ .addr = A2, .ehlo = EHLO_TLS,
+		    .starttls = TLS_GARBAGE }},
+		.conns = { 2 },
+		.recv = { EHLO_C "STARTTLS\r\n" PIPELINED },
+		.res = { SENT(0, R2, 0) },
+		.log = { "SSL_connect error to " R2 ": -1",
+		    "QID1: Cannot start TLS: handshake failure" },
+	},
+	/* Required but not offered, or refused: Postfix's texts. */
+	{
+		.name = "tls_required_not_offered",
+		.nexthop = NH2,
+		.opts = { "smtp_tls_security_level=encrypt" },
+		.srv = {{ .addr = A2 }},
+		.recv = { EHLO_C QUIT },
+		.res = { SITE_RES("4.7.4", 0, R2, "TLS is required, but was "
+		    "not offered by host " H2) },
+	},
+	{
+		.name = "tls_required_refused",
+		.nexthop = NH2,
+		.opts = { "smtp_tls_security_level=secure" },
+		.srv = {{ .addr = A2, .ehlo = EHLO_TLS,
+		    .starttls = "454 4.7.0 TLS not available\r\n" }},
+		.recv = { EHLO_C "STARTTLS\r\n" QUIT },
+		.res = { SITE_RES("4.7.0", 454, R2, "TLS is required, but host "
+		    H2 " refused to start TLS: 454 4.7.0 TLS not available") },
+	},
+	{
+		.name = "tls_note_starttls_offer",
+		.nexthop = NH2,
+		.opts = { "smtp_tls_note_starttls_offer=yes" },
+		.srv = {{ .addr = A2, .ehlo = EHLO_TLS }},
+		.recv = { PIPELINED },
+		.res = { SENT(0, R2, 0) },
+		.log = { "Host offered STARTTLS: [127.0.0.2]" },
+	},
 	/*
 	 * ESMTP features on and off.
 	 */
@@ -1992,6 +2077,43 @@ srv_record(struct conn *c, const void *p, size_t n)
 		_exit(100);
 }
 
+/*
+ * A TLS peer that breaks the handshake (after "220" to STARTTLS): the
+ * client's ClientHello is read (not recorded: binary), then garbage, a
+ * record header that promises more than follows, a close, or silence.
+ * Always -1: the connection ends.
+ */
+static int
+srv_tls_hostile(struct conn *c, const char *how)
+{
+	static const char ready[] = "220 2.0.0 Ready to start TLS\r\n";
+	/* handshake record, TLS 1.2, 0x50 bytes promised; 6 sent */
+	static const unsigned char trunc[] = {
+		0x16, 0x03, 0x03, 0x00, 0x50, 0x02, 0x00, 0x00, 0x4c, 0x03, 0x03
+	};
+	static const char garbage[] = "HTTP/1.1 400 Bad Request\r\n\r\n"
+	    "\x80\x00\xff\xfe this is not TLS";
+	struct pollfd p = { c->fd, POLLIN, 0 };
+	char	buf[4096];
+
+	if (send(c->fd, ready, sizeof(ready) - 1, MSG_NOSIGNAL) <= 0)
+		return (-1);
+	if (poll(&p, 1, 10000) <= 0 || recv(c->fd, buf, sizeof(buf), 0) <= 0)
+		return (-1);
+	if (strcmp(how, TLS_GARBAGE) == 0)
+		(void)send(c->fd, garbage, sizeof(garbage) - 1, MSG_NOSIGNAL);
+	else if (strcmp(how, TLS_TRUNC) == 0)
+		(void)send(c->fd, trunc, sizeof(trunc), MSG_NOSIGNAL);
+	else if (strcmp(how, TLS_STALL) == 0)
+		while (recv(c->fd, buf, sizeof(buf), 0) > 0)
+			;
+	if (strcmp(how, TLS_CLOSE) != 0)
+		while (poll(&p, 1, 5000) > 0 &&
+		    recv(c->fd, buf, sizeof(buf), 0) > 0)
+			;
+	return (-1);
+}
+
 /* Send a reply or act on STALL/DROP; -1 means close now. */
 static int
 srv_say(struct conn *c, const char *text)
@@ -2023,6 +2145,8 @@ srv_say(struct conn *c, const char *text)
 		}
 		return (0);
 	}
+	if (strncmp(text, "!tls-", 5) == 0)
+		return (srv_tls_hostile(c, text));
 	if (strcmp(text, FLOOD) == 0) {
 		/* A reply that never ends: only the deadline stops it. */
 		while (send(c->fd, "220-flood\r\n", 11, MSG_NOSIGNAL) == 11)
@@ -2134,6 +2258,8 @@ srv_answer(struct conn *c, const char *line, size_t len)
 	}
 	if (srv_verb(line, len, "QUIT"))
 		return (sp->quit ? sp->quit : "221 2.0.0 Bye\r\n");
+	if (srv_verb(line, len, "STARTTLS") && sp->starttls != NULL)
+		return (sp->starttls);
 	if (srv_verb(line, len, "BDAT")) {
 		/* The reply waits for the chunk (srv_chunk). */
 		c->bdat_left = strtoull(line + 4, NULL, 10);
@@ -2679,6 +2805,17 @@ run_job(const struct scenario *sc, struct child_ctl *cc, struct outcome *out)
 			out->ntranscript++;
 			out->transcript = m.u.transcript;
 			break;
+		case IPC_T_TLS_INFO: {
+			/* As parent/deliver.c: formatted, every line on. */
+			static const struct sj_tls_config all = {
+				.log_mask = ~0U, .note_starttls_offer = 1 };
+
+			if (m.u.tls_info.job_id != 7)
+				fail_msg("TLS_INFO for job %u",
+				    m.u.tls_info.job_id);
+			(void)tls_log_info(&all, &m.u.tls_info);
+			break;
+		}
 		case IPC_T_DONE:
 			if (m.u.done.job_id != 7)
 				fail_msg("DONE for job %u", m.u.done.job_id);

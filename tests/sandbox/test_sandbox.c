@@ -67,6 +67,9 @@
 #include <unistd.h>
 
 #include <linux/netlink.h>
+#include <sys/random.h>
+
+#include <openssl/rand.h>
 
 #include "dns.h"
 #include "sj_limits.h"
@@ -743,6 +746,17 @@ op_memfd_create(struct tctx *t)
 	return (memfd_create("x", 0) >= 0 ? 0 : 1);
 }
 
+/* getrandom with a flag OpenSSL does not use (the blocking pool). */
+static int
+op_getrandom_random(struct tctx *t)
+{
+	unsigned char b[8];
+
+	(void)t;
+	return (syscall(SYS_getrandom, b, sizeof(b), GRND_RANDOM) >= 0 ?
+	    0 : 1);
+}
+
 static int
 op_io_uring(struct tctx *t)
 {
@@ -828,6 +842,7 @@ static const struct op_row forbidden[] = {
 	{ "setsockopt(SOL_SOCKET, TCP_QUICKACK)",
 	    op_setsockopt_quickack_sol, 0 },
 	{ "memfd_create", op_memfd_create, 0 },
+	{ "getrandom(GRND_RANDOM)", op_getrandom_random, 0 },
 	{ "io_uring_setup", op_io_uring, 0 },
 #ifdef __x86_64__
 	{ "i386 ABI (int 0x80)", op_int80, 0 },
@@ -1179,6 +1194,26 @@ op_sys_layer(struct tctx *t)
 	return (sys_close(u) == 0 ? 0 : 18);
 }
 
+/*
+ * OpenSSL's randomness in the jail (child/tls.c): a generator set up
+ * before the fork and the lock-down notices the new pid (getpid) and
+ * reseeds (getrandom, flags 0); the child's bytes differ from what the
+ * parent draws next.
+ */
+static int
+op_openssl_rand(struct tctx *t)
+{
+	unsigned char a[32], b[32];
+
+	(void)t;
+	if (RAND_bytes(a, sizeof(a)) != 1 || RAND_priv_bytes(b,
+	    sizeof(b)) != 1 || memcmp(a, b, sizeof(a)) == 0)
+		return (1);
+	if (syscall(SYS_getrandom, a, sizeof(a), 0) != (long)sizeof(a))
+		return (2);
+	return (getpid() > 0 ? 0 : 3);
+}
+
 static int
 op_trap_mode_ok(struct tctx *t)
 {
@@ -1207,6 +1242,8 @@ static const struct permit_row permitted[] = {
 	{ "clock_gettime, time", op_clock, 0, 0 },
 	{ "fcntl F_GETFL/F_SETFL/F_GETFD/F_SETFD", op_fcntl, 0, 0 },
 	{ "the sys_* wrapper layer", op_sys_layer, 0, 0 },
+	{ "OpenSSL RAND after fork: getpid, getrandom", op_openssl_rand, 0,
+	    0 },
 	{ "trap mode: allowed calls", op_trap_mode_ok, 1, 0 },
 };
 
@@ -1219,6 +1256,8 @@ test_permitted(void **state)
 	int	st, bad = 0;
 
 	NEED_ROOT();
+	/* OpenSSL's generators exist before the forks (as in child/tls.c). */
+	assert_int_equal(RAND_bytes((unsigned char *)what, 8), 1);
 	for (i = 0; i < sizeof(permitted) / sizeof(permitted[0]); i++) {
 		if (permitted[i].inet6 && !t->have_inet6) {
 			print_message("%-45s skipped (no IPv6 on this host)\n",

@@ -33,6 +33,7 @@
 
 #include "conn_cache.h"
 #include "sj_sys.h"
+#include "sj_tls.h"
 
 /* A session to ADDR:PORT; *peer_fd is the server's end. */
 static void
@@ -138,6 +139,46 @@ test_take_needs_features(void **state)
 	close(pb);
 }
 
+/*
+ * The TLS level is part of the key (SMTP_NEED_TLS_LEVEL): a clear-text
+ * session made at "may" (STARTTLS not offered) or "none" (the retry
+ * after a failed handshake) never carries a job that requires TLS, nor
+ * one at another level; a job that states no level takes any.
+ */
+static void
+test_take_tls_level(void **state)
+{
+	struct smtp_conn a, b, got;
+	int	pa, pb;
+
+	(void)state;
+	mk_conn(&a, "192.0.2.1", 25, &pa);
+	mk_conn(&b, "192.0.2.1", 25, &pb);
+	a.tls_level = SJ_TLS_LEV_MAY;
+	b.tls_level = SJ_TLS_LEV_NONE;
+	conn_cache_store(&a, "example.com:25", 60000);
+	conn_cache_store(&b, "example.com:25", 60000);
+	assert_int_equal(conn_cache_take_dest("example.com:25",
+	    SMTP_NEED_TLS_LEVEL(SJ_TLS_LEV_ENCRYPT), &got), 0);
+	assert_int_equal(conn_cache_take_endp("192.0.2.1", 25,
+	    SMTP_NEED_TLS_LEVEL(SJ_TLS_LEV_VERIFY), &got), 0);
+	assert_int_equal(conn_cache_take_endp("192.0.2.1", 25,
+	    SMTP_NEED_TLS_LEVEL(SJ_TLS_LEV_NONE), &got), 1);
+	assert_int_equal(got.fd, b.fd);
+	assert_int_equal(conn_cache_take_dest("example.com:25",
+	    SMTP_NEED_TLS_LEVEL(SJ_TLS_LEV_NONE), &got), 0);
+	assert_int_equal(conn_cache_take_dest("example.com:25",
+	    SMTP_NEED_TLS_LEVEL(SJ_TLS_LEV_MAY) | SMTP_EHLO_SMTPUTF8, &got), 0);
+	assert_int_equal(conn_cache_take_dest("example.com:25",
+	    SMTP_NEED_TLS_LEVEL(SJ_TLS_LEV_MAY), &got), 1);
+	assert_int_equal(got.fd, a.fd);
+	assert_int_equal(conn_cache_count(), 0);
+	close(a.fd);
+	close(b.fd);
+	close(pa);
+	close(pb);
+}
+
 static void
 test_full_cache_closes_oldest(void **state)
 {
@@ -227,6 +268,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_take_by_label_and_endpoint),
 		cmocka_unit_test(test_take_needs_features),
+		cmocka_unit_test(test_take_tls_level),
 		cmocka_unit_test(test_full_cache_closes_oldest),
 		cmocka_unit_test(test_idle_limit),
 		cmocka_unit_test(test_idle_input_drops),

@@ -179,6 +179,18 @@ build(enum ipc_type t, struct ipc_msg *m)
 		snprintf(m->u.transcript.text, sizeof(m->u.transcript.text),
 		    "Out: RCPT TO:<a@b>\nIn:  501 what");
 		break;
+	case IPC_T_TLS_INFO:
+		m->u.tls_info.job_id = 7;
+		m->u.tls_info.event = 1;	/* SJ_TLS_EV_ESTABLISHED */
+		m->u.tls_info.trust = 3;	/* SJ_TLS_TRUST_VERIFIED */
+		m->u.tls_info.usebits = m->u.tls_info.algbits = 256;
+		snprintf(m->u.tls_info.peer, sizeof(m->u.tls_info.peer),
+		    "mx.example.test[192.0.2.1]:25");
+		snprintf(m->u.tls_info.protocol,
+		    sizeof(m->u.tls_info.protocol), "TLSv1.3");
+		snprintf(m->u.tls_info.cipher, sizeof(m->u.tls_info.cipher),
+		    "TLS_AES_256_GCM_SHA384");
+		break;
 	case IPC_T_SASL_REQ:
 		m->u.sasl_req.job_id = 7;
 		snprintf(m->u.sasl_req.dest, sizeof(m->u.sasl_req.dest),

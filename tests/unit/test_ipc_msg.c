@@ -40,6 +40,7 @@
 #include "msg.h"
 #include "sj_buf.h"
 #include "sj_limits.h"
+#include "sj_tls.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define BUFSZ		(2 * SJ_IPC_MSG_MAX)
@@ -111,6 +112,19 @@ fill_lines(char *s, size_t size)
 	return (n);
 }
 
+/* An OpenSSL name or a fingerprint: letters, digits, "-_.:+/". */
+static void
+fill_token(char *s, size_t size)
+{
+	static const char tok[] = "ABCxyz019-_.:+/";
+	size_t	i;
+
+	for (i = 0; i + 1 < size; i++)
+		s[i] = tok[i % (sizeof(tok) - 1)];
+	s[size - 1] = '\0';
+}
+
+#define TOKEN(f)	fill_token((f), sizeof(f))
 #define TEXT(f)	fill_text((f), sizeof(f))
 #define RAW(f)	fill_raw((f), sizeof(f))
 #define SET(f, s) do { \
@@ -143,6 +157,8 @@ body_size(enum ipc_type t)
 		return (sizeof(struct ipc_done));
 	case IPC_T_TRANSCRIPT:
 		return (sizeof(struct ipc_transcript));
+	case IPC_T_TLS_INFO:
+		return (sizeof(struct ipc_tls_info));
 	case IPC_T_SASL_REQ:
 		return (sizeof(struct ipc_sasl_req));
 	case IPC_T_SASL_CRED:
@@ -188,7 +204,8 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		    c->mime_boundary_length_limit =
 		    c->queue_line_length_limit = UINT32_MAX;
 		c->hosts_count = SJ_HOSTS_MAX;
-		c->sasl_opts = c->sasl_tls_opts = IPC_SASL_ALL;
+		c->sasl_opts = c->sasl_tls_opts = c->sasl_tls_verified_opts =
+		    IPC_SASL_ALL;
 		TEXT(c->sasl_mechs);
 		TEXT(c->cache_destinations);
 		TEXT(c->helo_name);
@@ -292,6 +309,36 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		tr->omitted_at = fill_lines(tr->text, sizeof(tr->text));
 		break;
 	}
+	case IPC_T_TLS_INFO: {
+		struct ipc_tls_info *ti = &m->u.tls_info;
+
+		ti->event = SJ_TLS_EV_ESTABLISHED;
+		if (!max)
+			break;
+		ti->job_id = ti->usebits = ti->algbits = ti->kex_bits =
+		    ti->sig_bits = ti->verify_err = ti->verify_depth =
+		    ti->conn_code = ti->lib_err = ti->lib_line = UINT32_MAX;
+		ti->lib_has_data = 1;
+		ti->event = SJ_TLS_EV_MAX;
+		ti->trust = SJ_TLS_TRUST_VERIFIED;
+		ti->conn_kind = SJ_TLS_CERR_TIMEOUT;
+		TEXT(ti->peer);
+		TEXT(ti->host);
+		TOKEN(ti->protocol);
+		TOKEN(ti->cipher);
+		TOKEN(ti->kex_name);
+		TOKEN(ti->kex_curve);
+		TOKEN(ti->sig_name);
+		TOKEN(ti->sig_curve);
+		TOKEN(ti->sig_dgst);
+		TEXT(ti->subject_cn);
+		TEXT(ti->issuer);
+		TOKEN(ti->fprint);
+		TOKEN(ti->pkey_fprint);
+		TOKEN(ti->lib_file);
+		TEXT(ti->lib_data);
+		break;
+	}
 	case IPC_T_SASL_REQ:
 		if (!max)
 			break;
@@ -364,7 +411,7 @@ test_table(void **state)
 	assert_null(ipc_msg_spec(IPC_T_MAX));
 	assert_null(ipc_msg_spec((enum ipc_type)1000));
 	assert_string_equal(ipc_msg_name(0), "UNKNOWN(0)");
-	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(14)");
+	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(15)");
 	assert_string_equal(ipc_msg_name(UINT32_MAX), "UNKNOWN(4294967295)");
 	for (t = 1; t < IPC_T_MAX; t++) {
 		s = ipc_msg_spec((enum ipc_type)t);
@@ -865,7 +912,7 @@ static const struct bad bad_cases[] = {
 	{ "type 0", IPC_T_LOG, 2, 2, 0, NULL, IPC_C2P, FD_NONE, -EBADMSG,
 	    "UNKNOWN(0): unknown message type" },
 	{ "type MAX", IPC_T_LOG, 2, 2, IPC_T_MAX, NULL, IPC_C2P, FD_NONE,
-	    -EBADMSG, "UNKNOWN(14): unknown message type" },
+	    -EBADMSG, "UNKNOWN(15): unknown message type" },
 	{ "type 0xffff", IPC_T_ABORT, 2, 2, 0xffff, NULL, IPC_P2C, FD_NONE,
 	    -EBADMSG, "UNKNOWN(65535): unknown message type" },
 	{ "LOG to child", IPC_T_LOG, 0, 0, 0, NULL, IPC_P2C, FD_TABLE,
@@ -995,7 +1042,7 @@ static const struct bad bad_cases[] = {
 	{ "rcpt_count max+1", IPC_T_DELIVER, B(4), 4, SJ_RCPT_MAX + 1, NULL,
 	    0, FD_TABLE, -EBADMSG, "DELIVER: field rcpt_count: 10001" },
 	{ "DELIVER flags", IPC_T_DELIVER, B(8), 4, IPC_DF_ALL + 1, NULL, 0,
-	    FD_TABLE, -EBADMSG, "DELIVER: field flags: unknown bits 0x20" },
+	    FD_TABLE, -EBADMSG, "DELIVER: field flags: unknown bits 0x40" },
 	{ "ret_flags 3", IPC_T_DELIVER, B(16), 4, 3, NULL, 0, FD_TABLE,
 	    -EBADMSG, "DELIVER: field ret_flags: 3 out of range" },
 	{ "content_size", IPC_T_DELIVER, B(20), 8, SJ_CONTENT_MAX + 1, NULL,
@@ -1216,6 +1263,21 @@ test_encode_refuses(void **state)
 	    -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, SET(m.u.transcript.peer, "a\nb"), -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, m.u.transcript.omitted_at = 1, -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, m.u.tls_info.event = 0, -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, m.u.tls_info.event = SJ_TLS_EV_MAX + 1,
+	    -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, m.u.tls_info.trust = SJ_TLS_TRUST_VERIFIED + 1,
+	    -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, m.u.tls_info.conn_kind = SJ_TLS_CERR_TIMEOUT + 1,
+	    -EINVAL);
+	/* A cipher name that could pass for more words of the log line. */
+	REFUSE(IPC_T_TLS_INFO, SET(m.u.tls_info.cipher, "X (256/256 bits)"),
+	    -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, SET(m.u.tls_info.protocol, "TLSv1.3]"),
+	    -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, SET(m.u.tls_info.issuer, "CN=\x80"), -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, SET(m.u.tls_info.lib_file, "a.c: x"), -EINVAL);
+	REFUSE(IPC_T_TLS_INFO, m.u.tls_info.lib_has_data = 2, -EINVAL);
 #undef REFUSE
 
 	/* Buffer too small: -ENOSPC at every size below the need. */

@@ -97,7 +97,7 @@ static struct ipc_deliver dlv;
 static struct smtp_job job;
 static struct smtp_peer peer;
 static struct smtp_ehlo ehlo;
-static const struct smtp_auth_io io = { chat, NULL };
+static struct smtp_auth_io io = { chat, NULL, SMTP_AUTH_TLS_NONE };
 
 static void
 reset(const char *mechs, uint32_t opts, const char *user, const char *pw)
@@ -118,6 +118,7 @@ reset(const char *mechs, uint32_t opts, const char *user, const char *pw)
 		snprintf(t.cred.username, sizeof(t.cred.username), "%s", user);
 		snprintf(t.cred.password, sizeof(t.cred.password), "%s", pw);
 	}
+	io.tls = SMTP_AUTH_TLS_NONE;
 	smtp_auth_job_end();
 }
 
@@ -151,6 +152,42 @@ test_plain(void **state)
 	assert_int_equal(smtp_auth_login(&job, "[fb.example]:25", &peer,
 	    &ehlo, &io, &why), SMTP_AUTH_DONE);
 	assert_int_equal(t.asks, 2);
+}
+
+/*
+ * Which options apply: smtp_sasl_security_options in clear text,
+ * smtp_sasl_tls_security_options over TLS, the verified ones when the
+ * certificate matched (Postfix smtp_sasl_glue.c smtp_sasl_start()).
+ */
+static void
+test_tls_options(void **state)
+{
+	struct ipc_result why;
+
+	(void)state;
+	/* Postfix's default in clear text: PLAIN is plain text, refused. */
+	reset("PLAIN", IPC_SASL_NOPLAINTEXT | IPC_SASL_NOANONYMOUS, "user",
+	    "secret");
+	cfg.sasl_tls_opts = IPC_SASL_NOANONYMOUS;
+	cfg.sasl_tls_verified_opts = IPC_SASL_NOPLAINTEXT;
+	assert_int_equal(login(&why), SMTP_AUTH_FAILED);
+	assert_null(strstr(t.sent, "secret"));
+	/* Over TLS the TLS options allow it. */
+	reset("PLAIN", IPC_SASL_NOPLAINTEXT | IPC_SASL_NOANONYMOUS, "user",
+	    "secret");
+	cfg.sasl_tls_opts = IPC_SASL_NOANONYMOUS;
+	cfg.sasl_tls_verified_opts = IPC_SASL_NOPLAINTEXT;
+	io.tls = SMTP_AUTH_TLS_ON;
+	t.replies[0] = "235 2.7.0 ok";
+	assert_int_equal(login(&why), SMTP_AUTH_DONE);
+	assert_string_equal(t.sent, "AUTH PLAIN AHVzZXIAc2VjcmV0\n");
+	/* A matched certificate: the verified options, which refuse it. */
+	reset("PLAIN", IPC_SASL_NOANONYMOUS, "user", "secret");
+	cfg.sasl_tls_opts = IPC_SASL_NOANONYMOUS;
+	cfg.sasl_tls_verified_opts = IPC_SASL_NOPLAINTEXT;
+	io.tls = SMTP_AUTH_TLS_MATCHED;
+	assert_int_equal(login(&why), SMTP_AUTH_FAILED);
+	assert_null(strstr(t.sent, "secret"));
 }
 
 static void
@@ -337,6 +374,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_login),
+		cmocka_unit_test(test_tls_options),
 		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_cram_md5),
 		cmocka_unit_test(test_not_needed),

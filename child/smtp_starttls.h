@@ -1,0 +1,21 @@
+/*
+ * NAME
+ *	smtp_starttls.h 3h
+ * SUMMARY
+ *	the STARTTLS state of an SMTP session
+ */
+#ifndef SMTP_STARTTLS_H
+#define SMTP_STARTTLS_H
+
+#include "sj_tls.h"
+
+struct sess;
+
+/* After EHLO: 0 (go on, with or without TLS), SESS_FAILED, or an error. */
+int	smtp_starttls_offer(struct sess *);
+/* The handshake on the session's socket; as smtp_starttls_offer(). */
+int	smtp_starttls_handshake(struct sess *, const struct sj_tls_config *);
+/* Postfix RETRY_AS_PLAINTEXT when its conditions hold. */
+void	smtp_starttls_plain_retry(struct sess *, int after_session);
+
+#endif

@@ -1,0 +1,630 @@
+/*
+ * NAME
+ *	tls 3
+ * SUMMARY
+ *	the child's TLS client: context, STARTTLS handshake, record I/O
+ * DESCRIPTION
+ *	See tls.h. The SSL_CTX follows Postfix 3.7 tls_client.c
+ *	tls_client_init(): OpenSSL security level 0 on the context (the
+ *	"may" level takes what the server has), peer verification recorded
+ *	but never fatal inside the handshake (SSL_VERIFY_NONE and a
+ *	callback: the SMTP client decides, as smtp_proto.c does),
+ *	SSL_OP_IGNORE_UNEXPECTED_EOF, the verification depth
+ *	smtp_tls_scert_verifydepth + 1, no session cache (smtpjail has no
+ *	tlsmgr(8)). Per connection (tls_client_start()): the level's
+ *	cipher list, the protocol bounds and exclusions, SNI, and at the
+ *	levels that match a certificate OpenSSL security level 1 and the
+ *	name checks of child/tls_verify.c.
+ *
+ *	Trust is loaded whole before the fork: X509_LOOKUP_hash_dir would
+ *	open files under smtp_tls_CApath during a handshake, inside the
+ *	jail, so every regular file of that directory is read into the
+ *	store now instead, as smtp_tls_CAfile is.
+ *
+ *	Socket I/O goes through a BIO of our own whose read and write are
+ *	sys_read() and sys_sendto() (child/sys.c), so OpenSSL makes no
+ *	system call on the socket that the wrapper layer does not show.
+ *	Timeouts are smtpjail's: the socket stays non-blocking and
+ *	sys_wait() waits for what OpenSSL asks for.
+ *
+ *	Module state: one context (the SSL_CTX and the TLS session of at
+ *	most SJ_TLS_CONN_MAX sockets; TLS sessions are not cached between
+ *	jobs, as Postfix 3.7 does not without smtp_tls_connection_reuse).
+ * SECURITY
+ *	Child. tls_prepare() runs in the parent before the fork, as root,
+ *	on trusted configuration; everything after it runs in the
+ *	sandbox on bytes from a hostile server. OpenSSL parses them; the
+ *	fields sent to the parent are bounded and censored or checked as
+ *	tokens (ipc_msg.c).
+ * SEE ALSO
+ *	Postfix src/tls/tls_client.c, tls_misc.c, tls_bio_ops.c;
+ *	child/tls_verify.c, RFC 3207, RFC 8446
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "msg.h"
+#include "sj_sys.h"
+#include "sj_text.h"
+#include "tls.h"
+#include "tls_verify.h"
+
+/* Sockets with TLS at once: the session's; none are cached. */
+#define SJ_TLS_CONN_MAX		2
+
+struct tls_conn {
+	int	fd;			/* -1: free */
+	SSL	*ssl;
+	struct tls_verify_state vs;
+};
+
+static struct tls_ctx {
+	const struct sj_tls_config *cfg;
+	SSL_CTX *ctx;
+	BIO_METHOD *bio_meth;
+	int	ex_index;
+	struct tls_conn conn[SJ_TLS_CONN_MAX];
+} tls_ctx = { .ex_index = -1 };
+
+/* The socket BIO: OpenSSL's record layer over child/sys.c. */
+
+static int
+tls_bio_write(BIO *b, const char *buf, int len)
+{
+	ssize_t	n;
+
+	BIO_clear_retry_flags(b);
+	n = sys_sendto(BIO_get_fd(b, NULL), buf, (size_t)len, 0, NULL, 0);
+	if (n == -EAGAIN) {
+		BIO_set_retry_write(b);
+		return (-1);
+	}
+	if (n < 0) {
+		errno = (int)-n;
+		return (-1);
+	}
+	return ((int)n);
+}
+
+static int
+tls_bio_read(BIO *b, char *buf, int len)
+{
+	ssize_t	n;
+
+	BIO_clear_retry_flags(b);
+	n = sys_read(BIO_get_fd(b, NULL), buf, (size_t)len);
+	if (n == -EAGAIN) {
+		BIO_set_retry_read(b);
+		return (-1);
+	}
+	if (n < 0) {
+		errno = (int)-n;
+		return (-1);
+	}
+	return ((int)n);
+}
+
+static long
+tls_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	switch (cmd) {
+	case BIO_C_SET_FD:
+		BIO_set_data(b, (void *)(intptr_t)(*(int *)ptr + 1));
+		BIO_set_init(b, 1);
+		return (1);
+	case BIO_C_GET_FD:
+		if (!BIO_get_init(b))
+			return (-1);
+		if (ptr != NULL)
+			*(int *)ptr = (int)(intptr_t)BIO_get_data(b) - 1;
+		return ((intptr_t)BIO_get_data(b) - 1);
+	case BIO_CTRL_FLUSH:
+		return (1);
+	default:
+		(void)num;
+		return (0);
+	}
+}
+
+static BIO *
+tls_bio_new(int fd)
+{
+	BIO	*b;
+
+	if ((b = BIO_new(tls_ctx.bio_meth)) == NULL)
+		return (NULL);
+	(void)BIO_ctrl(b, BIO_C_SET_FD, 0, &fd);
+	return (b);
+}
+
+/* Preparation, before the fork. */
+
+/* Every regular file under smtp_tls_CApath, read now. */
+static int
+tls_load_capath(X509_STORE *st, const char *dir, char *why, size_t whysz)
+{
+	char	path[SJ_TLS_PATH_MAX + 256];
+	struct dirent *de;
+	struct stat sb;
+	DIR	*d;
+	int	n = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		snprintf(why, whysz, "smtp_tls_CApath %s: %s", dir,
+		    strerror(errno));
+		return (-1);
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+		    de->d_name) >= sizeof(path) || stat(path, &sb) < 0 ||
+		    !S_ISREG(sb.st_mode))
+			continue;
+		/* Files that hold no certificate (a README) are skipped. */
+		ERR_clear_error();
+		if (X509_STORE_load_file(st, path) == 1)
+			n++;
+	}
+	closedir(d);
+	ERR_clear_error();
+	if (n == 0)
+		msg_warn("smtp_tls_CApath %s: no certificate found", dir);
+	return (0);
+}
+
+static int
+tls_load_trust(SSL_CTX *ctx, const struct sj_tls_config *t, char *why,
+    size_t whysz)
+{
+	X509_STORE *st = SSL_CTX_get_cert_store(ctx);
+
+	if (t->CAfile[0] != '\0' && X509_STORE_load_file(st, t->CAfile) != 1) {
+		snprintf(why, whysz, "cannot load Certification Authority "
+		    "data, smtp_tls_CAfile=%s: disabling TLS support",
+		    t->CAfile);
+		return (-1);
+	}
+	if (t->CApath[0] != '\0' && tls_load_capath(st, t->CApath, why,
+	    whysz) < 0)
+		return (-1);
+	return (0);
+}
+
+int
+tls_prepare(const struct sj_tls_config *t, char *why, size_t whysz)
+{
+	SSL_CTX *ctx;
+
+	tls_release();
+	tls_ctx.cfg = t;
+	if (!t->enabled)
+		return (0);
+	/* Loads openssl.cnf and the default provider now, not in the jail. */
+	if (OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG |
+	    OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS,
+	    NULL) != 1) {
+		snprintf(why, whysz, "cannot initialise OpenSSL");
+		return (-1);
+	}
+	if (tls_ctx.ex_index < 0 && (tls_ctx.ex_index =
+	    SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL)) < 0) {
+		snprintf(why, whysz, "cannot allocate SSL application data "
+		    "index");
+		return (-1);
+	}
+	if ((tls_ctx.bio_meth = BIO_meth_new(BIO_get_new_index() |
+	    BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "smtpjail")) == NULL ||
+	    !BIO_meth_set_write(tls_ctx.bio_meth, tls_bio_write) ||
+	    !BIO_meth_set_read(tls_ctx.bio_meth, tls_bio_read) ||
+	    !BIO_meth_set_ctrl(tls_ctx.bio_meth, tls_bio_ctrl)) {
+		snprintf(why, whysz, "cannot create the socket BIO method");
+		tls_release();
+		return (-1);
+	}
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
+		snprintf(why, whysz, "cannot allocate client SSL_CTX");
+		tls_release();
+		return (-1);
+	}
+	tls_ctx.ctx = ctx;
+	/* Postfix tls_client_init(). */
+	SSL_CTX_set_security_level(ctx, 0);
+	SSL_CTX_set_verify_depth(ctx, t->verify_depth + 1);
+	SSL_CTX_set_options(ctx, SSL_OP_ALL | SSL_OP_NO_COMPRESSION |
+	    SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_TICKET);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, tls_verify_callback);
+	if (SSL_CTX_set_cipher_list(ctx, t->cipherlist) != 1) {
+		snprintf(why, whysz, "error setting cipher list \"%s\"",
+		    t->cipherlist);
+		tls_release();
+		return (-1);
+	}
+	if (tls_load_trust(ctx, t, why, whysz) < 0) {
+		tls_release();
+		return (-1);
+	}
+	ERR_clear_error();
+	return (0);
+}
+
+void
+tls_release(void)
+{
+	size_t	i;
+
+	for (i = 0; i < SJ_TLS_CONN_MAX; i++)
+		if (tls_ctx.conn[i].ssl != NULL)
+			SSL_free(tls_ctx.conn[i].ssl);
+	SSL_CTX_free(tls_ctx.ctx);
+	BIO_meth_free(tls_ctx.bio_meth);
+	tls_ctx.ctx = NULL;
+	tls_ctx.bio_meth = NULL;
+	memset(tls_ctx.conn, 0, sizeof(tls_ctx.conn));
+	for (i = 0; i < SJ_TLS_CONN_MAX; i++)
+		tls_ctx.conn[i].fd = -1;
+}
+
+/*
+ * After the fork, before the lock-down: the child must not share the
+ * random state it inherited with its parent or a sibling. OpenSSL's
+ * DRBGs notice the new pid (getpid() at each use, policy_child.c) and
+ * reseed from getrandom(2); this forces the public and private DRBGs
+ * to do it now, and proves the entropy source works before the jail.
+ */
+int
+tls_reseed(void)
+{
+	unsigned char b[16];
+
+	if (tls_ctx.ctx == NULL)
+		return (0);
+	if (RAND_poll() != 1 || RAND_bytes(b, sizeof(b)) != 1 ||
+	    RAND_priv_bytes(b, sizeof(b)) != 1)
+		return (-1);
+	OPENSSL_cleanse(b, sizeof(b));
+	return (0);
+}
+
+const struct sj_tls_config *
+tls_config(void)
+{
+	return (tls_ctx.cfg);
+}
+
+int
+tls_available(void)
+{
+	return (tls_ctx.ctx != NULL);
+}
+
+/* Sessions. */
+
+static struct tls_conn *
+tls_conn_find(int fd)
+{
+	size_t	i;
+
+	if (fd < 0)
+		return (NULL);
+	for (i = 0; i < SJ_TLS_CONN_MAX; i++)
+		if (tls_ctx.conn[i].ssl != NULL && tls_ctx.conn[i].fd == fd)
+			return (&tls_ctx.conn[i]);
+	return (NULL);
+}
+
+static void
+tls_conn_free(struct tls_conn *c)
+{
+	SSL_free(c->ssl);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
+int
+tls_emit(const struct tls_peer *p, struct ipc_tls_info *info)
+{
+	struct ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_TLS_INFO;
+	m.fd = -1;
+	info->job_id = p->job_id;
+	m.u.tls_info = *info;
+	return (p->emit(p->emit_ctx, &m));
+}
+
+/* Postfix tls_client.c protocol bounds (SSL_set_min/max_proto_version). */
+static int
+tls_set_protocols(SSL *ssl, const struct sj_tls_protos *p)
+{
+	static const struct {
+		unsigned bit;
+		uint64_t op;
+	} no[] = {
+		{SJ_TLS_P_SSLv3, SSL_OP_NO_SSLv3},
+		{SJ_TLS_P_TLSv1, SSL_OP_NO_TLSv1},
+		{SJ_TLS_P_TLSv1_1, SSL_OP_NO_TLSv1_1},
+		{SJ_TLS_P_TLSv1_2, SSL_OP_NO_TLSv1_2},
+		{SJ_TLS_P_TLSv1_3, SSL_OP_NO_TLSv1_3},
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (p->exclude & no[i].bit)
+			SSL_set_options(ssl, no[i].op);
+	if (p->min_version > SSL3_VERSION &&
+	    !SSL_set_min_proto_version(ssl, p->min_version))
+		return (-1);
+	if (p->max_version >= SSL3_VERSION &&
+	    !SSL_set_max_proto_version(ssl, p->max_version))
+		return (-1);
+	return (0);
+}
+
+/* smtp_tls_servername: a name, "hostname" or "nexthop" (postconf(5)). */
+static const char *
+tls_sni(const struct sj_tls_config *t, const struct tls_peer *p)
+{
+	if (t->servername[0] == '\0')
+		return (NULL);
+	if (strcasecmp(t->servername, "hostname") == 0)
+		return (p->host);
+	if (strcasecmp(t->servername, "nexthop") == 0)
+		return (p->nexthop);
+	return (t->servername);
+}
+
+/*
+ * Postfix tls_misc.c tls_print_errors(), as fields: OpenSSL's error
+ * queue after a failed handshake, oldest first, at most
+ * SJ_TLS_LIBERR_MAX; the parent turns each code into OpenSSL's text.
+ */
+static int
+tls_emit_errors(const struct tls_peer *p)
+{
+	struct ipc_tls_info info;
+	const char *file, *data;
+	unsigned long e;
+	int	line, flags, n = 0, err;
+
+	while ((e = ERR_get_error_all(&file, &line, NULL, &data,
+	    &flags)) != 0) {
+		if (n++ == SJ_TLS_LIBERR_MAX)
+			break;
+		memset(&info, 0, sizeof(info));
+		info.event = SJ_TLS_EV_LIBERR;
+		info.lib_err = (uint32_t)e;
+		info.lib_line = line > 0 ? (uint32_t)line : 0;
+		tls_verify_token(info.lib_file, sizeof(info.lib_file), file);
+		if ((flags & ERR_TXT_STRING) && data != NULL) {
+			info.lib_has_data = 1;
+			sj_text_censor(info.lib_data, sizeof(info.lib_data),
+			    data, strlen(data));
+		}
+		if ((err = tls_emit(p, &info)) < 0) {
+			ERR_clear_error();
+			return (err);
+		}
+	}
+	ERR_clear_error();
+	return (0);
+}
+
+/* Postfix tls_bio_connect(): the handshake within the deadline. */
+static int
+tls_handshake(SSL *ssl, int fd, int64_t deadline_ms, int *kind, int *code)
+{
+	int	rc, e, err;
+
+	for (;;) {
+		ERR_clear_error();
+		errno = 0;
+		rc = SSL_connect(ssl);
+		if (rc == 1)
+			return (0);
+		e = SSL_get_error(ssl, rc);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			err = sys_wait(fd, e == SSL_ERROR_WANT_READ ? POLLIN :
+			    POLLOUT, deadline_ms);
+			if (err == -ECANCELED)
+				return (err);
+			if (err == -ETIMEDOUT) {
+				*kind = SJ_TLS_CERR_TIMEOUT;
+				*code = ETIMEDOUT;
+				return (err);
+			}
+			if (err < 0) {
+				*kind = SJ_TLS_CERR_ERRNO;
+				*code = -err;
+				return (err);
+			}
+			continue;
+		}
+		/* Postfix tls_client_start(): which of the three lines;
+		 * the error queue is reported by tls_emit_errors(). */
+		if (ERR_peek_error() != 0) {
+			*kind = SJ_TLS_CERR_STATUS;
+			*code = rc;
+		} else if (errno != 0) {
+			*kind = SJ_TLS_CERR_ERRNO;
+			*code = errno;
+		} else {
+			*kind = SJ_TLS_CERR_LOST;
+			*code = 0;
+		}
+		return (-EPROTO);
+	}
+}
+
+int
+tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
+    struct tls_state *st)
+{
+	const struct sj_tls_config *t = tls_ctx.cfg;
+	struct ipc_tls_info info;
+	struct tls_conn *c = NULL;
+	const char *sni;
+	BIO	*bio;
+	size_t	i;
+	int	err, kind = SJ_TLS_CERR_LOST, code = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (tls_ctx.ctx == NULL)
+		return (-ENOTSUP);
+	for (i = 0; i < SJ_TLS_CONN_MAX; i++)
+		if (tls_ctx.conn[i].ssl == NULL) {
+			c = &tls_ctx.conn[i];
+			break;
+		}
+	if (c == NULL)
+		msg_panic("tls_start: more than %d TLS sessions",
+		    SJ_TLS_CONN_MAX);
+	if ((c->ssl = SSL_new(tls_ctx.ctx)) == NULL ||
+	    (bio = tls_bio_new(fd)) == NULL) {
+		msg_warn("Could not allocate 'TLScontext->con' with SSL_new()");
+		if (c->ssl != NULL)
+			tls_conn_free(c);
+		return (-ENOMEM);
+	}
+	c->fd = fd;
+	SSL_set_bio(c->ssl, bio, bio);
+	if (tls_set_protocols(c->ssl, &t->protos) < 0) {
+		msg_warn("%s: error setting TLS protocol bounds", p->namaddr);
+		tls_conn_free(c);
+		return (-EINVAL);
+	}
+	if ((sni = tls_sni(t, p)) != NULL && *sni != '\0' &&
+	    !SSL_set_tlsext_host_name(c->ssl, sni))
+		msg_warn("%s: error setting SNI hostname to: %s", p->namaddr,
+		    sni);
+	if (tls_verify_setup(c->ssl, tls_ctx.ex_index, &c->vs, t, level, p)
+	    < 0) {
+		tls_conn_free(c);
+		return (-EINVAL);
+	}
+	if ((err = tls_handshake(c->ssl, fd, deadline_ms, &kind, &code)) < 0) {
+		if (err != -ECANCELED) {
+			memset(&info, 0, sizeof(info));
+			info.event = SJ_TLS_EV_CONNECT_ERR;
+			info.conn_kind = (uint32_t)kind;
+			info.conn_code = (uint32_t)code;
+			snprintf(info.peer, sizeof(info.peer), "%s", p->namaddr);
+			if ((err = tls_emit(p, &info)) == 0 &&
+			    (err = tls_emit_errors(p)) == 0)
+				err = -EPROTO;
+		}
+		ERR_clear_error();
+		tls_conn_free(c);
+		return (err);
+	}
+	tls_verify_judge(c->ssl, &c->vs, t, level, p, st);
+	if ((err = tls_verify_report(&c->vs, t, p, st)) < 0) {
+		tls_conn_free(c);
+		return (err);
+	}
+	return (0);
+}
+
+/* Record I/O. */
+
+static ssize_t
+tls_io_result(SSL *ssl, int rc, short *events)
+{
+	int	e = SSL_get_error(ssl, rc);
+
+	switch (e) {
+	case SSL_ERROR_WANT_READ:
+		*events = POLLIN;
+		return (-EAGAIN);
+	case SSL_ERROR_WANT_WRITE:
+		*events = POLLOUT;
+		return (-EAGAIN);
+	case SSL_ERROR_ZERO_RETURN:
+		return (0);
+	case SSL_ERROR_SYSCALL:
+		/* SSL_OP_IGNORE_UNEXPECTED_EOF: EOF is ZERO_RETURN. */
+		ERR_clear_error();
+		return (errno != 0 ? -errno : -ECONNRESET);
+	default:
+		ERR_clear_error();
+		return (-EPROTO);
+	}
+}
+
+ssize_t
+tls_io_read(int fd, void *buf, size_t len, short *events)
+{
+	struct tls_conn *c = tls_conn_find(fd);
+	size_t	got;
+	int	rc;
+
+	*events = POLLIN;
+	if (c == NULL)
+		return (sys_read(fd, buf, len));
+	ERR_clear_error();
+	errno = 0;
+	rc = SSL_read_ex(c->ssl, buf, len, &got);
+	if (rc == 1)
+		return ((ssize_t)got);
+	return (tls_io_result(c->ssl, rc, events));
+}
+
+ssize_t
+tls_io_write(int fd, const void *buf, size_t len, short *events)
+{
+	struct tls_conn *c = tls_conn_find(fd);
+	size_t	done;
+	int	rc;
+
+	*events = POLLOUT;
+	if (c == NULL)
+		return (sys_sendto(fd, buf, len, 0, NULL, 0));
+	ERR_clear_error();
+	errno = 0;
+	rc = SSL_write_ex(c->ssl, buf, len, &done);
+	if (rc == 1)
+		return ((ssize_t)done);
+	return (tls_io_result(c->ssl, rc, events));
+}
+
+int
+tls_io_pending(int fd)
+{
+	struct tls_conn *c = tls_conn_find(fd);
+
+	return (c != NULL && SSL_pending(c->ssl) > 0);
+}
+
+int
+tls_io_active(int fd)
+{
+	return (tls_conn_find(fd) != NULL);
+}
+
+/* Postfix tls_fast_shutdown_enable = yes: one close_notify, no wait. */
+void
+tls_io_close(int fd)
+{
+	struct tls_conn *c = tls_conn_find(fd);
+
+	if (c == NULL)
+		return;
+	ERR_clear_error();
+	(void)SSL_shutdown(c->ssl);
+	ERR_clear_error();
+	tls_conn_free(c);
+}

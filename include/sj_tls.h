@@ -1,0 +1,141 @@
+/*
+ * NAME
+ *	sj_tls.h 3h
+ * SUMMARY
+ *	the TLS client policy, as the parent reads it and the child uses it
+ * DESCRIPTION
+ *	struct sj_tls_config is what parent/cfg_tls.c makes of the
+ *	smtp_tls_* parameters of main.cf (Postfix 3.7 smtp_tls_policy.c,
+ *	global level only: smtp_tls_policy_maps is refused). The child
+ *	inherits it with the rest of struct sj_config across the fork; it
+ *	never travels over the IPC. child/tls.c builds its SSL_CTX from it
+ *	before the lock-down.
+ *
+ *	Levels and their order are Postfix's (tls.h TLS_LEV_*): a level
+ *	at or above SJ_TLS_LEV_ENCRYPT requires TLS, one at or above
+ *	SJ_TLS_LEV_FPRINT requires a matched certificate.
+ *
+ *	The TLS log lines (Postfix tls_misc.c tls_log_summary(),
+ *	tls_verify.c tls_log_verify_error(), tls_client.c) are formatted
+ *	by the parent (parent/tls_log.c) from the fields of an IPC
+ *	TLS_INFO message: the trust level, protocol and cipher names, bit
+ *	counts, the X.509 error number. The child never sends a log line
+ *	of its own for them.
+ * SECURITY
+ *	Both processes. The configuration is trusted (main.cf); the
+ *	TLS_INFO fields come from the child and are checked by the parent
+ *	(tls_log_check()) before any is formatted.
+ */
+#ifndef SJ_TLS_H
+#define SJ_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Postfix tls.h TLS_LEV_*, in the same order. */
+enum sj_tls_level {
+	SJ_TLS_LEV_NONE = 0,
+	SJ_TLS_LEV_MAY,
+	SJ_TLS_LEV_ENCRYPT,
+	SJ_TLS_LEV_FPRINT,
+	SJ_TLS_LEV_VERIFY,
+	SJ_TLS_LEV_SECURE,
+};
+
+#define SJ_TLS_REQUIRED(l)	((l) >= SJ_TLS_LEV_ENCRYPT)
+#define SJ_TLS_MUST_MATCH(l)	((l) >= SJ_TLS_LEV_FPRINT)
+
+/* Postfix tls_misc.c TLS_LOG_* features that smtpjail logs. */
+#define SJ_TLS_LOG_SUMMARY	(1U << 0)	/* "... TLS connection established ..." */
+#define SJ_TLS_LOG_UNTRUSTED	(1U << 1)	/* "certificate verification failed ..." */
+#define SJ_TLS_LOG_PEERCERT	(1U << 2)	/* subject_CN=, issuer_CN=, fingerprint= */
+#define SJ_TLS_LOG_VERBOSE	(1U << 3)	/* setup steps (loglevel 2) */
+
+/* Postfix TLS_PROTOCOL_* bits (tls.h), for smtp_tls_*protocols. */
+#define SJ_TLS_P_SSLv2		(1U << 0)
+#define SJ_TLS_P_SSLv3		(1U << 1)
+#define SJ_TLS_P_TLSv1		(1U << 2)
+#define SJ_TLS_P_TLSv1_1	(1U << 3)
+#define SJ_TLS_P_TLSv1_2	(1U << 4)
+#define SJ_TLS_P_TLSv1_3	(1U << 5)
+
+#define SJ_TLS_PATH_MAX		4096
+#define SJ_TLS_LIST_MAX		1024
+#define SJ_TLS_FPT_MAX		32		/* fingerprints in the match list */
+#define SJ_TLS_MD_MAX		64		/* EVP_MAX_MD_SIZE */
+
+/* One protocol policy: excluded versions plus min/max (0 = none). */
+struct sj_tls_protos {
+	unsigned exclude;		/* SJ_TLS_P_* */
+	int	min_version;		/* TLS1_VERSION etc., 0 = any */
+	int	max_version;
+};
+
+struct sj_tls_config {
+	int	level;			/* enum sj_tls_level */
+	int	enabled;		/* level > none: build an SSL_CTX */
+	unsigned log_mask;		/* SJ_TLS_LOG_*, smtp_tls_loglevel */
+	int	note_starttls_offer;	/* smtp_tls_note_starttls_offer */
+	int	wrappermode;		/* smtp_tls_wrappermode */
+	unsigned starttls_timeout;	/* smtp_starttls_timeout, seconds */
+	unsigned min_backoff;		/* minimal_backoff_time (plain retry) */
+	int	verify_depth;		/* smtp_tls_scert_verifydepth */
+	char	CAfile[SJ_TLS_PATH_MAX];
+	char	CApath[SJ_TLS_PATH_MAX];
+	/* At this level: smtp_tls_protocols for may, else _mandatory_. */
+	struct sj_tls_protos protos;
+	/* The OpenSSL cipher list for this level, exclusions applied. */
+	char	cipherlist[SJ_TLS_LIST_MAX * 2];
+	/* verify/secure: the cert match list (smtp_tls_*_cert_match). */
+	char	match[SJ_TLS_LIST_MAX];
+	/* smtp_tls_servername: "", "hostname", "nexthop" or a name. */
+	char	servername[256];
+	/* fingerprint: smtp_tls_fingerprint_digest and the digests. */
+	char	fpt_digest[32];
+	size_t	nfpt;
+	size_t	fpt_len[SJ_TLS_FPT_MAX];
+	unsigned char fpt[SJ_TLS_FPT_MAX][SJ_TLS_MD_MAX];
+};
+
+/*
+ * TLS_INFO events (child to parent). Each becomes one Postfix log
+ * line in the parent, or none when smtp_tls_loglevel says so.
+ */
+#define SJ_TLS_EV_ESTABLISHED	1	/* handshake done: the summary */
+#define SJ_TLS_EV_VERIFY_FAIL	2	/* the certificate did not verify */
+#define SJ_TLS_EV_CONNECT_ERR	3	/* SSL_connect failed */
+#define SJ_TLS_EV_OFFERED	4	/* "Host offered STARTTLS: [host]" */
+#define SJ_TLS_EV_PEERCERT	5	/* subject/issuer CN, fingerprints */
+#define SJ_TLS_EV_LIBERR	6	/* "TLS library problem: ..." */
+#define SJ_TLS_EV_MAX		6
+
+/* LIBERR events after one failed handshake (Postfix logs them all). */
+#define SJ_TLS_LIBERR_MAX	8
+
+/* Postfix tls_misc.c tls_log_summary() words, in this order. */
+#define SJ_TLS_TRUST_ANON	0	/* "Anonymous" */
+#define SJ_TLS_TRUST_UNTRUSTED	1	/* "Untrusted" */
+#define SJ_TLS_TRUST_TRUSTED	2	/* "Trusted" */
+#define SJ_TLS_TRUST_VERIFIED	3	/* "Verified" */
+
+/* SJ_TLS_EV_CONNECT_ERR kinds (Postfix tls_client.c). */
+#define SJ_TLS_CERR_STATUS	0	/* "SSL_connect error to %s: %d" */
+#define SJ_TLS_CERR_ERRNO	1	/* "... %m" */
+#define SJ_TLS_CERR_LOST	2	/* "... lost connection" */
+#define SJ_TLS_CERR_TIMEOUT	3	/* Postfix: "... timed out" via %m */
+
+struct sj_config;
+struct sj_params;
+
+/* parent/cfg_tls.c: 0, or a negative errno with why[] filled. */
+int	sj_tls_config_load(struct sj_tls_config *, struct sj_params *,
+	    char *why, size_t whysz);
+/* "none", "may", ... for logs. */
+const char *sj_tls_level_name(int level);
+/* Parse a Postfix protocol list (">=TLSv1", "!SSLv2, !SSLv3"). */
+int	sj_tls_protocols_parse(const char *list, struct sj_tls_protos *,
+	    char *why, size_t whysz);
+/* Parse a Postfix smtp_tls_loglevel value into SJ_TLS_LOG_* bits. */
+int	sj_tls_loglevel_parse(const char *value, unsigned *mask);
+
+#endif

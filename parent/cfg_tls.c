@@ -1,0 +1,538 @@
+/*
+ * NAME
+ *	cfg_tls 3
+ * SUMMARY
+ *	the smtp_tls_* parameters, as Postfix 3.7's SMTP client reads them
+ * DESCRIPTION
+ *	sj_tls_config_load() turns main.cf's TLS client settings into one
+ *	struct sj_tls_config (include/sj_tls.h): the security level
+ *	(smtp_tls_security_level, else the obsolete smtp_enforce_tls,
+ *	smtp_tls_enforce_peername and smtp_use_tls, as Postfix
+ *	smtp_tls_policy.c global_tls_level()), the protocol and cipher
+ *	policy of that level (set_cipher_grade(): "may" uses
+ *	smtp_tls_protocols and smtp_tls_ciphers, stronger levels the
+ *	mandatory ones and smtp_tls_mandatory_exclude_ciphers, "encrypt"
+ *	also excludes eNULL, levels that match a certificate aNULL), the
+ *	certificate match list of "verify" and "secure", the fingerprints
+ *	of "fingerprint", SNI, the log level and timeouts.
+ *
+ *	smtpjail has one policy for every destination: what would need
+ *	per-destination tables or what it does not implement is refused
+ *	here, at start, with the reason (design.md "fail closed"): the
+ *	levels dane and dane-only, smtp_tls_policy_maps, smtp_tls_per_site,
+ *	client certificates, smtp_tls_trust_anchor_file,
+ *	tls_append_default_CA and smtp_tls_block_early_mail_reply; and
+ *	smtp_tls_wrappermode below level "encrypt". smtp_tls_session_cache_database
+ *	(set by Debian's main.cf) is accepted: smtpjail has no tlsmgr(8)
+ *	session cache, every handshake is a full one.
+ *
+ *	Where Postfix would find a bad value only when it first delivers
+ *	(an unknown cipher grade, no usable fingerprint at level
+ *	fingerprint, a bad protocol list) and then defer every message,
+ *	smtpjail refuses to start: the same mail stays queued, and the
+ *	error is said once.
+ * SECURITY
+ *	Parent, as root, before any sandbox; main.cf is trusted. The
+ *	result is inherited by the child across the fork.
+ * SEE ALSO
+ *	Postfix src/smtp/smtp_tls_policy.c, src/tls/tls_misc.c
+ *	(tls_protocol_mask(), tls_log_mask(), tls_set_ciphers()),
+ *	src/tls/tls_dane.c (tls_dane_add_fpt_digests()), postconf(5)
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+
+#include "cfg_params.h"
+#include "sj_tls.h"
+
+static const char *const tls_level_names[] = {
+	[SJ_TLS_LEV_NONE] = "none",
+	[SJ_TLS_LEV_MAY] = "may",
+	[SJ_TLS_LEV_ENCRYPT] = "encrypt",
+	[SJ_TLS_LEV_FPRINT] = "fingerprint",
+	[SJ_TLS_LEV_VERIFY] = "verify",
+	[SJ_TLS_LEV_SECURE] = "secure",
+};
+
+const char *
+sj_tls_level_name(int level)
+{
+	if (level < 0 || level > SJ_TLS_LEV_SECURE)
+		return ("invalid");
+	return (tls_level_names[level]);
+}
+
+/* Postfix tls_misc.c tls_protocol_table and tls_version_table. */
+static const struct {
+	const char *name;
+	unsigned bit;
+	int	version;
+} tls_proto_names[] = {
+	{"SSLv2", SJ_TLS_P_SSLv2, 0x0002},
+	{"SSLv3", SJ_TLS_P_SSLv3, SSL3_VERSION},
+	{"TLSv1", SJ_TLS_P_TLSv1, TLS1_VERSION},
+	{"TLSv1.1", SJ_TLS_P_TLSv1_1, TLS1_1_VERSION},
+	{"TLSv1.2", SJ_TLS_P_TLSv1_2, TLS1_2_VERSION},
+	{"TLSv1.3", SJ_TLS_P_TLSv1_3, TLS1_3_VERSION},
+};
+
+#define NPROTO	(sizeof(tls_proto_names) / sizeof(tls_proto_names[0]))
+
+static int
+tls_proto_find(const char *tok, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < NPROTO; i++)
+		if (strlen(tls_proto_names[i].name) == len &&
+		    strncasecmp(tls_proto_names[i].name, tok, len) == 0)
+			return ((int)i);
+	return (-1);
+}
+
+/*
+ * Postfix tls_protocol_mask(): "!name" excludes, a bare name includes
+ * (then the others are excluded), ">=name" and "<=name" bound the
+ * version. Separators are comma, colon and white space.
+ */
+int
+sj_tls_protocols_parse(const char *list, struct sj_tls_protos *p, char *why,
+    size_t whysz)
+{
+	const char *seps = ", :\t\r\n";
+	unsigned include = 0;
+	const char *s = list, *tok;
+	size_t	len;
+	int	i, neg, op;
+
+	memset(p, 0, sizeof(*p));
+	for (;;) {
+		s += strspn(s, seps);
+		if (*s == '\0')
+			break;
+		tok = s;
+		len = strcspn(s, seps);
+		s += len;
+		neg = op = 0;
+		if (*tok == '!') {
+			neg = 1;
+			tok++;
+			len--;
+		} else if (len > 2 && (strncmp(tok, ">=", 2) == 0 ||
+		    strncmp(tok, "<=", 2) == 0)) {
+			op = *tok;
+			tok += 2;
+			len -= 2;
+		}
+		if ((i = tls_proto_find(tok, len)) < 0) {
+			snprintf(why, whysz, "Invalid TLS protocol list "
+			    "\"%s\"", list);
+			return (-EINVAL);
+		}
+		if (neg)
+			p->exclude |= tls_proto_names[i].bit;
+		else if (op == '>')
+			p->min_version = tls_proto_names[i].version;
+		else if (op == '<')
+			p->max_version = tls_proto_names[i].version;
+		else
+			include |= tls_proto_names[i].bit;
+	}
+	if (include != 0)
+		p->exclude |= ~include & ((1U << NPROTO) - 1);
+	return (0);
+}
+
+/* Postfix tls_misc.c tls_log_table, the subset with meaning here. */
+int
+sj_tls_loglevel_parse(const char *value, unsigned *mask)
+{
+	static const struct {
+		const char *name;
+		unsigned mask;
+	} tab[] = {
+		{"0", 0}, {"none", 0},
+		{"1", SJ_TLS_LOG_SUMMARY}, {"routine", SJ_TLS_LOG_SUMMARY},
+		{"summary", SJ_TLS_LOG_SUMMARY},
+		{"untrusted", SJ_TLS_LOG_UNTRUSTED},
+		{"peercert", SJ_TLS_LOG_PEERCERT},
+		{"certmatch", SJ_TLS_LOG_PEERCERT},
+		{"verbose", SJ_TLS_LOG_VERBOSE},
+		{"cache", 0}, {"dane", 0}, {"ssl-debug", 0},
+		{"ssl-handshake-packet-dump", 0},
+		{"ssl-session-packet-dump", 0},
+	};
+	const char *seps = ", \t\r\n";
+	const char *s = value;
+	size_t	len, i;
+	unsigned m = 0;
+
+	for (;;) {
+		s += strspn(s, seps);
+		if (*s == '\0')
+			break;
+		len = strcspn(s, seps);
+		/* "2" .. "9" and their names: TLS_LOG_2 and above. */
+		if ((len == 1 && *s >= '2' && *s <= '9') ||
+		    (len == 5 && strncasecmp(s, "debug", 5) == 0) ||
+		    (len == 10 && strncasecmp(s, "ssl-expert", 10) == 0) ||
+		    (len == 13 && strncasecmp(s, "ssl-developer", 13) == 0)) {
+			m |= SJ_TLS_LOG_SUMMARY | SJ_TLS_LOG_VERBOSE |
+			    SJ_TLS_LOG_PEERCERT;
+		} else {
+			for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+				if (strlen(tab[i].name) == len &&
+				    strncasecmp(tab[i].name, s, len) == 0)
+					break;
+			if (i == sizeof(tab) / sizeof(tab[0]))
+				return (-EINVAL);
+			m |= tab[i].mask;
+		}
+		s += len;
+	}
+	*mask = m;
+	return (0);
+}
+
+static int
+tls_copy(char *dst, size_t dstsz, const char *name, const char *v, char *why,
+    size_t whysz)
+{
+	if (strlen(v) >= dstsz) {
+		snprintf(why, whysz, "parameter %s: value longer than %zu "
+		    "bytes", name, dstsz - 1);
+		return (-E2BIG);
+	}
+	memcpy(dst, v, strlen(v) + 1);
+	return (0);
+}
+
+static int
+tls_get(struct sj_params *p, const char *name, const char **v, char *why,
+    size_t whysz)
+{
+	return (sj_params_get_str(p, name, v, why, whysz));
+}
+
+/* The global level (Postfix smtp_tls_policy.c global_tls_level()). */
+static int
+tls_level(struct sj_tls_config *t, struct sj_params *p, char *why,
+    size_t whysz)
+{
+	const char *v;
+	int	rc, b, i;
+
+	if ((rc = tls_get(p, "smtp_tls_security_level", &v, why, whysz)) < 0)
+		return (rc);
+	if (*v != '\0') {
+		for (i = 0; i <= SJ_TLS_LEV_SECURE; i++)
+			if (strcasecmp(v, tls_level_names[i]) == 0) {
+				t->level = i;
+				return (0);
+			}
+		if (strcasecmp(v, "dane") == 0 ||
+		    strcasecmp(v, "dane-only") == 0)
+			snprintf(why, whysz, "parameter smtp_tls_security_level"
+			    ": \"%s\" is not implemented by smtpjail (DANE "
+			    "needs DNSSEC lookups it does not make yet): "
+			    "refusing to deliver with less", v);
+		else
+			snprintf(why, whysz, "parameter smtp_tls_security_level"
+			    ": invalid TLS level \"%s\"", v);
+		return (-EINVAL);
+	}
+	if ((rc = sj_params_get_bool(p, "smtp_enforce_tls", &b, why,
+	    whysz)) < 0)
+		return (rc);
+	if (b) {
+		if ((rc = sj_params_get_bool(p, "smtp_tls_enforce_peername",
+		    &b, why, whysz)) < 0)
+			return (rc);
+		t->level = b ? SJ_TLS_LEV_VERIFY : SJ_TLS_LEV_ENCRYPT;
+		return (0);
+	}
+	if ((rc = sj_params_get_bool(p, "smtp_use_tls", &b, why, whysz)) < 0)
+		return (rc);
+	t->level = b ? SJ_TLS_LEV_MAY : SJ_TLS_LEV_NONE;
+	return (0);
+}
+
+/* What smtpjail does not do: refused unless empty (or "no"). */
+static int
+tls_refused(struct sj_params *p, char *why, size_t whysz)
+{
+	static const char *const empty[] = {
+		"smtp_tls_policy_maps", "smtp_tls_per_site",
+		"smtp_tls_cert_file", "smtp_tls_key_file",
+		"smtp_tls_chain_files", "smtp_tls_dcert_file",
+		"smtp_tls_eccert_file", "smtp_tls_trust_anchor_file",
+	};
+	static const char *const off[] = {
+		"tls_append_default_CA", "smtp_tls_block_early_mail_reply",
+	};
+	const char *v;
+	size_t	i;
+	int	rc, b;
+
+	for (i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+		if ((rc = tls_get(p, empty[i], &v, why, whysz)) < 0)
+			return (rc);
+		if (*v != '\0') {
+			snprintf(why, whysz, "parameter %s is not implemented "
+			    "by smtpjail: refusing to start rather than "
+			    "deliver without it", empty[i]);
+			return (-EINVAL);
+		}
+	}
+	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
+		if ((rc = sj_params_get_bool(p, off[i], &b, why, whysz)) < 0)
+			return (rc);
+		if (b) {
+			snprintf(why, whysz, "parameter %s = yes is not "
+			    "implemented by smtpjail: refusing to start rather "
+			    "than deliver without it", off[i]);
+			return (-EINVAL);
+		}
+	}
+	return (0);
+}
+
+/* Postfix tls_set_ciphers() and smtp_tls_policy.c set_cipher_grade(). */
+static int
+tls_ciphers(struct sj_tls_config *t, struct sj_params *p, char *why,
+    size_t whysz)
+{
+	static const char *const grades[] = {
+		"high", "medium", "low", "export", "null",
+	};
+	const char *grade_param, *grade, *list, *excl[3];
+	const char *seps = ", :\t\r\n";
+	char	name[64];
+	size_t	i, len, used;
+	const char *s;
+	int	rc, n;
+
+	grade_param = t->level == SJ_TLS_LEV_MAY ? "smtp_tls_ciphers" :
+	    "smtp_tls_mandatory_ciphers";
+	if ((rc = tls_get(p, grade_param, &grade, why, whysz)) < 0)
+		return (rc);
+	for (i = 0; i < sizeof(grades) / sizeof(grades[0]); i++)
+		if (strcasecmp(grade, grades[i]) == 0)
+			break;
+	if (i == sizeof(grades) / sizeof(grades[0])) {
+		snprintf(why, whysz, "parameter %s: invalid cipher grade: "
+		    "\"%s\"", grade_param, grade);
+		return (-EINVAL);
+	}
+	snprintf(name, sizeof(name), "tls_%s_cipherlist", grades[i]);
+	if ((rc = tls_get(p, name, &list, why, whysz)) < 0 ||
+	    (rc = tls_copy(t->cipherlist, sizeof(t->cipherlist), name, list,
+	    why, whysz)) < 0)
+		return (rc);
+	if (*list == '\0') {
+		snprintf(why, whysz, "parameter %s: empty cipher list", name);
+		return (-EINVAL);
+	}
+	if ((rc = tls_get(p, "smtp_tls_exclude_ciphers", &excl[0], why,
+	    whysz)) < 0)
+		return (rc);
+	excl[1] = "";
+	if (t->level >= SJ_TLS_LEV_ENCRYPT &&
+	    (rc = tls_get(p, "smtp_tls_mandatory_exclude_ciphers", &excl[1],
+	    why, whysz)) < 0)
+		return (rc);
+	excl[2] = t->level == SJ_TLS_LEV_ENCRYPT ? "eNULL" :
+	    t->level > SJ_TLS_LEV_ENCRYPT ? "aNULL" : "";
+	used = strlen(t->cipherlist);
+	for (i = 0; i < 3; i++) {
+		for (s = excl[i];;) {
+			s += strspn(s, seps);
+			if (*s == '\0')
+				break;
+			len = strcspn(s, seps);
+			if (strchr("!+-@", *s) != NULL) {
+				snprintf(why, whysz, "invalid unary '!+-@' in "
+				    "cipher exclusion: %.*s", (int)len, s);
+				return (-EINVAL);
+			}
+			n = snprintf(t->cipherlist + used,
+			    sizeof(t->cipherlist) - used, ":!%.*s", (int)len,
+			    s);
+			if (n < 0 || (size_t)n >= sizeof(t->cipherlist) - used) {
+				snprintf(why, whysz, "TLS cipher list with its "
+				    "exclusions is too long");
+				return (-E2BIG);
+			}
+			used += (size_t)n;
+			s += len;
+		}
+	}
+	return (0);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	return (-1);
+}
+
+/*
+ * smtp_tls_fingerprint_cert_match: hex digests, bytes optionally
+ * separated by ':' (Postfix tls_dane.c), each the size of
+ * smtp_tls_fingerprint_digest's output. A malformed entry is an error
+ * here; Postfix warns and skips it, and defers everything when none is
+ * left.
+ */
+static int
+tls_fingerprints(struct sj_tls_config *t, struct sj_params *p, char *why,
+    size_t whysz)
+{
+	const char *v, *s, *q;
+	const char *seps = ", \t\r\n";
+	const EVP_MD *md;
+	size_t	len, n;
+	int	rc, hi, lo, mdlen;
+
+	if ((rc = tls_get(p, "smtp_tls_fingerprint_digest", &v, why,
+	    whysz)) < 0 || (rc = tls_copy(t->fpt_digest,
+	    sizeof(t->fpt_digest), "smtp_tls_fingerprint_digest", v, why,
+	    whysz)) < 0)
+		return (rc);
+	if (t->level != SJ_TLS_LEV_FPRINT)
+		return (0);
+	if ((md = EVP_get_digestbyname(v)) == NULL ||
+	    (mdlen = EVP_MD_get_size(md)) <= 0 || mdlen > SJ_TLS_MD_MAX) {
+		snprintf(why, whysz, "parameter smtp_tls_fingerprint_digest: "
+		    "digest algorithm \"%s\" not found", v);
+		return (-EINVAL);
+	}
+	if ((rc = tls_get(p, "smtp_tls_fingerprint_cert_match", &v, why,
+	    whysz)) < 0)
+		return (rc);
+	for (s = v;;) {
+		s += strspn(s, seps);
+		if (*s == '\0')
+			break;
+		len = strcspn(s, seps);
+		if (t->nfpt == SJ_TLS_FPT_MAX) {
+			snprintf(why, whysz, "parameter smtp_tls_fingerprint_"
+			    "cert_match: more than %d fingerprints",
+			    SJ_TLS_FPT_MAX);
+			return (-E2BIG);
+		}
+		for (q = s, n = 0; q < s + len; n++) {
+			if (n == (size_t)mdlen || q + 1 >= s + len ||
+			    (hi = hexval(q[0])) < 0 || (lo = hexval(q[1])) < 0)
+				goto bad;
+			t->fpt[t->nfpt][n] = (unsigned char)(hi << 4 | lo);
+			q += 2;
+			if (q < s + len && *q == ':')
+				q++;
+		}
+		if (n != (size_t)mdlen)
+			goto bad;
+		t->fpt_len[t->nfpt++] = n;
+		s += len;
+	}
+	if (t->nfpt == 0) {
+		snprintf(why, whysz, "configured at fingerprint security "
+		    "level, but with no fingerprints to match "
+		    "(smtp_tls_fingerprint_cert_match is empty)");
+		return (-EINVAL);
+	}
+	return (0);
+bad:
+	snprintf(why, whysz, "parameter smtp_tls_fingerprint_cert_match: "
+	    "malformed %s fingerprint \"%.*s\"", t->fpt_digest, (int)len, s);
+	return (-EINVAL);
+}
+
+int
+sj_tls_config_load(struct sj_tls_config *t, struct sj_params *p, char *why,
+    size_t whysz)
+{
+	const char *v;
+	long	n;
+	int	rc;
+
+	memset(t, 0, sizeof(*t));
+	if ((rc = tls_refused(p, why, whysz)) < 0 ||
+	    (rc = tls_level(t, p, why, whysz)) < 0)
+		return (rc);
+	t->enabled = t->level > SJ_TLS_LEV_NONE;
+	/* Postfix smtp_connect.c skips every address with a warning;
+	 * nothing could be delivered: refused here instead. */
+	if ((rc = sj_params_get_bool(p, "smtp_tls_wrappermode",
+	    &t->wrappermode, why, whysz)) < 0)
+		return (rc);
+	if (t->wrappermode && t->level < SJ_TLS_LEV_ENCRYPT) {
+		snprintf(why, whysz, "smtp_tls_wrappermode requires "
+		    "\"smtp_tls_security_level = encrypt\" (or stronger)");
+		return (-EINVAL);
+	}
+	if ((rc = tls_get(p, "smtp_tls_loglevel", &v, why, whysz)) < 0)
+		return (rc);
+	if (sj_tls_loglevel_parse(v, &t->log_mask) < 0) {
+		snprintf(why, whysz, "parameter smtp_tls_loglevel: invalid "
+		    "value \"%s\"", v);
+		return (-EINVAL);
+	}
+	/* Postfix tls_client.c: verification errors matter at these. */
+	if (SJ_TLS_MUST_MATCH(t->level))
+		t->log_mask |= SJ_TLS_LOG_UNTRUSTED;
+	if ((rc = sj_params_get_bool(p, "smtp_tls_note_starttls_offer",
+	    &t->note_starttls_offer, why, whysz)) < 0 ||
+	    (rc = sj_params_get_time(p, "smtp_starttls_timeout", 's', 1,
+	    86400, &n, why, whysz)) < 0)
+		return (rc);
+	t->starttls_timeout = (unsigned)n;
+	if ((rc = sj_params_get_time(p, "minimal_backoff_time", 's', 1,
+	    INT32_MAX, &n, why, whysz)) < 0)
+		return (rc);
+	t->min_backoff = (unsigned)n;
+	if ((rc = sj_params_get_int(p, "smtp_tls_scert_verifydepth", 1, 100,
+	    &n, why, whysz)) < 0)
+		return (rc);
+	t->verify_depth = (int)n;
+	if ((rc = tls_get(p, "smtp_tls_CAfile", &v, why, whysz)) < 0 ||
+	    (rc = tls_copy(t->CAfile, sizeof(t->CAfile), "smtp_tls_CAfile",
+	    v, why, whysz)) < 0 ||
+	    (rc = tls_get(p, "smtp_tls_CApath", &v, why, whysz)) < 0 ||
+	    (rc = tls_copy(t->CApath, sizeof(t->CApath), "smtp_tls_CApath",
+	    v, why, whysz)) < 0)
+		return (rc);
+	if ((rc = tls_get(p, t->level == SJ_TLS_LEV_MAY ?
+	    "smtp_tls_protocols" : "smtp_tls_mandatory_protocols", &v, why,
+	    whysz)) < 0 ||
+	    (rc = sj_tls_protocols_parse(v, &t->protos, why, whysz)) < 0)
+		return (rc);
+	if ((rc = tls_get(p, "smtp_tls_servername", &v, why, whysz)) < 0 ||
+	    (rc = tls_copy(t->servername, sizeof(t->servername),
+	    "smtp_tls_servername", v, why, whysz)) < 0)
+		return (rc);
+	if ((rc = tls_get(p, t->level == SJ_TLS_LEV_SECURE ?
+	    "smtp_tls_secure_cert_match" : "smtp_tls_verify_cert_match", &v,
+	    why, whysz)) < 0 ||
+	    (rc = tls_copy(t->match, sizeof(t->match), "cert match list", v,
+	    why, whysz)) < 0)
+		return (rc);
+	if (t->enabled && (rc = tls_ciphers(t, p, why, whysz)) < 0)
+		return (rc);
+	if ((rc = tls_fingerprints(t, p, why, whysz)) < 0)
+		return (rc);
+	/* Accepted: no tlsmgr(8) cache, every handshake is a full one. */
+	return (tls_get(p, "smtp_tls_session_cache_database", &v, why,
+	    whysz));
+}
