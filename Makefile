@@ -37,7 +37,9 @@ DEB_OUT	?= $(BUILD)/deb
 
 all: $(BUILD)/smtpjail
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h)
+# Every header: the folders' own headers (parent/*.h, child/*.h) change
+# struct layouts shared between their modules too.
+$(BUILD)/%.o: %.c $(wildcard include/*.h parent/*.h child/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -85,7 +87,7 @@ deps:
 
 deb-deps:
 	@missing=$$(for p in $(DEB_BUILD_TOOLS) pkg-config libseccomp-dev \
-	    libcap-dev libc-ares-dev libidn2-dev; do \
+	    libcap-dev libc-ares-dev libidn2-dev libssl-dev; do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 	    grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

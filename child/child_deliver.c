@@ -437,6 +437,9 @@ child_deliver(struct dns_ctx *dns, const struct ipc_config *cfg,
 
 	for (h = 0; h < nhops && job.left > 0; h++) {
 		last_hop = &c->hops[h];
+		job.dest = c->hops[h].spec;
+		conn_cache_owner((cfg->flags & IPC_CF_SASL) ? job.dest : "",
+		    (cfg->flags & IPC_CF_SASL_SENDER) ? dlv->sender : "");
 		memset(&err_res, 0, sizeof(err_res));
 		memset(&c->list, 0, sizeof(c->list));
 		rv = dest_resolve(dns, &c->hops[h], cfg, &c->list, &err_res);

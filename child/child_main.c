@@ -62,6 +62,7 @@
 #include "hosts.h"
 #include "ipc_chan.h"
 #include "msg.h"
+#include "smtp_auth.h"
 #include "sj_sandbox.h"
 #include "sj_sys.h"
 #include "sj_text.h"
@@ -80,6 +81,8 @@ static struct child_ctx {
 	int32_t	rand_state[64];
 	int	have_null_fd;		/* the spawner's /dev/null, below */
 	int	null_fd;
+	uint32_t job_id;		/* the job running, for SASL_REQ */
+	int	aborted;		/* its ABORT arrived during a SASL_REQ */
 } child_ctx;
 
 /* msg(3) sink: every diagnostic becomes an IPC LOG message. */
@@ -180,6 +183,34 @@ child_recv(struct ipc_msg *m)
 	}
 }
 
+/*
+ * smtp_auth(3)'s request: SASL_REQ, then the parent's SASL_CRED. An
+ * ABORT for the job (or EOF) in its place cancels the job.
+ */
+static int
+child_sasl_ask(const struct ipc_sasl_req *req, struct ipc_sasl_cred *cred)
+{
+	struct ipc_msg m;
+	int	err;
+
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_SASL_REQ;
+	m.fd = -1;
+	m.u.sasl_req = *req;
+	if ((err = ipc_chan_send(child_ctx.ipc_fd, &m)) < 0)
+		return (err);
+	child_recv(&m);
+	if (m.type == IPC_T_ABORT && m.u.abort.job_id == child_ctx.job_id) {
+		child_ctx.aborted = 1;
+		return (-ECANCELED);
+	}
+	if (m.type != IPC_T_SASL_CRED || m.u.sasl_cred.job_id != req->job_id)
+		child_protocol_error("expected SASL_CRED after SASL_REQ");
+	*cred = m.u.sasl_cred;
+	explicit_bzero(&m, sizeof(m));
+	return (0);
+}
+
 static void
 child_send_done(uint32_t job_id, const struct ipc_done *d)
 {
@@ -219,12 +250,15 @@ child_job(struct ipc_msg *dm)
 		child_ctx.rcpts[i] = m.u.rcpt;
 	}
 	memset(&done, 0, sizeof(done));
+	child_ctx.job_id = dlv->job_id;
+	child_ctx.aborted = 0;
 	sys_set_cancel_fd(child_ctx.ipc_fd);
 	err = child_deliver(&child_ctx.dns, &child_ctx.cfg, dlv,
 	    child_ctx.rcpts, dlv->rcpt_count, child_emit, NULL, &done);
 	sys_set_cancel_fd(-1);
+	smtp_auth_job_end();
 	ipc_msg_release(dm);
-	if (err == -ECANCELED) {
+	if (err == -ECANCELED && !child_ctx.aborted) {
 		/* Input from the parent: an ABORT for this job, or EOF. */
 		child_recv(&m);
 		if (m.type != IPC_T_ABORT || m.u.abort.job_id != dlv->job_id)
@@ -404,6 +438,7 @@ child_start(int ipc_fd, int err_fd, const struct sj_config *cfg)
 		child_die("sandbox", why);
 
 	msg_set_sink(child_log_sink, NULL);
+	smtp_auth_set_ask(child_sasl_ask);
 	if (ipc_chan_send(child_ctx.ipc_fd, &ready) < 0)
 		_exit(1);
 }

@@ -35,13 +35,22 @@ struct conn_cache_entry {
 	int	in_use;
 	struct smtp_conn conn;
 	char	dest[SJ_NEXTHOP_MAX + 1];	/* destination label or "" */
+	char	owner[CONN_CACHE_OWNER_MAX + 1];	/* see conn_cache_owner() */
 	int64_t	idle_until_ms;			/* monotonic */
 	int64_t	stored_ms;			/* for eviction order */
 };
 
 static struct conn_cache_ctx {
 	struct conn_cache_entry e[SJ_CONN_CACHE_MAX];
+	char	owner[CONN_CACHE_OWNER_MAX + 1];
 } conn_cache_ctx;
+
+void
+conn_cache_owner(const char *nexthop, const char *sender)
+{
+	snprintf(conn_cache_ctx.owner, sizeof(conn_cache_ctx.owner),
+	    "%s\n%s", nexthop, sender);
+}
 
 /* Close an entry; 'quit': with a QUIT first, not waited for. */
 static void
@@ -100,6 +109,7 @@ conn_cache_store(const struct smtp_conn *conn, const char *dest,
 	slot->in_use = 1;
 	slot->conn = *conn;
 	snprintf(slot->dest, sizeof(slot->dest), "%s", dest);
+	memcpy(slot->owner, conn_cache_ctx.owner, sizeof(slot->owner));
 	slot->stored_ms = now;
 	slot->idle_until_ms = now + idle_ms;
 }
@@ -122,7 +132,8 @@ conn_cache_fits(const struct conn_cache_entry *e, unsigned need)
 	need &= (1U << SMTP_NEED_TLS_SHIFT) - 1;
 	if (level != 0 && (unsigned)e->conn.tls_level + 1 != level)
 		return (0);
-	return (e->in_use && (e->conn.ehlo.features & need) == need);
+	return (e->in_use && (e->conn.ehlo.features & need) == need &&
+	    strcmp(e->owner, conn_cache_ctx.owner) == 0);
 }
 
 /*

@@ -22,6 +22,20 @@
 
 #include "smtp_session.h"
 
+/* "nexthop\nsender" */
+#define CONN_CACHE_OWNER_MAX	(SJ_NEXTHOP_MAX + SJ_ADDR_MAX + 1)
+
+/*
+ * Who may take the sessions stored from now on, as Postfix's cache keys
+ * (smtp_key.c) with SASL: the nexthop being served when
+ * smtp_sasl_auth_enable is on, and the sender with
+ * smtp_sender_dependent_authentication (else ""): a session
+ * authenticated for one of them never carries another's mail. Stored
+ * entries keep the owner of their time; only the current one's are
+ * taken.
+ */
+void	conn_cache_owner(const char *nexthop, const char *sender);
+
 /*
  * Keep 'conn' until now + idle_ms. 'dest' is the destination label or
  * "". When the cache is full the entry idle the longest is closed.

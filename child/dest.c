@@ -311,6 +311,7 @@ dest_parse_list(const char *list, uint16_t def_port, int fallback,
     size_t *nhops, char *why, size_t whysz)
 {
 	char	elem[SJ_NEXTHOP_MAX + 1], orig[SJ_NEXTHOP_MAX + 1];
+	char	spec[SJ_NEXTHOP_MAX + 1];
 	const char *cp = list;
 	size_t	len;
 	int	relay = 0, first = 1;
@@ -335,9 +336,12 @@ dest_parse_list(const char *list, uint16_t def_port, int fallback,
 			    maxhops);
 			return (-1);
 		}
+		/* dest_parse_one() cuts elem up: keep it as written first. */
+		memcpy(spec, elem, len + 1);
 		if (dest_parse_one(elem, orig, def_port, &hops[*nhops], why,
 		    whysz) < 0)
 			return (-1);
+		memcpy(hops[*nhops].spec, spec, len + 1);
 		if (first && !fallback && relayhost && *relayhost
 		    && strcmp(orig, relayhost) == 0)
 			relay = 1;

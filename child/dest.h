@@ -38,6 +38,9 @@ struct dest_hop {
 	int	no_mx;				/* was [bracketed] */
 	int	is_relay;			/* relayhost or fallback: hard DNS errors -> 4.3.5 */
 	int	is_fallback;			/* from smtp_fallback_relay */
+	/* The element as written (Postfix's session->dest): a SASL
+	 * password table key, e.g. "[relay.example]:587". */
+	char	spec[SJ_NEXTHOP_MAX + 1];
 };
 
 struct dest_addr {

@@ -99,6 +99,34 @@ ehlo_size(const struct ehlo_word *w, const char *peer, struct smtp_ehlo *e)
 	e->size_limit = v;
 }
 
+/*
+ * AUTH (and the old "AUTH=" form): the words after the keyword, joined
+ * with an earlier AUTH line when they differ (smtp_sasl_proto.c), as
+ * much as fits. The mechanism filter is the SASL client's business.
+ */
+static void
+ehlo_auth(const char *text, size_t pos, size_t end, struct smtp_ehlo *e)
+{
+	size_t	have = strlen(e->auth), len;
+
+	while (pos < end && strchr(" \t=", text[pos]) != NULL)
+		pos++;
+	len = end - pos;
+	e->features |= SMTP_EHLO_AUTH;
+	if (len == 0 || (len == have &&
+	    strncasecmp(e->auth, text + pos, len) == 0))
+		return;
+	if (have > 0 && have + 1 + len <= SMTP_EHLO_AUTH_MAX) {
+		e->auth[have++] = ' ';
+	} else if (have > 0) {
+		return;
+	}
+	if (have + len > SMTP_EHLO_AUTH_MAX)
+		len = SMTP_EHLO_AUTH_MAX - have;
+	memcpy(e->auth + have, text + pos, len);
+	e->auth[have + len] = '\0';
+}
+
 void
 smtp_ehlo_parse(const struct smtp_reply *r, const char *peer,
     struct smtp_ehlo *e)
@@ -128,6 +156,8 @@ smtp_ehlo_parse(const struct smtp_reply *r, const char *peer,
 				if (ehlo_is(&w, "SIZE") &&
 				    ehlo_next(text, end, &pos, " \t", &w))
 					ehlo_size(&w, peer, e);
+				if (ehlo_is(&w, "AUTH"))
+					ehlo_auth(text, pos, end, e);
 			}
 			n++;
 		}

@@ -33,6 +33,11 @@
 #define SMTP_EHLO_ENHANCEDSTATUSCODES (1U << 5)	/* RFC 2034 */
 #define SMTP_EHLO_CHUNKING	(1U << 6)	/* RFC 3030 */
 #define SMTP_EHLO_STARTTLS	(1U << 7)	/* RFC 3207: recorded only */
+#define SMTP_EHLO_AUTH		(1U << 8)	/* RFC 4954: mechanisms in 'auth' */
+
+/* The AUTH mechanism words kept (Postfix joins repeated AUTH lines up
+ * to $line_length_limit; RFC 4422 names are at most 20 characters). */
+#define SMTP_EHLO_AUTH_MAX	512
 
 /* SIZE limits above this are treated as "no limit" (2^62). */
 #define SMTP_EHLO_SIZE_MAX	((uint64_t)1 << 62)
@@ -41,6 +46,7 @@ struct smtp_ehlo {
 	unsigned features;		/* SMTP_EHLO_* */
 	uint64_t size_limit;		/* 0: none announced or unusable */
 	char	server[SJ_HOSTNAME_MAX + 1];	/* first word of line 1 */
+	char	auth[SMTP_EHLO_AUTH_MAX + 1];	/* AUTH words, "" if none */
 };
 
 /* 'peer' names the server in warnings ("host[addr]:port"). */

@@ -119,6 +119,7 @@
 #include "sj_match.h"
 #include "sj_sys.h"
 #include "sj_text.h"
+#include "smtp_auth.h"
 #include "smtp_content.h"
 #include "smtp_ehlo.h"
 #include "smtp_reply.h"
@@ -874,6 +875,52 @@ sess_quit(struct sess *s, int already_sent)
 	return (0);
 }
 
+/* smtp_auth(3)'s chat: the line goes out, 'shown' to the transcript. */
+static int
+sess_auth_chat(void *ctx, const char *line, const char *shown,
+    const struct smtp_reply **reply)
+{
+	struct sess *s = ctx;
+	int	err;
+
+	cmd_reset(s);
+	cmd_add(s, line);
+	cmd_add(s, "\r\n");
+	transcript_out(shown, strlen(shown));
+	memcpy(s->out, s->cmd, s->cmd_len);
+	s->out_len = s->cmd_len;
+	err = out_flush(s, s->cfg->helo_timeout);
+	explicit_bzero(s->cmd, s->cmd_len);
+	explicit_bzero(s->out, s->cmd_len);
+	*reply = &s->reply;
+	if (err < 0)
+		return (err);
+	return (smtp_reply_read(&s->io, sess_deadline(s->cfg->helo_timeout),
+	    &s->reply));
+}
+
+/* AUTH after EHLO (smtp_auth(3)); a failure ends the session uncached. */
+static int
+sess_auth(struct sess *s)
+{
+	struct smtp_auth_io io = { sess_auth_chat, s, !s->in_tls ?
+	    SMTP_AUTH_TLS_NONE : s->tls_matched ? SMTP_AUTH_TLS_MATCHED :
+	    SMTP_AUTH_TLS_ON };
+	struct ipc_result why;
+	int	rv;
+
+	rv = smtp_auth_login(s->job, s->job->dest, s->peer, &s->ehlo, &io,
+	    &why);
+	if (rv == SMTP_AUTH_FAILED) {
+		s->no_cache = 1;
+		return (sess_fail(s, &why, 0));
+	}
+	if (rv < 0)
+		return (sess_stream_fail(s, rv, "performing the AUTH "
+		    "handshake"));
+	return (0);
+}
+
 /* Handshake: Postfix smtp_helo(). */
 
 /*
@@ -933,7 +980,11 @@ sess_handshake(struct sess *s)
 	sess_greeting_loop(s);
 	if ((err = sess_ehlo(s)) != 0)
 		return (err);
-	return (smtp_starttls_offer(s));
+	/* AUTH after the EHLO that follows STARTTLS, never before it
+	 * (Postfix smtp_helo(): smtp_sasl_helo_login() comes last). */
+	if ((err = smtp_starttls_offer(s)) != 0)
+		return (err);
+	return (sess_auth(s));
 }
 
 /* EHLO (or HELO) and the checks of its reply; again after STARTTLS. */
@@ -1622,6 +1673,7 @@ sess_begin(struct sess *s, struct smtp_job *job, int fd,
 	s->no_cache = 0;
 	s->keep = 0;
 	s->in_tls = 0;
+	s->tls_matched = 0;
 	s->tls_level = job->tls_plain_next || tls_config() == NULL ?
 	    SJ_TLS_LEV_NONE : tls_config()->level;
 	job->tls_plain_next = 0;

@@ -71,6 +71,7 @@ struct smtp_job {
 	int	have_why;
 	int	conn_store;		/* Postfix SMTP_MISC_FLAG_CONN_STORE */
 	int	throttled;		/* the last session failed with throttle */
+	const char *dest;		/* hop being tried, as written (SASL) */
 	/* Postfix RETRY_AS_PLAINTEXT: the session asks for the same
 	 * address again without TLS; the next session runs at "none". */
 	int	tls_retry_plain;

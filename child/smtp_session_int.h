@@ -43,6 +43,7 @@ struct sess {
 	int	probe;			/* RSET probe due, or queued unanswered */
 	int	tls_level;		/* enum sj_tls_level of this session */
 	int	in_tls;			/* STARTTLS done: records on fd */
+	int	tls_matched;		/* its certificate matched (SASL options) */
 	struct smtp_ehlo ehlo;
 	struct smtp_reply reply;
 	struct smtp_reply_io io;

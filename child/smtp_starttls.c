@@ -163,6 +163,7 @@ smtp_starttls_handshake(struct sess *s, const struct sj_tls_config *t)
 		return (sess_fail(s, &why, s->tls_level != SJ_TLS_LEV_MAY));
 	}
 	s->in_tls = 1;
+	s->tls_matched = st.matched;
 	if (SJ_TLS_MUST_MATCH(s->tls_level) && !st.matched) {
 		res_fill(&why, "4.7.5", NULL, NULL, "Server certificate not "
 		    "verified");

@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	12
+#define IPC_VERSION	13
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -50,6 +50,8 @@ enum ipc_type {
 	IPC_T_TRANSCRIPT,	/* C2P: one session's transcript for a notice */
 	IPC_T_HOSTS,		/* P2C: one hosts-file entry, after CONFIG */
 	IPC_T_TLS_INFO,		/* C2P: fields of one TLS log line */
+	IPC_T_SASL_REQ,		/* C2P: the job's SASL credential, please */
+	IPC_T_SASL_CRED,	/* P2C: the answer: a credential or none */
 	IPC_T_MAX		/* one past the last type */
 };
 
@@ -71,7 +73,18 @@ enum ipc_type {
 #define IPC_CF_NO_MIME_OCONV		(1U << 13)	/* disable_mime_output_conversion */
 #define IPC_CF_HOST_DNS			(1U << 14)	/* smtp_host_lookup has dns */
 #define IPC_CF_HOST_NATIVE		(1U << 15)	/* smtp_host_lookup has native */
-#define IPC_CF_ALL			((1U << 16) - 1)
+#define IPC_CF_SASL			(1U << 16)	/* smtp_sasl_auth_enable */
+#define IPC_CF_SASL_SOFT_BOUNCE		(1U << 17)	/* smtp_sasl_auth_soft_bounce */
+#define IPC_CF_SASL_SENDER		(1U << 18)	/* smtp_sender_dependent_authentication */
+#define IPC_CF_ALL			((1U << 19) - 1)
+
+/* smtp_sasl_security_options words (Cyrus SASL's SASL_SEC_*). */
+#define IPC_SASL_NOPLAINTEXT		(1U << 0)
+#define IPC_SASL_NOACTIVE		(1U << 1)
+#define IPC_SASL_NODICTIONARY		(1U << 2)
+#define IPC_SASL_NOANONYMOUS		(1U << 3)
+#define IPC_SASL_MUTUAL_AUTH		(1U << 4)
+#define IPC_SASL_ALL			((1U << 5) - 1)
 
 enum ipc_addr_pref {
 	IPC_PREF_ANY = 0,	/* smtp_address_preference = any */
@@ -123,6 +136,11 @@ struct ipc_config {
 	uint32_t queue_line_length_limit; /* line_length_limit: queue records */
 	/* smtp_host_lookup = native: IPC_T_HOSTS messages after CONFIG */
 	uint32_t hosts_count;		/* 0..SJ_HOSTS_MAX */
+	/* SASL (child/smtp_auth.c); credentials come per job (SASL_CRED). */
+	uint32_t sasl_opts;		/* smtp_sasl_security_options, IPC_SASL_* */
+	uint32_t sasl_tls_opts;		/* smtp_sasl_tls_security_options */
+	uint32_t sasl_tls_verified_opts; /* smtp_sasl_tls_verified_security_options */
+	char	sasl_mechs[SJ_SASL_MECHS_MAX + 1];	/* smtp_sasl_mechanism_filter */
 };
 
 /*
@@ -306,6 +324,40 @@ struct ipc_tls_info {
 	char	lib_data[SJ_TLS_NAME_MAX + 1];	/* LIBERR: its detail text */
 };
 
+/*
+ * SASL: the child asks, after an EHLO that offered AUTH, for the
+ * credential of the job's destination: for PLAIN and LOGIN the
+ * password (once per destination and job); for CRAM-MD5 only whether
+ * there is one, then the response to the server's challenge, computed
+ * by the parent, so that the password never enters the child.
+ * 'dest' is the nexthop (or smtp_fallback_relay element) the session
+ * serves, 'host' the server's name; the parent checks both against the
+ * job and looks up only the job's own keys (parent/sasl.c).
+ */
+#define IPC_SASL_ASK_PASSWORD	0	/* PLAIN/LOGIN: username and password */
+#define IPC_SASL_ASK_USER	1	/* is there a credential? username only */
+#define IPC_SASL_ASK_CRAM_MD5	2	/* the CRAM-MD5 response to 'challenge' */
+
+struct ipc_sasl_req {
+	uint32_t job_id;
+	uint32_t kind;			/* IPC_SASL_ASK_* */
+	char	dest[SJ_NEXTHOP_MAX + 1];
+	char	host[SJ_HOSTNAME_MAX + 1];
+	char	challenge[SJ_SASL_CHALLENGE_MAX + 1];	/* base64, CRAM-MD5 */
+};
+
+#define IPC_SASL_NONE		0	/* no credential: do not authenticate */
+#define IPC_SASL_FOUND		1	/* username and password follow */
+#define IPC_SASL_ERROR		2	/* table lookup failed: defer */
+
+struct ipc_sasl_cred {
+	uint32_t job_id;
+	uint32_t status;		/* IPC_SASL_NONE, _FOUND, _ERROR */
+	char	username[SJ_SASL_FIELD_MAX + 1];
+	char	password[SJ_SASL_FIELD_MAX + 1];	/* ASK_PASSWORD only */
+	char	response[SJ_SASL_RESPONSE_MAX + 1];	/* ASK_CRAM_MD5: base64 */
+};
+
 /* A decoded message of any type. */
 struct ipc_msg {
 	enum ipc_type type;
@@ -322,6 +374,8 @@ struct ipc_msg {
 		struct ipc_done done;
 		struct ipc_transcript transcript;
 		struct ipc_tls_info tls_info;
+		struct ipc_sasl_req sasl_req;
+		struct ipc_sasl_cred sasl_cred;
 	} u;
 };
 

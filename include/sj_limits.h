@@ -53,6 +53,17 @@
 /* Text lists carried in CONFIG (servers, interfaces, relays). */
 #define SJ_LIST_MAX		2048
 
+/* A SASL username or password (Postfix has no bound; RFC 4616's
+ * PLAIN message is at most 255 octets per field). */
+#define SJ_SASL_FIELD_MAX	255
+/* smtp_sasl_mechanism_filter: a few mechanism names (RFC 4422 3.1:
+ * at most 20 characters each); CONFIG must stay one datagram. */
+#define SJ_SASL_MECHS_MAX	100
+/* A CRAM-MD5 challenge as the server sent it (base64 of RFC 2195's
+ * "<msg-id>"), and the response: base64 of "user hex32". */
+#define SJ_SASL_CHALLENGE_MAX	512
+#define SJ_SASL_RESPONSE_MAX	400
+
 /* Recipients per delivery request. qmgr sends at most
  * $smtp_destination_recipient_limit (default 50); Postfix itself has
  * no hard cap, so be generous but bounded. */

@@ -84,7 +84,11 @@
 	X(ipc_config, U32, mime_nesting_limit, RAW) \
 	X(ipc_config, U32, mime_boundary_length_limit, RAW) \
 	X(ipc_config, U32, queue_line_length_limit, RAW) \
-	X(ipc_config, U32, hosts_count, RAW)
+	X(ipc_config, U32, hosts_count, RAW) \
+	X(ipc_config, U32, sasl_opts, RAW) \
+	X(ipc_config, U32, sasl_tls_opts, RAW) \
+	X(ipc_config, U32, sasl_tls_verified_opts, RAW) \
+	X(ipc_config, STR, sasl_mechs, TXT)
 
 #define IPC_F_HOSTS(X) \
 	X(ipc_hosts, STR, addr, TXT) \
@@ -180,6 +184,22 @@
 	X(ipc_tls_info, STR, pkey_fprint, TXT) \
 	X(ipc_tls_info, STR, lib_file, TXT) \
 	X(ipc_tls_info, STR, lib_data, TXT)
+/* Host names are TXT; the nexthop is RAW in DELIVER (UTF-8 allowed
+ * without smtputf8_enable), so the parent compares it byte for byte. */
+#define IPC_F_SASL_REQ(X) \
+	X(ipc_sasl_req, U32, job_id, RAW) \
+	X(ipc_sasl_req, U32, kind, RAW) \
+	X(ipc_sasl_req, STR, dest, RAW) \
+	X(ipc_sasl_req, STR, host, TXT) \
+	X(ipc_sasl_req, STR, challenge, TXT)
+
+/* A password may hold any byte but NUL (PLAIN forbids only NUL). */
+#define IPC_F_SASL_CRED(X) \
+	X(ipc_sasl_cred, U32, job_id, RAW) \
+	X(ipc_sasl_cred, U32, status, RAW) \
+	X(ipc_sasl_cred, STR, username, RAW) \
+	X(ipc_sasl_cred, STR, password, RAW) \
+	X(ipc_sasl_cred, STR, response, TXT)
 
 #define RAW	0
 #define TXT	1
@@ -218,6 +238,8 @@ IPC_F_RESULT(IPC_TYPE_CHECK)
 IPC_F_DONE(IPC_TYPE_CHECK)
 IPC_F_TRANSCRIPT(IPC_TYPE_CHECK)
 IPC_F_TLS_INFO(IPC_TYPE_CHECK)
+IPC_F_SASL_REQ(IPC_TYPE_CHECK)
+IPC_F_SASL_CRED(IPC_TYPE_CHECK)
 
 enum ipc_kind {
 	IPC_K_U32,
@@ -248,6 +270,10 @@ static const struct ipc_field ipc_f_done[] = { IPC_F_DONE(IPC_FIELD) };
 static const struct ipc_field ipc_f_transcript[] = {
 	IPC_F_TRANSCRIPT(IPC_FIELD)
 };
+static const struct ipc_field ipc_f_sasl_req[] = { IPC_F_SASL_REQ(IPC_FIELD) };
+static const struct ipc_field ipc_f_sasl_cred[] = {
+	IPC_F_SASL_CRED(IPC_FIELD)
+};
 
 static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 
@@ -262,6 +288,8 @@ static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 #define IPC_MAX_DONE	IPC_BODY_MAX(IPC_F_DONE)
 #define IPC_MAX_TRANSCRIPT	IPC_BODY_MAX(IPC_F_TRANSCRIPT)
 #define IPC_MAX_TLS_INFO	IPC_BODY_MAX(IPC_F_TLS_INFO)
+#define IPC_MAX_SASL_REQ	IPC_BODY_MAX(IPC_F_SASL_REQ)
+#define IPC_MAX_SASL_CRED	IPC_BODY_MAX(IPC_F_SASL_CRED)
 
 /* Every message, header included, fits one SJ_IPC_MSG_MAX datagram. */
 #define IPC_FITS(n)	((n) + IPC_HDR_LEN <= SJ_IPC_MSG_MAX)
@@ -270,6 +298,9 @@ _Static_assert(IPC_FITS(IPC_MAX_CONFIG), "CONFIG exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_DELIVER), "DELIVER exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_RCPT), "RCPT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_HOSTS), "HOSTS exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_SASL_REQ), "SASL_REQ exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_SASL_CRED),
+    "SASL_CRED exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_ABORT), "ABORT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_LOG), "LOG exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_RESULT), "RESULT exceeds SJ_IPC_MSG_MAX");
@@ -335,6 +366,16 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	 * parent formats; never a line of the child's own. */
 	[IPC_T_TLS_INFO] = { { IPC_T_TLS_INFO, "TLS_INFO", IPC_C2P,
 	    IPC_MAX_TLS_INFO, 0 }, ipc_f_tls_info, IPC_NF(ipc_f_tls_info) },
+	/* The server offered AUTH: the child asks for the job's SASL
+	 * credential; the parent checks 'dest' against the job and answers
+	 * at most once per destination and job (parent/sasl.c). */
+	[IPC_T_SASL_REQ] = { { IPC_T_SASL_REQ, "SASL_REQ", IPC_C2P,
+	    IPC_MAX_SASL_REQ, 0 }, ipc_f_sasl_req, IPC_NF(ipc_f_sasl_req) },
+	/* The answer: PLAIN and LOGIN need the password in the child; only
+	 * the job's own destination's, never the table. */
+	[IPC_T_SASL_CRED] = { { IPC_T_SASL_CRED, "SASL_CRED", IPC_P2C,
+	    IPC_MAX_SASL_CRED, 0 }, ipc_f_sasl_cred,
+	    IPC_NF(ipc_f_sasl_cred) },
 };
 
 /* DSN NOTIFY bits as Postfix dsn_mask.h: NEVER, SUCCESS, FAILURE, DELAY. */
@@ -491,6 +532,14 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			    SJ_HOSTS_MAX);
 			return (-1);
 		}
+		if ((c->sasl_opts | c->sasl_tls_opts |
+		    c->sasl_tls_verified_opts) & ~IPC_SASL_ALL) {
+			ipc_why(why, whysz, "%s: field sasl_opts: unknown "
+			    "bits 0x%x", name,
+			    (c->sasl_opts | c->sasl_tls_opts |
+			    c->sasl_tls_verified_opts) & ~IPC_SASL_ALL);
+			return (-1);
+		}
 		if (c->default_port > IPC_PORT_MAX) {
 			ipc_why(why, whysz, "%s: field default_port: %u out "
 			    "of range 0..%u", name, c->default_port,
@@ -633,6 +682,22 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 		    !ipc_tls_token(ti->lib_file) || ti->lib_has_data > 1) {
 			ipc_why(why, whysz, "%s: a protocol, cipher, key or "
 			    "digest name is not a token", name);
+			return (-1);
+		}
+		break;
+	case IPC_T_SASL_REQ:
+		if (m->u.sasl_req.kind > IPC_SASL_ASK_CRAM_MD5) {
+			ipc_why(why, whysz, "%s: field kind: %u out of "
+			    "range 0..%d", name, m->u.sasl_req.kind,
+			    IPC_SASL_ASK_CRAM_MD5);
+			return (-1);
+		}
+		break;
+	case IPC_T_SASL_CRED:
+		if (m->u.sasl_cred.status > IPC_SASL_ERROR) {
+			ipc_why(why, whysz, "%s: field status: %u out of "
+			    "range 0..%d", name, m->u.sasl_cred.status,
+			    IPC_SASL_ERROR);
 			return (-1);
 		}
 		break;

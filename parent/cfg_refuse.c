@@ -62,7 +62,6 @@
 #define R_TLS_SERVER "read only by TLS servers"
 #define R_CLIENT_CERT "TLS client certificates are not implemented"
 #define R_TLS_LIB "this OpenSSL tuning is not implemented"
-#define R_SASL	"SASL authentication is not implemented yet"
 #define R_LMTP	"read only when smtp(8) runs as lmtp(8); smtpjail is an " \
 		"SMTP client"
 #define R_PIX	"the Cisco PIX workarounds are not implemented"
@@ -318,25 +317,28 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	REF(TLS, "tls_wildcard_matches_multiple_labels", "yes", TLS, NULL,
 	    R_TLS_LIB),
 
-	/* SASL: the switch, then what matters only once it is on. */
-	REF(SASL, "smtp_sasl_auth_enable", "no", NONE, NULL, R_SASL),
-	REF(SASL, "smtp_sasl_auth_cache_name", "", SASL, NULL, R_SASL),
-	REF(SASL, "smtp_sasl_auth_cache_time", "90d", SASL, NULL, R_SASL),
-	REF(SASL, "smtp_sasl_auth_soft_bounce", "yes", SASL, NULL, R_SASL),
-	REF(SASL, "smtp_sasl_mechanism_filter", "", SASL, NULL, R_SASL),
-	REF(SASL, "smtp_sasl_password_maps", "", SASL, NULL, R_SASL),
-	REF(SASL, "smtp_sasl_path", "", SASL, NULL, R_SASL),
-	REF(SASL, "smtp_sasl_security_options", "noplaintext, noanonymous",
-	    SASL, NULL, R_SASL),
-	REF(SASL, "smtp_sasl_tls_security_options",
-	    "$smtp_sasl_security_options", SASL, NULL, R_SASL),
-	REF(SASL, "smtp_sasl_tls_verified_security_options",
-	    "$smtp_sasl_tls_security_options", SASL, NULL, R_SASL),
-	REF(SASL, "smtp_sasl_type", "cyrus", SASL, NULL, R_SASL),
-	REF(SASL, "smtp_sender_dependent_authentication", "no", SASL, NULL,
-	    R_SASL),
-	REF(SASL, "smtp_send_dummy_mail_auth", "no", SASL, NULL, R_SASL),
-	REF(SASL, "send_cyrus_sasl_authzid", "no", SASL, NULL, R_SASL),
+	/* SASL (parent/sasl.c, child/smtp_auth.c). */
+	HON(SASL, "smtp_sasl_auth_enable", "no"),
+	HON(SASL, "smtp_sasl_auth_soft_bounce", "yes"),
+	HON(SASL, "smtp_sasl_mechanism_filter", ""),
+	HON(SASL, "smtp_sasl_password_maps", ""),
+	HON(SASL, "smtp_sasl_security_options", "noplaintext, noanonymous"),
+	HON(SASL, "smtp_sasl_tls_security_options",
+	    "$smtp_sasl_security_options"),
+	HON(SASL, "smtp_sasl_tls_verified_security_options",
+	    "$smtp_sasl_tls_security_options"),
+	HON(SASL, "smtp_sasl_type", "cyrus"),
+	HON(SASL, "smtp_sender_dependent_authentication", "no"),
+	INERT(SASL, "smtp_sasl_path", "",
+	    "Postfix's Cyrus client ignores it too"),
+	INERT(SASL, "smtp_sasl_auth_cache_time", "90d",
+	    "read only with smtp_sasl_auth_cache_name, which is refused"),
+	REF(SASL, "smtp_sasl_auth_cache_name", "", SASL, NULL,
+	    "the SASL authentication failure cache is not implemented"),
+	REF(SASL, "smtp_send_dummy_mail_auth", "no", SASL, NULL,
+	    "MAIL FROM ... AUTH=<> is not implemented"),
+	REF(SASL, "send_cyrus_sasl_authzid", "no", SASL, NULL,
+	    "a SASL authorization id is not implemented"),
 
 	/* LMTP mode of smtp(8). */
 	INERT(LMTP, "lmtp_assume_final", "no", R_LMTP),

@@ -60,6 +60,7 @@
 #include "notice.h"
 #include "pass.h"
 #include "qfile.h"
+#include "sasl.h"
 #include "sj_match.h"
 #include "sj_text.h"
 #include "svc_client.h"
@@ -90,6 +91,8 @@ struct deliver_job {
 	unsigned *map;			/* child's recipient k: request's map[k] */
 	unsigned nmap;			/* recipients handed to the child */
 	int	aborted;		/* ABORT sent at the deadline */
+	char	nexthop[SJ_NEXTHOP_MAX + 1];	/* as sent in DELIVER */
+	struct sasl_job sasl;		/* what SASL_REQ may be given */
 	char	why[1024];		/* why the child's word was discarded */
 };
 
@@ -258,6 +261,25 @@ deliver_deadline(struct deliver_job *job, struct child_ctl *cc,
 	return (0);
 }
 
+/* One SASL_REQ: the job's credential or none (parent/sasl.c). */
+static int
+deliver_sasl(struct deliver_job *job, struct child_ctl *cc,
+    const struct ipc_msg *m)
+{
+	struct ipc_msg r;
+	int	err;
+
+	memset(&r, 0, sizeof(r));
+	r.type = IPC_T_SASL_CRED;
+	r.fd = -1;
+	if (sasl_answer(&job->sasl, job->job_id, &m->u.sasl_req,
+	    &r.u.sasl_cred, job->why, sizeof(job->why)) < 0)
+		return (-1);
+	err = child_ctl_send(cc, &r, job->why, sizeof(job->why));
+	explicit_bzero(&r, sizeof(r));
+	return (err < 0 ? -1 : 0);
+}
+
 /*
  * Hand the job to the child and collect its results until DONE.
  * 0 when the child's results may be used; -1 otherwise (job->why).
@@ -331,6 +353,10 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 	/* Recipients that do not fit the IPC limits are bounced here. */
 	if ((m.u.deliver.rcpt_count = deliver_map_rcpts(job)) == 0)
 		return (0);
+	memcpy(job->nexthop, m.u.deliver.nexthop, sizeof(job->nexthop));
+	memset(&job->sasl, 0, sizeof(job->sasl));
+	job->sasl.nexthop = job->nexthop;
+	job->sasl.sender = req->sender;
 	if ((err = child_ctl_send(cc, &m, job->why, sizeof(job->why))) < 0) {
 		job->child_broken = 1;
 		return (-1);
@@ -412,6 +438,10 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 				goto violation;
 			}
 			(void)tls_log_info(&job->cfg->tls, &m.u.tls_info);
+			break;
+		case IPC_T_SASL_REQ:
+			if (deliver_sasl(job, cc, &m) < 0)
+				goto violation;
 			break;
 		case IPC_T_DONE:
 			if (m.u.done.job_id != job->job_id) {

@@ -43,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,6 +55,7 @@
 #include "main_info.h"
 #include "master_svc.h"
 #include "msg.h"
+#include "sasl.h"
 #include "sj_config.h"
 #include "sj_identity.h"
 #include "sj_log.h"
@@ -71,6 +73,8 @@ static struct parent_ctx {
 	struct sj_config cfg;
 	struct master_svc svc;
 	struct child_pool pool;
+	pid_t	pid;			/* this process, for the exit hook */
+	int	starting;		/* under master(8), not serving yet */
 } parent_ctx;
 
 #ifdef SJ_ASAN
@@ -233,28 +237,53 @@ config_check_main(struct sj_config *cfg)
  * to master(8), which therefore throttles the service ("bad command
  * startup") rather than restarting it in a loop.
  */
+static void
+refuse_unserved(int nlisten)
+{
+	struct pollfd pfd[MASTER_LISTEN_MAX];
+	int	i, n = 0, conn;
+
+	for (i = 0; i < nlisten && i < MASTER_LISTEN_MAX; i++) {
+		int	listening = 0;
+		socklen_t len = sizeof(listening);
+
+		/* Only master(8)'s listen sockets, never another descriptor. */
+		if (getsockopt(MASTER_LISTEN_FD + i, SOL_SOCKET, SO_ACCEPTCONN,
+		    &listening, &len) < 0 || !listening)
+			continue;
+		pfd[n].fd = MASTER_LISTEN_FD + i;
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
+		n++;
+	}
+	if (n > 0 && poll(pfd, (nfds_t)n, REFUSE_ACCEPT_WAIT_MS) > 0)
+		for (i = 0; i < n; i++)
+			if (pfd[i].revents != 0 && (conn = accept4(pfd[i].fd,
+			    NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0)
+				close(conn);
+}
+
 static void __attribute__((noreturn))
 refuse_exit(struct sj_config *cfg)
 {
-	struct master_svc *svc = &parent_ctx.svc;
-	struct pollfd pfd[MASTER_LISTEN_MAX];
-	char	why[256];
-	int	i, conn;
-
-	if (cfg->opt_standalone || master_svc_init(svc, cfg, why,
-	    sizeof(why)) < 0)
-		exit(1);
-	for (i = 0; i < svc->nlisten; i++) {
-		pfd[i].fd = svc->listen_fd[i];
-		pfd[i].events = POLLIN;
-		pfd[i].revents = 0;
-	}
-	if (poll(pfd, (nfds_t)svc->nlisten, REFUSE_ACCEPT_WAIT_MS) > 0)
-		for (i = 0; i < svc->nlisten; i++)
-			if (pfd[i].revents != 0 &&
-			    (conn = master_svc_accept(svc, pfd[i].fd)) >= 0)
-				close(conn);
+	if (!cfg->opt_standalone)
+		refuse_unserved(cfg->socket_count);
 	exit(1);
+}
+
+/*
+ * Every other fatal error before serving (a bad parameter value, an
+ * unreadable CAfile, a refused table type, ...) ends the same way as a
+ * refusal: msg_fatal() calls this before it exits. Only in this process
+ * (the spawner and the children inherit the hook, not the listen
+ * sockets) and only while starting under master(8).
+ */
+static void
+start_fatal_hook(void)
+{
+	if (parent_ctx.starting && getpid() == parent_ctx.pid)
+		refuse_unserved(parent_ctx.cfg.socket_count > 0 ?
+		    parent_ctx.cfg.socket_count : 1);
 }
 
 /* Wait for qmgr to close first, as Postfix does (interfaces 1.7 step 7). */
@@ -292,6 +321,7 @@ serve(struct sj_config *cfg)
 	struct pollfd pfd[MASTER_LISTEN_MAX + 2 + SJ_CHILD_POOL_MAX];
 	long long last = serve_now_ms(), left;
 	int	i, n, np, rv, conn, broken, tmo, child_tmo;
+	const char *table;
 
 	for (;;) {
 		alarm(cfg->daemon_timeout);	/* watchdog, re-armed per pass */
@@ -358,6 +388,13 @@ serve(struct sj_config *cfg)
 			if (++svc->use_count >= cfg->max_use &&
 			    cfg->max_use > 0)
 				serve_exit(0);
+			/* single_server.c: a changed table ends the process
+			 * after the job, so that master(8) starts a fresh one. */
+			if ((table = sasl_changed()) != NULL) {
+				msg_info("table %s has changed -- restarting",
+				    table);
+				serve_exit(0);
+			}
 		}
 	}
 }
@@ -374,6 +411,10 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
 	main_info_option(argc, argv);
+	parent_ctx.pid = getpid();
+	parent_ctx.starting = !main_info_sandbox_check(argc, argv) &&
+	    !main_info_config_check(argc, argv);
+	msg_set_exit_hook(start_fatal_hook);
 
 	/* Until main.cf is read, log as $MAIL_LOGTAG/smtp (master gives
 	 * us no stderr): a configuration error must reach the mail log. */
@@ -390,6 +431,9 @@ main(int argc, char **argv)
 		}
 		msg_fatal("%s", why);
 	}
+	if (cfg->opt_standalone || cfg->opt_sandbox_check ||
+	    cfg->opt_config_check)
+		parent_ctx.starting = 0;
 	msg_set_verbose(cfg->opt_verbose);
 	if (log_open(cfg) < 0)
 		msg_fatal("cannot open the log channel");
@@ -432,6 +476,10 @@ main(int argc, char **argv)
 	if (child_pool_init(&parent_ctx.pool, cfg, why, sizeof(why)) < 0)
 		msg_fatal("cannot start the spawner of sandboxed children: %s",
 		    why);
+	/* Tables as root, as smtp(8) opens them before it drops privileges;
+	 * after the spawner's fork, so that no child's memory held them. */
+	if (sasl_open(why, sizeof(why)) < 0)
+		msg_fatal("%s", why);
 	/* OpenSSL's error texts, for the children's TLS_INFO LIBERR. */
 	tls_log_init(&cfg->tls);
 
@@ -443,6 +491,7 @@ main(int argc, char **argv)
 	if (sandbox_parent_enter(&pspec, why, sizeof(why)) < 0)
 		msg_fatal("%s", why);
 
+	parent_ctx.starting = 0;
 	if (cfg->opt_standalone) {
 		/* -S: one client on stdin/stdout, for testing by hand. */
 		if (deliver_serve(0, 1, cfg, &parent_ctx.pool) < 0) {

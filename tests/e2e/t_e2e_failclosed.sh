@@ -125,5 +125,29 @@ check "one status=sent line for it" \
 check "no fatal line after the removal" \
     eval '! log_since "$off2" | grep -F "$FATAL"'
 
+# --------------- any other fatal error at start: deferred just as fast
+
+# parent/cfg_tls.c refuses an unreadable CAfile while the configuration
+# is read, before the refusal table: the start-up exit hook takes qmgr's
+# connection all the same (without it qmgr would wait $daemon_timeout).
+off3=$(log_size)
+pf_postconf 'smtp_tls_security_level = secure' \
+    'smtp_tls_CAfile = /nonexistent/sj-ca.pem' || sj_die "postconf"
+pf_reload || sj_die "postfix reload failed"
+mid2=$(pf_send "$SENDER" "$RCPT") || sj_die "could not queue the message"
+qid2=$(pf_qid "$mid2") || sj_die "no queue id for $mid2"
+check "a bad CAfile is fatal at start" \
+    wait_log "$off3" 60 "postfix/smtp\[[0-9]+\]: fatal: .*smtp_tls_CAfile"
+check "qmgr defers that message at once (mail transport unavailable)" \
+    wait_log "$off3" 60 "$qid2: to=<$RCPT>, relay=none, .*dsn=4\.3\.0, status=deferred \\(mail transport unavailable\\)"
+check "it stays queued, nothing more was sent" \
+    eval 'pf_in_queue "$qid2" && [ "$(sink_count fc)" -eq 1 ]'
+postconf -c "$W_DIR/etc" -X smtp_tls_security_level smtp_tls_CAfile ||
+    sj_die "postconf -X"
+pf_reload || sj_die "postfix reload failed"
+pf_flush
+check "after the fix it is delivered" \
+    wait_log "$off3" "$T_TIMEOUT" "$qid2: to=<$RCPT>, relay=mx\.fc\.test\[127\.0\.0\.3\]:25, .*status=sent"
+
 world_down
 check_summary

@@ -21,7 +21,8 @@ DESCRIPTION
 	process of the parent, spawner or children is left at the end. A control
 	scenario (a child that behaves) proves the encoder below speaks the
 	parent's protocol, so the refusals are the parent's doing.
-	Prints "ok - name" / "not ok - name" lines.
+	Prints "ok - name" / "not ok - name" lines. SJ_DEBUG_SCRIPT=1 also
+	prints each scenario's script and, for a failure, the whole log.
 SECURITY
 	Test code; runs as root (the sandbox is built as master(8) would).
 SEE ALSO
@@ -110,6 +111,13 @@ def done(job=JOB, extra=b""):
 	now = int(time.time())
 	return frame(T["DONE"], u32(job) + u32(0) + u64(now) + u32(0) +
 	    u64(now) + u32(0) + [extra])
+
+
+def sasl_req(dest, host="127.0.0.1", job=JOB, kind=0, challenge=""):
+	"""SASL_REQ body (ipc_msg.c IPC_F_SASL_REQ order); kind 0 password,
+	1 username only, 2 CRAM-MD5 response."""
+	return frame(T["SASL_REQ"], u32(job) + u32(kind) + s16(dest) +
+	    s16(host) + s16(challenge))
 
 
 def log(text, level=1):
@@ -243,16 +251,34 @@ def scenario(env, sc, idx):
 	script = os.path.join(env.tmp, "script.%d.%d" % (os.getpid(), idx))
 	body = sc["script"](qid) if callable(sc["script"]) else sc["script"]
 	lines = sc.get("prologue", PROLOGUE) + body
+	os.environ["SJ_HOSTILE_SCRIPT"] = script
+	args = list(sc.get("args", ()))
+	if sc.get("sasl"):
+		# A password table with the job's nexthop and another
+		# destination: only the job's own may be released.
+		args += ["-o", "smtp_sasl_auth_enable=yes", "-o",
+		    "smtp_sasl_password_maps=inline:{ {[127.0.0.1]:%d = "
+		    "u:jobsecret}, {[other.test]:587 = o:othersecret}, "
+		    "{other.test = o:othersecret} }" % env.dead_port]
+	own = "[127.0.0.1]:%d" % env.dead_port
+	subst = {
+		"SEND_SASL_OWN": "send " + sasl_req(own),
+		"SEND_SASL_USER": "send " + sasl_req(own, kind=1),
+		"SEND_SASL_CRAM": "send " + sasl_req(own, kind=2,
+		    challenge="PDEyMzRAeC50ZXN0Pg=="),
+	}
+	lines = [subst.get(ln, ln) for ln in lines]
 	with open(script, "w") as f:
 		f.write("\n".join(lines) + "\n")
-	os.environ["SJ_HOSTILE_SCRIPT"] = script
+	if os.environ.get("SJ_DEBUG_SCRIPT"):
+		print("\n".join("# " + ln for ln in lines))
 	env.log.take()
 	try:
 		if sc.get("master"):
-			r = run_master_mode(env, raw, sc.get("args", ()),
+			r = run_master_mode(env, raw, args,
 			    sc.get("requests", 1))
 		else:
-			r = fp.run_smtpjail(env, raw, None, sc.get("args", ()))
+			r = fp.run_smtpjail(env, raw, None, args)
 	finally:
 		del os.environ["SJ_HOSTILE_SCRIPT"]
 	left = wait_gone(script)
@@ -355,6 +381,8 @@ def scenario(env, sc, idx):
 		    "logged, want 1..%d" % (n, sc["max_child_lines"]))
 	if ck.problems:
 		ck.problems.append("log: %r" % log[-8:])
+		if os.environ.get("SJ_DEBUG_SCRIPT"):
+			ck.problems.append("full log: %r" % log)
 	os.unlink(path)
 	os.unlink(script)
 	return ck.problems
@@ -578,6 +606,39 @@ SCENARIOS = [
 	dict(name="READY with IPC version 99: the child never serves, the "
 	    "job is deferred", prologue=[], script=["send " + ready(99)],
 	    log=["child speaks IPC version 99, parent %d" % VERSION]),
+
+	# SASL: the credential of the job's own destination, once.
+	dict(name="control: SASL_REQ for the job's nexthop is answered, "
+	    "then FINAL", sasl=True, script=["SEND_SASL_OWN", "recv", SENT0,
+	    "send " + done()], want="FINAL", marked=[0], rc=0,
+	    log=["status=sent"]),
+	dict(name="SASL_REQ twice for the same destination in a job: "
+	    "refused", sasl=True, script=["SEND_SASL_OWN", "recv",
+	    "SEND_SASL_OWN", SENT0, "send " + done()],
+	    log=[FAILED, "second SASL_REQ for destination"]),
+	dict(name="SASL_REQ for another destination's credential: refused",
+	    sasl=True, script=["send " + sasl_req("[other.test]:587",
+	    "other.test"), SENT0, "send " + done()],
+	    log=[FAILED, 'SASL_REQ for destination "[other.test]:587", not '
+	    "the job's nexthop"]),
+	dict(name="SASL_REQ for another job: refused", sasl=True,
+	    script=["send " + sasl_req("[127.0.0.1]:1", job=57005), SENT0,
+	    "send " + done()], log=[FAILED, "SASL_REQ for job 57005, "
+	    "expected job 1"]),
+	dict(name="control: CRAM-MD5, the username then a response, then "
+	    "FINAL", sasl=True, script=["SEND_SASL_USER", "recv",
+	    "SEND_SASL_CRAM", "recv", SENT0, "send " + done()], want="FINAL",
+	    marked=[0], rc=0, log=["status=sent"]),
+	dict(name="CRAM-MD5 response asked before the username: refused",
+	    sasl=True, script=["SEND_SASL_CRAM", SENT0, "send " + done()],
+	    log=[FAILED, "before its username"]),
+	dict(name="the password asked after the username (CRAM-MD5 "
+	    "chosen): refused", sasl=True, script=["SEND_SASL_USER", "recv",
+	    "SEND_SASL_OWN", SENT0, "send " + done()],
+	    log=[FAILED, "second SASL_REQ for destination"]),
+	dict(name="SASL_REQ with SASL off: refused",
+	    script=["SEND_SASL_OWN", SENT0, "send " + done()],
+	    log=[FAILED, "SASL_REQ with smtp_sasl_auth_enable = no"]),
 
 	# The same refusal on master(8)'s path (serve(), not -S).
 	dict(name="master mode: repeated recipient index: refused, the "

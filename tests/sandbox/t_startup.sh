@@ -102,11 +102,11 @@ expect "smtp_header_checks refused" \
     'fatal: smtp_header_checks = regexp:/etc/postfix/header_checks is not supported by smtpjail (see README "Parameters")' \
     "$bin" -t unix -u -o smtp_header_checks=regexp:/etc/postfix/header_checks -S
 out=$(printf 'smtp_generic_maps = hash:/etc/postfix/generic\n' | maincf;
-    MAIL_CONFIG=$tmp/etc "$bin" -t unix -u -o smtp_sasl_auth_enable=yes \
+    MAIL_CONFIG=$tmp/etc "$bin" -t unix -u -o smtp_send_xforward_command=yes \
     -o smtpjail_sandbox_dir=/x -S </dev/null 2>&1)
 if [ "$(printf '%s\n' "$out" | grep -c 'fatal: ')" -eq 3 ] &&
     printf '%s\n' "$out" | grep -q 'fatal: smtp_generic_maps = hash:/etc/postfix/generic is not supported' &&
-    printf '%s\n' "$out" | grep -q 'fatal: smtp_sasl_auth_enable = yes is not supported' &&
+    printf '%s\n' "$out" | grep -q 'fatal: smtp_send_xforward_command = yes is not supported' &&
     printf '%s\n' "$out" | grep -q 'fatal: unknown parameter smtpjail_sandbox_dir: .*did you mean smtpjail_sandbox_directory?'; then
 	echo "ok - every refusal logged, one fatal line each"
 else

@@ -191,6 +191,21 @@ build(enum ipc_type t, struct ipc_msg *m)
 		snprintf(m->u.tls_info.cipher, sizeof(m->u.tls_info.cipher),
 		    "TLS_AES_256_GCM_SHA384");
 		break;
+	case IPC_T_SASL_REQ:
+		m->u.sasl_req.job_id = 7;
+		snprintf(m->u.sasl_req.dest, sizeof(m->u.sasl_req.dest),
+		    "[relay.example.test]:587");
+		snprintf(m->u.sasl_req.host, sizeof(m->u.sasl_req.host),
+		    "relay.example.test");
+		break;
+	case IPC_T_SASL_CRED:
+		m->u.sasl_cred.job_id = 7;
+		m->u.sasl_cred.status = IPC_SASL_FOUND;
+		snprintf(m->u.sasl_cred.username,
+		    sizeof(m->u.sasl_cred.username), "user");
+		snprintf(m->u.sasl_cred.password,
+		    sizeof(m->u.sasl_cred.password), "p\x01ss word");
+		break;
 	default:
 		fail_msg("build: type %d", (int)t);
 	}

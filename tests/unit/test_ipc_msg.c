@@ -159,6 +159,10 @@ body_size(enum ipc_type t)
 		return (sizeof(struct ipc_transcript));
 	case IPC_T_TLS_INFO:
 		return (sizeof(struct ipc_tls_info));
+	case IPC_T_SASL_REQ:
+		return (sizeof(struct ipc_sasl_req));
+	case IPC_T_SASL_CRED:
+		return (sizeof(struct ipc_sasl_cred));
 	default:
 		fail_msg("no body size for type %d", (int)t);
 	}
@@ -200,6 +204,9 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		    c->mime_boundary_length_limit =
 		    c->queue_line_length_limit = UINT32_MAX;
 		c->hosts_count = SJ_HOSTS_MAX;
+		c->sasl_opts = c->sasl_tls_opts = c->sasl_tls_verified_opts =
+		    IPC_SASL_ALL;
+		TEXT(c->sasl_mechs);
 		TEXT(c->cache_destinations);
 		TEXT(c->helo_name);
 		TEXT(c->dns_servers);
@@ -332,6 +339,24 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		TEXT(ti->lib_data);
 		break;
 	}
+	case IPC_T_SASL_REQ:
+		if (!max)
+			break;
+		m->u.sasl_req.job_id = UINT32_MAX;
+		m->u.sasl_req.kind = IPC_SASL_ASK_CRAM_MD5;
+		RAW(m->u.sasl_req.dest);
+		TEXT(m->u.sasl_req.host);
+		TEXT(m->u.sasl_req.challenge);
+		break;
+	case IPC_T_SASL_CRED:
+		if (!max)
+			break;
+		m->u.sasl_cred.job_id = UINT32_MAX;
+		m->u.sasl_cred.status = IPC_SASL_ERROR;
+		RAW(m->u.sasl_cred.username);
+		RAW(m->u.sasl_cred.password);
+		TEXT(m->u.sasl_cred.response);
+		break;
 	default:
 		fail_msg("build: type %d", (int)t);
 	}
@@ -386,7 +411,7 @@ test_table(void **state)
 	assert_null(ipc_msg_spec(IPC_T_MAX));
 	assert_null(ipc_msg_spec((enum ipc_type)1000));
 	assert_string_equal(ipc_msg_name(0), "UNKNOWN(0)");
-	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(13)");
+	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(15)");
 	assert_string_equal(ipc_msg_name(UINT32_MAX), "UNKNOWN(4294967295)");
 	for (t = 1; t < IPC_T_MAX; t++) {
 		s = ipc_msg_spec((enum ipc_type)t);
@@ -887,7 +912,7 @@ static const struct bad bad_cases[] = {
 	{ "type 0", IPC_T_LOG, 2, 2, 0, NULL, IPC_C2P, FD_NONE, -EBADMSG,
 	    "UNKNOWN(0): unknown message type" },
 	{ "type MAX", IPC_T_LOG, 2, 2, IPC_T_MAX, NULL, IPC_C2P, FD_NONE,
-	    -EBADMSG, "UNKNOWN(13): unknown message type" },
+	    -EBADMSG, "UNKNOWN(15): unknown message type" },
 	{ "type 0xffff", IPC_T_ABORT, 2, 2, 0xffff, NULL, IPC_P2C, FD_NONE,
 	    -EBADMSG, "UNKNOWN(65535): unknown message type" },
 	{ "LOG to child", IPC_T_LOG, 0, 0, 0, NULL, IPC_P2C, FD_TABLE,
@@ -1004,7 +1029,7 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "SITE_RESULT: field status: \"4.4.x\" is not a DSN" },
 	/* Integer ranges and flag masks. */
 	{ "CONFIG flags", IPC_T_CONFIG, B(0), 4, IPC_CF_ALL + 1, NULL, 0,
-	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x10000" },
+	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x80000" },
 	{ "CONFIG flags top", IPC_T_CONFIG, B(0), 4, 0x80000001, NULL, 0,
 	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits "
 	    "0x80000000" },
@@ -1050,6 +1075,19 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "DONE: field conn_setup_done_usec: microseconds" },
 	{ "usec 2", IPC_T_DONE, B(28), 4, UINT32_MAX, NULL, 0, FD_TABLE,
 	    -EBADMSG, "DONE: field deliver_done_usec: microseconds" },
+	/* SASL: direction, the answer's status. */
+	{ "sasl_req to child", IPC_T_SASL_REQ, 0, 0, 0, NULL, IPC_P2C,
+	    FD_TABLE, -EBADMSG, "SASL_REQ: wrong direction: "
+	    "child-to-parent message received by the child" },
+	{ "sasl_cred to parent", IPC_T_SASL_CRED, 0, 0, 0, NULL, IPC_C2P,
+	    FD_TABLE, -EBADMSG, "SASL_CRED: wrong direction: "
+	    "parent-to-child message received by the parent" },
+	{ "sasl_req with fd", IPC_T_SASL_REQ, 0, 0, 0, NULL, 0, FD_GIVE,
+	    -EBADMSG, "SASL_REQ: unexpected descriptor" },
+	{ "sasl_cred status", IPC_T_SASL_CRED, B(4), 4, 3, NULL, 0, FD_TABLE,
+	    -EBADMSG, "SASL_CRED: field status: 3 out of range 0..2" },
+	{ "sasl_req kind", IPC_T_SASL_REQ, B(4), 4, 3, NULL, 0, FD_TABLE,
+	    -EBADMSG, "SASL_REQ: field kind: 3 out of range 0..2" },
 	/* TRANSCRIPT: classes, the omission, the text's lines. */
 	{ "transcript to child", IPC_T_TRANSCRIPT, 0, 0, 0, NULL, IPC_P2C,
 	    FD_TABLE, -EBADMSG, "TRANSCRIPT: wrong direction: "
