@@ -816,6 +816,40 @@ deliver_defer_rest(struct deliver_job *job)
 }
 
 /*
+ * The content has a bad record, or the file ends before it does. Postfix
+ * 3.7's smtp(8) meets that while sending DATA (src/smtp/smtp_proto.c,
+ * smtp_loop()): it warns "bad record type: N in message content", fails
+ * every pending recipient with 5.3.0 "unreadable mail queue entry"
+ * (smtp_mesg_fail(), DSN_BY_LOCAL_MTA: a bounce, or a deferral under
+ * soft_bounce), and only when every one of those was recorded (status
+ * still 0) marks the file corrupt (global/mark_corrupt.c) and answers
+ * qmgr with that status; qmgr then saves the file in the corrupt queue.
+ * We read the content before connecting, so no session exists: the
+ * outcome, DSN, text and mark are stock's; relay= is "none" where stock
+ * names the server it was talking to, and nothing is sent.
+ */
+static int
+deliver_unreadable(struct deliver_job *job, const char *detail)
+{
+	struct dreq *req = job->req;
+	unsigned i, ndone = 0;
+
+	msg_warn("%s: bad record type: %d in message content",
+	    req->queue_id, job->qf.bad_type);
+	msg_verbose("%s: %s", req->queue_id, detail);
+	deliver_times(job, 0, 0, 0, 0, 0);
+	for (i = 0; i < req->rcpt_count; i++) {
+		deliver_result_local(&job->rcpt[i].res, "5.3.0",
+		    "unreadable mail queue entry");
+		ndone += deliver_outcome(job, i, &job->rcpt[i].res);
+	}
+	if (ndone != req->rcpt_count)
+		return (DEL_STAT_DEFER);
+	(void)qfile_mark_corrupt(&job->qf);	/* it logs the warning */
+	return (DEL_STAT_FINAL);
+}
+
+/*
  * Runs one request whose attributes were read. Returns the status for
  * qmgr and fills the hop DSN when the destination as a whole failed.
  */
@@ -841,12 +875,8 @@ deliver_request(struct deliver_job *job, struct child_pool *pool,
 	}
 	err = qfile_content_memfd(&job->qf, req->data_offset, req->data_size,
 	    &memfd, &content_len, why, sizeof(why));
-	if (err == -EUCLEAN) {
-		msg_warn("%s: %s", req->queue_id, why);
-		if (qfile_mark_corrupt(&job->qf) == 0)
-			msg_warn("corrupted queue file: %s", job->qf.path);
-		return (DEL_STAT_DEFER);
-	}
+	if (err == -EUCLEAN)
+		return (deliver_unreadable(job, why));
 	if (err < 0) {
 		msg_warn("%s: reading content: %s", req->queue_id, why);
 		return (DEL_STAT_DEFER);
