@@ -1076,13 +1076,29 @@ SCENARIOS = [
 	# Postfix's mail_open_ok() refuses it silently: no warning asserted.
 	dict(name="queue file mode 0600: DEFER, untouched", qmode=0o600,
 	    want="DEFER"),
-	# Postfix hits EOF before X, bounces 5.3.0 and chmods 0400;
-	# smtpjail sees the short file before sending: chmod 0400 + DEFER
-	# (postfix-interfaces.md 4.9), so qmgr moves it to corrupt/.
-	dict(name="truncated queue file (no X/E): DEFER, file mode 0400, "
-	    "nothing marked", truncate=lambda d: len(d) - 6, want="DEFER",
-	    warn=True, mode=0o400, log=["bad record type: -1",
+	# Postfix's smtp(8) (src/smtp/smtp_proto.c) hits EOF before X while
+	# sending DATA: bad record type -1, every recipient bounced 5.3.0
+	# "unreadable mail queue entry" (marked done), then chmod 0400 and
+	# status 0; qmgr moves the file to corrupt/. smtpjail sees the short
+	# file before it connects: the same outcome, nothing sent.
+	dict(name="truncated queue file (no X/E): bounced 5.3.0, marked, "
+	    "file mode 0400, FINAL", truncate=lambda d: len(d) - 6,
+	    want="FINAL", marked=[0], warn=True, mode=0o400, no_smtp=True,
+	    appends={"bounce": [("bob@remote.test", "5.3.0",
+	    "failed")]},
+	    log=["bad record type: -1 in message content", "relay=none",
+	    "dsn=5.3.0, status=bounced (unreadable mail queue entry)",
 	    "corrupted queue file"]),
+	# soft_bounce: smtp_mesg_fail() defers instead (4.3.0), the status
+	# is not 0, so smtp_proto.c does not mark the file corrupt.
+	dict(name="truncated queue file, soft_bounce=yes: deferred 4.3.0, "
+	    "not marked, mode unchanged, DEFER", truncate=lambda d: len(d) - 6,
+	    args=["-o", "soft_bounce=yes"], want="DEFER", warn=True,
+	    no_smtp=True, appends={"defer": [("bob@remote.test", "4.3.0",
+	    "delayed")]},
+	    log=["dsn=4.3.0, status=SOFTBOUNCE (unreadable mail queue "
+	    "entry)"],
+	    nolog=["corrupted queue file"]),
 	dict(name="recipient offset not at an R record: delivered, not "
 	    "marked, DEFER", mutate=lambda c, r: (c, [set_attr(x, "offset",
 	    int(dict(x)["offset"]) - 17) for x in r]), want="DEFER",
@@ -1143,9 +1159,14 @@ SCENARIOS = [
 	dict(name="sendopts instead of smtputf8 accepted",
 	    mutate=rename("smtputf8", "sendopts"), want="FINAL", marked=[0],
 	    log=["status=sent"]),
-	dict(name="corrupt content record: DEFER, file mode 0400",
-	    corrupt=True, want="DEFER", mode=0o400, warn=True,
-	    log=["corrupted queue file"]),
+	# As the truncated file above (src/smtp/smtp_proto.c).
+	dict(name="corrupt content record: bounced 5.3.0, marked, file mode "
+	    "0400, FINAL", corrupt=True, want="FINAL", marked=[0],
+	    mode=0o400, warn=True, no_smtp=True,
+	    appends={"bounce": [("bob@remote.test", "5.3.0",
+	    "failed")]},
+	    log=["bad record type:", "status=bounced (unreadable mail queue "
+	    "entry)", "corrupted queue file"]),
 	# Postmaster notices (postfix-interfaces.md 5.9, 8.8): a 501 to RCPT
 	# is a protocol error (Postfix smtp_check_code()).
 	dict(name="notify_classes=protocol, RCPT 501: one notice to "
