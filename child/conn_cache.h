@@ -23,7 +23,7 @@
 #include "smtp_session.h"
 
 /* "nexthop\nsender" */
-#define CONN_CACHE_OWNER_MAX	(SJ_NEXTHOP_MAX + SJ_ADDR_MAX + 1)
+#define CONN_CACHE_OWNER_MAX	(SJ_NEXTHOP_MAX + SJ_SENDER_MAX + 1)
 
 /*
  * Who may take the sessions stored from now on, as Postfix's cache keys

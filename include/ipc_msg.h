@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	13
+#define IPC_VERSION	14
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -185,7 +185,7 @@ struct ipc_deliver {
 	 */
 	uint64_t data_size;
 	char	nexthop[SJ_NEXTHOP_MAX + 1];
-	char	sender[SJ_ADDR_MAX + 1];	/* "" = null sender */
+	char	sender[SJ_SENDER_MAX + 1];	/* "" = null sender */
 	char	envid[SJ_ENVID_MAX + 1];
 	char	queue_id[SJ_QUEUE_ID_MAX + 1];	/* for "<qid>: " in log lines */
 	int	content_fd;		/* travels as SCM_RIGHTS; -1 in body */

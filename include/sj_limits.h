@@ -21,6 +21,10 @@
  * the address, the original one and the ORCPT: they fit its 16 KiB. */
 #define SJ_REQ_ADDR_MAX		4096
 #define SJ_REQ_ORCPT_MAX	(SJ_REQ_ADDR_MAX + 32)
+/* The sender: stock smtp(8) sends any sender qmgr gives it and lets the
+ * server decide (smtp_proto.c, MAIL FROM), so the whole request length
+ * is carried to the child; beyond it the request is refused. */
+#define SJ_SENDER_MAX		SJ_REQ_ADDR_MAX
 /* Postfix queue id: [A-Za-z0-9_], at most 255 (mail_queue_id_ok). */
 #define SJ_QUEUE_ID_MAX		255
 /* Postfix queue name: [A-Za-z0-9], at most 100 (mail_queue_name_ok). */

@@ -13,6 +13,9 @@
 #	stock (s-SCEN@ok.test):
 #	badrec	the type byte of a body record is overwritten ('Z'): the
 #		agent meets a bad record in the content.
+#	long	(not damaged, not held) a sender of 1112 bytes, over
+#		smtpjail's old limit of 1024: stock sends it and the server
+#		accepts it; smtpjail must too.
 #	trunc	the file is cut in the middle of the body. qmgr reads every
 #		file to its end record before it makes a request, so it
 #		rejects this one and saves it in the corrupt queue; neither
@@ -161,6 +164,7 @@ sj_jail_world t_e2e_qfile qfile write_zone postfix smtp-sink dnsmasq ip python3
 for s in $SCENARIOS; do
 	printf 's-%s@ok.test\tstocksmtp:\n' "$s"
 done > "$W_DIR/etc/transport"
+printf 's-long@ok.test\tstocksmtp:\n' >> "$W_DIR/etc/transport"
 printf '/^X-Hold: yes/ HOLD damage test\n' > "$W_DIR/etc/hold_checks"
 pf_postconf "header_checks = regexp:$W_DIR/etc/hold_checks" ||
     sj_die "postconf"
@@ -183,6 +187,14 @@ for s in $SCENARIOS; do
 		sj_wait_file "$W_DIR/spool/hold/$q" 20 || sj_die "$q not on hold"
 		damage "$s" "$W_DIR/spool/hold/$q" || sj_die "damage $q"
 	done
+done
+# A sender longer than smtpjail's SJ_ADDR_MAX (1024), not held.
+LONGSENDER=$(printf 'l%.0s' $(seq 1 1100))@sender.test
+for a in j s; do
+	printf 'From: <%s>\nTo: <%s-long@ok.test>\nSubject: long sender\n\nTest long %s.\n' \
+	    "$LONGSENDER" "$a" "$a" > "$msg"
+	m=$(pf_send "$LONGSENDER" "$a-long@ok.test" "$msg") || sj_die "send long"
+	QID[${a}long]=$(pf_qid "$m") || sj_die "no queue id for $m"
 done
 pf_cmd postsuper -c "$W_DIR/etc" -H ALL > /dev/null 2>&1 || sj_die "postsuper -H"
 pf_flush
@@ -216,6 +228,28 @@ for s in $SCENARIOS; do
 	check "same warnings" same_warnings "$s"
 	check "same qmgr and bounce lines" same_after_lines "$s"
 done
+SJ_CHECK_PREFIX=
+# The long sender: stock sends it and the server decides (smtp-sink
+# accepts it); smtpjail carries senders up to SJ_SENDER_MAX (4096).
+SJ_CHECK_PREFIX="long sender: "
+echo "# smtpjail: $(status_line j long | sed -E 's/l{20,}/l.../g')"
+echo "# stock:    $(status_line s long | sed -E 's/l{20,}/l.../g')"
+check "stock: status=sent" eval \
+    '[[ $(status_line s long) == *", status=sent "* ]]'
+for f in status dsn text; do
+	check "same $f=" same_field long "$f"
+done
+check "same outcome (queue, corrupt queue, notification)" \
+    same_outcome long
+# The dump of smtpjail's transaction (its recipient) has the sender.
+jlong_dump() {
+	local f
+	for f in $(sink_grep ok "j-long@ok.test"); do
+		grep -qF -- "$LONGSENDER" "$f" && return 0
+	done
+	return 1
+}
+check "the server got the whole sender from smtpjail" jlong_dump
 SJ_CHECK_PREFIX=
 world_down
 sj_note "t_e2e_qfile: $(( $(date +%s) - SJ_START )) s"

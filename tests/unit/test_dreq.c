@@ -471,6 +471,8 @@ test_timeout(void **state)
 
 #define A4	"AAAA"
 #define A40	A4 A4 A4 A4 A4 A4 A4 A4 A4 A4
+#define A40X26	A40 A40 A40 A40 A40 A40 A40 A40 A40 A40 A40 A40 A40 A40 A40 A40 \
+	A40 A40 A40 A40 A40 A40 A40 A40 A40 A40
 #define B87	A40 A40 A4 A4 A4 A4 A4 A4 A4 A4 A4	/* 29 groups */
 #define B89	B87 "AAA="
 
@@ -553,10 +555,10 @@ static const struct mcase {
 	  1, 0, "bad message offset", NULL },
 	{ "negative size", { 0, OP_SET, 4, NULL, "9223372036854775808" },
 	  1, 0, "bad message offset 274 or size 9223372036854775808", NULL },
+	/* The sender's limit is SJ_SENDER_MAX (4096): 104 x 40 + 1. */
 	{ "sender too long", { 0, OP_SET, 8, NULL,
-	  A40 A40 A40 A40 A40 A40 A40 A40 A40 A40 A40 A40 A40 A40 A40 A40
-	  A40 A40 A40 A40 A40 A40 A40 A40 A40 A40 "x" }, 1, 0,
-	  "attribute sender too long (1041 > 1024 bytes)", COMMON_ERR },
+	  A40X26 A40X26 A40X26 A40X26 "x" }, 1, 0,
+	  "attribute sender too long (4161 > 4096 bytes)", COMMON_ERR },
 	{ "value without NUL, then EOF", { 0, OP_NONE, 0, NULL, NULL }, 1, 2,
 	  "unexpected end-of-input from smtp socket while reading input "
 	  "attribute value", RCPT_ERR },
