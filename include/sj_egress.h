@@ -21,7 +21,8 @@
  *	  the child resolved never opens the door);
  *	- at most smtp_mx_address_limit addresses per destination of the
  *	  job (times the destinations in its list), each twice at most
- *	  (one plain-text retry); DNS is not counted.
+ *	  (one plain-text retry); DNS is not counted against it (a flood
+ *	  stops at EGRESS_DNS_PER_JOB sockets).
  * SECURITY
  *	Parent. The configuration is trusted; the address, port and purpose
  *	come from the child and are hostile.
@@ -39,6 +40,9 @@
 #define EGRESS_JOB_HOPS		32	/* destinations of one job */
 #define EGRESS_JOB_SEEN		128	/* distinct SMTP addresses of one job */
 #define EGRESS_USES_MAX		2	/* one connection + one plain-text retry */
+/* DNS sockets of one job: c-ares keeps one UDP socket per server and
+ * opens TCP only for truncated answers; this only stops a flood. */
+#define EGRESS_DNS_PER_JOB	1000
 
 enum egress_purpose {
 	EGRESS_DNS_UDP = 1,
@@ -100,6 +104,7 @@ struct egress_job {
 		unsigned uses;
 	}	seen[EGRESS_JOB_SEEN];
 	size_t	nseen;
+	unsigned ndns;			/* DNS sockets granted */
 };
 
 /* 0, or -1 with why[] naming the parameter and the value. */

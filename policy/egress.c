@@ -583,7 +583,18 @@ egress_check(const struct egress_policy *pol, struct egress_job *job,
 		for (i = 0; i < pol->nns; i++)
 			if (egress_in(&pol->ns[i], &a) &&
 			    pol->ns[i].port == a.port)
-				return (0);
+				break;
+		if (i < pol->nns && job->ndns >= EGRESS_DNS_PER_JOB) {
+			snprintf(why, whysz, "%s to %s: more than %d DNS "
+			    "sockets in one delivery",
+			    egress_purpose_name(purpose), text,
+			    EGRESS_DNS_PER_JOB);
+			return (-EACCES);
+		}
+		if (i < pol->nns) {
+			job->ndns++;
+			return (0);
+		}
 		snprintf(why, whysz, "%s to %s: not a configured name server",
 		    egress_purpose_name(purpose), text);
 		return (-EACCES);

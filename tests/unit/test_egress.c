@@ -237,6 +237,13 @@ test_limits(void **state)
 	for (i = 0; i < 10; i++)
 		assert_int_equal(ask(&pol, &job, EGRESS_DNS_UDP, "192.0.2.53",
 		    53, why, sizeof(why)), 0);
+	/* ... but a flood of DNS sockets ends. */
+	for (i = 10; i < EGRESS_DNS_PER_JOB; i++)
+		assert_int_equal(ask(&pol, &job, EGRESS_DNS_TCP, "192.0.2.53",
+		    53, why, sizeof(why)), 0);
+	assert_int_equal(ask(&pol, &job, EGRESS_DNS_UDP, "192.0.2.53", 53,
+	    why, sizeof(why)), -EACCES);
+	assert_non_null(strstr(why, "DNS sockets in one delivery"));
 	/* A new job starts again. */
 	egress_job_begin(&job, &pol, "example.com");
 	assert_int_equal(ask(&pol, &job, EGRESS_SMTP, "203.0.113.4", 25, why,
