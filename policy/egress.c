@@ -377,7 +377,9 @@ static int
 egress_bind_one(const char *param, const char *value, int family,
     struct egress_net *out, char *why, size_t whysz)
 {
-	if (egress_parse_addr(value, out) < 0 || out->family != family) {
+	/* postconf(5): "address information may be enclosed inside []". */
+	if (egress_parse_net(value, out) < 0 || out->family != family ||
+	    out->prefix != (family == AF_INET ? 32U : 128U)) {
 		snprintf(why, whysz, "parameter %s: \"%.60s\" is not a numeric "
 		    "%s address", param, value, family == AF_INET ? "IPv4" :
 		    "IPv6");

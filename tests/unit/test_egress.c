@@ -291,7 +291,7 @@ test_bind(void **state)
 	assert_null(egress_bind_address(&pol, AF_INET, &enforce));
 	/* smtp_bind_address(6) win, enforced when asked. */
 	c.bind_address = "192.0.2.1";
-	c.bind_address6 = "2001:db8::1";
+	c.bind_address6 = "[2001:db8::1]";	/* brackets allowed */
 	c.bind_enforce = 1;
 	if (egress_policy_init(&pol, &c, why, sizeof(why)) < 0)
 		fail_msg("init: %s", why);
@@ -307,6 +307,8 @@ test_bind(void **state)
 	assert_int_equal(egress_policy_init(&pol, &c, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "smtp_bind_address"));
 	c.bind_address = "2001:db8::1";
+	assert_int_equal(egress_policy_init(&pol, &c, why, sizeof(why)), -1);
+	c.bind_address = "192.0.2.0/24";
 	assert_int_equal(egress_policy_init(&pol, &c, why, sizeof(why)), -1);
 }
 
