@@ -194,7 +194,12 @@ for line in "child allows: read" \
 		echo "not ok - sandbox-check does not print \"$line\""
 	fi
 done
-for call in socket connect setsockopt writev fcntl getsockname rt_sigreturn; do
+# (rt_sigreturn stays in an ASan build's filter, for the runtime: that
+# build's list has its "madvise" row.)
+calls="socket connect setsockopt writev fcntl getsockname"
+printf '%s\n' "$out" | grep -q "^child allows: madvise" ||
+    calls="$calls rt_sigreturn"
+for call in $calls; do
 	if printf '%s\n' "$out" | grep -q "^child allows: $call\b"; then
 		echo "not ok - sandbox-check lists $call as allowed"
 	else
