@@ -29,7 +29,7 @@
  *	c-ares' socket operations are routed through sj_sys.h with
  *	ares_set_socket_functions(), so c-ares itself makes no socket
  *	system call (it then also skips its fcntl/setsockopt calls); the
- *	sockets themselves come from the parent (see dns_sock_open()). The
+ *	sockets themselves come from the parent (child/dns_sock.c). The
  *	wait is sys_wait() on the c-ares socket, which the parent can
  *	cancel through the IPC socket. sj_sys.h can wait on one socket
  *	only; when c-ares has several (several servers, UDP and TCP), the
@@ -62,7 +62,6 @@
 #include <sys/socket.h>
 
 #include "dns.h"
-#include "ipc_msg.h"
 #include "msg.h"
 #include "sj_sys.h"
 #include "sj_text.h"
@@ -71,7 +70,6 @@
 #define DNS_TRY_MS	5000	/* glibc RES_TIMEOUT */
 #define DNS_TRIES	2	/* glibc RES_DFLRETRY */
 #define DNS_EDNS_SIZE	1232	/* DNS flag day 2020 */
-#define DNS_SEND_BUF	2048	/* coalesced TCP writes */
 
 #define DNS_RECURSE	1	/* internal: a CNAME without data */
 
@@ -96,203 +94,6 @@ struct dns_chain {
 	struct dns_mx_reply *mx;		/* exactly one of mx/ar */
 	struct dns_addr_reply *ar;
 };
-
-/*
- * Socket functions for c-ares: each returns -1 with errno set, as
- * c-ares expects, and goes through the child's system-call layer.
- *
- * The child cannot create a socket, and c-ares 1.18 asks for one
- * before it says where it goes: open_socket() in ares_process.c calls
- * asocket(family, type, 0), then (user functions set) skips
- * configure_socket() and TCP_NODELAY, then aconnect(s, server) and
- * keeps 's' as the connection's identity. asocket() therefore hands out
- * a handle, not a descriptor (DNS_HANDLE_BASE + slot: above any
- * descriptor the child can hold, RLIMIT_NOFILE 32), aconnect() asks the
- * parent for a socket connected to the server (sys_connect_via(), DNS
- * UDP or TCP by the type asocket() was given), and every other
- * function, and the poll loop in dns_run(), translate the handle to
- * that descriptor. c-ares never uses the number as a descriptor itself
- * on this path: no fd_set (we use ares_getsock() and ares_process_fd()),
- * no fcntl or setsockopt (skipped for user socket functions).
- */
-#define DNS_SOCK_MAX	8		/* UDP and TCP per server, and spare */
-#define DNS_HANDLE_BASE	4096
-
-static struct dns_sock_ctx {
-	struct {
-		int	used;
-		int	type;		/* SOCK_DGRAM or SOCK_STREAM */
-		int	fd;		/* from the parent, or -1 */
-	}	slot[DNS_SOCK_MAX];
-} dns_sock_ctx;
-
-/* The slot of handle h, or -1. */
-static int
-dns_slot(ares_socket_t h)
-{
-	long	i = (long)h - DNS_HANDLE_BASE;
-
-	if (i < 0 || i >= DNS_SOCK_MAX || !dns_sock_ctx.slot[i].used)
-		return (-1);
-	return ((int)i);
-}
-
-/* The descriptor behind handle h, or -1 with errno set. */
-static int
-dns_sock_fd(ares_socket_t h)
-{
-	int	i = dns_slot(h);
-
-	if (i < 0) {
-		errno = EBADF;
-		return (-1);
-	}
-	if (dns_sock_ctx.slot[i].fd < 0) {
-		errno = ENOTCONN;
-		return (-1);
-	}
-	return (dns_sock_ctx.slot[i].fd);
-}
-
-static ares_socket_t
-dns_sock_open(int family, int type, int protocol, void *arg)
-{
-	int	i;
-
-	(void)arg;
-	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if ((family != AF_INET && family != AF_INET6) ||
-	    (type != SOCK_DGRAM && type != SOCK_STREAM)
-	    || (protocol != 0
-	    && protocol != (type == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP))) {
-		errno = EINVAL;
-		return (ARES_SOCKET_BAD);
-	}
-	for (i = 0; i < DNS_SOCK_MAX; i++)
-		if (!dns_sock_ctx.slot[i].used)
-			break;
-	if (i == DNS_SOCK_MAX) {
-		errno = EMFILE;
-		return (ARES_SOCKET_BAD);
-	}
-	dns_sock_ctx.slot[i].used = 1;
-	dns_sock_ctx.slot[i].type = type;
-	dns_sock_ctx.slot[i].fd = -1;
-	return (DNS_HANDLE_BASE + i);
-}
-
-static int
-dns_sock_close(ares_socket_t h, void *arg)
-{
-	int	i = dns_slot(h), fd, rv;
-
-	(void)arg;
-	if (i < 0) {
-		errno = EBADF;
-		return (-1);
-	}
-	fd = dns_sock_ctx.slot[i].fd;
-	dns_sock_ctx.slot[i].used = 0;
-	dns_sock_ctx.slot[i].fd = -1;
-	if (fd >= 0 && (rv = sys_close(fd)) < 0) {
-		errno = -rv;
-		return (-1);
-	}
-	return (0);
-}
-
-static int
-dns_sock_connect(ares_socket_t h, const struct sockaddr *sa,
-    ares_socklen_t salen, void *arg)
-{
-	int	i = dns_slot(h), fd;
-
-	(void)arg;
-	if (i < 0) {
-		errno = EBADF;
-		return (-1);
-	}
-	if (dns_sock_ctx.slot[i].fd >= 0) {
-		errno = EISCONN;
-		return (-1);
-	}
-	fd = sys_connect_via(dns_sock_ctx.slot[i].type == SOCK_DGRAM ?
-	    IPC_CONN_DNS_UDP : IPC_CONN_DNS_TCP, sa, salen);
-	if (fd < 0) {
-		errno = -fd;
-		return (-1);
-	}
-	dns_sock_ctx.slot[i].fd = fd;
-	return (0);
-}
-
-static ares_ssize_t
-dns_sock_recvfrom(ares_socket_t h, void *buf, size_t len, int flags,
-    struct sockaddr *sa, ares_socklen_t *salen, void *arg)
-{
-	ssize_t	rv;
-	int	fd;
-
-	(void)arg;
-	if ((fd = dns_sock_fd(h)) < 0)
-		return (-1);
-	if ((rv = sys_recvfrom(fd, buf, len, flags, sa, salen)) < 0) {
-		errno = (int)-rv;
-		return (-1);
-	}
-	return (rv);
-}
-
-/*
- * sendto() with MSG_NOSIGNAL rather than writev(): a TCP server that
- * resets the connection must give EPIPE, not SIGPIPE. UDP queries are
- * always one buffer; several TCP queries are coalesced, and a short
- * write is fine on a stream.
- */
-static ares_ssize_t
-dns_sock_sendv(ares_socket_t h, const struct iovec *iov, int n, void *arg)
-{
-	unsigned char buf[DNS_SEND_BUF];
-	size_t	len = 0;
-	ssize_t	rv;
-	int	i, fd;
-
-	(void)arg;
-	if ((fd = dns_sock_fd(h)) < 0)
-		return (-1);
-	if (n <= 0) {
-		errno = EINVAL;
-		return (-1);
-	}
-	if (n == 1 || iov[0].iov_len >= sizeof(buf)) {
-		rv = sys_sendto(fd, iov[0].iov_base, iov[0].iov_len, 0, NULL, 0);
-	} else {
-		for (i = 0; i < n && iov[i].iov_len <= sizeof(buf) - len; i++) {
-			memcpy(buf + len, iov[i].iov_base, iov[i].iov_len);
-			len += iov[i].iov_len;
-		}
-		rv = sys_sendto(fd, buf, len, 0, NULL, 0);
-	}
-	if (rv < 0) {
-		errno = (int)-rv;
-		return (-1);
-	}
-	return (rv);
-}
-
-static const struct ares_socket_functions dns_sock_funcs = {
-	dns_sock_open,
-	dns_sock_close,
-	dns_sock_connect,
-	dns_sock_recvfrom,
-	dns_sock_sendv,
-};
-
-const struct ares_socket_functions *
-dns_socket_functions(void)
-{
-	return (&dns_sock_funcs);
-}
 
 /* xoshiro256** (Blackman, Vigna): fast, and good enough to shuffle. */
 static uint64_t
@@ -398,7 +199,7 @@ dns_init_opts(struct dns_ctx *ctx, const struct dns_opts *dopt, char *why,
 		ares_library_cleanup();
 		return (-1);
 	}
-	ares_set_socket_functions(ctx->channel, &dns_sock_funcs, ctx);
+	ares_set_socket_functions(ctx->channel, dns_socket_functions(), ctx);
 	ctx->ready = 1;
 	return (0);
 }

@@ -42,7 +42,6 @@
 #include <unistd.h>
 
 #include "broker.h"
-#include "cfg_params.h"
 #include "ipc_chan.h"
 #include "msg.h"
 #include "sj_egress.h"
