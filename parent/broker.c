@@ -17,6 +17,9 @@
  *	closes its own copy. The parent never waits for the connection:
  *	the child waits for it (smtp_connect_timeout) as before.
  *
+ *	After the parent sent ABORT (the job's deadline), every request
+ *	is answered ECANCELED and nothing is opened.
+ *
  *	A refusal is logged as a warning with the queue id and the reason
  *	and answered with EACCES: the child treats it as a failed connect
  *	("connect to host[addr]:port: Permission denied"), tries the next
@@ -51,6 +54,7 @@ static struct broker_ctx {
 	struct egress_job job;
 	uint32_t job_id;
 	int	active;
+	int	aborted;		/* ABORT sent: open nothing more */
 } broker_ctx;
 
 int
@@ -88,6 +92,13 @@ broker_job_begin(uint32_t job_id, const char *nexthop)
 	egress_job_begin(&broker_ctx.job, &broker_ctx.pol, nexthop);
 	broker_ctx.job_id = job_id;
 	broker_ctx.active = 1;
+	broker_ctx.aborted = 0;
+}
+
+void
+broker_job_abort(void)
+{
+	broker_ctx.aborted = 1;
 }
 
 void
@@ -197,13 +208,18 @@ broker_serve(int ipc_fd, const struct ipc_msg *msg, const char *queue_id,
 		/* ipc_msg_decode() refuses it: a bug if we get here. */
 		msg_panic("broker_serve: address \"%s\"", c->addr);
 	}
-	err = egress_check(&broker_ctx.pol, &broker_ctx.job, c->purpose,
-	    (struct sockaddr *)&ss, len, reason, sizeof(reason));
-	if (err < 0)
+	/* After ABORT the child is only to report and finish. */
+	if (broker_ctx.aborted)
+		err = -ECANCELED;
+	else
+		err = egress_check(&broker_ctx.pol, &broker_ctx.job,
+		    c->purpose, (struct sockaddr *)&ss, len, reason,
+		    sizeof(reason));
+	if (err == -EACCES)
 		msg_warn("%s: sandboxed child's connection request refused: %s",
 		    queue_id, reason);
-	else if ((fd = broker_open(c->purpose, (struct sockaddr *)&ss, len,
-	    queue_id)) < 0)
+	else if (err == 0 && (fd = broker_open(c->purpose,
+	    (struct sockaddr *)&ss, len, queue_id)) < 0)
 		err = fd;
 
 	memset(&ans, 0, sizeof(ans));

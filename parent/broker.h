@@ -27,6 +27,8 @@
 int	broker_init(const struct sj_config *, char *why, size_t whysz);
 void	broker_job_begin(uint32_t job_id, const char *nexthop);
 void	broker_job_end(void);
+/* ABORT was sent: answer every further CONNECT with ECANCELED. */
+void	broker_job_abort(void);
 /*
  * Answer msg (a CONNECT) on ipc_fd. 0 when answered (granted or
  * refused); -1 with why[] when the child broke the protocol (another

@@ -246,6 +246,7 @@ deliver_deadline(struct deliver_job *job, struct child_ctl *cc,
 		return (-1);
 	}
 	job->aborted = 1;
+	broker_job_abort();		/* no new connection after ABORT */
 	msg_warn("%s: sandboxed child pid %d passed the job deadline of "
 	    "%lld s: sending ABORT", job->req->queue_id, (int)cc->pid,
 	    deadline_ms / 1000);
