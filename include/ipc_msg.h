@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	13
+#define IPC_VERSION	14
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
