@@ -114,15 +114,15 @@ deliver_connect(const struct ipc_config *cfg, const struct dest_addr *a,
 	int64_t	deadline;
 	int	fd, err;
 
-	if ((fd = sys_socket_inet(a->sa.ss_family, SOCK_STREAM)) < 0)
+	/* The parent opens it (egress policy) and passes it on still
+	 * connecting: the timeout is ours, as before. */
+	if ((fd = sys_connect_via(IPC_CONN_SMTP,
+	    (const struct sockaddr *)&a->sa, a->salen)) < 0)
 		return (fd);
-	err = sys_connect(fd, (const struct sockaddr *)&a->sa, a->salen);
-	if (err == -EINPROGRESS) {
-		deadline = cfg->connect_timeout == 0 ? 0 :
-		    sys_now_ms() + (int64_t)cfg->connect_timeout * 1000;
-		if ((err = sys_wait(fd, POLLOUT, deadline)) == 0)
-			err = sys_connect_result(fd);
-	}
+	deadline = cfg->connect_timeout == 0 ? 0 :
+	    sys_now_ms() + (int64_t)cfg->connect_timeout * 1000;
+	if ((err = sys_wait(fd, POLLOUT, deadline)) == 0)
+		err = sys_connect_result(fd);
 	if (err < 0) {
 		(void)sys_close(fd);
 		return (err);

@@ -143,6 +143,7 @@ child_fds(int ipc_fd, int err_fd)
 	if (close_range(CHILD_IPC_FD + 1, ~0U, 0) < 0)
 		child_die("close_range", strerror(errno));
 	child_ctx.ipc_fd = CHILD_IPC_FD;
+	sys_set_ipc(CHILD_IPC_FD);
 }
 
 static int
@@ -233,7 +234,7 @@ child_job(struct ipc_msg *dm)
 	struct ipc_done done;
 	struct ipc_msg m;
 	uint32_t i;
-	int	err;
+	int	err, aborted;
 
 	dlv->content_fd = dm->fd;
 	for (i = 0; i < dlv->rcpt_count; i++) {
@@ -252,13 +253,17 @@ child_job(struct ipc_msg *dm)
 	memset(&done, 0, sizeof(done));
 	child_ctx.job_id = dlv->job_id;
 	child_ctx.aborted = 0;
+	sys_set_job(dlv->job_id);
 	sys_set_cancel_fd(child_ctx.ipc_fd);
 	err = child_deliver(&child_ctx.dns, &child_ctx.cfg, dlv,
 	    child_ctx.rcpts, dlv->rcpt_count, child_emit, NULL, &done);
+	aborted = sys_abort_taken();
 	sys_set_cancel_fd(-1);
 	smtp_auth_job_end();
 	ipc_msg_release(dm);
-	if (err == -ECANCELED && !child_ctx.aborted) {
+	/* An ABORT read while a SOCKET or SASL answer was awaited is not
+	 * read again. */
+	if (err == -ECANCELED && !child_ctx.aborted && !aborted) {
 		/* Input from the parent: an ABORT for this job, or EOF. */
 		child_recv(&m);
 		if (m.type != IPC_T_ABORT || m.u.abort.job_id != dlv->job_id)

@@ -28,7 +28,8 @@
  *
  *	c-ares' socket operations are routed through sj_sys.h with
  *	ares_set_socket_functions(), so c-ares itself makes no socket
- *	system call (it then also skips its fcntl/setsockopt calls). The
+ *	system call (it then also skips its fcntl/setsockopt calls); the
+ *	sockets themselves come from the parent (child/dns_sock.c). The
  *	wait is sys_wait() on the c-ares socket, which the parent can
  *	cancel through the IPC socket. sj_sys.h can wait on one socket
  *	only; when c-ares has several (several servers, UDP and TCP), the
@@ -69,7 +70,6 @@
 #define DNS_TRY_MS	5000	/* glibc RES_TIMEOUT */
 #define DNS_TRIES	2	/* glibc RES_DFLRETRY */
 #define DNS_EDNS_SIZE	1232	/* DNS flag day 2020 */
-#define DNS_SEND_BUF	2048	/* coalesced TCP writes */
 
 #define DNS_RECURSE	1	/* internal: a CNAME without data */
 
@@ -94,120 +94,6 @@ struct dns_chain {
 	struct dns_mx_reply *mx;		/* exactly one of mx/ar */
 	struct dns_addr_reply *ar;
 };
-
-/*
- * Socket functions for c-ares: each returns -1 with errno set, as
- * c-ares expects, and goes through the child's system-call layer.
- */
-static ares_socket_t
-dns_sock_open(int family, int type, int protocol, void *arg)
-{
-	int	fd;
-
-	(void)arg;
-	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if ((type != SOCK_DGRAM && type != SOCK_STREAM)
-	    || (protocol != 0
-	    && protocol != (type == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP))) {
-		errno = EINVAL;
-		return (ARES_SOCKET_BAD);
-	}
-	if ((fd = sys_socket_inet(family, type)) < 0) {
-		errno = -fd;
-		return (ARES_SOCKET_BAD);
-	}
-	return (fd);
-}
-
-static int
-dns_sock_close(ares_socket_t fd, void *arg)
-{
-	int	rv;
-
-	(void)arg;
-	if ((rv = sys_close(fd)) < 0) {
-		errno = -rv;
-		return (-1);
-	}
-	return (0);
-}
-
-static int
-dns_sock_connect(ares_socket_t fd, const struct sockaddr *sa,
-    ares_socklen_t salen, void *arg)
-{
-	int	rv;
-
-	(void)arg;
-	if ((rv = sys_connect(fd, sa, salen)) < 0) {
-		errno = -rv;
-		return (-1);
-	}
-	return (0);
-}
-
-static ares_ssize_t
-dns_sock_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags,
-    struct sockaddr *sa, ares_socklen_t *salen, void *arg)
-{
-	ssize_t	rv;
-
-	(void)arg;
-	if ((rv = sys_recvfrom(fd, buf, len, flags, sa, salen)) < 0) {
-		errno = (int)-rv;
-		return (-1);
-	}
-	return (rv);
-}
-
-/*
- * sendto() with MSG_NOSIGNAL rather than writev(): a TCP server that
- * resets the connection must give EPIPE, not SIGPIPE. UDP queries are
- * always one buffer; several TCP queries are coalesced, and a short
- * write is fine on a stream.
- */
-static ares_ssize_t
-dns_sock_sendv(ares_socket_t fd, const struct iovec *iov, int n, void *arg)
-{
-	unsigned char buf[DNS_SEND_BUF];
-	size_t	len = 0;
-	ssize_t	rv;
-	int	i;
-
-	(void)arg;
-	if (n <= 0) {
-		errno = EINVAL;
-		return (-1);
-	}
-	if (n == 1 || iov[0].iov_len >= sizeof(buf)) {
-		rv = sys_sendto(fd, iov[0].iov_base, iov[0].iov_len, 0, NULL, 0);
-	} else {
-		for (i = 0; i < n && iov[i].iov_len <= sizeof(buf) - len; i++) {
-			memcpy(buf + len, iov[i].iov_base, iov[i].iov_len);
-			len += iov[i].iov_len;
-		}
-		rv = sys_sendto(fd, buf, len, 0, NULL, 0);
-	}
-	if (rv < 0) {
-		errno = (int)-rv;
-		return (-1);
-	}
-	return (rv);
-}
-
-static const struct ares_socket_functions dns_sock_funcs = {
-	dns_sock_open,
-	dns_sock_close,
-	dns_sock_connect,
-	dns_sock_recvfrom,
-	dns_sock_sendv,
-};
-
-const struct ares_socket_functions *
-dns_socket_functions(void)
-{
-	return (&dns_sock_funcs);
-}
 
 /* xoshiro256** (Blackman, Vigna): fast, and good enough to shuffle. */
 static uint64_t
@@ -313,7 +199,7 @@ dns_init_opts(struct dns_ctx *ctx, const struct dns_opts *dopt, char *why,
 		ares_library_cleanup();
 		return (-1);
 	}
-	ares_set_socket_functions(ctx->channel, &dns_sock_funcs, ctx);
+	ares_set_socket_functions(ctx->channel, dns_socket_functions(), ctx);
 	ctx->ready = 1;
 	return (0);
 }
@@ -796,7 +682,7 @@ dns_cancel(struct dns_ctx *ctx)
 static int
 dns_run(struct dns_ctx *ctx)
 {
-	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	ares_socket_t socks[ARES_GETSOCK_MAXNUM], hs[ARES_GETSOCK_MAXNUM];
 	struct pollfd pfd[ARES_GETSOCK_MAXNUM];
 	struct timeval tv, *tvp;
 	int64_t	deadline, now, wake, t;
@@ -816,7 +702,10 @@ dns_run(struct dns_ctx *ctx)
 				ev |= POLLOUT;
 			if (ev == 0)
 				continue;
-			pfd[n].fd = socks[i];
+			/* c-ares holds handles (dns_sock_open()). */
+			hs[n] = socks[i];
+			if ((pfd[n].fd = dns_sock_fd(socks[i])) < 0)
+				continue;
 			pfd[n].events = ev;
 			pfd[n].revents = 0;
 			n++;
@@ -841,7 +730,7 @@ dns_run(struct dns_ctx *ctx)
 			if (rv > 0) {
 				for (i = 0; i < n; i++)
 					if (pfd[i].revents)
-						dns_process(ctx, pfd[i].fd,
+						dns_process(ctx, hs[i],
 						    pfd[i].events,
 						    pfd[i].revents);
 				continue;
@@ -858,7 +747,7 @@ dns_run(struct dns_ctx *ctx)
 			return (-ECANCELED);
 		}
 		if (rv == 0)
-			dns_process(ctx, pfd[0].fd, pfd[0].events,
+			dns_process(ctx, hs[0], pfd[0].events,
 			    POLLIN | POLLOUT);
 		else if (rv == -ETIMEDOUT)
 			dns_process(ctx, -1, 0, 0);

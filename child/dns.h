@@ -148,10 +148,13 @@ int	dns_valid_hostname(const char *name);
 int	dns_valid_hostaddr(const char *name);
 
 /*
- * The socket operations c-ares uses in the child (through sj_sys.h);
- * their 'arg' is unused. Exported for the sandbox conformance test.
+ * The socket operations c-ares uses in the child (child/dns_sock.c:
+ * handles for sockets the parent opens, through sj_sys.h); their 'arg'
+ * is unused. dns_init_opts() installs them.
  */
 const struct ares_socket_functions *dns_socket_functions(void);
+/* The socket behind a handle c-ares holds (child/dns_sock.c), or -1. */
+int	dns_sock_fd(ares_socket_t);
 
 /* The PRNG seeded in dns_init(): uniform in [0, n), n > 0. */
 uint32_t dns_random_below(struct dns_ctx *, uint32_t n);

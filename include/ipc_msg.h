@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	14
+#define IPC_VERSION	15
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -52,6 +52,8 @@ enum ipc_type {
 	IPC_T_TLS_INFO,		/* C2P: fields of one TLS log line */
 	IPC_T_SASL_REQ,		/* C2P: the job's SASL credential, please */
 	IPC_T_SASL_CRED,	/* P2C: the answer: a credential or none */
+	IPC_T_CONNECT,		/* C2P: open a connection for me (egress) */
+	IPC_T_SOCKET,		/* P2C + fd when granted: the answer */
 	IPC_T_MAX		/* one past the last type */
 };
 
@@ -358,6 +360,30 @@ struct ipc_sasl_cred {
 	char	response[SJ_SASL_RESPONSE_MAX + 1];	/* ASK_CRAM_MD5: base64 */
 };
 
+/*
+ * The child has no socket() or connect(): it asks the parent for each
+ * connection (policy/egress.c decides, parent/broker.c opens it) and
+ * gets back a connected, or still connecting, non-blocking socket.
+ * Every CONNECT gets exactly one SOCKET, in order, even after an ABORT.
+ */
+#define IPC_CONN_DNS_UDP	1	/* enum egress_purpose */
+#define IPC_CONN_DNS_TCP	2
+#define IPC_CONN_SMTP		3
+
+struct ipc_connect {
+	uint32_t job_id;		/* the current job, or 0 between jobs */
+	uint32_t purpose;		/* IPC_CONN_* */
+	uint32_t port;			/* 1..65535 */
+	char	addr[SJ_ADDR_TEXT_MAX + 1];	/* numeric IPv4 or IPv6 */
+};
+
+/* error 0: granted, the socket travels as SCM_RIGHTS; else an errno
+ * (EACCES: refused by the egress policy), and no descriptor. */
+struct ipc_socket {
+	uint32_t job_id;
+	uint32_t error;
+};
+
 /* A decoded message of any type. */
 struct ipc_msg {
 	enum ipc_type type;
@@ -376,6 +402,8 @@ struct ipc_msg {
 		struct ipc_tls_info tls_info;
 		struct ipc_sasl_req sasl_req;
 		struct ipc_sasl_cred sasl_cred;
+		struct ipc_connect connect;
+		struct ipc_socket socket;
 	} u;
 };
 
@@ -385,8 +413,13 @@ struct ipc_msg_spec {
 	const char *name;		/* "DELIVER", for logs */
 	enum ipc_dir dir;
 	size_t	max_body;		/* upper bound of the encoded body */
-	int	has_fd;			/* exactly one descriptor, or none */
+	int	has_fd;			/* IPC_FD_*: none, exactly one, or one
+					 * exactly when the answer grants it */
 };
+
+#define IPC_FD_NONE	0
+#define IPC_FD_ONE	1
+#define IPC_FD_IF_OK	2	/* SOCKET: one iff error == 0 */
 
 const struct ipc_msg_spec *ipc_msg_spec(enum ipc_type);	/* NULL if unknown */
 const char *ipc_msg_name(uint32_t type);	/* "UNKNOWN(17)" style safe */
@@ -418,6 +451,9 @@ int	ipc_msg_decode(enum ipc_dir dir, const void *buf, size_t len, int fd,
  * mails a transcript.
  */
 long	ipc_msg_transcript_lines(const char *text, uint32_t *bad);
+
+/* 1 if msg (as filled by the sender) must carry a descriptor. */
+int	ipc_msg_wants_fd(const struct ipc_msg *);
 
 /* Close msg->fd if set. */
 void	ipc_msg_release(struct ipc_msg *);

@@ -122,6 +122,7 @@ struct sj_config {
 	int	opt_debugger;		/* -D or $MAIL_DEBUG */
 	char	*cli_flags;		/* smtp(8) flags=DORX letters, "" if none */
 	char	**warnings;		/* collected while loading; log_open() logs them */
+	char	*inet_addrs;		/* $inet_interfaces alone (smtp_connect.c bind rule) */
 	int	nwarnings;
 };
 

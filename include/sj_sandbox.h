@@ -71,11 +71,14 @@ int	policy_child_install(int trap_mode, char *why, size_t whysz);
 int	policy_child_install_libseccomp(int trap_mode, char *why,
 	    size_t whysz);
 int	policy_parent_install(char *why, size_t whysz);
-int	policy_child_rule_count(void);
+int	policy_child_rule_count(void);	/* allowed syscalls on this arch */
 /* Adds the child's rows (but for the syscall numbers in skip[]) to a
  * libseccomp filter: the spawner's, which its children inherit. */
 int	policy_child_rules_add(void *scmp_ctx, const int *skip, size_t nskip,
-	    char *why, size_t whysz);	/* allowed syscalls on this arch */
+	    char *why, size_t whysz);
+/* One line per allowed call with its argument conditions. */
+void	policy_child_describe(int trap_mode,
+	    void (*out)(void *, const char *), void *ctx);
 /* Writes seccomp_export_pfc() of each filter to fd (fixtures, audits). */
 int	policy_child_export(int fd, int trap_mode);
 int	policy_parent_export(int fd);

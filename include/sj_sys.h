@@ -15,6 +15,13 @@
  *	together with the IPC socket registered with sys_set_cancel_fd();
  *	input on the IPC socket (ABORT, or the parent gone) cancels the
  *	wait with -ECANCELED. A deadline of 0 means no limit.
+ *
+ *	The child has no socket() or connect(): sys_connect_via() asks the
+ *	parent (IPC CONNECT with the purpose, address and port; the parent
+ *	checks its egress policy, policy/egress.c) and returns the socket
+ *	the parent opened and passed back (SOCKET + SCM_RIGHTS):
+ *	non-blocking, close-on-exec, connected or still connecting (wait
+ *	for POLLOUT, then sys_connect_result()). A refusal is -EACCES.
  * SECURITY
  *	Child only. The list below is the complete set of operations the
  *	sandboxed child needs; adding one means adding a seccomp rule.
@@ -33,17 +40,22 @@ int64_t	sys_now_ms(void);
 /* Wall clock (for MSG_STATS timings). */
 void	sys_wallclock(uint64_t *sec, uint32_t *usec);
 
-int	sys_socket_inet(int family, int type);	/* AF_INET/AF_INET6 only, non-blocking, CLOEXEC */
-int	sys_connect(int fd, const struct sockaddr *, socklen_t);
+/* A socket from the parent: purpose IPC_CONN_*; fd or -errno. */
+int	sys_connect_via(int purpose, const struct sockaddr *, socklen_t);
+void	sys_set_ipc(int ipc_fd);		/* child_main: fd 3 */
+void	sys_set_job(uint32_t job_id);		/* CONNECTs name this job */
+int	sys_abort_taken(void);			/* an ABORT came with a SOCKET */
+/* Tests outside the sandbox: open sockets locally instead of asking. */
+typedef int (*sys_connector_fn)(int purpose, const struct sockaddr *,
+	    socklen_t);
+void	sys_set_connector(sys_connector_fn);
 int	sys_connect_result(int fd);		/* SO_ERROR after a non-blocking connect */
 ssize_t	sys_read(int fd, void *, size_t);
 ssize_t	sys_write(int fd, const void *, size_t);
 ssize_t	sys_pread(int fd, void *, size_t, off_t);
-ssize_t	sys_writev(int fd, const struct iovec *, int);
 ssize_t	sys_recvfrom(int fd, void *, size_t, int, struct sockaddr *, socklen_t *);
 ssize_t	sys_sendto(int fd, const void *, size_t, int, const struct sockaddr *, socklen_t);
-int	sys_setsockopt(int fd, int level, int name, const void *, socklen_t);
-int	sys_getsockname(int fd, struct sockaddr *, socklen_t *);
+int	sys_setsockopt(int fd, int level, int name, const void *, socklen_t);	/* TCP_QUICKACK only */
 int	sys_close(int fd);
 int	sys_poll(struct pollfd *, nfds_t, int timeout_ms);
 

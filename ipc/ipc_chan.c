@@ -101,8 +101,8 @@ ipc_chan_send_timed(int sock, const struct ipc_msg *msg, int timeout_ms)
 
 	if ((spec = ipc_msg_spec(msg->type)) == NULL)
 		return (-EINVAL);
-	/* Exactly one descriptor on the types that declare one, else none. */
-	if (spec->has_fd != (msg->fd >= 0))
+	/* Exactly one descriptor where the table declares one, else none. */
+	if (ipc_msg_wants_fd(msg) != (msg->fd >= 0))
 		return (-EINVAL);
 	if ((n = ipc_msg_encode(msg, buf, sizeof(buf))) < 0)
 		return ((int)n);
@@ -112,7 +112,7 @@ ipc_chan_send_timed(int sock, const struct ipc_msg *msg, int timeout_ms)
 	iov.iov_len = (size_t)n;
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
-	if (spec->has_fd) {
+	if (msg->fd >= 0) {
 		memset(&cbuf, 0, sizeof(cbuf));
 		mh.msg_control = cbuf.buf;
 		mh.msg_controllen = sizeof(cbuf.buf);

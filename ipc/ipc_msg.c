@@ -26,6 +26,7 @@
  * SEE ALSO
  *	ipc_chan(3), sj_buf(3), sj_text(3), SECURITY.md (message table)
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -201,6 +202,17 @@
 	X(ipc_sasl_cred, STR, password, RAW) \
 	X(ipc_sasl_cred, STR, response, TXT)
 
+#define IPC_F_CONNECT(X) \
+	X(ipc_connect, U32, job_id, RAW) \
+	X(ipc_connect, U32, purpose, RAW) \
+	X(ipc_connect, U32, port, RAW) \
+	X(ipc_connect, STR, addr, TXT)
+
+/* The socket is not in the body: it travels as SCM_RIGHTS. */
+#define IPC_F_SOCKET(X) \
+	X(ipc_socket, U32, job_id, RAW) \
+	X(ipc_socket, U32, error, RAW)
+
 #define RAW	0
 #define TXT	1
 #define LNS	2
@@ -240,6 +252,8 @@ IPC_F_TRANSCRIPT(IPC_TYPE_CHECK)
 IPC_F_TLS_INFO(IPC_TYPE_CHECK)
 IPC_F_SASL_REQ(IPC_TYPE_CHECK)
 IPC_F_SASL_CRED(IPC_TYPE_CHECK)
+IPC_F_CONNECT(IPC_TYPE_CHECK)
+IPC_F_SOCKET(IPC_TYPE_CHECK)
 
 enum ipc_kind {
 	IPC_K_U32,
@@ -274,6 +288,8 @@ static const struct ipc_field ipc_f_sasl_req[] = { IPC_F_SASL_REQ(IPC_FIELD) };
 static const struct ipc_field ipc_f_sasl_cred[] = {
 	IPC_F_SASL_CRED(IPC_FIELD)
 };
+static const struct ipc_field ipc_f_connect[] = { IPC_F_CONNECT(IPC_FIELD) };
+static const struct ipc_field ipc_f_socket[] = { IPC_F_SOCKET(IPC_FIELD) };
 
 static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 
@@ -290,6 +306,8 @@ static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 #define IPC_MAX_TLS_INFO	IPC_BODY_MAX(IPC_F_TLS_INFO)
 #define IPC_MAX_SASL_REQ	IPC_BODY_MAX(IPC_F_SASL_REQ)
 #define IPC_MAX_SASL_CRED	IPC_BODY_MAX(IPC_F_SASL_CRED)
+#define IPC_MAX_CONNECT	IPC_BODY_MAX(IPC_F_CONNECT)
+#define IPC_MAX_SOCKET	IPC_BODY_MAX(IPC_F_SOCKET)
 
 /* Every message, header included, fits one SJ_IPC_MSG_MAX datagram. */
 #define IPC_FITS(n)	((n) + IPC_HDR_LEN <= SJ_IPC_MSG_MAX)
@@ -305,6 +323,8 @@ _Static_assert(IPC_FITS(IPC_MAX_ABORT), "ABORT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_LOG), "LOG exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_RESULT), "RESULT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_DONE), "DONE exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_CONNECT), "CONNECT exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_SOCKET), "SOCKET exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_TRANSCRIPT),
     "TRANSCRIPT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_TLS_INFO), "TLS_INFO exceeds SJ_IPC_MSG_MAX");
@@ -319,9 +339,10 @@ struct ipc_row {
 
 /*
  * The message table, one row per type with the reason it exists.
- * has_fd: the only descriptor that crosses the socketpair is DELIVER's
- * content memfd (parent to child); no child-to-parent type declares
- * one, so the parent keeps no descriptor the child sends.
+ * has_fd: descriptors cross the socketpair only from parent to child:
+ * DELIVER's content memfd, and SOCKET's connection when it is granted.
+ * No child-to-parent type declares one, so the parent keeps no
+ * descriptor the child sends.
  */
 static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	/* The child is locked down and speaks this IPC version. */
@@ -376,6 +397,15 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	[IPC_T_SASL_CRED] = { { IPC_T_SASL_CRED, "SASL_CRED", IPC_P2C,
 	    IPC_MAX_SASL_CRED, 0 }, ipc_f_sasl_cred,
 	    IPC_NF(ipc_f_sasl_cred) },
+	/* The child has no socket() or connect(): it asks the parent for
+	 * each DNS and SMTP connection, which the egress policy checks. */
+	[IPC_T_CONNECT] = { { IPC_T_CONNECT, "CONNECT", IPC_C2P,
+	    IPC_MAX_CONNECT, 0 }, ipc_f_connect, IPC_NF(ipc_f_connect) },
+	/* The answer: a connected (or connecting) non-blocking socket the
+	 * parent opened, or the errno of the refusal or failure. */
+	[IPC_T_SOCKET] = { { IPC_T_SOCKET, "SOCKET", IPC_P2C,
+	    IPC_MAX_SOCKET, IPC_FD_IF_OK }, ipc_f_socket,
+	    IPC_NF(ipc_f_socket) },
 };
 
 /* DSN NOTIFY bits as Postfix dsn_mask.h: NEVER, SUCCESS, FAILURE, DELAY. */
@@ -384,6 +414,7 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 #define IPC_RET_MAX		2U
 #define IPC_PORT_MAX		65535U
 #define IPC_USEC_MAX		999999U
+#define IPC_ERRNO_MAX		4095	/* Linux MAX_ERRNO */
 
 static struct ipc_msg_ctx {
 	char	unknown_name[sizeof("UNKNOWN(4294967295)")];
@@ -640,6 +671,38 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			return (-1);
 		}
 		break;
+	case IPC_T_CONNECT: {
+		const struct ipc_connect *cn = &m->u.connect;
+		unsigned char bin[16];
+
+		if (cn->purpose < IPC_CONN_DNS_UDP ||
+		    cn->purpose > IPC_CONN_SMTP) {
+			ipc_why(why, whysz, "%s: field purpose: %u out of "
+			    "range %d..%d", name, cn->purpose,
+			    IPC_CONN_DNS_UDP, IPC_CONN_SMTP);
+			return (-1);
+		}
+		if (cn->port == 0 || cn->port > IPC_PORT_MAX) {
+			ipc_why(why, whysz, "%s: field port: %u out of range "
+			    "1..%u", name, cn->port, IPC_PORT_MAX);
+			return (-1);
+		}
+		/* Printable already (TXT field), so safe to quote. */
+		if (inet_pton(AF_INET, cn->addr, bin) != 1 &&
+		    inet_pton(AF_INET6, cn->addr, bin) != 1) {
+			ipc_why(why, whysz, "%s: field addr: \"%s\" is not a "
+			    "numeric IPv4 or IPv6 address", name, cn->addr);
+			return (-1);
+		}
+		break;
+	}
+	case IPC_T_SOCKET:
+		if (m->u.socket.error > IPC_ERRNO_MAX) {
+			ipc_why(why, whysz, "%s: field error: %u out of range "
+			    "0..%d", name, m->u.socket.error, IPC_ERRNO_MAX);
+			return (-1);
+		}
+		break;
 	case IPC_T_TRANSCRIPT:
 		if (tr->classes == 0 || (tr->classes & ~IPC_TC_ALL)) {
 			ipc_why(why, whysz, "%s: field classes: 0x%x is not a "
@@ -705,6 +768,25 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 		break;
 	}
 	return (0);
+}
+
+/* IPC_FD_IF_OK types: does this answer grant (carry) a descriptor? */
+static int
+m_granted(const struct ipc_msg *m)
+{
+	return (m->type == IPC_T_SOCKET && m->u.socket.error == 0);
+}
+
+int
+ipc_msg_wants_fd(const struct ipc_msg *m)
+{
+	const struct ipc_row *row = ipc_row((uint32_t)m->type);
+
+	if (row == NULL)
+		return (0);
+	if (row->spec.has_fd == IPC_FD_IF_OK)
+		return (m_granted(m));
+	return (row->spec.has_fd == IPC_FD_ONE);
 }
 
 static void
@@ -939,17 +1021,24 @@ ipc_msg_decode(enum ipc_dir dir, const void *buf, size_t len, int fd,
 		    "%zu", name, body, row->spec.max_body);
 		goto refuse;
 	}
-	if (row->spec.has_fd && fd < 0) {
+	if (row->spec.has_fd == IPC_FD_ONE && fd < 0) {
 		ipc_why(why, whysz, "%s: missing descriptor", name);
 		goto refuse;
 	}
-	if (!row->spec.has_fd && fd >= 0) {
+	if (row->spec.has_fd == IPC_FD_NONE && fd >= 0) {
 		ipc_why(why, whysz, "%s: unexpected descriptor", name);
 		goto refuse;
 	}
 	msg->type = (enum ipc_type)type;
 	if (ipc_decode_body(row, &b, msg, why, whysz) < 0)
 		goto refuse;
+	/* SOCKET: a descriptor exactly when the answer grants one. */
+	if (row->spec.has_fd == IPC_FD_IF_OK &&
+	    (m_granted(msg) != (fd >= 0))) {
+		ipc_why(why, whysz, "%s: %s descriptor", name, fd >= 0 ?
+		    "unexpected" : "missing");
+		goto refuse;
+	}
 	msg->fd = fd;
 	if (msg->type == IPC_T_DELIVER)
 		msg->u.deliver.content_fd = fd;	/* a copy: msg->fd owns it */

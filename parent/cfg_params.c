@@ -170,6 +170,7 @@ static const struct sj_param_default {
 	{"smtp_min_data_rate", "500"},
 	{"smtp_bind_address", ""},
 	{"smtp_bind_address6", ""},
+	{"smtp_bind_address_enforce", "no"},
 	{"smtp_destination_recipient_limit",
 	    "$default_destination_recipient_limit"},
 	{"smtp_connection_cache_on_demand", "yes"},
@@ -287,6 +288,7 @@ static const struct sj_param_default {
 	{"smtpjail_seccomp_debug", "no"},
 	{"smtpjail_resolv_conf", "/etc/resolv.conf"},
 	{"smtpjail_use_chunking", "yes"},
+	{"smtpjail_egress_allow", ""},
 };
 
 #define NDEFAULTS (sizeof(sj_param_defaults) / sizeof(sj_param_defaults[0]))

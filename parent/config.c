@@ -1252,8 +1252,15 @@ config_child(struct sj_config *cfg, char *why, size_t whysz)
 
 	c->local_addrs[0] = '\0';
 	if ((rc = config_interfaces(cfg, "inet_interfaces", 1, why,
-	    whysz)) < 0 ||
-	    (rc = config_interfaces(cfg, "proxy_interfaces", 0, why,
+	    whysz)) < 0)
+		return (rc);
+	/* The egress broker binds like smtp_connect.c: inet_interfaces only. */
+	free(cfg->inet_addrs);
+	if ((cfg->inet_addrs = strdup(c->local_addrs)) == NULL) {
+		snprintf(why, whysz, "strdup: %s", strerror(errno));
+		return (-ENOMEM);
+	}
+	if ((rc = config_interfaces(cfg, "proxy_interfaces", 0, why,
 	    whysz)) < 0 ||
 	    (rc = config_debug_peer(cfg, why, whysz)) < 0 ||
 	    (rc = config_conn_cache(cfg, why, whysz)) < 0 ||
@@ -1577,6 +1584,7 @@ sj_config_free(struct sj_config *cfg)
 		&cfg->mail_name, &cfg->best_mx_transport,
 		&cfg->fast_flush_domains, &cfg->hash_queue_names,
 		&cfg->sandbox_directory, &cfg->sandbox_user, &cfg->cli_flags,
+		&cfg->inet_addrs,
 	};
 	size_t	i;
 	int	j;

@@ -50,6 +50,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "deliver.h"
 #include "dreq.h"
 #include "idna.h"
@@ -245,6 +246,7 @@ deliver_deadline(struct deliver_job *job, struct child_ctl *cc,
 		return (-1);
 	}
 	job->aborted = 1;
+	broker_job_abort();		/* no new connection after ABORT */
 	msg_warn("%s: sandboxed child pid %d passed the job deadline of "
 	    "%lld s: sending ABORT", job->req->queue_id, (int)cc->pid,
 	    deadline_ms / 1000);
@@ -357,6 +359,8 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 	memset(&job->sasl, 0, sizeof(job->sasl));
 	job->sasl.nexthop = job->nexthop;
 	job->sasl.sender = req->sender;
+	/* The connections the child may ask for (parent/broker.c). */
+	broker_job_begin(job->job_id, m.u.deliver.nexthop);
 	if ((err = child_ctl_send(cc, &m, job->why, sizeof(job->why))) < 0) {
 		job->child_broken = 1;
 		return (-1);
@@ -441,6 +445,12 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 			break;
 		case IPC_T_SASL_REQ:
 			if (deliver_sasl(job, cc, &m) < 0)
+				goto violation;
+			break;
+		case IPC_T_CONNECT:
+			/* The child has no sockets: it asks (SECURITY.md). */
+			if (broker_serve(cc->ipc_fd, &m, req->queue_id,
+			    job->why, sizeof(job->why)) < 0)
 				goto violation;
 			break;
 		case IPC_T_DONE:
@@ -963,6 +973,7 @@ deliver_serve(int rfd, int wfd, const struct sj_config *cfg,
 		msg_fatal("calloc %u recipients: %s", req.rcpt_count,
 		    strerror(errno));
 	status = deliver_request(&job, pool, &hop, &use_hop);
+	broker_job_end();
 	notice_free(&job.notices);
 	if (job.qf.fd >= 0)
 		qfile_close(&job.qf);

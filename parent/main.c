@@ -47,6 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "cfg_refuse.h"
 #include "child_main.h"
 #include "child_pool.h"
@@ -128,6 +129,13 @@ identity_check(const struct sj_config *cfg, char *why, size_t whysz)
 	return (sandbox_identity_check(&id, why, whysz));
 }
 
+/* --sandbox-check lines: what the filter allows, what egress allows. */
+static void
+sandbox_check_line(void *ctx, const char *line)
+{
+	fputs(line, ctx);
+}
+
 static int
 sandbox_check_main(struct sj_config *cfg)
 {
@@ -159,6 +167,9 @@ sandbox_check_main(struct sj_config *cfg)
 		    why);
 		return (1);
 	}
+	/* For a diff after an upgrade: each call with its conditions. */
+	policy_child_describe(cfg->seccomp_trap, sandbox_check_line, stdout);
+	broker_describe(sandbox_check_line, stdout);
 	fflush(stdout);
 	rc = sandbox_report_pair(cc->pid,
 	    child_pool_spawner_pid(&parent_ctx.pool), &spec,
@@ -421,6 +432,18 @@ main(int argc, char **argv)
 	if (log_open_bootstrap() == 0)
 		msg_set_sink(main_sink, NULL);
 	if (sj_config_load(cfg, argc, argv, why, sizeof(why)) < 0) {
+		if (main_info_sandbox_check(argc, argv)) {
+			printf("sandbox-check: FAILED (%s)\n", why);
+			return (1);
+		}
+		if (main_info_config_check(argc, argv)) {
+			printf("config-check: FAILED (%s)\n", why);
+			return (1);
+		}
+		msg_fatal("%s", why);
+	}
+	/* The egress policy: a bad one stops us here (fail closed). */
+	if (broker_init(cfg, why, sizeof(why)) < 0) {
 		if (main_info_sandbox_check(argc, argv)) {
 			printf("sandbox-check: FAILED (%s)\n", why);
 			return (1);

@@ -11,12 +11,21 @@
  *	open, openat, execve, ptrace, mount, clone/fork or kill: a child
  *	that tries one dies with SIGSYS, and the parent reports it.
  *
+ *	There is no socket, connect, bind or setsockopt either: the parent
+ *	opens every connection (parent/broker.c, after the egress policy
+ *	of policy/egress.c) and passes it over the IPC socket.
+ *
  *	Arguments are checked where the check is cheap and meaningful:
- *	socket() only for AF_INET/AF_INET6, TCP or UDP (no raw, ICMP, SCTP
- *	or other protocol, no other family);
- *	fcntl() only for the four commands c-ares uses; getsockopt() only
- *	for SO_ERROR; setsockopt() only for the options in the table; mmap()
- *	only anonymous and never executable.
+ *	sendto() only without a destination and with MSG_NOSIGNAL alone
+ *	(no MSG_FASTOPEN, which would connect); sendmsg() and recvmsg()
+ *	only on the IPC socket (fd 3) with the one flag ipc_chan uses;
+ *	getsockopt() only for SO_ERROR; mmap() only anonymous and never
+ *	executable. rt_sigreturn is only in the trap-mode filter (the SIGSYS
+ *	reporter; it exits, but a handler frame is what the kernel builds).
+ *
+ *	policy_child_describe() prints each allowed call with its argument
+ *	conditions (--sandbox-check), so that an administrator can diff it
+ *	after an upgrade.
  *
  *	With trap_mode (smtpjail_seccomp_debug = yes) the default action is
  *	SCMP_ACT_TRAP instead: a SIGSYS handler writes
@@ -86,6 +95,7 @@ struct policy_rule {
 	struct scmp_arg_cmp argv[3];
 	uint32_t action;		/* SCMP_ACT_ALLOW but in ASan builds */
 	const char *why;
+	int	trap_only;		/* rt_sigreturn: the SIGSYS reporter */
 };
 
 #define EQ(n, v)	{ (n), SCMP_CMP_EQ, (scmp_datum_t)(v), 0 }
@@ -93,25 +103,25 @@ struct policy_rule {
 	{ (n), SCMP_CMP_MASKED_EQ, (scmp_datum_t)(m), (scmp_datum_t)(v) }
 #define ALLOW		SCMP_ACT_ALLOW
 #define ANY(sys, why) \
-	{ SCMP_SYS(sys), #sys, 0, { EQ(0, 0) }, ALLOW, why }
+	{ SCMP_SYS(sys), #sys, 0, { EQ(0, 0) }, ALLOW, why, 0 }
 #define ARG1(sys, a, why) \
-	{ SCMP_SYS(sys), #sys, 1, { a }, ALLOW, why }
+	{ SCMP_SYS(sys), #sys, 1, { a }, ALLOW, why, 0 }
 #define ARG2(sys, a, b, why) \
-	{ SCMP_SYS(sys), #sys, 2, { a, b }, ALLOW, why }
+	{ SCMP_SYS(sys), #sys, 2, { a, b }, ALLOW, why, 0 }
 #define ARG3(sys, a, b, c, why) \
-	{ SCMP_SYS(sys), #sys, 3, { a, b, c }, ALLOW, why }
+	{ SCMP_SYS(sys), #sys, 3, { a, b, c }, ALLOW, why, 0 }
+/* Only in trap mode (smtpjail_seccomp_debug), or in ASan builds. */
+#ifdef SJ_ASAN
+#define TRAP_ONLY(sys, why)	ANY(sys, why)
+#else
+#define TRAP_ONLY(sys, why) \
+	{ SCMP_SYS(sys), #sys, 0, { EQ(0, 0) }, ALLOW, why, 1 }
+#endif
+/* The child's IPC socket (child/child_main.c CHILD_IPC_FD). */
+#define POLICY_IPC_FD	3
 /* Not allowed: fails with the error instead of killing (ASan only). */
 #define FAILS(sys, err, why) \
-	{ SCMP_SYS(sys), #sys, 0, { EQ(0, 0) }, SCMP_ACT_ERRNO(err), why }
-
-/*
- * socket(2)'s type with SOCK_NONBLOCK/SOCK_CLOEXEC masked off; the
- * kernel reads the argument as an int, so does the mask.
- */
-#define SOCK_TYPE_MASK_32	((uint32_t)~(SOCK_NONBLOCK | SOCK_CLOEXEC))
-#define SOCKET(family, type, proto, why) \
-	ARG3(socket, EQ(0, family), MASKED_EQ(1, SOCK_TYPE_MASK_32, type), \
-	    EQ(2, proto), why)
+	{ SCMP_SYS(sys), #sys, 0, { EQ(0, 0) }, SCMP_ACT_ERRNO(err), why, 0 }
 
 /*
  * The allow-list. Rows of one system call are adjacent; the rows of a
@@ -122,49 +132,30 @@ static const struct policy_rule policy_child_rules[] = {
 	ANY(read, "sys_read: SMTP replies, the content memfd read in order"),
 	ANY(pread64, "sys_pread: message content from the sealed memfd"),
 	ANY(write, "sys_write: SMTP commands and data; reports on stderr"),
-	ANY(writev, "sys_writev: pipelined SMTP commands; c-ares TCP queries"),
 	ANY(recvfrom, "sys_recvfrom: DNS answers, SMTP replies (recv)"),
-	ANY(sendto, "sys_sendto: DNS queries, SMTP data (send)"),
-	ANY(recvmsg, "IPC from the parent: requests, the content memfd "
-	    "(SCM_RIGHTS)"),
-	ANY(sendmsg, "IPC to the parent: LOG, results, DONE"),
+	ARG3(sendto, EQ(3, MSG_NOSIGNAL), EQ(4, 0), EQ(5, 0),
+	    "sys_sendto: DNS queries, SMTP data, on connected sockets only "
+	    "(no destination) and with MSG_NOSIGNAL alone (no MSG_FASTOPEN)"),
+	ARG2(recvmsg, EQ(0, POLICY_IPC_FD), EQ(2, MSG_CMSG_CLOEXEC),
+	    "ipc_chan_recv: IPC from the parent on fd 3 only: requests, the "
+	    "content memfd and sockets (SCM_RIGHTS)"),
+	ARG2(sendmsg, EQ(0, POLICY_IPC_FD), EQ(2, MSG_NOSIGNAL),
+	    "ipc_chan_send: IPC to the parent on fd 3 only: LOG, results, "
+	    "CONNECT, DONE"),
 	ANY(poll, "sys_wait/sys_poll: the one place the child blocks"),
 	ANY(close, "sys_close: finished DNS and SMTP sockets, the memfd"),
 
-	/* Network: IPv4 and IPv6 only, TCP or UDP only (protocol 0 or
-	 * the explicit one: c-ares' address sorting asks for IPPROTO_UDP). */
-	SOCKET(AF_INET, SOCK_STREAM, 0, "sys_socket_inet: SMTP, DNS over TCP"),
-	SOCKET(AF_INET, SOCK_STREAM, IPPROTO_TCP, "as above"),
-	SOCKET(AF_INET, SOCK_DGRAM, 0, "sys_socket_inet: DNS over UDP"),
-	SOCKET(AF_INET, SOCK_DGRAM, IPPROTO_UDP, "c-ares: source address "
-	    "probe for RFC 6724 sorting"),
-	SOCKET(AF_INET6, SOCK_STREAM, 0, "sys_socket_inet: SMTP, DNS over TCP"),
-	SOCKET(AF_INET6, SOCK_STREAM, IPPROTO_TCP, "as above"),
-	SOCKET(AF_INET6, SOCK_DGRAM, 0, "sys_socket_inet: DNS over UDP"),
-	SOCKET(AF_INET6, SOCK_DGRAM, IPPROTO_UDP, "c-ares: source address "
-	    "probe for RFC 6724 sorting"),
-	ANY(connect, "sys_connect: SMTP servers; c-ares connects its UDP "
-	    "sockets"),
+	/*
+	 * Network: no socket, connect, bind or setsockopt. Every socket
+	 * comes from the parent (sys_connect_via(), parent/broker.c, the
+	 * egress policy in policy/egress.c), non-blocking and still
+	 * connecting; the child only learns how the connect ended.
+	 */
 	ARG2(getsockopt, EQ(1, SOL_SOCKET), EQ(2, SO_ERROR),
-	    "sys_connect_result: outcome of a non-blocking connect"),
-	ARG2(setsockopt, EQ(1, IPPROTO_TCP), EQ(2, TCP_NODELAY),
-	    "sys_setsockopt: c-ares and SMTP pipelining send at once"),
+	    "sys_connect_result: outcome of the parent's non-blocking connect"),
 	ARG2(setsockopt, EQ(1, IPPROTO_TCP), EQ(2, TCP_QUICKACK),
 	    "smtp_ack: ACK a reply at once while more are awaited (else "
 	    "the server's Nagle waits for our delayed ACK)"),
-	ARG2(setsockopt, EQ(1, SOL_SOCKET), EQ(2, SO_SNDBUF),
-	    "sys_setsockopt: c-ares socket_send_buffer_size, tcp_windowsize"),
-	ARG2(setsockopt, EQ(1, SOL_SOCKET), EQ(2, SO_RCVBUF),
-	    "sys_setsockopt: c-ares socket_receive_buffer_size, "
-	    "tcp_windowsize"),
-	ARG2(setsockopt, EQ(1, SOL_SOCKET), EQ(2, SO_KEEPALIVE),
-	    "sys_setsockopt: detect dead SMTP servers on long sessions"),
-	ANY(getsockname, "sys_getsockname: local address (loop check, logs); "
-	    "c-ares source address sorting"),
-	ARG1(fcntl, EQ(1, F_GETFL), "c-ares reads socket flags (O_NONBLOCK)"),
-	ARG1(fcntl, EQ(1, F_SETFL), "c-ares makes its sockets non-blocking"),
-	ARG1(fcntl, EQ(1, F_GETFD), "c-ares reads descriptor flags"),
-	ARG1(fcntl, EQ(1, F_SETFD), "c-ares sets FD_CLOEXEC on its sockets"),
 
 	/* Memory: glibc malloc (and c-ares through it). */
 	ANY(brk, "malloc: the main heap"),
@@ -185,8 +176,9 @@ static const struct policy_rule policy_child_rules[] = {
 
 	/* Process. */
 	ANY(exit_group, "_exit() and exit()"),
-	ANY(rt_sigreturn, "return from a signal handler (e.g. one the "
-	    "parent installed before fork)"),
+	TRAP_ONLY(rt_sigreturn, "smtpjail_seccomp_debug only: the SIGSYS "
+	    "reporter's frame (kill mode installs no handler: the parent "
+	    "sets none but SIG_IGN before the fork)"),
 	ANY(restart_syscall, "the kernel resumes a poll() interrupted by "
 	    "SIGSTOP/SIGCONT with it"),
 
@@ -229,7 +221,8 @@ policy_child_rule_count(void)
 
 	for (i = 0; i < POLICY_CHILD_NRULES; i++) {
 		if (policy_child_rules[i].nr < 0 ||	/* not on this arch */
-		    policy_child_rules[i].action != SCMP_ACT_ALLOW)
+		    policy_child_rules[i].action != SCMP_ACT_ALLOW ||
+		    policy_child_rules[i].trap_only)
 			continue;
 		for (j = 0; j < i; j++)
 			if (policy_child_rules[j].nr ==
@@ -241,9 +234,10 @@ policy_child_rule_count(void)
 	return (n);
 }
 
-int
-policy_child_rules_add(void *fctx, const int *skip, size_t nskip, char *why,
-    size_t whysz)
+/* trap_rows: also the rows only the trap-mode filter has. */
+static int
+policy_child_rules_add_mode(void *fctx, const int *skip, size_t nskip,
+    int trap_rows, char *why, size_t whysz)
 {
 	scmp_filter_ctx ctx = fctx;
 	const struct policy_rule *r;
@@ -252,6 +246,8 @@ policy_child_rules_add(void *fctx, const int *skip, size_t nskip, char *why,
 
 	for (r = policy_child_rules; r < policy_child_rules +
 	    POLICY_CHILD_NRULES; r++) {
+		if (r->trap_only && !trap_rows)
+			continue;
 		for (k = 0; k < nskip; k++)
 			if (skip[k] == r->nr)
 				break;
@@ -266,6 +262,18 @@ policy_child_rules_add(void *fctx, const int *skip, size_t nskip, char *why,
 		}
 	}
 	return (0);
+}
+
+/*
+ * The spawner's filter is a union its children inherit: it takes the
+ * trap-mode rows too (rt_sigreturn: its own SIGCHLD handler, and a
+ * child's SIGSYS reporter); each child's own filter is the narrower.
+ */
+int
+policy_child_rules_add(void *fctx, const int *skip, size_t nskip, char *why,
+    size_t whysz)
+{
+	return (policy_child_rules_add_mode(fctx, skip, nskip, 1, why, whysz));
 }
 
 static int
@@ -289,7 +297,8 @@ policy_child_build(int trap_mode, scmp_filter_ctx *out, char *why,
 		seccomp_release(ctx);
 		return (err);
 	}
-	if ((err = policy_child_rules_add(ctx, NULL, 0, why, whysz)) < 0) {
+	if ((err = policy_child_rules_add_mode(ctx, NULL, 0, trap_mode, why,
+	    whysz)) < 0) {
 		seccomp_release(ctx);
 		return (err);
 	}
@@ -561,4 +570,54 @@ policy_child_export(int fd, int trap_mode)
 	err = seccomp_export_pfc(ctx, fd);
 	seccomp_release(ctx);
 	return (err);
+}
+
+/* "arg3 == 0x4000" style, one condition. */
+static void
+policy_child_cond(const struct scmp_arg_cmp *c, char *buf, size_t bufsz)
+{
+	switch (c->op) {
+	case SCMP_CMP_EQ:
+		snprintf(buf, bufsz, "arg%u == %#llx", c->arg,
+		    (unsigned long long)c->datum_a);
+		break;
+	case SCMP_CMP_MASKED_EQ:
+		snprintf(buf, bufsz, "(arg%u & %#llx) == %#llx", c->arg,
+		    (unsigned long long)c->datum_a,
+		    (unsigned long long)c->datum_b);
+		break;
+	default:
+		snprintf(buf, bufsz, "arg%u op%d %#llx", c->arg, (int)c->op,
+		    (unsigned long long)c->datum_a);
+		break;
+	}
+}
+
+void
+policy_child_describe(int trap_mode, void (*out)(void *, const char *),
+    void *ctx)
+{
+	const struct policy_rule *r;
+	char	line[512], cond[96];
+	size_t	len;
+	unsigned i;
+
+	for (r = policy_child_rules; r < policy_child_rules +
+	    POLICY_CHILD_NRULES; r++) {
+		if (r->nr < 0 || (r->trap_only && !trap_mode))
+			continue;
+		len = (size_t)snprintf(line, sizeof(line), "child allows: %s",
+		    r->name);
+		if (r->action != SCMP_ACT_ALLOW && len < sizeof(line))
+			len += (size_t)snprintf(line + len, sizeof(line) - len,
+			    " (fails, ASan build)");
+		for (i = 0; i < r->argc && len < sizeof(line); i++) {
+			policy_child_cond(&r->argv[i], cond, sizeof(cond));
+			len += (size_t)snprintf(line + len, sizeof(line) - len,
+			    "%s%s", i ? " && " : " if ", cond);
+		}
+		if (len < sizeof(line))
+			snprintf(line + len, sizeof(line) - len, "\n");
+		out(ctx, line);
+	}
 }

@@ -12,7 +12,8 @@
  *	attacker who took over the parent (through the child's messages)
  *	would reach for next: running programs, other processes' memory,
  *	changing identity, namespaces, mounts, kernel interfaces with a
- *	history of exploits, and the network.
+ *	history of exploits, and sockets other than AF_UNIX and the TCP and
+ *	UDP sockets the egress broker opens for the child (parent/broker.c).
  *
  *	The action is SCMP_ACT_KILL_PROCESS for every entry. ERRNO(EPERM)
  *	would let the parent log and defer its work in flight, but it would
@@ -29,7 +30,8 @@
  * SECURITY
  *	Parent, as the last step of sandbox_parent_enter(), after the chroot
  *	and the uid change. A deny-list is a second line of defence: the
- *	first is that the parent holds no capability and no network socket.
+ *	first is that the parent holds no capability, and that the network
+ *	sockets it opens for the child are never read or written by it.
  * SEE ALSO
  *	policy/sandbox_parent.c, policy/policy_child.c, SECURITY.md
  */
@@ -46,7 +48,7 @@ struct policy_deny {
 	int	nr;			/* SCMP_SYS(name) */
 	const char *name;
 	unsigned int argc;		/* conditions, all must hold */
-	struct scmp_arg_cmp argv[1];
+	struct scmp_arg_cmp argv[2];
 	uint32_t action;
 	const char *why;
 };
@@ -56,6 +58,27 @@ struct policy_deny {
 	{ SCMP_SYS(sys), #sys, 0, { { 0, SCMP_CMP_EQ, 0, 0 } }, KILL, why }
 #define DENY_IF(sys, cmp, why) \
 	{ SCMP_SYS(sys), #sys, 1, { cmp }, KILL, why }
+#define DENY_IF2(sys, c1, c2, why) \
+	{ SCMP_SYS(sys), #sys, 2, { c1, c2 }, KILL, why }
+#define ARG_EQ(n, v)	{ (n), SCMP_CMP_EQ, (scmp_datum_t)(v), 0 }
+#define ARG_GT(n, v)	{ (n), SCMP_CMP_GT, (scmp_datum_t)(v), 0 }
+/* socket(2)'s type without SOCK_NONBLOCK/SOCK_CLOEXEC (linux/net.h
+ * SOCK_TYPE_MASK); the kernel reads the argument as an int. */
+#define ARG_TYPE(n, v)	{ (n), SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)(v) }
+/* For the egress broker: TCP and UDP sockets of one family, no other. */
+#define BROKER_TYPES(fam) \
+	DENY_IF2(socket, ARG_EQ(0, fam), ARG_TYPE(1, 0), "broker: " #fam \
+	    " only as SOCK_STREAM (SMTP, DNS over TCP) or SOCK_DGRAM (DNS)"), \
+	DENY_IF2(socket, ARG_EQ(0, fam), ARG_TYPE(1, SOCK_RAW), "as above: " \
+	    "no raw sockets"), \
+	DENY_IF2(socket, ARG_EQ(0, fam), ARG_TYPE(1, SOCK_RDM), "as above"), \
+	DENY_IF2(socket, ARG_EQ(0, fam), ARG_TYPE(1, SOCK_SEQPACKET), \
+	    "as above: no SCTP"), \
+	DENY_IF2(socket, ARG_EQ(0, fam), ARG_TYPE(1, SOCK_DCCP), "as above"), \
+	DENY_IF2(socket, ARG_EQ(0, fam), ARG_TYPE(1, SOCK_PACKET), \
+	    "as above"), \
+	DENY_IF2(socket, ARG_EQ(0, fam), ARG_GT(2, 0), "broker: protocol 0 " \
+	    "(the type's default, TCP or UDP) only")
 #define ARG_NE(n, v)	{ (n), SCMP_CMP_NE, (scmp_datum_t)(v), 0 }
 #define ARG_HAS(n, bit)	{ (n), SCMP_CMP_MASKED_EQ, (scmp_datum_t)(bit), \
 			  (scmp_datum_t)(bit) }
@@ -124,10 +147,27 @@ static const struct policy_deny policy_parent_rules[] = {
 	    "chroot"),
 	DENY(name_to_handle_at, "as open_by_handle_at"),
 
-	/* The network belongs to the child. */
-	DENY_IF(socket, ARG_NE(0, AF_UNIX), "the parent speaks AF_UNIX only "
-	    "(Postfix services, postlog, syslog): no INET, INET6, NETLINK, "
-	    "PACKET, ..."),
+	/*
+	 * Sockets: AF_UNIX for Postfix's services, postlog and syslog;
+	 * AF_INET and AF_INET6 TCP and UDP for the egress broker
+	 * (parent/broker.c), which opens the child's connections after the
+	 * egress policy allowed them, binds them (smtp_bind_address) and
+	 * connects them. connect, bind and setsockopt stay allowed as for
+	 * any default-allow filter; the broker sets no socket option.
+	 * Nothing else: no NETLINK, PACKET, raw or SCTP socket.
+	 */
+	DENY_IF(socket, ARG_EQ(0, AF_UNSPEC), "no family is not a family"),
+	DENY_IF(socket, ARG_GT(0, AF_INET6), "AF_UNIX, AF_INET and AF_INET6 "
+	    "only: no NETLINK, PACKET, ... (all numbered above AF_INET6)"),
+	DENY_IF(socket, ARG_EQ(0, AF_AX25), "as above"),
+	DENY_IF(socket, ARG_EQ(0, AF_IPX), "as above"),
+	DENY_IF(socket, ARG_EQ(0, AF_APPLETALK), "as above"),
+	DENY_IF(socket, ARG_EQ(0, AF_NETROM), "as above"),
+	DENY_IF(socket, ARG_EQ(0, AF_BRIDGE), "as above"),
+	DENY_IF(socket, ARG_EQ(0, AF_ATMPVC), "as above"),
+	DENY_IF(socket, ARG_EQ(0, AF_X25), "as above"),
+	BROKER_TYPES(AF_INET),
+	BROKER_TYPES(AF_INET6),
 
 	/* Kernel interfaces no mail agent needs, with a record of bugs. */
 	DENY(bpf, "no eBPF programs or maps"),

@@ -21,9 +21,9 @@
  *	3. What the spawner itself does: wait in ppoll(), fork(), make a
  *	   socketpair and a pipe per child, reap, SIGKILL a child.
  *
- *	There is no socket other than AF_INET/AF_INET6 (part 1) and the
- *	AF_UNIX socketpair, no connect of its own to anything but what a
- *	child may reach, no execve, no ptrace, no mount, no open that can
+ *	There is no socket but the AF_UNIX socketpair, and no connect
+ *	(the child's rows have neither: its sockets come from the parent's
+ *	egress broker), no execve, no ptrace, no mount, no open that can
  *	succeed but of a directory (and the spawner's root is the empty
  *	sandbox directory). The default action kills the process (traps
  *	with smtpjail_seccomp_debug, so that a child's report still works;

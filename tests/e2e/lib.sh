@@ -522,6 +522,9 @@ delay_warning_time = 0
 smtpjail_sandbox_directory = $W_DIR/sandbox
 smtpjail_sandbox_user = $(sj_sandbox_user)
 smtpjail_resolv_conf = /etc/netns/$W_NS/resolv.conf
+# The whole world is on loopback addresses inside the namespace, which
+# smtpjail's egress policy refuses unless they are listed.
+smtpjail_egress_allow = 127.0.0.0/8
 EOF
 }
 

@@ -131,6 +131,13 @@ def transcript(job=JOB, classes=1, peer="mx.test[192.0.2.1]:25",
 	    u32(0) + s16(peer) + s16(text))
 
 
+def connect(addr, port, purpose=3, job=JOB):
+	"""CONNECT body (ipc_msg.c IPC_F_CONNECT): purpose 1 DNS UDP,
+	2 DNS TCP, 3 SMTP."""
+	return frame(T["CONNECT"], u32(job) + u32(purpose) + u32(port) +
+	    s16(addr))
+
+
 def ready(version=None):
 	return frame(T["READY"], u32(VERSION if version is None else
 	    version))
@@ -428,6 +435,32 @@ SCENARIOS = [
 	    prologue=["send " + ready(), "recv"], script=[], want="FINAL",
 	    marked=[0], bounced=[0], rc=0,
 	    log=["recipient 0: address longer than smtpjail's limit"]),
+
+	# Egress (finding 2): the parent opens no connection the policy
+	# refuses; a refusal is logged and answered, the job goes on.
+	dict(name="CONNECT to 169.254.169.254:80 (not the job's port): "
+	    "refused, logged, answered", script=["send " + connect(
+	    "169.254.169.254", 80), "recv", SENT0, "send " + done()],
+	    want="FINAL", marked=[0], rc=0,
+	    log=["sandboxed child's connection request refused: SMTP to "
+	    "169.254.169.254:80: port 80 is not a port of this delivery's "
+	    "destinations", "status=sent"]),
+	dict(name="CONNECT to 127.0.0.1:25 (not the job's port): refused",
+	    script=["send " + connect("127.0.0.1", 25), "recv", SENT0,
+	    "send " + done()], want="FINAL", marked=[0], rc=0,
+	    log=["refused: SMTP to 127.0.0.1:25: port 25 is not a port"]),
+	dict(name="DNS to 127.0.0.1:514 (no name server there): refused",
+	    script=["send " + connect("127.0.0.1", 514, purpose=1), "recv",
+	    SENT0, "send " + done()], want="FINAL", marked=[0], rc=0,
+	    log=["refused: DNS UDP to 127.0.0.1:514: not a configured name "
+	    "server"]),
+	dict(name="CONNECT for another job: protocol violation",
+	    script=["send " + connect("192.0.2.1", 25, job=57005)],
+	    log=[FAILED, "CONNECT for job 57005, expected job 1"]),
+	dict(name="CONNECT to a name: decoder refuses",
+	    script=["send " + connect("mx.evil.test", 25)],
+	    log=[FAILED, "CONNECT: field addr: \"mx.evil.test\" is not a "
+	    "numeric"]),
 
 	# Recipient indexes.
 	dict(name="2xx for recipient 1 of 1 (never sent): refused",

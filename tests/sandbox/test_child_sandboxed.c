@@ -88,6 +88,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "child_ctl.h"
 #include "ipc_chan.h"
 #include "msg.h"
@@ -2743,6 +2744,8 @@ run_job(const struct scenario *sc, struct child_ctl *cc, struct outcome *out)
 	snprintf(m.u.deliver.envid, sizeof(m.u.deliver.envid), "%s",
 	    sc->envid ? sc->envid : "");
 	snprintf(m.u.deliver.queue_id, sizeof(m.u.deliver.queue_id), "QID1");
+	/* The parent's side of the egress broker, as parent/deliver.c. */
+	broker_job_begin(7, m.u.deliver.nexthop);
 	if (child_ctl_send(cc, &m, why, sizeof(why)) < 0)
 		fail_msg("DELIVER: %s", why);
 	close(memfd);
@@ -2772,10 +2775,24 @@ run_job(const struct scenario *sc, struct child_ctl *cc, struct outcome *out)
 	cc->log_count = 0;
 	if (sc->abort_ms > 0) {
 		struct pollfd p = { cc->ipc_fd, POLLIN, 0 };
+		struct timespec t0, t1;
+		long	left = sc->abort_ms;
 
-		/* A message before the ABORT would be a result: none due. */
-		if (poll(&p, 1, sc->abort_ms) != 0)
-			fail_msg("child spoke before the ABORT");
+		/* A message before the ABORT other than a request for a
+		 * socket would be a result: none due. */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		while (left > 0 && poll(&p, 1, (int)left) > 0) {
+			err = child_ctl_recv(cc, &m, RECV_LIMIT_MS, why,
+			    sizeof(why));
+			if (err < 0 || m.type != IPC_T_CONNECT)
+				fail_msg("child spoke before the ABORT");
+			if (broker_serve(cc->ipc_fd, &m, "QID1", why,
+			    sizeof(why)) < 0)
+				fail_msg("broker: %s", why);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			left = sc->abort_ms - ((t1.tv_sec - t0.tv_sec) * 1000 +
+			    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		}
 		memset(&m, 0, sizeof(m));
 		m.type = IPC_T_ABORT;
 		m.fd = -1;
@@ -2816,6 +2833,11 @@ run_job(const struct scenario *sc, struct child_ctl *cc, struct outcome *out)
 			(void)tls_log_info(&all, &m.u.tls_info);
 			break;
 		}
+		case IPC_T_CONNECT:
+			if (broker_serve(cc->ipc_fd, &m, "QID1", why,
+			    sizeof(why)) < 0)
+				fail_msg("broker: %s", why);
+			break;
 		case IPC_T_DONE:
 			if (m.u.done.job_id != 7)
 				fail_msg("DONE for job %u", m.u.done.job_id);
@@ -2833,6 +2855,8 @@ child_start(const struct sj_config *cfg, struct child_ctl *cc)
 {
 	char	why[1024] = "";
 
+	if (broker_init(cfg, why, sizeof(why)) < 0)
+		fail_msg("broker_init: %s", why);
 	if (child_ctl_spawn(cc, cfg, why, sizeof(why)) < 0)
 		fail_msg("child_ctl_spawn: %s", why);
 	if (child_ctl_start(cc, cfg, why, sizeof(why)) < 0) {
@@ -3376,6 +3400,9 @@ world_setup(void **state)
 	    "inet_interfaces = 127.0.0.1\n"
 	    "proxy_interfaces = 127.0.0.9\n"
 	    "inet_protocols = ipv4\n"
+	    /* The test world lives on loopback addresses, which the
+	     * egress policy refuses unless they are listed. */
+	    "smtpjail_egress_allow = 127.0.0.0/8, [::1]\n"
 	    /* Generous: only the stage under test gets a short one. */
 	    "smtp_connect_timeout = 30s\n"
 	    "smtp_helo_timeout = 30s\n"

@@ -69,6 +69,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "child_main.h"
 #include "child_pool.h"
 #include "msg.h"
@@ -643,6 +644,7 @@ run_job(struct child_ctl *cc, uint32_t job, const char *nexthop,
 	    "a@client.test");
 	snprintf(m.u.deliver.queue_id, sizeof(m.u.deliver.queue_id), "Q%u",
 	    job);
+	broker_job_begin(job, nexthop);
 	assert_int_equal(child_ctl_send(cc, &m, why, whysz), 0);
 	close(fd);
 	memset(&m, 0, sizeof(m));
@@ -659,6 +661,10 @@ run_job(struct child_ctl *cc, uint32_t job, const char *nexthop,
 			return (err);
 		if (m.type == IPC_T_DONE)
 			return (0);
+		/* The child has no sockets: the parent's broker opens them. */
+		if (m.type == IPC_T_CONNECT && broker_serve(cc->ipc_fd, &m,
+		    "Q", why, whysz) < 0)
+			return (-EPROTO);
 	}
 }
 
@@ -859,6 +865,11 @@ world_setup(void **state)
 	unsetenv("MAIL_DEBUG");
 	if (sj_config_load(&world.cfg, 3, argv, why, sizeof(why)) < 0) {
 		fprintf(stderr, "sj_config_load: %s\n", why);
+		return (-1);
+	}
+	/* The parent's egress broker answers the children's CONNECTs. */
+	if (broker_init(&world.cfg, why, sizeof(why)) < 0) {
+		fprintf(stderr, "broker_init: %s\n", why);
 		return (-1);
 	}
 	memset(&sin, 0, sizeof(sin));

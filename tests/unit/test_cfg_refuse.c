@@ -285,8 +285,9 @@ static const struct family_case {
 	{"smtp_generic_maps", "", 0},
 	{"smtp_header_checks", "regexp:/etc/postfix/header_checks", 1},
 	{"smtp_body_checks", "pcre:/etc/postfix/body_checks", 1},
-	{"smtp_bind_address", "192.0.2.1", 1},
-	{"smtp_bind_address6", "2001:db8::1", 1},
+	/* Honoured since the egress broker binds the child's sockets. */
+	{"smtp_bind_address", "192.0.2.1", 0},
+	{"smtp_bind_address6", "2001:db8::1", 0},
 	{"smtp_host_lookup", "native", 0},
 	{"smtp_host_lookup", "dns, native", 0},
 	{"smtp_dns_support_level", "dnssec", 1},

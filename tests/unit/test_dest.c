@@ -47,6 +47,7 @@
 #include "msg.h"
 #include "sj_sys.h"
 #include "sj_text.h"
+#include "local_connector.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -1676,5 +1677,7 @@ main(void)
 	};
 
 	signal(SIGPIPE, SIG_IGN);
+	/* No parent here: open sockets as the broker would. */
+	sys_set_connector(local_connect);
 	return (cmocka_run_group_tests(tests, group_setup, group_teardown));
 }

@@ -163,6 +163,10 @@ body_size(enum ipc_type t)
 		return (sizeof(struct ipc_sasl_req));
 	case IPC_T_SASL_CRED:
 		return (sizeof(struct ipc_sasl_cred));
+	case IPC_T_CONNECT:
+		return (sizeof(struct ipc_connect));
+	case IPC_T_SOCKET:
+		return (sizeof(struct ipc_socket));
 	default:
 		fail_msg("no body size for type %d", (int)t);
 	}
@@ -357,6 +361,28 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		RAW(m->u.sasl_cred.password);
 		TEXT(m->u.sasl_cred.response);
 		break;
+	case IPC_T_CONNECT: {
+		struct ipc_connect *cn = &m->u.connect;
+
+		cn->purpose = IPC_CONN_SMTP;
+		cn->port = 25;
+		SET(cn->addr, "192.0.2.1");
+		if (!max)
+			break;
+		cn->job_id = UINT32_MAX;
+		cn->purpose = IPC_CONN_DNS_TCP;
+		cn->port = 65535;
+		/* The longest numeric address text (45 bytes). */
+		SET(cn->addr, "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255");
+		break;
+	}
+	case IPC_T_SOCKET:
+		/* Empty: granted (a descriptor); max: the largest errno. */
+		if (!max)
+			break;
+		m->u.socket.job_id = UINT32_MAX;
+		m->u.socket.error = 4095;
+		break;
 	default:
 		fail_msg("build: type %d", (int)t);
 	}
@@ -411,7 +437,7 @@ test_table(void **state)
 	assert_null(ipc_msg_spec(IPC_T_MAX));
 	assert_null(ipc_msg_spec((enum ipc_type)1000));
 	assert_string_equal(ipc_msg_name(0), "UNKNOWN(0)");
-	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(15)");
+	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(17)");
 	assert_string_equal(ipc_msg_name(UINT32_MAX), "UNKNOWN(4294967295)");
 	for (t = 1; t < IPC_T_MAX; t++) {
 		s = ipc_msg_spec((enum ipc_type)t);
@@ -420,8 +446,10 @@ test_table(void **state)
 		assert_string_equal(ipc_msg_name(t), s->name);
 		assert_true(s->dir == IPC_P2C || s->dir == IPC_C2P);
 		assert_true(s->max_body + IPC_HDR_LEN <= SJ_IPC_MSG_MAX);
-		/* Only DELIVER carries a descriptor, and only to the child. */
-		assert_int_equal(s->has_fd, t == IPC_T_DELIVER);
+		/* Only DELIVER and a granted SOCKET carry a descriptor, and
+		 * only to the child. */
+		assert_int_equal(s->has_fd, t == IPC_T_DELIVER ? IPC_FD_ONE :
+		    t == IPC_T_SOCKET ? IPC_FD_IF_OK : IPC_FD_NONE);
 		if (s->has_fd)
 			assert_int_equal(s->dir, IPC_P2C);
 	}
@@ -457,7 +485,7 @@ round_trip(enum ipc_type t, enum variant v)
 	assert_int_equal((size_t)(buf[4] | buf[5] << 8 | buf[6] << 16 |
 	    (uint32_t)buf[7] << 24), n - IPC_HDR_LEN);
 
-	fd = s->has_fd ? fresh_fd() : -1;
+	fd = ipc_msg_wants_fd(&src) ? fresh_fd() : -1;
 	rc = ipc_msg_decode(s->dir, buf, n, fd, &out, why, sizeof(why));
 	if (rc != 0)
 		fail_msg("%s %s: decode: %d %s", s->name,
@@ -897,6 +925,21 @@ bad_tr_omitted_at(unsigned char *buf)
 	return (n);
 }
 
+/* CONNECT with an address that is not numeric. */
+static size_t
+bad_connect_name(unsigned char *buf)
+{
+	struct ipc_msg m;
+	size_t	n, off;
+
+	build(IPC_T_CONNECT, V_EMPTY, &m);
+	SET(m.u.connect.addr, "10.9.8.7");
+	n = enc(&m, buf);
+	off = find(buf, n, "10.9.8.7");
+	memcpy(buf + off, "mx.a.org", 8);
+	return (n);
+}
+
 static const struct bad bad_cases[] = {
 	/* Framing. */
 	{ "empty", 0, 0, 0, 0, bad_empty, IPC_C2P, FD_NONE, -EBADMSG,
@@ -912,7 +955,7 @@ static const struct bad bad_cases[] = {
 	{ "type 0", IPC_T_LOG, 2, 2, 0, NULL, IPC_C2P, FD_NONE, -EBADMSG,
 	    "UNKNOWN(0): unknown message type" },
 	{ "type MAX", IPC_T_LOG, 2, 2, IPC_T_MAX, NULL, IPC_C2P, FD_NONE,
-	    -EBADMSG, "UNKNOWN(15): unknown message type" },
+	    -EBADMSG, "UNKNOWN(17): unknown message type" },
 	{ "type 0xffff", IPC_T_ABORT, 2, 2, 0xffff, NULL, IPC_P2C, FD_NONE,
 	    -EBADMSG, "UNKNOWN(65535): unknown message type" },
 	{ "LOG to child", IPC_T_LOG, 0, 0, 0, NULL, IPC_P2C, FD_TABLE,
@@ -1088,6 +1131,31 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "SASL_CRED: field status: 3 out of range 0..2" },
 	{ "sasl_req kind", IPC_T_SASL_REQ, B(4), 4, 3, NULL, 0, FD_TABLE,
 	    -EBADMSG, "SASL_REQ: field kind: 3 out of range 0..2" },
+	/* CONNECT: purpose, port, a numeric address, no descriptor. */
+	{ "connect purpose 0", IPC_T_CONNECT, B(4), 4, 0, NULL, 0, FD_TABLE,
+	    -EBADMSG, "CONNECT: field purpose: 0 out of range 1..3" },
+	{ "connect purpose 4", IPC_T_CONNECT, B(4), 4, 4, NULL, 0, FD_TABLE,
+	    -EBADMSG, "CONNECT: field purpose: 4 out of range 1..3" },
+	{ "connect port 0", IPC_T_CONNECT, B(8), 4, 0, NULL, 0, FD_TABLE,
+	    -EBADMSG, "CONNECT: field port: 0 out of range 1..65535" },
+	{ "connect port 65536", IPC_T_CONNECT, B(8), 4, 65536, NULL, 0,
+	    FD_TABLE, -EBADMSG, "CONNECT: field port: 65536 out of range" },
+	{ "connect to a name", 0, 0, 0, 0, bad_connect_name, IPC_C2P,
+	    FD_NONE, -EBADMSG, "CONNECT: field addr: \"mx.a.org\" is not a "
+	    "numeric IPv4 or IPv6 address" },
+	{ "connect to child", IPC_T_CONNECT, 0, 0, 0, NULL, IPC_P2C,
+	    FD_TABLE, -EBADMSG, "CONNECT: wrong direction" },
+	{ "connect with fd", IPC_T_CONNECT, 0, 0, 0, NULL, 0, FD_GIVE,
+	    -EBADMSG, "CONNECT: unexpected descriptor" },
+	/* SOCKET: a descriptor exactly when granted. */
+	{ "socket granted, no fd", IPC_T_SOCKET, 0, 0, 0, NULL, 0, FD_NONE,
+	    -EBADMSG, "SOCKET: missing descriptor" },
+	{ "socket refused, fd", IPC_T_SOCKET, B(4), 4, 13, NULL, 0, FD_GIVE,
+	    -EBADMSG, "SOCKET: unexpected descriptor" },
+	{ "socket error 4096", IPC_T_SOCKET, B(4), 4, 4096, NULL, 0, FD_NONE,
+	    -EBADMSG, "SOCKET: field error: 4096 out of range 0..4095" },
+	{ "socket to parent", IPC_T_SOCKET, 0, 0, 0, NULL, IPC_C2P, FD_TABLE,
+	    -EBADMSG, "SOCKET: wrong direction" },
 	/* TRANSCRIPT: classes, the omission, the text's lines. */
 	{ "transcript to child", IPC_T_TRANSCRIPT, 0, 0, 0, NULL, IPC_P2C,
 	    FD_TABLE, -EBADMSG, "TRANSCRIPT: wrong direction: "
@@ -1254,6 +1322,10 @@ test_encode_refuses(void **state)
 	REFUSE(IPC_T_RCPT, m.u.rcpt.notify_flags = 16, -EINVAL);
 	REFUSE(IPC_T_RCPT, m.u.rcpt.index = SJ_RCPT_MAX, -EINVAL);
 	REFUSE(IPC_T_DONE, m.u.done.deliver_done_usec = 1000000, -EINVAL);
+	REFUSE(IPC_T_CONNECT, m.u.connect.purpose = 9, -EINVAL);
+	REFUSE(IPC_T_CONNECT, m.u.connect.port = 0, -EINVAL);
+	REFUSE(IPC_T_CONNECT, SET(m.u.connect.addr, "localhost"), -EINVAL);
+	REFUSE(IPC_T_SOCKET, m.u.socket.error = 5000, -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, m.u.transcript.classes = 0, -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, m.u.transcript.classes = 8, -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, SET(m.u.transcript.text, "EHLO x"), -EINVAL);

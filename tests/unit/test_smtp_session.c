@@ -72,6 +72,7 @@
 #include "sj_sys.h"
 #include "smtp_content.h"
 #include "smtp_session.h"
+#include "local_connector.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -2639,5 +2640,7 @@ main(void)
 	};
 
 	msg_set_sink(test_sink, NULL);
+	/* No parent here: open sockets as the broker would. */
+	sys_set_connector(local_connect);
 	return (cmocka_run_group_tests(tests, setup_dns, teardown_dns));
 }
