@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "child_ctl.h"
 #include "ipc_chan.h"
 #include "msg.h"
 #include "sj_egress.h"
@@ -227,7 +228,10 @@ broker_serve(int ipc_fd, const struct ipc_msg *msg, const char *queue_id,
 	ans.fd = fd;
 	ans.u.socket.job_id = c->job_id;
 	ans.u.socket.error = err < 0 ? (uint32_t)-err : 0;
-	err = ipc_chan_send(ipc_fd, &ans);
+	/* Timed as every other send to the child (child_ctl_send()): a
+	 * child that stops reading holds the parent CHILD_SEND_TIMEOUT_MS
+	 * at most, then its job ends as a protocol failure. */
+	err = ipc_chan_send_timed(ipc_fd, &ans, CHILD_SEND_TIMEOUT_MS);
 	if (fd >= 0)
 		(void)close(fd);
 	if (err < 0) {
