@@ -46,6 +46,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +305,9 @@ struct sj_params {
 	struct sj_param *v;
 	size_t	n;
 	size_t	cap;
+	int	cached;			/* some .expanded may be set */
+	size_t	*slot;			/* hash index: v[] position + 1, 0 free */
+	size_t	nslot;			/* power of two, > 2 * cap */
 };
 
 /* Growable string, bounded by SJ_PARAM_VALUE_MAX. */
@@ -360,14 +364,56 @@ dstr_init(struct sj_dstr *d)
 	return (dstr_add(d, "", 0));
 }
 
+/* FNV-1a over the name: the index behind param_find(). */
+static size_t
+param_hash(const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return (h);
+}
+
+static void
+param_index_put(struct sj_params *p, size_t i)
+{
+	size_t	k = param_hash(p->v[i].name) & (p->nslot - 1);
+
+	while (p->slot[k] != 0)
+		k = (k + 1) & (p->nslot - 1);
+	p->slot[k] = i + 1;
+}
+
+/* (Re)build the index for the current capacity; -ENOMEM leaves it as is. */
+static int
+param_index_build(struct sj_params *p)
+{
+	size_t	nslot = 256, *slot, i;
+
+	while (nslot <= 2 * p->cap)
+		nslot *= 2;
+	if ((slot = calloc(nslot, sizeof(*slot))) == NULL)
+		return (-ENOMEM);
+	free(p->slot);
+	p->slot = slot;
+	p->nslot = nslot;
+	for (i = 0; i < p->n; i++)
+		param_index_put(p, i);
+	return (0);
+}
+
 static struct sj_param *
 param_find(const struct sj_params *p, const char *name)
 {
-	size_t	i;
+	size_t	k, i;
 
-	for (i = 0; i < p->n; i++)
-		if (strcmp(p->v[i].name, name) == 0)
-			return (&p->v[i]);
+	if (p->nslot == 0)
+		return (NULL);
+	for (k = param_hash(name) & (p->nslot - 1); (i = p->slot[k]) != 0;
+	    k = (k + 1) & (p->nslot - 1))
+		if (strcmp(p->v[i - 1].name, name) == 0)
+			return (&p->v[i - 1]);
 	return (NULL);
 }
 
@@ -385,11 +431,14 @@ param_find_or_add(struct sj_params *p, const char *name)
 			return (NULL);
 		p->v = nv;
 		p->cap = ncap;
+		if (param_index_build(p) < 0)
+			return (NULL);
 	}
 	e = &p->v[p->n];
 	memset(e, 0, sizeof(*e));
 	if ((e->name = strdup(name)) == NULL)
 		return (NULL);
+	param_index_put(p, p->n);
 	p->n++;
 	return (e);
 }
@@ -400,10 +449,13 @@ params_uncache(struct sj_params *p)
 {
 	size_t	i;
 
+	if (!p->cached)
+		return;
 	for (i = 0; i < p->n; i++) {
 		free(p->v[i].expanded);
 		p->v[i].expanded = NULL;
 	}
+	p->cached = 0;
 }
 
 static int
@@ -438,14 +490,30 @@ sj_params_new(void)
 	struct sj_params *p;
 	size_t	i;
 
+	/*
+	 * The table holds each name once (test_cfg_params checks it), so the
+	 * defaults are appended without a search: building the set is linear
+	 * rather than quadratic in the table's ~220 rows.
+	 */
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return (NULL);
+	if ((p->v = calloc(NDEFAULTS, sizeof(*p->v))) == NULL) {
+		free(p);
+		return (NULL);
+	}
+	p->cap = NDEFAULTS;
 	for (i = 0; i < NDEFAULTS; i++) {
-		if (param_store(p, sj_param_defaults[i].name,
-		    sj_param_defaults[i].value, 1) < 0) {
+		p->v[i].name = strdup(sj_param_defaults[i].name);
+		p->v[i].dflt = strdup(sj_param_defaults[i].value);
+		p->n = i + 1;
+		if (p->v[i].name == NULL || p->v[i].dflt == NULL) {
 			sj_params_free(p);
 			return (NULL);
 		}
+	}
+	if (param_index_build(p) < 0) {
+		sj_params_free(p);
+		return (NULL);
 	}
 	return (p);
 }
@@ -464,6 +532,7 @@ sj_params_free(struct sj_params *p)
 		free(p->v[i].expanded);
 	}
 	free(p->v);
+	free(p->slot);
 	free(p);
 }
 
@@ -1164,6 +1233,7 @@ sj_params_get(struct sj_params *p, const char *name, char *why,
 		snprintf(why, whysz, "parameter %s: %s", name, inner);
 		return (NULL);
 	}
+	p->cached = 1;
 	return (e->expanded);
 }
 

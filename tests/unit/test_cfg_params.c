@@ -646,6 +646,33 @@ test_too_long(void **state)
 	sj_params_free(p);
 }
 
+/*
+ * sj_params_new() appends the built-in defaults without searching, which
+ * is right only if the table names each parameter once.
+ */
+static void
+test_defaults_unique(void **state)
+{
+	struct sj_params *p = sj_params_new();
+	const char *a, *b;
+	size_t	i, j, n;
+
+	(void)state;
+	assert_non_null(p);
+	for (n = 0; sj_params_nth(p, n, NULL, NULL) != NULL; n++)
+		;
+	assert_true(n > 100);
+	for (i = 0; i < n; i++) {
+		a = sj_params_nth(p, i, NULL, NULL);
+		for (j = i + 1; j < n; j++) {
+			b = sj_params_nth(p, j, NULL, NULL);
+			if (strcmp(a, b) == 0)
+				fail_msg("default %s listed twice", a);
+		}
+	}
+	sj_params_free(p);
+}
+
 int
 main(void)
 {
@@ -656,6 +683,7 @@ main(void)
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_loop_error_names_parameter),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_defaults_unique),
 		cmocka_unit_test(test_cache_follows_changes),
 		cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_int),
