@@ -85,10 +85,42 @@ ipc_chan_now_ms(void)
 	return (ts.tv_sec * 1000LL + ts.tv_nsec / 1000000);
 }
 
+static int ipc_chan_send_buf(int, const struct ipc_msg *, int,
+    unsigned char *, size_t);
+static int ipc_chan_recv_buf(int, enum ipc_dir, struct ipc_msg *, char *,
+    size_t, unsigned char *, size_t);
+
+/*
+ * The encoded bytes of a message can hold a secret (SASL_CRED's password):
+ * both ends wipe their buffer once the message is sent or decoded.
+ */
 int
 ipc_chan_send_timed(int sock, const struct ipc_msg *msg, int timeout_ms)
 {
 	unsigned char buf[SJ_IPC_MSG_MAX];
+	int	rv;
+
+	rv = ipc_chan_send_buf(sock, msg, timeout_ms, buf, sizeof(buf));
+	explicit_bzero(buf, sizeof(buf));
+	return (rv);
+}
+
+int
+ipc_chan_recv(int sock, enum ipc_dir dir, struct ipc_msg *msg, char *why,
+    size_t whysz)
+{
+	unsigned char buf[SJ_IPC_MSG_MAX + 1];
+	int	rv;
+
+	rv = ipc_chan_recv_buf(sock, dir, msg, why, whysz, buf, sizeof(buf));
+	explicit_bzero(buf, sizeof(buf));
+	return (rv);
+}
+
+static int
+ipc_chan_send_buf(int sock, const struct ipc_msg *msg, int timeout_ms,
+    unsigned char *buf, size_t bufsz)
+{
 	union {
 		struct cmsghdr hdr;
 		unsigned char buf[CMSG_SPACE(sizeof(int))];
@@ -104,7 +136,7 @@ ipc_chan_send_timed(int sock, const struct ipc_msg *msg, int timeout_ms)
 	/* Exactly one descriptor where the table declares one, else none. */
 	if (ipc_msg_wants_fd(msg) != (msg->fd >= 0))
 		return (-EINVAL);
-	if ((n = ipc_msg_encode(msg, buf, sizeof(buf))) < 0)
+	if ((n = ipc_msg_encode(msg, buf, bufsz)) < 0)
 		return ((int)n);
 
 	memset(&mh, 0, sizeof(mh));
@@ -186,11 +218,10 @@ ipc_chan_peer_gone(int sock)
 	return (rv < 0 || (pfd.revents & (POLLHUP | POLLRDHUP)) != 0);
 }
 
-int
-ipc_chan_recv(int sock, enum ipc_dir dir, struct ipc_msg *msg, char *why,
-    size_t whysz)
+static int
+ipc_chan_recv_buf(int sock, enum ipc_dir dir, struct ipc_msg *msg, char *why,
+    size_t whysz, unsigned char *buf, size_t bufsz)
 {
-	unsigned char buf[SJ_IPC_MSG_MAX + 1];
 	union {
 		struct cmsghdr hdr;
 		unsigned char buf[CMSG_SPACE(IPC_CHAN_FDS_MAX * sizeof(int))];
@@ -213,7 +244,7 @@ ipc_chan_recv(int sock, enum ipc_dir dir, struct ipc_msg *msg, char *why,
 	memset(&mh, 0, sizeof(mh));
 	memset(&cbuf, 0, sizeof(cbuf));
 	iov.iov_base = buf;
-	iov.iov_len = sizeof(buf);
+	iov.iov_len = bufsz;
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
 	mh.msg_control = cbuf.buf;
@@ -262,7 +293,7 @@ ipc_chan_recv(int sock, enum ipc_dir dir, struct ipc_msg *msg, char *why,
 	}
 	if (mh.msg_flags & MSG_TRUNC) {
 		ipc_chan_why(why, whysz, "%s: datagram truncated: larger "
-		    "than %zu bytes", name, sizeof(buf));
+		    "than %zu bytes", name, bufsz);
 		goto refuse;
 	}
 	if (other_level != -1) {
