@@ -23,6 +23,7 @@
 #ifndef SJ_SANDBOX_H
 #define SJ_SANDBOX_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -82,6 +83,10 @@ void	policy_child_describe(int trap_mode,
 /* Writes seccomp_export_pfc() of each filter to fd (fixtures, audits). */
 int	policy_child_export(int fd, int trap_mode);
 int	policy_parent_export(int fd);
+/* A libseccomp filter (scmp_filter_ctx) with def_action and every
+ * foreign-ABI call killed (policy/policy_filter.c). */
+int	policy_filter_new(uint32_t def_action, void **scmp_ctx, char *why,
+	    size_t whysz);
 /* Name of a syscall number on this arch, or "?" (for SIGSYS reports). */
 const char *policy_syscall_name(long nr);
 

@@ -211,20 +211,10 @@ policy_parent_build(scmp_filter_ctx *out, char *why, size_t whysz)
 	scmp_filter_ctx ctx;
 	int	err;
 
-	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL) {
-		snprintf(why, whysz, "seccomp_init: cannot create a filter");
-		return (-ENOMEM);
-	}
 	/* A deny-list must not be bypassed through another ABI (int 0x80,
-	 * x32): such calls are not seen by the rules above. */
-	err = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-	    SCMP_ACT_KILL_PROCESS);
-	if (err < 0) {
-		snprintf(why, whysz, "seccomp_attr_set ACT_BADARCH: %s",
-		    strerror(-err));
-		seccomp_release(ctx);
+	 * x32): policy_filter_new() kills such calls. */
+	if ((err = policy_filter_new(SCMP_ACT_ALLOW, &ctx, why, whysz)) < 0)
 		return (err);
-	}
 	for (r = policy_parent_rules; r < policy_parent_rules +
 	    POLICY_PARENT_NRULES; r++) {
 		err = seccomp_rule_add_array(ctx, r->action, r->nr, r->argc,

@@ -156,18 +156,9 @@ policy_spawner_build(int trap_mode, scmp_filter_ctx *out, char *why,
 	scmp_filter_ctx ctx;
 	int	err;
 
-	ctx = seccomp_init(trap_mode ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS);
-	if (ctx == NULL) {
-		snprintf(why, whysz, "seccomp_init: cannot create a filter");
-		return (-ENOMEM);
-	}
-	err = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-	    SCMP_ACT_KILL_PROCESS);
-	if (err < 0) {
-		snprintf(why, whysz, "seccomp_attr_set ACT_BADARCH: %s",
-		    strerror(-err));
-		goto bad;
-	}
+	if ((err = policy_filter_new(trap_mode ? SCMP_ACT_TRAP :
+	    SCMP_ACT_KILL_PROCESS, &ctx, why, whysz)) < 0)
+		return (err);
 	if ((err = policy_child_rules_add(ctx, spawner_skip,
 	    sizeof(spawner_skip) / sizeof(spawner_skip[0]), why, whysz)) < 0)
 		goto bad;
