@@ -45,8 +45,7 @@
 
 struct cc_rule {
 	uint32_t cls, table, op, flags, max_sub, lineno;
-	regex_t	re1, re2;
-	int	have1, have2;		/* compiled */
+	regex_t	*re1, *re2;		/* compiled, or NULL */
 	char	*repl;			/* template, see ipc_msg.h */
 	uint32_t endif;			/* IF: its ENDIF's index, or none */
 };
@@ -61,6 +60,7 @@ static struct content_checks_ctx {
 	uint32_t *ifs;			/* open IFs of the current table */
 	uint32_t nifs;
 	int	ready;
+	int	broken;			/* a rule was refused: never ready */
 	uint32_t classes;		/* 1 << IPC_CHK_*: parameter set */
 	char	*key;			/* the lookup key, NUL-terminated */
 	size_t	key_size;
@@ -91,10 +91,12 @@ content_checks_reset(void)
 	uint32_t i;
 
 	for (i = 0; i < cc_ctx.n; i++) {
-		if (cc_ctx.rules[i].have1)
-			regfree(&cc_ctx.rules[i].re1);
-		if (cc_ctx.rules[i].have2)
-			regfree(&cc_ctx.rules[i].re2);
+		if (cc_ctx.rules[i].re1 != NULL)
+			regfree(cc_ctx.rules[i].re1);
+		if (cc_ctx.rules[i].re2 != NULL)
+			regfree(cc_ctx.rules[i].re2);
+		free(cc_ctx.rules[i].re1);
+		free(cc_ctx.rules[i].re2);
 		free(cc_ctx.rules[i].repl);
 	}
 	free(cc_ctx.rules);
@@ -149,28 +151,40 @@ static int
 cc_compile(struct cc_rule *r, const struct ipc_check *ck, char *why,
     size_t whysz)
 {
+	regex_t	*re;
+
 	if (ck->op == IPC_CHK_OP_ENDIF)
 		return (0);
-	if (cc_regcomp(&r->re1, ck->pat1, ck->opts1,
+	if ((re = malloc(sizeof(*re))) == NULL) {
+		snprintf(why, whysz, "out of memory");
+		return (-1);
+	}
+	if (cc_regcomp(re, ck->pat1, ck->opts1,
 	    ck->op == IPC_CHK_OP_IF || ck->max_sub == 0) != 0) {
+		free(re);
 		snprintf(why, whysz, "CHECK rule line %u: pattern does not "
 		    "compile", ck->lineno);
 		return (-1);
 	}
-	r->have1 = 1;
-	if (ck->max_sub > r->re1.re_nsub) {
+	r->re1 = re;
+	if (ck->max_sub > r->re1->re_nsub) {
 		snprintf(why, whysz, "CHECK rule line %u: ${%u} beyond the "
 		    "pattern's subexpressions", ck->lineno, ck->max_sub);
 		return (-1);
 	}
 	if ((ck->flags & IPC_CHK_F_HAS2) == 0)
 		return (0);
-	if (cc_regcomp(&r->re2, ck->pat2, ck->opts2, 1) != 0) {
+	if ((re = malloc(sizeof(*re))) == NULL) {
+		snprintf(why, whysz, "out of memory");
+		return (-1);
+	}
+	if (cc_regcomp(re, ck->pat2, ck->opts2, 1) != 0) {
+		free(re);
 		snprintf(why, whysz, "CHECK rule line %u: second pattern does "
 		    "not compile", ck->lineno);
 		return (-1);
 	}
-	r->have2 = 1;
+	r->re2 = re;
 	return (0);
 }
 
@@ -193,20 +207,23 @@ content_checks_add(const struct ipc_check *ck, char *why, size_t whysz)
 		    cc_ctx.n);
 		return (-1);
 	}
+	/* A new table (or class): its open IFs stay without an ENDIF. */
+	if (prev == NULL || prev->cls != ck->cls || prev->table != ck->table)
+		cc_ctx.nifs = 0;
 	if (cc_ctx.n == cc_ctx.size) {
 		size = cc_ctx.size ? cc_ctx.size * 2 : 16;
-		if ((v = realloc(cc_ctx.rules, size * sizeof(*v))) == NULL ||
-		    (cc_ctx.rules = v,
-		    (ifs = realloc(cc_ctx.ifs, size * sizeof(*ifs))) == NULL)) {
+		if ((v = realloc(cc_ctx.rules, size * sizeof(*v))) == NULL) {
+			snprintf(why, whysz, "out of memory");
+			return (-1);
+		}
+		cc_ctx.rules = v;
+		if ((ifs = realloc(cc_ctx.ifs, size * sizeof(*ifs))) == NULL) {
 			snprintf(why, whysz, "out of memory");
 			return (-1);
 		}
 		cc_ctx.ifs = ifs;
 		cc_ctx.size = size;
 	}
-	/* A new table (or class): its open IFs stay without an ENDIF. */
-	if (prev == NULL || prev->cls != ck->cls || prev->table != ck->table)
-		cc_ctx.nifs = 0;
 	r = &cc_ctx.rules[cc_ctx.n];
 	memset(r, 0, sizeof(*r));
 	r->cls = ck->cls;
@@ -234,7 +251,11 @@ content_checks_add(const struct ipc_check *ck, char *why, size_t whysz)
 	if (cc_ctx.count[ck->cls]++ == 0)
 		cc_ctx.first[ck->cls] = cc_ctx.n;
 	cc_ctx.n++;
-	return (cc_compile(r, ck, why, whysz));
+	if (cc_compile(r, ck, why, whysz) < 0) {
+		cc_ctx.broken = 1;
+		return (-1);
+	}
+	return (0);
 }
 
 int
@@ -242,7 +263,7 @@ content_checks_ready(uint32_t classes, char *why, size_t whysz)
 {
 	uint32_t cls;
 
-	if (classes & ~IPC_CHK_CLASSES_ALL) {
+	if (cc_ctx.broken || (classes & ~IPC_CHK_CLASSES_ALL)) {
 		snprintf(why, whysz, "CONFIG checks_classes 0x%x", classes);
 		return (-1);
 	}
@@ -364,10 +385,10 @@ cc_lookup_table(uint32_t *ip, uint32_t end, const char *key)
 		switch (r->op) {
 		case IPC_CHK_OP_MATCH:
 			nsub = r->max_sub > 0 ? r->max_sub + 1 : 0;
-			if (!cc_exec(r, &r->re1, r->flags & IPC_CHK_F_MATCH1,
+			if (!cc_exec(r, r->re1, r->flags & IPC_CHK_F_MATCH1,
 			    key, nsub))
 				break;
-			if (r->have2 && !cc_exec(r, &r->re2,
+			if (r->re2 != NULL && !cc_exec(r, r->re2,
 			    r->flags & IPC_CHK_F_MATCH2, key, 0))
 				break;
 			found = 1;
@@ -375,7 +396,7 @@ cc_lookup_table(uint32_t *ip, uint32_t end, const char *key)
 				return (-ENOMEM);
 			break;
 		case IPC_CHK_OP_IF:
-			if (cc_exec(r, &r->re1, r->flags & IPC_CHK_F_MATCH1,
+			if (cc_exec(r, r->re1, r->flags & IPC_CHK_F_MATCH1,
 			    key, 0))
 				break;
 			if (r->endif == CC_NONE)

@@ -612,14 +612,21 @@ static int
 checks_load_param(struct sj_config *cfg, struct checks_set *set,
     uint32_t cls, char *why, size_t whysz)
 {
-	const char *name = checks_params[cls];
+	const char *name = checks_params[cls], *value;
 	char	**argv = NULL, *buf, *colon;
 	size_t	len;
 	int	argc = 0, i, rc = 0;
 
-	if (sj_params_get_list(cfg->params, name, &argv, &argc, why,
-	    whysz) < 0)
+	why[0] = '\0';
+	if ((value = sj_params_get(cfg->params, name, why, whysz)) == NULL) {
+		if (why[0] != '\0')
+			return (-1);
+		value = "";		/* not set, no default: empty */
+	}
+	if (sj_list_split(value, &argv, &argc) < 0) {
+		snprintf(why, whysz, "out of memory");
 		return (-1);
+	}
 	if (argc > 0)
 		cfg->child.checks_classes |= 1U << cls;
 	for (i = 0; i < argc && rc == 0; i++) {
@@ -628,8 +635,8 @@ checks_load_param(struct sj_config *cfg, struct checks_set *set,
 		    strncmp(argv[i], "regexp", 6) != 0) {
 			snprintf(why, whysz, "%s = %s is not supported by "
 			    "smtpjail: %s: content checks read regexp: tables "
-			    "only (see README \"Parameters\")", name,
-			    sj_config_param(cfg, name), argv[i]);
+			    "only (see README \"Parameters\")", name, value,
+			    argv[i]);
 			rc = -1;
 			break;
 		}
