@@ -87,7 +87,7 @@ struct smtp_content_opts {
 	size_t	prefix_len;
 	/* 8-bit MIME to quoted-printable (mime(3)) with these, or NULL */
 	const struct mime_limits *mime;
-	int	downgrade;		/* with mime: 8-bit to quoted-printable */
+	int	downgrade;		/* with mime: 8-bit to QP */
 	int	checks;			/* with mime: header/body checks */
 	uint32_t job_id;		/* for CHECK_LOG */
 };

@@ -147,7 +147,7 @@ struct ipc_config {
 	char	sasl_mechs[SJ_SASL_MECHS_MAX + 1];	/* smtp_sasl_mechanism_filter */
 	/* smtp_*_checks: IPC_T_CHECK messages after the HOSTS ones */
 	uint32_t checks_count;		/* 0..SJ_CHECKS_MAX */
-	uint32_t checks_classes;	/* 1 << IPC_CHK_*: that parameter is set */
+	uint32_t checks_classes;	/* 1 << IPC_CHK_*: parameter set */
 };
 
 /*
@@ -171,15 +171,15 @@ struct ipc_config {
 #define IPC_CHK_OP_IF		2	/* if /pat1/ */
 #define IPC_CHK_OP_ENDIF	3	/* endif */
 
-#define IPC_CHK_F_MATCH1	(1U << 0)	/* pat1 must match (else: must not) */
+#define IPC_CHK_F_MATCH1	(1U << 0)	/* pat1 must match, else not */
 #define IPC_CHK_F_HAS2		(1U << 1)	/* pat2 is given */
-#define IPC_CHK_F_MATCH2	(1U << 2)	/* pat2 must match (else: must not) */
+#define IPC_CHK_F_MATCH2	(1U << 2)	/* pat2 must match, else not */
 #define IPC_CHK_F_ALL		((1U << 3) - 1)
 
 /* regexp_table(5) pattern flags, as regcomp() flags they stand for. */
-#define IPC_CHK_O_ICASE		(1U << 0)	/* REG_ICASE ('i', on by default) */
+#define IPC_CHK_O_ICASE		(1U << 0)	/* REG_ICASE ('i', default on) */
 #define IPC_CHK_O_NEWLINE	(1U << 1)	/* REG_NEWLINE ('m') */
-#define IPC_CHK_O_EXTENDED	(1U << 2)	/* REG_EXTENDED ('x', on by default) */
+#define IPC_CHK_O_EXTENDED	(1U << 2)	/* REG_EXTENDED ('x', on) */
 #define IPC_CHK_O_ALL		((1U << 3) - 1)
 
 /* Highest ${N} a replacement may use (Postfix: re_nsub of pat1). */
@@ -192,7 +192,7 @@ struct ipc_check {
 	uint32_t flags;			/* IPC_CHK_F_* */
 	uint32_t opts1;			/* IPC_CHK_O_* */
 	uint32_t opts2;
-	uint32_t max_sub;		/* highest ${N} in repl, 0..IPC_CHK_SUB_MAX */
+	uint32_t max_sub;		/* highest ${N} in repl */
 	uint32_t lineno;		/* in the table file, for log lines */
 	char	pat1[SJ_CHECK_PATTERN_MAX + 1];
 	char	pat2[SJ_CHECK_PATTERN_MAX + 1];
@@ -206,11 +206,11 @@ struct ipc_check {
  * is the header or body line cut at 200 bytes (Postfix "%.200s"),
  * 'text' the action's text, both censored to printable ASCII.
  */
-#define IPC_CHL_ACTION		1	/* "<qid>: <action>: <where> <content>[: <text>]" */
-#define IPC_CHL_UNSUPPORTED	2	/* "unsupported command in <map> map: <text>" */
-#define IPC_CHL_NO_TEXT		3	/* "<ACTION> action without text in <map> map" */
+#define IPC_CHL_ACTION		1	/* "<qid>: <action>: <where> ..." */
+#define IPC_CHL_UNSUPPORTED	2	/* "unsupported command in ..." */
+#define IPC_CHL_NO_TEXT		3	/* "<ACTION> action without text ..." */
 #define IPC_CHL_BAD_HEADER	4	/* "bad <ACTION> header text ..." */
-#define IPC_CHL_EMPTY		5	/* an empty result: lookup error, job deferred */
+#define IPC_CHL_EMPTY		5	/* empty result: the job is deferred */
 #define IPC_CHL_KIND_MAX	5
 
 #define IPC_CHL_A_WARNING	0
