@@ -177,7 +177,7 @@ struct ipc_config {
 #define IPC_CHK_F_ALL		((1U << 3) - 1)
 
 /* regexp_table(5) pattern flags, as regcomp() flags they stand for. */
-#define IPC_CHK_O_ICASE		(1U << 0)	/* REG_ICASE ('i', default on) */
+#define IPC_CHK_O_ICASE		(1U << 0)	/* REG_ICASE ('i', on) */
 #define IPC_CHK_O_NEWLINE	(1U << 1)	/* REG_NEWLINE ('m') */
 #define IPC_CHK_O_EXTENDED	(1U << 2)	/* REG_EXTENDED ('x', on) */
 #define IPC_CHK_O_ALL		((1U << 3) - 1)
