@@ -1367,6 +1367,37 @@ test_encode_refuses(void **state)
 	REFUSE(IPC_T_CONNECT, m.u.connect.port = 0, -EINVAL);
 	REFUSE(IPC_T_CONNECT, SET(m.u.connect.addr, "localhost"), -EINVAL);
 	REFUSE(IPC_T_SOCKET, m.u.socket.error = 5000, -EINVAL);
+	/* CHECK: the empty variant is an ENDIF; the shapes per operation. */
+	REFUSE(IPC_T_CHECK, m.u.check.op = 0, -EINVAL);
+	REFUSE(IPC_T_CHECK, m.u.check.op = 4, -EINVAL);
+	REFUSE(IPC_T_CHECK, m.u.check.cls = IPC_CHK_NCLASS, -EINVAL);
+	REFUSE(IPC_T_CHECK, m.u.check.table = SJ_CHECKS_MAX, -EINVAL);
+	REFUSE(IPC_T_CHECK, SET(m.u.check.pat1, "x"), -EINVAL);
+	REFUSE(IPC_T_CHECK, m.u.check.flags = IPC_CHK_F_ALL + 1, -EINVAL);
+	REFUSE(IPC_T_CHECK, m.u.check.opts2 = IPC_CHK_O_ALL + 1, -EINVAL);
+	REFUSE(IPC_T_CHECK, m.u.check.op = IPC_CHK_OP_MATCH, -EINVAL);
+	REFUSE(IPC_T_CHECK, { m.u.check.op = IPC_CHK_OP_MATCH;
+	    SET(m.u.check.pat1, "a"); m.u.check.flags = IPC_CHK_F_HAS2; },
+	    -EINVAL);		/* a second pattern announced, none given */
+	REFUSE(IPC_T_CHECK, { m.u.check.op = IPC_CHK_OP_MATCH;
+	    SET(m.u.check.pat1, "(a)"); m.u.check.max_sub = 1; }, -EINVAL);
+	REFUSE(IPC_T_CHECK, { m.u.check.op = IPC_CHK_OP_MATCH;
+	    SET(m.u.check.pat1, "a"); m.u.check.flags = IPC_CHK_F_MATCH1;
+	    m.u.check.max_sub = IPC_CHK_SUB_MAX + 1; }, -EINVAL);
+	REFUSE(IPC_T_CHECK, { m.u.check.op = IPC_CHK_OP_IF;
+	    SET(m.u.check.pat1, "a"); SET(m.u.check.repl, "x"); }, -EINVAL);
+	REFUSE(IPC_T_CHECK_LOG, m.u.check_log.kind = 0, -EINVAL);
+	REFUSE(IPC_T_CHECK_LOG, m.u.check_log.kind = IPC_CHL_KIND_MAX + 1,
+	    -EINVAL);
+	REFUSE(IPC_T_CHECK_LOG, m.u.check_log.action = IPC_CHL_A_MAX + 1,
+	    -EINVAL);
+	REFUSE(IPC_T_CHECK_LOG, m.u.check_log.where = 2, -EINVAL);
+	REFUSE(IPC_T_CHECK_LOG, m.u.check_log.cls = IPC_CHK_NCLASS, -EINVAL);
+	REFUSE(IPC_T_CHECK_LOG, SET(m.u.check_log.content, "a\tb"), -EINVAL);
+	REFUSE(IPC_T_CHECK_LOG, SET(m.u.check_log.text, "\x80"), -EINVAL);
+	REFUSE(IPC_T_CONFIG, m.u.config.checks_count = SJ_CHECKS_MAX + 1,
+	    -EINVAL);
+	REFUSE(IPC_T_CONFIG, m.u.config.checks_classes = 16, -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, m.u.transcript.classes = 0, -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, m.u.transcript.classes = 8, -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, SET(m.u.transcript.text, "EHLO x"), -EINVAL);
