@@ -58,6 +58,7 @@
 #include "child_deliver.h"
 #include "child_main.h"
 #include "conn_cache.h"
+#include "content_checks.h"
 #include "dns.h"
 #include "hosts.h"
 #include "ipc_chan.h"
@@ -111,6 +112,27 @@ child_log_sink(enum msg_level lvl, const char *text, void *ctx)
 	m.u.log.level = lvl > MSG_LVL_ERROR ? MSG_LVL_ERROR : lvl;
 	sj_text_censor(m.u.log.text, sizeof(m.u.log.text), text,
 	    strlen(text));
+	(void)ipc_chan_send(child_ctx.ipc_fd, &m);
+}
+
+/* A header/body check fired: its fields, within the log budget. */
+static void
+child_check_log(const struct ipc_check_log *lg)
+{
+	struct ipc_msg m;
+
+	/* The last line of the budget is the sink's "the rest are not
+	 * logged"; msg_warn() sends it once and drops the rest. */
+	if (child_ctx.log_count >= SJ_CHILD_LOG_PER_JOB - 1) {
+		msg_warn("child: header/body check lines beyond the log "
+		    "budget are not logged");
+		return;
+	}
+	child_ctx.log_count++;
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_CHECK_LOG;
+	m.fd = -1;
+	m.u.check_log = *lg;
 	(void)ipc_chan_send(child_ctx.ipc_fd, &m);
 }
 
@@ -443,6 +465,7 @@ child_start(int ipc_fd, int err_fd, const struct sj_config *cfg)
 		child_die("sandbox", why);
 
 	msg_set_sink(child_log_sink, NULL);
+	content_checks_set_log(child_check_log);
 	smtp_auth_set_ask(child_sasl_ask);
 	if (ipc_chan_send(child_ctx.ipc_fd, &ready) < 0)
 		_exit(1);
@@ -453,6 +476,7 @@ static void __attribute__((noinline, noreturn))
 child_serve(void)
 {
 	struct ipc_msg m;
+	char	why[256];
 	uint32_t i;
 
 	child_recv(&m);
@@ -468,6 +492,17 @@ child_serve(void)
 			msg_warn("child: hosts entry %s %s ignored",
 			    m.u.hosts.addr, m.u.hosts.name);
 	}
+	/* smtp_*_checks: the rules, compiled as they come. */
+	for (i = 0; i < child_ctx.cfg.checks_count; i++) {
+		child_recv(&m);
+		if (m.type != IPC_T_CHECK)
+			child_protocol_error("expected CHECK after HOSTS");
+		if (content_checks_add(&m.u.check, why, sizeof(why)) < 0)
+			child_protocol_error(why);
+	}
+	if (content_checks_ready(child_ctx.cfg.checks_classes, why,
+	    sizeof(why)) < 0)
+		child_protocol_error(why);
 	if (dns_set_servers(&child_ctx.dns, child_ctx.cfg.dns_servers) < 0)
 		msg_warn("child: cannot use DNS servers \"%s\"",
 		    child_ctx.cfg.dns_servers);

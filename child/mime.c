@@ -65,8 +65,6 @@
 
 /* Record types, as Postfix's REC_TYPE_* letters. */
 #define MIME_REC_END	0	/* end of content (no text) */
-#define MIME_REC_NORM	'N'	/* ends a line */
-#define MIME_REC_CONT	'L'	/* the line goes on */
 
 /* Where the parser is. */
 #define MIME_W_PRIMARY		1	/* the message's own headers */
@@ -127,6 +125,8 @@ struct mime {
 	struct mime_limits lim;
 	mime_out_fn out;
 	void	*ctx;
+	struct mime_hooks hk;		/* header/body checks, or none */
+	int	downgrade;		/* 8-bit to quoted-printable */
 	int	where;			/* MIME_W_* */
 	int	ctype, stype, enc, domain;
 	int	prev;			/* type of the previous record */
@@ -177,6 +177,32 @@ static int
 mime_out(struct mime *m, const void *buf, size_t len)
 {
 	return (len == 0 ? 0 : m->out(m->ctx, buf, len));
+}
+
+/* Postfix HEAD_OUT: one complete header, to the hook or written. */
+static int
+mime_head_out(struct mime *m, const char *hdr, size_t len, int is_mime)
+{
+	int	err;
+
+	if (m->hk.header != NULL)
+		return (m->hk.header(m->hk.ctx, m->where, is_mime, hdr, len));
+	if ((err = mime_out(m, hdr, len)) < 0)
+		return (err);
+	return (mime_out(m, "\n", 1));
+}
+
+/* Postfix BODY_OUT: one body record, to the hook or written. */
+static int
+mime_body_out(struct mime *m, int type, const void *text, size_t len)
+{
+	int	err;
+
+	if (m->hk.body != NULL)
+		return (m->hk.body(m->hk.ctx, type, text, len));
+	if ((err = mime_out(m, text, len)) < 0 || type != MIME_REC_NORM)
+		return (err);
+	return (mime_out(m, "\n", 1));
 }
 
 /* Grow a buffer to hold 'need' bytes, never past 'max'. */
@@ -500,16 +526,21 @@ mime_hdr_is(const struct mime *m, const char *name)
 static int
 mime_hdr_flush(struct mime *m)
 {
-	int	cte = 0, err = 0;
+	int	cte = 0, err = 0, is_mime;
 
+	/* Postfix header_opts.c: the headers flagged HDR_OPT_MIME. */
+	is_mime = mime_hdr_is(m, "content-description") ||
+	    mime_hdr_is(m, "content-disposition") ||
+	    mime_hdr_is(m, "content-id") || mime_hdr_is(m, "mime-version");
 	if (mime_hdr_is(m, "content-type"))
 		err = mime_content_type(m, m->hdr + sizeof("content-type"));
 	else if ((cte = mime_hdr_is(m, "content-transfer-encoding")) != 0)
 		err = mime_content_encoding(m,
 		    m->hdr + sizeof("content-transfer-encoding"));
-	if (err == 0 && (!cte || m->domain == MIME_ENC_7BIT) &&
-	    (err = mime_out(m, m->hdr, m->hdr_len)) == 0)
-		err = mime_out(m, "\n", 1);
+	is_mime |= cte || mime_hdr_is(m, "content-type");
+	if (err == 0 && (!cte || !m->downgrade ||
+	    m->domain == MIME_ENC_7BIT))
+		err = mime_head_out(m, m->hdr, m->hdr_len, is_mime);
 	m->hdr_len = 0;
 	m->hdr[0] = '\0';
 	return (err);
@@ -522,8 +553,7 @@ mime_qp_line(struct mime *m, int soft)
 
 	if (soft)
 		m->qp[m->qp_len++] = '=';
-	m->qp[m->qp_len++] = '\n';
-	err = mime_out(m, m->qp, m->qp_len);
+	err = mime_body_out(m, MIME_REC_NORM, m->qp, m->qp_len);
 	m->qp_len = 0;
 	return (err);
 }
@@ -633,13 +663,13 @@ mime_header_rec(struct mime *m, int type, const unsigned char *t,
 	}
 
 	/* The end of a header block. */
-	if (m->domain != MIME_ENC_7BIT) {
+	if (m->downgrade && m->domain != MIME_ENC_7BIT) {
 		cte = (m->ctype == MIME_CT_MESSAGE &&
 		    m->stype != MIME_ST_GLOBAL) ||
 		    m->ctype == MIME_CT_MULTIPART ?
-		    "Content-Transfer-Encoding: 7bit\n" :
-		    "Content-Transfer-Encoding: quoted-printable\n";
-		if ((err = mime_out(m, cte, strlen(cte))) < 0)
+		    "Content-Transfer-Encoding: 7bit" :
+		    "Content-Transfer-Encoding: quoted-printable";
+		if ((err = mime_head_out(m, cte, strlen(cte), 0)) < 0)
 			return (err);
 	}
 	if (type == MIME_REC_END) {
@@ -648,7 +678,7 @@ mime_header_rec(struct mime *m, int type, const unsigned char *t,
 		if (m->ctype == MIME_CT_MESSAGE &&
 		    (m->stype == MIME_ST_RFC822 ||
 		    (m->stype == MIME_ST_GLOBAL &&
-		    m->domain == MIME_ENC_7BIT)))
+		    (!m->downgrade || m->domain == MIME_ENC_7BIT))))
 			mime_set(m, MIME_W_NESTED, MIME_CT_TEXT,
 			    MIME_ST_PLAIN, MIME_ENC_7BIT);
 		else if (m->ctype == MIME_CT_MULTIPART)
@@ -659,7 +689,7 @@ mime_header_rec(struct mime *m, int type, const unsigned char *t,
 	} else {
 		/* Postfix separates primary headers from a body. */
 		if (m->where == MIME_W_PRIMARY &&
-		    (err = mime_out(m, "\n", 1)) < 0)
+		    (err = mime_body_out(m, MIME_REC_NORM, "", 0)) < 0)
 			return (err);
 		m->where = MIME_W_BODY;
 	}
@@ -686,11 +716,10 @@ mime_rec(struct mime *m, int type, const unsigned char *t, size_t len)
 	}
 	if (type != MIME_REC_END) {
 		mime_boundary(m, t, len);
-		if (m->domain != MIME_ENC_7BIT)
+		if (m->downgrade && m->domain != MIME_ENC_7BIT)
 			err = mime_qp(m, type, t, len);
-		else if ((err = mime_out(m, t, len)) == 0 &&
-		    type == MIME_REC_NORM)
-			err = mime_out(m, "\n", 1);
+		else
+			err = mime_body_out(m, type, t, len);
 		if (err < 0)
 			return (err);
 	}
@@ -701,10 +730,27 @@ mime_rec(struct mime *m, int type, const unsigned char *t, size_t len)
 struct mime *
 mime_open(const struct mime_limits *lim, mime_out_fn out, void *ctx)
 {
+	static const struct mime_hooks none = { 1, NULL, NULL, NULL };
+
+	return (mime_open_hooks(lim, &none, out, ctx));
+}
+
+size_t
+mime_header_name(const void *t, size_t len)
+{
+	return (mime_is_header(t, len));
+}
+
+struct mime *
+mime_open_hooks(const struct mime_limits *lim, const struct mime_hooks *hk,
+    mime_out_fn out, void *ctx)
+{
 	struct mime *m;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return (NULL);
+	m->hk = *hk;
+	m->downgrade = hk->downgrade;
 	m->lim = *lim;
 	if (m->lim.header_limit == 0)
 		m->lim.header_limit = 1;

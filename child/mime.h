@@ -77,8 +77,40 @@ typedef int (*mime_out_fn)(void *ctx, const void *buf, size_t len);
 
 struct mime;
 
+/* Record types a body hook sees (Postfix REC_TYPE_NORM, REC_TYPE_CONT). */
+#define MIME_REC_NORM	'N'	/* ends a line */
+#define MIME_REC_CONT	'L'	/* the line goes on */
+
+/* Header classes a header hook sees (Postfix MIME_HDR_*). */
+#define MIME_HDR_PRIMARY	1	/* the message's own headers */
+#define MIME_HDR_MULTIPART	2	/* headers after --boundary */
+#define MIME_HDR_NESTED		3	/* headers of message/rfc822 */
+
+/*
+ * Postfix's mime_state(3) callbacks, for header and body checks: with
+ * a hook, mime(3) hands it each complete header (NUL-terminated, lines
+ * joined by '\n'; is_mime when Postfix flags it HDR_OPT_MIME:
+ * Content-*, MIME-Version) or each body record (Postfix's BODY_OUT,
+ * quoted-printable lines included) instead of writing it; the hook
+ * writes what it wants (with the LF). 'downgrade' selects the 8-bit
+ * to quoted-printable conversion; without it mime(3) only parses (as
+ * Postfix's mime_state with checks but no downgrade).
+ */
+struct mime_hooks {
+	int	downgrade;
+	int	(*header)(void *ctx, int cls, int is_mime, const char *hdr,
+		    size_t len);
+	int	(*body)(void *ctx, int type, const char *text, size_t len);
+	void	*ctx;
+};
+
 /* NULL when out of memory; limits of 0 are taken as 1. */
 struct mime *mime_open(const struct mime_limits *, mime_out_fn, void *ctx);
+struct mime *mime_open_hooks(const struct mime_limits *,
+	    const struct mime_hooks *, mime_out_fn, void *ctx);
+
+/* Postfix is_header_buf(): the length of the header name, 0 if none. */
+size_t	mime_header_name(const void *, size_t);
 
 /* 0, MIME_ERR_NESTING, or what 'out' returned. */
 int	mime_write(struct mime *, const void *buf, size_t len);

@@ -44,6 +44,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "content_checks.h"
 #include "mime.h"
 #include "msg.h"
 #include "sj_sys.h"
@@ -320,11 +321,22 @@ static int
 content_run(struct content_state *st, int content_fd, uint64_t size)
 {
 	struct smtp_content_result *res = st->res;
+	struct content_checks_job ccj;
+	struct mime_hooks hk;
 	struct mime *mime = NULL;
 	int	err;
 
-	if (st->opts->mime != NULL &&
-	    (mime = mime_open(st->opts->mime, content_mime_out, st)) == NULL) {
+	/* Postfix: the MIME parser runs to downgrade or for the checks. */
+	memset(&ccj, 0, sizeof(ccj));
+	ccj.out = content_mime_out;
+	ccj.out_ctx = st;
+	ccj.job_id = st->opts->job_id;
+	memset(&hk, 0, sizeof(hk));
+	hk.downgrade = 1;
+	if (st->opts->checks)
+		content_checks_hooks(&hk, &ccj, st->opts->downgrade);
+	if (st->opts->mime != NULL && (mime = mime_open_hooks(st->opts->mime,
+	    &hk, content_mime_out, st)) == NULL) {
 		res->local = 1;
 		return (-ENOMEM);
 	}
@@ -334,6 +346,8 @@ content_run(struct content_state *st, int content_fd, uint64_t size)
 	mime_free(mime);
 	if (err == MIME_ERR_NESTING)
 		res->mime = 1;
+	if (ccj.failed)
+		res->local = 1;
 	if (err < 0)
 		return (err);
 	if (!st->at_bol && (err = content_put(st, "\r\n", 2)) < 0)

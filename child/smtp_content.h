@@ -87,12 +87,16 @@ struct smtp_content_opts {
 	size_t	prefix_len;
 	/* 8-bit MIME to quoted-printable (mime(3)) with these, or NULL */
 	const struct mime_limits *mime;
+	int	downgrade;		/* with mime: 8-bit to QP */
+	int	checks;			/* with mime: header/body checks */
+	uint32_t job_id;		/* for CHECK_LOG */
 };
 
 struct smtp_content_result {
 	int	stage;			/* SMTP_CONTENT_* of a failure, else 0 */
 	int	local;			/* the memfd could not be read */
 	int	mime;			/* MIME_ERR_NESTING was returned */
+	/* local is also set when a header/body check failed (lookup) */
 	int	folded;			/* a line was broken */
 	int	stopped;		/* BDAT: 'more' asked to stop */
 	uint64_t chunks;		/* BDAT: commands written */

@@ -114,6 +114,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "content_checks.h"
 #include "mime.h"
 #include "msg.h"
 #include "sj_match.h"
@@ -1304,13 +1305,8 @@ xfer_content_opts(struct sess *s, struct smtp_content_opts *opts,
     const char *trailer)
 {
 	memset(opts, 0, sizeof(*opts));
-	if (SESS_MIME_DOWNGRADE(s)) {
-		s->mime.header_limit = s->cfg->header_size_limit;
-		s->mime.nesting_limit = s->cfg->mime_nesting_limit;
-		s->mime.boundary_limit = s->cfg->mime_boundary_length_limit;
-		s->mime.record_limit = s->cfg->queue_line_length_limit;
-		opts->mime = &s->mime;
-	}
+	content_checks_opts(opts, &s->mime, s->cfg, SESS_MIME_DOWNGRADE(s),
+	    s->job->dlv->job_id);
 	opts->line_limit = s->cfg->line_length_limit;
 	opts->xfer_timeout = s->cfg->data_xfer_timeout;
 	opts->done_timeout = s->cfg->data_done_timeout;

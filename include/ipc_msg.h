@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	15
+#define IPC_VERSION	16
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -54,6 +54,8 @@ enum ipc_type {
 	IPC_T_SASL_CRED,	/* P2C: the answer: a credential or none */
 	IPC_T_CONNECT,		/* C2P: open a connection for me (egress) */
 	IPC_T_SOCKET,		/* P2C + fd when granted: the answer */
+	IPC_T_CHECK,		/* P2C: one content-check rule, after HOSTS */
+	IPC_T_CHECK_LOG,	/* C2P: fields of one header/body check line */
 	IPC_T_MAX		/* one past the last type */
 };
 
@@ -143,6 +145,92 @@ struct ipc_config {
 	uint32_t sasl_tls_opts;		/* smtp_sasl_tls_security_options */
 	uint32_t sasl_tls_verified_opts; /* smtp_sasl_tls_verified_security_options */
 	char	sasl_mechs[SJ_SASL_MECHS_MAX + 1];	/* smtp_sasl_mechanism_filter */
+	/* smtp_*_checks: IPC_T_CHECK messages after the HOSTS ones */
+	uint32_t checks_count;		/* 0..SJ_CHECKS_MAX */
+	uint32_t checks_classes;	/* 1 << IPC_CHK_*: parameter set */
+};
+
+/*
+ * One rule of a regexp: content-check table (Postfix regexp_table(5)),
+ * parsed and validated by the parent at start (parent/checks_load.c),
+ * compiled and matched by the child (child/content_checks.c), which
+ * alone sees the content. Rules arrive in table order; 'table' numbers
+ * the tables of one parameter (the first that matches wins, as
+ * Postfix's maps_find()). The replacement is a template: "$$" is a
+ * literal '$', "${N}" (1 <= N <= max_sub) the Nth parenthesised
+ * subexpression of pat1; any other '$' is a protocol error.
+ */
+#define IPC_CHK_HEADER		0	/* smtp_header_checks */
+#define IPC_CHK_MIME		1	/* smtp_mime_header_checks */
+#define IPC_CHK_NESTED		2	/* smtp_nested_header_checks */
+#define IPC_CHK_BODY		3	/* smtp_body_checks */
+#define IPC_CHK_NCLASS		4
+#define IPC_CHK_CLASSES_ALL	((1U << IPC_CHK_NCLASS) - 1)
+
+#define IPC_CHK_OP_MATCH	1	/* /pat1/[!/pat2/] replacement */
+#define IPC_CHK_OP_IF		2	/* if /pat1/ */
+#define IPC_CHK_OP_ENDIF	3	/* endif */
+
+#define IPC_CHK_F_MATCH1	(1U << 0)	/* pat1 must match, else not */
+#define IPC_CHK_F_HAS2		(1U << 1)	/* pat2 is given */
+#define IPC_CHK_F_MATCH2	(1U << 2)	/* pat2 must match, else not */
+#define IPC_CHK_F_ALL		((1U << 3) - 1)
+
+/* regexp_table(5) pattern flags, as regcomp() flags they stand for. */
+#define IPC_CHK_O_ICASE		(1U << 0)	/* REG_ICASE ('i', on) */
+#define IPC_CHK_O_NEWLINE	(1U << 1)	/* REG_NEWLINE ('m') */
+#define IPC_CHK_O_EXTENDED	(1U << 2)	/* REG_EXTENDED ('x', on) */
+#define IPC_CHK_O_ALL		((1U << 3) - 1)
+
+/* Highest ${N} a replacement may use (Postfix: re_nsub of pat1). */
+#define IPC_CHK_SUB_MAX		99
+
+struct ipc_check {
+	uint32_t cls;			/* IPC_CHK_HEADER .. IPC_CHK_BODY */
+	uint32_t table;			/* 0.. within the class */
+	uint32_t op;			/* IPC_CHK_OP_* */
+	uint32_t flags;			/* IPC_CHK_F_* */
+	uint32_t opts1;			/* IPC_CHK_O_* */
+	uint32_t opts2;
+	uint32_t max_sub;		/* highest ${N} in repl */
+	uint32_t lineno;		/* in the table file, for log lines */
+	char	pat1[SJ_CHECK_PATTERN_MAX + 1];
+	char	pat2[SJ_CHECK_PATTERN_MAX + 1];
+	char	repl[SJ_CHECK_ACTION_MAX + 1];
+};
+
+/*
+ * What a header/body check logs (Postfix header_body_checks.c and
+ * smtp_proto.c smtp_hbc_logger()), as fields: the parent formats the
+ * line with the job's queue id, never a text of the child's. 'content'
+ * is the header or body line cut at 200 bytes (Postfix "%.200s"),
+ * 'text' the action's text, both censored to printable ASCII.
+ */
+#define IPC_CHL_ACTION		1	/* "<qid>: <action>: <where> ..." */
+#define IPC_CHL_UNSUPPORTED	2	/* "unsupported command in ..." */
+#define IPC_CHL_NO_TEXT		3	/* "<ACTION> action without text ..." */
+#define IPC_CHL_BAD_HEADER	4	/* "bad <ACTION> header text ..." */
+#define IPC_CHL_EMPTY		5	/* empty result: the job is deferred */
+#define IPC_CHL_KIND_MAX	5
+
+#define IPC_CHL_A_WARNING	0
+#define IPC_CHL_A_INFO		1
+#define IPC_CHL_A_REPLACE	2
+#define IPC_CHL_A_PREPEND	3
+#define IPC_CHL_A_STRIP		4
+#define IPC_CHL_A_MAX		4
+
+#define IPC_CHL_W_HEADER	0
+#define IPC_CHL_W_BODY		1
+
+struct ipc_check_log {
+	uint32_t job_id;
+	uint32_t kind;			/* IPC_CHL_* */
+	uint32_t action;		/* IPC_CHL_A_* */
+	uint32_t where;			/* IPC_CHL_W_* */
+	uint32_t cls;			/* IPC_CHK_*: the parameter named */
+	char	content[SJ_CHECK_LOG_CONTENT_MAX + 1];
+	char	text[SJ_CHECK_ACTION_MAX + 1];
 };
 
 /*
@@ -404,6 +492,8 @@ struct ipc_msg {
 		struct ipc_sasl_cred sasl_cred;
 		struct ipc_connect connect;
 		struct ipc_socket socket;
+		struct ipc_check check;
+		struct ipc_check_log check_log;
 	} u;
 };
 

@@ -115,6 +115,8 @@ struct sj_config {
 	struct ipc_config child;
 	/* smtp_host_lookup = native: child.hosts_count pairs, or NULL */
 	struct ipc_hosts *hosts;
+	/* smtp_*_checks: child.checks_count rules (parent/checks_load.c) */
+	struct ipc_check *checks;
 
 	struct sj_params *params;	/* every name=value, for lookups */
 

@@ -38,6 +38,19 @@
  */
 #define SJ_HOSTS_MAX		4096
 #define SJ_ADDR_TEXT_MAX	45	/* INET6_ADDRSTRLEN - 1 */
+/*
+ * smtp_*_checks: rules of all regexp: tables together, each sent to
+ * the child as one CHECK message (Postfix has no bound; a longer table
+ * is a configuration error at start), a pattern and an action text at
+ * most this long (so that CHECK fits one SJ_IPC_MSG_MAX datagram), a
+ * table file at most this big. The content a check line logs is cut
+ * at 200 bytes, as Postfix's "%.200s" (smtp_proto.c smtp_hbc_logger).
+ */
+#define SJ_CHECKS_MAX		10000
+#define SJ_CHECK_PATTERN_MAX	2000
+#define SJ_CHECK_ACTION_MAX	2000
+#define SJ_CHECK_FILE_MAX	(8UL * 1024 * 1024)
+#define SJ_CHECK_LOG_CONTENT_MAX 200
 /* A Postfix nexthop is a comma-separated list of destinations. */
 #define SJ_NEXTHOP_MAX		1024
 /* RFC 3461 4.4: ENVID is at most 100 characters (xtext may triple). */

@@ -89,7 +89,9 @@
 	X(ipc_config, U32, sasl_opts, RAW) \
 	X(ipc_config, U32, sasl_tls_opts, RAW) \
 	X(ipc_config, U32, sasl_tls_verified_opts, RAW) \
-	X(ipc_config, STR, sasl_mechs, TXT)
+	X(ipc_config, STR, sasl_mechs, TXT) \
+	X(ipc_config, U32, checks_count, RAW) \
+	X(ipc_config, U32, checks_classes, RAW)
 
 #define IPC_F_HOSTS(X) \
 	X(ipc_hosts, STR, addr, TXT) \
@@ -213,6 +215,29 @@
 	X(ipc_socket, U32, job_id, RAW) \
 	X(ipc_socket, U32, error, RAW)
 
+/* Patterns and actions are the administrator's: any byte but NUL. */
+#define IPC_F_CHECK(X) \
+	X(ipc_check, U32, cls, RAW) \
+	X(ipc_check, U32, table, RAW) \
+	X(ipc_check, U32, op, RAW) \
+	X(ipc_check, U32, flags, RAW) \
+	X(ipc_check, U32, opts1, RAW) \
+	X(ipc_check, U32, opts2, RAW) \
+	X(ipc_check, U32, max_sub, RAW) \
+	X(ipc_check, U32, lineno, RAW) \
+	X(ipc_check, STR, pat1, RAW) \
+	X(ipc_check, STR, pat2, RAW) \
+	X(ipc_check, STR, repl, RAW)
+
+#define IPC_F_CHECK_LOG(X) \
+	X(ipc_check_log, U32, job_id, RAW) \
+	X(ipc_check_log, U32, kind, RAW) \
+	X(ipc_check_log, U32, action, RAW) \
+	X(ipc_check_log, U32, where, RAW) \
+	X(ipc_check_log, U32, cls, RAW) \
+	X(ipc_check_log, STR, content, TXT) \
+	X(ipc_check_log, STR, text, TXT)
+
 #define RAW	0
 #define TXT	1
 #define LNS	2
@@ -254,6 +279,8 @@ IPC_F_SASL_REQ(IPC_TYPE_CHECK)
 IPC_F_SASL_CRED(IPC_TYPE_CHECK)
 IPC_F_CONNECT(IPC_TYPE_CHECK)
 IPC_F_SOCKET(IPC_TYPE_CHECK)
+IPC_F_CHECK(IPC_TYPE_CHECK)
+IPC_F_CHECK_LOG(IPC_TYPE_CHECK)
 
 enum ipc_kind {
 	IPC_K_U32,
@@ -290,6 +317,10 @@ static const struct ipc_field ipc_f_sasl_cred[] = {
 };
 static const struct ipc_field ipc_f_connect[] = { IPC_F_CONNECT(IPC_FIELD) };
 static const struct ipc_field ipc_f_socket[] = { IPC_F_SOCKET(IPC_FIELD) };
+static const struct ipc_field ipc_f_check[] = { IPC_F_CHECK(IPC_FIELD) };
+static const struct ipc_field ipc_f_check_log[] = {
+	IPC_F_CHECK_LOG(IPC_FIELD)
+};
 
 static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 
@@ -308,6 +339,8 @@ static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 #define IPC_MAX_SASL_CRED	IPC_BODY_MAX(IPC_F_SASL_CRED)
 #define IPC_MAX_CONNECT	IPC_BODY_MAX(IPC_F_CONNECT)
 #define IPC_MAX_SOCKET	IPC_BODY_MAX(IPC_F_SOCKET)
+#define IPC_MAX_CHECK	IPC_BODY_MAX(IPC_F_CHECK)
+#define IPC_MAX_CHECK_LOG	IPC_BODY_MAX(IPC_F_CHECK_LOG)
 
 /* Every message, header included, fits one SJ_IPC_MSG_MAX datagram. */
 #define IPC_FITS(n)	((n) + IPC_HDR_LEN <= SJ_IPC_MSG_MAX)
@@ -328,6 +361,9 @@ _Static_assert(IPC_FITS(IPC_MAX_SOCKET), "SOCKET exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_TRANSCRIPT),
     "TRANSCRIPT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_TLS_INFO), "TLS_INFO exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_CHECK), "CHECK exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_CHECK_LOG),
+    "CHECK_LOG exceeds SJ_IPC_MSG_MAX");
 
 struct ipc_row {
 	struct ipc_msg_spec spec;
@@ -406,6 +442,17 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	[IPC_T_SOCKET] = { { IPC_T_SOCKET, "SOCKET", IPC_P2C,
 	    IPC_MAX_SOCKET, IPC_FD_IF_OK }, ipc_f_socket,
 	    IPC_NF(ipc_f_socket) },
+	/* One rule of a regexp: content-check table: the child matches
+	 * the hostile content itself (no round trip per line) and has no
+	 * file to read the table from; the parent read it at start. */
+	[IPC_T_CHECK] = { { IPC_T_CHECK, "CHECK", IPC_P2C,
+	    IPC_MAX_CHECK, 0 }, ipc_f_check, IPC_NF(ipc_f_check) },
+	/* A header/body check fired (WARN, INFO, REPLACE ...): Postfix
+	 * logs it with the queue id; the parent formats the line from
+	 * these fields, counted against the job's log budget. */
+	[IPC_T_CHECK_LOG] = { { IPC_T_CHECK_LOG, "CHECK_LOG", IPC_C2P,
+	    IPC_MAX_CHECK_LOG, 0 }, ipc_f_check_log,
+	    IPC_NF(ipc_f_check_log) },
 };
 
 /* DSN NOTIFY bits as Postfix dsn_mask.h: NEVER, SUCCESS, FAILURE, DELAY. */
@@ -527,6 +574,48 @@ ipc_tls_token(const char *s)
 	return (1);
 }
 
+/* A CHECK rule: ranges, and the shape of each operation. */
+static int
+ipc_msg_check_rule(const struct ipc_check *ck, const char *name, char *why,
+    size_t whysz)
+{
+	int	ok;
+
+	if (ck->cls >= IPC_CHK_NCLASS || ck->table >= SJ_CHECKS_MAX ||
+	    (ck->flags & ~IPC_CHK_F_ALL) || (ck->opts1 & ~IPC_CHK_O_ALL) ||
+	    (ck->opts2 & ~IPC_CHK_O_ALL) || ck->max_sub > IPC_CHK_SUB_MAX) {
+		ipc_why(why, whysz, "%s: field cls/table/flags/opts/max_sub "
+		    "out of range", name);
+		return (-1);
+	}
+	switch (ck->op) {
+	case IPC_CHK_OP_MATCH:
+		ok = ck->pat1[0] != '\0' &&
+		    ((ck->flags & IPC_CHK_F_HAS2) != 0) ==
+		    (ck->pat2[0] != '\0') &&
+		    (ck->max_sub == 0 || (ck->flags & IPC_CHK_F_MATCH1));
+		break;
+	case IPC_CHK_OP_IF:
+		ok = ck->pat1[0] != '\0' && ck->pat2[0] == '\0' &&
+		    ck->repl[0] == '\0' && ck->max_sub == 0 &&
+		    (ck->flags & ~IPC_CHK_F_MATCH1) == 0;
+		break;
+	case IPC_CHK_OP_ENDIF:
+		ok = ck->pat1[0] == '\0' && ck->pat2[0] == '\0' &&
+		    ck->repl[0] == '\0' && ck->flags == 0 &&
+		    ck->max_sub == 0;
+		break;
+	default:
+		ok = 0;
+	}
+	if (!ok) {
+		ipc_why(why, whysz, "%s: field op: %u with fields that do not "
+		    "fit it", name, ck->op);
+		return (-1);
+	}
+	return (0);
+}
+
 /*
  * Checks what the field list cannot express. Shared by the encoder and
  * the decoder. Returns 0 or -1 with why[] naming the type and field.
@@ -561,6 +650,18 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			ipc_why(why, whysz, "%s: field hosts_count: %u out "
 			    "of range 0..%d", name, c->hosts_count,
 			    SJ_HOSTS_MAX);
+			return (-1);
+		}
+		if (c->checks_count > SJ_CHECKS_MAX) {
+			ipc_why(why, whysz, "%s: field checks_count: %u out "
+			    "of range 0..%d", name, c->checks_count,
+			    SJ_CHECKS_MAX);
+			return (-1);
+		}
+		if (c->checks_classes & ~IPC_CHK_CLASSES_ALL) {
+			ipc_why(why, whysz, "%s: field checks_classes: "
+			    "unknown bits 0x%x", name,
+			    c->checks_classes & ~IPC_CHK_CLASSES_ALL);
 			return (-1);
 		}
 		if ((c->sasl_opts | c->sasl_tls_opts |
@@ -692,6 +793,21 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 		    inet_pton(AF_INET6, cn->addr, bin) != 1) {
 			ipc_why(why, whysz, "%s: field addr: \"%s\" is not a "
 			    "numeric IPv4 or IPv6 address", name, cn->addr);
+			return (-1);
+		}
+		break;
+	}
+	case IPC_T_CHECK:
+		return (ipc_msg_check_rule(&m->u.check, name, why, whysz));
+	case IPC_T_CHECK_LOG: {
+		const struct ipc_check_log *cl = &m->u.check_log;
+
+		if (cl->kind < IPC_CHL_ACTION || cl->kind > IPC_CHL_KIND_MAX ||
+		    cl->action > IPC_CHL_A_MAX ||
+		    cl->where > IPC_CHL_W_BODY || cl->cls >= IPC_CHK_NCLASS) {
+			ipc_why(why, whysz, "%s: field kind/action/where/cls: "
+			    "%u/%u/%u/%u out of range", name, cl->kind,
+			    cl->action, cl->where, cl->cls);
 			return (-1);
 		}
 		break;

@@ -348,6 +348,15 @@ child_ctl_start(struct child_ctl *cc, const struct sj_config *cfg,
 		if ((err = child_ctl_send(cc, &m, why, whysz)) < 0)
 			return (err);
 	}
+	/* smtp_*_checks: the rules the parent read at start, in order. */
+	for (i = 0; i < cfg->child.checks_count; i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = IPC_T_CHECK;
+		m.fd = -1;
+		m.u.check = cfg->checks[i];
+		if ((err = child_ctl_send(cc, &m, why, whysz)) < 0)
+			return (err);
+	}
 	return (0);
 }
 

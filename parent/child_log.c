@@ -82,6 +82,13 @@ child_log_msg(struct child_ctl *cc, const struct ipc_log *lg, char *why,
 	return (0);
 }
 
+int
+child_log_charge(struct child_ctl *cc, char *why, size_t whysz)
+{
+	cc->log_count++;
+	return (child_log_over(cc, why, whysz) < 0 ? -EBADMSG : 0);
+}
+
 /* One stderr line is complete (or cut): count it, log it censored. */
 static void
 child_log_err_line(struct child_ctl *cc)

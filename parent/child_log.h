@@ -27,6 +27,8 @@ struct child_ctl;
 /* Count and log one LOG message; -EBADMSG (why) past the budget. */
 int	child_log_msg(struct child_ctl *, const struct ipc_log *,
 	    char *why, size_t whysz);
+/* Count one line logged for the child (CHECK_LOG); -EBADMSG past it. */
+int	child_log_charge(struct child_ctl *, char *why, size_t whysz);
 /*
  * Read (a bounded amount of) the child's stderr, count and log each
  * line; -EBADMSG (why) past the budget. final: the child is gone, log

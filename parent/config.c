@@ -1596,6 +1596,7 @@ sj_config_free(struct sj_config *cfg)
 			free(cfg->args[j]);
 	free(cfg->args);
 	free(cfg->hosts);
+	free(cfg->checks);
 	for (j = 0; j < cfg->nwarnings; j++)
 		free(cfg->warnings[j]);
 	free(cfg->warnings);

@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "checks_log.h"
 #include "deliver.h"
 #include "dreq.h"
 #include "idna.h"
@@ -445,6 +446,12 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 			break;
 		case IPC_T_SASL_REQ:
 			if (deliver_sasl(job, cc, &m) < 0)
+				goto violation;
+			break;
+		case IPC_T_CHECK_LOG:
+			if (checks_log(cc, &m.u.check_log, job->job_id,
+			    job->cfg->child.checks_classes, req->queue_id,
+			    job->why, sizeof(job->why)) < 0)
 				goto violation;
 			break;
 		case IPC_T_CONNECT:

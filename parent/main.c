@@ -50,6 +50,7 @@
 #include "broker.h"
 #include "cfg_refuse.h"
 #include "child_main.h"
+#include "checks_load.h"
 #include "child_pool.h"
 #include "deliver.h"
 #include "dreq.h"
@@ -229,6 +230,11 @@ config_check_main(struct sj_config *cfg)
 	    sizeof(why))) < 0) {
 		printf("config-check: master.cf not checked: %s\n", why);
 		m = 0;
+	}
+	/* The content-check tables as the start would read them. */
+	if (checks_load(cfg, why, sizeof(why)) < 0) {
+		printf("config-check: %s\n", why);
+		m++;
 	}
 	if (n + m == 0) {
 		printf("config-check: ok\n");
@@ -502,6 +508,9 @@ main(int argc, char **argv)
 	/* Tables as root, as smtp(8) opens them before it drops privileges;
 	 * after the spawner's fork, so that no child's memory held them. */
 	if (sasl_open(why, sizeof(why)) < 0)
+		msg_fatal("%s", why);
+	/* smtp_*_checks: regexp: tables, read here as smtp(8) opens them. */
+	if (checks_load(cfg, why, sizeof(why)) < 0)
 		msg_fatal("%s", why);
 	/* OpenSSL's error texts, for the children's TLS_INFO LIBERR. */
 	tls_log_init(&cfg->tls);

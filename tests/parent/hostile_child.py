@@ -131,6 +131,19 @@ def transcript(job=JOB, classes=1, peer="mx.test[192.0.2.1]:25",
 	    u32(0) + s16(peer) + s16(text))
 
 
+def check_log(content, text, job=JOB, kind=1, action=0, where=1, cls=3):
+	"""CHECK_LOG body (ipc_msg.c IPC_F_CHECK_LOG): kind 1 an action
+	line, action 0 warning, where 1 body, class 3 smtp_body_checks."""
+	return frame(T["CHECK_LOG"], u32(job) + u32(kind) + u32(action) +
+	    u32(where) + u32(cls) + s16(content) + s16(text))
+
+
+# A regexp: table for smtp_body_checks (the parent reads it at start);
+# its one rule comes as a CHECK message after CONFIG.
+BODY_CHECKS = os.path.join(TOP, "tests", "fixtures", "body_checks.regexp")
+CHECKS_ARGS = ["-o", "smtp_body_checks=regexp:" + BODY_CHECKS]
+
+
 def connect(addr, port, purpose=3, job=JOB):
 	"""CONNECT body (ipc_msg.c IPC_F_CONNECT): purpose 1 DNS UDP,
 	2 DNS TCP, 3 SMTP."""
@@ -144,6 +157,7 @@ def ready(version=None):
 
 
 PROLOGUE = ["send " + ready(), "recv", "job"]	# READY, CONFIG, the job
+CHECKS_PROLOGUE = ["send " + ready(), "recv", "recv", "job"]	# and CHECK
 
 # ------------------------------------------------------------ helpers
 
@@ -610,6 +624,31 @@ SCENARIOS = [
 	    script=["send 040007"], log=["shorter than the 8-byte header"]),
 	dict(name="empty datagram: refused", script=["send"],
 	    log=["empty datagram"]),
+
+	# Header and body checks: the child matches, the parent logs the
+	# fields it sends (CHECK_LOG), only for a class that is set, and
+	# within the job's log budget.
+	dict(name="CHECK_LOG while no content check is set: refused",
+	    script=["send " + check_log("spam line", "seen")],
+	    log=["CHECK_LOG for job", "class 3", "classes 0x0)"]),
+	dict(name="CHECK_LOG of another job: refused",
+	    args=CHECKS_ARGS, prologue=CHECKS_PROLOGUE,
+	    script=["send " + check_log("spam line", "seen", job=99)],
+	    log=["CHECK_LOG for job 99"]),
+	dict(name="CHECK_LOG with body checks set: logged as Postfix's line",
+	    args=CHECKS_ARGS, prologue=CHECKS_PROLOGUE,
+	    script=["send " + check_log("spam line", "seen"), SENT0,
+	    "send " + done()], want="FINAL", marked=[0], rc=0,
+	    log=[": warning: body spam line: seen", "status=sent"]),
+	dict(name="CHECK_LOG with non-printable text: refused by the "
+	    "decoder", args=CHECKS_ARGS, prologue=CHECKS_PROLOGUE,
+	    script=["send " + check_log("spam\nline", "seen")],
+	    log=["CHECK_LOG: field content"]),
+	dict(name="flood of 600 CHECK_LOG messages: refused after the budget",
+	    args=CHECKS_ARGS, prologue=CHECKS_PROLOGUE,
+	    script=["repeat 600 send " + check_log("flood line", "x")],
+	    log=["child sent more than 500 LOG messages and stderr lines "
+	    "in one job"]),
 
 	# Volume, silence, death.
 	dict(name="flood of 600 LOG messages: refused after the budget",

@@ -111,9 +111,12 @@ expect "missing sandbox directory" "$tmp/nowhere" \
 
 # Fail closed (parent/cfg_refuse.c): one fatal line per refused setting.
 maincf </dev/null
-expect "smtp_header_checks refused" \
-    'fatal: smtp_header_checks = regexp:/etc/postfix/header_checks is not supported by smtpjail (see README "Parameters")' \
-    "$bin" -t unix -u -o smtp_header_checks=regexp:/etc/postfix/header_checks -S
+expect "smtp_header_checks with a pcre: table refused" \
+    'fatal: smtp_header_checks = pcre:/etc/postfix/header_checks is not supported by smtpjail: pcre:/etc/postfix/header_checks: content checks read regexp: tables only (see README "Parameters")' \
+    "$bin" -t unix -u -o smtp_header_checks=pcre:/etc/postfix/header_checks -S
+expect "smtp_body_checks with a missing regexp: table refused" \
+    "fatal: open regexp:$tmp/nowhere: No such file or directory" \
+    "$bin" -t unix -u -o smtp_body_checks=regexp:$tmp/nowhere -S
 out=$(printf 'smtp_generic_maps = hash:/etc/postfix/generic\n' | maincf;
     MAIL_CONFIG=$tmp/etc "$bin" -t unix -u -o smtp_send_xforward_command=yes \
     -o smtpjail_sandbox_dir=/x -S </dev/null 2>&1)
@@ -150,7 +153,7 @@ printf 'smtp      unix  -       n       y       -       -       smtpjail\n' \
 out=$(MAIL_CONFIG=$tmp/etc "$bin" --config-check 2>&1)
 rc=$?
 if [ "$rc" -eq 1 ] &&
-    printf '%s\n' "$out" | grep -qx 'config-check: smtp_body_checks = pcre:/etc/postfix/body_checks is not supported by smtpjail (see README "Parameters")' &&
+    printf '%s\n' "$out" | grep -qx 'config-check: smtp_body_checks = pcre:/etc/postfix/body_checks is not supported by smtpjail: pcre:/etc/postfix/body_checks: content checks read regexp: tables only (see README "Parameters")' &&
     printf '%s\n' "$out" | grep -q '^config-check: .*master.cf, line 1: service smtp/unix runs smtpjail as root' &&
     printf '%s\n' "$out" | tail -1 | grep -qx 'config-check: FAILED (2 settings smtpjail refuses)'; then
 	echo "ok - --config-check refuses smtp_body_checks and a root master.cf line"

@@ -89,6 +89,8 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "checks_load.h"
+#include "checks_log.h"
 #include "child_ctl.h"
 #include "ipc_chan.h"
 #include "msg.h"
@@ -485,6 +487,34 @@ static const struct scenario scenarios[] = {
 		    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
 		    "K=C3=B6ln =3D=20\r\n..dot\r\n.\r\n" QUIT },
 		.res = { SENT(0, R2, 0) },
+	},
+	/*
+	 * Header and body checks (regexp: tables the parent read) compiled
+	 * and matched inside the production sandbox: regcomp() and
+	 * regexec() need no system call the filter lacks. With the 8-bit
+	 * downgrade, body checks see the quoted-printable lines.
+	 */
+	{
+		.name = "content_checks",
+		.opts = { "smtp_header_checks=regexp:@DIR@/header_checks",
+		    "smtp_body_checks=regexp:@DIR@/body_checks" },
+		.nexthop = NH2,
+		.dflags = IPC_DF_8BITMIME,
+		.content = "Subject: old\nX-Pre: p\nX-Drop: x\nX-Warn: w\n"
+		    "Content-Transfer-Encoding: 8bit\n\n"
+		    "K\xc3\xb6ln\ndrop me\nkeep (me)\n",
+		.srv = {{ .addr = A2, .ehlo = "250-srv.test\r\n"
+		    "250-PIPELINING\r\n250 SIZE\r\n", .hold = 1 }},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\n"
+		    "Subject: new old\r\nX-Was: p\r\nX-Pre: p\r\n"
+		    "X-Warn: w\r\n"
+		    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		    "Cologne\r\nkept: me\r\n.\r\n" QUIT },
+		.res = { SENT(0, R2, 0) },
+		.log = { "QID1: replace: header Subject: old: Subject: new old",
+		    "QID1: warning: header X-Warn: w: careful",
+		    "QID1: prepend: header X-Pre: p: X-Was: p",
+		    "QID1: replace: body K=C3=B6ln: Cologne" },
 	},
 	{
 		.name = "mime_no_oconv",
@@ -2699,6 +2729,9 @@ load_config(const struct scenario *sc, struct sj_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	if (sj_config_load(cfg, argc, (char **)argv, why, sizeof(why)) < 0)
 		fail_msg("sj_config_load: %s", why);
+	/* smtp_*_checks, as parent/main.c reads them at start. */
+	if (checks_load(cfg, why, sizeof(why)) < 0)
+		fail_msg("checks_load: %s", why);
 }
 
 /* Play the parent for one job on the running child. */
@@ -2837,6 +2870,12 @@ run_job(const struct scenario *sc, struct child_ctl *cc, struct outcome *out)
 			if (broker_serve(cc->ipc_fd, &m, "QID1", why,
 			    sizeof(why)) < 0)
 				fail_msg("broker: %s", why);
+			break;
+		case IPC_T_CHECK_LOG:
+			/* As parent/deliver.c: formatted by the parent. */
+			if (checks_log(cc, &m.u.check_log, 7,
+			    IPC_CHK_CLASSES_ALL, "QID1", why, sizeof(why)) < 0)
+				fail_msg("CHECK_LOG: %s", why);
 			break;
 		case IPC_T_DONE:
 			if (m.u.done.job_id != 7)
@@ -3415,6 +3454,14 @@ world_setup(void **state)
 	    "smtp_rset_timeout = 30s\n",
 	    sbu->pw_name, world.sandbox, world.resolv);
 	write_file(world.main_cf, text);
+	/* For the content_checks scenario. */
+	snprintf(text, sizeof(text), "%s/header_checks", world.dir);
+	write_file(text, "/^Subject: (.*)/ REPLACE Subject: new $1\n"
+	    "/^X-Pre: (.*)/ PREPEND X-Was: $1\n"
+	    "/^X-Drop:/ IGNORE\n/^X-Warn:/ WARN careful\n");
+	snprintf(text, sizeof(text), "%s/body_checks", world.dir);
+	write_file(text, "/^K=C3=B6ln$/ REPLACE Cologne\n"
+	    "/^drop/ IGNORE\n/^keep \\((.*)\\)$/ REPLACE kept: $1\n");
 	setenv("MAIL_CONFIG", world.dir, 1);
 	unsetenv("MAIL_VERBOSE");
 	unsetenv("MAIL_DEBUG");
@@ -3430,6 +3477,7 @@ world_setup(void **state)
 static int
 world_teardown(void **state)
 {
+	char	path[256];
 	int	st;
 
 	(void)state;
@@ -3439,6 +3487,10 @@ world_teardown(void **state)
 	}
 	if (world.dir[0]) {
 		unlink(world.main_cf);
+		snprintf(path, sizeof(path), "%s/header_checks", world.dir);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/body_checks", world.dir);
+		unlink(path);
 		unlink(world.resolv);
 		unlink(world.resolv_fast);
 		rmdir(world.dir);

@@ -216,6 +216,17 @@ build(enum ipc_type t, struct ipc_msg *m)
 	case IPC_T_SOCKET:
 		m->u.socket.job_id = 7;		/* granted: a descriptor */
 		break;
+	case IPC_T_CHECK:
+		m->u.check.op = IPC_CHK_OP_MATCH;
+		m->u.check.flags = IPC_CHK_F_MATCH1;
+		snprintf(m->u.check.pat1, sizeof(m->u.check.pat1), "^Subject:");
+		snprintf(m->u.check.repl, sizeof(m->u.check.repl), "WARN x");
+		break;
+	case IPC_T_CHECK_LOG:
+		m->u.check_log.kind = IPC_CHL_ACTION;
+		snprintf(m->u.check_log.content,
+		    sizeof(m->u.check_log.content), "Subject: hi");
+		break;
 	default:
 		fail_msg("build: type %d", (int)t);
 	}

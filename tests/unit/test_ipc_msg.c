@@ -167,6 +167,10 @@ body_size(enum ipc_type t)
 		return (sizeof(struct ipc_connect));
 	case IPC_T_SOCKET:
 		return (sizeof(struct ipc_socket));
+	case IPC_T_CHECK:
+		return (sizeof(struct ipc_check));
+	case IPC_T_CHECK_LOG:
+		return (sizeof(struct ipc_check_log));
 	default:
 		fail_msg("no body size for type %d", (int)t);
 	}
@@ -208,6 +212,8 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		    c->mime_boundary_length_limit =
 		    c->queue_line_length_limit = UINT32_MAX;
 		c->hosts_count = SJ_HOSTS_MAX;
+		c->checks_count = SJ_CHECKS_MAX;
+		c->checks_classes = IPC_CHK_CLASSES_ALL;
 		c->sasl_opts = c->sasl_tls_opts = c->sasl_tls_verified_opts =
 		    IPC_SASL_ALL;
 		TEXT(c->sasl_mechs);
@@ -383,6 +389,41 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		m->u.socket.job_id = UINT32_MAX;
 		m->u.socket.error = 4095;
 		break;
+	case IPC_T_CHECK: {
+		struct ipc_check *ck = &m->u.check;
+
+		/* Empty: an ENDIF; max: a full two-pattern rule. */
+		if (!max) {
+			ck->op = IPC_CHK_OP_ENDIF;
+			break;
+		}
+		ck->cls = IPC_CHK_BODY;
+		ck->table = SJ_CHECKS_MAX - 1;
+		ck->op = IPC_CHK_OP_MATCH;
+		ck->flags = IPC_CHK_F_ALL;
+		ck->opts1 = ck->opts2 = IPC_CHK_O_ALL;
+		ck->max_sub = IPC_CHK_SUB_MAX;
+		ck->lineno = UINT32_MAX;
+		TEXT(ck->pat1);
+		TEXT(ck->pat2);
+		TEXT(ck->repl);
+		break;
+	}
+	case IPC_T_CHECK_LOG: {
+		struct ipc_check_log *cl = &m->u.check_log;
+
+		cl->kind = IPC_CHL_ACTION;
+		if (!max)
+			break;
+		cl->job_id = UINT32_MAX;
+		cl->kind = IPC_CHL_KIND_MAX;
+		cl->action = IPC_CHL_A_MAX;
+		cl->where = IPC_CHL_W_BODY;
+		cl->cls = IPC_CHK_NCLASS - 1;
+		TEXT(cl->content);
+		TEXT(cl->text);
+		break;
+	}
 	default:
 		fail_msg("build: type %d", (int)t);
 	}
@@ -437,7 +478,7 @@ test_table(void **state)
 	assert_null(ipc_msg_spec(IPC_T_MAX));
 	assert_null(ipc_msg_spec((enum ipc_type)1000));
 	assert_string_equal(ipc_msg_name(0), "UNKNOWN(0)");
-	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(17)");
+	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(19)");
 	assert_string_equal(ipc_msg_name(UINT32_MAX), "UNKNOWN(4294967295)");
 	for (t = 1; t < IPC_T_MAX; t++) {
 		s = ipc_msg_spec((enum ipc_type)t);
@@ -955,7 +996,7 @@ static const struct bad bad_cases[] = {
 	{ "type 0", IPC_T_LOG, 2, 2, 0, NULL, IPC_C2P, FD_NONE, -EBADMSG,
 	    "UNKNOWN(0): unknown message type" },
 	{ "type MAX", IPC_T_LOG, 2, 2, IPC_T_MAX, NULL, IPC_C2P, FD_NONE,
-	    -EBADMSG, "UNKNOWN(17): unknown message type" },
+	    -EBADMSG, "UNKNOWN(19): unknown message type" },
 	{ "type 0xffff", IPC_T_ABORT, 2, 2, 0xffff, NULL, IPC_P2C, FD_NONE,
 	    -EBADMSG, "UNKNOWN(65535): unknown message type" },
 	{ "LOG to child", IPC_T_LOG, 0, 0, 0, NULL, IPC_P2C, FD_TABLE,
@@ -1326,6 +1367,37 @@ test_encode_refuses(void **state)
 	REFUSE(IPC_T_CONNECT, m.u.connect.port = 0, -EINVAL);
 	REFUSE(IPC_T_CONNECT, SET(m.u.connect.addr, "localhost"), -EINVAL);
 	REFUSE(IPC_T_SOCKET, m.u.socket.error = 5000, -EINVAL);
+	/* CHECK: the empty variant is an ENDIF; the shapes per operation. */
+	REFUSE(IPC_T_CHECK, m.u.check.op = 0, -EINVAL);
+	REFUSE(IPC_T_CHECK, m.u.check.op = 4, -EINVAL);
+	REFUSE(IPC_T_CHECK, m.u.check.cls = IPC_CHK_NCLASS, -EINVAL);
+	REFUSE(IPC_T_CHECK, m.u.check.table = SJ_CHECKS_MAX, -EINVAL);
+	REFUSE(IPC_T_CHECK, SET(m.u.check.pat1, "x"), -EINVAL);
+	REFUSE(IPC_T_CHECK, m.u.check.flags = IPC_CHK_F_ALL + 1, -EINVAL);
+	REFUSE(IPC_T_CHECK, m.u.check.opts2 = IPC_CHK_O_ALL + 1, -EINVAL);
+	REFUSE(IPC_T_CHECK, m.u.check.op = IPC_CHK_OP_MATCH, -EINVAL);
+	REFUSE(IPC_T_CHECK, { m.u.check.op = IPC_CHK_OP_MATCH;
+	    SET(m.u.check.pat1, "a"); m.u.check.flags = IPC_CHK_F_HAS2; },
+	    -EINVAL);		/* a second pattern announced, none given */
+	REFUSE(IPC_T_CHECK, { m.u.check.op = IPC_CHK_OP_MATCH;
+	    SET(m.u.check.pat1, "(a)"); m.u.check.max_sub = 1; }, -EINVAL);
+	REFUSE(IPC_T_CHECK, { m.u.check.op = IPC_CHK_OP_MATCH;
+	    SET(m.u.check.pat1, "a"); m.u.check.flags = IPC_CHK_F_MATCH1;
+	    m.u.check.max_sub = IPC_CHK_SUB_MAX + 1; }, -EINVAL);
+	REFUSE(IPC_T_CHECK, { m.u.check.op = IPC_CHK_OP_IF;
+	    SET(m.u.check.pat1, "a"); SET(m.u.check.repl, "x"); }, -EINVAL);
+	REFUSE(IPC_T_CHECK_LOG, m.u.check_log.kind = 0, -EINVAL);
+	REFUSE(IPC_T_CHECK_LOG, m.u.check_log.kind = IPC_CHL_KIND_MAX + 1,
+	    -EINVAL);
+	REFUSE(IPC_T_CHECK_LOG, m.u.check_log.action = IPC_CHL_A_MAX + 1,
+	    -EINVAL);
+	REFUSE(IPC_T_CHECK_LOG, m.u.check_log.where = 2, -EINVAL);
+	REFUSE(IPC_T_CHECK_LOG, m.u.check_log.cls = IPC_CHK_NCLASS, -EINVAL);
+	REFUSE(IPC_T_CHECK_LOG, SET(m.u.check_log.content, "a\tb"), -EINVAL);
+	REFUSE(IPC_T_CHECK_LOG, SET(m.u.check_log.text, "\x80"), -EINVAL);
+	REFUSE(IPC_T_CONFIG, m.u.config.checks_count = SJ_CHECKS_MAX + 1,
+	    -EINVAL);
+	REFUSE(IPC_T_CONFIG, m.u.config.checks_classes = 16, -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, m.u.transcript.classes = 0, -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, m.u.transcript.classes = 8, -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, SET(m.u.transcript.text, "EHLO x"), -EINVAL);

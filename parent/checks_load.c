@@ -1,0 +1,671 @@
+/*
+ * NAME
+ *	checks_load 3
+ * SUMMARY
+ *	read the regexp: tables of smtp_*_checks at start
+ * DESCRIPTION
+ *	See checks_load.h. The table syntax is Postfix's regexp_table(5),
+ *	read as src/util/dict_regexp.c and src/util/readlline.c do:
+ *	logical lines (a line that starts with white space continues the
+ *	previous one; empty lines and lines whose first non-blank is '#'
+ *	are skipped, also between continued lines), trailing white space
+ *	removed; then per logical line
+ *	  /pattern/flags [!/pattern2/flags] replacement
+ *	  if [!]/pattern/flags ... endif
+ *	with any non-alphanumeric character as delimiter, '\' escaping it,
+ *	'!' before a pattern negating it, flags 'i' (case, on by default),
+ *	'x' (extended syntax, on by default) and 'm' (REG_NEWLINE), and
+ *	$N, ${N}, $(N) and $$ in the replacement (Postfix mac_parse()).
+ *	Each pattern is compiled here once with regcomp() so that a rule
+ *	Postfix skips (bad expression, $N beyond the subexpressions, $N
+ *	with a negated pattern, ...) is skipped with the same warning; the
+ *	child compiles the rules that remain. The replacement is sent as a
+ *	template ("$$", "${N}", see ipc_msg.h) so the child has no macro
+ *	syntax to parse.
+ * SECURITY
+ *	Parent only, at start, as root before the chroot (the tables are
+ *	the administrator's). Every rule is bounded (SJ_CHECK_PATTERN_MAX,
+ *	SJ_CHECK_ACTION_MAX) and their number (SJ_CHECKS_MAX), the file's
+ *	size (SJ_CHECK_FILE_MAX).
+ * SEE ALSO
+ *	Postfix src/util/dict_regexp.c, readlline.c, mac_parse.c,
+ *	src/global/header_body_checks.c; regexp_table(5), header_checks(5)
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cfg_params.h"
+#include "checks_load.h"
+#include "msg.h"
+#include "sj_limits.h"
+
+/* Postfix's ISSPACE/ISALNUM: the C locale's, on unsigned chars. */
+#define CK_SPACE(c)	isspace((unsigned char)(c))
+#define CK_ALNUM(c)	isalnum((unsigned char)(c))
+
+static const char *const checks_params[IPC_CHK_NCLASS] = {
+	[IPC_CHK_HEADER] = "smtp_header_checks",
+	[IPC_CHK_MIME] = "smtp_mime_header_checks",
+	[IPC_CHK_NESTED] = "smtp_nested_header_checks",
+	[IPC_CHK_BODY] = "smtp_body_checks",
+};
+
+/* One pattern as dict_regexp_get_pat() takes it apart. */
+struct ck_pat {
+	char	*re;			/* NUL-terminated in the line */
+	int	match;
+	uint32_t opts;			/* IPC_CHK_O_* */
+};
+
+/* The parse of one table: where it is, what it has seen. */
+struct ck_parse {
+	struct checks_set *set;
+	const char *map;
+	uint32_t cls, table;
+	int	lineno;
+	int	nesting;		/* open IFs */
+	int	*if_lines;		/* their line numbers, nesting deep */
+	int	if_size;
+	char	*why;
+	size_t	whysz;
+};
+
+const char *
+checks_class_name(uint32_t cls)
+{
+	return (cls < IPC_CHK_NCLASS ? checks_params[cls] : "?");
+}
+
+void
+checks_set_free(struct checks_set *set)
+{
+	free(set->v);
+	set->v = NULL;
+	set->n = set->size = 0;
+}
+
+static int
+ck_regcomp(regex_t *re, const char *pat, uint32_t opts, int nosub)
+{
+	int	flags = 0;
+
+	if (opts & IPC_CHK_O_ICASE)
+		flags |= REG_ICASE;
+	if (opts & IPC_CHK_O_NEWLINE)
+		flags |= REG_NEWLINE;
+	if (opts & IPC_CHK_O_EXTENDED)
+		flags |= REG_EXTENDED;
+	if (nosub)
+		flags |= REG_NOSUB;
+	return (regcomp(re, pat, flags));
+}
+
+/* Compile to check it (Postfix dict_regexp_compile_pat()); 0 or -1. */
+static int
+ck_compile(struct ck_parse *cp, const struct ck_pat *pat, int nosub,
+    size_t *nsub)
+{
+	regex_t	re;
+	char	err[256];
+	int	rc;
+
+	if ((rc = ck_regcomp(&re, pat->re, pat->opts, nosub)) != 0) {
+		(void)regerror(rc, &re, err, sizeof(err));
+		msg_warn("regexp map %s, line %d: %s", cp->map, cp->lineno,
+		    err);
+		return (-1);
+	}
+	if (nsub != NULL)
+		*nsub = re.re_nsub;
+	regfree(&re);
+	return (0);
+}
+
+/* dict_regexp_get_pat(): 1 with *pp past the flags, or 0 (skipped). */
+static int
+ck_get_pat(struct ck_parse *cp, char **pp, struct ck_pat *pat)
+{
+	char	*p = *pp, delim;
+
+	pat->match = 1;
+	for (;; p++) {
+		if (*p == '!')
+			pat->match = !pat->match;
+		else if (!CK_SPACE(*p))
+			break;
+	}
+	if (*p == '\0') {
+		msg_warn("regexp map %s, line %d: no regexp: skipping this "
+		    "rule", cp->map, cp->lineno);
+		return (0);
+	}
+	delim = *p++;
+	pat->re = p;
+	for (; *p != '\0'; p++) {
+		if (*p == '\\') {
+			if (p[1] == '\0')
+				break;
+			p++;
+		} else if (*p == delim) {
+			break;
+		}
+	}
+	if (*p == '\0') {
+		msg_warn("regexp map %s, line %d: no closing regexp delimiter "
+		    "\"%c\": skipping this rule", cp->map, cp->lineno, delim);
+		return (0);
+	}
+	*p++ = '\0';
+	pat->opts = IPC_CHK_O_EXTENDED | IPC_CHK_O_ICASE;
+	for (; *p != '\0' && !CK_SPACE(*p) && *p != '!'; p++) {
+		switch (*p) {
+		case 'i':
+			pat->opts ^= IPC_CHK_O_ICASE;
+			break;
+		case 'm':
+			pat->opts ^= IPC_CHK_O_NEWLINE;
+			break;
+		case 'x':
+			pat->opts ^= IPC_CHK_O_EXTENDED;
+			break;
+		default:
+			msg_warn("regexp map %s, line %d: unknown regexp "
+			    "option \"%c\": skipping this rule", cp->map,
+			    cp->lineno, *p);
+			return (0);
+		}
+	}
+	*pp = p;
+	return (1);
+}
+
+/* Append to the template; -1 when it would not fit (an error). */
+static int
+ck_tpl_add(struct ck_parse *cp, char *tpl, size_t *len, const char *s,
+    size_t n)
+{
+	if (*len + n > SJ_CHECK_ACTION_MAX) {
+		snprintf(cp->why, cp->whysz, "regexp map %s, line %d: "
+		    "replacement text longer than %d bytes is not supported "
+		    "by smtpjail", cp->map, cp->lineno, SJ_CHECK_ACTION_MAX);
+		return (-1);
+	}
+	memcpy(tpl + *len, s, n);
+	*len += n;
+	tpl[*len] = '\0';
+	return (0);
+}
+
+/*
+ * mac_parse() with dict_regexp_prescan(): the template and the highest
+ * $N. 1 done, 0 bad syntax (warned: Postfix skips the rule), -1 error.
+ */
+static int
+ck_prescan(struct ck_parse *cp, const char *v, char *tpl,
+    uint32_t *max_sub)
+{
+	const char *vp = v, *ep, *name;
+	char	open, close, num[16];
+	size_t	len = 0, nlen, i;
+	unsigned long n;
+	int	level;
+
+	*max_sub = 0;
+	tpl[0] = '\0';
+	while (*vp != '\0') {
+		if (*vp != '$') {
+			if (ck_tpl_add(cp, tpl, &len, vp, 1) < 0)
+				return (-1);
+			vp++;
+			continue;
+		}
+		if (vp[1] == '$') {
+			if (ck_tpl_add(cp, tpl, &len, "$$", 2) < 0)
+				return (-1);
+			vp += 2;
+			continue;
+		}
+		vp++;
+		if (*vp == '(' || *vp == '{') {
+			open = *vp;
+			close = open == '(' ? ')' : '}';
+			name = ++vp;
+			for (level = 1, ep = vp; level > 0; ep++) {
+				if (*ep == '\0') {
+					msg_warn("truncated macro reference: "
+					    "\"%s\"", v);
+					return (0);
+				}
+				if (*ep == open)
+					level++;
+				if (*ep == close)
+					level--;
+			}
+			nlen = (size_t)(ep - vp) - 1;
+			vp = ep;
+		} else {
+			name = vp;
+			for (ep = vp; CK_ALNUM(*ep) || *ep == '_'; ep++)
+				;
+			nlen = (size_t)(ep - vp);
+			vp = ep;
+		}
+		if (nlen == 0) {
+			msg_warn("empty macro name: \"%s\"", v);
+			return (0);
+		}
+		for (i = 0; i < nlen; i++)
+			if (!isdigit((unsigned char)name[i]))
+				break;
+		if (i < nlen) {
+			msg_warn("regexp map %s, line %d: non-numeric "
+			    "replacement index \"%.*s\"", cp->map, cp->lineno,
+			    (int)nlen, name);
+			return (0);
+		}
+		for (n = 0, i = 0; i < nlen && n <= IPC_CHK_SUB_MAX; i++)
+			n = n * 10 + (unsigned long)(name[i] - '0');
+		if (n < 1) {
+			msg_warn("regexp map %s, line %d: out-of-range "
+			    "replacement index \"%.*s\"", cp->map, cp->lineno,
+			    (int)nlen, name);
+			return (0);
+		}
+		if (n > IPC_CHK_SUB_MAX) {
+			snprintf(cp->why, cp->whysz, "regexp map %s, line %d: "
+			    "replacement index \"%.*s\" above %d is not "
+			    "supported by smtpjail", cp->map, cp->lineno,
+			    (int)nlen, name, IPC_CHK_SUB_MAX);
+			return (-1);
+		}
+		if (n > *max_sub)
+			*max_sub = (uint32_t)n;
+		snprintf(num, sizeof(num), "${%lu}", n);
+		if (ck_tpl_add(cp, tpl, &len, num, strlen(num)) < 0)
+			return (-1);
+	}
+	return (1);
+}
+
+/* A new rule at the end of the set, zeroed; NULL with why[] set. */
+static struct ipc_check *
+ck_new(struct ck_parse *cp, uint32_t op)
+{
+	struct checks_set *set = cp->set;
+	struct ipc_check *v, *r;
+	uint32_t size;
+
+	if (set->n >= SJ_CHECKS_MAX) {
+		snprintf(cp->why, cp->whysz, "regexp map %s, line %d: more "
+		    "than %d content-check rules in all are not supported by "
+		    "smtpjail", cp->map, cp->lineno, SJ_CHECKS_MAX);
+		return (NULL);
+	}
+	if (set->n == set->size) {
+		size = set->size ? set->size * 2 : 16;
+		if ((v = realloc(set->v, size * sizeof(*v))) == NULL) {
+			snprintf(cp->why, cp->whysz, "out of memory");
+			return (NULL);
+		}
+		set->v = v;
+		set->size = size;
+	}
+	r = &set->v[set->n];
+	memset(r, 0, sizeof(*r));
+	r->cls = cp->cls;
+	r->table = cp->table;
+	r->op = op;
+	r->lineno = (uint32_t)cp->lineno;
+	return (r);
+}
+
+static int
+ck_copy_pat(struct ck_parse *cp, char *dst, const char *re)
+{
+	if (strlen(re) > SJ_CHECK_PATTERN_MAX) {
+		snprintf(cp->why, cp->whysz, "regexp map %s, line %d: pattern "
+		    "longer than %d bytes is not supported by smtpjail",
+		    cp->map, cp->lineno, SJ_CHECK_PATTERN_MAX);
+		return (-1);
+	}
+	strcpy(dst, re);
+	return (0);
+}
+
+/* /pat1/[!/pat2/] replacement: 0 (kept or skipped) or -1. */
+static int
+ck_match_rule(struct ck_parse *cp, char *p)
+{
+	struct ck_pat p1, p2;
+	struct ipc_check *r;
+	char	tpl[SJ_CHECK_ACTION_MAX + 1];
+	uint32_t max_sub;
+	size_t	nsub = 0;
+	int	has2 = 0, rc;
+
+	if (!ck_get_pat(cp, &p, &p1))
+		return (0);
+	if (*p == '!') {
+		if (!ck_get_pat(cp, &p, &p2))
+			return (0);
+		has2 = 1;
+	}
+	while (*p != '\0' && CK_SPACE(*p))
+		p++;
+	if (*p == '\0')
+		msg_warn("regexp map %s, line %d: no replacement text: using "
+		    "empty string", cp->map, cp->lineno);
+	if ((rc = ck_prescan(cp, p, tpl, &max_sub)) <= 0) {
+		if (rc < 0)
+			return (-1);
+		msg_warn("regexp map %s, line %d: bad replacement syntax: "
+		    "skipping this rule", cp->map, cp->lineno);
+		return (0);
+	}
+	if (max_sub > 0 && p1.match == 0) {
+		msg_warn("regexp map %s, line %d: $number found in negative "
+		    "match replacement text: skipping this rule", cp->map,
+		    cp->lineno);
+		return (0);
+	}
+	if (ck_compile(cp, &p1, max_sub == 0, &nsub) < 0)
+		return (0);
+	if (max_sub > nsub) {
+		msg_warn("regexp map %s, line %d: out of range replacement "
+		    "index \"%d\": skipping this rule", cp->map, cp->lineno,
+		    (int)max_sub);
+		return (0);
+	}
+	if (has2 && ck_compile(cp, &p2, 1, NULL) < 0)
+		return (0);
+	if ((r = ck_new(cp, IPC_CHK_OP_MATCH)) == NULL ||
+	    ck_copy_pat(cp, r->pat1, p1.re) < 0 ||
+	    (has2 && ck_copy_pat(cp, r->pat2, p2.re) < 0))
+		return (-1);
+	/* An empty pattern cannot travel (ipc_msg: empty = absent). */
+	if (r->pat1[0] == '\0' || (has2 && r->pat2[0] == '\0')) {
+		snprintf(cp->why, cp->whysz, "regexp map %s, line %d: an "
+		    "empty pattern is not supported by smtpjail (use /^/)",
+		    cp->map, cp->lineno);
+		return (-1);
+	}
+	r->flags = (p1.match ? IPC_CHK_F_MATCH1 : 0) |
+	    (has2 ? IPC_CHK_F_HAS2 : 0) |
+	    (has2 && p2.match ? IPC_CHK_F_MATCH2 : 0);
+	r->opts1 = p1.opts;
+	r->opts2 = has2 ? p2.opts : 0;
+	r->max_sub = max_sub;
+	strcpy(r->repl, tpl);
+	cp->set->n++;
+	return (0);
+}
+
+static int
+ck_if_rule(struct ck_parse *cp, char *p)
+{
+	struct ck_pat pat;
+	struct ipc_check *r;
+	int	*v;
+
+	p += 2;
+	while (*p != '\0' && CK_SPACE(*p))
+		p++;
+	if (!ck_get_pat(cp, &p, &pat))
+		return (0);
+	while (*p != '\0' && CK_SPACE(*p))
+		p++;
+	if (*p != '\0') {
+		msg_warn("regexp map %s, line %d: ignoring extra text after "
+		    "IF statement: \"%s\"", cp->map, cp->lineno, p);
+		msg_warn("regexp map %s, line %d: do not prepend whitespace "
+		    "to statements between IF and ENDIF", cp->map, cp->lineno);
+	}
+	if (ck_compile(cp, &pat, 1, NULL) < 0)
+		return (0);
+	if ((r = ck_new(cp, IPC_CHK_OP_IF)) == NULL ||
+	    ck_copy_pat(cp, r->pat1, pat.re) < 0)
+		return (-1);
+	if (r->pat1[0] == '\0') {
+		snprintf(cp->why, cp->whysz, "regexp map %s, line %d: an "
+		    "empty pattern is not supported by smtpjail (use /^/)",
+		    cp->map, cp->lineno);
+		return (-1);
+	}
+	r->flags = pat.match ? IPC_CHK_F_MATCH1 : 0;
+	r->opts1 = pat.opts;
+	if (cp->nesting == cp->if_size) {
+		if ((v = realloc(cp->if_lines, (size_t)(cp->if_size + 16) *
+		    sizeof(*v))) == NULL) {
+			snprintf(cp->why, cp->whysz, "out of memory");
+			return (-1);
+		}
+		cp->if_lines = v;
+		cp->if_size += 16;
+	}
+	cp->if_lines[cp->nesting++] = cp->lineno;
+	cp->set->n++;
+	return (0);
+}
+
+static int
+ck_endif_rule(struct ck_parse *cp, char *p)
+{
+	p += 5;
+	if (cp->nesting == 0) {
+		msg_warn("regexp map %s, line %d: ignoring ENDIF without "
+		    "matching IF", cp->map, cp->lineno);
+		return (0);
+	}
+	while (*p != '\0' && CK_SPACE(*p))
+		p++;
+	if (*p != '\0')
+		msg_warn("regexp map %s, line %d: ignoring extra text after "
+		    "ENDIF", cp->map, cp->lineno);
+	if (ck_new(cp, IPC_CHK_OP_ENDIF) == NULL)
+		return (-1);
+	cp->nesting--;
+	cp->set->n++;
+	return (0);
+}
+
+/* dict_regexp_parseline() on one logical line, trailing blanks gone. */
+static int
+ck_line(struct ck_parse *cp, char *p)
+{
+	if (!CK_ALNUM(*p))
+		return (ck_match_rule(cp, p));
+	if (strncasecmp(p, "IF", 2) == 0 && !CK_ALNUM(p[2]))
+		return (ck_if_rule(cp, p));
+	if (strncasecmp(p, "ENDIF", 5) == 0 && !CK_ALNUM(p[5]))
+		return (ck_endif_rule(cp, p));
+	msg_warn("regexp map %s, line %d: ignoring unrecognized request",
+	    cp->map, cp->lineno);
+	return (0);
+}
+
+/* A logical line is complete: trim it, parse it unless it is bad. */
+static int
+ck_logical(struct ck_parse *cp, char *line, size_t len)
+{
+	char	*end;
+
+	line[len] = '\0';
+	if (len == 0)
+		return (0);
+	if (CK_SPACE(line[0])) {
+		msg_warn("%s: logical line must not start with whitespace: "
+		    "\"%.30s%s\"", cp->map, line, len > 30 ? "..." : "");
+		return (0);
+	}
+	/* Postfix's C strings end at a NUL byte. */
+	end = line + strlen(line);
+	while (end > line && CK_SPACE(end[-1]))
+		end--;
+	*end = '\0';
+	if (*line == '\0')
+		return (0);
+	return (ck_line(cp, line));
+}
+
+int
+checks_parse_buf(struct checks_set *set, const char *mapname,
+    const char *buf, size_t len, uint32_t cls, uint32_t table, char *why,
+    size_t whysz)
+{
+	struct ck_parse cp;
+	const char *p = buf, *end = buf + len, *nl, *q;
+	char	*lbuf;
+	size_t	llen = 0, n;
+	int	lineno = 0, first = 0, rc = 0;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.set = set;
+	cp.map = mapname;
+	cp.cls = cls;
+	cp.table = table;
+	cp.why = why;
+	cp.whysz = whysz;
+	if ((lbuf = malloc(len + 1)) == NULL) {
+		snprintf(why, whysz, "out of memory");
+		return (-1);
+	}
+	while (p < end && rc == 0) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = (size_t)((nl != NULL ? nl : end) - p);
+		lineno++;
+		for (q = p; q < p + n && CK_SPACE(*q); q++)
+			;
+		if (q < p + n && *q != '#') {
+			/* Not blank, not a comment: new or continued. */
+			if (llen > 0 && !CK_SPACE(*p)) {
+				cp.lineno = first;
+				rc = ck_logical(&cp, lbuf, llen);
+				llen = 0;
+			}
+			if (llen == 0)
+				first = lineno;
+			memcpy(lbuf + llen, p, n);
+			llen += n;
+		}
+		p = nl != NULL ? nl + 1 : end;
+	}
+	if (rc == 0 && llen > 0) {
+		cp.lineno = first;
+		rc = ck_logical(&cp, lbuf, llen);
+	}
+	while (rc == 0 && cp.nesting-- > 0)
+		msg_warn("regexp map %s, line %d: IF has no matching ENDIF",
+		    mapname, cp.if_lines[cp.nesting]);
+	free(cp.if_lines);
+	free(lbuf);
+	return (rc);
+}
+
+/* Read a whole table file (as root, before the chroot). */
+static int
+checks_read_file(const char *path, char **bufp, size_t *lenp, char *why,
+    size_t whysz)
+{
+	struct stat st;
+	char	*buf;
+	size_t	got = 0;
+	ssize_t	n;
+	int	fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+		snprintf(why, whysz, "open regexp:%s: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > SJ_CHECK_FILE_MAX) {
+		snprintf(why, whysz, "regexp:%s: not a regular file of at "
+		    "most %lu bytes", path, (unsigned long)SJ_CHECK_FILE_MAX);
+		close(fd);
+		return (-1);
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		snprintf(why, whysz, "out of memory");
+		return (-1);
+	}
+	while (got < (size_t)st.st_size &&
+	    (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	buf[got] = '\0';
+	*bufp = buf;
+	*lenp = got;
+	return (0);
+}
+
+/* One parameter's list of tables, into 'set'. */
+static int
+checks_load_param(struct sj_config *cfg, struct checks_set *set,
+    uint32_t cls, char *why, size_t whysz)
+{
+	const char *name = checks_params[cls], *value;
+	char	**argv = NULL, *buf, *colon;
+	size_t	len;
+	int	argc = 0, i, rc = 0;
+
+	why[0] = '\0';
+	if ((value = sj_params_get(cfg->params, name, why, whysz)) == NULL) {
+		if (why[0] != '\0')
+			return (-1);
+		value = "";		/* not set, no default: empty */
+	}
+	if (sj_list_split(value, &argv, &argc) < 0) {
+		snprintf(why, whysz, "out of memory");
+		return (-1);
+	}
+	if (argc > 0)
+		cfg->child.checks_classes |= 1U << cls;
+	for (i = 0; i < argc && rc == 0; i++) {
+		colon = strchr(argv[i], ':');
+		if (colon == NULL || colon - argv[i] != 6 ||
+		    strncmp(argv[i], "regexp", 6) != 0) {
+			snprintf(why, whysz, "%s = %s is not supported by "
+			    "smtpjail: %s: content checks read regexp: tables "
+			    "only (see README \"Parameters\")", name, value,
+			    argv[i]);
+			rc = -1;
+			break;
+		}
+		if ((rc = checks_read_file(colon + 1, &buf, &len, why,
+		    whysz)) < 0)
+			break;
+		rc = checks_parse_buf(set, colon + 1, buf, len, cls,
+		    (uint32_t)i, why, whysz);
+		free(buf);
+	}
+	sj_list_free(argv, argc);
+	return (rc);
+}
+
+int
+checks_load(struct sj_config *cfg, char *why, size_t whysz)
+{
+	struct checks_set set = { 0 };
+	uint32_t cls;
+
+	cfg->child.checks_classes = 0;
+	for (cls = 0; cls < IPC_CHK_NCLASS; cls++) {
+		if (checks_load_param(cfg, &set, cls, why, whysz) < 0) {
+			checks_set_free(&set);
+			return (-1);
+		}
+	}
+	free(cfg->checks);
+	cfg->checks = set.v;
+	cfg->child.checks_count = set.n;
+	return (0);
+}

@@ -1,0 +1,269 @@
+#!/bin/bash
+# NAME
+#	t_e2e_checks.sh - smtp_*_checks through smtpjail and stock smtp(8)
+# SUMMARY
+#	tests/e2e/t_e2e_checks.sh        (as root; prints ok / not ok lines)
+# DESCRIPTION
+#	One private Postfix 3.7 world (tests/e2e/lib.sh) with smtpjail as the
+#	smtp transport and stock smtp(8) as stocksmtp, both reading the same
+#	main.cf: smtp_header_checks (two regexp: tables), smtp_mime_header_checks,
+#	smtp_nested_header_checks and smtp_body_checks. Each message is
+#	injected once with a recipient for each agent, so both read the same
+#	queue file and send to one smtp-sink that dumps every transaction.
+#
+#	Oracles: the two dumps are identical but for X-Rcpt-Args (REPLACE
+#	with $N, PREPEND, IGNORE, STRIP, WARN, INFO, DUNNO, an unsupported
+#	action, if/endif, !/pattern/, /p1/!/p2/, a continued rule line, a
+#	folded header, MIME part headers, nested message headers, body
+#	lines; and all of it again through the 8-bit to quoted-printable
+#	conversion to a server without 8BITMIME, where the body checks see
+#	the encoded lines); the log lines of the checks (warning, info,
+#	replace, prepend, strip, "unsupported command ...") are the same
+#	for both agents, queue id included; and that the checks did act
+#	(the dump has the replaced and prepended headers, not the dropped
+#	ones).
+#
+#	Needs the smtpjail binary; without it the suite prints
+#	"# skip ..." (SJ_REQUIRE_SMTPJAIL=1: "not ok").
+# SEE ALSO
+#	tests/e2e/lib.sh, tests/e2e/t_e2e_content.sh, header_checks(5)
+set -u
+. "$(dirname "$0")/lib.sh"
+
+T_TIMEOUT=${SJ_E2E_SETTLE:-120}
+SENDER=s@sender.test
+
+write_zone() {	# file
+	cat > "$1" <<'EOF'
+mx-host=j.test,mx.sink.test,10
+mx-host=s.test,mx.sink.test,10
+host-record=mx.sink.test,127.0.0.3
+mx-host=j7.test,mx.sink7.test,10
+mx-host=s7.test,mx.sink7.test,10
+host-record=mx.sink7.test,127.0.0.4
+mx-host=sender.test,mx.sender.test,10
+host-record=mx.sender.test,127.0.0.7
+EOF
+}
+
+declare -A MID
+send_file() {	# name file [sendmail options] -- rcpt...
+	local name=$1 file=$2 opts=()
+	shift 2
+	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	MID[$name]="$name.$$@$W_MYHOST"
+	{ echo "Message-ID: <${MID[$name]}>"; cat -- "$file"; } |
+	    pf_cmd sendmail -C "$W_DIR/etc" -i -f "$SENDER" "${opts[@]}" \
+	    -- "$@" || { sj_note "sendmail failed for $name"; return 1; }
+}
+
+dump_of() {	# name domain [sink]
+	local f n=0 out=
+	for f in $(sink_grep "${3:-sink}" "Message-ID: <${MID[$1]}>" 2>/dev/null); do
+		grep -aq "^X-Rcpt-Args: <[^>]*@$2>" "$f" || continue
+		out=$f n=$((n + 1))
+	done
+	[ "$n" -eq 1 ] || { echo "# $n dumps of $1 for $2" >&2; return 1; }
+	echo "$out"
+}
+
+strip_rcpt() {	# file
+	awk '/^X-Rcpt-Args: / { next }
+	    !seen && /^Received: / { seen = 1; skip = 1; next }
+	    skip && /^[ \t]/ { next }
+	    { skip = 0; print }' "$1"
+}
+
+sha() { sha256sum | cut -d' ' -f1; }
+
+same_dumps() {	# name [jdomain sdomain sink]
+	local j s
+	j=$(dump_of "$1" "${2:-j.test}" "${4:-sink}") &&
+	    s=$(dump_of "$1" "${3:-s.test}" "${4:-sink}") || return 1
+	[ "$(strip_rcpt "$j" | sha)" = "$(strip_rcpt "$s" | sha)" ] && return 0
+	echo "# smtpjail's and stock's dumps of $1 differ:"
+	diff <(strip_rcpt "$s") <(strip_rcpt "$j") | head -n 20 | cut -c1-200 |
+	    sed 's/^/#   /'
+	return 1
+}
+
+dump_has() {	# name domain regex [sink]
+	local d
+	d=$(dump_of "$1" "$2" "${4:-sink}") || return 1
+	grep -aqE -- "$3" "$d"
+}
+
+sent_both() {	# name jdomain sdomain
+	local q
+	q=$(pf_qid "${MID[$1]}") || { echo "# no queue id for $1"; return 1; }
+	pf_status_line "$q" "u@$2" | grep -q 'postfix/smtp\[.*status=sent ' &&
+	    pf_status_line "$q" "u@$3" |
+	    grep -q 'postfix/stocksmtp/smtp\[.*status=sent ' && return 0
+	grep -F " $q: to=" "$W_DIR/log/maillog" | sed 's/^/#   /'
+	return 1
+}
+
+# The lines the checks logged for NAME, per agent: the queue id's
+# action lines, and the "unsupported command" warnings of that agent's
+# process; the program name and pid taken away.
+check_lines() {	# name agent(smtp|stocksmtp/smtp)
+	local q
+	q=$(pf_qid "${MID[$1]}") || return 1
+	grep -E "postfix/$2\[[0-9]+\]: ($q: (warning|info|replace|prepend|strip): |warning: (unsupported command|bad (REPLACE|PREPEND)|(REPLACE|PREPEND) action))" \
+	    "$W_DIR/log/maillog" | sed 's/.*\]: //' | sort
+}
+
+same_log() {	# name
+	local a b
+	a=$(check_lines "$1" smtp) b=$(check_lines "$1" stocksmtp/smtp)
+	[ -n "$b" ] && [ "$a" = "$b" ] && return 0
+	echo "# check log lines of $1 differ (stock, then smtpjail):"
+	printf '%s\n' "$b" | sed 's/^/#   s: /' | head -n 15
+	printf '%s\n' "$a" | sed 's/^/#   j: /' | head -n 15
+	return 1
+}
+
+# -------------------------------------------------------------- tables
+
+mk_tables() {	# dir
+	local d=$1
+	cat > "$d/header_checks" <<'EOF'
+# header checks, first table
+/^Subject: replace (.*)$/	REPLACE Subject: replaced [$1] ($$5)
+/^X-Drop:/			IGNORE
+/^X-Strip:/			STRIP stripped it
+/^X-Prepend: (.*)/		PREPEND X-Added: before ${1}
+/^X-Warn:/			WARN warned
+/^X-Info:/			info
+/^X-Reject:/			REJECT not here
+/^X-Dunno:/			DUNNO
+/^X-Folded: one/		REPLACE X-Folded: was
+  folded
+if /^X-If:/
+/yes/				REPLACE X-If: matched
+endif
+!/^(From|To|Subject|Message-ID|Date|MIME-Version|Content-|X-|Received|Return-Path)/	REPLACE X-Odd: not a known header
+/^X-Both: a/!/b$/		REPLACE X-Both: a but not b
+/^X-Bad-Replace:/		REPLACE no header here
+/^X-Empty-Replace:/		REPLACE
+EOF
+	cat > "$d/header_checks2" <<'EOF'
+/^X-Second:/			REPLACE X-Second: from the second table
+/^X-Warn:/			REPLACE X-Warn: never (the first table won)
+EOF
+	cat > "$d/mime_header_checks" <<'EOF'
+/^Content-Type: text\/x-secret/	REPLACE Content-Type: text/plain
+/^Content-Description: (.*)/	WARN mime $1
+/^X-Part-Drop:/			IGNORE
+EOF
+	cat > "$d/nested_header_checks" <<'EOF'
+/^Subject: inner/		REPLACE Subject: inner replaced
+/^X-Inner-Drop:/		IGNORE
+EOF
+	cat > "$d/body_checks" <<'EOF'
+/^drop this line/		IGNORE
+/^replace (.*) here$/		REPLACE replaced: $1
+/^prepend before/		PREPEND a prepended body line
+/^warn about/			WARN body warning
+/^info about/			INFO
+/^strip me/			STRIP
+/^=E4/				INFO encoded line seen
+/^rejected/			DISCARD no such action here
+EOF
+}
+
+mk_messages() {	# dir
+	local d=$1
+	{
+		printf 'From: <%s>\nTo: <u@j.test>\n' "$SENDER"
+		printf 'Subject: replace this subject\n'
+		printf 'X-Drop: gone\nX-Strip: gone too\nX-Prepend: value\n'
+		printf 'X-Warn: w\nX-Info: i\nX-Reject: r\nX-Dunno: d\n'
+		printf 'X-Folded: one\n\ttwo\n  three\n'
+		printf 'X-If: yes\nX-If: no\nOdd-Header: x\n'
+		printf 'X-Both: a c\nX-Both: a b\nX-Second: s\n'
+		printf 'X-Bad-Replace: x\n'
+		printf 'MIME-Version: 1.0\n'
+		printf 'Content-Type: multipart/mixed; boundary="b1"\n'
+		printf 'Content-Description: the whole thing\n\n'
+		printf 'preamble\n--b1\nContent-Type: text/x-secret\n'
+		printf 'Content-Description: part one\nX-Part-Drop: x\n\n'
+		printf 'drop this line\nkeep this line\n'
+		printf 'replace the middle here\nprepend before this\n'
+		printf 'warn about this\ninfo about that\nstrip me\n'
+		printf 'rejected line\n\n.a dot line\n--b1\n'
+		printf 'Content-Type: message/rfc822\n\n'
+		printf 'Subject: inner subject\nX-Inner-Drop: x\nX-Warn: inner\n\n'
+		printf 'inner body\ndrop this line\n--b1--\nepilogue\n'
+	} > "$d/checks"
+	# 8-bit parts for a server without 8BITMIME: the body checks see
+	# the quoted-printable lines.
+	{
+		printf 'From: <%s>\nTo: <u@j7.test>\nSubject: replace eight\n' "$SENDER"
+		printf 'MIME-Version: 1.0\n'
+		printf 'Content-Type: text/plain; charset=iso-8859-1\n'
+		printf 'Content-Transfer-Encoding: 8bit\n\n'
+		printf '\344 umlaut line\ndrop this line\nwarn about \366\n'
+	} > "$d/eight"
+	{
+		printf 'From: <%s>\nTo: <u@j.test>\nSubject: no header end\n' "$SENDER"
+		printf 'this is no header\nreplace what here\n'
+	} > "$d/noend"
+}
+
+# ------------------------------------------------------------------ main
+
+sj_jail_world t_e2e_checks checks write_zone postfix smtp-sink dnsmasq ip sha256sum
+printf 's.test\tstocksmtp:\ns7.test\tstocksmtp:\n' > "$W_DIR/etc/transport"
+T=$W_DIR/etc
+mk_tables "$T"
+pf_postconf "smtp_header_checks = regexp:$T/header_checks, regexp:$T/header_checks2" \
+    "smtp_mime_header_checks = regexp:$T/mime_header_checks" \
+    "smtp_nested_header_checks = regexp:$T/nested_header_checks" \
+    "smtp_body_checks = regexp:$T/body_checks" && pf_reload ||
+    sj_die "configuration"
+sink_start sink 127.0.0.3 || sj_die "sink"
+sink_start sink7 127.0.0.4 -8 || sj_die "sink without 8BITMIME"
+sink_start bounces 127.0.0.7 || sj_die "sink bounces"
+M=$W_DIR/msgs
+mkdir -p "$M"
+mk_messages "$M"
+
+send_file checks "$M/checks" -- u@j.test u@s.test
+send_file eight "$M/eight" -B 8BITMIME -- u@j7.test u@s7.test
+send_file noend "$M/noend" -- u@j.test u@s.test
+check "queue settles" pf_wait_settled "$T_TIMEOUT"
+
+check "checks: sent once by each agent" sent_both checks j.test s.test
+check "checks: smtpjail's transaction equals stock's (but X-Rcpt-Args)" \
+    same_dumps checks
+check "checks: the log lines of the checks equal stock's" same_log checks
+check "checks: REPLACE with \$1 and \$\$ acted" \
+    dump_has checks j.test '^Subject: replaced \[this subject\] \(\$5\)$'
+check "checks: PREPEND acted" dump_has checks j.test '^X-Added: before value$'
+check "checks: IGNORE and STRIP acted" \
+    eval '! dump_has checks j.test "^X-(Drop|Strip|Part-Drop|Inner-Drop):"'
+check "checks: MIME, nested and body checks acted" \
+    eval 'dump_has checks j.test "^Content-Type: text/plain$" &&
+        dump_has checks j.test "^Subject: inner replaced$" &&
+        dump_has checks j.test "^replaced: the middle$" &&
+        ! dump_has checks j.test "^drop this line"'
+check "checks: WARN logged as stock logs it" \
+    eval 'check_lines checks smtp | grep -qx "$(pf_qid "${MID[checks]}"): warning: header X-Warn: w: warned"'
+check "checks: unsupported action logged as stock logs it" \
+    eval 'check_lines checks smtp | grep -qx "warning: unsupported command in smtp_header_checks map: REJECT not here"'
+
+check "eight: sent once by each agent" sent_both eight j7.test s7.test
+check "eight: converted and checked as stock does" \
+    same_dumps eight j7.test s7.test sink7
+check "eight: the log lines of the checks equal stock's" same_log eight
+check "noend: smtpjail's transaction equals stock's" same_dumps noend
+check "noend: the log lines of the checks equal stock's" \
+    eval 'a=$(check_lines noend smtp); b=$(check_lines noend stocksmtp/smtp); [ "$a" = "$b" ]'
+check "nothing left in the queue" eval '[ -z "$(pf_queue_ids)" ]'
+check "no fatal, panic or abnormal agent exit" \
+    eval '! pf_log | grep -Eq "postfix/(stocksmtp/)?smtp\[[0-9]+\]: (fatal|panic):|postfix/master\[[0-9]+\]: warning: .*(exit status|killed by signal|throttling)"'
+world_down
+sj_note "t_e2e_checks: $(( $(date +%s) - SJ_START )) s"
+check_summary
