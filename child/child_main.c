@@ -68,6 +68,7 @@
 #include "sj_sys.h"
 #include "sj_text.h"
 #include "tls.h"
+#include "tls_keyprov.h"
 
 #define CHILD_IPC_FD	3
 #define CHILD_ERR_FD	2
@@ -234,6 +235,36 @@ child_sasl_ask(const struct ipc_sasl_req *req, struct ipc_sasl_cred *cred)
 	return (0);
 }
 
+/*
+ * child/tls_keyprov.c's request: SIGN_REQ, then the parent's SIGN_RESP
+ * (the client key is the parent's). An ABORT in its place cancels.
+ */
+static int
+child_sign_ask(void *ctx, struct ipc_sign_req *req,
+    struct ipc_sign_resp *resp)
+{
+	struct ipc_msg m;
+	int	err;
+
+	(void)ctx;
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_SIGN_REQ;
+	m.fd = -1;
+	req->job_id = child_ctx.job_id;
+	m.u.sign_req = *req;
+	if ((err = ipc_chan_send(child_ctx.ipc_fd, &m)) < 0)
+		return (err);
+	child_recv(&m);
+	if (m.type == IPC_T_ABORT && m.u.abort.job_id == child_ctx.job_id) {
+		child_ctx.aborted = 1;
+		return (-ECANCELED);
+	}
+	if (m.type != IPC_T_SIGN_RESP || m.u.sign_resp.job_id != req->job_id)
+		child_protocol_error("expected SIGN_RESP after SIGN_REQ");
+	*resp = m.u.sign_resp;
+	return (0);
+}
+
 static void
 child_send_done(uint32_t job_id, const struct ipc_done *d)
 {
@@ -364,6 +395,7 @@ child_prepare(const struct sj_config *cfg, char *why, size_t whysz)
 	}
 	/* OpenSSL's configuration, providers and trust store: read now,
 	 * the jail has no files. */
+	tls_keyprov_set_signer(child_sign_ask, NULL);
 	if (tls_prepare(&cfg->tls, why, whysz) < 0) {
 		child_prepare_release();
 		return (-1);

@@ -59,6 +59,7 @@
 #include "sj_sys.h"
 #include "sj_text.h"
 #include "tls.h"
+#include "tls_keyprov.h"
 #include "tls_verify.h"
 
 /* Sockets with TLS at once: the session's; none are cached. */
@@ -234,6 +235,12 @@ tls_prepare(const struct sj_tls_config *t, char *why, size_t whysz)
 		tls_release();
 		return (-1);
 	}
+	/* The client key's provider, before any fetch (tls_keyprov.c). */
+	if (t->ccert_mode != SJ_TLS_CCERT_NONE &&
+	    tls_keyprov_init(why, whysz) < 0) {
+		tls_release();
+		return (-1);
+	}
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
 		snprintf(why, whysz, "cannot allocate client SSL_CTX");
 		tls_release();
@@ -253,7 +260,8 @@ tls_prepare(const struct sj_tls_config *t, char *why, size_t whysz)
 		tls_release();
 		return (-1);
 	}
-	if (tls_load_trust(ctx, t, why, whysz) < 0) {
+	if (tls_load_trust(ctx, t, why, whysz) < 0 ||
+	    tls_keyprov_use(ctx, t, why, whysz) < 0) {
 		tls_release();
 		return (-1);
 	}

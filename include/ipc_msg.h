@@ -28,8 +28,9 @@
 #include <stdint.h>
 
 #include "sj_limits.h"
+#include "sj_tls.h"
 
-#define IPC_VERSION	16
+#define IPC_VERSION	17
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -56,6 +57,8 @@ enum ipc_type {
 	IPC_T_SOCKET,		/* P2C + fd when granted: the answer */
 	IPC_T_CHECK,		/* P2C: one content-check rule, after HOSTS */
 	IPC_T_CHECK_LOG,	/* C2P: fields of one header/body check line */
+	IPC_T_SIGN_REQ,		/* C2P: sign this handshake digest */
+	IPC_T_SIGN_RESP,	/* P2C: the signature, or a refusal */
 	IPC_T_MAX		/* one past the last type */
 };
 
@@ -472,6 +475,29 @@ struct ipc_socket {
 	uint32_t error;
 };
 
+/*
+ * The client key stays in the parent: during a TLS handshake that asks
+ * for a client certificate, the child's provider (child/tls_keyprov.c)
+ * sends the digest to sign, in hex; the parent signs at most one per
+ * SMTP connection it brokered in the job (parent/tls_sign.c).
+ */
+struct ipc_sign_req {
+	uint32_t job_id;
+	uint32_t alg;			/* SJ_SIGN_RSA_PKCS1, _RSA_PSS, _ECDSA */
+	uint32_t md;			/* SJ_SIGN_MD_* */
+	char	digest[2 * SJ_SIGN_DIGEST_MAX + 1];	/* hex, digest size */
+};
+
+#define IPC_SIGN_OK		0	/* 'sig' holds the signature */
+#define IPC_SIGN_REFUSED	1	/* refused by the parent's bounds */
+#define IPC_SIGN_FAILED		2	/* OpenSSL could not sign */
+
+struct ipc_sign_resp {
+	uint32_t job_id;
+	uint32_t status;		/* IPC_SIGN_* */
+	char	sig[2 * SJ_SIGN_SIG_MAX + 1];	/* hex, OK only */
+};
+
 /* A decoded message of any type. */
 struct ipc_msg {
 	enum ipc_type type;
@@ -494,6 +520,8 @@ struct ipc_msg {
 		struct ipc_socket socket;
 		struct ipc_check check;
 		struct ipc_check_log check_log;
+		struct ipc_sign_req sign_req;
+		struct ipc_sign_resp sign_resp;
 	} u;
 };
 

@@ -95,7 +95,44 @@ struct sj_tls_config {
 	size_t	nfpt;
 	size_t	fpt_len[SJ_TLS_FPT_MAX];
 	unsigned char fpt[SJ_TLS_FPT_MAX][SJ_TLS_MD_MAX];
+	/*
+	 * The client certificate (parent/cfg_tlscert.c): where the key
+	 * is (read by the parent only, parent/tls_sign.c) and the
+	 * certificates, PEM text of CERTIFICATE blocks only, leaf
+	 * first (NULL: none). The key is never part of this struct.
+	 */
+	int	ccert_mode;		/* SJ_TLS_CCERT_* */
+	char	ccert_files[SJ_TLS_LIST_MAX];	/* chain files, or key file */
+	char	ccert_origin[SJ_TLS_LIST_MAX];	/* for log lines */
+	char	*ccert_pem;		/* heap, NUL-terminated */
+	size_t	ccert_pem_len;
 };
+
+/* Where the client key is (Postfix tls_certkey.c's three ways). */
+#define SJ_TLS_CCERT_NONE	0	/* no client certificate */
+#define SJ_TLS_CCERT_CHAIN	1	/* smtp_tls_chain_files: key, cert, chain */
+#define SJ_TLS_CCERT_MIXED	2	/* cert file = key file: key anywhere */
+#define SJ_TLS_CCERT_SPLIT	3	/* cert (chain) file, separate key file */
+
+/*
+ * Signing with the client key (SIGN_REQ/SIGN_RESP): the child's
+ * provider (child/tls_keyprov.c) sends the digest, the parent
+ * (parent/tls_sign.c) signs it. Algorithms are what TLS 1.2 and 1.3
+ * client authentication uses with RSA and ECDSA keys (RFC 8446 4.2.3,
+ * RFC 5246 7.4.8).
+ */
+#define SJ_SIGN_RSA_PKCS1	1	/* RSASSA-PKCS1-v1_5 (TLS 1.2) */
+#define SJ_SIGN_RSA_PSS		2	/* RSASSA-PSS, salt = digest length */
+#define SJ_SIGN_ECDSA		3	/* ECDSA, DER signature */
+#define SJ_SIGN_ALG_MAX		3
+#define SJ_SIGN_MD_SHA1		1
+#define SJ_SIGN_MD_SHA224	2
+#define SJ_SIGN_MD_SHA256	3
+#define SJ_SIGN_MD_SHA384	4
+#define SJ_SIGN_MD_SHA512	5
+#define SJ_SIGN_MD_MAX		5
+#define SJ_SIGN_DIGEST_MAX	64		/* SHA-512 */
+#define SJ_SIGN_SIG_MAX		1024		/* RSA 8192 bits; ECDSA P-521 DER is 139 */
 
 /*
  * TLS_INFO events (child to parent). Each becomes one Postfix log
@@ -135,6 +172,11 @@ const char *sj_tls_level_name(int level);
 /* Parse a Postfix protocol list (">=TLSv1", "!SSLv2, !SSLv3"). */
 int	sj_tls_protocols_parse(const char *list, struct sj_tls_protos *,
 	    char *why, size_t whysz);
+/* parent/cfg_tlscert.c: the client certificate settings and chain. */
+int	sj_tls_ccert_load(struct sj_tls_config *, struct sj_params *,
+	    char *why, size_t whysz);
+/* Digest name ("SHA256") of an SJ_SIGN_MD_*, or NULL. */
+const char *sj_sign_md_name(unsigned md);
 /* Parse a Postfix smtp_tls_loglevel value into SJ_TLS_LOG_* bits. */
 int	sj_tls_loglevel_parse(const char *value, unsigned *mask);
 

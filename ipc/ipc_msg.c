@@ -237,6 +237,17 @@
 	X(ipc_check_log, U32, cls, RAW) \
 	X(ipc_check_log, STR, content, TXT) \
 	X(ipc_check_log, STR, text, TXT)
+/* Digest and signature in hex (checked by ipc_msg_check()). */
+#define IPC_F_SIGN_REQ(X) \
+	X(ipc_sign_req, U32, job_id, RAW) \
+	X(ipc_sign_req, U32, alg, RAW) \
+	X(ipc_sign_req, U32, md, RAW) \
+	X(ipc_sign_req, STR, digest, TXT)
+
+#define IPC_F_SIGN_RESP(X) \
+	X(ipc_sign_resp, U32, job_id, RAW) \
+	X(ipc_sign_resp, U32, status, RAW) \
+	X(ipc_sign_resp, STR, sig, TXT)
 
 #define RAW	0
 #define TXT	1
@@ -281,6 +292,8 @@ IPC_F_CONNECT(IPC_TYPE_CHECK)
 IPC_F_SOCKET(IPC_TYPE_CHECK)
 IPC_F_CHECK(IPC_TYPE_CHECK)
 IPC_F_CHECK_LOG(IPC_TYPE_CHECK)
+IPC_F_SIGN_REQ(IPC_TYPE_CHECK)
+IPC_F_SIGN_RESP(IPC_TYPE_CHECK)
 
 enum ipc_kind {
 	IPC_K_U32,
@@ -321,6 +334,10 @@ static const struct ipc_field ipc_f_check[] = { IPC_F_CHECK(IPC_FIELD) };
 static const struct ipc_field ipc_f_check_log[] = {
 	IPC_F_CHECK_LOG(IPC_FIELD)
 };
+static const struct ipc_field ipc_f_sign_req[] = { IPC_F_SIGN_REQ(IPC_FIELD) };
+static const struct ipc_field ipc_f_sign_resp[] = {
+	IPC_F_SIGN_RESP(IPC_FIELD)
+};
 
 static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 
@@ -341,6 +358,8 @@ static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 #define IPC_MAX_SOCKET	IPC_BODY_MAX(IPC_F_SOCKET)
 #define IPC_MAX_CHECK	IPC_BODY_MAX(IPC_F_CHECK)
 #define IPC_MAX_CHECK_LOG	IPC_BODY_MAX(IPC_F_CHECK_LOG)
+#define IPC_MAX_SIGN_REQ	IPC_BODY_MAX(IPC_F_SIGN_REQ)
+#define IPC_MAX_SIGN_RESP	IPC_BODY_MAX(IPC_F_SIGN_RESP)
 
 /* Every message, header included, fits one SJ_IPC_MSG_MAX datagram. */
 #define IPC_FITS(n)	((n) + IPC_HDR_LEN <= SJ_IPC_MSG_MAX)
@@ -358,6 +377,9 @@ _Static_assert(IPC_FITS(IPC_MAX_RESULT), "RESULT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_DONE), "DONE exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_CONNECT), "CONNECT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_SOCKET), "SOCKET exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_SIGN_REQ), "SIGN_REQ exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_SIGN_RESP),
+    "SIGN_RESP exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_TRANSCRIPT),
     "TRANSCRIPT exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_TLS_INFO), "TLS_INFO exceeds SJ_IPC_MSG_MAX");
@@ -453,6 +475,16 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	[IPC_T_CHECK_LOG] = { { IPC_T_CHECK_LOG, "CHECK_LOG", IPC_C2P,
 	    IPC_MAX_CHECK_LOG, 0 }, ipc_f_check_log,
 	    IPC_NF(ipc_f_check_log) },
+	/* The client key stays in the parent: the child's TLS provider
+	 * asks for the one signature of a client-certificate handshake
+	 * (the digest in hex); one per brokered SMTP connection. */
+	[IPC_T_SIGN_REQ] = { { IPC_T_SIGN_REQ, "SIGN_REQ", IPC_C2P,
+	    IPC_MAX_SIGN_REQ, 0 }, ipc_f_sign_req, IPC_NF(ipc_f_sign_req) },
+	/* The answer: the signature (public once sent to the server), or
+	 * a refusal; never key material. */
+	[IPC_T_SIGN_RESP] = { { IPC_T_SIGN_RESP, "SIGN_RESP", IPC_P2C,
+	    IPC_MAX_SIGN_RESP, 0 }, ipc_f_sign_resp,
+	    IPC_NF(ipc_f_sign_resp) },
 };
 
 /* DSN NOTIFY bits as Postfix dsn_mask.h: NEVER, SUCCESS, FAILURE, DELAY. */
@@ -614,6 +646,20 @@ ipc_msg_check_rule(const struct ipc_check *ck, const char *name, char *why,
 		return (-1);
 	}
 	return (0);
+}
+
+/* Hex of whole bytes, at least min_bytes of them (the member bounds the
+ * rest); both halves compare it as bytes, never as a C string of text. */
+static int
+ipc_hex(const char *s, size_t min_bytes)
+{
+	size_t	n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') ||
+		    (s[n] >= 'a' && s[n] <= 'f')))
+			return (0);
+	return (n % 2 == 0 && n / 2 >= min_bytes);
 }
 
 /*
@@ -869,6 +915,29 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			ipc_why(why, whysz, "%s: field kind: %u out of "
 			    "range 0..%d", name, m->u.sasl_req.kind,
 			    IPC_SASL_ASK_CRAM_MD5);
+			return (-1);
+		}
+		break;
+	case IPC_T_SIGN_REQ:
+		if (m->u.sign_req.alg < 1 || m->u.sign_req.alg > SJ_SIGN_ALG_MAX ||
+		    m->u.sign_req.md < 1 || m->u.sign_req.md > SJ_SIGN_MD_MAX ||
+		    !ipc_hex(m->u.sign_req.digest, 20)) {
+			ipc_why(why, whysz, "%s: algorithm %u, digest %u or a "
+			    "digest that is not 20..%d bytes of hex", name,
+			    m->u.sign_req.alg, m->u.sign_req.md,
+			    SJ_SIGN_DIGEST_MAX);
+			return (-1);
+		}
+		break;
+	case IPC_T_SIGN_RESP:
+		if (m->u.sign_resp.status > IPC_SIGN_FAILED ||
+		    (m->u.sign_resp.status == IPC_SIGN_OK) !=
+		    (m->u.sign_resp.sig[0] != '\0') ||
+		    (m->u.sign_resp.sig[0] != '\0' &&
+		    !ipc_hex(m->u.sign_resp.sig, 1))) {
+			ipc_why(why, whysz, "%s: status %u with a signature "
+			    "that is not hex or does not belong", name,
+			    m->u.sign_resp.status);
 			return (-1);
 		}
 		break;

@@ -56,6 +56,7 @@ static struct broker_ctx {
 	uint32_t job_id;
 	int	active;
 	int	aborted;		/* ABORT sent: open nothing more */
+	unsigned smtp_conns;		/* SMTP sockets given in this job */
 } broker_ctx;
 
 int
@@ -94,6 +95,16 @@ broker_job_begin(uint32_t job_id, const char *nexthop)
 	broker_ctx.job_id = job_id;
 	broker_ctx.active = 1;
 	broker_ctx.aborted = 0;
+	broker_ctx.smtp_conns = 0;
+}
+
+/* For parent/tls_sign.c: one signature per SMTP connection given. */
+void
+broker_job_window(uint32_t *job_id, int *active, unsigned *smtp_conns)
+{
+	*job_id = broker_ctx.job_id;
+	*active = broker_ctx.active && !broker_ctx.aborted;
+	*smtp_conns = broker_ctx.smtp_conns;
 }
 
 void
@@ -222,6 +233,8 @@ broker_serve(int ipc_fd, const struct ipc_msg *msg, const char *queue_id,
 	else if (err == 0 && (fd = broker_open(c->purpose,
 	    (struct sockaddr *)&ss, len, queue_id)) < 0)
 		err = fd;
+	else if (err == 0 && c->purpose == IPC_CONN_SMTP)
+		broker_ctx.smtp_conns++;
 
 	memset(&ans, 0, sizeof(ans));
 	ans.type = IPC_T_SOCKET;

@@ -27,6 +27,10 @@
 int	broker_init(const struct sj_config *, char *why, size_t whysz);
 void	broker_job_begin(uint32_t job_id, const char *nexthop);
 void	broker_job_end(void);
+/* The job in flight, whether it may still connect (no ABORT), and the
+ * SMTP sockets handed to the child in it (parent/tls_sign.c). */
+void	broker_job_window(uint32_t *job_id, int *active,
+	    unsigned *smtp_conns);
 /* ABORT was sent: answer every further CONNECT with ECANCELED. */
 void	broker_job_abort(void);
 /*

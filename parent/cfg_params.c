@@ -276,6 +276,7 @@ static const struct sj_param_default {
 	{"smtp_tls_chain_files", ""},
 	{"smtp_tls_dcert_file", ""},
 	{"smtp_tls_eccert_file", ""},
+	{"smtp_tls_eckey_file", "$smtp_tls_eccert_file"},
 	{"smtp_tls_trust_anchor_file", ""},
 	{"smtp_tls_wrappermode", "no"},
 	{"smtp_tls_block_early_mail_reply", "no"},

@@ -60,7 +60,7 @@
 #define R_DANE_ONLY "used only at level dane, which is refused"
 #define R_TLSMGR "tlsmgr(8) is not used"
 #define R_TLS_SERVER "read only by TLS servers"
-#define R_CLIENT_CERT "TLS client certificates are not implemented"
+#define R_CLIENT_DSA "DSA client keys are not implemented (RSA and ECDSA are)"
 #define R_TLS_LIB "this OpenSSL tuning is not implemented"
 #define R_LMTP	"read only when smtp(8) runs as lmtp(8); smtpjail is an " \
 		"SMTP client"
@@ -230,6 +230,12 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	HON(TLS, "smtp_starttls_timeout", "300s"),
 	HON(TLS, "smtp_tls_CAfile", ""),
 	HON(TLS, "smtp_tls_CApath", ""),
+	/* The key stays in the parent (parent/tls_sign.c). */
+	HON(TLS, "smtp_tls_cert_file", ""),
+	HON(TLS, "smtp_tls_key_file", "$smtp_tls_cert_file"),
+	HON(TLS, "smtp_tls_chain_files", ""),
+	HON(TLS, "smtp_tls_eccert_file", ""),
+	HON(TLS, "smtp_tls_eckey_file", "$smtp_tls_eccert_file"),
 	HON(TLS, "smtp_tls_protocols", ">=TLSv1"),
 	HON(TLS, "smtp_tls_mandatory_protocols", ">=TLSv1"),
 	HON(TLS, "smtp_tls_ciphers", "medium"),
@@ -279,16 +285,9 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	    "per-destination TLS policy tables are not implemented"),
 	REF(TLS, "smtp_tls_per_site", "", NONE, NULL,
 	    "per-destination TLS policy tables are not implemented"),
-	REF(TLS, "smtp_tls_cert_file", "", NONE, NULL, R_CLIENT_CERT),
-	REF(TLS, "smtp_tls_key_file", "$smtp_tls_cert_file", NONE, NULL,
-	    R_CLIENT_CERT),
-	REF(TLS, "smtp_tls_chain_files", "", NONE, NULL, R_CLIENT_CERT),
-	REF(TLS, "smtp_tls_dcert_file", "", NONE, NULL, R_CLIENT_CERT),
+	REF(TLS, "smtp_tls_dcert_file", "", NONE, NULL, R_CLIENT_DSA),
 	REF(TLS, "smtp_tls_dkey_file", "$smtp_tls_dcert_file", NONE, NULL,
-	    R_CLIENT_CERT),
-	REF(TLS, "smtp_tls_eccert_file", "", NONE, NULL, R_CLIENT_CERT),
-	REF(TLS, "smtp_tls_eckey_file", "$smtp_tls_eccert_file", NONE, NULL,
-	    R_CLIENT_CERT),
+	    R_CLIENT_DSA),
 	REF(TLS, "smtp_tls_trust_anchor_file", "", NONE, NULL,
 	    "trust anchor files are not implemented"),
 	REF(TLS, "tls_append_default_CA", "no", NONE, NULL,

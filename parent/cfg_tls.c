@@ -270,9 +270,8 @@ tls_refused(struct sj_params *p, char *why, size_t whysz)
 {
 	static const char *const empty[] = {
 		"smtp_tls_policy_maps", "smtp_tls_per_site",
-		"smtp_tls_cert_file", "smtp_tls_key_file",
-		"smtp_tls_chain_files", "smtp_tls_dcert_file",
-		"smtp_tls_eccert_file", "smtp_tls_trust_anchor_file",
+		/* DSA client keys: not signed by parent/tls_sign.c. */
+		"smtp_tls_dcert_file", "smtp_tls_trust_anchor_file",
 	};
 	static const char *const off[] = {
 		"tls_append_default_CA", "smtp_tls_block_early_mail_reply",
@@ -531,6 +530,10 @@ sj_tls_config_load(struct sj_tls_config *t, struct sj_params *p, char *why,
 	if (t->enabled && (rc = tls_ciphers(t, p, why, whysz)) < 0)
 		return (rc);
 	if ((rc = tls_fingerprints(t, p, why, whysz)) < 0)
+		return (rc);
+	/* The client certificate (its key is read later, by the parent
+	 * only: parent/tls_sign.c). */
+	if ((rc = sj_tls_ccert_load(t, p, why, whysz)) < 0)
 		return (rc);
 	/* Accepted: no tlsmgr(8) cache, every handshake is a full one. */
 	return (tls_get(p, "smtp_tls_session_cache_database", &v, why,

@@ -63,6 +63,7 @@
 #include "pass.h"
 #include "qfile.h"
 #include "sasl.h"
+#include "tls_sign.h"
 #include "sj_match.h"
 #include "sj_text.h"
 #include "svc_client.h"
@@ -95,6 +96,7 @@ struct deliver_job {
 	int	aborted;		/* ABORT sent at the deadline */
 	char	nexthop[SJ_NEXTHOP_MAX + 1];	/* as sent in DELIVER */
 	struct sasl_job sasl;		/* what SASL_REQ may be given */
+	unsigned nsign;			/* SIGN_REQs answered in this job */
 	char	why[1024];		/* why the child's word was discarded */
 };
 
@@ -358,6 +360,7 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		return (0);
 	memcpy(job->nexthop, m.u.deliver.nexthop, sizeof(job->nexthop));
 	memset(&job->sasl, 0, sizeof(job->sasl));
+	job->nsign = 0;
 	job->sasl.nexthop = job->nexthop;
 	job->sasl.sender = req->sender;
 	/* The connections the child may ask for (parent/broker.c). */
@@ -452,6 +455,12 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 			if (checks_log(cc, &m.u.check_log, job->job_id,
 			    job->cfg->child.checks_classes, req->queue_id,
 			    job->why, sizeof(job->why)) < 0)
+				goto violation;
+			break;
+		case IPC_T_SIGN_REQ:
+			/* The client key is the parent's (tls_sign.c). */
+			if (tls_sign_serve_job(cc->ipc_fd, &m, &job->nsign,
+			    req->queue_id, job->why, sizeof(job->why)) < 0)
 				goto violation;
 			break;
 		case IPC_T_CONNECT:

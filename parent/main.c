@@ -58,6 +58,7 @@
 #include "master_svc.h"
 #include "msg.h"
 #include "sasl.h"
+#include "tls_sign.h"
 #include "sj_config.h"
 #include "sj_identity.h"
 #include "sj_log.h"
@@ -511,6 +512,9 @@ main(int argc, char **argv)
 		msg_fatal("%s", why);
 	/* smtp_*_checks: regexp: tables, read here as smtp(8) opens them. */
 	if (checks_load(cfg, why, sizeof(why)) < 0)
+		msg_fatal("%s", why);
+	/* The TLS client key: the same place, for the same reasons. */
+	if (tls_sign_open(&cfg->tls, why, sizeof(why)) < 0)
 		msg_fatal("%s", why);
 	/* OpenSSL's error texts, for the children's TLS_INFO LIBERR. */
 	tls_log_init(&cfg->tls);

@@ -113,6 +113,12 @@ def done(job=JOB, extra=b""):
 	    u64(now) + u32(0) + [extra])
 
 
+def sign_req(job=JOB, alg=3, md=3, digest="ab" * 32):
+	"""SIGN_REQ body (ipc_msg.c IPC_F_SIGN_REQ order): ECDSA, SHA-256."""
+	return frame(T["SIGN_REQ"], u32(job) + u32(alg) + u32(md) +
+	    s16(digest))
+
+
 def sasl_req(dest, host="127.0.0.1", job=JOB, kind=0, challenge=""):
 	"""SASL_REQ body (ipc_msg.c IPC_F_SASL_REQ order); kind 0 password,
 	1 username only, 2 CRAM-MD5 response."""
@@ -708,6 +714,11 @@ SCENARIOS = [
 	    "chosen): refused", sasl=True, script=["SEND_SASL_USER", "recv",
 	    "SEND_SASL_OWN", SENT0, "send " + done()],
 	    log=[FAILED, "second SASL_REQ for destination"]),
+	# The client key: no signature without a client certificate.
+	dict(name="SIGN_REQ without a client certificate: refused, "
+	    "logged, the job deferred", script=["send " + sign_req(), SENT0,
+	    "send " + done()], log=[FAILED, "sandboxed child's signing "
+	    "request refused: SIGN_REQ without a client certificate"]),
 	dict(name="SASL_REQ with SASL off: refused",
 	    script=["SEND_SASL_OWN", SENT0, "send " + done()],
 	    log=[FAILED, "SASL_REQ with smtp_sasl_auth_enable = no"]),

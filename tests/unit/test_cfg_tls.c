@@ -100,8 +100,8 @@ static const struct cfg_case cfg_cases[] = {
 	    "invalid TLS level \"maybe\"", 0, NULL, 0, 0, 0 },
 	{ "policy maps refused", { "smtp_tls_policy_maps=hash:/etc/x" },
 	    -EINVAL, "smtp_tls_policy_maps", 0, NULL, 0, 0, 0 },
-	{ "client certificate refused", { "smtp_tls_cert_file=/etc/c.pem" },
-	    -EINVAL, "smtp_tls_cert_file", 0, NULL, 0, 0, 0 },
+	{ "DSA client certificate refused", { "smtp_tls_dcert_file=/etc/c.pem" },
+	    -EINVAL, "smtp_tls_dcert_file", 0, NULL, 0, 0, 0 },
 	{ "wrappermode below encrypt refused", { "smtp_tls_wrappermode=yes",
 	    "smtp_tls_security_level=may" }, -EINVAL,
 	    "smtp_tls_wrappermode requires \"smtp_tls_security_level = "

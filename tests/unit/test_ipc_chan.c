@@ -227,6 +227,16 @@ build(enum ipc_type t, struct ipc_msg *m)
 		snprintf(m->u.check_log.content,
 		    sizeof(m->u.check_log.content), "Subject: hi");
 		break;
+	case IPC_T_SIGN_REQ:
+		m->u.sign_req.job_id = 7;
+		m->u.sign_req.alg = SJ_SIGN_RSA_PSS;
+		m->u.sign_req.md = SJ_SIGN_MD_SHA256;
+		memset(m->u.sign_req.digest, 'e', 64);
+		break;
+	case IPC_T_SIGN_RESP:
+		m->u.sign_resp.job_id = 7;
+		memset(m->u.sign_resp.sig, '0', 2 * SJ_SIGN_SIG_MAX);
+		break;
 	default:
 		fail_msg("build: type %d", (int)t);
 	}

@@ -171,6 +171,10 @@ body_size(enum ipc_type t)
 		return (sizeof(struct ipc_check));
 	case IPC_T_CHECK_LOG:
 		return (sizeof(struct ipc_check_log));
+	case IPC_T_SIGN_REQ:
+		return (sizeof(struct ipc_sign_req));
+	case IPC_T_SIGN_RESP:
+		return (sizeof(struct ipc_sign_resp));
 	default:
 		fail_msg("no body size for type %d", (int)t);
 	}
@@ -424,6 +428,28 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		TEXT(cl->text);
 		break;
 	}
+	case IPC_T_SIGN_REQ:
+		/* Empty: the shortest digest (SHA-1); max: SHA-512 length. */
+		m->u.sign_req.alg = SJ_SIGN_ECDSA;
+		m->u.sign_req.md = SJ_SIGN_MD_SHA1;
+		memset(m->u.sign_req.digest, 'a', 40);
+		if (!max)
+			break;
+		m->u.sign_req.job_id = UINT32_MAX;
+		m->u.sign_req.alg = SJ_SIGN_ALG_MAX;
+		m->u.sign_req.md = SJ_SIGN_MD_MAX;
+		memset(m->u.sign_req.digest, 'f',
+		    sizeof(m->u.sign_req.digest) - 1);
+		break;
+	case IPC_T_SIGN_RESP:
+		/* Empty: a refusal (no signature); max: the longest one. */
+		m->u.sign_resp.status = IPC_SIGN_REFUSED;
+		if (!max)
+			break;
+		m->u.sign_resp.job_id = UINT32_MAX;
+		m->u.sign_resp.status = IPC_SIGN_OK;
+		memset(m->u.sign_resp.sig, '0', sizeof(m->u.sign_resp.sig) - 1);
+		break;
 	default:
 		fail_msg("build: type %d", (int)t);
 	}
@@ -478,7 +504,7 @@ test_table(void **state)
 	assert_null(ipc_msg_spec(IPC_T_MAX));
 	assert_null(ipc_msg_spec((enum ipc_type)1000));
 	assert_string_equal(ipc_msg_name(0), "UNKNOWN(0)");
-	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(19)");
+	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(21)");
 	assert_string_equal(ipc_msg_name(UINT32_MAX), "UNKNOWN(4294967295)");
 	for (t = 1; t < IPC_T_MAX; t++) {
 		s = ipc_msg_spec((enum ipc_type)t);
@@ -981,6 +1007,52 @@ bad_connect_name(unsigned char *buf)
 	return (n);
 }
 
+static size_t
+bad_sign_short(unsigned char *buf)
+{
+	struct ipc_msg m;
+
+	/* 19 bytes: shorter than any digest TLS signs. */
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_SIGN_REQ;
+	m.fd = -1;
+	m.u.sign_req.alg = SJ_SIGN_ECDSA;
+	m.u.sign_req.md = SJ_SIGN_MD_SHA1;
+	memset(m.u.sign_req.digest, 'a', 40);
+	(void)enc(&m, buf);
+	/* Shorten the string's length (u16 after three u32) and the body. */
+	buf[B(12)] = 38;
+	buf[4] = (unsigned char)(buf[4] - 2);
+	return (IPC_HDR_LEN + 14 + 38);
+}
+
+static size_t
+bad_sign_odd(unsigned char *buf)
+{
+	size_t	n = bad_sign_short(buf);
+
+	buf[B(12)] = 39;
+	buf[4] = (unsigned char)(buf[4] + 1);
+	buf[n] = 'a';
+	return (n + 1);
+}
+
+static size_t
+bad_sign_refused(unsigned char *buf)
+{
+	struct ipc_msg m;
+	size_t	n;
+
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_SIGN_RESP;
+	m.fd = -1;
+	m.u.sign_resp.status = IPC_SIGN_OK;
+	SET(m.u.sign_resp.sig, "3044");
+	n = enc(&m, buf);
+	buf[B(4)] = IPC_SIGN_REFUSED;
+	return (n);
+}
+
 static const struct bad bad_cases[] = {
 	/* Framing. */
 	{ "empty", 0, 0, 0, 0, bad_empty, IPC_C2P, FD_NONE, -EBADMSG,
@@ -996,7 +1068,7 @@ static const struct bad bad_cases[] = {
 	{ "type 0", IPC_T_LOG, 2, 2, 0, NULL, IPC_C2P, FD_NONE, -EBADMSG,
 	    "UNKNOWN(0): unknown message type" },
 	{ "type MAX", IPC_T_LOG, 2, 2, IPC_T_MAX, NULL, IPC_C2P, FD_NONE,
-	    -EBADMSG, "UNKNOWN(19): unknown message type" },
+	    -EBADMSG, "UNKNOWN(21): unknown message type" },
 	{ "type 0xffff", IPC_T_ABORT, 2, 2, 0xffff, NULL, IPC_P2C, FD_NONE,
 	    -EBADMSG, "UNKNOWN(65535): unknown message type" },
 	{ "LOG to child", IPC_T_LOG, 0, 0, 0, NULL, IPC_P2C, FD_TABLE,
@@ -1188,6 +1260,35 @@ static const struct bad bad_cases[] = {
 	    FD_TABLE, -EBADMSG, "CONNECT: wrong direction" },
 	{ "connect with fd", IPC_T_CONNECT, 0, 0, 0, NULL, 0, FD_GIVE,
 	    -EBADMSG, "CONNECT: unexpected descriptor" },
+	/* SIGN_REQ/SIGN_RESP: ids in range, hex of the right size. */
+	{ "sign_req alg 0", IPC_T_SIGN_REQ, B(4), 4, 0, NULL, 0, FD_TABLE,
+	    -EBADMSG, "SIGN_REQ: algorithm 0, digest 1" },
+	{ "sign_req alg 4", IPC_T_SIGN_REQ, B(4), 4, SJ_SIGN_ALG_MAX + 1, NULL,
+	    0, FD_TABLE, -EBADMSG, "SIGN_REQ: algorithm 4" },
+	{ "sign_req md 0", IPC_T_SIGN_REQ, B(8), 4, 0, NULL, 0, FD_TABLE,
+	    -EBADMSG, "SIGN_REQ: algorithm 3, digest 0" },
+	{ "sign_req md 6", IPC_T_SIGN_REQ, B(8), 4, SJ_SIGN_MD_MAX + 1, NULL,
+	    0, FD_TABLE, -EBADMSG, "SIGN_REQ: algorithm 3, digest 6" },
+	{ "sign_req digest not hex", IPC_T_SIGN_REQ, B(14), 1, 'g', NULL, 0,
+	    FD_TABLE, -EBADMSG, "not 20..64 bytes of hex" },
+	{ "sign_req digest upper case", IPC_T_SIGN_REQ, B(14), 1, 'A', NULL,
+	    0, FD_TABLE, -EBADMSG, "not 20..64 bytes of hex" },
+	{ "sign_req digest short", 0, 0, 0, 0, bad_sign_short, IPC_C2P,
+	    FD_NONE, -EBADMSG, "not 20..64 bytes of hex" },
+	{ "sign_req digest odd", 0, 0, 0, 0, bad_sign_odd, IPC_C2P,
+	    FD_NONE, -EBADMSG, "not 20..64 bytes of hex" },
+	{ "sign_req to child", IPC_T_SIGN_REQ, 0, 0, 0, NULL, IPC_P2C,
+	    FD_TABLE, -EBADMSG, "SIGN_REQ: wrong direction" },
+	{ "sign_req with fd", IPC_T_SIGN_REQ, 0, 0, 0, NULL, 0, FD_GIVE,
+	    -EBADMSG, "SIGN_REQ: unexpected descriptor" },
+	{ "sign_resp to parent", IPC_T_SIGN_RESP, 0, 0, 0, NULL, IPC_C2P,
+	    FD_TABLE, -EBADMSG, "SIGN_RESP: wrong direction" },
+	{ "sign_resp status 3", IPC_T_SIGN_RESP, B(4), 4, 3, NULL, 0,
+	    FD_TABLE, -EBADMSG, "SIGN_RESP: status 3" },
+	{ "sign_resp OK without signature", IPC_T_SIGN_RESP, B(4), 4,
+	    IPC_SIGN_OK, NULL, 0, FD_TABLE, -EBADMSG, "SIGN_RESP: status 0" },
+	{ "sign_resp refusal with signature", 0, 0, 0, 0, bad_sign_refused,
+	    IPC_P2C, FD_NONE, -EBADMSG, "SIGN_RESP: status 1" },
 	/* SOCKET: a descriptor exactly when granted. */
 	{ "socket granted, no fd", IPC_T_SOCKET, 0, 0, 0, NULL, 0, FD_NONE,
 	    -EBADMSG, "SOCKET: missing descriptor" },
