@@ -81,6 +81,10 @@
 #	                        samples and every system call entry, all
 #	                        CPUs) for each run into it
 #	    SJ_BENCH_RUN_TIMEOUT  seconds per run (default 600)
+#	    SJ_BENCH_STRACE     a directory: run both agents under
+#	                        strace -ff -tt -T, one file per process
+#	                        (counts system calls and IPC turns per
+#	                        message; the rates then mean nothing)
 #	The workloads a to d take about 5 minutes on 2 idle CPUs (most
 #	of it injecting; run 3 of BENCHMARKS.md: 4 min 55 s); the
 #	per-session and wide-area ones about as long again.
@@ -226,7 +230,11 @@ for a in stock smtpjail; do
 	{
 		echo '#!/bin/sh'
 		[ -n "$CG_KIND" ] && echo "echo \$\$ > $CG_MNT/sj-bench-$$-$a/cgroup.procs"
-		echo "exec $prog \"\$@\""
+		if [ -n "${SJ_BENCH_STRACE:-}" ]; then
+			echo "exec strace -ff -tt -T -o $SJ_BENCH_STRACE/$a $prog \"\$@\""
+		else
+			echo "exec $prog \"\$@\""
+		fi
 	} > "$W_DIR/libexec/bench-$a"
 	chmod 0755 "$W_DIR/libexec/bench-$a"
 done
