@@ -183,7 +183,7 @@ peak_rss_kb() {	# agent
 		hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status" 2>/dev/null)
 		[ -n "$hwm" ] || continue
 		pp=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null)
-		own[$p]=$hwm par[$p]=$pp
+		own[$p]=$hwm par[$p]=${pp:-0}	# 0: it ended meanwhile
 	done
 	for p in "${!own[@]}"; do
 		top=$p
