@@ -313,6 +313,7 @@ child_job(struct ipc_msg *dm)
 	aborted = sys_abort_taken();
 	sys_set_cancel_fd(-1);
 	smtp_auth_job_end();
+	dns_sock_job_end();
 	ipc_msg_release(dm);
 	/* An ABORT read while a SOCKET or SASL answer was awaited is not
 	 * read again. */

@@ -155,6 +155,8 @@ int	dns_valid_hostaddr(const char *name);
 const struct ares_socket_functions *dns_socket_functions(void);
 /* The socket behind a handle c-ares holds (child/dns_sock.c), or -1. */
 int	dns_sock_fd(ares_socket_t);
+/* Close the UDP sockets kept for the rest of a job (child/dns_sock.c). */
+void	dns_sock_job_end(void);
 
 /* The PRNG seeded in dns_init(): uniform in [0, n), n > 0. */
 uint32_t dns_random_below(struct dns_ctx *, uint32_t n);

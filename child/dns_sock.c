@@ -49,13 +49,113 @@
 #define DNS_SOCK_MAX	8		/* UDP and TCP per server, and spare */
 #define DNS_HANDLE_BASE	4096
 
+/*
+ * c-ares 1.18 closes a server's UDP socket as soon as no query is
+ * pending (ARES_FLAG_STAYOPEN unset), so the MX lookup and the address
+ * lookups of one delivery would each cost a CONNECT/SOCKET round trip
+ * with the parent and a fresh socket there. A UDP socket c-ares closes
+ * is parked here instead and handed back when c-ares next connects to
+ * the same server address in the same job; dns_sock_job_end() closes
+ * what is parked. Only UDP: a TCP connection has state. Per job, not
+ * for the child's life: a new source port per delivery, as Postfix's
+ * res_query() gets a new one per query, and no socket outlives the job
+ * whose CONNECT the broker judged.
+ */
+#define DNS_SPARE_MAX	2
+
 static struct dns_sock_ctx {
 	struct {
 		int	used;
 		int	type;		/* SOCK_DGRAM or SOCK_STREAM */
 		int	fd;		/* from the parent, or -1 */
+		struct sockaddr_storage peer;	/* where it is connected */
+		socklen_t peerlen;
 	}	slot[DNS_SOCK_MAX];
+	struct {
+		int	fd;		/* -1: empty */
+		struct sockaddr_storage peer;
+		socklen_t peerlen;
+	}	spare[DNS_SPARE_MAX];
+	int	spare_init;
 } dns_sock_ctx;
+
+/* The spare slots start empty (fd -1), once. */
+static void
+dns_spare_init(void)
+{
+	int	i;
+
+	if (dns_sock_ctx.spare_init)
+		return;
+	for (i = 0; i < DNS_SPARE_MAX; i++)
+		dns_sock_ctx.spare[i].fd = -1;
+	dns_sock_ctx.spare_init = 1;
+}
+
+/* Park a UDP socket c-ares closed; 0 if kept, -1 to close it now. */
+static int
+dns_spare_put(int fd, const struct sockaddr_storage *peer, socklen_t len)
+{
+	int	i;
+
+	dns_spare_init();
+	if (len == 0)
+		return (-1);
+	for (i = 0; i < DNS_SPARE_MAX; i++) {
+		if (dns_sock_ctx.spare[i].fd >= 0)
+			continue;
+		dns_sock_ctx.spare[i].fd = fd;
+		dns_sock_ctx.spare[i].peer = *peer;
+		dns_sock_ctx.spare[i].peerlen = len;
+		return (0);
+	}
+	return (-1);
+}
+
+/*
+ * A parked socket connected to sa, emptied of what arrived since its
+ * last query (late or duplicate answers: c-ares would drop them by ID
+ * and question anyway), or -1.
+ */
+static int
+dns_spare_take(const struct sockaddr *sa, socklen_t salen)
+{
+	unsigned char junk[512];
+	ssize_t	rv;
+	int	i, fd, n;
+
+	dns_spare_init();
+	for (i = 0; i < DNS_SPARE_MAX; i++) {
+		fd = dns_sock_ctx.spare[i].fd;
+		if (fd < 0 || dns_sock_ctx.spare[i].peerlen != salen ||
+		    memcmp(&dns_sock_ctx.spare[i].peer, sa, salen) != 0)
+			continue;
+		dns_sock_ctx.spare[i].fd = -1;
+		/* The parent made it non-blocking: EAGAIN when empty. */
+		for (n = 0; n < 16; n++)
+			if ((rv = sys_recvfrom(fd, junk, sizeof(junk), 0,
+			    NULL, NULL)) < 0)
+				break;
+		if (n < 16 && rv == -EAGAIN)
+			return (fd);
+		(void)sys_close(fd);	/* an error queued: start afresh */
+		return (-1);
+	}
+	return (-1);
+}
+
+void
+dns_sock_job_end(void)
+{
+	int	i;
+
+	dns_spare_init();
+	for (i = 0; i < DNS_SPARE_MAX; i++) {
+		if (dns_sock_ctx.spare[i].fd >= 0)
+			(void)sys_close(dns_sock_ctx.spare[i].fd);
+		dns_sock_ctx.spare[i].fd = -1;
+	}
+}
 
 /* The slot of handle h, or -1. */
 static int
@@ -125,6 +225,10 @@ dns_sock_close(ares_socket_t h, void *arg)
 	fd = dns_sock_ctx.slot[i].fd;
 	dns_sock_ctx.slot[i].used = 0;
 	dns_sock_ctx.slot[i].fd = -1;
+	if (fd >= 0 && dns_sock_ctx.slot[i].type == SOCK_DGRAM &&
+	    dns_spare_put(fd, &dns_sock_ctx.slot[i].peer,
+	    dns_sock_ctx.slot[i].peerlen) == 0)
+		return (0);
 	if (fd >= 0 && (rv = sys_close(fd)) < 0) {
 		errno = -rv;
 		return (-1);
@@ -147,6 +251,14 @@ dns_sock_connect(ares_socket_t h, const struct sockaddr *sa,
 		errno = EISCONN;
 		return (-1);
 	}
+	if (dns_sock_ctx.slot[i].type == SOCK_DGRAM && salen > 0 &&
+	    (size_t)salen <= sizeof(dns_sock_ctx.slot[i].peer) &&
+	    (fd = dns_spare_take(sa, salen)) >= 0) {
+		dns_sock_ctx.slot[i].fd = fd;
+		memcpy(&dns_sock_ctx.slot[i].peer, sa, salen);
+		dns_sock_ctx.slot[i].peerlen = salen;
+		return (0);
+	}
 	fd = sys_connect_via(dns_sock_ctx.slot[i].type == SOCK_DGRAM ?
 	    IPC_CONN_DNS_UDP : IPC_CONN_DNS_TCP, sa, salen);
 	if (fd < 0) {
@@ -154,6 +266,11 @@ dns_sock_connect(ares_socket_t h, const struct sockaddr *sa,
 		return (-1);
 	}
 	dns_sock_ctx.slot[i].fd = fd;
+	dns_sock_ctx.slot[i].peerlen = 0;
+	if (salen > 0 && (size_t)salen <= sizeof(dns_sock_ctx.slot[i].peer)) {
+		memcpy(&dns_sock_ctx.slot[i].peer, sa, salen);
+		dns_sock_ctx.slot[i].peerlen = salen;
+	}
 	return (0);
 }
 

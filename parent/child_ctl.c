@@ -360,6 +360,31 @@ child_ctl_start(struct child_ctl *cc, const struct sj_config *cfg,
 	return (0);
 }
 
+pid_t
+child_ctl_release(struct child_ctl *cc)
+{
+	char	why[256];
+	pid_t	pid = cc->pid;
+
+	if (cc->sp == NULL || pid < 0) {
+		child_ctl_stop(cc, why, sizeof(why));
+		return (0);
+	}
+	if (cc->ipc_fd >= 0) {
+		close(cc->ipc_fd);
+		cc->ipc_fd = -1;
+	}
+	child_prepare_release();	/* when no READY came */
+	/* What it wrote so far; nothing is waited for. */
+	(void)child_log_stderr(cc, 1, NULL, 0);
+	if (cc->err_fd >= 0) {
+		close(cc->err_fd);
+		cc->err_fd = -1;
+	}
+	cc->pid = -1;
+	return (pid);
+}
+
 void
 child_ctl_stop(struct child_ctl *cc, char *why, size_t whysz)
 {

@@ -62,6 +62,14 @@ int	child_ctl_recv(struct child_ctl *, struct ipc_msg *, int timeout_ms,
 	    char *why, size_t whysz);
 /* Close the channel, kill if needed, reap; why says how it ended. */
 void	child_ctl_stop(struct child_ctl *, char *why, size_t whysz);
+/*
+ * A spawner's child that is done with: close its channel (it exits on
+ * EOF) and its stderr pipe, without waiting. Returns its pid: the
+ * caller collects the spawner's EXIT report later (or has it killed).
+ * A child of our own fork (cc->sp NULL) is stopped as child_ctl_stop()
+ * does, and 0 is returned.
+ */
+pid_t	child_ctl_release(struct child_ctl *);
 /* "exit status 1", "child killed by seccomp (SIGSYS) ..." */
 void	child_ctl_describe(int wstatus, char *buf, size_t bufsz);
 

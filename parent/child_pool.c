@@ -75,6 +75,69 @@ child_pool_close(struct child_pool *pool, struct child_pool_slot *s,
 	s->used = 0;
 }
 
+/*
+ * An idle child's slot is needed: close it without waiting for its exit
+ * (EOF ends it: it writes QUIT to its cached sessions and exits; the
+ * spawner reaps it and reports). child_pool_reap() collects the report,
+ * or has the child killed if it is still there after CHILD_EXIT_WAIT_MS.
+ */
+static void
+child_pool_release(struct child_pool *pool, struct child_pool_slot *s)
+{
+	struct child_pool_reap *r;
+	pid_t	pid;
+
+	for (r = pool->reap; r < pool->reap + SJ_CHILD_POOL_REAP_MAX; r++)
+		if (r->pid == 0)
+			break;
+	if (r == pool->reap + SJ_CHILD_POOL_REAP_MAX) {
+		child_pool_close(pool, s, 0);	/* waits */
+		return;
+	}
+	msg_verbose("sandboxed child for %s released", s->nexthop);
+	if ((pid = child_ctl_release(&s->cc)) > 0) {
+		r->pid = pid;
+		r->kill_at_ms = child_pool_now_ms() + CHILD_EXIT_WAIT_MS;
+		r->killed = 0;
+	}
+	s->used = 0;
+}
+
+/* Released children: forget those that ended, kill the late ones. */
+static void
+child_pool_reap(struct child_pool *pool)
+{
+	struct child_pool_reap *r;
+	long long now = child_pool_now_ms();
+	int	st;
+
+	for (r = pool->reap; r < pool->reap + SJ_CHILD_POOL_REAP_MAX; r++) {
+		if (r->pid == 0)
+			continue;
+		if (spawner_exit_status(&pool->sp, r->pid, 0, &st) != 0) {
+			r->pid = 0;	/* ended, or the spawner is gone */
+			continue;
+		}
+		if (now < r->kill_at_ms)
+			continue;
+		if (r->killed) {
+			/* Its spawner reports no exit: let it be. */
+			msg_warn("child pid %d did not exit after SIGKILL",
+			    (int)r->pid);
+			r->pid = 0;
+			continue;
+		}
+		msg_warn("child pid %d did not exit on EOF: killed",
+		    (int)r->pid);
+		if (spawner_kill(&pool->sp, r->pid) < 0) {
+			r->pid = 0;
+			continue;
+		}
+		r->killed = 1;
+		r->kill_at_ms = now + CHILD_KILL_WAIT_MS;
+	}
+}
+
 struct child_ctl *
 child_pool_get(struct child_pool *pool, const char *nexthop, char *why,
     size_t whysz)
@@ -99,7 +162,8 @@ child_pool_get(struct child_pool *pool, const char *nexthop, char *why,
 			lru = s;
 	}
 	if (slot == NULL) {
-		child_pool_close(pool, lru, 0);
+		/* Not waited for: this job needs its child now. */
+		child_pool_release(pool, lru);
 		slot = lru;
 	}
 	err = child_ctl_spawn_from(&slot->cc, &pool->sp, why, whysz);
@@ -146,6 +210,7 @@ child_pool_poll_fds(struct child_pool *pool, struct pollfd *pfd, int max,
     int *timeout_ms)
 {
 	struct child_pool_slot *s;
+	struct child_pool_reap *r;
 	long long now = child_pool_now_ms(), limit, left;
 	int	n = 0;
 
@@ -155,6 +220,16 @@ child_pool_poll_fds(struct child_pool *pool, struct pollfd *pfd, int max,
 		pfd[n].fd = pool->sp.fd;
 		pfd[n].events = POLLIN;
 		pfd[n++].revents = 0;
+	}
+	/* A released child not reported yet: look again by its deadline. */
+	for (r = pool->reap; r < pool->reap + SJ_CHILD_POOL_REAP_MAX; r++) {
+		if (r->pid == 0)
+			continue;
+		left = r->kill_at_ms - now;
+		if (left < 0)
+			left = 0;
+		if (*timeout_ms < 0 || left < *timeout_ms)
+			*timeout_ms = (int)left;
 	}
 	for (s = pool->slot; s < pool->slot + SJ_CHILD_POOL_MAX; s++) {
 		if (!s->used || n >= max)
@@ -215,6 +290,7 @@ child_pool_poll_done(struct child_pool *pool, const struct pollfd *pfd,
 	for (s = pool->slot; s < pool->slot + SJ_CHILD_POOL_MAX; s++)
 		if (s->used && now - s->idle_since_ms >= limit)
 			child_pool_close(pool, s, 0);
+	child_pool_reap(pool);
 	return (pool->sp.dead ? -1 : 0);
 }
 

@@ -28,10 +28,25 @@ struct child_pool_slot {
 	unsigned jobs;			/* jobs served */
 };
 
+/*
+ * Children closed without waiting (a new destination took the slot):
+ * the spawner reports their exit later. One still there after
+ * CHILD_EXIT_WAIT_MS is killed (SPAWNER_KILL), as child_ctl_stop()
+ * would have; when this list is full a child is stopped the slow way.
+ */
+#define SJ_CHILD_POOL_REAP_MAX	16
+
+struct child_pool_reap {
+	pid_t	pid;			/* 0: free */
+	long long kill_at_ms;		/* CLOCK_MONOTONIC */
+	int	killed;			/* SPAWNER_KILL sent */
+};
+
 struct child_pool {
 	const struct sj_config *cfg;
 	struct spawner sp;
 	struct child_pool_slot slot[SJ_CHILD_POOL_MAX];
+	struct child_pool_reap reap[SJ_CHILD_POOL_REAP_MAX];
 };
 
 /* Parent, root: starts the spawner. 0, or -1 with why[] filled. */

@@ -36,6 +36,11 @@
 #	    b   2000 messages of ~4 KB over 50 destinations (40 each)
 #	    c   200 messages of 1 MB, one destination
 #	    d   one message with 500 recipients, one destination
+#	    m   1000 messages of ~4 KB over 200 destinations (5 each, m1
+#	        to m200.bench.test, all the smtp-sink): qmgr deals them
+#	        out round-robin, so most jobs find no idle child or
+#	        cached session for their destination (fresh children);
+#	        it also prints how many deliveries reused a session
 #	    p1k p4k p64k p1m  per session: 1000 x 1 KB, 1000 x 4 KB,
 #	        400 x 64 KB, 60 x 1 MB to the Postfix smtpd receiver with
 #	        the destination concurrency limited to 2 (initial 2)
@@ -73,7 +78,7 @@
 #
 #	Environment:
 #	    SJ_BENCH_PAIRS      pairs per workload (default 3)
-#	    SJ_BENCH_WORKLOADS  default "a ac at b c d p1k p4k p64k p1m w20 w100"
+#	    SJ_BENCH_WORKLOADS  default "a ac at b c d m p1k p4k p64k p1m w20 w100"
 #	    SJ_BENCH_SCALE      divide message and recipient counts (a
 #	                        quick check; default 1 = the issue's sizes)
 #	    SJ_BENCH_STARTS     --sandbox-check starts timed (default 100)
@@ -81,6 +86,10 @@
 #	                        samples and every system call entry, all
 #	                        CPUs) for each run into it
 #	    SJ_BENCH_RUN_TIMEOUT  seconds per run (default 600)
+#	    SJ_BENCH_STRACE     a directory: run both agents under
+#	                        strace -ff -tt -T, one file per process
+#	                        (counts system calls and IPC turns per
+#	                        message; the rates then mean nothing)
 #	The workloads a to d take about 5 minutes on 2 idle CPUs (most
 #	of it injecting; run 3 of BENCHMARKS.md: 4 min 55 s); the
 #	per-session and wide-area ones about as long again.
@@ -99,7 +108,7 @@ if [ $# -ge 1 ]; then
 	case $1 in /*) SJ_SMTPJAIL=$1;; *) SJ_SMTPJAIL=$PWD/$1;; esac
 fi
 PAIRS=${SJ_BENCH_PAIRS:-3}
-WORKLOADS=${SJ_BENCH_WORKLOADS:-a ac at b c d p1k p4k p64k p1m w20 w100}
+WORKLOADS=${SJ_BENCH_WORKLOADS:-a ac at b c d m p1k p4k p64k p1m w20 w100}
 SCALE=${SJ_BENCH_SCALE:-1}
 STARTS=${SJ_BENCH_STARTS:-100}
 PROFILE=${SJ_BENCH_PROFILE:-}
@@ -174,7 +183,7 @@ peak_rss_kb() {	# agent
 		hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status" 2>/dev/null)
 		[ -n "$hwm" ] || continue
 		pp=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null)
-		own[$p]=$hwm par[$p]=$pp
+		own[$p]=$hwm par[$p]=${pp:-0}	# 0: it ended meanwhile
 	done
 	for p in "${!own[@]}"; do
 		top=$p
@@ -226,7 +235,11 @@ for a in stock smtpjail; do
 	{
 		echo '#!/bin/sh'
 		[ -n "$CG_KIND" ] && echo "echo \$\$ > $CG_MNT/sj-bench-$$-$a/cgroup.procs"
-		echo "exec $prog \"\$@\""
+		if [ -n "${SJ_BENCH_STRACE:-}" ]; then
+			echo "exec strace -ff -tt -T -o $SJ_BENCH_STRACE/$a $prog \"\$@\""
+		else
+			echo "exec $prog \"\$@\""
+		fi
 	} > "$W_DIR/libexec/bench-$a"
 	chmod 0755 "$W_DIR/libexec/bench-$a"
 done
@@ -326,6 +339,12 @@ inject() {	# workload
 		    127.0.0.1:10025;;
 	d)	pf_cmd smtp-source -s 1 -m 2 -r "$(scaled 500)" -l 4096 -S sjbench \
 		    -f s@sender.test -t u@many.bench.test 127.0.0.1:10025;;
+	m)	per=$((2 * $(scaled 5)))
+		for i in $(seq 1 200); do
+			pf_cmd smtp-source -s 2 -m "$per" -l 4096 -S sjbench \
+			    -f s@sender.test -t "u@m$i.bench.test" \
+			    127.0.0.1:10025 || return 1
+		done;;
 	p*|w*)	read -r n len to <<< "$(per_session "$1")"
 		pf_cmd smtp-source -s 4 -m "$((2 * $(scaled "$n")))" -l "$len" \
 		    -S sjbench -f s@sender.test -t "$to" 127.0.0.1:10025;;
@@ -353,6 +372,7 @@ expect() {	# workload: "messages recipients"
 	b) echo "$((50 * $(scaled 40))) $((50 * $(scaled 40)))";;
 	c) echo "$(scaled 200) $(scaled 200)";;
 	d) echo "1 $(scaled 500)";;
+	m) echo "$((200 * $(scaled 5))) $((200 * $(scaled 5)))";;
 	esac
 }
 
@@ -364,6 +384,7 @@ describe() {
 	b) echo "b) 2000 x 4 KB over 50 destinations";;
 	c) echo "c) 200 x 1 MB, 1 destination";;
 	d) echo "d) 1 msg, 500 rcpts (rates: rcpts/s)";;
+	m) echo "m) 1000 x 4 KB over 200 dest. (sink)";;
 	p1k) echo "p1k) 1000 x 1 KB, Postfix smtpd, conc. 2";;
 	p4k) echo "p4k) 1000 x 4 KB, Postfix smtpd, conc. 2";;
 	p64k) echo "p64k) 400 x 64 KB, Postfix smtpd, conc. 2";;
@@ -496,6 +517,12 @@ run() {
 		    sort -g | awk '{v[NR] = $1; if ($1 >= 0.04) n++}
 		        END {printf ", smtp time median %.3f s, >= 40 ms: %d",
 		        NR ? v[int((NR + 1) / 2)] : 0, n}')";;
+	esac
+	# many destinations: deliveries over a reused session
+	case $w in m)
+		extra="$extra$(tail -c +"$((off + 1))" "$W_DIR/log/maillog" |
+		    grep "$ident\[[0-9]*\]: [0-9A-F]*: to=<.*status=sent " |
+		    awk '/ conn_use=/ {r++} END {printf ", %d of %d over a reused session", r, NR}')";;
 	esac
 	# round trips counted by the relay over the run
 	case $w in w*)

@@ -234,6 +234,11 @@ struct scenario {
 	 * none). 0 = not checked.
 	 */
 	unsigned turns;
+	/*
+	 * DNS: the UDP sockets the child asked the broker for, over all
+	 * jobs (one per job and server: child/dns_sock.c). 0 = not checked.
+	 */
+	unsigned dns_connects;
 	uint32_t job_flags[MAX_JOBS];
 	int	pause_ms[MAX_JOBS];
 	uint32_t reuse[MAX_JOBS];
@@ -1249,6 +1254,20 @@ static const struct scenario scenarios[] = {
 		    "mx-a.order.test[127.0.0.3]:25", "host "
 		    "mx-a.order.test[127.0.0.3] said: 451 4.3.0 later (in "
 		    "reply to MAIL FROM command)") },
+	},
+	{
+		/*
+		 * The MX lookup and the two address lookups of a job share
+		 * one UDP socket (child/dns_sock.c); the next job asks for
+		 * a new one (a new source port per delivery).
+		 */
+		.name = "dns_one_udp_socket_per_job",
+		.nexthop = "order.test",
+		.srv = {{ .addr = "127.0.0.3" }},
+		.repeat = 2,
+		.recv = { PIPELINED },
+		.dns_connects = 2,
+		.res = { SENT(0, "mx-a.order.test[127.0.0.3]:25", 0) },
 	},
 	{
 		.name = "dns_disabled_host_lookup",
@@ -2734,6 +2753,9 @@ load_config(const struct scenario *sc, struct sj_config *cfg)
 		fail_msg("checks_load: %s", why);
 }
 
+/* DNS UDP sockets requested since the scenario began (run_job()). */
+static unsigned dns_udp_connects;
+
 /* Play the parent for one job on the running child. */
 static void
 run_job(const struct scenario *sc, struct child_ctl *cc, struct outcome *out)
@@ -2867,6 +2889,8 @@ run_job(const struct scenario *sc, struct child_ctl *cc, struct outcome *out)
 			break;
 		}
 		case IPC_T_CONNECT:
+			if (m.u.connect.purpose == IPC_CONN_DNS_UDP)
+				dns_udp_connects++;
 			if (broker_serve(cc->ipc_fd, &m, "QID1", why,
 			    sizeof(why)) < 0)
 				fail_msg("broker: %s", why);
@@ -3246,6 +3270,7 @@ run_scenario(void **state)
 	}
 	load_config(sc, &cur.cfg);
 	cur.cfg_loaded = 1;
+	dns_udp_connects = 0;
 	child_start(&cur.cfg, &cur.cc);
 	cur.child_live = 1;
 	/* Later jobs on the same child must not see state of earlier ones. */
@@ -3270,6 +3295,11 @@ run_scenario(void **state)
 	cur.child_live = 0;
 	child_end(&cur.cc);
 	cur.cfg_loaded = 0;
+	if (sc->dns_connects > 0 && dns_udp_connects != sc->dns_connects) {
+		print_message("%s: %u DNS UDP sockets asked for, expected "
+		    "%u\n", sc->name, dns_udp_connects, sc->dns_connects);
+		bad = 1;
+	}
 	sj_config_free(&cur.cfg);
 
 	if (sc->equal_pref == 1 && (used[0] == 0 || used[1] == 0)) {

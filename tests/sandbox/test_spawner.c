@@ -568,6 +568,39 @@ pool_pid(struct child_pool *pool, const char *nexthop)
 	return (pid);
 }
 
+/* Is pid on the pool's list of released children? */
+static int
+pool_reaping(const struct child_pool *pool, pid_t pid)
+{
+	int	i;
+
+	for (i = 0; i < SJ_CHILD_POOL_REAP_MAX; i++)
+		if (pool->reap[i].pid == pid)
+			return (1);
+	return (0);
+}
+
+/* The parent's loop between requests (parent/main.c), until no released
+ * child is left unreported (bounded: a hung child fails the test). */
+static void
+pool_settle(struct child_pool *pool)
+{
+	struct pollfd pfd[8];
+	int	n, timeout, i, left;
+
+	for (i = 0; i < 200; i++) {
+		for (left = 0, n = 0; n < SJ_CHILD_POOL_REAP_MAX; n++)
+			left += pool->reap[n].pid != 0;
+		if (left == 0)
+			return;
+		n = child_pool_poll_fds(pool, pfd, 8, &timeout);
+		(void)poll(pfd, (nfds_t)n, timeout < 0 || timeout > 50 ? 50 :
+		    timeout);
+		assert_int_equal(child_pool_poll_done(pool, pfd, n), 0);
+	}
+	fail_msg("released children not reported by the spawner");
+}
+
 static void
 test_pool_per_nexthop(void **state)
 {
@@ -600,6 +633,14 @@ test_pool_per_nexthop(void **state)
 	/* Use n0 again: n1 is now the least recently used. */
 	assert_int_equal(pool_pid(&pool, "n0.test"), first[0]);
 	(void)pool_pid(&pool, "extra.test");
+	/* n1's child was released, not waited for: it is on the reap
+	 * list until the spawner reports its exit. */
+	assert_true(pool_reaping(&pool, first[1]));
+	pool_settle(&pool);
+	assert_false(pool_reaping(&pool, first[1]));
+	/* ended and reaped by the spawner, not killed: gone */
+	assert_int_equal(kill(first[1], 0), -1);
+	assert_int_equal(errno, ESRCH);
 	assert_int_equal(pool_pid(&pool, "n0.test"), first[0]);
 	assert_int_not_equal(pool_pid(&pool, "n1.test"), first[1]);
 	child_pool_close_all(&pool);
