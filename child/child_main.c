@@ -68,6 +68,7 @@
 #include "sj_sys.h"
 #include "sj_text.h"
 #include "tls.h"
+#include "tls_jobpol.h"
 
 #define CHILD_IPC_FD	3
 #define CHILD_ERR_FD	2
@@ -259,10 +260,14 @@ child_job(struct ipc_msg *dm)
 	int	err, aborted;
 
 	dlv->content_fd = dm->fd;
+	if (tls_jobpol_begin(dlv->job_id) < 0)
+		child_protocol_error("TLS_POLICY of another job before "
+		    "DELIVER");
 	for (i = 0; i < dlv->rcpt_count; i++) {
 		child_recv(&m);
 		if (m.type == IPC_T_ABORT && m.u.abort.job_id == dlv->job_id) {
 			ipc_msg_release(dm);
+			tls_jobpol_end();
 			child_send_done(dlv->job_id, NULL);
 			return;
 		}
@@ -282,6 +287,7 @@ child_job(struct ipc_msg *dm)
 	aborted = sys_abort_taken();
 	sys_set_cancel_fd(-1);
 	smtp_auth_job_end();
+	tls_jobpol_end();
 	ipc_msg_release(dm);
 	/* An ABORT read while a SOCKET or SASL answer was awaited is not
 	 * read again. */
@@ -514,6 +520,12 @@ child_serve(void)
 		case IPC_T_DELIVER:
 			child_ctx.log_count = 0;
 			child_job(&m);
+			break;
+		case IPC_T_TLS_POLICY:
+			/* The next job's smtp_tls_policy_maps entry. */
+			if (tls_jobpol_set(&m.u.tls_policy) < 0)
+				child_protocol_error("TLS_POLICY twice, or "
+				    "one the child cannot use");
 			break;
 		case IPC_T_ABORT:
 			/* Nothing running: the job already ended. */
