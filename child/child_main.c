@@ -263,6 +263,12 @@ child_job(struct ipc_msg *dm)
 	if (tls_jobpol_begin(dlv->job_id) < 0)
 		child_protocol_error("TLS_POLICY of another job before "
 		    "DELIVER");
+	{
+		unsigned char id[CONN_CACHE_POLICY_LEN];
+
+		tls_jobpol_id(id);
+		conn_cache_policy(id);
+	}
 	for (i = 0; i < dlv->rcpt_count; i++) {
 		child_recv(&m);
 		if (m.type == IPC_T_ABORT && m.u.abort.job_id == dlv->job_id) {

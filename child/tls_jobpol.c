@@ -25,6 +25,8 @@
  */
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "tls.h"
 #include "tls_jobpol.h"
 
@@ -121,4 +123,49 @@ tls_jobpol_end(void)
 {
 	tls_jobpol_ctx.pending = 0;
 	tls_use_config(NULL);
+}
+
+/*
+ * A digest of the policy in force (level, protocols, ciphers, match
+ * names, SNI, fingerprints): the connection cache's key
+ * (child/conn_cache.c). All zero when TLS is not configured.
+ */
+void
+tls_jobpol_id(unsigned char id[32])
+{
+	const struct sj_tls_config *t = tls_config();
+	const char *s[4];
+	int32_t	num[4];
+	EVP_MD_CTX *md;
+	unsigned len = 0;
+	size_t	i;
+	int	ok;
+
+	memset(id, 0, 32);
+	if (t == NULL)
+		return;
+	s[0] = t->cipherlist;
+	s[1] = t->match;
+	s[2] = t->servername;
+	s[3] = t->fpt_digest;
+	num[0] = t->level;
+	num[1] = (int32_t)t->protos.exclude;
+	num[2] = t->protos.min_version;
+	num[3] = t->protos.max_version;
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		goto fail;
+	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(md, num, sizeof(num)) == 1;
+	for (i = 0; ok && i < 4; i++)
+		ok = EVP_DigestUpdate(md, s[i], strlen(s[i]) + 1) == 1;
+	for (i = 0; ok && i < t->nfpt; i++)
+		ok = EVP_DigestUpdate(md, t->fpt[i], t->fpt_len[i]) == 1;
+	ok = ok && EVP_DigestFinal_ex(md, id, &len) == 1 && len == 32;
+	EVP_MD_CTX_free(md);
+	if (ok)
+		return;
+fail:
+	/* Never equal to another job's: nothing is reused. */
+	memset(id, 0xff, 32);
+	id[0] = (unsigned char)t->level;
 }

@@ -21,6 +21,8 @@ int	tls_jobpol_set(const struct ipc_tls_policy *);
 /* DELIVER 'job_id' starts: use its policy, if one came. -1: the one
  * kept was for another job (a protocol error). */
 int	tls_jobpol_begin(uint32_t job_id);
+/* A digest of the policy in force, for the connection cache's key. */
+void	tls_jobpol_id(unsigned char id[32]);
 /* The job ended: main.cf's policy again. */
 void	tls_jobpol_end(void);
 

@@ -560,14 +560,19 @@ sj_tls_config_load(struct sj_tls_config *t, struct sj_params *p, char *why,
 		return (rc);
 	if ((rc = tls_fingerprints(t, p, why, whysz)) < 0)
 		return (rc);
-	/* The cache is the child's own (child/tls_sesscache.c), never
-	 * tlsmgr(8)'s: the database is accepted, the timeout honoured;
-	 * 0 turns resumption off, as in Postfix. */
+	/*
+	 * The cache is the child's own (child/tls_sesscache.c), never
+	 * tlsmgr(8)'s: a database named means "cache sessions" (in the
+	 * agent), none means no resumption, as in Postfix; the timeout
+	 * bounds each entry, 0 turning the cache off (Postfix
+	 * tls_client.c: cache only when the timeout is positive).
+	 */
 	if ((rc = tls_get(p, "smtp_tls_session_cache_database", &v, why,
-	    whysz)) < 0 ||
-	    (rc = sj_params_get_time(p, "smtp_tls_session_cache_timeout",
+	    whysz)) < 0)
+		return (rc);
+	if ((rc = sj_params_get_time(p, "smtp_tls_session_cache_timeout",
 	    's', 0, 8640000, &n, why, whysz)) < 0)
 		return (rc);
-	t->sess_cache_timeout = (unsigned)n;
+	t->sess_cache_timeout = *v != '\0' ? (unsigned)n : 0;
 	return (0);
 }
