@@ -128,7 +128,8 @@ tls_jobpol_end(void)
 /*
  * A digest of the policy in force (level, protocols, ciphers, match
  * names, SNI, fingerprints): the connection cache's key
- * (child/conn_cache.c). All zero when TLS is not configured.
+ * (child/conn_cache.c). All zero when no TLS context exists (no
+ * level but none and no policy table).
  */
 void
 tls_jobpol_id(unsigned char id[32])
@@ -142,7 +143,10 @@ tls_jobpol_id(unsigned char id[32])
 	int	ok;
 
 	memset(id, 0, 32);
-	if (t == NULL)
+	/* No TLS context: OpenSSL was not initialised before the
+	 * lock-down (it would open its configuration now), and the
+	 * policy is main.cf's for every job. */
+	if (t == NULL || !tls_available())
 		return;
 	s[0] = t->cipherlist;
 	s[1] = t->match;

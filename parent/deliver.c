@@ -930,8 +930,13 @@ deliver_request(struct deliver_job *job, struct child_pool *pool,
 			    TLS_POLICY_REASON);
 			ndone += deliver_outcome(job, i, &job->rcpt[i].res);
 		}
-		return (ndone == req->rcpt_count ? DEL_STAT_FINAL :
-		    DEL_STAT_DEFER);
+		if (ndone == req->rcpt_count)
+			return (DEL_STAT_FINAL);
+		/* Postfix smtp_connect.c: no server could be tried, a site
+		 * failure, which qmgr(8) applies to the destination. */
+		deliver_hop(hop, &job->rcpt[0].res);
+		*use_hop = 1;
+		return (DEL_STAT_DEFER);
 	}
 	/* The child of this nexthop, and no other (parent/child_pool.c). */
 	if ((cc = child_pool_get(pool, req->nexthop, job->why,
