@@ -346,10 +346,20 @@ check "resumption: the same line as stock smtp(8)" eval \
      b=$(pf_log | grep -E "postfix/sr/smtp\[[0-9]+\]: .*Reusing old session" | sed "s/.*\]: //" | sort -u)
      [ -n "$a" ] && [ "$a" = "$b" ] || { echo "# smtpjail: $a"; echo "# stock: $b"; false; }'
 
-check "resumption: the same TLS lines as stock smtp(8), both connections" eval \
-    'a=$(pf_log | grep -E "postfix/jr/smtp\[[0-9]+\]: " | grep -E "Reusing|subject_CN|TLS connection" | sed "s/.*\]: //")
-     b=$(pf_log | grep -E "postfix/sr/smtp\[[0-9]+\]: " | grep -E "Reusing|subject_CN|TLS connection" | sed "s/.*\]: //")
-     [ -n "$a" ] && [ "$a" = "$b" ] || { echo "# smtpjail:"; echo "$a" | sed "s/^/#   /"; echo "# stock:"; echo "$b" | sed "s/^/#   /"; false; }'
+agent_tls_lines() {	# transport
+	pf_log | grep -E "postfix/$1/smtp\[[0-9]+\]: " |
+	    grep -E "Reusing old session|subject_CN=|TLS connection established" | sed 's/.*\]: //'
+}
+same_resumption_lines() {
+	local a b
+	a=$(agent_tls_lines jr) b=$(agent_tls_lines sr)
+	[ -n "$a" ] && [ "$a" = "$b" ] && return 0
+	echo "# smtpjail:"; echo "$a" | sed 's/^/#   /'
+	echo "# stock:"; echo "$b" | sed 's/^/#   /'
+	return 1
+}
+check "resumption: the same TLS lines as stock smtp(8), both connections" \
+    same_resumption_lines
 
 check "no fatal or panic from either agent" \
     eval '! pf_log | grep -Eq "postfix/[js][a-z]+/smtp\[[0-9]+\]: (fatal|panic):"'
