@@ -27,8 +27,9 @@
  *	generators, reseeded by tls_reseed().
  *
  *	Then: CONFIG once (DNS servers, timeouts, names), and per job a
- *	DELIVER with the content memfd followed by exactly rcpt_count RCPT
- *	messages, in order; the job runs (child/child_deliver.c) and ends
+ *	DELIVER with the content memfd, preceded by a TLS_POLICY when the
+ *	job's nexthop has an smtp_tls_policy_maps entry (child/tls_jobpol.c)
+ *	and followed by exactly rcpt_count RCPT messages, in order; the job runs (child/child_deliver.c) and ends
  *	with DONE. An ABORT, or input while a job runs, cancels the job.
  *	EOF from the parent ends the child. Anything out of order is a
  *	protocol error: the child logs it and exits.
@@ -250,6 +251,22 @@ child_send_done(uint32_t job_id, const struct ipc_done *d)
 		_exit(1);
 }
 
+/*
+ * The job's TLS policy (its TLS_POLICY, if one came before the DELIVER)
+ * and the connection cache key that goes with it.
+ */
+static void
+child_job_tls(uint32_t job_id)
+{
+	unsigned char id[CONN_CACHE_POLICY_LEN];
+
+	if (tls_jobpol_begin(job_id) < 0)
+		child_protocol_error("TLS_POLICY of another job before "
+		    "DELIVER");
+	tls_jobpol_id(id);
+	conn_cache_policy(id);
+}
+
 static void
 child_job(struct ipc_msg *dm)
 {
@@ -260,15 +277,7 @@ child_job(struct ipc_msg *dm)
 	int	err, aborted;
 
 	dlv->content_fd = dm->fd;
-	if (tls_jobpol_begin(dlv->job_id) < 0)
-		child_protocol_error("TLS_POLICY of another job before "
-		    "DELIVER");
-	{
-		unsigned char id[CONN_CACHE_POLICY_LEN];
-
-		tls_jobpol_id(id);
-		conn_cache_policy(id);
-	}
+	child_job_tls(dlv->job_id);
 	for (i = 0; i < dlv->rcpt_count; i++) {
 		child_recv(&m);
 		if (m.type == IPC_T_ABORT && m.u.abort.job_id == dlv->job_id) {

@@ -10,11 +10,16 @@
  *	but never fatal inside the handshake (SSL_VERIFY_NONE and a
  *	callback: the SMTP client decides, as smtp_proto.c does),
  *	SSL_OP_IGNORE_UNEXPECTED_EOF, the verification depth
- *	smtp_tls_scert_verifydepth + 1, no session cache (smtpjail has no
- *	tlsmgr(8)). Per connection (tls_client_start()): the level's
- *	cipher list, the protocol bounds and exclusions, SNI, and at the
- *	levels that match a certificate OpenSSL security level 1 and the
- *	name checks of child/tls_verify.c.
+ *	smtp_tls_scert_verifydepth + 1, client sessions handed to the
+ *	child's own cache (child/tls_sesscache.c, in place of tlsmgr(8))
+ *	through the new-session callback when smtp_tls_session_cache_
+ *	database and _timeout say so. Per connection (tls_client_start()):
+ *	the job's level and policy (main.cf's, or its smtp_tls_policy_maps
+ *	entry: child/tls_jobpol.c), i.e. the cipher list, the protocol
+ *	bounds and exclusions, SNI, a cached session of the same key, and
+ *	at the levels that match a certificate OpenSSL security level 1
+ *	and the name checks of child/tls_verify.c. A session is cached only
+ *	once its handshake passed the level's checks.
  *
  *	Trust is loaded whole before the fork: X509_LOOKUP_hash_dir would
  *	open files under smtp_tls_CApath during a handshake, inside the
@@ -27,9 +32,11 @@
  *	Timeouts are smtpjail's: the socket stays non-blocking and
  *	sys_wait() waits for what OpenSSL asks for.
  *
- *	Module state: one context (the SSL_CTX and the TLS session of at
- *	most SJ_TLS_CONN_MAX sockets; TLS sessions are not cached between
- *	jobs, as Postfix 3.7 does not without smtp_tls_connection_reuse).
+ *	Module state: one context (the SSL_CTX, main.cf's and the job's
+ *	policy, and the TLS session of at most SJ_TLS_CONN_MAX sockets;
+ *	connections with TLS are not kept between jobs, as Postfix 3.7
+ *	does not without smtp_tls_connection_reuse; their sessions are,
+ *	for resumption).
  * SECURITY
  *	Child. tls_prepare() runs in the parent before the fork, as root,
  *	on trusted configuration; everything after it runs in the
