@@ -127,7 +127,7 @@ static const struct cfg_case cfg_cases[] = {
 	    NULL, 0, 0, 0 },
 	{ "bad loglevel", { "smtp_tls_loglevel=loud" }, -EINVAL,
 	    "smtp_tls_loglevel", 0, NULL, 0, 0, 0 },
-	/* Accepted: no tlsmgr cache. */
+	/* Accepted: the cache is the child's own (child/tls_sesscache.c). */
 	{ "session cache database accepted", {
 	    "smtp_tls_session_cache_database=btree:/var/lib/x" }, 0, NULL,
 	    SJ_TLS_LEV_NONE, NULL, 0, TLS1_VERSION, 0 },

@@ -527,6 +527,39 @@ test_sesscache(void **state)
 	SSL_CTX_free(ctx);
 }
 
+/* smtp_tls_session_cache_database switches the child's cache on; the
+ * timeout bounds it, 0 switches it off. */
+static void
+test_sess_cache_params(void **state)
+{
+	static const struct {
+		const char *db, *timeout;
+		unsigned want;
+	} cases[] = {
+		{ "", "3600s", 0 },
+		{ "btree:/var/lib/postfix/smtp_scache", "3600s", 3600 },
+		{ "btree:/var/lib/postfix/smtp_scache", "2h", 7200 },
+		{ "btree:/var/lib/postfix/smtp_scache", "0", 0 },
+	};
+	struct sj_tls_config t;
+	struct sj_params *p;
+	char	why[512];
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		assert_non_null(p = sj_params_new());
+		assert_int_equal(sj_params_set(p,
+		    "smtp_tls_session_cache_database", cases[i].db), 0);
+		assert_int_equal(sj_params_set(p,
+		    "smtp_tls_session_cache_timeout", cases[i].timeout), 0);
+		if (sj_tls_config_load(&t, p, why, sizeof(why)) < 0)
+			fail_msg("case %zu: %s", i, why);
+		sj_params_free(p);
+		assert_int_equal(t.sess_cache_timeout, cases[i].want);
+	}
+}
+
 int
 main(void)
 {
@@ -536,6 +569,7 @@ main(void)
 		cmocka_unit_test(test_to_child),
 		cmocka_unit_test(test_conn_cache_policy),
 		cmocka_unit_test(test_sesscache),
+		cmocka_unit_test(test_sess_cache_params),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
