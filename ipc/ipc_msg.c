@@ -237,6 +237,7 @@
 	X(ipc_check_log, U32, cls, RAW) \
 	X(ipc_check_log, STR, content, TXT) \
 	X(ipc_check_log, STR, text, TXT)
+
 #define IPC_F_TLS_POLICY(X) \
 	X(ipc_tls_policy, U32, job_id, RAW) \
 	X(ipc_tls_policy, U32, level, RAW) \
@@ -332,6 +333,7 @@ static const struct ipc_field ipc_f_socket[] = { IPC_F_SOCKET(IPC_FIELD) };
 static const struct ipc_field ipc_f_check[] = { IPC_F_CHECK(IPC_FIELD) };
 static const struct ipc_field ipc_f_check_log[] = {
 	IPC_F_CHECK_LOG(IPC_FIELD)
+};
 static const struct ipc_field ipc_f_tls_policy[] = {
 	IPC_F_TLS_POLICY(IPC_FIELD)
 };

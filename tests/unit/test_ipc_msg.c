@@ -424,6 +424,8 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		cl->cls = IPC_CHK_NCLASS - 1;
 		TEXT(cl->content);
 		TEXT(cl->text);
+		break;
+	}
 	case IPC_T_TLS_POLICY: {
 		struct ipc_tls_policy *tp = &m->u.tls_policy;
 
