@@ -27,8 +27,9 @@
  *	generators, reseeded by tls_reseed().
  *
  *	Then: CONFIG once (DNS servers, timeouts, names), and per job a
- *	DELIVER with the content memfd followed by exactly rcpt_count RCPT
- *	messages, in order; the job runs (child/child_deliver.c) and ends
+ *	DELIVER with the content memfd, preceded by a TLS_POLICY when the
+ *	job's nexthop has an smtp_tls_policy_maps entry (child/tls_jobpol.c)
+ *	and followed by exactly rcpt_count RCPT messages, in order; the job runs (child/child_deliver.c) and ends
  *	with DONE. An ABORT, or input while a job runs, cancels the job.
  *	EOF from the parent ends the child. Anything out of order is a
  *	protocol error: the child logs it and exits.
@@ -69,6 +70,7 @@
 #include "sj_text.h"
 #include "tls.h"
 #include "tls_keyprov.h"
+#include "tls_jobpol.h"
 
 #define CHILD_IPC_FD	3
 #define CHILD_ERR_FD	2
@@ -280,6 +282,22 @@ child_send_done(uint32_t job_id, const struct ipc_done *d)
 		_exit(1);
 }
 
+/*
+ * The job's TLS policy (its TLS_POLICY, if one came before the DELIVER)
+ * and the connection cache key that goes with it.
+ */
+static void
+child_job_tls(uint32_t job_id)
+{
+	unsigned char id[CONN_CACHE_POLICY_LEN];
+
+	if (tls_jobpol_begin(job_id) < 0)
+		child_protocol_error("TLS_POLICY of another job before "
+		    "DELIVER");
+	tls_jobpol_id(id);
+	conn_cache_policy(id);
+}
+
 static void
 child_job(struct ipc_msg *dm)
 {
@@ -290,10 +308,12 @@ child_job(struct ipc_msg *dm)
 	int	err, aborted;
 
 	dlv->content_fd = dm->fd;
+	child_job_tls(dlv->job_id);
 	for (i = 0; i < dlv->rcpt_count; i++) {
 		child_recv(&m);
 		if (m.type == IPC_T_ABORT && m.u.abort.job_id == dlv->job_id) {
 			ipc_msg_release(dm);
+			tls_jobpol_end();
 			child_send_done(dlv->job_id, NULL);
 			return;
 		}
@@ -314,6 +334,7 @@ child_job(struct ipc_msg *dm)
 	sys_set_cancel_fd(-1);
 	smtp_auth_job_end();
 	dns_sock_job_end();
+	tls_jobpol_end();
 	ipc_msg_release(dm);
 	/* An ABORT read while a SOCKET or SASL answer was awaited is not
 	 * read again. */
@@ -547,6 +568,12 @@ child_serve(void)
 		case IPC_T_DELIVER:
 			child_ctx.log_count = 0;
 			child_job(&m);
+			break;
+		case IPC_T_TLS_POLICY:
+			/* The next job's smtp_tls_policy_maps entry. */
+			if (tls_jobpol_set(&m.u.tls_policy) < 0)
+				child_protocol_error("TLS_POLICY twice, or "
+				    "one the child cannot use");
 			break;
 		case IPC_T_ABORT:
 			/* Nothing running: the job already ended. */

@@ -36,6 +36,7 @@ struct conn_cache_entry {
 	struct smtp_conn conn;
 	char	dest[SJ_NEXTHOP_MAX + 1];	/* destination label or "" */
 	char	owner[CONN_CACHE_OWNER_MAX + 1];	/* see conn_cache_owner() */
+	unsigned char policy[CONN_CACHE_POLICY_LEN];	/* conn_cache_policy() */
 	int64_t	idle_until_ms;			/* monotonic */
 	int64_t	stored_ms;			/* for eviction order */
 };
@@ -43,6 +44,7 @@ struct conn_cache_entry {
 static struct conn_cache_ctx {
 	struct conn_cache_entry e[SJ_CONN_CACHE_MAX];
 	char	owner[CONN_CACHE_OWNER_MAX + 1];
+	unsigned char policy[CONN_CACHE_POLICY_LEN];
 } conn_cache_ctx;
 
 void
@@ -50,6 +52,12 @@ conn_cache_owner(const char *nexthop, const char *sender)
 {
 	snprintf(conn_cache_ctx.owner, sizeof(conn_cache_ctx.owner),
 	    "%s\n%s", nexthop, sender);
+}
+
+void
+conn_cache_policy(const unsigned char id[CONN_CACHE_POLICY_LEN])
+{
+	memcpy(conn_cache_ctx.policy, id, CONN_CACHE_POLICY_LEN);
 }
 
 /* Close an entry; 'quit': with a QUIT first, not waited for. */
@@ -110,6 +118,7 @@ conn_cache_store(const struct smtp_conn *conn, const char *dest,
 	slot->conn = *conn;
 	snprintf(slot->dest, sizeof(slot->dest), "%s", dest);
 	memcpy(slot->owner, conn_cache_ctx.owner, sizeof(slot->owner));
+	memcpy(slot->policy, conn_cache_ctx.policy, sizeof(slot->policy));
 	slot->stored_ms = now;
 	slot->idle_until_ms = now + idle_ms;
 }
@@ -122,7 +131,12 @@ conn_cache_store(const struct smtp_conn *conn, const char *dest,
  * features it offered, which also lets such a job reuse a session that
  * offered them. Likewise the TLS level (SMTP_NEED_TLS_LEVEL, Postfix
  * keys its cache on the TLS policy too): a clear-text session made at
- * "none" or "may" never carries a job at a level that requires TLS.
+ * "none" or "may" never carries a job at a level that requires TLS;
+ * and the whole effective policy (conn_cache_policy(): a job whose
+ * smtp_tls_policy_maps entry differs, e.g. other protocols under
+ * which STARTTLS might have worked, never takes the session). Sessions
+ * with TLS are never stored (smtp_session.c), so a verified session
+ * never carries mail for another name.
  */
 static int
 conn_cache_fits(const struct conn_cache_entry *e, unsigned need)
@@ -133,7 +147,8 @@ conn_cache_fits(const struct conn_cache_entry *e, unsigned need)
 	if (level != 0 && (unsigned)e->conn.tls_level + 1 != level)
 		return (0);
 	return (e->in_use && (e->conn.ehlo.features & need) == need &&
-	    strcmp(e->owner, conn_cache_ctx.owner) == 0);
+	    strcmp(e->owner, conn_cache_ctx.owner) == 0 &&
+	    memcmp(e->policy, conn_cache_ctx.policy, sizeof(e->policy)) == 0);
 }
 
 /*

@@ -37,6 +37,14 @@
 void	conn_cache_owner(const char *nexthop, const char *sender);
 
 /*
+ * The job's effective TLS policy (child/tls_jobpol.c tls_jobpol_id()):
+ * entries stored from now on carry it, and only entries with the
+ * current one are taken.
+ */
+#define CONN_CACHE_POLICY_LEN	32
+void	conn_cache_policy(const unsigned char id[CONN_CACHE_POLICY_LEN]);
+
+/*
  * Keep 'conn' until now + idle_ms. 'dest' is the destination label or
  * "". When the cache is full the entry idle the longest is closed.
  */

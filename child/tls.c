@@ -10,11 +10,16 @@
  *	but never fatal inside the handshake (SSL_VERIFY_NONE and a
  *	callback: the SMTP client decides, as smtp_proto.c does),
  *	SSL_OP_IGNORE_UNEXPECTED_EOF, the verification depth
- *	smtp_tls_scert_verifydepth + 1, no session cache (smtpjail has no
- *	tlsmgr(8)). Per connection (tls_client_start()): the level's
- *	cipher list, the protocol bounds and exclusions, SNI, and at the
- *	levels that match a certificate OpenSSL security level 1 and the
- *	name checks of child/tls_verify.c.
+ *	smtp_tls_scert_verifydepth + 1, client sessions handed to the
+ *	child's own cache (child/tls_sesscache.c, in place of tlsmgr(8))
+ *	through the new-session callback when smtp_tls_session_cache_
+ *	database and _timeout say so. Per connection (tls_client_start()):
+ *	the job's level and policy (main.cf's, or its smtp_tls_policy_maps
+ *	entry: child/tls_jobpol.c), i.e. the cipher list, the protocol
+ *	bounds and exclusions, SNI, a cached session of the same key, and
+ *	at the levels that match a certificate OpenSSL security level 1
+ *	and the name checks of child/tls_verify.c. A session is cached only
+ *	once its handshake passed the level's checks.
  *
  *	Trust is loaded whole before the fork: X509_LOOKUP_hash_dir would
  *	open files under smtp_tls_CApath during a handshake, inside the
@@ -27,9 +32,11 @@
  *	Timeouts are smtpjail's: the socket stays non-blocking and
  *	sys_wait() waits for what OpenSSL asks for.
  *
- *	Module state: one context (the SSL_CTX and the TLS session of at
- *	most SJ_TLS_CONN_MAX sockets; TLS sessions are not cached between
- *	jobs, as Postfix 3.7 does not without smtp_tls_connection_reuse).
+ *	Module state: one context (the SSL_CTX, main.cf's and the job's
+ *	policy, and the TLS session of at most SJ_TLS_CONN_MAX sockets;
+ *	connections with TLS are not kept between jobs, as Postfix 3.7
+ *	does not without smtp_tls_connection_reuse; their sessions are,
+ *	for resumption).
  * SECURITY
  *	Child. tls_prepare() runs in the parent before the fork, as root,
  *	on trusted configuration; everything after it runs in the
@@ -60,6 +67,7 @@
 #include "sj_text.h"
 #include "tls.h"
 #include "tls_keyprov.h"
+#include "tls_sesscache.h"
 #include "tls_verify.h"
 
 /* Sockets with TLS at once: the session's; none are cached. */
@@ -69,15 +77,21 @@ struct tls_conn {
 	int	fd;			/* -1: free */
 	SSL	*ssl;
 	struct tls_verify_state vs;
+	struct tls_sess_key key;	/* its session cache key */
+	int	judged;			/* the level's checks passed */
+	SSL_SESSION *pending;		/* a session that came before that */
 };
 
 static struct tls_ctx {
-	const struct sj_tls_config *cfg;
+	const struct sj_tls_config *cfg;	/* the job's (tls_use_config()) */
+	const struct sj_tls_config *global;	/* main.cf's */
 	SSL_CTX *ctx;
 	BIO_METHOD *bio_meth;
 	int	ex_index;
 	struct tls_conn conn[SJ_TLS_CONN_MAX];
 } tls_ctx = { .ex_index = -1 };
+
+static int tls_new_session(SSL *, SSL_SESSION *);
 
 /* The socket BIO: OpenSSL's record layer over child/sys.c. */
 
@@ -210,7 +224,7 @@ tls_prepare(const struct sj_tls_config *t, char *why, size_t whysz)
 	SSL_CTX *ctx;
 
 	tls_release();
-	tls_ctx.cfg = t;
+	tls_ctx.cfg = tls_ctx.global = t;
 	if (!t->enabled)
 		return (0);
 	/* Loads openssl.cnf and the default provider now, not in the jail. */
@@ -251,10 +265,22 @@ tls_prepare(const struct sj_tls_config *t, char *why, size_t whysz)
 	SSL_CTX_set_security_level(ctx, 0);
 	SSL_CTX_set_verify_depth(ctx, t->verify_depth + 1);
 	SSL_CTX_set_options(ctx, SSL_OP_ALL | SSL_OP_NO_COMPRESSION |
-	    SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_TICKET);
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	    SSL_OP_IGNORE_UNEXPECTED_EOF);
+	/* Postfix tls_client_init(): sessions go to the (here: the
+	 * child's own) cache through the new-session callback, which
+	 * also sees TLS 1.3 tickets that arrive after the handshake. */
+	if (t->sess_cache_timeout > 0) {
+		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |
+		    SSL_SESS_CACHE_NO_INTERNAL_STORE);
+		SSL_CTX_sess_set_new_cb(ctx, tls_new_session);
+	} else {
+		SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, tls_verify_callback);
-	if (SSL_CTX_set_cipher_list(ctx, t->cipherlist) != 1) {
+	/* Empty: the global level is none, a policy table sets it per job. */
+	if (t->cipherlist[0] != '\0' &&
+	    SSL_CTX_set_cipher_list(ctx, t->cipherlist) != 1) {
 		snprintf(why, whysz, "error setting cipher list \"%s\"",
 		    t->cipherlist);
 		tls_release();
@@ -274,9 +300,12 @@ tls_release(void)
 {
 	size_t	i;
 
-	for (i = 0; i < SJ_TLS_CONN_MAX; i++)
+	for (i = 0; i < SJ_TLS_CONN_MAX; i++) {
 		if (tls_ctx.conn[i].ssl != NULL)
 			SSL_free(tls_ctx.conn[i].ssl);
+		SSL_SESSION_free(tls_ctx.conn[i].pending);
+	}
+	tls_sesscache_flush();
 	SSL_CTX_free(tls_ctx.ctx);
 	BIO_meth_free(tls_ctx.bio_meth);
 	tls_ctx.ctx = NULL;
@@ -313,6 +342,18 @@ tls_config(void)
 	return (tls_ctx.cfg);
 }
 
+const struct sj_tls_config *
+tls_config_global(void)
+{
+	return (tls_ctx.global);
+}
+
+void
+tls_use_config(const struct sj_tls_config *t)
+{
+	tls_ctx.cfg = t != NULL ? t : tls_ctx.global;
+}
+
 int
 tls_available(void)
 {
@@ -337,9 +378,40 @@ tls_conn_find(int fd)
 static void
 tls_conn_free(struct tls_conn *c)
 {
+	SSL_SESSION_free(c->pending);
 	SSL_free(c->ssl);
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+}
+
+/*
+ * OpenSSL has a session to offer for resumption (TLS 1.2 during the
+ * handshake, TLS 1.3 with each ticket after it). It is cached only
+ * for a connection whose certificate passed the level's checks; one
+ * that arrives before they were made waits in c->pending. Returns 1:
+ * the reference is ours.
+ */
+static int
+tls_new_session(SSL *ssl, SSL_SESSION *sess)
+{
+	struct tls_conn *c = NULL;
+	size_t	i;
+
+	for (i = 0; i < SJ_TLS_CONN_MAX; i++)
+		if (tls_ctx.conn[i].ssl == ssl)
+			c = &tls_ctx.conn[i];
+	if (c == NULL || !c->key.valid) {
+		SSL_SESSION_free(sess);
+		return (1);
+	}
+	if (c->judged) {
+		tls_sesscache_put(&c->key, sess, tls_ctx.cfg->sess_cache_timeout);
+		SSL_SESSION_free(sess);
+	} else {
+		SSL_SESSION_free(c->pending);
+		c->pending = sess;
+	}
+	return (1);
 }
 
 int
@@ -510,6 +582,15 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 	}
 	c->fd = fd;
 	SSL_set_bio(c->ssl, bio, bio);
+	/* The job's level and policy (parent/tls_policy.c) may differ
+	 * from the context's. */
+	if (t->cipherlist[0] != '\0' &&
+	    SSL_set_cipher_list(c->ssl, t->cipherlist) != 1) {
+		msg_warn("%s: error setting cipher list \"%s\"", p->namaddr,
+		    t->cipherlist);
+		tls_conn_free(c);
+		return (-EINVAL);
+	}
 	if (tls_set_protocols(c->ssl, &t->protos) < 0) {
 		msg_warn("%s: error setting TLS protocol bounds", p->namaddr);
 		tls_conn_free(c);
@@ -524,6 +605,10 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 		tls_conn_free(c);
 		return (-EINVAL);
 	}
+	/* Resumption: a session of the same nexthop, server, level and
+	 * policy (child/tls_sesscache.c). */
+	if (t->sess_cache_timeout > 0)
+		tls_sesscache_offer(c->ssl, &c->key, t, level, p, sni);
 	if ((err = tls_handshake(c->ssl, fd, deadline_ms, &kind, &code)) < 0) {
 		if (err != -ECANCELED) {
 			memset(&info, 0, sizeof(info));
@@ -540,10 +625,26 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 		return (err);
 	}
 	tls_verify_judge(c->ssl, &c->vs, t, level, p, st);
+	/* Postfix tls_client.c: "Reusing old session" (loglevel 2). */
+	if (SSL_session_reused(c->ssl)) {
+		memset(&info, 0, sizeof(info));
+		info.event = SJ_TLS_EV_REUSED;
+		snprintf(info.peer, sizeof(info.peer), "%s", p->namaddr);
+		if ((err = tls_emit(p, &info)) < 0) {
+			tls_conn_free(c);
+			return (err);
+		}
+	}
 	if ((err = tls_verify_report(&c->vs, t, p, st)) < 0) {
 		tls_conn_free(c);
 		return (err);
 	}
+	/* Only a session whose certificate passed is offered again. */
+	c->judged = st->matched || !SJ_TLS_MUST_MATCH(level);
+	if (c->judged && c->pending != NULL)
+		tls_sesscache_put(&c->key, c->pending, t->sess_cache_timeout);
+	SSL_SESSION_free(c->pending);
+	c->pending = NULL;
 	return (0);
 }
 

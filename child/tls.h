@@ -57,6 +57,9 @@ int	tls_reseed(void);
 
 /* The configuration tls_prepare() saw (never NULL after it). */
 const struct sj_tls_config *tls_config(void);
+/* main.cf's policy; the job's replaces it until tls_use_config(NULL). */
+const struct sj_tls_config *tls_config_global(void);
+void	tls_use_config(const struct sj_tls_config *);
 /* An SSL_CTX is ready (level > none). */
 int	tls_available(void);
 

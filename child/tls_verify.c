@@ -192,10 +192,11 @@ static int
 tls_verify_fprint(X509 *cert, const struct sj_tls_config *t,
     struct ipc_tls_info *info)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned char md[EVP_MAX_MD_SIZE], *der = NULL;
 	unsigned len = 0;
 	const EVP_MD *alg;
-	int	hit = 0;
+	X509_PUBKEY *pk;
+	int	hit = 0, dlen;
 
 	if ((alg = EVP_get_digestbyname(t->fpt_digest)) == NULL)
 		return (0);
@@ -203,10 +204,17 @@ tls_verify_fprint(X509 *cert, const struct sj_tls_config *t,
 		tls_hex(info->fprint, sizeof(info->fprint), md, len);
 		hit |= tls_fpt_listed(t, md, len);
 	}
-	if (X509_pubkey_digest(cert, alg, md, &len) == 1) {
+	/* Postfix tls_pkey_fprint() without tls_legacy_public_key_
+	 * fingerprints: the digest of the DER SubjectPublicKeyInfo
+	 * (X509_pubkey_digest() digests the key bits only, the legacy
+	 * form). */
+	if ((pk = X509_get_X509_PUBKEY(cert)) != NULL &&
+	    (dlen = i2d_X509_PUBKEY(pk, &der)) > 0 &&
+	    EVP_Digest(der, (size_t)dlen, md, &len, alg, NULL) == 1) {
 		tls_hex(info->pkey_fprint, sizeof(info->pkey_fprint), md, len);
 		hit |= tls_fpt_listed(t, md, len);
 	}
+	OPENSSL_free(der);
 	return (hit);
 }
 

@@ -30,7 +30,7 @@
 #include "sj_limits.h"
 #include "sj_tls.h"
 
-#define IPC_VERSION	17
+#define IPC_VERSION	18
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -59,6 +59,7 @@ enum ipc_type {
 	IPC_T_CHECK_LOG,	/* C2P: fields of one header/body check line */
 	IPC_T_SIGN_REQ,		/* C2P: sign this handshake digest */
 	IPC_T_SIGN_RESP,	/* P2C: the signature, or a refusal */
+	IPC_T_TLS_POLICY,	/* P2C: the next job's smtp_tls_policy_maps entry */
 	IPC_T_MAX		/* one past the last type */
 };
 
@@ -498,6 +499,29 @@ struct ipc_sign_resp {
 	char	sig[2 * SJ_SIGN_SIG_MAX + 1];	/* hex, OK only */
 };
 
+/*
+ * The TLS policy of the next job's nexthop from smtp_tls_policy_maps
+ * (parent/tls_policy.c), sent right before its DELIVER and only when
+ * the table had an entry: the fields of struct sj_tls_config that a
+ * policy changes, resolved by the parent (the cipher list with its
+ * exclusions, the protocol bounds, the match names). 'fpt' holds the
+ * fingerprints of level "fingerprint" as hex digests separated by ','.
+ */
+#define SJ_TLS_FPT_TEXT_MAX	2047
+
+struct ipc_tls_policy {
+	uint32_t job_id;		/* the DELIVER that follows */
+	uint32_t level;			/* SJ_TLS_LEV_*, none .. secure */
+	uint32_t proto_exclude;		/* SJ_TLS_P_* */
+	uint32_t proto_min;		/* TLS1_VERSION .., 0 = any */
+	uint32_t proto_max;
+	char	cipherlist[SJ_TLS_LIST_MAX * 2];
+	char	match[SJ_TLS_LIST_MAX];
+	char	servername[256];
+	char	fpt_digest[32];
+	char	fpt[SJ_TLS_FPT_TEXT_MAX + 1];
+};
+
 /* A decoded message of any type. */
 struct ipc_msg {
 	enum ipc_type type;
@@ -522,6 +546,7 @@ struct ipc_msg {
 		struct ipc_check_log check_log;
 		struct ipc_sign_req sign_req;
 		struct ipc_sign_resp sign_resp;
+		struct ipc_tls_policy tls_policy;
 	} u;
 };
 

@@ -6,10 +6,13 @@
  * DESCRIPTION
  *	struct sj_tls_config is what parent/cfg_tls.c makes of the
  *	smtp_tls_* parameters of main.cf (Postfix 3.7 smtp_tls_policy.c,
- *	global level only: smtp_tls_policy_maps is refused). The child
- *	inherits it with the rest of struct sj_config across the fork; it
- *	never travels over the IPC. child/tls.c builds its SSL_CTX from it
- *	before the lock-down.
+ *	global level). The child inherits it with the rest of struct
+ *	sj_config across the fork; child/tls.c builds its SSL_CTX from it
+ *	before the lock-down. A destination's entry in smtp_tls_policy_maps
+ *	(parent/tls_policy.c) becomes a copy with the level, protocols,
+ *	ciphers, match list, fingerprints and SNI replaced, whose fields
+ *	travel to the child in one IPC TLS_POLICY message before the job's
+ *	DELIVER (child/tls_jobpol.c makes the copy again there).
  *
  *	Levels and their order are Postfix's (tls.h TLS_LEV_*): a level
  *	at or above SJ_TLS_LEV_ENCRYPT requires TLS, one at or above
@@ -50,6 +53,7 @@ enum sj_tls_level {
 #define SJ_TLS_LOG_UNTRUSTED	(1U << 1)	/* "certificate verification failed ..." */
 #define SJ_TLS_LOG_PEERCERT	(1U << 2)	/* subject_CN=, issuer_CN=, fingerprint= */
 #define SJ_TLS_LOG_VERBOSE	(1U << 3)	/* setup steps (loglevel 2) */
+#define SJ_TLS_LOG_CACHE	(1U << 4)	/* "Reusing old session" (2, "cache") */
 
 /* Postfix TLS_PROTOCOL_* bits (tls.h), for smtp_tls_*protocols. */
 #define SJ_TLS_P_SSLv2		(1U << 0)
@@ -75,6 +79,9 @@ struct sj_tls_config {
 	int	level;			/* enum sj_tls_level */
 	int	enabled;		/* level > none: build an SSL_CTX */
 	unsigned log_mask;		/* SJ_TLS_LOG_*, smtp_tls_loglevel */
+	unsigned log_mask_cfg;		/* the same, without what the level implies */
+	int	policy_maps;		/* smtp_tls_policy_maps is not empty */
+	unsigned sess_cache_timeout;	/* smtp_tls_session_cache_timeout, s; 0 = off */
 	int	note_starttls_offer;	/* smtp_tls_note_starttls_offer */
 	int	wrappermode;		/* smtp_tls_wrappermode */
 	unsigned starttls_timeout;	/* smtp_starttls_timeout, seconds */
@@ -144,7 +151,8 @@ struct sj_tls_config {
 #define SJ_TLS_EV_OFFERED	4	/* "Host offered STARTTLS: [host]" */
 #define SJ_TLS_EV_PEERCERT	5	/* subject/issuer CN, fingerprints */
 #define SJ_TLS_EV_LIBERR	6	/* "TLS library problem: ..." */
-#define SJ_TLS_EV_MAX		6
+#define SJ_TLS_EV_REUSED	7	/* "<peer>: Reusing old session" */
+#define SJ_TLS_EV_MAX		7
 
 /* LIBERR events after one failed handshake (Postfix logs them all). */
 #define SJ_TLS_LIBERR_MAX	8
@@ -167,6 +175,12 @@ struct sj_params;
 /* parent/cfg_tls.c: 0, or a negative errno with why[] filled. */
 int	sj_tls_config_load(struct sj_tls_config *, struct sj_params *,
 	    char *why, size_t whysz);
+/* The level's cipher list (grade, exclude: NULL = main.cf's). */
+int	sj_tls_ciphers_build(struct sj_tls_config *, struct sj_params *,
+	    const char *grade, const char *exclude, char *why, size_t whysz);
+/* Append the fingerprints of 'list' (split on 'seps') to t->fpt. */
+int	sj_tls_fpt_parse(struct sj_tls_config *, const char *list,
+	    const char *seps, const char *param, char *why, size_t whysz);
 /* "none", "may", ... for logs. */
 const char *sj_tls_level_name(int level);
 /* Parse a Postfix protocol list (">=TLSv1", "!SSLv2, !SSLv3"). */

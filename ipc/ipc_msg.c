@@ -249,6 +249,18 @@
 	X(ipc_sign_resp, U32, status, RAW) \
 	X(ipc_sign_resp, STR, sig, TXT)
 
+#define IPC_F_TLS_POLICY(X) \
+	X(ipc_tls_policy, U32, job_id, RAW) \
+	X(ipc_tls_policy, U32, level, RAW) \
+	X(ipc_tls_policy, U32, proto_exclude, RAW) \
+	X(ipc_tls_policy, U32, proto_min, RAW) \
+	X(ipc_tls_policy, U32, proto_max, RAW) \
+	X(ipc_tls_policy, STR, cipherlist, TXT) \
+	X(ipc_tls_policy, STR, match, TXT) \
+	X(ipc_tls_policy, STR, servername, TXT) \
+	X(ipc_tls_policy, STR, fpt_digest, TXT) \
+	X(ipc_tls_policy, STR, fpt, TXT)
+
 #define RAW	0
 #define TXT	1
 #define LNS	2
@@ -294,6 +306,7 @@ IPC_F_CHECK(IPC_TYPE_CHECK)
 IPC_F_CHECK_LOG(IPC_TYPE_CHECK)
 IPC_F_SIGN_REQ(IPC_TYPE_CHECK)
 IPC_F_SIGN_RESP(IPC_TYPE_CHECK)
+IPC_F_TLS_POLICY(IPC_TYPE_CHECK)
 
 enum ipc_kind {
 	IPC_K_U32,
@@ -338,6 +351,9 @@ static const struct ipc_field ipc_f_sign_req[] = { IPC_F_SIGN_REQ(IPC_FIELD) };
 static const struct ipc_field ipc_f_sign_resp[] = {
 	IPC_F_SIGN_RESP(IPC_FIELD)
 };
+static const struct ipc_field ipc_f_tls_policy[] = {
+	IPC_F_TLS_POLICY(IPC_FIELD)
+};
 
 static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 
@@ -360,6 +376,7 @@ static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 #define IPC_MAX_CHECK_LOG	IPC_BODY_MAX(IPC_F_CHECK_LOG)
 #define IPC_MAX_SIGN_REQ	IPC_BODY_MAX(IPC_F_SIGN_REQ)
 #define IPC_MAX_SIGN_RESP	IPC_BODY_MAX(IPC_F_SIGN_RESP)
+#define IPC_MAX_TLS_POLICY	IPC_BODY_MAX(IPC_F_TLS_POLICY)
 
 /* Every message, header included, fits one SJ_IPC_MSG_MAX datagram. */
 #define IPC_FITS(n)	((n) + IPC_HDR_LEN <= SJ_IPC_MSG_MAX)
@@ -386,6 +403,8 @@ _Static_assert(IPC_FITS(IPC_MAX_TLS_INFO), "TLS_INFO exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_CHECK), "CHECK exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_CHECK_LOG),
     "CHECK_LOG exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_TLS_POLICY),
+    "TLS_POLICY exceeds SJ_IPC_MSG_MAX");
 
 struct ipc_row {
 	struct ipc_msg_spec spec;
@@ -485,6 +504,11 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	[IPC_T_SIGN_RESP] = { { IPC_T_SIGN_RESP, "SIGN_RESP", IPC_P2C,
 	    IPC_MAX_SIGN_RESP, 0 }, ipc_f_sign_resp,
 	    IPC_NF(ipc_f_sign_resp) },
+	/* The tables stay in the parent: the next job's TLS policy from
+	 * smtp_tls_policy_maps, resolved, before its DELIVER. */
+	[IPC_T_TLS_POLICY] = { { IPC_T_TLS_POLICY, "TLS_POLICY", IPC_P2C,
+	    IPC_MAX_TLS_POLICY, 0 }, ipc_f_tls_policy,
+	    IPC_NF(ipc_f_tls_policy) },
 };
 
 /* DSN NOTIFY bits as Postfix dsn_mask.h: NEVER, SUCCESS, FAILURE, DELAY. */
@@ -494,6 +518,16 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 #define IPC_PORT_MAX		65535U
 #define IPC_USEC_MAX		999999U
 #define IPC_ERRNO_MAX		4095	/* Linux MAX_ERRNO */
+
+/* SJ_TLS_P_SSLv2 .. SJ_TLS_P_TLSv1_3 */
+#define IPC_TLS_P_ALL		0x3fU
+
+/* 0 (no bound) or SSL 3.0 .. TLS 1.3 (0x0300 .. 0x0304). */
+static int
+ipc_tls_version(uint32_t v)
+{
+	return (v == 0 || (v >= 0x0300 && v <= 0x0304));
+}
 
 static struct ipc_msg_ctx {
 	char	unknown_name[sizeof("UNKNOWN(4294967295)")];
@@ -941,6 +975,21 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			return (-1);
 		}
 		break;
+	case IPC_T_TLS_POLICY: {
+		const struct ipc_tls_policy *tp = &m->u.tls_policy;
+
+		if (tp->level > SJ_TLS_LEV_SECURE ||
+		    (tp->proto_exclude & ~IPC_TLS_P_ALL) ||
+		    !ipc_tls_version(tp->proto_min) ||
+		    !ipc_tls_version(tp->proto_max)) {
+			ipc_why(why, whysz, "%s: field level, proto_exclude, "
+			    "proto_min or proto_max out of range (%u, 0x%x, "
+			    "0x%x, 0x%x)", name, tp->level, tp->proto_exclude,
+			    tp->proto_min, tp->proto_max);
+			return (-1);
+		}
+		break;
+	}
 	case IPC_T_SASL_CRED:
 		if (m->u.sasl_cred.status > IPC_SASL_ERROR) {
 			ipc_why(why, whysz, "%s: field status: %u out of "

@@ -269,6 +269,7 @@ static const struct sj_param_default {
 	    "${{$compatibility_level} <level {3.6} ? {md5} : {sha256}}"},
 	{"smtp_tls_fingerprint_cert_match", ""},
 	{"smtp_tls_session_cache_database", ""},
+	{"smtp_tls_session_cache_timeout", "3600s"},
 	{"smtp_tls_policy_maps", ""},
 	{"smtp_tls_per_site", ""},
 	{"smtp_tls_cert_file", ""},

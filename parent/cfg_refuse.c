@@ -259,10 +259,11 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	HON(TLS, "smtp_tls_scert_verifydepth", "9"),
 	HON(TLS, "smtp_tls_loglevel", "0"),
 	HON(TLS, "smtp_tls_note_starttls_offer", "no"),
-	INERT(TLS, "smtp_tls_session_cache_database", "",
-	    "no tlsmgr(8) session cache: every handshake is a full one"),
-	INERT(TLS, "smtp_tls_session_cache_timeout", "3600s",
-	    "no tlsmgr(8) session cache: every handshake is a full one"),
+	/* The child's own session cache (child/tls_sesscache.c). */
+	HON(TLS, "smtp_tls_session_cache_database", ""),
+	HON(TLS, "smtp_tls_session_cache_timeout", "3600s"),
+	/* Read per job by the parent (parent/tls_policy.c). */
+	HON(TLS, "smtp_tls_policy_maps", ""),
 	INERT(TLS, "tlsmgr_service_name", "tlsmgr", R_TLSMGR),
 	INERT(TLS, "tls_daemon_random_bytes", "32", R_TLSMGR),
 	INERT(TLS, "tls_random_bytes", "32", R_TLSMGR),
@@ -281,8 +282,6 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	    R_DANE_ONLY),
 	INERT(TLS, "tls_dane_digests", "sha512 sha256", R_DANE_ONLY),
 	/* Refused at any level, as parent/cfg_tls.c refuses them. */
-	REF(TLS, "smtp_tls_policy_maps", "", NONE, NULL,
-	    "per-destination TLS policy tables are not implemented"),
 	REF(TLS, "smtp_tls_per_site", "", NONE, NULL,
 	    "per-destination TLS policy tables are not implemented"),
 	REF(TLS, "smtp_tls_dcert_file", "", NONE, NULL, R_CLIENT_DSA),

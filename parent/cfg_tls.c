@@ -16,15 +16,18 @@
  *	certificate match list of "verify" and "secure", the fingerprints
  *	of "fingerprint", SNI, the log level and timeouts.
  *
- *	smtpjail has one policy for every destination: what would need
- *	per-destination tables or what it does not implement is refused
- *	here, at start, with the reason (design.md "fail closed"): the
- *	levels dane and dane-only, smtp_tls_policy_maps, smtp_tls_per_site,
+ *	This is the global policy; smtp_tls_policy_maps overrides it per
+ *	destination at delivery time (parent/tls_policy.c, which uses
+ *	sj_tls_ciphers_build() and sj_tls_fpt_parse() from here). What
+ *	smtpjail does not implement is refused here, at start, with the
+ *	reason (design.md "fail closed"): the levels dane and dane-only,
+ *	smtp_tls_per_site,
  *	client certificates, smtp_tls_trust_anchor_file,
  *	tls_append_default_CA and smtp_tls_block_early_mail_reply; and
  *	smtp_tls_wrappermode below level "encrypt". smtp_tls_session_cache_database
- *	(set by Debian's main.cf) is accepted: smtpjail has no tlsmgr(8)
- *	session cache, every handshake is a full one.
+ *	(set by Debian's main.cf) is accepted and means the child's own
+ *	session cache (child/tls_sesscache.c), not tlsmgr(8);
+ *	smtp_tls_session_cache_timeout bounds its entries.
  *
  *	Where Postfix would find a bad value only when it first delivers
  *	(an unknown cipher grade, no usable fingerprint at level
@@ -165,7 +168,7 @@ sj_tls_loglevel_parse(const char *value, unsigned *mask)
 		{"peercert", SJ_TLS_LOG_PEERCERT},
 		{"certmatch", SJ_TLS_LOG_PEERCERT},
 		{"verbose", SJ_TLS_LOG_VERBOSE},
-		{"cache", 0}, {"dane", 0}, {"ssl-debug", 0},
+		{"cache", SJ_TLS_LOG_CACHE}, {"dane", 0}, {"ssl-debug", 0},
 		{"ssl-handshake-packet-dump", 0},
 		{"ssl-session-packet-dump", 0},
 	};
@@ -185,7 +188,7 @@ sj_tls_loglevel_parse(const char *value, unsigned *mask)
 		    (len == 10 && strncasecmp(s, "ssl-expert", 10) == 0) ||
 		    (len == 13 && strncasecmp(s, "ssl-developer", 13) == 0)) {
 			m |= SJ_TLS_LOG_SUMMARY | SJ_TLS_LOG_VERBOSE |
-			    SJ_TLS_LOG_PEERCERT;
+			    SJ_TLS_LOG_PEERCERT | SJ_TLS_LOG_CACHE;
 		} else {
 			for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
 				if (strlen(tab[i].name) == len &&
@@ -269,7 +272,7 @@ static int
 tls_refused(struct sj_params *p, char *why, size_t whysz)
 {
 	static const char *const empty[] = {
-		"smtp_tls_policy_maps", "smtp_tls_per_site",
+		"smtp_tls_per_site",
 		/* DSA client keys: not signed by parent/tls_sign.c. */
 		"smtp_tls_dcert_file", "smtp_tls_trust_anchor_file",
 	};
@@ -303,15 +306,21 @@ tls_refused(struct sj_params *p, char *why, size_t whysz)
 	return (0);
 }
 
-/* Postfix tls_set_ciphers() and smtp_tls_policy.c set_cipher_grade(). */
-static int
-tls_ciphers(struct sj_tls_config *t, struct sj_params *p, char *why,
-    size_t whysz)
+/*
+ * Postfix tls_set_ciphers() and smtp_tls_policy.c set_cipher_grade():
+ * 'grade' NULL takes the level's parameter; 'exclude' NULL takes
+ * smtp_tls_exclude_ciphers plus, at "encrypt" and above,
+ * smtp_tls_mandatory_exclude_ciphers (a policy table's "exclude="
+ * replaces both); the level's own eNULL or aNULL is always added.
+ */
+int
+sj_tls_ciphers_build(struct sj_tls_config *t, struct sj_params *p,
+    const char *grade, const char *exclude, char *why, size_t whysz)
 {
 	static const char *const grades[] = {
 		"high", "medium", "low", "export", "null",
 	};
-	const char *grade_param, *grade, *list, *excl[3];
+	const char *grade_param, *list, *excl[3];
 	const char *seps = ", :\t\r\n";
 	char	name[64];
 	size_t	i, len, used;
@@ -320,7 +329,8 @@ tls_ciphers(struct sj_tls_config *t, struct sj_params *p, char *why,
 
 	grade_param = t->level == SJ_TLS_LEV_MAY ? "smtp_tls_ciphers" :
 	    "smtp_tls_mandatory_ciphers";
-	if ((rc = tls_get(p, grade_param, &grade, why, whysz)) < 0)
+	if (grade == NULL &&
+	    (rc = tls_get(p, grade_param, &grade, why, whysz)) < 0)
 		return (rc);
 	for (i = 0; i < sizeof(grades) / sizeof(grades[0]); i++)
 		if (strcasecmp(grade, grades[i]) == 0)
@@ -339,11 +349,13 @@ tls_ciphers(struct sj_tls_config *t, struct sj_params *p, char *why,
 		snprintf(why, whysz, "parameter %s: empty cipher list", name);
 		return (-EINVAL);
 	}
-	if ((rc = tls_get(p, "smtp_tls_exclude_ciphers", &excl[0], why,
+	excl[0] = excl[1] = "";
+	if (exclude != NULL)
+		excl[0] = exclude;
+	else if ((rc = tls_get(p, "smtp_tls_exclude_ciphers", &excl[0], why,
 	    whysz)) < 0)
 		return (rc);
-	excl[1] = "";
-	if (t->level >= SJ_TLS_LEV_ENCRYPT &&
+	if (exclude == NULL && t->level >= SJ_TLS_LEV_ENCRYPT &&
 	    (rc = tls_get(p, "smtp_tls_mandatory_exclude_ciphers", &excl[1],
 	    why, whysz)) < 0)
 		return (rc);
@@ -388,47 +400,35 @@ hexval(int c)
 }
 
 /*
- * smtp_tls_fingerprint_cert_match: hex digests, bytes optionally
- * separated by ':' (Postfix tls_dane.c), each the size of
- * smtp_tls_fingerprint_digest's output. A malformed entry is an error
- * here; Postfix warns and skips it, and defers everything when none is
- * left.
+ * smtp_tls_fingerprint_cert_match (or a policy table's "match=", split
+ * on '|'): hex digests, bytes optionally separated by ':' (Postfix
+ * tls_dane.c), each the size of t->fpt_digest's output. A malformed
+ * entry is an error here; Postfix warns and skips it, and defers
+ * everything when none is left.
  */
-static int
-tls_fingerprints(struct sj_tls_config *t, struct sj_params *p, char *why,
-    size_t whysz)
+int
+sj_tls_fpt_parse(struct sj_tls_config *t, const char *v, const char *seps,
+    const char *param, char *why, size_t whysz)
 {
-	const char *v, *s, *q;
-	const char *seps = ", \t\r\n";
+	const char *s, *q;
 	const EVP_MD *md;
-	size_t	len, n;
-	int	rc, hi, lo, mdlen;
+	size_t	len = 0, n;
+	int	hi, lo, mdlen;
 
-	if ((rc = tls_get(p, "smtp_tls_fingerprint_digest", &v, why,
-	    whysz)) < 0 || (rc = tls_copy(t->fpt_digest,
-	    sizeof(t->fpt_digest), "smtp_tls_fingerprint_digest", v, why,
-	    whysz)) < 0)
-		return (rc);
-	if (t->level != SJ_TLS_LEV_FPRINT)
-		return (0);
-	if ((md = EVP_get_digestbyname(v)) == NULL ||
+	if ((md = EVP_get_digestbyname(t->fpt_digest)) == NULL ||
 	    (mdlen = EVP_MD_get_size(md)) <= 0 || mdlen > SJ_TLS_MD_MAX) {
 		snprintf(why, whysz, "parameter smtp_tls_fingerprint_digest: "
-		    "digest algorithm \"%s\" not found", v);
+		    "digest algorithm \"%s\" not found", t->fpt_digest);
 		return (-EINVAL);
 	}
-	if ((rc = tls_get(p, "smtp_tls_fingerprint_cert_match", &v, why,
-	    whysz)) < 0)
-		return (rc);
 	for (s = v;;) {
 		s += strspn(s, seps);
 		if (*s == '\0')
 			break;
 		len = strcspn(s, seps);
 		if (t->nfpt == SJ_TLS_FPT_MAX) {
-			snprintf(why, whysz, "parameter smtp_tls_fingerprint_"
-			    "cert_match: more than %d fingerprints",
-			    SJ_TLS_FPT_MAX);
+			snprintf(why, whysz, "%s: more than %d fingerprints",
+			    param, SJ_TLS_FPT_MAX);
 			return (-E2BIG);
 		}
 		for (q = s, n = 0; q < s + len; n++) {
@@ -448,14 +448,35 @@ tls_fingerprints(struct sj_tls_config *t, struct sj_params *p, char *why,
 	if (t->nfpt == 0) {
 		snprintf(why, whysz, "configured at fingerprint security "
 		    "level, but with no fingerprints to match "
-		    "(smtp_tls_fingerprint_cert_match is empty)");
+		    "(%s is empty)", param);
 		return (-EINVAL);
 	}
 	return (0);
 bad:
-	snprintf(why, whysz, "parameter smtp_tls_fingerprint_cert_match: "
-	    "malformed %s fingerprint \"%.*s\"", t->fpt_digest, (int)len, s);
+	snprintf(why, whysz, "%s: malformed %s fingerprint \"%.*s\"", param,
+	    t->fpt_digest, (int)len, s);
 	return (-EINVAL);
+}
+
+static int
+tls_fingerprints(struct sj_tls_config *t, struct sj_params *p, char *why,
+    size_t whysz)
+{
+	const char *v;
+	int	rc;
+
+	if ((rc = tls_get(p, "smtp_tls_fingerprint_digest", &v, why,
+	    whysz)) < 0 || (rc = tls_copy(t->fpt_digest,
+	    sizeof(t->fpt_digest), "smtp_tls_fingerprint_digest", v, why,
+	    whysz)) < 0)
+		return (rc);
+	if (t->level != SJ_TLS_LEV_FPRINT)
+		return (0);
+	if ((rc = tls_get(p, "smtp_tls_fingerprint_cert_match", &v, why,
+	    whysz)) < 0)
+		return (rc);
+	return (sj_tls_fpt_parse(t, v, ", \t\r\n",
+	    "parameter smtp_tls_fingerprint_cert_match", why, whysz));
 }
 
 int
@@ -470,7 +491,12 @@ sj_tls_config_load(struct sj_tls_config *t, struct sj_params *p, char *why,
 	if ((rc = tls_refused(p, why, whysz)) < 0 ||
 	    (rc = tls_level(t, p, why, whysz)) < 0)
 		return (rc);
-	t->enabled = t->level > SJ_TLS_LEV_NONE;
+	/* A policy table may ask for TLS where the global level does not
+	 * (parent/tls_policy.c): the context is built for it too. */
+	if ((rc = tls_get(p, "smtp_tls_policy_maps", &v, why, whysz)) < 0)
+		return (rc);
+	t->policy_maps = v[strspn(v, ", \t\r\n")] != '\0';
+	t->enabled = t->level > SJ_TLS_LEV_NONE || t->policy_maps;
 	/* Postfix smtp_connect.c skips every address with a warning;
 	 * nothing could be delivered: refused here instead. */
 	if ((rc = sj_params_get_bool(p, "smtp_tls_wrappermode",
@@ -488,6 +514,7 @@ sj_tls_config_load(struct sj_tls_config *t, struct sj_params *p, char *why,
 		    "value \"%s\"", v);
 		return (-EINVAL);
 	}
+	t->log_mask_cfg = t->log_mask;
 	/* Postfix tls_client.c: verification errors matter at these. */
 	if (SJ_TLS_MUST_MATCH(t->level))
 		t->log_mask |= SJ_TLS_LOG_UNTRUSTED;
@@ -527,7 +554,8 @@ sj_tls_config_load(struct sj_tls_config *t, struct sj_params *p, char *why,
 	    (rc = tls_copy(t->match, sizeof(t->match), "cert match list", v,
 	    why, whysz)) < 0)
 		return (rc);
-	if (t->enabled && (rc = tls_ciphers(t, p, why, whysz)) < 0)
+	if (t->level > SJ_TLS_LEV_NONE &&
+	    (rc = sj_tls_ciphers_build(t, p, NULL, NULL, why, whysz)) < 0)
 		return (rc);
 	if ((rc = tls_fingerprints(t, p, why, whysz)) < 0)
 		return (rc);
@@ -535,7 +563,19 @@ sj_tls_config_load(struct sj_tls_config *t, struct sj_params *p, char *why,
 	 * only: parent/tls_sign.c). */
 	if ((rc = sj_tls_ccert_load(t, p, why, whysz)) < 0)
 		return (rc);
-	/* Accepted: no tlsmgr(8) cache, every handshake is a full one. */
-	return (tls_get(p, "smtp_tls_session_cache_database", &v, why,
-	    whysz));
+	/*
+	 * The cache is the child's own (child/tls_sesscache.c), never
+	 * tlsmgr(8)'s: a database named means "cache sessions" (in the
+	 * agent), none means no resumption, as in Postfix; the timeout
+	 * bounds each entry, 0 turning the cache off (Postfix
+	 * tls_client.c: cache only when the timeout is positive).
+	 */
+	if ((rc = tls_get(p, "smtp_tls_session_cache_database", &v, why,
+	    whysz)) < 0)
+		return (rc);
+	if ((rc = sj_params_get_time(p, "smtp_tls_session_cache_timeout",
+	    's', 0, 8640000, &n, why, whysz)) < 0)
+		return (rc);
+	t->sess_cache_timeout = *v != '\0' ? (unsigned)n : 0;
+	return (0);
 }

@@ -68,6 +68,7 @@
 #include "sj_text.h"
 #include "svc_client.h"
 #include "tls_log.h"
+#include "tls_policy.h"
 
 /* TLS_INFO messages in one job: 4 per session, with room to spare. */
 #define DELIVER_TLS_INFO_MAX	256
@@ -97,6 +98,10 @@ struct deliver_job {
 	char	nexthop[SJ_NEXTHOP_MAX + 1];	/* as sent in DELIVER */
 	struct sasl_job sasl;		/* what SASL_REQ may be given */
 	unsigned nsign;			/* SIGN_REQs answered in this job */
+	/* The job's TLS policy (smtp_tls_policy_maps, parent/tls_policy.c):
+	 * 1 when the table had an entry, sent as TLS_POLICY first. */
+	int	tls_found;
+	struct sj_tls_config tls;
 	char	why[1024];		/* why the child's word was discarded */
 };
 
@@ -365,6 +370,20 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 	job->sasl.sender = req->sender;
 	/* The connections the child may ask for (parent/broker.c). */
 	broker_job_begin(job->job_id, m.u.deliver.nexthop);
+	if (job->tls_found) {
+		struct ipc_msg pm;
+
+		memset(&pm, 0, sizeof(pm));
+		pm.type = IPC_T_TLS_POLICY;
+		pm.fd = -1;
+		if (tls_policy_to_ipc(&job->tls, job->job_id, &pm.u.tls_policy,
+		    job->why, sizeof(job->why)) < 0)
+			return (-1);
+		if (child_ctl_send(cc, &pm, job->why, sizeof(job->why)) < 0) {
+			job->child_broken = 1;
+			return (-1);
+		}
+	}
 	if ((err = child_ctl_send(cc, &m, job->why, sizeof(job->why))) < 0) {
 		job->child_broken = 1;
 		return (-1);
@@ -445,7 +464,7 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 				    DELIVER_TLS_INFO_MAX);
 				goto violation;
 			}
-			(void)tls_log_info(&job->cfg->tls, &m.u.tls_info);
+			(void)tls_log_info(&job->tls, &m.u.tls_info);
 			break;
 		case IPC_T_SASL_REQ:
 			if (deliver_sasl(job, cc, &m) < 0)
@@ -909,6 +928,25 @@ deliver_request(struct deliver_job *job, struct child_pool *pool,
 	}
 
 	job->job_id = ++deliver_ctx.next_job_id;
+	/* smtp_tls_policy_maps, read at delivery time as smtp(8) does; an
+	 * invalid entry defers the job (Postfix MARK_INVALID()). */
+	job->tls = job->cfg->tls;
+	if ((job->tls_found = tls_policy_lookup(req->nexthop, &job->tls)) < 0) {
+		close(memfd);
+		deliver_times(job, 0, 0, 0, 0, 0);
+		for (i = 0; i < req->rcpt_count; i++) {
+			deliver_result_local(&job->rcpt[i].res, TLS_POLICY_DSN,
+			    TLS_POLICY_REASON);
+			ndone += deliver_outcome(job, i, &job->rcpt[i].res);
+		}
+		if (ndone == req->rcpt_count)
+			return (DEL_STAT_FINAL);
+		/* Postfix smtp_connect.c: no server could be tried, a site
+		 * failure, which qmgr(8) applies to the destination. */
+		deliver_hop(hop, &job->rcpt[0].res);
+		*use_hop = 1;
+		return (DEL_STAT_DEFER);
+	}
 	/* The child of this nexthop, and no other (parent/child_pool.c). */
 	if ((cc = child_pool_get(pool, req->nexthop, job->why,
 	    sizeof(job->why))) == NULL) {

@@ -66,6 +66,7 @@
 #include "sj_sandbox_report.h"
 #include "sj_text.h"
 #include "tls_log.h"
+#include "tls_policy.h"
 
 /* How long a refused start waits for qmgr's connection (master(8)
  * starts an agent when one is already waiting). */
@@ -408,7 +409,8 @@ serve(struct sj_config *cfg)
 				serve_exit(0);
 			/* single_server.c: a changed table ends the process
 			 * after the job, so that master(8) starts a fresh one. */
-			if ((table = sasl_changed()) != NULL) {
+			if ((table = sasl_changed()) != NULL ||
+			    (table = tls_policy_changed()) != NULL) {
 				msg_info("table %s has changed -- restarting",
 				    table);
 				serve_exit(0);
@@ -484,6 +486,9 @@ main(int argc, char **argv)
 		msg_fatal("chdir %s: %s", cfg->queue_directory,
 		    strerror(errno));
 	/* Fail closed: never deliver in a weaker form than configured. */
+	if (tls_policy_config(cfg->params, &cfg->tls, cfg->smtputf8_enable,
+	    (int)cfg->ipc_timeout, why, sizeof(why)) < 0)
+		msg_fatal("%s", why);
 	if ((n = cfg_refuse_check(cfg->params, refuse_log, NULL, why,
 	    sizeof(why))) < 0)
 		msg_fatal("%s", why);
@@ -508,7 +513,8 @@ main(int argc, char **argv)
 		    why);
 	/* Tables as root, as smtp(8) opens them before it drops privileges;
 	 * after the spawner's fork, so that no child's memory held them. */
-	if (sasl_open(why, sizeof(why)) < 0)
+	if (sasl_open(why, sizeof(why)) < 0 ||
+	    tls_policy_open(why, sizeof(why)) < 0)
 		msg_fatal("%s", why);
 	/* smtp_*_checks: regexp: tables, read here as smtp(8) opens them. */
 	if (checks_load(cfg, why, sizeof(why)) < 0)

@@ -229,6 +229,12 @@ tls_log_info(const struct sj_tls_config *t, const struct ipc_tls_info *i)
 			msg_warn("TLS library problem: %s:%s:%u:", err,
 			    i->lib_file, i->lib_line);
 		return (0);
+	case SJ_TLS_EV_REUSED:
+		/* Postfix tls_client.c, at TLS_LOG_CACHE. */
+		if (t->log_mask & SJ_TLS_LOG_CACHE)
+			snprintf(line, sizeof(line), "%s: Reusing old session",
+			    i->peer);
+		break;
 	case SJ_TLS_EV_OFFERED:
 		if (t->note_starttls_offer)
 			snprintf(line, sizeof(line), "Host offered STARTTLS: "

@@ -233,8 +233,15 @@ else
 fi
 expect "dane level refused" "dane" \
     "$bin" -t unix -o smtp_tls_security_level=dane -S
-expect "smtp_tls_policy_maps refused" "smtp_tls_policy_maps" \
-    "$bin" -t unix -o smtp_tls_policy_maps=hash:/x -S
+# smtp_tls_policy_maps is read per job (parent/tls_policy.c); a table
+# type smtpjail cannot open, and smtp_fallback_relay with it, stop it.
+expect "smtp_tls_policy_maps = hash: refused, with the form that works" \
+    'smtp_tls_policy_maps: table type "hash:" is not supported by smtpjail; use texthash:/x' \
+    "$bin" -t unix -u -o smtp_tls_policy_maps=hash:/x -S
+expect "smtp_fallback_relay with smtp_tls_policy_maps refused" \
+    "smtp_fallback_relay with smtp_tls_policy_maps is not implemented" \
+    "$bin" -t unix -u -o smtp_tls_policy_maps=texthash:/x \
+    -o 'smtp_fallback_relay=[192.0.2.1]' -S
 expect "missing smtp_tls_CAfile" "smtp_tls_CAfile=$tmp/nope" \
     "$bin" -t unix -u -o smtp_tls_security_level=may \
     -o smtp_tls_CAfile=$tmp/nope -S

@@ -274,7 +274,8 @@ static const struct family_case {
 	{"smtp_tls_security_level", "", 0},
 	{"smtp_tls_security_level", " Secure ", 0},
 	{"smtp_use_tls", "yes", 0},
-	{"smtp_tls_policy_maps", "hash:/etc/postfix/tls_policy", 1},
+	/* Honoured: read per job (parent/tls_policy.c). */
+	{"smtp_tls_policy_maps", "hash:/etc/postfix/tls_policy", 0},
 	{"smtp_tls_per_site", "hash:/etc/postfix/tls_per_site", 1},
 	{"smtp_tls_wrappermode", "yes", 0},
 	{"smtp_tls_session_cache_database", "btree:/var/lib/x", 0},

@@ -175,6 +175,8 @@ body_size(enum ipc_type t)
 		return (sizeof(struct ipc_sign_req));
 	case IPC_T_SIGN_RESP:
 		return (sizeof(struct ipc_sign_resp));
+	case IPC_T_TLS_POLICY:
+		return (sizeof(struct ipc_tls_policy));
 	default:
 		fail_msg("no body size for type %d", (int)t);
 	}
@@ -450,6 +452,23 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		m->u.sign_resp.status = IPC_SIGN_OK;
 		memset(m->u.sign_resp.sig, '0', sizeof(m->u.sign_resp.sig) - 1);
 		break;
+	case IPC_T_TLS_POLICY: {
+		struct ipc_tls_policy *tp = &m->u.tls_policy;
+
+		if (!max)
+			break;
+		tp->job_id = UINT32_MAX;
+		tp->level = SJ_TLS_LEV_SECURE;
+		tp->proto_exclude = SJ_TLS_P_SSLv2 | SJ_TLS_P_TLSv1_3;
+		tp->proto_min = 0x0300;
+		tp->proto_max = 0x0304;
+		TEXT(tp->cipherlist);
+		TEXT(tp->match);
+		TEXT(tp->servername);
+		TOKEN(tp->fpt_digest);
+		TEXT(tp->fpt);
+		break;
+	}
 	default:
 		fail_msg("build: type %d", (int)t);
 	}
@@ -504,7 +523,7 @@ test_table(void **state)
 	assert_null(ipc_msg_spec(IPC_T_MAX));
 	assert_null(ipc_msg_spec((enum ipc_type)1000));
 	assert_string_equal(ipc_msg_name(0), "UNKNOWN(0)");
-	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(21)");
+	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(22)");
 	assert_string_equal(ipc_msg_name(UINT32_MAX), "UNKNOWN(4294967295)");
 	for (t = 1; t < IPC_T_MAX; t++) {
 		s = ipc_msg_spec((enum ipc_type)t);
@@ -1068,7 +1087,7 @@ static const struct bad bad_cases[] = {
 	{ "type 0", IPC_T_LOG, 2, 2, 0, NULL, IPC_C2P, FD_NONE, -EBADMSG,
 	    "UNKNOWN(0): unknown message type" },
 	{ "type MAX", IPC_T_LOG, 2, 2, IPC_T_MAX, NULL, IPC_C2P, FD_NONE,
-	    -EBADMSG, "UNKNOWN(21): unknown message type" },
+	    -EBADMSG, "UNKNOWN(22): unknown message type" },
 	{ "type 0xffff", IPC_T_ABORT, 2, 2, 0xffff, NULL, IPC_P2C, FD_NONE,
 	    -EBADMSG, "UNKNOWN(65535): unknown message type" },
 	{ "LOG to child", IPC_T_LOG, 0, 0, 0, NULL, IPC_P2C, FD_TABLE,

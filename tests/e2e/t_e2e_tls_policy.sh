@@ -1,0 +1,369 @@
+#!/bin/bash
+# NAME
+#	t_e2e_tls_policy.sh - smtp_tls_policy_maps and TLS session resumption,
+#	smtpjail against stock smtp(8)
+# SUMMARY
+#	tests/e2e/t_e2e_tls_policy.sh        (as root; prints ok / not ok lines)
+# DESCRIPTION
+#	One private Postfix 3.7 world (tests/e2e/lib.sh) with certificates
+#	made as in t_e2e_tls.sh: a test CA and a server certificate for
+#	mx.good.test; mx.wrong.test presents one for mx.other.test;
+#	mx.notls.test offers no STARTTLS. Receivers are Postfix smtpd(8)s of
+#	the instance at smtpd_tls_loglevel 2, so their log shows the
+#	protocol and cipher of each TLS connection and "Reusing old session"
+#	when a client resumed one.
+#
+#	main.cf: smtp_tls_security_level = may, smtp_tls_policy_maps =
+#	proxy:hash:etc/tls_policy (served by the instance's proxymap(8)).
+#	Transports jp (smtpjail) and sp (stock smtp(8)) use it; jt and st
+#	override it with texthash:etc/tls_policy_t, the same entries. For
+#	each table type and each destination, one message through each
+#	agent:
+#	  good.test    encrypt                  sent, with TLS at the receiver
+#	  notls.test   encrypt                  deferred, 4.7.4 TLS is required
+#	  wrong.test   none                     sent in clear text (the
+#	                                        receiver offers STARTTLS)
+#	  match.test   secure match=mx.good.test   sent, "Verified"
+#	  nomatch.test secure match=mx.nomatch.test  deferred, "Server
+#	                                        certificate not verified"
+#	  bad.test     encrypt foo=bar          deferred, 4.7.5 client TLS
+#	                                        configuration problem, with
+#	                                        Postfix's warning
+#	  .sub.test    encrypt protocols=>=TLSv1.2 (for a.sub.test: the
+#	                                        parent domain form)
+#	Checked: both agents reach the same outcome, dsn and text, and
+#	where smtpjail logged a TLS connection, the receiver logged one with
+#	the same protocol and cipher; where the policy says none, neither
+#	agent logged a TLS connection to the server.
+#
+#	smtpjail alone: dane.test "dane" is deferred with 4.7.5 and a
+#	warning that smtpjail does not implement it (stock smtp(8) without
+#	DNSSEC lookups warns and downgrades to "may": not compared).
+#
+#	Resumption: transports jr and sr (smtp_tls_loglevel 2,
+#	smtp_connection_cache_on_demand = no, so every message has its own
+#	connection) send two messages one after the other to resume.test;
+#	the second connection resumes the first one's session: the receiver
+#	logs "Reusing old session" for it, and smtpjail logs Postfix's
+#	"...: Reusing old session" line.
+#
+#	Needs the smtpjail binary, openssl(1) and postmap(1); without
+#	smtpjail the suite prints "# skip ..." (SJ_REQUIRE_SMTPJAIL=1:
+#	"not ok").
+# SEE ALSO
+#	tests/e2e/lib.sh, tests/e2e/t_e2e_tls.sh, Postfix
+#	src/smtp/smtp_tls_policy.c, src/tls/tls_client.c
+set -u
+. "$(dirname "$0")/lib.sh"
+
+T_TIMEOUT=${SJ_E2E_SETTLE:-120}
+SENDER=s@sender.test
+DESTS="good notls wrong match nomatch bad a.sub"
+
+write_zone() {	# file
+	cat > "$1" <<'EOF'
+mx-host=good.test,mx.good.test,10
+host-record=mx.good.test,127.0.0.3
+mx-host=match.test,mx.good.test,10
+mx-host=nomatch.test,mx.good.test,10
+mx-host=bad.test,mx.good.test,10
+mx-host=dane.test,mx.good.test,10
+mx-host=resume.test,mx.good.test,10
+mx-host=a.sub.test,mx.good.test,10
+mx-host=wrong.test,mx.wrong.test,10
+host-record=mx.wrong.test,127.0.0.4
+mx-host=notls.test,mx.notls.test,10
+host-record=mx.notls.test,127.0.0.8
+mx-host=sender.test,mx.sender.test,10
+host-record=mx.sender.test,127.0.0.7
+EOF
+}
+
+make_certs() {	# dir
+	local d=$1 n san
+	mkdir -p "$d/ca/newcerts" || return 1
+	: > "$d/ca/index.txt"
+	echo 1000 > "$d/ca/serial"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -keyout "$d/ca.key" -out "$d/ca.pem" -days 30 \
+	    -subj "/CN=smtpjail test CA" 2>/dev/null || return 1
+	cat > "$d/ca.cnf" <<EOF
+[ca]
+default_ca = test
+[test]
+dir = $d/ca
+database = \$dir/index.txt
+new_certs_dir = \$dir/newcerts
+serial = \$dir/serial
+certificate = $d/ca.pem
+private_key = $d/ca.key
+default_md = sha256
+policy = any
+copy_extensions = copy
+unique_subject = no
+default_days = 30
+[any]
+commonName = supplied
+EOF
+	for n in good:mx.good.test wrong:mx.other.test; do
+		san=${n#*:} n=${n%%:*}
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+		    -nodes -keyout "$d/$n.key" -out "$d/$n.csr" \
+		    -subj "/CN=$san" -addext "subjectAltName=DNS:$san" \
+		    2>/dev/null || return 1
+		openssl ca -batch -config "$d/ca.cnf" -in "$d/$n.csr" \
+		    -out "$d/$n.crt" -notext > /dev/null 2>&1 || return 1
+		cat "$d/$n.key" "$d/$n.crt" > "$d/$n.pem" || return 1
+	done
+	chmod 600 "$d"/*.key "$d"/*.pem
+	chmod 644 "$d/ca.pem"
+}
+
+sj_jail_world t_e2e_tls_policy tlspol write_zone openssl postmap
+
+CERTS=$W_DIR/tls
+make_certs "$CERTS" || sj_die "could not make the test certificates"
+
+receiver() {	# name addr [options...]
+	local name=$1 addr=$2
+	shift 2
+	pf_master_add "$addr:25 inet n - n - - smtpd" \
+	    "  -o syslog_name=postfix/r$name" \
+	    "  -o myhostname=rcpt.sink.test" \
+	    "  -o content_filter=discard:" \
+	    "  -o smtpd_recipient_restrictions=permit_mynetworks,reject" \
+	    "$@"
+}
+for v in good:127.0.0.3 wrong:127.0.0.4; do
+	receiver "${v%%:*}" "${v#*:}" "  -o smtpd_tls_security_level=may" \
+	    "  -o smtpd_tls_chain_files=$CERTS/${v%%:*}.pem" \
+	    "  -o smtpd_tls_loglevel=2"
+done
+receiver notls 127.0.0.8
+pf_master_add "tlsmgr unix - - n 1000? 1 tlsmgr"
+
+# The policy, once per table type.
+policy() {
+	cat <<'EOF'
+good.test	encrypt
+notls.test	encrypt
+wrong.test	none
+match.test	secure match=mx.good.test
+nomatch.test	secure match=mx.nomatch.test
+bad.test	encrypt foo=bar
+.sub.test	encrypt protocols=>=TLSv1.2
+dane.test	dane
+resume.test	encrypt
+EOF
+}
+policy > "$W_DIR/etc/tls_policy"
+policy > "$W_DIR/etc/tls_policy_t"
+pf_cmd postmap -c "$W_DIR/etc" "hash:$W_DIR/etc/tls_policy" ||
+    sj_die "postmap failed"
+
+for a in j s; do
+	[ "$a" = j ] && cmd=smtpjail || cmd=smtp
+	pf_master_add "${a}p unix - - y - - $cmd" \
+	    "  -o syslog_name=postfix/\$service_name"
+	pf_master_add "${a}t unix - - y - - $cmd" \
+	    "  -o syslog_name=postfix/\$service_name" \
+	    "  -o smtp_tls_policy_maps=texthash:$W_DIR/etc/tls_policy_t"
+	pf_master_add "${a}r unix - - y - 1 $cmd" \
+	    "  -o syslog_name=postfix/\$service_name" \
+	    "  -o smtp_tls_loglevel=2" \
+	    "  -o smtp_connection_cache_on_demand=no" \
+	    "  -o smtp_connection_cache_time_limit=60s"
+done
+pf_postconf "smtp_tls_CAfile=$CERTS/ca.pem" "smtp_tls_loglevel=1" \
+    "smtp_tls_security_level=may" \
+    "smtp_tls_policy_maps=proxy:hash:$W_DIR/etc/tls_policy" \
+    "smtp_tls_session_cache_database=btree:\${data_directory}/smtp_scache"
+{
+	for d in $DESTS; do
+		for t in p t; do
+			printf '%s-%s@%s.test\t%s:\n' "j$t" "$d" "$d" "j$t"
+			printf '%s-%s@%s.test\t%s:\n' "s$t" "$d" "$d" "s$t"
+		done
+	done
+	printf 'jt-dane@dane.test\tjt:\njp-dane@dane.test\tjp:\n'
+	printf 'jr-1@resume.test\tjr:\njr-2@resume.test\tjr:\n'
+	printf 'sr-1@resume.test\tsr:\nsr-2@resume.test\tsr:\n'
+} > "$W_DIR/etc/transport"
+pf_reload || sj_die "reload failed"
+
+declare -A QID
+for d in $DESTS; do
+	for t in p t; do
+		for a in j s; do
+			mid=$(pf_send "$SENDER" "$a$t-$d@$d.test")
+			QID[$a$t$d]=$(pf_qid "$mid")
+		done
+	done
+done
+for t in p t; do
+	mid=$(pf_send "$SENDER" "j$t-dane@dane.test")
+	QID[j${t}dane]=$(pf_qid "$mid")
+done
+pf_wait_settled "$T_TIMEOUT"
+
+expect() {	# dest
+	case $1 in
+	good|wrong|match|a.sub)	echo sent;;
+	*)			echo deferred;;
+	esac
+}
+
+status_line() {	# agent+table dest
+	pf_status_line "${QID[$1$2]}" "$1-$2@$2.test"
+}
+
+field() {	# line name
+	local re
+	case $2 in
+	text)	re=', status=[a-z]+ \((.*)\)$';;
+	status)	re=', status=([a-z]+)';;
+	*)	re=" $2=([^,]*),";;
+	esac
+	F=
+	[[ $1 =~ $re ]] && F=${BASH_REMATCH[1]}
+	F=${F//<j[pt]-/<X-} F=${F//<s[pt]-/<X-}
+	re='^(.*queued as )[0-9A-Za-z]+(.*)$'
+	[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}QID${BASH_REMATCH[2]}"
+	re='^(.*Ok: )[0-9]+ bytes (queued as .*)$'
+	[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}${BASH_REMATCH[2]}"
+	return 0
+}
+
+# The TLS lines transport T logged about the MX of DEST.
+tls_lines() {	# transport dest
+	local mx=mx.good.test
+	case $2 in wrong) mx=mx.wrong.test;; notls) mx=mx.notls.test;; esac
+	grep -E "postfix/$1/smtp\\[[0-9]+\\]: " "$W_DIR/log/maillog" |
+	    grep -F "$mx[" |
+	    grep -E 'TLS connection|verification failed|SSL_connect' |
+	    sed -e 's/.*\]: //' | sort -u
+}
+
+outcome_ok() {	# table dest
+	local j s want
+	want=$(expect "$2")
+	field "$(status_line "j$1" "$2")" status; j=$F
+	field "$(status_line "s$1" "$2")" status; s=$F
+	[ "$j" = "$want" ] && [ "$s" = "$want" ] && return 0
+	echo "# expected $want: smtpjail '$j', stock '$s'"
+	echo "#   $(status_line "j$1" "$2")"
+	echo "#   $(status_line "s$1" "$2")"
+	return 1
+}
+
+same_fields() {	# table dest
+	local f a b rc=0
+	for f in dsn text; do
+		field "$(status_line "j$1" "$2")" $f; a=$F
+		field "$(status_line "s$1" "$2")" $f; b=$F
+		[ "$a" = "$b" ] && continue
+		echo "# $f: smtpjail '$a'"
+		echo "#     stock    '$b'"
+		rc=1
+	done
+	return $rc
+}
+
+# TLS as the policy says: the receiver saw smtpjail's protocol and
+# cipher; at "none" no TLS connection was made by either agent.
+tls_as_policy() {	# table dest
+	local l proto cipher rx re='TLS connection established to [^ ]+: ([^ ]+) with cipher ([^ ]+) '
+	case $2 in
+	wrong)
+		[ -z "$(tls_lines "j$1" wrong)" ] &&
+		    [ -z "$(tls_lines "s$1" wrong)" ] && return 0
+		echo "# a TLS connection at policy none:"
+		tls_lines "j$1" wrong | sed 's/^/#   /'
+		return 1;;
+	notls|bad)
+		return 0;;
+	esac
+	l=$(tls_lines "j$1" "$2" | grep 'TLS connection established' | head -n 1)
+	[[ $l =~ $re ]] || { echo "# smtpjail logged no TLS connection: '$l'"; return 1; }
+	proto=${BASH_REMATCH[1]} cipher=${BASH_REMATCH[2]}
+	rx=good
+	grep -E "postfix/r$rx/smtpd\\[[0-9]+\\]: [A-Za-z]+ TLS connection established from [^ ]+: $proto with cipher $cipher " \
+	    "$W_DIR/log/maillog" > /dev/null && return 0
+	echo "# receiver r$rx logged no $proto / $cipher connection"
+	return 1
+}
+
+for t in p t; do
+	[ $t = p ] && tn=proxy:hash || tn=texthash
+	for d in $DESTS; do
+		check "$tn $d: outcome $(expect "$d") for both agents" \
+		    outcome_ok $t "$d"
+		check "$tn $d: same dsn and text as stock" same_fields $t "$d"
+		check "$tn $d: TLS as the policy says" tls_as_policy $t "$d"
+	done
+	check "$tn: secure match= logged a Verified connection" eval \
+	    'tls_lines j'$t' match | grep -q "^Verified TLS connection established to mx.good.test\[127.0.0.3\]:25: "'
+	check "$tn: bad entry: Postfix's warning, as stock logs it" eval '
+	    w="warning: smtp_tls_policy_maps, next-hop destination \"bad.test\": invalid attribute name: \"foo\""
+	    pf_log | grep -E "postfix/j'$t'/smtp\[[0-9]+\]: " | grep -qF "$w" &&
+	    pf_log | grep -E "postfix/s'$t'/smtp\[[0-9]+\]: " | grep -qF "$w"'
+	check "$tn: bad entry: deferred 4.7.5 client TLS configuration problem" \
+	    eval 'status_line j'$t' bad | grep -qF "dsn=4.7.5, status=deferred (client TLS configuration problem)"'
+	check "$tn: dane: deferred by smtpjail with the reason" eval '
+	    pf_status_line "${QID[j'$t'dane]}" "j'$t'-dane@dane.test" | grep -qF "dsn=4.7.5, status=deferred (client TLS configuration problem)" &&
+	    pf_log | grep -E "postfix/j'$t'/smtp\[[0-9]+\]: warning: " | grep -qF "next-hop destination \"dane.test\": security level \"dane\" is not implemented by smtpjail"'
+done
+
+# ------------------------------------------------------------ resumption
+
+resumed_by() {	# agent: its second connection resumed the first session
+	local q1 q2 mid
+	mid=$(pf_send "$SENDER" "$1r-1@resume.test") || return 1
+	q1=$(pf_qid "$mid")
+	pf_wait_settled "$T_TIMEOUT"
+	pf_status_line "$q1" "$1r-1@resume.test" | grep -q "status=sent" ||
+	    { echo "# first message not sent"; return 1; }
+	RX_BEFORE=$(pf_log | grep -cE "postfix/rgood/smtpd\[[0-9]+\]: .*Reusing old session")
+	mid=$(pf_send "$SENDER" "$1r-2@resume.test") || return 1
+	q2=$(pf_qid "$mid")
+	pf_wait_settled "$T_TIMEOUT"
+	pf_status_line "$q2" "$1r-2@resume.test" | grep -q "status=sent" ||
+	    { echo "# second message not sent"; return 1; }
+	RX_AFTER=$(pf_log | grep -cE "postfix/rgood/smtpd\[[0-9]+\]: .*Reusing old session")
+	[ "$RX_AFTER" -gt "$RX_BEFORE" ] && return 0
+	echo "# the receiver logged no resumed session ($RX_BEFORE, $RX_AFTER)"
+	pf_log | grep -E "postfix/($1r/smtp|rgood/smtpd)\[" | tail -n 30 | sed 's/^/#   /'
+	return 1
+}
+check "resumption: stock smtp(8)'s second connection resumes (receiver)" \
+    resumed_by s
+check "resumption: smtpjail's second connection resumes (receiver)" \
+    resumed_by j
+check "resumption: smtpjail logs Postfix's \"Reusing old session\"" eval \
+    'pf_log | grep -qE "postfix/jr/smtp\[[0-9]+\]: mx.good.test\[127.0.0.3\]:25: Reusing old session$"'
+check "resumption: the same line as stock smtp(8)" eval \
+    'a=$(pf_log | grep -E "postfix/jr/smtp\[[0-9]+\]: .*Reusing old session" | sed "s/.*\]: //" | sort -u)
+     b=$(pf_log | grep -E "postfix/sr/smtp\[[0-9]+\]: .*Reusing old session" | sed "s/.*\]: //" | sort -u)
+     [ -n "$a" ] && [ "$a" = "$b" ] || { echo "# smtpjail: $a"; echo "# stock: $b"; false; }'
+
+agent_tls_lines() {	# transport
+	pf_log | grep -E "postfix/$1/smtp\[[0-9]+\]: " |
+	    grep -E "Reusing old session|subject_CN=|TLS connection established" | sed 's/.*\]: //'
+}
+same_resumption_lines() {
+	local a b
+	a=$(agent_tls_lines jr) b=$(agent_tls_lines sr)
+	[ -n "$a" ] && [ "$a" = "$b" ] && return 0
+	echo "# smtpjail:"; echo "$a" | sed 's/^/#   /'
+	echo "# stock:"; echo "$b" | sed 's/^/#   /'
+	return 1
+}
+check "resumption: the same TLS lines as stock smtp(8), both connections" \
+    same_resumption_lines
+
+check "no fatal or panic from either agent" \
+    eval '! pf_log | grep -Eq "postfix/[js][a-z]+/smtp\[[0-9]+\]: (fatal|panic):"'
+check "no child killed by seccomp" \
+    eval '! pf_log | grep -q "killed by seccomp"'
+
+check_summary
