@@ -853,3 +853,63 @@ dns_lookup_addr(struct dns_ctx *ctx, const char *name, int family,
 	q.reply = reply;
 	return (dns_lookup_addr_many(ctx, &q, 1));
 }
+
+/* One raw query of dns_raw_query(). */
+struct dns_raw {
+	struct dns_ctx *ctx;
+	unsigned char *abuf;
+	size_t	asize;
+	size_t	alen;
+	int	status;
+	int	done;
+};
+
+static void
+dns_raw_callback(void *arg, int status, int timeouts, unsigned char *abuf,
+    int alen)
+{
+	struct dns_raw *raw = arg;
+
+	(void)timeouts;
+	if (raw->done)
+		return;
+	raw->status = status;
+	if (status == ARES_SUCCESS && (abuf == NULL || alen < DNS_HDR_LEN
+	    || (size_t)alen > raw->asize))
+		raw->status = ARES_EBADRESP;
+	else if (status == ARES_SUCCESS) {
+		memcpy(raw->abuf, abuf, (size_t)alen);
+		raw->alen = (size_t)alen;
+	}
+	raw->done = 1;
+	raw->ctx->pending--;
+}
+
+int
+dns_raw_query(struct dns_ctx *ctx, const unsigned char *q, size_t qlen,
+    unsigned char *abuf, size_t asize, size_t *alen, int *ares_status)
+{
+	struct dns_raw raw;
+	int	rv;
+
+	*alen = 0;
+	*ares_status = ARES_ECANCELLED;
+	if ((rv = dns_check_ready(ctx)) < 0)
+		return (rv);
+	if (qlen < DNS_HDR_LEN || qlen > 65535)
+		return (-EINVAL);
+	memset(&raw, 0, sizeof(raw));
+	raw.ctx = ctx;
+	raw.abuf = abuf;
+	raw.asize = asize;
+	ctx->pending++;
+	/* c-ares sets its own query id (ares_send.c); may call back now. */
+	ares_send(ctx->channel, q, (int)qlen, dns_raw_callback, &raw);
+	if ((rv = dns_run(ctx)) < 0)
+		return (rv);
+	if (!raw.done)
+		msg_panic("dns_raw_query: no answer and no error");
+	*alen = raw.alen;
+	*ares_status = raw.status;
+	return (0);
+}

@@ -142,6 +142,16 @@ int	dns_lookup_addr(struct dns_ctx *, const char *name, int family,
 int	dns_lookup_addr_many(struct dns_ctx *, struct dns_addr_query *,
 	    size_t n);
 
+/*
+ * Hook for child/dnssec_query.c: send a query built by the caller with
+ * ares_send() and wait for its answer, copied to abuf (at most asize
+ * octets, *alen set). 0 with *ares_status the c-ares status, or
+ * -ECANCELED, -EINVAL, -EIO as the lookups above.
+ */
+int	dns_raw_query(struct dns_ctx *, const unsigned char *q, size_t qlen,
+	    unsigned char *abuf, size_t asize, size_t *alen,
+	    int *ares_status);
+
 /* Postfix valid_hostname(name, DO_WILDCARD) without the gripes. */
 int	dns_valid_hostname(const char *name);
 /* 1 if name is an IPv4 or IPv6 address literal (no brackets). */
