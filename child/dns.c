@@ -40,6 +40,12 @@
  *	Postfix's dns_get_answer() does: an invalid MX target drops that
  *	record, an invalid owner or CNAME drops the answer, an MX target
  *	"." is a null MX, a CNAME without data is followed.
+ *
+ *	Two hooks serve DNSSEC (child/dnssec_query.c): with
+ *	dns_set_dnssec() on, queries are built with the EDNS0 DO bit and
+ *	sent with ares_send(), and each reply says whether every answer
+ *	of its chain was validated (AD, DO echoed, trusted resolver);
+ *	dns_raw_query() sends a query its caller built (TLSA).
  * SECURITY
  *	Child only. dns_init() runs before lock-down, in each new child
  *	after the fork (child_after_fork(): getrandom(); c-ares keys its
@@ -62,6 +68,7 @@
 #include <sys/socket.h>
 
 #include "dns.h"
+#include "dnssec_query.h"
 #include "msg.h"
 #include "sj_sys.h"
 #include "sj_text.h"
@@ -91,6 +98,7 @@ struct dns_chain {
 	char	name[SJ_HOSTNAME_MAX + 1];	/* current query name */
 	int	steps;				/* CNAMEs followed */
 	int	done;
+	int	insecure;			/* an answer not validated */
 	struct dns_mx_reply *mx;		/* exactly one of mx/ar */
 	struct dns_addr_reply *ar;
 };
@@ -219,6 +227,13 @@ dns_set_servers(struct dns_ctx *ctx, const char *csv)
 		return (-EINVAL);
 	}
 	return (0);
+}
+
+void
+dns_set_dnssec(struct dns_ctx *ctx, int on, int trusted)
+{
+	ctx->dnssec = on != 0;
+	ctx->ad_trusted = trusted != 0;
 }
 
 void
@@ -380,6 +395,20 @@ dns_chain_start(struct dns_chain *ch)
 		return;
 	}
 	/* May call back at once (no server, no socket). */
+	if (ch->ctx->dnssec) {
+		unsigned char q[DNSSEC_QUERY_MAX];
+		int	qlen;
+
+		if ((qlen = dnssec_query_build(ch->name, (unsigned)ch->qtype,
+		    q, sizeof(q))) < 0) {
+			dns_chain_result(ch, DNS_NOTFOUND, ARES_EBADNAME,
+			    "Name service error for %s: invalid host or "
+			    "domain name", ch->name);
+			return;
+		}
+		ares_send(ch->ctx->channel, q, qlen, dns_callback, ch);
+		return;
+	}
 	ares_query(ch->ctx->channel, ch->name, DNS_C_IN, ch->qtype,
 	    dns_callback, ch);
 }
@@ -619,11 +648,18 @@ dns_callback(void *arg, int status, int timeouts, unsigned char *abuf,
 		    DNS_TXT_NORECOVERY);
 		return;
 	}
+	if (!ch->ctx->dnssec || !dnssec_answer_validated(abuf, (size_t)alen,
+	    ch->ctx->ad_trusted))
+		ch->insecure = 1;
 	cname[0] = '\0';
 	rv = dns_parse(ch, abuf, alen, cname);
 	switch (rv) {
 	case DNS_OK:
 		dns_chain_result(ch, DNS_OK, ARES_SUCCESS, NULL);
+		if (ch->mx)
+			ch->mx->dnssec_valid = !ch->insecure;
+		else
+			ch->ar->dnssec_valid = !ch->insecure;
 		return;
 	case DNS_NULLMX:
 		dns_chain_result(ch, DNS_NULLMX, ARES_SUCCESS,

@@ -146,6 +146,64 @@ dnssec_ad_trusted(const char *servers, int trust_ad)
 	return (1);
 }
 
+/* Position after the (possibly compressed) name at pos, or 0. */
+static size_t
+dnssec_skip_name(const unsigned char *abuf, size_t alen, size_t pos)
+{
+	unsigned c;
+
+	while (pos < alen) {
+		c = abuf[pos];
+		if ((c & 0xc0) == 0xc0)
+			return (pos + 2 <= alen ? pos + 2 : 0);
+		if (c & 0xc0)
+			return (0);
+		if (c == 0)
+			return (pos + 1);
+		pos += 1 + c;
+	}
+	return (0);
+}
+
+int
+dnssec_answer_validated(const unsigned char *abuf, size_t alen, int trusted)
+{
+	unsigned counts[4], i, sect;
+	size_t	pos, next;
+	int	edns_do = 0, opts = 0;
+
+	if (!trusted || abuf == NULL || alen < DNSSEC_HDR_LEN
+	    || !(abuf[3] & DNSSEC_FLAG_AD))
+		return (0);
+	for (i = 0; i < 4; i++)
+		counts[i] = (unsigned)abuf[4 + 2 * i] << 8 | abuf[5 + 2 * i];
+	pos = DNSSEC_HDR_LEN;
+	for (i = 0; i < counts[0]; i++) {
+		if ((next = dnssec_skip_name(abuf, alen, pos)) == 0
+		    || next + 4 > alen)
+			return (0);
+		pos = next + 4;
+	}
+	for (sect = 1; sect < 4; sect++) {
+		for (i = 0; i < counts[sect]; i++) {
+			if ((next = dnssec_skip_name(abuf, alen, pos)) == 0
+			    || next + 10 > alen)
+				return (0);
+			if (sect == 3 && next == pos + 1 && abuf[next] == 0
+			    && abuf[next + 1] == DNSSEC_T_OPT) {
+				if (++opts > 1)
+					return (0);	/* RFC 6891 6.1.1 */
+				edns_do = (abuf[next + 6] & DNSSEC_OPT_DO) != 0;
+			}
+			pos = next + 10 + ((size_t)abuf[next + 8] << 8
+			    | abuf[next + 9]);
+			if (pos > alen)
+				return (0);
+		}
+	}
+	return (edns_do);
+}
+
 int
 dnssec_answer_secure(const struct tlsa_set *set, int trusted)
 {

@@ -63,6 +63,14 @@ int	dnssec_query_build(const char *name, unsigned qtype,
 /* The trust rule above. servers: the c-ares csv CONFIG carries. */
 int	dnssec_ad_trusted(const char *servers, int trust_ad);
 
+/*
+ * Any answer (MX, A, AAAA): AD set, an OPT record with DO in the
+ * additional section, and 'trusted'. 0 for anything that does not
+ * parse.
+ */
+int	dnssec_answer_validated(const unsigned char *abuf, size_t alen,
+	    int trusted);
+
 /* AD believed: trusted resolver, AD set and DO echoed. */
 int	dnssec_answer_secure(const struct tlsa_set *, int trusted);
 

@@ -5,7 +5,15 @@
  *	the child's DNSSEC TLSA lookup and DANE handshake, run by a test
  * SYNOPSIS
  *	aux_dane_probe SERVERS TRUST_AD HOST PORT [ADDR]
+ *	aux_dane_probe -m SERVERS TRUST_AD DOMAIN
  * DESCRIPTION
+ *	With -m: the MX lookup of DOMAIN and the A lookup of its first
+ *	MX host as smtp_dns_support_level = dnssec makes them (child/
+ *	dns.c with dns_set_dnssec()), one line each:
+ *
+ *	    mx=STATUS valid=0|1 count=N first=HOST
+ *	    a=STATUS valid=0|1 count=N
+ *
  *	Runs child/dnssec_query.c's dnssec_lookup_tlsa() for
  *	_PORT._tcp.HOST through SERVERS (c-ares csv, as CONFIG carries
  *	resolv.conf's name servers), with the AD trust rule of
@@ -101,6 +109,32 @@ handshake(const char *addr, unsigned port, const char *host,
 	return (0);
 }
 
+static int
+mx_probe(const char *servers, int trust_ad, const char *domain)
+{
+	static struct dns_mx_reply mx;
+	static struct dns_addr_reply a;
+	struct dns_ctx dns;
+	char	why[DNSSEC_WHY_MAX];
+
+	if (dns_init(&dns, why, sizeof(why)) < 0
+	    || dns_set_servers(&dns, servers) < 0)
+		return (2);
+	dns_set_dnssec(&dns, 1, dnssec_ad_trusted(servers, trust_ad));
+	if (dns_lookup_mx(&dns, domain, &mx) < 0)
+		return (2);
+	printf("mx=%d valid=%d count=%zu first=%s\n", mx.status,
+	    mx.dnssec_valid, mx.count, mx.count ? mx.mx[0].host : "");
+	if (mx.count > 0) {
+		if (dns_lookup_addr(&dns, mx.mx[0].host, AF_INET, &a) < 0)
+			return (2);
+		printf("a=%d valid=%d count=%zu\n", a.status, a.dnssec_valid,
+		    a.count);
+	}
+	dns_free(&dns);
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -112,6 +146,10 @@ main(int argc, char **argv)
 	int	trusted, rv;
 	const char *cls;
 
+	if (argc == 5 && strcmp(argv[1], "-m") == 0) {
+		sys_set_connector(local_connect);
+		return (mx_probe(argv[2], atoi(argv[3]), argv[4]));
+	}
 	if (argc != 5 && argc != 6) {
 		fprintf(stderr, "usage: aux_dane_probe SERVERS TRUST_AD HOST "
 		    "PORT [ADDR]\n");

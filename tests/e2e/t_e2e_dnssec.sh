@@ -114,6 +114,7 @@ cat > example.test.zone <<EOZ
 \$TTL 300
 @	IN SOA ns.example.test. hostmaster.example.test. 1 3600 600 86400 300
 @	IN NS ns.example.test.
+@	IN MX 10 mx.example.test.
 ns	IN A 127.0.0.2
 mx	IN A 127.0.0.3
 bad	IN A 127.0.0.3
@@ -128,6 +129,7 @@ cat > insecure.test.zone <<EOZ
 \$TTL 300
 @	IN SOA ns.example.test. hostmaster.example.test. 1 3600 600 86400 300
 @	IN NS ns.example.test.
+@	IN MX 10 mx.insecure.test.
 mx	IN A 127.0.0.3
 _25._tcp.mx	IN TLSA 3 1 1 $good
 EOZ
@@ -255,7 +257,23 @@ check "PKIX-EE (usage 1): secure but unusable" \
 check "bogus record: lookup error, Postfix's try-again text" \
     probe_has 127.0.0.1:53 0 bogus.example.test -- '^tlsa=error' \
     '^why: Host or domain name not found. Name service error for name=_25._tcp.bogus.example.test type=TLSA: Host not found, try again$'
+mx_has() {	# servers trust-ad domain pattern...
+	local s=$1 t=$2 d=$3 p
+	shift 3
+	nsx "$probe" -m "$s" "$t" "$d" > out 2>&1
+	for p in "$@"; do
+		grep -q -- "$p" out || return 1
+	done
+}
+check "dnssec MX and A lookups of a signed zone: validated" \
+    mx_has 127.0.0.1:53 0 example.test \
+    '^mx=0 valid=1 count=1 first=mx.example.test$' '^a=0 valid=1 count=1$'
+check "dnssec MX and A lookups of an unsigned zone: not validated" \
+    mx_has 127.0.0.1:53 0 insecure.test \
+    '^mx=0 valid=0 count=1 first=mx.insecure.test$' '^a=0 valid=0 count=1$'
 if [ "$have_dummy" -eq 1 ]; then
+	check "dnssec MX lookup through an untrusted resolver: not validated" \
+	    mx_has 192.0.2.53:53 0 example.test '^mx=0 valid=0 count=1'
 	check "non-loopback resolver: AD not trusted, insecure" \
 	    probe_has 192.0.2.53:53 0 mx.example.test -- \
 	    '^tlsa=insecure trusted=0 count=1'

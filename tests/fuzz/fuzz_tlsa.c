@@ -9,7 +9,10 @@
  *	through tlsa_answer_parse(); the set must then be within its
  *	bounds (count, arena, every record inside the arena), and every
  *	kept record is judged by tlsa_rr_usable() (which decodes full
- *	certificates and keys with OpenSSL) with both digest lists.
+ *	certificates and keys with OpenSSL) with both digest lists. The
+ *	same bytes go through dnssec_answer_validated(), which child/dns.c
+ *	runs on every MX and address answer at smtp_dns_support_level =
+ *	dnssec; it must agree with the parser on a well-formed answer.
  * SECURITY
  *	Runs the child's parsers on hostile input, outside the sandbox.
  */
@@ -19,6 +22,7 @@
 
 #include "fuzz_quiet.h"
 #include "msg.h"
+#include "dnssec_query.h"
 #include "tlsa.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -43,6 +47,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    && rv != TLSA_MALFORMED)
 		abort();
 	if (rv != TLSA_OK && set.count != 0)
+		abort();
+	if (dnssec_answer_validated(data, size, 1) && rv != TLSA_MALFORMED
+	    && !(set.ad && set.edns_do))
 		abort();
 	if (set.count > TLSA_RR_MAX || set.used > TLSA_DATA_MAX)
 		abort();

@@ -406,6 +406,36 @@ test_digests(void **state)
 }
 
 static void
+test_answer_validated(void **state)
+{
+	struct wr w;
+
+	(void)state;
+	header(&w, 0x20, 1, 1, 0, 1);
+	question(&w, QN);
+	rr_tlsa(&w, NULL, 3, 1, 1, d32, 32, 300);
+	rr_opt(&w, 1);
+	assert_true(dnssec_answer_validated(w.b, w.n, 1));
+	assert_false(dnssec_answer_validated(w.b, w.n, 0));
+	for (size_t n = 0; n < w.n; n++)
+		assert_false(dnssec_answer_validated(w.b, n, 1));
+	header(&w, 0x20, 1, 1, 0, 1);
+	question(&w, QN);
+	rr_tlsa(&w, NULL, 3, 1, 1, d32, 32, 300);
+	rr_opt(&w, 0);				/* DO not echoed */
+	assert_false(dnssec_answer_validated(w.b, w.n, 1));
+	header(&w, 0x20, 1, 1, 0, 0);		/* no OPT: EDNS fallback */
+	question(&w, QN);
+	rr_tlsa(&w, NULL, 3, 1, 1, d32, 32, 300);
+	assert_false(dnssec_answer_validated(w.b, w.n, 1));
+	header(&w, 0x00, 1, 1, 0, 1);		/* no AD */
+	question(&w, QN);
+	rr_tlsa(&w, NULL, 3, 1, 1, d32, 32, 300);
+	rr_opt(&w, 1);
+	assert_false(dnssec_answer_validated(w.b, w.n, 1));
+}
+
+static void
 test_query_build(void **state)
 {
 	unsigned char q[DNSSEC_QUERY_MAX];
@@ -458,6 +488,7 @@ main(void)
 		cmocka_unit_test(test_usable),
 		cmocka_unit_test(test_usable_spki),
 		cmocka_unit_test(test_digests),
+		cmocka_unit_test(test_answer_validated),
 		cmocka_unit_test(test_query_build),
 		cmocka_unit_test(test_trust_rule),
 	};
