@@ -30,7 +30,9 @@
  *	255 octets, labels of the obsolete 0x40/0x80 kinds and records
  *	that overrun the answer make the whole answer TLSA_MALFORMED.
  *	Full certificates and keys are decoded by OpenSSL's d2i_X509()/
- *	d2i_PUBKEY() with the exact length, in the sandbox.
+ *	d2i_PUBKEY() with the exact length, in the sandbox; their errors
+ *	are cleared, so that they are never reported as a "TLS library
+ *	problem" of the next handshake.
  * SEE ALSO
  *	child/dane.c, child/dnssec_query.c, tests/fuzz/fuzz_tlsa.c,
  *	Postfix src/tls/tls_dane.c, RFC 6698, RFC 7671, RFC 7672
@@ -40,6 +42,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -322,6 +325,7 @@ tlsa_rr_usable(const struct tlsa_set *set, const struct tlsa_rr *rr,
 	if (rr->selector == TLSA_SEL_CERT) {
 		if (rr->len == 0 || (x = d2i_X509(NULL, &p, rr->len)) == NULL
 		    || p != data + rr->len) {
+			ERR_clear_error();	/* not a TLS library problem */
 			snprintf(why, whysz, "malformed certificate in RR: "
 			    "%s IN TLSA %u %u %u ...", rrname, rr->usage,
 			    rr->selector, rr->mtype);
@@ -341,6 +345,7 @@ tlsa_rr_usable(const struct tlsa_set *set, const struct tlsa_rr *rr,
 	}
 	if (rr->len == 0 || (k = d2i_PUBKEY(NULL, &p, rr->len)) == NULL
 	    || p != data + rr->len) {
+		ERR_clear_error();
 		snprintf(why, whysz, "malformed public key in RR: "
 		    "%s IN TLSA %u %u %u ...", rrname, rr->usage,
 		    rr->selector, rr->mtype);

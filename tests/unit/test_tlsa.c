@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -331,6 +332,7 @@ test_usable(void **state)
 	assert_false(tlsa_rr_usable(&set, &rr, &dg, "x", why, sizeof(why)));
 	assert_string_equal(why, "malformed public key in RR: "
 	    "x IN TLSA 2 1 0 ...");
+	assert_int_equal(ERR_peek_error(), 0);	/* not left for TLS */
 	rr.selector = 0;
 	assert_false(tlsa_rr_usable(&set, &rr, &dg, "x", why, sizeof(why)));
 	/* Only sha256 configured: sha512 records are unusable. */
