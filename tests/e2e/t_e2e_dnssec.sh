@@ -227,9 +227,9 @@ probe_has() {	# servers trust-ad host addr-or-- pattern...
 	local s=$1 t=$2 h=$3 a=$4 p
 	shift 4
 	if [ "$a" = "--" ]; then
-		nsx "$probe" "$s" "$t" "$h" 25 > out 2>&1
+		nsx "$probe" "$s" "$t" "$h" 25 > out 2>&1 || return 1
 	else
-		nsx "$probe" "$s" "$t" "$h" 25 "$a" > out 2>&1
+		nsx "$probe" "$s" "$t" "$h" 25 "$a" > out 2>&1 || return 1
 	fi
 	for p in "$@"; do
 		grep -q -- "$p" out || return 1
@@ -260,7 +260,7 @@ check "bogus record: lookup error, Postfix's try-again text" \
 mx_has() {	# servers trust-ad domain pattern...
 	local s=$1 t=$2 d=$3 p
 	shift 3
-	nsx "$probe" -m "$s" "$t" "$d" > out 2>&1
+	nsx "$probe" -m "$s" "$t" "$d" > out 2>&1 || return 1
 	for p in "$@"; do
 		grep -q -- "$p" out || return 1
 	done
