@@ -23,8 +23,8 @@
 #	check is skipped.
 # SECURITY
 #	Test code, run as root. Everything runs in the namespace it
-#	creates; it kills only the pids it started and removes only its
-#	own /var/tmp/sj-dnssec-PID directory.
+#	creates; it ends only the processes in that namespace and removes
+#	only its own /var/tmp/sj-dnssec-PID directory.
 # SEE ALSO
 #	child/dnssec_query.c, child/tlsa.c, child/dane.c,
 #	tests/e2e/aux_dane_probe.c
@@ -35,7 +35,6 @@ probe=$build/tests/e2e/aux_dane_probe
 NAME="DNSSEC DANE probe"
 ns=sj-dnssec-$$
 dir=/var/tmp/sj-dnssec-$$
-pids=""
 pass=0 fail=0
 
 skip_all() {
@@ -49,14 +48,18 @@ for t in ip nsd unbound ldns-keygen ldns-signzone openssl; do
 done
 [ -x "$probe" ] || skip_all "$probe not built"
 
+# Every process in our own namespace is ours: end them all (nsd forks).
 cleanup() {
-	local p
-	for p in $pids; do
-		kill "$p" 2> /dev/null
-	done
-	sleep 0.2
-	for p in $pids; do
-		kill -KILL "$p" 2> /dev/null
+	local p i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		p=$(ip netns pids "$ns" 2> /dev/null | tr '\n' ' ')
+		[ -n "${p// /}" ] || break
+		if [ "$i" -lt 6 ]; then
+			kill $p 2> /dev/null
+		else
+			kill -KILL $p 2> /dev/null
+		fi
+		sleep 0.2
 	done
 	ip netns del "$ns" 2> /dev/null
 	[ -n "${SJ_KEEP:-}" ] || rm -rf -- "$dir"
@@ -198,13 +201,11 @@ stub-zone:
 	stub-addr: 127.0.0.2
 EOC
 
-nsx nsd -d -c nsd.conf > nsd.out 2>&1 &
-pids="$pids $!"
-nsx unbound -d -c unbound.conf > unbound.out 2>&1 &
-pids="$pids $!"
-nsx openssl s_server -accept 127.0.0.3:25 -cert srv.pem -key srv.key \
+# Not through nsx: the servers are children of this shell, in $ns.
+ip netns exec "$ns" nsd -d -c nsd.conf > nsd.out 2>&1 &
+ip netns exec "$ns" unbound -d -c unbound.conf > unbound.out 2>&1 &
+ip netns exec "$ns" openssl s_server -accept 127.0.0.3:25 -cert srv.pem -key srv.key \
     -www -quiet > s_server.out 2>&1 < /dev/null &
-pids="$pids $!"
 
 # Wait until the resolver answers with the validated record.
 ready=0
