@@ -240,9 +240,9 @@ tls_level(struct sj_tls_config *t, struct sj_params *p, char *why,
 		if (strcasecmp(v, "dane") == 0 ||
 		    strcasecmp(v, "dane-only") == 0)
 			snprintf(why, whysz, "parameter smtp_tls_security_level"
-			    ": \"%s\" is not implemented by smtpjail (DANE "
-			    "needs DNSSEC lookups it does not make yet): "
-			    "refusing to deliver with less", v);
+			    ": \"%s\" is not implemented by smtpjail (DANE: "
+			    "its DNSSEC and TLSA lookups are not yet used for "
+			    "delivery): refusing to deliver with less", v);
 		else
 			snprintf(why, whysz, "parameter smtp_tls_security_level"
 			    ": invalid TLS level \"%s\"", v);
