@@ -55,6 +55,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "dane_server.h"
 #include "msg.h"
 #include "sj_sys.h"
 #include "sj_text.h"
@@ -254,6 +255,12 @@ tls_prepare(const struct sj_tls_config *t, char *why, size_t whysz)
 		return (-1);
 	}
 	if (tls_load_trust(ctx, t, why, whysz) < 0) {
+		tls_release();
+		return (-1);
+	}
+	/* dane, dane-only: OpenSSL's DANE with tls_dane_digests. */
+	if (SJ_TLS_IS_DANE(t->level) && dane_server_ctx(ctx, t) < 0) {
+		snprintf(why, whysz, "cannot enable DANE support");
 		tls_release();
 		return (-1);
 	}
@@ -507,12 +514,22 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 		tls_conn_free(c);
 		return (-EINVAL);
 	}
-	if ((sni = tls_sni(t, p)) != NULL && *sni != '\0' &&
+	/* Postfix tls_client.c: DANE sessions send the TLSA base
+	 * domain as SNI unless smtp_tls_servername names one. */
+	if ((sni = tls_sni(t, p)) == NULL && SJ_TLS_IS_DANE(level))
+		sni = p->host;
+	if (sni != NULL && *sni != '\0' &&
 	    !SSL_set_tlsext_host_name(c->ssl, sni))
 		msg_warn("%s: error setting SNI hostname to: %s", p->namaddr,
 		    sni);
 	if (tls_verify_setup(c->ssl, tls_ctx.ex_index, &c->vs, t, level, p)
 	    < 0) {
+		tls_conn_free(c);
+		return (-EINVAL);
+	}
+	/* half-dane, dane: the TLSA records of this server's lookup. */
+	if (SJ_TLS_IS_DANE(level) && dane_server_ssl(c->ssl) < 0) {
+		msg_warn("%s: could not enable DANE", p->namaddr);
 		tls_conn_free(c);
 		return (-EINVAL);
 	}

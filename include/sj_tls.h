@@ -40,7 +40,20 @@ enum sj_tls_level {
 	SJ_TLS_LEV_FPRINT,
 	SJ_TLS_LEV_VERIFY,
 	SJ_TLS_LEV_SECURE,
+	/*
+	 * DANE (Postfix TLS_LEV_DANE, _DANE_ONLY, _HALF_DANE) come after,
+	 * so that the numbers above stay. Configured: dane, dane-only;
+	 * the per-server levels child/dane_policy.c decides are may,
+	 * encrypt, half-dane or dane (SJ_TLS_LEV_DANE for both configured
+	 * levels). All three require a matched certificate.
+	 */
+	SJ_TLS_LEV_DANE,
+	SJ_TLS_LEV_DANE_ONLY,
+	SJ_TLS_LEV_HALF_DANE,
 };
+
+#define SJ_TLS_LEV_MAX		SJ_TLS_LEV_HALF_DANE
+#define SJ_TLS_IS_DANE(l)	((l) >= SJ_TLS_LEV_DANE)
 
 #define SJ_TLS_REQUIRED(l)	((l) >= SJ_TLS_LEV_ENCRYPT)
 #define SJ_TLS_MUST_MATCH(l)	((l) >= SJ_TLS_LEV_FPRINT)
@@ -95,6 +108,11 @@ struct sj_tls_config {
 	size_t	nfpt;
 	size_t	fpt_len[SJ_TLS_FPT_MAX];
 	unsigned char fpt[SJ_TLS_FPT_MAX][SJ_TLS_MD_MAX];
+	/* dane, dane-only: tls_dane_digests (parsed by the child's
+	 * tlsa_digests_parse(), checked by the parent at start) and
+	 * smtp_tls_dane_insecure_mx_policy (DANE_POL_IMX_* values). */
+	char	dane_digests[SJ_TLS_LIST_MAX];
+	int	dane_imx;
 };
 
 /*
