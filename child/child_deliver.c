@@ -261,6 +261,7 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 	const struct dest_addr *a;
 	struct smtp_peer peer;
 	struct ipc_result why, dw;
+	struct tls_peer tp;
 	struct deliver_count n = { 0, 0 };
 	size_t	i, j;
 	int	fd, err, last, rv, done_list = 0;
@@ -308,8 +309,12 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 		/* dane, dane-only: this server's level, or skip it. */
 		if (SJ_TLS_IS_DANE(conf_level) && !job->tls_plain_next) {
 			memset(&dw, 0, sizeof(dw));
+			memset(&tp, 0, sizeof(tp));
+			tp.job_id = job->dlv->job_id;
+			tp.emit = job->emit;
+			tp.emit_ctx = job->emit_ctx;
 			rv = dane_server_level(c->dns, cfg, conf_level,
-			    c->hop_name, a, deliver_port(a), &dw);
+			    c->hop_name, a, deliver_port(a), &tp, &dw);
 			if (rv == DANE_SERVER_SKIP) {
 				deliver_result(&why, dw.status, dw.reason);
 				smtp_session_set_why(job, &why);

@@ -41,6 +41,7 @@
 #include "msg.h"
 #include "sj_text.h"
 #include "sj_tls.h"
+#include "tls.h"
 #include "tlsa.h"
 
 static struct {
@@ -120,10 +121,50 @@ dane_server_tlsa(struct dns_ctx *dns, const char *host, unsigned port,
 	}
 }
 
+/*
+ * A warning for the parent to word (TLS_INFO POLICY): free text from
+ * the child is never logged as Postfix's, so the reason travels as a
+ * number (include/sj_tls.h SJ_TLS_POL_*).
+ */
+static int
+dane_server_warn(const struct tls_peer *tp, const char *dest,
+    const char *host, unsigned port, const char *text)
+{
+	struct ipc_tls_info info;
+	static const struct {
+		const char *text;
+		unsigned code;
+	} tab[] = {
+		{"no TLSA records found", SJ_TLS_POL_NO_TLSA},
+		{"non DNSSEC destination", SJ_TLS_POL_NONDNSSEC},
+		{"TLSA lookup error for ", SJ_TLS_POL_LOOKUP_ERR},
+		{"client TLS configuration problem", SJ_TLS_POL_CONFIG},
+		{"TLSA records unusable", SJ_TLS_POL_UNUSABLE},
+		{"Verification not possible, MX RRset is insecure",
+		    SJ_TLS_POL_MX_INSECURE},
+		{"dnssec lookups disabled", SJ_TLS_POL_NO_DNSSEC},
+		{"MX lookup errors ignored", SJ_TLS_POL_MX_IGNORED},
+	};
+	size_t	i;
+
+	memset(&info, 0, sizeof(info));
+	info.event = SJ_TLS_EV_POLICY;
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strstr(text, tab[i].text) != NULL)
+			break;
+	if (i == sizeof(tab) / sizeof(tab[0]))
+		msg_panic("dane_server_warn: unknown reason \"%s\"", text);
+	info.conn_code = tab[i].code;
+	info.verify_depth = port;
+	snprintf(info.peer, sizeof(info.peer), "%s", dest);
+	snprintf(info.host, sizeof(info.host), "%s", host);
+	return (tls_emit(tp, &info));
+}
+
 int
 dane_server_level(struct dns_ctx *dns, const struct ipc_config *cfg,
     int conf_level, const char *dest, const struct dest_addr *a,
-    unsigned port, struct ipc_result *why)
+    unsigned port, const struct tls_peer *tp, struct ipc_result *why)
 {
 	struct dane_policy_in in;
 	struct dane_policy_out out;
@@ -164,8 +205,9 @@ dane_server_level(struct dns_ctx *dns, const struct ipc_config *cfg,
 		in.tlsa = rv;
 		dane_policy_decide(&in, &out);
 	}
-	if (out.warning[0] != '\0')
-		msg_warn("%s", out.warning);
+	if (out.warning[0] != '\0' && (rv = dane_server_warn(tp, cdest,
+	    a->host, port, out.warning)) < 0)
+		return (rv);
 	switch (out.level) {
 	case DANE_POL_MAY:
 		return (SJ_TLS_LEV_MAY);
@@ -179,8 +221,9 @@ dane_server_level(struct dns_ctx *dns, const struct ipc_config *cfg,
 		return (out.level == DANE_POL_DANE ? SJ_TLS_LEV_DANE :
 		    SJ_TLS_LEV_HALF_DANE);
 	default:
-		msg_warn("TLS policy lookup for %s/%s: %s", cdest, a->host,
-		    out.text);
+		if ((rv = dane_server_warn(tp, cdest, a->host, port,
+		    out.text)) < 0)
+			return (rv);
 		snprintf(why->status, sizeof(why->status), "%s", out.dsn);
 		snprintf(why->reason, sizeof(why->reason), "%s", out.text);
 		return (DANE_SERVER_SKIP);

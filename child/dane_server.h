@@ -14,7 +14,9 @@
  *	server at (SJ_TLS_LEV_MAY, _ENCRYPT, _HALF_DANE or _DANE), or
  *	DANE_SERVER_SKIP with 'why' filled (status and text of the
  *	deferral) after the warning "TLS policy lookup for DEST/HOST:
- *	TEXT", as Postfix skips the server.
+ *	TEXT", as Postfix skips the server. The warnings go to the parent
+ *	as TLS_INFO POLICY events with a reason number, which the parent
+ *	words (parent/tls_log.c).
  *
  *	The records of the last decision stay here until the next one;
  *	dane_server_ssl() gives them to one SSL connection (child/tls.c,
@@ -38,6 +40,7 @@
 
 struct dns_ctx;
 struct dest_addr;
+struct tls_peer;
 
 /*
  * The level to try 'a' at, DANE_SERVER_SKIP (why filled), or a
@@ -46,7 +49,7 @@ struct dest_addr;
  */
 int	dane_server_level(struct dns_ctx *, const struct ipc_config *,
 	    int conf_level, const char *dest, const struct dest_addr *a,
-	    unsigned port, struct ipc_result *why);
+	    unsigned port, const struct tls_peer *, struct ipc_result *why);
 
 /* The last decision's records on 'ssl': 0, or -1 (none usable). */
 int	dane_server_ssl(SSL *ssl);

@@ -549,7 +549,7 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 		return (err);
 	}
 	tls_verify_judge(c->ssl, &c->vs, t, level, p, st);
-	if ((err = tls_verify_report(&c->vs, t, p, st)) < 0) {
+	if ((err = tls_verify_report(&c->vs, t, level, p, st)) < 0) {
 		tls_conn_free(c);
 		return (err);
 	}

@@ -376,14 +376,15 @@ tls_verify_judge(SSL *ssl, struct tls_verify_state *vs,
  */
 int
 tls_verify_report(const struct tls_verify_state *vs,
-    const struct sj_tls_config *t, const struct tls_peer *p,
+    const struct sj_tls_config *t, int level, const struct tls_peer *p,
     struct tls_state *st)
 {
 	struct ipc_tls_info info;
 	int	err;
 
-	(void)t;
-	if (!st->matched && vs->have_err && vs->err != X509_V_OK) {
+	/* At dane, a server tried at may or encrypt: as configured. */
+	if (!st->matched && vs->have_err && vs->err != X509_V_OK &&
+	    (SJ_TLS_MUST_MATCH(level) || t->log_untrusted_conf)) {
 		memset(&info, 0, sizeof(info));
 		info.event = SJ_TLS_EV_VERIFY_FAIL;
 		info.verify_err = (uint32_t)vs->err;

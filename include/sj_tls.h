@@ -113,6 +113,11 @@ struct sj_tls_config {
 	 * smtp_tls_dane_insecure_mx_policy (DANE_POL_IMX_* values). */
 	char	dane_digests[SJ_TLS_LIST_MAX];
 	int	dane_imx;
+	/* smtp_tls_loglevel itself asked for "untrusted" (log_mask has it
+	 * at the levels that match): at dane, a server tried at "may" or
+	 * "encrypt" logs no verification failure (Postfix tls_client.c
+	 * widens the mask per connection). */
+	int	log_untrusted_conf;
 };
 
 /*
@@ -125,7 +130,23 @@ struct sj_tls_config {
 #define SJ_TLS_EV_OFFERED	4	/* "Host offered STARTTLS: [host]" */
 #define SJ_TLS_EV_PEERCERT	5	/* subject/issuer CN, fingerprints */
 #define SJ_TLS_EV_LIBERR	6	/* "TLS library problem: ..." */
-#define SJ_TLS_EV_MAX		6
+#define SJ_TLS_EV_POLICY	7	/* dane: "TLS policy lookup for ..." */
+#define SJ_TLS_EV_MAX		7
+
+/*
+ * SJ_TLS_EV_POLICY reasons, in conn_code (Postfix smtp_tls_policy.c
+ * dane_init() texts; the parent words them): peer is the nexthop
+ * domain, host the server, verify_depth the port for LOOKUP_ERR.
+ */
+#define SJ_TLS_POL_NO_TLSA	1	/* "no TLSA records found" */
+#define SJ_TLS_POL_NONDNSSEC	2	/* "non DNSSEC destination" */
+#define SJ_TLS_POL_LOOKUP_ERR	3	/* "TLSA lookup error for host:port" */
+#define SJ_TLS_POL_CONFIG	4	/* "client TLS configuration problem" */
+#define SJ_TLS_POL_UNUSABLE	5	/* "TLSA records unusable" */
+#define SJ_TLS_POL_MX_INSECURE	6	/* "Verification not possible, ..." */
+/* The configuration warnings (no server skipped by them at "dane"). */
+#define SJ_TLS_POL_NO_DNSSEC	7	/* "DEST: LEVEL configured with dnssec lookups disabled" */
+#define SJ_TLS_POL_MX_IGNORED	8	/* "... MX lookup errors ignored" */
 
 /* LIBERR events after one failed handshake (Postfix logs them all). */
 #define SJ_TLS_LIBERR_MAX	8

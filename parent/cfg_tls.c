@@ -527,6 +527,7 @@ sj_tls_config_load(struct sj_tls_config *t, struct sj_params *p, char *why,
 		    "value \"%s\"", v);
 		return (-EINVAL);
 	}
+	t->log_untrusted_conf = (t->log_mask & SJ_TLS_LOG_UNTRUSTED) != 0;
 	/* Postfix tls_client.c: verification errors matter at these. */
 	if (SJ_TLS_MUST_MATCH(t->level))
 		t->log_mask |= SJ_TLS_LOG_UNTRUSTED;

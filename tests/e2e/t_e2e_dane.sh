@@ -25,11 +25,12 @@
 #	dane-only; "Server certificate not verified" for a mismatch; the
 #	fallback to opportunistic TLS at dane).
 #
-#	smtpjail does not deliver at these levels yet: with "dane" it
-#	must refuse to start (fail closed), the message stays queued
-#	("mail transport unavailable") and nothing is sent in a weaker
-#	form. When the levels are wired in, these checks become the
-#	smtpjail-against-stock comparison.
+#	smtpjail (transports jdane, jdane-only, same settings) sends the
+#	same eight messages; for each, its status line must have stock's
+#	status, dsn, relay and text, and its TLS lines about that server
+#	("Verified|Trusted|Untrusted|Anonymous TLS connection established
+#	...", "certificate verification failed ...") and its "TLS policy
+#	lookup" warnings must be stock's.
 #
 #	Needs nsd, unbound, ldnsutils and openssl; without them the
 #	suite says "not ok" (make deps installs them).
@@ -184,26 +185,33 @@ for l in dane dane-only; do
 	    "  -o smtp_tls_security_level=$l" \
 	    "  -o smtp_dns_support_level=dnssec"
 done
-pf_master_add "jdane unix - - y - - smtpjail" \
-    "  -o syslog_name=postfix/\$service_name" \
-    "  -o smtp_tls_security_level=dane" \
-    "  -o smtp_dns_support_level=dnssec"
+for l in dane dane-only; do
+	pf_master_add "j$l unix - - y - - smtpjail" \
+	    "  -o syslog_name=postfix/\$service_name" \
+	    "  -o smtp_tls_security_level=$l" \
+	    "  -o smtp_dns_support_level=dnssec"
+done
 pf_postconf "smtp_tls_loglevel=1"
 {
 	for v in good.dane bad.dane notlsa.dane insecure; do
-		printf 's-dane@%s.test\tsdane:\n' "$v"
-		printf 's-only@%s.test\tsdane-only:\n' "$v"
+		for a in s j; do
+			printf '%s-dane@%s.test\t%sdane:\n' "$a" "$v" "$a"
+			printf '%s-only@%s.test\t%sdane-only:\n' "$a" "$v" "$a"
+		done
 	done
-	printf 'j-dane@good.dane.test\tjdane:\n'
 } > "$W_DIR/etc/transport"
 pf_reload || sj_die "reload failed"
 
 declare -A QID
-for r in s-dane@good.dane.test s-dane@bad.dane.test s-dane@notlsa.dane.test \
-    s-dane@insecure.test s-only@good.dane.test s-only@notlsa.dane.test \
-    s-only@insecure.test j-dane@good.dane.test; do
-	mid=$(pf_send "$SENDER" "$r")
-	QID[$r]=$(pf_qid "$mid")
+VARIANTS="good.dane bad.dane notlsa.dane insecure"
+for v in $VARIANTS; do
+	for a in s j; do
+		for l in dane only; do
+			r=$a-$l@$v.test
+			mid=$(pf_send "$SENDER" "$r")
+			QID[$r]=$(pf_qid "$mid")
+		done
+	done
 done
 pf_wait_settled "$T_TIMEOUT"
 sleep 2
@@ -244,10 +252,65 @@ check "stock dane-only, no TLSA: deferred 4.7.5 (dane_policy's text)" eval '
 check "stock dane-only, insecure MX: deferred 4.7.5 (dane_policy's text)" \
     has_status s-only@insecure.test "dsn=4.7.5" \
     "status=deferred (non DNSSEC destination)"
-check "smtpjail at dane: refuses to start, mail kept, nothing sent" eval '
-    has_status j-dane@good.dane.test "status=deferred (mail transport unavailable)" &&
-    pf_in_queue "${QID[j-dane@good.dane.test]}" &&
-    logged "postfix/[a-z/]*smtp[a-z]*\\[[0-9]+\\]: fatal: parameter smtp_tls_security_level: \"dane\" is not implemented by smtpjail" &&
-    ! grep -F "${QID[j-dane@good.dane.test]}: to=<j-dane@good.dane.test>" \
-	"$W_DIR/log/maillog" | grep -q "status=sent"'
+# --- smtpjail against stock
+# field LINE NAME: F = one field of a status line (text: the reason in
+# parentheses), recipients' "j-"/"s-" prefixes folded.
+field() {
+	local re
+	case $2 in
+	text)	re=', status=[a-z]+ \((.*)\)$';;
+	status)	re=', status=([a-z]+)';;
+	*)	re=" $2=([^,]*),";;
+	esac
+	F=
+	[[ $1 =~ $re ]] && F=${BASH_REMATCH[1]}
+	F=${F//<j-/<X-} F=${F//<s-/<X-}
+	re='^(.*queued as )[0-9A-Za-z]+(.*)$'
+	[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}QID${BASH_REMATCH[2]}"
+	re='^(.*Ok: )[0-9]+ bytes (queued as .*)$'
+	[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}${BASH_REMATCH[2]}"
+	return 0
+}
+same_fields() {	# level(dane|only) variant
+	local f a b rc=0 jl sl
+	jl=$(pf_status_line "${QID[j-$1@$2.test]}" "j-$1@$2.test")
+	sl=$(pf_status_line "${QID[s-$1@$2.test]}" "s-$1@$2.test")
+	for f in status dsn relay text; do
+		field "$jl" $f; a=$F
+		field "$sl" $f; b=$F
+		[ -n "$b" ] && [ "$a" = "$b" ] && continue
+		echo "# $f: smtpjail '$a'"
+		echo "#     stock    '$b'"
+		rc=1
+	done
+	return $rc
+}
+# The TLS lines and policy warnings a transport logged about a server.
+tls_lines() {	# transport host
+	grep -E "postfix/$1/smtp\\[[0-9]+\\]: " "$W_DIR/log/maillog" |
+	    grep -F "$2" |
+	    grep -E 'TLS connection|verification failed|TLS policy lookup' |
+	    sed -e 's/.*\]: //' | sort -u
+}
+same_tls_lines() {	# level(dane|only) variant
+	local a b t=dane host=mx.$2.test
+	[ "$1" = only ] && t=dane-only
+	[ "$2" = insecure ] && host=mx.insecure.test
+	a=$(tls_lines "j$t" "$host") b=$(tls_lines "s$t" "$host")
+	[ "$a" = "$b" ] && return 0
+	echo "# smtpjail:"; echo "$a" | sed 's/^/#   /'
+	echo "# stock:"; echo "$b" | sed 's/^/#   /'
+	return 1
+}
+for l in dane only; do
+	for v in $VARIANTS; do
+		check "smtpjail $l/$v: status, dsn, relay and text as stock" \
+		    same_fields "$l" "$v"
+		check "smtpjail $l/$v: TLS lines and policy warnings as stock" \
+		    same_tls_lines "$l" "$v"
+	done
+done
+check "smtpjail at dane: no fatal at start" eval '
+    ! grep -E "postfix/[a-z/-]*smtp[a-z]*\\[[0-9]+\\]: fatal:" \
+	"$W_DIR/log/maillog"'
 check_summary
