@@ -93,9 +93,23 @@ static const struct cfg_case cfg_cases[] = {
 	{ "fingerprint with one sha256", { "smtp_tls_security_level="
 	    "fingerprint", "smtp_tls_fingerprint_cert_match=" FP }, 0, NULL,
 	    SJ_TLS_LEV_FPRINT, NULL, 0, TLS1_VERSION, SJ_TLS_LOG_UNTRUSTED },
+	{ "dane: mandatory settings, untrusted logged", {
+	    "smtp_tls_security_level=dane" }, 0, NULL, SJ_TLS_LEV_DANE,
+	    "aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH:!aNULL", 0, TLS1_VERSION,
+	    SJ_TLS_LOG_UNTRUSTED },
+	{ "dane-only", { "smtp_tls_security_level=dane-only" }, 0, NULL,
+	    SJ_TLS_LEV_DANE_ONLY, NULL, 0, TLS1_VERSION, SJ_TLS_LOG_UNTRUSTED },
+	{ "half-dane is not a configured level", {
+	    "smtp_tls_security_level=half-dane" }, -EINVAL,
+	    "invalid TLS level \"half-dane\"", 0, NULL, 0, 0, 0 },
 	/* Refused. */
-	{ "dane refused", { "smtp_tls_security_level=dane" }, -EINVAL,
-	    "DANE", 0, NULL, 0, 0, 0 },
+	{ "dane: bad tls_dane_digests", { "smtp_tls_security_level=dane",
+	    "tls_dane_digests=md5" }, -EINVAL, "tls_dane_digests", 0, NULL,
+	    0, 0, 0 },
+	{ "dane: bad insecure MX policy", { "smtp_tls_security_level=dane",
+	    "smtp_tls_dane_insecure_mx_policy=maybe" }, -EINVAL,
+	    "invalid smtp_tls_dane_insecure_mx_policy value: \"maybe\"", 0,
+	    NULL, 0, 0, 0 },
 	{ "unknown level", { "smtp_tls_security_level=maybe" }, -EINVAL,
 	    "invalid TLS level \"maybe\"", 0, NULL, 0, 0, 0 },
 	{ "policy maps refused", { "smtp_tls_policy_maps=hash:/etc/x" },
