@@ -310,6 +310,25 @@ static const struct log_case log_cases[] = {
 	    .fprint = "AB:CD", .pkey_fprint = "EF:01" }, SJ_TLS_LOG_PEERCERT,
 	    PEER ": subject_CN=mx.example.test, issuer_CN=CA, "
 	    "fingerprint=AB:CD, pkey_fingerprint=EF:01" },
+	/* dane: the parent words the policy warnings (Postfix 3.7). */
+	{ "policy: no TLSA", { .event = SJ_TLS_EV_POLICY,
+	    .conn_code = SJ_TLS_POL_NO_TLSA, .peer = "example.test",
+	    .host = "mx.example.test", .verify_depth = 25 }, 0,
+	    "TLS policy lookup for example.test/mx.example.test: no TLSA "
+	    "records found" },
+	{ "policy: insecure MX", { .event = SJ_TLS_EV_POLICY,
+	    .conn_code = SJ_TLS_POL_NONDNSSEC, .peer = "example.test",
+	    .host = "mx.example.test" }, 0, "TLS policy lookup for "
+	    "example.test/mx.example.test: non DNSSEC destination" },
+	{ "policy: lookup error", { .event = SJ_TLS_EV_POLICY,
+	    .conn_code = SJ_TLS_POL_LOOKUP_ERR, .peer = "example.test",
+	    .host = "mx.example.test", .verify_depth = 2525 }, 0,
+	    "TLS policy lookup for example.test/mx.example.test: TLSA lookup "
+	    "error for mx.example.test:2525" },
+	{ "policy: dnssec lookups off", { .event = SJ_TLS_EV_POLICY,
+	    .conn_code = SJ_TLS_POL_NO_DNSSEC, .peer = "example.test",
+	    .host = "mx.example.test" }, 0, "example.test: dane configured "
+	    "with dnssec lookups disabled" },
 };
 
 static void
@@ -340,6 +359,17 @@ test_log(void **state)
 		if (cap.n != 1 || strcmp(cap.last, c->line) != 0)
 			fail_msg("%s: logged %d lines, last \"%s\"\n  want "
 			    "\"%s\"", c->name, cap.n, cap.last, c->line);
+	}
+	/* A reason number the parent does not know: refused, not logged. */
+	{
+		struct ipc_tls_info bad = { .event = SJ_TLS_EV_POLICY,
+		    .conn_code = 99, .peer = "example.test",
+		    .host = "mx.example.test" };
+
+		memset(&t, 0, sizeof(t));
+		cap.n = 0;
+		assert_int_equal(tls_log_info(&t, &bad), -EINVAL);
+		assert_int_equal(cap.n, 0);
 	}
 	msg_set_sink(NULL, NULL);
 }
