@@ -265,7 +265,8 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 	struct deliver_count n = { 0, 0 };
 	size_t	i, j;
 	int	fd, err, last, rv, done_list = 0;
-	int	conf_level = job->tls_level;
+	int	conf_level = tls_config() == NULL ? SJ_TLS_LEV_NONE :
+	    tls_config()->level;
 
 	memset(c->used, 0, sizeof(c->used));
 	if (c->conn_load && list->count > 0) {
@@ -286,6 +287,7 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 		if (c->used[i])
 			continue;
 		a = &list->addr[i];
+		job->tls_level = conf_level;
 		/* A less preferred address: a cached session first. */
 		if (c->conn_load && a->pref != list->addr[0].pref) {
 			if ((rv = deliver_cached(job, list, (int)i, i,
@@ -363,6 +365,7 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 		if (last)
 			break;
 	}
+	job->tls_level = conf_level;
 	return (0);
 }
 
