@@ -25,7 +25,7 @@ AUX_BIN	 = $(AUX_SRC:tests/%.c=$(BUILD)/tests/%)
 DEB_PKGS = build-essential pkg-config libseccomp-dev libcap-dev \
 	   libc-ares-dev libcmocka-dev libidn2-dev libssl-dev openssl postfix \
 	   dnsmasq-base iproute2 clang libclang-rt-14-dev seccomp procps python3 \
-	   pflogsumm
+	   pflogsumm nsd unbound ldnsutils
 
 # make deb only: Debian's packaging tools (not needed by make test's
 # other suites; tests/pkg/t_deb.sh runs make deb-deps itself).

@@ -66,6 +66,7 @@
 
 #include "child_deliver.h"
 #include "conn_cache.h"
+#include "dane_server.h"
 #include "msg.h"
 #include "sj_match.h"
 #include "sj_sys.h"
@@ -81,6 +82,8 @@ static struct child_deliver_ctx {
 	unsigned char used[DEST_ADDR_MAX];	/* address served from cache */
 	int	conn_load;			/* SMTP_MISC_FLAG_CONN_LOAD */
 	char	dest_label[SJ_NEXTHOP_MAX + 1];	/* "" = none */
+	struct dns_ctx *dns;			/* for TLSA lookups */
+	const char *hop_name;			/* the hop's domain */
 } child_deliver_ctx;
 
 /* Counts of one destination (Postfix addr_count and sess_count). */
@@ -257,10 +260,13 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 	const struct ipc_config *cfg = job->cfg;
 	const struct dest_addr *a;
 	struct smtp_peer peer;
-	struct ipc_result why;
+	struct ipc_result why, dw;
+	struct tls_peer tp;
 	struct deliver_count n = { 0, 0 };
 	size_t	i, j;
 	int	fd, err, last, rv, done_list = 0;
+	int	conf_level = tls_config() == NULL ? SJ_TLS_LEV_NONE :
+	    tls_config()->level;
 
 	memset(c->used, 0, sizeof(c->used));
 	if (c->conn_load && list->count > 0) {
@@ -281,6 +287,7 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 		if (c->used[i])
 			continue;
 		a = &list->addr[i];
+		job->tls_level = conf_level;
 		/* A less preferred address: a cached session first. */
 		if (c->conn_load && a->pref != list->addr[0].pref) {
 			if ((rv = deliver_cached(job, list, (int)i, i,
@@ -301,6 +308,26 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 		/* Postfix SMTP_FEATURE_BEST_MX: the list is in preference
 		 * order; without MX every address has preference 0 */
 		peer.best_mx = a->pref == list->addr[0].pref;
+		/* dane, dane-only: this server's level, or skip it. */
+		if (SJ_TLS_IS_DANE(conf_level) && !job->tls_plain_next) {
+			memset(&dw, 0, sizeof(dw));
+			memset(&tp, 0, sizeof(tp));
+			tp.job_id = job->dlv->job_id;
+			tp.emit = job->emit;
+			tp.emit_ctx = job->emit_ctx;
+			rv = dane_server_level(c->dns, cfg, conf_level,
+			    c->hop_name, a, deliver_port(a), &tp, &dw);
+			if (rv == DANE_SERVER_SKIP) {
+				deliver_result(&why, dw.status, dw.reason);
+				smtp_session_set_why(job, &why);
+				if (last)
+					break;
+				continue;
+			}
+			if (rv < 0)
+				return (rv);
+			job->tls_level = rv;
+		}
 		if ((err = deliver_connect(cfg, a, &fd)) < 0) {
 			if (err == -ECANCELED)
 				return (err);
@@ -319,6 +346,7 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 		rv = smtp_session_run(job, fd, &peer, final_nexthop &&
 		    (last || (cfg->mx_session_limit > 0 &&
 		    n.sess + 1 == cfg->mx_session_limit)));
+		job->tls_level = conf_level;
 		if ((err = deliver_session_end(job, fd, rv)) < 0)
 			return (err);
 		/* Postfix smtp_connect.c: after a failed opportunistic
@@ -337,6 +365,7 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 		if (last)
 			break;
 	}
+	job->tls_level = conf_level;
 	return (0);
 }
 
@@ -424,6 +453,7 @@ child_deliver(struct dns_ctx *dns, const struct ipc_config *cfg,
 	    c->order, emit, emit_ctx, done);
 	c->conn_load = 0;
 	c->dest_label[0] = '\0';
+	c->dns = dns;
 
 	memset(&err_res, 0, sizeof(err_res));
 	if (dest_parse_nexthop(dlv->nexthop, cfg, c->hops, DEST_HOPS_MAX,
@@ -442,6 +472,7 @@ child_deliver(struct dns_ctx *dns, const struct ipc_config *cfg,
 		    (cfg->flags & IPC_CF_SASL_SENDER) ? dlv->sender : "");
 		memset(&err_res, 0, sizeof(err_res));
 		memset(&c->list, 0, sizeof(c->list));
+		c->hop_name = c->hops[h].name;
 		rv = dest_resolve(dns, &c->hops[h], cfg, &c->list, &err_res);
 		if (rv == -ECANCELED)
 			return (rv);

@@ -61,6 +61,7 @@
 #include "conn_cache.h"
 #include "content_checks.h"
 #include "dns.h"
+#include "dnssec_query.h"
 #include "hosts.h"
 #include "ipc_chan.h"
 #include "msg.h"
@@ -560,6 +561,12 @@ child_serve(void)
 	if (dns_set_servers(&child_ctx.dns, child_ctx.cfg.dns_servers) < 0)
 		msg_warn("child: cannot use DNS servers \"%s\"",
 		    child_ctx.cfg.dns_servers);
+	/* smtp_dns_support_level = dnssec, with the AD trust rule's
+	 * verdict on the resolvers the parent read (dnssec_query.h). */
+	dns_set_dnssec(&child_ctx.dns,
+	    (child_ctx.cfg.flags & IPC_CF_DNSSEC) != 0,
+	    dnssec_ad_trusted(child_ctx.cfg.dns_servers,
+	    (child_ctx.cfg.flags & IPC_CF_TRUST_AD) != 0));
 
 	for (;;) {
 		child_idle_wait();

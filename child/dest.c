@@ -83,6 +83,9 @@ struct dest_work {
 	int	family;
 	unsigned char addr[16];
 	const char *host;		/* MX host or hop name */
+	int	secure;			/* the address RRset was validated */
+	int	via_mx;			/* the host came from an MX lookup */
+	int	mx_secure;		/* ... and that MX RRset was validated */
 };
 
 struct dest_state {
@@ -396,7 +399,7 @@ dest_family_ok(const struct dest_state *st, int family)
 /* Append one address; 0, or -1 when the list is full (truncated). */
 static int
 dest_append(struct dest_state *st, const char *host, unsigned pref,
-    const struct dns_addr *a)
+    const struct dns_addr *a, int secure)
 {
 	struct dest_work *w;
 
@@ -409,6 +412,8 @@ dest_append(struct dest_state *st, const char *host, unsigned pref,
 	w->family = a->family;
 	memcpy(w->addr, a->addr, sizeof(w->addr));
 	w->host = host;
+	w->secure = secure;
+	w->via_mx = w->mx_secure = 0;
 	return (0);
 }
 
@@ -459,13 +464,14 @@ dest_addr_native(struct dest_state *st, const char *host, unsigned pref,
 	/* "hosts: files dns": the file first, DNS if it has none. */
 	nf = hosts_lookup(host, st->inet4, st->inet6, fa, DEST_FILE_MAX);
 	for (i = 0; i < nf; i++)
-		if (dest_append(st, host, pref, &fa[i]) < 0)
+		if (dest_append(st, host, pref, &fa[i], 0) < 0)
 			return;
 	if (nf > 0)
 		return;
 	for (i = 0; i < nr; i++) {
 		for (j = 0; j < r[i].count; j++, found++)
-			if (dest_append(st, host, pref, &r[i].addr[j]) < 0)
+			if (dest_append(st, host, pref, &r[i].addr[j],
+			    r[i].dnssec_valid) < 0)
 				return;
 		if (r[i].status == DNS_RETRY)
 			again = 1;
@@ -499,7 +505,7 @@ dest_addr_one(struct dest_state *st, const char *host, unsigned pref,
 	size_t	i, j;
 
 	if (dest_literal(host, &a) == 0 && dest_family_ok(st, a.family)) {
-		(void)dest_append(st, host, pref, &a);
+		(void)dest_append(st, host, pref, &a, 0);
 		return;
 	}
 
@@ -514,7 +520,8 @@ dest_addr_one(struct dest_state *st, const char *host, unsigned pref,
 		if (status != DNS_OK)
 			dest_reason(&st->why, r[i].why);
 		for (j = 0; j < r[i].count; j++)
-			if (dest_append(st, host, pref, &r[i].addr[j]) < 0)
+			if (dest_append(st, host, pref, &r[i].addr[j],
+			    r[i].dnssec_valid) < 0)
 				break;
 		if (st->truncated || i + 1 == nr)
 			break;
@@ -811,6 +818,11 @@ dest_domain_addr(struct dest_state *st, const char *name, int *final)
 	}
 	if ((rv = dest_hosts_addr(st, st->hosts, st->prefs, mx->count)) < 0)
 		return (rv);
+	/* For DANE (child/dane_policy.c): was the MX RRset validated. */
+	for (i = 0; i < st->count; i++) {
+		st->list[i].via_mx = 1;
+		st->list[i].mx_secure = mx->dnssec_valid;
+	}
 	if (st->count == 0) {
 		if ((st->cfg->flags & IPC_CF_DEFER_NO_MX_ADDR)
 		    && HAS_HARD(&st->why))
@@ -909,6 +921,9 @@ dest_output(struct dest_state *st, struct dest_list *out)
 		sj_text_censor(d->host, sizeof(d->host), w->host,
 		    strlen(w->host));
 		d->pref = w->pref;
+		d->secure = w->secure;
+		d->via_mx = w->via_mx;
+		d->mx_secure = w->mx_secure;
 		if (w->family == AF_INET) {
 			struct sockaddr_in *sin = (struct sockaddr_in *)&d->sa;
 

@@ -49,6 +49,11 @@ struct dest_addr {
 	struct sockaddr_storage sa;		/* port filled in */
 	socklen_t salen;
 	unsigned pref;				/* MX preference; 0 without MX */
+	/* smtp_dns_support_level = dnssec (dns.h dnssec_valid), for
+	 * the DANE policy of the server (child/dane_server.c). */
+	int	secure;					/* A/AAAA validated */
+	int	via_mx;					/* host from an MX lookup */
+	int	mx_secure;				/* that MX validated */
 };
 
 struct dest_list {

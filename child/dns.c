@@ -40,6 +40,12 @@
  *	Postfix's dns_get_answer() does: an invalid MX target drops that
  *	record, an invalid owner or CNAME drops the answer, an MX target
  *	"." is a null MX, a CNAME without data is followed.
+ *
+ *	Two hooks serve DNSSEC (child/dnssec_query.c): with
+ *	dns_set_dnssec() on, queries are built with the EDNS0 DO bit and
+ *	sent with ares_send(), and each reply says whether every answer
+ *	of its chain was validated (AD, DO echoed, trusted resolver);
+ *	dns_raw_query() sends a query its caller built (TLSA).
  * SECURITY
  *	Child only. dns_init() runs before lock-down, in each new child
  *	after the fork (child_after_fork(): getrandom(); c-ares keys its
@@ -62,6 +68,7 @@
 #include <sys/socket.h>
 
 #include "dns.h"
+#include "dnssec_query.h"
 #include "msg.h"
 #include "sj_sys.h"
 #include "sj_text.h"
@@ -91,6 +98,7 @@ struct dns_chain {
 	char	name[SJ_HOSTNAME_MAX + 1];	/* current query name */
 	int	steps;				/* CNAMEs followed */
 	int	done;
+	int	insecure;			/* an answer not validated */
 	struct dns_mx_reply *mx;		/* exactly one of mx/ar */
 	struct dns_addr_reply *ar;
 };
@@ -219,6 +227,13 @@ dns_set_servers(struct dns_ctx *ctx, const char *csv)
 		return (-EINVAL);
 	}
 	return (0);
+}
+
+void
+dns_set_dnssec(struct dns_ctx *ctx, int on, int trusted)
+{
+	ctx->dnssec = on != 0;
+	ctx->ad_trusted = trusted != 0;
 }
 
 void
@@ -380,6 +395,20 @@ dns_chain_start(struct dns_chain *ch)
 		return;
 	}
 	/* May call back at once (no server, no socket). */
+	if (ch->ctx->dnssec) {
+		unsigned char q[DNSSEC_QUERY_MAX];
+		int	qlen;
+
+		if ((qlen = dnssec_query_build(ch->name, (unsigned)ch->qtype,
+		    q, sizeof(q))) < 0) {
+			dns_chain_result(ch, DNS_NOTFOUND, ARES_EBADNAME,
+			    "Name service error for %s: invalid host or "
+			    "domain name", ch->name);
+			return;
+		}
+		ares_send(ch->ctx->channel, q, qlen, dns_callback, ch);
+		return;
+	}
 	ares_query(ch->ctx->channel, ch->name, DNS_C_IN, ch->qtype,
 	    dns_callback, ch);
 }
@@ -619,11 +648,18 @@ dns_callback(void *arg, int status, int timeouts, unsigned char *abuf,
 		    DNS_TXT_NORECOVERY);
 		return;
 	}
+	if (!ch->ctx->dnssec || !dnssec_answer_validated(abuf, (size_t)alen,
+	    ch->ctx->ad_trusted))
+		ch->insecure = 1;
 	cname[0] = '\0';
 	rv = dns_parse(ch, abuf, alen, cname);
 	switch (rv) {
 	case DNS_OK:
 		dns_chain_result(ch, DNS_OK, ARES_SUCCESS, NULL);
+		if (ch->mx)
+			ch->mx->dnssec_valid = !ch->insecure;
+		else
+			ch->ar->dnssec_valid = !ch->insecure;
 		return;
 	case DNS_NULLMX:
 		dns_chain_result(ch, DNS_NULLMX, ARES_SUCCESS,
@@ -852,4 +888,64 @@ dns_lookup_addr(struct dns_ctx *ctx, const char *name, int family,
 	q.family = family;
 	q.reply = reply;
 	return (dns_lookup_addr_many(ctx, &q, 1));
+}
+
+/* One raw query of dns_raw_query(). */
+struct dns_raw {
+	struct dns_ctx *ctx;
+	unsigned char *abuf;
+	size_t	asize;
+	size_t	alen;
+	int	status;
+	int	done;
+};
+
+static void
+dns_raw_callback(void *arg, int status, int timeouts, unsigned char *abuf,
+    int alen)
+{
+	struct dns_raw *raw = arg;
+
+	(void)timeouts;
+	if (raw->done)
+		return;
+	raw->status = status;
+	if (status == ARES_SUCCESS && (abuf == NULL || alen < DNS_HDR_LEN
+	    || (size_t)alen > raw->asize))
+		raw->status = ARES_EBADRESP;
+	else if (status == ARES_SUCCESS) {
+		memcpy(raw->abuf, abuf, (size_t)alen);
+		raw->alen = (size_t)alen;
+	}
+	raw->done = 1;
+	raw->ctx->pending--;
+}
+
+int
+dns_raw_query(struct dns_ctx *ctx, const unsigned char *q, size_t qlen,
+    unsigned char *abuf, size_t asize, size_t *alen, int *ares_status)
+{
+	struct dns_raw raw;
+	int	rv;
+
+	*alen = 0;
+	*ares_status = ARES_ECANCELLED;
+	if ((rv = dns_check_ready(ctx)) < 0)
+		return (rv);
+	if (qlen < DNS_HDR_LEN || qlen > 65535)
+		return (-EINVAL);
+	memset(&raw, 0, sizeof(raw));
+	raw.ctx = ctx;
+	raw.abuf = abuf;
+	raw.asize = asize;
+	ctx->pending++;
+	/* c-ares sets its own query id (ares_send.c); may call back now. */
+	ares_send(ctx->channel, q, (int)qlen, dns_raw_callback, &raw);
+	if ((rv = dns_run(ctx)) < 0)
+		return (rv);
+	if (!raw.done)
+		msg_panic("dns_raw_query: no answer and no error");
+	*alen = raw.alen;
+	*ares_status = raw.status;
+	return (0);
 }

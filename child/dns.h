@@ -75,6 +75,7 @@ struct dns_addr {
 
 struct dns_mx_reply {
 	int	status;				/* DNS_OK, DNS_NOTFOUND, ... */
+	int	dnssec_valid;			/* see dns_set_dnssec() */
 	int	ares_status;			/* ARES_*, for diagnostics */
 	char	why[DNS_WHY_MAX + 1];		/* "" when status == DNS_OK */
 	size_t	count;
@@ -83,6 +84,7 @@ struct dns_mx_reply {
 
 struct dns_addr_reply {
 	int	status;
+	int	dnssec_valid;			/* see dns_set_dnssec() */
 	int	ares_status;
 	char	why[DNS_WHY_MAX + 1];
 	size_t	count;
@@ -104,6 +106,8 @@ struct dns_ctx {
 	int	pending;			/* queries without an answer */
 	int	cancelling;			/* no CNAME follow-ups */
 	uint64_t rng[4];			/* xoshiro256** state */
+	int	dnssec;				/* DO-bit queries */
+	int	ad_trusted;			/* dnssec_ad_trusted() */
 };
 
 /*
@@ -125,6 +129,14 @@ int	dns_init_opts(struct dns_ctx *, const struct dns_opts *, char *why,
 /* "addr[:port],[v6addr]:port,..." (c-ares csv). "" keeps the default
  * (127.0.0.1, as glibc without a nameserver line). 0 or -EINVAL. */
 int	dns_set_servers(struct dns_ctx *, const char *csv);
+/*
+ * smtp_dns_support_level = dnssec: MX and address queries are built by
+ * child/dnssec_query.c with the DO bit and sent with ares_send(); a
+ * reply's dnssec_valid is 1 when every answer of its CNAME chain was
+ * validated (dnssec_answer_validated()) and 'trusted' (the AD trust
+ * rule's verdict) holds. Off: ares_query(), dnssec_valid always 0.
+ */
+void	dns_set_dnssec(struct dns_ctx *, int on, int trusted);
 /* Bound one lookup batch (0 = DNS_DEADLINE_MS). */
 void	dns_set_deadline(struct dns_ctx *, unsigned ms);
 void	dns_free(struct dns_ctx *);
@@ -141,6 +153,16 @@ int	dns_lookup_addr(struct dns_ctx *, const char *name, int family,
 /* All queries of the batch in parallel (DNS_BATCH_MAX at a time). */
 int	dns_lookup_addr_many(struct dns_ctx *, struct dns_addr_query *,
 	    size_t n);
+
+/*
+ * Hook for child/dnssec_query.c: send a query built by the caller with
+ * ares_send() and wait for its answer, copied to abuf (at most asize
+ * octets, *alen set). 0 with *ares_status the c-ares status, or
+ * -ECANCELED, -EINVAL, -EIO as the lookups above.
+ */
+int	dns_raw_query(struct dns_ctx *, const unsigned char *q, size_t qlen,
+	    unsigned char *abuf, size_t asize, size_t *alen,
+	    int *ares_status);
 
 /* Postfix valid_hostname(name, DO_WILDCARD) without the gripes. */
 int	dns_valid_hostname(const char *name);

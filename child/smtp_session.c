@@ -213,6 +213,8 @@ smtp_session_job_init(struct smtp_job *job, const struct ipc_config *cfg,
 	job->emit = emit;
 	job->emit_ctx = emit_ctx;
 	job->done = done;
+	job->tls_level = tls_config() == NULL ? SJ_TLS_LEV_NONE :
+	    tls_config()->level;
 	memset(rstate, SMTP_RCPT_TODO, nrcpt);
 }
 
@@ -1670,8 +1672,8 @@ sess_begin(struct sess *s, struct smtp_job *job, int fd,
 	s->keep = 0;
 	s->in_tls = 0;
 	s->tls_matched = 0;
-	s->tls_level = job->tls_plain_next || tls_config() == NULL ?
-	    SJ_TLS_LEV_NONE : tls_config()->level;
+	s->tls_level = job->tls_plain_next ? SJ_TLS_LEV_NONE :
+	    job->tls_level;
 	job->tls_plain_next = 0;
 	s->probe = 0;
 	job->throttled = 0;
@@ -1740,8 +1742,8 @@ smtp_session_needs(const struct smtp_job *job)
 
 	unsigned need;
 
-	need = SMTP_NEED_TLS_LEVEL(job->tls_plain_next ||
-	    tls_config() == NULL ? SJ_TLS_LEV_NONE : tls_config()->level);
+	need = SMTP_NEED_TLS_LEVEL(job->tls_plain_next ? SJ_TLS_LEV_NONE :
+	    job->tls_level);
 	/* Postfix DELIVERY_REQUIRES_SMTPUTF8. */
 	if ((dlv->smtputf8 & SMTPUTF8_REQUESTED) &&
 	    (dlv->smtputf8 & ~SMTPUTF8_REQUESTED))

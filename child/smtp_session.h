@@ -76,6 +76,9 @@ struct smtp_job {
 	 * address again without TLS; the next session runs at "none". */
 	int	tls_retry_plain;
 	int	tls_plain_next;
+	/* The TLS level of the next session: smtp_tls_security_level,
+	 * or at dane/dane-only the server's (child/dane_server.c). */
+	int	tls_level;
 	unsigned why_seq;		/* counts updates of 'why' */
 	struct ipc_result why;		/* last error, Postfix state->why */
 };

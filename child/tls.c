@@ -62,6 +62,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "dane_server.h"
 #include "msg.h"
 #include "sj_sys.h"
 #include "sj_text.h"
@@ -288,6 +289,12 @@ tls_prepare(const struct sj_tls_config *t, char *why, size_t whysz)
 	}
 	if (tls_load_trust(ctx, t, why, whysz) < 0 ||
 	    tls_keyprov_use(ctx, t, why, whysz) < 0) {
+		tls_release();
+		return (-1);
+	}
+	/* dane, dane-only: OpenSSL's DANE with tls_dane_digests. */
+	if (SJ_TLS_IS_DANE(t->level) && dane_server_ctx(ctx, t) < 0) {
+		snprintf(why, whysz, "cannot enable DANE support");
 		tls_release();
 		return (-1);
 	}
@@ -596,7 +603,11 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 		tls_conn_free(c);
 		return (-EINVAL);
 	}
-	if ((sni = tls_sni(t, p)) != NULL && *sni != '\0' &&
+	/* Postfix tls_client.c: DANE sessions send the TLSA base
+	 * domain as SNI unless smtp_tls_servername names one. */
+	if ((sni = tls_sni(t, p)) == NULL && SJ_TLS_IS_DANE(level))
+		sni = p->host;
+	if (sni != NULL && *sni != '\0' &&
 	    !SSL_set_tlsext_host_name(c->ssl, sni))
 		msg_warn("%s: error setting SNI hostname to: %s", p->namaddr,
 		    sni);
@@ -605,10 +616,20 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 		tls_conn_free(c);
 		return (-EINVAL);
 	}
-	/* Resumption: a session of the same nexthop, server, level and
-	 * policy (child/tls_sesscache.c). */
-	if (t->sess_cache_timeout > 0)
+	/*
+	 * Resumption: a session of the same nexthop, server, level and
+	 * policy (child/tls_sesscache.c). Not at the DANE levels: the key
+	 * does not cover the server's TLSA records, which may change
+	 * between connections, and a resumed session is not matched again.
+	 */
+	if (t->sess_cache_timeout > 0 && !SJ_TLS_IS_DANE(level))
 		tls_sesscache_offer(c->ssl, &c->key, t, level, p, sni);
+	/* half-dane, dane: the TLSA records of this server's lookup. */
+	if (SJ_TLS_IS_DANE(level) && dane_server_ssl(c->ssl) < 0) {
+		msg_warn("%s: could not enable DANE", p->namaddr);
+		tls_conn_free(c);
+		return (-EINVAL);
+	}
 	if ((err = tls_handshake(c->ssl, fd, deadline_ms, &kind, &code)) < 0) {
 		if (err != -ECANCELED) {
 			memset(&info, 0, sizeof(info));
@@ -635,13 +656,13 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 			return (err);
 		}
 	}
-	if ((err = tls_verify_report(&c->vs, t, p, st)) < 0) {
+	if ((err = tls_verify_report(&c->vs, t, level, p, st)) < 0) {
 		tls_conn_free(c);
 		return (err);
 	}
 	/* Only a session whose certificate passed is offered again. */
 	c->judged = st->matched || !SJ_TLS_MUST_MATCH(level);
-	if (c->judged && c->pending != NULL)
+	if (c->judged && c->pending != NULL && !SJ_TLS_IS_DANE(level))
 		tls_sesscache_put(&c->key, c->pending, t->sess_cache_timeout);
 	SSL_SESSION_free(c->pending);
 	c->pending = NULL;

@@ -47,6 +47,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "dane.h"
 #include "msg.h"
 #include "sj_text.h"
 #include "tls_verify.h"
@@ -340,10 +341,14 @@ tls_verify_judge(SSL *ssl, struct tls_verify_state *vs,
 		vs->depth = 0;
 	} else {
 		(void)tls_verify_fprint(peer, t, info);
-		if (SSL_get_verify_result(ssl) == X509_V_OK) {
+		if (SSL_get_verify_result(ssl) == X509_V_OK &&
+		    (!SJ_TLS_IS_DANE(level) || dane_verified(ssl, NULL))) {
 			st->matched = SJ_TLS_MUST_MATCH(level);
-			info->trust = st->matched ? SJ_TLS_TRUST_VERIFIED :
-			    SJ_TLS_TRUST_TRUSTED;
+			/* Postfix smtp_tls_policy.c: "MX RRset insecure:
+			 * log verified as trusted" (half-dane). */
+			info->trust = st->matched &&
+			    level != SJ_TLS_LEV_HALF_DANE ?
+			    SJ_TLS_TRUST_VERIFIED : SJ_TLS_TRUST_TRUSTED;
 		} else {
 			info->trust = SJ_TLS_TRUST_UNTRUSTED;
 			if (!vs->have_err) {
@@ -379,14 +384,15 @@ tls_verify_judge(SSL *ssl, struct tls_verify_state *vs,
  */
 int
 tls_verify_report(const struct tls_verify_state *vs,
-    const struct sj_tls_config *t, const struct tls_peer *p,
+    const struct sj_tls_config *t, int level, const struct tls_peer *p,
     struct tls_state *st)
 {
 	struct ipc_tls_info info;
 	int	err;
 
-	(void)t;
-	if (!st->matched && vs->have_err && vs->err != X509_V_OK) {
+	/* At dane, a server tried at may or encrypt: as configured. */
+	if (!st->matched && vs->have_err && vs->err != X509_V_OK &&
+	    (SJ_TLS_MUST_MATCH(level) || t->log_untrusted_conf)) {
 		memset(&info, 0, sizeof(info));
 		info.event = SJ_TLS_EV_VERIFY_FAIL;
 		info.verify_err = (uint32_t)vs->err;

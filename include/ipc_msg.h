@@ -30,7 +30,7 @@
 #include "sj_limits.h"
 #include "sj_tls.h"
 
-#define IPC_VERSION	18
+#define IPC_VERSION	19
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -84,7 +84,11 @@ enum ipc_type {
 #define IPC_CF_SASL			(1U << 16)	/* smtp_sasl_auth_enable */
 #define IPC_CF_SASL_SOFT_BOUNCE		(1U << 17)	/* smtp_sasl_auth_soft_bounce */
 #define IPC_CF_SASL_SENDER		(1U << 18)	/* smtp_sender_dependent_authentication */
-#define IPC_CF_ALL			((1U << 19) - 1)
+/* smtp_dns_support_level = dnssec: DO-bit MX/A/AAAA/TLSA queries */
+#define IPC_CF_DNSSEC			(1U << 19)
+/* resolv.conf "options trust-ad": believe AD (child/dnssec_query.c) */
+#define IPC_CF_TRUST_AD			(1U << 20)
+#define IPC_CF_ALL			((1U << 21) - 1)
 
 /* smtp_sasl_security_options words (Cyrus SASL's SASL_SEC_*). */
 #define IPC_SASL_NOPLAINTEXT		(1U << 0)

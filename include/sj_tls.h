@@ -43,7 +43,20 @@ enum sj_tls_level {
 	SJ_TLS_LEV_FPRINT,
 	SJ_TLS_LEV_VERIFY,
 	SJ_TLS_LEV_SECURE,
+	/*
+	 * DANE (Postfix TLS_LEV_DANE, _DANE_ONLY, _HALF_DANE) come after,
+	 * so that the numbers above stay. Configured: dane, dane-only;
+	 * the per-server levels child/dane_policy.c decides are may,
+	 * encrypt, half-dane or dane (SJ_TLS_LEV_DANE for both configured
+	 * levels). All three require a matched certificate.
+	 */
+	SJ_TLS_LEV_DANE,
+	SJ_TLS_LEV_DANE_ONLY,
+	SJ_TLS_LEV_HALF_DANE,
 };
+
+#define SJ_TLS_LEV_MAX		SJ_TLS_LEV_HALF_DANE
+#define SJ_TLS_IS_DANE(l)	((l) >= SJ_TLS_LEV_DANE)
 
 #define SJ_TLS_REQUIRED(l)	((l) >= SJ_TLS_LEV_ENCRYPT)
 #define SJ_TLS_MUST_MATCH(l)	((l) >= SJ_TLS_LEV_FPRINT)
@@ -113,6 +126,16 @@ struct sj_tls_config {
 	char	ccert_origin[SJ_TLS_LIST_MAX];	/* for log lines */
 	char	*ccert_pem;		/* heap, NUL-terminated */
 	size_t	ccert_pem_len;
+	/* dane, dane-only: tls_dane_digests (parsed by the child's
+	 * tlsa_digests_parse(), checked by the parent at start) and
+	 * smtp_tls_dane_insecure_mx_policy (DANE_POL_IMX_* values). */
+	char	dane_digests[SJ_TLS_LIST_MAX];
+	int	dane_imx;
+	/* smtp_tls_loglevel itself asked for "untrusted" (log_mask has it
+	 * at the levels that match): at dane, a server tried at "may" or
+	 * "encrypt" logs no verification failure (Postfix tls_client.c
+	 * widens the mask per connection). */
+	int	log_untrusted_conf;
 };
 
 /* Where the client key is (Postfix tls_certkey.c's three ways). */
@@ -152,7 +175,23 @@ struct sj_tls_config {
 #define SJ_TLS_EV_PEERCERT	5	/* subject/issuer CN, fingerprints */
 #define SJ_TLS_EV_LIBERR	6	/* "TLS library problem: ..." */
 #define SJ_TLS_EV_REUSED	7	/* "<peer>: Reusing old session" */
-#define SJ_TLS_EV_MAX		7
+#define SJ_TLS_EV_POLICY	8	/* dane: "TLS policy lookup for ..." */
+#define SJ_TLS_EV_MAX		8
+
+/*
+ * SJ_TLS_EV_POLICY reasons, in conn_code (Postfix smtp_tls_policy.c
+ * dane_init() texts; the parent words them): peer is the nexthop
+ * domain, host the server, verify_depth the port for LOOKUP_ERR.
+ */
+#define SJ_TLS_POL_NO_TLSA	1	/* "no TLSA records found" */
+#define SJ_TLS_POL_NONDNSSEC	2	/* "non DNSSEC destination" */
+#define SJ_TLS_POL_LOOKUP_ERR	3	/* "TLSA lookup error for host:port" */
+#define SJ_TLS_POL_CONFIG	4	/* "client TLS configuration problem" */
+#define SJ_TLS_POL_UNUSABLE	5	/* "TLSA records unusable" */
+#define SJ_TLS_POL_MX_INSECURE	6	/* "Verification not possible, ..." */
+/* The configuration warnings (no server skipped by them at "dane"). */
+#define SJ_TLS_POL_NO_DNSSEC	7	/* "DEST: LEVEL configured with dnssec lookups disabled" */
+#define SJ_TLS_POL_MX_IGNORED	8	/* "... MX lookup errors ignored" */
 
 /* LIBERR events after one failed handshake (Postfix logs them all). */
 #define SJ_TLS_LIBERR_MAX	8

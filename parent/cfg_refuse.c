@@ -56,8 +56,6 @@
 	{ n, CFG_REFUSED, CFG_FAM_##f, CFG_DEP_##dep, d, acc, r }
 
 /* Reasons shared by many rows. */
-#define R_DANE	"DANE (dane, dane-only) is not implemented"
-#define R_DANE_ONLY "used only at level dane, which is refused"
 #define R_TLSMGR "tlsmgr(8) is not used"
 #define R_TLS_SERVER "read only by TLS servers"
 #define R_CLIENT_DSA "DSA client keys are not implemented (RSA and ECDSA are)"
@@ -117,10 +115,9 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	HON(DELIVERY, "smtp_tcp_port", "smtp"),
 	HON(DELIVERY, "smtputf8_enable",
 	    "${{$compatibility_level} <level {1} ? {no} : {yes}}"),
-	REF(DELIVERY, "smtp_dns_support_level", "", NONE, "enabled|disabled",
-	    "DNSSEC validation (dnssec) is not implemented"),
+	HON(DELIVERY, "smtp_dns_support_level", ""),
 	REF(DELIVERY, "dnssec_probe", "ns:.", DNSSEC, "",
-	    "DNSSEC validation is not implemented"),
+	    "the start-up DNSSEC probe is not implemented"),
 	HON(DELIVERY, "smtp_host_lookup", "dns"),
 	REF(DELIVERY, "smtp_balance_inet_protocols", "yes", NONE, NULL,
 	    "addresses are always balanced between IPv4 and IPv6"),
@@ -221,8 +218,7 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	HON(NOTICE, "debug_peer_level", "2"),
 
 	/* TLS (parent/cfg_tls.c, child/smtp_starttls.c). */
-	REF(TLS, "smtp_tls_security_level", "", NONE,
-	    "none|may|encrypt|fingerprint|verify|secure", R_DANE),
+	HON(TLS, "smtp_tls_security_level", ""),
 	HON(TLS, "smtp_use_tls", "no"),
 	HON(TLS, "smtp_enforce_tls", "no"),
 	HON(TLS, "smtp_tls_enforce_peername", "yes"),
@@ -275,12 +271,12 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	INERT(TLS, "tls_preempt_cipherlist", "no", R_TLS_SERVER),
 	INERT(TLS, "tls_server_sni_maps", "", R_TLS_SERVER),
 	INERT(TLS, "tls_session_ticket_cipher", "aes-256-cbc", R_TLS_SERVER),
-	INERT(TLS, "smtp_tls_dane_insecure_mx_policy",
-	    "${{$smtp_tls_security_level} == {dane} ? {dane} : {may}}",
-	    R_DANE_ONLY),
-	INERT(TLS, "smtp_tls_force_insecure_host_tlsa_lookup", "no",
-	    R_DANE_ONLY),
-	INERT(TLS, "tls_dane_digests", "sha512 sha256", R_DANE_ONLY),
+	/* dane, dane-only (child/dane_server.c). */
+	HON(TLS, "smtp_tls_dane_insecure_mx_policy",
+	    "${{$smtp_tls_security_level} == {dane} ? {dane} : {may}}"),
+	HON(TLS, "tls_dane_digests", "sha512 sha256"),
+	REF(TLS, "smtp_tls_force_insecure_host_tlsa_lookup", "no", NONE, NULL,
+	    "TLSA lookups below an insecure host are not implemented"),
 	/* Refused at any level, as parent/cfg_tls.c refuses them. */
 	REF(TLS, "smtp_tls_per_site", "", NONE, NULL,
 	    "per-destination TLS policy tables are not implemented"),

@@ -20,9 +20,8 @@
  *	destination at delivery time (parent/tls_policy.c, which uses
  *	sj_tls_ciphers_build() and sj_tls_fpt_parse() from here). What
  *	smtpjail does not implement is refused here, at start, with the
- *	reason (design.md "fail closed"): the levels dane and dane-only,
- *	smtp_tls_per_site,
- *	client certificates, smtp_tls_trust_anchor_file,
+ *	reason (design.md "fail closed"): smtp_tls_per_site, DSA client
+ *	keys, smtp_tls_trust_anchor_file,
  *	tls_append_default_CA and smtp_tls_block_early_mail_reply; and
  *	smtp_tls_wrappermode below level "encrypt". smtp_tls_session_cache_database
  *	(set by Debian's main.cf) is accepted and means the child's own
@@ -52,6 +51,8 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 
+#include "../child/dane_policy.h"
+#include "../child/tlsa.h"
 #include "cfg_params.h"
 #include "sj_tls.h"
 
@@ -62,12 +63,15 @@ static const char *const tls_level_names[] = {
 	[SJ_TLS_LEV_FPRINT] = "fingerprint",
 	[SJ_TLS_LEV_VERIFY] = "verify",
 	[SJ_TLS_LEV_SECURE] = "secure",
+	[SJ_TLS_LEV_DANE] = "dane",
+	[SJ_TLS_LEV_DANE_ONLY] = "dane-only",
+	[SJ_TLS_LEV_HALF_DANE] = "half-dane",
 };
 
 const char *
 sj_tls_level_name(int level)
 {
-	if (level < 0 || level > SJ_TLS_LEV_SECURE)
+	if (level < 0 || level > SJ_TLS_LEV_MAX)
 		return ("invalid");
 	return (tls_level_names[level]);
 }
@@ -235,20 +239,14 @@ tls_level(struct sj_tls_config *t, struct sj_params *p, char *why,
 	if ((rc = tls_get(p, "smtp_tls_security_level", &v, why, whysz)) < 0)
 		return (rc);
 	if (*v != '\0') {
-		for (i = 0; i <= SJ_TLS_LEV_SECURE; i++)
+		/* half-dane is a per-server level, never configured. */
+		for (i = 0; i <= SJ_TLS_LEV_DANE_ONLY; i++)
 			if (strcasecmp(v, tls_level_names[i]) == 0) {
 				t->level = i;
 				return (0);
 			}
-		if (strcasecmp(v, "dane") == 0 ||
-		    strcasecmp(v, "dane-only") == 0)
-			snprintf(why, whysz, "parameter smtp_tls_security_level"
-			    ": \"%s\" is not implemented by smtpjail (DANE "
-			    "needs DNSSEC lookups it does not make yet): "
-			    "refusing to deliver with less", v);
-		else
-			snprintf(why, whysz, "parameter smtp_tls_security_level"
-			    ": invalid TLS level \"%s\"", v);
+		snprintf(why, whysz, "parameter smtp_tls_security_level"
+		    ": invalid TLS level \"%s\"", v);
 		return (-EINVAL);
 	}
 	if ((rc = sj_params_get_bool(p, "smtp_enforce_tls", &b, why,
@@ -479,6 +477,45 @@ tls_fingerprints(struct sj_tls_config *t, struct sj_params *p, char *why,
 	    "parameter smtp_tls_fingerprint_cert_match", why, whysz));
 }
 
+/*
+ * dane, dane-only: tls_dane_digests and smtp_tls_dane_insecure_mx_policy,
+ * checked here with the parsers the child uses (child/tlsa.c,
+ * child/dane_policy.c). Postfix warns about a bad digest list and
+ * treats every DANE destination as failing; a bad policy value makes
+ * smtp(8) fatal: both refuse the start here.
+ */
+static int
+tls_dane(struct sj_tls_config *t, struct sj_params *p, char *why,
+    size_t whysz)
+{
+	struct tlsa_digests dg;
+	char	bad[TLSA_WHY_MAX];
+	const char *v;
+	int	rc;
+
+	if (!SJ_TLS_IS_DANE(t->level))
+		return (0);
+	if ((rc = tls_get(p, "tls_dane_digests", &v, why, whysz)) < 0 ||
+	    (rc = tls_copy(t->dane_digests, sizeof(t->dane_digests),
+	    "tls_dane_digests", v, why, whysz)) < 0)
+		return (rc);
+	if (tlsa_digests_parse(v, &dg, bad, sizeof(bad)) < 0 ||
+	    dg.count == 0) {
+		snprintf(why, whysz, "parameter tls_dane_digests: %s",
+		    bad[0] != '\0' ? bad : "no usable digest");
+		return (-EINVAL);
+	}
+	if ((rc = tls_get(p, "smtp_tls_dane_insecure_mx_policy", &v, why,
+	    whysz)) < 0)
+		return (rc);
+	if ((t->dane_imx = dane_policy_imx_parse(v)) < 0) {
+		snprintf(why, whysz, "invalid smtp_tls_dane_insecure_mx_policy"
+		    " value: \"%.50s\"", v);
+		return (-EINVAL);
+	}
+	return (0);
+}
+
 int
 sj_tls_config_load(struct sj_tls_config *t, struct sj_params *p, char *why,
     size_t whysz)
@@ -515,6 +552,7 @@ sj_tls_config_load(struct sj_tls_config *t, struct sj_params *p, char *why,
 		return (-EINVAL);
 	}
 	t->log_mask_cfg = t->log_mask;
+	t->log_untrusted_conf = (t->log_mask & SJ_TLS_LOG_UNTRUSTED) != 0;
 	/* Postfix tls_client.c: verification errors matter at these. */
 	if (SJ_TLS_MUST_MATCH(t->level))
 		t->log_mask |= SJ_TLS_LOG_UNTRUSTED;
@@ -557,7 +595,8 @@ sj_tls_config_load(struct sj_tls_config *t, struct sj_params *p, char *why,
 	if (t->level > SJ_TLS_LEV_NONE &&
 	    (rc = sj_tls_ciphers_build(t, p, NULL, NULL, why, whysz)) < 0)
 		return (rc);
-	if ((rc = tls_fingerprints(t, p, why, whysz)) < 0)
+	if ((rc = tls_fingerprints(t, p, why, whysz)) < 0 ||
+	    (rc = tls_dane(t, p, why, whysz)) < 0)
 		return (rc);
 	/* The client certificate (its key is read later, by the parent
 	 * only: parent/tls_sign.c). */

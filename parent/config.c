@@ -855,6 +855,8 @@ config_resolv_options(struct sj_config *cfg, const char *opts)
 			    RESOLV_ATTEMPTS_MAX : n == 0 ? 1 : (unsigned)n;
 		} else if (len == 6 && strncmp(cp, "rotate", 6) == 0) {
 			cfg->resolv_rotate = 1;
+		} else if (len == 8 && strncmp(cp, "trust-ad", 8) == 0) {
+			cfg->child.flags |= IPC_CF_TRUST_AD;
 		}
 		cp += len;
 	}
@@ -892,6 +894,7 @@ config_resolv(struct sj_config *cfg, char *why, size_t whysz)
 		path = inroot;
 	}
 	out[0] = '\0';
+	cfg->child.flags &= ~IPC_CF_TRUST_AD;
 	cfg->resolv_timeout = RESOLV_TIMEOUT_DEF;
 	cfg->resolv_attempts = RESOLV_ATTEMPTS_DEF;
 	cfg->resolv_rotate = 0;
@@ -1170,8 +1173,7 @@ config_child(struct sj_config *cfg, char *why, size_t whysz)
 	} else if (strcmp(v, "disabled") == 0) {
 		c->flags |= IPC_CF_DISABLE_DNS;
 	} else if (strcmp(v, "dnssec") == 0) {
-		config_warn(cfg, "smtp_dns_support_level = dnssec: DNSSEC "
-		    "validation is not supported; using \"enabled\"");
+		c->flags |= IPC_CF_DNSSEC;
 	} else if (strcmp(v, "enabled") != 0) {
 		snprintf(why, whysz, "invalid smtp_dns_support_level: "
 		    "\"%.50s\" (expected disabled, enabled or dnssec)", v);

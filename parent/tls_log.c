@@ -181,6 +181,45 @@ tls_log_connect(const struct ipc_tls_info *i, char *line, size_t linesz)
 	}
 }
 
+/* Postfix dane_init() texts, by the reason the child names. */
+static int
+tls_log_policy(const struct sj_tls_config *t, const struct ipc_tls_info *i)
+{
+	const char *lname = t->level == SJ_TLS_LEV_DANE_ONLY ? "dane-only" :
+	    "dane";
+
+	switch (i->conn_code) {
+	case SJ_TLS_POL_NO_DNSSEC:
+	case SJ_TLS_POL_MX_IGNORED:
+		msg_warn("%s: %s configured with %s", i->peer, lname,
+		    i->conn_code == SJ_TLS_POL_NO_DNSSEC ?
+		    "dnssec lookups disabled" : "MX lookup errors ignored");
+		return (0);
+	case SJ_TLS_POL_NO_TLSA:
+	case SJ_TLS_POL_NONDNSSEC:
+	case SJ_TLS_POL_CONFIG:
+	case SJ_TLS_POL_UNUSABLE:
+	case SJ_TLS_POL_MX_INSECURE:
+		msg_warn("TLS policy lookup for %s/%s: %s", i->peer, i->host,
+		    i->conn_code == SJ_TLS_POL_NO_TLSA ?
+		    "no TLSA records found" :
+		    i->conn_code == SJ_TLS_POL_NONDNSSEC ?
+		    "non DNSSEC destination" :
+		    i->conn_code == SJ_TLS_POL_CONFIG ?
+		    "client TLS configuration problem" :
+		    i->conn_code == SJ_TLS_POL_UNUSABLE ?
+		    "TLSA records unusable" :
+		    "Verification not possible, MX RRset is insecure");
+		return (0);
+	case SJ_TLS_POL_LOOKUP_ERR:
+		msg_warn("TLS policy lookup for %s/%s: TLSA lookup error for "
+		    "%s:%u", i->peer, i->host, i->host, i->verify_depth);
+		return (0);
+	default:
+		return (-EINVAL);
+	}
+}
+
 void
 tls_log_init(const struct sj_tls_config *t)
 {
@@ -235,6 +274,9 @@ tls_log_info(const struct sj_tls_config *t, const struct ipc_tls_info *i)
 			snprintf(line, sizeof(line), "%s: Reusing old session",
 			    i->peer);
 		break;
+	case SJ_TLS_EV_POLICY:
+		/* Postfix smtp_connect.c and dane_init(): warnings. */
+		return (tls_log_policy(t, i));
 	case SJ_TLS_EV_OFFERED:
 		if (t->note_starttls_offer)
 			snprintf(line, sizeof(line), "Host offered STARTTLS: "

@@ -266,8 +266,9 @@ static const struct family_case {
 	const char *value;
 	int	refused;
 } family_cases[] = {
-	{"smtp_tls_security_level", "dane", 1},
-	{"smtp_tls_security_level", "dane-only", 1},
+	{"smtp_tls_security_level", "dane", 0},
+	{"smtp_tls_security_level", "dane-only", 0},
+	{"smtp_tls_force_insecure_host_tlsa_lookup", "yes", 1},
 	{"smtp_tls_security_level", "encrypt", 0},
 	{"smtp_tls_security_level", "may", 0},
 	{"smtp_tls_security_level", "none", 0},
@@ -292,7 +293,7 @@ static const struct family_case {
 	{"smtp_bind_address6", "2001:db8::1", 0},
 	{"smtp_host_lookup", "native", 0},
 	{"smtp_host_lookup", "dns, native", 0},
-	{"smtp_dns_support_level", "dnssec", 1},
+	{"smtp_dns_support_level", "dnssec", 0},
 	{"smtp_dns_support_level", "enabled", 0},
 	{"smtp_dns_support_level", "disabled", 0},
 	{"smtp_pix_workarounds", "", 0},
@@ -346,16 +347,17 @@ test_lines(void **state)
 
 	(void)state;
 	assert_non_null(p = sj_params_new());
-	assert_int_equal(sj_params_set(p, "tls_level", "dane"), 0);
-	assert_int_equal(sj_params_set(p, "smtp_tls_security_level",
-	    "$tls_level"), 0);
+	assert_int_equal(sj_params_set(p, "tlsa_force", "yes"), 0);
+	assert_int_equal(sj_params_set(p,
+	    "smtp_tls_force_insecure_host_tlsa_lookup", "$tlsa_force"), 0);
 	assert_int_equal(sj_params_set(p, "smtp_tls_dkey_file",
 	    "/etc/ssl/chain.pem"), 0);
 	assert_int_equal(sj_params_set(p, "smtp_generic_maps",
 	    "hash:/etc/postfix/generic"), 0);
 	assert_int_equal(check(p, &v), 3);
-	assert_true(has_line(&v, "smtp_tls_security_level = dane is "
-	    "not supported by smtpjail (see README \"Parameters\")"));
+	assert_true(has_line(&v, "smtp_tls_force_insecure_host_tlsa_lookup "
+	    "= yes is not supported by smtpjail (see README "
+	    "\"Parameters\")"));
 	assert_true(has_line(&v, "smtp_tls_dkey_file = /etc/ssl/chain.pem "
 	    "is not supported by smtpjail (see README \"Parameters\")"));
 	assert_true(has_line(&v, "smtp_generic_maps = "

@@ -93,9 +93,23 @@ static const struct cfg_case cfg_cases[] = {
 	{ "fingerprint with one sha256", { "smtp_tls_security_level="
 	    "fingerprint", "smtp_tls_fingerprint_cert_match=" FP }, 0, NULL,
 	    SJ_TLS_LEV_FPRINT, NULL, 0, TLS1_VERSION, SJ_TLS_LOG_UNTRUSTED },
+	{ "dane: mandatory settings, untrusted logged", {
+	    "smtp_tls_security_level=dane" }, 0, NULL, SJ_TLS_LEV_DANE,
+	    "aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH:!aNULL", 0, TLS1_VERSION,
+	    SJ_TLS_LOG_UNTRUSTED },
+	{ "dane-only", { "smtp_tls_security_level=dane-only" }, 0, NULL,
+	    SJ_TLS_LEV_DANE_ONLY, NULL, 0, TLS1_VERSION, SJ_TLS_LOG_UNTRUSTED },
+	{ "half-dane is not a configured level", {
+	    "smtp_tls_security_level=half-dane" }, -EINVAL,
+	    "invalid TLS level \"half-dane\"", 0, NULL, 0, 0, 0 },
 	/* Refused. */
-	{ "dane refused", { "smtp_tls_security_level=dane" }, -EINVAL,
-	    "DANE", 0, NULL, 0, 0, 0 },
+	{ "dane: bad tls_dane_digests", { "smtp_tls_security_level=dane",
+	    "tls_dane_digests=md5" }, -EINVAL, "tls_dane_digests", 0, NULL,
+	    0, 0, 0 },
+	{ "dane: bad insecure MX policy", { "smtp_tls_security_level=dane",
+	    "smtp_tls_dane_insecure_mx_policy=maybe" }, -EINVAL,
+	    "invalid smtp_tls_dane_insecure_mx_policy value: \"maybe\"", 0,
+	    NULL, 0, 0, 0 },
 	{ "unknown level", { "smtp_tls_security_level=maybe" }, -EINVAL,
 	    "invalid TLS level \"maybe\"", 0, NULL, 0, 0, 0 },
 	/* The table is read per job (parent/tls_policy.c, test_tls_policy). */
@@ -298,6 +312,25 @@ static const struct log_case log_cases[] = {
 	    .fprint = "AB:CD", .pkey_fprint = "EF:01" }, SJ_TLS_LOG_PEERCERT,
 	    PEER ": subject_CN=mx.example.test, issuer_CN=CA, "
 	    "fingerprint=AB:CD, pkey_fingerprint=EF:01" },
+	/* dane: the parent words the policy warnings (Postfix 3.7). */
+	{ "policy: no TLSA", { .event = SJ_TLS_EV_POLICY,
+	    .conn_code = SJ_TLS_POL_NO_TLSA, .peer = "example.test",
+	    .host = "mx.example.test", .verify_depth = 25 }, 0,
+	    "TLS policy lookup for example.test/mx.example.test: no TLSA "
+	    "records found" },
+	{ "policy: insecure MX", { .event = SJ_TLS_EV_POLICY,
+	    .conn_code = SJ_TLS_POL_NONDNSSEC, .peer = "example.test",
+	    .host = "mx.example.test" }, 0, "TLS policy lookup for "
+	    "example.test/mx.example.test: non DNSSEC destination" },
+	{ "policy: lookup error", { .event = SJ_TLS_EV_POLICY,
+	    .conn_code = SJ_TLS_POL_LOOKUP_ERR, .peer = "example.test",
+	    .host = "mx.example.test", .verify_depth = 2525 }, 0,
+	    "TLS policy lookup for example.test/mx.example.test: TLSA lookup "
+	    "error for mx.example.test:2525" },
+	{ "policy: dnssec lookups off", { .event = SJ_TLS_EV_POLICY,
+	    .conn_code = SJ_TLS_POL_NO_DNSSEC, .peer = "example.test",
+	    .host = "mx.example.test" }, 0, "example.test: dane configured "
+	    "with dnssec lookups disabled" },
 };
 
 static void
@@ -328,6 +361,17 @@ test_log(void **state)
 		if (cap.n != 1 || strcmp(cap.last, c->line) != 0)
 			fail_msg("%s: logged %d lines, last \"%s\"\n  want "
 			    "\"%s\"", c->name, cap.n, cap.last, c->line);
+	}
+	/* A reason number the parent does not know: refused, not logged. */
+	{
+		struct ipc_tls_info bad = { .event = SJ_TLS_EV_POLICY,
+		    .conn_code = 99, .peer = "example.test",
+		    .host = "mx.example.test" };
+
+		memset(&t, 0, sizeof(t));
+		cap.n = 0;
+		assert_int_equal(tls_log_info(&t, &bad), -EINVAL);
+		assert_int_equal(cap.n, 0);
 	}
 	msg_set_sink(NULL, NULL);
 }

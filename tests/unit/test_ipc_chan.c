@@ -237,6 +237,12 @@ build(enum ipc_type t, struct ipc_msg *m)
 		m->u.sign_resp.job_id = 7;
 		memset(m->u.sign_resp.sig, '0', 2 * SJ_SIGN_SIG_MAX);
 		break;
+	case IPC_T_TLS_POLICY:
+		m->u.tls_policy.job_id = 7;
+		m->u.tls_policy.level = SJ_TLS_LEV_ENCRYPT;
+		snprintf(m->u.tls_policy.servername,
+		    sizeof(m->u.tls_policy.servername), "mx.example.com");
+		break;
 	default:
 		fail_msg("build: type %d", (int)t);
 	}

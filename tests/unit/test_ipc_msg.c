@@ -1204,7 +1204,7 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "SITE_RESULT: field status: \"4.4.x\" is not a DSN" },
 	/* Integer ranges and flag masks. */
 	{ "CONFIG flags", IPC_T_CONFIG, B(0), 4, IPC_CF_ALL + 1, NULL, 0,
-	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x80000" },
+	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x200000" },
 	{ "CONFIG flags top", IPC_T_CONFIG, B(0), 4, 0x80000001, NULL, 0,
 	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits "
 	    "0x80000000" },

@@ -1,0 +1,316 @@
+#!/bin/bash
+# NAME
+#	t_e2e_dane.sh - levels dane and dane-only: stock smtp(8)'s outcomes
+#	pinned, and smtpjail refusing to deliver with less
+# SUMMARY
+#	tests/e2e/t_e2e_dane.sh        (as root; prints ok / not ok lines)
+# DESCRIPTION
+#	One private Postfix 3.7 world (tests/e2e/lib.sh) whose DNS is not
+#	dnsmasq but a DNSSEC-signed zone dane.test (keys and signatures
+#	made here with ldns-keygen/ldns-signzone) and an unsigned zone
+#	insecure.test, served by nsd on 127.0.0.12, behind a validating
+#	unbound on the world's resolver address 127.0.0.53 (loopback:
+#	trusted by smtpjail's AD rule). Receivers are Postfix smtpd's with
+#	one self-signed certificate:
+#	    good.dane.test     MX with a matching DANE-EE 3 1 1 record
+#	    bad.dane.test      MX with a 3 1 1 record of another key
+#	    notlsa.dane.test   MX without TLSA records
+#	    mx.insecure.test   the MX of insecure.test (unsigned zone)
+#	Stock smtp(8) at "dane" and "dane-only" (smtp_dns_support_level =
+#	dnssec) sends one message to each. Checked: the outcome, DSN and
+#	text of each status line and the TLS line ("Verified TLS
+#	connection established ...") are those that child/dane_policy.c
+#	and tests/unit/test_dane_policy.c state for Postfix 3.7
+#	("no TLSA records found", "non DNSSEC destination" with 4.7.5 at
+#	dane-only; "Server certificate not verified" for a mismatch; the
+#	fallback to opportunistic TLS at dane).
+#
+#	smtpjail (transports jdane, jdane-only, same settings) sends the
+#	same eight messages; for each, its status line must have stock's
+#	status, dsn, relay and text, and its TLS lines about that server
+#	("Verified|Trusted|Untrusted|Anonymous TLS connection established
+#	...", "certificate verification failed ...") and its "TLS policy
+#	lookup" warnings must be stock's.
+#
+#	Needs nsd, unbound, ldnsutils and openssl; without them the
+#	suite says "not ok" (make deps installs them).
+# SEE ALSO
+#	tests/e2e/lib.sh, tests/e2e/t_e2e_dnssec.sh,
+#	tests/e2e/t_e2e_tls.sh, child/dane_policy.c
+set -u
+. "$(dirname "$0")/lib.sh"
+
+T_TIMEOUT=${SJ_E2E_SETTLE:-120}
+SENDER=s@sender.test
+NSD_ADDR=127.0.0.12
+
+write_zone() {	# file: dnsmasq, replaced below by nsd and unbound
+	echo 'host-record=probe.test,127.0.0.1' > "$1"
+}
+
+sj_jail_world t_e2e_dane dane write_zone openssl nsd unbound \
+    ldns-keygen ldns-signzone
+
+[ -n "$W_DIR" ] && [ -d "$W_DIR" ] || exit 1
+D=$W_DIR/dane
+mkdir -p "$D" && chmod 755 "$D"
+
+# --- certificate, and a key whose digest will not match
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$D/srv.key" -out "$D/srv.crt" -subj /CN=mx.dane.test -days 2 \
+    2> /dev/null || sj_die "openssl req failed"
+cat "$D/srv.key" "$D/srv.crt" > "$D/srv.pem"
+chmod 600 "$D/srv.key" "$D/srv.pem"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+    -out "$D/other.key" 2> /dev/null || sj_die "openssl genpkey failed"
+spki_hash() {
+	openssl pkey -pubin -outform DER 2> /dev/null |
+	    openssl dgst -sha256 -r | cut -d' ' -f1
+}
+GOOD=$(openssl x509 -in "$D/srv.crt" -pubkey -noout | spki_hash)
+BAD=$(openssl pkey -in "$D/other.key" -pubout | spki_hash)
+
+# --- zones, keys, signatures
+cat > "$D/dane.test.zone" <<EOF
+\$ORIGIN dane.test.
+\$TTL 300
+@	IN SOA ns.dane.test. hostmaster.dane.test. 1 3600 600 86400 300
+@	IN NS ns.dane.test.
+ns	IN A $NSD_ADDR
+good	IN MX 10 mx.good.dane.test.
+mx.good	IN A 127.0.0.3
+_25._tcp.mx.good	IN TLSA 3 1 1 $GOOD
+bad	IN MX 10 mx.bad.dane.test.
+mx.bad	IN A 127.0.0.4
+_25._tcp.mx.bad	IN TLSA 3 1 1 $BAD
+notlsa	IN MX 10 mx.notlsa.dane.test.
+mx.notlsa	IN A 127.0.0.5
+EOF
+cat > "$D/insecure.test.zone" <<EOF
+\$ORIGIN insecure.test.
+\$TTL 300
+@	IN SOA ns.dane.test. hostmaster.dane.test. 1 3600 600 86400 300
+@	IN NS ns.dane.test.
+@	IN MX 10 mx.insecure.test.
+mx	IN A 127.0.0.6
+_25._tcp.mx	IN TLSA 3 1 1 $GOOD
+EOF
+(
+	cd "$D" || exit 1
+	ksk=$(ldns-keygen -a ECDSAP256SHA256 -k dane.test) || exit 1
+	zsk=$(ldns-keygen -a ECDSAP256SHA256 dane.test) || exit 1
+	ldns-signzone dane.test.zone "$ksk" "$zsk" || exit 1
+	cp "$ksk.key" ta.key
+) || sj_die "signing the zone failed"
+
+cat > "$D/nsd.conf" <<EOF
+server:
+	ip-address: $NSD_ADDR
+	port: 53
+	username: ""
+	chroot: ""
+	zonesdir: "$D"
+	database: ""
+	zonelistfile: "$D/zone.list"
+	xfrdfile: "$D/xfrd.state"
+	pidfile: "$D/nsd.pid"
+	logfile: "$D/nsd.log"
+	server-count: 1
+remote-control:
+	control-enable: no
+zone:
+	name: dane.test
+	zonefile: dane.test.zone.signed
+zone:
+	name: insecure.test
+	zonefile: insecure.test.zone
+EOF
+cat > "$D/unbound.conf" <<EOF
+server:
+	interface: $W_DNS_ADDR
+	port: 53
+	do-daemonize: no
+	username: ""
+	chroot: ""
+	directory: "$D"
+	pidfile: "$D/unbound.pid"
+	logfile: "$D/unbound.log"
+	use-syslog: no
+	verbosity: 1
+	access-control: 127.0.0.0/8 allow
+	do-not-query-localhost: no
+	qname-minimisation: no
+	module-config: "validator iterator"
+	trust-anchor-file: "$D/ta.key"
+	domain-insecure: "insecure.test"
+	local-zone: "test." nodefault
+	do-ip6: no
+remote-control:
+	control-enable: no
+stub-zone:
+	name: "dane.test"
+	stub-addr: $NSD_ADDR
+stub-zone:
+	name: "insecure.test"
+	stub-addr: $NSD_ADDR
+EOF
+sj_dns_stop
+# In the world's namespace: world_down ends them with everything there.
+ip netns exec "$W_NS" nsd -d -c "$D/nsd.conf" > "$D/nsd.out" 2>&1 \
+    {SJ_OUT}>&- &
+ip netns exec "$W_NS" unbound -d -c "$D/unbound.conf" > "$D/unbound.out" \
+    2>&1 {SJ_OUT}>&- &
+sj_dns_wait "$W_DNS_ADDR" mx.good.dane.test ||
+    sj_die "unbound does not answer"
+
+# --- receivers and senders
+receiver() {	# name addr
+	pf_master_add "$2:25 inet n - n - - smtpd" \
+	    "  -o syslog_name=postfix/r$1" \
+	    "  -o myhostname=rcpt.sink.test" \
+	    "  -o content_filter=discard:" \
+	    "  -o smtpd_recipient_restrictions=permit_mynetworks,reject" \
+	    "  -o smtpd_tls_security_level=may" \
+	    "  -o smtpd_tls_chain_files=$D/srv.pem" \
+	    "  -o smtpd_tls_loglevel=1"
+}
+receiver good 127.0.0.3
+receiver bad 127.0.0.4
+receiver notlsa 127.0.0.5
+receiver insecure 127.0.0.6
+pf_master_add "tlsmgr unix - - n 1000? 1 tlsmgr"
+for l in dane dane-only; do
+	pf_master_add "s$l unix - - y - - smtp" \
+	    "  -o syslog_name=postfix/\$service_name" \
+	    "  -o smtp_tls_security_level=$l" \
+	    "  -o smtp_dns_support_level=dnssec"
+done
+for l in dane dane-only; do
+	pf_master_add "j$l unix - - y - - smtpjail" \
+	    "  -o syslog_name=postfix/\$service_name" \
+	    "  -o smtp_tls_security_level=$l" \
+	    "  -o smtp_dns_support_level=dnssec"
+done
+pf_postconf "smtp_tls_loglevel=1"
+{
+	for v in good.dane bad.dane notlsa.dane insecure; do
+		for a in s j; do
+			printf '%s-dane@%s.test\t%sdane:\n' "$a" "$v" "$a"
+			printf '%s-only@%s.test\t%sdane-only:\n' "$a" "$v" "$a"
+		done
+	done
+} > "$W_DIR/etc/transport"
+pf_reload || sj_die "reload failed"
+
+declare -A QID
+VARIANTS="good.dane bad.dane notlsa.dane insecure"
+for v in $VARIANTS; do
+	for a in s j; do
+		for l in dane only; do
+			r=$a-$l@$v.test
+			mid=$(pf_send "$SENDER" "$r")
+			QID[$r]=$(pf_qid "$mid")
+		done
+	done
+done
+pf_wait_settled "$T_TIMEOUT"
+sleep 2
+
+has_status() {	# rcpt text...
+	local l p
+	l=$(pf_status_line "${QID[$1]}" "$1")
+	shift
+	for p in "$@"; do
+		case $l in *"$p"*) ;; *) echo "# status: $l"; return 1;; esac
+	done
+}
+logged() {	# pattern
+	grep -E "$1" "$W_DIR/log/maillog" > /dev/null && return 0
+	echo "# not in the log: $1"
+	return 1
+}
+
+check "stock dane, matching TLSA: Verified, sent" eval '
+    has_status s-dane@good.dane.test "dsn=2.0.0" "status=sent" &&
+    logged "postfix/sdane/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.good\\.dane\\.test\\[127\\.0\\.0\\.3\\]:25: "'
+check "stock dane, TLSA mismatch: deferred, Server certificate not verified" \
+    has_status s-dane@bad.dane.test "dsn=4.7.5" \
+    "status=deferred (Server certificate not verified)"
+check "stock dane, no TLSA: falls back to may, sent" eval '
+    has_status s-dane@notlsa.dane.test "status=sent" &&
+    logged "postfix/sdane/smtp\\[[0-9]+\\]: (Untrusted|Anonymous) TLS connection established to mx\\.notlsa\\.dane\\.test"'
+check "stock dane, insecure MX: falls back to may, sent" eval '
+    has_status s-dane@insecure.test "status=sent" &&
+    logged "postfix/sdane/smtp\\[[0-9]+\\]: (Untrusted|Anonymous) TLS connection established to mx\\.insecure\\.test"'
+check "stock dane-only, matching TLSA: Verified, sent" eval '
+    has_status s-only@good.dane.test "status=sent" &&
+    logged "postfix/sdane-only/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.good\\.dane\\.test"'
+check "stock dane-only, no TLSA: deferred 4.7.5 (dane_policy's text)" eval '
+    has_status s-only@notlsa.dane.test "dsn=4.7.5" \
+	"status=deferred (no TLSA records found)" &&
+    logged "postfix/sdane-only/smtp\\[[0-9]+\\]: warning: TLS policy lookup for notlsa\\.dane\\.test/mx\\.notlsa\\.dane\\.test: no TLSA records found"'
+check "stock dane-only, insecure MX: deferred 4.7.5 (dane_policy's text)" \
+    has_status s-only@insecure.test "dsn=4.7.5" \
+    "status=deferred (non DNSSEC destination)"
+# --- smtpjail against stock
+# field LINE NAME: F = one field of a status line (text: the reason in
+# parentheses), recipients' "j-"/"s-" prefixes folded.
+field() {
+	local re
+	case $2 in
+	text)	re=', status=[a-z]+ \((.*)\)$';;
+	status)	re=', status=([a-z]+)';;
+	*)	re=" $2=([^,]*),";;
+	esac
+	F=
+	[[ $1 =~ $re ]] && F=${BASH_REMATCH[1]}
+	F=${F//<j-/<X-} F=${F//<s-/<X-}
+	re='^(.*queued as )[0-9A-Za-z]+(.*)$'
+	[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}QID${BASH_REMATCH[2]}"
+	re='^(.*Ok: )[0-9]+ bytes (queued as .*)$'
+	[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}${BASH_REMATCH[2]}"
+	return 0
+}
+same_fields() {	# level(dane|only) variant
+	local f a b rc=0 jl sl
+	jl=$(pf_status_line "${QID[j-$1@$2.test]}" "j-$1@$2.test")
+	sl=$(pf_status_line "${QID[s-$1@$2.test]}" "s-$1@$2.test")
+	for f in status dsn relay text; do
+		field "$jl" $f; a=$F
+		field "$sl" $f; b=$F
+		[ -n "$b" ] && [ "$a" = "$b" ] && continue
+		echo "# $f: smtpjail '$a'"
+		echo "#     stock    '$b'"
+		rc=1
+	done
+	return $rc
+}
+# The TLS lines and policy warnings a transport logged about a server.
+tls_lines() {	# transport host
+	grep -E "postfix/$1/smtp\\[[0-9]+\\]: " "$W_DIR/log/maillog" |
+	    grep -F "$2" |
+	    grep -E 'TLS connection|verification failed|TLS policy lookup' |
+	    sed -e 's/.*\]: //' | sort -u
+}
+same_tls_lines() {	# level(dane|only) variant
+	local a b t=dane host=mx.$2.test
+	[ "$1" = only ] && t=dane-only
+	[ "$2" = insecure ] && host=mx.insecure.test
+	a=$(tls_lines "j$t" "$host") b=$(tls_lines "s$t" "$host")
+	[ "$a" = "$b" ] && return 0
+	echo "# smtpjail:"; echo "$a" | sed 's/^/#   /'
+	echo "# stock:"; echo "$b" | sed 's/^/#   /'
+	return 1
+}
+for l in dane only; do
+	for v in $VARIANTS; do
+		check "smtpjail $l/$v: status, dsn, relay and text as stock" \
+		    same_fields "$l" "$v"
+		check "smtpjail $l/$v: TLS lines and policy warnings as stock" \
+		    same_tls_lines "$l" "$v"
+	done
+done
+check "smtpjail at dane: no fatal at start" eval '
+    ! grep -E "postfix/[a-z/-]*smtp[a-z]*\\[[0-9]+\\]: fatal:" \
+	"$W_DIR/log/maillog"'
+check_summary

@@ -1,0 +1,147 @@
+/*
+ * NAME
+ *	test_dane_policy 1
+ * SUMMARY
+ *	unit tests for child/dane_policy.c: Postfix 3.7's dane_init() table
+ * DESCRIPTION
+ *	One row per case: configured level, DNSSEC lookups, ignored MX
+ *	errors, insecure MX policy, MX and host security, TLSA result and
+ *	usable count; expected: whether a TLSA lookup is asked for, the
+ *	effective level, the DSN, the text and the warning, as Postfix's
+ *	smtp_tls_policy.c dane_init()/dane_incompat() produce them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dane_policy.h"
+
+#define D	DANE_POL_CONF_DANE
+#define DO	DANE_POL_CONF_DANE_ONLY
+#define NOLOOK	(-1)
+
+struct row {
+	const char *name;
+	int	level, dnssec, ignmx, imx, via_mx, mx_sec, host_sec, force;
+	int	tlsa;
+	size_t	usable;
+	int	want_lookup, want_level;
+	const char *want_dsn, *want_text, *want_warning;
+};
+
+static const struct row rows[] = {
+	{"dnssec off, dane", D, 0, 0, 3, 1, 1, 1, 0, NOLOOK, 0,
+	    0, DANE_POL_MAY, "", "example.test: dane configured with dnssec "
+	    "lookups disabled", "example.test: dane configured with dnssec "
+	    "lookups disabled"},
+	{"dnssec off, dane-only", DO, 0, 0, 3, 1, 1, 1, 0, NOLOOK, 0,
+	    0, DANE_POL_INVALID, "4.7.0", "client TLS configuration problem",
+	    "example.test: dane-only configured with dnssec lookups disabled"},
+	{"MX errors ignored", D, 1, 1, 3, 1, 1, 1, 0, NOLOOK, 0,
+	    0, DANE_POL_MAY, "", "example.test: dane configured with MX lookup "
+	    "errors ignored", "example.test: dane configured with MX lookup "
+	    "errors ignored"},
+	{"secure MX: look up TLSA", D, 1, 0, 3, 1, 1, 1, 0, NOLOOK, 0,
+	    1, DANE_POL_INVALID, "", "", ""},
+	{"secure MX, usable records", D, 1, 0, 3, 1, 1, 1, 0,
+	    DANE_POL_TLSA_FOUND, 2, 0, DANE_POL_DANE, "", "", ""},
+	{"dane-only, usable records", DO, 1, 0, 3, 1, 1, 1, 0,
+	    DANE_POL_TLSA_FOUND, 1, 0, DANE_POL_DANE, "", "", ""},
+	{"no TLSA, dane: may", D, 1, 0, 3, 1, 1, 1, 0, DANE_POL_TLSA_NONE, 0,
+	    0, DANE_POL_MAY, "", "no TLSA records found", ""},
+	{"no TLSA, dane-only: deferred", DO, 1, 0, 3, 1, 1, 1, 0,
+	    DANE_POL_TLSA_NONE, 0, 0, DANE_POL_INVALID, "4.7.5",
+	    "no TLSA records found", ""},
+	{"unusable, dane: encrypt", D, 1, 0, 3, 1, 1, 1, 0,
+	    DANE_POL_TLSA_FOUND, 0, 0, DANE_POL_ENCRYPT, "",
+	    "TLSA records unusable", ""},
+	{"unusable, dane-only: deferred", DO, 1, 0, 3, 1, 1, 1, 0,
+	    DANE_POL_TLSA_FOUND, 0, 0, DANE_POL_INVALID, "4.7.5",
+	    "TLSA records unusable", ""},
+	{"lookup error, dane: deferred", D, 1, 0, 3, 1, 1, 1, 0,
+	    DANE_POL_TLSA_ERROR, 0, 0, DANE_POL_INVALID, "4.7.5",
+	    "TLSA lookup error for mx.example.test:25", ""},
+	{"insecure host: no lookup, may", D, 1, 0, 3, 1, 1, 0, 0, NOLOOK, 0,
+	    0, DANE_POL_MAY, "", "no TLSA records found", ""},
+	{"insecure host, forced lookup", D, 1, 0, 3, 1, 1, 0, 1, NOLOOK, 0,
+	    1, DANE_POL_INVALID, "", "", ""},
+	{"insecure MX, policy may", D, 1, 0, 1, 1, 0, 1, 0, NOLOOK, 0,
+	    0, DANE_POL_MAY, "", "non DNSSEC destination", ""},
+	{"insecure MX, dane-only", DO, 1, 0, 3, 1, 0, 1, 0, NOLOOK, 0,
+	    0, DANE_POL_INVALID, "4.7.5", "non DNSSEC destination", ""},
+	{"insecure MX, policy encrypt", D, 1, 0, 2, 1, 0, 1, 0,
+	    DANE_POL_TLSA_FOUND, 1, 0, DANE_POL_ENCRYPT, "",
+	    "Verification not possible, MX RRset is insecure", ""},
+	{"insecure MX, policy dane: half", D, 1, 0, 3, 1, 0, 1, 0,
+	    DANE_POL_TLSA_FOUND, 1, 0, DANE_POL_HALF_DANE, "", "", ""},
+	{"insecure MX, policy dane, no TLSA", D, 1, 0, 3, 1, 0, 1, 0,
+	    DANE_POL_TLSA_NONE, 0, 0, DANE_POL_MAY, "",
+	    "no TLSA records found", ""},
+	{"no MX (A only), secure host", DO, 1, 0, 1, 0, 0, 1, 0,
+	    DANE_POL_TLSA_FOUND, 1, 0, DANE_POL_DANE, "", "", ""},
+};
+
+static void
+test_table(void **state)
+{
+	struct dane_policy_in in;
+	struct dane_policy_out out;
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct row *r = &rows[i];
+
+		memset(&in, 0, sizeof(in));
+		in.level = r->level;
+		in.dnssec_lookups = r->dnssec;
+		in.ignore_mx_errors = r->ignmx;
+		in.insecure_mx_policy = r->imx;
+		in.via_mx = r->via_mx;
+		in.mx_secure = r->mx_sec;
+		in.host_secure = r->host_sec;
+		in.force_tlsa = r->force;
+		in.tlsa = r->tlsa;
+		in.usable = r->usable;
+		in.dest = "example.test";
+		in.host = "mx.example.test";
+		in.port = 25;
+		dane_policy_decide(&in, &out);
+		print_message("%s\n", r->name);
+		assert_int_equal(out.lookup_tlsa, r->want_lookup);
+		assert_int_equal(out.level, r->want_level);
+		assert_string_equal(out.dsn, r->want_dsn);
+		assert_string_equal(out.text, r->want_text);
+		assert_string_equal(out.warning, r->want_warning);
+	}
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_int_equal(dane_policy_imx_parse("may"), DANE_POL_IMX_MAY);
+	assert_int_equal(dane_policy_imx_parse("Encrypt"),
+	    DANE_POL_IMX_ENCRYPT);
+	assert_int_equal(dane_policy_imx_parse("dane"), DANE_POL_IMX_DANE);
+	assert_int_equal(dane_policy_imx_parse("verify"), -1);
+	assert_string_equal(dane_policy_level_name(DANE_POL_HALF_DANE),
+	    "half-dane");
+	assert_string_equal(dane_policy_level_name(DANE_POL_INVALID),
+	    "invalid");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_names),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
