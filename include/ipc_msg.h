@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	16
+#define IPC_VERSION	17
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -56,6 +56,7 @@ enum ipc_type {
 	IPC_T_SOCKET,		/* P2C + fd when granted: the answer */
 	IPC_T_CHECK,		/* P2C: one content-check rule, after HOSTS */
 	IPC_T_CHECK_LOG,	/* C2P: fields of one header/body check line */
+	IPC_T_EHLO_NOTE,	/* C2P: log the EHLO keywords discarded */
 	IPC_T_MAX		/* one past the last type */
 };
 
@@ -470,6 +471,24 @@ struct ipc_connect {
 struct ipc_socket {
 	uint32_t job_id;
 	uint32_t error;
+	/* SMTP only (else 0): the EHLO keywords to ignore from this server,
+	 * Postfix's EHLO_MASK_* bits (include/sj_ehlo_mask.h), looked up
+	 * by the parent in smtp_discard_ehlo_keyword_address_maps with the
+	 * address it connects to, else smtp_discard_ehlo_keywords. */
+	uint32_t ehlo_discard;
+};
+
+/*
+ * The server accepted EHLO and the child ignores the keywords of the
+ * mask it got with the socket: the parent logs Postfix's line
+ * "discarding EHLO keywords: ..." itself (a line of the child's would
+ * carry the "sandboxed child: " prefix). 'mask' must be the one the
+ * parent sent with the job's last SMTP socket, non-zero and without
+ * "silent-discard".
+ */
+struct ipc_ehlo_note {
+	uint32_t job_id;
+	uint32_t mask;
 };
 
 /* A decoded message of any type. */
@@ -494,6 +513,7 @@ struct ipc_msg {
 		struct ipc_socket socket;
 		struct ipc_check check;
 		struct ipc_check_log check_log;
+		struct ipc_ehlo_note ehlo_note;
 	} u;
 };
 

@@ -163,10 +163,9 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	    "envelope addresses are always quoted as RFC 5321 requires"),
 	REF(SESSION, "smtp_reply_filter", "", NONE, NULL,
 	    "reply filters are not implemented"),
-	REF(SESSION, "smtp_discard_ehlo_keywords", "", NONE, NULL,
-	    "EHLO keywords are never discarded"),
-	REF(SESSION, "smtp_discard_ehlo_keyword_address_maps", "", NONE, NULL,
-	    "EHLO keywords are never discarded"),
+	/* parent/ehlo_discard.c: the mask travels with the socket. */
+	HON(SESSION, "smtp_discard_ehlo_keywords", ""),
+	HON(SESSION, "smtp_discard_ehlo_keyword_address_maps", ""),
 	REF(SESSION, "smtp_pix_workarounds", "disable_esmtp,delay_dotcrlf",
 	    NONE, "", R_PIX),
 	REF(SESSION, "smtp_pix_workaround_maps", "", NONE, NULL, R_PIX),

@@ -54,6 +54,7 @@
 #include "checks_log.h"
 #include "deliver.h"
 #include "dreq.h"
+#include "ehlo_discard.h"
 #include "idna.h"
 #include "ipc_chan.h"
 #include "job_deadline.h"
@@ -452,6 +453,11 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 			if (checks_log(cc, &m.u.check_log, job->job_id,
 			    job->cfg->child.checks_classes, req->queue_id,
 			    job->why, sizeof(job->why)) < 0)
+				goto violation;
+			break;
+		case IPC_T_EHLO_NOTE:
+			if (ehlo_discard_note(&m.u.ehlo_note, job->why,
+			    sizeof(job->why)) < 0)
 				goto violation;
 			break;
 		case IPC_T_CONNECT:
