@@ -182,9 +182,9 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	    "XFORWARD is not implemented"),
 	REF(SESSION, "smtp_xforward_timeout", "300s", XFORWARD, NULL,
 	    "XFORWARD is not implemented"),
-	REF(SESSION, "smtp_delivery_status_filter",
-	    "$default_delivery_status_filter", NONE, NULL,
-	    "delivery status filters are not implemented"),
+	/* parent/dsn_filter.c */
+	HON(SESSION, "smtp_delivery_status_filter",
+	    "$default_delivery_status_filter"),
 
 	/* Connection reuse. */
 	HON(CACHE, "smtp_connection_cache_on_demand", "yes"),

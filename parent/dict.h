@@ -63,8 +63,10 @@
 
 /* A table name "type:name" as written in main.cf. */
 #define DICT_SPEC_MAX		1024
-/* A lookup key: an address or a host name with a port. */
-#define DICT_KEY_MAX		1100
+/* A lookup key: an address, a host name with a port, or the "status
+ * text" key of smtp_delivery_status_filter (SJ_DSN_STATUS_MAX + 1 +
+ * SJ_REASON_MAX, checked in parent/dsn_filter.c). */
+#define DICT_KEY_MAX		2600
 /* A lookup result kept by a caller (a "user:password" line is short;
  * Postfix has no bound, smtpjail defers beyond this). */
 #define DICT_VALUE_MAX		4096

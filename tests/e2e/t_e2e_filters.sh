@@ -1,15 +1,17 @@
 #!/bin/bash
 # NAME
-#	t_e2e_ehlo_discard.sh - smtp_discard_ehlo_keywords and
-#	smtp_discard_ehlo_keyword_address_maps, smtpjail beside stock smtp(8)
+#	t_e2e_filters.sh - smtp_discard_ehlo_keywords,
+#	smtp_discard_ehlo_keyword_address_maps and
+#	smtp_delivery_status_filter, smtpjail beside stock smtp(8)
 # SUMMARY
-#	tests/e2e/t_e2e_ehlo_discard.sh        (as root; prints ok / not ok lines)
+#	tests/e2e/t_e2e_filters.sh        (as root; prints ok / not ok lines)
 # DESCRIPTION
 #	A private Postfix instance (tests/e2e/lib.sh) with smtpjail as its
 #	smtp transport; a Postfix smtpd of the same instance on 127.0.0.10
 #	(mx.ed.test) offers PIPELINING, SIZE, DSN, 8BITMIME, CHUNKING ...,
-#	logs every command it reads (debug_peer_list) and discards what it
-#	accepts. Mail to jail.test goes through smtpjail, mail to stock.test
+#	logs every command it reads (debug_peer_list), refuses
+#	hard@jail.test and hard@stock.test with 550 5.1.1, and discards
+#	what it accepts. Mail to jail.test goes through smtpjail, mail to stock.test
 #	through stock smtp(8), both to [mx.ed.test], one after the other,
 #	each with DSN NOTIFY, so the receiver's MAIL, RCPT and DATA/BDAT
 #	lines show which keywords the client used. Checks:
@@ -24,28 +26,37 @@
 #	  the parameter says pipelining: the table wins, nothing is logged,
 #	  the same lines as above from both;
 #	- the table names only another address: the parameter applies
-#	  ("discarding EHLO keywords: PIPELINING" from both).
+#	  ("discarding EHLO keywords: PIPELINING" from both);
+#	- smtp_delivery_status_filter = proxy:regexp: (through the
+#	  instance's proxymap(8)) mapping "5.1.1 TEXT" to "4.1.1 filtered:
+#	  TEXT": the 550 of the receiver becomes the same deferral with the
+#	  same text for both agents; without the filter both bounce.
 #
 #	Without the smtpjail binary the suite is skipped (sj_jail_world).
 # SEE ALSO
-#	tests/e2e/lib.sh, parent/ehlo_discard.c, child/smtp_ehlo.c
+#	tests/e2e/lib.sh, parent/ehlo_discard.c, child/smtp_ehlo.c,
+#	parent/dsn_filter.c
 set -u
 . "$(dirname "$0")/lib.sh"
 
 T_TIMEOUT=${SJ_E2E_SETTLE:-60}
-SJ_CHECK_PREFIX="ehlo_discard: "
+SJ_CHECK_PREFIX="filters: "
 SENDER=s@sender.test
 
 write_zone() {	# file
 	printf '%s\n' 'host-record=mx.ed.test,127.0.0.10' > "$1"
 }
-sj_jail_world t_e2e_ehlo_discard ehlo write_zone postfix dnsmasq ip
+sj_jail_world t_e2e_filters filters write_zone postfix dnsmasq ip
+
+printf '%s\n' 'hard@jail.test 550 5.1.1 no such user' \
+    'hard@stock.test 550 5.1.1 no such user' > "$W_DIR/etc/rcpt_access"
 
 pf_master_add "127.0.0.10:25 inet n - n - - smtpd" \
     "  -o syslog_name=postfix/receiver" \
     "  -o myhostname=rcpt.sink.test" \
     "  -o debug_peer_list=127.0.0.0/8" \
-    "  -o content_filter=discard:"
+    "  -o content_filter=discard:" \
+    "  -o smtpd_recipient_restrictions=check_recipient_access,texthash:$W_DIR/etc/rcpt_access,permit_mynetworks,reject"
 printf '%s\n' 'jail.test smtp:[mx.ed.test]' \
     'stock.test stocksmtp:[mx.ed.test]' > "$W_DIR/etc/transport"
 pf_reload || sj_die "postfix reload failed"
@@ -172,6 +183,31 @@ check "address map without the server's address: the parameter applies" \
         stock_log "discarding EHLO keywords: PIPELINING$" &&
         [ "$R_jail" != "" ] &&
         echo "$R_jail" | grep -q "^RCPT TO:<other@X> .*NOTIFY=SUCCESS,FAILURE"'
+
+# ------------------------------------------- smtp_delivery_status_filter
+
+drain() {
+	pf_cmd postsuper -c "$W_DIR/etc" -d ALL > /dev/null 2>&1
+}
+pf_postconf 'smtp_discard_ehlo_keywords =' \
+    'smtp_discard_ehlo_keyword_address_maps =' && pf_reload
+drain
+both hard
+check "no status filter: both bounce with the receiver's 550 5.1.1" \
+    eval 'echo "$S_jail" | grep -q "^dsn=5\.1\.1, status=bounced (host mx\.ed\.test\[127\.0\.0\.10\] said: 550 5\.1\.1 <hard@jail\.test>: Recipient address rejected: no such user (in reply to RCPT TO command))" &&
+        [ "$(echo "$S_jail" | sed "s/@jail/@X/")" = "$(echo "$S_stock" | sed "s/@stock/@X/")" ]'
+drain
+
+printf '%s\n' '/^5\.1\.1 (.*)$/ 4.1.1 filtered: $1' > "$W_DIR/etc/dsn_filter"
+pf_postconf "smtp_delivery_status_filter = proxy:regexp:$W_DIR/etc/dsn_filter" &&
+    pf_reload
+both hard
+check "status filter (proxy:regexp:): 5.1.1 becomes the same 4.1.1 deferral for both" \
+    eval 'echo "$S_jail" | grep -q "^dsn=4\.1\.1, status=deferred (filtered: host mx\.ed\.test\[127\.0\.0\.10\] said: 550 5\.1\.1 <hard@jail\.test>: Recipient address rejected: no such user (in reply to RCPT TO command))" &&
+        [ "$(echo "$S_jail" | sed "s/@jail/@X/")" = "$(echo "$S_stock" | sed "s/@stock/@X/")" ]'
+check "status filter: the mail stays queued, no warning from smtpjail" \
+    eval '[ -n "$(pf_queue_ids)" ] && ! jail_log "(warning|error|fatal)"'
+drain
 
 world_down
 check_summary
