@@ -11,7 +11,10 @@ OPT	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Iinclude \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(EXTRA_LDFLAGS)
-LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Lookup table files as Debian's Postfix builds them (hash:/btree:
+# Berkeley DB 5.3, lmdb:, cdb: tinycdb); libdb has no pkg-config file.
+DICTLIBS = -ldb -llmdb -lcdb
+LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(DICTLIBS)
 TESTLIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 MAIN_SRC = parent/main.c
@@ -25,7 +28,8 @@ AUX_BIN	 = $(AUX_SRC:tests/%.c=$(BUILD)/tests/%)
 DEB_PKGS = build-essential pkg-config libseccomp-dev libcap-dev \
 	   libc-ares-dev libcmocka-dev libidn2-dev libssl-dev openssl postfix \
 	   dnsmasq-base iproute2 clang libclang-rt-14-dev seccomp procps python3 \
-	   pflogsumm nsd unbound ldnsutils
+	   pflogsumm nsd unbound ldnsutils libdb-dev liblmdb-dev libcdb-dev \
+	   postfix-lmdb postfix-cdb
 
 # make deb only: Debian's packaging tools (not needed by make test's
 # other suites; tests/pkg/t_deb.sh runs make deb-deps itself).
@@ -87,7 +91,8 @@ deps:
 
 deb-deps:
 	@missing=$$(for p in $(DEB_BUILD_TOOLS) pkg-config libseccomp-dev \
-	    libcap-dev libc-ares-dev libidn2-dev libssl-dev; do \
+	    libcap-dev libc-ares-dev libidn2-dev libssl-dev libdb-dev \
+	    liblmdb-dev libcdb-dev; do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 	    grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -341,6 +341,7 @@ deliver_hop(struct smtp_job *job, const struct dest_list *list,
 				break;
 			continue;
 		}
+		peer.ehlo_discard = sys_connect_ehlo_discard();
 		if (final_nexthop && last)
 			job->final_server = 1;
 		rv = smtp_session_run(job, fd, &peer, final_nexthop &&

@@ -9,7 +9,12 @@
  *	code, the second (delimited by space, tab or '=') the server name
  *	on the first line and the keyword on the others; SIZE looks at one
  *	more word. Lines without a keyword are skipped and do not count as
- *	the first line, as in Postfix.
+ *	the first line, as in Postfix. A keyword whose bit is in the
+ *	discard mask (smtp_discard_ehlo_keywords and its address maps, as
+ *	the parent decided for this server) is ignored. smtp_ehlo_read()
+ *	first asks the parent to log the mask ("discarding EHLO
+ *	keywords: ...", EHLO_NOTE), as smtp_proto.c does unless the mask
+ *	has "silent-discard".
  * SECURITY
  *	Child only. Input is a censored, bounded server reply; all parsing
  *	is done on explicit lengths within it.
@@ -23,25 +28,31 @@
 #include <strings.h>
 
 #include "msg.h"
+#include "sj_ehlo_mask.h"
 #include "smtp_ehlo.h"
+#include "smtp_session.h"
 
 struct ehlo_word {
 	const char *p;
 	size_t	len;
 };
 
+/* Each keyword with the smtp_discard_ehlo_keywords bit that hides it. */
 static const struct ehlo_keyword {
 	const char *name;
 	unsigned feature;
+	unsigned discard;
 } ehlo_keywords[] = {
-	{ "PIPELINING", SMTP_EHLO_PIPELINING },
-	{ "SIZE", SMTP_EHLO_SIZE },
-	{ "8BITMIME", SMTP_EHLO_8BITMIME },
-	{ "DSN", SMTP_EHLO_DSN },
-	{ "SMTPUTF8", SMTP_EHLO_SMTPUTF8 },
-	{ "ENHANCEDSTATUSCODES", SMTP_EHLO_ENHANCEDSTATUSCODES },
-	{ "CHUNKING", SMTP_EHLO_CHUNKING },
-	{ "STARTTLS", SMTP_EHLO_STARTTLS },
+	{ "PIPELINING", SMTP_EHLO_PIPELINING, SJ_EHLO_MASK_PIPELINING },
+	{ "SIZE", SMTP_EHLO_SIZE, SJ_EHLO_MASK_SIZE },
+	{ "8BITMIME", SMTP_EHLO_8BITMIME, SJ_EHLO_MASK_8BITMIME },
+	{ "DSN", SMTP_EHLO_DSN, SJ_EHLO_MASK_DSN },
+	{ "SMTPUTF8", SMTP_EHLO_SMTPUTF8, SJ_EHLO_MASK_SMTPUTF8 },
+	{ "ENHANCEDSTATUSCODES", SMTP_EHLO_ENHANCEDSTATUSCODES,
+	    SJ_EHLO_MASK_ENHANCEDSTATUSCODES },
+	{ "CHUNKING", SMTP_EHLO_CHUNKING, SJ_EHLO_MASK_CHUNKING },
+	{ "STARTTLS", SMTP_EHLO_STARTTLS, SJ_EHLO_MASK_STARTTLS },
+	{ "AUTH", SMTP_EHLO_AUTH, SJ_EHLO_MASK_AUTH },
 };
 
 /* Next word of s[*pos..end) delimited by any of 'delim' (skipped first). */
@@ -129,7 +140,7 @@ ehlo_auth(const char *text, size_t pos, size_t end, struct smtp_ehlo *e)
 
 void
 smtp_ehlo_parse(const struct smtp_reply *r, const char *peer,
-    struct smtp_ehlo *e)
+    unsigned discard, struct smtp_ehlo *e)
 {
 	const char *text = r->text;
 	size_t	start = 0, end, pos, k;
@@ -151,8 +162,19 @@ smtp_ehlo_parse(const struct smtp_reply *r, const char *peer,
 				for (k = 0; k < sizeof(ehlo_keywords) /
 				    sizeof(ehlo_keywords[0]); k++)
 					if (ehlo_is(&w, ehlo_keywords[k].name))
-						e->features |=
-						    ehlo_keywords[k].feature;
+						break;
+				/* A discarded keyword is not seen at all. */
+				if (k == sizeof(ehlo_keywords) /
+				    sizeof(ehlo_keywords[0]) ||
+				    (discard & ehlo_keywords[k].discard)) {
+					n++;
+					start = end + 1;
+					continue;
+				}
+				if (ehlo_keywords[k].feature !=
+				    SMTP_EHLO_AUTH)
+					e->features |=
+					    ehlo_keywords[k].feature;
 				if (ehlo_is(&w, "SIZE") &&
 				    ehlo_next(text, end, &pos, " \t", &w))
 					ehlo_size(&w, peer, e);
@@ -163,4 +185,26 @@ smtp_ehlo_parse(const struct smtp_reply *r, const char *peer,
 		}
 		start = end + 1;
 	}
+}
+
+void
+smtp_ehlo_read(struct smtp_job *job, const struct smtp_reply *r,
+    const struct smtp_peer *peer, struct smtp_ehlo *e)
+{
+	struct ipc_msg m;
+	unsigned discard = peer->ehlo_discard;
+
+	/* smtp_proto.c logs the discarded keywords before it looks at the
+	 * reply; the parent writes that line (EHLO_NOTE), not the child. */
+	if (discard != 0 && (discard & SJ_EHLO_MASK_SILENT) == 0) {
+		memset(&m, 0, sizeof(m));
+		m.type = IPC_T_EHLO_NOTE;
+		m.fd = -1;
+		m.u.ehlo_note.job_id = job->dlv->job_id;
+		m.u.ehlo_note.mask = discard;
+		/* A broken channel ends the job at its next message. */
+		if (job->emit(job->emit_ctx, &m) < 0)
+			msg_warn("cannot send EHLO_NOTE");
+	}
+	smtp_ehlo_parse(r, peer->relay, discard, e);
 }

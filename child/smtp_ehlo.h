@@ -12,7 +12,8 @@
  *	SMTP_EHLO_SIZE_MAX) means "no limit", as Postfix's off_t overflow
  *	does; a non-numeric one is ignored with a warning. CHUNKING makes
  *	smtp_session(3) send BDAT instead of DATA (Postfix 3.7 never uses
- *	BDAT); STARTTLS is recorded only.
+ *	BDAT); STARTTLS is recorded only. Keywords in the discard mask
+ *	(smtp_discard_ehlo_keywords) are ignored, as Postfix does.
  * SECURITY
  *	Child only. The reply is hostile; it was censored and bounded by
  *	smtp_reply(3) before it gets here.
@@ -49,8 +50,16 @@ struct smtp_ehlo {
 	char	auth[SMTP_EHLO_AUTH_MAX + 1];	/* AUTH words, "" if none */
 };
 
-/* 'peer' names the server in warnings ("host[addr]:port"). */
+/* 'peer' names the server in warnings ("host[addr]:port"); 'discard'
+ * is the EHLO mask (include/sj_ehlo_mask.h) of keywords to ignore. */
 void	smtp_ehlo_parse(const struct smtp_reply *, const char *peer,
-	    struct smtp_ehlo *);
+	    unsigned discard, struct smtp_ehlo *);
+
+/* The session's parse: the peer's discard mask, and EHLO_NOTE to the
+ * parent first when the mask is to be logged. */
+struct smtp_job;
+struct smtp_peer;
+void	smtp_ehlo_read(struct smtp_job *, const struct smtp_reply *,
+	    const struct smtp_peer *, struct smtp_ehlo *);
 
 #endif

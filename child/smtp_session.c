@@ -1027,7 +1027,7 @@ sess_ehlo(struct sess *s)
 			return (sess_refused(s, s->reply.dsn));
 		memset(&s->ehlo, 0, sizeof(s->ehlo));
 	} else {
-		smtp_ehlo_parse(&s->reply, s->peer->relay, &s->ehlo);
+		smtp_ehlo_read(s->job, &s->reply, s->peer, &s->ehlo);
 		/* Postfix smtp_helo(): EHLO answered with our own name */
 		if (SESS_LOOP_DETECT(s) &&
 		    strcasecmp(s->ehlo.server, cfg->myhostname) == 0) {

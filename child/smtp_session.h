@@ -90,6 +90,9 @@ struct smtp_peer {
 	char	namaddr[SJ_RELAY_MAX + 1];	/* "host[addr]" */
 	char	relay[SJ_RELAY_MAX + 1];	/* "host[addr]:port" */
 	int	best_mx;			/* among the best MX (or no MX) */
+	/* EHLO keywords to ignore from this server (SJ_EHLO_MASK_*): the
+	 * parent's answer with the socket (smtp_discard_ehlo_*). */
+	unsigned ehlo_discard;
 };
 
 /*

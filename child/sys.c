@@ -32,7 +32,8 @@ static struct sys_ctx {
 	uint32_t job_id;
 	int	abort_taken;
 	sys_connector_fn connector;	/* tests outside the sandbox only */
-} sys_ctx = { -1, 0, -1, 0, 0, NULL };
+	unsigned ehlo_discard;		/* of the last granted SOCKET */
+} sys_ctx = { -1, 0, -1, 0, 0, NULL, 0 };
 
 #define RETRY(expr) do { \
 	ssize_t	rv_; \
@@ -112,8 +113,10 @@ sys_connect_via(int purpose, const struct sockaddr *sa, socklen_t salen)
 	unsigned port;
 	int	err;
 
+	/* A test's connector keeps what sys_set_ehlo_discard() set. */
 	if (sys_ctx.connector != NULL)
 		return (sys_ctx.connector(purpose, sa, salen));
+	sys_ctx.ehlo_discard = 0;
 	if (sys_ctx.ipc_fd < 0)
 		return (-ENOTCONN);
 	if (sys_ctx.cancelled)
@@ -168,8 +171,21 @@ sys_connect_via(int purpose, const struct sockaddr *sa, socklen_t salen)
 		}
 		if (m.u.socket.error != 0)
 			return (-(int)m.u.socket.error);
+		sys_ctx.ehlo_discard = m.u.socket.ehlo_discard;
 		return (m.fd);
 	}
+}
+
+unsigned
+sys_connect_ehlo_discard(void)
+{
+	return (sys_ctx.ehlo_discard);
+}
+
+void
+sys_set_ehlo_discard(unsigned mask)
+{
+	sys_ctx.ehlo_discard = mask;
 }
 
 int

@@ -30,7 +30,7 @@
 #include "sj_limits.h"
 #include "sj_tls.h"
 
-#define IPC_VERSION	19
+#define IPC_VERSION	20
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -60,6 +60,7 @@ enum ipc_type {
 	IPC_T_SIGN_REQ,		/* C2P: sign this handshake digest */
 	IPC_T_SIGN_RESP,	/* P2C: the signature, or a refusal */
 	IPC_T_TLS_POLICY,	/* P2C: the next job's smtp_tls_policy_maps entry */
+	IPC_T_EHLO_NOTE,	/* C2P: log the EHLO keywords discarded */
 	IPC_T_MAX		/* one past the last type */
 };
 
@@ -478,6 +479,24 @@ struct ipc_connect {
 struct ipc_socket {
 	uint32_t job_id;
 	uint32_t error;
+	/* SMTP only (else 0): the EHLO keywords to ignore from this server,
+	 * Postfix's EHLO_MASK_* bits (include/sj_ehlo_mask.h), looked up
+	 * by the parent in smtp_discard_ehlo_keyword_address_maps with the
+	 * address it connects to, else smtp_discard_ehlo_keywords. */
+	uint32_t ehlo_discard;
+};
+
+/*
+ * The server accepted EHLO and the child ignores the keywords of the
+ * mask it got with the socket: the parent logs Postfix's line
+ * "discarding EHLO keywords: ..." itself (a line of the child's would
+ * carry the "sandboxed child: " prefix). 'mask' must be the one the
+ * parent sent with the job's last SMTP socket, non-zero and without
+ * "silent-discard".
+ */
+struct ipc_ehlo_note {
+	uint32_t job_id;
+	uint32_t mask;
 };
 
 /*
@@ -551,6 +570,7 @@ struct ipc_msg {
 		struct ipc_sign_req sign_req;
 		struct ipc_sign_resp sign_resp;
 		struct ipc_tls_policy tls_policy;
+		struct ipc_ehlo_note ehlo_note;
 	} u;
 };
 

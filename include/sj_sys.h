@@ -45,6 +45,11 @@ int	sys_connect_via(int purpose, const struct sockaddr *, socklen_t);
 void	sys_set_ipc(int ipc_fd);		/* child_main: fd 3 */
 void	sys_set_job(uint32_t job_id);		/* CONNECTs name this job */
 int	sys_abort_taken(void);			/* an ABORT came with a SOCKET */
+/* The EHLO keywords to ignore (SJ_EHLO_MASK_*) that came with the last
+ * socket sys_connect_via() returned; 0 after a refusal. */
+unsigned sys_connect_ehlo_discard(void);
+/* Tests with a connector: the mask the next connection reports. */
+void	sys_set_ehlo_discard(unsigned);
 /* Tests outside the sandbox: open sockets locally instead of asking. */
 typedef int (*sys_connector_fn)(int purpose, const struct sockaddr *,
 	    socklen_t);

@@ -39,6 +39,7 @@
 #include "ipc_msg.h"
 #include "msg.h"
 #include "sj_buf.h"
+#include "sj_ehlo_mask.h"
 #include "sj_limits.h"
 #include "sj_text.h"
 #include "sj_tls.h"
@@ -213,7 +214,12 @@
 /* The socket is not in the body: it travels as SCM_RIGHTS. */
 #define IPC_F_SOCKET(X) \
 	X(ipc_socket, U32, job_id, RAW) \
-	X(ipc_socket, U32, error, RAW)
+	X(ipc_socket, U32, error, RAW) \
+	X(ipc_socket, U32, ehlo_discard, RAW)
+
+#define IPC_F_EHLO_NOTE(X) \
+	X(ipc_ehlo_note, U32, job_id, RAW) \
+	X(ipc_ehlo_note, U32, mask, RAW)
 
 /* Patterns and actions are the administrator's: any byte but NUL. */
 #define IPC_F_CHECK(X) \
@@ -307,6 +313,7 @@ IPC_F_CHECK_LOG(IPC_TYPE_CHECK)
 IPC_F_SIGN_REQ(IPC_TYPE_CHECK)
 IPC_F_SIGN_RESP(IPC_TYPE_CHECK)
 IPC_F_TLS_POLICY(IPC_TYPE_CHECK)
+IPC_F_EHLO_NOTE(IPC_TYPE_CHECK)
 
 enum ipc_kind {
 	IPC_K_U32,
@@ -354,6 +361,9 @@ static const struct ipc_field ipc_f_sign_resp[] = {
 static const struct ipc_field ipc_f_tls_policy[] = {
 	IPC_F_TLS_POLICY(IPC_FIELD)
 };
+static const struct ipc_field ipc_f_ehlo_note[] = {
+	IPC_F_EHLO_NOTE(IPC_FIELD)
+};
 
 static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 
@@ -377,6 +387,7 @@ static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 #define IPC_MAX_SIGN_REQ	IPC_BODY_MAX(IPC_F_SIGN_REQ)
 #define IPC_MAX_SIGN_RESP	IPC_BODY_MAX(IPC_F_SIGN_RESP)
 #define IPC_MAX_TLS_POLICY	IPC_BODY_MAX(IPC_F_TLS_POLICY)
+#define IPC_MAX_EHLO_NOTE	IPC_BODY_MAX(IPC_F_EHLO_NOTE)
 
 /* Every message, header included, fits one SJ_IPC_MSG_MAX datagram. */
 #define IPC_FITS(n)	((n) + IPC_HDR_LEN <= SJ_IPC_MSG_MAX)
@@ -509,6 +520,12 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	[IPC_T_TLS_POLICY] = { { IPC_T_TLS_POLICY, "TLS_POLICY", IPC_P2C,
 	    IPC_MAX_TLS_POLICY, 0 }, ipc_f_tls_policy,
 	    IPC_NF(ipc_f_tls_policy) },
+	/* smtp_discard_ehlo_keywords: Postfix logs the discarded keywords
+	 * after each accepted EHLO; the parent writes that line, with the
+	 * mask it chose itself (parent/ehlo_discard.c). */
+	[IPC_T_EHLO_NOTE] = { { IPC_T_EHLO_NOTE, "EHLO_NOTE", IPC_C2P,
+	    IPC_MAX_EHLO_NOTE, 0 }, ipc_f_ehlo_note,
+	    IPC_NF(ipc_f_ehlo_note) },
 };
 
 /* DSN NOTIFY bits as Postfix dsn_mask.h: NEVER, SUCCESS, FAILURE, DELAY. */
@@ -896,6 +913,22 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 		if (m->u.socket.error > IPC_ERRNO_MAX) {
 			ipc_why(why, whysz, "%s: field error: %u out of range "
 			    "0..%d", name, m->u.socket.error, IPC_ERRNO_MAX);
+			return (-1);
+		}
+		if ((m->u.socket.ehlo_discard & ~SJ_EHLO_MASK_ALL) != 0 ||
+		    (m->u.socket.error != 0 && m->u.socket.ehlo_discard)) {
+			ipc_why(why, whysz, "%s: field ehlo_discard: 0x%x not "
+			    "an EHLO mask of a granted socket", name,
+			    m->u.socket.ehlo_discard);
+			return (-1);
+		}
+		break;
+	case IPC_T_EHLO_NOTE:
+		if (m->u.ehlo_note.mask == 0 ||
+		    (m->u.ehlo_note.mask & ~SJ_EHLO_MASK_ALL) != 0 ||
+		    (m->u.ehlo_note.mask & SJ_EHLO_MASK_SILENT) != 0) {
+			ipc_why(why, whysz, "%s: field mask: 0x%x not a "
+			    "logged EHLO mask", name, m->u.ehlo_note.mask);
 			return (-1);
 		}
 		break;

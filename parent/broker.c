@@ -46,6 +46,7 @@
 
 #include "broker.h"
 #include "child_ctl.h"
+#include "ehlo_discard.h"
 #include "ipc_chan.h"
 #include "msg.h"
 #include "sj_egress.h"
@@ -92,6 +93,7 @@ void
 broker_job_begin(uint32_t job_id, const char *nexthop)
 {
 	egress_job_begin(&broker_ctx.job, &broker_ctx.pol, nexthop);
+	ehlo_discard_job_begin(job_id);
 	broker_ctx.job_id = job_id;
 	broker_ctx.active = 1;
 	broker_ctx.aborted = 0;
@@ -241,6 +243,19 @@ broker_serve(int ipc_fd, const struct ipc_msg *msg, const char *queue_id,
 	ans.fd = fd;
 	ans.u.socket.job_id = c->job_id;
 	ans.u.socket.error = err < 0 ? (uint32_t)-err : 0;
+	/* smtp_discard_ehlo_*: the parent knows the address it opened;
+	 * the key is its canonical text (inet_ntop), as Postfix's
+	 * session->addr, whatever spelling the child used. */
+	if (err == 0 && c->purpose == IPC_CONN_SMTP) {
+		char	canon[INET6_ADDRSTRLEN];
+		const void *bin = ss.ss_family == AF_INET ?
+		    (const void *)&((struct sockaddr_in *)&ss)->sin_addr :
+		    (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+
+		if (inet_ntop(ss.ss_family, bin, canon, sizeof(canon)) == NULL)
+			msg_panic("broker_serve: inet_ntop: %s", c->addr);
+		ans.u.socket.ehlo_discard = ehlo_discard_for(canon);
+	}
 	/* Timed as every other send to the child (child_ctl_send()): a
 	 * child that stops reading holds the parent CHILD_SEND_TIMEOUT_MS
 	 * at most, then its job ends as a protocol failure. */

@@ -175,6 +175,12 @@ static const struct sj_param_default {
 	{"smtp_destination_recipient_limit",
 	    "$default_destination_recipient_limit"},
 	{"smtp_connection_cache_on_demand", "yes"},
+	/* parent/dsn_filter.c */
+	{"default_delivery_status_filter", ""},
+	{"smtp_delivery_status_filter", "$default_delivery_status_filter"},
+	/* parent/ehlo_discard.c */
+	{"smtp_discard_ehlo_keywords", ""},
+	{"smtp_discard_ehlo_keyword_address_maps", ""},
 
 	/* SASL client and lookup tables (parent/sasl.c, parent/dict.c). */
 	{"smtp_sasl_auth_enable", "no"},

@@ -62,7 +62,8 @@
 #define R_TLS_LIB "this OpenSSL tuning is not implemented"
 #define R_LMTP	"read only when smtp(8) runs as lmtp(8); smtpjail is an " \
 		"SMTP client"
-#define R_PIX	"the Cisco PIX workarounds are not implemented"
+#define R_PIX	"the Cisco PIX workarounds (HELO instead of EHLO, a delay " \
+		"before the final dot for old mail) are not implemented"
 #define R_DEADLINE "smtp_per_request_deadline is not implemented"
 
 static const struct cfg_refuse_row cfg_refuse_rows[] = {
@@ -130,7 +131,9 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	REF(DELIVERY, "smtp_dns_resolver_options", "", NONE, NULL,
 	    "the resolver takes its options from smtpjail_resolv_conf"),
 	REF(DELIVERY, "smtp_dns_reply_filter", "", NONE, NULL,
-	    "DNS reply filters are not implemented"),
+	    "DNS reply filters are not implemented: the records are parsed "
+	    "in the sandboxed child, which would need the parent's "
+	    "pattern tables (not yet)"),
 	REF(DELIVERY, "enable_idna2003_compatibility", "no", NONE, NULL,
 	    "domain names are converted with UTS #46 non-transitional "
 	    "processing only"),
@@ -159,11 +162,12 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	REF(SESSION, "smtp_quote_rfc821_envelope", "yes", NONE, NULL,
 	    "envelope addresses are always quoted as RFC 5321 requires"),
 	REF(SESSION, "smtp_reply_filter", "", NONE, NULL,
-	    "reply filters are not implemented"),
-	REF(SESSION, "smtp_discard_ehlo_keywords", "", NONE, NULL,
-	    "EHLO keywords are never discarded"),
-	REF(SESSION, "smtp_discard_ehlo_keyword_address_maps", "", NONE, NULL,
-	    "EHLO keywords are never discarded"),
+	    "reply filters are not implemented: each server reply line is "
+	    "read by the sandboxed child, which would need the parent's "
+	    "pattern tables (not yet)"),
+	/* parent/ehlo_discard.c: the mask travels with the socket. */
+	HON(SESSION, "smtp_discard_ehlo_keywords", ""),
+	HON(SESSION, "smtp_discard_ehlo_keyword_address_maps", ""),
 	REF(SESSION, "smtp_pix_workarounds", "disable_esmtp,delay_dotcrlf",
 	    NONE, "", R_PIX),
 	REF(SESSION, "smtp_pix_workaround_maps", "", NONE, NULL, R_PIX),
@@ -180,9 +184,9 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	    "XFORWARD is not implemented"),
 	REF(SESSION, "smtp_xforward_timeout", "300s", XFORWARD, NULL,
 	    "XFORWARD is not implemented"),
-	REF(SESSION, "smtp_delivery_status_filter",
-	    "$default_delivery_status_filter", NONE, NULL,
-	    "delivery status filters are not implemented"),
+	/* parent/dsn_filter.c */
+	HON(SESSION, "smtp_delivery_status_filter",
+	    "$default_delivery_status_filter"),
 
 	/* Connection reuse. */
 	HON(CACHE, "smtp_connection_cache_on_demand", "yes"),

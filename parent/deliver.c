@@ -54,6 +54,8 @@
 #include "checks_log.h"
 #include "deliver.h"
 #include "dreq.h"
+#include "dsn_filter.h"
+#include "ehlo_discard.h"
 #include "idna.h"
 #include "ipc_chan.h"
 #include "job_deadline.h"
@@ -482,6 +484,11 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 			    req->queue_id, job->why, sizeof(job->why)) < 0)
 				goto violation;
 			break;
+		case IPC_T_EHLO_NOTE:
+			if (ehlo_discard_note(&m.u.ehlo_note, job->why,
+			    sizeof(job->why)) < 0)
+				goto violation;
+			break;
 		case IPC_T_CONNECT:
 			/* The child has no sockets: it asks (SECURITY.md). */
 			if (broker_serve(cc->ipc_fd, &m, req->queue_id,
@@ -676,8 +683,10 @@ deliver_log_word(const char *name)
  */
 static int
 deliver_outcome(struct deliver_job *job, unsigned i,
-    const struct ipc_result *r)
+    const struct ipc_result *orig)
 {
+	struct ipc_result filtered = *orig;
+	const struct ipc_result *r = &filtered;
 	const struct sj_config *cfg = job->cfg;
 	struct dreq *req = job->req;
 	struct svc_route rt;
@@ -687,6 +696,8 @@ deliver_outcome(struct deliver_job *job, unsigned i,
 	const char *service;
 	int	outcome, ok = 1, k, err;
 
+	/* smtp_delivery_status_filter, before soft_bounce and routing. */
+	(void)dsn_filter_apply(&filtered);
 	outcome = r->status[0] == '2' ? SVC_OUT_SENT :
 	    r->status[0] == '4' ? SVC_OUT_DEFER : SVC_OUT_BOUNCE;
 	if (svc_route(req->flags, outcome, cfg->soft_bounce, 1,
@@ -746,7 +757,8 @@ deliver_outcome(struct deliver_job *job, unsigned i,
 		fb.job_id = r->job_id;
 		fb.index = r->index;
 		snprintf(fb.status, sizeof(fb.status), "4.3.0");
-		snprintf(fb.relay, sizeof(fb.relay), "%s", r->relay);
+		snprintf(fb.relay, sizeof(fb.relay), "%.*s",
+		    (int)sizeof(fb.relay) - 1, r->relay);
 		(void)svc_fallback_reason(fb.reason, sizeof(fb.reason),
 		    rt.fallback, req->queue_id, cfg->bounce_service_name,
 		    cfg->trace_service_name);

@@ -6,15 +6,16 @@
  * DESCRIPTION
  *	dict_open() splits "type:name" at the first colon and hands the
  *	table to its type: inline:, static:, texthash: are read here
- *	(Postfix's dict_inline.c, dict_static.c, dict_thash.c semantics),
- *	proxy:TYPE:NAME goes to proxymap(8) (parent/dict_proxy.c), which
- *	gives every type Postfix has with Postfix's own code. Every other
- *	type is refused with a reason that names the form that works:
- *	smtpjail links no database library, and a table that only root
- *	may read (a sasl_passwd.db) is best read as texthash: at start,
- *	as root, as stock smtp(8) opens its tables before it drops
- *	privileges.
- *
+ *	(Postfix's dict_inline.c, dict_static.c, dict_thash.c semantics);
+ *	hash:, btree:, lmdb:, cdb: files built by postmap(1) are opened
+ *	with the libraries Debian's Postfix uses (parent/dict_db.c,
+ *	dict_lmdb.c, dict_cdb.c), at start and as root, as stock smtp(8)
+ *	opens its tables before it drops privileges, so that a root-only
+ *	sasl_passwd.db works; proxy:TYPE:NAME goes to proxymap(8)
+ *	(parent/dict_proxy.c), which gives every other type Postfix has
+ *	with Postfix's own code. Every other type is refused with a
+ *	reason that names the form that works.
+
  *	Lookups follow Postfix: a fixed-string table (DICT_FLAG_FIXED)
  *	folds the key to lower case when the requestor asks with
  *	DICT_FLAG_FOLD_FIX (Postfix's dict_get() with a fold buffer); a
@@ -37,7 +38,7 @@
  *	the caller's bounded buffer or refused.
  * SEE ALSO
  *	parent/dict_inline.c, dict_static.c, dict_texthash.c,
- *	dict_proxy.c; Postfix src/util/dict.c, dict_open.c,
+ *	dict_db.c, dict_lmdb.c, dict_cdb.c, dict_file.c, dict_proxy.c; Postfix src/util/dict.c, dict_open.c,
  *	src/global/maps.c, mail_addr_find.c (behaviour, no code copied)
  */
 #include <ctype.h>
@@ -59,13 +60,18 @@ static const struct dict_type {
 	{ "inline", dict_inline_open },
 	{ "static", dict_static_open },
 	{ "texthash", dict_texthash_open },
+	{ "hash", dict_db_open },
+	{ "btree", dict_db_open },
+	{ "lmdb", dict_lmdb_open },
+	{ "cdb", dict_cdb_open },
 	{ "proxy", dict_proxy_open },
 };
 
-/* Indexed database files: no library linked; texthash: reads the
- * source file (the same "key value" lines postmap(1) reads). */
+/* Indexed files Debian's Postfix does not build (postconf -m lists
+ * neither): texthash: reads the source file, the same "key value"
+ * lines postmap(1) reads. */
 static const char *const dict_db_types[] = {
-	"hash", "btree", "lmdb", "cdb", "dbm", "sdbm",
+	"dbm", "sdbm",
 };
 
 void

@@ -6,7 +6,10 @@
  * DESCRIPTION
  *	See parent/dict.c. A table is named as in main.cf, "type:name".
  *	Types: inline:, static:, texthash: (native, parent/dict_inline.c,
- *	dict_static.c, dict_texthash.c) and proxy:TYPE:NAME (proxymap(8),
+ *	dict_static.c, dict_texthash.c), the indexed files postmap(1)
+ *	builds: hash:, btree: (Berkeley DB, parent/dict_db.c), lmdb:
+ *	(parent/dict_lmdb.c), cdb: (tinycdb, parent/dict_cdb.c), opened
+ *	as root at start, and proxy:TYPE:NAME (proxymap(8),
  *	parent/dict_proxy.c). Anything else is refused when it is opened,
  *	with a reason naming a form that works.
  *
@@ -29,6 +32,8 @@
 #define DICT_FLAG_NONE		0
 #define DICT_FLAG_DUP_WARN	(1 << 0)
 #define DICT_FLAG_DUP_IGNORE	(1 << 1)
+#define DICT_FLAG_TRY0NULL	(1 << 2)	/* keys stored without NUL */
+#define DICT_FLAG_TRY1NULL	(1 << 3)	/* keys stored with NUL */
 #define DICT_FLAG_FIXED		(1 << 4)	/* keys are fixed strings */
 #define DICT_FLAG_PATTERN	(1 << 5)	/* keys are patterns */
 #define DICT_FLAG_LOCK		(1 << 6)	/* lock before access */
@@ -58,8 +63,10 @@
 
 /* A table name "type:name" as written in main.cf. */
 #define DICT_SPEC_MAX		1024
-/* A lookup key: an address or a host name with a port. */
-#define DICT_KEY_MAX		1100
+/* A lookup key: an address, a host name with a port, or the "status
+ * text" key of smtp_delivery_status_filter (SJ_DSN_STATUS_MAX + 1 +
+ * SJ_REASON_MAX, checked in parent/dsn_filter.c). */
+#define DICT_KEY_MAX		2600
 /* A lookup result kept by a caller (a "user:password" line is short;
  * Postfix has no bound, smtpjail defers beyond this). */
 #define DICT_VALUE_MAX		4096
@@ -100,6 +107,8 @@ struct dict {
 	/* Native tables: sorted by key (dict_kv_*). */
 	struct dict_kv *kv;
 	size_t	nkv;
+	/* hash:, btree:, lmdb:, cdb: the library's handle */
+	void	*handle;
 	/* static: and proxy: */
 	char	*value;			/* static: the value */
 	const struct dict_env *env;	/* proxy: (not owned) */
@@ -128,6 +137,40 @@ int	dict_inline_open(struct dict *, char *why, size_t whysz);
 int	dict_static_open(struct dict *, char *why, size_t whysz);
 int	dict_texthash_open(struct dict *, char *why, size_t whysz);
 int	dict_proxy_open(struct dict *, char *why, size_t whysz);
+int	dict_db_open(struct dict *, char *why, size_t whysz);
+int	dict_lmdb_open(struct dict *, char *why, size_t whysz);
+int	dict_cdb_open(struct dict *, char *why, size_t whysz);
+
+/*
+ * Indexed files (hash:, btree:, lmdb:, cdb:), shared by their modules.
+ * dict_file_open() opens "name.suffix" read-only for change detection
+ * and locking (d->stat_fd, d->mtime), warns as Postfix does when the
+ * source file is newer than the database, and sets the key-NUL flags.
+ * Returns the descriptor or a negative errno with why[].
+ */
+int	dict_file_open(struct dict *, const char *suffix, char *path,
+	    size_t pathsz, char *why, size_t whysz);
+
+/* One raw lookup of a key of klen bytes: 1 with the value copied to
+ * out[] (up to its first NUL, as Postfix's vstring_strncpy), 0, or a
+ * negative errno with why[]. */
+typedef int (*dict_file_get_fn)(struct dict *, const char *key,
+	    size_t klen, char *out, size_t outsz, char *why, size_t whysz);
+
+/*
+ * Postfix's dict_db.c/dict_lmdb.c/dict_cdb.c key rule: the key with its
+ * terminating NUL (what postmap(1) writes), then without (tables made
+ * by other programs); the first form that is found is the only one
+ * tried from then on. Takes a shared lock on d->stat_fd around the
+ * lookup when DICT_FLAG_LOCK is set (postmap(1) holds an exclusive one
+ * while it rewrites the file).
+ */
+int	dict_file_lookup(struct dict *, const char *key, dict_file_get_fn,
+	    char *out, size_t outsz, char *why, size_t whysz);
+
+/* Copies a value of vlen bytes up to its first NUL; -ENOSPC with why[]. */
+int	dict_file_value(struct dict *, const char *key, const void *v,
+	    size_t vlen, char *out, size_t outsz, char *why, size_t whysz);
 
 /* Native tables' key/value store, shared by inline: and texthash:. */
 /* Adds a pair (copies; the key folded with DICT_FLAG_FOLD_FIX).

@@ -54,6 +54,8 @@
 #include "child_pool.h"
 #include "deliver.h"
 #include "dreq.h"
+#include "dsn_filter.h"
+#include "ehlo_discard.h"
 #include "main_info.h"
 #include "master_svc.h"
 #include "msg.h"
@@ -410,7 +412,9 @@ serve(struct sj_config *cfg)
 			/* single_server.c: a changed table ends the process
 			 * after the job, so that master(8) starts a fresh one. */
 			if ((table = sasl_changed()) != NULL ||
-			    (table = tls_policy_changed()) != NULL) {
+			    (table = tls_policy_changed()) != NULL ||
+			    (table = ehlo_discard_changed()) != NULL ||
+			    (table = dsn_filter_changed()) != NULL) {
 				msg_info("table %s has changed -- restarting",
 				    table);
 				serve_exit(0);
@@ -514,7 +518,9 @@ main(int argc, char **argv)
 	/* Tables as root, as smtp(8) opens them before it drops privileges;
 	 * after the spawner's fork, so that no child's memory held them. */
 	if (sasl_open(why, sizeof(why)) < 0 ||
-	    tls_policy_open(why, sizeof(why)) < 0)
+	    tls_policy_open(why, sizeof(why)) < 0 ||
+	    ehlo_discard_open(cfg, why, sizeof(why)) < 0 ||
+	    dsn_filter_open(cfg, why, sizeof(why)) < 0)
 		msg_fatal("%s", why);
 	/* smtp_*_checks: regexp: tables, read here as smtp(8) opens them. */
 	if (checks_load(cfg, why, sizeof(why)) < 0)

@@ -20,7 +20,8 @@
  *	smtp_sasl_auth_cache_name (not implemented). sasl_open() opens the
  *	password table (parent/dict.c) the way stock smtp(8) does
  *	(DICT_FLAG_LOCK | DICT_FLAG_FOLD_FIX), while the parent is still
- *	root, so that a root-only texthash: file works.
+ *	root, so that a root-only hash:, lmdb:, cdb: or texthash: file
+ *	works.
  *
  *	sasl_answer() is the release rule. The child names the nexthop
  *	element it serves ('dest') and the server's host name. The

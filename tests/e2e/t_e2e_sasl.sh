@@ -34,7 +34,10 @@
 #	- after a change of the table file smtpjail restarts;
 #	- the table's file changes: smtpjail logs "table ... has changed
 #	  -- restarting" after the next job;
-#	- hash: is refused at start with the form that works.
+#	- root-only (mode 0600) hash:, lmdb:, cdb: files built by
+#	  postmap(1): both sent as alice; a rebuilt hash: file makes
+#	  smtpjail restart after the job and then use the new contents;
+#	- dbm: is refused at start with the form that works.
 #
 #	Without the smtpjail binary the suite is skipped (sj_jail_world).
 # SEE ALSO
@@ -267,17 +270,58 @@ check "after an edit of the table: sent, then 'table ... has changed -- restarti
         done &&
         log_since "$off" | grep -qE "postfix/smtp\[[0-9]+\]: table texthash:$PW has changed -- restarting"'
 
-# ------------------------------------------------------- hash: refused
+# --------------------------------------- hash:, lmdb:, cdb: (postmap)
+
+# Built with Debian's postmap(1) and made root-only: smtpjail's parent
+# opens them as root before it drops privileges, as smtp(8) does.
+for type in hash lmdb cdb; do
+	case $type in hash) sfx=db ;; *) sfx=$type ;; esac
+	write_pw "[relay.sasl.test] alice@$REALM:alicepw"
+	pf_cmd postmap -c "$W_DIR/etc" "$type:$PW" || sj_die "postmap $type"
+	chmod 600 "$PW.$sfx"
+	pf_postconf "smtp_sasl_password_maps = $type:$PW" && pf_reload
+	both "db$type" s@sender.test || sj_die "db$type: no status"
+	check "$type: a root-only $PW.$sfx (mode $(stat -c %a "$PW.$sfx")): both sent" \
+	    eval '[ "$(stat -c %a "$PW.$sfx")" = 600 ] && same "^dsn=2\.0\.0, status=sent "'
+	check "$type: the receiver saw PLAIN as alice from both" \
+	    eval '[ "$(auth_lines "$A_OFF" "auth PLAIN alice@$REALM ok")" = 2 ]'
+	check "$type: no warning from smtpjail" \
+	    eval '! log_since "$S_OFF" | grep -E "postfix/smtp\[[0-9]+\]: (warning|error|fatal)"'
+done
+
+# A rebuilt hash: file: Postfix's "table has changed", then the new
+# contents (a wrong password) for both agents.
+pf_postconf "smtp_sasl_password_maps = hash:$PW" && pf_reload
+both hbefore s@sender.test || sj_die "hbefore: no status"
+sleep 1
+write_pw "[relay.sasl.test] alice@$REALM:wrong"
+pf_cmd postmap -c "$W_DIR/etc" "hash:$PW" && chmod 600 "$PW.db"
+off=$(log_size)
+pf_send s@sender.test hafter@jail.test > /dev/null
+wait_status "$off" hafter@jail.test
+check "after postmap of the hash: table: 'table hash:... has changed -- restarting'" \
+    eval 'for i in $(seq 1 50); do
+            log_since "$off" | grep -qE "postfix/smtp\[[0-9]+\]: table hash:$PW has changed -- restarting" && break
+            sleep 0.1
+        done &&
+        log_since "$off" | grep -qE "postfix/smtp\[[0-9]+\]: table hash:$PW has changed -- restarting"'
+drain
+both hnew s@sender.test || sj_die "hnew: no status"
+check "the new hash: contents (wrong password): both 4.7.8 deferred" \
+    same '^dsn=4\.7\.8, status=deferred \(SASL authentication failed; server relay\.sasl\.test\[127\.0\.0\.11\] said: 535 5\.7\.8 '
+drain
+
+# ------------------------------------------------------- dbm: refused
 
 off=$(log_size)
-pf_postconf "smtp_sasl_password_maps = hash:$PW" && pf_reload
+pf_postconf "smtp_sasl_password_maps = dbm:$PW" && pf_reload
 pf_send s@sender.test refused@jail.test > /dev/null
-check "hash: refused at start with the form that works" \
+check "dbm: refused at start with the form that works" \
     eval 'for i in $(seq 1 100); do
-            log_since "$off" | grep -qF "fatal: smtp_sasl_password_maps: table type \"hash:\" is not supported by smtpjail; use texthash:$PW" && break
+            log_since "$off" | grep -qF "fatal: smtp_sasl_password_maps: table type \"dbm:\" is not supported by smtpjail; use texthash:$PW" && break
             sleep 0.1
         done
-        log_since "$off" | grep -qF "fatal: smtp_sasl_password_maps: table type \"hash:\" is not supported by smtpjail; use texthash:$PW"'
+        log_since "$off" | grep -qF "fatal: smtp_sasl_password_maps: table type \"dbm:\" is not supported by smtpjail; use texthash:$PW"'
 check "and the mail stays queued" pf_in_queue "$(pf_qid "$(tail -n 1 "$W_DIR/sent.list" | cut -d" " -f1)")"
 
 sj_stop_pidfile "$W_DIR/auth.pid"

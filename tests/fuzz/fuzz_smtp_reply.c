@@ -39,7 +39,7 @@ check_reply(const struct smtp_reply *r)
 		abort();
 	if (!sj_text_is_dsn_status(r->dsn) && strcmp(r->dsn, "5.5.0") != 0)
 		abort();
-	smtp_ehlo_parse(r, "fuzz[127.0.0.1]:25", &e);
+	smtp_ehlo_parse(r, "fuzz[127.0.0.1]:25", 0, &e);
 }
 
 int

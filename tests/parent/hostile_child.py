@@ -157,6 +157,11 @@ def connect(addr, port, purpose=3, job=JOB):
 	    s16(addr))
 
 
+def ehlo_note(mask, job=JOB):
+	"""EHLO_NOTE body (ipc_msg.c IPC_F_EHLO_NOTE): job, EHLO mask."""
+	return frame(T["EHLO_NOTE"], u32(job) + u32(mask))
+
+
 def ready(version=None):
 	return frame(T["READY"], u32(VERSION if version is None else
 	    version))
@@ -293,6 +298,8 @@ def scenario(env, sc, idx):
 		"SEND_SASL_USER": "send " + sasl_req(own, kind=1),
 		"SEND_SASL_CRAM": "send " + sasl_req(own, kind=2,
 		    challenge="PDEyMzRAeC50ZXN0Pg=="),
+		"SEND_CONNECT_OWN": "send " + connect("127.0.0.1",
+		    env.dead_port),
 	}
 	lines = [subst.get(ln, ln) for ln in lines]
 	with open(script, "w") as f:
@@ -722,6 +729,23 @@ SCENARIOS = [
 	dict(name="SASL_REQ with SASL off: refused",
 	    script=["SEND_SASL_OWN", SENT0, "send " + done()],
 	    log=[FAILED, "SASL_REQ with smtp_sasl_auth_enable = no"]),
+
+	# smtp_discard_ehlo_keywords: the parent logs Postfix's line with
+	# the mask it sent with the job's last SMTP socket, nothing else.
+	dict(name="control: EHLO_NOTE with the socket's mask: the parent "
+	    "logs Postfix's line, then FINAL",
+	    args=["-o", "smtp_discard_ehlo_keywords=dsn"],
+	    script=["SEND_CONNECT_OWN", "recv", "send " + ehlo_note(0x800),
+	    SENT0, "send " + done()], want="FINAL", marked=[0], rc=0,
+	    log=["]: discarding EHLO keywords: DSN", "status=sent"]),
+	dict(name="EHLO_NOTE with another mask than the socket's: refused",
+	    args=["-o", "smtp_discard_ehlo_keywords=dsn"],
+	    script=["SEND_CONNECT_OWN", "recv", "send " + ehlo_note(0x2),
+	    SENT0, "send " + done()],
+	    log=[FAILED, "EHLO_NOTE for job 1 mask 0x2 (job 1, mask 0x800"]),
+	dict(name="EHLO_NOTE before any SMTP socket: refused",
+	    script=["send " + ehlo_note(0x800), SENT0, "send " + done()],
+	    log=[FAILED, "EHLO_NOTE for job 1 mask 0x800 (job 1, mask 0x0"]),
 
 	# The same refusal on master(8)'s path (serve(), not -S).
 	dict(name="master mode: repeated recipient index: refused, the "

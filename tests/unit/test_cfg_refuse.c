@@ -300,7 +300,10 @@ static const struct family_case {
 	{"smtp_pix_workarounds", "disable_esmtp, delay_dotcrlf", 0},
 	{"smtp_pix_workarounds", "delay_dotcrlf", 1},
 	{"smtp_send_xforward_command", "yes", 1},
-	{"smtp_delivery_status_filter", "pcre:/etc/postfix/dsn_filter", 1},
+	/* Honoured: parent/dsn_filter.c, parent/ehlo_discard.c. */
+	{"smtp_delivery_status_filter", "proxy:pcre:/etc/postfix/dsn", 0},
+	{"smtp_discard_ehlo_keywords", "pipelining", 0},
+	{"smtp_reply_filter", "pcre:/etc/postfix/reply_filter", 1},
 	{"disable_mime_output_conversion", "yes", 0},
 	{"smtp_tls_loglevel", "1", 0},
 	{"tcp_windowsize", "65536", 1},
@@ -380,17 +383,22 @@ test_defaults_follow(void **state)
 
 	(void)state;
 	assert_non_null(p = sj_params_new());
-	assert_int_equal(sj_params_set(p, "default_delivery_status_filter",
-	    "pcre:/etc/postfix/dsn_filter"), 0);
-	assert_int_equal(check(p, &v), 1);
-	assert_true(has_line(&v, "smtp_delivery_status_filter = "
-	    "pcre:/etc/postfix/dsn_filter is not supported by smtpjail (see "
+	/* A refused parameter whose default names another one follows it
+	 * (smtp_tls_dkey_file = $smtp_tls_dcert_file). */
+	assert_int_equal(sj_params_set(p, "smtp_tls_dcert_file",
+	    "/etc/postfix/client.pem"), 0);
+	assert_int_equal(check(p, &v) >= 1, 1);
+	assert_true(has_line(&v, "smtp_tls_dkey_file = "
+	    "/etc/postfix/client.pem is not supported by smtpjail (see "
 	    "README \"Parameters\")"));
 	verdicts_free(&v);
-	/* Set to its own default, by name: still what smtp(8) would use. */
-	assert_int_equal(sj_params_set(p, "smtp_delivery_status_filter",
-	    "$default_delivery_status_filter"), 0);
-	assert_int_equal(check(p, &v), 1);
+	sj_params_free(p);
+
+	/* Honoured now: default_delivery_status_filter starts. */
+	assert_non_null(p = sj_params_new());
+	assert_int_equal(sj_params_set(p, "default_delivery_status_filter",
+	    "proxy:pcre:/etc/postfix/dsn_filter"), 0);
+	assert_int_equal(check(p, &v), 0);
 	verdicts_free(&v);
 	sj_params_free(p);
 

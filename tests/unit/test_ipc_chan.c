@@ -215,6 +215,11 @@ build(enum ipc_type t, struct ipc_msg *m)
 		break;
 	case IPC_T_SOCKET:
 		m->u.socket.job_id = 7;		/* granted: a descriptor */
+		m->u.socket.ehlo_discard = 1U << 13;	/* CHUNKING */
+		break;
+	case IPC_T_EHLO_NOTE:
+		m->u.ehlo_note.job_id = 7;
+		m->u.ehlo_note.mask = 1U << 1;	/* PIPELINING */
 		break;
 	case IPC_T_CHECK:
 		m->u.check.op = IPC_CHK_OP_MATCH;

@@ -39,6 +39,7 @@
 #include "ipc_msg.h"
 #include "msg.h"
 #include "sj_buf.h"
+#include "sj_ehlo_mask.h"
 #include "sj_limits.h"
 #include "sj_tls.h"
 
@@ -177,6 +178,8 @@ body_size(enum ipc_type t)
 		return (sizeof(struct ipc_sign_resp));
 	case IPC_T_TLS_POLICY:
 		return (sizeof(struct ipc_tls_policy));
+	case IPC_T_EHLO_NOTE:
+		return (sizeof(struct ipc_ehlo_note));
 	default:
 		fail_msg("no body size for type %d", (int)t);
 	}
@@ -469,6 +472,14 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		TEXT(tp->fpt);
 		break;
 	}
+	case IPC_T_EHLO_NOTE:
+		/* Empty: one keyword; max: every logged bit. */
+		m->u.ehlo_note.mask = SJ_EHLO_MASK_DSN;
+		if (!max)
+			break;
+		m->u.ehlo_note.job_id = UINT32_MAX;
+		m->u.ehlo_note.mask = SJ_EHLO_MASK_ALL & ~SJ_EHLO_MASK_SILENT;
+		break;
 	default:
 		fail_msg("build: type %d", (int)t);
 	}
@@ -523,7 +534,7 @@ test_table(void **state)
 	assert_null(ipc_msg_spec(IPC_T_MAX));
 	assert_null(ipc_msg_spec((enum ipc_type)1000));
 	assert_string_equal(ipc_msg_name(0), "UNKNOWN(0)");
-	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(22)");
+	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(23)");
 	assert_string_equal(ipc_msg_name(UINT32_MAX), "UNKNOWN(4294967295)");
 	for (t = 1; t < IPC_T_MAX; t++) {
 		s = ipc_msg_spec((enum ipc_type)t);
@@ -1087,7 +1098,7 @@ static const struct bad bad_cases[] = {
 	{ "type 0", IPC_T_LOG, 2, 2, 0, NULL, IPC_C2P, FD_NONE, -EBADMSG,
 	    "UNKNOWN(0): unknown message type" },
 	{ "type MAX", IPC_T_LOG, 2, 2, IPC_T_MAX, NULL, IPC_C2P, FD_NONE,
-	    -EBADMSG, "UNKNOWN(22): unknown message type" },
+	    -EBADMSG, "UNKNOWN(23): unknown message type" },
 	{ "type 0xffff", IPC_T_ABORT, 2, 2, 0xffff, NULL, IPC_P2C, FD_NONE,
 	    -EBADMSG, "UNKNOWN(65535): unknown message type" },
 	{ "LOG to child", IPC_T_LOG, 0, 0, 0, NULL, IPC_P2C, FD_TABLE,
@@ -1518,6 +1529,15 @@ test_encode_refuses(void **state)
 	REFUSE(IPC_T_CONFIG, m.u.config.checks_count = SJ_CHECKS_MAX + 1,
 	    -EINVAL);
 	REFUSE(IPC_T_CONFIG, m.u.config.checks_classes = 16, -EINVAL);
+	/* An EHLO mask: Postfix's bits only, and only with a socket. */
+	REFUSE(IPC_T_SOCKET, m.u.socket.ehlo_discard = 1U << 16, -EINVAL);
+	REFUSE(IPC_T_EHLO_NOTE, m.u.ehlo_note.mask = 0, -EINVAL);
+	REFUSE(IPC_T_EHLO_NOTE, m.u.ehlo_note.mask = SJ_EHLO_MASK_SILENT |
+	    SJ_EHLO_MASK_DSN, -EINVAL);
+	REFUSE(IPC_T_EHLO_NOTE, m.u.ehlo_note.mask = 1U << 20, -EINVAL);
+	REFUSE(IPC_T_SOCKET, m.u.socket.ehlo_discard = 1U << 14, -EINVAL);
+	REFUSE(IPC_T_SOCKET, (m.u.socket.error = 111,
+	    m.u.socket.ehlo_discard = 2), -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, m.u.transcript.classes = 0, -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, m.u.transcript.classes = 8, -EINVAL);
 	REFUSE(IPC_T_TRANSCRIPT, SET(m.u.transcript.text, "EHLO x"), -EINVAL);

@@ -347,12 +347,20 @@ test_config(void **state)
 	    IPC_SASL_NOANONYMOUS);
 	assert_int_equal(cfg.child.sasl_tls_opts, cfg.child.sasl_opts);
 	unload(&cfg);
-	/* hash: passes the settings and is refused when opened. */
+	/* dbm: passes the settings and is refused when opened; a missing
+	 * hash: file fails with Postfix's "open database" text. */
 	assert_int_equal(load(&cfg, "smtp_sasl_auth_enable = yes\n"
-	    "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n", why,
+	    "smtp_sasl_password_maps = dbm:/etc/postfix/sasl_passwd\n", why,
 	    sizeof(why)), 0);
 	assert_int_equal(sasl_open(why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "use texthash:/etc/postfix/sasl_passwd"));
+	unload(&cfg);
+	assert_int_equal(load(&cfg, "smtp_sasl_auth_enable = yes\n"
+	    "smtp_sasl_password_maps = hash:/nonexistent/sasl_passwd\n", why,
+	    sizeof(why)), 0);
+	assert_int_equal(sasl_open(why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "open database "
+	    "/nonexistent/sasl_passwd.db: No such file or directory"));
 	unload(&cfg);
 }
 

@@ -29,6 +29,8 @@
 #include "msg.h"
 #include "smtp_ehlo.h"
 #include "smtp_reply.h"
+#include "smtp_session.h"
+#include "sj_ehlo_mask.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -83,6 +85,7 @@ static const struct ehlo_case ehlo_cases[] = {
 
 static struct test_ctx {
 	int	warnings;
+	char	info[512];
 } test_ctx;
 
 static void
@@ -92,6 +95,8 @@ test_sink(enum msg_level lvl, const char *text, void *ctx)
 	(void)ctx;
 	if (lvl == MSG_LVL_WARN)
 		test_ctx.warnings++;
+	if (lvl == MSG_LVL_INFO)
+		snprintf(test_ctx.info, sizeof(test_ctx.info), "%s", text);
 }
 
 static void
@@ -110,7 +115,7 @@ test_ehlo_table(void **state)
 			(void)smtp_reply_add_line(&r, c->lines[k],
 			    strlen(c->lines[k]), 0);
 		test_ctx.warnings = 0;
-		smtp_ehlo_parse(&r, "mx[192.0.2.1]:25", &e);
+		smtp_ehlo_parse(&r, "mx[192.0.2.1]:25", 0, &e);
 		if (e.features != c->features)
 			fail_msg("case %zu: features 0x%x, want 0x%x", i,
 			    e.features, c->features);
@@ -136,7 +141,7 @@ test_ehlo_empty(void **state)
 	(void)state;
 	smtp_reply_begin(&r);
 	memset(&e, 0xff, sizeof(e));
-	smtp_ehlo_parse(&r, "x", &e);
+	smtp_ehlo_parse(&r, "x", 0, &e);
 	assert_int_equal(e.features, 0);
 	assert_int_equal(e.size_limit, 0);
 	assert_string_equal(e.server, "");
@@ -155,9 +160,124 @@ test_ehlo_long_server_name(void **state)
 	smtp_reply_begin(&r);
 	(void)smtp_reply_add_line(&r, line, sizeof(line), 0);
 	(void)smtp_reply_add_line(&r, "250 PIPELINING", 14, 0);
-	smtp_ehlo_parse(&r, "x", &e);
+	smtp_ehlo_parse(&r, "x", 0, &e);
 	assert_int_equal(strlen(e.server), SJ_HOSTNAME_MAX);
 	assert_int_equal(e.features, SMTP_EHLO_PIPELINING);
+}
+
+/*
+ * smtp_discard_ehlo_keywords: the names Postfix's ehlo_mask() knows, in
+ * any case, unknown ones ignored; the discarded keywords are not seen,
+ * the log line lists them in Postfix's order, "silent-discard" mutes it.
+ */
+static void
+test_ehlo_discard(void **state)
+{
+	static const char *const lines[] = { "250-mx.example.com",
+	    "250-PIPELINING", "250-SIZE 1000", "250-STARTTLS",
+	    "250-ENHANCEDSTATUSCODES", "250-8BITMIME", "250-DSN",
+	    "250-SMTPUTF8", "250-CHUNKING", "250 AUTH PLAIN LOGIN" };
+	struct smtp_reply r;
+	struct smtp_ehlo e;
+	char	buf[SJ_EHLO_MASK_STR_MAX];
+	unsigned m;
+	size_t	k;
+
+	(void)state;
+	m = sj_ehlo_mask("starttls, Pipelining  chunking,nosuchword");
+	assert_int_equal(m, SJ_EHLO_MASK_STARTTLS | SJ_EHLO_MASK_PIPELINING |
+	    SJ_EHLO_MASK_CHUNKING);
+	assert_string_equal(sj_ehlo_mask_str(m, buf, sizeof(buf)),
+	    "PIPELINING STARTTLS CHUNKING");
+	assert_int_equal(sj_ehlo_mask(""), 0);
+	assert_int_equal(sj_ehlo_mask("silent-discard, dsn"),
+	    SJ_EHLO_MASK_SILENT | SJ_EHLO_MASK_DSN);
+	assert_string_equal(sj_ehlo_mask_str(SJ_EHLO_MASK_ALL, buf,
+	    sizeof(buf)), "8BITMIME AUTH ETRN PIPELINING SIZE VERP VRFY "
+	    "XCLIENT XFORWARD STARTTLS ENHANCEDSTATUSCODES DSN SMTPUTF8 "
+	    "CHUNKING SILENT-DISCARD");
+
+	smtp_reply_begin(&r);
+	for (k = 0; k < NELEM(lines); k++)
+		(void)smtp_reply_add_line(&r, lines[k], strlen(lines[k]), 0);
+	test_ctx.info[0] = '\0';
+	smtp_ehlo_parse(&r, "x", m, &e);
+	assert_int_equal(e.features, SZ | B8 | DS | U8 | ES |
+	    SMTP_EHLO_AUTH);
+	assert_int_equal(e.size_limit, 1000);
+	/* The parser logs nothing: the parent writes the line. */
+	assert_string_equal(test_ctx.info, "");
+
+	test_ctx.info[0] = '\0';
+	smtp_ehlo_parse(&r, "x", sj_ehlo_mask("size auth 8bitmime dsn "
+	    "smtputf8 enhancedstatuscodes silent-discard"), &e);
+	assert_int_equal(e.features, P | TLS | CH);
+	assert_int_equal(e.size_limit, 0);
+	assert_string_equal(e.auth, "");
+	assert_string_equal(test_ctx.info, "");
+
+	/* Nothing discarded: nothing logged, every keyword seen. */
+	smtp_ehlo_parse(&r, "x", 0, &e);
+	assert_int_equal(e.features, P | SZ | B8 | DS | U8 | ES | CH | TLS |
+	    SMTP_EHLO_AUTH);
+	assert_string_equal(e.auth, "PLAIN LOGIN");
+	assert_string_equal(test_ctx.info, "");
+}
+
+/* smtp_ehlo_read(): EHLO_NOTE with the peer's mask unless silent. */
+static struct ipc_msg emitted[4];
+static int nemitted;
+
+static int
+capture_emit(void *ctx, const struct ipc_msg *m)
+{
+	(void)ctx;
+	if (nemitted < 4)
+		emitted[nemitted] = *m;
+	nemitted++;
+	return (0);
+}
+
+static void
+test_ehlo_read(void **state)
+{
+	static const char *const lines[] = { "250-mx.example.com",
+	    "250-PIPELINING", "250 CHUNKING" };
+	struct ipc_deliver dlv;
+	struct smtp_job job;
+	struct smtp_peer peer;
+	struct smtp_reply r;
+	struct smtp_ehlo e;
+	size_t	k;
+
+	(void)state;
+	memset(&dlv, 0, sizeof(dlv));
+	memset(&job, 0, sizeof(job));
+	dlv.job_id = 42;
+	job.dlv = &dlv;
+	job.emit = capture_emit;
+	smtp_session_peer(&peer, "mx.example.com", "192.0.2.1", 25);
+	smtp_reply_begin(&r);
+	for (k = 0; k < NELEM(lines); k++)
+		(void)smtp_reply_add_line(&r, lines[k], strlen(lines[k]), 0);
+
+	nemitted = 0;
+	smtp_ehlo_read(&job, &r, &peer, &e);
+	assert_int_equal(nemitted, 0);
+	assert_int_equal(e.features, P | CH);
+
+	peer.ehlo_discard = SJ_EHLO_MASK_CHUNKING | SJ_EHLO_MASK_DSN;
+	smtp_ehlo_read(&job, &r, &peer, &e);
+	assert_int_equal(nemitted, 1);
+	assert_int_equal(emitted[0].type, IPC_T_EHLO_NOTE);
+	assert_int_equal(emitted[0].u.ehlo_note.job_id, 42);
+	assert_int_equal(emitted[0].u.ehlo_note.mask, peer.ehlo_discard);
+	assert_int_equal(e.features, P);
+
+	peer.ehlo_discard |= SJ_EHLO_MASK_SILENT;
+	smtp_ehlo_read(&job, &r, &peer, &e);
+	assert_int_equal(nemitted, 1);
+	assert_int_equal(e.features, P);
 }
 
 int
@@ -167,6 +287,8 @@ main(void)
 		cmocka_unit_test(test_ehlo_table),
 		cmocka_unit_test(test_ehlo_empty),
 		cmocka_unit_test(test_ehlo_long_server_name),
+		cmocka_unit_test(test_ehlo_discard),
+		cmocka_unit_test(test_ehlo_read),
 	};
 
 	msg_set_sink(test_sink, NULL);
