@@ -1164,12 +1164,14 @@ xfer_reply(struct sess *s, struct xfer *x, size_t pos)
 static int
 sess_probe_reply(struct sess *s)
 {
+	const unsigned wait = s->probe_wait ? s->probe_wait :
+	    s->cfg->rset_timeout;
 	int	err;
 
 	s->probe = 0;
-	if ((err = out_flush(s, s->cfg->rset_timeout)) == 0)
-		err = smtp_reply_read(&s->io,
-		    sess_deadline(s->cfg->rset_timeout), &s->reply);
+	s->probe_wait = 0;
+	if ((err = out_flush(s, wait)) == 0)
+		err = smtp_reply_read(&s->io, sess_deadline(wait), &s->reply);
 	if (err == -ECANCELED)
 		return (err);
 	if (err < 0 || s->reply.code / 100 != 2) {
@@ -1422,6 +1424,48 @@ bdat_unknown(struct sess *s, const struct xfer *x)
 	return (sess_said_all_as(s, status, "BDAT command"));
 }
 
+/*
+ * A cached session's RSET probe, MAIL, the RCPTs, "BDAT <n> LAST" and
+ * the chunk leave in one write when the content is at most this size
+ * (one round trip per message; RFC 2920 section 3.1 lets RSET lead a
+ * pipelined group, RFC 3030 section 4.2 lets BDAT and its chunk follow
+ * pipelined commands). A larger message waits for the probe's reply
+ * first, as before; so does every chunk after the first (bdat_more()),
+ * so at most one chunk goes to a session not yet known to be alive.
+ *
+ * Why no message is lost and none is sent twice except as below (the
+ * probe's reply is read first, sess_probe_reply(); nothing is reported
+ * before it):
+ * - A write error, EOF, reset or no reply at all before the RSET
+ *   reply: SESS_STALE, the job moves to a new connection with nothing
+ *   reported. Replies come in order (RFC 2920 section 3.1), so the
+ *   server cannot have sent the BDAT reply; it could have taken the
+ *   message only by accepting it and then dying before writing any of
+ *   its replies, the loss of an end-of-data reply that RFC 1047
+ *   describes and Postfix accepts for every message: a duplicate, never
+ *   a loss. Postfix smtpd holds pipelined replies until its input runs
+ *   dry (smtpd_chat.c), so with a small message the RSET reply comes
+ *   with the BDAT reply, after the message was committed: once the
+ *   LAST chunk is out the RSET reply is awaited for
+ *   smtp_data_done_timeout, not smtp_rset_timeout, so a slow server
+ *   (a milter) is not taken for a dead one. The price: a cached
+ *   session whose server vanished silently (no EOF, no reset) costs
+ *   smtp_data_done_timeout instead of smtp_rset_timeout before the job
+ *   moves.
+ * - A reply to RSET that is not 2xx: also SESS_STALE, as Postfix's
+ *   smtp_reuse_common() takes a failed probe for a dead session; the
+ *   replies after it are not read. RFC 5321 section 4.1.1.5 requires
+ *   250 to RSET; a 421 closes the session (section 3.8) so nothing
+ *   after it is taken. Any other reply is a server out of step or in
+ *   no known state: counting a 250 read after it as the BDAT LAST
+ *   reply could report a message sent that was not (a loss), so it is
+ *   not counted; should such a server still take MAIL, RCPT and the
+ *   chunk, the message is delivered twice (the job goes on to a new
+ *   connection). A duplicate, only with a server that breaks RFC 5321.
+ * - A 2xx reply to RSET: the transaction is an ordinary pipelined one.
+ */
+#define SMTP_PROBE_CONTENT_MAX	65536
+
 /* The chunk transfer of one transaction. */
 struct bdat {
 	struct sess *s;
@@ -1480,6 +1524,9 @@ bdat_more(void *ctx)
 	int	err;
 
 	b->sent++;
+	/* No second chunk before the probe's reply (xfer_bdat()). */
+	if (b->s->probe && (err = xfer_sync(b->s, b->x)) != 0)
+		return (err);
 	while (b->sent - b->acked >= b->window)
 		if ((err = bdat_reply(b)) != 0)
 			return (err);
@@ -1505,8 +1552,9 @@ xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
 	struct bdat b;
 	int	err;
 
-	/* After a pipelined probe no content goes out before its reply. */
-	if (!abort && (!pipelining || x->mail_rejected || s->probe) &&
+	/* A large message's chunks wait for the probe's reply. */
+	if (!abort && (!pipelining || x->mail_rejected || (s->probe &&
+	    dlv->content_size > SMTP_PROBE_CONTENT_MAX)) &&
 	    (err = xfer_sync(s, x)) != 0)
 		return (err);
 	if (abort || x->mail_rejected || (x->recvd == x->sent && x->nacc == 0))
@@ -1526,6 +1574,15 @@ xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
 	    &opts, bdat_more, &b, &cres);
 	if (cres.stopped && err != BDAT_STOP)
 		return (err);
+	/* Written to a cached session not yet known to be alive. */
+	if (s->probe && err < 0 && err != -ECANCELED && !cres.local &&
+	    !cres.mime) {
+		s->broken = 1;
+		return (SESS_STALE);
+	}
+	/* The LAST chunk went out: the probe's reply is now end-of-data's. */
+	if (s->probe && err == 0)
+		s->probe_wait = s->cfg->data_done_timeout;
 	if (cres.stopped) {
 		/* The server reads every chunk it was sent: stay in step. */
 		while (b.acked < b.sent)
@@ -1674,6 +1731,7 @@ sess_begin(struct sess *s, struct smtp_job *job, int fd,
 	    SJ_TLS_LEV_NONE : tls_config()->level;
 	job->tls_plain_next = 0;
 	s->probe = 0;
+	s->probe_wait = 0;
 	job->throttled = 0;
 	smtp_reply_io_init(&s->io, fd, peer->relay);
 	transcript_begin(peer->relay);

@@ -41,6 +41,7 @@ struct sess {
 	int	no_cache;		/* a failure that ends the session */
 	int	keep;			/* transaction ended without QUIT */
 	int	probe;			/* RSET probe due, or queued unanswered */
+	unsigned probe_wait;		/* seconds for its reply; 0: rset_timeout */
 	int	tls_level;		/* enum sj_tls_level of this session */
 	int	in_tls;			/* STARTTLS done: records on fd */
 	int	tls_matched;		/* its certificate matched (SASL options) */
