@@ -140,15 +140,17 @@ bdat_unknown(struct sess *s, const struct xfer *x)
  * before it):
  * - A write error, EOF, reset or no reply at all before the RSET
  *   reply: SESS_STALE, the job moves to a new connection with nothing
- *   reported. Replies come in order (RFC 2920 section 3.1), so the
- *   server cannot have sent the BDAT reply; it could have taken the
- *   message only by accepting it and then dying before writing any of
- *   its replies, the loss of an end-of-data reply that RFC 1047
- *   describes and Postfix accepts for every message: a duplicate, never
- *   a loss. Postfix smtpd holds pipelined replies until its input runs
- *   dry (smtpd_chat.c), so with a small message the RSET reply comes
- *   with the BDAT reply, after the message was committed: once the
- *   LAST chunk is out the RSET reply is awaited for
+ *   reported. Replies come in order (RFC 2920 section 3.1), so no
+ *   BDAT reply was read and nothing can be reported sent: never a
+ *   loss. The server could have taken the message only if the
+ *   connection broke after the whole chunk reached it (its replies
+ *   unwritten, or unread because a write of ours, QUIT, failed after
+ *   the chunk): the lost end-of-data reply of RFC 1047, which Postfix
+ *   accepts for every message; here a duplicate. Postfix smtpd
+ *   holds pipelined replies until its input runs dry (smtpd_chat.c),
+ *   so with a small message the RSET reply comes with the BDAT reply,
+ *   after the message was committed: once the LAST chunk is out the
+ *   RSET reply is awaited for
  *   smtp_data_done_timeout, not smtp_rset_timeout, so a slow server
  *   (a milter) is not taken for a dead one. The price: a cached
  *   session whose server vanished silently (no EOF, no reset) costs
