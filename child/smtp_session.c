@@ -16,32 +16,9 @@
  *	"." when no recipient was accepted, RFC 2920), then QUIT, pipelined
  *	after "." when the server offers PIPELINING.
  *
- *	CHUNKING (RFC 3030): when the server offers it (and
- *	smtpjail_use_chunking is on, and the request is not an address
- *	probe), the DATA command and its round trip are replaced by BDAT
- *	chunks of the content without dot-stuffing, sent as the content is
- *	converted ("BDAT <n>" per full chunk, the rest as "BDAT <m> LAST";
- *	smtp_content(3)). With PIPELINING, MAIL, the RCPTs and the first
- *	chunk leave in one write; replies are read in order as the chunks
- *	go out, so that at most SMTP_BDAT_WINDOW chunks are unanswered,
- *	and QUIT follows the last chunk. A one-chunk message is thus sent
- *	even if every RCPT is refused, and the server's refusal of the
- *	BDAT changes no outcome (RFC 3030: the server reads the whole
- *	chunk whatever it answers). Without PIPELINING each reply is
- *	awaited and BDAT is sent only when a recipient was accepted, else
- *	RSET. A refused chunk that is not the last is the end-of-data
- *	reply for the open recipients; no more chunks are sent, the
- *	replies to those already sent are read and RSET (and QUIT) ends
- *	the session; so do MAIL refused or all RCPTs refused, when their
- *	replies arrive before the last chunk. The reply to the last chunk
- *	is the end-of-data reply ("(in reply to BDAT command)"), read
- *	within smtp_data_done_timeout. A 500 or 502 reply to the first
- *	BDAT means a server that announced CHUNKING without knowing
- *	BDAT, and has taken the data for commands: the open recipients
- *	are deferred (never bounced: class 4), the connection ends (also
- *	when no recipient was accepted), and this
- *	child uses DATA with that address from then on
- *	(SMTP_BDAT_BROKEN_MAX addresses remembered).
+ *	CHUNKING (RFC 3030): BDAT instead of DATA, in its own module
+ *	child/smtp_bdat.c, which shares struct sess and the transaction
+ *	steps through smtp_session_int.h.
  *
  *	Replies map to outcomes as in Postfix smtp_trouble.c and
  *	postfix-interfaces.md 6.2 and 8.6:
@@ -103,8 +80,8 @@
  *	(RFC 5321 quoted-string, RFC 3461 xtext, RFC 6533 unitext) into a
  *	bounded command buffer.
  * SEE ALSO
- *	child/smtp_starttls.c, child/tls.c, Postfix src/smtp/smtp_proto.c,
- *	smtp_trouble.c, smtp_rcpt.c,
+ *	child/smtp_starttls.c, child/smtp_bdat.c, child/tls.c, Postfix
+ *	src/smtp/smtp_proto.c, smtp_trouble.c, smtp_rcpt.c,
  *	global/quote_821_local.c, xtext.c, uxtext.c; RFC 5321, RFC 2920,
  *	RFC 1870, RFC 3030, RFC 3461, RFC 6152, RFC 6531
  */
@@ -163,35 +140,10 @@ _Static_assert(sizeof(((struct sess *)0)->out) + SMTP_CONTENT_BDAT_CMD_MAX <=
     SMTP_CONTENT_HEADROOM, "SMTP_CONTENT_HEADROOM is smaller than the "
     "command queue");
 
-/* The transaction cursors (Postfix send_state/recv_state). */
-struct xfer {
-	size_t	n;			/* recipients in this transaction */
-	size_t	sent;			/* commands queued: 0..n+2 */
-	size_t	recvd;			/* replies read */
-	long	nacc;			/* accepted recipients; -1 DATA refused */
-	int	mail_rejected;
-	int	data_ok;
-};
 
-/* Servers that announced CHUNKING but answered BDAT with 500/502. */
-#define SMTP_BDAT_BROKEN_MAX	8
-/*
- * BDAT chunks (SMTP_CONTENT_BDAT_CHUNK bytes each) whose replies may
- * be outstanding with PIPELINING: 512 KiB in flight, more than the
- * bandwidth-delay product of most paths, so the stream does not wait
- * for replies; and at most this many short replies (besides those to
- * MAIL and RCPT) wait unread in the socket, far below what any socket
- * buffer holds, so the server never blocks writing replies while we
- * block writing chunks.
- */
-#define SMTP_BDAT_WINDOW	4
-
-static int xfer_end_reply(struct sess *, const struct xfer *, const char *);
 
 static struct smtp_session_ctx {
 	struct sess sess;
-	char	bdat_broken[SMTP_BDAT_BROKEN_MAX][SJ_RELAY_MAX + 1];
-	unsigned bdat_broken_next;
 } smtp_session_ctx;
 
 /* Job bookkeeping. */
@@ -478,7 +430,7 @@ sess_refused(struct sess *s, const char *status)
 }
 
 /* Postfix smtp_mesg_fail() with the server's reply, as 'status'. */
-static int
+int
 sess_said_all_as(struct sess *s, const char *status, const char *request)
 {
 	struct ipc_result why;
@@ -490,7 +442,7 @@ sess_said_all_as(struct sess *s, const char *status, const char *request)
 }
 
 /* Postfix smtp_mesg_fail() with the server's reply and its status. */
-static int
+int
 sess_said_all(struct sess *s, const char *request)
 {
 	return (sess_said_all_as(s, s->reply.dsn, request));
@@ -836,7 +788,7 @@ sess_cacheable(const struct sess *s)
  * smtp_connection_reuse_count_limit times). Returns 1 when QUIT may be
  * pipelined behind the last command: PIPELINING and the session ends.
  */
-static int
+int
 sess_end_quit(struct sess *s, int pipelining)
 {
 	const struct ipc_config *cfg = s->cfg;
@@ -850,7 +802,7 @@ sess_end_quit(struct sess *s, int pipelining)
 }
 
 /* QUIT, already queued or not; failures here change no outcome. */
-static int
+int
 sess_quit(struct sess *s, int already_sent)
 {
 	int	err;
@@ -1166,12 +1118,14 @@ xfer_reply(struct sess *s, struct xfer *x, size_t pos)
 static int
 sess_probe_reply(struct sess *s)
 {
+	const unsigned wait = s->probe_wait ? s->probe_wait :
+	    s->cfg->rset_timeout;
 	int	err;
 
 	s->probe = 0;
-	if ((err = out_flush(s, s->cfg->rset_timeout)) == 0)
-		err = smtp_reply_read(&s->io,
-		    sess_deadline(s->cfg->rset_timeout), &s->reply);
+	s->probe_wait = 0;
+	if ((err = out_flush(s, wait)) == 0)
+		err = smtp_reply_read(&s->io, sess_deadline(wait), &s->reply);
 	if (err == -ECANCELED)
 		return (err);
 	if (err < 0 || s->reply.code / 100 != 2) {
@@ -1182,7 +1136,7 @@ sess_probe_reply(struct sess *s)
 }
 
 /* Flush what is queued and read replies until the receiver caught up. */
-static int
+int
 xfer_sync(struct sess *s, struct xfer *x)
 {
 	enum xfer_kind k;
@@ -1205,7 +1159,7 @@ xfer_sync(struct sess *s, struct xfer *x)
 }
 
 /* RSET (and QUIT) instead of the rest of the transaction. */
-static int
+int
 xfer_rset(struct sess *s, int pipelining)
 {
 	int	err, quit;
@@ -1229,7 +1183,7 @@ xfer_rset(struct sess *s, int pipelining)
 }
 
 /* No reply to the end of data: the message may already be delivered. */
-static int
+int
 xfer_dot_fail(struct sess *s, const struct xfer *x, int err)
 {
 	if (err == -ECANCELED)
@@ -1242,7 +1196,7 @@ xfer_dot_fail(struct sess *s, const struct xfer *x, int err)
 }
 
 /* The memfd could not be read: Postfix "local data error". */
-static int
+int
 xfer_local_fail(struct sess *s, int err)
 {
 	struct ipc_result why;
@@ -1257,7 +1211,7 @@ xfer_local_fail(struct sess *s, int err)
 }
 
 /* Postfix smtp_mime_fail(): the content cannot be converted. */
-static int
+int
 xfer_mime_fail(struct sess *s)
 {
 	struct ipc_result why;
@@ -1276,7 +1230,7 @@ xfer_dot_reply(struct sess *s, const struct xfer *x)
 }
 
 /* The reply that ends the transaction: to "." or to BDAT LAST. */
-static int
+int
 xfer_end_reply(struct sess *s, const struct xfer *x, const char *request)
 {
 	struct ipc_done *d = s->job->done;
@@ -1302,7 +1256,7 @@ xfer_end_reply(struct sess *s, const struct xfer *x, const char *request)
 }
 
 /* Content options common to DATA and BDAT. */
-static void
+void
 xfer_content_opts(struct sess *s, struct smtp_content_opts *opts,
     const char *trailer)
 {
@@ -1372,197 +1326,6 @@ xfer_data(struct sess *s, struct xfer *x, int pipelining)
 	return (sess_quit(s, quit));
 }
 
-/* CHUNKING: RFC 3030 BDAT instead of DATA. */
-
-static int
-bdat_usable(const struct sess *s)
-{
-	const struct smtp_session_ctx *ctx = &smtp_session_ctx;
-	size_t	i;
-
-	if ((s->cfg->flags & IPC_CF_USE_CHUNKING) == 0 ||
-	    (s->ehlo.features & SMTP_EHLO_CHUNKING) == 0 ||
-	    (s->job->dlv->flags & IPC_DF_VERIFY_ONLY))
-		return (0);
-	for (i = 0; i < SMTP_BDAT_BROKEN_MAX; i++)
-		if (strcmp(ctx->bdat_broken[i], s->peer->relay) == 0)
-			return (0);
-	return (1);
-}
-
-/* A reply to the first BDAT that says the command is unknown. */
-static int
-bdat_not_known(const struct sess *s)
-{
-	return (s->reply.code == 500 || s->reply.code == 502);
-}
-
-/*
- * 500/502 to BDAT: the server took the chunk for commands, so the
- * stream is out of step whether or not a recipient was accepted: end
- * the session and use DATA from now on. Defer the open recipients (a
- * 5xx here says nothing about the message); with none open, every
- * outcome is already set.
- */
-static int
-bdat_unknown(struct sess *s, const struct xfer *x)
-{
-	struct smtp_session_ctx *ctx = &smtp_session_ctx;
-	char	status[SJ_DSN_STATUS_MAX + 1];
-
-	msg_warn("%s offers CHUNKING but answered BDAT with \"%s\": using "
-	    "DATA with it from now on", s->peer->relay, sess_text(s));
-	snprintf(ctx->bdat_broken[ctx->bdat_broken_next %
-	    SMTP_BDAT_BROKEN_MAX], sizeof(ctx->bdat_broken[0]), "%s",
-	    s->peer->relay);
-	ctx->bdat_broken_next++;
-	s->broken = 1;			/* the stream is out of step */
-	if (x->nacc <= 0)
-		return (SESS_FAILED);
-	snprintf(status, sizeof(status), "%s", s->reply.dsn);
-	status[0] = '4';
-	return (sess_said_all_as(s, status, "BDAT command"));
-}
-
-/* The chunk transfer of one transaction. */
-struct bdat {
-	struct sess *s;
-	struct xfer *x;
-	size_t	window;			/* chunk replies allowed outstanding */
-	uint64_t sent;			/* chunks written, LAST not counted */
-	uint64_t acked;			/* chunk replies read */
-	int	refused;		/* a chunk was refused: outcome set */
-};
-
-/* Internal: stop sending chunks, end the transaction with RSET. */
-#define BDAT_STOP	2
-
-/*
- * The reply to the next chunk that is not the last. A failure ends the
- * transaction (RFC 3030 section 3: send no more chunks) with that
- * reply as the outcome of the recipients still open; the first chunk
- * answered with 500/502 is a server that does not know BDAT.
- */
-static int
-bdat_reply(struct bdat *b)
-{
-	struct sess *s = b->s;
-	int	err;
-
-	if ((err = xfer_sync(s, b->x)) != 0)
-		return (err);
-	err = smtp_reply_read(&s->io, sess_deadline(s->cfg->data_xfer_timeout),
-	    &s->reply);
-	if (err < 0)
-		return (sess_stream_fail(s, err, "sending message body"));
-	b->acked++;
-	if (s->reply.code / 100 == 2 || b->refused)
-		return (0);
-	if (b->acked == 1 && bdat_not_known(s))
-		return (bdat_unknown(s, b->x));
-	if (b->x->nacc <= 0)
-		return (0);
-	b->refused = 1;
-	sys_wallclock(&s->job->done->deliver_done_sec,
-	    &s->job->done->deliver_done_usec);
-	err = sess_said_all(s, "BDAT command");
-	return (err < 0 ? err : 0);
-}
-
-/*
- * smtp_content_bdat() wrote a chunk. Read replies until fewer than
- * 'window' chunks are unanswered; stop when the transaction can no
- * longer succeed.
- */
-static int
-bdat_more(void *ctx)
-{
-	struct bdat *b = ctx;
-	const struct xfer *x = b->x;
-	int	err;
-
-	b->sent++;
-	while (b->sent - b->acked >= b->window)
-		if ((err = bdat_reply(b)) != 0)
-			return (err);
-	if (b->refused || x->mail_rejected ||
-	    (x->recvd == x->sent && x->nacc == 0))
-		return (BDAT_STOP);
-	return (0);
-}
-
-/*
- * After MAIL and the RCPTs were queued (x->sent == x->n + 1): the
- * content in BDAT chunks (smtp_content_bdat), then the replies in
- * order. With PIPELINING up to SMTP_BDAT_WINDOW chunks go unanswered,
- * without it each reply is awaited. 'abort': the sender loop already
- * saw MAIL refused.
- */
-static int
-xfer_bdat(struct sess *s, struct xfer *x, int pipelining, int abort)
-{
-	const struct ipc_deliver *dlv = s->job->dlv;
-	struct smtp_content_opts opts;
-	struct smtp_content_result cres;
-	struct bdat b;
-	int	err;
-
-	/* After a pipelined probe no content goes out before its reply. */
-	if (!abort && (!pipelining || x->mail_rejected || s->probe) &&
-	    (err = xfer_sync(s, x)) != 0)
-		return (err);
-	if (abort || x->mail_rejected || (x->recvd == x->sent && x->nacc == 0))
-		return (xfer_rset(s, pipelining));
-
-	memset(&b, 0, sizeof(b));
-	b.s = s;
-	b.x = x;
-	b.window = pipelining ? SMTP_BDAT_WINDOW : 1;
-	xfer_content_opts(s, &opts,
-	    sess_end_quit(s, pipelining) ? "QUIT\r\n" : NULL);
-	/* The queued commands lead the first chunk's write. */
-	opts.prefix = s->out;
-	opts.prefix_len = s->out_len;
-	s->out_len = 0;
-	err = smtp_content_bdat(s->fd, dlv->content_fd, dlv->content_size,
-	    &opts, bdat_more, &b, &cres);
-	if (cres.stopped && err != BDAT_STOP)
-		return (err);
-	if (cres.stopped) {
-		/* The server reads every chunk it was sent: stay in step. */
-		while (b.acked < b.sent)
-			if ((err = bdat_reply(&b)) != 0)
-				return (err);
-		return (xfer_rset(s, pipelining));
-	}
-	if (err == -ECANCELED)
-		return (err);
-	if (err < 0 && cres.local)
-		return (xfer_local_fail(s, err));
-	if (err < 0 && cres.mime)
-		return (xfer_mime_fail(s));
-	if (err < 0 && cres.stage == SMTP_CONTENT_BODY)
-		return (sess_stream_fail(s, err, "sending message body"));
-	if (err < 0)
-		return (xfer_dot_fail(s, x, err));
-
-	while (b.acked < b.sent)
-		if ((err = bdat_reply(&b)) != 0)
-			return (err);
-	if ((err = xfer_sync(s, x)) != 0)
-		return (err);
-	err = smtp_reply_read(&s->io, sess_deadline(s->cfg->data_done_timeout),
-	    &s->reply);
-	if (err < 0)
-		return (xfer_dot_fail(s, x, err));
-	if (b.sent == 0 && bdat_not_known(s))
-		return (bdat_unknown(s, x));
-	/* A refused chunk already decided the outcome. */
-	if (!b.refused && (err = xfer_end_reply(s, x, "BDAT command")) < 0)
-		return (err);
-	return (sess_quit(s, opts.trailer != NULL));
-}
-
 static int
 sess_xfer(struct sess *s)
 {
@@ -1582,7 +1345,8 @@ sess_xfer(struct sess *s)
 	/*
 	 * A cached session's RSET probe (RFC 2920: RSET may be pipelined)
 	 * leads MAIL, the RCPTs and DATA in one write; xfer_sync() reads
-	 * its reply first. With BDAT the chunk waits for the replies.
+	 * its reply first. With BDAT a small message's chunk joins that
+	 * write (child/smtp_bdat.c, SMTP_PROBE_CONTENT_MAX).
 	 * Without PIPELINING, or when no transaction follows, it is sent
 	 * alone.
 	 */
@@ -1676,6 +1440,7 @@ sess_begin(struct sess *s, struct smtp_job *job, int fd,
 	    job->tls_level;
 	job->tls_plain_next = 0;
 	s->probe = 0;
+	s->probe_wait = 0;
 	job->throttled = 0;
 	smtp_reply_io_init(&s->io, fd, peer->relay);
 	transcript_begin(peer->relay);
@@ -1725,11 +1490,13 @@ smtp_session_resume(struct smtp_job *job, const struct smtp_conn *conn,
 	 * "RSET between messages", as Postfix's smtp_reuse_common() probe,
 	 * but with PIPELINING in front of MAIL FROM (sess_xfer()): a failed
 	 * probe (the server timed the idle session out: 421, EOF, reset)
-	 * must mean that nothing of this job was accepted, so that the job
-	 * moves to a new connection without a failure and without risk of
-	 * a duplicate. Commands without content are harmless; DATA content
-	 * follows only the 354, and a BDAT chunk only the probe's reply
-	 * (xfer_bdat()). Saves the probe's own round trip per message.
+	 * moves the job to a new connection with nothing reported.
+	 * Commands without content are harmless; DATA content follows only
+	 * the 354; a BDAT chunk of a small message goes with the probe, and
+	 * why that loses nothing and duplicates only with a server that
+	 * breaks RFC 5321 is argued in child/smtp_bdat.c
+	 * (SMTP_PROBE_CONTENT_MAX). Saves the probe's own round trip per
+	 * message.
 	 */
 	s->probe = 1;
 	return (sess_run_xfer(s, final_if_counted));

@@ -7,7 +7,8 @@
  *	struct sess and the session primitives of child/smtp_session.c
  *	that child/smtp_starttls.c (the STARTTLS state of the session)
  *	uses: send a command and read its reply, the session failures,
- *	the EHLO step. Nothing else includes this header.
+ *	the EHLO step; and the transaction steps that child/smtp_bdat.c
+ *	(CHUNKING) shares with DATA. Nothing else includes this header.
  * SECURITY
  *	Child only.
  */
@@ -41,6 +42,7 @@ struct sess {
 	int	no_cache;		/* a failure that ends the session */
 	int	keep;			/* transaction ended without QUIT */
 	int	probe;			/* RSET probe due, or queued unanswered */
+	unsigned probe_wait;		/* seconds for its reply; 0: rset_timeout */
 	int	tls_level;		/* enum sj_tls_level of this session */
 	int	in_tls;			/* STARTTLS done: records on fd */
 	int	tls_matched;		/* its certificate matched (SASL options) */
@@ -53,6 +55,16 @@ struct sess {
 	char	cmd[SMTP_CMD_MAX];
 	char	text[SJ_REPLY_TEXT_MAX + 1];	/* reply joined by spaces */
 	struct mime_limits mime;	/* xfer_content_opts() */
+};
+
+/* The transaction cursors (Postfix send_state/recv_state). */
+struct xfer {
+	size_t	n;			/* recipients in this transaction */
+	size_t	sent;			/* commands queued: 0..n+2 */
+	size_t	recvd;			/* replies read */
+	long	nacc;			/* accepted recipients; -1 DATA refused */
+	int	mail_rejected;
+	int	data_ok;
 };
 
 /* Postfix smtp_chat.c: the command in s->cmd now, then its reply. */
@@ -72,5 +84,36 @@ int	sess_fail(struct sess *, const struct ipc_result *, int throttle);
 int	sess_stream_fail(struct sess *, int err, const char *stage);
 /* EHLO (or HELO) and the checks of its reply. */
 int	sess_ehlo(struct sess *);
+
+/*
+ * The transaction steps that child/smtp_bdat.c (CHUNKING) shares with
+ * DATA; see child/smtp_session.c.
+ */
+/* "host H[A] said: <reply> (in reply to <request>)" for the open ones. */
+int	sess_said_all(struct sess *, const char *request);
+int	sess_said_all_as(struct sess *, const char *status,
+	    const char *request);
+/* QUIT may follow the last command (1), or the session is kept (0). */
+int	sess_end_quit(struct sess *, int pipelining);
+int	sess_quit(struct sess *, int already_sent);
+/* Read replies until the receiver caught up (the probe's first). */
+int	xfer_sync(struct sess *, struct xfer *);
+/* RSET (and QUIT) instead of the rest of the transaction. */
+int	xfer_rset(struct sess *, int pipelining);
+/* The reply that ends the transaction: to "." or to BDAT LAST. */
+int	xfer_end_reply(struct sess *, const struct xfer *, const char *request);
+/* No reply to the end of data; the content unreadable; MIME failed. */
+int	xfer_dot_fail(struct sess *, const struct xfer *, int err);
+int	xfer_local_fail(struct sess *, int err);
+int	xfer_mime_fail(struct sess *);
+/* Content options common to DATA and BDAT. */
+struct smtp_content_opts;
+void	xfer_content_opts(struct sess *, struct smtp_content_opts *,
+	    const char *trailer);
+
+/* child/smtp_bdat.c: CHUNKING offered, on, and not known broken here. */
+int	bdat_usable(const struct sess *);
+/* The content in BDAT chunks after MAIL and the RCPTs were queued. */
+int	xfer_bdat(struct sess *, struct xfer *, int pipelining, int abort);
 
 #endif

@@ -1699,8 +1699,16 @@ static const struct scenario scenarios[] = {
 		.res = { SENT(0, R2, 0) },
 		.nolog = { "lost connection", "warning", "error" },
 	},
+	/*
+	 * CHUNKING: the probe, MAIL, RCPT, "BDAT LAST" and the chunk went
+	 * out in one write (smtp_session.c, SMTP_PROBE_CONTENT_MAX). A
+	 * failed probe moves the job to a new connection with nothing
+	 * reported, whatever the server answered after it. This server
+	 * breaks RFC 5321 (3.8: after 421 it must close): it takes the
+	 * transaction after its 421, so it gets the message twice; the
+	 * documented duplicate, never a loss.
+	 */
 	{
-		/* CHUNKING: a failed probe, and no chunk went out after it */
 		.name = "reuse_probe_421_bdat",
 		.nexthop = NH2,
 		.srv = {{ .addr = A2, .ehlo = EHLO_CHUNK,
@@ -1709,10 +1717,72 @@ static const struct scenario scenarios[] = {
 		.job_flags = { REUSE_LS, REUSE_LS },
 		.reuse = { 0, 0 },
 		.conns = { 2 },
-		.recv = { REUSE_NEW_BDAT "RSET\r\n" MAIL_C RCPT_B
-		    REUSE_NEW_BDAT QUIT },
+		.recv = { REUSE_NEW_BDAT REUSE_AGAIN_BDAT REUSE_NEW_BDAT
+		    QUIT },
 		.res = { SENT(0, R2, 0) },
 		.nolog = { "4.3.2", "warning", "error" },
+	},
+	{
+		/* a receiver that rejects RSET (500): the same */
+		.name = "reuse_probe_rset_rejected_bdat",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = EHLO_CHUNK,
+		    .rset = "500 5.5.2 Error: command not recognized\r\n" }},
+		.reuse_jobs = 2,
+		.job_flags = { REUSE_LS, REUSE_LS },
+		.reuse = { 0, 0 },
+		.conns = { 2 },
+		.recv = { REUSE_NEW_BDAT REUSE_AGAIN_BDAT REUSE_NEW_BDAT
+		    QUIT },
+		.res = { SENT(0, R2, 0) },
+		.nolog = { "5.5.2", "warning", "error" },
+	},
+	{
+		/* the probe met by EOF: the server closed on RSET */
+		.name = "reuse_probe_eof_bdat",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = EHLO_CHUNK, .rset = DROP }},
+		.reuse_jobs = 2,
+		.job_flags = { REUSE_LS, REUSE_LS },
+		.reuse = { 0, 0 },
+		.conns = { 2 },
+		.recv = { REUSE_NEW_BDAT REUSE_AGAIN_BDAT REUSE_NEW_BDAT
+		    QUIT },
+		.res = { SENT(0, R2, 0) },
+		.nolog = { "lost connection", "warning", "error" },
+	},
+	{
+		/* the server ended the idle session: the one write meets a
+		 * closed socket (EOF or reset); a new one, no error */
+		.name = "reuse_server_closes_idle_bdat",
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = EHLO_CHUNK,
+		    .close_after_dot = 1 }},
+		.reuse_jobs = 2,
+		.job_flags = { REUSE_LS, REUSE_LS },
+		.pause_ms = { 0, 300 },
+		.reuse = { 0, 0 },
+		.conns = { 2 },
+		.recv = { REUSE_NEW_BDAT REUSE_NEW_BDAT },
+		.res = { SENT(0, R2, 0) },
+		.nolog = { "warning", "error", "lost connection" },
+	},
+	{
+		/* a receiver that stops answering: after the LAST chunk the
+		 * probe's reply is awaited for smtp_data_done_timeout, then
+		 * the job moves to a new connection, nothing reported */
+		.name = "reuse_probe_silent_bdat",
+		.opts = { "smtp_data_done_timeout=1" },
+		.nexthop = NH2,
+		.srv = {{ .addr = A2, .ehlo = EHLO_CHUNK, .rset = STALL }},
+		.reuse_jobs = 2,
+		.job_flags = { REUSE_LS, REUSE_LS },
+		.reuse = { 0, 0 },
+		.conns = { 2 },
+		.recv = { REUSE_NEW_BDAT REUSE_AGAIN_BDAT REUSE_NEW_BDAT
+		    QUIT },
+		.res = { SENT(0, R2, 0) },
+		.nolog = { "warning", "error" },
 	},
 	/*
 	 * Round trips per message, counted as the server's turns (a reply
@@ -1721,8 +1791,8 @@ static const struct scenario scenarios[] = {
 	 * session, BDAT: EHLO; MAIL RCPT "BDAT LAST" content QUIT = 2.
 	 * Three jobs on one kept session and the QUIT when the child
 	 * exits: DATA 3 + 2 + 2 + 1 (a reused session: RSET MAIL RCPT
-	 * DATA; content "."), BDAT 2 + 2 + 2 + 1 (RSET MAIL RCPT; "BDAT
-	 * LAST" content: the chunk waits for the probe's reply).
+	 * DATA; content "."), BDAT 2 + 1 + 1 + 1 (RSET MAIL RCPT "BDAT
+	 * LAST" content in one write, smtp_session.c).
 	 */
 	{
 		.name = "rtt_new_data",
@@ -1760,7 +1830,37 @@ static const struct scenario scenarios[] = {
 		.reuse = { 0, 1, 2 },
 		.recv = { REUSE_NEW_BDAT REUSE_AGAIN_BDAT REUSE_AGAIN_BDAT
 		    QUIT },
-		.turns = 7,
+		.turns = 5,
+		.res = { SENT(0, R2, 0) },
+	},
+	/*
+	 * The size bound (SMTP_PROBE_CONTENT_MAX, 64 KB): 60000 bytes go
+	 * out with the probe (2 + 1 + 1), 100000 bytes wait for the
+	 * probe's reply (3 + 2 + 1); one chunk each. The new session's 3:
+	 * the server reads the 100 KB write in two reads and answers MAIL
+	 * and RCPT in between, which counts as a turn though the client
+	 * did not wait for it.
+	 */
+	{
+		.name = "rtt_reuse_bdat_60k",
+		.nexthop = NH2,
+		.big = 60000,
+		.srv = {{ .addr = A2, .ehlo = EHLO_CHUNK }},
+		.reuse_jobs = 2,
+		.job_flags = { REUSE_LS | IPC_DF_7BIT, REUSE_LS | IPC_DF_7BIT },
+		.reuse = { 0, 1 },
+		.turns = 4,
+		.res = { SENT(0, R2, 0) },
+	},
+	{
+		.name = "rtt_reuse_bdat_100k",
+		.nexthop = NH2,
+		.big = 100000,
+		.srv = {{ .addr = A2, .ehlo = EHLO_CHUNK }},
+		.reuse_jobs = 2,
+		.job_flags = { REUSE_LS | IPC_DF_7BIT, REUSE_LS | IPC_DF_7BIT },
+		.reuse = { 0, 1 },
+		.turns = 6,
 		.res = { SENT(0, R2, 0) },
 	},
 	{
@@ -2358,6 +2458,10 @@ srv_chunk(struct conn *c)
 	if (c->bdat_last) {
 		c->nchunk = 0;
 		r = c->sp->dot ? c->sp->dot : QUEUED "\r\n";
+		if (c->sp->close_after_dot) {
+			(void)srv_say(c, r);
+			return (-1);
+		}
 	} else {
 		r = c->nchunk < MAX_CHUNK ? c->sp->chunk[c->nchunk] : NULL;
 		c->nchunk++;
