@@ -71,11 +71,11 @@ static const struct gm_case gm_cases[] = {
 	 * parent never matches. */
 	{ "inline:{@example=x@y}", "u@d.example", 0, NULL },
 	/* Keys are external (quoted) form. */
-	{ "inline:{\"a b\"@d.example=ab@y}", "a b@d.example", 0, "ab@y" },
+	{ "inline:{{\"a b\"@d.example=ab@y}}", "a b@d.example", 0, "ab@y" },
 	/* Results: the first of a list; a phrase and <>; quoted. */
-	{ "inline:{u@d.example={a@y, b@y}}", "u@d.example", 0, "a@y" },
-	{ "inline:{u@d.example={Joe <j@y>}}", "u@d.example", 0, "j@y" },
-	{ "inline:{u@d.example=\"j d\"@y}", "u@d.example", 0, "j d@y" },
+	{ "inline:{{u@d.example=a@y, b@y}}", "u@d.example", 0, "a@y" },
+	{ "inline:{{u@d.example=Joe <j@y>}}", "u@d.example", 0, "j@y" },
+	{ "inline:{{u@d.example=\"j d\"@y}}", "u@d.example", 0, "j d@y" },
 	/* Case folding of fixed keys. */
 	{ "inline:{u@d.example=x@y}", "U@D.Example", 0, "x@y" },
 };
@@ -93,6 +93,8 @@ test_order(void **state)
 		memset(&g, 0, sizeof(g));
 		g.maps = dict_maps_open("smtp_generic_maps", gm_cases[i].table,
 		    FLAGS, &no_env, why, sizeof(why));
+		if (g.maps == NULL)
+			print_error("case %zu: %s\n", i, why);
 		assert_non_null(g.maps);
 		g.delim = "+-";
 		g.myorigin = "origin.example";
