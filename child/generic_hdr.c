@@ -802,15 +802,23 @@ int
 generic_hdr_rewrite(const char *hdr, size_t len,
     generic_hdr_lookup_fn lookup, void *ctx, char **out, size_t *outlen)
 {
+	return (generic_hdr_rewrite_as(hdr, len, generic_hdr_match(hdr, len),
+	    lookup, ctx, out, outlen));
+}
+
+int
+generic_hdr_rewrite_as(const char *hdr, size_t len, size_t nlen,
+    generic_hdr_lookup_fn lookup, void *ctx, char **out, size_t *outlen)
+{
 	struct gh g;
 	struct gh_str s;
-	size_t	nlen;
 	uint32_t tree, tp;
 	int	rc, did = 0;
 
 	*out = NULL;
 	*outlen = 0;
-	if ((nlen = generic_hdr_match(hdr, len)) == 0)
+	/* Not an address header, or (replaced) too short to parse. */
+	if (nlen == 0 || len < nlen + 1)
 		return (0);
 	memset(&g, 0, sizeof(g));
 	memset(&s, 0, sizeof(s));

@@ -43,5 +43,13 @@ size_t	generic_hdr_match(const char *hdr, size_t len);
  */
 int	generic_hdr_rewrite(const char *hdr, size_t len,
 	    generic_hdr_lookup_fn, void *ctx, char **out, size_t *outlen);
+/*
+ * The same with the name length of the header as it arrived ('nlen',
+ * from generic_hdr_match()), for a header replaced by a header check:
+ * Postfix keeps the original header's HEADER_OPTS and parses the new
+ * text from strlen(name) + 1 (src/smtp/smtp_proto.c).
+ */
+int	generic_hdr_rewrite_as(const char *hdr, size_t len, size_t nlen,
+	    generic_hdr_lookup_fn, void *ctx, char **out, size_t *outlen);
 
 #endif

@@ -29,7 +29,7 @@
 
 #include "sj_limits.h"
 
-#define IPC_VERSION	16
+#define IPC_VERSION	17
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -56,6 +56,8 @@ enum ipc_type {
 	IPC_T_SOCKET,		/* P2C + fd when granted: the answer */
 	IPC_T_CHECK,		/* P2C: one content-check rule, after HOSTS */
 	IPC_T_CHECK_LOG,	/* C2P: fields of one header/body check line */
+	IPC_T_GENERIC_REQ,	/* C2P: smtp_generic_maps for one header address */
+	IPC_T_GENERIC_REPLY,	/* P2C: the answer: the new address or none */
 	IPC_T_MAX		/* one past the last type */
 };
 
@@ -80,7 +82,8 @@ enum ipc_type {
 #define IPC_CF_SASL			(1U << 16)	/* smtp_sasl_auth_enable */
 #define IPC_CF_SASL_SOFT_BOUNCE		(1U << 17)	/* smtp_sasl_auth_soft_bounce */
 #define IPC_CF_SASL_SENDER		(1U << 18)	/* smtp_sender_dependent_authentication */
-#define IPC_CF_ALL			((1U << 19) - 1)
+#define IPC_CF_GENERIC			(1U << 19)	/* smtp_generic_maps is set */
+#define IPC_CF_ALL			((1U << 20) - 1)
 
 /* smtp_sasl_security_options words (Cyrus SASL's SASL_SEC_*). */
 #define IPC_SASL_NOPLAINTEXT		(1U << 0)
@@ -472,6 +475,28 @@ struct ipc_socket {
 	uint32_t error;
 };
 
+/*
+ * smtp_generic_maps on header addresses: the child parses the hostile
+ * headers (child/generic_hdr.c) and asks for each address; the parent
+ * answers only with CONFIG's IPC_CF_GENERIC, for the job in flight, at
+ * most SJ_GENERIC_REQ_MAX times per job (parent/generic_map.c). The
+ * addresses are in internal (unquoted) form.
+ */
+#define IPC_GENERIC_NOTFOUND	0	/* no table has it: keep it */
+#define IPC_GENERIC_FOUND	1	/* 'address' replaces it */
+#define IPC_GENERIC_ERROR	2	/* lookup failed: defer the job */
+
+struct ipc_generic_req {
+	uint32_t job_id;
+	char	address[SJ_GENERIC_ADDR_MAX + 1];
+};
+
+struct ipc_generic_reply {
+	uint32_t job_id;
+	uint32_t status;		/* IPC_GENERIC_* */
+	char	address[SJ_GENERIC_ADDR_MAX + 1];	/* FOUND only */
+};
+
 /* A decoded message of any type. */
 struct ipc_msg {
 	enum ipc_type type;
@@ -494,6 +519,8 @@ struct ipc_msg {
 		struct ipc_socket socket;
 		struct ipc_check check;
 		struct ipc_check_log check_log;
+		struct ipc_generic_req generic_req;
+		struct ipc_generic_reply generic_reply;
 	} u;
 };
 

@@ -54,6 +54,7 @@
 #include "checks_log.h"
 #include "deliver.h"
 #include "dreq.h"
+#include "generic_map.h"
 #include "idna.h"
 #include "ipc_chan.h"
 #include "job_deadline.h"
@@ -95,6 +96,7 @@ struct deliver_job {
 	int	aborted;		/* ABORT sent at the deadline */
 	char	nexthop[SJ_NEXTHOP_MAX + 1];	/* as sent in DELIVER */
 	struct sasl_job sasl;		/* what SASL_REQ may be given */
+	unsigned ngeneric;		/* GENERIC_REQ answered */
 	char	why[1024];		/* why the child's word was discarded */
 };
 
@@ -343,8 +345,12 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		    "smtpjail's limit");
 		return (-1);
 	}
-	if (snprintf(m.u.deliver.sender, sizeof(m.u.deliver.sender), "%s",
-	    req->sender) >= (int)sizeof(m.u.deliver.sender) ||
+	/* smtp_generic_maps: the parent has the tables (generic_map.c). */
+	if ((err = generic_map_envelope(req->sender, m.u.deliver.sender,
+	    sizeof(m.u.deliver.sender), job->why, sizeof(job->why))) < 0 &&
+	    err != -ENOSPC)
+		return (-1);
+	if (err == -ENOSPC ||
 	    snprintf(m.u.deliver.envid, sizeof(m.u.deliver.envid), "%s",
 	    req->dsn_envid) >= (int)sizeof(m.u.deliver.envid) ||
 	    snprintf(m.u.deliver.queue_id, sizeof(m.u.deliver.queue_id), "%s",
@@ -374,9 +380,13 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		m.u.rcpt.job_id = job->job_id;
 		m.u.rcpt.index = k;
 		m.u.rcpt.notify_flags = req->rcpt[i].notify & 0xf;
-		if (snprintf(m.u.rcpt.address, sizeof(m.u.rcpt.address), "%s",
-		    req->rcpt[i].address) >= (int)sizeof(m.u.rcpt.address) ||
-		    snprintf(m.u.rcpt.orcpt, sizeof(m.u.rcpt.orcpt), "%s",
+		if (generic_map_envelope(req->rcpt[i].address,
+		    m.u.rcpt.address, sizeof(m.u.rcpt.address), job->why,
+		    sizeof(job->why)) < 0) {
+			job->child_broken = 1;
+			return (-1);
+		}
+		if (snprintf(m.u.rcpt.orcpt, sizeof(m.u.rcpt.orcpt), "%s",
 		    req->rcpt[i].dsn_orcpt) >= (int)sizeof(m.u.rcpt.orcpt)) {
 			/* Checked above; the child already has the job. */
 			msg_panic("%s: recipient %u grew past the limits",
@@ -451,6 +461,13 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		case IPC_T_CHECK_LOG:
 			if (checks_log(cc, &m.u.check_log, job->job_id,
 			    job->cfg->child.checks_classes, req->queue_id,
+			    job->why, sizeof(job->why)) < 0)
+				goto violation;
+			break;
+		case IPC_T_GENERIC_REQ:
+			/* Header addresses: the tables are here. */
+			if (generic_map_serve(cc->ipc_fd, &m.u.generic_req,
+			    job->job_id, &job->ngeneric, req->queue_id,
 			    job->why, sizeof(job->why)) < 0)
 				goto violation;
 			break;

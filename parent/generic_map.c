@@ -37,12 +37,23 @@
  *	strip_addr.c, quote_822_local.c, src/smtp/smtp_map11.c; generic(5)
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "cfg_params.h"
+#include "child_ctl.h"
 #include "dict.h"
 #include "generic_map.h"
+#include "ipc_chan.h"
+#include "ipc_msg.h"
+#include "msg.h"
+#include "sj_config.h"
+#include "sj_limits.h"
+
+#define GENERIC_PARAM	"smtp_generic_maps"
 
 static int
 gm_cntrl(int ch)
@@ -308,4 +319,190 @@ toolong:
 	snprintf(why, whysz, "smtp_generic_maps: result for %s too long",
 	    addr);
 	return (-ENOSPC);
+}
+
+/* ------------------------------------------------------------------ */
+/* The process's tables                                                */
+
+static struct generic_ctx {
+	int	enabled;
+	char	*spec;			/* $smtp_generic_maps */
+	char	*delim, *myorigin, *mydest;
+	char	*proxy_read_maps, *proxymap_service;
+	struct dict_env env;
+	int	dict_flags;
+	struct generic_map gm;
+} generic_ctx;
+
+static int
+gm_dup(struct sj_params *p, const char *name, char **out, char *why,
+    size_t whysz)
+{
+	const char *v;
+	int	rc;
+
+	if ((rc = sj_params_get_str(p, name, &v, why, whysz)) < 0)
+		return (rc);
+	free(*out);
+	if ((*out = strdup(v)) == NULL) {
+		snprintf(why, whysz, "parameter %s: out of memory", name);
+		return (-ENOMEM);
+	}
+	return (0);
+}
+
+int
+generic_map_config(struct sj_config *cfg, char *why, size_t whysz)
+{
+	struct generic_ctx *c = &generic_ctx;
+	struct sj_params *p = cfg->params;
+	const char *prop, *v;
+	char	pwhy[256];
+	int	rc;
+
+	/* Not in every parameter store: undefined is Postfix's "". */
+	if ((v = sj_params_get(p, GENERIC_PARAM, why, whysz)) == NULL &&
+	    why[0] != '\0')
+		return (-EINVAL);
+	free(c->spec);
+	if ((c->spec = strdup(v != NULL ? v : "")) == NULL) {
+		snprintf(why, whysz, "parameter %s: out of memory",
+		    GENERIC_PARAM);
+		return (-ENOMEM);
+	}
+	c->enabled = c->spec[strspn(c->spec, ", \t\r\n")] != '\0';
+	if (!c->enabled)
+		return (0);
+	cfg->child.flags |= IPC_CF_GENERIC;
+	if ((rc = gm_dup(p, "recipient_delimiter", &c->delim, why,
+	    whysz)) < 0 ||
+	    (rc = gm_dup(p, "myorigin", &c->myorigin, why, whysz)) < 0 ||
+	    (rc = gm_dup(p, "mydestination", &c->mydest, why, whysz)) < 0 ||
+	    (rc = gm_dup(p, "proxy_read_maps", &c->proxy_read_maps, why,
+	    whysz)) < 0 ||
+	    (rc = gm_dup(p, "proxymap_service_name", &c->proxymap_service,
+	    why, whysz)) < 0)
+		return (rc);
+	/* Postfix's default: canonical, virtual (no "generic"). */
+	prop = sj_params_get(p, "propagate_unmatched_extensions", pwhy,
+	    sizeof(pwhy));
+	c->gm.propagate = prop != NULL && gm_in_list(prop, "generic");
+	c->env.proxy_read_maps = c->proxy_read_maps;
+	c->env.proxymap_service = c->proxymap_service;
+	c->env.ipc_timeout = (int)cfg->ipc_timeout;
+	c->env.private_dir = "private";
+	/* smtp.c: maps_create(VAR_SMTP_GENERIC_MAPS, ..., DICT_FLAG_LOCK |
+	 * DICT_FLAG_FOLD_FIX | DICT_FLAG_UTF8_REQUEST). */
+	c->dict_flags = DICT_FLAG_LOCK | DICT_FLAG_FOLD_FIX |
+	    (cfg->smtputf8_enable ? DICT_FLAG_UTF8_REQUEST : 0);
+	c->gm.delim = c->delim;
+	c->gm.myorigin = c->myorigin;
+	c->gm.mydestination = c->mydest;
+	return (0);
+}
+
+int
+generic_map_open(char *why, size_t whysz)
+{
+	struct generic_ctx *c = &generic_ctx;
+
+	if (!c->enabled || c->gm.maps != NULL)
+		return (0);
+	c->gm.maps = dict_maps_open(GENERIC_PARAM, c->spec, c->dict_flags,
+	    &c->env, why, whysz);
+	return (c->gm.maps == NULL ? -1 : 0);
+}
+
+int
+generic_map_enabled(void)
+{
+	return (generic_ctx.enabled);
+}
+
+const char *
+generic_map_changed(void)
+{
+	return (generic_ctx.gm.maps != NULL ?
+	    dict_maps_changed(generic_ctx.gm.maps) : NULL);
+}
+
+int
+generic_map_envelope(const char *addr, char *out, size_t outsz, char *why,
+    size_t whysz)
+{
+	int	rc;
+
+	if (*addr == '\0' || !generic_ctx.enabled ||
+	    generic_ctx.gm.maps == NULL) {
+		if (strlen(addr) >= outsz) {
+			snprintf(why, whysz, "address longer than smtpjail's "
+			    "limit");
+			return (-ENOSPC);
+		}
+		memcpy(out, addr, strlen(addr) + 1);
+		return (0);
+	}
+	if ((rc = generic_map_addr(&generic_ctx.gm, addr, out, outsz, why,
+	    whysz)) < 0)
+		return (rc);
+	if (rc == 0) {
+		if (strlen(addr) >= outsz) {
+			snprintf(why, whysz, "address longer than smtpjail's "
+			    "limit");
+			return (-ENOSPC);
+		}
+		memcpy(out, addr, strlen(addr) + 1);
+	}
+	return (0);
+}
+
+int
+generic_map_serve(int ipc_fd, const struct ipc_generic_req *req,
+    uint32_t job_id, unsigned *count, const char *queue_id, char *why,
+    size_t whysz)
+{
+	struct ipc_msg ans;
+	char	lwhy[512];
+	int	rc;
+
+	if (!generic_ctx.enabled || generic_ctx.gm.maps == NULL) {
+		snprintf(why, whysz, "GENERIC_REQ with smtp_generic_maps "
+		    "empty");
+		return (-EPERM);
+	}
+	if (req->job_id != job_id) {
+		snprintf(why, whysz, "GENERIC_REQ for job %u, expected job %u",
+		    req->job_id, job_id);
+		return (-EPERM);
+	}
+	if (++*count > SJ_GENERIC_REQ_MAX) {
+		snprintf(why, whysz, "more than %d GENERIC_REQ in one job",
+		    SJ_GENERIC_REQ_MAX);
+		return (-EPERM);
+	}
+	memset(&ans, 0, sizeof(ans));
+	ans.type = IPC_T_GENERIC_REPLY;
+	ans.fd = -1;
+	ans.u.generic_reply.job_id = job_id;
+	rc = generic_map_addr(&generic_ctx.gm, req->address,
+	    ans.u.generic_reply.address, sizeof(ans.u.generic_reply.address),
+	    lwhy, sizeof(lwhy));
+	if (rc > 0 && ans.u.generic_reply.address[0] != '\0') {
+		ans.u.generic_reply.status = IPC_GENERIC_FOUND;
+	} else if (rc == 0) {
+		ans.u.generic_reply.status = IPC_GENERIC_NOTFOUND;
+	} else {
+		/* smtp_map11_internal(): "%s map lookup problem for %s". */
+		msg_warn("%s: %s map lookup problem (%s)", queue_id,
+		    GENERIC_PARAM, lwhy);
+		memset(&ans.u.generic_reply.address, 0,
+		    sizeof(ans.u.generic_reply.address));
+		ans.u.generic_reply.status = IPC_GENERIC_ERROR;
+	}
+	if ((rc = ipc_chan_send_timed(ipc_fd, &ans,
+	    CHILD_SEND_TIMEOUT_MS)) < 0) {
+		snprintf(why, whysz, "send GENERIC_REPLY: %s", strerror(-rc));
+		return (rc);
+	}
+	return (0);
 }

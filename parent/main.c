@@ -57,6 +57,7 @@
 #include "main_info.h"
 #include "master_svc.h"
 #include "msg.h"
+#include "generic_map.h"
 #include "sasl.h"
 #include "sj_config.h"
 #include "sj_identity.h"
@@ -407,7 +408,8 @@ serve(struct sj_config *cfg)
 				serve_exit(0);
 			/* single_server.c: a changed table ends the process
 			 * after the job, so that master(8) starts a fresh one. */
-			if ((table = sasl_changed()) != NULL) {
+			if ((table = sasl_changed()) != NULL ||
+			    (table = generic_map_changed()) != NULL) {
 				msg_info("table %s has changed -- restarting",
 				    table);
 				serve_exit(0);
@@ -507,7 +509,8 @@ main(int argc, char **argv)
 		    why);
 	/* Tables as root, as smtp(8) opens them before it drops privileges;
 	 * after the spawner's fork, so that no child's memory held them. */
-	if (sasl_open(why, sizeof(why)) < 0)
+	if (sasl_open(why, sizeof(why)) < 0 ||
+	    generic_map_open(why, sizeof(why)) < 0)
 		msg_fatal("%s", why);
 	/* smtp_*_checks: regexp: tables, read here as smtp(8) opens them. */
 	if (checks_load(cfg, why, sizeof(why)) < 0)
