@@ -493,8 +493,12 @@ gh_parse(struct gh *g, const char *p, const char *end)
 			state |= GH_DO_WORD;
 			continue;
 		} else if (gh_is_word(type)) {
-			if ((state & GH_DO_WORD) == 0)
-				right = g->n[gh_group(g, tp, right, ',')].next;
+			if ((state & GH_DO_WORD) == 0) {
+				/* gh_group() may move the array: index after. */
+				uint32_t left = gh_group(g, tp, right, ',');
+
+				right = g->n[left].next;
+			}
 			state &= ~GH_DO_WORD;
 		} else if (type == ',') {
 			right = gh_group(g, tp, right, 0);
