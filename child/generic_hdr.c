@@ -494,7 +494,7 @@ gh_parse(struct gh *g, const char *p, const char *end)
 			continue;
 		} else if (gh_is_word(type)) {
 			if ((state & GH_DO_WORD) == 0) {
-				/* gh_group() may move the array: index after. */
+				/* gh_group() may move the array. */
 				uint32_t left = gh_group(g, tp, right, ',');
 
 				right = g->n[left].next;

@@ -56,7 +56,7 @@ enum ipc_type {
 	IPC_T_SOCKET,		/* P2C + fd when granted: the answer */
 	IPC_T_CHECK,		/* P2C: one content-check rule, after HOSTS */
 	IPC_T_CHECK_LOG,	/* C2P: fields of one header/body check line */
-	IPC_T_GENERIC_REQ,	/* C2P: smtp_generic_maps for one header address */
+	IPC_T_GENERIC_REQ,	/* C2P: generic maps for a header address */
 	IPC_T_GENERIC_REPLY,	/* P2C: the answer: the new address or none */
 	IPC_T_MAX		/* one past the last type */
 };

@@ -852,7 +852,8 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 		const struct ipc_generic_reply *gr = &m->u.generic_reply;
 
 		if (gr->status > IPC_GENERIC_ERROR ||
-		    (gr->status == IPC_GENERIC_FOUND) != (gr->address[0] != 0)) {
+		    (gr->status == IPC_GENERIC_FOUND) !=
+		    (gr->address[0] != '\0')) {
 			ipc_why(why, whysz, "%s: field status: %u with %s "
 			    "address", name, gr->status,
 			    gr->address[0] ? "an" : "no");
