@@ -202,6 +202,31 @@ gm_in_list(const char *list, const char *word)
 	}
 }
 
+/* The length of the first element of a result list: up to a comma
+ * outside quotes, comments and brackets (tok822's list separator). */
+static size_t
+gm_first(const char *r)
+{
+	const char *p;
+	int	quote = 0, depth = 0;
+
+	for (p = r; *p; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '"')
+			quote = !quote;
+		else if (quote)
+			continue;
+		else if (*p == '(' || *p == '[')
+			depth++;
+		else if ((*p == ')' || *p == ']') && depth > 0)
+			depth--;
+		else if (*p == ',' && depth == 0)
+			break;
+	}
+	return ((size_t)(p - r));
+}
+
 /* find_addr() with MA_FORM_EXTERNAL: the key quoted as Postfix does. */
 static int
 gm_find(const struct generic_map *g, const char *key, int bare, int flags,
@@ -280,7 +305,9 @@ generic_map_addr(const struct generic_map *g, const char *addr, char *out,
 	}
 	/* mail_addr_crunch(): one address of the result (the first). */
 	r += strspn(r, " \t");
-	n = strcspn(r, ",");
+	n = gm_first(r);
+	if (r[n] == ',' && r[n + 1 + strspn(r + n + 1, ", \t")] != '\0')
+		msg_warn("multi-valued %s result for %s", GENERIC_PARAM, addr);
 	if ((lt = memchr(r, '<', n)) != NULL &&
 	    (gt = memchr(lt, '>', n - (size_t)(lt - r))) != NULL) {
 		r = lt + 1;

@@ -76,6 +76,8 @@ static const struct gm_case gm_cases[] = {
 	{ "inline:{{u@d.example=a@y, b@y}}", "u@d.example", 0, "a@y" },
 	{ "inline:{{u@d.example=Joe <j@y>}}", "u@d.example", 0, "j@y" },
 	{ "inline:{{u@d.example=\"j d\"@y}}", "u@d.example", 0, "j d@y" },
+	{ "inline:{{u@d.example=\"a,b\"@y, c@y}}", "u@d.example", 0,
+	    "a,b@y" },
 	/* Case folding of fixed keys. */
 	{ "inline:{u@d.example=x@y}", "U@D.Example", 0, "x@y" },
 };
