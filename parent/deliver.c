@@ -97,6 +97,7 @@ struct deliver_job {
 	char	nexthop[SJ_NEXTHOP_MAX + 1];	/* as sent in DELIVER */
 	struct sasl_job sasl;		/* what SASL_REQ may be given */
 	unsigned ngeneric;		/* GENERIC_REQ answered */
+	char	**rw;			/* rewritten recipients, or NULL */
 	char	why[1024];		/* why the child's word was discarded */
 };
 
@@ -362,6 +363,11 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 	/* Recipients that do not fit the IPC limits are bounced here. */
 	if ((m.u.deliver.rcpt_count = deliver_map_rcpts(job)) == 0)
 		return (0);
+	/* smtp_generic_maps: before the child hears of the job. */
+	if ((job->rw = generic_map_rcpts(req, job->map, job->nmap,
+	    SJ_ADDR_MAX, job->why, sizeof(job->why))) == NULL &&
+	    job->why[0] != '\0')
+		return (-1);
 	memcpy(job->nexthop, m.u.deliver.nexthop, sizeof(job->nexthop));
 	memset(&job->sasl, 0, sizeof(job->sasl));
 	job->sasl.nexthop = job->nexthop;
@@ -380,13 +386,10 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		m.u.rcpt.job_id = job->job_id;
 		m.u.rcpt.index = k;
 		m.u.rcpt.notify_flags = req->rcpt[i].notify & 0xf;
-		if (generic_map_envelope(req->rcpt[i].address,
-		    m.u.rcpt.address, sizeof(m.u.rcpt.address), job->why,
-		    sizeof(job->why)) < 0) {
-			job->child_broken = 1;
-			return (-1);
-		}
-		if (snprintf(m.u.rcpt.orcpt, sizeof(m.u.rcpt.orcpt), "%s",
+		if (snprintf(m.u.rcpt.address, sizeof(m.u.rcpt.address), "%s",
+		    job->rw != NULL ? job->rw[k] : req->rcpt[i].address) >=
+		    (int)sizeof(m.u.rcpt.address) ||
+		    snprintf(m.u.rcpt.orcpt, sizeof(m.u.rcpt.orcpt), "%s",
 		    req->rcpt[i].dsn_orcpt) >= (int)sizeof(m.u.rcpt.orcpt)) {
 			/* Checked above; the child already has the job. */
 			msg_panic("%s: recipient %u grew past the limits",
@@ -1007,6 +1010,7 @@ deliver_serve(int rfd, int wfd, const struct sj_config *cfg,
 		    req.queue_id);
 	free(job.rcpt);
 	free(job.map);
+	generic_map_rcpts_free(job.rw, job.nmap);
 	dreq_free(&req);
 	return (child_pool_broken(pool) ? -1 : 0);
 }

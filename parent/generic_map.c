@@ -46,6 +46,7 @@
 #include "cfg_params.h"
 #include "child_ctl.h"
 #include "dict.h"
+#include "dreq.h"
 #include "generic_map.h"
 #include "ipc_chan.h"
 #include "ipc_msg.h"
@@ -532,4 +533,52 @@ generic_map_serve(int ipc_fd, const struct ipc_generic_req *req,
 		return (rc);
 	}
 	return (0);
+}
+
+char  **
+generic_map_rcpts(const struct dreq *req, const unsigned *map, unsigned n,
+    size_t maxlen, char *why, size_t whysz)
+{
+	char	**rw, addr[SJ_GENERIC_ADDR_MAX + 1];
+	unsigned k;
+
+	why[0] = '\0';
+	if (!generic_ctx.enabled || n == 0)
+		return (NULL);
+	if ((rw = calloc(n, sizeof(*rw))) == NULL) {
+		snprintf(why, whysz, "%s: out of memory", GENERIC_PARAM);
+		return (NULL);
+	}
+	for (k = 0; k < n; k++) {
+		if (generic_map_envelope(req->rcpt[map[k]].address, addr,
+		    sizeof(addr), why, whysz) < 0)
+			goto fail;
+		if (strlen(addr) > maxlen) {
+			snprintf(why, whysz, "%s: result for recipient %u "
+			    "longer than smtpjail's limit of %zu bytes",
+			    GENERIC_PARAM, map[k], maxlen);
+			goto fail;
+		}
+		if ((rw[k] = strdup(addr)) == NULL) {
+			snprintf(why, whysz, "%s: out of memory",
+			    GENERIC_PARAM);
+			goto fail;
+		}
+	}
+	return (rw);
+fail:
+	generic_map_rcpts_free(rw, n);
+	return (NULL);
+}
+
+void
+generic_map_rcpts_free(char **rw, unsigned n)
+{
+	unsigned k;
+
+	if (rw == NULL)
+		return;
+	for (k = 0; k < n; k++)
+		free(rw[k]);
+	free(rw);
 }

@@ -61,6 +61,18 @@ int	generic_map_envelope(const char *addr, char *out, size_t outsz,
 	    char *why, size_t whysz);
 
 /*
+ * The envelope recipients req->rcpt[map[k]] (k < n) through
+ * generic_map_envelope(), each at most maxlen bytes, before the child
+ * hears of the job: an array of n malloc'ed addresses; NULL with why[]
+ * empty when generic maps are off, NULL with why[] set on an error
+ * (the job is deferred whole).
+ */
+struct dreq;
+char  **generic_map_rcpts(const struct dreq *, const unsigned *map,
+	    unsigned n, size_t maxlen, char *why, size_t whysz);
+void	generic_map_rcpts_free(char **, unsigned n);
+
+/*
  * One GENERIC_REQ of the child: refused (negative, why[]: an IPC
  * violation, the job is deferred) when generic maps are off, for
  * another job, or after SJ_GENERIC_REQ_MAX requests of the job
