@@ -268,6 +268,47 @@ child_sign_ask(void *ctx, struct ipc_sign_req *req,
 	return (0);
 }
 
+/*
+ * generic_hdr(3)'s lookup: GENERIC_REQ, then the parent's GENERIC_REPLY
+ * (the tables are the parent's). An ABORT in its place cancels the job.
+ */
+static int
+child_generic_ask(void *ctx, const char *addr, char *out, size_t outsz)
+{
+	struct ipc_msg m;
+	int	err;
+
+	(void)ctx;
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_GENERIC_REQ;
+	m.fd = -1;
+	m.u.generic_req.job_id = child_ctx.job_id;
+	if (strlen(addr) >= sizeof(m.u.generic_req.address))
+		return (-E2BIG);
+	memcpy(m.u.generic_req.address, addr, strlen(addr) + 1);
+	if ((err = ipc_chan_send(child_ctx.ipc_fd, &m)) < 0)
+		return (err);
+	child_recv(&m);
+	if (m.type == IPC_T_ABORT && m.u.abort.job_id == child_ctx.job_id) {
+		child_ctx.aborted = 1;
+		return (-ECANCELED);
+	}
+	if (m.type != IPC_T_GENERIC_REPLY ||
+	    m.u.generic_reply.job_id != child_ctx.job_id)
+		child_protocol_error("expected GENERIC_REPLY after "
+		    "GENERIC_REQ");
+	if (m.u.generic_reply.status == IPC_GENERIC_ERROR)
+		return (-EAGAIN);
+	if (m.u.generic_reply.status == IPC_GENERIC_NOTFOUND)
+		return (0);
+	if (strlen(m.u.generic_reply.address) >= outsz)
+		return (-E2BIG);
+	memcpy(out, m.u.generic_reply.address,
+	    strlen(m.u.generic_reply.address) + 1);
+	return (1);
+}
+
+
 static void
 child_send_done(uint32_t job_id, const struct ipc_done *d)
 {
@@ -521,6 +562,7 @@ child_start(int ipc_fd, int err_fd, const struct sj_config *cfg)
 
 	msg_set_sink(child_log_sink, NULL);
 	content_checks_set_log(child_check_log);
+	content_checks_set_generic(child_generic_ask);
 	smtp_auth_set_ask(child_sasl_ask);
 	if (ipc_chan_send(child_ctx.ipc_fd, &ready) < 0)
 		_exit(1);

@@ -36,6 +36,7 @@
 #include <strings.h>
 
 #include "content_checks.h"
+#include "generic_hdr.h"
 #include "msg.h"
 #include "sj_limits.h"
 #include "smtp_content.h"
@@ -53,6 +54,8 @@ struct cc_rule {
 #define CC_NONE		UINT32_MAX
 
 static struct content_checks_ctx {
+	int	generic;		/* CONFIG's IPC_CF_GENERIC */
+	generic_hdr_lookup_fn generic_lookup;	/* child_main's GENERIC_REQ */
 	struct cc_rule *rules;
 	uint32_t n, size;
 	uint32_t first[IPC_CHK_NCLASS];	/* each class's first rule */
@@ -88,6 +91,7 @@ void
 content_checks_reset(void)
 {
 	content_checks_log_fn log;
+	generic_hdr_lookup_fn glookup;
 	uint32_t i;
 
 	for (i = 0; i < cc_ctx.n; i++) {
@@ -104,8 +108,10 @@ content_checks_reset(void)
 	free(cc_ctx.key);
 	free(cc_ctx.exp);
 	log = cc_ctx.log;
+	glookup = cc_ctx.generic_lookup;
 	memset(&cc_ctx, 0, sizeof(cc_ctx));
 	cc_ctx.log = log;
+	cc_ctx.generic_lookup = glookup;
 }
 
 /* A template: "$$" or "${N}" with 1 <= N <= max_sub after each '$'. */
@@ -566,9 +572,12 @@ content_checks_header(void *ctx, int hcls, int is_mime, const char *hdr,
 {
 	struct content_checks_job *j = ctx;
 	const char *p, *nl, *end;
+	char	*gout = NULL;
+	size_t	goutlen, gnlen;
 	uint32_t cls;
 	int	rc;
 
+	gnlen = cc_ctx.generic ? generic_hdr_match(hdr, len) : 0;
 	/* hbc_header_checks(): MIME headers are MIME headers anywhere. */
 	cls = is_mime || hcls == MIME_HDR_MULTIPART ? IPC_CHK_MIME :
 	    hcls == MIME_HDR_NESTED ? IPC_CHK_NESTED : IPC_CHK_HEADER;
@@ -582,14 +591,28 @@ content_checks_header(void *ctx, int hcls, int is_mime, const char *hdr,
 		hdr = cc_ctx.exp;
 		len = strlen(hdr);
 	}
+	/* smtp_generic_maps: primary headers of an address kind, by the
+	 * header's original name (smtp_header_rewrite()). */
+	if (cc_ctx.generic && hcls == MIME_HDR_PRIMARY && gnlen > 0) {
+		rc = generic_hdr_rewrite_as(hdr, len, gnlen,
+		    cc_ctx.generic_lookup, j, &gout, &goutlen);
+		if (rc == -ECANCELED)
+			return (rc);
+		if (rc < 0)
+			return (cc_fail(j, CONTENT_CHECKS_ERR));
+		if (rc > 0) {
+			hdr = gout;
+			len = goutlen;
+		}
+	}
 	/* smtp_header_out(): each '\n'-separated line as a record. */
 	for (p = hdr, end = hdr + len; ; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if ((rc = cc_write(j, p, (size_t)((nl ? nl : end) - p),
-		    1)) < 0)
-			return (rc);
-		if (nl == NULL)
-			return (0);
+		    1)) < 0 || nl == NULL) {
+			free(gout);
+			return (rc < 0 ? rc : 0);
+		}
 	}
 }
 
@@ -630,7 +653,7 @@ content_checks_hooks(struct mime_hooks *hk, struct content_checks_job *j,
 	hk->ctx = j;
 	/* Postfix: smtp_header_rewrite only with header checks (any of
 	 * the three), smtp_body_rewrite only with body checks. */
-	if (cc_ctx.classes & ~(1U << IPC_CHK_BODY))
+	if ((cc_ctx.classes & ~(1U << IPC_CHK_BODY)) || cc_ctx.generic)
 		hk->header = content_checks_header;
 	if (cc_ctx.classes & (1U << IPC_CHK_BODY))
 		hk->body = content_checks_body;
@@ -641,7 +664,10 @@ content_checks_opts(struct smtp_content_opts *opts, struct mime_limits *lim,
     const struct ipc_config *cfg, int downgrade, uint32_t job_id)
 {
 	opts->downgrade = downgrade;
-	opts->checks = cc_ctx.classes != 0;
+	/* smtp_proto.c: the MIME parser runs for generic maps too. */
+	cc_ctx.generic = (cfg->flags & IPC_CF_GENERIC) != 0 &&
+	    cc_ctx.generic_lookup != NULL;
+	opts->checks = cc_ctx.classes != 0 || cc_ctx.generic;
 	opts->job_id = job_id;
 	if (downgrade || opts->checks) {
 		lim->header_limit = cfg->header_size_limit;
@@ -650,4 +676,10 @@ content_checks_opts(struct smtp_content_opts *opts, struct mime_limits *lim,
 		lim->record_limit = cfg->queue_line_length_limit;
 		opts->mime = lim;
 	}
+}
+
+void
+content_checks_set_generic(generic_hdr_lookup_fn fn)
+{
+	cc_ctx.generic_lookup = fn;
 }

@@ -54,6 +54,7 @@
 #include <stdint.h>
 
 #include "ipc_msg.h"
+#include "generic_hdr.h"
 #include "mime.h"
 
 struct smtp_content_opts;
@@ -94,5 +95,14 @@ int	content_checks_body(void *job, int type, const char *text,
 /* How a CHECK_LOG leaves (the child's IPC, with its log budget). */
 typedef void (*content_checks_log_fn)(const struct ipc_check_log *);
 void	content_checks_set_log(content_checks_log_fn);
+
+/*
+ * smtp_generic_maps on header addresses: how an address is looked up
+ * (child_main's GENERIC_REQ; the ctx it gets is the content_checks_job).
+ * With CONFIG's IPC_CF_GENERIC and a lookup set, the header hook runs
+ * for every header and rewrites the primary address headers after the
+ * header checks, as Postfix's smtp_header_rewrite() does.
+ */
+void	content_checks_set_generic(generic_hdr_lookup_fn);
 
 #endif

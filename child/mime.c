@@ -481,7 +481,12 @@ mime_content_type(struct mime *m, const char *v)
 		    m->toks[1].type != '=')
 			continue;
 		if (m->nesting > (int)m->lim.nesting_limit) {
-			m->err = MIME_ERR_NESTING;
+			/* smtp_proto.c asks for MIME_OPT_REPORT_NESTING only
+			 * when downgrading; otherwise the level is not
+			 * pushed and the content goes on (header checks,
+			 * generic maps). */
+			if (m->downgrade)
+				m->err = MIME_ERR_NESTING;
 			continue;
 		}
 		if ((err = mime_push(m, def_ctype, def_stype,

@@ -30,7 +30,7 @@
 #include "sj_limits.h"
 #include "sj_tls.h"
 
-#define IPC_VERSION	20
+#define IPC_VERSION	21
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -61,6 +61,8 @@ enum ipc_type {
 	IPC_T_SIGN_RESP,	/* P2C: the signature, or a refusal */
 	IPC_T_TLS_POLICY,	/* P2C: the next job's smtp_tls_policy_maps entry */
 	IPC_T_EHLO_NOTE,	/* C2P: log the EHLO keywords discarded */
+	IPC_T_GENERIC_REQ,	/* C2P: generic maps for a header address */
+	IPC_T_GENERIC_REPLY,	/* P2C: the answer: the new address or none */
 	IPC_T_MAX		/* one past the last type */
 };
 
@@ -89,7 +91,8 @@ enum ipc_type {
 #define IPC_CF_DNSSEC			(1U << 19)
 /* resolv.conf "options trust-ad": believe AD (child/dnssec_query.c) */
 #define IPC_CF_TRUST_AD			(1U << 20)
-#define IPC_CF_ALL			((1U << 21) - 1)
+#define IPC_CF_GENERIC			(1U << 21)	/* smtp_generic_maps is set */
+#define IPC_CF_ALL			((1U << 22) - 1)
 
 /* smtp_sasl_security_options words (Cyrus SASL's SASL_SEC_*). */
 #define IPC_SASL_NOPLAINTEXT		(1U << 0)
@@ -545,6 +548,28 @@ struct ipc_tls_policy {
 	char	fpt[SJ_TLS_FPT_TEXT_MAX + 1];
 };
 
+/*
+ * smtp_generic_maps on header addresses: the child parses the hostile
+ * headers (child/generic_hdr.c) and asks for each address; the parent
+ * answers only with CONFIG's IPC_CF_GENERIC, for the job in flight, at
+ * most SJ_GENERIC_REQ_MAX times per job (parent/generic_map.c). The
+ * addresses are in internal (unquoted) form.
+ */
+#define IPC_GENERIC_NOTFOUND	0	/* no table has it: keep it */
+#define IPC_GENERIC_FOUND	1	/* 'address' replaces it */
+#define IPC_GENERIC_ERROR	2	/* lookup failed: defer the job */
+
+struct ipc_generic_req {
+	uint32_t job_id;
+	char	address[SJ_GENERIC_ADDR_MAX + 1];
+};
+
+struct ipc_generic_reply {
+	uint32_t job_id;
+	uint32_t status;		/* IPC_GENERIC_* */
+	char	address[SJ_GENERIC_ADDR_MAX + 1];	/* FOUND only */
+};
+
 /* A decoded message of any type. */
 struct ipc_msg {
 	enum ipc_type type;
@@ -571,6 +596,8 @@ struct ipc_msg {
 		struct ipc_sign_resp sign_resp;
 		struct ipc_tls_policy tls_policy;
 		struct ipc_ehlo_note ehlo_note;
+		struct ipc_generic_req generic_req;
+		struct ipc_generic_reply generic_reply;
 	} u;
 };
 

@@ -14,6 +14,11 @@
 /* RFC 5321 4.5.3.1.3: a path is at most 256 octets; Postfix accepts
  * longer addresses from its queue, so allow 1024 and defer beyond. */
 #define SJ_ADDR_MAX		1024
+/* One header address looked up in smtp_generic_maps, and its result
+ * (the parent's DICT_KEY_MAX: longer defers the job). */
+#define SJ_GENERIC_ADDR_MAX	1100
+/* GENERIC_REQ per job (one per header address; beyond: deferred). */
+#define SJ_GENERIC_REQ_MAX	4096
 /* A recipient in a qmgr request: Postfix sets no limit. Between
  * SJ_ADDR_MAX and this the parent bounces that recipient alone (5.1.3,
  * as a server would refuse the path, RFC 5321 4.5.3.1.3); beyond it

@@ -267,6 +267,16 @@
 	X(ipc_tls_policy, STR, fpt_digest, TXT) \
 	X(ipc_tls_policy, STR, fpt, TXT)
 
+/* Header addresses: any byte but NUL (8-bit headers exist). */
+#define IPC_F_GENERIC_REQ(X) \
+	X(ipc_generic_req, U32, job_id, RAW) \
+	X(ipc_generic_req, STR, address, RAW)
+
+#define IPC_F_GENERIC_REPLY(X) \
+	X(ipc_generic_reply, U32, job_id, RAW) \
+	X(ipc_generic_reply, U32, status, RAW) \
+	X(ipc_generic_reply, STR, address, RAW)
+
 #define RAW	0
 #define TXT	1
 #define LNS	2
@@ -314,6 +324,8 @@ IPC_F_SIGN_REQ(IPC_TYPE_CHECK)
 IPC_F_SIGN_RESP(IPC_TYPE_CHECK)
 IPC_F_TLS_POLICY(IPC_TYPE_CHECK)
 IPC_F_EHLO_NOTE(IPC_TYPE_CHECK)
+IPC_F_GENERIC_REQ(IPC_TYPE_CHECK)
+IPC_F_GENERIC_REPLY(IPC_TYPE_CHECK)
 
 enum ipc_kind {
 	IPC_K_U32,
@@ -365,6 +377,13 @@ static const struct ipc_field ipc_f_ehlo_note[] = {
 	IPC_F_EHLO_NOTE(IPC_FIELD)
 };
 
+static const struct ipc_field ipc_f_generic_req[] = {
+	IPC_F_GENERIC_REQ(IPC_FIELD)
+};
+static const struct ipc_field ipc_f_generic_reply[] = {
+	IPC_F_GENERIC_REPLY(IPC_FIELD)
+};
+
 static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 
 #define IPC_MAX_READY	IPC_BODY_MAX(IPC_F_READY)
@@ -388,6 +407,8 @@ static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 #define IPC_MAX_SIGN_RESP	IPC_BODY_MAX(IPC_F_SIGN_RESP)
 #define IPC_MAX_TLS_POLICY	IPC_BODY_MAX(IPC_F_TLS_POLICY)
 #define IPC_MAX_EHLO_NOTE	IPC_BODY_MAX(IPC_F_EHLO_NOTE)
+#define IPC_MAX_GENERIC_REQ	IPC_BODY_MAX(IPC_F_GENERIC_REQ)
+#define IPC_MAX_GENERIC_REPLY	IPC_BODY_MAX(IPC_F_GENERIC_REPLY)
 
 /* Every message, header included, fits one SJ_IPC_MSG_MAX datagram. */
 #define IPC_FITS(n)	((n) + IPC_HDR_LEN <= SJ_IPC_MSG_MAX)
@@ -416,6 +437,10 @@ _Static_assert(IPC_FITS(IPC_MAX_CHECK_LOG),
     "CHECK_LOG exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_TLS_POLICY),
     "TLS_POLICY exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_GENERIC_REQ),
+    "GENERIC_REQ exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_GENERIC_REPLY),
+    "GENERIC_REPLY exceeds SJ_IPC_MSG_MAX");
 
 struct ipc_row {
 	struct ipc_msg_spec spec;
@@ -526,6 +551,17 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	[IPC_T_EHLO_NOTE] = { { IPC_T_EHLO_NOTE, "EHLO_NOTE", IPC_C2P,
 	    IPC_MAX_EHLO_NOTE, 0 }, ipc_f_ehlo_note,
 	    IPC_NF(ipc_f_ehlo_note) },
+	/* smtp_generic_maps on a header address: the child parses the
+	 * hostile headers, the tables stay in the parent; answered only
+	 * with generic maps on, for the job, a bounded number of times
+	 * (parent/generic_map.c). */
+	[IPC_T_GENERIC_REQ] = { { IPC_T_GENERIC_REQ, "GENERIC_REQ", IPC_C2P,
+	    IPC_MAX_GENERIC_REQ, 0 }, ipc_f_generic_req,
+	    IPC_NF(ipc_f_generic_req) },
+	/* The answer: the new address (internal form), none, or an error. */
+	[IPC_T_GENERIC_REPLY] = { { IPC_T_GENERIC_REPLY, "GENERIC_REPLY",
+	    IPC_P2C, IPC_MAX_GENERIC_REPLY, 0 }, ipc_f_generic_reply,
+	    IPC_NF(ipc_f_generic_reply) },
 };
 
 /* DSN NOTIFY bits as Postfix dsn_mask.h: NEVER, SUCCESS, FAILURE, DELAY. */
@@ -905,6 +941,19 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			ipc_why(why, whysz, "%s: field kind/action/where/cls: "
 			    "%u/%u/%u/%u out of range", name, cl->kind,
 			    cl->action, cl->where, cl->cls);
+			return (-1);
+		}
+		break;
+	}
+	case IPC_T_GENERIC_REPLY: {
+		const struct ipc_generic_reply *gr = &m->u.generic_reply;
+
+		if (gr->status > IPC_GENERIC_ERROR ||
+		    (gr->status == IPC_GENERIC_FOUND) !=
+		    (gr->address[0] != '\0')) {
+			ipc_why(why, whysz, "%s: field status: %u with %s "
+			    "address", name, gr->status,
+			    gr->address[0] ? "an" : "no");
 			return (-1);
 		}
 		break;

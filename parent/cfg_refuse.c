@@ -196,8 +196,8 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	HON(CACHE, "smtp_connection_reuse_count_limit", "0"),
 
 	/* Content, headers, address rewriting. */
-	REF(CONTENT, "smtp_generic_maps", "", NONE, NULL,
-	    "address rewriting (generic maps) is not implemented yet"),
+	/* Envelope in the parent, headers in the child (generic_map.c). */
+	HON(CONTENT, "smtp_generic_maps", ""),
 	/* regexp: tables only; parent/checks_load.c refuses the rest. */
 	HON(CONTENT, "smtp_header_checks", ""),
 	HON(CONTENT, "smtp_mime_header_checks", ""),

@@ -86,6 +86,7 @@
 #include "cfg_params.h"
 #include "hosts_file.h"
 #include "notice.h"
+#include "generic_map.h"
 #include "sasl.h"
 #include "sj_config.h"
 #include "sj_version.h"
@@ -1266,7 +1267,8 @@ config_child(struct sj_config *cfg, char *why, size_t whysz)
 	    whysz)) < 0 ||
 	    (rc = config_debug_peer(cfg, why, whysz)) < 0 ||
 	    (rc = config_conn_cache(cfg, why, whysz)) < 0 ||
-	    (rc = sasl_config(cfg, why, whysz)) < 0)
+	    (rc = sasl_config(cfg, why, whysz)) < 0 ||
+	    (rc = generic_map_config(cfg, why, whysz)) < 0)
 		return (rc);
 	return (config_resolv(cfg, why, whysz));
 }

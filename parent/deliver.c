@@ -56,6 +56,7 @@
 #include "dreq.h"
 #include "dsn_filter.h"
 #include "ehlo_discard.h"
+#include "generic_map.h"
 #include "idna.h"
 #include "ipc_chan.h"
 #include "job_deadline.h"
@@ -104,6 +105,8 @@ struct deliver_job {
 	 * 1 when the table had an entry, sent as TLS_POLICY first. */
 	int	tls_found;
 	struct sj_tls_config tls;
+	unsigned ngeneric;		/* GENERIC_REQ answered */
+	char	**rw;			/* rewritten recipients, or NULL */
 	char	why[1024];		/* why the child's word was discarded */
 };
 
@@ -352,8 +355,12 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		    "smtpjail's limit");
 		return (-1);
 	}
-	if (snprintf(m.u.deliver.sender, sizeof(m.u.deliver.sender), "%s",
-	    req->sender) >= (int)sizeof(m.u.deliver.sender) ||
+	/* smtp_generic_maps: the parent has the tables (generic_map.c). */
+	if ((err = generic_map_envelope(req->sender, m.u.deliver.sender,
+	    sizeof(m.u.deliver.sender), job->why, sizeof(job->why))) < 0 &&
+	    err != -ENOSPC)
+		return (-1);
+	if (err == -ENOSPC ||
 	    snprintf(m.u.deliver.envid, sizeof(m.u.deliver.envid), "%s",
 	    req->dsn_envid) >= (int)sizeof(m.u.deliver.envid) ||
 	    snprintf(m.u.deliver.queue_id, sizeof(m.u.deliver.queue_id), "%s",
@@ -365,6 +372,11 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 	/* Recipients that do not fit the IPC limits are bounced here. */
 	if ((m.u.deliver.rcpt_count = deliver_map_rcpts(job)) == 0)
 		return (0);
+	/* smtp_generic_maps: before the child hears of the job. */
+	if ((job->rw = generic_map_rcpts(req, job->map, job->nmap,
+	    SJ_ADDR_MAX, job->why, sizeof(job->why))) == NULL &&
+	    job->why[0] != '\0')
+		return (-1);
 	memcpy(job->nexthop, m.u.deliver.nexthop, sizeof(job->nexthop));
 	memset(&job->sasl, 0, sizeof(job->sasl));
 	job->nsign = 0;
@@ -399,7 +411,8 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		m.u.rcpt.index = k;
 		m.u.rcpt.notify_flags = req->rcpt[i].notify & 0xf;
 		if (snprintf(m.u.rcpt.address, sizeof(m.u.rcpt.address), "%s",
-		    req->rcpt[i].address) >= (int)sizeof(m.u.rcpt.address) ||
+		    job->rw != NULL ? job->rw[k] : req->rcpt[i].address) >=
+		    (int)sizeof(m.u.rcpt.address) ||
 		    snprintf(m.u.rcpt.orcpt, sizeof(m.u.rcpt.orcpt), "%s",
 		    req->rcpt[i].dsn_orcpt) >= (int)sizeof(m.u.rcpt.orcpt)) {
 			/* Checked above; the child already has the job. */
@@ -487,6 +500,13 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		case IPC_T_EHLO_NOTE:
 			if (ehlo_discard_note(&m.u.ehlo_note, job->why,
 			    sizeof(job->why)) < 0)
+				goto violation;
+			break;
+		case IPC_T_GENERIC_REQ:
+			/* Header addresses: the tables are here. */
+			if (generic_map_serve(cc->ipc_fd, &m.u.generic_req,
+			    job->job_id, &job->ngeneric, req->queue_id,
+			    job->why, sizeof(job->why)) < 0)
 				goto violation;
 			break;
 		case IPC_T_CONNECT:
@@ -1049,6 +1069,7 @@ deliver_serve(int rfd, int wfd, const struct sj_config *cfg,
 		    req.queue_id);
 	free(job.rcpt);
 	free(job.map);
+	generic_map_rcpts_free(job.rw, job.nmap);
 	dreq_free(&req);
 	return (child_pool_broken(pool) ? -1 : 0);
 }

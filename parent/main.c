@@ -59,6 +59,7 @@
 #include "main_info.h"
 #include "master_svc.h"
 #include "msg.h"
+#include "generic_map.h"
 #include "sasl.h"
 #include "tls_sign.h"
 #include "sj_config.h"
@@ -414,7 +415,8 @@ serve(struct sj_config *cfg)
 			if ((table = sasl_changed()) != NULL ||
 			    (table = tls_policy_changed()) != NULL ||
 			    (table = ehlo_discard_changed()) != NULL ||
-			    (table = dsn_filter_changed()) != NULL) {
+			    (table = dsn_filter_changed()) != NULL ||
+			    (table = generic_map_changed()) != NULL) {
 				msg_info("table %s has changed -- restarting",
 				    table);
 				serve_exit(0);
@@ -520,7 +522,8 @@ main(int argc, char **argv)
 	if (sasl_open(why, sizeof(why)) < 0 ||
 	    tls_policy_open(why, sizeof(why)) < 0 ||
 	    ehlo_discard_open(cfg, why, sizeof(why)) < 0 ||
-	    dsn_filter_open(cfg, why, sizeof(why)) < 0)
+	    dsn_filter_open(cfg, why, sizeof(why)) < 0 ||
+	    generic_map_open(why, sizeof(why)) < 0)
 		msg_fatal("%s", why);
 	/* smtp_*_checks: regexp: tables, read here as smtp(8) opens them. */
 	if (checks_load(cfg, why, sizeof(why)) < 0)

@@ -11,8 +11,8 @@
 #	  "unused parameter: smtpjail_..." for the smtpjail_* settings of
 #	  main.cf; with "-o smtpd_restriction_classes=NAMES" on the smtpjail
 #	  line of master.cf, neither postconf -n nor postfix reload warns;
-#	- with smtp_generic_maps set in main.cf (smtpjail does not rewrite
-#	  addresses: internal ones would leak), a queued
+#	- with tcp_windowsize set in main.cf (smtpjail does not set the
+#	  TCP window: the administrator's tuning would be lost), a queued
 #	  message is neither sent nor bounced: smtpjail logs the fatal line
 #	  closes qmgr's waiting connection unserved and exits; master(8)
 #	  logs the failed start; qmgr(8) defers the mail ("mail transport
@@ -32,8 +32,8 @@ T_TIMEOUT=${SJ_E2E_SETTLE:-90}
 SENDER=s@sender.test
 RCPT=u@fc.test
 SJ_CHECK_PREFIX="failclosed: "
-GMAP=texthash:/etc/postfix/sj-generic
-FATAL="fatal: smtp_generic_maps = $GMAP is not supported by smtpjail (see README \"Parameters\")"
+REFUSED=65536
+FATAL="fatal: tcp_windowsize = $REFUSED is not supported by smtpjail (see README \"Parameters\")"
 
 write_zone() {	# file
 	printf '%s\n' 'mx-host=fc.test,mx.fc.test,10' \
@@ -83,7 +83,7 @@ check "postfix reload prints no unused parameter warning" \
 # ------------------------------------------ refused: deferred, kept
 
 # Quick retries, so the test does not wait out Postfix's 60s defaults.
-pf_postconf "smtp_generic_maps = $GMAP" \
+pf_postconf "tcp_windowsize = $REFUSED" \
     'transport_retry_time = 2s' 'service_throttle_time = 2s' ||
     sj_die "postconf"
 pf_reload || sj_die "postfix reload failed"
@@ -91,7 +91,7 @@ off=$(log_size)
 mid=$(pf_send "$SENDER" "$RCPT") || sj_die "could not queue the message"
 qid=$(pf_qid "$mid") || sj_die "no queue id for $mid"
 check "smtpjail logs the refusal as fatal, with the README pointer" \
-    wait_log "$off" 60 "postfix/smtp\[[0-9]+\]: fatal: smtp_generic_maps = texthash:/etc/postfix/sj-generic is not supported by smtpjail \(see README \"Parameters\"\)\$"
+    wait_log "$off" 60 "postfix/smtp\[[0-9]+\]: fatal: tcp_windowsize = 65536 is not supported by smtpjail \(see README \"Parameters\"\)\$"
 check "master logs the failed start" \
     wait_log "$off" 30 "postfix/master\[[0-9]+\]: warning: process .*/smtpjail pid [0-9]+ exit status 1"
 check "qmgr defers the message (mail transport unavailable)" \
@@ -110,7 +110,7 @@ check "no smtpjail process serves with the refused setting" \
 # ------------------------------------- removed: delivered exactly once
 
 off2=$(log_size)
-postconf -c "$W_DIR/etc" -X smtp_generic_maps || sj_die "postconf -X"
+postconf -c "$W_DIR/etc" -X tcp_windowsize || sj_die "postconf -X"
 check "postfix reload after removing the setting" pf_reload
 pf_flush
 check "the message is delivered after postqueue -f" \

@@ -268,6 +268,16 @@ def run_master_mode(env, raw, extra_args=(), requests=1):
 # ----------------------------------------------------------- scenarios
 
 
+def generic_req(address, job=JOB):
+	"""GENERIC_REQ body (ipc_msg.c IPC_F_GENERIC_REQ order)."""
+	return frame(T["GENERIC_REQ"], u32(job) + s16(address))
+
+
+GENERIC_ARGS = ["-o", "smtp_generic_maps=inline:{ joe@int.test="
+    "joe@ext.test }"]
+GENERIC_FLOOD = 4096	# SJ_GENERIC_REQ_MAX
+
+
 def scenario(env, sc, idx):
 	ck = fp.Check()
 	qid = "PH%04d" % idx
@@ -662,6 +672,34 @@ SCENARIOS = [
 	    script=["repeat 600 send " + check_log("flood line", "x")],
 	    log=["child sent more than 500 LOG messages and stderr lines "
 	    "in one job"]),
+
+	# smtp_generic_maps: the child asks per header address, the parent
+	# answers only with the maps on, for the job, a bounded number.
+	dict(name="control: GENERIC_REQ with generic maps on is answered, "
+	    "then FINAL", args=GENERIC_ARGS,
+	    script=["send " + generic_req("joe@int.test"), "recv",
+	    "send " + generic_req("nobody@int.test"), "recv", SENT0,
+	    "send " + done()], want="FINAL", marked=[0], rc=0,
+	    log=["status=sent"]),
+	dict(name="GENERIC_REQ with generic maps off: refused",
+	    script=["send " + generic_req("joe@int.test"), SENT0,
+	    "send " + done()],
+	    log=[FAILED, "GENERIC_REQ with smtp_generic_maps empty"]),
+	dict(name="GENERIC_REQ for another job: refused", args=GENERIC_ARGS,
+	    script=["send " + generic_req("joe@int.test", job=57005), SENT0,
+	    "send " + done()], log=[FAILED, "GENERIC_REQ for job 57005"]),
+	dict(name="GENERIC_REQ with a key over 1100 bytes: refused by the "
+	    "decoder", args=GENERIC_ARGS,
+	    script=["send " + generic_req("a" * 1101), SENT0,
+	    "send " + done()],
+	    log=["GENERIC_REQ: body of 1107 bytes exceeds maximum 1106"]),
+	dict(name="flood of %d GENERIC_REQ: refused after the bound" %
+	    (GENERIC_FLOOD + 1), args=GENERIC_ARGS,
+	    script=["send " + generic_req("joe@int.test"), "recv"] *
+	    GENERIC_FLOOD + ["send " + generic_req("joe@int.test"), SENT0,
+	    "send " + done()],
+	    log=[FAILED, "more than %d GENERIC_REQ in one job" %
+	    GENERIC_FLOOD]),
 
 	# Volume, silence, death.
 	dict(name="flood of 600 LOG messages: refused after the budget",

@@ -117,11 +117,11 @@ expect "smtp_header_checks with a pcre: table refused" \
 expect "smtp_body_checks with a missing regexp: table refused" \
     "fatal: open regexp:$tmp/nowhere: No such file or directory" \
     "$bin" -t unix -u -o smtp_body_checks=regexp:$tmp/nowhere -S
-out=$(printf 'smtp_generic_maps = hash:/etc/postfix/generic\n' | maincf;
+out=$(printf 'tcp_windowsize = 65536\n' | maincf;
     MAIL_CONFIG=$tmp/etc "$bin" -t unix -u -o smtp_send_xforward_command=yes \
     -o smtpjail_sandbox_dir=/x -S </dev/null 2>&1)
 if [ "$(printf '%s\n' "$out" | grep -c 'fatal: ')" -eq 3 ] &&
-    printf '%s\n' "$out" | grep -q 'fatal: smtp_generic_maps = hash:/etc/postfix/generic is not supported' &&
+    printf '%s\n' "$out" | grep -q 'fatal: tcp_windowsize = 65536 is not supported' &&
     printf '%s\n' "$out" | grep -q 'fatal: smtp_send_xforward_command = yes is not supported' &&
     printf '%s\n' "$out" | grep -q 'fatal: unknown parameter smtpjail_sandbox_dir: .*did you mean smtpjail_sandbox_directory?'; then
 	echo "ok - every refusal logged, one fatal line each"

@@ -283,8 +283,9 @@ static const struct family_case {
 	{"smtp_sasl_auth_enable", "yes", 0},
 	{"smtp_send_dummy_mail_auth", "yes", 0},	/* SASL is off */
 	{"smtp_sasl_auth_enable", "NO", 0},
-	{"smtp_generic_maps", "hash:/etc/postfix/generic", 1},
-	{"smtp_generic_maps", "", 0},
+	/* Honoured; parent/dict.c refuses table types it cannot open. */
+	{"smtp_generic_maps", "texthash:/etc/postfix/generic", 0},
+	{"tcp_windowsize", "65536", 1},
 	/* Honoured; parent/checks_load.c refuses other table types. */
 	{"smtp_header_checks", "regexp:/etc/postfix/header_checks", 0},
 	{"smtp_body_checks", "pcre:/etc/postfix/body_checks", 0},
@@ -355,17 +356,15 @@ test_lines(void **state)
 	    "smtp_tls_force_insecure_host_tlsa_lookup", "$tlsa_force"), 0);
 	assert_int_equal(sj_params_set(p, "smtp_tls_dkey_file",
 	    "/etc/ssl/chain.pem"), 0);
-	assert_int_equal(sj_params_set(p, "smtp_generic_maps",
-	    "hash:/etc/postfix/generic"), 0);
+	assert_int_equal(sj_params_set(p, "tcp_windowsize", "65536"), 0);
 	assert_int_equal(check(p, &v), 3);
 	assert_true(has_line(&v, "smtp_tls_force_insecure_host_tlsa_lookup "
 	    "= yes is not supported by smtpjail (see README "
 	    "\"Parameters\")"));
 	assert_true(has_line(&v, "smtp_tls_dkey_file = /etc/ssl/chain.pem "
 	    "is not supported by smtpjail (see README \"Parameters\")"));
-	assert_true(has_line(&v, "smtp_generic_maps = "
-	    "hash:/etc/postfix/generic is not supported by smtpjail (see "
-	    "README \"Parameters\")"));
+	assert_true(has_line(&v, "tcp_windowsize = 65536 is not supported "
+	    "by smtpjail (see README \"Parameters\")"));
 	verdicts_free(&v);
 	sj_params_free(p);
 }

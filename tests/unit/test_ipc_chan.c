@@ -248,6 +248,17 @@ build(enum ipc_type t, struct ipc_msg *m)
 		snprintf(m->u.tls_policy.servername,
 		    sizeof(m->u.tls_policy.servername), "mx.example.com");
 		break;
+	case IPC_T_GENERIC_REQ:
+		m->u.generic_req.job_id = 7;
+		snprintf(m->u.generic_req.address,
+		    sizeof(m->u.generic_req.address), "user@example.com");
+		break;
+	case IPC_T_GENERIC_REPLY:
+		m->u.generic_reply.job_id = 7;
+		m->u.generic_reply.status = IPC_GENERIC_FOUND;
+		snprintf(m->u.generic_reply.address,
+		    sizeof(m->u.generic_reply.address), "user@example.net");
+		break;
 	default:
 		fail_msg("build: type %d", (int)t);
 	}

@@ -180,6 +180,10 @@ body_size(enum ipc_type t)
 		return (sizeof(struct ipc_tls_policy));
 	case IPC_T_EHLO_NOTE:
 		return (sizeof(struct ipc_ehlo_note));
+	case IPC_T_GENERIC_REQ:
+		return (sizeof(struct ipc_generic_req));
+	case IPC_T_GENERIC_REPLY:
+		return (sizeof(struct ipc_generic_reply));
 	default:
 		fail_msg("no body size for type %d", (int)t);
 	}
@@ -480,6 +484,19 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		m->u.ehlo_note.job_id = UINT32_MAX;
 		m->u.ehlo_note.mask = SJ_EHLO_MASK_ALL & ~SJ_EHLO_MASK_SILENT;
 		break;
+	case IPC_T_GENERIC_REQ:
+		if (!max)
+			break;
+		m->u.generic_req.job_id = UINT32_MAX;
+		RAW(m->u.generic_req.address);
+		break;
+	case IPC_T_GENERIC_REPLY:
+		if (!max)
+			break;
+		m->u.generic_reply.job_id = UINT32_MAX;
+		m->u.generic_reply.status = IPC_GENERIC_FOUND;
+		RAW(m->u.generic_reply.address);
+		break;
 	default:
 		fail_msg("build: type %d", (int)t);
 	}
@@ -534,7 +551,7 @@ test_table(void **state)
 	assert_null(ipc_msg_spec(IPC_T_MAX));
 	assert_null(ipc_msg_spec((enum ipc_type)1000));
 	assert_string_equal(ipc_msg_name(0), "UNKNOWN(0)");
-	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(23)");
+	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(25)");
 	assert_string_equal(ipc_msg_name(UINT32_MAX), "UNKNOWN(4294967295)");
 	for (t = 1; t < IPC_T_MAX; t++) {
 		s = ipc_msg_spec((enum ipc_type)t);
@@ -1098,7 +1115,7 @@ static const struct bad bad_cases[] = {
 	{ "type 0", IPC_T_LOG, 2, 2, 0, NULL, IPC_C2P, FD_NONE, -EBADMSG,
 	    "UNKNOWN(0): unknown message type" },
 	{ "type MAX", IPC_T_LOG, 2, 2, IPC_T_MAX, NULL, IPC_C2P, FD_NONE,
-	    -EBADMSG, "UNKNOWN(23): unknown message type" },
+	    -EBADMSG, "UNKNOWN(25): unknown message type" },
 	{ "type 0xffff", IPC_T_ABORT, 2, 2, 0xffff, NULL, IPC_P2C, FD_NONE,
 	    -EBADMSG, "UNKNOWN(65535): unknown message type" },
 	{ "LOG to child", IPC_T_LOG, 0, 0, 0, NULL, IPC_P2C, FD_TABLE,
@@ -1215,7 +1232,7 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "SITE_RESULT: field status: \"4.4.x\" is not a DSN" },
 	/* Integer ranges and flag masks. */
 	{ "CONFIG flags", IPC_T_CONFIG, B(0), 4, IPC_CF_ALL + 1, NULL, 0,
-	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x200000" },
+	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits 0x400000" },
 	{ "CONFIG flags top", IPC_T_CONFIG, B(0), 4, 0x80000001, NULL, 0,
 	    FD_TABLE, -EBADMSG, "CONFIG: field flags: unknown bits "
 	    "0x80000000" },
@@ -1526,6 +1543,12 @@ test_encode_refuses(void **state)
 	REFUSE(IPC_T_CHECK_LOG, m.u.check_log.cls = IPC_CHK_NCLASS, -EINVAL);
 	REFUSE(IPC_T_CHECK_LOG, SET(m.u.check_log.content, "a\tb"), -EINVAL);
 	REFUSE(IPC_T_CHECK_LOG, SET(m.u.check_log.text, "\x80"), -EINVAL);
+	/* GENERIC_REPLY: a status in range, an address exactly with FOUND. */
+	REFUSE(IPC_T_GENERIC_REPLY, m.u.generic_reply.status = 3, -EINVAL);
+	REFUSE(IPC_T_GENERIC_REPLY, m.u.generic_reply.status =
+	    IPC_GENERIC_FOUND, -EINVAL);
+	REFUSE(IPC_T_GENERIC_REPLY, SET(m.u.generic_reply.address, "a@b"),
+	    -EINVAL);
 	REFUSE(IPC_T_CONFIG, m.u.config.checks_count = SJ_CHECKS_MAX + 1,
 	    -EINVAL);
 	REFUSE(IPC_T_CONFIG, m.u.config.checks_classes = 16, -EINVAL);

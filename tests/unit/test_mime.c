@@ -286,6 +286,27 @@ test_error_sticks(void **state)
 	mime_free(m);
 }
 
+/* Without the downgrade (header checks, generic maps) Postfix does not
+ * report too deep a nesting: the content passes unchanged. */
+static void
+test_nesting_unreported(void **state)
+{
+	static const char in[] = "Content-Type: multipart/mixed; "
+	    "boundary=a; boundary=b; boundary=c\n\n--a\nx\n";
+	static const struct mime_hooks hk = { 0, NULL, NULL, NULL };
+	const struct mime_limits lim = { 100, 0, 10, 600 };
+	struct mime *m;
+
+	(void)state;
+	memset(&test_out, 0, sizeof(test_out));
+	assert_non_null(m = mime_open_hooks(&lim, &hk, out_fn, &test_out));
+	assert_int_equal(mime_write(m, in, sizeof(in) - 1), 0);
+	assert_int_equal(mime_close(m), 0);
+	assert_int_equal(test_out.len, sizeof(in) - 1);
+	assert_memory_equal(test_out.buf, in, sizeof(in) - 1);
+	mime_free(m);
+}
+
 /* The output callback's error stops the conversion and is returned. */
 static void
 test_out_error(void **state)
@@ -438,6 +459,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_error_sticks),
+		cmocka_unit_test(test_nesting_unreported),
 		cmocka_unit_test(test_out_error),
 		cmocka_unit_test(test_random_roundtrip),
 	};
