@@ -231,13 +231,15 @@ if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | tail -1 |
 else
 	echo "not ok - --sandbox-check with TLS (exit $rc): $out"
 fi
-expect "dane level refused" "dane" \
-    "$bin" -t unix -o smtp_tls_security_level=dane -S
+# dane and dane-only start (child/dane_server.c); what DANE still lacks
+# is refused.
+expect "smtp_tls_force_insecure_host_tlsa_lookup = yes refused" \
+    "smtp_tls_force_insecure_host_tlsa_lookup = yes is not supported" \
+    "$bin" -t unix -o smtp_tls_force_insecure_host_tlsa_lookup=yes -S
 # smtp_tls_policy_maps is read per job (parent/tls_policy.c); a table
 # type smtpjail cannot open, and smtp_fallback_relay with it, stop it.
-expect "smtp_tls_policy_maps = hash: refused, with the form that works" \
-    'smtp_tls_policy_maps: table type "hash:" is not supported by smtpjail; use texthash:/x' \
-    "$bin" -t unix -u -o smtp_tls_policy_maps=hash:/x -S
+expect "smtp_tls_policy_maps = dbm: refused" "dbm:" \
+    "$bin" -t unix -u -o smtp_tls_policy_maps=dbm:/x -S
 expect "smtp_fallback_relay with smtp_tls_policy_maps refused" \
     "smtp_fallback_relay with smtp_tls_policy_maps is not implemented" \
     "$bin" -t unix -u -o smtp_tls_policy_maps=texthash:/x \
