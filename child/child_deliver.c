@@ -5,7 +5,7 @@
  *	walk the destinations of one job and run SMTP sessions
  * DESCRIPTION
  *	See child_deliver.h. The walk is Postfix 3.7 smtp_connect_inet()
- *	(postfix-interfaces.md 8.4):
+ *	(src/smtp/smtp_connect.c):
  *
  *	- Hops in order (nexthop elements, then smtp_fallback_relay). The
  *	  last hop is the final destination; so is a hop for which we are

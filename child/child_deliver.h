@@ -5,7 +5,7 @@
  *	one delivery job in the child: walk the destinations, run SMTP
  * DESCRIPTION
  *	child_deliver() delivers one DELIVER request the way Postfix 3.7
- *	smtp_connect_inet() does (postfix-interfaces.md 8.4): for each hop
+ *	smtp_connect_inet() does (src/smtp/smtp_connect.c): for each hop
  *	of the nexthop list (dest_parse_nexthop) it resolves the servers
  *	(dest_resolve), connects to each in turn (smtp_connect_timeout),
  *	and runs an SMTP session (smtp_session(3)) until every recipient

@@ -5,7 +5,7 @@
  *	the sandboxed child: lock-down, then serve jobs from the parent
  * DESCRIPTION
  *	Runs in the child forked by parent/child_ctl.c, still as root. In
- *	this order (design.md lifecycle step 3): put the IPC socket on fd 3
+ *	this order (SECURITY.md, "Processes"): put the IPC socket on fd 3
  *	and the stderr pipe on fd 2, /dev/null on 0 and 1, close every other
  *	descriptor; enter the sandbox (policy/sandbox_child.c: chroot, ids,
  *	capabilities, no_new_privs, rlimits, seccomp). Only then does it
@@ -552,7 +552,7 @@ child_start(int ipc_fd, int err_fd, const struct sj_config *cfg)
 	if (child_after_fork(cfg, why, sizeof(why)) < 0)
 		child_die("start-up", why);
 
-	/* This child's own randomness (design.md), before the jail. */
+	/* This child's own randomness, before the jail (SECURITY.md). */
 	if (tls_reseed() < 0)
 		child_die("start-up", "cannot reseed OpenSSL's random "
 		    "generator");

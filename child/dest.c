@@ -8,7 +8,7 @@
  *	and smtp_parse_destination(); dest_resolve() follows
  *	smtp_domain_addr() and smtp_host_addr() (src/smtp/smtp_addr.c)
  *	step by step, so that every DSN status and reason text is the one
- *	stock smtp(8) produces (postfix-interfaces.md 8.1-8.5):
+ *	stock smtp(8) produces:
  *
  *	MX case: MX lookup; "not found" makes the domain its own MX;
  *	other failures give 4.4.3 (try again), 5.4.4 (invalid names),

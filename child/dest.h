@@ -12,7 +12,7 @@
  *	smtp_mx_address_limit, loop check against the local addresses) or
  *	a classified error in the ipc_result (4.x.x soft, 5.x.x hard,
  *	IPC_RF_LOOPS_BACK when we are the best MX), as Postfix 3.7 does
- *	(postfix-interfaces.md 8.1-8.5).
+ *	(src/smtp/smtp_connect.c, smtp_addr.c).
  * SECURITY
  *	Child only, inside the sandbox. DNS answers are hostile: names are
  *	censored before they reach a result or a log line.

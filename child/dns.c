@@ -20,7 +20,7 @@
  *	treats SERVFAIL, NOTIMP and REFUSED like glibc's res_send() does,
  *	tries the next server, and reports ARES_ECONNREFUSED (or
  *	ARES_ETIMEOUT if a server also timed out) when none is left. All of
- *	these are "try again" for Postfix (postfix-interfaces.md 8.3), so
+ *	these are "try again" for Postfix (src/dns/dns_lookup.c), so
  *	the class is the same either way, and a working second server is
  *	used as with glibc. FORMERR reaches us as ARES_EFORMERR
  *	("non-recoverable"); other rcodes that c-ares passes through as

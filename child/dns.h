@@ -14,7 +14,7 @@
  *	(-ECANCELED).
  *
  *	Each answer is classified the way Postfix 3.7's dns_lookup() does
- *	with glibc underneath (postfix-interfaces.md 8.2, 8.3): 'status'
+ *	with glibc underneath (src/dns/dns_lookup.c): 'status'
  *	is one of the DNS_* classes below and 'why' holds Postfix's text,
  *	e.g. "Host or domain name not found. Name service error for
  *	name=nx.test type=A: Host not found". CNAME chains are followed

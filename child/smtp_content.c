@@ -37,7 +37,7 @@
  *	here, in the sandbox.
  * SEE ALSO
  *	mime(3), Postfix src/smtp/smtp_proto.c (smtp_text_out), RFC 5321 4.5.2
- *	(transparency), 4.5.3.1.6 (line length), postfix-interfaces.md 4.5
+ *	(transparency), 4.5.3.1.6 (line length)
  */
 #include <errno.h>
 #include <poll.h>

@@ -7,7 +7,7 @@
  *	smtp_content_send() reads the message (LF line endings, as the
  *	parent decoded it from the queue file) from the sealed memfd in
  *	SMTP_CONTENT_CHUNK pieces with sys_pread() and writes it to the
- *	server as Postfix 3.7 smtp(8) does (postfix-interfaces.md 4.5):
+ *	server as Postfix 3.7 smtp(8) does (src/smtp/smtp_proto.c):
  *	every LF becomes CR LF (bytes are otherwise sent as they are, 8-bit
  *	included), a line that starts with '.' gets one more '.', a line
  *	longer than line_limit is broken into pieces of line_limit bytes,

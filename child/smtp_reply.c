@@ -19,7 +19,7 @@
  *	byte censored.
  * SEE ALSO
  *	Postfix src/smtp/smtp_chat.c (smtp_chat_resp), RFC 5321 4.2,
- *	RFC 3463, postfix-interfaces.md 8.6
+ *	RFC 3463; Postfix src/global/dsn_util.c (dsn_valid)
  */
 #include <errno.h>
 #include <poll.h>

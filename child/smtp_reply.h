@@ -12,12 +12,12 @@
  *	SJ_SMTP_REPLY_LINES_MAX lines; reading goes on until the final
  *	line ("NNN " or "NNN") or the deadline.
  *
- *	Parsing follows Postfix 3.7 smtp_chat_resp() (postfix-interfaces.md
- *	8.6): a line with exactly three digits followed by '-' continues the
+ *	Parsing follows Postfix 3.7 smtp_chat_resp() (src/smtp/smtp_chat.c):
+ *	a line with exactly three digits followed by '-' continues the
  *	reply, followed by a space or nothing ends it; any other line is
- *	kept in the text and flagged SMTP_REPLY_F_GARBAGE. The code is that
- *	of the final line. The DSN status is the RFC 3463 code after the
- *	reply code when its class equals the reply's first digit, else
+ *	kept in the text and flagged SMTP_REPLY_F_GARBAGE. The code is
+ *	that of the final line. The DSN status is the RFC 3463 code after
+ *	the reply code when its class equals the reply's first digit, else
  *	"<d>.0.0" for 2xx/4xx/5xx and "5.5.0" for anything else. smtpjail
  *	is stricter than Postfix in one point: when the lines of a reply
  *	disagree on the code, the reply is a protocol error (code 0, status

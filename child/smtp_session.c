@@ -20,8 +20,8 @@
  *	child/smtp_bdat.c, which shares struct sess and the transaction
  *	steps through smtp_session_int.h.
  *
- *	Replies map to outcomes as in Postfix smtp_trouble.c and
- *	postfix-interfaces.md 6.2 and 8.6:
+ *	Replies map to outcomes as in Postfix src/smtp/smtp_trouble.c and
+ *	smtp_proto.c:
  *
  *	greeting not 2xx	"host H[A] refused to talk to me: <reply>",
  *				all, class 5 forced to 4 with
@@ -298,7 +298,7 @@ smtp_session_fail_all(struct smtp_job *job, const struct ipc_result *why,
 	if (throttle)
 		job->throttled = 1;
 	if (job_soft(job, why) && !job->final_server) {
-		/* Postfix logs this with the queue id (interfaces 6.3). */
+		/* Postfix logs this with the queue id (smtp_trouble.c). */
 		msg_info("%s: %s", job->dlv->queue_id, why->reason);
 		for (i = 0; i < job->nrcpt; i++)
 			if ((job->rstate[i] & SMTP_RCPT_STATE) == SMTP_RCPT_TODO)

@@ -8,8 +8,8 @@
  *	their state (to do, kept for the next server, reported), the last
  *	error seen (Postfix's state->why) and the channel to the parent.
  *	smtp_session_run() runs one SMTP session on a connected socket as
- *	Postfix 3.7 smtp_helo() and smtp_xfer() do (postfix-interfaces.md
- *	8.6): greeting, EHLO (HELO fallback), MAIL FROM, RCPT TO, DATA,
+ *	Postfix 3.7 smtp_helo() and smtp_xfer() do (src/smtp/smtp_proto.c):
+ *	greeting, EHLO (HELO fallback), MAIL FROM, RCPT TO, DATA,
  *	content, end of data (or BDAT LAST, RFC 3030 CHUNKING, when offered
  *	and smtpjail_use_chunking is on), RSET or QUIT, with PIPELINING
  *	when offered, and turns each reply into per-recipient or

@@ -8,8 +8,8 @@
  *	body itself: lines joined by '\n' in a fixed buffer, so sending it
  *	copies nothing that was not already checked. Which events are
  *	errors of which class follows Postfix 3.7 smtp_chat_resp(),
- *	smtp_check_code() and smtp_stream_except() (postfix-interfaces.md
- *	5.9, 8.6, 8.8).
+ *	smtp_check_code() and smtp_stream_except() (src/smtp/smtp_chat.c,
+ *	smtp_trouble.c).
  *
  *	Module state: one static context (the child runs one session at a
  *	time).

@@ -5,7 +5,7 @@
  *	standard base64 (RFC 4648 section 4) into and out of bounded buffers
  * DESCRIPTION
  *	See parent/base64.c. Used for the "data" attributes of Postfix's
- *	attr0 protocol (postfix-interfaces.md 2.1), e.g. the request's
+ *	attr0 protocol (Postfix src/util/attr_print0.c), e.g. the request's
  *	88-byte "time" blob.
  */
 #ifndef BASE64_H

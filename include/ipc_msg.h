@@ -344,7 +344,7 @@ struct ipc_result {
 };
 
 #define IPC_RF_LOOPS_BACK	(1U << 0)	/* SITE: we are the best MX */
-#define IPC_RF_REMOTE_DSN	(1U << 1)	/* RCPT: server offered DSN, it sends SUCCESS notices (interfaces 5.3) */
+#define IPC_RF_REMOTE_DSN	(1U << 1)	/* RCPT: server offered DSN, it sends SUCCESS notices (smtp_rcpt.c) */
 #define IPC_RF_ALL		((1U << 2) - 1)
 
 struct ipc_done {

@@ -5,7 +5,8 @@
  *	locking down the child, and the parent's own restrictions
  * DESCRIPTION
  *	sandbox_child_enter() turns the freshly forked child (still root)
- *	into the network-only process of design.md, in this order: check
+ *	into the network-only process of SECURITY.md ("The child's
+ *	sandbox"), in this order: check
  *	the sandbox directory (empty, root-owned, writable by nobody but
  *	root), chroot and chdir("/"), setgroups(0)/setresgid/setresuid to
  *	the sandbox user, clear every capability set and the bounding and

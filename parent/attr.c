@@ -8,14 +8,15 @@
  *	flush) speak "attr0" on their UNIX stream sockets: an attribute
  *	list is a sequence of "name\0value\0" pairs followed by one more
  *	"\0"; ints go out as %u, longs as %lu, binary data as base64
- *	(postfix-interfaces.md 2.1). There is no length or type on the
+ *	(Postfix src/util/attr_print0.c). There is no length or type on the
  *	wire: the reader knows the expected sequence.
  *
  *	The reader walks an expected list in order, with Postfix's two
- *	strictness modes (2.2): STRICT (missing and unexpected attributes
- *	are errors) and MISSING-only (unexpected attributes are read and
- *	skipped). It logs the warnings Postfix logs, word for word, so that
- *	an administrator sees the same text from us as from smtp(8):
+ *	strictness modes (src/util/attr.h, attr_scan0.c): STRICT (missing
+ *	and unexpected attributes are errors) and MISSING-only (unexpected
+ *	attributes are read and skipped). It logs the warnings Postfix
+ *	logs, word for word, so that an administrator sees the same text
+ *	from us as from smtp(8):
  *	"unexpected attribute %s from %s (expecting: %s)", "missing
  *	attribute %s in input from %s", "premature end-of-input on %s while
  *	reading %s", "timeout on %s while reading %s", "unexpected
@@ -43,8 +44,8 @@
  *	is used before it has been bounded and checked; text from a peer
  *	that goes into a warning is censored first.
  * SEE ALSO
- *	postfix-interfaces.md 2; Postfix src/util/attr_scan0.c and
- *	attr_print0.c (behaviour reproduced, no code copied)
+ *	Postfix src/util/attr_scan0.c and attr_print0.c (behaviour
+ *	reproduced, no code copied)
  */
 #include <errno.h>
 #include <limits.h>

@@ -4,7 +4,7 @@
  * SUMMARY
  *	Postfix's attr0 attribute protocol over a stream socket
  * DESCRIPTION
- *	See parent/attr.c and postfix-interfaces.md section 2. A list is
+ *	See parent/attr.c and Postfix src/util/attr_scan0.c. A list is
  *	"name\0value\0" pairs ended by one extra "\0". The writer builds a
  *	whole list in a bounded buffer (attr_out) and writes it; the reader
  *	(attr_stream) walks an expected list in order with Postfix's
@@ -47,7 +47,7 @@
 #define ATTR_FLAG_MORE		(1 << 2)
 #define ATTR_FLAG_STRICT	(ATTR_FLAG_MISSING | ATTR_FLAG_EXTRA)
 
-/* Greeting attribute name (every service announces itself, 2.3). */
+/* Greeting attribute name (MAIL_ATTR_PROTO, global/mail_proto.h). */
 #define ATTR_NAME_PROTOCOL	"protocol"
 
 /* ------------------------------------------------------------------ */

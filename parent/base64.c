@@ -5,7 +5,7 @@
  *	standard base64 (RFC 4648 section 4) into and out of bounded buffers
  * DESCRIPTION
  *	Postfix's attr0 protocol sends binary ("data") attribute values as
- *	standard base64 with '=' padding (postfix-interfaces.md 2.1); the
+ *	standard base64 with '=' padding (Postfix attr_print0.c); the
  *	only such value on our sockets is the delivery request's "time"
  *	blob. The encoder writes into a caller buffer whose size it checks
  *	first. The decoder accepts only the canonical encoding: length a

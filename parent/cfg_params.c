@@ -8,8 +8,8 @@
  *	built-in defaults of Postfix 3.7 (postconf -d of Debian 3.7.11)
  *	plus smtpjail's own, and explicit values from main.cf or -o.
  *
- *	main.cf is read with Postfix's syntax (postfix-interfaces.md 1.9,
- *	Postfix readllines()/split_nameval()): a physical line that starts
+ *	main.cf is read with Postfix's syntax (postconf(5); Postfix
+ *	readllines()/split_nameval()): a physical line that starts
  *	with whitespace continues the logical line; empty, all-blank and
  *	'#' lines are skipped, also between continuation lines; '#'
  *	elsewhere is part of the value; "name = value" is trimmed; a later
@@ -38,8 +38,9 @@
  *	SJ_PARAM_VALUE_MAX, SJ_PARAM_NEST_MAX) so that a typing mistake
  *	cannot exhaust memory or the stack.
  * SEE ALSO
- *	parent/config.c, postfix-interfaces.md 1.9 and 7, Postfix
- *	util/mac_expand.c, util/readlline.c, global/conv_time.c
+ *	parent/config.c, postconf(5), Postfix global/mail_conf.c,
+ *	util/mac_expand.c, util/readlline.c, util/split_nameval.c,
+ *	global/conv_time.c, global/mail_params.h, smtp/smtp_params.c
  */
 #include <ctype.h>
 #include <errno.h>

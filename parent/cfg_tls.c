@@ -20,8 +20,8 @@
  *	destination at delivery time (parent/tls_policy.c, which uses
  *	sj_tls_ciphers_build() and sj_tls_fpt_parse() from here). What
  *	smtpjail does not implement is refused here, at start, with the
- *	reason (design.md "fail closed"): smtp_tls_per_site, DSA client
- *	keys, smtp_tls_trust_anchor_file,
+ *	reason (SECURITY.md, "Fail closed on configuration"):
+ *	smtp_tls_per_site, DSA client keys, smtp_tls_trust_anchor_file,
  *	tls_append_default_CA and smtp_tls_block_early_mail_reply; and
  *	smtp_tls_wrappermode below level "encrypt". smtp_tls_session_cache_database
  *	(set by Debian's main.cf) is accepted and means the child's own

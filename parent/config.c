@@ -5,7 +5,8 @@
  *	the parent's command line and main.cf, as a Postfix daemon reads them
  * DESCRIPTION
  *	sj_config_load() does what Postfix 3.7's single_server skeleton and
- *	smtp(8) do at start (postfix-interfaces.md 1.2, 1.4, 1.6, 1.9):
+ *	smtp(8) do at start (src/master/single_server.c, src/smtp/smtp.c,
+ *	src/global/mail_conf.c):
  *
  *	1. $MAIL_VERBOSE is one -v, $MAIL_DEBUG is -D.
  *	2. main.cf is $MAIL_CONFIG/main.cf ($MAIL_CONFIG unset or empty:

@@ -27,7 +27,9 @@
  *	(parent/child_pool.c); a broken child is stopped and ends only
  *	its own job: the next request gets a fresh one.
  *
- *	Then each recipient goes the way of postfix-interfaces.md 5.3-5.5:
+ *	Then each recipient goes the way Postfix 3.7's smtp(8) sends it
+ *	(src/smtp/smtp_rcpt.c, smtp_trouble.c; src/global/sent.c,
+ *	defer.c, bounce.c):
  *	sent (trace where asked, log, mark done when the request says so),
  *	deferred (defer service, log), bounced (bounce service, log, mark
  *	done only when bounce(8) accepted it; soft_bounce turns it into a
@@ -40,7 +42,8 @@
  *	decoder's checks. Only the type byte at a recipient offset from
  *	qmgr's request is ever written, never an offset from the child.
  * SEE ALSO
- *	postfix-interfaces.md 3-6, parent/child_ctl.c, SECURITY.md
+ *	parent/dreq.c, parent/svc_client.c, parent/child_ctl.c,
+ *	SECURITY.md; Postfix src/smtp/smtp_rcpt.c, smtp_trouble.c
  */
 #include <errno.h>
 #include <limits.h>
@@ -654,7 +657,7 @@ deliver_mark(struct deliver_job *job, unsigned i)
 	char	why[512];
 
 	if (job->req->rcpt[i].offset == -1)
-		return (1);		/* nothing to mark (interfaces 4.8) */
+		return (1);		/* -1: none (deliver_completed.c) */
 	if (qfile_mark_done(&job->qf, job->req->rcpt[i].offset, why,
 	    sizeof(why)) < 0) {
 		/* Delivered but not marked: it will be sent again later. */
@@ -665,7 +668,7 @@ deliver_mark(struct deliver_job *job, unsigned i)
 	return (1);
 }
 
-/* interfaces 5.7: tell flush(8) about a deferral it may speed up. */
+/* Tell flush(8) about a deferral it may speed up (global/defer.c). */
 static void
 deliver_flush(struct deliver_job *job, unsigned i)
 {
@@ -698,8 +701,9 @@ deliver_log_word(const char *name)
 
 /*
  * One recipient's outcome through Postfix's service table (svc_route,
- * interfaces 5.3-5.5). Returns 1 when the recipient is done: marked,
- * or delivered with nothing to mark; 0 leaves it for a later attempt.
+ * src/global/sent.c, defer.c, bounce.c). Returns 1 when the recipient is
+ * done: marked, or delivered with nothing to mark; 0 leaves it for a
+ * later attempt.
  */
 static int
 deliver_outcome(struct deliver_job *job, unsigned i,
@@ -820,9 +824,9 @@ cfg_has(const char *value)
 
 /*
  * We are the best MX: hand the recipient to $best_mx_transport
- * (interfaces 3.9). The other agent logs, marks and bounces; 1 when it
- * said FINAL. If it cannot be reached or answers garbage, the
- * recipient is deferred here, as Postfix does.
+ * (Postfix src/global/deliver_pass.c). The other agent logs, marks and
+ * bounces; 1 when it said FINAL. If it cannot be reached or answers
+ * garbage, the recipient is deferred here, as Postfix does.
  */
 static int
 deliver_pass(struct deliver_job *job, unsigned i)

@@ -5,12 +5,12 @@
  *	the qmgr(8) delivery request: greeting, request, final reply
  * DESCRIPTION
  *	One connection from qmgr carries one delivery request
- *	(postfix-interfaces.md 3.1): we greet ("delivery_request_protocol"),
- *	qmgr sends one list of 23 attributes in a fixed order and then
- *	recipient_count lists of 5 attributes, we deliver, and we answer
- *	with one list of 8 attributes (a hop status and the request
- *	status). If qmgr closes right after the greeting it changed its
- *	mind; we then say nothing.
+ *	(Postfix src/global/deliver_request.c, src/qmgr/qmgr_deliver.c):
+ *	we greet ("delivery_request_protocol"), qmgr sends one list of 23
+ *	attributes in a fixed order and then recipient_count lists of 5
+ *	attributes, we deliver, and we answer with one list of 8
+ *	attributes (a hop status and the request status). If qmgr closes
+ *	right after the greeting it changed its mind; we then say nothing.
  *
  *	dreq_read() reads like Postfix's deliver_request_get() with
  *	STRICT strictness, so a misnamed, missing, extra or reordered
@@ -18,12 +18,12 @@
  *	attribute %s from smtp socket (expecting: %s)" followed by
  *	"deliver_request_get: error receiving common attributes"). The 8th
  *	attribute is accepted under its 3.7 name "smtputf8" and its 3.10+
- *	name "sendopts" (interfaces 10), so an upgrade of Postfix does not
- *	defer all mail. Beyond Postfix it also refuses what smtp(8) would
- *	die on or what this program cannot represent: an empty nexthop,
- *	more than SJ_RCPT_MAX recipients, negative offsets, strings longer
- *	than their sj_limits.h bound. Every refusal is a DEFER reply, never
- *	a loss of mail.
+ *	name "sendopts" (deliver_request.c of Postfix 3.10), so an upgrade
+ *	of Postfix does not defer all mail. Beyond Postfix it also refuses
+ *	what smtp(8) would die on or what this program cannot represent:
+ *	an empty nexthop, more than SJ_RCPT_MAX recipients, negative
+ *	offsets, strings longer than their sj_limits.h bound. Every
+ *	refusal is a DEFER reply, never a loss of mail.
  *
  *	Queue name and id are validated as Postfix's mail_queue_name_ok()
  *	and mail_queue_id_ok() do (alphanumeric up to 100; [A-Za-z0-9_]
@@ -31,18 +31,19 @@
  *	no '.', no empty name.
  *
  *	The "time" attribute is the base64 of Postfix's 88-byte in-memory
- *	MSG_STATS structure (3.4); any other decoded length fails the
- *	request, as in Postfix's msg_stats_scan(). It is decoded field by
- *	field (little-endian, LP64 layout), not copied over a struct.
+ *	MSG_STATS structure (src/global/msg_stats.h); any other decoded
+ *	length fails the request, as in Postfix's msg_stats_scan(). It is
+ *	decoded field by field (little-endian, LP64 layout), not copied
+ *	over a struct.
  * SECURITY
  *	Parent. qmgr is trusted, but every value is bounded before it is
  *	stored and the queue names are checked before anything uses them
  *	as a path. Text from the request that goes into a warning is
  *	censored.
  * SEE ALSO
- *	postfix-interfaces.md 3; parent/attr.c; Postfix
- *	src/global/deliver_request.c, mail_open_ok.c, mail_queue.c,
- *	msg_stats_scan.c, rcpt_buf.c (behaviour reproduced, no code copied)
+ *	parent/attr.c; Postfix src/global/deliver_request.c,
+ *	deliver_request.h, mail_open_ok.c, mail_queue.c, msg_stats_scan.c,
+ *	rcpt_buf.c (behaviour reproduced, no code copied)
  */
 #include <errno.h>
 #include <limits.h>
@@ -136,7 +137,7 @@ dreq_put_le64(unsigned char *p, int64_t sv)
 		p[i] = (unsigned char)(v & 0xff);
 }
 
-/* Offsets of the five timevals and the reuse count (3.4). */
+/* Offsets of the five timevals and the reuse count (msg_stats.h). */
 #define STATS_TV(i)	((size_t)(i) * 16)
 #define STATS_REUSE	80
 
@@ -225,7 +226,7 @@ dreq_free(struct dreq *req)
 #define SPEC_LONG(n, p) \
 	{ .type = ATTR_TYPE_LONG, .name = (n), .out.ul = (p) }
 
-/* The 23 common attributes, 3.7 order (interfaces 3.3). */
+/* The 23 common attributes, 3.7 order (deliver_request_get()). */
 static int
 dreq_read_common(struct attr_stream *s, struct dreq *req,
     unsigned long *offset, unsigned long *size, char **qname, char **qid)
@@ -449,7 +450,7 @@ dreq_reply(int fd, const struct dreq_hop *hop, int status, int timeout)
 		return (-EINVAL);
 	if ((err = attr_out_init(&o, DREQ_REPLY_MAX)) < 0)
 		return (err);
-	/* dsn_print() order, then the status (3.6). */
+	/* dsn_print() order, then the status (deliver_request_final()). */
 	attr_put_str(&o, "status", HOPSTR(hop->status));
 	attr_put_str(&o, "diag_type", HOPSTR(hop->dtype));
 	attr_put_str(&o, "diag_text", HOPSTR(hop->dtext));

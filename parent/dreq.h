@@ -4,7 +4,8 @@
  * SUMMARY
  *	the qmgr(8) delivery request: greeting, request, final reply
  * DESCRIPTION
- *	See parent/dreq.c and postfix-interfaces.md section 3.
+ *	See parent/dreq.c; Postfix src/global/deliver_request.[ch] and
+ *	src/qmgr/qmgr_deliver.c.
  *
  *	THE FINAL REPLY DECIDES WHETHER MAIL IS KEPT. qmgr deletes the
  *	queue file when every request of a message comes back FINAL (0),
@@ -19,8 +20,9 @@
  *	dreq_reply() writes exactly what it is told (any status other
  *	than 0 is sent as DEFER); it cannot check this rule for you.
  *	Put a hop status (struct dreq_hop) only on a DEFER reply for a
- *	failure of the destination as a whole (3.6); per-recipient
- *	failures never go there.
+ *	failure of the destination as a whole (qmgr_deliver.c takes it
+ *	as feedback on the destination); per-recipient failures never go
+ *	there.
  */
 #ifndef DREQ_H
 #define DREQ_H
@@ -30,7 +32,7 @@
 #include "msg_stats.h"
 #include "sj_limits.h"
 
-/* Request flags (3.5), Postfix's names and values. */
+/* Request flags, Postfix's names and values (deliver_request.h). */
 #define DEL_REQ_FLAG_SUCCESS	(1 << 0)	/* mark successes done */
 #define DEL_REQ_FLAG_BOUNCE	(1 << 1)	/* historic, no effect */
 #define DEL_REQ_FLAG_MTA_VRFY	(1 << 8)	/* verify(8) address probe */
@@ -49,11 +51,11 @@
 #define DEL_REQ_TRACE_ONLY(f) \
 	((f) & (DEL_REQ_FLAG_MTA_VRFY | DEL_REQ_FLAG_USR_VRFY))
 
-/* Final reply status (3.6). */
+/* Final reply status (deliver_request.h). */
 #define DEL_STAT_FINAL		0	/* every recipient done: see above */
 #define DEL_STAT_DEFER		(-1)
 
-/* Protocol name of the greeting qmgr expects from us (2.3). */
+/* Greeting qmgr expects from us (MAIL_ATTR_PROTO_DELIVER, mail_proto.h). */
 #define DREQ_PROTOCOL		"delivery_request_protocol"
 
 /* "7bit", "8bit", "local", "remote", "SMTP", ports: one short word.
@@ -105,7 +107,7 @@ struct dreq {
 	struct dreq_rcpt *rcpt;			/* rcpt_count entries */
 };
 
-/* The hop status of the final reply (3.6); NULL fields send "". */
+/* The hop status of the final reply (dsn_print.c); NULL fields send "". */
 struct dreq_hop {
 	const char *status;	/* RFC 3463 code, e.g. "4.4.1" */
 	const char *dtype;	/* diag_type: "smtp" or "" */
@@ -174,9 +176,9 @@ int	dreq_check_queue_file(const struct dreq *, char *why, size_t whysz);
 /* Same check for a path the caller built (hashed queues, qfile_path()). */
 int	dreq_check_queue_path(const char *path, char *why, size_t whysz);
 
-/* Decodes the 88-byte MSG_STATS blob (3.4, little-endian, LP64). */
+/* Decodes the 88-byte MSG_STATS blob (msg_stats.h; little-endian, LP64). */
 void	dreq_stats_decode(struct msg_stats *, const unsigned char *blob);
-/* Encodes it back (for best_mx_transport forwarding, 3.9). */
+/* Encodes it back (best_mx_transport forwarding, global/deliver_pass.c). */
 void	dreq_stats_encode(unsigned char *blob, const struct msg_stats *);
 
 #endif

@@ -5,7 +5,8 @@
  *	the parent's log channel, as a Postfix 3.7 daemon writes it
  * DESCRIPTION
  *	log_open() is called once the configuration is known and before
- *	any chroot or privilege drop (postfix-interfaces.md 1.6 and 6.1):
+ *	any chroot or privilege drop (Postfix src/master/single_server.c,
+ *	src/global/maillog_client.c, src/util/msg_syslog.c):
  *
  *	- $maillog_file empty (the default): openlog(ident, LOG_PID |
  *	  LOG_NDELAY, $syslog_facility), so that the /dev/log connection

@@ -6,8 +6,8 @@
  * DESCRIPTION
  *	Builds the line Postfix 3.7's log_adhoc() writes for each recipient
  *	outcome, field by field, with Postfix's rules (our own code, from
- *	the behaviour described in postfix-interfaces.md 6.2 and checked
- *	against Postfix's format_tv test vectors):
+ *	the behaviour of src/global/log_adhoc.c and src/util/format_tv.c,
+ *	checked against Postfix's format_tv test vectors):
  *
  *	- to=<> and orig_to=<> show addresses in external form (the local
  *	  part quoted unless it is an RFC 822 dot-string, 8-bit clean),
@@ -28,9 +28,9 @@
  *	printable() is applied again here so that no control byte can
  *	reach the log whatever the caller passes.
  * SEE ALSO
- *	postfix-interfaces.md 6.2; Postfix global/log_adhoc.c,
- *	util/format_tv.c, global/quote_822_local.c,
- *	global/info_log_addr_form.c, util/printable.c
+ *	Postfix global/log_adhoc.c, util/format_tv.c,
+ *	global/quote_822_local.c, global/info_log_addr_form.c,
+ *	util/printable.c
  */
 #include <errno.h>
 #include <limits.h>

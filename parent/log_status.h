@@ -11,7 +11,7 @@
  *	delay=1.2, delays=0.01/0.01/0.1/1.1, dsn=2.0.0, status=sent (reason)
  *
  *	(one line). Pure formatting: the caller supplies "now". See
- *	postfix-interfaces.md 6.2.
+ *	parent/log_status.c and Postfix src/global/log_adhoc.c.
  */
 #ifndef LOG_STATUS_H
 #define LOG_STATUS_H

@@ -4,16 +4,17 @@
  * SUMMARY
  *	smtpjail - sandboxed drop-in replacement for Postfix smtp(8)
  * DESCRIPTION
- *	The parent process. Started by master(8) as root (design.md,
- *	postfix-interfaces.md 1.6): ignore SIGPIPE/SIGXFSZ; read the
- *	command line and main.cf; open the log channel; refuse a tty;
- *	open the accept lock; fork the spawner while still root
- *	(policy/spawner.c: it builds every sandboxed child, one per
- *	destination, parent/child_pool.c); then chroot (-c) and drop to
- *	$mail_owner (-u), install the parent's own seccomp filter, and
- *	serve delivery requests from qmgr one connection at a time until
- *	$max_use, $max_idle, master going away, or the spawner's end. A
- *	child that dies or breaks the protocol ends only its own job.
+ *	The parent process. Started by master(8) as root (SECURITY.md,
+ *	"Processes"; Postfix src/master/single_server.c): ignore
+ *	SIGPIPE/SIGXFSZ; read the command line and main.cf; open the log
+ *	channel; refuse a tty; open the accept lock; fork the spawner
+ *	while still root (policy/spawner.c: it builds every sandboxed
+ *	child, one per destination, parent/child_pool.c); then chroot (-c)
+ *	and drop to $mail_owner (-u), install the parent's own seccomp
+ *	filter, and serve delivery requests from qmgr one connection at a
+ *	time until $max_use, $max_idle, master going away, or the
+ *	spawner's end. A child that dies or breaks the protocol ends only
+ *	its own job.
  *
  *	Before anything is started, parent/cfg_refuse.c checks every
  *	parameter smtpjail does not honour: a setting that would make it
@@ -308,7 +309,7 @@ start_fatal_hook(void)
 		    parent_ctx.cfg.socket_count : 1);
 }
 
-/* Wait for qmgr to close first, as Postfix does (interfaces 1.7 step 7). */
+/* Wait for qmgr to close first, as deliver_request_final() does. */
 static void
 drain_until_eof(int fd, unsigned timeout)
 {

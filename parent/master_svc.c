@@ -4,17 +4,18 @@
  * SUMMARY
  *	the master(8) service contract of a single_server delivery agent
  * DESCRIPTION
- *	What postfix-interfaces.md 1.3-1.8 asks of a process that master(8)
- *	starts for a "unix" service: the status record (pid, generation,
- *	avail) on fd 5, TAKEN right after accept() and AVAIL after the
- *	client is gone; the generation from $GENERATION (octal); the accept
- *	lock pid/<type>.<service>, opened while still root because pid/ is
+ *	What master(8) asks of a process that it starts for a "unix"
+ *	service: the status record (pid, generation, avail) on fd 5, TAKEN
+ *	right after accept() and AVAIL after the client is gone; the
+ *	generation from $GENERATION (octal); the accept lock
+ *	pid/<type>.<service>, opened while still root because pid/ is
  *	root-owned; listen sockets on fd 6 and up (-s).
  * SECURITY
  *	Parent. Inputs are master(8)'s descriptors and environment, which
  *	are trusted; values are still range-checked.
  * SEE ALSO
- *	postfix-interfaces.md section 1, parent/main.c
+ *	parent/main.c; Postfix src/master/single_server.c,
+ *	master_proto.[ch] (master_notify()), master_spawn.c
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -86,12 +87,12 @@ master_svc_init(struct master_svc *svc, const struct sj_config *cfg,
 		}
 		svc->listen_fd[svc->nlisten++] = fd;
 	}
-	/* Postfix marks its inherited descriptors close-on-exec (1.6 step 10). */
+	/* Postfix marks its inherited descriptors close-on-exec. */
 	for (i = MASTER_STATUS_FD; i < MASTER_LISTEN_FD + svc->nlisten; i++)
 		(void)fcntl(i, F_SETFD, FD_CLOEXEC);
 	if (cfg->opt_solitary)
 		return (0);
-	/* Open the accept lock now: pid/ is root-owned (interfaces 1.6). */
+	/* Open the accept lock now: pid/ is root-owned (single_server.c). */
 	snprintf(path, sizeof(path), "pid/%s.%s", cfg->transport_type,
 	    cfg->service_name);
 	svc->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
@@ -108,7 +109,7 @@ master_svc_init(struct master_svc *svc, const struct sj_config *cfg,
 int
 master_svc_status(struct master_svc *svc, int avail)
 {
-	/* Native int layout, one write of 12 bytes (interfaces 1.5). */
+	/* Native int layout, one write of 12 bytes (master_proto.h). */
 	struct {
 		int	pid;
 		unsigned gen;

@@ -4,7 +4,8 @@
  * SUMMARY
  *	Postfix's per-delivery timestamps (the request's "time" blob)
  * DESCRIPTION
- *	The 88-byte MSG_STATS blob of postfix-interfaces.md 3.4, decoded.
+ *	The 88-byte MSG_STATS blob (Postfix src/global/msg_stats.h),
+ *	decoded.
  *	Used for the delay= and delays= fields of the status line.
  */
 #ifndef MSG_STATS_H
@@ -12,7 +13,7 @@
 
 #include <sys/time.h>
 
-#define MSG_STATS_BLOB_LEN	88	/* 64-bit Linux, see interfaces 3.4 */
+#define MSG_STATS_BLOB_LEN	88	/* 64-bit Linux, global/msg_stats.h */
 
 struct msg_stats {
 	struct timeval incoming_arrival;

@@ -5,8 +5,8 @@
  *	postmaster notices: session transcripts mailed through cleanup(8)
  * DESCRIPTION
  *	See notice.h. What a notice looks like and how it is posted follow
- *	Postfix 3.7 smtp_chat_notify() and post_mail.c
- *	(postfix-interfaces.md 5.9, 8.8):
+ *	Postfix 3.7 smtp_chat_notify() (src/smtp/smtp_chat.c) and
+ *	src/global/post_mail.c:
  *
  *	1. connect to public/$cleanup_service_name, read the greeting
  *	   "protocol cleanup_protocol queue_id <qid>" (strict);
@@ -184,7 +184,7 @@ notice_free(struct notice_set *set)
 /* ------------------------------------------------------------------ */
 /* Records                                                             */
 
-/* One record: type, base-128 little-endian length, payload (4.2). */
+/* One record: type, base-128 little-endian length, payload (record.c). */
 static int
 notice_rec(struct sj_buf *b, int type, const char *data, size_t len)
 {

@@ -4,7 +4,8 @@
  * SUMMARY
  *	postmaster notices: session transcripts mailed through cleanup(8)
  * DESCRIPTION
- *	See parent/notice.c and postfix-interfaces.md 5.9 and 8.8.
+ *	See parent/notice.c and Postfix src/smtp/smtp_chat.c
+ *	(smtp_chat_notify()).
  *
  *	During a job parent/deliver.c hands every TRANSCRIPT message from
  *	the child to notice_keep(), which checks it and keeps a copy (at
@@ -27,7 +28,7 @@
 #include "sj_buf.h"
 #include "sj_config.h"
 
-/* Greeting of cleanup(8) (interfaces 2.3), then a queue_id attribute. */
+/* Greeting of cleanup(8) (mail_proto.h), then a queue_id attribute. */
 #define NOTICE_PROTO_CLEANUP	"cleanup_protocol"
 /* Sessions per job whose transcripts are kept (sj_limits.h): more is
  * a child flooding the postmaster, and a protocol violation. */
@@ -89,9 +90,9 @@ int	notice_post(const char *svc_dir, const struct sj_config *,
 	    const struct ipc_transcript *, char *why, size_t whysz);
 
 /*
- * The records of one notice (queue-file encoding, interfaces 4.2 and
- * 5.9): T, A log_message_origin, A trace_flags, S, R, M, one N per
- * message line, X, E. 0 or -ENOSPC.
+ * The records of one notice (queue-file encoding, src/global/record.c,
+ * as post_mail.c writes them): T, A log_message_origin, A trace_flags, S,
+ * R, M, one N per message line, X, E. 0 or -ENOSPC.
  */
 int	notice_records(struct sj_buf *, const struct notice_msg *);
 

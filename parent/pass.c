@@ -15,7 +15,8 @@
  *	Parent. Talks only to Postfix's private/<transport> socket; the
  *	transport name comes from main.cf and may not contain '/'.
  * SEE ALSO
- *	postfix-interfaces.md 3.3, 3.6, 3.9; parent/dreq.c
+ *	parent/dreq.c; Postfix src/global/deliver_pass.c,
+ *	deliver_request.c, src/smtp/smtp_connect.c
  */
 #include <errno.h>
 #include <stdio.h>

@@ -14,7 +14,7 @@
 /*
  * Sends recipient 'i' of 'req' as a one-recipient request to the agent
  * behind private/<transport>, where 'spec' is "transport[:nexthop]"
- * (postfix-interfaces.md 3.9). Returns the other agent's status
+ * (Postfix src/global/deliver_pass.c). Returns the other agent's status
  * (DEL_STAT_FINAL or DEL_STAT_DEFER) or a negative errno: -ECONNREFUSED
  * style when it cannot be reached ("mail transport unavailable"),
  * -EBADMSG for a malformed reply ("unknown mail transport error");

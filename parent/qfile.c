@@ -29,8 +29,8 @@
  *	The child never sees the queue file descriptor, only the sealed
  *	memfd.
  * SEE ALSO
- *	postfix-interfaces.md 4; Postfix global/mail_queue.c,
- *	global/mail_open_ok.c, global/deliver_request.c,
+ *	Postfix global/mail_queue.c, global/mail_open_ok.c,
+ *	global/rec_type.h, global/deliver_request.c,
  *	global/deliver_completed.c, global/mark_corrupt.c; parent/qrec.c
  */
 #include <errno.h>

@@ -8,7 +8,8 @@
  *	Postfix does), hold a shared flock(2) on it while the request is
  *	served, decode its content into a sealed memfd for the child, mark
  *	recipients done by overwriting one type byte, and mark the file
- *	corrupt. See postfix-interfaces.md section 4.
+ *	corrupt. See parent/qfile.c and Postfix src/global/rec_type.h,
+ *	record.c, deliver_completed.c and mark_corrupt.c.
  *
  *	Every function returns 0 or a negative errno; on error why[] says
  *	what, where (path, byte offset) and why.

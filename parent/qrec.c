@@ -28,8 +28,8 @@
  *	file size before use, the walk is bounded (reverse-jump limit,
  *	output limit), and nothing here writes to the file.
  * SEE ALSO
- *	postfix-interfaces.md 4.2-4.5, Postfix global/record.c,
- *	smtp/smtp_proto.c; parent/qfile.c
+ *	Postfix global/record.c, global/rec_type.h, smtp/smtp_proto.c
+ *	(smtp_loop() sending the content); parent/qfile.c
  */
 #include <errno.h>
 #include <stdint.h>

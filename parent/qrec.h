@@ -5,11 +5,11 @@
  *	Postfix queue file records: reader and content decoder
  * DESCRIPTION
  *	A record is a type byte, a little-endian base-128 length and that
- *	many payload bytes (postfix-interfaces.md 4.2). qrec_get() reads
+ *	many payload bytes (Postfix src/global/record.c). qrec_get() reads
  *	one record header at a given offset and checks that the payload
  *	lies inside the file; qrec_content() walks the content segment
  *	from the request's data offset to the X record and hands the
- *	message lines, LF-terminated, to a sink (interfaces 4.5).
+ *	message lines, LF-terminated, to a sink (as smtp_proto.c reads it).
  *
  *	A source is either a memory buffer (fuzzing, tests) or a file
  *	descriptor read with pread(2) through a bounded window.

@@ -6,9 +6,10 @@
  * DESCRIPTION
  *	A delivery agent reports every recipient's outcome to Postfix's
  *	status services before it may tell qmgr that the recipient is
- *	finished (postfix-interfaces.md 5). Each report is one connection
- *	(5.1): connect to <dir>/<service> (e.g. "private/bounce"), check
- *	the service's greeting, send one attr0 list, read "status", close.
+ *	finished. Each report is one connection (Postfix
+ *	src/global/mail_command_client.c): connect to <dir>/<service>
+ *	(e.g. "private/bounce"), check the service's greeting, send one
+ *	attr0 list, read "status", close.
  *	The request bytes are those of Postfix's bounce_append(),
  *	defer_append(), trace_append() (APPEND: nrequest, flags, queue_id,
  *	the rcpt_print() block, the dsn_print() block), verify_clnt_update()
@@ -18,10 +19,12 @@
  *
  *	svc_route() reproduces the decisions that Postfix's sent(),
  *	defer_append(), bounce_append(), trace_append() and verify_append()
- *	make for smtp(8) (5.3-5.5, 4.8): which services, which DSN action,
- *	what the log line says, whether the recipient may be marked done,
- *	and what the request's reply must be. It is a pure function, so
- *	the whole table is unit-tested. The rules that keep mail safe:
+ *	make for smtp(8) (src/global/sent.c, defer.c, bounce.c,
+ *	trace.c, verify.c; src/smtp/smtp_rcpt.c): which services, which
+ *	DSN action, what the log line says, whether the recipient may be
+ *	marked done, and what the request's reply must be. It is a pure
+ *	function, so the whole table is unit-tested. The rules that keep
+ *	mail safe:
  *
  *	- a deferral never marks a recipient done and always makes the
  *	  request DEFER (also with soft_bounce), except for address probes
@@ -41,9 +44,9 @@
  *	Parent. The services are Postfix daemons (trusted). Everything
  *	sent is built in a bounded buffer; the reply is one bounded int.
  * SEE ALSO
- *	postfix-interfaces.md 5; parent/attr.c; Postfix src/global/
- *	bounce.c, defer.c, trace.c, sent.c, verify.c, verify_clnt.c,
- *	flush_clnt.c, rcpt_print.c, dsn_print.c, mail_command_client.c;
+ *	parent/attr.c; Postfix src/global/bounce.c, defer.c, trace.c,
+ *	sent.c, verify.c, verify_clnt.c, flush_clnt.c, rcpt_print.c,
+ *	dsn_print.c, mail_command_client.c;
  *	src/smtp/smtp_rcpt.c, smtp_trouble.c (behaviour, no code copied)
  */
 #include <errno.h>
@@ -340,7 +343,7 @@ svc_route_add(struct svc_route *r, enum svc_call call, int required)
 	r->nstep++;
 }
 
-/* Address probes: verify(8) for MTA_VRFY, trace for USR_VRFY (5.3). */
+/* Address probes: verify(8) for MTA_VRFY, trace for USR_VRFY (sent.c). */
 static void
 svc_route_probe(struct svc_route *r, unsigned req_flags, int outcome,
     int verify_neg_cache)

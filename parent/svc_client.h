@@ -4,9 +4,12 @@
  * SUMMARY
  *	clients of bounce/defer/trace, verify(8) and flush(8); which to call
  * DESCRIPTION
- *	See parent/svc_client.c and postfix-interfaces.md section 5.
+ *	See parent/svc_client.c.
  *
- *	svc_route() is the decision table of 5.3: for one recipient and
+ *	svc_route() is the decision table of Postfix 3.7's sent(),
+ *	defer_append() and bounce_append() as smtp(8) calls them
+ *	(src/global/sent.c, defer.c, bounce.c; src/smtp/smtp_rcpt.c,
+ *	smtp_trouble.c): for one recipient and
  *	one outcome (delivered, deferred, bounced) it says which services
  *	to call, with which DSN action, and - the part that decides
  *	whether mail can be lost - whether the recipient may be marked
@@ -27,12 +30,12 @@
 
 struct attr_stream;		/* parent/attr.h */
 
-/* Greetings of the services (interfaces 2.3; "prrotocol" sic). */
+/* Greetings of the services (src/global/mail_proto.h; "prrotocol" sic). */
 #define SVC_PROTO_BOUNCE	"delivery_status_protocol"
 #define SVC_PROTO_VERIFY	"address_verification_prrotocol"
 #define SVC_PROTO_FLUSH		"queue_flush_protocol"
 
-/* Socket directories relative to $queue_directory (interfaces 0). */
+/* Socket directories relative to $queue_directory (mail_proto.h). */
 /* bounce, defer, trace, verify */
 #define SVC_DIR_PRIVATE		"private"
 #define SVC_DIR_PUBLIC		"public"	/* flush */
@@ -40,13 +43,13 @@ struct attr_stream;		/* parent/attr.h */
 /* bounce(8) commands; an agent only sends APPEND. */
 #define BOUNCE_CMD_APPEND	0
 
-/* DSN NOTIFY bits in notify_flags (3.3). */
+/* DSN NOTIFY bits in notify_flags (src/global/dsn_mask.h). */
 #define DSN_NOTIFY_NEVER	(1 << 0)
 #define DSN_NOTIFY_SUCCESS	(1 << 1)
 #define DSN_NOTIFY_FAILURE	(1 << 2)
 #define DSN_NOTIFY_DELAY	(1 << 3)
 
-/* recipient_status of a verify(8) update (5.6). */
+/* recipient_status of a verify(8) update (global/deliver_request.h). */
 #define DEL_RCPT_STAT_OK	0
 #define DEL_RCPT_STAT_DEFER	1
 #define DEL_RCPT_STAT_BOUNCE	2
@@ -97,13 +100,14 @@ struct svc_dsn {
  */
 
 /*
- * APPEND to bounce, defer or trace (5.2). trace_flags is masked with
+ * APPEND to bounce, defer or trace (Postfix src/global/bounce.c,
+ * defer.c, trace.c). trace_flags is masked with
  * DEL_REQ_TRACE_FLAGS_MASK (bits 0 and 1 are bounce(8) control bits
  * that an agent must leave clear). For a trace APPEND pass a reason
- * built with svc_trace_reason(). Returns 0 only if the service
- * answered status 0; -EPROTO if it answered another status; else a
- * negative errno (-ENOENT/-ECONNREFUSED connect, -EBADMSG protocol,
- * -ETIMEDOUT, -EPIPE, -ENOSPC request too large, -ENAMETOOLONG path).
+ * built with svc_trace_reason(). Returns 0 only if the service answered
+ * status 0; -EPROTO if it answered another status; else a negative
+ * errno (-ENOENT/-ECONNREFUSED connect, -EBADMSG protocol, -ETIMEDOUT,
+ * -EPIPE, -ENOSPC request too large, -ENAMETOOLONG path).
  */
 /*
  * Connects to <svc_dir>/<service> (relative to the queue directory);
@@ -128,11 +132,11 @@ int	svc_bounce_append(const char *svc_dir, const char *service,
 	    char *why, size_t whysz);
 
 /*
- * One verify(8) update (5.6): "request update address <addr>
- * recipient_status <n> reason <text>". Returns 0 only if verify
- * answered VRFY_STAT_OK; -EPROTO otherwise (why[] has the status).
- * Unlike Postfix's client this does not retry forever: the caller
- * defers instead.
+ * One verify(8) update (src/global/verify_clnt.c): "request update
+ * address <addr> recipient_status <n> reason <text>". Returns 0 only if
+ * verify answered VRFY_STAT_OK; -EPROTO otherwise (why[] has the
+ * status). Unlike Postfix's client this does not retry forever: the
+ * caller defers instead.
  */
 int	svc_verify_update(const char *svc_dir, const char *service,
 	    const char *addr, int rcpt_status, const char *reason, int timeout,
@@ -148,17 +152,18 @@ int	svc_verify_rcpt(const char *svc_dir, const char *service,
 	    int timeout, char *why, size_t whysz);
 
 /*
- * flush(8) "add" (5.7): "request add site <domain> queue_id <qid>".
- * The caller checks $fast_flush_domains first. Returns 0 when flush
- * answered, with its FLUSH_STAT_* in *flush_status; else a negative
- * errno. Postfix treats OK and DENY as fine and only warns otherwise.
+ * flush(8) "add" (src/global/flush_clnt.c): "request add site <domain>
+ * queue_id <qid>". The caller checks $fast_flush_domains first. Returns
+ * 0 when flush answered, with its FLUSH_STAT_* in *flush_status; else a
+ * negative errno. Postfix treats OK and DENY as fine and only warns
+ * otherwise.
  */
 int	svc_flush_add(const char *svc_dir, const char *service,
 	    const char *site, const char *queue_id, int timeout,
 	    int *flush_status, char *why, size_t whysz);
 
 /* ------------------------------------------------------------------ */
-/* Which service for which outcome (5.3 - 5.5)                         */
+/* Which service for which outcome (global/sent.c, defer.c, bounce.c)  */
 
 /* Outcome classes, by the first digit of the DSN status. */
 #define SVC_OUT_SENT		2
@@ -200,7 +205,7 @@ struct svc_route {
 	struct svc_step step[SVC_ROUTE_STEPS_MAX];
 	int	done_if_ok;	/* may mark 'D' if every required step is OK */
 	int	status_if_ok;	/* DEL_STAT_FINAL or DEL_STAT_DEFER */
-	int	flush;		/* flush(8) "add" afterwards (5.7) */
+	int	flush;		/* flush(8) "add" afterwards (defer.c) */
 	enum svc_fallback fallback;
 };
 

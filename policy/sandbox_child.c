@@ -13,10 +13,11 @@
  *	chroot into.
  *
  *	sandbox_child_enter() turns the freshly forked child, still root,
- *	into the network-only process of design.md. The caller has already
- *	closed every other descriptor, and the parent prepared before the
- *	fork what cannot be had in the jail (tzset(), the c-ares channel,
- *	its random key, the seccomp program: child_prepare()). In order:
+ *	into the network-only process of SECURITY.md ("The child's
+ *	sandbox"). The caller has already closed every other descriptor,
+ *	and the parent prepared before the fork what cannot be had in the
+ *	jail (tzset(), the c-ares channel, its random key, the seccomp
+ *	program: child_prepare()). In order:
  *
  *	1. Open the directory (a symbolic link is followed) and check it
  *	   with sandbox_check_spec's rules on that descriptor, then

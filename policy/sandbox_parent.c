@@ -5,7 +5,7 @@
  *	the parent's own restrictions
  * DESCRIPTION
  *	sandbox_parent_enter() runs once the child has reported that its
- *	sandbox is in place (design.md lifecycle step 4). In order:
+ *	sandbox is in place (SECURITY.md, "Processes"). In order:
  *
  *	1. chroot(spec->chroot_dir) and chdir("/") when master.cf asks for
  *	   it (-c: $queue_directory); this needs CAP_SYS_CHROOT, so it
