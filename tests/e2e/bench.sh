@@ -99,7 +99,7 @@
 #	Test code, run as root; everything lives in the lib.sh world and
 #	in cgroups named sj-bench-PID-*, removed at the end.
 # SEE ALSO
-#	tests/e2e/lib.sh, BENCHMARKS.md, design.md (Performance)
+#	tests/e2e/lib.sh, BENCHMARKS.md ("Targets")
 set -u
 . "$(dirname "$0")/lib.sh"
 

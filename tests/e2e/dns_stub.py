@@ -18,7 +18,7 @@
 #	Test helper only; runs as root inside a throw-away network
 #	namespace. Parses queries defensively and never crashes on garbage.
 # SEE ALSO
-#	tests/e2e/lib.sh, postfix-interfaces.md section 8.3
+#	tests/e2e/lib.sh, child/dns.c, Postfix src/dns/dns_lookup.c
 import socket
 import struct
 import sys

@@ -52,7 +52,8 @@
 #	carrying its marker file and the /etc/netns entries they name.
 # SEE ALSO
 #	tests/e2e/t_e2e_basic.sh, tests/e2e/demo.sh,
-#	/work/shared/testing-notes.md, postfix-interfaces.md 9.2
+#	README.md ("Deploying under Postfix"), postconf(5), master(5),
+#	smtp-sink(1), ip-netns(8)
 
 SJ_E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SJ_TOP=${SJ_TOP:-$(cd "$SJ_E2E_DIR/../.." && pwd)}

@@ -29,7 +29,8 @@
 #	the accounting of every injected message, and pflogsumm's totals
 #	of the log against its status lines.
 # SEE ALSO
-#	tests/e2e/lib.sh, postfix-interfaces.md sections 6 and 8
+#	tests/e2e/lib.sh, parent/log_status.c, child/child_deliver.c;
+#	Postfix src/global/log_adhoc.c, src/smtp/smtp_connect.c, smtp_addr.c
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -315,7 +316,7 @@ run_world() {
 	fi
 
 	write_transport "$W_DIR/etc/transport"
-	# deferrals to down.test are announced to flush(8) (interfaces 5.7),
+	# deferrals to down.test are announced to flush(8) (global/defer.c),
 	# which logs their queue ids in flush/down_test
 	pf_postconf "fast_flush_domains = down.test"
 	# no connection reuse, so that stock smtp(8) spreads over equal MXs

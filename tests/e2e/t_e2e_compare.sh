@@ -43,7 +43,7 @@
 #	Needs the smtpjail binary; without it the suite prints
 #	"# skip ..." (SJ_REQUIRE_SMTPJAIL=1: "not ok").
 # SEE ALSO
-#	tests/e2e/lib.sh, postfix-interfaces.md section 6.2
+#	tests/e2e/lib.sh, parent/log_status.c, Postfix src/global/log_adhoc.c
 set -u
 . "$(dirname "$0")/lib.sh"
 

@@ -25,7 +25,7 @@
 #	domain are normalised (a difference is printed as a diff).
 # SEE ALSO
 #	tests/e2e/lib.sh, parent/notice.c, child/transcript.c,
-#	postfix-interfaces.md 5.9 and 8.8
+#	Postfix src/smtp/smtp_chat.c (smtp_chat_notify())
 set -u
 . "$(dirname "$0")/lib.sh"
 

@@ -10,18 +10,20 @@ DESCRIPTION
 	public/), fake bounce, defer and trace services (attr0, one request
 	per connection, answer 0, non-zero, or absent), a datagram postlog
 	listener, a fake public/cleanup that records postmaster notices
-	(5.9), and a scripted SMTP server on 127.0.0.1. For each scenario
-	of the table at the end it writes a queue file, runs
-	"smtpjail -n smtp -t unix -S" with a socketpair on stdin/stdout as
-	qmgr, sends a delivery request (postfix-interfaces.md 3.3), reads the
-	reply (3.6) and checks the reply, the queue file bytes and mode
-	(4.8, 4.9), what the services received (5.2, 5.3) and the log.
+	(Postfix smtp_chat_notify()), and a scripted SMTP server on
+	127.0.0.1. For each scenario of the table at the end it writes a
+	queue file, runs "smtpjail -n smtp -t unix -S" with a socketpair on
+	stdin/stdout as qmgr, sends a delivery request (Postfix
+	src/global/deliver_request.c), reads the reply and checks the
+	reply, the queue file bytes and mode (deliver_completed.c,
+	mark_corrupt.c), what the services received (bounce.c, defer.c,
+	trace.c, sent.c) and the log.
 	Prints one "ok - name" or "not ok - name" line per scenario.
 SECURITY
 	Test code; runs as root because smtpjail builds its sandbox as
 	master(8) would. Touches only loopback and its temporary directory.
 SEE ALSO
-	tests/parent/t_parent.sh, postfix-interfaces.md 9.1
+	tests/parent/t_parent.sh
 """
 import base64
 import fcntl
@@ -238,7 +240,7 @@ class FakeService:
 
 
 class FakeCleanup(FakeService):
-	"""public/cleanup (postfix-interfaces.md 5.9): greeting with a
+	"""public/cleanup (Postfix post_mail.c): greeting with a
 	queue id, the flags list, queue-file records up to E, then
 	"status 0 reason ''". Records each notice as (flags, [(type,
 	payload)]). Modes ok|absent."""
@@ -762,7 +764,8 @@ def scenario(env, sc):
 			ck.want(d.get("reason", "") != "", "%s APPEND without "
 			    "reason" % n)
 			# Postfix logs the reason it sent to an accepting
-			# bounce/defer (5.3); trace adds "delivery via".
+			# bounce/defer (defer.c, bounce.c); trace adds
+			# "delivery via".
 			if s.mode == "ok" and n != "trace":
 				ck.want(d.get("reason") in logtxt, "%s APPEND "
 				    "reason %r not in the log" % (n,
@@ -813,8 +816,9 @@ def scenario(env, sc):
 
 
 def check_notices(ck, env, sc):
-	"""Postmaster notices (5.9): how many, and for each the flags, the
-	envelope records, the headers and the transcript lines in order."""
+	"""Postmaster notices (smtp_chat_notify()): how many, and for each
+	the flags, the envelope records, the headers and the transcript
+	lines in order."""
 	got = env.cleanup_svc.received()
 	want = sc.get("notices", 0)
 	if not ck.want(len(got) == want, "cleanup got %d notices, want %d: "
@@ -904,8 +908,8 @@ SCENARIOS = [
 	    data_has=[b"..leading dot line\r\n", b"...two dots\r\n",
 	    b"last line no newline\r\n",
 	    b"Subject: smtpjail qfile fixture\r\n"]),
-	# postfix-interfaces.md 4.5 and 6.3 [obs]: the notice carries the
-	# queue id, as every per-message line does.
+	# Postfix smtp_proto.c logs this notice with the queue id, as every
+	# per-message line.
 	dict(name="real Postfix 3.7 queue file fixture: long line notice "
 	    "logged as '<qid>: breaking line > 998 bytes'", fixture=True,
 	    qid="PJLONG", rcpts=TWO, want="FINAL", marked=[0, 1],
@@ -1167,7 +1171,7 @@ SCENARIOS = [
 	    "failed")]},
 	    log=["bad record type:", "status=bounced (unreadable mail queue "
 	    "entry)", "corrupted queue file"]),
-	# Postmaster notices (postfix-interfaces.md 5.9, 8.8): a 501 to RCPT
+	# Postmaster notices (Postfix smtp_chat_notify()): a 501 to RCPT
 	# is a protocol error (Postfix smtp_check_code()).
 	dict(name="notify_classes=protocol, RCPT 501: one notice to "
 	    "postmaster with the transcript, outcomes as usual",

@@ -247,7 +247,7 @@ def run_master_mode(env, raw, extra_args=(), requests=1):
 			r.reply = rd.read_list(fp.TIMEOUT + 20)
 		except (OSError, EOFError, TimeoutError) as ex:
 			r.error = "%s: %s" % (type(ex).__name__, ex)
-		c.close()		# qmgr closes first (interfaces 1.7)
+		c.close()		# qmgr closes first (deliver_request.c)
 	# Time for an idle child's unsolicited message to be seen.
 	time.sleep(1.0)
 	r.alive = p.poll() is None

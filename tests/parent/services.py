@@ -24,7 +24,7 @@ SECURITY
 	Test code; runs as root (the sandbox is built as master(8) would).
 SEE ALSO
 	tests/parent/t_services.sh, tests/parent/fake_postfix.py,
-	postfix-interfaces.md 5
+	parent/svc_client.c
 """
 import os
 import signal

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The real smtpjail parent (smtpjail -S) against a fake qmgr, fake
 # bounce/defer/trace services, a fake postlog and a scripted SMTP server
-# (postfix-interfaces.md 9.1): every scenario checks the reply, the
+# (tests/parent/fake_postfix.py): every scenario checks the reply, the
 # queue file bytes and mode, what the services received and the log.
 # Needs root (the sandbox is built as master(8) would build it).
 set -u

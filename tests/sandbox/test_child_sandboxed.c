@@ -59,7 +59,8 @@
  *	Needs root (chroot, setresuid, network namespace): every scenario
  *	is skipped with a message otherwise.
  * SEE ALSO
- *	child/child_main.c, parent/child_ctl.c, postfix-interfaces.md 8
+ *	child/child_main.c, parent/child_ctl.c, SECURITY.md; Postfix
+ *	src/smtp/smtp_connect.c, smtp_addr.c, smtp_proto.c
  */
 #include <stdarg.h>
 #include <stddef.h>

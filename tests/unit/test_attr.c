@@ -15,7 +15,7 @@
  * SECURITY
  *	Test only.
  * SEE ALSO
- *	parent/attr.c, postfix-interfaces.md 2
+ *	parent/attr.c; Postfix src/util/attr_scan0.c, attr_print0.c
  */
 #include <errno.h>
 #include <fcntl.h>

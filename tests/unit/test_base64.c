@@ -151,7 +151,7 @@ test_bounds(void **state)
 	assert_int_equal(dlen, 0);
 }
 
-/* The "time" attribute of the capture in postfix-interfaces.md 3.8. */
+/* The "time" attribute of the qmgr request captured in test_dreq.c. */
 #define CAPTURE_TIME \
 	"E6cEawAAAABjOw0AAAAAABOnBGsAAAAAUAQOAAAA" \
 	"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" \

@@ -19,7 +19,8 @@
  *	Test only. Listens on 127.0.0.1 only; the server process is
  *	killed by its pid at the end.
  * SEE ALSO
- *	child/dest.c, child/dns.c, postfix-interfaces.md 8.1-8.5
+ *	child/dest.c, child/dns.c; Postfix src/smtp/smtp_addr.c,
+ *	smtp_connect.c
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  * SUMMARY
  *	unit tests of the qmgr delivery request: read, validate, reply
  * DESCRIPTION
- *	The real capture of postfix-interfaces.md 3.8 (591 bytes) is fed
+ *	A request captured from a real Postfix 3.7.11 qmgr (591 bytes) is fed
  *	through a socketpair and every decoded field is checked. A table
  *	of mutations of that request (missing, extra, reordered, renamed
  *	attributes; bad queue names and ids; empty nexthop; time blobs of
@@ -12,12 +12,13 @@
  *	non-numeric numbers; values cut off without their NUL) must each
  *	be refused with the expected reason and Postfix's warnings, and
  *	"sendopts" (3.10+) must be accepted in place of "smtputf8". The
- *	reply is compared byte for byte with the two observed replies of
- *	3.6, and the queue file check (3.7) is run against real files.
+ *	reply is compared byte for byte with two replies seen from Postfix
+ *	3.7.11's smtp(8) (a delivery, a 421 greeting), and the queue file
+ *	check (Postfix mail_open_ok()) is run against real files.
  * SECURITY
  *	Test only.
  * SEE ALSO
- *	parent/dreq.c, postfix-interfaces.md 3
+ *	parent/dreq.c; Postfix src/global/deliver_request.c
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,7 +46,7 @@
 #define TMO		30	/* generous: only to avoid hanging */
 
 /* ------------------------------------------------------------------ */
-/* The capture (3.8) and a serialiser for mutations of it              */
+/* The capture (Postfix 3.7.11 qmgr) and a serialiser for mutations   */
 
 #define TIME_B64 \
 	"E6cEawAAAABjOw0AAAAAABOnBGsAAAAAUAQOAAAA" \

@@ -8,7 +8,7 @@
  *	inputs converted to seconds and microseconds the way Postfix's test
  *	driver does), delay formatting at every resolution, the address
  *	quoting of quote_822_local(), and whole status lines observed from
- *	a real Postfix 3.7 (postfix-interfaces.md 6.2).
+ *	a real Postfix 3.7.11 (Debian 12).
  */
 #include <errno.h>
 #include <limits.h>
@@ -122,7 +122,7 @@ struct delay_vec {
 };
 
 static const struct delay_vec delay_vectors[] = {
-	/* postfix-interfaces.md 6.2 examples, R = 2 */
+	/* Examples of Postfix's format_tv() rule, R = 2 */
 	{ 0, 3100, 2, "0" },
 	{ 0, 6100, 2, "0.01" },
 	{ 0, 80000, 2, "0.08" },

@@ -8,14 +8,14 @@
  *	against transcripts a hostile child could send (each refused with
  *	a reason) and its per-request limit; notice_records() byte by byte:
  *	the record encoding (including a two-byte length), the envelope
- *	and header lines of postfix-interfaces.md 5.9 in both
+ *	and header lines of a notice captured from Postfix 3.7.11 in both
  *	header_from_format forms, the transcript wrapped as Postfix's
  *	line_wrap(78, 4) does (expected lines worked out from Postfix's
  *	algorithm by hand), and the note where lines were omitted.
  * SECURITY
  *	Test only.
  * SEE ALSO
- *	parent/notice.c, postfix-interfaces.md 5.9
+ *	parent/notice.c; Postfix src/smtp/smtp_chat.c, src/global/post_mail.c
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -233,7 +233,7 @@ test_records(void **state)
 	m.t = &t;
 	assert_int_equal(sj_buf_init(&b, NOTICE_RECORDS_MAX), 0);
 	assert_int_equal(notice_records(&b, &m), 0);
-	/* The first records, byte for byte (4.2, 5.9). */
+	/* The first records, byte for byte (record.c, post_mail.c). */
 	assert_memory_equal(b.data, "T\x11" "1795466739 529598"
 	    "A\x18log_message_origin=local" "A\x0dtrace_flags=0"
 	    "S\x1a" "double-bounce@host.example" "R\x0apostmaster" "M\x00",

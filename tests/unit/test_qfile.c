@@ -5,7 +5,7 @@
  *	unit tests for parent/qfile.c
  * DESCRIPTION
  *	Queue files are built byte by byte in a temporary queue directory:
- *	the file dumped in postfix-interfaces.md 4.4, files laid out the
+ *	a file dumped from a live Postfix 3.7.11, files laid out the
  *	way cleanup(8) writes them (long lines split into 2048-byte L
  *	records, a last line without newline closed by an empty N), a 5 MB
  *	body, and broken files. tests/fixtures/qfile_pf37_hold.bin is a
@@ -182,9 +182,11 @@ build_queue_file(struct built *q, const unsigned char *text, size_t len)
 }
 
 /*
- * The file of postfix-interfaces.md 4.4, record by record. The dump
- * leaves out the five header lines between 466 and 700; ours are made
- * to fill exactly those 178 bytes, so every listed offset holds.
+ * A queue file dumped from a live Postfix 3.7.11 (two recipients, DSN
+ * options, a 3000-character line, a last line without newline), record
+ * by record. The dump leaves out the five header lines between 466 and
+ * 700; ours are made to fill exactly those 178 bytes, so every listed
+ * offset holds.
  */
 static void
 build_doc_file(struct built *q, struct qf *want)

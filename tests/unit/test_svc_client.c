@@ -10,11 +10,13 @@
  *	public/flush), sends a configurable greeting, captures the request
  *	list it receives and answers with configurable bytes (status 0, 1,
  *	-1, garbage, nothing, or not at all). The captured requests are
- *	compared byte for byte with the observed APPENDs of
- *	postfix-interfaces.md 5.2 and 5.10 and the verify/flush requests
- *	of 5.6/5.7; return codes and warnings are checked for every reply.
+ *	compared byte for byte with APPENDs that Postfix 3.7.11's smtp(8)
+ *	was seen to send to bounce(8) and trace(8) and with the verify and
+ *	flush requests of Postfix's verify_clnt.c and flush_clnt.c; return
+ *	codes and warnings are checked for every reply.
  *
- *	svc_route() is checked against a full table of 5.3-5.5 cases, and
+ *	svc_route() is checked against a full table of the cases of
+ *	Postfix's sent.c, defer.c and bounce.c, and
  *	exhaustively against the safety rules: a failed report never marks
  *	a recipient done nor lets the request be FINAL; a deferral (also
  *	soft_bounce) of real mail never does either; a bounce is done only
@@ -22,7 +24,7 @@
  * SECURITY
  *	Test only.
  * SEE ALSO
- *	parent/svc_client.c, postfix-interfaces.md 5
+ *	parent/svc_client.c
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -649,7 +651,7 @@ test_flush(void **state)
 }
 
 /* ------------------------------------------------------------------ */
-/* The decision table (5.3 - 5.5)                                      */
+/* The decision table (sent.c, defer.c, bounce.c)                      */
 
 #define OK3	(DEL_REQ_FLAG_SUCCESS | DEL_REQ_FLAG_BOUNCE)
 #define MTA	DEL_REQ_FLAG_MTA_VRFY
