@@ -54,7 +54,9 @@ $(BUILD)/libsmtpjail.a: $(LIB_OBJ)
 $(BUILD)/smtpjail: $(BUILD)/$(MAIN_SRC:.c=.o) $(BUILD)/libsmtpjail.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libsmtpjail.a $(wildcard include/*.h)
+# Tests include the folders' headers (-Iparent -Ichild) and their own.
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libsmtpjail.a \
+    $(wildcard include/*.h parent/*.h child/*.h tests/*.h tests/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests -Iparent -Ichild $(LDFLAGS) -o $@ $< $(BUILD)/libsmtpjail.a \
 	    $(TESTLIBS) $(LIBS)

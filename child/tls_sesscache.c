@@ -19,9 +19,10 @@
  *	The key here is a SHA-256 of: the nexthop, the server's name,
  *	"host[addr]:port", the security level, the protocol bounds, the
  *	cipher list, the certificate match list and fingerprints, and
- *	the SNI name sent. A session found is offered once and taken out
- *	of the cache: the server's new session or ticket replaces it
- *	(child/tls.c, new-session callback).
+ *	the SNI name sent. A session found is offered (a copy) and stays
+ *	in the cache until it expires or the server's next session or
+ *	ticket replaces it (child/tls.c, new-session callback), as
+ *	tlsmgr(8) keeps it for stock smtp(8).
  *
  *	Resumption keeps the peer's certificate and OpenSSL's verification
  *	result from the full handshake that made the session; sessions
@@ -114,6 +115,7 @@ tls_sesscache_offer(SSL *ssl, struct tls_sess_key *key,
     const char *sni)
 {
 	struct tls_sess_entry *e;
+	SSL_SESSION *d;
 	int64_t	now = sys_now_ms();
 	size_t	i;
 
@@ -131,9 +133,20 @@ tls_sesscache_offer(SSL *ssl, struct tls_sess_key *key,
 		}
 		if (memcmp(e->md, key->md, sizeof(e->md)) != 0)
 			continue;
-		/* A failure only means a full handshake. */
-		(void)SSL_set_session(ssl, e->sess);
-		tls_sesscache_drop(e);
+		/*
+		 * A copy is offered and the entry stays, as tlsmgr(8)
+		 * keeps a session until a newer one replaces it: a TLS 1.3
+		 * server need not send a ticket on a resumed connection,
+		 * and a session dropped here would make every second
+		 * connection a full handshake. The copy keeps the
+		 * handshake from changing the cached object. A failure
+		 * only means a full handshake.
+		 */
+		if ((d = SSL_SESSION_dup(e->sess)) != NULL) {
+			(void)SSL_set_session(ssl, d);
+			SSL_SESSION_free(d);
+		}
+		break;
 	}
 }
 

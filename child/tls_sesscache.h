@@ -30,8 +30,8 @@ struct tls_sess_key {
 
 /*
  * Compute the key of a new connection into *key, and when a live
- * session is cached under it, offer it (SSL_set_session) and drop it
- * from the cache: the server's new session or ticket replaces it.
+ * session is cached under it, offer a copy of it (SSL_set_session);
+ * it stays cached until it expires or a newer one replaces it.
  */
 void	tls_sesscache_offer(SSL *, struct tls_sess_key *,
 	    const struct sj_tls_config *, int level, const struct tls_peer *,

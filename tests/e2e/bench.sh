@@ -33,6 +33,10 @@
 #	        certificate made here, smtp_tls_security_level = encrypt
 #	        for this workload only (both agents; a full handshake per
 #	        session: no session cache for either)
+#	    atr as at, with smtp_tls_session_cache_database set for both
+#	        agents (stock: tlsmgr(8)'s cache; smtpjail: the child's
+#	        own), so that each new session may resume an earlier
+#	        one; it prints how many the receiver logged as resumed
 #	    b   2000 messages of ~4 KB over 50 destinations (40 each)
 #	    c   200 messages of 1 MB, one destination
 #	    d   one message with 500 recipients, one destination
@@ -78,7 +82,7 @@
 #
 #	Environment:
 #	    SJ_BENCH_PAIRS      pairs per workload (default 3)
-#	    SJ_BENCH_WORKLOADS  default "a ac at b c d m p1k p4k p64k p1m w20 w100"
+#	    SJ_BENCH_WORKLOADS  default "a ac at atr b c d m p1k p4k p64k p1m w20 w100"
 #	    SJ_BENCH_SCALE      divide message and recipient counts (a
 #	                        quick check; default 1 = the issue's sizes)
 #	    SJ_BENCH_STARTS     --sandbox-check starts timed (default 100)
@@ -108,7 +112,7 @@ if [ $# -ge 1 ]; then
 	case $1 in /*) SJ_SMTPJAIL=$1;; *) SJ_SMTPJAIL=$PWD/$1;; esac
 fi
 PAIRS=${SJ_BENCH_PAIRS:-3}
-WORKLOADS=${SJ_BENCH_WORKLOADS:-a ac at b c d m p1k p4k p64k p1m w20 w100}
+WORKLOADS=${SJ_BENCH_WORKLOADS:-a ac at atr b c d m p1k p4k p64k p1m w20 w100}
 SCALE=${SJ_BENCH_SCALE:-1}
 STARTS=${SJ_BENCH_STARTS:-100}
 PROFILE=${SJ_BENCH_PROFILE:-}
@@ -273,7 +277,7 @@ pf_master_add \
     "  -o smtpd_recipient_restrictions=permit_mynetworks,reject" \
     "  -o smtpd_tls_security_level=may" \
     "  -o smtpd_tls_chain_files=$W_DIR/tls/chain.pem" \
-    "  -o smtpd_tls_loglevel=1" \
+    "  -o smtpd_tls_loglevel=2" \
     "tlsmgr unix - - n 1000? 1 tlsmgr"
 
 # Receiver: no dump files (disk would dominate), many sessions.
@@ -323,9 +327,9 @@ scaled() {	# n: n / SCALE, at least 1
 inject() {	# workload
 	local i per
 	case $1 in
-	a|ac|at) local to=u@one.bench.test
+	a|ac|at|atr) local to=u@one.bench.test
 		[ "$1" = ac ] && to=u@chunk.bench.test
-		[ "$1" = at ] && to=u@tls.bench.test
+		[ "$1" = at ] || [ "$1" = atr ] && to=u@tls.bench.test
 		pf_cmd smtp-source -s 10 -m "$((2 * $(scaled 2000)))" -l 4096 \
 		    -S sjbench -f s@sender.test -t "$to" 127.0.0.1:10025;;
 	b)	per=$((2 * $(scaled 40)))
@@ -368,7 +372,7 @@ expect() {	# workload: "messages recipients"
 	case $1 in
 	p*|w*) read -r n _ <<< "$(per_session "$1")"
 	    echo "$(scaled "$n") $(scaled "$n")";;
-	a|ac|at) echo "$(scaled 2000) $(scaled 2000)";;
+	a|ac|at|atr) echo "$(scaled 2000) $(scaled 2000)";;
 	b) echo "$((50 * $(scaled 40))) $((50 * $(scaled 40)))";;
 	c) echo "$(scaled 200) $(scaled 200)";;
 	d) echo "1 $(scaled 500)";;
@@ -381,6 +385,7 @@ describe() {
 	a) echo "a) 2000 x 4 KB, 1 rcpt, 1 dest (smtp-sink)";;
 	ac) echo "ac) as a, Postfix smtpd with CHUNKING";;
 	at) echo "at) as ac, with STARTTLS (encrypt)";;
+	atr) echo "atr) as at, TLS session cache on";;
 	b) echo "b) 2000 x 4 KB over 50 destinations";;
 	c) echo "c) 200 x 1 MB, 1 destination";;
 	d) echo "d) 1 msg, 500 rcpts (rates: rcpts/s)";;
@@ -438,7 +443,7 @@ relay_stats() {
 # when the run was invalid.
 run() {
 	local w=$1 agent=$2 tr msgs rcpts t0 t1 off ident sent i end rate
-	local c0 c1 cpu units rss perfpid= extra= conc init r0= r1 tls
+	local c0 c1 cpu units rss perfpid= extra= conc init r0= r1 tls scache=
 	read -r msgs rcpts <<< "$(expect "$w")"
 	if [ "$agent" = stock ]; then
 		tr=benchstock
@@ -448,11 +453,16 @@ run() {
 	ident="postfix/$tr/smtp"
 	tls=none
 	[ "$w" = at ] && tls=encrypt
+	if [ "$w" = atr ]; then
+		tls=encrypt
+		scache="btree:\${data_directory}/smtp_scache"
+	fi
 	# per-session workloads: at most 2 sessions to the destination
 	conc=20 init=5
 	case $w in p*|w*) conc=2 init=2;; esac
 	pf_postconf "default_transport = $tr" \
 	    "smtp_tls_security_level = $tls" \
+	    "smtp_tls_session_cache_database = $scache" \
 	    "${tr}_destination_concurrency_limit = $conc" \
 	    "${tr}_initial_destination_concurrency = $init" &&
 	    pf_reload || return 1
@@ -500,13 +510,15 @@ run() {
 		return 1
 	fi
 	# which command carried the content to the Postfix receiver
-	case $w in ac|at|p*|w*)
+	case $w in ac|at|atr|p*|w*)
 		extra=$(tail -c +"$((off + 1))" "$W_DIR/log/maillog" |
 		    grep 'postfix/receiver/smtpd\[[0-9]*\]: disconnect from' |
 		    awk '/ bdat=/ {b++} / data=/ {d++}
 		        END {printf ", receiver sessions: %d BDAT, %d DATA", b, d}')
-		[ "$w" = at ] && extra="$extra, $(tail -c +"$((off + 1))" \
-		    "$W_DIR/log/maillog" | grep -c 'postfix/receiver/smtpd\[[0-9]*\]: .*TLS connection established from') with TLS"
+		case $w in at|atr) extra="$extra, $(tail -c +"$((off + 1))" \
+		    "$W_DIR/log/maillog" | grep -c 'postfix/receiver/smtpd\[[0-9]*\]: .*TLS connection established from') with TLS, $(tail -c +"$((off + 1))" \
+		    "$W_DIR/log/maillog" | grep -c 'postfix/receiver/smtpd\[[0-9]*\]: .*Reusing old session') resumed";;
+		esac
 	esac
 	# the stall: transmission times (Postfix "delays=a/b/c/d", d) of
 	# 40 ms or more, the client's delayed ACK; and their median

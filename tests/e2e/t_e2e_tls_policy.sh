@@ -186,8 +186,8 @@ pf_postconf "smtp_tls_CAfile=$CERTS/ca.pem" "smtp_tls_loglevel=1" \
 		done
 	done
 	printf 'jt-dane@dane.test\tjt:\njp-dane@dane.test\tjp:\n'
-	printf 'jr-1@resume.test\tjr:\njr-2@resume.test\tjr:\n'
-	printf 'sr-1@resume.test\tsr:\nsr-2@resume.test\tsr:\n'
+	printf 'jr-%s@resume.test\tjr:\n' 1 2 3
+	printf 'sr-%s@resume.test\tsr:\n' 1 2 3
 } > "$W_DIR/etc/transport"
 pf_reload || sj_die "reload failed"
 
@@ -339,6 +339,27 @@ check "resumption: stock smtp(8)'s second connection resumes (receiver)" \
     resumed_by s
 check "resumption: smtpjail's second connection resumes (receiver)" \
     resumed_by j
+# A third connection resumes too: the cached session stays until the
+# server sends a newer one (tlsmgr(8) keeps it so for stock smtp(8));
+# Postfix's smtpd need not send a ticket on a resumed TLS 1.3 connection.
+resumed_again_by() {	# agent
+	local q mid before after
+	before=$(pf_log | grep -cE "postfix/rgood/smtpd\[[0-9]+\]: .*Reusing old session")
+	mid=$(pf_send "$SENDER" "$1r-3@resume.test") || return 1
+	q=$(pf_qid "$mid")
+	pf_wait_settled "$T_TIMEOUT"
+	pf_status_line "$q" "$1r-3@resume.test" | grep -q "status=sent" ||
+	    { echo "# third message not sent"; return 1; }
+	after=$(pf_log | grep -cE "postfix/rgood/smtpd\[[0-9]+\]: .*Reusing old session")
+	[ "$after" -gt "$before" ] && return 0
+	echo "# the receiver logged no resumed session ($before, $after)"
+	pf_log | grep -E "postfix/($1r/smtp|rgood/smtpd)\[" | tail -n 20 | sed 's/^/#   /'
+	return 1
+}
+check "resumption: stock smtp(8)'s third connection resumes (receiver)" \
+    resumed_again_by s
+check "resumption: smtpjail's third connection resumes (receiver)" \
+    resumed_again_by j
 check "resumption: smtpjail logs Postfix's \"Reusing old session\"" eval \
     'pf_log | grep -qE "postfix/jr/smtp\[[0-9]+\]: mx.good.test\[127.0.0.3\]:25: Reusing old session$"'
 check "resumption: the same line as stock smtp(8)" eval \

@@ -499,11 +499,43 @@ test_sesscache(void **state)
 	tls_sesscache_offer(ssl, &k, &other, SJ_TLS_LEV_MAY, &p1, NULL);
 	assert_null(SSL_get_session(ssl));
 	assert_int_equal(tls_sesscache_count(), 1);
-	/* Its own key: offered once, then gone from the cache. */
+	/* Its own key: a copy offered, the entry kept for the next
+	 * connection (a TLS 1.3 server may send no new ticket on a
+	 * resumed one). */
 	tls_sesscache_offer(ssl, &k, &global, SJ_TLS_LEV_MAY, &p1, NULL);
 	assert_non_null(SSL_get_session(ssl));
-	assert_int_equal(tls_sesscache_count(), 0);
+	assert_int_equal(tls_sesscache_count(), 1);
 	SSL_free(ssl);
+	assert_non_null(ssl = SSL_new(ctx));
+	tls_sesscache_offer(ssl, &k, &global, SJ_TLS_LEV_MAY, &p1, NULL);
+	assert_non_null(SSL_get_session(ssl));
+	{
+		unsigned len = 0;
+		const unsigned char *id = SSL_SESSION_get_id(
+		    SSL_get_session(ssl), &len);
+
+		assert_int_equal(len, strlen("session-one"));
+		assert_memory_equal(id, "session-one", len);
+	}
+	SSL_free(ssl);
+	/* The server's next session replaces it. */
+	s1 = mk_session("session-new");
+	tls_sesscache_put(&k1, s1, 3600);
+	SSL_SESSION_free(s1);
+	assert_int_equal(tls_sesscache_count(), 1);
+	assert_non_null(ssl = SSL_new(ctx));
+	tls_sesscache_offer(ssl, &k, &global, SJ_TLS_LEV_MAY, &p1, NULL);
+	{
+		unsigned len = 0;
+		const unsigned char *id = SSL_SESSION_get_id(
+		    SSL_get_session(ssl), &len);
+
+		assert_int_equal(len, strlen("session-new"));
+		assert_memory_equal(id, "session-new", len);
+	}
+	SSL_free(ssl);
+	tls_sesscache_flush();
+	assert_int_equal(tls_sesscache_count(), 0);
 	/* Timeout 0 (smtp_tls_session_cache_timeout = 0): nothing kept. */
 	s1 = mk_session("session-two");
 	tls_sesscache_put(&k1, s1, 0);
