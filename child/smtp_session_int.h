@@ -7,8 +7,9 @@
  *	struct sess and the session primitives of child/smtp_session.c
  *	that child/smtp_starttls.c (the STARTTLS state of the session)
  *	uses: send a command and read its reply, the session failures,
- *	the EHLO step; and the transaction steps that child/smtp_bdat.c
- *	(CHUNKING) shares with DATA. Nothing else includes this header.
+ *	the EHLO step; the transaction steps that child/smtp_bdat.c
+ *	(CHUNKING) shares with DATA; and the commands child/smtp_cmd.c
+ *	builds. Nothing else includes this header.
  * SECURITY
  *	Child only.
  */
@@ -66,6 +67,34 @@ struct xfer {
 	int	mail_rejected;
 	int	data_ok;
 };
+
+/* Postfix smtputf8.h: SMTPUTF8_FLAG_REQUESTED. */
+#define SMTPUTF8_REQUESTED	(1U << 0)
+/* Postfix dsn_mask.h: DSN_RET_FULL, DSN_RET_HDRS. */
+#define DSN_RET_FULL		1
+#define DSN_RET_HDRS		2
+
+/*
+ * Postfix 3.7 SMTP_MIME_DOWNGRADE (smtp_proto.c): content not declared
+ * 7bit, to a server without 8BITMIME, is converted by mime(3).
+ */
+#define SESS_MIME_DOWNGRADE(s) \
+	(((s)->cfg->flags & IPC_CF_NO_MIME_OCONV) == 0 && \
+	((s)->ehlo.features & SMTP_EHLO_8BITMIME) == 0 && \
+	((s)->job->dlv->flags & IPC_DF_7BIT) == 0)
+
+/* Queue the command in s->cmd; write the queue out. */
+void	out_append(struct sess *);
+int	out_flush(struct sess *, unsigned timeout_s);
+/* Postfix smtp_rcpt_fail() and smtp_rcpt_done() for recipient i. */
+int	sess_rcpt_fail(struct sess *, size_t i);
+int	sess_rcpt_done(struct sess *, size_t i);
+/* child/smtp_xfer.c: one mail transaction (Postfix smtp_loop()). */
+int	sess_xfer(struct sess *);
+
+/* child/smtp_cmd.c: MAIL FROM and RCPT TO, built in s->cmd. */
+void	cmd_mail(struct sess *);
+void	cmd_rcpt(struct sess *, const struct ipc_rcpt *);
 
 /* Postfix smtp_chat.c: the command in s->cmd now, then its reply. */
 int	sess_chat(struct sess *, unsigned timeout_s);
