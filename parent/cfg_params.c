@@ -1265,6 +1265,27 @@ sj_params_get_str(struct sj_params *p, const char *name, const char **out,
 	return (-EINVAL);
 }
 
+/*
+ * A copy of the parameter's value in *out (the old copy freed), for a
+ * module that keeps it beyond the parameter table.
+ */
+int
+sj_params_dup_str(struct sj_params *p, const char *name, char **out,
+    char *why, size_t whysz)
+{
+	const char *v;
+	int	rc;
+
+	if ((rc = sj_params_get_str(p, name, &v, why, whysz)) < 0)
+		return (rc);
+	free(*out);
+	if ((*out = strdup(v)) == NULL) {
+		snprintf(why, whysz, "parameter %s: out of memory", name);
+		return (-ENOMEM);
+	}
+	return (0);
+}
+
 int
 sj_params_get_bool(struct sj_params *p, const char *name, int *out,
     char *why, size_t whysz)

@@ -75,6 +75,9 @@ const char *sj_params_get(struct sj_params *, const char *name,
 /* Typed getters: expand, convert and range-check as Postfix does. */
 int	sj_params_get_str(struct sj_params *, const char *name,
 	    const char **out, char *why, size_t whysz);
+/* A malloc'ed copy of the value in *out (the previous one freed). */
+int	sj_params_dup_str(struct sj_params *, const char *name, char **out,
+	    char *why, size_t whysz);
 int	sj_params_get_bool(struct sj_params *, const char *name, int *out,
 	    char *why, size_t whysz);
 /* min/max inclusive. */

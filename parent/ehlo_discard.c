@@ -67,23 +67,6 @@ static struct ehlo_discard_ctx {
 	unsigned notes;
 } ehlo_discard_ctx;
 
-static int
-ehlo_discard_dup(struct sj_params *p, const char *name, char **out,
-    char *why, size_t whysz)
-{
-	const char *v;
-	int	rc;
-
-	if ((rc = sj_params_get_str(p, name, &v, why, whysz)) < 0)
-		return (rc);
-	free(*out);
-	if ((*out = strdup(v)) == NULL) {
-		snprintf(why, whysz, "parameter %s: out of memory", name);
-		return (-ENOMEM);
-	}
-	return (0);
-}
-
 int
 ehlo_discard_open(struct sj_config *cfg, char *why, size_t whysz)
 {
@@ -103,9 +86,9 @@ ehlo_discard_open(struct sj_config *cfg, char *why, size_t whysz)
 		return (rc);
 	if (v[strspn(v, ", \t\r\n")] == '\0')
 		return (0);
-	if ((rc = ehlo_discard_dup(p, "proxy_read_maps",
+	if ((rc = sj_params_dup_str(p, "proxy_read_maps",
 	    &c->proxy_read_maps, why, whysz)) < 0 ||
-	    (rc = ehlo_discard_dup(p, "proxymap_service_name",
+	    (rc = sj_params_dup_str(p, "proxymap_service_name",
 	    &c->proxymap_service, why, whysz)) < 0)
 		return (rc);
 	c->env.proxy_read_maps = c->proxy_read_maps;

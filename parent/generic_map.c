@@ -362,23 +362,6 @@ static struct generic_ctx {
 	struct generic_map gm;
 } generic_ctx;
 
-static int
-gm_dup(struct sj_params *p, const char *name, char **out, char *why,
-    size_t whysz)
-{
-	const char *v;
-	int	rc;
-
-	if ((rc = sj_params_get_str(p, name, &v, why, whysz)) < 0)
-		return (rc);
-	free(*out);
-	if ((*out = strdup(v)) == NULL) {
-		snprintf(why, whysz, "parameter %s: out of memory", name);
-		return (-ENOMEM);
-	}
-	return (0);
-}
-
 int
 generic_map_config(struct sj_config *cfg, char *why, size_t whysz)
 {
@@ -402,14 +385,16 @@ generic_map_config(struct sj_config *cfg, char *why, size_t whysz)
 	if (!c->enabled)
 		return (0);
 	cfg->child.flags |= IPC_CF_GENERIC;
-	if ((rc = gm_dup(p, "recipient_delimiter", &c->delim, why,
+	if ((rc = sj_params_dup_str(p, "recipient_delimiter", &c->delim,
+	    why, whysz)) < 0 ||
+	    (rc = sj_params_dup_str(p, "myorigin", &c->myorigin, why,
 	    whysz)) < 0 ||
-	    (rc = gm_dup(p, "myorigin", &c->myorigin, why, whysz)) < 0 ||
-	    (rc = gm_dup(p, "mydestination", &c->mydest, why, whysz)) < 0 ||
-	    (rc = gm_dup(p, "proxy_read_maps", &c->proxy_read_maps, why,
+	    (rc = sj_params_dup_str(p, "mydestination", &c->mydest, why,
 	    whysz)) < 0 ||
-	    (rc = gm_dup(p, "proxymap_service_name", &c->proxymap_service,
-	    why, whysz)) < 0)
+	    (rc = sj_params_dup_str(p, "proxy_read_maps",
+	    &c->proxy_read_maps, why, whysz)) < 0 ||
+	    (rc = sj_params_dup_str(p, "proxymap_service_name",
+	    &c->proxymap_service, why, whysz)) < 0)
 		return (rc);
 	/* Postfix's default: canonical, virtual (no "generic"). */
 	prop = sj_params_get(p, "propagate_unmatched_extensions", pwhy,

@@ -140,23 +140,6 @@ sasl_sec_opts(struct sj_params *p, const char *name, uint32_t *out,
 	return (0);
 }
 
-static int
-sasl_dup(struct sj_params *p, const char *name, char **out, char *why,
-    size_t whysz)
-{
-	const char *v;
-	int	rc;
-
-	if ((rc = sj_params_get_str(p, name, &v, why, whysz)) < 0)
-		return (rc);
-	free(*out);
-	if ((*out = strdup(v)) == NULL) {
-		snprintf(why, whysz, "parameter %s: out of memory", name);
-		return (-ENOMEM);
-	}
-	return (0);
-}
-
 int
 sasl_config(struct sj_config *cfg, char *why, size_t whysz)
 {
@@ -230,7 +213,8 @@ sasl_config(struct sj_config *cfg, char *why, size_t whysz)
 	}
 	memcpy(cc->sasl_mechs, v, strlen(v) + 1);
 
-	if ((rc = sasl_dup(p, SASL_PARAM, &c->maps_spec, why, whysz)) < 0)
+	if ((rc = sj_params_dup_str(p, SASL_PARAM, &c->maps_spec, why,
+	    whysz)) < 0)
 		return (rc);
 	if (c->maps_spec[strspn(c->maps_spec, ", \t\r\n")] == '\0') {
 		/* smtp_sasl_glue.c's words */
@@ -238,16 +222,16 @@ sasl_config(struct sj_config *cfg, char *why, size_t whysz)
 		    "`%s' configuration parameter", SASL_PARAM);
 		return (-EINVAL);
 	}
-	if ((rc = sasl_dup(p, "recipient_delimiter", &c->delim, why,
-	    whysz)) < 0 ||
-	    (rc = sasl_dup(p, "smtp_fallback_relay", &c->fallback, why,
-	    whysz)) < 0 ||
-	    (rc = sasl_dup(p, "proxy_read_maps", &c->proxy_read_maps, why,
-	    whysz)) < 0 ||
-	    (rc = sasl_dup(p, "proxymap_service_name", &c->proxymap_service,
+	if ((rc = sj_params_dup_str(p, "recipient_delimiter", &c->delim,
 	    why, whysz)) < 0 ||
-	    (rc = sasl_dup(p, "mydestination", &c->local_domains, why,
-	    whysz)) < 0)
+	    (rc = sj_params_dup_str(p, "smtp_fallback_relay", &c->fallback,
+	    why, whysz)) < 0 ||
+	    (rc = sj_params_dup_str(p, "proxy_read_maps",
+	    &c->proxy_read_maps, why, whysz)) < 0 ||
+	    (rc = sj_params_dup_str(p, "proxymap_service_name",
+	    &c->proxymap_service, why, whysz)) < 0 ||
+	    (rc = sj_params_dup_str(p, "mydestination", &c->local_domains,
+	    why, whysz)) < 0)
 		return (rc);
 	c->env.proxy_read_maps = c->proxy_read_maps;
 	c->env.proxymap_service = c->proxymap_service;
