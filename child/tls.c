@@ -30,7 +30,10 @@
  *	sys_read() and sys_sendto() (child/sys.c), so OpenSSL makes no
  *	system call on the socket that the wrapper layer does not show.
  *	Timeouts are smtpjail's: the socket stays non-blocking and
- *	sys_wait() waits for what OpenSSL asks for.
+ *	sys_wait() waits for what OpenSSL asks for. A record read or
+ *	write that fails with SSL_ERROR_SSL reports OpenSSL's error queue
+ *	("TLS library problem" events), as a failed handshake does and as
+ *	Postfix's tls_bio() does for SSL_read() and SSL_write().
  *
  *	Module state: one context (the SSL_CTX, main.cf's and the job's
  *	policy, and the TLS session of at most SJ_TLS_CONN_MAX sockets;
@@ -81,6 +84,7 @@ struct tls_conn {
 	struct tls_sess_key key;	/* its session cache key */
 	int	judged;			/* the level's checks passed */
 	SSL_SESSION *pending;		/* a session that came before that */
+	struct tls_peer peer;		/* for the errors of record I/O */
 };
 
 static struct tls_ctx {
@@ -588,6 +592,7 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 		return (-ENOMEM);
 	}
 	c->fd = fd;
+	c->peer = *p;
 	SSL_set_bio(c->ssl, bio, bio);
 	/* The job's level and policy (parent/tls_policy.c) may differ
 	 * from the context's. */
@@ -672,9 +677,9 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 /* Record I/O. */
 
 static ssize_t
-tls_io_result(SSL *ssl, int rc, short *events)
+tls_io_result(struct tls_conn *c, int rc, short *events)
 {
-	int	e = SSL_get_error(ssl, rc);
+	int	e = SSL_get_error(c->ssl, rc);
 
 	switch (e) {
 	case SSL_ERROR_WANT_READ:
@@ -689,6 +694,15 @@ tls_io_result(SSL *ssl, int rc, short *events)
 		/* SSL_OP_IGNORE_UNEXPECTED_EOF: EOF is ZERO_RETURN. */
 		ERR_clear_error();
 		return (errno != 0 ? -errno : -ECONNRESET);
+	case SSL_ERROR_SSL:
+		/*
+		 * Postfix tls_bio_ops.c tls_bio(): a failed SSL_read() or
+		 * SSL_write() logs the error queue (tls_print_errors()).
+		 * The session is over either way: a failure to send the
+		 * events shows at the next IPC message.
+		 */
+		(void)tls_emit_errors(&c->peer);
+		return (-EPROTO);
 	default:
 		ERR_clear_error();
 		return (-EPROTO);
@@ -710,7 +724,7 @@ tls_io_read(int fd, void *buf, size_t len, short *events)
 	rc = SSL_read_ex(c->ssl, buf, len, &got);
 	if (rc == 1)
 		return ((ssize_t)got);
-	return (tls_io_result(c->ssl, rc, events));
+	return (tls_io_result(c, rc, events));
 }
 
 ssize_t
@@ -728,7 +742,7 @@ tls_io_write(int fd, const void *buf, size_t len, short *events)
 	rc = SSL_write_ex(c->ssl, buf, len, &done);
 	if (rc == 1)
 		return ((ssize_t)done);
-	return (tls_io_result(c->ssl, rc, events));
+	return (tls_io_result(c, rc, events));
 }
 
 int
