@@ -534,7 +534,21 @@ run() {
 	case $w in m)
 		extra="$extra$(tail -c +"$((off + 1))" "$W_DIR/log/maillog" |
 		    grep "$ident\[[0-9]*\]: [0-9A-F]*: to=<.*status=sent " |
-		    awk '/ conn_use=/ {r++} END {printf ", %d of %d over a reused session", r, NR}')";;
+		    awk '/ conn_use=/ {r++} END {printf ", %d of %d over a reused session", r, NR}')"
+		# where a job's time goes: Postfix "delays=a/b/c/d", the
+		# medians of b (queue manager to agent), c (connection set-up,
+		# with DNS and, for smtpjail, the child) and d (transmission)
+		extra="$extra$(tail -c +"$((off + 1))" "$W_DIR/log/maillog" |
+		    grep "$ident\[[0-9]*\]: [0-9A-F]*: to=<.*status=sent " |
+		    sed -n 's/.* delays=[^/]*\/\([^/]*\)\/\([^/]*\)\/\([0-9.]*\),.*/\1 \2 \3/p' |
+		    awk '{ b[NR] = $1; c[NR] = $2; d[NR] = $3 }
+		        function med(v, n,   i, j, t) {
+		            for (i = 2; i <= n; i++)
+		                for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+		                    t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+		            return n ? v[int((n + 1) / 2)] : 0 }
+		        END { printf ", delays b/c/d medians %.3f/%.3f/%.3f s",
+		            med(b, NR), med(c, NR), med(d, NR) }')";;
 	esac
 	# round trips counted by the relay over the run
 	case $w in w*)
