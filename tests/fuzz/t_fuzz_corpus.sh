@@ -85,7 +85,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	# shellcheck disable=SC2086 # word splitting of the lists is wanted
 	if [ -n "$libfail" ] || ! clang $CFLAGS_FUZZ -o "$out/$base" "$src" \
 	    "$lib" -lseccomp -lcap -lcares -lidn2 -lssl -lcrypto \
-	    -ldb -llmdb -lcdb $libs \
+	    -ldb -llmdb -lcdb -lpcre2-8 $libs \
 	    > "$out/$base.build.log" 2>&1; then
 		[ -n "$libfail" ] && echo "$libfail" > "$out/$base.build.log"
 		echo "not ok - $base corpus: build failed"
