@@ -8,7 +8,8 @@
 #	gcc flags), so a target never has to list what its module needs.
 #	For each tests/fuzz/fuzz_<name>.c: link it against that archive
 #	(and libseccomp, libcap, c-ares, libidn2, OpenSSL, and the table
-#	libraries: Berkeley DB, LMDB, tinycdb; a /* FUZZ_LIBS: -lfoo */ comment
+#	libraries: Berkeley DB, LMDB, tinycdb; PCRE2 for pcre: content
+#	checks; a /* FUZZ_LIBS: -lfoo */ comment
 #	line adds more), then
 #	run it once over tests/fuzz/corpus/<name>/ with -runs=0 (every seed
 #	executed, no mutation, nothing written). Prints one
