@@ -5,8 +5,8 @@
  *	header and body checks on the content the child sends
  * DESCRIPTION
  *	See content_checks.h. The lookup is Postfix's dict_regexp_lookup()
- *	(src/util/dict_regexp.c) or dict_pcre_lookup() (src/util/dict_pcre.c)
- *	per table: the first rule whose pattern
+ *	(src/util/dict_regexp.c) or dict_pcre_lookup()
+ *	(src/util/dict_pcre.c) per table: the first rule whose pattern
  *	matches (and whose optional second pattern matches, or with '!'
  *	does not) gives the result, its "${N}" replaced by the Nth
  *	parenthesised subexpression of the match (nothing when that one
