@@ -2,7 +2,8 @@
 
 CC	?= cc
 BUILD	?= build
-PKGS	 = libseccomp libcap libcares libidn2 libssl libcrypto
+PKGS	 = libseccomp libcap libcares libidn2 libssl libcrypto \
+	   libpcre2-8
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla \
 	   -Wstrict-prototypes -Wmissing-prototypes
 HARDEN	 = -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
@@ -29,7 +30,7 @@ DEB_PKGS = build-essential pkg-config libseccomp-dev libcap-dev \
 	   libc-ares-dev libcmocka-dev libidn2-dev libssl-dev openssl postfix \
 	   dnsmasq-base iproute2 clang libclang-rt-14-dev seccomp procps python3 \
 	   pflogsumm nsd unbound ldnsutils libdb-dev liblmdb-dev libcdb-dev \
-	   postfix-lmdb postfix-cdb
+	   libpcre2-dev postfix-lmdb postfix-cdb postfix-pcre
 
 # make deb only: Debian's packaging tools (not needed by make test's
 # other suites; tests/pkg/t_deb.sh runs make deb-deps itself).
@@ -94,7 +95,7 @@ deps:
 deb-deps:
 	@missing=$$(for p in $(DEB_BUILD_TOOLS) pkg-config libseccomp-dev \
 	    libcap-dev libc-ares-dev libidn2-dev libssl-dev libdb-dev \
-	    liblmdb-dev libcdb-dev; do \
+	    liblmdb-dev libcdb-dev libpcre2-dev; do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 	    grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

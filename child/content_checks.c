@@ -5,14 +5,23 @@
  *	header and body checks on the content the child sends
  * DESCRIPTION
  *	See content_checks.h. The lookup is Postfix's dict_regexp_lookup()
- *	(src/util/dict_regexp.c) per table: the first rule whose pattern
+ *	(src/util/dict_regexp.c) or dict_pcre_lookup()
+ *	(src/util/dict_pcre.c) per table: the first rule whose pattern
  *	matches (and whose optional second pattern matches, or with '!'
  *	does not) gives the result, its "${N}" replaced by the Nth
  *	parenthesised subexpression of the match (nothing when that one
  *	did not take part or is empty); "if /re/" skips to its "endif"
  *	unless re matches (without an endif: the table has no answer);
- *	a regexec() failure other than "no match" is logged and counts as
- *	no match. The action is Postfix's hbc_action()
+ *	a regexec() or pcre2_match() failure other than "no match" is
+ *	logged and counts as no match, whether or not the pattern is
+ *	negated (DICT_REGEXP_REGEXEC, DICT_PCRE_EXEC). pcre: patterns are
+ *	compiled without JIT (it needs executable memory, which the
+ *	filter refuses) and matched with bounded match, depth and heap
+ *	limits (SJ_CHECK_PCRE_*), where Postfix takes PCRE2's defaults: a
+ *	hostile line that exceeds them costs a bounded amount of work and
+ *	is a match error, as Postfix's would be at its limits. One match
+ *	data block, sized for the pattern with the most captures, serves
+ *	every pcre: rule. The action is Postfix's hbc_action()
  *	(src/global/header_body_checks.c) with smtp(8)'s call-backs: a
  *	logger (smtp_hbc_logger(), formatted by the parent from CHECK_LOG)
  *	and PREPEND writing a line (smtp_text_out()).
@@ -22,11 +31,13 @@
  *	(header_size_limit + line_length_limit), an expansion into one of
  *	at most CC_EXP_MAX bytes (over it: the job is deferred). Rules are
  *	checked on arrival: classes and tables in order, each "${N}" of a
- *	template within max_sub, nothing else after '$'. regcomp() and
- *	regexec() allocate memory and compute; no other system call.
+ *	template within max_sub, nothing else after '$'. regcomp(),
+ *	regexec(), pcre2_compile() and pcre2_match() allocate memory
+ *	(malloc()) and compute; no other system call.
  * SEE ALSO
- *	Postfix src/util/dict_regexp.c, src/global/header_body_checks.c,
- *	src/global/maps.c, src/smtp/smtp_proto.c; regexp_table(5)
+ *	Postfix src/util/dict_regexp.c, src/util/dict_pcre.c,
+ *	src/global/header_body_checks.c, src/global/maps.c,
+ *	src/smtp/smtp_proto.c; regexp_table(5), pcre_table(5), pcre2api(3)
  */
 #include <errno.h>
 #include <regex.h>
@@ -38,6 +49,7 @@
 #include "content_checks.h"
 #include "generic_hdr.h"
 #include "msg.h"
+#include "sj_check_re.h"
 #include "sj_limits.h"
 #include "smtp_content.h"
 
@@ -45,8 +57,9 @@
 #define CC_EXP_MAX	(1024 * 1024)
 
 struct cc_rule {
-	uint32_t cls, table, op, flags, max_sub, lineno;
-	regex_t	*re1, *re2;		/* compiled, or NULL */
+	uint32_t cls, table, op, flags, max_sub, lineno, kind;
+	regex_t	*re1, *re2;		/* regexp: compiled, or NULL */
+	pcre2_code *pc1;		/* pcre: compiled, or NULL */
 	char	*repl;			/* template, see ipc_msg.h */
 	uint32_t endif;			/* IF: its ENDIF's index, or none */
 };
@@ -70,6 +83,9 @@ static struct content_checks_ctx {
 	char	*exp;			/* the expanded result */
 	size_t	exp_len, exp_size;
 	regmatch_t pmatch[IPC_CHK_SUB_MAX + 1];
+	pcre2_match_context *pmctx;	/* the SJ_CHECK_PCRE_* limits */
+	pcre2_match_data *pmd;		/* for every pcre: rule */
+	uint32_t pmd_pairs;		/* its ovector's size */
 	content_checks_log_fn log;
 } cc_ctx;
 
@@ -101,8 +117,11 @@ content_checks_reset(void)
 			regfree(cc_ctx.rules[i].re2);
 		free(cc_ctx.rules[i].re1);
 		free(cc_ctx.rules[i].re2);
+		pcre2_code_free(cc_ctx.rules[i].pc1);
 		free(cc_ctx.rules[i].repl);
 	}
+	pcre2_match_data_free(cc_ctx.pmd);
+	pcre2_match_context_free(cc_ctx.pmctx);
 	free(cc_ctx.rules);
 	free(cc_ctx.ifs);
 	free(cc_ctx.key);
@@ -136,20 +155,53 @@ cc_template_ok(const char *t, uint32_t max_sub)
 	return (1);
 }
 
+/*
+ * dict_pcre_compile(), without JIT; the match context and one match
+ * data block large enough for every pcre: rule so far.
+ */
 static int
-cc_regcomp(regex_t *re, const char *pat, uint32_t opts, int nosub)
+cc_compile_pcre(struct cc_rule *r, const struct ipc_check *ck, char *why,
+    size_t whysz)
 {
-	int	flags = 0;
+	pcre2_match_data *md;
+	uint32_t count = 0;
+	size_t	off;
+	int	err;
 
-	if (opts & IPC_CHK_O_ICASE)
-		flags |= REG_ICASE;
-	if (opts & IPC_CHK_O_NEWLINE)
-		flags |= REG_NEWLINE;
-	if (opts & IPC_CHK_O_EXTENDED)
-		flags |= REG_EXTENDED;
-	if (nosub)
-		flags |= REG_NOSUB;
-	return (regcomp(re, pat, flags));
+	if ((r->pc1 = sj_check_re_pcre(ck->pat1, ck->opts1, &err,
+	    &off)) == NULL) {
+		snprintf(why, whysz, "CHECK rule line %u: pattern does not "
+		    "compile", ck->lineno);
+		return (-1);
+	}
+	if (pcre2_pattern_info(r->pc1, PCRE2_INFO_CAPTURECOUNT, &count) != 0 ||
+	    ck->max_sub > count) {
+		snprintf(why, whysz, "CHECK rule line %u: ${%u} beyond the "
+		    "pattern's subexpressions", ck->lineno, ck->max_sub);
+		return (-1);
+	}
+	if (cc_ctx.pmctx == NULL) {
+		if ((cc_ctx.pmctx = pcre2_match_context_create(NULL)) == NULL) {
+			snprintf(why, whysz, "out of memory");
+			return (-1);
+		}
+		(void)pcre2_set_match_limit(cc_ctx.pmctx,
+		    SJ_CHECK_PCRE_MATCH_LIMIT);
+		(void)pcre2_set_depth_limit(cc_ctx.pmctx,
+		    SJ_CHECK_PCRE_DEPTH_LIMIT);
+		(void)pcre2_set_heap_limit(cc_ctx.pmctx,
+		    SJ_CHECK_PCRE_HEAP_LIMIT);
+	}
+	if (cc_ctx.pmd == NULL || count + 1 > cc_ctx.pmd_pairs) {
+		if ((md = pcre2_match_data_create(count + 1, NULL)) == NULL) {
+			snprintf(why, whysz, "out of memory");
+			return (-1);
+		}
+		pcre2_match_data_free(cc_ctx.pmd);
+		cc_ctx.pmd = md;
+		cc_ctx.pmd_pairs = count + 1;
+	}
+	return (0);
 }
 
 /* As dict_regexp_parseline(): REG_NOSUB unless $N is used. */
@@ -161,11 +213,13 @@ cc_compile(struct cc_rule *r, const struct ipc_check *ck, char *why,
 
 	if (ck->op == IPC_CHK_OP_ENDIF)
 		return (0);
+	if (ck->kind == IPC_CHK_K_PCRE)
+		return (cc_compile_pcre(r, ck, why, whysz));
 	if ((re = malloc(sizeof(*re))) == NULL) {
 		snprintf(why, whysz, "out of memory");
 		return (-1);
 	}
-	if (cc_regcomp(re, ck->pat1, ck->opts1,
+	if (sj_check_re_regcomp(re, ck->pat1, ck->opts1,
 	    ck->op == IPC_CHK_OP_IF || ck->max_sub == 0) != 0) {
 		free(re);
 		snprintf(why, whysz, "CHECK rule line %u: pattern does not "
@@ -184,7 +238,7 @@ cc_compile(struct cc_rule *r, const struct ipc_check *ck, char *why,
 		snprintf(why, whysz, "out of memory");
 		return (-1);
 	}
-	if (cc_regcomp(re, ck->pat2, ck->opts2, 1) != 0) {
+	if (sj_check_re_regcomp(re, ck->pat2, ck->opts2, 1) != 0) {
 		free(re);
 		snprintf(why, whysz, "CHECK rule line %u: second pattern does "
 		    "not compile", ck->lineno);
@@ -204,7 +258,9 @@ content_checks_add(const struct ipc_check *ck, char *why, size_t whysz)
 	prev = cc_ctx.n > 0 ? &cc_ctx.rules[cc_ctx.n - 1] : NULL;
 	if (cc_ctx.ready || cc_ctx.n >= SJ_CHECKS_MAX ||
 	    (prev != NULL && (ck->cls < prev->cls ||
-	    (ck->cls == prev->cls && ck->table < prev->table)))) {
+	    (ck->cls == prev->cls && ck->table < prev->table) ||
+	    (ck->cls == prev->cls && ck->table == prev->table &&
+	    ck->kind != prev->kind)))) {
 		snprintf(why, whysz, "CHECK rule %u out of order", cc_ctx.n);
 		return (-1);
 	}
@@ -238,6 +294,7 @@ content_checks_add(const struct ipc_check *ck, char *why, size_t whysz)
 	r->flags = ck->flags;
 	r->max_sub = ck->max_sub;
 	r->lineno = ck->lineno;
+	r->kind = ck->kind;
 	r->endif = CC_NONE;
 	if ((r->repl = strdup(ck->repl)) == NULL) {
 		snprintf(why, whysz, "out of memory");
@@ -353,21 +410,71 @@ cc_expand(const struct cc_rule *r, const char *key)
 	return (cc_exp_add(t, strlen(t)));
 }
 
+/* The parameter a rule belongs to, for a match error's warning. */
+static const char *
+cc_where(const struct cc_rule *r)
+{
+	return (r->cls == IPC_CHK_BODY ? "smtp_body_checks" :
+	    "the header checks");
+}
+
+/*
+ * DICT_PCRE_EXEC: 1 when the rule's condition holds; the first 'nsub'
+ * captures into cc_ctx.pmatch, as regexec() leaves them (-1: unset).
+ * The message of a match error is PCRE2's own (a constant of the
+ * library, never text of the content), as dict_pcre_exec_error() logs.
+ */
+static int
+cc_exec_pcre(const struct cc_rule *r, int match, const char *key,
+    size_t keylen, size_t nsub)
+{
+	PCRE2_SIZE *ov;
+	PCRE2_UCHAR err[120];
+	size_t	i;
+	int	rc;
+
+	rc = pcre2_match(r->pc1, (PCRE2_SPTR)key, keylen, 0, 0, cc_ctx.pmd,
+	    cc_ctx.pmctx);
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return (!match);
+	if (rc > 0) {
+		ov = pcre2_get_ovector_pointer(cc_ctx.pmd);
+		for (i = 0; i < nsub; i++) {
+			if (i < (size_t)rc && ov[2 * i] != PCRE2_UNSET) {
+				cc_ctx.pmatch[i].rm_so = (regoff_t)ov[2 * i];
+				cc_ctx.pmatch[i].rm_eo =
+				    (regoff_t)ov[2 * i + 1];
+			} else {
+				cc_ctx.pmatch[i].rm_so = -1;
+				cc_ctx.pmatch[i].rm_eo = -1;
+			}
+		}
+		return (match);
+	}
+	if (pcre2_get_error_message(rc, err, sizeof(err)) < 0)
+		snprintf((char *)err, sizeof(err), "unexpected pcre2 error "
+		    "code %d", rc);
+	msg_warn("pcre map (table %u of %s), line %u: %s", r->table + 1,
+	    cc_where(r), r->lineno, (const char *)err);
+	return (0);
+}
+
 /* DICT_REGEXP_REGEXEC: 1 when the rule's condition holds. */
 static int
 cc_exec(const struct cc_rule *r, const regex_t *re, int match,
-    const char *key, size_t nsub)
+    const char *key, size_t keylen, size_t nsub)
 {
 	int	rc;
 
+	if (r->kind == IPC_CHK_K_PCRE)
+		return (cc_exec_pcre(r, match, key, keylen, nsub));
 	rc = regexec(re, key, nsub, nsub ? cc_ctx.pmatch : NULL, 0);
 	if (rc == REG_NOMATCH)
 		return (!match);
 	if (rc == 0)
 		return (match);
 	msg_warn("regexp map (table %u of %s), line %u: regexec error %d",
-	    r->table + 1, r->cls == IPC_CHK_BODY ? "smtp_body_checks" :
-	    "the header checks", r->lineno, rc);
+	    r->table + 1, cc_where(r), r->lineno, rc);
 	return (0);
 }
 
@@ -376,7 +483,7 @@ cc_exec(const struct cc_rule *r, const regex_t *re, int match,
  * cc_ctx.exp, 0 no answer, <0 error. *ip moves past the table.
  */
 static int
-cc_lookup_table(uint32_t *ip, uint32_t end, const char *key)
+cc_lookup_table(uint32_t *ip, uint32_t end, const char *key, size_t keylen)
 {
 	uint32_t i = *ip, tbl = cc_ctx.rules[i].table, last = i;
 	const struct cc_rule *r;
@@ -392,10 +499,10 @@ cc_lookup_table(uint32_t *ip, uint32_t end, const char *key)
 		case IPC_CHK_OP_MATCH:
 			nsub = r->max_sub > 0 ? r->max_sub + 1 : 0;
 			if (!cc_exec(r, r->re1, r->flags & IPC_CHK_F_MATCH1,
-			    key, nsub))
+			    key, keylen, nsub))
 				break;
 			if (r->re2 != NULL && !cc_exec(r, r->re2,
-			    r->flags & IPC_CHK_F_MATCH2, key, 0))
+			    r->flags & IPC_CHK_F_MATCH2, key, keylen, 0))
 				break;
 			found = 1;
 			if (cc_expand(r, key) < 0)
@@ -403,7 +510,7 @@ cc_lookup_table(uint32_t *ip, uint32_t end, const char *key)
 			break;
 		case IPC_CHK_OP_IF:
 			if (cc_exec(r, r->re1, r->flags & IPC_CHK_F_MATCH1,
-			    key, 0))
+			    key, keylen, 0))
 				break;
 			if (r->endif == CC_NONE)
 				return (0);
@@ -421,12 +528,13 @@ static int
 cc_lookup(uint32_t cls, const char *key)
 {
 	uint32_t i = cc_ctx.first[cls], end = i + cc_ctx.count[cls];
+	size_t	keylen = strlen(key);
 	int	rc;
 
 	if (*key == '\0')
 		return (0);
 	while (i < end)
-		if ((rc = cc_lookup_table(&i, end, key)) != 0)
+		if ((rc = cc_lookup_table(&i, end, key, keylen)) != 0)
 			return (rc);
 	return (0);
 }

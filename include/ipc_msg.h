@@ -30,7 +30,7 @@
 #include "sj_limits.h"
 #include "sj_tls.h"
 
-#define IPC_VERSION	21
+#define IPC_VERSION	22
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -163,14 +163,17 @@ struct ipc_config {
 };
 
 /*
- * One rule of a regexp: content-check table (Postfix regexp_table(5)),
- * parsed and validated by the parent at start (parent/checks_load.c),
+ * One rule of a regexp: or pcre: content-check table (Postfix
+ * regexp_table(5), pcre_table(5)), 'kind' saying which, parsed and
+ * validated by the parent at start (parent/checks_load.c),
  * compiled and matched by the child (child/content_checks.c), which
  * alone sees the content. Rules arrive in table order; 'table' numbers
  * the tables of one parameter (the first that matches wins, as
  * Postfix's maps_find()). The replacement is a template: "$$" is a
  * literal '$', "${N}" (1 <= N <= max_sub) the Nth parenthesised
- * subexpression of pat1; any other '$' is a protocol error.
+ * subexpression of pat1; any other '$' is a protocol error. The
+ * pattern flags opts1/opts2 are IPC_CHK_O_* for regexp:, IPC_CHK_P_*
+ * for pcre: (which has no second pattern).
  */
 #define IPC_CHK_HEADER		0	/* smtp_header_checks */
 #define IPC_CHK_MIME		1	/* smtp_mime_header_checks */
@@ -188,11 +191,25 @@ struct ipc_config {
 #define IPC_CHK_F_MATCH2	(1U << 2)	/* pat2 must match, else not */
 #define IPC_CHK_F_ALL		((1U << 3) - 1)
 
+/* The table type: which engine compiles the patterns. */
+#define IPC_CHK_K_REGEXP	0	/* regexp: libc regcomp() */
+#define IPC_CHK_K_PCRE		1	/* pcre: libpcre2-8, no JIT */
+
 /* regexp_table(5) pattern flags, as regcomp() flags they stand for. */
 #define IPC_CHK_O_ICASE		(1U << 0)	/* REG_ICASE ('i', on) */
 #define IPC_CHK_O_NEWLINE	(1U << 1)	/* REG_NEWLINE ('m') */
 #define IPC_CHK_O_EXTENDED	(1U << 2)	/* REG_EXTENDED ('x', on) */
 #define IPC_CHK_O_ALL		((1U << 3) - 1)
+
+/* pcre_table(5) pattern flags, as the PCRE2 options they stand for. */
+#define IPC_CHK_P_CASELESS	(1U << 0)	/* 'i', on */
+#define IPC_CHK_P_MULTILINE	(1U << 1)	/* 'm' */
+#define IPC_CHK_P_DOTALL	(1U << 2)	/* 's', on */
+#define IPC_CHK_P_EXTENDED	(1U << 3)	/* 'x' */
+#define IPC_CHK_P_ANCHORED	(1U << 4)	/* 'A' */
+#define IPC_CHK_P_DOLLAR_ENDONLY (1U << 5)	/* 'E' */
+#define IPC_CHK_P_UNGREEDY	(1U << 6)	/* 'U' */
+#define IPC_CHK_P_ALL		((1U << 7) - 1)
 
 /* Highest ${N} a replacement may use (Postfix: re_nsub of pat1). */
 #define IPC_CHK_SUB_MAX		99
@@ -206,6 +223,7 @@ struct ipc_check {
 	uint32_t opts2;
 	uint32_t max_sub;		/* highest ${N} in repl */
 	uint32_t lineno;		/* in the table file, for log lines */
+	uint32_t kind;			/* IPC_CHK_K_*; pcre: no pat2 */
 	char	pat1[SJ_CHECK_PATTERN_MAX + 1];
 	char	pat2[SJ_CHECK_PATTERN_MAX + 1];
 	char	repl[SJ_CHECK_ACTION_MAX + 1];

@@ -44,18 +44,33 @@
 #define SJ_HOSTS_MAX		4096
 #define SJ_ADDR_TEXT_MAX	45	/* INET6_ADDRSTRLEN - 1 */
 /*
- * smtp_*_checks: rules of all regexp: tables together, each sent to
- * the child as one CHECK message (Postfix has no bound; a longer table
- * is a configuration error at start), a pattern and an action text at
- * most this long (so that CHECK fits one SJ_IPC_MSG_MAX datagram), a
- * table file at most this big. The content a check line logs is cut
- * at 200 bytes, as Postfix's "%.200s" (smtp_proto.c smtp_hbc_logger).
+ * smtp_*_checks: rules of all regexp: and pcre: tables together, each
+ * sent to the child as one CHECK message (Postfix has no bound; a
+ * longer table is a configuration error at start), a pattern and an
+ * action text at most this long (so that CHECK fits one SJ_IPC_MSG_MAX
+ * datagram), a table file at most this big. The content a check line
+ * logs is cut at 200 bytes, as Postfix's "%.200s" (smtp_proto.c
+ * smtp_hbc_logger).
  */
 #define SJ_CHECKS_MAX		10000
 #define SJ_CHECK_PATTERN_MAX	2000
 #define SJ_CHECK_ACTION_MAX	2000
 #define SJ_CHECK_FILE_MAX	(8UL * 1024 * 1024)
 #define SJ_CHECK_LOG_CONTENT_MAX 200
+/*
+ * pcre: content checks: what one pcre2_match() of a hostile header or
+ * body line may cost the child (pcre2api(3) match, depth and heap
+ * limits; over one, the match is an error: logged, no match, as
+ * Postfix's dict_pcre.c does). Postfix passes no match context and
+ * gets PCRE2's defaults (10,000,000 calls, depth 10,000,000, 20 GB of
+ * heap); the child has SJ_CHILD_AS_BYTES and matches every line of a
+ * job against every rule, so a tenth of the default calls, and a heap
+ * that a header of header_size_limit needs only for pathological
+ * patterns. The heap limit is in KiB.
+ */
+#define SJ_CHECK_PCRE_MATCH_LIMIT 1000000
+#define SJ_CHECK_PCRE_DEPTH_LIMIT 100000
+#define SJ_CHECK_PCRE_HEAP_LIMIT (16 * 1024)
 /* A Postfix nexthop is a comma-separated list of destinations. */
 #define SJ_NEXTHOP_MAX		1024
 /* RFC 3461 4.4: ENVID is at most 100 characters (xtext may triple). */

@@ -231,6 +231,7 @@
 	X(ipc_check, U32, opts2, RAW) \
 	X(ipc_check, U32, max_sub, RAW) \
 	X(ipc_check, U32, lineno, RAW) \
+	X(ipc_check, U32, kind, RAW) \
 	X(ipc_check, STR, pat1, RAW) \
 	X(ipc_check, STR, pat2, RAW) \
 	X(ipc_check, STR, repl, RAW)
@@ -519,9 +520,10 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	[IPC_T_SOCKET] = { { IPC_T_SOCKET, "SOCKET", IPC_P2C,
 	    IPC_MAX_SOCKET, IPC_FD_IF_OK }, ipc_f_socket,
 	    IPC_NF(ipc_f_socket) },
-	/* One rule of a regexp: content-check table: the child matches
-	 * the hostile content itself (no round trip per line) and has no
-	 * file to read the table from; the parent read it at start. */
+	/* One rule of a regexp: or pcre: content-check table: the child
+	 * matches the hostile content itself (no round trip per line) and
+	 * has no file to read the table from; the parent read it at
+	 * start. */
 	[IPC_T_CHECK] = { { IPC_T_CHECK, "CHECK", IPC_P2C,
 	    IPC_MAX_CHECK, 0 }, ipc_f_check, IPC_NF(ipc_f_check) },
 	/* A header/body check fired (WARN, INFO, REPLACE ...): Postfix
@@ -698,13 +700,19 @@ static int
 ipc_msg_check_rule(const struct ipc_check *ck, const char *name, char *why,
     size_t whysz)
 {
+	uint32_t omask;
 	int	ok;
 
+	/* pcre_table(5) has no second pattern: no opts2, no HAS2. */
+	omask = ck->kind == IPC_CHK_K_PCRE ? IPC_CHK_P_ALL : IPC_CHK_O_ALL;
 	if (ck->cls >= IPC_CHK_NCLASS || ck->table >= SJ_CHECKS_MAX ||
-	    (ck->flags & ~IPC_CHK_F_ALL) || (ck->opts1 & ~IPC_CHK_O_ALL) ||
-	    (ck->opts2 & ~IPC_CHK_O_ALL) || ck->max_sub > IPC_CHK_SUB_MAX) {
-		ipc_why(why, whysz, "%s: field cls/table/flags/opts/max_sub "
-		    "out of range", name);
+	    ck->kind > IPC_CHK_K_PCRE || (ck->flags & ~IPC_CHK_F_ALL) ||
+	    (ck->opts1 & ~omask) || (ck->opts2 & ~omask) ||
+	    (ck->kind == IPC_CHK_K_PCRE && (ck->opts2 != 0 ||
+	    (ck->flags & (IPC_CHK_F_HAS2 | IPC_CHK_F_MATCH2)) != 0)) ||
+	    ck->max_sub > IPC_CHK_SUB_MAX) {
+		ipc_why(why, whysz, "%s: field cls/table/kind/flags/opts/"
+		    "max_sub out of range", name);
 		return (-1);
 	}
 	switch (ck->op) {

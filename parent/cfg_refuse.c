@@ -198,7 +198,7 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	/* Content, headers, address rewriting. */
 	/* Envelope in the parent, headers in the child (generic_map.c). */
 	HON(CONTENT, "smtp_generic_maps", ""),
-	/* regexp: tables only; parent/checks_load.c refuses the rest. */
+	/* regexp: and pcre: tables; parent/checks_load.c refuses the rest. */
 	HON(CONTENT, "smtp_header_checks", ""),
 	HON(CONTENT, "smtp_mime_header_checks", ""),
 	HON(CONTENT, "smtp_nested_header_checks", ""),

@@ -2,10 +2,11 @@
  * NAME
  *	checks_load 3
  * SUMMARY
- *	read the regexp: tables of smtp_*_checks at start
+ *	read the regexp: and pcre: tables of smtp_*_checks at start
  * DESCRIPTION
- *	See checks_load.h. The table syntax is Postfix's regexp_table(5),
- *	read as src/util/dict_regexp.c and src/util/readlline.c do:
+ *	See checks_load.h. The table syntax is Postfix's regexp_table(5)
+ *	or pcre_table(5), read as src/util/dict_regexp.c,
+ *	src/util/dict_pcre.c and src/util/readlline.c do:
  *	logical lines (a line that starts with white space continues the
  *	previous one; empty lines and lines whose first non-blank is '#'
  *	are skipped, also between continued lines), trailing white space
@@ -16,7 +17,15 @@
  *	'!' before a pattern negating it, flags 'i' (case, on by default),
  *	'x' (extended syntax, on by default) and 'm' (REG_NEWLINE), and
  *	$N, ${N}, $(N) and $$ in the replacement (Postfix mac_parse()).
- *	Each pattern is compiled here once with regcomp() so that a rule
+ *	A pcre: table has no second pattern; its flags are those of
+ *	dict_pcre.c: 'i' (case, on by default), 's' (dot matches newline,
+ *	on by default), 'm', 'x', 'A', 'E', 'U', and 'X', which PCRE2
+ *	lacks (ignored with Postfix's warning). A flag letter Postfix does
+ *	not know makes Postfix skip the rule; in a pcre: table smtpjail
+ *	refuses to start instead (fail closed: the administrator meant a
+ *	rule that would otherwise not apply).
+ *	Each pattern is compiled here once (regcomp(), pcre2_compile()
+ *	without JIT, with the options the child uses) so that a rule
  *	Postfix skips (bad expression, $N beyond the subexpressions, $N
  *	with a negated pattern, ...) is skipped with the same warning; the
  *	child compiles the rules that remain. The replacement is sent as a
@@ -45,11 +54,14 @@
 #include "cfg_params.h"
 #include "checks_load.h"
 #include "msg.h"
+#include "sj_check_re.h"
 #include "sj_limits.h"
 
 /* Postfix's ISSPACE/ISALNUM: the C locale's, on unsigned chars. */
 #define CK_SPACE(c)	isspace((unsigned char)(c))
 #define CK_ALNUM(c)	isalnum((unsigned char)(c))
+/* A byte of the table in an error text. */
+#define CK_PRINT(c)	(isprint((unsigned char)(c)) ? (c) : '?')
 
 static const char *const checks_params[IPC_CHK_NCLASS] = {
 	[IPC_CHK_HEADER] = "smtp_header_checks",
@@ -62,7 +74,7 @@ static const char *const checks_params[IPC_CHK_NCLASS] = {
 struct ck_pat {
 	char	*re;			/* NUL-terminated in the line */
 	int	match;
-	uint32_t opts;			/* IPC_CHK_O_* */
+	uint32_t opts;			/* IPC_CHK_O_* or IPC_CHK_P_* */
 };
 
 /* The parse of one table: where it is, what it has seen. */
@@ -70,6 +82,8 @@ struct ck_parse {
 	struct checks_set *set;
 	const char *map;
 	uint32_t cls, table;
+	uint32_t kind;			/* IPC_CHK_K_* */
+	const char *type;		/* "regexp" or "pcre", for warnings */
 	int	lineno;
 	int	nesting;		/* open IFs */
 	int	*if_lines;		/* their line numbers, nesting deep */
@@ -92,20 +106,33 @@ checks_set_free(struct checks_set *set)
 	set->n = set->size = 0;
 }
 
+/*
+ * Compile to check it (dict_pcre_compile(), then its capture count as
+ * dict_pcre_parse_rule() takes it); 0 or -1.
+ */
 static int
-ck_regcomp(regex_t *re, const char *pat, uint32_t opts, int nosub)
+ck_compile_pcre(struct ck_parse *cp, const struct ck_pat *pat, size_t *nsub)
 {
-	int	flags = 0;
+	pcre2_code *code;
+	uint32_t count = 0;
+	size_t	off;
+	int	err;
+	PCRE2_UCHAR msg[256];
 
-	if (opts & IPC_CHK_O_ICASE)
-		flags |= REG_ICASE;
-	if (opts & IPC_CHK_O_NEWLINE)
-		flags |= REG_NEWLINE;
-	if (opts & IPC_CHK_O_EXTENDED)
-		flags |= REG_EXTENDED;
-	if (nosub)
-		flags |= REG_NOSUB;
-	return (regcomp(re, pat, flags));
+	if ((code = sj_check_re_pcre(pat->re, pat->opts, &err, &off)) == NULL) {
+		if (pcre2_get_error_message(err, msg, sizeof(msg)) < 0)
+			snprintf((char *)msg, sizeof(msg), "unexpected pcre2 "
+			    "error code %d", err);
+		msg_warn("pcre map %s, line %d: error in regex at offset %lu: "
+		    "%s", cp->map, cp->lineno, (unsigned long)off, msg);
+		return (-1);
+	}
+	if (pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &count) != 0)
+		count = 0;
+	pcre2_code_free(code);
+	if (nsub != NULL)
+		*nsub = count;
+	return (0);
 }
 
 /* Compile to check it (Postfix dict_regexp_compile_pat()); 0 or -1. */
@@ -117,7 +144,9 @@ ck_compile(struct ck_parse *cp, const struct ck_pat *pat, int nosub,
 	char	err[256];
 	int	rc;
 
-	if ((rc = ck_regcomp(&re, pat->re, pat->opts, nosub)) != 0) {
+	if (cp->kind == IPC_CHK_K_PCRE)
+		return (ck_compile_pcre(cp, pat, nsub));
+	if ((rc = sj_check_re_regcomp(&re, pat->re, pat->opts, nosub)) != 0) {
 		(void)regerror(rc, &re, err, sizeof(err));
 		msg_warn("regexp map %s, line %d: %s", cp->map, cp->lineno,
 		    err);
@@ -129,41 +158,12 @@ ck_compile(struct ck_parse *cp, const struct ck_pat *pat, int nosub,
 	return (0);
 }
 
-/* dict_regexp_get_pat(): 1 with *pp past the flags, or 0 (skipped). */
+/* dict_regexp_get_pat()'s flags: 1 with *pp past them, 0 skipped. */
 static int
-ck_get_pat(struct ck_parse *cp, char **pp, struct ck_pat *pat)
+ck_regexp_flags(struct ck_parse *cp, char **pp, struct ck_pat *pat)
 {
-	char	*p = *pp, delim;
+	char	*p = *pp;
 
-	pat->match = 1;
-	for (;; p++) {
-		if (*p == '!')
-			pat->match = !pat->match;
-		else if (!CK_SPACE(*p))
-			break;
-	}
-	if (*p == '\0') {
-		msg_warn("regexp map %s, line %d: no regexp: skipping this "
-		    "rule", cp->map, cp->lineno);
-		return (0);
-	}
-	delim = *p++;
-	pat->re = p;
-	for (; *p != '\0'; p++) {
-		if (*p == '\\') {
-			if (p[1] == '\0')
-				break;
-			p++;
-		} else if (*p == delim) {
-			break;
-		}
-	}
-	if (*p == '\0') {
-		msg_warn("regexp map %s, line %d: no closing regexp delimiter "
-		    "\"%c\": skipping this rule", cp->map, cp->lineno, delim);
-		return (0);
-	}
-	*p++ = '\0';
 	pat->opts = IPC_CHK_O_EXTENDED | IPC_CHK_O_ICASE;
 	for (; *p != '\0' && !CK_SPACE(*p) && *p != '!'; p++) {
 		switch (*p) {
@@ -187,15 +187,104 @@ ck_get_pat(struct ck_parse *cp, char **pp, struct ck_pat *pat)
 	return (1);
 }
 
+/*
+ * dict_pcre_get_pattern()'s flags: 1 with *pp past them, -1 (why[]
+ * set) for a letter Postfix would skip the rule for: fail closed.
+ */
+static int
+ck_pcre_flags(struct ck_parse *cp, char **pp, struct ck_pat *pat)
+{
+	static const struct {
+		char	letter;
+		uint32_t bit;
+	} flags[] = {
+		{ 'i', IPC_CHK_P_CASELESS }, { 'm', IPC_CHK_P_MULTILINE },
+		{ 's', IPC_CHK_P_DOTALL }, { 'x', IPC_CHK_P_EXTENDED },
+		{ 'A', IPC_CHK_P_ANCHORED }, { 'E', IPC_CHK_P_DOLLAR_ENDONLY },
+		{ 'U', IPC_CHK_P_UNGREEDY },
+	};
+	char	*p = *pp;
+	size_t	i;
+
+	pat->opts = IPC_CHK_P_CASELESS | IPC_CHK_P_DOTALL;
+	for (; *p != '\0' && !CK_SPACE(*p); p++) {
+		for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+			if (*p == flags[i].letter)
+				break;
+		if (i < sizeof(flags) / sizeof(flags[0])) {
+			pat->opts ^= flags[i].bit;
+		} else if (*p == 'X') {
+			/* PCRE_EXTRA, which PCRE2 does not have. */
+			msg_warn("pcre map %s, line %d: ignoring obsolete "
+			    "regexp option \"%c\"", cp->map, cp->lineno, *p);
+		} else {
+			snprintf(cp->why, cp->whysz, "pcre map %s, line %d: "
+			    "unknown regexp option \"%c\" is not supported "
+			    "by smtpjail (Postfix would skip the rule; "
+			    "pcre_table(5) flags are i, m, s, x, A, E, U, X)",
+			    cp->map, cp->lineno, CK_PRINT(*p));
+			return (-1);
+		}
+	}
+	*pp = p;
+	return (1);
+}
+
+/*
+ * dict_regexp_get_pat(), dict_pcre_get_pattern(): 1 with *pp past the
+ * flags, 0 (skipped with a warning) or -1 (an error, why[] set).
+ */
+static int
+ck_get_pat(struct ck_parse *cp, char **pp, struct ck_pat *pat)
+{
+	char	*p = *pp, delim;
+
+	pat->match = 1;
+	for (;; p++) {
+		if (*p == '!')
+			pat->match = !pat->match;
+		else if (!CK_SPACE(*p))
+			break;
+	}
+	if (*p == '\0') {
+		msg_warn("%s map %s, line %d: no regexp: skipping this rule",
+		    cp->type, cp->map, cp->lineno);
+		return (0);
+	}
+	delim = *p++;
+	pat->re = p;
+	for (; *p != '\0'; p++) {
+		if (*p == '\\') {
+			if (p[1] == '\0')
+				break;
+			p++;
+		} else if (*p == delim) {
+			break;
+		}
+	}
+	if (*p == '\0') {
+		msg_warn("%s map %s, line %d: no closing regexp delimiter "
+		    "\"%c\": %s this rule", cp->type, cp->map, cp->lineno,
+		    delim, cp->kind == IPC_CHK_K_PCRE ? "ignoring" :
+		    "skipping");
+		return (0);
+	}
+	*p++ = '\0';
+	*pp = p;
+	return (cp->kind == IPC_CHK_K_PCRE ? ck_pcre_flags(cp, pp, pat) :
+	    ck_regexp_flags(cp, pp, pat));
+}
+
 /* Append to the template; -1 when it would not fit (an error). */
 static int
 ck_tpl_add(struct ck_parse *cp, char *tpl, size_t *len, const char *s,
     size_t n)
 {
 	if (*len + n > SJ_CHECK_ACTION_MAX) {
-		snprintf(cp->why, cp->whysz, "regexp map %s, line %d: "
+		snprintf(cp->why, cp->whysz, "%s map %s, line %d: "
 		    "replacement text longer than %d bytes is not supported "
-		    "by smtpjail", cp->map, cp->lineno, SJ_CHECK_ACTION_MAX);
+		    "by smtpjail", cp->type, cp->map, cp->lineno,
+		    SJ_CHECK_ACTION_MAX);
 		return (-1);
 	}
 	memcpy(tpl + *len, s, n);
@@ -266,24 +355,25 @@ ck_prescan(struct ck_parse *cp, const char *v, char *tpl,
 			if (!isdigit((unsigned char)name[i]))
 				break;
 		if (i < nlen) {
-			msg_warn("regexp map %s, line %d: non-numeric "
-			    "replacement index \"%.*s\"", cp->map, cp->lineno,
-			    (int)nlen, name);
+			msg_warn("%s map %s, line %d: non-numeric "
+			    "replacement index \"%.*s\"", cp->type, cp->map,
+			    cp->lineno, (int)nlen, name);
 			return (0);
 		}
 		for (n = 0, i = 0; i < nlen && n <= IPC_CHK_SUB_MAX; i++)
 			n = n * 10 + (unsigned long)(name[i] - '0');
 		if (n < 1) {
-			msg_warn("regexp map %s, line %d: out-of-range "
-			    "replacement index \"%.*s\"", cp->map, cp->lineno,
-			    (int)nlen, name);
+			msg_warn("%s map %s, line %d: %s replacement "
+			    "index \"%.*s\"", cp->type, cp->map, cp->lineno,
+			    cp->kind == IPC_CHK_K_PCRE ? "out of range" :
+			    "out-of-range", (int)nlen, name);
 			return (0);
 		}
 		if (n > IPC_CHK_SUB_MAX) {
-			snprintf(cp->why, cp->whysz, "regexp map %s, line %d: "
+			snprintf(cp->why, cp->whysz, "%s map %s, line %d: "
 			    "replacement index \"%.*s\" above %d is not "
-			    "supported by smtpjail", cp->map, cp->lineno,
-			    (int)nlen, name, IPC_CHK_SUB_MAX);
+			    "supported by smtpjail", cp->type, cp->map,
+			    cp->lineno, (int)nlen, name, IPC_CHK_SUB_MAX);
 			return (-1);
 		}
 		if (n > *max_sub)
@@ -304,9 +394,9 @@ ck_new(struct ck_parse *cp, uint32_t op)
 	uint32_t size;
 
 	if (set->n >= SJ_CHECKS_MAX) {
-		snprintf(cp->why, cp->whysz, "regexp map %s, line %d: more "
-		    "than %d content-check rules in all are not supported by "
-		    "smtpjail", cp->map, cp->lineno, SJ_CHECKS_MAX);
+		snprintf(cp->why, cp->whysz, "%s map %s, line %d: more than "
+		    "%d content-check rules in all are not supported by "
+		    "smtpjail", cp->type, cp->map, cp->lineno, SJ_CHECKS_MAX);
 		return (NULL);
 	}
 	if (set->n == set->size) {
@@ -323,6 +413,7 @@ ck_new(struct ck_parse *cp, uint32_t op)
 	r->cls = cp->cls;
 	r->table = cp->table;
 	r->op = op;
+	r->kind = cp->kind;
 	r->lineno = (uint32_t)cp->lineno;
 	return (r);
 }
@@ -331,9 +422,9 @@ static int
 ck_copy_pat(struct ck_parse *cp, char *dst, const char *re)
 {
 	if (strlen(re) > SJ_CHECK_PATTERN_MAX) {
-		snprintf(cp->why, cp->whysz, "regexp map %s, line %d: pattern "
+		snprintf(cp->why, cp->whysz, "%s map %s, line %d: pattern "
 		    "longer than %d bytes is not supported by smtpjail",
-		    cp->map, cp->lineno, SJ_CHECK_PATTERN_MAX);
+		    cp->type, cp->map, cp->lineno, SJ_CHECK_PATTERN_MAX);
 		return (-1);
 	}
 	strcpy(dst, re);
@@ -351,37 +442,38 @@ ck_match_rule(struct ck_parse *cp, char *p)
 	size_t	nsub = 0;
 	int	has2 = 0, rc;
 
-	if (!ck_get_pat(cp, &p, &p1))
-		return (0);
+	if ((rc = ck_get_pat(cp, &p, &p1)) <= 0)
+		return (rc);
+	/* Only a regexp: pattern's flags stop at '!'. */
 	if (*p == '!') {
-		if (!ck_get_pat(cp, &p, &p2))
-			return (0);
+		if ((rc = ck_get_pat(cp, &p, &p2)) <= 0)
+			return (rc);
 		has2 = 1;
 	}
 	while (*p != '\0' && CK_SPACE(*p))
 		p++;
 	if (*p == '\0')
-		msg_warn("regexp map %s, line %d: no replacement text: using "
-		    "empty string", cp->map, cp->lineno);
+		msg_warn("%s map %s, line %d: no replacement text: using "
+		    "empty string", cp->type, cp->map, cp->lineno);
 	if ((rc = ck_prescan(cp, p, tpl, &max_sub)) <= 0) {
 		if (rc < 0)
 			return (-1);
-		msg_warn("regexp map %s, line %d: bad replacement syntax: "
-		    "skipping this rule", cp->map, cp->lineno);
+		msg_warn("%s map %s, line %d: bad replacement syntax: "
+		    "skipping this rule", cp->type, cp->map, cp->lineno);
 		return (0);
 	}
 	if (max_sub > 0 && p1.match == 0) {
-		msg_warn("regexp map %s, line %d: $number found in negative "
-		    "match replacement text: skipping this rule", cp->map,
-		    cp->lineno);
+		msg_warn("%s map %s, line %d: $number found in negative "
+		    "match replacement text: skipping this rule", cp->type,
+		    cp->map, cp->lineno);
 		return (0);
 	}
 	if (ck_compile(cp, &p1, max_sub == 0, &nsub) < 0)
 		return (0);
 	if (max_sub > nsub) {
-		msg_warn("regexp map %s, line %d: out of range replacement "
-		    "index \"%d\": skipping this rule", cp->map, cp->lineno,
-		    (int)max_sub);
+		msg_warn("%s map %s, line %d: out of range replacement "
+		    "index \"%d\": skipping this rule", cp->type, cp->map,
+		    cp->lineno, (int)max_sub);
 		return (0);
 	}
 	if (has2 && ck_compile(cp, &p2, 1, NULL) < 0)
@@ -392,9 +484,9 @@ ck_match_rule(struct ck_parse *cp, char *p)
 		return (-1);
 	/* An empty pattern cannot travel (ipc_msg: empty = absent). */
 	if (r->pat1[0] == '\0' || (has2 && r->pat2[0] == '\0')) {
-		snprintf(cp->why, cp->whysz, "regexp map %s, line %d: an "
+		snprintf(cp->why, cp->whysz, "%s map %s, line %d: an "
 		    "empty pattern is not supported by smtpjail (use /^/)",
-		    cp->map, cp->lineno);
+		    cp->type, cp->map, cp->lineno);
 		return (-1);
 	}
 	r->flags = (p1.match ? IPC_CHK_F_MATCH1 : 0) |
@@ -413,20 +505,21 @@ ck_if_rule(struct ck_parse *cp, char *p)
 {
 	struct ck_pat pat;
 	struct ipc_check *r;
-	int	*v;
+	int	*v, rc;
 
 	p += 2;
 	while (*p != '\0' && CK_SPACE(*p))
 		p++;
-	if (!ck_get_pat(cp, &p, &pat))
-		return (0);
+	if ((rc = ck_get_pat(cp, &p, &pat)) <= 0)
+		return (rc);
 	while (*p != '\0' && CK_SPACE(*p))
 		p++;
 	if (*p != '\0') {
-		msg_warn("regexp map %s, line %d: ignoring extra text after "
-		    "IF statement: \"%s\"", cp->map, cp->lineno, p);
-		msg_warn("regexp map %s, line %d: do not prepend whitespace "
-		    "to statements between IF and ENDIF", cp->map, cp->lineno);
+		msg_warn("%s map %s, line %d: ignoring extra text after "
+		    "IF statement: \"%s\"", cp->type, cp->map, cp->lineno, p);
+		msg_warn("%s map %s, line %d: do not prepend whitespace to "
+		    "statements between IF and ENDIF", cp->type, cp->map,
+		    cp->lineno);
 	}
 	if (ck_compile(cp, &pat, 1, NULL) < 0)
 		return (0);
@@ -434,9 +527,9 @@ ck_if_rule(struct ck_parse *cp, char *p)
 	    ck_copy_pat(cp, r->pat1, pat.re) < 0)
 		return (-1);
 	if (r->pat1[0] == '\0') {
-		snprintf(cp->why, cp->whysz, "regexp map %s, line %d: an "
+		snprintf(cp->why, cp->whysz, "%s map %s, line %d: an "
 		    "empty pattern is not supported by smtpjail (use /^/)",
-		    cp->map, cp->lineno);
+		    cp->type, cp->map, cp->lineno);
 		return (-1);
 	}
 	r->flags = pat.match ? IPC_CHK_F_MATCH1 : 0;
@@ -460,15 +553,15 @@ ck_endif_rule(struct ck_parse *cp, char *p)
 {
 	p += 5;
 	if (cp->nesting == 0) {
-		msg_warn("regexp map %s, line %d: ignoring ENDIF without "
-		    "matching IF", cp->map, cp->lineno);
+		msg_warn("%s map %s, line %d: ignoring ENDIF without "
+		    "matching IF", cp->type, cp->map, cp->lineno);
 		return (0);
 	}
 	while (*p != '\0' && CK_SPACE(*p))
 		p++;
 	if (*p != '\0')
-		msg_warn("regexp map %s, line %d: ignoring extra text after "
-		    "ENDIF", cp->map, cp->lineno);
+		msg_warn("%s map %s, line %d: ignoring extra text after "
+		    "ENDIF", cp->type, cp->map, cp->lineno);
 	if (ck_new(cp, IPC_CHK_OP_ENDIF) == NULL)
 		return (-1);
 	cp->nesting--;
@@ -486,8 +579,8 @@ ck_line(struct ck_parse *cp, char *p)
 		return (ck_if_rule(cp, p));
 	if (strncasecmp(p, "ENDIF", 5) == 0 && !CK_ALNUM(p[5]))
 		return (ck_endif_rule(cp, p));
-	msg_warn("regexp map %s, line %d: ignoring unrecognized request",
-	    cp->map, cp->lineno);
+	msg_warn("%s map %s, line %d: ignoring unrecognized request",
+	    cp->type, cp->map, cp->lineno);
 	return (0);
 }
 
@@ -517,8 +610,8 @@ ck_logical(struct ck_parse *cp, char *line, size_t len)
 
 int
 checks_parse_buf(struct checks_set *set, const char *mapname,
-    const char *buf, size_t len, uint32_t cls, uint32_t table, char *why,
-    size_t whysz)
+    const char *buf, size_t len, uint32_t kind, uint32_t cls,
+    uint32_t table, char *why, size_t whysz)
 {
 	struct ck_parse cp;
 	const char *p = buf, *end = buf + len, *nl, *q;
@@ -531,6 +624,8 @@ checks_parse_buf(struct checks_set *set, const char *mapname,
 	cp.map = mapname;
 	cp.cls = cls;
 	cp.table = table;
+	cp.kind = kind;
+	cp.type = kind == IPC_CHK_K_PCRE ? "pcre" : "regexp";
 	cp.why = why;
 	cp.whysz = whysz;
 	if ((lbuf = malloc(len + 1)) == NULL) {
@@ -562,8 +657,8 @@ checks_parse_buf(struct checks_set *set, const char *mapname,
 		rc = ck_logical(&cp, lbuf, llen);
 	}
 	while (rc == 0 && cp.nesting-- > 0)
-		msg_warn("regexp map %s, line %d: IF has no matching ENDIF",
-		    mapname, cp.if_lines[cp.nesting]);
+		msg_warn("%s map %s, line %d: IF has no matching ENDIF",
+		    cp.type, mapname, cp.if_lines[cp.nesting]);
 	free(cp.if_lines);
 	free(lbuf);
 	return (rc);
@@ -571,8 +666,8 @@ checks_parse_buf(struct checks_set *set, const char *mapname,
 
 /* Read a whole table file (as root, before the chroot). */
 static int
-checks_read_file(const char *path, char **bufp, size_t *lenp, char *why,
-    size_t whysz)
+checks_read_file(const char *type, const char *path, char **bufp,
+    size_t *lenp, char *why, size_t whysz)
 {
 	struct stat st;
 	char	*buf;
@@ -581,14 +676,14 @@ checks_read_file(const char *path, char **bufp, size_t *lenp, char *why,
 	int	fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		snprintf(why, whysz, "open regexp:%s: %s", path,
+		snprintf(why, whysz, "open %s:%s: %s", type, path,
 		    strerror(errno));
 		return (-1);
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    (uint64_t)st.st_size > SJ_CHECK_FILE_MAX) {
-		snprintf(why, whysz, "regexp:%s: not a regular file of at "
-		    "most %lu bytes", path, (unsigned long)SJ_CHECK_FILE_MAX);
+		snprintf(why, whysz, "%s:%s: not a regular file of at most "
+		    "%lu bytes", type, path, (unsigned long)SJ_CHECK_FILE_MAX);
 		close(fd);
 		return (-1);
 	}
@@ -615,6 +710,7 @@ checks_load_param(struct sj_config *cfg, struct checks_set *set,
 	const char *name = checks_params[cls], *value;
 	char	**argv = NULL, *buf, *colon;
 	size_t	len;
+	uint32_t kind;
 	int	argc = 0, i, rc = 0;
 
 	why[0] = '\0';
@@ -630,20 +726,24 @@ checks_load_param(struct sj_config *cfg, struct checks_set *set,
 	if (argc > 0)
 		cfg->child.checks_classes |= 1U << cls;
 	for (i = 0; i < argc && rc == 0; i++) {
-		colon = strchr(argv[i], ':');
-		if (colon == NULL || colon - argv[i] != 6 ||
-		    strncmp(argv[i], "regexp", 6) != 0) {
+		/* Only the types whose patterns the child can match. */
+		if (strncmp(argv[i], "regexp:", 7) == 0) {
+			kind = IPC_CHK_K_REGEXP;
+		} else if (strncmp(argv[i], "pcre:", 5) == 0) {
+			kind = IPC_CHK_K_PCRE;
+		} else {
 			snprintf(why, whysz, "%s = %s is not supported by "
-			    "smtpjail: %s: content checks read regexp: tables "
-			    "only (see README \"Parameters\")", name, value,
-			    argv[i]);
+			    "smtpjail: %s: content checks read regexp: and "
+			    "pcre: tables only (see README \"Parameters\")",
+			    name, value, argv[i]);
 			rc = -1;
 			break;
 		}
-		if ((rc = checks_read_file(colon + 1, &buf, &len, why,
-		    whysz)) < 0)
+		colon = strchr(argv[i], ':');
+		if ((rc = checks_read_file(kind == IPC_CHK_K_PCRE ? "pcre" :
+		    "regexp", colon + 1, &buf, &len, why, whysz)) < 0)
 			break;
-		rc = checks_parse_buf(set, colon + 1, buf, len, cls,
+		rc = checks_parse_buf(set, colon + 1, buf, len, kind, cls,
 		    (uint32_t)i, why, whysz);
 		free(buf);
 	}

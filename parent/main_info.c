@@ -8,9 +8,9 @@
  *	is read. "--help" prints a summary of how smtpjail is run and
  *	exits 0; "--version" prints smtpjail's version, the IPC version
  *	of its two halves and the versions of the libraries this binary
- *	runs with (c-ares, libseccomp, libidn2), then exits 0. Either
- *	must be the only argument, so that a typo in master.cf never
- *	turns a daemon start into a help text.
+ *	runs with (c-ares, libseccomp, libidn2, libpcre2-8), then exits 0.
+ *	Either must be the only argument, so that a typo in master.cf
+ *	never turns a daemon start into a help text.
  *
  *	main_info_sandbox_check() says whether --sandbox-check is among
  *	the options: the caller then reports a configuration error as
@@ -32,6 +32,7 @@
 
 #include "ipc_msg.h"
 #include "main_info.h"
+#include "sj_check_re.h"
 #include "sj_version.h"
 
 static void
@@ -78,6 +79,7 @@ main_info_version(void)
 {
 	const struct scmp_version *sv = seccomp_version();
 	const char *idn = idn2_check_version(NULL);
+	PCRE2_UCHAR pv[64];
 
 	printf("smtpjail %s\n", SJ_VERSION);
 	printf("ipc version %d\n", IPC_VERSION);
@@ -89,6 +91,10 @@ main_info_version(void)
 		    SCMP_VER_MINOR, SCMP_VER_MICRO);
 	printf("libidn2 %s (built with %s)\n", idn ? idn : "?",
 	    IDN2_VERSION);
+	if (pcre2_config(PCRE2_CONFIG_VERSION, pv) < 0)
+		snprintf((char *)pv, sizeof(pv), "?");
+	printf("libpcre2-8 %s (built with %d.%d)\n", (char *)pv,
+	    PCRE2_MAJOR, PCRE2_MINOR);
 	printf("openssl not linked (no TLS in this build)\n");
 }
 

@@ -17,7 +17,12 @@
 #	folded header, MIME part headers, nested message headers, body
 #	lines; and all of it again through the 8-bit to quoted-printable
 #	conversion to a server without 8BITMIME, where the body checks see
-#	the encoded lines); the log lines of the checks (warning, info,
+#	the encoded lines; then the same parameters with pcre: tables,
+#	pcre_table(5): REPLACE with $1 from a non-greedy capture, IGNORE
+#	by default case-insensitive, PREPEND with ${1} of a named group,
+#	WARN, INFO, a case-sensitive 'i' rule, dot-all by default across
+#	a folded header, 'm', 'U', the obsolete 'X', negation, if/endif,
+#	MIME and body rules); the log lines of the checks (warning, info,
 #	replace, prepend, strip, "unsupported command ...") are the same
 #	for both agents, queue id included; and that the checks did act
 #	(the dump has the replaced and prepended headers, not the dropped
@@ -210,6 +215,50 @@ mk_messages() {	# dir
 		printf 'From: <%s>\nTo: <u@j.test>\nSubject: no header end\n' "$SENDER"
 		printf 'this is no header\nreplace what here\n'
 	} > "$d/noend"
+	{
+		printf 'From: <%s>\nTo: <u@j.test>\n' "$SENDER"
+		printf 'Subject: replace this subject   \n'
+		printf 'X-DROP: gone\nX-Prepend: value\nX-Warn: w\n'
+		printf 'X-Case: LOWER\nX-Case: lower\nX-Folded: one\n\ttwo\n'
+		printf 'X-Multi: one\n two\nX-If: yes\nX-If: no\n'
+		printf 'Odd-Header: x\nX-Ungreedy: aaa\nX-Obsolete: o\n'
+		printf 'MIME-Version: 1.0\n'
+		printf 'Content-Type: multipart/mixed; boundary="b1"\n\n'
+		printf -- '--b1\nContent-Type: text/x-secret\n\n'
+		printf 'drop this line\nkeep this line\n'
+		printf 'replace middle the word here\nprepend before this\n'
+		printf 'warn about this\nCASE only\ncase only\n--b1--\n'
+	} > "$d/pcre"
+}
+
+mk_pcre_tables() {	# dir
+	local d=$1
+	cat > "$d/header_checks.pcre" <<'EOF'
+# pcre_table(5): case-insensitive and dot-all unless a flag says not
+/^Subject: replace (.*?)\s*$/	REPLACE Subject: pcre [$1] ($$5)
+/^x-drop:/			IGNORE
+/^X-Prepend: (?<v>.+)/		PREPEND X-Added: before ${1}
+/^X-Warn:/			WARN warned
+/^X-Case: lower$/i		REPLACE X-Case: matched case-sensitively
+/^X-Folded: one.\s+two$/	REPLACE X-Folded: dot-all
+/^X-Multi: one$/m		REPLACE X-Multi: multi-line
+/^X-Ungreedy: (a+)/U		REPLACE X-Ungreedy: $1
+/^X-Obsolete:/X			INFO obsolete flag
+if /^X-If:/
+/yes/				REPLACE X-If: matched
+endif
+!/^(From|To|Subject|Message-ID|Date|MIME-Version|Content-|X-|Received|Return-Path)/	REPLACE X-Odd: not a known header
+EOF
+	cat > "$d/mime_header_checks.pcre" <<'EOF'
+/^Content-Type: text\/x-secret/	REPLACE Content-Type: text/plain
+EOF
+	cat > "$d/body_checks.pcre" <<'EOF'
+/^drop this line/		IGNORE
+/^replace (\w+) (?:the )?(\w+) here$/	REPLACE replaced: $2 $1
+/^prepend before/		PREPEND a prepended body line
+/^warn about/			WARN body warning
+/^CASE only$/i			INFO case-sensitive body line
+EOF
 }
 
 # ------------------------------------------------------------------ main
@@ -261,6 +310,40 @@ check "eight: the log lines of the checks equal stock's" same_log eight
 check "noend: smtpjail's transaction equals stock's" same_dumps noend
 check "noend: the log lines of the checks equal stock's" \
     eval 'a=$(check_lines noend smtp); b=$(check_lines noend stocksmtp/smtp); [ "$a" = "$b" ]'
+
+# pcre: tables, the same parameters, both agents.
+mk_pcre_tables "$T"
+pf_postconf "smtp_header_checks = pcre:$T/header_checks.pcre" \
+    "smtp_mime_header_checks = pcre:$T/mime_header_checks.pcre" \
+    "smtp_nested_header_checks =" \
+    "smtp_body_checks = pcre:$T/body_checks.pcre" && pf_reload ||
+    sj_die "pcre configuration"
+send_file pcre "$M/pcre" -- u@j.test u@s.test
+check "queue settles (pcre:)" pf_wait_settled "$T_TIMEOUT"
+check "pcre: sent once by each agent" sent_both pcre j.test s.test
+check "pcre: smtpjail's transaction equals stock's (but X-Rcpt-Args)" \
+    same_dumps pcre
+check "pcre: the log lines of the checks equal stock's" same_log pcre
+check "pcre: REPLACE with \$1 (non-greedy) and \$\$ acted" \
+    dump_has pcre j.test '^Subject: pcre \[this subject\] \(\$5\)$'
+check "pcre: PREPEND, IGNORE, case-sensitive, dot-all, m and U acted" \
+    eval 'dump_has pcre j.test "^X-Added: before value$" &&
+        ! dump_has pcre j.test "^X-DROP:" &&
+        dump_has pcre j.test "^X-Case: LOWER$" &&
+        dump_has pcre j.test "^X-Case: matched case-sensitively$" &&
+        dump_has pcre j.test "^X-Folded: dot-all$" &&
+        dump_has pcre j.test "^X-Multi: multi-line$" &&
+        dump_has pcre j.test "^X-Ungreedy: a$" &&
+        dump_has pcre j.test "^X-Odd: not a known header$"'
+check "pcre: MIME and body rules acted" \
+    eval 'dump_has pcre j.test "^Content-Type: text/plain$" &&
+        dump_has pcre j.test "^replaced: word middle$" &&
+        dump_has pcre j.test "^a prepended body line$" &&
+        ! dump_has pcre j.test "^drop this line"'
+check "pcre: WARN logged as stock logs it" \
+    eval 'check_lines pcre smtp | grep -qx "$(pf_qid "${MID[pcre]}"): warning: header X-Warn: w: warned"'
+check "pcre: the case-sensitive body rule logged once" \
+    eval '[ "$(check_lines pcre smtp | grep -c "info: body .*case-sensitive body line")" -eq 1 ]'
 check "nothing left in the queue" eval '[ -z "$(pf_queue_ids)" ]'
 check "no fatal, panic or abnormal agent exit" \
     eval '! pf_log | grep -Eq "postfix/(stocksmtp/)?smtp\[[0-9]+\]: (fatal|panic):|postfix/master\[[0-9]+\]: warning: .*(exit status|killed by signal|throttling)"'

@@ -27,8 +27,9 @@
 #	  response), and a wrong password is 4.7.8 for both;
 #	- smtp_sender_dependent_authentication: the sender's own entry
 #	  wins over the nexthop's;
-#	- proxy:regexp: and proxy:texthash: tables served by the
-#	  instance's proxymap(8): sent;
+#	- proxy:regexp:, proxy:pcre: (Debian's postfix-pcre) and
+#	  proxy:texthash: tables served by the instance's proxymap(8):
+#	  sent;
 #	- no entry for the destination: no AUTH, the receiver refuses
 #	  relaying (5.7.1) for both;
 #	- after a change of the table file smtpjail restarts;
@@ -233,6 +234,17 @@ both proxy s@sender.test || sj_die "proxy: no status"
 check "proxy:regexp: through proxymap(8): both sent" \
     same '^dsn=2\.0\.0, status=sent '
 check "the receiver saw alice for both" \
+    eval '[ "$(auth_lines "$A_OFF" "auth PLAIN alice@$REALM ok")" = 2 ]'
+
+# pcre_table(5): case-insensitive by default, a non-capturing group.
+printf '%s\n' "/^\\[RELAY\\.sasl\\.(?:test)\\]\$/ alice@$REALM:alicepw" \
+    > "$W_DIR/etc/sasl_pcre"
+pf_postconf "smtp_sasl_password_maps = proxy:pcre:$W_DIR/etc/sasl_pcre" &&
+    pf_reload
+both proxypcre s@sender.test || sj_die "proxy:pcre: no status"
+check "proxy:pcre: through proxymap(8): both sent" \
+    same '^dsn=2\.0\.0, status=sent '
+check "the receiver saw alice for both (proxy:pcre:)" \
     eval '[ "$(auth_lines "$A_OFF" "auth PLAIN alice@$REALM ok")" = 2 ]'
 
 printf '%s\n' "[relay.sasl.test] alice@$REALM:alicepw" > "$W_DIR/etc/sasl_pt"

@@ -4,11 +4,11 @@
  * SUMMARY
  *	libFuzzer target: header/body check rules and content in the child
  * DESCRIPTION
- *	The input is a regexp: table and a message, separated by the first
- *	"\n%%\n" (no separator: all table, no content). The first byte
- *	picks the class the table serves (header, MIME header, nested
- *	header, body, or all four), the 8-bit downgrade and small or
- *	default mime(3) limits. The table goes through the parent's parser
+ *	The input is a regexp: or pcre: table and a message, separated by
+ *	the first "\n%%\n" (no separator: all table, no content). The
+ *	first byte picks the class the table serves (header, MIME header,
+ *	nested header, body, or all four), the 8-bit downgrade, small or
+ *	default mime(3) limits, and (its top bit) the table type. The table goes through the parent's parser
  *	(parent/checks_load.c); every rule it keeps must encode as a CHECK
  *	message and decode to the same bytes, and the child must accept
  *	each decoded rule (content_checks_add()): what one side produces,
@@ -107,14 +107,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mime *m;
 	const char *text, *sep, *content = "";
 	size_t	tlen, clen = 0, i;
-	uint32_t cls, classes;
+	uint32_t cls, classes, kind;
 	char	why[512];
 	int	err, rc;
 
 	msg_set_sink(fuzz_quiet, NULL);
 	if (size < 1)
 		return (0);
-	cls = data[0] % 5;
+	cls = (data[0] & 0x7f) % 5;
+	kind = data[0] & 0x80 ? IPC_CHK_K_PCRE : IPC_CHK_K_REGEXP;
 	text = (const char *)data + 1;
 	tlen = size - 1;
 	if ((sep = memmem(text, tlen, "\n%%\n", 4)) != NULL) {
@@ -133,8 +134,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < IPC_CHK_NCLASS; i++) {
 		if ((classes & (1U << i)) == 0)
 			continue;
-		rc = checks_parse_buf(&set, "fuzz", text, tlen, (uint32_t)i, 0,
-		    why, sizeof(why));
+		rc = checks_parse_buf(&set, "fuzz", text, tlen, kind,
+		    (uint32_t)i, 0, why, sizeof(why));
 		if (rc < 0 && strstr(why, "not supported by smtpjail") == NULL)
 			abort();
 		if (rc < 0)

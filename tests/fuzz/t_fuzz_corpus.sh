@@ -8,7 +8,8 @@
 #	gcc flags), so a target never has to list what its module needs.
 #	For each tests/fuzz/fuzz_<name>.c: link it against that archive
 #	(and libseccomp, libcap, c-ares, libidn2, OpenSSL, and the table
-#	libraries: Berkeley DB, LMDB, tinycdb; a /* FUZZ_LIBS: -lfoo */ comment
+#	libraries: Berkeley DB, LMDB, tinycdb; PCRE2 for pcre: content
+#	checks; a /* FUZZ_LIBS: -lfoo */ comment
 #	line adds more), then
 #	run it once over tests/fuzz/corpus/<name>/ with -runs=0 (every seed
 #	executed, no mutation, nothing written). Prints one
@@ -85,7 +86,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	# shellcheck disable=SC2086 # word splitting of the lists is wanted
 	if [ -n "$libfail" ] || ! clang $CFLAGS_FUZZ -o "$out/$base" "$src" \
 	    "$lib" -lseccomp -lcap -lcares -lidn2 -lssl -lcrypto \
-	    -ldb -llmdb -lcdb $libs \
+	    -ldb -llmdb -lcdb -lpcre2-8 $libs \
 	    > "$out/$base.build.log" 2>&1; then
 		[ -n "$libfail" ] && echo "$libfail" > "$out/$base.build.log"
 		echo "not ok - $base corpus: build failed"

@@ -111,12 +111,24 @@ expect "missing sandbox directory" "$tmp/nowhere" \
 
 # Fail closed (parent/cfg_refuse.c): one fatal line per refused setting.
 maincf </dev/null
-expect "smtp_header_checks with a pcre: table refused" \
-    'fatal: smtp_header_checks = pcre:/etc/postfix/header_checks is not supported by smtpjail: pcre:/etc/postfix/header_checks: content checks read regexp: tables only (see README "Parameters")' \
-    "$bin" -t unix -u -o smtp_header_checks=pcre:/etc/postfix/header_checks -S
+expect "smtp_header_checks with a cidr: table refused" \
+    'fatal: smtp_header_checks = cidr:/etc/postfix/header_checks is not supported by smtpjail: cidr:/etc/postfix/header_checks: content checks read regexp: and pcre: tables only (see README "Parameters")' \
+    "$bin" -t unix -u -o smtp_header_checks=cidr:/etc/postfix/header_checks -S
 expect "smtp_body_checks with a missing regexp: table refused" \
     "fatal: open regexp:$tmp/nowhere: No such file or directory" \
     "$bin" -t unix -u -o smtp_body_checks=regexp:$tmp/nowhere -S
+expect "smtp_body_checks with a missing pcre: table refused" \
+    "fatal: open pcre:$tmp/nowhere: No such file or directory" \
+    "$bin" -t unix -u -o smtp_body_checks=pcre:$tmp/nowhere -S
+printf '/^a/ IGNORE\n/^b/iq IGNORE\n' > "$tmp/pcre_flags"
+expect "a pcre: flag Postfix does not know refused with its line" \
+    "fatal: pcre map $tmp/pcre_flags, line 2: unknown regexp option \"q\" is not supported by smtpjail" \
+    "$bin" -t unix -u -o smtp_mime_header_checks=pcre:$tmp/pcre_flags -S
+printf '/^a/ IGNORE\n' > "$tmp/pcre_ok"
+expect "a pcre: table accepted (stops later, at root)" \
+    "refusing to serve as root" \
+    "$bin" -t unix -o smtp_body_checks=pcre:$tmp/pcre_ok -S
+rm -f "$tmp/pcre_flags" "$tmp/pcre_ok"
 out=$(printf 'tcp_windowsize = 65536\n' | maincf;
     MAIL_CONFIG=$tmp/etc "$bin" -t unix -u -o smtp_send_xforward_command=yes \
     -o smtpjail_sandbox_dir=/x -S </dev/null 2>&1)
@@ -147,13 +159,13 @@ if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | tail -1 |
 else
 	echo "not ok - --config-check on a clean main.cf (exit $rc): $out"
 fi
-printf 'smtp_body_checks = pcre:/etc/postfix/body_checks\n' | maincf
+printf 'smtp_body_checks = cidr:/etc/postfix/body_checks\n' | maincf
 printf 'smtp      unix  -       n       y       -       -       smtpjail\n' \
     > "$tmp/etc/master.cf"
 out=$(MAIL_CONFIG=$tmp/etc "$bin" --config-check 2>&1)
 rc=$?
 if [ "$rc" -eq 1 ] &&
-    printf '%s\n' "$out" | grep -qx 'config-check: smtp_body_checks = pcre:/etc/postfix/body_checks is not supported by smtpjail: pcre:/etc/postfix/body_checks: content checks read regexp: tables only (see README "Parameters")' &&
+    printf '%s\n' "$out" | grep -qx 'config-check: smtp_body_checks = cidr:/etc/postfix/body_checks is not supported by smtpjail: cidr:/etc/postfix/body_checks: content checks read regexp: and pcre: tables only (see README "Parameters")' &&
     printf '%s\n' "$out" | grep -q '^config-check: .*master.cf, line 1: service smtp/unix runs smtpjail as root' &&
     printf '%s\n' "$out" | tail -1 | grep -qx 'config-check: FAILED (2 settings smtpjail refuses)'; then
 	echo "ok - --config-check refuses smtp_body_checks and a root master.cf line"
@@ -299,7 +311,8 @@ ipcv=$(sed -n 's/^#define IPC_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
 if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | grep -q '^smtpjail [0-9]' &&
     printf '%s\n' "$out" | grep -qx "ipc version $ipcv" &&
     printf '%s\n' "$out" | grep -q '^c-ares [0-9]' &&
-    printf '%s\n' "$out" | grep -q '^libseccomp [0-9]'; then
+    printf '%s\n' "$out" | grep -q '^libseccomp [0-9]' &&
+    printf '%s\n' "$out" | grep -q '^libpcre2-8 [0-9]'; then
 	echo "ok - --version prints the versions"
 else
 	echo "not ok - --version (exit $rc): $out"

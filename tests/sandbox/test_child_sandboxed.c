@@ -307,6 +307,12 @@ static struct logcap {
 #define R2		H2 ":25"
 #define NH2		"[127.0.0.2]"
 
+/* 4 KiB of 'a', for a header that makes PCRE2 backtrack deep. */
+#define A16	"aaaaaaaaaaaaaaaa"
+#define A256	A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16
+#define A1K	A256 A256 A256 A256
+#define A4K	A1K A1K A1K A1K
+
 #define SENT(i, relay, flags) \
 	{ IPC_T_RCPT_RESULT, i, "2.0.0", 250, relay, QUEUED, flags, NULL }
 #define RCPT_RES(i, st, code, relay, reason) \
@@ -519,6 +525,37 @@ static const struct scenario scenarios[] = {
 		.res = { SENT(0, R2, 0) },
 		.log = { "QID1: replace: header Subject: old: Subject: new old",
 		    "QID1: warning: header X-Warn: w: careful",
+		    "QID1: prepend: header X-Pre: p: X-Was: p",
+		    "QID1: replace: body K=C3=B6ln: Cologne" },
+	},
+	/*
+	 * The same with pcre: tables: pcre2_compile() and pcre2_match()
+	 * (no JIT) inside the production sandbox: a pattern that
+	 * backtracks until the match limit stops it, one whose 16 KB
+	 * header needs megabytes of PCRE2 heap frames (malloc() through
+	 * mmap()), and a case-sensitive rule.
+	 */
+	{
+		.name = "content_checks_pcre",
+		.opts = { "smtp_header_checks=pcre:@DIR@/pcre_header_checks",
+		    "smtp_body_checks=pcre:@DIR@/pcre_body_checks" },
+		.nexthop = NH2,
+		.dflags = IPC_DF_8BITMIME,
+		.content = "subject: old\nX-Pre: p\nX-Drop: x\nX-Case: Yes\n"
+		    "X-Long: " A4K A4K A4K A4K "\n"
+		    "Content-Transfer-Encoding: 8bit\n\n"
+		    "K\xc3\xb6ln\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\n"
+		    "keep (me)\n",
+		.srv = {{ .addr = A2, .ehlo = "250-srv.test\r\n"
+		    "250-PIPELINING\r\n250 SIZE\r\n", .hold = 1 }},
+		.recv = { EHLO_C MAIL_C RCPT_B "DATA\r\n"
+		    "Subject: new old\r\nX-Was: p\r\nX-Pre: p\r\n"
+		    "X-Case: Yes\r\nX-Long: deep\r\n"
+		    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		    "Cologne\r\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\r\n"
+		    "kept: me\r\n.\r\n" QUIT },
+		.res = { SENT(0, R2, 0) },
+		.log = { "QID1: replace: header subject: old: Subject: new old",
 		    "QID1: prepend: header X-Pre: p: X-Was: p",
 		    "QID1: replace: body K=C3=B6ln: Cologne" },
 	},
@@ -3597,6 +3634,16 @@ world_setup(void **state)
 	snprintf(text, sizeof(text), "%s/body_checks", world.dir);
 	write_file(text, "/^K=C3=B6ln$/ REPLACE Cologne\n"
 	    "/^drop/ IGNORE\n/^keep \\((.*)\\)$/ REPLACE kept: $1\n");
+	/* For the content_checks_pcre scenario. */
+	snprintf(text, sizeof(text), "%s/pcre_header_checks", world.dir);
+	write_file(text, "/^Subject: (.*)/ REPLACE Subject: new $1\n"
+	    "/^X-Pre: (.*?)\\s*$/ PREPEND X-Was: $1\n"
+	    "/^X-Drop:/ IGNORE\n/^X-Case: yes/i WARN never\n"
+	    "/^X-Long: (?:a|b)*$/ REPLACE X-Long: deep\n");
+	snprintf(text, sizeof(text), "%s/pcre_body_checks", world.dir);
+	write_file(text, "/^(a+)+$/ REPLACE never\n"
+	    "/^K=C3=B6ln$/ REPLACE Cologne\n"
+	    "/^keep \\((.*)\\)$/ REPLACE kept: $1\n");
 	setenv("MAIL_CONFIG", world.dir, 1);
 	unsetenv("MAIL_VERBOSE");
 	unsetenv("MAIL_DEBUG");
@@ -3625,6 +3672,11 @@ world_teardown(void **state)
 		snprintf(path, sizeof(path), "%s/header_checks", world.dir);
 		unlink(path);
 		snprintf(path, sizeof(path), "%s/body_checks", world.dir);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/pcre_header_checks",
+		    world.dir);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/pcre_body_checks", world.dir);
 		unlink(path);
 		unlink(world.resolv);
 		unlink(world.resolv_fast);

@@ -286,9 +286,11 @@ static const struct family_case {
 	/* Honoured; parent/dict.c refuses table types it cannot open. */
 	{"smtp_generic_maps", "texthash:/etc/postfix/generic", 0},
 	{"tcp_windowsize", "65536", 1},
-	/* Honoured; parent/checks_load.c refuses other table types. */
+	/* Honoured: regexp: and pcre: (parent/checks_load.c refuses
+	 * other table types, cidr: or hash:, when it opens them). */
 	{"smtp_header_checks", "regexp:/etc/postfix/header_checks", 0},
 	{"smtp_body_checks", "pcre:/etc/postfix/body_checks", 0},
+	{"smtp_mime_header_checks", "cidr:/etc/postfix/mime_checks", 0},
 	/* Honoured since the egress broker binds the child's sockets. */
 	{"smtp_bind_address", "192.0.2.1", 0},
 	{"smtp_bind_address6", "2001:db8::1", 0},

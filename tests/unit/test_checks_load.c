@@ -2,7 +2,7 @@
  * NAME
  *	test_checks_load 1
  * SUMMARY
- *	unit tests of the regexp: table parser for smtp_*_checks
+ *	unit tests of the regexp: and pcre: table parser for smtp_*_checks
  * DESCRIPTION
  *	Table: table text in, the rules out (operation, flags, pattern
  *	flags, $N count, patterns, replacement template, line number) and
@@ -15,8 +15,15 @@
  *	unclosed pattern, $N beyond the subexpressions or with a negated
  *	pattern, non-numeric and empty macro names, an unrecognized line,
  *	a first line that starts with white space. Errors: a pattern and
- *	a replacement over smtpjail's bounds, an empty pattern. Every rule
- *	the parser keeps encodes as a CHECK message.
+ *	a replacement over smtpjail's bounds, an empty pattern. pcre:
+ *	tables (Postfix's dict_pcre.c): the default flags (i and s on),
+ *	each of i, m, s, x, A, E, U toggling its option, X ignored with
+ *	Postfix's warning, negation, $N and ${N} within the captures,
+ *	if/endif, continued lines, a bad pattern and an unclosed one
+ *	skipped with Postfix's warnings; an unknown flag letter (and with
+ *	it /p1/!/p2/, which pcre: lacks) stops the parse with the file's
+ *	line (fail closed). Every rule the parser keeps encodes as a
+ *	CHECK message.
  * SECURITY
  *	Test only.
  * SEE ALSO
@@ -58,6 +65,7 @@ sink(enum msg_level lvl, const char *text, void *ctx)
 #define F1	IPC_CHK_F_MATCH1
 #define H2	IPC_CHK_F_HAS2
 #define F2	IPC_CHK_F_MATCH2
+#define P_DEF	(IPC_CHK_P_CASELESS | IPC_CHK_P_DOTALL)
 
 struct want {
 	uint32_t op, flags, opts1, opts2, max_sub, lineno;
@@ -145,8 +153,50 @@ static const struct pcase pcases[] = {
 	      { M, F1, O_DEF, 0, 0, 2, "c", "", "d" } }, 2, "" },
 };
 
+/* pcre: tables, Postfix src/util/dict_pcre.c. */
+static const struct pcase pcre_cases[] = {
+	{ "pcre: plain rule", "/^Subject: a/ REPLACE Subject: b\n",
+	    { { M, F1, P_DEF, 0, 0, 1, "^Subject: a", "",
+	    "REPLACE Subject: b" } }, 1, "" },
+	{ "pcre: flags", "/a/i x\n/b/s y\n/c/mxAEU z\n/d/is w\n",
+	    { { M, F1, IPC_CHK_P_DOTALL, 0, 0, 1, "a", "", "x" },
+	      { M, F1, IPC_CHK_P_CASELESS, 0, 0, 2, "b", "", "y" },
+	      { M, F1, P_DEF | IPC_CHK_P_MULTILINE | IPC_CHK_P_EXTENDED |
+	        IPC_CHK_P_ANCHORED | IPC_CHK_P_DOLLAR_ENDONLY |
+	        IPC_CHK_P_UNGREEDY, 0, 0, 3, "c", "", "z" },
+	      { M, F1, 0, 0, 0, 4, "d", "", "w" } }, 4, "" },
+	{ "pcre: obsolete X", "/a/X x\n",
+	    { { M, F1, P_DEF, 0, 0, 1, "a", "", "x" } }, 1,
+	    "pcre map T, line 1: ignoring obsolete regexp option \"X\"" },
+	{ "pcre: negation", "!/a/ DUNNO\n!!/b/ x\n",
+	    { { M, 0, P_DEF, 0, 0, 1, "a", "", "DUNNO" },
+	      { M, F1, P_DEF, 0, 0, 2, "b", "", "x" } }, 2, "" },
+	{ "pcre: substitutions", "/(a)(?:x)(?<n>b)/ X: $1 ${2} $$\n",
+	    { { M, F1, P_DEF, 0, 2, 1, "(a)(?:x)(?<n>b)", "",
+	    "X: ${1} ${2} $$" } }, 1, "" },
+	{ "pcre: if endif, continued", "if /^X-/\n/y/ REPLACE\n  X-Y: z\n"
+	    "endif\n",
+	    { { IF, F1, P_DEF, 0, 0, 1, "^X-", "", "" },
+	      { M, F1, P_DEF, 0, 0, 2, "y", "", "REPLACE  X-Y: z" },
+	      { EI, 0, 0, 0, 0, 4, "", "", "" } }, 3, "" },
+	{ "pcre: if without endif", "if !/x/\n", { { IF, 0, P_DEF, 0, 0, 1,
+	    "x", "", "" } }, 1, "pcre map T, line 1: IF has no matching ENDIF" },
+	{ "pcre: bad pattern", "/a(/ x\n/b/ y\n",
+	    { { M, F1, P_DEF, 0, 0, 2, "b", "", "y" } }, 1,
+	    "pcre map T, line 1: error in regex at offset 2: missing closing "
+	    "parenthesis" },
+	{ "pcre: no closing delimiter", "/abc x\n", { { 0 } }, 0,
+	    "pcre map T, line 1: no closing regexp delimiter \"/\": "
+	    "ignoring this rule" },
+	{ "pcre: $N beyond the captures", "/(a)(?:b)/ $2\n", { { 0 } }, 0,
+	    "pcre map T, line 1: out of range replacement index \"2\": "
+	    "skipping this rule" },
+	{ "pcre: $N with negation", "!/(a)/ $1\n", { { 0 } }, 0,
+	    "pcre map T, line 1: $number found in negative match" },
+};
+
 static void
-run_pcase(const struct pcase *c)
+run_pcase(const struct pcase *c, uint32_t kind)
 {
 	struct checks_set set = { 0 };
 	struct ipc_msg m;
@@ -159,7 +209,7 @@ run_pcase(const struct pcase *c)
 
 	warnings[0] = '\0';
 	if (checks_parse_buf(&set, "T", c->text, strlen(c->text),
-	    IPC_CHK_BODY, 2, why, sizeof(why)) != 0)
+	    kind, IPC_CHK_BODY, 2, why, sizeof(why)) != 0)
 		fail_msg("%s: error %s", c->name, why);
 	if (set.n != c->n)
 		fail_msg("%s: %u rules, want %zu (warnings: %s)", c->name,
@@ -173,7 +223,7 @@ run_pcase(const struct pcase *c)
 		    strcmp(r->pat1, w->pat1) != 0 ||
 		    strcmp(r->pat2, w->pat2) != 0 ||
 		    strcmp(r->repl, w->repl) != 0 || r->cls != IPC_CHK_BODY ||
-		    r->table != 2)
+		    r->table != 2 || r->kind != kind)
 			fail_msg("%s: rule %zu: op %u flags %u opts %u/%u sub "
 			    "%u line %u \"%s\" \"%s\" \"%s\"", c->name, i,
 			    r->op, r->flags, r->opts1, r->opts2, r->max_sub,
@@ -203,7 +253,9 @@ test_parse(void **state)
 	(void)state;
 	msg_set_sink(sink, NULL);
 	for (i = 0; i < NELEM(pcases); i++)
-		run_pcase(&pcases[i]);
+		run_pcase(&pcases[i], IPC_CHK_K_REGEXP);
+	for (i = 0; i < NELEM(pcre_cases); i++)
+		run_pcase(&pcre_cases[i], IPC_CHK_K_PCRE);
 }
 
 static void
@@ -219,22 +271,65 @@ test_errors(void **state)
 	memset(text + 1, 'a', SJ_CHECK_PATTERN_MAX + 1);
 	snprintf(text + SJ_CHECK_PATTERN_MAX + 2, 16, "/ x\n");
 	assert_int_equal(checks_parse_buf(&set, "T", text, strlen(text),
-	    IPC_CHK_HEADER, 0, why, sizeof(why)), -1);
+	    IPC_CHK_K_REGEXP, IPC_CHK_HEADER, 0, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "pattern longer than 2000 bytes"));
 	/* A replacement over SJ_CHECK_ACTION_MAX. */
 	memcpy(text, "/a/ ", 4);
 	memset(text + 4, 'b', SJ_CHECK_ACTION_MAX + 1);
 	text[SJ_CHECK_ACTION_MAX + 5] = '\0';
 	assert_int_equal(checks_parse_buf(&set, "T", text, strlen(text),
-	    IPC_CHK_HEADER, 0, why, sizeof(why)), -1);
+	    IPC_CHK_K_REGEXP, IPC_CHK_HEADER, 0, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "replacement text longer than"));
 	/* An empty pattern cannot be carried. */
 	assert_int_equal(checks_parse_buf(&set, "T", "// x\n", 5,
-	    IPC_CHK_HEADER, 0, why, sizeof(why)), -1);
+	    IPC_CHK_K_REGEXP, IPC_CHK_HEADER, 0, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "empty pattern"));
 	checks_set_free(&set);
 	assert_string_equal(checks_class_name(IPC_CHK_NESTED),
 	    "smtp_nested_header_checks");
+}
+
+/*
+ * pcre: a flag letter Postfix does not know stops the start (Postfix
+ * would skip the rule): the file's line, the letter, the flags there are.
+ */
+static void
+test_pcre_refused(void **state)
+{
+	static const struct {
+		const char *text, *why;
+	} cases[] = {
+		{ "/a/ x\n/b/iq y\n", "pcre map T, line 2: unknown regexp "
+		    "option \"q\" is not supported by smtpjail (Postfix would "
+		    "skip the rule; pcre_table(5) flags are i, m, s, x, A, E, "
+		    "U, X)" },
+		{ "# c\n\nif /a/B\nendif\n", "pcre map T, line 3: unknown "
+		    "regexp option \"B\"" },
+		{ "/a/!/b/ x\n", "pcre map T, line 1: unknown regexp option "
+		    "\"!\"" },
+		{ "/a/\x01 x\n", "unknown regexp option \"?\"" },
+	};
+	struct checks_set set = { 0 };
+	char	why[512];
+	size_t	i;
+
+	(void)state;
+	msg_set_sink(sink, NULL);
+	for (i = 0; i < NELEM(cases); i++) {
+		why[0] = '\0';
+		if (checks_parse_buf(&set, "T", cases[i].text,
+		    strlen(cases[i].text), IPC_CHK_K_PCRE, IPC_CHK_BODY, 0,
+		    why, sizeof(why)) != -1 || strstr(why, cases[i].why) ==
+		    NULL)
+			fail_msg("case %zu: why \"%s\", want \"%s\"", i, why,
+			    cases[i].why);
+		checks_set_free(&set);
+	}
+	/* The same letter in a regexp: table: skipped, as Postfix does. */
+	assert_int_equal(checks_parse_buf(&set, "T", "/a/q x\n", 7,
+	    IPC_CHK_K_REGEXP, IPC_CHK_BODY, 0, why, sizeof(why)), 0);
+	assert_int_equal(set.n, 0);
+	checks_set_free(&set);
 }
 
 int
@@ -243,6 +338,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_pcre_refused),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -18,9 +18,16 @@
  *	up, the header block ended by a non-header line, checks with the
  *	8-bit downgrade (body checks see quoted-printable) and without it
  *	(the 8bit part is untouched), an empty result (lookup error: the
- *	job fails, "EMPTY" logged). Refusals: rules out of order, a bad
- *	template, an ENDIF without IF, rules for a class CONFIG says has
- *	no table.
+ *	job fails, "EMPTY" logged). pcre: tables (libpcre2, as Postfix's
+ *	dict_pcre.c): case-insensitive and dot-all by default, 'i', 's',
+ *	'm', 'U' changing that, \s and non-greedy quantifiers, $N and an
+ *	unset group expanding to nothing, negation and if/endif, a regexp:
+ *	table and a pcre: table in one parameter, and a pattern that
+ *	backtracks catastrophically on a hostile line: the match limit
+ *	ends it with Postfix's warning and no match. Refusals: rules out
+ *	of order, a bad template, an ENDIF without IF, rules for a class
+ *	CONFIG says has no table, a table whose rules change type, a pcre:
+ *	rule with a second pattern or $N beyond its captures.
  * SECURITY
  *	Test only.
  * SEE ALSO
@@ -84,13 +91,26 @@ quiet(enum msg_level lvl, const char *text, void *ctx)
 	(void)ctx;
 }
 
+static char warnings[2048];
+
+static void
+warn_sink(enum msg_level lvl, const char *text, void *ctx)
+{
+	(void)ctx;
+	if (lvl != MSG_LVL_WARN)
+		return;
+	strncat(warnings, text, sizeof(warnings) - strlen(warnings) - 2);
+	strcat(warnings, "\n");
+}
+
 /* Tables for each class ("" none, NULL: parameter not set). */
 struct tables {
 	const char *header[2], *mime, *nested, *body;
 };
 
+/* pcre: which tables are pcre: (1 << (class * 2 + table)). */
 static void
-load(const struct tables *tb)
+load_kinds(const struct tables *tb, uint32_t pcre)
 {
 	const char *text[IPC_CHK_NCLASS][2] = {
 		{ tb->header[0], tb->header[1] }, { tb->mime, NULL },
@@ -108,14 +128,21 @@ load(const struct tables *tb)
 				continue;
 			classes |= 1U << cls;
 			assert_int_equal(checks_parse_buf(&set, "T",
-			    text[cls][i], strlen(text[cls][i]), cls, i, why,
-			    sizeof(why)), 0);
+			    text[cls][i], strlen(text[cls][i]),
+			    (pcre >> (cls * 2 + i)) & 1 ? IPC_CHK_K_PCRE :
+			    IPC_CHK_K_REGEXP, cls, i, why, sizeof(why)), 0);
 		}
 	for (i = 0; i < set.n; i++)
 		if (content_checks_add(&set.v[i], why, sizeof(why)) < 0)
 			fail_msg("add: %s", why);
 	assert_int_equal(content_checks_ready(classes, why, sizeof(why)), 0);
 	checks_set_free(&set);
+}
+
+static void
+load(const struct tables *tb)
+{
+	load_kinds(tb, 0);
 }
 
 /* Run 'in' through mime(3) with the hooks; the error. */
@@ -237,28 +264,99 @@ static const struct ccase ccases[] = {
 	    "Content-Transfer-Encoding: 8bit\n\n\344x\n", NULL },
 };
 
+/* Every table of these cases is a pcre: table. */
+static const struct ccase pcre_ccases[] = {
+	{ "pcre: header actions and flags",
+	    { { "/^Subject: (a+)(x)?$/ REPLACE Subject: [$1$2] $$\n"
+		"/^x-i:/ IGNORE\n"
+		"/^X-C: lower$/i REPLACE X-C: case-sensitive\n"
+		"/^X-P: (.*?)\\s*$/ PREPEND X-New: [$1]\n"
+		"/^X-W:/ WARN careful\n"
+		"/^X-U: (a+)/U REPLACE X-U: $1\n"
+		"/^X-M: one$/m REPLACE X-M: multi-line\n"
+		"/^X-S: one.\\ttwo$/ REPLACE X-S: dot-all\n"
+		"/^X-T: one.\\ttwo$/s REPLACE X-T: never\n", NULL },
+	      NULL, NULL, NULL },
+	    "Subject: aaa\nX-I: 1\nX-C: LOWER\nX-C: lower\nX-P: v  \n"
+	    "X-W: 3\nX-U: aaa\nX-M: one\n\ttwo\nX-S: one\n\ttwo\n"
+	    "X-T: one\n\ttwo\n\nbody\n", 0, 2048,
+	    "Subject: [aaa] $\nX-C: LOWER\nX-C: case-sensitive\n"
+	    "X-New: [v]\nX-P: v  \nX-W: 3\nX-U: a\nX-M: multi-line\n"
+	    "X-S: dot-all\nX-T: one\n\ttwo\n\nbody\n",
+	    "ACTION 2 0 0 [Subject: aaa] [Subject: [aaa] $]\n"
+	    "ACTION 2 0 0 [X-C: lower] [X-C: case-sensitive]\n"
+	    "ACTION 3 0 0 [X-P: v  ] [X-New: [v]]\n"
+	    "ACTION 0 0 0 [X-W: 3] [careful]\n"
+	    "ACTION 2 0 0 [X-U: aaa] [X-U: a]\n"
+	    "ACTION 2 0 0 [X-M: one??two] [X-M: multi-line]\n"
+	    "ACTION 2 0 0 [X-S: one??two] [X-S: dot-all]\n" },
+	{ "pcre: body, negation, if/endif, unset groups, match limit",
+	    { { NULL, NULL }, NULL, NULL,
+	      "/^(a+)+$/ REPLACE never\n"
+	      "if !/^skip/\n/^(\\w+) (\\w+)$/ REPLACE $2 $1\nendif\n"
+	      "/^(x)$|^(y)$/ REPLACE [$1][$2]\n"
+	      "!/^[a-z ]*$/i WARN not lower case\n" },
+	    "H: h\n\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\nhello world\n"
+	    "skip me\ny\nx\nUPPER\n", 0, 2048,
+	    "H: h\n\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\nworld hello\n"
+	    "skip me\n[][y]\n[x][]\nUPPER\n",
+	    "ACTION 2 1 3 [hello world] [world hello]\n"
+	    "ACTION 2 1 3 [y] [[][y]]\n"
+	    "ACTION 2 1 3 [x] [[x][]]\n"
+	    "ACTION 0 1 3 [UPPER] [not lower case]\n" },
+};
+
+/* One case: its tables loaded (pcre: those of the mask), run, checked. */
 static void
-test_cases(void **state)
+run_case(const struct ccase *c, uint32_t pcre)
 {
+	int	failed;
+
+	load_kinds(&c->tb, pcre);
+	if (run(c->in, c->downgrade, c->record_limit, &failed) != 0 || failed)
+		fail_msg("%s: failed", c->name);
+	if (strcmp(t.out, c->out) != 0)
+		fail_msg("%s: output\n%s\nwant\n%s", c->name, t.out, c->out);
+	if (c->log != NULL && strcmp(t.log, c->log) != 0)
+		fail_msg("%s: log\n%s\nwant\n%s", c->name, t.log, c->log);
+}
+
+static void
+test_pcre(void **state)
+{
+	static const struct tables mixed = {
+		{ "/^X-A:/ REPLACE X-A: regexp\n",
+		  "/^x-a:/ REPLACE X-A: never\n"
+		  "/^x-b: (?<v>.+)/ REPLACE X-B: pcre $1\n" },
+		NULL, NULL, NULL };
 	size_t	i;
 	int	failed;
 
 	(void)state;
-	msg_set_sink(quiet, NULL);
-	for (i = 0; i < NELEM(ccases); i++) {
-		const struct ccase *c = &ccases[i];
-
-		load(&c->tb);
-		if (run(c->in, c->downgrade, c->record_limit, &failed) != 0 ||
-		    failed)
-			fail_msg("%s: failed", c->name);
-		if (strcmp(t.out, c->out) != 0)
-			fail_msg("%s: output\n%s\nwant\n%s", c->name, t.out,
-			    c->out);
-		if (c->log != NULL && strcmp(t.log, c->log) != 0)
-			fail_msg("%s: log\n%s\nwant\n%s", c->name, t.log,
-			    c->log);
+	msg_set_sink(warn_sink, NULL);
+	for (i = 0; i < NELEM(pcre_ccases); i++) {
+		warnings[0] = '\0';
+		run_case(&pcre_ccases[i], 0xff);
 	}
+	/* The hostile line of the last case: PCRE2's message, no match. */
+	assert_string_equal(warnings, "pcre map (table 1 of "
+	    "smtp_body_checks), line 1: match limit exceeded\n");
+	/* One parameter, a regexp: table, then a pcre: one. */
+	load_kinds(&mixed, 1U << 1);
+	assert_int_equal(run("X-A: 1\nX-B: 2\n\n", 0, 2048, &failed), 0);
+	assert_string_equal(t.out, "X-A: regexp\nX-B: pcre 2\n\n");
+	content_checks_reset();
+}
+
+static void
+test_cases(void **state)
+{
+	size_t	i;
+
+	(void)state;
+	msg_set_sink(quiet, NULL);
+	for (i = 0; i < NELEM(ccases); i++)
+		run_case(&ccases[i], 0);
 	content_checks_reset();
 }
 
@@ -279,6 +377,22 @@ test_empty_result(void **state)
 	content_checks_reset();
 }
 
+/* A body match rule, as a CHECK message brings it. */
+static void
+body_rule(struct ipc_check *ck, uint32_t kind, uint32_t opts,
+    const char *pat, const char *repl, uint32_t max_sub)
+{
+	memset(ck, 0, sizeof(*ck));
+	ck->cls = IPC_CHK_BODY;
+	ck->op = IPC_CHK_OP_MATCH;
+	ck->flags = IPC_CHK_F_MATCH1;
+	ck->kind = kind;
+	ck->opts1 = opts;
+	snprintf(ck->pat1, sizeof(ck->pat1), "%s", pat);
+	snprintf(ck->repl, sizeof(ck->repl), "%s", repl);
+	ck->max_sub = max_sub;
+}
+
 static void
 test_refused(void **state)
 {
@@ -287,14 +401,8 @@ test_refused(void **state)
 
 	(void)state;
 	content_checks_reset();
-	memset(&ck, 0, sizeof(ck));
-	ck.cls = IPC_CHK_BODY;
-	ck.op = IPC_CHK_OP_MATCH;
-	ck.flags = IPC_CHK_F_MATCH1;
-	ck.opts1 = IPC_CHK_O_EXTENDED;
-	snprintf(ck.pat1, sizeof(ck.pat1), "(a)");
-	snprintf(ck.repl, sizeof(ck.repl), "x ${2}");
-	ck.max_sub = 1;
+	body_rule(&ck, IPC_CHK_K_REGEXP, IPC_CHK_O_EXTENDED, "(a)", "x ${2}",
+	    1);
 	assert_int_equal(content_checks_add(&ck, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "bad replacement template"));
 	snprintf(ck.repl, sizeof(ck.repl), "x $1");
@@ -321,6 +429,21 @@ test_refused(void **state)
 	ck.op = IPC_CHK_OP_MATCH;
 	assert_int_equal(content_checks_add(&ck, why, sizeof(why)), -1);
 	content_checks_reset();
+
+	/* pcre: $N beyond the captures; a table that changes type. */
+	body_rule(&ck, IPC_CHK_K_PCRE, IPC_CHK_P_CASELESS, "(a)(?:b)",
+	    "x ${2}", 2);
+	assert_int_equal(content_checks_add(&ck, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "beyond the pattern's subexpressions"));
+	content_checks_reset();
+	snprintf(ck.repl, sizeof(ck.repl), "x ${1}");
+	ck.max_sub = 1;
+	assert_int_equal(content_checks_add(&ck, why, sizeof(why)), 0);
+	ck.kind = IPC_CHK_K_REGEXP;
+	ck.opts1 = IPC_CHK_O_EXTENDED;
+	assert_int_equal(content_checks_add(&ck, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "out of order"));
+	content_checks_reset();
 }
 
 int
@@ -328,6 +451,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_pcre),
 		cmocka_unit_test(test_empty_result),
 		cmocka_unit_test(test_refused),
 	};

@@ -1534,6 +1534,16 @@ test_encode_refuses(void **state)
 	    m.u.check.max_sub = IPC_CHK_SUB_MAX + 1; }, -EINVAL);
 	REFUSE(IPC_T_CHECK, { m.u.check.op = IPC_CHK_OP_IF;
 	    SET(m.u.check.pat1, "a"); SET(m.u.check.repl, "x"); }, -EINVAL);
+	/* pcre: a known kind, its own flags, never a second pattern. */
+	REFUSE(IPC_T_CHECK, m.u.check.kind = IPC_CHK_K_PCRE + 1, -EINVAL);
+	REFUSE(IPC_T_CHECK, { m.u.check.op = IPC_CHK_OP_MATCH;
+	    SET(m.u.check.pat1, "a"); m.u.check.flags = IPC_CHK_F_MATCH1;
+	    m.u.check.kind = IPC_CHK_K_PCRE;
+	    m.u.check.opts1 = IPC_CHK_P_ALL + 1; }, -EINVAL);
+	REFUSE(IPC_T_CHECK, { m.u.check.op = IPC_CHK_OP_MATCH;
+	    SET(m.u.check.pat1, "a"); SET(m.u.check.pat2, "b");
+	    m.u.check.flags = IPC_CHK_F_MATCH1 | IPC_CHK_F_HAS2;
+	    m.u.check.kind = IPC_CHK_K_PCRE; }, -EINVAL);
 	REFUSE(IPC_T_CHECK_LOG, m.u.check_log.kind = 0, -EINVAL);
 	REFUSE(IPC_T_CHECK_LOG, m.u.check_log.kind = IPC_CHL_KIND_MAX + 1,
 	    -EINVAL);
