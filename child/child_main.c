@@ -334,8 +334,8 @@ child_job_tls(uint32_t job_id)
 	unsigned char id[CONN_CACHE_POLICY_LEN];
 
 	if (tls_jobpol_begin(job_id) < 0)
-		child_protocol_error("TLS_POLICY of another job before "
-		    "DELIVER");
+		child_protocol_error("TLS_POLICY of another job, or "
+		    "without its TLS_ANCHORs, before DELIVER");
 	tls_jobpol_id(id);
 	conn_cache_policy(id);
 }
@@ -623,6 +623,12 @@ child_serve(void)
 			if (tls_jobpol_set(&m.u.tls_policy) < 0)
 				child_protocol_error("TLS_POLICY twice, or "
 				    "one the child cannot use");
+			break;
+		case IPC_T_TLS_ANCHOR:
+			/* A trust anchor of that entry's tafile=. */
+			if (tls_jobpol_anchor(&m.u.tls_anchor) < 0)
+				child_protocol_error("TLS_ANCHOR not announced "
+				    "by the TLS_POLICY before it");
 			break;
 		case IPC_T_ABORT:
 			/* Nothing running: the job already ended. */
