@@ -179,14 +179,15 @@ tls_tafile_load(const char *file, struct sj_tls_tas *tas, char *why,
 			}
 			if (tas->n == SJ_TLS_TA_MAX) {
 				snprintf(why, whysz, "trust anchor file %s: "
-				    "more than %d trust anchors", file,
-				    SJ_TLS_TA_MAX);
+				    "more than %d trust anchors (smtpjail's "
+				    "limit)", file, SJ_TLS_TA_MAX);
 				goto out;
 			}
 			if (dlen > SJ_TLS_TA_DER_MAX) {
 				snprintf(why, whysz, "trust anchor file %s: "
-				    "a trust anchor of %ld bytes (at most %d)",
-				    file, dlen, SJ_TLS_TA_DER_MAX);
+				    "a trust anchor of %ld bytes (smtpjail's "
+				    "limit is %d)", file, dlen,
+				    SJ_TLS_TA_DER_MAX);
 				goto out;
 			}
 			tas->a[tas->n].kind = kind;

@@ -534,6 +534,17 @@ test_tafile_to_child(void **state)
 	assert_int_equal(tls_policy_to_ipc(&job, 8, &m.u.tls_policy, why,
 	    sizeof(why)), 0);
 	assert_int_equal(m.u.tls_policy.ta_count, 0);
+	/* Over the IPC bound: the entry is refused with the reason (the
+	 * job is deferred 4.7.5), main.cf's policy kept. */
+	assert_non_null(fp = fopen(path, "w"));
+	for (i = 0; i <= SJ_TLS_TA_MAX; i++)
+		assert_int_equal(PEM_write_X509(fp, cert), 1);
+	assert_int_equal(fclose(fp), 0);
+	job = global;
+	assert_int_equal(tls_policy_apply("W", value, &job, warn,
+	    sizeof(warn)), -1);
+	assert_non_null(strstr(warn, "more than 16 trust anchors "
+	    "(smtpjail's limit)"));
 	tls_release();
 	unlink(path);
 	X509_free(cert);

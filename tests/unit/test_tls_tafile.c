@@ -190,7 +190,7 @@ static const struct ta_case ta_cases[] = {
 	{ "a key labelled CERTIFICATE", { "C", "N" }, -1,
 	    ": malformed trust-anchor certificate", NULL },
 	{ "a certificate over the IPC bound", { "B" }, -1,
-	    "(at most 3072)", NULL },
+	    "(smtpjail's limit is 3072)", NULL },
 };
 
 static void
