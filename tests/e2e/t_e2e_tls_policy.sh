@@ -47,6 +47,10 @@
 #	  dane.test    dane                     without DNSSEC lookups:
 #	                                        Postfix's warning, then "may":
 #	                                        sent with TLS
+#	  daneonly.test dane-only               without DNSSEC lookups:
+#	                                        Postfix's warning, deferred
+#	                                        4.7.5 client TLS configuration
+#	                                        problem
 #	The tafile= files are in the agents' chroot (the queue directory),
 #	where both read them at delivery time.
 #
@@ -78,7 +82,7 @@ set -u
 
 T_TIMEOUT=${SJ_E2E_SETTLE:-120}
 SENDER=s@sender.test
-DESTS="good notls wrong match nomatch bad a.sub tafile taother tanone dane"
+DESTS="good notls wrong match nomatch bad a.sub tafile taother tanone dane daneonly"
 GDESTS="ga gk gu"
 
 write_zone() {	# file
@@ -89,6 +93,7 @@ mx-host=match.test,mx.good.test,10
 mx-host=nomatch.test,mx.good.test,10
 mx-host=bad.test,mx.good.test,10
 mx-host=dane.test,mx.good.test,10
+mx-host=daneonly.test,mx.good.test,10
 mx-host=tafile.test,mx.good.test,10
 mx-host=taother.test,mx.good.test,10
 mx-host=tanone.test,mx.good.test,10
@@ -197,6 +202,7 @@ nomatch.test	secure match=mx.nomatch.test
 bad.test	encrypt foo=bar
 .sub.test	encrypt protocols=>=TLSv1.2
 dane.test	dane
+daneonly.test	dane-only
 resume.test	encrypt
 EOF
 	printf 'tafile.test\tsecure match=mx.good.test tafile=%s\n' "$TA/ca.pem"
@@ -340,7 +346,7 @@ tls_as_policy() {	# table dest
 		echo "# a TLS connection at policy none:"
 		tls_lines "j$1" wrong | sed 's/^/#   /'
 		return 1;;
-	notls|bad|tanone)
+	notls|bad|tanone|daneonly)
 		return 0;;
 	esac
 	l=$(tls_lines "j$1" "$2" | grep 'TLS connection established' | head -n 1)
@@ -380,6 +386,10 @@ for t in p t; do
 	    eval 'status_line j'$t' bad | grep -qF "dsn=4.7.5, status=deferred (client TLS configuration problem)"'
 	check "$tn: dane without DNSSEC lookups: Postfix's warning, as stock" eval '
 	    w="warning: dane.test: dane configured with dnssec lookups disabled"
+	    pf_log | grep -E "postfix/j'$t'/smtp\[[0-9]+\]: " | grep -qF "$w" &&
+	    pf_log | grep -E "postfix/s'$t'/smtp\[[0-9]+\]: " | grep -qF "$w"'
+	check "$tn: dane-only without DNSSEC lookups: Postfix's warning, as stock" eval '
+	    w="warning: daneonly.test: dane-only configured with dnssec lookups disabled"
 	    pf_log | grep -E "postfix/j'$t'/smtp\[[0-9]+\]: " | grep -qF "$w" &&
 	    pf_log | grep -E "postfix/s'$t'/smtp\[[0-9]+\]: " | grep -qF "$w"'
 	for d in tafile taother; do
