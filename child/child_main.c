@@ -29,9 +29,11 @@
  *	Then: CONFIG once (DNS servers, timeouts, names), and per job a
  *	DELIVER with the content memfd, preceded by a TLS_POLICY when the
  *	job's nexthop has an smtp_tls_policy_maps entry (child/tls_jobpol.c;
- *	with the TLS_ANCHORs it announces, after it) and followed by exactly rcpt_count RCPT messages, in order; the job runs (child/child_deliver.c) and ends
- *	with DONE. An ABORT, or input while a job runs, cancels the job.
- *	EOF from the parent ends the child. Anything out of order is a
+ *	with the TLS_ANCHORs it announces, after it) and followed by
+ *	exactly rcpt_count RCPT messages, in order; the job runs
+ *	(child/child_deliver.c) and ends with DONE. An ABORT, or input
+ *	while a job runs, cancels the job. EOF from the parent ends the
+ *	child. Anything out of order is a
  *	protocol error: the child logs it and exits.
  *
  *	Between jobs the child may hold idle SMTP sessions for reuse
