@@ -28,10 +28,12 @@
  *
  *	Then: CONFIG once (DNS servers, timeouts, names), and per job a
  *	DELIVER with the content memfd, preceded by a TLS_POLICY when the
- *	job's nexthop has an smtp_tls_policy_maps entry (child/tls_jobpol.c)
- *	and followed by exactly rcpt_count RCPT messages, in order; the job runs (child/child_deliver.c) and ends
- *	with DONE. An ABORT, or input while a job runs, cancels the job.
- *	EOF from the parent ends the child. Anything out of order is a
+ *	job's nexthop has an smtp_tls_policy_maps entry (child/tls_jobpol.c;
+ *	with the TLS_ANCHORs it announces, after it) and followed by
+ *	exactly rcpt_count RCPT messages, in order; the job runs
+ *	(child/child_deliver.c) and ends with DONE. An ABORT, or input
+ *	while a job runs, cancels the job. EOF from the parent ends the
+ *	child. Anything out of order is a
  *	protocol error: the child logs it and exits.
  *
  *	Between jobs the child may hold idle SMTP sessions for reuse
@@ -334,8 +336,8 @@ child_job_tls(uint32_t job_id)
 	unsigned char id[CONN_CACHE_POLICY_LEN];
 
 	if (tls_jobpol_begin(job_id) < 0)
-		child_protocol_error("TLS_POLICY of another job before "
-		    "DELIVER");
+		child_protocol_error("TLS_POLICY of another job, or "
+		    "without its TLS_ANCHORs, before DELIVER");
 	tls_jobpol_id(id);
 	conn_cache_policy(id);
 }
@@ -623,6 +625,12 @@ child_serve(void)
 			if (tls_jobpol_set(&m.u.tls_policy) < 0)
 				child_protocol_error("TLS_POLICY twice, or "
 				    "one the child cannot use");
+			break;
+		case IPC_T_TLS_ANCHOR:
+			/* A trust anchor of that entry's tafile=. */
+			if (tls_jobpol_anchor(&m.u.tls_anchor) < 0)
+				child_protocol_error("TLS_ANCHOR not announced "
+				    "by the TLS_POLICY before it");
 			break;
 		case IPC_T_ABORT:
 			/* Nothing running: the job already ended. */

@@ -19,9 +19,20 @@
  *	undecodable full data are skipped with Postfix's warning text);
  *	a record OpenSSL still refuses (SSL_dane_tlsa_add() returning 0)
  *	is skipped as unusable too.
+ *
+ *	dane_ssl_anchors() is the local form (Postfix tls_client.c
+ *	tls_auth_enable() at verify and secure with trust anchors, and
+ *	tls_dane.c tls_dane_load_trustfile()): DANE without a base domain
+ *	and without DANE_FLAG_NO_DANE_EE_NAMECHECKS (the match names of
+ *	the level are checked whatever matched), each certificate anchor
+ *	as DANE-TA(2) and DANE-EE(3) records of the full certificate, each
+ *	public key as the same of the SubjectPublicKeyInfo, matching type
+ *	0. With DANE records only, OpenSSL does not consult the CA store
+ *	(x509_vfy.c build_chain()), so the anchors replace the CAs.
  * SECURITY
  *	Child only, in the sandbox; TLSA data are hostile but already
- *	bounded by child/tlsa.c; OpenSSL copies what it keeps.
+ *	bounded by child/tlsa.c; trust anchors come from the parent
+ *	(configuration); OpenSSL copies what it keeps.
  * SEE ALSO
  *	child/tlsa.c, child/tls_verify.c, SSL_dane_enable(3ssl),
  *	Postfix src/tls/tls_dane.c, RFC 7671, RFC 7672
@@ -100,6 +111,35 @@ dane_ssl_enable(SSL *ssl, const char *base, const char *const *names,
 			continue;
 		}
 		added++;
+	}
+	return (added);
+}
+
+int
+dane_ssl_anchors(SSL *ssl, const struct sj_tls_tas *tas)
+{
+	static const uint8_t usages[] = {
+		2,	/* DANE-TA, RFC 7218 */
+		3,	/* DANE-EE */
+	};
+	const struct sj_tls_ta *a;
+	size_t	i, u;
+	int	added = 0, rv;
+	uint8_t	selector;
+
+	if (SSL_dane_enable(ssl, NULL) <= 0)
+		return (-1);
+	for (i = 0; i < tas->n; i++) {
+		a = &tas->a[i];
+		/* RFC 6698 2.1.2: 0 the full certificate, 1 the SPKI. */
+		selector = a->kind == SJ_TLS_TA_CERT ? 0 : 1;
+		for (u = 0; u < sizeof(usages); u++) {
+			rv = SSL_dane_tlsa_add(ssl, usages[u], selector, 0,
+			    a->der, a->len);
+			if (rv < 0)
+				return (-1);
+			added += rv > 0;
+		}
 	}
 	return (added);
 }

@@ -16,6 +16,13 @@
  *	falls back to "encrypt" (validated but unusable records) and
  *	"dane-only" fails.
  *
+ *	dane_ssl_anchors() prepares one connection at verify or secure
+ *	with local trust anchors (smtp_tls_trust_anchor_file, tafile=):
+ *	DANE-TA(2) and DANE-EE(3) records of each, no base domain; the
+ *	caller adds the level's match names afterwards. It returns how
+ *	many records OpenSSL took (none: Postfix's "all trust anchors
+ *	unusable", the server cannot be verified).
+ *
  *	dane_verified() says after the handshake whether the chain
  *	verified through a TLSA record, and at which depth.
  * SECURITY
@@ -32,6 +39,7 @@
 
 #include <openssl/ssl.h>
 
+#include "sj_tls.h"
 #include "tlsa.h"
 
 /* Called for each record dane_ssl_enable() skips (may be NULL). */
@@ -42,6 +50,7 @@ int	dane_ssl_enable(SSL *, const char *base, const char *const *names,
 	    size_t nnames, const struct tlsa_set *,
 	    const struct tlsa_digests *, const char *rrname,
 	    dane_skip_fn, void *arg);
+int	dane_ssl_anchors(SSL *, const struct sj_tls_tas *);
 int	dane_verified(SSL *, int *depth);
 
 #endif

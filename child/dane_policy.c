@@ -11,7 +11,7 @@
  *	   dnssec lookups disabled") or MX lookup errors ignored ("DEST:
  *	   LEVEL configured with MX lookup errors ignored"): "dane" warns
  *	   and falls back to "may"; "dane-only" warns and the server is
- *	   skipped with 4.7.0 "client TLS configuration problem"
+ *	   skipped with 4.7.5 "client TLS configuration problem"
  *	   (MARK_INVALID()).
  *	2. an insecure MX at "dane-only", or with the insecure MX policy
  *	   "may": "non DNSSEC destination".
@@ -80,7 +80,7 @@ dane_policy_incompat(const struct dane_policy_in *in,
 	}
 	if (errtype == NONDANE_CONFIG) {
 		/* The warning, then MARK_INVALID()'s DSN. */
-		dane_policy_set(out, DANE_POL_INVALID, "4.7.0",
+		dane_policy_set(out, DANE_POL_INVALID, "4.7.5",
 		    "client TLS configuration problem");
 		return;
 	}

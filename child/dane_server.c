@@ -174,7 +174,7 @@ dane_server_level(struct dns_ctx *dns, const struct ipc_config *cfg,
 	dane_server.ready = 0;
 	if (dane_server.set == NULL || !dane_server.have_dg) {
 		/* tls_prepare() failed to set DANE up: fail closed. */
-		snprintf(why->status, sizeof(why->status), "4.7.0");
+		snprintf(why->status, sizeof(why->status), "4.7.5");
 		snprintf(why->reason, sizeof(why->reason), "client TLS "
 		    "configuration problem");
 		return (DANE_SERVER_SKIP);

@@ -296,8 +296,20 @@ tls_prepare(const struct sj_tls_config *t, char *why, size_t whysz)
 		tls_release();
 		return (-1);
 	}
-	/* dane, dane-only: OpenSSL's DANE with tls_dane_digests. */
-	if (SJ_TLS_IS_DANE(t->level) && dane_server_ctx(ctx, t) < 0) {
+	/*
+	 * Postfix tls_client_init(): OpenSSL's DANE support on every
+	 * client context (trust anchors use it at verify and secure);
+	 * dane, dane-only, here or in a policy table: with
+	 * tls_dane_digests.
+	 */
+	if (SSL_CTX_dane_enable(ctx) <= 0) {
+		snprintf(why, whysz, "OpenSSL DANE initialization failed: "
+		    "disabling TLS support");
+		tls_release();
+		return (-1);
+	}
+	if ((SJ_TLS_IS_DANE(t->level) || t->policy_maps) &&
+	    dane_server_ctx(ctx, t) < 0) {
 		snprintf(why, whysz, "cannot enable DANE support");
 		tls_release();
 		return (-1);

@@ -7,7 +7,10 @@
  *	The parent owns the tables (parent/tls_policy.c). When the
  *	nexthop of a job has an entry, a TLS_POLICY message comes right
  *	before the job's DELIVER with the resolved fields: level,
- *	protocol bounds, cipher list, match list, SNI and fingerprints.
+ *	protocol bounds, cipher list, match list, SNI and fingerprints;
+ *	at verify and secure it may announce trust anchors (the entry's
+ *	tafile=, read by the parent), which come as that many TLS_ANCHOR
+ *	messages, in order, before the DELIVER (tls_jobpol_anchor()).
  *	tls_jobpol_set() makes of them a copy of main.cf's policy
  *	(tls_config_global()) with those fields replaced;
  *	tls_jobpol_begin() makes child/tls.c use it for the job (every
@@ -33,7 +36,9 @@
 static struct tls_jobpol_ctx {
 	int	pending;		/* a TLS_POLICY waits for its DELIVER */
 	uint32_t job_id;
+	uint32_t ta_count;		/* TLS_ANCHORs announced */
 	struct sj_tls_config job;
+	struct sj_tls_tas tas;		/* the TLS_ANCHORs received */
 } tls_jobpol_ctx;
 
 static int
@@ -94,11 +99,44 @@ tls_jobpol_set(const struct ipc_tls_policy *m)
 	memcpy(c->job.fpt_digest, m->fpt_digest, sizeof(c->job.fpt_digest));
 	if (tls_jobpol_fpt(&c->job, m->fpt) < 0)
 		return (-1);
+	/* main.cf's anchors, unless the entry's own follow. */
+	c->ta_count = m->ta_count;
+	c->tas.n = 0;
+	if (m->ta_count > 0)
+		c->job.ta = &c->tas;
 	/* A level with TLS needs the context main.cf made for the table. */
 	if (c->job.enabled && !tls_available())
 		return (-1);
 	c->job_id = m->job_id;
 	c->pending = 1;
+	return (0);
+}
+
+int
+tls_jobpol_anchor(const struct ipc_tls_anchor *m)
+{
+	struct tls_jobpol_ctx *c = &tls_jobpol_ctx;
+	struct sj_tls_ta *a;
+	size_t	k, len;
+	int	hi, lo;
+
+	if (!c->pending || m->job_id != c->job_id || m->index != c->tas.n ||
+	    c->tas.n >= c->ta_count || c->tas.n >= SJ_TLS_TA_MAX)
+		return (-1);
+	/* ipc_msg_check(): lower-case hex of at least one byte. */
+	len = strlen(m->der) / 2;
+	if (len > SJ_TLS_TA_DER_MAX)
+		return (-1);
+	a = &c->tas.a[c->tas.n];
+	for (k = 0; k < len; k++) {
+		if ((hi = tls_jobpol_hex(m->der[2 * k])) < 0 ||
+		    (lo = tls_jobpol_hex(m->der[2 * k + 1])) < 0)
+			return (-1);
+		a->der[k] = (unsigned char)(hi << 4 | lo);
+	}
+	a->len = len;
+	a->kind = (int)m->kind;
+	c->tas.n++;
 	return (0);
 }
 
@@ -112,7 +150,8 @@ tls_jobpol_begin(uint32_t job_id)
 		return (0);
 	}
 	c->pending = 0;
-	if (c->job_id != job_id)
+	/* Every announced anchor must have come. */
+	if (c->job_id != job_id || c->tas.n != c->ta_count)
 		return (-1);
 	tls_use_config(&c->job);
 	return (0);
@@ -127,7 +166,7 @@ tls_jobpol_end(void)
 
 /*
  * A digest of the policy in force (level, protocols, ciphers, match
- * names, SNI, fingerprints): the connection cache's key
+ * names, SNI, fingerprints, trust anchors): the connection cache's key
  * (child/conn_cache.c). All zero when no TLS context exists (no
  * level but none and no policy table).
  */
@@ -164,6 +203,9 @@ tls_jobpol_id(unsigned char id[32])
 		ok = EVP_DigestUpdate(md, s[i], strlen(s[i]) + 1) == 1;
 	for (i = 0; ok && i < t->nfpt; i++)
 		ok = EVP_DigestUpdate(md, t->fpt[i], t->fpt_len[i]) == 1;
+	for (i = 0; ok && t->ta != NULL && i < t->ta->n; i++)
+		ok = EVP_DigestUpdate(md, t->ta->a[i].der,
+		    t->ta->a[i].len) == 1;
 	ok = ok && EVP_DigestFinal_ex(md, id, &len) == 1 && len == 32;
 	EVP_MD_CTX_free(md);
 	if (ok)

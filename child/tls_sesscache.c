@@ -18,11 +18,11 @@
  *
  *	The key here is a SHA-256 of: the nexthop, the server's name,
  *	"host[addr]:port", the security level, the protocol bounds, the
- *	cipher list, the certificate match list and fingerprints, and
- *	the SNI name sent. A session found is offered (a copy) and stays
- *	in the cache until it expires or the server's next session or
- *	ticket replaces it (child/tls.c, new-session callback), as
- *	tlsmgr(8) keeps it for stock smtp(8).
+ *	cipher list, the certificate match list and fingerprints, the
+ *	trust anchors (their DER), and the SNI name sent. A session found
+ *	is offered (a copy) and stays in the cache until it expires or the
+ *	server's next session or ticket replaces it (child/tls.c,
+ *	new-session callback), as tlsmgr(8) keeps it for stock smtp(8).
  *
  *	Resumption keeps the peer's certificate and OpenSSL's verification
  *	result from the full handshake that made the session; sessions
@@ -103,6 +103,10 @@ tls_sesscache_key(struct tls_sess_key *key, const struct sj_tls_config *t,
 	ok = ok && tls_sesscache_field(md, num, sizeof(num));
 	for (i = 0; ok && i < t->nfpt; i++)
 		ok = tls_sesscache_field(md, t->fpt[i], t->fpt_len[i]);
+	/* Postfix tls_serverid_digest(): sessions of other trust anchors
+	 * are never offered (a resumed session is not verified again). */
+	for (i = 0; ok && t->ta != NULL && i < t->ta->n; i++)
+		ok = tls_sesscache_field(md, t->ta->a[i].der, t->ta->a[i].len);
 	ok = ok && EVP_DigestFinal_ex(md, key->md, &mdlen) == 1 &&
 	    mdlen == sizeof(key->md);
 	EVP_MD_CTX_free(md);

@@ -17,7 +17,12 @@
  *	request's domain, "dot-nexthop" and a name with a leading dot its
  *	subdomains; no partial-label wildcards, RFC 6125), so that the
  *	chain verifies only with a matching name: "Verified", else the
- *	session fails with "Server certificate not verified".
+ *	session fails with "Server certificate not verified". With trust
+ *	anchors (smtp_tls_trust_anchor_file, a policy's tafile=) the
+ *	chain must lead to one of them instead of a CA: OpenSSL's DANE
+ *	with local records (child/dane.c dane_ssl_anchors()), the names
+ *	checked as before; when OpenSSL takes none of them, Postfix's
+ *	"all trust anchors unusable" and the server is not verified.
  *
  *	"fingerprint": the leaf certificate's digest, or its public key's,
  *	with smtp_tls_fingerprint_digest must be one of
@@ -151,9 +156,24 @@ tls_verify_setup(SSL *ssl, int ex_index, struct tls_verify_state *vs,
 	/* Postfix: OpenSSL security level 1 when authenticating. */
 	if (SJ_TLS_MUST_MATCH(level))
 		SSL_set_security_level(ssl, 1);
-	if (level == SJ_TLS_LEV_VERIFY || level == SJ_TLS_LEV_SECURE)
-		return (tls_verify_names(ssl, t->match, p));
-	return (0);
+	if (level != SJ_TLS_LEV_VERIFY && level != SJ_TLS_LEV_SECURE)
+		return (0);
+	/* Before the names: SSL_dane_enable() resets the host list. */
+	if (t->ta != NULL && t->ta->n > 0) {
+		switch (dane_ssl_anchors(ssl, t->ta)) {
+		case -1:
+			msg_warn("%s: error configuring local trust anchors",
+			    p->namaddr);
+			return (-1);
+		case 0:
+			msg_warn("%s: all trust anchors unusable", p->namaddr);
+			vs->must_fail = 1;
+			break;
+		default:
+			break;
+		}
+	}
+	return (tls_verify_names(ssl, t->match, p));
 }
 
 /* Hex pairs with ':' (Postfix tls_fprint.c tls_digest_encode()). */
@@ -341,7 +361,7 @@ tls_verify_judge(SSL *ssl, struct tls_verify_state *vs,
 		vs->depth = 0;
 	} else {
 		(void)tls_verify_fprint(peer, t, info);
-		if (SSL_get_verify_result(ssl) == X509_V_OK &&
+		if (SSL_get_verify_result(ssl) == X509_V_OK && !vs->must_fail &&
 		    (!SJ_TLS_IS_DANE(level) || dane_verified(ssl, NULL))) {
 			st->matched = SJ_TLS_MUST_MATCH(level);
 			/* Postfix smtp_tls_policy.c: "MX RRset insecure:
@@ -351,6 +371,12 @@ tls_verify_judge(SSL *ssl, struct tls_verify_state *vs,
 			    SJ_TLS_TRUST_VERIFIED : SJ_TLS_TRUST_TRUSTED;
 		} else {
 			info->trust = SJ_TLS_TRUST_UNTRUSTED;
+			/* Postfix tls_verify.c: must_fail is "unspecified". */
+			if (vs->must_fail && !vs->have_err) {
+				vs->have_err = 1;
+				vs->err = X509_V_ERR_UNSPECIFIED;
+				vs->depth = 0;
+			}
 			if (!vs->have_err) {
 				vs->have_err = 1;
 				vs->err = (int)SSL_get_verify_result(ssl);

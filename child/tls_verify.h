@@ -28,6 +28,7 @@ struct tls_verify_state {
 	int	err;			/* X509_V_ERR_* */
 	int	depth;
 	char	issuer[SJ_TLS_NAME_MAX + 1];	/* issuer DN of that cert */
+	int	must_fail;		/* no trust anchor usable */
 };
 
 int	tls_verify_callback(int ok, X509_STORE_CTX *);

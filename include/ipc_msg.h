@@ -30,7 +30,7 @@
 #include "sj_limits.h"
 #include "sj_tls.h"
 
-#define IPC_VERSION	22
+#define IPC_VERSION	23
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -63,6 +63,7 @@ enum ipc_type {
 	IPC_T_EHLO_NOTE,	/* C2P: log the EHLO keywords discarded */
 	IPC_T_GENERIC_REQ,	/* C2P: generic maps for a header address */
 	IPC_T_GENERIC_REPLY,	/* P2C: the answer: the new address or none */
+	IPC_T_TLS_ANCHOR,	/* P2C: one trust anchor of that TLS_POLICY */
 	IPC_T_MAX		/* one past the last type */
 };
 
@@ -550,6 +551,10 @@ struct ipc_sign_resp {
  * policy changes, resolved by the parent (the cipher list with its
  * exclusions, the protocol bounds, the match names). 'fpt' holds the
  * fingerprints of level "fingerprint" as hex digests separated by ','.
+ * Levels none .. secure, dane and dane-only (half-dane is decided per
+ * server by the child). At verify and secure, 'ta_count' TLS_ANCHOR
+ * messages follow, the anchors of the entry's tafile= attributes
+ * (0: main.cf's smtp_tls_trust_anchor_file, if any, applies).
  */
 #define SJ_TLS_FPT_TEXT_MAX	2047
 
@@ -564,6 +569,19 @@ struct ipc_tls_policy {
 	char	servername[256];
 	char	fpt_digest[32];
 	char	fpt[SJ_TLS_FPT_TEXT_MAX + 1];
+	uint32_t ta_count;		/* TLS_ANCHOR messages that follow */
+};
+
+/*
+ * One trust anchor of the TLS_POLICY before it (index 0 .. ta_count - 1,
+ * in order): a certificate or a SubjectPublicKeyInfo, DER in lower-case
+ * hex, read by the parent from a tafile= (parent/tls_tafile.c).
+ */
+struct ipc_tls_anchor {
+	uint32_t job_id;		/* the TLS_POLICY's */
+	uint32_t index;
+	uint32_t kind;			/* SJ_TLS_TA_CERT, SJ_TLS_TA_PKEY */
+	char	der[2 * SJ_TLS_TA_DER_MAX + 1];
 };
 
 /*
@@ -616,6 +634,7 @@ struct ipc_msg {
 		struct ipc_ehlo_note ehlo_note;
 		struct ipc_generic_req generic_req;
 		struct ipc_generic_reply generic_reply;
+		struct ipc_tls_anchor tls_anchor;
 	} u;
 };
 

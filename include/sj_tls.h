@@ -81,6 +81,32 @@ enum sj_tls_level {
 #define SJ_TLS_FPT_MAX		32		/* fingerprints in the match list */
 #define SJ_TLS_MD_MAX		64		/* EVP_MAX_MD_SIZE */
 
+/*
+ * Trust anchors (smtp_tls_trust_anchor_file, a policy table's tafile=):
+ * the DER of each PEM CERTIFICATE or PUBLIC KEY of the files, read by
+ * the parent (parent/tls_tafile.c). At verify and secure they replace
+ * smtp_tls_CAfile and _CApath as the roots: the child gives them to
+ * OpenSSL as DANE-TA(2) and DANE-EE(3) records (full certificate or
+ * SubjectPublicKeyInfo, matching type 0), as Postfix 3.7 tls_dane.c
+ * tls_dane_load_trustfile() does. A policy's anchors travel in
+ * TLS_ANCHOR messages, one each, so the bounds are IPC bounds too.
+ */
+#define SJ_TLS_TA_MAX		16	/* anchors per policy (or main.cf) */
+#define SJ_TLS_TA_DER_MAX	3072	/* bytes of one anchor's DER */
+#define SJ_TLS_TA_CERT		1	/* an X.509 certificate */
+#define SJ_TLS_TA_PKEY		2	/* a SubjectPublicKeyInfo */
+
+struct sj_tls_ta {
+	int	kind;			/* SJ_TLS_TA_CERT or _PKEY */
+	size_t	len;
+	unsigned char der[SJ_TLS_TA_DER_MAX];
+};
+
+struct sj_tls_tas {
+	size_t	n;			/* 0: none */
+	struct sj_tls_ta a[SJ_TLS_TA_MAX];
+};
+
 /* One protocol policy: excluded versions plus min/max (0 = none). */
 struct sj_tls_protos {
 	unsigned exclude;		/* SJ_TLS_P_* */
@@ -136,6 +162,13 @@ struct sj_tls_config {
 	 * "encrypt" logs no verification failure (Postfix tls_client.c
 	 * widens the mask per connection). */
 	int	log_untrusted_conf;
+	/*
+	 * verify, secure: the trust anchors that replace the CA roots
+	 * (NULL: none, the CAs are the roots). main.cf's are on the heap,
+	 * loaded at start; a policy's are its module's (parent/
+	 * tls_policy.c, child/tls_jobpol.c), valid for one job.
+	 */
+	const struct sj_tls_tas *ta;
 };
 
 /* Where the client key is (Postfix tls_certkey.c's three ways). */
@@ -220,6 +253,13 @@ int	sj_tls_ciphers_build(struct sj_tls_config *, struct sj_params *,
 /* Append the fingerprints of 'list' (split on 'seps') to t->fpt. */
 int	sj_tls_fpt_parse(struct sj_tls_config *, const char *list,
 	    const char *seps, const char *param, char *why, size_t whysz);
+/* parent/tls_tafile.c: append the anchors of one file, or of a list
+ * of files (separated by comma or white space). 0, or -1 with why[]
+ * filled (Postfix's warning text). */
+int	tls_tafile_load(const char *file, struct sj_tls_tas *,
+	    char *why, size_t whysz);
+int	tls_tafile_load_list(const char *files, struct sj_tls_tas *,
+	    char *why, size_t whysz);
 /* "none", "may", ... for logs. */
 const char *sj_tls_level_name(int level);
 /* Parse a Postfix protocol list (">=TLSv1", "!SSLv2, !SSLv3"). */

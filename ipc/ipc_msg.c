@@ -266,7 +266,15 @@
 	X(ipc_tls_policy, STR, match, TXT) \
 	X(ipc_tls_policy, STR, servername, TXT) \
 	X(ipc_tls_policy, STR, fpt_digest, TXT) \
-	X(ipc_tls_policy, STR, fpt, TXT)
+	X(ipc_tls_policy, STR, fpt, TXT) \
+	X(ipc_tls_policy, U32, ta_count, RAW)
+
+/* DER in hex (checked by ipc_msg_check()). */
+#define IPC_F_TLS_ANCHOR(X) \
+	X(ipc_tls_anchor, U32, job_id, RAW) \
+	X(ipc_tls_anchor, U32, index, RAW) \
+	X(ipc_tls_anchor, U32, kind, RAW) \
+	X(ipc_tls_anchor, STR, der, TXT)
 
 /* Header addresses: any byte but NUL (8-bit headers exist). */
 #define IPC_F_GENERIC_REQ(X) \
@@ -327,6 +335,7 @@ IPC_F_TLS_POLICY(IPC_TYPE_CHECK)
 IPC_F_EHLO_NOTE(IPC_TYPE_CHECK)
 IPC_F_GENERIC_REQ(IPC_TYPE_CHECK)
 IPC_F_GENERIC_REPLY(IPC_TYPE_CHECK)
+IPC_F_TLS_ANCHOR(IPC_TYPE_CHECK)
 
 enum ipc_kind {
 	IPC_K_U32,
@@ -385,6 +394,10 @@ static const struct ipc_field ipc_f_generic_reply[] = {
 	IPC_F_GENERIC_REPLY(IPC_FIELD)
 };
 
+static const struct ipc_field ipc_f_tls_anchor[] = {
+	IPC_F_TLS_ANCHOR(IPC_FIELD)
+};
+
 static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 
 #define IPC_MAX_READY	IPC_BODY_MAX(IPC_F_READY)
@@ -410,6 +423,7 @@ static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 #define IPC_MAX_EHLO_NOTE	IPC_BODY_MAX(IPC_F_EHLO_NOTE)
 #define IPC_MAX_GENERIC_REQ	IPC_BODY_MAX(IPC_F_GENERIC_REQ)
 #define IPC_MAX_GENERIC_REPLY	IPC_BODY_MAX(IPC_F_GENERIC_REPLY)
+#define IPC_MAX_TLS_ANCHOR	IPC_BODY_MAX(IPC_F_TLS_ANCHOR)
 
 /* Every message, header included, fits one SJ_IPC_MSG_MAX datagram. */
 #define IPC_FITS(n)	((n) + IPC_HDR_LEN <= SJ_IPC_MSG_MAX)
@@ -442,6 +456,8 @@ _Static_assert(IPC_FITS(IPC_MAX_GENERIC_REQ),
     "GENERIC_REQ exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_GENERIC_REPLY),
     "GENERIC_REPLY exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_TLS_ANCHOR),
+    "TLS_ANCHOR exceeds SJ_IPC_MSG_MAX");
 
 struct ipc_row {
 	struct ipc_msg_spec spec;
@@ -564,6 +580,11 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	[IPC_T_GENERIC_REPLY] = { { IPC_T_GENERIC_REPLY, "GENERIC_REPLY",
 	    IPC_P2C, IPC_MAX_GENERIC_REPLY, 0 }, ipc_f_generic_reply,
 	    IPC_NF(ipc_f_generic_reply) },
+	/* A tafile= of that TLS_POLICY is a file the sandbox cannot open:
+	 * the parent reads it and sends each anchor's DER (bounded). */
+	[IPC_T_TLS_ANCHOR] = { { IPC_T_TLS_ANCHOR, "TLS_ANCHOR", IPC_P2C,
+	    IPC_MAX_TLS_ANCHOR, 0 }, ipc_f_tls_anchor,
+	    IPC_NF(ipc_f_tls_anchor) },
 };
 
 /* DSN NOTIFY bits as Postfix dsn_mask.h: NEVER, SUCCESS, FAILURE, DELAY. */
@@ -1068,7 +1089,7 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 	case IPC_T_TLS_POLICY: {
 		const struct ipc_tls_policy *tp = &m->u.tls_policy;
 
-		if (tp->level > SJ_TLS_LEV_SECURE ||
+		if (tp->level > SJ_TLS_LEV_DANE_ONLY ||
 		    (tp->proto_exclude & ~IPC_TLS_P_ALL) ||
 		    !ipc_tls_version(tp->proto_min) ||
 		    !ipc_tls_version(tp->proto_max)) {
@@ -1076,6 +1097,28 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			    "proto_min or proto_max out of range (%u, 0x%x, "
 			    "0x%x, 0x%x)", name, tp->level, tp->proto_exclude,
 			    tp->proto_min, tp->proto_max);
+			return (-1);
+		}
+		/* Trust anchors replace the CAs at verify and secure only. */
+		if (tp->ta_count > SJ_TLS_TA_MAX || (tp->ta_count > 0 &&
+		    tp->level != SJ_TLS_LEV_VERIFY &&
+		    tp->level != SJ_TLS_LEV_SECURE)) {
+			ipc_why(why, whysz, "%s: field ta_count: %u at level "
+			    "%u (at most %d, at verify or secure)", name,
+			    tp->ta_count, tp->level, SJ_TLS_TA_MAX);
+			return (-1);
+		}
+		break;
+	}
+	case IPC_T_TLS_ANCHOR: {
+		const struct ipc_tls_anchor *ta = &m->u.tls_anchor;
+
+		if (ta->index >= SJ_TLS_TA_MAX ||
+		    (ta->kind != SJ_TLS_TA_CERT && ta->kind != SJ_TLS_TA_PKEY) ||
+		    !ipc_hex(ta->der, 1)) {
+			ipc_why(why, whysz, "%s: field index, kind or der out "
+			    "of range or not hex (%u, %u)", name, ta->index,
+			    ta->kind);
 			return (-1);
 		}
 		break;

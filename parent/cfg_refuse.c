@@ -264,6 +264,8 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	HON(TLS, "smtp_tls_session_cache_timeout", "3600s"),
 	/* Read per job by the parent (parent/tls_policy.c). */
 	HON(TLS, "smtp_tls_policy_maps", ""),
+	/* Read at start by the parent (parent/tls_tafile.c). */
+	HON(TLS, "smtp_tls_trust_anchor_file", ""),
 	INERT(TLS, "tlsmgr_service_name", "tlsmgr", R_TLSMGR),
 	INERT(TLS, "tls_daemon_random_bytes", "32", R_TLSMGR),
 	INERT(TLS, "tls_random_bytes", "32", R_TLSMGR),
@@ -287,8 +289,6 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	REF(TLS, "smtp_tls_dcert_file", "", NONE, NULL, R_CLIENT_DSA),
 	REF(TLS, "smtp_tls_dkey_file", "$smtp_tls_dcert_file", NONE, NULL,
 	    R_CLIENT_DSA),
-	REF(TLS, "smtp_tls_trust_anchor_file", "", NONE, NULL,
-	    "trust anchor files are not implemented"),
 	REF(TLS, "tls_append_default_CA", "no", NONE, NULL,
 	    "the system's default CAs are never added"),
 	REF(TLS, "smtp_tls_block_early_mail_reply", "no", NONE, NULL,

@@ -21,12 +21,20 @@
  *	sj_tls_ciphers_build() and sj_tls_fpt_parse() from here). What
  *	smtpjail does not implement is refused here, at start, with the
  *	reason (SECURITY.md, "Fail closed on configuration"):
- *	smtp_tls_per_site, DSA client keys, smtp_tls_trust_anchor_file,
- *	tls_append_default_CA and smtp_tls_block_early_mail_reply; and
+ *	smtp_tls_per_site, DSA client keys, tls_append_default_CA and
+ *	smtp_tls_block_early_mail_reply; and
  *	smtp_tls_wrappermode below level "encrypt". smtp_tls_session_cache_database
  *	(set by Debian's main.cf) is accepted and means the child's own
  *	session cache (child/tls_sesscache.c), not tlsmgr(8);
  *	smtp_tls_session_cache_timeout bounds its entries.
+ *
+ *	smtp_tls_trust_anchor_file is read here, at start, as root and
+ *	before any chroot, as smtp_tls_CAfile is (parent/tls_tafile.c):
+ *	its certificates and public keys replace the CA roots at levels
+ *	verify and secure (child/tls_verify.c). A file that cannot be read
+ *	or holds no anchor stops the start; Postfix reads it at delivery
+ *	time and defers the mail of those levels with "client TLS
+ *	configuration problem" (smtp_tls_policy.c policy_create()).
  *
  *	Where Postfix would find a bad value only when it first delivers
  *	(an unknown cipher grade, no usable fingerprint at level
@@ -45,6 +53,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -272,7 +281,7 @@ tls_refused(struct sj_params *p, char *why, size_t whysz)
 	static const char *const empty[] = {
 		"smtp_tls_per_site",
 		/* DSA client keys: not signed by parent/tls_sign.c. */
-		"smtp_tls_dcert_file", "smtp_tls_trust_anchor_file",
+		"smtp_tls_dcert_file",
 	};
 	static const char *const off[] = {
 		"tls_append_default_CA", "smtp_tls_block_early_mail_reply",
@@ -477,6 +486,37 @@ tls_fingerprints(struct sj_tls_config *t, struct sj_params *p, char *why,
 	    "parameter smtp_tls_fingerprint_cert_match", why, whysz));
 }
 
+/* smtp_tls_trust_anchor_file (Postfix load_tas()): on the heap, kept
+ * for the process's life and inherited by the child. */
+static int
+tls_trust_anchors(struct sj_tls_config *t, struct sj_params *p, char *why,
+    size_t whysz)
+{
+	struct sj_tls_tas *tas;
+	char	bad[512];
+	const char *v;
+	int	rc;
+
+	if ((rc = tls_get(p, "smtp_tls_trust_anchor_file", &v, why,
+	    whysz)) < 0)
+		return (rc);
+	if (v[strspn(v, ", \t\r\n")] == '\0')
+		return (0);
+	if ((tas = calloc(1, sizeof(*tas))) == NULL) {
+		snprintf(why, whysz, "smtp_tls_trust_anchor_file: out of "
+		    "memory");
+		return (-ENOMEM);
+	}
+	if (tls_tafile_load_list(v, tas, bad, sizeof(bad)) < 0) {
+		snprintf(why, whysz, "parameter smtp_tls_trust_anchor_file: "
+		    "%s", bad);
+		free(tas);
+		return (-EINVAL);
+	}
+	t->ta = tas;
+	return (0);
+}
+
 /*
  * dane, dane-only: tls_dane_digests and smtp_tls_dane_insecure_mx_policy,
  * checked here with the parsers the child uses (child/tlsa.c,
@@ -493,7 +533,8 @@ tls_dane(struct sj_tls_config *t, struct sj_params *p, char *why,
 	const char *v;
 	int	rc;
 
-	if (!SJ_TLS_IS_DANE(t->level))
+	/* A policy table may name the DANE levels too. */
+	if (!SJ_TLS_IS_DANE(t->level) && !t->policy_maps)
 		return (0);
 	if ((rc = tls_get(p, "tls_dane_digests", &v, why, whysz)) < 0 ||
 	    (rc = tls_copy(t->dane_digests, sizeof(t->dane_digests),
@@ -596,7 +637,8 @@ sj_tls_config_load(struct sj_tls_config *t, struct sj_params *p, char *why,
 	    (rc = sj_tls_ciphers_build(t, p, NULL, NULL, why, whysz)) < 0)
 		return (rc);
 	if ((rc = tls_fingerprints(t, p, why, whysz)) < 0 ||
-	    (rc = tls_dane(t, p, why, whysz)) < 0)
+	    (rc = tls_dane(t, p, why, whysz)) < 0 ||
+	    (rc = tls_trust_anchors(t, p, why, whysz)) < 0)
 		return (rc);
 	/* The client certificate (its key is read later, by the parent
 	 * only: parent/tls_sign.c). */

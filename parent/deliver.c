@@ -389,6 +389,7 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 	broker_job_begin(job->job_id, m.u.deliver.nexthop);
 	if (job->tls_found) {
 		struct ipc_msg pm;
+		uint32_t n;
 
 		memset(&pm, 0, sizeof(pm));
 		pm.type = IPC_T_TLS_POLICY;
@@ -399,6 +400,22 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		if (child_ctl_send(cc, &pm, job->why, sizeof(job->why)) < 0) {
 			job->child_broken = 1;
 			return (-1);
+		}
+		/* Its tafile= anchors, one message each. */
+		n = pm.u.tls_policy.ta_count;
+		for (k = 0; k < n; k++) {
+			memset(&pm, 0, sizeof(pm));
+			pm.type = IPC_T_TLS_ANCHOR;
+			pm.fd = -1;
+			if (tls_policy_anchor_to_ipc(&job->tls, job->job_id, k,
+			    &pm.u.tls_anchor) < 0)
+				msg_panic("%s: trust anchor %u of %u missing",
+				    req->queue_id, k, n);
+			if (child_ctl_send(cc, &pm, job->why,
+			    sizeof(job->why)) < 0) {
+				job->child_broken = 1;
+				return (-1);
+			}
 		}
 	}
 	if ((err = child_ctl_send(cc, &m, job->why, sizeof(job->why))) < 0) {

@@ -19,9 +19,14 @@
  *	(replaces smtp_tls_exclude_ciphers and the mandatory exclusions),
  *	servername=, match= (verify and secure: names split on ':';
  *	fingerprint: digests split on '|'; may appear more than once),
- *	connection_reuse=no. Anything Postfix refuses is refused here with
- *	Postfix's warning; what smtpjail does not implement (the levels
- *	dane and dane-only, tafile=, connection_reuse=yes) is refused the
+ *	tafile= (verify and secure: trust anchor files, read now by
+ *	parent/tls_tafile.c; may appear more than once; they replace
+ *	smtp_tls_trust_anchor_file, which applies when the entry names
+ *	none, as policy_create() there), connection_reuse=no. The levels
+ *	dane and dane-only are the child's to resolve per server (its
+ *	TLSA lookups, child/dane_server.c), as main.cf's are. Anything
+ *	Postfix refuses is refused here with Postfix's warning; what
+ *	smtpjail does not implement (connection_reuse=yes) is refused the
  *	same way, with a warning that says so: either way the job is
  *	deferred with 4.7.5 "client TLS configuration problem" (Postfix's
  *	MARK_INVALID()), never delivered with less. A level below "may"
@@ -33,7 +38,11 @@
  *	list of verify or secure, the fingerprints, smtp_tls_servername.
  *	The result is a complete struct sj_tls_config for the job; what a
  *	policy can change travels to the child in one TLS_POLICY message
- *	(tls_policy_to_ipc()), and the parent formats the job's TLS log
+ *	(tls_policy_to_ipc()), followed by one TLS_ANCHOR per trust anchor
+ *	of its tafile= attributes (tls_policy_anchor_to_ipc(); at most
+ *	SJ_TLS_TA_MAX of at most SJ_TLS_TA_DER_MAX bytes, else the entry is
+ *	refused with a warning and the job deferred 4.7.5), and the
+ *	parent formats the job's TLS log
  *	lines with the job's log mask (verification failures are logged
  *	at the levels that match a certificate).
  *
@@ -73,6 +82,7 @@ static struct tls_policy_ctx {
 	struct dict_env env;
 	int	dict_flags;
 	struct dict_maps *maps;
+	struct sj_tls_tas tas;		/* the entry's tafile= anchors */
 } tls_policy_ctx;
 
 int
@@ -146,7 +156,7 @@ tls_policy_changed(void)
 	return (dict_maps_changed(tls_policy_ctx.maps));
 }
 
-/* Postfix tls_level_lookup() names; dane levels are told apart. */
+/* Postfix tls_level_lookup() names (half-dane is never configured). */
 static int
 tls_policy_level(const char *name)
 {
@@ -157,10 +167,12 @@ tls_policy_level(const char *name)
 		[SJ_TLS_LEV_FPRINT] = "fingerprint",
 		[SJ_TLS_LEV_VERIFY] = "verify",
 		[SJ_TLS_LEV_SECURE] = "secure",
+		[SJ_TLS_LEV_DANE] = "dane",
+		[SJ_TLS_LEV_DANE_ONLY] = "dane-only",
 	};
 	int	i;
 
-	for (i = 0; i <= SJ_TLS_LEV_SECURE; i++)
+	for (i = 0; i <= SJ_TLS_LEV_DANE_ONLY; i++)
 		if (strcasecmp(name, names[i]) == 0)
 			return (i);
 	return (-1);
@@ -324,20 +336,14 @@ tls_policy_apply(const char *where, const char *value,
 	char	*s = buf, *tok, *name, *val;
 	const char *grade = NULL, *protocols = NULL, *sni = NULL;
 	const char *exclude = NULL, *err, *v;
-	int	level, have_match = 0;
+	int	level, have_match = 0, have_ta = 0;
 
 	if (snprintf(buf, sizeof(buf), "%s", value) >= (int)sizeof(buf))
 		WARN("%s: policy longer than %d bytes", where, DICT_VALUE_MAX);
 	if ((tok = tls_policy_token(&s)) == NULL)
 		WARN("%s: invalid empty policy", where);
-	if ((level = tls_policy_level(tok)) < 0) {
-		if (strcasecmp(tok, "dane") == 0 ||
-		    strcasecmp(tok, "dane-only") == 0)
-			WARN("%s: security level \"%s\" is not implemented by "
-			    "smtpjail (DANE needs DNSSEC lookups it does not "
-			    "make): refusing to deliver with less", where, tok);
+	if ((level = tls_policy_level(tok)) < 0)
 		WARN("%s: invalid security level \"%s\"", where, tok);
-	}
 	job->level = level;
 	if (level < SJ_TLS_LEV_MAY) {
 		while ((tok = tls_policy_token(&s)) != NULL)
@@ -377,7 +383,9 @@ tls_policy_apply(const char *where, const char *value,
 			if (*val == '\0')
 				WARN("%s: attribute \"%s\" has empty value",
 				    where, name);
-			if (level < SJ_TLS_LEV_FPRINT)
+			if (level != SJ_TLS_LEV_FPRINT &&
+			    level != SJ_TLS_LEV_VERIFY &&
+			    level != SJ_TLS_LEV_SECURE)
 				WARN("%s: attribute \"%s\" invalid at security "
 				    "level \"%s\"", where, name,
 				    sj_tls_level_name(level));
@@ -392,16 +400,22 @@ tls_policy_apply(const char *where, const char *value,
 				    "multiple times", where, name);
 			exclude = val;
 		} else if (strcasecmp(name, "tafile") == 0) {
-			if (level < SJ_TLS_LEV_VERIFY)
+			/* Postfix TLS_MUST_PKIX(): CA-based trust only. */
+			if (level != SJ_TLS_LEV_VERIFY &&
+			    level != SJ_TLS_LEV_SECURE)
 				WARN("%s: attribute \"%s\" invalid at security "
 				    "level \"%s\"", where, name,
 				    sj_tls_level_name(level));
 			if (*val == '\0')
 				WARN("%s: attribute \"%s\" has empty value",
 				    where, name);
-			WARN("%s: attribute \"%s\" is not implemented by "
-			    "smtpjail (trust anchor files): refusing to deliver "
-			    "with less", where, name);
+			if (!have_ta)
+				c->tas.n = 0;
+			have_ta = 1;
+			/* Postfix logs the reader's warning alone. */
+			if (tls_tafile_load(val, &c->tas, why,
+			    sizeof(why)) < 0)
+				WARN("%s", why);
 		} else if (strcasecmp(name, "connection_reuse") == 0) {
 			if (strcasecmp(val, "yes") == 0)
 				WARN("%s: attribute \"%s=yes\" is not "
@@ -446,7 +460,10 @@ tls_policy_apply(const char *where, const char *value,
 		    "parameter smtp_tls_fingerprint_cert_match", why,
 		    sizeof(why)) < 0)
 			WARN("%s: %s", where, why);
-	} else if (level >= SJ_TLS_LEV_VERIFY) {
+	} else if (level == SJ_TLS_LEV_VERIFY || level == SJ_TLS_LEV_SECURE) {
+		/* tafile= replaces main.cf's anchors (policy_create()). */
+		if (have_ta)
+			job->ta = &c->tas;
 		if (!have_match && sj_params_get_str(c->p,
 		    level == SJ_TLS_LEV_VERIFY ? "smtp_tls_verify_cert_match" :
 		    "smtp_tls_secure_cert_match", &v, why, sizeof(why)) == 0)
@@ -532,6 +549,11 @@ tls_policy_to_ipc(const struct sj_tls_config *t, uint32_t job_id,
 	memcpy(m->match, t->match, sizeof(m->match));
 	memcpy(m->servername, t->servername, sizeof(m->servername));
 	memcpy(m->fpt_digest, t->fpt_digest, sizeof(m->fpt_digest));
+	/* The entry's own anchors; main.cf's the child has already. */
+	if ((t->level == SJ_TLS_LEV_VERIFY || t->level == SJ_TLS_LEV_SECURE)
+	    && t->ta != NULL && (tls_policy_ctx.global == NULL ||
+	    t->ta != tls_policy_ctx.global->ta))
+		m->ta_count = (uint32_t)t->ta->n;
 	for (i = 0; i < t->nfpt; i++) {
 		for (k = 0; k < t->fpt_len[i]; k++) {
 			n = snprintf(m->fpt + used, sizeof(m->fpt) - used,
@@ -545,6 +567,29 @@ tls_policy_to_ipc(const struct sj_tls_config *t, uint32_t job_id,
 			}
 			used += (size_t)n;
 		}
+	}
+	return (0);
+}
+
+int
+tls_policy_anchor_to_ipc(const struct sj_tls_config *t, uint32_t job_id,
+    uint32_t index, struct ipc_tls_anchor *m)
+{
+	static const char hex[] = "0123456789abcdef";
+	const struct sj_tls_ta *a;
+	size_t	k;
+
+	if (t->ta == NULL || index >= t->ta->n)
+		return (-1);
+	a = &t->ta->a[index];
+	memset(m, 0, sizeof(*m));
+	m->job_id = job_id;
+	m->index = index;
+	m->kind = (uint32_t)a->kind;
+	/* tls_tafile_load() bounds a->len by SJ_TLS_TA_DER_MAX. */
+	for (k = 0; k < a->len; k++) {
+		m->der[2 * k] = hex[a->der[k] >> 4];
+		m->der[2 * k + 1] = hex[a->der[k] & 0xf];
 	}
 	return (0);
 }

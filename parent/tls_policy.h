@@ -61,6 +61,9 @@ int	tls_policy_apply(const char *where, const char *value,
 /* The IPC message of a policy; -1 when it does not fit (why[]). */
 int	tls_policy_to_ipc(const struct sj_tls_config *, uint32_t job_id,
 	    struct ipc_tls_policy *, char *why, size_t whysz);
+/* TLS_ANCHOR 'index' (0 .. ta_count - 1) of that message; -1 if none. */
+int	tls_policy_anchor_to_ipc(const struct sj_tls_config *,
+	    uint32_t job_id, uint32_t index, struct ipc_tls_anchor *);
 
 /* The spec of a table that changed since it was opened, or NULL. */
 const char *tls_policy_changed(void);

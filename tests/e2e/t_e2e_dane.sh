@@ -32,6 +32,13 @@
 #	...", "certificate verification failed ...") and its "TLS policy
 #	lookup" warnings must be stock's.
 #
+#	The same levels per destination (transports jpol and spol: level
+#	"may", smtp_tls_policy_maps = texthash: with good.dane.test and
+#	bad.dane.test at "dane", notlsa.dane.test and insecure.test at
+#	"dane-only"): one message each through both agents, compared the
+#	same way; smtpjail's child makes the TLSA lookups for the job's
+#	servers as it does for main.cf's level.
+#
 #	Needs nsd, unbound, ldnsutils and openssl; without them the
 #	suite says "not ok" (make deps installs them).
 # SEE ALSO
@@ -191,12 +198,27 @@ for l in dane dane-only; do
 	    "  -o smtp_tls_security_level=$l" \
 	    "  -o smtp_dns_support_level=dnssec"
 done
+cat > "$D/policy" <<EOF
+good.dane.test	dane
+bad.dane.test	dane
+notlsa.dane.test	dane-only
+insecure.test	dane-only
+EOF
+for a in s j; do
+	[ $a = s ] && cmd=smtp || cmd=smtpjail
+	pf_master_add "${a}pol unix - - y - - $cmd" \
+	    "  -o syslog_name=postfix/\$service_name" \
+	    "  -o smtp_tls_security_level=may" \
+	    "  -o smtp_dns_support_level=dnssec" \
+	    "  -o smtp_tls_policy_maps=texthash:$D/policy"
+done
 pf_postconf "smtp_tls_loglevel=1"
 {
 	for v in good.dane bad.dane notlsa.dane insecure; do
 		for a in s j; do
 			printf '%s-dane@%s.test\t%sdane:\n' "$a" "$v" "$a"
 			printf '%s-only@%s.test\t%sdane-only:\n' "$a" "$v" "$a"
+			printf '%s-pol@%s.test\t%spol:\n' "$a" "$v" "$a"
 		done
 	done
 } > "$W_DIR/etc/transport"
@@ -206,7 +228,7 @@ declare -A QID
 VARIANTS="good.dane bad.dane notlsa.dane insecure"
 for v in $VARIANTS; do
 	for a in s j; do
-		for l in dane only; do
+		for l in dane only pol; do
 			r=$a-$l@$v.test
 			mid=$(pf_send "$SENDER" "$r")
 			QID[$r]=$(pf_qid "$mid")
@@ -295,6 +317,7 @@ tls_lines() {	# transport host
 same_tls_lines() {	# level(dane|only) variant
 	local a b t=dane host=mx.$2.test
 	[ "$1" = only ] && t=dane-only
+	[ "$1" = pol ] && t=pol
 	[ "$2" = insecure ] && host=mx.insecure.test
 	a=$(tls_lines "j$t" "$host") b=$(tls_lines "s$t" "$host")
 	[ "$a" = "$b" ] && return 0
@@ -302,7 +325,7 @@ same_tls_lines() {	# level(dane|only) variant
 	echo "# stock:"; echo "$b" | sed 's/^/#   /'
 	return 1
 }
-for l in dane only; do
+for l in dane only pol; do
 	for v in $VARIANTS; do
 		check "smtpjail $l/$v: status, dsn, relay and text as stock" \
 		    same_fields "$l" "$v"
@@ -310,6 +333,12 @@ for l in dane only; do
 		    same_tls_lines "$l" "$v"
 	done
 done
+check "smtpjail policy dane, matching TLSA: Verified, sent" eval '
+    has_status j-pol@good.dane.test "dsn=2.0.0" "status=sent" &&
+    logged "postfix/jpol/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.good\\.dane\\.test\\[127\\.0\\.0\\.3\\]:25: "'
+check "smtpjail policy dane-only, no TLSA: deferred 4.7.5" \
+    has_status j-pol@notlsa.dane.test "dsn=4.7.5" \
+    "status=deferred (no TLSA records found)"
 check "smtpjail at dane: no fatal at start" eval '
     ! grep -E "postfix/[a-z/-]*smtp[a-z]*\\[[0-9]+\\]: fatal:" \
 	"$W_DIR/log/maillog"'

@@ -36,9 +36,33 @@
 #	the same protocol and cipher; where the policy says none, neither
 #	agent logged a TLS connection to the server.
 #
-#	smtpjail alone: dane.test "dane" is deferred with 4.7.5 and a
-#	warning that smtpjail does not implement it (stock smtp(8) without
-#	DNSSEC lookups warns and downgrades to "may": not compared).
+#	  tafile.test  secure match=mx.good.test tafile=<the test CA>
+#	                                        sent, "Verified"
+#	  taother.test secure match=mx.good.test tafile=<another CA>
+#	                                        deferred, "Server certificate
+#	                                        not verified" (smtp_tls_CAfile,
+#	                                        the test CA, no longer counts)
+#	  tanone.test  verify tafile=<a missing file>  deferred, 4.7.5 client
+#	                                        TLS configuration problem
+#	  dane.test    dane                     without DNSSEC lookups:
+#	                                        Postfix's warning, then "may":
+#	                                        sent with TLS
+#	  daneonly.test dane-only               without DNSSEC lookups:
+#	                                        Postfix's warning, deferred
+#	                                        4.7.5 client TLS configuration
+#	                                        problem
+#	The tafile= files are in the agents' chroot (the queue directory),
+#	where both read them at delivery time.
+#
+#	smtp_tls_trust_anchor_file (transports jg?/sg?, level verify, no
+#	policy table): the test CA (ga.test: sent, "Verified"), the CA's
+#	public key (gk.test: sent, "Verified"), another CA (gu.test:
+#	deferred, "Server certificate not verified", although
+#	smtp_tls_CAfile is the test CA). Stock smtp(8) reads the file at
+#	delivery time, in its chroot, smtpjail at start, outside it: the
+#	file is at the same path in both places. Checked: the same outcome,
+#	dsn, text and TLS lines as stock smtp(8), and smtpjail's protocol
+#	and cipher at the receiver.
 #
 #	Resumption: transports jr and sr (smtp_tls_loglevel 2,
 #	smtp_connection_cache_on_demand = no, so every message has its own
@@ -58,7 +82,8 @@ set -u
 
 T_TIMEOUT=${SJ_E2E_SETTLE:-120}
 SENDER=s@sender.test
-DESTS="good notls wrong match nomatch bad a.sub"
+DESTS="good notls wrong match nomatch bad a.sub tafile taother tanone dane daneonly"
+GDESTS="ga gk gu"
 
 write_zone() {	# file
 	cat > "$1" <<'EOF'
@@ -68,6 +93,13 @@ mx-host=match.test,mx.good.test,10
 mx-host=nomatch.test,mx.good.test,10
 mx-host=bad.test,mx.good.test,10
 mx-host=dane.test,mx.good.test,10
+mx-host=daneonly.test,mx.good.test,10
+mx-host=tafile.test,mx.good.test,10
+mx-host=taother.test,mx.good.test,10
+mx-host=tanone.test,mx.good.test,10
+mx-host=ga.test,mx.good.test,10
+mx-host=gk.test,mx.good.test,10
+mx-host=gu.test,mx.good.test,10
 mx-host=resume.test,mx.good.test,10
 mx-host=a.sub.test,mx.good.test,10
 mx-host=wrong.test,mx.wrong.test,10
@@ -124,6 +156,23 @@ sj_jail_world t_e2e_tls_policy tlspol write_zone openssl postmap
 CERTS=$W_DIR/tls
 make_certs "$CERTS" || sj_die "could not make the test certificates"
 
+# Trust anchor files: the test CA, its public key, an unrelated CA; at
+# the same path outside and inside the agents' chroot.
+TA=$W_DIR/ta
+mkdir -p "$TA" || sj_die "mkdir $TA"
+cp "$CERTS/ca.pem" "$TA/ca.pem"
+openssl x509 -in "$CERTS/ca.pem" -pubkey -noout > "$TA/ca-pub.pem" ||
+    sj_die "could not extract the CA's public key"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$TA/other.key" -out "$TA/other.pem" -days 30 \
+    -subj "/CN=smtpjail unrelated CA" 2>/dev/null ||
+    sj_die "could not make the unrelated CA"
+rm -f "$TA/other.key"
+mkdir -p "$W_DIR/spool$TA" && cp "$TA"/*.pem "$W_DIR/spool$TA/" ||
+    sj_die "could not copy the trust anchors into the chroot"
+chmod 755 "$TA" "$W_DIR/spool$TA"
+chmod 644 "$TA"/*.pem "$W_DIR/spool$TA"/*.pem
+
 receiver() {	# name addr [options...]
 	local name=$1 addr=$2
 	shift 2
@@ -153,8 +202,13 @@ nomatch.test	secure match=mx.nomatch.test
 bad.test	encrypt foo=bar
 .sub.test	encrypt protocols=>=TLSv1.2
 dane.test	dane
+daneonly.test	dane-only
 resume.test	encrypt
 EOF
+	printf 'tafile.test\tsecure match=mx.good.test tafile=%s\n' "$TA/ca.pem"
+	printf 'taother.test\tsecure match=mx.good.test tafile=%s\n' \
+	    "$TA/other.pem"
+	printf 'tanone.test\tverify tafile=%s\n' "$TA/missing.pem"
 }
 policy > "$W_DIR/etc/tls_policy"
 policy > "$W_DIR/etc/tls_policy_t"
@@ -168,6 +222,13 @@ for a in j s; do
 	pf_master_add "${a}t unix - - y - - $cmd" \
 	    "  -o syslog_name=postfix/\$service_name" \
 	    "  -o smtp_tls_policy_maps=texthash:$W_DIR/etc/tls_policy_t"
+	for g in ga:ca.pem gk:ca-pub.pem gu:other.pem; do
+		pf_master_add "${a}${g%%:*} unix - - y - - $cmd" \
+		    "  -o syslog_name=postfix/\$service_name" \
+		    "  -o smtp_tls_policy_maps=" \
+		    "  -o smtp_tls_security_level=verify" \
+		    "  -o smtp_tls_trust_anchor_file=$TA/${g#*:}"
+	done
 	pf_master_add "${a}r unix - - y - 1 $cmd" \
 	    "  -o syslog_name=postfix/\$service_name" \
 	    "  -o smtp_tls_loglevel=2" \
@@ -185,7 +246,10 @@ pf_postconf "smtp_tls_CAfile=$CERTS/ca.pem" "smtp_tls_loglevel=1" \
 			printf '%s-%s@%s.test\t%s:\n' "s$t" "$d" "$d" "s$t"
 		done
 	done
-	printf 'jt-dane@dane.test\tjt:\njp-dane@dane.test\tjp:\n'
+	for g in $GDESTS; do
+		printf 'j%s-%s@%s.test\tj%s:\n' "$g" "$g" "$g" "$g"
+		printf 's%s-%s@%s.test\ts%s:\n' "$g" "$g" "$g" "$g"
+	done
 	printf 'jr-%s@resume.test\tjr:\n' 1 2 3
 	printf 'sr-%s@resume.test\tsr:\n' 1 2 3
 } > "$W_DIR/etc/transport"
@@ -200,15 +264,17 @@ for d in $DESTS; do
 		done
 	done
 done
-for t in p t; do
-	mid=$(pf_send "$SENDER" "j$t-dane@dane.test")
-	QID[j${t}dane]=$(pf_qid "$mid")
+for g in $GDESTS; do
+	for a in j s; do
+		mid=$(pf_send "$SENDER" "$a$g-$g@$g.test")
+		QID[$a$g$g]=$(pf_qid "$mid")
+	done
 done
 pf_wait_settled "$T_TIMEOUT"
 
 expect() {	# dest
 	case $1 in
-	good|wrong|match|a.sub)	echo sent;;
+	good|wrong|match|a.sub|tafile|dane|ga|gk)	echo sent;;
 	*)			echo deferred;;
 	esac
 }
@@ -280,7 +346,7 @@ tls_as_policy() {	# table dest
 		echo "# a TLS connection at policy none:"
 		tls_lines "j$1" wrong | sed 's/^/#   /'
 		return 1;;
-	notls|bad)
+	notls|bad|tanone|daneonly)
 		return 0;;
 	esac
 	l=$(tls_lines "j$1" "$2" | grep 'TLS connection established' | head -n 1)
@@ -290,6 +356,15 @@ tls_as_policy() {	# table dest
 	grep -E "postfix/r$rx/smtpd\\[[0-9]+\\]: [A-Za-z]+ TLS connection established from [^ ]+: $proto with cipher $cipher " \
 	    "$W_DIR/log/maillog" > /dev/null && return 0
 	echo "# receiver r$rx logged no $proto / $cipher connection"
+	return 1
+}
+
+same_tls_lines() {	# transport-j transport-s dest
+	local a b
+	a=$(tls_lines "$1" "$3") b=$(tls_lines "$2" "$3")
+	[ -n "$a" ] && [ "$a" = "$b" ] && return 0
+	echo "# smtpjail:"; echo "$a" | sed 's/^/#   /'
+	echo "# stock:"; echo "$b" | sed 's/^/#   /'
 	return 1
 }
 
@@ -309,10 +384,44 @@ for t in p t; do
 	    pf_log | grep -E "postfix/s'$t'/smtp\[[0-9]+\]: " | grep -qF "$w"'
 	check "$tn: bad entry: deferred 4.7.5 client TLS configuration problem" \
 	    eval 'status_line j'$t' bad | grep -qF "dsn=4.7.5, status=deferred (client TLS configuration problem)"'
-	check "$tn: dane: deferred by smtpjail with the reason" eval '
-	    pf_status_line "${QID[j'$t'dane]}" "j'$t'-dane@dane.test" | grep -qF "dsn=4.7.5, status=deferred (client TLS configuration problem)" &&
-	    pf_log | grep -E "postfix/j'$t'/smtp\[[0-9]+\]: warning: " | grep -qF "next-hop destination \"dane.test\": security level \"dane\" is not implemented by smtpjail"'
+	check "$tn: dane without DNSSEC lookups: Postfix's warning, as stock" eval '
+	    w="warning: dane.test: dane configured with dnssec lookups disabled"
+	    pf_log | grep -E "postfix/j'$t'/smtp\[[0-9]+\]: " | grep -qF "$w" &&
+	    pf_log | grep -E "postfix/s'$t'/smtp\[[0-9]+\]: " | grep -qF "$w"'
+	check "$tn: dane-only without DNSSEC lookups: Postfix's warning, as stock" eval '
+	    w="warning: daneonly.test: dane-only configured with dnssec lookups disabled"
+	    pf_log | grep -E "postfix/j'$t'/smtp\[[0-9]+\]: " | grep -qF "$w" &&
+	    pf_log | grep -E "postfix/s'$t'/smtp\[[0-9]+\]: " | grep -qF "$w"'
+	for d in tafile taother; do
+		check "$tn $d: the same TLS lines as stock" same_tls_lines \
+		    "j$t" "s$t" "$d"
+	done
+	check "$tn: tafile= logged a Verified connection" eval \
+	    'tls_lines j'$t' tafile | grep -q "^Verified TLS connection established to mx.good.test\[127.0.0.3\]:25: "'
+	check "$tn: tafile= of a missing file: Postfix's warning, as stock" eval '
+	    w="warning: error opening trust anchor file: $TA/missing.pem: No such file or directory"
+	    pf_log | grep -E "postfix/j'$t'/smtp\[[0-9]+\]: " | grep -qF "$w" &&
+	    pf_log | grep -E "postfix/s'$t'/smtp\[[0-9]+\]: " | grep -qF "$w"'
 done
+
+# ------------------------------------------- smtp_tls_trust_anchor_file
+
+for g in $GDESTS; do
+	check "trust anchor file $g: outcome $(expect $g) for both agents" \
+	    outcome_ok "$g" "$g"
+	check "trust anchor file $g: same dsn and text as stock" \
+	    same_fields "$g" "$g"
+	check "trust anchor file $g: the same TLS lines as stock" \
+	    same_tls_lines "j$g" "s$g" "$g"
+	check "trust anchor file $g: TLS at the receiver" tls_as_policy \
+	    "$g" "$g"
+done
+for g in ga gk; do
+	check "trust anchor file $g: a Verified connection" eval \
+	    'tls_lines j'$g' '$g' | grep -q "^Verified TLS connection established to mx.good.test\[127.0.0.3\]:25: "'
+done
+check "trust anchor file gu: verification failed, as stock" eval \
+    'tls_lines jgu gu | grep -q "certificate verification failed for mx.good.test\[127.0.0.3\]:25"'
 
 # ------------------------------------------------------------ resumption
 

@@ -261,6 +261,30 @@ expect "missing smtp_tls_CAfile" "smtp_tls_CAfile=$tmp/nope" \
     -o smtp_tls_CAfile=$tmp/nope -S
 expect "fingerprint level without fingerprints" "no fingerprints" \
     "$bin" -t unix -o smtp_tls_security_level=fingerprint -S
+# smtp_tls_trust_anchor_file is read at start (parent/tls_tafile.c): a
+# file it cannot use stops it, with the reason; a usable one passes the
+# sandbox check (nothing is read after the lock-down).
+expect "missing smtp_tls_trust_anchor_file" \
+    "smtp_tls_trust_anchor_file: error opening trust anchor file: $tmp/nota.pem" \
+    "$bin" -t unix -u -o smtp_tls_security_level=verify \
+    -o smtp_tls_trust_anchor_file=$tmp/nota.pem -S
+printf 'not a certificate\n' > "$tmp/garbage.pem"
+expect "smtp_tls_trust_anchor_file without an anchor" \
+    "no certificate or public key found" \
+    "$bin" -t unix -u -o smtp_tls_security_level=verify \
+    -o smtp_tls_trust_anchor_file=$tmp/garbage.pem -S
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tmp/ta.key" -out "$tmp/ta.pem" -subj /CN=ta -days 1 \
+    2>/dev/null
+out=$(MAIL_CONFIG=$tmp/etc "$bin" -o smtp_tls_security_level=verify \
+    -o smtp_tls_trust_anchor_file=$tmp/ta.pem --sandbox-check 2>&1)
+rc=$?
+if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | tail -1 |
+    grep -qx 'sandbox-check: ok'; then
+	echo "ok - --sandbox-check with smtp_tls_trust_anchor_file"
+else
+	echo "not ok - --sandbox-check with a trust anchor file (exit $rc): $out"
+fi
 chmod 777 "$tmp/empty"
 out=$(MAIL_CONFIG=$tmp/etc "$bin" --sandbox-check 2>&1)
 rc=$?

@@ -39,7 +39,7 @@ static const struct row rows[] = {
 	    "lookups disabled", "example.test: dane configured with dnssec "
 	    "lookups disabled"},
 	{"dnssec off, dane-only", DO, 0, 0, 3, 1, 1, 1, 0, NOLOOK, 0,
-	    0, DANE_POL_INVALID, "4.7.0", "client TLS configuration problem",
+	    0, DANE_POL_INVALID, "4.7.5", "client TLS configuration problem",
 	    "example.test: dane-only configured with dnssec lookups disabled"},
 	{"MX errors ignored", D, 1, 1, 3, 1, 1, 1, 0, NOLOOK, 0,
 	    0, DANE_POL_MAY, "", "example.test: dane configured with MX lookup "

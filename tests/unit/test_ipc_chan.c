@@ -259,6 +259,11 @@ build(enum ipc_type t, struct ipc_msg *m)
 		snprintf(m->u.generic_reply.address,
 		    sizeof(m->u.generic_reply.address), "user@example.net");
 		break;
+	case IPC_T_TLS_ANCHOR:
+		m->u.tls_anchor.job_id = 7;
+		m->u.tls_anchor.kind = SJ_TLS_TA_CERT;
+		memset(m->u.tls_anchor.der, 'a', 2 * SJ_TLS_TA_DER_MAX);
+		break;
 	default:
 		fail_msg("build: type %d", (int)t);
 	}

@@ -184,6 +184,8 @@ body_size(enum ipc_type t)
 		return (sizeof(struct ipc_generic_req));
 	case IPC_T_GENERIC_REPLY:
 		return (sizeof(struct ipc_generic_reply));
+	case IPC_T_TLS_ANCHOR:
+		return (sizeof(struct ipc_tls_anchor));
 	default:
 		fail_msg("no body size for type %d", (int)t);
 	}
@@ -466,6 +468,7 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 			break;
 		tp->job_id = UINT32_MAX;
 		tp->level = SJ_TLS_LEV_SECURE;
+		tp->ta_count = SJ_TLS_TA_MAX;
 		tp->proto_exclude = SJ_TLS_P_SSLv2 | SJ_TLS_P_TLSv1_3;
 		tp->proto_min = 0x0300;
 		tp->proto_max = 0x0304;
@@ -496,6 +499,18 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		m->u.generic_reply.job_id = UINT32_MAX;
 		m->u.generic_reply.status = IPC_GENERIC_FOUND;
 		RAW(m->u.generic_reply.address);
+		break;
+	case IPC_T_TLS_ANCHOR:
+		/* Empty: one byte of a certificate; max: the largest DER. */
+		m->u.tls_anchor.kind = SJ_TLS_TA_CERT;
+		SET(m->u.tls_anchor.der, "30");
+		if (!max)
+			break;
+		m->u.tls_anchor.job_id = UINT32_MAX;
+		m->u.tls_anchor.index = SJ_TLS_TA_MAX - 1;
+		m->u.tls_anchor.kind = SJ_TLS_TA_PKEY;
+		memset(m->u.tls_anchor.der, 'f',
+		    sizeof(m->u.tls_anchor.der) - 1);
 		break;
 	default:
 		fail_msg("build: type %d", (int)t);
@@ -551,7 +566,7 @@ test_table(void **state)
 	assert_null(ipc_msg_spec(IPC_T_MAX));
 	assert_null(ipc_msg_spec((enum ipc_type)1000));
 	assert_string_equal(ipc_msg_name(0), "UNKNOWN(0)");
-	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(25)");
+	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(26)");
 	assert_string_equal(ipc_msg_name(UINT32_MAX), "UNKNOWN(4294967295)");
 	for (t = 1; t < IPC_T_MAX; t++) {
 		s = ipc_msg_spec((enum ipc_type)t);
@@ -1115,7 +1130,7 @@ static const struct bad bad_cases[] = {
 	{ "type 0", IPC_T_LOG, 2, 2, 0, NULL, IPC_C2P, FD_NONE, -EBADMSG,
 	    "UNKNOWN(0): unknown message type" },
 	{ "type MAX", IPC_T_LOG, 2, 2, IPC_T_MAX, NULL, IPC_C2P, FD_NONE,
-	    -EBADMSG, "UNKNOWN(25): unknown message type" },
+	    -EBADMSG, "UNKNOWN(26): unknown message type" },
 	{ "type 0xffff", IPC_T_ABORT, 2, 2, 0xffff, NULL, IPC_P2C, FD_NONE,
 	    -EBADMSG, "UNKNOWN(65535): unknown message type" },
 	{ "LOG to child", IPC_T_LOG, 0, 0, 0, NULL, IPC_P2C, FD_TABLE,
@@ -1559,6 +1574,24 @@ test_encode_refuses(void **state)
 	    IPC_GENERIC_FOUND, -EINVAL);
 	REFUSE(IPC_T_GENERIC_REPLY, SET(m.u.generic_reply.address, "a@b"),
 	    -EINVAL);
+	/* TLS_POLICY: DANE levels but not half-dane; anchors at verify
+	 * and secure only, at most SJ_TLS_TA_MAX. TLS_ANCHOR: a kind, an
+	 * index below the bound, DER as lower-case hex. */
+	REFUSE(IPC_T_TLS_POLICY, m.u.tls_policy.level = SJ_TLS_LEV_HALF_DANE,
+	    -EINVAL);
+	REFUSE(IPC_T_TLS_POLICY, { m.u.tls_policy.level = SJ_TLS_LEV_VERIFY;
+	    m.u.tls_policy.ta_count = SJ_TLS_TA_MAX + 1; }, -EINVAL);
+	REFUSE(IPC_T_TLS_POLICY, { m.u.tls_policy.level = SJ_TLS_LEV_DANE;
+	    m.u.tls_policy.ta_count = 1; }, -EINVAL);
+	REFUSE(IPC_T_TLS_POLICY, m.u.tls_policy.ta_count = 1, -EINVAL);
+	REFUSE(IPC_T_TLS_ANCHOR, m.u.tls_anchor.kind = 0, -EINVAL);
+	REFUSE(IPC_T_TLS_ANCHOR, m.u.tls_anchor.kind = 3, -EINVAL);
+	REFUSE(IPC_T_TLS_ANCHOR, m.u.tls_anchor.index = SJ_TLS_TA_MAX,
+	    -EINVAL);
+	REFUSE(IPC_T_TLS_ANCHOR, SET(m.u.tls_anchor.der, ""), -EINVAL);
+	REFUSE(IPC_T_TLS_ANCHOR, SET(m.u.tls_anchor.der, "3"), -EINVAL);
+	REFUSE(IPC_T_TLS_ANCHOR, SET(m.u.tls_anchor.der, "3A"), -EINVAL);
+	REFUSE(IPC_T_TLS_ANCHOR, SET(m.u.tls_anchor.der, "zz"), -EINVAL);
 	REFUSE(IPC_T_CONFIG, m.u.config.checks_count = SJ_CHECKS_MAX + 1,
 	    -EINVAL);
 	REFUSE(IPC_T_CONFIG, m.u.config.checks_classes = 16, -EINVAL);

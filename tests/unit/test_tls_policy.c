@@ -27,12 +27,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "cfg_params.h"
 #include "conn_cache.h"
@@ -149,8 +152,7 @@ static const struct order_case {
 	{ "bad.org", -1, SJ_TLS_LEV_NONE, "smtp_tls_policy_maps, next-hop "
 	    "destination \"bad.org\": invalid security level \"bogus\"" },
 	{ "x.bad.org", 1, SJ_TLS_LEV_ENCRYPT, NULL },
-	{ "dane.org", -1, SJ_TLS_LEV_NONE, "next-hop destination "
-	    "\"dane.org\": security level \"dane\" is not implemented" },
+	{ "dane.org", 1, SJ_TLS_LEV_DANE, NULL },
 };
 
 static void
@@ -263,16 +265,29 @@ static const struct apply_case {
 	    0, 0, NULL, NULL, 0 },
 	{ "fingerprint match=zz:yy", -1, "malformed sha256 fingerprint", 0,
 	    NULL, 0, 0, NULL, NULL, 0 },
-	/* what smtpjail does not implement: deferred, with the reason */
-	{ "dane", -1, "security level \"dane\" is not implemented by "
-	    "smtpjail", 0, NULL, 0, 0, NULL, NULL, 0 },
-	{ "dane-only", -1, "security level \"dane-only\" is not implemented",
-	    0, NULL, 0, 0, NULL, NULL, 0 },
-	{ "secure tafile=/etc/postfix/ta.pem", -1, "attribute \"tafile\" is "
-	    "not implemented by smtpjail", 0, NULL, 0, 0, NULL, NULL, 0 },
+	/* dane, dane-only: the child resolves them per server */
+	{ "dane", 0, NULL, SJ_TLS_LEV_DANE,
+	    "aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH:!RC4:!aNULL", 0,
+	    TLS1_VERSION, "", NULL, 0 },
+	{ "dane-only protocols=>=TLSv1.2", 0, NULL, SJ_TLS_LEV_DANE_ONLY,
+	    NULL, 0, TLS1_2_VERSION, "", NULL, 0 },
+	{ "half-dane", -1, "invalid security level \"half-dane\"", 0, NULL,
+	    0, 0, NULL, NULL, 0 },
+	{ "dane match=mx.example.com", -1, "attribute \"match\" invalid at "
+	    "security level \"dane\"", 0, NULL, 0, 0, NULL, NULL, 0 },
+	/* tafile=: verify and secure only, the file read now */
+	{ "dane tafile=/etc/postfix/ta.pem", -1, "attribute \"tafile\" "
+	    "invalid at security level \"dane\"", 0, NULL, 0, 0, NULL, NULL,
+	    0 },
+	{ "secure tafile=/nonexistent/ta.pem", -1, "error opening trust "
+	    "anchor file: /nonexistent/ta.pem: No such file or directory", 0,
+	    NULL, 0, 0, NULL, NULL, 0 },
+	{ "verify tafile=", -1, "attribute \"tafile\" has empty value", 0,
+	    NULL, 0, 0, NULL, NULL, 0 },
 	{ "encrypt tafile=/etc/postfix/ta.pem", -1, "attribute \"tafile\" "
 	    "invalid at security level \"encrypt\"", 0, NULL, 0, 0, NULL, NULL,
 	    0 },
+	/* what smtpjail does not implement: deferred, with the reason */
 	{ "encrypt connection_reuse=yes", -1, "\"connection_reuse=yes\" is "
 	    "not implemented by smtpjail", 0, NULL, 0, 0, NULL, NULL, 0 },
 };
@@ -402,6 +417,138 @@ test_to_child(void **state)
 	assert_memory_equal(id0, id2, 32);
 	tls_jobpol_end();
 	tls_release();
+}
+
+/*
+ * tafile=: the anchors of the file go to the child as TLS_ANCHORs after
+ * the TLS_POLICY, through the codec; the child takes them in order and
+ * only as many as announced, and the DELIVER waits for all of them.
+ */
+static void
+test_tafile_to_child(void **state)
+{
+	char	path[] = "/tmp/sj_tls_policy_ta.XXXXXX", why[512];
+	char	warn[1024], value[128];
+	unsigned char buf[SJ_IPC_MSG_MAX], id0[32], id1[32];
+	struct sj_tls_config job;
+	struct ipc_msg m, d, a[2];
+	const struct sj_tls_config *t;
+	X509_NAME *nm;
+	EVP_PKEY *key;
+	X509	*cert;
+	FILE	*fp;
+	uint32_t i;
+	ssize_t	n;
+	int	fd;
+
+	(void)state;
+	assert_non_null(key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"));
+	assert_non_null(cert = X509_new());
+	X509_set_version(cert, 2);
+	X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+	X509_gmtime_adj(X509_getm_notAfter(cert), 86400);
+	nm = X509_get_subject_name(cert);
+	X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"TA", -1, -1, 0);
+	X509_set_issuer_name(cert, nm);
+	X509_set_pubkey(cert, key);
+	assert_true(X509_sign(cert, key, EVP_sha256()) > 0);
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	assert_int_equal(PEM_write_X509(fp, cert), 1);
+	assert_int_equal(PEM_write_PUBKEY(fp, key), 1);
+	assert_int_equal(fclose(fp), 0);
+
+	if (tls_prepare(&global, why, sizeof(why)) < 0)
+		fail_msg("tls_prepare: %s", why);
+	tls_jobpol_id(id0);
+	job = global;
+	snprintf(value, sizeof(value), "secure tafile=%s match=nexthop", path);
+	if (tls_policy_apply("W", value, &job, warn, sizeof(warn)) < 0)
+		fail_msg("%s: %s", value, warn);
+	assert_non_null(job.ta);
+	assert_int_equal(job.ta->n, 2);
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_TLS_POLICY;
+	m.fd = -1;
+	assert_int_equal(tls_policy_to_ipc(&job, 7, &m.u.tls_policy, why,
+	    sizeof(why)), 0);
+	assert_int_equal(m.u.tls_policy.ta_count, 2);
+	for (i = 0; i < 2; i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = IPC_T_TLS_ANCHOR;
+		m.fd = -1;
+		assert_int_equal(tls_policy_anchor_to_ipc(&job, 7, i,
+		    &m.u.tls_anchor), 0);
+		n = ipc_msg_encode(&m, buf, sizeof(buf));
+		assert_true(n > 0);
+		assert_int_equal(ipc_msg_decode(IPC_P2C, buf, (size_t)n, -1,
+		    &a[i], why, sizeof(why)), 0);
+	}
+	assert_int_equal(tls_policy_anchor_to_ipc(&job, 7, 2,
+	    &m.u.tls_anchor), -1);
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_TLS_POLICY;
+	m.fd = -1;
+	assert_int_equal(tls_policy_to_ipc(&job, 7, &m.u.tls_policy, why,
+	    sizeof(why)), 0);
+	n = ipc_msg_encode(&m, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(ipc_msg_decode(IPC_P2C, buf, (size_t)n, -1, &d, why,
+	    sizeof(why)), 0);
+
+	/* Not announced, out of order, missing: refused. */
+	assert_int_equal(tls_jobpol_anchor(&a[0].u.tls_anchor), -1);
+	assert_int_equal(tls_jobpol_set(&d.u.tls_policy), 0);
+	assert_int_equal(tls_jobpol_anchor(&a[1].u.tls_anchor), -1);
+	assert_int_equal(tls_jobpol_anchor(&a[0].u.tls_anchor), 0);
+	assert_int_equal(tls_jobpol_begin(7), -1);
+	tls_jobpol_end();
+	/* In order: the job's policy has the file's anchors. */
+	assert_int_equal(tls_jobpol_set(&d.u.tls_policy), 0);
+	assert_int_equal(tls_jobpol_anchor(&a[0].u.tls_anchor), 0);
+	assert_int_equal(tls_jobpol_anchor(&a[1].u.tls_anchor), 0);
+	assert_int_equal(tls_jobpol_anchor(&a[1].u.tls_anchor), -1);
+	assert_int_equal(tls_jobpol_begin(7), 0);
+	t = tls_config();
+	assert_int_equal(t->level, SJ_TLS_LEV_SECURE);
+	assert_non_null(t->ta);
+	assert_int_equal(t->ta->n, 2);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(t->ta->a[i].kind, job.ta->a[i].kind);
+		assert_int_equal(t->ta->a[i].len, job.ta->a[i].len);
+		assert_memory_equal(t->ta->a[i].der, job.ta->a[i].der,
+		    job.ta->a[i].len);
+	}
+	assert_int_equal(t->ta->a[0].kind, SJ_TLS_TA_CERT);
+	assert_int_equal(t->ta->a[1].kind, SJ_TLS_TA_PKEY);
+	/* Other anchors, another connection cache key. */
+	tls_jobpol_id(id1);
+	assert_memory_not_equal(id0, id1, 32);
+	tls_jobpol_end();
+	/* Without tafile=: main.cf's anchors (none here), none sent. */
+	job = global;
+	assert_int_equal(tls_policy_apply("W", "secure", &job, warn,
+	    sizeof(warn)), 0);
+	assert_null(job.ta);
+	assert_int_equal(tls_policy_to_ipc(&job, 8, &m.u.tls_policy, why,
+	    sizeof(why)), 0);
+	assert_int_equal(m.u.tls_policy.ta_count, 0);
+	/* Over the IPC bound: the entry is refused with the reason (the
+	 * job is deferred 4.7.5), main.cf's policy kept. */
+	assert_non_null(fp = fopen(path, "w"));
+	for (i = 0; i <= SJ_TLS_TA_MAX; i++)
+		assert_int_equal(PEM_write_X509(fp, cert), 1);
+	assert_int_equal(fclose(fp), 0);
+	job = global;
+	assert_int_equal(tls_policy_apply("W", value, &job, warn,
+	    sizeof(warn)), -1);
+	assert_non_null(strstr(warn, "more than 16 trust anchors "
+	    "(smtpjail's limit)"));
+	tls_release();
+	unlink(path);
+	X509_free(cert);
+	EVP_PKEY_free(key);
 }
 
 /* A clear-text session is taken only under the policy it was made. */
@@ -599,6 +746,7 @@ main(void)
 		cmocka_unit_test(test_lookup_order),
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_to_child),
+		cmocka_unit_test(test_tafile_to_child),
 		cmocka_unit_test(test_conn_cache_policy),
 		cmocka_unit_test(test_sesscache),
 		cmocka_unit_test(test_sess_cache_params),
