@@ -10,9 +10,9 @@
 #	client's STARTTLS depends on the MODE of the address the client
 #	connected to:
 #
-#	    garbage    220, then 2 KiB of bytes that are no TLS record
-#	               instead of a ServerHello; reads until the client
-#	               closes
+#	    garbage    220, reads the ClientHello, then 2 KiB of bytes that
+#	               are no TLS record instead of a ServerHello; reads
+#	               until the client closes
 #	    truncated  220, reads the ClientHello, sends the first 40
 #	               bytes of a real ServerHello flight (a record header
 #	               announcing more than follows) and stalls until the
@@ -218,6 +218,11 @@ class Server:
         c.send("220 2.0.0 Ready to start TLS")
         self.event(mode, "starttls")
         if mode == "garbage":
+            # In answer to the ClientHello: sent at once after the 220,
+            # the bytes may reach the client with the 220 and be read
+            # (and discarded, RFC 3207 section 4.2) as part of that
+            # reply, so that the handshake waits for a timeout instead.
+            read_client_hello(s)
             junk = (b"\x00\xffThis is no ServerHello\r\n" * 80)[:2048]
             s.sendall(junk)
             drain(s, HOLD_MAX)
