@@ -237,6 +237,41 @@ dns_set_dnssec(struct dns_ctx *ctx, int on, int trusted)
 }
 
 void
+dns_set_probe(struct dns_ctx *ctx, unsigned qtype, const char *name,
+    void (*report)(void *, int), void *arg)
+{
+	size_t	len = strlen(name);
+
+	ctx->sec_stats &= ~DNS_SEC_DONT_PROBE;
+	if (qtype == 0 || qtype > 0xffff || len >= sizeof(ctx->probe_name)) {
+		ctx->sec_stats |= DNS_SEC_DONT_PROBE;
+		return;
+	}
+	ctx->probe_type = qtype;
+	memcpy(ctx->probe_name, name, len + 1);
+	ctx->probe_report = report;
+	ctx->probe_arg = arg;
+}
+
+/* Postfix 3.7 dns_lookup.c dns_lookup_x(), then dns_sec.c dns_sec_probe(). */
+void
+dns_sec_note(struct dns_ctx *ctx, int validated)
+{
+	int	r;
+
+	if (validated)
+		ctx->sec_stats |= DNS_SEC_AVAILABLE;
+	if (ctx->sec_stats & (DNS_SEC_AVAILABLE | DNS_SEC_DONT_PROBE))
+		return;
+	ctx->sec_stats |= DNS_SEC_DONT_PROBE;	/* once, and no recursion */
+	r = dnssec_probe_run(ctx, ctx->probe_type, ctx->probe_name);
+	if (r == DNSSEC_PROBE_VALIDATED)
+		ctx->sec_stats |= DNS_SEC_AVAILABLE;
+	if (r >= 0 && ctx->probe_report != NULL)
+		ctx->probe_report(ctx->probe_arg, r);
+}
+
+void
 dns_set_deadline(struct dns_ctx *ctx, unsigned ms)
 {
 	ctx->deadline_ms = ms ? ms : DNS_DEADLINE_MS;
@@ -642,6 +677,10 @@ dns_callback(void *arg, int status, int timeouts, unsigned char *abuf,
 		dns_chain_herror(ch, DNS_RETRY, ARES_EBADRESP, DNS_TXT_TRYAGAIN);
 		return;
 	}
+	/* Postfix dns_query(): the AD bit of any reply counts. */
+	if (ch->ctx->dnssec && dnssec_answer_validated(abuf, (size_t)alen,
+	    ch->ctx->ad_trusted))
+		ch->ctx->sec_stats |= DNS_SEC_AVAILABLE;
 	/* c-ares passes rcodes it does not know as success; glibc: fatal. */
 	if ((abuf[3] & 0x0f) != RCODE_NOERROR) {
 		dns_chain_herror(ch, DNS_FAIL, ARES_EBADRESP,
@@ -841,7 +880,9 @@ dns_lookup_mx(struct dns_ctx *ctx, const char *name,
 	ch.mx = reply;
 	ctx->pending = 1;
 	dns_chain_start(&ch);
-	return (dns_run(ctx));
+	if ((rv = dns_run(ctx)) == 0 && ctx->dnssec)
+		dns_sec_note(ctx, 0);
+	return (rv);
 }
 
 int
@@ -874,6 +915,8 @@ dns_lookup_addr_many(struct dns_ctx *ctx, struct dns_addr_query *q,
 			dns_chain_start(&ch[j]);
 		if ((rv = dns_run(ctx)) < 0)
 			return (rv);
+		if (ctx->dnssec)
+			dns_sec_note(ctx, 0);
 	}
 	return (0);
 }

@@ -108,7 +108,16 @@ struct dns_ctx {
 	uint64_t rng[4];			/* xoshiro256** state */
 	int	dnssec;				/* DO-bit queries */
 	int	ad_trusted;			/* dnssec_ad_trusted() */
+	/* Postfix 3.7 dns_sec.c DNS_SEC_FLAG_*: dns_sec_note() */
+	unsigned sec_stats;
+	unsigned probe_type;			/* dns_set_probe() */
+	char	probe_name[SJ_HOSTNAME_MAX + 1];
+	void	(*probe_report)(void *, int);
+	void   *probe_arg;
 };
+
+#define DNS_SEC_AVAILABLE	(1U << 0)	/* a validated answer came */
+#define DNS_SEC_DONT_PROBE	(1U << 1)	/* probe sent, or none set */
 
 /*
  * The resolv.conf options that apply to our lookups, as glibc reads
@@ -137,6 +146,17 @@ int	dns_set_servers(struct dns_ctx *, const char *csv);
  * rule's verdict) holds. Off: ares_query(), dnssec_valid always 0.
  */
 void	dns_set_dnssec(struct dns_ctx *, int on, int trusted);
+/*
+ * dnssec_probe: at the end of the first DNSSEC-requesting lookup after
+ * which no validated answer has arrived, look up name/qtype once
+ * (dnssec_probe_run()) and hand its DNSSEC_PROBE_* class to report().
+ * No probe once an answer was validated, as Postfix. qtype 0: never.
+ */
+void	dns_set_probe(struct dns_ctx *, unsigned qtype, const char *name,
+	    void (*report)(void *, int), void *arg);
+/* A DNSSEC-requesting lookup ended ('validated': an answer of it was):
+ * runs the probe when it is due. For child/dnssec_query.c. */
+void	dns_sec_note(struct dns_ctx *, int validated);
 /* Bound one lookup batch (0 = DNS_DEADLINE_MS). */
 void	dns_set_deadline(struct dns_ctx *, unsigned ms);
 void	dns_free(struct dns_ctx *);

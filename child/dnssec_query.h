@@ -82,4 +82,16 @@ int	dnssec_answer_secure(const struct tlsa_set *, int trusted);
 int	dnssec_lookup_tlsa(struct dns_ctx *, const char *host, unsigned port,
 	    int trusted, struct tlsa_set *, char *why, size_t whysz);
 
+/*
+ * dnssec_probe (Postfix 3.7 src/dns/dns_sec.c dns_sec_probe()): look
+ * up name ("." allowed) and type with DO set and classify the answer;
+ * the classes are the IPC_PROBE_* values of ipc_msg.h. -ECANCELED
+ * when the parent cancelled the wait.
+ */
+#define DNSSEC_PROBE_VALIDATED	0	/* a validated answer */
+#define DNSSEC_PROBE_INSECURE	1	/* an answer (or an invalid name) */
+#define DNSSEC_PROBE_RETRY	2	/* no answer: try again */
+#define DNSSEC_PROBE_FAIL	3	/* no answer: non-recoverable */
+int	dnssec_probe_run(struct dns_ctx *, unsigned qtype, const char *name);
+
 #endif

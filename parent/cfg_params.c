@@ -162,6 +162,7 @@ static const struct sj_param_default {
 	{"smtp_skip_5xx_greeting", "yes"},
 	{"smtp_skip_quit_response", "yes"},
 	{"smtp_dns_support_level", ""},
+	{"dnssec_probe", "ns:."},
 	{"smtp_host_lookup", "dns"},
 	{"smtp_never_send_ehlo", "no"},
 	{"smtp_always_send_ehlo", "yes"},

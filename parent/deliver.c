@@ -58,6 +58,7 @@
 #include "deliver.h"
 #include "dreq.h"
 #include "dsn_filter.h"
+#include "dnssec_probe.h"
 #include "ehlo_discard.h"
 #include "generic_map.h"
 #include "idna.h"
@@ -515,6 +516,15 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 			/* The client key is the parent's (tls_sign.c). */
 			if (tls_sign_serve_job(cc->ipc_fd, &m, &job->nsign,
 			    req->queue_id, job->why, sizeof(job->why)) < 0)
+				goto violation;
+			break;
+		case IPC_T_DNSSEC_PROBE:
+			/* dnssec_probe's warnings, from our copy of it. */
+			if (dnssec_probe_note(&m.u.dnssec_probe, job->job_id,
+			    job->cfg->dnssec_probe,
+			    job->cfg->dnssec_probe_type,
+			    job->cfg->dnssec_probe_name, &cc->dnssec_probes,
+			    job->why, sizeof(job->why)) < 0)
 				goto violation;
 			break;
 		case IPC_T_EHLO_NOTE:
