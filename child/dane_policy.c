@@ -178,3 +178,29 @@ dane_policy_decide(const struct dane_policy_in *in,
 	}
 	out->level = DANE_POL_DANE;
 }
+
+const char *
+dane_policy_tlsa_first(const char *qname, const char *rname,
+    int host_secure, const char **then)
+{
+	*then = NULL;
+	if (host_secure && rname != NULL && *rname != '\0'
+	    && strcasecmp(rname, qname) != 0) {
+		*then = qname;
+		return (rname);
+	}
+	return (qname);
+}
+
+size_t
+dane_policy_refnames(const char *base, const char *qname,
+    const char *rname, const char *names[3])
+{
+	size_t	n = 0;
+
+	names[n++] = base;
+	if (rname != NULL && *rname != '\0' && strcmp(qname, rname) != 0)
+		names[n++] = rname;
+	names[n++] = qname;
+	return (n);
+}

@@ -88,4 +88,24 @@ const char *dane_policy_level_name(int level);
 /* smtp_tls_dane_insecure_mx_policy: DANE_POL_IMX_*, or -1. */
 int	dane_policy_imx_parse(const char *value);
 
+/*
+ * TLSA base domains through a CNAME (Postfix 3.7 src/tls/tls_dane.c
+ * tls_dane_resolve()): 'qname' is the server's name (the MX host),
+ * 'rname' the owner of its address records. With a validated address
+ * and a CNAME, the TLSA records of rname are asked for first and those
+ * of qname only when rname has none (not found or not validated); a
+ * lookup error of rname is final. Else qname alone. Returns the first
+ * name; *then is the second, or NULL.
+ */
+const char *dane_policy_tlsa_first(const char *qname, const char *rname,
+	    int host_secure, const char **then);
+/*
+ * The reference names for certificate name checks at DANE-TA(2)
+ * (Postfix 3.7 src/smtp/smtp_tls_policy.c dane_init()): the TLSA base
+ * domain, then rname and qname when they differ, else qname. At most
+ * 3 names in names[]; returns their number.
+ */
+size_t	dane_policy_refnames(const char *base, const char *qname,
+	    const char *rname, const char *names[3]);
+
 #endif

@@ -49,6 +49,8 @@ static struct {
 	int	have_dg;
 	struct tlsa_set *set;		/* the last lookup's records */
 	char	host[SJ_HOSTNAME_MAX + 1];	/* TLSA base domain */
+	char	qname[SJ_HOSTNAME_MAX + 1];	/* the server's name */
+	char	rname[SJ_HOSTNAME_MAX + 1];	/* after CNAMEs */
 	char	rrname[DNSSEC_TLSA_PREFIX_MAX + SJ_HOSTNAME_MAX + 1];
 	int	ready;			/* set holds usable records */
 	int	imx;			/* smtp_tls_dane_insecure_mx_policy */
@@ -169,6 +171,7 @@ dane_server_level(struct dns_ctx *dns, const struct ipc_config *cfg,
 	struct dane_policy_in in;
 	struct dane_policy_out out;
 	char	cdest[SJ_HOSTNAME_MAX + 1];
+	const char *base, *then;
 	int	rv;
 
 	dane_server.ready = 0;
@@ -197,9 +200,18 @@ dane_server_level(struct dns_ctx *dns, const struct ipc_config *cfg,
 	in.host = a->host;
 	in.port = port;
 	dane_policy_decide(&in, &out);
+	base = a->host;
 	if (out.lookup_tlsa) {
-		rv = dane_server_tlsa(dns, a->host, port, dns->ad_trusted,
+		/* tls_dane_resolve(): the CNAME target first. */
+		base = dane_policy_tlsa_first(a->host, a->rname, a->secure,
+		    &then);
+		rv = dane_server_tlsa(dns, base, port, dns->ad_trusted,
 		    &in.usable);
+		if (rv == DANE_POL_TLSA_NONE && then != NULL) {
+			base = then;
+			rv = dane_server_tlsa(dns, base, port,
+			    dns->ad_trusted, &in.usable);
+		}
 		if (rv < 0)
 			return (rv);
 		in.tlsa = rv;
@@ -216,7 +228,11 @@ dane_server_level(struct dns_ctx *dns, const struct ipc_config *cfg,
 	case DANE_POL_HALF_DANE:
 	case DANE_POL_DANE:
 		snprintf(dane_server.host, sizeof(dane_server.host), "%s",
+		    base);
+		snprintf(dane_server.qname, sizeof(dane_server.qname), "%s",
 		    a->host);
+		snprintf(dane_server.rname, sizeof(dane_server.rname), "%s",
+		    a->rname);
 		dane_server.ready = 1;
 		return (out.level == DANE_POL_DANE ? SJ_TLS_LEV_DANE :
 		    SJ_TLS_LEV_HALF_DANE);
@@ -230,15 +246,24 @@ dane_server_level(struct dns_ctx *dns, const struct ipc_config *cfg,
 	}
 }
 
+const char *
+dane_server_base(void)
+{
+	return (dane_server.ready ? dane_server.host : NULL);
+}
+
 int
 dane_server_ssl(SSL *ssl)
 {
-	const char *names[1];
+	const char *names[3];
+	size_t	n;
 
 	if (!dane_server.ready)
 		return (-1);
-	names[0] = dane_server.host;
-	if (dane_ssl_enable(ssl, dane_server.host, names, 1, dane_server.set,
+	/* smtp_tls_policy.c dane_init(): base domain, rname, qname. */
+	n = dane_policy_refnames(dane_server.host, dane_server.qname,
+	    dane_server.rname, names);
+	if (dane_ssl_enable(ssl, dane_server.host, names, n, dane_server.set,
 	    &dane_server.dg, dane_server.rrname, NULL, NULL) <= 0)
 		return (-1);
 	return (0);

@@ -597,6 +597,9 @@ dns_parse(struct dns_chain *ch, const unsigned char *abuf, int alen,
 					    "length: %u", rdlen);
 					not_found = DNS_RETRY;
 				} else {
+					if (*countp == 0)
+						memcpy(ch->ar->rname, name,
+						    strlen(name) + 1);
 					a->family = type == DNS_T_A ?
 					    AF_INET : AF_INET6;
 					memset(a->addr, 0, sizeof(a->addr));

@@ -87,6 +87,9 @@ struct dns_addr_reply {
 	int	dnssec_valid;			/* see dns_set_dnssec() */
 	int	ares_status;
 	char	why[DNS_WHY_MAX + 1];
+	/* Owner of the records: the name after CNAMEs (Postfix's rname,
+	 * src/dns/dns_lookup.c); "" without records. */
+	char	rname[SJ_HOSTNAME_MAX + 1];
 	size_t	count;
 	struct dns_addr addr[DNS_RR_MAX];	/* in answer order */
 };

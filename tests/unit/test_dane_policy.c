@@ -135,12 +135,58 @@ test_names(void **state)
 	    "invalid");
 }
 
+/*
+ * TLSA base domains and reference names through a CNAME, as Postfix
+ * 3.7 tls_dane_resolve() and smtp_tls_policy.c dane_init().
+ */
+static void
+test_cname(void **state)
+{
+	const char *then, *names[3];
+
+	(void)state;
+	/* Validated address behind a CNAME: the target, then the MX name. */
+	assert_string_equal(dane_policy_tlsa_first("mx.a.test",
+	    "real.b.test", 1, &then), "real.b.test");
+	assert_string_equal(then, "mx.a.test");
+	/* Not validated: the MX name only (no TLSA lookup is made then). */
+	assert_string_equal(dane_policy_tlsa_first("mx.a.test",
+	    "real.b.test", 0, &then), "mx.a.test");
+	assert_null(then);
+	/* No CNAME (same name in any case, or none recorded). */
+	assert_string_equal(dane_policy_tlsa_first("mx.a.test",
+	    "MX.A.test", 1, &then), "mx.a.test");
+	assert_null(then);
+	assert_string_equal(dane_policy_tlsa_first("mx.a.test", "", 1,
+	    &then), "mx.a.test");
+	assert_null(then);
+
+	/* Base found at the target: base, rname, qname. */
+	assert_int_equal(dane_policy_refnames("real.b.test", "mx.a.test",
+	    "real.b.test", names), 3);
+	assert_string_equal(names[0], "real.b.test");
+	assert_string_equal(names[1], "real.b.test");
+	assert_string_equal(names[2], "mx.a.test");
+	/* Base at the MX name (the target had none). */
+	assert_int_equal(dane_policy_refnames("mx.a.test", "mx.a.test",
+	    "real.b.test", names), 3);
+	assert_string_equal(names[0], "mx.a.test");
+	assert_string_equal(names[1], "real.b.test");
+	assert_string_equal(names[2], "mx.a.test");
+	/* No CNAME. */
+	assert_int_equal(dane_policy_refnames("mx.a.test", "mx.a.test",
+	    "mx.a.test", names), 2);
+	assert_string_equal(names[0], "mx.a.test");
+	assert_string_equal(names[1], "mx.a.test");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_cname),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
