@@ -16,6 +16,10 @@
 #	    bad.dane.test      MX with a 3 1 1 record of another key
 #	    notlsa.dane.test   MX without TLSA records
 #	    mx.insecure.test   the MX of insecure.test (unsigned zone)
+#	    mx.cname.dane.test the MX of cname.dane.test: a CNAME to
+#	                       real.dane.test, which has the matching
+#	                       3 1 1 record (Postfix 3.7 tls_dane_resolve()
+#	                       looks at the CNAME target first)
 #	Stock smtp(8) at "dane" and "dane-only" (smtp_dns_support_level =
 #	dnssec) sends one message to each. Checked: the outcome, DSN and
 #	text of each status line and the TLS line ("Verified TLS
@@ -38,6 +42,14 @@
 #	"dane-only"): one message each through both agents, compared the
 #	same way; smtpjail's child makes the TLSA lookups for the job's
 #	servers as it does for main.cf's level.
+#
+#	dnssec_probe (Postfix 3.7 src/dns/dns_sec.c): transports sprobe and
+#	jprobe (dane, dnssec_probe = ns:insecure.test) and sprobeok and
+#	jprobeok (ns:dane.test) each send one message to insecure.test,
+#	whose MX is the first, unvalidated, lookup of the process (of the
+#	child): stock's "DNSSEC validation may be unavailable" and "reason:
+#	dnssec_probe ... not DNSSEC validated" warnings must be smtpjail's,
+#	and neither may warn for the signed probe.
 #
 #	Needs nsd, unbound, ldnsutils and openssl; without them the
 #	suite says "not ok" (make deps installs them).
@@ -92,6 +104,10 @@ mx.bad	IN A 127.0.0.4
 _25._tcp.mx.bad	IN TLSA 3 1 1 $BAD
 notlsa	IN MX 10 mx.notlsa.dane.test.
 mx.notlsa	IN A 127.0.0.5
+cname	IN MX 10 mx.cname.dane.test.
+mx.cname	IN CNAME real.dane.test.
+real	IN A 127.0.0.7
+_25._tcp.real	IN TLSA 3 1 1 $GOOD
 EOF
 cat > "$D/insecure.test.zone" <<EOF
 \$ORIGIN insecure.test.
@@ -185,6 +201,7 @@ receiver good 127.0.0.3
 receiver bad 127.0.0.4
 receiver notlsa 127.0.0.5
 receiver insecure 127.0.0.6
+receiver cname 127.0.0.7
 pf_master_add "tlsmgr unix - - n 1000? 1 tlsmgr"
 for l in dane dane-only; do
 	pf_master_add "s$l unix - - y - - smtp" \
@@ -212,20 +229,37 @@ for a in s j; do
 	    "  -o smtp_dns_support_level=dnssec" \
 	    "  -o smtp_tls_policy_maps=texthash:$D/policy"
 done
+# dnssec_probe (Postfix 3.7 src/dns/dns_sec.c): each transport's first
+# lookup (insecure.test's MX) is not validated, so it probes: an
+# unsigned name (warnings) or a signed one (silent).
+for a in s j; do
+	[ $a = s ] && cmd=smtp || cmd=smtpjail
+	for p in probe:insecure.test probeok:dane.test; do
+		pf_master_add "${a}${p%%:*} unix - - y - - $cmd" \
+		    "  -o syslog_name=postfix/\$service_name" \
+		    "  -o smtp_tls_security_level=dane" \
+		    "  -o smtp_dns_support_level=dnssec" \
+		    "  -o dnssec_probe=ns:${p#*:}"
+	done
+done
 pf_postconf "smtp_tls_loglevel=1"
 {
-	for v in good.dane bad.dane notlsa.dane insecure; do
+	for v in good.dane bad.dane notlsa.dane insecure cname.dane; do
 		for a in s j; do
 			printf '%s-dane@%s.test\t%sdane:\n' "$a" "$v" "$a"
 			printf '%s-only@%s.test\t%sdane-only:\n' "$a" "$v" "$a"
 			printf '%s-pol@%s.test\t%spol:\n' "$a" "$v" "$a"
 		done
 	done
+	for a in s j; do
+		printf '%s-probe@insecure.test\t%sprobe:\n' "$a" "$a"
+		printf '%s-probeok@insecure.test\t%sprobeok:\n' "$a" "$a"
+	done
 } > "$W_DIR/etc/transport"
 pf_reload || sj_die "reload failed"
 
 declare -A QID
-VARIANTS="good.dane bad.dane notlsa.dane insecure"
+VARIANTS="good.dane bad.dane notlsa.dane insecure cname.dane"
 for v in $VARIANTS; do
 	for a in s j; do
 		for l in dane only pol; do
@@ -234,6 +268,10 @@ for v in $VARIANTS; do
 			QID[$r]=$(pf_qid "$mid")
 		done
 	done
+done
+for r in s-probe j-probe s-probeok j-probeok; do
+	mid=$(pf_send "$SENDER" "$r@insecure.test")
+	QID[$r@insecure.test]=$(pf_qid "$mid")
 done
 pf_wait_settled "$T_TIMEOUT"
 sleep 2
@@ -274,6 +312,12 @@ check "stock dane-only, no TLSA: deferred 4.7.5 (dane_policy's text)" eval '
 check "stock dane-only, insecure MX: deferred 4.7.5 (dane_policy's text)" \
     has_status s-only@insecure.test "dsn=4.7.5" \
     "status=deferred (non DNSSEC destination)"
+check "stock dane, MX host a CNAME to a name with TLSA: Verified, sent" eval '
+    has_status s-dane@cname.dane.test "dsn=2.0.0" "status=sent" &&
+    logged "postfix/sdane/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.cname\\.dane\\.test\\[127\\.0\\.0\\.7\\]:25: "'
+check "stock dnssec_probe at an unsigned name: Postfix's two warnings" eval '
+    logged "postfix/sprobe/smtp\\[[0-9]+\\]: warning: DNSSEC validation may be unavailable" &&
+    logged "postfix/sprobe/smtp\\[[0-9]+\\]: warning: reason: dnssec_probe .ns:insecure\\.test. received a response that is not DNSSEC validated"'
 # --- smtpjail against stock
 # field LINE NAME: F = one field of a status line (text: the reason in
 # parentheses), recipients' "j-"/"s-" prefixes folded.
@@ -339,6 +383,37 @@ check "smtpjail policy dane, matching TLSA: Verified, sent" eval '
 check "smtpjail policy dane-only, no TLSA: deferred 4.7.5" \
     has_status j-pol@notlsa.dane.test "dsn=4.7.5" \
     "status=deferred (no TLSA records found)"
+# The probe's lines a transport logged.
+probe_lines() {	# transport
+	grep -E "postfix/$1/smtp\\[[0-9]+\\]: " "$W_DIR/log/maillog" |
+	    grep -E 'DNSSEC validation|dnssec_probe' |
+	    sed -e 's/.*\]: //' | sort -u
+}
+same_probe_lines() {	# kind(probe|probeok)
+	local a b
+	a=$(probe_lines "j$1") b=$(probe_lines "s$1")
+	[ "$a" = "$b" ] || {
+		echo "# smtpjail:"; echo "$a" | sed 's/^/#   /'
+		echo "# stock:"; echo "$b" | sed 's/^/#   /'
+		return 1
+	}
+	[ "$1" = probeok ] && [ -z "$a" ] && return 0
+	[ "$1" = probe ] && [ -n "$a" ] && return 0
+	echo "# unexpected: '$a'"
+	return 1
+}
+check "smtpjail dnssec_probe at an unsigned name: stock's warnings" \
+    same_probe_lines probe
+check "smtpjail dnssec_probe at a signed name: silent, as stock" \
+    same_probe_lines probeok
+for p in probe probeok; do
+	check "smtpjail dnssec_probe $p: status as stock" eval "
+	    has_status s-$p@insecure.test status=sent &&
+	    has_status j-$p@insecure.test status=sent"
+done
+check "smtpjail dane, MX host a CNAME to a name with TLSA: Verified, sent" eval '
+    has_status j-dane@cname.dane.test "dsn=2.0.0" "status=sent" &&
+    logged "postfix/jdane/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.cname\\.dane\\.test\\[127\\.0\\.0\\.7\\]:25: "'
 check "smtpjail at dane: no fatal at start" eval '
     ! grep -E "postfix/[a-z/-]*smtp[a-z]*\\[[0-9]+\\]: fatal:" \
 	"$W_DIR/log/maillog"'
