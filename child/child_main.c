@@ -369,6 +369,9 @@ child_job(struct ipc_msg *dm)
 
 	dlv->content_fd = dm->fd;
 	child_job_tls(dlv->job_id);
+	/* dnssec_probe: the parent says whether it is still due. */
+	dns_allow_probe(&child_ctx.dns,
+	    (dlv->flags & IPC_DF_DNSSEC_PROBE) != 0);
 	for (i = 0; i < dlv->rcpt_count; i++) {
 		child_recv(&m);
 		if (m.type == IPC_T_ABORT && m.u.abort.job_id == dlv->job_id) {

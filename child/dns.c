@@ -253,6 +253,12 @@ dns_set_probe(struct dns_ctx *ctx, unsigned qtype, const char *name,
 	ctx->probe_arg = arg;
 }
 
+void
+dns_allow_probe(struct dns_ctx *ctx, int allowed)
+{
+	ctx->probe_allowed = allowed != 0;
+}
+
 /* Postfix 3.7 dns_lookup.c dns_lookup_x(), then dns_sec.c dns_sec_probe(). */
 void
 dns_sec_note(struct dns_ctx *ctx, int validated)
@@ -261,10 +267,13 @@ dns_sec_note(struct dns_ctx *ctx, int validated)
 
 	if (validated)
 		ctx->sec_stats |= DNS_SEC_AVAILABLE;
-	if (ctx->sec_stats & (DNS_SEC_AVAILABLE | DNS_SEC_DONT_PROBE))
+	if (!ctx->probe_allowed || (ctx->sec_stats & DNS_SEC_DONT_PROBE))
 		return;
 	ctx->sec_stats |= DNS_SEC_DONT_PROBE;	/* once, and no recursion */
-	r = dnssec_probe_run(ctx, ctx->probe_type, ctx->probe_name);
+	if (ctx->sec_stats & DNS_SEC_AVAILABLE)
+		r = DNSSEC_PROBE_AVAILABLE;
+	else
+		r = dnssec_probe_run(ctx, ctx->probe_type, ctx->probe_name);
 	if (r == DNSSEC_PROBE_VALIDATED)
 		ctx->sec_stats |= DNS_SEC_AVAILABLE;
 	if (r >= 0 && ctx->probe_report != NULL)

@@ -113,6 +113,7 @@ struct dns_ctx {
 	int	ad_trusted;			/* dnssec_ad_trusted() */
 	/* Postfix 3.7 dns_sec.c DNS_SEC_FLAG_*: dns_sec_note() */
 	unsigned sec_stats;
+	int	probe_allowed;			/* dns_allow_probe() */
 	unsigned probe_type;			/* dns_set_probe() */
 	char	probe_name[SJ_HOSTNAME_MAX + 1];
 	void	(*probe_report)(void *, int);
@@ -152,9 +153,12 @@ void	dns_set_dnssec(struct dns_ctx *, int on, int trusted);
 /*
  * dnssec_probe: at the end of the first DNSSEC-requesting lookup after
  * which no validated answer has arrived, look up name/qtype once
- * (dnssec_probe_run()) and hand its DNSSEC_PROBE_* class to report().
- * No probe once an answer was validated, as Postfix. qtype 0: never.
+ * (dnssec_probe_run()) and hand its DNSSEC_PROBE_* class to report();
+ * when an answer was validated first, report DNSSEC_PROBE_AVAILABLE
+ * instead (no probe, as Postfix). Only while dns_allow_probe() says so
+ * (the parent's per-process state); once per child. qtype 0: never.
  */
+void	dns_allow_probe(struct dns_ctx *, int allowed);
 void	dns_set_probe(struct dns_ctx *, unsigned qtype, const char *name,
 	    void (*report)(void *, int), void *arg);
 /* A DNSSEC-requesting lookup ended ('validated': an answer of it was):

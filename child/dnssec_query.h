@@ -92,6 +92,7 @@ int	dnssec_lookup_tlsa(struct dns_ctx *, const char *host, unsigned port,
 #define DNSSEC_PROBE_INSECURE	1	/* an answer (or an invalid name) */
 #define DNSSEC_PROBE_RETRY	2	/* no answer: try again */
 #define DNSSEC_PROBE_FAIL	3	/* no answer: non-recoverable */
+#define DNSSEC_PROBE_AVAILABLE	4	/* not sent: an answer was validated */
 int	dnssec_probe_run(struct dns_ctx *, unsigned qtype, const char *name);
 
 #endif

@@ -38,7 +38,6 @@ struct child_ctl {
 	size_t	err_len;
 	int	wstatus;		/* valid once pid == -1 */
 	struct spawner *sp;		/* the child's maker; NULL: our fork */
-	int	dnssec_probes;		/* DNSSEC_PROBE messages (at most 1) */
 };
 
 /* Forks the child (which never returns from this call). */

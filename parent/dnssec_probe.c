@@ -23,7 +23,7 @@
  * SECURITY
  *	Parent. The parameter comes from main.cf (trusted); the child's
  *	message is a type and a number, checked against the job and
- *	counted (at most one per child).
+ *	accepted only for a job the parent allowed to probe, once.
  * SEE ALSO
  *	child/dnssec_query.c, Postfix src/dns/dns_sec.c
  */
@@ -35,6 +35,12 @@
 #include "dnssec_probe.h"
 #include "ipc_msg.h"
 #include "msg.h"
+#include "sj_config.h"
+
+/* Once per process, as Postfix's DNS_SEC_FLAG_DONT_PROBE. */
+static struct {
+	int	done;
+} dnssec_probe_ctx;
 
 /* Postfix 3.7 src/dns/dns_strtype.c dns_type_map, as Debian builds it. */
 static const struct {
@@ -106,19 +112,35 @@ dnssec_probe_parse(const char *value, unsigned *qtype, char *qname,
 }
 
 int
-dnssec_probe_note(const struct ipc_dnssec_probe *p, uint32_t job_id,
-    const char *spec, unsigned qtype, const char *qname, int *seen,
-    char *why, size_t whysz)
+dnssec_probe_due(const struct sj_config *cfg)
 {
-	const char *tname = dnssec_probe_type_name(qtype);
+	return (cfg->dnssec_probe_type != 0 && !dnssec_probe_ctx.done);
+}
 
-	if (p->job_id != job_id || tname == NULL || ++*seen > 1) {
+void
+dnssec_probe_reset(void)
+{
+	dnssec_probe_ctx.done = 0;
+}
+
+int
+dnssec_probe_note(const struct ipc_dnssec_probe *p, uint32_t job_id,
+    const struct sj_config *cfg, int *open, char *why, size_t whysz)
+{
+	const char *spec = cfg->dnssec_probe;
+	const char *tname = dnssec_probe_type_name(cfg->dnssec_probe_type);
+
+	if (p->job_id != job_id || tname == NULL || !*open) {
 		snprintf(why, whysz, "DNSSEC_PROBE for job %u (job %u, probe "
-		    "%s, %d from this child)", p->job_id, job_id,
-		    tname ? "configured" : "off", *seen);
+		    "%s)", p->job_id, job_id, *open ? "allowed" :
+		    "not allowed or reported");
 		return (-1);
 	}
+	*open = 0;
+	dnssec_probe_ctx.done = 1;
 	/* Postfix 3.7 src/dns/dns_sec.c dns_sec_probe(). */
+	if (p->result == IPC_PROBE_AVAILABLE)
+		return (0);
 	if (p->result == IPC_PROBE_VALIDATED) {
 		if (msg_verbose_level() > 0)
 			msg_info("dnssec_probe '%s' received a response that "
@@ -133,7 +155,7 @@ dnssec_probe_note(const struct ipc_dnssec_probe *p, uint32_t job_id,
 		/* dns_lookup.c dns_query(): the text of its 'why'. */
 		msg_warn("reason: dnssec_probe '%s' received no response: "
 		    "Host or domain name not found. Name service error for "
-		    "name=%s type=%s: %s", spec, qname, tname,
+		    "name=%s type=%s: %s", spec, cfg->dnssec_probe_name, tname,
 		    p->result == IPC_PROBE_RETRY ?
 		    "Host not found, try again" : "Non-recoverable error");
 	return (0);

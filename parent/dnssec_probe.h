@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct ipc_dnssec_probe;
+struct sj_config;
 
 /*
  * Parse "qtype:qname" as Postfix 3.7 dns_sec_probe() does. "" is "do
@@ -25,13 +26,20 @@ int	dnssec_probe_parse(const char *value, unsigned *qtype, char *qname,
 /* The Postfix dns_strtype() name of a type, or NULL. */
 const char *dnssec_probe_type_name(unsigned qtype);
 /*
+ * Postfix probes once per process; here once per parent (which, as an
+ * smtp(8) process, serves one request at a time): 1 while the probe is
+ * still due, for IPC_DF_DNSSEC_PROBE.
+ */
+int	dnssec_probe_due(const struct sj_config *);
+/*
  * A DNSSEC_PROBE of the child serving job 'job_id': logs Postfix's
- * lines for 'spec' (the dnssec_probe value), 'qtype' and 'qname'.
- * '*seen' counts the child's probes: -1 with why[] for a second one,
- * one for another job, or one while no probe was configured.
+ * lines for the configured probe and ends the probing for this
+ * process. '*open' is 1 when the job's DELIVER had IPC_DF_DNSSEC_PROBE
+ * and no report came yet: -1 with why[] otherwise, or for another job.
  */
 int	dnssec_probe_note(const struct ipc_dnssec_probe *, uint32_t job_id,
-	    const char *spec, unsigned qtype, const char *qname, int *seen,
-	    char *why, size_t whysz);
+	    const struct sj_config *, int *open, char *why, size_t whysz);
+/* Tests: the probe is due again. */
+void	dnssec_probe_reset(void);
 
 #endif

@@ -8,8 +8,8 @@
  *	(split at the first ':', type names case-insensitive, an empty
  *	value means no probe, anything else malformed with Postfix's
  *	fatal text); dnssec_probe_note() writes exactly Postfix's warnings
- *	for each outcome class and refuses a second, stray or unexpected
- *	DNSSEC_PROBE; the IPC decoder refuses an unknown class.
+ *	for each outcome class, ends the probing for the process, and
+ *	refuses a second, stray or unexpected DNSSEC_PROBE; the IPC decoder refuses an unknown class.
  * SECURITY
  *	Test only.
  * SEE ALSO
@@ -29,6 +29,7 @@
 #include "dnssec_probe.h"
 #include "ipc_msg.h"
 #include "msg.h"
+#include "sj_config.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -115,6 +116,7 @@ static const struct {
 	const char *lines;
 } note_cases[] = {
 	{IPC_PROBE_VALIDATED, ""},
+	{IPC_PROBE_AVAILABLE, ""},
 	{IPC_PROBE_INSECURE,
 	    "warning: DNSSEC validation may be unavailable\n"
 	    "warning: reason: dnssec_probe 'ns:.' received a response that "
@@ -131,35 +133,53 @@ static const struct {
 	    "type=NS: Non-recoverable error\n"},
 };
 
+static struct sj_config cfg;
+
 static void
 test_note(void **state)
 {
 	struct ipc_dnssec_probe p;
 	char	why[256];
 	size_t	i;
-	int	seen;
+	int	open;
 
 	(void)state;
+	snprintf(cfg.dnssec_probe, sizeof(cfg.dnssec_probe), "ns:.");
+	cfg.dnssec_probe_type = 2;
+	snprintf(cfg.dnssec_probe_name, sizeof(cfg.dnssec_probe_name), ".");
 	for (i = 0; i < NELEM(note_cases); i++) {
+		dnssec_probe_reset();
+		assert_int_equal(dnssec_probe_due(&cfg), 1);
 		logbuf[0] = '\0';
-		seen = 0;
+		open = 1;
 		p.job_id = 7;
 		p.result = note_cases[i].result;
-		assert_int_equal(dnssec_probe_note(&p, 7, "ns:.", 2, ".",
-		    &seen, why, sizeof(why)), 0);
+		assert_int_equal(dnssec_probe_note(&p, 7, &cfg, &open, why,
+		    sizeof(why)), 0);
 		assert_string_equal(logbuf, note_cases[i].lines);
-		/* One per child. */
-		assert_int_equal(dnssec_probe_note(&p, 7, "ns:.", 2, ".",
-		    &seen, why, sizeof(why)), -1);
+		/* Once per process (Postfix DNS_SEC_FLAG_DONT_PROBE). */
+		assert_int_equal(dnssec_probe_due(&cfg), 0);
+		/* One per job that allowed it. */
+		assert_int_equal(dnssec_probe_note(&p, 7, &cfg, &open, why,
+		    sizeof(why)), -1);
 	}
-	seen = 0;
+	dnssec_probe_reset();
+	open = 1;
 	p.job_id = 8;
-	assert_int_equal(dnssec_probe_note(&p, 7, "ns:.", 2, ".", &seen,
-	    why, sizeof(why)), -1);
-	seen = 0;
+	assert_int_equal(dnssec_probe_note(&p, 7, &cfg, &open, why,
+	    sizeof(why)), -1);
+	/* Not allowed in this job. */
+	open = 0;
 	p.job_id = 7;
-	assert_int_equal(dnssec_probe_note(&p, 7, "", 0, "", &seen,
-	    why, sizeof(why)), -1);
+	assert_int_equal(dnssec_probe_note(&p, 7, &cfg, &open, why,
+	    sizeof(why)), -1);
+	/* No probe configured: never due, never accepted. */
+	cfg.dnssec_probe_type = 0;
+	assert_int_equal(dnssec_probe_due(&cfg), 0);
+	open = 1;
+	assert_int_equal(dnssec_probe_note(&p, 7, &cfg, &open, why,
+	    sizeof(why)), -1);
+	assert_int_equal(dnssec_probe_due(&cfg), 0);
 }
 
 /* The decoder knows the message and refuses a class it does not. */

@@ -1268,7 +1268,7 @@ static const struct bad bad_cases[] = {
 	{ "rcpt_count max+1", IPC_T_DELIVER, B(4), 4, SJ_RCPT_MAX + 1, NULL,
 	    0, FD_TABLE, -EBADMSG, "DELIVER: field rcpt_count: 10001" },
 	{ "DELIVER flags", IPC_T_DELIVER, B(8), 4, IPC_DF_ALL + 1, NULL, 0,
-	    FD_TABLE, -EBADMSG, "DELIVER: field flags: unknown bits 0x40" },
+	    FD_TABLE, -EBADMSG, "DELIVER: field flags: unknown bits 0x80" },
 	{ "ret_flags 3", IPC_T_DELIVER, B(16), 4, 3, NULL, 0, FD_TABLE,
 	    -EBADMSG, "DELIVER: field ret_flags: 3 out of range" },
 	{ "content_size", IPC_T_DELIVER, B(20), 8, SJ_CONTENT_MAX + 1, NULL,
