@@ -54,6 +54,7 @@ static struct {
 	char	rrname[DNSSEC_TLSA_PREFIX_MAX + SJ_HOSTNAME_MAX + 1];
 	int	ready;			/* set holds usable records */
 	int	imx;			/* smtp_tls_dane_insecure_mx_policy */
+	int	force_tlsa;		/* smtp_tls_force_insecure_host_... */
 } dane_server;
 
 int
@@ -62,6 +63,7 @@ dane_server_ctx(SSL_CTX *ctx, const struct sj_tls_config *t)
 	char	why[TLSA_WHY_MAX];
 
 	dane_server.imx = t->dane_imx;
+	dane_server.force_tlsa = t->dane_force_tlsa;
 	if (tlsa_digests_parse(t->dane_digests, &dane_server.dg, why,
 	    sizeof(why)) < 0 || dane_server.dg.count == 0) {
 		msg_warn("tls_dane_digests: %s", why[0] ? why :
@@ -194,7 +196,7 @@ dane_server_level(struct dns_ctx *dns, const struct ipc_config *cfg,
 	in.via_mx = a->via_mx;
 	in.mx_secure = a->mx_secure;
 	in.host_secure = a->secure;
-	in.force_tlsa = 0;
+	in.force_tlsa = dane_server.force_tlsa;
 	in.tlsa = -1;
 	in.dest = cdest;
 	in.host = a->host;

@@ -157,6 +157,10 @@ struct sj_tls_config {
 	 * smtp_tls_dane_insecure_mx_policy (DANE_POL_IMX_* values). */
 	char	dane_digests[SJ_TLS_LIST_MAX];
 	int	dane_imx;
+	/* smtp_tls_force_insecure_host_tlsa_lookup (Postfix 3.7
+	 * tls_dane_resolve() forcetlsa): TLSA lookups also for a host
+	 * whose address records were not validated. */
+	int	dane_force_tlsa;
 	/* smtp_tls_loglevel itself asked for "untrusted" (log_mask has it
 	 * at the levels that match): at dane, a server tried at "may" or
 	 * "encrypt" logs no verification failure (Postfix tls_client.c

@@ -272,6 +272,7 @@ static const struct sj_param_default {
 	{"tls_null_cipherlist", "eNULL:!aNULL"},
 	{"smtp_tls_servername", ""},
 	{"tls_dane_digests", "sha512 sha256"},
+	{"smtp_tls_force_insecure_host_tlsa_lookup", "no"},
 	{"smtp_tls_dane_insecure_mx_policy",
 	    "${{$smtp_tls_security_level} == {dane} ? {dane} : {may}}"},
 	{"smtp_tls_verify_cert_match", "hostname"},

@@ -280,9 +280,7 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	HON(TLS, "smtp_tls_dane_insecure_mx_policy",
 	    "${{$smtp_tls_security_level} == {dane} ? {dane} : {may}}"),
 	HON(TLS, "tls_dane_digests", "sha512 sha256"),
-	REF(TLS, "smtp_tls_force_insecure_host_tlsa_lookup", "no", NONE, NULL,
-	    "TLSA lookups for a host whose address records are not "
-	    "DNSSEC-validated are not implemented"),
+	HON(TLS, "smtp_tls_force_insecure_host_tlsa_lookup", "no"),
 	/* Refused at any level, as parent/cfg_tls.c refuses them. */
 	REF(TLS, "smtp_tls_per_site", "", NONE, NULL,
 	    "per-destination TLS policy tables are not implemented"),

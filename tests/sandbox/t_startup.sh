@@ -249,11 +249,17 @@ expect "dnssec_probe with an unknown type stops it" \
 expect "dnssec_probe without a name stops it" \
     "malformed dnssec_probe value: ns: format is qtype:qname" \
     "$bin" -t unix -o smtp_dns_support_level=dnssec -o dnssec_probe=ns: -S
-# dane and dane-only start (child/dane_server.c); what DANE still lacks
-# is refused.
-expect "smtp_tls_force_insecure_host_tlsa_lookup = yes refused" \
-    "smtp_tls_force_insecure_host_tlsa_lookup = yes is not supported" \
-    "$bin" -t unix -o smtp_tls_force_insecure_host_tlsa_lookup=yes -S
+# smtp_tls_force_insecure_host_tlsa_lookup is honoured (dane_server.c).
+out=$(MAIL_CONFIG=$tmp/etc "$bin" -o smtp_dns_support_level=dnssec \
+    -o smtp_tls_security_level=dane \
+    -o smtp_tls_force_insecure_host_tlsa_lookup=yes --sandbox-check 2>&1)
+rc=$?
+if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | tail -1 |
+    grep -qx 'sandbox-check: ok'; then
+	echo "ok - --sandbox-check with smtp_tls_force_insecure_host_tlsa_lookup"
+else
+	echo "not ok - --sandbox-check with forced TLSA lookups (exit $rc): $out"
+fi
 # smtp_tls_policy_maps is read per job (parent/tls_policy.c); a table
 # type smtpjail cannot open, and smtp_fallback_relay with it, stop it.
 expect "smtp_tls_policy_maps = dbm: refused" "dbm:" \
