@@ -108,6 +108,9 @@ cname	IN MX 10 mx.cname.dane.test.
 mx.cname	IN CNAME real.dane.test.
 real	IN A 127.0.0.7
 _25._tcp.real	IN TLSA 3 1 1 $GOOD
+cnx	IN MX 10 mx.cnx.dane.test.
+mx.cnx	IN CNAME mx2.insecure.test.
+_25._tcp.mx.cnx	IN TLSA 3 1 1 $GOOD
 EOF
 cat > "$D/insecure.test.zone" <<EOF
 \$ORIGIN insecure.test.
@@ -116,6 +119,7 @@ cat > "$D/insecure.test.zone" <<EOF
 @	IN NS ns.dane.test.
 @	IN MX 10 mx.insecure.test.
 mx	IN A 127.0.0.6
+mx2	IN A 127.0.0.8
 _25._tcp.mx	IN TLSA 3 1 1 $GOOD
 EOF
 (
@@ -202,6 +206,7 @@ receiver bad 127.0.0.4
 receiver notlsa 127.0.0.5
 receiver insecure 127.0.0.6
 receiver cname 127.0.0.7
+receiver cnx 127.0.0.8
 pf_master_add "tlsmgr unix - - n 1000? 1 tlsmgr"
 for l in dane dane-only; do
 	pf_master_add "s$l unix - - y - - smtp" \
@@ -234,6 +239,14 @@ done
 # unsigned name (warnings) or a signed one (silent).
 for a in s j; do
 	[ $a = s ] && cmd=smtp || cmd=smtpjail
+	# smtp_tls_force_insecure_host_tlsa_lookup: TLSA records of
+	# mx.cnx.dane.test although its address (behind a CNAME into the
+	# unsigned zone) is not validated.
+	pf_master_add "${a}force unix - - y - - $cmd" \
+	    "  -o syslog_name=postfix/\$service_name" \
+	    "  -o smtp_tls_security_level=dane-only" \
+	    "  -o smtp_dns_support_level=dnssec" \
+	    "  -o smtp_tls_force_insecure_host_tlsa_lookup=yes"
 	for p in probe:insecure.test probeok:dane.test; do
 		pf_master_add "${a}${p%%:*} unix - - y - - $cmd" \
 		    "  -o syslog_name=postfix/\$service_name" \
@@ -254,6 +267,8 @@ pf_postconf "smtp_tls_loglevel=1"
 	for a in s j; do
 		printf '%s-probe@insecure.test\t%sprobe:\n' "$a" "$a"
 		printf '%s-probeok@insecure.test\t%sprobeok:\n' "$a" "$a"
+		printf '%s-force@cnx.dane.test\t%sforce:\n' "$a" "$a"
+		printf '%s-force@notlsa.dane.test\t%sforce:\n' "$a" "$a"
 	done
 } > "$W_DIR/etc/transport"
 pf_reload || sj_die "reload failed"
@@ -272,6 +287,11 @@ done
 for r in s-probe j-probe s-probeok j-probeok; do
 	mid=$(pf_send "$SENDER" "$r@insecure.test")
 	QID[$r@insecure.test]=$(pf_qid "$mid")
+done
+for r in s-force@cnx.dane.test j-force@cnx.dane.test \
+    s-force@notlsa.dane.test j-force@notlsa.dane.test; do
+	mid=$(pf_send "$SENDER" "$r")
+	QID[$r]=$(pf_qid "$mid")
 done
 pf_wait_settled "$T_TIMEOUT"
 sleep 2
@@ -411,6 +431,16 @@ for p in probe probeok; do
 	    has_status s-$p@insecure.test status=sent &&
 	    has_status j-$p@insecure.test status=sent"
 done
+check "stock forced TLSA lookup below an insecure CNAME target: Verified" \
+    eval 'has_status s-force@cnx.dane.test "dsn=2.0.0" "status=sent" &&
+    logged "postfix/sforce/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.cnx\\.dane\\.test\\[127\\.0\\.0\\.8\\]:25: "'
+for v in cnx.dane notlsa.dane; do
+	check "smtpjail forced TLSA lookup, $v: status, dsn, relay and text as stock" \
+	    same_fields force "$v"
+done
+check "smtpjail forced TLSA lookup below an insecure CNAME target: Verified" \
+    eval 'has_status j-force@cnx.dane.test "dsn=2.0.0" "status=sent" &&
+    logged "postfix/jforce/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.cnx\\.dane\\.test\\[127\\.0\\.0\\.8\\]:25: "'
 check "smtpjail dane, MX host a CNAME to a name with TLSA: Verified, sent" eval '
     has_status j-dane@cname.dane.test "dsn=2.0.0" "status=sent" &&
     logged "postfix/jdane/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.cname\\.dane\\.test\\[127\\.0\\.0\\.7\\]:25: "'
