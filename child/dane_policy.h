@@ -61,6 +61,12 @@ struct dane_policy_in {
 	int	host_secure;		/* the host's address was validated */
 	int	force_tlsa;		/* smtp_tls_force_insecure_host_
 					 * tlsa_lookup = yes */
+	/* tls_dane_resolve() qname_secure(): the host is a CNAME (its
+	 * address records' owner differs), and whether that CNAME was
+	 * looked up (cname_checked) and validated (cname_secure). */
+	int	is_cname;
+	int	cname_checked;
+	int	cname_secure;
 	int	tlsa;			/* DANE_POL_TLSA_* */
 	size_t	usable;			/* usable records when FOUND */
 	const char *dest;		/* nexthop, for config warnings */
@@ -71,6 +77,8 @@ struct dane_policy_in {
 struct dane_policy_out {
 	int	level;			/* DANE_POL_* */
 	int	lookup_tlsa;		/* 1 if the TLSA lookup is needed */
+	int	check_cname;		/* 1 if the CNAME's DNSSEC status is
+					 * needed first (qname_secure()) */
 	char	warning[DANE_POL_TEXT_MAX];	/* to log as a warning, or "" */
 	char	dsn[8];			/* with DANE_POL_INVALID */
 	char	text[DANE_POL_TEXT_MAX];	/* DSN text, or the fallback's

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dane.h"
 #include "dane_policy.h"
@@ -148,6 +149,9 @@ dane_server_warn(const struct tls_peer *tp, const char *dest,
 		    SJ_TLS_POL_MX_INSECURE},
 		{"dnssec lookups disabled", SJ_TLS_POL_NO_DNSSEC},
 		{"MX lookup errors ignored", SJ_TLS_POL_MX_IGNORED},
+		{"no longer a CNAME", SJ_TLS_POL_CNAME_GONE},
+		{"CNAME try again", SJ_TLS_POL_CNAME_AGAIN},
+		{"CNAME non-recoverable", SJ_TLS_POL_CNAME_FAIL},
 	};
 	size_t	i;
 
@@ -174,7 +178,7 @@ dane_server_level(struct dns_ctx *dns, const struct ipc_config *cfg,
 	struct dane_policy_out out;
 	char	cdest[SJ_HOSTNAME_MAX + 1];
 	const char *base, *then;
-	int	rv;
+	int	rv, cs;
 
 	dane_server.ready = 0;
 	if (dane_server.set == NULL || !dane_server.have_dg) {
@@ -196,12 +200,29 @@ dane_server_level(struct dns_ctx *dns, const struct ipc_config *cfg,
 	in.via_mx = a->via_mx;
 	in.mx_secure = a->mx_secure;
 	in.host_secure = a->secure;
+	in.is_cname = strcasecmp(a->rname, a->host) != 0;
 	in.force_tlsa = dane_server.force_tlsa;
 	in.tlsa = -1;
 	in.dest = cdest;
 	in.host = a->host;
 	in.port = port;
 	dane_policy_decide(&in, &out);
+	if (out.check_cname) {
+		/* tls_dane.c qname_secure(): errors end as TLSA errors. */
+		cs = dnssec_cname_secure(dns, a->host);
+		if (cs == -ECANCELED || cs == -ENOMEM)
+			return (cs);
+		if (cs < 0 && (rv = dane_server_warn(tp, cdest, a->host, port,
+		    cs == DNSSEC_CNAME_GONE ? "no longer a CNAME" :
+		    cs == DNSSEC_CNAME_AGAIN ? "CNAME try again" :
+		    "CNAME non-recoverable")) < 0)
+			return (rv);
+		if (cs < 0)
+			in.tlsa = DANE_POL_TLSA_ERROR;
+		in.cname_checked = 1;
+		in.cname_secure = cs == DNSSEC_CNAME_SECURE;
+		dane_policy_decide(&in, &out);
+	}
 	base = a->host;
 	if (out.lookup_tlsa) {
 		/* tls_dane_resolve(): the CNAME target first. */

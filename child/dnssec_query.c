@@ -48,6 +48,7 @@
 #define DNSSEC_T_OPT	41
 #define DNSSEC_C_IN	1
 #define DNSSEC_OPT_DO	0x80	/* high octet of the OPT flags */
+#define DNSSEC_T_CNAME	5
 
 static void
 dnssec_put16(unsigned char *p, unsigned v)
@@ -322,5 +323,75 @@ dnssec_probe_run(struct dns_ctx *ctx, unsigned qtype, const char *name)
 	else
 		result = DNSSEC_PROBE_RETRY;	/* SERVFAIL, timeout, ... */
 	free(abuf);
+	return (result);
+}
+
+int
+dnssec_cname_secure(struct dns_ctx *ctx, const char *qname)
+{
+	unsigned char q[DNSSEC_QUERY_MAX];
+	unsigned char *abuf;
+	size_t	alen = 0, pos, next;
+	unsigned i, an, qd, rdlen;
+	int	qlen, rv, ares_status, result = DNSSEC_CNAME_GONE;
+	int	validated = 0;
+
+	if ((qlen = dnssec_query_build(qname, DNSSEC_T_CNAME, q,
+	    sizeof(q))) < 0)
+		return (DNSSEC_CNAME_GONE);	/* dns_lookup(): not found */
+	if ((abuf = malloc(DNSSEC_ANSWER_MAX)) == NULL)
+		return (-ENOMEM);
+	rv = dns_raw_query(ctx, q, (size_t)qlen, abuf, DNSSEC_ANSWER_MAX,
+	    &alen, &ares_status);
+	if (rv == -ECANCELED) {
+		free(abuf);
+		return (rv);
+	}
+	if (rv < 0)
+		result = DNSSEC_CNAME_AGAIN;
+	else if (ares_status == ARES_SUCCESS) {
+		validated = dnssec_answer_validated(abuf, alen,
+		    ctx->ad_trusted);
+		if ((abuf[3] & 0x0f) == 3)
+			result = DNSSEC_CNAME_GONE;	/* NXDOMAIN */
+		else if ((abuf[3] & 0x0f) != 0)
+			result = DNSSEC_CNAME_FAIL;	/* glibc NO_RECOVERY */
+		else {
+			/* dns_get_answer(): a CNAME record in the answer. */
+			qd = (unsigned)abuf[4] << 8 | abuf[5];
+			an = (unsigned)abuf[6] << 8 | abuf[7];
+			pos = DNSSEC_HDR_LEN;
+			for (i = 0; i < qd && pos != 0; i++)
+				if ((pos = dnssec_skip_name(abuf, alen, pos))
+				    != 0)
+					pos = pos + 4 <= alen ? pos + 4 : 0;
+			for (i = 0; i < an && pos != 0; i++) {
+				if ((next = dnssec_skip_name(abuf, alen, pos))
+				    == 0 || next + 10 > alen)
+					break;
+				rdlen = (unsigned)abuf[next + 8] << 8 |
+				    abuf[next + 9];
+				if (((unsigned)abuf[next] << 8 | abuf[next + 1])
+				    == DNSSEC_T_CNAME) {
+					result = validated ?
+					    DNSSEC_CNAME_SECURE :
+					    DNSSEC_CNAME_INSECURE;
+					break;
+				}
+				pos = next + 10 + rdlen;
+				if (pos > alen)
+					break;
+			}
+		}
+	} else if (ares_status == ARES_ENOTFOUND
+	    || ares_status == ARES_ENODATA)
+		result = DNSSEC_CNAME_GONE;
+	else if (ares_status == ARES_EFORMERR)
+		result = DNSSEC_CNAME_FAIL;
+	else
+		result = DNSSEC_CNAME_AGAIN;
+	free(abuf);
+	/* dns_lookup_x(): a DNSSEC-requesting lookup ended. */
+	dns_sec_note(ctx, validated);
 	return (result);
 }

@@ -95,4 +95,16 @@ int	dnssec_lookup_tlsa(struct dns_ctx *, const char *host, unsigned port,
 #define DNSSEC_PROBE_AVAILABLE	4	/* not sent: an answer was validated */
 int	dnssec_probe_run(struct dns_ctx *, unsigned qtype, const char *name);
 
+/*
+ * Postfix 3.7 tls_dane.c qname_secure(): is the CNAME of qname (a host
+ * whose address records, behind that CNAME, were not validated) itself
+ * validated? A class below, or -ECANCELED, -ENOMEM.
+ */
+#define DNSSEC_CNAME_SECURE	1	/* a validated CNAME */
+#define DNSSEC_CNAME_INSECURE	0	/* a CNAME, not validated */
+#define DNSSEC_CNAME_GONE	(-1)	/* "no longer a CNAME" */
+#define DNSSEC_CNAME_AGAIN	(-2)	/* lookup error: try again */
+#define DNSSEC_CNAME_FAIL	(-3)	/* lookup error: non-recoverable */
+int	dnssec_cname_secure(struct dns_ctx *, const char *qname);
+
 #endif

@@ -229,6 +229,10 @@ struct sj_tls_config {
 /* The configuration warnings (no server skipped by them at "dane"). */
 #define SJ_TLS_POL_NO_DNSSEC	7	/* "DEST: LEVEL configured with dnssec lookups disabled" */
 #define SJ_TLS_POL_MX_IGNORED	8	/* "... MX lookup errors ignored" */
+/* tls_dane.c qname_secure(): "DNSSEC status lookup error for HOST: ..." */
+#define SJ_TLS_POL_CNAME_GONE	9	/* "no longer a CNAME" */
+#define SJ_TLS_POL_CNAME_AGAIN	10	/* dns_lookup() text, try again */
+#define SJ_TLS_POL_CNAME_FAIL	11	/* dns_lookup() text, non-recoverable */
 
 /* LIBERR events after one failed handshake (Postfix logs them all). */
 #define SJ_TLS_LIBERR_MAX	8

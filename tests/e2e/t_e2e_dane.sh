@@ -20,6 +20,10 @@
 #	                       real.dane.test, which has the matching
 #	                       3 1 1 record (Postfix 3.7 tls_dane_resolve()
 #	                       looks at the CNAME target first)
+#	    mx.cnx.dane.test   the MX of cnx.dane.test: a CNAME into the
+#	                       unsigned zone (mx2.insecure.test), with the
+#	                       matching record at the MX name (the CNAME is
+#	                       validated: tls_dane.c qname_secure())
 #	Stock smtp(8) at "dane" and "dane-only" (smtp_dns_support_level =
 #	dnssec) sends one message to each. Checked: the outcome, DSN and
 #	text of each status line and the TLS line ("Verified TLS
@@ -257,7 +261,7 @@ for a in s j; do
 done
 pf_postconf "smtp_tls_loglevel=1"
 {
-	for v in good.dane bad.dane notlsa.dane insecure cname.dane; do
+	for v in good.dane bad.dane notlsa.dane insecure cname.dane cnx.dane; do
 		for a in s j; do
 			printf '%s-dane@%s.test\t%sdane:\n' "$a" "$v" "$a"
 			printf '%s-only@%s.test\t%sdane-only:\n' "$a" "$v" "$a"
@@ -274,7 +278,7 @@ pf_postconf "smtp_tls_loglevel=1"
 pf_reload || sj_die "reload failed"
 
 declare -A QID
-VARIANTS="good.dane bad.dane notlsa.dane insecure cname.dane"
+VARIANTS="good.dane bad.dane notlsa.dane insecure cname.dane cnx.dane"
 for v in $VARIANTS; do
 	for a in s j; do
 		for l in dane only pol; do

@@ -161,6 +161,47 @@ test_cname(void **state)
 	    &then), "mx.a.test");
 	assert_null(then);
 
+	/* qname_secure(): an insecure host behind a CNAME. */
+	{
+		struct dane_policy_in in;
+		struct dane_policy_out out;
+
+		memset(&in, 0, sizeof(in));
+		in.level = DANE_POL_CONF_DANE_ONLY;
+		in.dnssec_lookups = 1;
+		in.insecure_mx_policy = DANE_POL_IMX_DANE;
+		in.via_mx = in.mx_secure = 1;
+		in.is_cname = 1;
+		in.tlsa = -1;
+		in.dest = "a.test";
+		in.host = "mx.a.test";
+		in.port = 25;
+		dane_policy_decide(&in, &out);
+		assert_int_equal(out.check_cname, 1);
+		assert_int_equal(out.lookup_tlsa, 0);
+		in.cname_checked = 1;
+		in.cname_secure = 1;
+		dane_policy_decide(&in, &out);
+		assert_int_equal(out.check_cname, 0);
+		assert_int_equal(out.lookup_tlsa, 1);
+		in.cname_secure = 0;
+		dane_policy_decide(&in, &out);
+		assert_int_equal(out.lookup_tlsa, 0);
+		assert_string_equal(out.text, "no TLSA records found");
+		/* A failed CNAME lookup is a TLSA lookup error. */
+		in.tlsa = DANE_POL_TLSA_ERROR;
+		dane_policy_decide(&in, &out);
+		assert_string_equal(out.text, "TLSA lookup error for "
+		    "mx.a.test:25");
+		/* No CNAME: no check, no lookup. */
+		in.is_cname = 0;
+		in.cname_checked = 0;
+		in.tlsa = -1;
+		dane_policy_decide(&in, &out);
+		assert_int_equal(out.check_cname, 0);
+		assert_int_equal(out.lookup_tlsa, 0);
+	}
+
 	/* Base found at the target: base, rname, qname. */
 	assert_int_equal(dane_policy_refnames("real.b.test", "mx.a.test",
 	    "real.b.test", names), 3);
