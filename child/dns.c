@@ -90,6 +90,7 @@
 #define DNS_RR_FIXED	10	/* type, class, ttl, rdlength */
 
 #define RCODE_NOERROR	0
+#define RCODE_NXDOMAIN	3
 
 /* One name being resolved, with its CNAME steps. */
 struct dns_chain {
@@ -693,6 +694,21 @@ dns_callback(void *arg, int status, int timeouts, unsigned char *abuf,
 	if (ch->ctx->dnssec && dnssec_answer_validated(abuf, (size_t)alen,
 	    ch->ctx->ad_trusted))
 		ch->ctx->sec_stats |= DNS_SEC_AVAILABLE;
+	/*
+	 * ares_send() (DNSSEC queries) hands over every answer as success:
+	 * classify NXDOMAIN and an empty NOERROR as ares_query() does
+	 * (c-ares 1.18 ares_query.c qcallback()), so that they read as
+	 * Postfix's "Host not found" and "no data record".
+	 */
+	if (ch->ctx->dnssec && (abuf[3] & 0x0f) == RCODE_NXDOMAIN) {
+		dns_chain_ares_error(ch, ARES_ENOTFOUND);
+		return;
+	}
+	if (ch->ctx->dnssec && (abuf[3] & 0x0f) == RCODE_NOERROR
+	    && dns_get16(abuf + 6) == 0) {
+		dns_chain_ares_error(ch, ARES_ENODATA);
+		return;
+	}
 	/* c-ares passes rcodes it does not know as success; glibc: fatal. */
 	if ((abuf[3] & 0x0f) != RCODE_NOERROR) {
 		dns_chain_herror(ch, DNS_FAIL, ARES_EBADRESP,

@@ -24,6 +24,8 @@
 #	                       unsigned zone (mx2.insecure.test), with the
 #	                       matching record at the MX name (the CNAME is
 #	                       validated: tls_dane.c qname_secure())
+#	    nx.dane.test       does not exist (NXDOMAIN for the DO query:
+#	                       bounced 5.4.4 "Host not found", as stock)
 #	Stock smtp(8) at "dane" and "dane-only" (smtp_dns_support_level =
 #	dnssec) sends one message to each. Checked: the outcome, DSN and
 #	text of each status line and the TLS line ("Verified TLS
@@ -261,7 +263,7 @@ for a in s j; do
 done
 pf_postconf "smtp_tls_loglevel=1"
 {
-	for v in good.dane bad.dane notlsa.dane insecure cname.dane cnx.dane; do
+	for v in good.dane bad.dane notlsa.dane insecure cname.dane cnx.dane nx.dane; do
 		for a in s j; do
 			printf '%s-dane@%s.test\t%sdane:\n' "$a" "$v" "$a"
 			printf '%s-only@%s.test\t%sdane-only:\n' "$a" "$v" "$a"
@@ -278,7 +280,7 @@ pf_postconf "smtp_tls_loglevel=1"
 pf_reload || sj_die "reload failed"
 
 declare -A QID
-VARIANTS="good.dane bad.dane notlsa.dane insecure cname.dane cnx.dane"
+VARIANTS="good.dane bad.dane notlsa.dane insecure cname.dane cnx.dane nx.dane"
 for v in $VARIANTS; do
 	for a in s j; do
 		for l in dane only pol; do
