@@ -24,6 +24,9 @@
 #	                       unsigned zone (mx2.insecure.test), with the
 #	                       matching record at the MX name (the CNAME is
 #	                       validated: tls_dane.c qname_secure())
+#	    mx.ta.dane.test    the MX of ta.dane.test: a CNAME to realta,
+#	                       whose 2 0 1 record names a CA that issued
+#	                       the server a certificate for realta only
 #	    nx.dane.test       does not exist (NXDOMAIN for the DO query:
 #	                       bounced 5.4.4 "Host not found", as stock)
 #	Stock smtp(8) at "dane" and "dane-only" (smtp_dns_support_level =
@@ -92,6 +95,25 @@ spki_hash() {
 	openssl pkey -pubin -outform DER 2> /dev/null |
 	    openssl dgst -sha256 -r | cut -d' ' -f1
 }
+# DANE-TA(2): a CA, and a server certificate it issued for the CNAME
+# target realta.dane.test only (name checks: smtp_tls_policy.c
+# dane_init() accepts the TLSA base domain, the target and the MX name).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$D/ca.key" -out "$D/ca.crt" -subj "/CN=Test DANE CA" -days 2 \
+    -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign,cRLSign 2> /dev/null ||
+    sj_die "openssl req (CA) failed"
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$D/ta.key" -out "$D/ta.csr" -subj /CN=realta.dane.test \
+    2> /dev/null || sj_die "openssl req (TA leaf) failed"
+printf 'subjectAltName=DNS:realta.dane.test\n' > "$D/ta.ext"
+openssl x509 -req -in "$D/ta.csr" -CA "$D/ca.crt" -CAkey "$D/ca.key" \
+    -CAcreateserial -out "$D/ta.crt" -days 2 -extfile "$D/ta.ext" \
+    2> /dev/null || sj_die "openssl x509 (TA leaf) failed"
+cat "$D/ta.key" "$D/ta.crt" "$D/ca.crt" > "$D/ta.pem"
+chmod 600 "$D/ta.key" "$D/ta.pem"
+CAHASH=$(openssl x509 -in "$D/ca.crt" -outform DER |
+    openssl dgst -sha256 -r | cut -d' ' -f1)
 GOOD=$(openssl x509 -in "$D/srv.crt" -pubkey -noout | spki_hash)
 BAD=$(openssl pkey -in "$D/other.key" -pubout | spki_hash)
 
@@ -114,6 +136,10 @@ cname	IN MX 10 mx.cname.dane.test.
 mx.cname	IN CNAME real.dane.test.
 real	IN A 127.0.0.7
 _25._tcp.real	IN TLSA 3 1 1 $GOOD
+ta	IN MX 10 mx.ta.dane.test.
+mx.ta	IN CNAME realta.dane.test.
+realta	IN A 127.0.0.9
+_25._tcp.realta	IN TLSA 2 0 1 $CAHASH
 cnx	IN MX 10 mx.cnx.dane.test.
 mx.cnx	IN CNAME mx2.insecure.test.
 _25._tcp.mx.cnx	IN TLSA 3 1 1 $GOOD
@@ -213,6 +239,14 @@ receiver notlsa 127.0.0.5
 receiver insecure 127.0.0.6
 receiver cname 127.0.0.7
 receiver cnx 127.0.0.8
+pf_master_add "127.0.0.9:25 inet n - n - - smtpd" \
+    "  -o syslog_name=postfix/rta" \
+    "  -o myhostname=rcpt.sink.test" \
+    "  -o content_filter=discard:" \
+    "  -o smtpd_recipient_restrictions=permit_mynetworks,reject" \
+    "  -o smtpd_tls_security_level=may" \
+    "  -o smtpd_tls_chain_files=$D/ta.pem" \
+    "  -o smtpd_tls_loglevel=1"
 pf_master_add "tlsmgr unix - - n 1000? 1 tlsmgr"
 for l in dane dane-only; do
 	pf_master_add "s$l unix - - y - - smtp" \
@@ -263,7 +297,7 @@ for a in s j; do
 done
 pf_postconf "smtp_tls_loglevel=1"
 {
-	for v in good.dane bad.dane notlsa.dane insecure cname.dane cnx.dane nx.dane; do
+	for v in good.dane bad.dane notlsa.dane insecure cname.dane cnx.dane nx.dane ta.dane; do
 		for a in s j; do
 			printf '%s-dane@%s.test\t%sdane:\n' "$a" "$v" "$a"
 			printf '%s-only@%s.test\t%sdane-only:\n' "$a" "$v" "$a"
@@ -280,7 +314,7 @@ pf_postconf "smtp_tls_loglevel=1"
 pf_reload || sj_die "reload failed"
 
 declare -A QID
-VARIANTS="good.dane bad.dane notlsa.dane insecure cname.dane cnx.dane nx.dane"
+VARIANTS="good.dane bad.dane notlsa.dane insecure cname.dane cnx.dane nx.dane ta.dane"
 for v in $VARIANTS; do
 	for a in s j; do
 		for l in dane only pol; do
@@ -341,6 +375,9 @@ check "stock dane-only, insecure MX: deferred 4.7.5 (dane_policy's text)" \
 check "stock dane, MX host a CNAME to a name with TLSA: Verified, sent" eval '
     has_status s-dane@cname.dane.test "dsn=2.0.0" "status=sent" &&
     logged "postfix/sdane/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.cname\\.dane\\.test\\[127\\.0\\.0\\.7\\]:25: "'
+check "stock dane-only, DANE-TA through a CNAME, certificate for the target: Verified" eval '
+    has_status s-only@ta.dane.test "dsn=2.0.0" "status=sent" &&
+    logged "postfix/sdane-only/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.ta\\.dane\\.test\\[127\\.0\\.0\\.9\\]:25: "'
 check "stock dnssec_probe at an unsigned name: Postfix's two warnings" eval '
     logged "postfix/sprobe/smtp\\[[0-9]+\\]: warning: DNSSEC validation may be unavailable" &&
     logged "postfix/sprobe/smtp\\[[0-9]+\\]: warning: reason: dnssec_probe .ns:insecure\\.test. received a response that is not DNSSEC validated"'
