@@ -514,10 +514,11 @@ struct ipc_ehlo_note {
  * the child looks up $dnssec_probe (parsed by the parent at start,
  * inherited with the fork as the resolver options are) and reports
  * the outcome as a class (or AVAILABLE when an answer was validated
- * first and no probe is needed); the parent logs Postfix's warnings with its own copy of the parameter. Postfix
- * probes once per process: the parent (one request at a time, as an
- * smtp(8) process) allows it with IPC_DF_DNSSEC_PROBE until a child
- * reported, and a report is allowed once per job that had the flag.
+ * first and no probe is needed); the parent logs Postfix's warnings
+ * with its own copy of the parameter. Postfix probes once per
+ * process: the parent (one request at a time, as an smtp(8) process)
+ * allows it with IPC_DF_DNSSEC_PROBE until a child reported, and a
+ * report is allowed once per job that had the flag.
  */
 #define IPC_PROBE_VALIDATED	0	/* validated: logged with -v only */
 #define IPC_PROBE_INSECURE	1	/* an answer, not validated */

@@ -9,7 +9,8 @@
  *	value means no probe, anything else malformed with Postfix's
  *	fatal text); dnssec_probe_note() writes exactly Postfix's warnings
  *	for each outcome class, ends the probing for the process, and
- *	refuses a second, stray or unexpected DNSSEC_PROBE; the IPC decoder refuses an unknown class.
+ *	refuses a second, stray or unexpected DNSSEC_PROBE; the IPC
+ *	decoder refuses an unknown class.
  * SECURITY
  *	Test only.
  * SEE ALSO
