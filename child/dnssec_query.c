@@ -327,13 +327,50 @@ dnssec_probe_run(struct dns_ctx *ctx, unsigned qtype, const char *name)
 }
 
 int
+dnssec_cname_answer(const unsigned char *abuf, size_t alen, int trusted)
+{
+	size_t	pos, next;
+	unsigned i, an, qd, rdlen;
+
+	if (abuf == NULL || alen < DNSSEC_HDR_LEN)
+		return (DNSSEC_CNAME_AGAIN);
+	if ((abuf[3] & 0x0f) == 3)
+		return (DNSSEC_CNAME_GONE);		/* NXDOMAIN */
+	if ((abuf[3] & 0x0f) != 0)
+		return (DNSSEC_CNAME_FAIL);		/* glibc NO_RECOVERY */
+	/* dns_get_answer(): a CNAME record in the answer section. */
+	qd = (unsigned)abuf[4] << 8 | abuf[5];
+	an = (unsigned)abuf[6] << 8 | abuf[7];
+	pos = DNSSEC_HDR_LEN;
+	for (i = 0; i < qd; i++) {
+		if ((pos = dnssec_skip_name(abuf, alen, pos)) == 0
+		    || pos + 4 > alen)
+			return (DNSSEC_CNAME_GONE);
+		pos += 4;
+	}
+	for (i = 0; i < an; i++) {
+		if ((next = dnssec_skip_name(abuf, alen, pos)) == 0
+		    || next + 10 > alen)
+			break;
+		rdlen = (unsigned)abuf[next + 8] << 8 | abuf[next + 9];
+		if (((unsigned)abuf[next] << 8 | abuf[next + 1])
+		    == DNSSEC_T_CNAME)
+			return (dnssec_answer_validated(abuf, alen, trusted) ?
+			    DNSSEC_CNAME_SECURE : DNSSEC_CNAME_INSECURE);
+		pos = next + 10 + rdlen;
+		if (pos > alen)
+			break;
+	}
+	return (DNSSEC_CNAME_GONE);
+}
+
+int
 dnssec_cname_secure(struct dns_ctx *ctx, const char *qname)
 {
 	unsigned char q[DNSSEC_QUERY_MAX];
 	unsigned char *abuf;
-	size_t	alen = 0, pos, next;
-	unsigned i, an, qd, rdlen;
-	int	qlen, rv, ares_status, result = DNSSEC_CNAME_GONE;
+	size_t	alen = 0;
+	int	qlen, rv, ares_status, result;
 	int	validated = 0;
 
 	if ((qlen = dnssec_query_build(qname, DNSSEC_T_CNAME, q,
@@ -352,37 +389,7 @@ dnssec_cname_secure(struct dns_ctx *ctx, const char *qname)
 	else if (ares_status == ARES_SUCCESS) {
 		validated = dnssec_answer_validated(abuf, alen,
 		    ctx->ad_trusted);
-		if ((abuf[3] & 0x0f) == 3)
-			result = DNSSEC_CNAME_GONE;	/* NXDOMAIN */
-		else if ((abuf[3] & 0x0f) != 0)
-			result = DNSSEC_CNAME_FAIL;	/* glibc NO_RECOVERY */
-		else {
-			/* dns_get_answer(): a CNAME record in the answer. */
-			qd = (unsigned)abuf[4] << 8 | abuf[5];
-			an = (unsigned)abuf[6] << 8 | abuf[7];
-			pos = DNSSEC_HDR_LEN;
-			for (i = 0; i < qd && pos != 0; i++)
-				if ((pos = dnssec_skip_name(abuf, alen, pos))
-				    != 0)
-					pos = pos + 4 <= alen ? pos + 4 : 0;
-			for (i = 0; i < an && pos != 0; i++) {
-				if ((next = dnssec_skip_name(abuf, alen, pos))
-				    == 0 || next + 10 > alen)
-					break;
-				rdlen = (unsigned)abuf[next + 8] << 8 |
-				    abuf[next + 9];
-				if (((unsigned)abuf[next] << 8 | abuf[next + 1])
-				    == DNSSEC_T_CNAME) {
-					result = validated ?
-					    DNSSEC_CNAME_SECURE :
-					    DNSSEC_CNAME_INSECURE;
-					break;
-				}
-				pos = next + 10 + rdlen;
-				if (pos > alen)
-					break;
-			}
-		}
+		result = dnssec_cname_answer(abuf, alen, ctx->ad_trusted);
 	} else if (ares_status == ARES_ENOTFOUND
 	    || ares_status == ARES_ENODATA)
 		result = DNSSEC_CNAME_GONE;

@@ -106,5 +106,9 @@ int	dnssec_probe_run(struct dns_ctx *, unsigned qtype, const char *name);
 #define DNSSEC_CNAME_AGAIN	(-2)	/* lookup error: try again */
 #define DNSSEC_CNAME_FAIL	(-3)	/* lookup error: non-recoverable */
 int	dnssec_cname_secure(struct dns_ctx *, const char *qname);
+/* The classes above for one answer to that query (no lookup errors
+ * but FAIL; AGAIN for a truncated header). */
+int	dnssec_cname_answer(const unsigned char *abuf, size_t alen,
+	    int trusted);
 
 #endif
