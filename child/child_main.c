@@ -311,6 +311,22 @@ child_generic_ask(void *ctx, const char *addr, char *out, size_t outsz)
 }
 
 
+/* The dnssec_probe outcome (dns_set_probe()): the parent logs it. */
+static void
+child_probe_report(void *ctx, int result)
+{
+	struct ipc_msg m;
+
+	(void)ctx;
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_DNSSEC_PROBE;
+	m.fd = -1;
+	m.u.dnssec_probe.job_id = child_ctx.job_id;
+	m.u.dnssec_probe.result = (uint32_t)result;
+	if (ipc_chan_send(child_ctx.ipc_fd, &m) < 0)
+		_exit(1);
+}
+
 static void
 child_send_done(uint32_t job_id, const struct ipc_done *d)
 {
@@ -353,6 +369,9 @@ child_job(struct ipc_msg *dm)
 
 	dlv->content_fd = dm->fd;
 	child_job_tls(dlv->job_id);
+	/* dnssec_probe: the parent says whether it is still due. */
+	dns_allow_probe(&child_ctx.dns,
+	    (dlv->flags & IPC_DF_DNSSEC_PROBE) != 0);
 	for (i = 0; i < dlv->rcpt_count; i++) {
 		child_recv(&m);
 		if (m.type == IPC_T_ABORT && m.u.abort.job_id == dlv->job_id) {
@@ -562,6 +581,9 @@ child_start(int ipc_fd, int err_fd, const struct sj_config *cfg)
 	if (sandbox_child_enter(&spec, why, sizeof(why)) < 0)
 		child_die("sandbox", why);
 
+	/* dnssec_probe, parsed by the parent (parent/dnssec_probe.c). */
+	dns_set_probe(&child_ctx.dns, cfg->dnssec_probe_type,
+	    cfg->dnssec_probe_name, child_probe_report, NULL);
 	msg_set_sink(child_log_sink, NULL);
 	content_checks_set_log(child_check_log);
 	content_checks_set_generic(child_generic_ask);

@@ -71,6 +71,7 @@ dane_policy_incompat(const struct dane_policy_in *in,
     struct dane_policy_out *out, int errtype, const char *text)
 {
 	out->lookup_tlsa = 0;
+	out->check_cname = 0;
 	if (errtype == NONDANE_CONFIG)
 		snprintf(out->warning, sizeof(out->warning), "%s", text);
 	if (in->level == DANE_POL_CONF_DANE) {
@@ -139,11 +140,21 @@ dane_policy_decide(const struct dane_policy_in *in,
 		    "non DNSSEC destination");
 		return;
 	}
-	/* tls_dane_resolve(): no TLSA lookup below an insecure host. */
+	/*
+	 * tls_dane_resolve(): no TLSA lookup below an insecure host, unless
+	 * it is a CNAME that was itself validated (qname_secure()).
+	 */
 	if (in->tlsa < 0 && !in->host_secure && !in->force_tlsa) {
-		dane_policy_incompat(in, out, NONDANE_DEST,
-		    "no TLSA records found");
-		return;
+		if (in->is_cname && !in->cname_checked) {
+			out->check_cname = 1;
+			out->level = DANE_POL_INVALID;	/* not decided yet */
+			return;
+		}
+		if (!in->is_cname || !in->cname_secure) {
+			dane_policy_incompat(in, out, NONDANE_DEST,
+			    "no TLSA records found");
+			return;
+		}
 	}
 	if (in->tlsa < 0) {
 		out->lookup_tlsa = 1;
@@ -177,4 +188,30 @@ dane_policy_decide(const struct dane_policy_in *in,
 		return;
 	}
 	out->level = DANE_POL_DANE;
+}
+
+const char *
+dane_policy_tlsa_first(const char *qname, const char *rname,
+    int host_secure, const char **then)
+{
+	*then = NULL;
+	if (host_secure && rname != NULL && *rname != '\0'
+	    && strcasecmp(rname, qname) != 0) {
+		*then = qname;
+		return (rname);
+	}
+	return (qname);
+}
+
+size_t
+dane_policy_refnames(const char *base, const char *qname,
+    const char *rname, const char *names[3])
+{
+	size_t	n = 0;
+
+	names[n++] = base;
+	if (rname != NULL && *rname != '\0' && strcmp(qname, rname) != 0)
+		names[n++] = rname;
+	names[n++] = qname;
+	return (n);
 }

@@ -61,6 +61,12 @@ struct dane_policy_in {
 	int	host_secure;		/* the host's address was validated */
 	int	force_tlsa;		/* smtp_tls_force_insecure_host_
 					 * tlsa_lookup = yes */
+	/* tls_dane_resolve() qname_secure(): the host is a CNAME (its
+	 * address records' owner differs), and whether that CNAME was
+	 * looked up (cname_checked) and validated (cname_secure). */
+	int	is_cname;
+	int	cname_checked;
+	int	cname_secure;
 	int	tlsa;			/* DANE_POL_TLSA_* */
 	size_t	usable;			/* usable records when FOUND */
 	const char *dest;		/* nexthop, for config warnings */
@@ -71,6 +77,8 @@ struct dane_policy_in {
 struct dane_policy_out {
 	int	level;			/* DANE_POL_* */
 	int	lookup_tlsa;		/* 1 if the TLSA lookup is needed */
+	int	check_cname;		/* 1 if the CNAME's DNSSEC status is
+					 * needed first (qname_secure()) */
 	char	warning[DANE_POL_TEXT_MAX];	/* to log as a warning, or "" */
 	char	dsn[8];			/* with DANE_POL_INVALID */
 	char	text[DANE_POL_TEXT_MAX];	/* DSN text, or the fallback's
@@ -87,5 +95,25 @@ void	dane_policy_decide(const struct dane_policy_in *,
 const char *dane_policy_level_name(int level);
 /* smtp_tls_dane_insecure_mx_policy: DANE_POL_IMX_*, or -1. */
 int	dane_policy_imx_parse(const char *value);
+
+/*
+ * TLSA base domains through a CNAME (Postfix 3.7 src/tls/tls_dane.c
+ * tls_dane_resolve()): 'qname' is the server's name (the MX host),
+ * 'rname' the owner of its address records. With a validated address
+ * and a CNAME, the TLSA records of rname are asked for first and those
+ * of qname only when rname has none (not found or not validated); a
+ * lookup error of rname is final. Else qname alone. Returns the first
+ * name; *then is the second, or NULL.
+ */
+const char *dane_policy_tlsa_first(const char *qname, const char *rname,
+	    int host_secure, const char **then);
+/*
+ * The reference names for certificate name checks at DANE-TA(2)
+ * (Postfix 3.7 src/smtp/smtp_tls_policy.c dane_init()): the TLSA base
+ * domain, then rname and qname when they differ, else qname. At most
+ * 3 names in names[]; returns their number.
+ */
+size_t	dane_policy_refnames(const char *base, const char *qname,
+	    const char *rname, const char *names[3]);
 
 #endif

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dane.h"
 #include "dane_policy.h"
@@ -49,9 +50,12 @@ static struct {
 	int	have_dg;
 	struct tlsa_set *set;		/* the last lookup's records */
 	char	host[SJ_HOSTNAME_MAX + 1];	/* TLSA base domain */
+	char	qname[SJ_HOSTNAME_MAX + 1];	/* the server's name */
+	char	rname[SJ_HOSTNAME_MAX + 1];	/* after CNAMEs */
 	char	rrname[DNSSEC_TLSA_PREFIX_MAX + SJ_HOSTNAME_MAX + 1];
 	int	ready;			/* set holds usable records */
 	int	imx;			/* smtp_tls_dane_insecure_mx_policy */
+	int	force_tlsa;		/* smtp_tls_force_insecure_host_... */
 } dane_server;
 
 int
@@ -60,6 +64,7 @@ dane_server_ctx(SSL_CTX *ctx, const struct sj_tls_config *t)
 	char	why[TLSA_WHY_MAX];
 
 	dane_server.imx = t->dane_imx;
+	dane_server.force_tlsa = t->dane_force_tlsa;
 	if (tlsa_digests_parse(t->dane_digests, &dane_server.dg, why,
 	    sizeof(why)) < 0 || dane_server.dg.count == 0) {
 		msg_warn("tls_dane_digests: %s", why[0] ? why :
@@ -144,6 +149,9 @@ dane_server_warn(const struct tls_peer *tp, const char *dest,
 		    SJ_TLS_POL_MX_INSECURE},
 		{"dnssec lookups disabled", SJ_TLS_POL_NO_DNSSEC},
 		{"MX lookup errors ignored", SJ_TLS_POL_MX_IGNORED},
+		{"no longer a CNAME", SJ_TLS_POL_CNAME_GONE},
+		{"CNAME try again", SJ_TLS_POL_CNAME_AGAIN},
+		{"CNAME non-recoverable", SJ_TLS_POL_CNAME_FAIL},
 	};
 	size_t	i;
 
@@ -169,7 +177,8 @@ dane_server_level(struct dns_ctx *dns, const struct ipc_config *cfg,
 	struct dane_policy_in in;
 	struct dane_policy_out out;
 	char	cdest[SJ_HOSTNAME_MAX + 1];
-	int	rv;
+	const char *base, *then;
+	int	rv, cs;
 
 	dane_server.ready = 0;
 	if (dane_server.set == NULL || !dane_server.have_dg) {
@@ -191,15 +200,41 @@ dane_server_level(struct dns_ctx *dns, const struct ipc_config *cfg,
 	in.via_mx = a->via_mx;
 	in.mx_secure = a->mx_secure;
 	in.host_secure = a->secure;
-	in.force_tlsa = 0;
+	in.is_cname = strcasecmp(a->rname, a->host) != 0;
+	in.force_tlsa = dane_server.force_tlsa;
 	in.tlsa = -1;
 	in.dest = cdest;
 	in.host = a->host;
 	in.port = port;
 	dane_policy_decide(&in, &out);
+	if (out.check_cname) {
+		/* tls_dane.c qname_secure(): errors end as TLSA errors. */
+		cs = dnssec_cname_secure(dns, a->host);
+		if (cs == -ECANCELED || cs == -ENOMEM)
+			return (cs);
+		if (cs < 0 && (rv = dane_server_warn(tp, cdest, a->host, port,
+		    cs == DNSSEC_CNAME_GONE ? "no longer a CNAME" :
+		    cs == DNSSEC_CNAME_AGAIN ? "CNAME try again" :
+		    "CNAME non-recoverable")) < 0)
+			return (rv);
+		if (cs < 0)
+			in.tlsa = DANE_POL_TLSA_ERROR;
+		in.cname_checked = 1;
+		in.cname_secure = cs == DNSSEC_CNAME_SECURE;
+		dane_policy_decide(&in, &out);
+	}
+	base = a->host;
 	if (out.lookup_tlsa) {
-		rv = dane_server_tlsa(dns, a->host, port, dns->ad_trusted,
+		/* tls_dane_resolve(): the CNAME target first. */
+		base = dane_policy_tlsa_first(a->host, a->rname, a->secure,
+		    &then);
+		rv = dane_server_tlsa(dns, base, port, dns->ad_trusted,
 		    &in.usable);
+		if (rv == DANE_POL_TLSA_NONE && then != NULL) {
+			base = then;
+			rv = dane_server_tlsa(dns, base, port,
+			    dns->ad_trusted, &in.usable);
+		}
 		if (rv < 0)
 			return (rv);
 		in.tlsa = rv;
@@ -216,7 +251,11 @@ dane_server_level(struct dns_ctx *dns, const struct ipc_config *cfg,
 	case DANE_POL_HALF_DANE:
 	case DANE_POL_DANE:
 		snprintf(dane_server.host, sizeof(dane_server.host), "%s",
+		    base);
+		snprintf(dane_server.qname, sizeof(dane_server.qname), "%s",
 		    a->host);
+		snprintf(dane_server.rname, sizeof(dane_server.rname), "%s",
+		    a->rname);
 		dane_server.ready = 1;
 		return (out.level == DANE_POL_DANE ? SJ_TLS_LEV_DANE :
 		    SJ_TLS_LEV_HALF_DANE);
@@ -230,15 +269,24 @@ dane_server_level(struct dns_ctx *dns, const struct ipc_config *cfg,
 	}
 }
 
+const char *
+dane_server_base(void)
+{
+	return (dane_server.ready ? dane_server.host : NULL);
+}
+
 int
 dane_server_ssl(SSL *ssl)
 {
-	const char *names[1];
+	const char *names[3];
+	size_t	n;
 
 	if (!dane_server.ready)
 		return (-1);
-	names[0] = dane_server.host;
-	if (dane_ssl_enable(ssl, dane_server.host, names, 1, dane_server.set,
+	/* smtp_tls_policy.c dane_init(): base domain, rname, qname. */
+	n = dane_policy_refnames(dane_server.host, dane_server.qname,
+	    dane_server.rname, names);
+	if (dane_ssl_enable(ssl, dane_server.host, names, n, dane_server.set,
 	    &dane_server.dg, dane_server.rrname, NULL, NULL) <= 0)
 		return (-1);
 	return (0);

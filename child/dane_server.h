@@ -53,6 +53,9 @@ int	dane_server_level(struct dns_ctx *, const struct ipc_config *,
 
 /* The last decision's records on 'ssl': 0, or -1 (none usable). */
 int	dane_server_ssl(SSL *ssl);
+/* The TLSA base domain of the last DANE decision (Postfix: the SNI
+ * name, RFC 7672 3.1), or NULL when it gave no DANE level. */
+const char *dane_server_base(void);
 
 /* SSL_CTX_dane_enable() with tls_dane_digests, before the lock-down;
  * remembers smtp_tls_dane_insecure_mx_policy. 0 or -1. */

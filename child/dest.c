@@ -83,6 +83,7 @@ struct dest_work {
 	int	family;
 	unsigned char addr[16];
 	const char *host;		/* MX host or hop name */
+	char	rname[SJ_HOSTNAME_MAX + 1];	/* after CNAMEs, or "" */
 	int	secure;			/* the address RRset was validated */
 	int	via_mx;			/* the host came from an MX lookup */
 	int	mx_secure;		/* ... and that MX RRset was validated */
@@ -399,7 +400,7 @@ dest_family_ok(const struct dest_state *st, int family)
 /* Append one address; 0, or -1 when the list is full (truncated). */
 static int
 dest_append(struct dest_state *st, const char *host, unsigned pref,
-    const struct dns_addr *a, int secure)
+    const struct dns_addr *a, int secure, const char *rname)
 {
 	struct dest_work *w;
 
@@ -412,6 +413,9 @@ dest_append(struct dest_state *st, const char *host, unsigned pref,
 	w->family = a->family;
 	memcpy(w->addr, a->addr, sizeof(w->addr));
 	w->host = host;
+	w->rname[0] = '\0';
+	if (rname != NULL && strlen(rname) < sizeof(w->rname))
+		memcpy(w->rname, rname, strlen(rname) + 1);
 	w->secure = secure;
 	w->via_mx = w->mx_secure = 0;
 	return (0);
@@ -464,14 +468,14 @@ dest_addr_native(struct dest_state *st, const char *host, unsigned pref,
 	/* "hosts: files dns": the file first, DNS if it has none. */
 	nf = hosts_lookup(host, st->inet4, st->inet6, fa, DEST_FILE_MAX);
 	for (i = 0; i < nf; i++)
-		if (dest_append(st, host, pref, &fa[i], 0) < 0)
+		if (dest_append(st, host, pref, &fa[i], 0, NULL) < 0)
 			return;
 	if (nf > 0)
 		return;
 	for (i = 0; i < nr; i++) {
 		for (j = 0; j < r[i].count; j++, found++)
 			if (dest_append(st, host, pref, &r[i].addr[j],
-			    r[i].dnssec_valid) < 0)
+			    r[i].dnssec_valid, r[i].rname) < 0)
 				return;
 		if (r[i].status == DNS_RETRY)
 			again = 1;
@@ -505,7 +509,7 @@ dest_addr_one(struct dest_state *st, const char *host, unsigned pref,
 	size_t	i, j;
 
 	if (dest_literal(host, &a) == 0 && dest_family_ok(st, a.family)) {
-		(void)dest_append(st, host, pref, &a, 0);
+		(void)dest_append(st, host, pref, &a, 0, NULL);
 		return;
 	}
 
@@ -521,7 +525,7 @@ dest_addr_one(struct dest_state *st, const char *host, unsigned pref,
 			dest_reason(&st->why, r[i].why);
 		for (j = 0; j < r[i].count; j++)
 			if (dest_append(st, host, pref, &r[i].addr[j],
-			    r[i].dnssec_valid) < 0)
+			    r[i].dnssec_valid, r[i].rname) < 0)
 				break;
 		if (st->truncated || i + 1 == nr)
 			break;
@@ -920,6 +924,11 @@ dest_output(struct dest_state *st, struct dest_list *out)
 		memset(d, 0, sizeof(*d));
 		sj_text_censor(d->host, sizeof(d->host), w->host,
 		    strlen(w->host));
+		if (w->rname[0] != '\0')
+			sj_text_censor(d->rname, sizeof(d->rname), w->rname,
+			    strlen(w->rname));
+		else
+			memcpy(d->rname, d->host, strlen(d->host) + 1);
 		d->pref = w->pref;
 		d->secure = w->secure;
 		d->via_mx = w->via_mx;

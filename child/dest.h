@@ -45,6 +45,10 @@ struct dest_hop {
 
 struct dest_addr {
 	char	host[SJ_HOSTNAME_MAX + 1];	/* MX host, or the hop name */
+	/* The owner of its address records (CNAMEs followed); = host
+	 * for a literal, the hosts file or no CNAME. DANE: the TLSA base
+	 * domain tried first (child/dane_server.c). */
+	char	rname[SJ_HOSTNAME_MAX + 1];
 	char	addr_text[INET6_ADDRSTRLEN];
 	struct sockaddr_storage sa;		/* port filled in */
 	socklen_t salen;

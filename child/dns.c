@@ -90,6 +90,7 @@
 #define DNS_RR_FIXED	10	/* type, class, ttl, rdlength */
 
 #define RCODE_NOERROR	0
+#define RCODE_NXDOMAIN	3
 
 /* One name being resolved, with its CNAME steps. */
 struct dns_chain {
@@ -234,6 +235,50 @@ dns_set_dnssec(struct dns_ctx *ctx, int on, int trusted)
 {
 	ctx->dnssec = on != 0;
 	ctx->ad_trusted = trusted != 0;
+}
+
+void
+dns_set_probe(struct dns_ctx *ctx, unsigned qtype, const char *name,
+    void (*report)(void *, int), void *arg)
+{
+	size_t	len = strlen(name);
+
+	ctx->sec_stats &= ~DNS_SEC_DONT_PROBE;
+	if (qtype == 0 || qtype > 0xffff || len >= sizeof(ctx->probe_name)) {
+		ctx->sec_stats |= DNS_SEC_DONT_PROBE;
+		return;
+	}
+	ctx->probe_type = qtype;
+	memcpy(ctx->probe_name, name, len + 1);
+	ctx->probe_report = report;
+	ctx->probe_arg = arg;
+}
+
+void
+dns_allow_probe(struct dns_ctx *ctx, int allowed)
+{
+	ctx->probe_allowed = allowed != 0;
+}
+
+/* Postfix 3.7 dns_lookup.c dns_lookup_x(), then dns_sec.c dns_sec_probe(). */
+void
+dns_sec_note(struct dns_ctx *ctx, int validated)
+{
+	int	r;
+
+	if (validated)
+		ctx->sec_stats |= DNS_SEC_AVAILABLE;
+	if (!ctx->probe_allowed || (ctx->sec_stats & DNS_SEC_DONT_PROBE))
+		return;
+	ctx->sec_stats |= DNS_SEC_DONT_PROBE;	/* once, and no recursion */
+	if (ctx->sec_stats & DNS_SEC_AVAILABLE)
+		r = DNSSEC_PROBE_AVAILABLE;
+	else
+		r = dnssec_probe_run(ctx, ctx->probe_type, ctx->probe_name);
+	if (r == DNSSEC_PROBE_VALIDATED)
+		ctx->sec_stats |= DNS_SEC_AVAILABLE;
+	if (r >= 0 && ctx->probe_report != NULL)
+		ctx->probe_report(ctx->probe_arg, r);
 }
 
 void
@@ -562,6 +607,9 @@ dns_parse(struct dns_chain *ch, const unsigned char *abuf, int alen,
 					    "length: %u", rdlen);
 					not_found = DNS_RETRY;
 				} else {
+					if (*countp == 0)
+						memcpy(ch->ar->rname, name,
+						    strlen(name) + 1);
 					a->family = type == DNS_T_A ?
 					    AF_INET : AF_INET6;
 					memset(a->addr, 0, sizeof(a->addr));
@@ -640,6 +688,25 @@ dns_callback(void *arg, int status, int timeouts, unsigned char *abuf,
 	}
 	if (abuf == NULL || alen < DNS_HDR_LEN) {
 		dns_chain_herror(ch, DNS_RETRY, ARES_EBADRESP, DNS_TXT_TRYAGAIN);
+		return;
+	}
+	/* Postfix dns_query(): the AD bit of any reply counts. */
+	if (ch->ctx->dnssec && dnssec_answer_validated(abuf, (size_t)alen,
+	    ch->ctx->ad_trusted))
+		ch->ctx->sec_stats |= DNS_SEC_AVAILABLE;
+	/*
+	 * ares_send() (DNSSEC queries) hands over every answer as success:
+	 * classify NXDOMAIN and an empty NOERROR as ares_query() does
+	 * (c-ares 1.18 ares_query.c qcallback()), so that they read as
+	 * Postfix's "Host not found" and "no data record".
+	 */
+	if (ch->ctx->dnssec && (abuf[3] & 0x0f) == RCODE_NXDOMAIN) {
+		dns_chain_ares_error(ch, ARES_ENOTFOUND);
+		return;
+	}
+	if (ch->ctx->dnssec && (abuf[3] & 0x0f) == RCODE_NOERROR
+	    && dns_get16(abuf + 6) == 0) {
+		dns_chain_ares_error(ch, ARES_ENODATA);
 		return;
 	}
 	/* c-ares passes rcodes it does not know as success; glibc: fatal. */
@@ -841,7 +908,9 @@ dns_lookup_mx(struct dns_ctx *ctx, const char *name,
 	ch.mx = reply;
 	ctx->pending = 1;
 	dns_chain_start(&ch);
-	return (dns_run(ctx));
+	if ((rv = dns_run(ctx)) == 0 && ctx->dnssec)
+		dns_sec_note(ctx, 0);
+	return (rv);
 }
 
 int
@@ -874,6 +943,8 @@ dns_lookup_addr_many(struct dns_ctx *ctx, struct dns_addr_query *q,
 			dns_chain_start(&ch[j]);
 		if ((rv = dns_run(ctx)) < 0)
 			return (rv);
+		if (ctx->dnssec)
+			dns_sec_note(ctx, 0);
 	}
 	return (0);
 }

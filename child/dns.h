@@ -87,6 +87,9 @@ struct dns_addr_reply {
 	int	dnssec_valid;			/* see dns_set_dnssec() */
 	int	ares_status;
 	char	why[DNS_WHY_MAX + 1];
+	/* Owner of the records: the name after CNAMEs (Postfix's rname,
+	 * src/dns/dns_lookup.c); "" without records. */
+	char	rname[SJ_HOSTNAME_MAX + 1];
 	size_t	count;
 	struct dns_addr addr[DNS_RR_MAX];	/* in answer order */
 };
@@ -108,7 +111,17 @@ struct dns_ctx {
 	uint64_t rng[4];			/* xoshiro256** state */
 	int	dnssec;				/* DO-bit queries */
 	int	ad_trusted;			/* dnssec_ad_trusted() */
+	/* Postfix 3.7 dns_sec.c DNS_SEC_FLAG_*: dns_sec_note() */
+	unsigned sec_stats;
+	int	probe_allowed;			/* dns_allow_probe() */
+	unsigned probe_type;			/* dns_set_probe() */
+	char	probe_name[SJ_HOSTNAME_MAX + 1];
+	void	(*probe_report)(void *, int);
+	void   *probe_arg;
 };
+
+#define DNS_SEC_AVAILABLE	(1U << 0)	/* a validated answer came */
+#define DNS_SEC_DONT_PROBE	(1U << 1)	/* probe sent, or none set */
 
 /*
  * The resolv.conf options that apply to our lookups, as glibc reads
@@ -137,6 +150,20 @@ int	dns_set_servers(struct dns_ctx *, const char *csv);
  * rule's verdict) holds. Off: ares_query(), dnssec_valid always 0.
  */
 void	dns_set_dnssec(struct dns_ctx *, int on, int trusted);
+/*
+ * dnssec_probe: at the end of the first DNSSEC-requesting lookup after
+ * which no validated answer has arrived, look up name/qtype once
+ * (dnssec_probe_run()) and hand its DNSSEC_PROBE_* class to report();
+ * when an answer was validated first, report DNSSEC_PROBE_AVAILABLE
+ * instead (no probe, as Postfix). Only while dns_allow_probe() says so
+ * (the parent's per-process state); once per child. qtype 0: never.
+ */
+void	dns_allow_probe(struct dns_ctx *, int allowed);
+void	dns_set_probe(struct dns_ctx *, unsigned qtype, const char *name,
+	    void (*report)(void *, int), void *arg);
+/* A DNSSEC-requesting lookup ended ('validated': an answer of it was):
+ * runs the probe when it is due. For child/dnssec_query.c. */
+void	dns_sec_note(struct dns_ctx *, int validated);
 /* Bound one lookup batch (0 = DNS_DEADLINE_MS). */
 void	dns_set_deadline(struct dns_ctx *, unsigned ms);
 void	dns_free(struct dns_ctx *);

@@ -48,6 +48,7 @@
 #define DNSSEC_T_OPT	41
 #define DNSSEC_C_IN	1
 #define DNSSEC_OPT_DO	0x80	/* high octet of the OPT flags */
+#define DNSSEC_T_CNAME	5
 
 static void
 dnssec_put16(unsigned char *p, unsigned v)
@@ -56,9 +57,9 @@ dnssec_put16(unsigned char *p, unsigned v)
 	p[1] = (unsigned char)v;
 }
 
-int
-dnssec_query_build(const char *name, unsigned qtype, unsigned char *buf,
-    size_t size)
+static int
+dnssec_query_write(const char *name, unsigned qtype, unsigned char *buf,
+    size_t size, int root_ok)
 {
 	int	n;
 	size_t	o;
@@ -72,8 +73,8 @@ dnssec_query_build(const char *name, unsigned qtype, unsigned char *buf,
 	dnssec_put16(buf + 10, 1);		/* ARCOUNT: the OPT */
 	o = DNSSEC_HDR_LEN;
 	if ((n = tlsa_name_to_wire(name, buf + o, TLSA_WIRE_NAME_MAX)) < 0
-	    || n == 1)
-		return (-EINVAL);		/* the root: never asked */
+	    || (n == 1 && !root_ok))
+		return (-EINVAL);		/* the root: the probe only */
 	o += (size_t)n;
 	dnssec_put16(buf + o, qtype);
 	dnssec_put16(buf + o + 2, DNSSEC_C_IN);
@@ -88,6 +89,13 @@ dnssec_query_build(const char *name, unsigned qtype, unsigned char *buf,
 	dnssec_put16(buf + o + 8, 0);		/* no options */
 	o += 10;
 	return ((int)o);
+}
+
+int
+dnssec_query_build(const char *name, unsigned qtype, unsigned char *buf,
+    size_t size)
+{
+	return (dnssec_query_write(name, qtype, buf, size, 0));
 }
 
 /* 1 if addr (no port, no brackets) is a loopback address. */
@@ -254,6 +262,9 @@ dnssec_lookup_tlsa(struct dns_ctx *ctx, const char *host, unsigned port,
 		status = TLSA_RETRY;
 	if (rv == 0)
 		free(abuf);
+	/* dns_lookup_x(): a DNSSEC-requesting lookup ended. */
+	dns_sec_note(ctx, (status == TLSA_OK || status == TLSA_NOTFOUND)
+	    && dnssec_answer_secure(set, trusted));
 	switch (status) {
 	case TLSA_OK:
 		return (dnssec_answer_secure(set, trusted) ?
@@ -272,4 +283,122 @@ dnssec_lookup_tlsa(struct dns_ctx *ctx, const char *host, unsigned port,
 	snprintf(why, whysz, "Host or domain name not found. Name service "
 	    "error for name=%s type=TLSA: %s", qname, text);
 	return (DNSSEC_TLSA_ERROR);
+}
+
+int
+dnssec_probe_run(struct dns_ctx *ctx, unsigned qtype, const char *name)
+{
+	unsigned char q[DNSSEC_QUERY_MAX];
+	unsigned char *abuf;
+	size_t	alen = 0;
+	int	qlen, rv, ares_status, result;
+
+	/* dns_lookup_x(): an invalid name is "not found", never sent. */
+	if (strcmp(name, ".") != 0 && (!dns_valid_hostname(name)
+	    || dns_valid_hostaddr(name)))
+		return (DNSSEC_PROBE_INSECURE);
+	if ((qlen = dnssec_query_write(name, qtype, q, sizeof(q), 1)) < 0)
+		return (DNSSEC_PROBE_INSECURE);
+	if ((abuf = malloc(DNSSEC_ANSWER_MAX)) == NULL)
+		return (DNSSEC_PROBE_RETRY);
+	rv = dns_raw_query(ctx, q, (size_t)qlen, abuf, DNSSEC_ANSWER_MAX,
+	    &alen, &ares_status);
+	if (rv == -ECANCELED)
+		result = rv;
+	else if (rv < 0)
+		result = DNSSEC_PROBE_RETRY;
+	else if (ares_status == ARES_SUCCESS) {
+		/* dns_query(): the AD bit of any reply counts. */
+		if (dnssec_answer_validated(abuf, alen, ctx->ad_trusted))
+			result = DNSSEC_PROBE_VALIDATED;
+		else if ((abuf[3] & 0x0f) == 0 || (abuf[3] & 0x0f) == 3)
+			result = DNSSEC_PROBE_INSECURE;	/* NOERROR, NXDOMAIN */
+		else
+			result = DNSSEC_PROBE_FAIL;	/* glibc NO_RECOVERY */
+	} else if (ares_status == ARES_ENOTFOUND
+	    || ares_status == ARES_ENODATA)
+		result = DNSSEC_PROBE_INSECURE;
+	else if (ares_status == ARES_EFORMERR)
+		result = DNSSEC_PROBE_FAIL;
+	else
+		result = DNSSEC_PROBE_RETRY;	/* SERVFAIL, timeout, ... */
+	free(abuf);
+	return (result);
+}
+
+int
+dnssec_cname_answer(const unsigned char *abuf, size_t alen, int trusted)
+{
+	size_t	pos, next;
+	unsigned i, an, qd, rdlen;
+
+	if (abuf == NULL || alen < DNSSEC_HDR_LEN)
+		return (DNSSEC_CNAME_AGAIN);
+	if ((abuf[3] & 0x0f) == 3)
+		return (DNSSEC_CNAME_GONE);		/* NXDOMAIN */
+	if ((abuf[3] & 0x0f) != 0)
+		return (DNSSEC_CNAME_FAIL);		/* glibc NO_RECOVERY */
+	/* dns_get_answer(): a CNAME record in the answer section. */
+	qd = (unsigned)abuf[4] << 8 | abuf[5];
+	an = (unsigned)abuf[6] << 8 | abuf[7];
+	pos = DNSSEC_HDR_LEN;
+	for (i = 0; i < qd; i++) {
+		if ((pos = dnssec_skip_name(abuf, alen, pos)) == 0
+		    || pos + 4 > alen)
+			return (DNSSEC_CNAME_GONE);
+		pos += 4;
+	}
+	for (i = 0; i < an; i++) {
+		if ((next = dnssec_skip_name(abuf, alen, pos)) == 0
+		    || next + 10 > alen)
+			break;
+		rdlen = (unsigned)abuf[next + 8] << 8 | abuf[next + 9];
+		if (((unsigned)abuf[next] << 8 | abuf[next + 1])
+		    == DNSSEC_T_CNAME)
+			return (dnssec_answer_validated(abuf, alen, trusted) ?
+			    DNSSEC_CNAME_SECURE : DNSSEC_CNAME_INSECURE);
+		pos = next + 10 + rdlen;
+		if (pos > alen)
+			break;
+	}
+	return (DNSSEC_CNAME_GONE);
+}
+
+int
+dnssec_cname_secure(struct dns_ctx *ctx, const char *qname)
+{
+	unsigned char q[DNSSEC_QUERY_MAX];
+	unsigned char *abuf;
+	size_t	alen = 0;
+	int	qlen, rv, ares_status, result;
+	int	validated = 0;
+
+	if ((qlen = dnssec_query_build(qname, DNSSEC_T_CNAME, q,
+	    sizeof(q))) < 0)
+		return (DNSSEC_CNAME_GONE);	/* dns_lookup(): not found */
+	if ((abuf = malloc(DNSSEC_ANSWER_MAX)) == NULL)
+		return (-ENOMEM);
+	rv = dns_raw_query(ctx, q, (size_t)qlen, abuf, DNSSEC_ANSWER_MAX,
+	    &alen, &ares_status);
+	if (rv == -ECANCELED) {
+		free(abuf);
+		return (rv);
+	}
+	if (rv < 0)
+		result = DNSSEC_CNAME_AGAIN;
+	else if (ares_status == ARES_SUCCESS) {
+		validated = dnssec_answer_validated(abuf, alen,
+		    ctx->ad_trusted);
+		result = dnssec_cname_answer(abuf, alen, ctx->ad_trusted);
+	} else if (ares_status == ARES_ENOTFOUND
+	    || ares_status == ARES_ENODATA)
+		result = DNSSEC_CNAME_GONE;
+	else if (ares_status == ARES_EFORMERR)
+		result = DNSSEC_CNAME_FAIL;
+	else
+		result = DNSSEC_CNAME_AGAIN;
+	free(abuf);
+	/* dns_lookup_x(): a DNSSEC-requesting lookup ended. */
+	dns_sec_note(ctx, validated);
+	return (result);
 }

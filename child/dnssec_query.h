@@ -82,4 +82,33 @@ int	dnssec_answer_secure(const struct tlsa_set *, int trusted);
 int	dnssec_lookup_tlsa(struct dns_ctx *, const char *host, unsigned port,
 	    int trusted, struct tlsa_set *, char *why, size_t whysz);
 
+/*
+ * dnssec_probe (Postfix 3.7 src/dns/dns_sec.c dns_sec_probe()): look
+ * up name ("." allowed) and type with DO set and classify the answer;
+ * the classes are the IPC_PROBE_* values of ipc_msg.h. -ECANCELED
+ * when the parent cancelled the wait.
+ */
+#define DNSSEC_PROBE_VALIDATED	0	/* a validated answer */
+#define DNSSEC_PROBE_INSECURE	1	/* an answer (or an invalid name) */
+#define DNSSEC_PROBE_RETRY	2	/* no answer: try again */
+#define DNSSEC_PROBE_FAIL	3	/* no answer: non-recoverable */
+#define DNSSEC_PROBE_AVAILABLE	4	/* not sent: an answer was validated */
+int	dnssec_probe_run(struct dns_ctx *, unsigned qtype, const char *name);
+
+/*
+ * Postfix 3.7 tls_dane.c qname_secure(): is the CNAME of qname (a host
+ * whose address records, behind that CNAME, were not validated) itself
+ * validated? A class below, or -ECANCELED, -ENOMEM.
+ */
+#define DNSSEC_CNAME_SECURE	1	/* a validated CNAME */
+#define DNSSEC_CNAME_INSECURE	0	/* a CNAME, not validated */
+#define DNSSEC_CNAME_GONE	(-1)	/* "no longer a CNAME" */
+#define DNSSEC_CNAME_AGAIN	(-2)	/* lookup error: try again */
+#define DNSSEC_CNAME_FAIL	(-3)	/* lookup error: non-recoverable */
+int	dnssec_cname_secure(struct dns_ctx *, const char *qname);
+/* The classes above for one answer to that query (no lookup errors
+ * but FAIL; AGAIN for a truncated header). */
+int	dnssec_cname_answer(const unsigned char *abuf, size_t alen,
+	    int trusted);
+
 #endif

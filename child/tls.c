@@ -622,7 +622,8 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 	}
 	/* Postfix tls_client.c: DANE sessions send the TLSA base
 	 * domain as SNI unless smtp_tls_servername names one. */
-	if ((sni = tls_sni(t, p)) == NULL && SJ_TLS_IS_DANE(level))
+	if ((sni = tls_sni(t, p)) == NULL && SJ_TLS_IS_DANE(level) &&
+	    (sni = dane_server_base()) == NULL)
 		sni = p->host;
 	if (sni != NULL && *sni != '\0' &&
 	    !SSL_set_tlsext_host_name(c->ssl, sni))

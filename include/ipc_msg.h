@@ -30,7 +30,7 @@
 #include "sj_limits.h"
 #include "sj_tls.h"
 
-#define IPC_VERSION	23
+#define IPC_VERSION	24
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -64,6 +64,7 @@ enum ipc_type {
 	IPC_T_GENERIC_REQ,	/* C2P: generic maps for a header address */
 	IPC_T_GENERIC_REPLY,	/* P2C: the answer: the new address or none */
 	IPC_T_TLS_ANCHOR,	/* P2C: one trust anchor of that TLS_POLICY */
+	IPC_T_DNSSEC_PROBE,	/* C2P: outcome of the dnssec_probe lookup */
 	IPC_T_MAX		/* one past the last type */
 };
 
@@ -290,7 +291,11 @@ struct ipc_hosts {
  * smtp_tls_security_level = may a failed handshake is retried in clear
  * text on the same server. */
 #define IPC_DF_TLS_PLAIN_OK	(1U << 5)
-#define IPC_DF_ALL		((1U << 6) - 1)
+/* dnssec_probe is still due in this smtp(8) process (the parent): the
+ * child may probe in this job and sends one DNSSEC_PROBE if it does,
+ * or when a validated answer made the probe unneeded. */
+#define IPC_DF_DNSSEC_PROBE	(1U << 6)
+#define IPC_DF_ALL		((1U << 7) - 1)
 
 struct ipc_deliver {
 	uint32_t job_id;		/* chosen by the parent, echoed back */
@@ -522,6 +527,30 @@ struct ipc_ehlo_note {
 };
 
 /*
+ * Postfix 3.7 dns_sec_probe() (src/dns/dns_sec.c): at the end of the
+ * first DNSSEC-requesting lookup after which no answer was validated,
+ * the child looks up $dnssec_probe (parsed by the parent at start,
+ * inherited with the fork as the resolver options are) and reports
+ * the outcome as a class (or AVAILABLE when an answer was validated
+ * first and no probe is needed); the parent logs Postfix's warnings
+ * with its own copy of the parameter. Postfix probes once per
+ * process: the parent (one request at a time, as an smtp(8) process)
+ * allows it with IPC_DF_DNSSEC_PROBE until a child reported, and a
+ * report is allowed once per job that had the flag.
+ */
+#define IPC_PROBE_VALIDATED	0	/* validated: logged with -v only */
+#define IPC_PROBE_INSECURE	1	/* an answer, not validated */
+#define IPC_PROBE_RETRY		2	/* no answer: "try again" */
+#define IPC_PROBE_FAIL		3	/* no answer: non-recoverable */
+#define IPC_PROBE_AVAILABLE	4	/* no probe: an answer was validated */
+#define IPC_PROBE_MAX		4
+
+struct ipc_dnssec_probe {
+	uint32_t job_id;
+	uint32_t result;		/* IPC_PROBE_* */
+};
+
+/*
  * The client key stays in the parent: during a TLS handshake that asks
  * for a client certificate, the child's provider (child/tls_keyprov.c)
  * sends the digest to sign, in hex; the parent signs at most one per
@@ -635,6 +664,7 @@ struct ipc_msg {
 		struct ipc_generic_req generic_req;
 		struct ipc_generic_reply generic_reply;
 		struct ipc_tls_anchor tls_anchor;
+		struct ipc_dnssec_probe dnssec_probe;
 	} u;
 };
 

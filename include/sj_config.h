@@ -113,6 +113,12 @@ struct sj_config {
 
 	/* What the child is told in CONFIG (smtp_* and friends). */
 	struct ipc_config child;
+	/* dnssec_probe as configured, for the parent's log lines, and as
+	 * parent/dnssec_probe.c parsed it (type 0: no probe); the child
+	 * inherits it with the fork (not part of CONFIG). */
+	char	dnssec_probe[SJ_LIST_MAX + 1];
+	unsigned dnssec_probe_type;
+	char	dnssec_probe_name[SJ_HOSTNAME_MAX + 1];
 	/* smtp_host_lookup = native: child.hosts_count pairs, or NULL */
 	struct ipc_hosts *hosts;
 	/* smtp_*_checks: child.checks_count rules (parent/checks_load.c) */

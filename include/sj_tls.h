@@ -157,6 +157,10 @@ struct sj_tls_config {
 	 * smtp_tls_dane_insecure_mx_policy (DANE_POL_IMX_* values). */
 	char	dane_digests[SJ_TLS_LIST_MAX];
 	int	dane_imx;
+	/* smtp_tls_force_insecure_host_tlsa_lookup (Postfix 3.7
+	 * tls_dane_resolve() forcetlsa): TLSA lookups also for a host
+	 * whose address records were not validated. */
+	int	dane_force_tlsa;
 	/* smtp_tls_loglevel itself asked for "untrusted" (log_mask has it
 	 * at the levels that match): at dane, a server tried at "may" or
 	 * "encrypt" logs no verification failure (Postfix tls_client.c
@@ -225,6 +229,10 @@ struct sj_tls_config {
 /* The configuration warnings (no server skipped by them at "dane"). */
 #define SJ_TLS_POL_NO_DNSSEC	7	/* "DEST: LEVEL configured with dnssec lookups disabled" */
 #define SJ_TLS_POL_MX_IGNORED	8	/* "... MX lookup errors ignored" */
+/* tls_dane.c qname_secure(): "DNSSEC status lookup error for HOST: ..." */
+#define SJ_TLS_POL_CNAME_GONE	9	/* "no longer a CNAME" */
+#define SJ_TLS_POL_CNAME_AGAIN	10	/* dns_lookup() text, try again */
+#define SJ_TLS_POL_CNAME_FAIL	11	/* dns_lookup() text, non-recoverable */
 
 /* LIBERR events after one failed handshake (Postfix logs them all). */
 #define SJ_TLS_LIBERR_MAX	8

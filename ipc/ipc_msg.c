@@ -276,6 +276,10 @@
 	X(ipc_tls_anchor, U32, kind, RAW) \
 	X(ipc_tls_anchor, STR, der, TXT)
 
+#define IPC_F_DNSSEC_PROBE(X) \
+	X(ipc_dnssec_probe, U32, job_id, RAW) \
+	X(ipc_dnssec_probe, U32, result, RAW)
+
 /* Header addresses: any byte but NUL (8-bit headers exist). */
 #define IPC_F_GENERIC_REQ(X) \
 	X(ipc_generic_req, U32, job_id, RAW) \
@@ -336,6 +340,7 @@ IPC_F_EHLO_NOTE(IPC_TYPE_CHECK)
 IPC_F_GENERIC_REQ(IPC_TYPE_CHECK)
 IPC_F_GENERIC_REPLY(IPC_TYPE_CHECK)
 IPC_F_TLS_ANCHOR(IPC_TYPE_CHECK)
+IPC_F_DNSSEC_PROBE(IPC_TYPE_CHECK)
 
 enum ipc_kind {
 	IPC_K_U32,
@@ -398,6 +403,10 @@ static const struct ipc_field ipc_f_tls_anchor[] = {
 	IPC_F_TLS_ANCHOR(IPC_FIELD)
 };
 
+static const struct ipc_field ipc_f_dnssec_probe[] = {
+	IPC_F_DNSSEC_PROBE(IPC_FIELD)
+};
+
 static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 
 #define IPC_MAX_READY	IPC_BODY_MAX(IPC_F_READY)
@@ -424,6 +433,7 @@ static const struct ipc_field ipc_f_tls_info[] = { IPC_F_TLS_INFO(IPC_FIELD) };
 #define IPC_MAX_GENERIC_REQ	IPC_BODY_MAX(IPC_F_GENERIC_REQ)
 #define IPC_MAX_GENERIC_REPLY	IPC_BODY_MAX(IPC_F_GENERIC_REPLY)
 #define IPC_MAX_TLS_ANCHOR	IPC_BODY_MAX(IPC_F_TLS_ANCHOR)
+#define IPC_MAX_DNSSEC_PROBE	IPC_BODY_MAX(IPC_F_DNSSEC_PROBE)
 
 /* Every message, header included, fits one SJ_IPC_MSG_MAX datagram. */
 #define IPC_FITS(n)	((n) + IPC_HDR_LEN <= SJ_IPC_MSG_MAX)
@@ -585,6 +595,10 @@ static const struct ipc_row ipc_table[IPC_T_MAX] = {
 	[IPC_T_TLS_ANCHOR] = { { IPC_T_TLS_ANCHOR, "TLS_ANCHOR", IPC_P2C,
 	    IPC_MAX_TLS_ANCHOR, 0 }, ipc_f_tls_anchor,
 	    IPC_NF(ipc_f_tls_anchor) },
+	/* dnssec_probe's outcome as a class: the parent logs the text. */
+	[IPC_T_DNSSEC_PROBE] = { { IPC_T_DNSSEC_PROBE, "DNSSEC_PROBE",
+	    IPC_C2P, IPC_MAX_DNSSEC_PROBE, 0 }, ipc_f_dnssec_probe,
+	    IPC_NF(ipc_f_dnssec_probe) },
 };
 
 /* DSN NOTIFY bits as Postfix dsn_mask.h: NEVER, SUCCESS, FAILURE, DELAY. */
@@ -998,6 +1012,13 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			ipc_why(why, whysz, "%s: field ehlo_discard: 0x%x not "
 			    "an EHLO mask of a granted socket", name,
 			    m->u.socket.ehlo_discard);
+			return (-1);
+		}
+		break;
+	case IPC_T_DNSSEC_PROBE:
+		if (m->u.dnssec_probe.result > IPC_PROBE_MAX) {
+			ipc_why(why, whysz, "%s: field result: %u not in 0..%d",
+			    name, m->u.dnssec_probe.result, IPC_PROBE_MAX);
 			return (-1);
 		}
 		break;

@@ -117,8 +117,7 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	HON(DELIVERY, "smtputf8_enable",
 	    "${{$compatibility_level} <level {1} ? {no} : {yes}}"),
 	HON(DELIVERY, "smtp_dns_support_level", ""),
-	REF(DELIVERY, "dnssec_probe", "ns:.", DNSSEC, "",
-	    "the start-up DNSSEC probe is not implemented"),
+	HON(DELIVERY, "dnssec_probe", "ns:."),
 	HON(DELIVERY, "smtp_host_lookup", "dns"),
 	REF(DELIVERY, "smtp_balance_inet_protocols", "yes", NONE, NULL,
 	    "addresses are always balanced between IPv4 and IPv6"),
@@ -281,8 +280,7 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	HON(TLS, "smtp_tls_dane_insecure_mx_policy",
 	    "${{$smtp_tls_security_level} == {dane} ? {dane} : {may}}"),
 	HON(TLS, "tls_dane_digests", "sha512 sha256"),
-	REF(TLS, "smtp_tls_force_insecure_host_tlsa_lookup", "no", NONE, NULL,
-	    "TLSA lookups below an insecure host are not implemented"),
+	HON(TLS, "smtp_tls_force_insecure_host_tlsa_lookup", "no"),
 	/* Refused at any level, as parent/cfg_tls.c refuses them. */
 	REF(TLS, "smtp_tls_per_site", "", NONE, NULL,
 	    "per-destination TLS policy tables are not implemented"),
@@ -505,9 +503,6 @@ refuse_dep_on(struct sj_params *p, enum cfg_refuse_dep dep)
 		    !refuse_is(p, "smtp_bind_address6", ""));
 	case CFG_DEP_DEADLINE:
 		return (!refuse_is(p, "smtp_per_request_deadline", "no"));
-	case CFG_DEP_DNSSEC:
-		return (refuse_is(p, "smtp_dns_support_level", "dnssec") ||
-		    refuse_dep_on(p, CFG_DEP_TLS));
 	}
 	return (1);
 }

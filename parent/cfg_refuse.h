@@ -28,7 +28,6 @@ enum cfg_refuse_dep {
 	CFG_DEP_XFORWARD,	/* smtp_send_xforward_command = yes */
 	CFG_DEP_BIND,		/* smtp_bind_address or _address6 non-empty */
 	CFG_DEP_DEADLINE,	/* smtp_per_request_deadline = yes */
-	CFG_DEP_DNSSEC,		/* smtp_dns_support_level = dnssec, or TLS */
 };
 
 /* README "Parameters" groups the table by these. */

@@ -518,7 +518,8 @@ tls_trust_anchors(struct sj_tls_config *t, struct sj_params *p, char *why,
 }
 
 /*
- * dane, dane-only: tls_dane_digests and smtp_tls_dane_insecure_mx_policy,
+ * dane, dane-only: tls_dane_digests, smtp_tls_dane_insecure_mx_policy
+ * and smtp_tls_force_insecure_host_tlsa_lookup,
  * checked here with the parsers the child uses (child/tlsa.c,
  * child/dane_policy.c). Postfix warns about a bad digest list and
  * treats every DANE destination as failing; a bad policy value makes
@@ -554,6 +555,10 @@ tls_dane(struct sj_tls_config *t, struct sj_params *p, char *why,
 		    " value: \"%.50s\"", v);
 		return (-EINVAL);
 	}
+	if ((rc = sj_params_get_bool(p,
+	    "smtp_tls_force_insecure_host_tlsa_lookup", &t->dane_force_tlsa,
+	    why, whysz)) < 0)
+		return (rc);
 	return (0);
 }
 

@@ -82,6 +82,7 @@
 
 #include "cfg_net.h"
 #include "cfg_params.h"
+#include "dnssec_probe.h"
 #include "hosts_file.h"
 #include "notice.h"
 #include "generic_map.h"
@@ -874,6 +875,17 @@ config_child(struct sj_config *cfg, char *why, size_t whysz)
 		c->flags |= IPC_CF_DISABLE_DNS;
 	} else if (strcmp(v, "dnssec") == 0) {
 		c->flags |= IPC_CF_DNSSEC;
+		/* Postfix 3.7 dns_sec.c: looked up at the first DNSSEC
+		 * lookup whose answer is not validated (child). */
+		if ((rc = sj_params_get_str(cfg->params, "dnssec_probe", &v,
+		    why, whysz)) < 0)
+			return (rc);
+		if ((rc = dnssec_probe_parse(v, &cfg->dnssec_probe_type,
+		    cfg->dnssec_probe_name, sizeof(cfg->dnssec_probe_name),
+		    why, whysz)) < 0)
+			return (rc);
+		snprintf(cfg->dnssec_probe, sizeof(cfg->dnssec_probe), "%s",
+		    v);
 	} else if (strcmp(v, "enabled") != 0) {
 		snprintf(why, whysz, "invalid smtp_dns_support_level: "
 		    "\"%.50s\" (expected disabled, enabled or dnssec)", v);

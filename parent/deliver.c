@@ -58,6 +58,7 @@
 #include "deliver.h"
 #include "dreq.h"
 #include "dsn_filter.h"
+#include "dnssec_probe.h"
 #include "ehlo_discard.h"
 #include "generic_map.h"
 #include "idna.h"
@@ -104,6 +105,7 @@ struct deliver_job {
 	char	nexthop[SJ_NEXTHOP_MAX + 1];	/* as sent in DELIVER */
 	struct sasl_job sasl;		/* what SASL_REQ may be given */
 	unsigned nsign;			/* SIGN_REQs answered in this job */
+	int	probe_open;		/* IPC_DF_DNSSEC_PROBE, no report yet */
 	/* The job's TLS policy (smtp_tls_policy_maps, parent/tls_policy.c):
 	 * 1 when the table had an entry, sent as TLS_POLICY first. */
 	int	tls_found;
@@ -341,6 +343,9 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 	    (long long)req->stats.incoming_arrival.tv_sec >=
 	    (long long)job->cfg->tls.min_backoff)
 		m.u.deliver.flags |= IPC_DF_TLS_PLAIN_OK;
+	/* dnssec_probe: once per process, as Postfix (dnssec_probe.c). */
+	if ((job->probe_open = dnssec_probe_due(job->cfg)) != 0)
+		m.u.deliver.flags |= IPC_DF_DNSSEC_PROBE;
 	m.u.deliver.smtputf8 = req->sendopts;
 	m.u.deliver.ret_flags = req->dsn_ret;
 	m.u.deliver.content_size = content_len;
@@ -515,6 +520,13 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 			/* The client key is the parent's (tls_sign.c). */
 			if (tls_sign_serve_job(cc->ipc_fd, &m, &job->nsign,
 			    req->queue_id, job->why, sizeof(job->why)) < 0)
+				goto violation;
+			break;
+		case IPC_T_DNSSEC_PROBE:
+			/* dnssec_probe's warnings, from our copy of it. */
+			if (dnssec_probe_note(&m.u.dnssec_probe, job->job_id,
+			    job->cfg, &job->probe_open, job->why,
+			    sizeof(job->why)) < 0)
 				goto violation;
 			break;
 		case IPC_T_EHLO_NOTE:

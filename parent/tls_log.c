@@ -215,6 +215,19 @@ tls_log_policy(const struct sj_tls_config *t, const struct ipc_tls_info *i)
 		msg_warn("TLS policy lookup for %s/%s: TLSA lookup error for "
 		    "%s:%u", i->peer, i->host, i->host, i->verify_depth);
 		return (0);
+	case SJ_TLS_POL_CNAME_GONE:
+		/* tls_dane.c qname_secure() */
+		msg_warn("DNSSEC status lookup error for %s: no longer a "
+		    "CNAME", i->host);
+		return (0);
+	case SJ_TLS_POL_CNAME_AGAIN:
+	case SJ_TLS_POL_CNAME_FAIL:
+		msg_warn("DNSSEC status lookup error for %s: Host or domain "
+		    "name not found. Name service error for name=%s "
+		    "type=CNAME: %s", i->host, i->host,
+		    i->conn_code == SJ_TLS_POL_CNAME_AGAIN ?
+		    "Host not found, try again" : "Non-recoverable error");
+		return (0);
 	default:
 		return (-EINVAL);
 	}

@@ -16,6 +16,19 @@
 #	    bad.dane.test      MX with a 3 1 1 record of another key
 #	    notlsa.dane.test   MX without TLSA records
 #	    mx.insecure.test   the MX of insecure.test (unsigned zone)
+#	    mx.cname.dane.test the MX of cname.dane.test: a CNAME to
+#	                       real.dane.test, which has the matching
+#	                       3 1 1 record (Postfix 3.7 tls_dane_resolve()
+#	                       looks at the CNAME target first)
+#	    mx.cnx.dane.test   the MX of cnx.dane.test: a CNAME into the
+#	                       unsigned zone (mx2.insecure.test), with the
+#	                       matching record at the MX name (the CNAME is
+#	                       validated: tls_dane.c qname_secure())
+#	    mx.ta.dane.test    the MX of ta.dane.test: a CNAME to realta,
+#	                       whose 2 0 1 record names a CA that issued
+#	                       the server a certificate for realta only
+#	    nx.dane.test       does not exist (NXDOMAIN for the DO query:
+#	                       bounced 5.4.4 "Host not found", as stock)
 #	Stock smtp(8) at "dane" and "dane-only" (smtp_dns_support_level =
 #	dnssec) sends one message to each. Checked: the outcome, DSN and
 #	text of each status line and the TLS line ("Verified TLS
@@ -38,6 +51,14 @@
 #	"dane-only"): one message each through both agents, compared the
 #	same way; smtpjail's child makes the TLSA lookups for the job's
 #	servers as it does for main.cf's level.
+#
+#	dnssec_probe (Postfix 3.7 src/dns/dns_sec.c): transports sprobe and
+#	jprobe (dane, dnssec_probe = ns:insecure.test) and sprobeok and
+#	jprobeok (ns:dane.test) each send one message to insecure.test,
+#	whose MX is the first, unvalidated, lookup of the process (of the
+#	child): stock's "DNSSEC validation may be unavailable" and "reason:
+#	dnssec_probe ... not DNSSEC validated" warnings must be smtpjail's,
+#	and neither may warn for the signed probe.
 #
 #	Needs nsd, unbound, ldnsutils and openssl; without them the
 #	suite says "not ok" (make deps installs them).
@@ -74,6 +95,25 @@ spki_hash() {
 	openssl pkey -pubin -outform DER 2> /dev/null |
 	    openssl dgst -sha256 -r | cut -d' ' -f1
 }
+# DANE-TA(2): a CA, and a server certificate it issued for the CNAME
+# target realta.dane.test only (name checks: smtp_tls_policy.c
+# dane_init() accepts the TLSA base domain, the target and the MX name).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$D/ca.key" -out "$D/ca.crt" -subj "/CN=Test DANE CA" -days 2 \
+    -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign,cRLSign 2> /dev/null ||
+    sj_die "openssl req (CA) failed"
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$D/ta.key" -out "$D/ta.csr" -subj /CN=realta.dane.test \
+    2> /dev/null || sj_die "openssl req (TA leaf) failed"
+printf 'subjectAltName=DNS:realta.dane.test\n' > "$D/ta.ext"
+openssl x509 -req -in "$D/ta.csr" -CA "$D/ca.crt" -CAkey "$D/ca.key" \
+    -CAcreateserial -out "$D/ta.crt" -days 2 -extfile "$D/ta.ext" \
+    2> /dev/null || sj_die "openssl x509 (TA leaf) failed"
+cat "$D/ta.key" "$D/ta.crt" "$D/ca.crt" > "$D/ta.pem"
+chmod 600 "$D/ta.key" "$D/ta.pem"
+CAHASH=$(openssl x509 -in "$D/ca.crt" -outform DER |
+    openssl dgst -sha256 -r | cut -d' ' -f1)
 GOOD=$(openssl x509 -in "$D/srv.crt" -pubkey -noout | spki_hash)
 BAD=$(openssl pkey -in "$D/other.key" -pubout | spki_hash)
 
@@ -92,6 +132,17 @@ mx.bad	IN A 127.0.0.4
 _25._tcp.mx.bad	IN TLSA 3 1 1 $BAD
 notlsa	IN MX 10 mx.notlsa.dane.test.
 mx.notlsa	IN A 127.0.0.5
+cname	IN MX 10 mx.cname.dane.test.
+mx.cname	IN CNAME real.dane.test.
+real	IN A 127.0.0.7
+_25._tcp.real	IN TLSA 3 1 1 $GOOD
+ta	IN MX 10 mx.ta.dane.test.
+mx.ta	IN CNAME realta.dane.test.
+realta	IN A 127.0.0.9
+_25._tcp.realta	IN TLSA 2 0 1 $CAHASH
+cnx	IN MX 10 mx.cnx.dane.test.
+mx.cnx	IN CNAME mx2.insecure.test.
+_25._tcp.mx.cnx	IN TLSA 3 1 1 $GOOD
 EOF
 cat > "$D/insecure.test.zone" <<EOF
 \$ORIGIN insecure.test.
@@ -100,6 +151,7 @@ cat > "$D/insecure.test.zone" <<EOF
 @	IN NS ns.dane.test.
 @	IN MX 10 mx.insecure.test.
 mx	IN A 127.0.0.6
+mx2	IN A 127.0.0.8
 _25._tcp.mx	IN TLSA 3 1 1 $GOOD
 EOF
 (
@@ -185,6 +237,16 @@ receiver good 127.0.0.3
 receiver bad 127.0.0.4
 receiver notlsa 127.0.0.5
 receiver insecure 127.0.0.6
+receiver cname 127.0.0.7
+receiver cnx 127.0.0.8
+pf_master_add "127.0.0.9:25 inet n - n - - smtpd" \
+    "  -o syslog_name=postfix/rta" \
+    "  -o myhostname=rcpt.sink.test" \
+    "  -o content_filter=discard:" \
+    "  -o smtpd_recipient_restrictions=permit_mynetworks,reject" \
+    "  -o smtpd_tls_security_level=may" \
+    "  -o smtpd_tls_chain_files=$D/ta.pem" \
+    "  -o smtpd_tls_loglevel=1"
 pf_master_add "tlsmgr unix - - n 1000? 1 tlsmgr"
 for l in dane dane-only; do
 	pf_master_add "s$l unix - - y - - smtp" \
@@ -212,20 +274,47 @@ for a in s j; do
 	    "  -o smtp_dns_support_level=dnssec" \
 	    "  -o smtp_tls_policy_maps=texthash:$D/policy"
 done
+# dnssec_probe (Postfix 3.7 src/dns/dns_sec.c): each transport's first
+# lookup (insecure.test's MX) is not validated, so it probes: an
+# unsigned name (warnings) or a signed one (silent).
+for a in s j; do
+	[ $a = s ] && cmd=smtp || cmd=smtpjail
+	# smtp_tls_force_insecure_host_tlsa_lookup: TLSA records of
+	# mx.cnx.dane.test although its address (behind a CNAME into the
+	# unsigned zone) is not validated.
+	pf_master_add "${a}force unix - - y - - $cmd" \
+	    "  -o syslog_name=postfix/\$service_name" \
+	    "  -o smtp_tls_security_level=dane-only" \
+	    "  -o smtp_dns_support_level=dnssec" \
+	    "  -o smtp_tls_force_insecure_host_tlsa_lookup=yes"
+	for p in probe:insecure.test probeok:dane.test; do
+		pf_master_add "${a}${p%%:*} unix - - y - - $cmd" \
+		    "  -o syslog_name=postfix/\$service_name" \
+		    "  -o smtp_tls_security_level=dane" \
+		    "  -o smtp_dns_support_level=dnssec" \
+		    "  -o dnssec_probe=ns:${p#*:}"
+	done
+done
 pf_postconf "smtp_tls_loglevel=1"
 {
-	for v in good.dane bad.dane notlsa.dane insecure; do
+	for v in good.dane bad.dane notlsa.dane insecure cname.dane cnx.dane nx.dane ta.dane; do
 		for a in s j; do
 			printf '%s-dane@%s.test\t%sdane:\n' "$a" "$v" "$a"
 			printf '%s-only@%s.test\t%sdane-only:\n' "$a" "$v" "$a"
 			printf '%s-pol@%s.test\t%spol:\n' "$a" "$v" "$a"
 		done
 	done
+	for a in s j; do
+		printf '%s-probe@insecure.test\t%sprobe:\n' "$a" "$a"
+		printf '%s-probeok@insecure.test\t%sprobeok:\n' "$a" "$a"
+		printf '%s-force@cnx.dane.test\t%sforce:\n' "$a" "$a"
+		printf '%s-force@notlsa.dane.test\t%sforce:\n' "$a" "$a"
+	done
 } > "$W_DIR/etc/transport"
 pf_reload || sj_die "reload failed"
 
 declare -A QID
-VARIANTS="good.dane bad.dane notlsa.dane insecure"
+VARIANTS="good.dane bad.dane notlsa.dane insecure cname.dane cnx.dane nx.dane ta.dane"
 for v in $VARIANTS; do
 	for a in s j; do
 		for l in dane only pol; do
@@ -234,6 +323,15 @@ for v in $VARIANTS; do
 			QID[$r]=$(pf_qid "$mid")
 		done
 	done
+done
+for r in s-probe j-probe s-probeok j-probeok; do
+	mid=$(pf_send "$SENDER" "$r@insecure.test")
+	QID[$r@insecure.test]=$(pf_qid "$mid")
+done
+for r in s-force@cnx.dane.test j-force@cnx.dane.test \
+    s-force@notlsa.dane.test j-force@notlsa.dane.test; do
+	mid=$(pf_send "$SENDER" "$r")
+	QID[$r]=$(pf_qid "$mid")
 done
 pf_wait_settled "$T_TIMEOUT"
 sleep 2
@@ -274,6 +372,15 @@ check "stock dane-only, no TLSA: deferred 4.7.5 (dane_policy's text)" eval '
 check "stock dane-only, insecure MX: deferred 4.7.5 (dane_policy's text)" \
     has_status s-only@insecure.test "dsn=4.7.5" \
     "status=deferred (non DNSSEC destination)"
+check "stock dane, MX host a CNAME to a name with TLSA: Verified, sent" eval '
+    has_status s-dane@cname.dane.test "dsn=2.0.0" "status=sent" &&
+    logged "postfix/sdane/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.cname\\.dane\\.test\\[127\\.0\\.0\\.7\\]:25: "'
+check "stock dane-only, DANE-TA through a CNAME, certificate for the target: Verified" eval '
+    has_status s-only@ta.dane.test "dsn=2.0.0" "status=sent" &&
+    logged "postfix/sdane-only/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.ta\\.dane\\.test\\[127\\.0\\.0\\.9\\]:25: "'
+check "stock dnssec_probe at an unsigned name: Postfix's two warnings" eval '
+    logged "postfix/sprobe/smtp\\[[0-9]+\\]: warning: DNSSEC validation may be unavailable" &&
+    logged "postfix/sprobe/smtp\\[[0-9]+\\]: warning: reason: dnssec_probe .ns:insecure\\.test. received a response that is not DNSSEC validated"'
 # --- smtpjail against stock
 # field LINE NAME: F = one field of a status line (text: the reason in
 # parentheses), recipients' "j-"/"s-" prefixes folded.
@@ -339,6 +446,47 @@ check "smtpjail policy dane, matching TLSA: Verified, sent" eval '
 check "smtpjail policy dane-only, no TLSA: deferred 4.7.5" \
     has_status j-pol@notlsa.dane.test "dsn=4.7.5" \
     "status=deferred (no TLSA records found)"
+# The probe's lines a transport logged.
+probe_lines() {	# transport
+	grep -E "postfix/$1/smtp\\[[0-9]+\\]: " "$W_DIR/log/maillog" |
+	    grep -E 'DNSSEC validation|dnssec_probe' |
+	    sed -e 's/.*\]: //' | sort -u
+}
+same_probe_lines() {	# kind(probe|probeok)
+	local a b
+	a=$(probe_lines "j$1") b=$(probe_lines "s$1")
+	[ "$a" = "$b" ] || {
+		echo "# smtpjail:"; echo "$a" | sed 's/^/#   /'
+		echo "# stock:"; echo "$b" | sed 's/^/#   /'
+		return 1
+	}
+	[ "$1" = probeok ] && [ -z "$a" ] && return 0
+	[ "$1" = probe ] && [ -n "$a" ] && return 0
+	echo "# unexpected: '$a'"
+	return 1
+}
+check "smtpjail dnssec_probe at an unsigned name: stock's warnings" \
+    same_probe_lines probe
+check "smtpjail dnssec_probe at a signed name: silent, as stock" \
+    same_probe_lines probeok
+for p in probe probeok; do
+	check "smtpjail dnssec_probe $p: status as stock" eval "
+	    has_status s-$p@insecure.test status=sent &&
+	    has_status j-$p@insecure.test status=sent"
+done
+check "stock forced TLSA lookup below an insecure CNAME target: Verified" \
+    eval 'has_status s-force@cnx.dane.test "dsn=2.0.0" "status=sent" &&
+    logged "postfix/sforce/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.cnx\\.dane\\.test\\[127\\.0\\.0\\.8\\]:25: "'
+for v in cnx.dane notlsa.dane; do
+	check "smtpjail forced TLSA lookup, $v: status, dsn, relay and text as stock" \
+	    same_fields force "$v"
+done
+check "smtpjail forced TLSA lookup below an insecure CNAME target: Verified" \
+    eval 'has_status j-force@cnx.dane.test "dsn=2.0.0" "status=sent" &&
+    logged "postfix/jforce/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.cnx\\.dane\\.test\\[127\\.0\\.0\\.8\\]:25: "'
+check "smtpjail dane, MX host a CNAME to a name with TLSA: Verified, sent" eval '
+    has_status j-dane@cname.dane.test "dsn=2.0.0" "status=sent" &&
+    logged "postfix/jdane/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.cname\\.dane\\.test\\[127\\.0\\.0\\.7\\]:25: "'
 check "smtpjail at dane: no fatal at start" eval '
     ! grep -E "postfix/[a-z/-]*smtp[a-z]*\\[[0-9]+\\]: fatal:" \
 	"$W_DIR/log/maillog"'

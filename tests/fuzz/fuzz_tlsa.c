@@ -13,6 +13,8 @@
  *	same bytes go through dnssec_answer_validated(), which child/dns.c
  *	runs on every MX and address answer at smtp_dns_support_level =
  *	dnssec; it must agree with the parser on a well-formed answer.
+ *	dnssec_cname_answer() (Postfix's qname_secure() check) reads them
+ *	too: one of its classes, "secure" only when validated.
  * SECURITY
  *	Runs the child's parsers on hostile input, outside the sandbox.
  */
@@ -48,6 +50,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (rv != TLSA_OK && set.count != 0)
 		abort();
+	/* The CNAME status check (qname_secure()) reads the same bytes. */
+	switch (dnssec_cname_answer(data, size, 1)) {
+	case DNSSEC_CNAME_SECURE:
+		if (!dnssec_answer_validated(data, size, 1))
+			abort();
+		break;
+	case DNSSEC_CNAME_INSECURE:
+	case DNSSEC_CNAME_GONE:
+	case DNSSEC_CNAME_AGAIN:
+	case DNSSEC_CNAME_FAIL:
+		break;
+	default:
+		abort();
+	}
 	if (dnssec_answer_validated(data, size, 1) && rv != TLSA_MALFORMED
 	    && !(set.ad && set.edns_do))
 		abort();

@@ -162,6 +162,12 @@ def ehlo_note(mask, job=JOB):
 	return frame(T["EHLO_NOTE"], u32(job) + u32(mask))
 
 
+def dnssec_probe(result, job=JOB):
+	"""DNSSEC_PROBE body (ipc_msg.c IPC_F_DNSSEC_PROBE): job, class
+	(0 validated, 1 not validated, 2 try again, 3 fail, 4 available)."""
+	return frame(T["DNSSEC_PROBE"], u32(job) + u32(result))
+
+
 def ready(version=None):
 	return frame(T["READY"], u32(VERSION if version is None else
 	    version))
@@ -784,6 +790,36 @@ SCENARIOS = [
 	dict(name="EHLO_NOTE before any SMTP socket: refused",
 	    script=["send " + ehlo_note(0x800), SENT0, "send " + done()],
 	    log=[FAILED, "EHLO_NOTE for job 1 mask 0x800 (job 1, mask 0x0"]),
+
+	# dnssec_probe: the parent words Postfix's warnings from a class,
+	# once per process, only for a job it allowed to probe.
+	dict(name="control: DNSSEC_PROBE not validated: the parent logs "
+	    "Postfix's two warnings, then FINAL",
+	    args=["-o", "smtp_dns_support_level=dnssec"],
+	    script=["send " + dnssec_probe(1), SENT0, "send " + done()],
+	    want="FINAL", marked=[0], rc=0,
+	    log=["]: warning: DNSSEC validation may be unavailable",
+	    "]: warning: reason: dnssec_probe 'ns:.' received a response "
+	    "that is not DNSSEC validated", "status=sent"]),
+	dict(name="DNSSEC_PROBE twice in a job: refused",
+	    args=["-o", "smtp_dns_support_level=dnssec"],
+	    script=["send " + dnssec_probe(4), "send " + dnssec_probe(1),
+	    SENT0, "send " + done()],
+	    log=[FAILED, "DNSSEC_PROBE for job 1 (job 1, probe not allowed "
+	    "or reported)"]),
+	dict(name="DNSSEC_PROBE without DNSSEC lookups: refused",
+	    script=["send " + dnssec_probe(1), SENT0, "send " + done()],
+	    log=[FAILED, "DNSSEC_PROBE for job 1 (job 1, probe not allowed "
+	    "or reported)"]),
+	dict(name="DNSSEC_PROBE with dnssec_probe empty: refused",
+	    args=["-o", "smtp_dns_support_level=dnssec", "-o",
+	    "dnssec_probe="],
+	    script=["send " + dnssec_probe(2), SENT0, "send " + done()],
+	    log=[FAILED, "DNSSEC_PROBE for job 1"]),
+	dict(name="DNSSEC_PROBE with an unknown class: refused",
+	    args=["-o", "smtp_dns_support_level=dnssec"],
+	    script=["send " + dnssec_probe(5), SENT0, "send " + done()],
+	    log=[FAILED, "field result: 5 not in 0..4"]),
 
 	# The same refusal on master(8)'s path (serve(), not -S).
 	dict(name="master mode: repeated recipient index: refused, the "

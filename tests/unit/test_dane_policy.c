@@ -135,12 +135,99 @@ test_names(void **state)
 	    "invalid");
 }
 
+/*
+ * TLSA base domains and reference names through a CNAME, as Postfix
+ * 3.7 tls_dane_resolve() and smtp_tls_policy.c dane_init().
+ */
+static void
+test_cname(void **state)
+{
+	const char *then, *names[3];
+
+	(void)state;
+	/* Validated address behind a CNAME: the target, then the MX name. */
+	assert_string_equal(dane_policy_tlsa_first("mx.a.test",
+	    "real.b.test", 1, &then), "real.b.test");
+	assert_string_equal(then, "mx.a.test");
+	/* Not validated: the MX name only (no TLSA lookup is made then). */
+	assert_string_equal(dane_policy_tlsa_first("mx.a.test",
+	    "real.b.test", 0, &then), "mx.a.test");
+	assert_null(then);
+	/* No CNAME (same name in any case, or none recorded). */
+	assert_string_equal(dane_policy_tlsa_first("mx.a.test",
+	    "MX.A.test", 1, &then), "mx.a.test");
+	assert_null(then);
+	assert_string_equal(dane_policy_tlsa_first("mx.a.test", "", 1,
+	    &then), "mx.a.test");
+	assert_null(then);
+
+	/* qname_secure(): an insecure host behind a CNAME. */
+	{
+		struct dane_policy_in in;
+		struct dane_policy_out out;
+
+		memset(&in, 0, sizeof(in));
+		in.level = DANE_POL_CONF_DANE_ONLY;
+		in.dnssec_lookups = 1;
+		in.insecure_mx_policy = DANE_POL_IMX_DANE;
+		in.via_mx = in.mx_secure = 1;
+		in.is_cname = 1;
+		in.tlsa = -1;
+		in.dest = "a.test";
+		in.host = "mx.a.test";
+		in.port = 25;
+		dane_policy_decide(&in, &out);
+		assert_int_equal(out.check_cname, 1);
+		assert_int_equal(out.lookup_tlsa, 0);
+		in.cname_checked = 1;
+		in.cname_secure = 1;
+		dane_policy_decide(&in, &out);
+		assert_int_equal(out.check_cname, 0);
+		assert_int_equal(out.lookup_tlsa, 1);
+		in.cname_secure = 0;
+		dane_policy_decide(&in, &out);
+		assert_int_equal(out.lookup_tlsa, 0);
+		assert_string_equal(out.text, "no TLSA records found");
+		/* A failed CNAME lookup is a TLSA lookup error. */
+		in.tlsa = DANE_POL_TLSA_ERROR;
+		dane_policy_decide(&in, &out);
+		assert_string_equal(out.text, "TLSA lookup error for "
+		    "mx.a.test:25");
+		/* No CNAME: no check, no lookup. */
+		in.is_cname = 0;
+		in.cname_checked = 0;
+		in.tlsa = -1;
+		dane_policy_decide(&in, &out);
+		assert_int_equal(out.check_cname, 0);
+		assert_int_equal(out.lookup_tlsa, 0);
+	}
+
+	/* Base found at the target: base, rname, qname. */
+	assert_int_equal(dane_policy_refnames("real.b.test", "mx.a.test",
+	    "real.b.test", names), 3);
+	assert_string_equal(names[0], "real.b.test");
+	assert_string_equal(names[1], "real.b.test");
+	assert_string_equal(names[2], "mx.a.test");
+	/* Base at the MX name (the target had none). */
+	assert_int_equal(dane_policy_refnames("mx.a.test", "mx.a.test",
+	    "real.b.test", names), 3);
+	assert_string_equal(names[0], "mx.a.test");
+	assert_string_equal(names[1], "real.b.test");
+	assert_string_equal(names[2], "mx.a.test");
+	/* No CNAME. */
+	assert_int_equal(dane_policy_refnames("mx.a.test", "mx.a.test",
+	    "mx.a.test", names), 2);
+	assert_string_equal(names[0], "mx.a.test");
+	assert_string_equal(names[1], "mx.a.test");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_cname),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -14,7 +14,10 @@
  *	it never answers. Checked: order, truncation, randomisation (both
  *	orders appear), balancing, loop detection, the relayhost/fallback
  *	4.3.5 rule, every error class's DSN status and reason text,
- *	deadline and cancellation through sys_set_cancel_fd().
+ *	deadline and cancellation through sys_set_cancel_fd(); the owner
+ *	of address records behind a CNAME (rname); DNSSEC-requesting
+ *	lookups (NXDOMAIN, NODATA as without DNSSEC) and dnssec_probe
+ *	(once, only when allowed, each outcome class).
  * SECURITY
  *	Test only. Listens on 127.0.0.1 only; the server process is
  *	killed by its pid at the end.
@@ -44,6 +47,7 @@
 
 #include "dest.h"
 #include "dns.h"
+#include "dnssec_query.h"
 #include "ipc_msg.h"
 #include "msg.h"
 #include "sj_sys.h"
@@ -1076,6 +1080,102 @@ test_dns_addr(void **state)
 	free(r);
 }
 
+/* The owner of the address records: the name after CNAMEs (rname). */
+static void
+test_dns_rname(void **state)
+{
+	struct dns_addr_reply *r = calloc(1, sizeof(*r));
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(dns_lookup_addr(&tctx.dns, "www.cname.test", AF_INET,
+	    r), 0);
+	assert_string_equal(r->rname, "real.cname.test");
+	assert_int_equal(dns_lookup_addr(&tctx.dns, "hop.cname.test", AF_INET,
+	    r), 0);
+	assert_string_equal(r->rname, "real.cname.test");
+	assert_int_equal(dns_lookup_addr(&tctx.dns, "h.dual.test", AF_INET,
+	    r), 0);
+	assert_string_equal(r->rname, "h.dual.test");
+	assert_int_equal(dns_lookup_addr(&tctx.dns, "nx.test", AF_INET, r), 0);
+	assert_string_equal(r->rname, "");
+	free(r);
+}
+
+static struct {
+	int	calls;
+	int	last;
+} probe_seen;
+
+static void
+probe_report(void *arg, int result)
+{
+	(void)arg;
+	probe_seen.calls++;
+	probe_seen.last = result;
+}
+
+/*
+ * DNSSEC-requesting lookups (ares_send()): NXDOMAIN and NODATA read as
+ * with ares_query(); dnssec_probe once, after the first lookup without
+ * a validated answer (this server never sets AD), only when allowed.
+ */
+static void
+test_dns_dnssec(void **state)
+{
+	struct dns_mx_reply *mx = calloc(1, sizeof(*mx));
+	struct dns_addr_reply *r = calloc(1, sizeof(*r));
+
+	(void)state;
+	assert_non_null(mx);
+	assert_non_null(r);
+	dns_set_dnssec(&tctx.dns, 1, 1);
+	tctx.dns.sec_stats = 0;
+	dns_set_probe(&tctx.dns, T_A, "nx.test", probe_report, NULL);
+	memset(&probe_seen, 0, sizeof(probe_seen));
+
+	/* Not allowed by the parent: no probe. */
+	dns_allow_probe(&tctx.dns, 0);
+	assert_int_equal(dns_lookup_mx(&tctx.dns, "nx.test", mx), 0);
+	assert_int_equal(mx->status, DNS_NOTFOUND);
+	assert_string_equal(mx->why, "Host or domain name not found. Name "
+	    "service error for name=nx.test type=MX: Host not found");
+	assert_int_equal(probe_seen.calls, 0);
+
+	/* Allowed: the next lookup ends with the probe, reported once. */
+	dns_allow_probe(&tctx.dns, 1);
+	assert_int_equal(dns_lookup_addr(&tctx.dns, "v6only.test", AF_INET,
+	    r), 0);
+	assert_int_equal(r->status, DNS_NOTFOUND);
+	assert_int_equal(r->ares_status, ARES_ENODATA);
+	assert_non_null(strstr(r->why, "type=A: Host found but no data"));
+	assert_int_equal(probe_seen.calls, 1);
+	assert_int_equal(probe_seen.last, DNSSEC_PROBE_INSECURE);
+	assert_int_equal(dns_lookup_mx(&tctx.dns, "order.test", mx), 0);
+	assert_int_equal(mx->status, DNS_OK);
+	assert_int_equal(mx->dnssec_valid, 0);
+	assert_int_equal(probe_seen.calls, 1);
+
+	/* A probe without an answer: "try again". */
+	tctx.dns.sec_stats = 0;
+	dns_set_probe(&tctx.dns, T_A, "servfail.test", probe_report, NULL);
+	assert_int_equal(dns_lookup_mx(&tctx.dns, "order.test", mx), 0);
+	assert_int_equal(probe_seen.calls, 2);
+	assert_int_equal(probe_seen.last, DNSSEC_PROBE_RETRY);
+	/* An invalid name is never sent: not validated. */
+	tctx.dns.sec_stats = 0;
+	dns_set_probe(&tctx.dns, T_A, "!", probe_report, NULL);
+	assert_int_equal(dns_lookup_mx(&tctx.dns, "order.test", mx), 0);
+	assert_int_equal(probe_seen.calls, 3);
+	assert_int_equal(probe_seen.last, DNSSEC_PROBE_INSECURE);
+
+	dns_allow_probe(&tctx.dns, 0);
+	dns_set_probe(&tctx.dns, 0, "", NULL, NULL);
+	dns_set_dnssec(&tctx.dns, 0, 0);
+	free(mx);
+	free(r);
+}
+
 static void
 test_dns_batch(void **state)
 {
@@ -1661,6 +1761,8 @@ main(void)
 		cmocka_unit_test(test_dns_classes),
 		cmocka_unit_test(test_dns_hostile),
 		cmocka_unit_test(test_dns_addr),
+		cmocka_unit_test(test_dns_rname),
+		cmocka_unit_test(test_dns_dnssec),
 		cmocka_unit_test(test_dns_batch),
 		cmocka_unit_test(test_dns_deadline),
 		cmocka_unit_test(test_dns_cancel),

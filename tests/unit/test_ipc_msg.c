@@ -186,6 +186,8 @@ body_size(enum ipc_type t)
 		return (sizeof(struct ipc_generic_reply));
 	case IPC_T_TLS_ANCHOR:
 		return (sizeof(struct ipc_tls_anchor));
+	case IPC_T_DNSSEC_PROBE:
+		return (sizeof(struct ipc_dnssec_probe));
 	default:
 		fail_msg("no body size for type %d", (int)t);
 	}
@@ -512,6 +514,12 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		memset(m->u.tls_anchor.der, 'f',
 		    sizeof(m->u.tls_anchor.der) - 1);
 		break;
+	case IPC_T_DNSSEC_PROBE:
+		if (!max)
+			break;
+		m->u.dnssec_probe.job_id = UINT32_MAX;
+		m->u.dnssec_probe.result = IPC_PROBE_MAX;
+		break;
 	default:
 		fail_msg("build: type %d", (int)t);
 	}
@@ -566,7 +574,7 @@ test_table(void **state)
 	assert_null(ipc_msg_spec(IPC_T_MAX));
 	assert_null(ipc_msg_spec((enum ipc_type)1000));
 	assert_string_equal(ipc_msg_name(0), "UNKNOWN(0)");
-	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(26)");
+	assert_string_equal(ipc_msg_name(IPC_T_MAX), "UNKNOWN(27)");
 	assert_string_equal(ipc_msg_name(UINT32_MAX), "UNKNOWN(4294967295)");
 	for (t = 1; t < IPC_T_MAX; t++) {
 		s = ipc_msg_spec((enum ipc_type)t);
@@ -1130,7 +1138,7 @@ static const struct bad bad_cases[] = {
 	{ "type 0", IPC_T_LOG, 2, 2, 0, NULL, IPC_C2P, FD_NONE, -EBADMSG,
 	    "UNKNOWN(0): unknown message type" },
 	{ "type MAX", IPC_T_LOG, 2, 2, IPC_T_MAX, NULL, IPC_C2P, FD_NONE,
-	    -EBADMSG, "UNKNOWN(26): unknown message type" },
+	    -EBADMSG, "UNKNOWN(27): unknown message type" },
 	{ "type 0xffff", IPC_T_ABORT, 2, 2, 0xffff, NULL, IPC_P2C, FD_NONE,
 	    -EBADMSG, "UNKNOWN(65535): unknown message type" },
 	{ "LOG to child", IPC_T_LOG, 0, 0, 0, NULL, IPC_P2C, FD_TABLE,
@@ -1260,7 +1268,7 @@ static const struct bad bad_cases[] = {
 	{ "rcpt_count max+1", IPC_T_DELIVER, B(4), 4, SJ_RCPT_MAX + 1, NULL,
 	    0, FD_TABLE, -EBADMSG, "DELIVER: field rcpt_count: 10001" },
 	{ "DELIVER flags", IPC_T_DELIVER, B(8), 4, IPC_DF_ALL + 1, NULL, 0,
-	    FD_TABLE, -EBADMSG, "DELIVER: field flags: unknown bits 0x40" },
+	    FD_TABLE, -EBADMSG, "DELIVER: field flags: unknown bits 0x80" },
 	{ "ret_flags 3", IPC_T_DELIVER, B(16), 4, 3, NULL, 0, FD_TABLE,
 	    -EBADMSG, "DELIVER: field ret_flags: 3 out of range" },
 	{ "content_size", IPC_T_DELIVER, B(20), 8, SJ_CONTENT_MAX + 1, NULL,
