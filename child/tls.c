@@ -580,7 +580,7 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 	const struct sj_tls_config *t = tls_ctx.cfg;
 	struct ipc_tls_info info;
 	struct tls_conn *c = NULL;
-	const char *sni;
+	const char *sni, *ciphers;
 	BIO	*bio;
 	size_t	i;
 	int	err, kind = SJ_TLS_CERR_LOST, code = 0;
@@ -607,15 +607,18 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 	c->peer = *p;
 	SSL_set_bio(c->ssl, bio, bio);
 	/* The job's level and policy (parent/tls_policy.c) may differ
-	 * from the context's. */
-	if (t->cipherlist[0] != '\0' &&
-	    SSL_set_cipher_list(c->ssl, t->cipherlist) != 1) {
+	 * from the context's; a DANE level lowered to "may" for this
+	 * server takes the "may" set (Postfix 3.7 smtp_tls_policy.c
+	 * policy_create(): protocols and grade follow dane_init()). */
+	ciphers = sj_tls_level_ciphers(t, level);
+	if (ciphers[0] != '\0' &&
+	    SSL_set_cipher_list(c->ssl, ciphers) != 1) {
 		msg_warn("%s: error setting cipher list \"%s\"", p->namaddr,
-		    t->cipherlist);
+		    ciphers);
 		tls_conn_free(c);
 		return (-EINVAL);
 	}
-	if (tls_set_protocols(c->ssl, &t->protos) < 0) {
+	if (tls_set_protocols(c->ssl, sj_tls_level_protos(t, level)) < 0) {
 		msg_warn("%s: error setting TLS protocol bounds", p->namaddr);
 		tls_conn_free(c);
 		return (-EINVAL);

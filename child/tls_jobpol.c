@@ -94,6 +94,11 @@ tls_jobpol_set(const struct ipc_tls_policy *m)
 	c->job.protos.min_version = (int)m->proto_min;
 	c->job.protos.max_version = (int)m->proto_max;
 	memcpy(c->job.cipherlist, m->cipherlist, sizeof(c->job.cipherlist));
+	c->job.may_protos.exclude = m->may_proto_exclude;
+	c->job.may_protos.min_version = (int)m->may_proto_min;
+	c->job.may_protos.max_version = (int)m->may_proto_max;
+	memcpy(c->job.may_cipherlist, m->may_cipherlist,
+	    sizeof(c->job.may_cipherlist));
 	memcpy(c->job.match, m->match, sizeof(c->job.match));
 	memcpy(c->job.servername, m->servername, sizeof(c->job.servername));
 	memcpy(c->job.fpt_digest, m->fpt_digest, sizeof(c->job.fpt_digest));
@@ -174,8 +179,8 @@ void
 tls_jobpol_id(unsigned char id[32])
 {
 	const struct sj_tls_config *t = tls_config();
-	const char *s[4];
-	int32_t	num[4];
+	const char *s[5];
+	int32_t	num[7];
 	EVP_MD_CTX *md;
 	unsigned len = 0;
 	size_t	i;
@@ -195,11 +200,15 @@ tls_jobpol_id(unsigned char id[32])
 	num[1] = (int32_t)t->protos.exclude;
 	num[2] = t->protos.min_version;
 	num[3] = t->protos.max_version;
+	s[4] = t->may_cipherlist;
+	num[4] = (int32_t)t->may_protos.exclude;
+	num[5] = t->may_protos.min_version;
+	num[6] = t->may_protos.max_version;
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		goto fail;
 	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
 	    EVP_DigestUpdate(md, num, sizeof(num)) == 1;
-	for (i = 0; ok && i < 4; i++)
+	for (i = 0; ok && i < 5; i++)
 		ok = EVP_DigestUpdate(md, s[i], strlen(s[i]) + 1) == 1;
 	for (i = 0; ok && i < t->nfpt; i++)
 		ok = EVP_DigestUpdate(md, t->fpt[i], t->fpt_len[i]) == 1;

@@ -78,6 +78,7 @@ static int
 tls_sesscache_key(struct tls_sess_key *key, const struct sj_tls_config *t,
     int level, const struct tls_peer *p, const char *sni)
 {
+	const struct sj_tls_protos *pr;
 	const char *s[6];
 	uint32_t num[4];
 	EVP_MD_CTX *md;
@@ -88,13 +89,15 @@ tls_sesscache_key(struct tls_sess_key *key, const struct sj_tls_config *t,
 	s[0] = p->nexthop != NULL ? p->nexthop : "";
 	s[1] = p->host != NULL ? p->host : "";
 	s[2] = p->namaddr != NULL ? p->namaddr : "";
-	s[3] = t->cipherlist;
+	/* What this connection uses: dane lowered to may has its own. */
+	pr = sj_tls_level_protos(t, level);
+	s[3] = sj_tls_level_ciphers(t, level);
 	s[4] = t->match;
 	s[5] = sni != NULL ? sni : "";
 	num[0] = (uint32_t)level;
-	num[1] = t->protos.exclude;
-	num[2] = (uint32_t)t->protos.min_version;
-	num[3] = (uint32_t)t->protos.max_version;
+	num[1] = pr->exclude;
+	num[2] = (uint32_t)pr->min_version;
+	num[3] = (uint32_t)pr->max_version;
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		return (-1);
 	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;

@@ -30,7 +30,7 @@
 #include "sj_limits.h"
 #include "sj_tls.h"
 
-#define IPC_VERSION	24
+#define IPC_VERSION	25
 #define IPC_HDR_LEN	8
 
 enum ipc_dir {
@@ -594,6 +594,11 @@ struct ipc_tls_policy {
 	uint32_t proto_min;		/* TLS1_VERSION .., 0 = any */
 	uint32_t proto_max;
 	char	cipherlist[SJ_TLS_LIST_MAX * 2];
+	/* dane, dane-only: a server lowered to "may" (sj_tls.h). */
+	uint32_t may_proto_exclude;
+	uint32_t may_proto_min;
+	uint32_t may_proto_max;
+	char	may_cipherlist[SJ_TLS_LIST_MAX * 2];
 	char	match[SJ_TLS_LIST_MAX];
 	char	servername[256];
 	char	fpt_digest[32];

@@ -132,6 +132,17 @@ struct sj_tls_config {
 	struct sj_tls_protos protos;
 	/* The OpenSSL cipher list for this level, exclusions applied. */
 	char	cipherlist[SJ_TLS_LIST_MAX * 2];
+	/*
+	 * At dane and dane-only, what applies when child/dane_policy.c
+	 * lowers a server to "may": Postfix 3.7 smtp_tls_policy.c
+	 * policy_create() picks protocols and cipher grade after
+	 * dane_init(), from the resulting level (smtp_tls_protocols,
+	 * smtp_tls_ciphers and smtp_tls_exclude_ciphers only; a policy
+	 * entry's protocols=, ciphers= and exclude= still apply). At the
+	 * other levels copies of protos and cipherlist.
+	 */
+	struct sj_tls_protos may_protos;
+	char	may_cipherlist[SJ_TLS_LIST_MAX * 2];
 	/* verify/secure: the cert match list (smtp_tls_*_cert_match). */
 	char	match[SJ_TLS_LIST_MAX];
 	/* smtp_tls_servername: "", "hostname", "nexthop" or a name. */
@@ -270,6 +281,35 @@ int	tls_tafile_load_list(const char *files, struct sj_tls_tas *,
 	    char *why, size_t whysz);
 /* "none", "may", ... for logs. */
 const char *sj_tls_level_name(int level);
+/* Fill may_protos and may_cipherlist (parent/cfg_tls.c); 'protocols',
+ * 'grade', 'exclude': a policy entry's, NULL = main.cf's. */
+int	sj_tls_may_build(struct sj_tls_config *, struct sj_params *,
+	    const char *protocols, const char *grade, const char *exclude,
+	    char *why, size_t whysz);
+
+/*
+ * The protocols and cipher list a connection at per-server level
+ * 'level' uses (child/tls.c, child/tls_sesscache.c): the "may" set
+ * when a DANE level fell back to may, else the configured one.
+ */
+static inline int
+sj_tls_use_may(const struct sj_tls_config *t, int level)
+{
+	return (level == SJ_TLS_LEV_MAY && SJ_TLS_IS_DANE(t->level));
+}
+
+static inline const struct sj_tls_protos *
+sj_tls_level_protos(const struct sj_tls_config *t, int level)
+{
+	return (sj_tls_use_may(t, level) ? &t->may_protos : &t->protos);
+}
+
+static inline const char *
+sj_tls_level_ciphers(const struct sj_tls_config *t, int level)
+{
+	return (sj_tls_use_may(t, level) ? t->may_cipherlist : t->cipherlist);
+}
+
 /* Parse a Postfix protocol list (">=TLSv1", "!SSLv2, !SSLv3"). */
 int	sj_tls_protocols_parse(const char *list, struct sj_tls_protos *,
 	    char *why, size_t whysz);

@@ -263,6 +263,10 @@
 	X(ipc_tls_policy, U32, proto_min, RAW) \
 	X(ipc_tls_policy, U32, proto_max, RAW) \
 	X(ipc_tls_policy, STR, cipherlist, TXT) \
+	X(ipc_tls_policy, U32, may_proto_exclude, RAW) \
+	X(ipc_tls_policy, U32, may_proto_min, RAW) \
+	X(ipc_tls_policy, U32, may_proto_max, RAW) \
+	X(ipc_tls_policy, STR, may_cipherlist, TXT) \
 	X(ipc_tls_policy, STR, match, TXT) \
 	X(ipc_tls_policy, STR, servername, TXT) \
 	X(ipc_tls_policy, STR, fpt_digest, TXT) \
@@ -1118,6 +1122,15 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			    "proto_min or proto_max out of range (%u, 0x%x, "
 			    "0x%x, 0x%x)", name, tp->level, tp->proto_exclude,
 			    tp->proto_min, tp->proto_max);
+			return (-1);
+		}
+		if ((tp->may_proto_exclude & ~IPC_TLS_P_ALL) ||
+		    !ipc_tls_version(tp->may_proto_min) ||
+		    !ipc_tls_version(tp->may_proto_max)) {
+			ipc_why(why, whysz, "%s: field may_proto_exclude, "
+			    "may_proto_min or may_proto_max out of range "
+			    "(0x%x, 0x%x, 0x%x)", name, tp->may_proto_exclude,
+			    tp->may_proto_min, tp->may_proto_max);
 			return (-1);
 		}
 		/* Trust anchors replace the CAs at verify and secure only. */

@@ -395,6 +395,42 @@ sj_tls_ciphers_build(struct sj_tls_config *t, struct sj_params *p,
 	return (0);
 }
 
+/*
+ * Postfix 3.7 smtp_tls_policy.c policy_create(): at dane and dane-only,
+ * dane_init() may lower the level to "may" before the protocols and the
+ * cipher grade are chosen, so "may" takes smtp_tls_protocols and
+ * set_cipher_grade()'s "may" list. The child learns per server which
+ * applies (child/dane_policy.c), so both travel. Other levels: copies.
+ */
+int
+sj_tls_may_build(struct sj_tls_config *t, struct sj_params *p,
+    const char *protocols, const char *grade, const char *exclude,
+    char *why, size_t whysz)
+{
+	char	save[sizeof(t->cipherlist)];
+	int	level = t->level, rc;
+
+	if (!SJ_TLS_IS_DANE(level)) {
+		t->may_protos = t->protos;
+		memcpy(t->may_cipherlist, t->cipherlist,
+		    sizeof(t->may_cipherlist));
+		return (0);
+	}
+	if (protocols == NULL && (rc = tls_get(p, "smtp_tls_protocols",
+	    &protocols, why, whysz)) < 0)
+		return (rc);
+	if ((rc = sj_tls_protocols_parse(protocols, &t->may_protos, why,
+	    whysz)) < 0)
+		return (rc);
+	memcpy(save, t->cipherlist, sizeof(save));
+	t->level = SJ_TLS_LEV_MAY;
+	rc = sj_tls_ciphers_build(t, p, grade, exclude, why, whysz);
+	t->level = level;
+	memcpy(t->may_cipherlist, t->cipherlist, sizeof(t->may_cipherlist));
+	memcpy(t->cipherlist, save, sizeof(t->cipherlist));
+	return (rc);
+}
+
 static int
 hexval(int c)
 {
@@ -639,7 +675,8 @@ sj_tls_config_load(struct sj_tls_config *t, struct sj_params *p, char *why,
 	    why, whysz)) < 0)
 		return (rc);
 	if (t->level > SJ_TLS_LEV_NONE &&
-	    (rc = sj_tls_ciphers_build(t, p, NULL, NULL, why, whysz)) < 0)
+	    ((rc = sj_tls_ciphers_build(t, p, NULL, NULL, why, whysz)) < 0 ||
+	    (rc = sj_tls_may_build(t, p, NULL, NULL, NULL, why, whysz)) < 0))
 		return (rc);
 	if ((rc = tls_fingerprints(t, p, why, whysz)) < 0 ||
 	    (rc = tls_dane(t, p, why, whysz)) < 0 ||

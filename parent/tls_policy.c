@@ -335,7 +335,7 @@ tls_policy_apply(const char *where, const char *value,
 	char	match[DICT_VALUE_MAX + 1] = "";
 	char	*s = buf, *tok, *name, *val;
 	const char *grade = NULL, *protocols = NULL, *sni = NULL;
-	const char *exclude = NULL, *err, *v;
+	const char *exclude = NULL, *own_protocols, *err, *v;
 	int	level, have_match = 0, have_ta = 0;
 
 	if (snprintf(buf, sizeof(buf), "%s", value) >= (int)sizeof(buf))
@@ -431,6 +431,7 @@ tls_policy_apply(const char *where, const char *value,
 
 	/* main.cf where the entry is silent (policy_create()). */
 	job->enabled = 1;
+	own_protocols = protocols;
 	if (protocols == NULL && sj_params_get_str(c->p, level ==
 	    SJ_TLS_LEV_MAY ? "smtp_tls_protocols" :
 	    "smtp_tls_mandatory_protocols", &protocols, why, sizeof(why)) < 0)
@@ -444,6 +445,10 @@ tls_policy_apply(const char *where, const char *value,
 		memcpy(job->servername, c->global->servername,
 		    sizeof(job->servername));
 	if (sj_tls_ciphers_build(job, c->p, grade, exclude, why,
+	    sizeof(why)) < 0)
+		WARN("%s: %s", where, why);
+	/* dane, dane-only: the set of a server lowered to "may". */
+	if (sj_tls_may_build(job, c->p, own_protocols, grade, exclude, why,
 	    sizeof(why)) < 0)
 		WARN("%s: %s", where, why);
 	job->nfpt = 0;
@@ -546,6 +551,11 @@ tls_policy_to_ipc(const struct sj_tls_config *t, uint32_t job_id,
 	m->proto_min = (uint32_t)t->protos.min_version;
 	m->proto_max = (uint32_t)t->protos.max_version;
 	memcpy(m->cipherlist, t->cipherlist, sizeof(m->cipherlist));
+	m->may_proto_exclude = t->may_protos.exclude;
+	m->may_proto_min = (uint32_t)t->may_protos.min_version;
+	m->may_proto_max = (uint32_t)t->may_protos.max_version;
+	memcpy(m->may_cipherlist, t->may_cipherlist,
+	    sizeof(m->may_cipherlist));
 	memcpy(m->match, t->match, sizeof(m->match));
 	memcpy(m->servername, t->servername, sizeof(m->servername));
 	memcpy(m->fpt_digest, t->fpt_digest, sizeof(m->fpt_digest));

@@ -29,6 +29,8 @@
 #	                       the server a certificate for realta only
 #	    nx.dane.test       does not exist (NXDOMAIN for the DO query:
 #	                       bounced 5.4.4 "Host not found", as stock)
+#	    mx.old.dane.test   the MX of old.dane.test, without TLSA
+#	                       records, whose smtpd speaks TLS 1.2 at most
 #	Stock smtp(8) at "dane" and "dane-only" (smtp_dns_support_level =
 #	dnssec) sends one message to each. Checked: the outcome, DSN and
 #	text of each status line and the TLS line ("Verified TLS
@@ -59,6 +61,15 @@
 #	child): stock's "DNSSEC validation may be unavailable" and "reason:
 #	dnssec_probe ... not DNSSEC validated" warnings must be smtpjail's,
 #	and neither may warn for the signed probe.
+#
+#	Protocols after the fallback to "may" (Postfix 3.7
+#	smtp_tls_policy.c policy_create() chooses them after dane_init()):
+#	transports sproto and jproto (dane, smtp_tls_mandatory_protocols =
+#	>=TLSv1.3, smtp_tls_protocols = >=TLSv1.2, smtp_tls_ciphers =
+#	medium) and spp and jpp (the same protocols at "may", with
+#	old.dane.test at "dane" in the policy table) send one message each
+#	to old.dane.test: stock falls back to may and sends with TLS 1.2;
+#	smtpjail must too, with stock's status and TLS line.
 #
 #	Needs nsd, unbound, ldnsutils and openssl; without them the
 #	suite says "not ok" (make deps installs them).
@@ -143,6 +154,8 @@ _25._tcp.realta	IN TLSA 2 0 1 $CAHASH
 cnx	IN MX 10 mx.cnx.dane.test.
 mx.cnx	IN CNAME mx2.insecure.test.
 _25._tcp.mx.cnx	IN TLSA 3 1 1 $GOOD
+old	IN MX 10 mx.old.dane.test.
+mx.old	IN A 127.0.0.10
 EOF
 cat > "$D/insecure.test.zone" <<EOF
 \$ORIGIN insecure.test.
@@ -247,6 +260,16 @@ pf_master_add "127.0.0.9:25 inet n - n - - smtpd" \
     "  -o smtpd_tls_security_level=may" \
     "  -o smtpd_tls_chain_files=$D/ta.pem" \
     "  -o smtpd_tls_loglevel=1"
+# A TLS 1.2-only server (no TLSA records for it).
+pf_master_add "127.0.0.10:25 inet n - n - - smtpd" \
+    "  -o syslog_name=postfix/rold" \
+    "  -o myhostname=rcpt.sink.test" \
+    "  -o content_filter=discard:" \
+    "  -o smtpd_recipient_restrictions=permit_mynetworks,reject" \
+    "  -o smtpd_tls_security_level=may" \
+    "  -o smtpd_tls_protocols=<=TLSv1.2" \
+    "  -o smtpd_tls_chain_files=$D/srv.pem" \
+    "  -o smtpd_tls_loglevel=1"
 pf_master_add "tlsmgr unix - - n 1000? 1 tlsmgr"
 for l in dane dane-only; do
 	pf_master_add "s$l unix - - y - - smtp" \
@@ -265,6 +288,7 @@ good.dane.test	dane
 bad.dane.test	dane
 notlsa.dane.test	dane-only
 insecure.test	dane-only
+old.dane.test	dane
 EOF
 for a in s j; do
 	[ $a = s ] && cmd=smtp || cmd=smtpjail
@@ -272,6 +296,25 @@ for a in s j; do
 	    "  -o syslog_name=postfix/\$service_name" \
 	    "  -o smtp_tls_security_level=may" \
 	    "  -o smtp_dns_support_level=dnssec" \
+	    "  -o smtp_tls_policy_maps=texthash:$D/policy"
+done
+# Stricter mandatory protocols than opportunistic ones: at dane, a
+# server without TLSA records gets the "may" set (policy_create()).
+for a in s j; do
+	[ $a = s ] && cmd=smtp || cmd=smtpjail
+	pf_master_add "${a}proto unix - - y - - $cmd" \
+	    "  -o syslog_name=postfix/\$service_name" \
+	    "  -o smtp_tls_security_level=dane" \
+	    "  -o smtp_dns_support_level=dnssec" \
+	    "  -o smtp_tls_mandatory_protocols=>=TLSv1.3" \
+	    "  -o smtp_tls_protocols=>=TLSv1.2" \
+	    "  -o smtp_tls_ciphers=medium"
+	pf_master_add "${a}pp unix - - y - - $cmd" \
+	    "  -o syslog_name=postfix/\$service_name" \
+	    "  -o smtp_tls_security_level=may" \
+	    "  -o smtp_dns_support_level=dnssec" \
+	    "  -o smtp_tls_mandatory_protocols=>=TLSv1.3" \
+	    "  -o smtp_tls_protocols=>=TLSv1.2" \
 	    "  -o smtp_tls_policy_maps=texthash:$D/policy"
 done
 # dnssec_probe (Postfix 3.7 src/dns/dns_sec.c): each transport's first
@@ -309,6 +352,8 @@ pf_postconf "smtp_tls_loglevel=1"
 		printf '%s-probeok@insecure.test\t%sprobeok:\n' "$a" "$a"
 		printf '%s-force@cnx.dane.test\t%sforce:\n' "$a" "$a"
 		printf '%s-force@notlsa.dane.test\t%sforce:\n' "$a" "$a"
+		printf '%s-proto@old.dane.test\t%sproto:\n' "$a" "$a"
+		printf '%s-pp@old.dane.test\t%spp:\n' "$a" "$a"
 	done
 } > "$W_DIR/etc/transport"
 pf_reload || sj_die "reload failed"
@@ -329,7 +374,9 @@ for r in s-probe j-probe s-probeok j-probeok; do
 	QID[$r@insecure.test]=$(pf_qid "$mid")
 done
 for r in s-force@cnx.dane.test j-force@cnx.dane.test \
-    s-force@notlsa.dane.test j-force@notlsa.dane.test; do
+    s-force@notlsa.dane.test j-force@notlsa.dane.test \
+    s-proto@old.dane.test j-proto@old.dane.test \
+    s-pp@old.dane.test j-pp@old.dane.test; do
 	mid=$(pf_send "$SENDER" "$r")
 	QID[$r]=$(pf_qid "$mid")
 done
@@ -487,6 +534,20 @@ check "smtpjail forced TLSA lookup below an insecure CNAME target: Verified" \
 check "smtpjail dane, MX host a CNAME to a name with TLSA: Verified, sent" eval '
     has_status j-dane@cname.dane.test "dsn=2.0.0" "status=sent" &&
     logged "postfix/jdane/smtp\\[[0-9]+\\]: Verified TLS connection established to mx\\.cname\\.dane\\.test\\[127\\.0\\.0\\.7\\]:25: "'
+check "stock dane, no TLSA, TLS 1.2-only server, mandatory >=TLSv1.3: may's TLSv1.2, sent" eval '
+    has_status s-proto@old.dane.test "dsn=2.0.0" "status=sent" &&
+    logged "postfix/sproto/smtp\\[[0-9]+\\]: (Untrusted|Anonymous) TLS connection established to mx\\.old\\.dane\\.test\\[127\\.0\\.0\\.10\\]:25: TLSv1\\.2 "'
+check "stock policy dane, same server: may's TLSv1.2, sent" eval '
+    has_status s-pp@old.dane.test "dsn=2.0.0" "status=sent" &&
+    logged "postfix/spp/smtp\\[[0-9]+\\]: (Untrusted|Anonymous) TLS connection established to mx\\.old\\.dane\\.test\\[127\\.0\\.0\\.10\\]:25: TLSv1\\.2 "'
+for l in proto pp; do
+	check "smtpjail $l/old.dane (dane lowered to may): status, dsn, relay and text as stock" \
+	    same_fields $l old.dane
+	check "smtpjail $l/old.dane (dane lowered to may): TLS lines as stock" eval "
+	    a=\$(tls_lines j$l mx.old.dane.test) b=\$(tls_lines s$l mx.old.dane.test)
+	    [ -n \"\$b\" ] && [ \"\$a\" = \"\$b\" ] ||
+		{ echo \"# smtpjail: \$a\"; echo \"# stock: \$b\"; false; }"
+done
 check "smtpjail at dane: no fatal at start" eval '
     ! grep -E "postfix/[a-z/-]*smtp[a-z]*\\[[0-9]+\\]: fatal:" \
 	"$W_DIR/log/maillog"'

@@ -205,6 +205,72 @@ test_config(void **state)
 	}
 }
 
+/*
+ * dane and dane-only carry the set of a server lowered to "may" (Postfix
+ * 3.7 smtp_tls_policy.c policy_create(): protocols and cipher grade are
+ * chosen after dane_init(), from the level it leaves), and a connection
+ * picks it only then (sj_tls_level_protos(), sj_tls_level_ciphers()).
+ */
+static void
+test_dane_may(void **state)
+{
+	static const char *const set[][2] = {
+		{ "smtp_tls_mandatory_protocols", ">=TLSv1.3" },
+		{ "smtp_tls_protocols", ">=TLSv1.2" },
+		{ "smtp_tls_mandatory_ciphers", "high" },
+		{ "smtp_tls_ciphers", "medium" },
+		{ "smtp_tls_mandatory_exclude_ciphers", "RC4" },
+		{ "smtp_tls_exclude_ciphers", "MD5" },
+	};
+	static const char *const levels[] = { "dane", "dane-only", "encrypt" };
+	struct sj_tls_config t;
+	struct sj_params *p;
+	char	why[512];
+	size_t	i, j;
+
+	(void)state;
+	for (i = 0; i < NELEM(levels); i++) {
+		assert_non_null(p = sj_params_new());
+		assert_int_equal(sj_params_set(p, "compatibility_level", "3.6"),
+		    0);
+		assert_int_equal(sj_params_set(p, "smtp_tls_security_level",
+		    levels[i]), 0);
+		for (j = 0; j < NELEM(set); j++)
+			assert_int_equal(sj_params_set(p, set[j][0],
+			    set[j][1]), 0);
+		why[0] = '\0';
+		if (sj_tls_config_load(&t, p, why, sizeof(why)) != 0)
+			fail_msg("%s: %s", levels[i], why);
+		sj_params_free(p);
+		/* The configured level: mandatory, whatever the server. */
+		assert_int_equal(t.protos.min_version, TLS1_3_VERSION);
+		assert_string_equal(t.cipherlist, i < 2 ?
+		    "aNULL:-aNULL:HIGH:@STRENGTH:!MD5:!RC4:!aNULL" :
+		    "aNULL:-aNULL:HIGH:@STRENGTH:!MD5:!RC4:!eNULL");
+		assert_ptr_equal(sj_tls_level_protos(&t, t.level), &t.protos);
+		assert_ptr_equal(sj_tls_level_ciphers(&t, SJ_TLS_LEV_ENCRYPT),
+		    t.cipherlist);
+		assert_ptr_equal(sj_tls_level_protos(&t, SJ_TLS_LEV_HALF_DANE),
+		    &t.protos);
+		if (i == 2) {
+			/* Not a DANE level: nothing lowers it to may. */
+			assert_false(sj_tls_use_may(&t, SJ_TLS_LEV_MAY));
+			assert_ptr_equal(sj_tls_level_protos(&t,
+			    SJ_TLS_LEV_MAY), &t.protos);
+			assert_string_equal(t.may_cipherlist, t.cipherlist);
+			continue;
+		}
+		/* Lowered to may: smtp_tls_protocols, smtp_tls_ciphers and
+		 * smtp_tls_exclude_ciphers only (set_cipher_grade()). */
+		assert_true(sj_tls_use_may(&t, SJ_TLS_LEV_MAY));
+		assert_int_equal(t.may_protos.min_version, TLS1_2_VERSION);
+		assert_ptr_equal(sj_tls_level_protos(&t, SJ_TLS_LEV_MAY),
+		    &t.may_protos);
+		assert_string_equal(sj_tls_level_ciphers(&t, SJ_TLS_LEV_MAY),
+		    "aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH:!MD5");
+	}
+}
+
 /* The parent's lines, captured. */
 static struct cap {
 	int	n;
@@ -381,6 +447,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_dane_may),
 		cmocka_unit_test(test_log),
 	};
 

@@ -474,7 +474,11 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		tp->proto_exclude = SJ_TLS_P_SSLv2 | SJ_TLS_P_TLSv1_3;
 		tp->proto_min = 0x0300;
 		tp->proto_max = 0x0304;
+		tp->may_proto_exclude = SJ_TLS_P_SSLv2 | SJ_TLS_P_TLSv1_3;
+		tp->may_proto_min = 0x0300;
+		tp->may_proto_max = 0x0304;
 		TEXT(tp->cipherlist);
+		TEXT(tp->may_cipherlist);
 		TEXT(tp->match);
 		TEXT(tp->servername);
 		TOKEN(tp->fpt_digest);

@@ -351,6 +351,74 @@ test_apply(void **state)
 
 /* ------------------------------------------------------------------ */
 
+/*
+ * dane entries: the set a server lowered to "may" uses (Postfix 3.7
+ * smtp_tls_policy.c policy_create(): protocols and grade follow
+ * dane_init()); an entry's protocols=, ciphers= and exclude= are kept
+ * whatever the level; the set crosses the codec to the child's copy.
+ */
+static void
+test_dane_may(void **state)
+{
+	struct sj_tls_config job, job2;
+	struct ipc_msg m;
+	const struct sj_tls_config *t;
+	unsigned char id1[32], id2[32];
+	char	why[512], warn[1024];
+
+	(void)state;
+	job = global;
+	assert_int_equal(tls_policy_apply("W", "dane protocols=>=TLSv1.3 "
+	    "ciphers=high exclude=MD5", &job, warn, sizeof(warn)), 0);
+	assert_int_equal(job.protos.min_version, TLS1_3_VERSION);
+	assert_int_equal(job.may_protos.min_version, TLS1_3_VERSION);
+	assert_string_equal(job.cipherlist,
+	    "aNULL:-aNULL:HIGH:@STRENGTH:!MD5:!aNULL");
+	assert_string_equal(job.may_cipherlist, "aNULL:-aNULL:HIGH:@STRENGTH:!MD5");
+	assert_true(sj_tls_use_may(&job, SJ_TLS_LEV_MAY));
+	/* Not a DANE level: copies. */
+	job2 = global;
+	assert_int_equal(tls_policy_apply("W", "encrypt protocols=>=TLSv1.3",
+	    &job2, warn, sizeof(warn)), 0);
+	assert_string_equal(job2.may_cipherlist, job2.cipherlist);
+	assert_int_equal(job2.may_protos.min_version, TLS1_3_VERSION);
+	assert_false(sj_tls_use_may(&job2, SJ_TLS_LEV_MAY));
+
+	if (tls_prepare(&global, why, sizeof(why)) < 0)
+		fail_msg("tls_prepare: %s", why);
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_TLS_POLICY;
+	m.fd = -1;
+	assert_int_equal(tls_policy_to_ipc(&job, 11, &m.u.tls_policy, why,
+	    sizeof(why)), 0);
+	assert_int_equal(m.u.tls_policy.may_proto_min, TLS1_3_VERSION);
+	assert_int_equal(tls_jobpol_set(&m.u.tls_policy), 0);
+	assert_int_equal(tls_jobpol_begin(11), 0);
+	t = tls_config();
+	assert_string_equal(t->may_cipherlist, job.may_cipherlist);
+	assert_memory_equal(&t->may_protos, &job.may_protos,
+	    sizeof(t->may_protos));
+	assert_ptr_equal(sj_tls_level_ciphers(t, SJ_TLS_LEV_MAY),
+	    t->may_cipherlist);
+	assert_ptr_equal(sj_tls_level_ciphers(t, SJ_TLS_LEV_DANE),
+	    t->cipherlist);
+	tls_jobpol_id(id1);
+	tls_jobpol_end();
+	/* The same but for the "may" list: another connection key. */
+	snprintf(job.may_cipherlist, sizeof(job.may_cipherlist), "%s",
+	    "aNULL:-aNULL:HIGH:@STRENGTH");
+	assert_int_equal(tls_policy_to_ipc(&job, 12, &m.u.tls_policy, why,
+	    sizeof(why)), 0);
+	assert_int_equal(tls_jobpol_set(&m.u.tls_policy), 0);
+	assert_int_equal(tls_jobpol_begin(12), 0);
+	tls_jobpol_id(id2);
+	tls_jobpol_end();
+	assert_memory_not_equal(id1, id2, 32);
+	tls_release();
+}
+
+/* ------------------------------------------------------------------ */
+
 /* The parent's policy, through the codec, to the child's copy. */
 static void
 test_to_child(void **state)
@@ -746,6 +814,7 @@ main(void)
 		cmocka_unit_test(test_lookup_order),
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_to_child),
+		cmocka_unit_test(test_dane_may),
 		cmocka_unit_test(test_tafile_to_child),
 		cmocka_unit_test(test_conn_cache_policy),
 		cmocka_unit_test(test_sesscache),
