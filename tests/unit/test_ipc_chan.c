@@ -264,6 +264,10 @@ build(enum ipc_type t, struct ipc_msg *m)
 		m->u.tls_anchor.kind = SJ_TLS_TA_CERT;
 		memset(m->u.tls_anchor.der, 'a', 2 * SJ_TLS_TA_DER_MAX);
 		break;
+	case IPC_T_DNSSEC_PROBE:
+		m->u.dnssec_probe.job_id = 7;
+		m->u.dnssec_probe.result = IPC_PROBE_MAX;
+		break;
 	default:
 		fail_msg("build: type %d", (int)t);
 	}
