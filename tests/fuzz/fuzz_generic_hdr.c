@@ -101,9 +101,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    nl = strchr(nl + 1, '\n'))
 			if (nl[1] != '\t' && nl[1] != ' ')
 				abort();
+		/*
+		 * Rewritten again with no table match: unchanged, or refused
+		 * for a limit. Postfix's tok822_parse() algorithm is not a
+		 * fixed point on hostile input: a '>' without '<' groups a
+		 * whole list into one address, and each pass may add ','
+		 * and '""' tokens to it, so the second pass can meet an
+		 * address over GENERIC_HDR_ADDR_MAX (-E2BIG: the job would be
+		 * deferred); corpus input reparse-e2big.
+		 */
 		rc = generic_hdr_rewrite(out, outlen, fz_never, NULL, &out2,
 		    &outlen2);
-		if (rc != 0 || out2 != NULL)
+		if ((rc != 0 && rc != -E2BIG) || out2 != NULL)
 			abort();
 		free(out);
 	}
