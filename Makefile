@@ -139,17 +139,20 @@ bench: deps all
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?= 10000000
 FUZZ_LIMIT ?= -max_total_time=$(FUZZ_SECONDS)
+FUZZ_OPT ?= -O1
 fuzz-long:
-	$(MAKE) fuzz FUZZ_LIMIT=-runs=$(FUZZ_RUNS)
+	$(MAKE) fuzz FUZZ_LIMIT=-runs=$(FUZZ_RUNS) FUZZ_OPT=-O2
 
 fuzz: deps
-	SJ_BUILD=$(CURDIR)/$(BUILD) ./tests/fuzz/t_fuzz_corpus.sh
+	SJ_BUILD=$(CURDIR)/$(BUILD) SJ_FUZZ_OPT=$(FUZZ_OPT) \
+	    ./tests/fuzz/t_fuzz_corpus.sh
 	@for f in $(BUILD)/fuzz/fuzz_*; do \
 	    case $$f in *.log) continue;; esac; \
 	    n=$${f##*/fuzz_}; c=$(BUILD)/fuzz/corpus-$$n; \
 	    mkdir -p $$c && cp tests/fuzz/corpus/$$n/* $$c/ && \
 	    echo "=== fuzz_$$n ($(FUZZ_LIMIT))" && \
-	    $$f $(FUZZ_LIMIT) -max_len=65536 $$c \
+	    case $$n in checks) ml=8709;; *) ml=65536;; esac; \
+	    $$f $(FUZZ_LIMIT) -max_len=$$ml $$c \
 		> $$c.log 2>&1; rc=$$?; \
 	    grep -E '^Done|ERROR|SUMMARY' $$c.log; \
 	    [ $$rc -eq 0 ] || { echo "fuzz_$$n failed: see $$c.log"; exit 1; }; \

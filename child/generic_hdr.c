@@ -418,8 +418,18 @@ gh_group(struct gh *g, uint32_t left, uint32_t right, int sync)
 		if ((grp = gh_alloc(g, GH_ADDR)) == GH_NIL)
 			return (left);
 		gh_sub_set(g, grp, first);
-		gh_append(g, left, grp);
-		gh_append(g, grp, right);
+		/*
+		 * left, grp, right..: siblings. Postfix appends the list from
+		 * right on with tok822_append(), which walks it to give each
+		 * node the owner it already has: quadratic in the tokens of a
+		 * long header (4 s for a 60 KB one under the sanitizers).
+		 * Linking the three is the same tree in constant time.
+		 */
+		g->n[grp].owner = g->n[left].owner;
+		g->n[left].next = grp;
+		g->n[grp].prev = left;
+		g->n[grp].next = right;
+		g->n[right].prev = grp;
 		if (sync && (s = gh_alloc(g, sync)) != GH_NIL)
 			gh_append(g, left, s);
 	}
