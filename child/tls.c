@@ -70,6 +70,7 @@
 #include "sj_sys.h"
 #include "sj_text.h"
 #include "tls.h"
+#include "tls_sni.h"
 #include "tls_keyprov.h"
 #include "tls_sesscache.h"
 #include "tls_verify.h"
@@ -478,19 +479,6 @@ tls_set_protocols(SSL *ssl, const struct sj_tls_protos *p)
 	return (0);
 }
 
-/* smtp_tls_servername: a name, "hostname" or "nexthop" (postconf(5)). */
-static const char *
-tls_sni(const struct sj_tls_config *t, const struct tls_peer *p)
-{
-	if (t->servername[0] == '\0')
-		return (NULL);
-	if (strcasecmp(t->servername, "hostname") == 0)
-		return (p->host);
-	if (strcasecmp(t->servername, "nexthop") == 0)
-		return (p->nexthop);
-	return (t->servername);
-}
-
 /*
  * Postfix tls_misc.c tls_print_errors(), as fields: OpenSSL's error
  * queue after a failed handshake, oldest first, at most
@@ -623,11 +611,8 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 		tls_conn_free(c);
 		return (-EINVAL);
 	}
-	/* Postfix tls_client.c: DANE sessions send the TLSA base
-	 * domain as SNI unless smtp_tls_servername names one. */
-	if ((sni = tls_sni(t, p)) == NULL && SJ_TLS_IS_DANE(level) &&
-	    (sni = dane_server_base()) == NULL)
-		sni = p->host;
+	sni = tls_sni_name(t->servername, level, dane_server_base(),
+	    p->host, p->nexthop);
 	if (sni != NULL && *sni != '\0' &&
 	    !SSL_set_tlsext_host_name(c->ssl, sni))
 		msg_warn("%s: error setting SNI hostname to: %s", p->namaddr,
