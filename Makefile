@@ -42,9 +42,9 @@ DEB_OUT	?= $(BUILD)/deb
 
 all: $(BUILD)/smtpjail
 
-# Every header: the folders' own headers (parent/*.h, child/*.h) change
-# struct layouts shared between their modules too.
-$(BUILD)/%.o: %.c $(wildcard include/*.h parent/*.h child/*.h)
+# Every header: the folders' own headers (ipc/*.h, parent/*.h, child/*.h)
+# change struct layouts shared between their modules too.
+$(BUILD)/%.o: %.c $(wildcard include/*.h ipc/*.h parent/*.h child/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

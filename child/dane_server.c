@@ -21,7 +21,8 @@
  * SECURITY
  *	Child only. The TLSA set is a fixed arena filled by
  *	tlsa_answer_parse() (bounded); the names logged are the request's
- *	nexthop and a host name dns.c validated, censored again here.
+ *	nexthop and a host name dns_parse.c validated, censored again
+ *	here.
  * SEE ALSO
  *	child/dane_policy.c, child/dnssec_query.c, child/dane.c, Postfix
  *	src/smtp/smtp_connect.c, src/smtp/smtp_tls_policy.c,

@@ -23,7 +23,7 @@
  *	at levels half-dane and dane).
  * SECURITY
  *	Child only, in the sandbox. TLSA answers are hostile and parsed
- *	by child/tlsa.c; the host name is one dns.c validated.
+ *	by child/tlsa.c; the host name is one dns_parse.c validated.
  * SEE ALSO
  *	child/dane_policy.h, child/dnssec_query.h, child/dane.h, Postfix
  *	src/smtp/smtp_connect.c, src/smtp/smtp_tls_policy.c, RFC 7672

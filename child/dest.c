@@ -44,8 +44,9 @@
  * SECURITY
  *	Child only, inside the sandbox. The nexthop comes from the parent
  *	(Postfix's queue manager) and is validated here; DNS answers come
- *	from dns.c, whose names are validated hostnames or literals; every
- *	reason text is censored once more before it is returned.
+ *	from dns.c (parsed by dns_parse.c), whose names are validated
+ *	hostnames or literals; every reason text is censored once more
+ *	before it is returned.
  * SEE ALSO
  *	child/dns.c, Postfix src/smtp/smtp_addr.c, smtp_connect.c,
  *	src/util/host_port.c

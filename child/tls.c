@@ -45,7 +45,7 @@
  *	on trusted configuration; everything after it runs in the
  *	sandbox on bytes from a hostile server. OpenSSL parses them; the
  *	fields sent to the parent are bounded and censored or checked as
- *	tokens (ipc_msg.c).
+ *	tokens (ipc_msg_check.c).
  * SEE ALSO
  *	Postfix src/tls/tls_client.c, tls_misc.c, tls_bio_ops.c;
  *	child/tls_verify.c, RFC 3207, RFC 8446

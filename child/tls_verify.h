@@ -37,7 +37,7 @@ int	tls_verify_setup(SSL *, int ex_index, struct tls_verify_state *,
 void	tls_verify_judge(SSL *, struct tls_verify_state *,
 	    const struct sj_tls_config *, int level, const struct tls_peer *,
 	    struct tls_state *);
-/* Copy an OpenSSL name as a token (ipc_msg.c's rule), NULL as "". */
+/* Copy an OpenSSL name as a token (ipc_msg_check.c's rule), NULL as "". */
 void	tls_verify_token(char *dst, size_t dstsz, const char *src);
 int	tls_verify_report(const struct tls_verify_state *,
 	    const struct sj_tls_config *, int level, const struct tls_peer *,

@@ -9,11 +9,12 @@
  *	of typed fields (u32/u64 little-endian, strings as u16 length +
  *	bytes). ipc/ipc_msg.c holds the table: for each type its name,
  *	direction, maximum body size and whether exactly one descriptor
- *	travels with it. ipc_msg_decode() refuses anything the table does
- *	not allow: unknown type, wrong direction, wrong version, oversize,
- *	short or trailing bytes, a string with NUL or non-printable bytes
- *	where text is expected, a descriptor where none is declared or a
- *	missing one.
+ *	travels with it. ipc_msg_decode() (ipc/ipc_msg_codec.c, with the
+ *	per-type checks of ipc/ipc_msg_check.c) refuses anything the
+ *	table does not allow: unknown type, wrong direction, wrong
+ *	version, oversize, short or trailing bytes, a string with NUL or
+ *	non-printable bytes where text is expected, a descriptor where
+ *	none is declared or a missing one.
  *
  *	Change IPC_VERSION whenever the table or a body layout changes.
  * SECURITY

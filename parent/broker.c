@@ -28,10 +28,10 @@
  *	smtp_bind_address_enforce the connection then fails too.
  * SECURITY
  *	Parent, as $mail_owner after start-up. What the child asks is
- *	hostile: decoded by ipc/ipc_msg.c (purpose in range, a numeric
- *	address, port 1..65535), then judged only by the policy. The
- *	parent never reads from or writes to a socket it opened for the
- *	child.
+ *	hostile: decoded by ipc/ipc_msg_codec.c and ipc/ipc_msg_check.c
+ *	(purpose in range, a numeric address, port 1..65535), then judged
+ *	only by the policy. The parent never reads from or writes to a
+ *	socket it opened for the child.
  * SEE ALSO
  *	policy/egress.c, child/sys.c (sys_connect_via), SECURITY.md
  */

@@ -13,8 +13,8 @@
  *	network), or the errno of the refusal (EACCES, logged with the
  *	reason) or of the failure.
  * SECURITY
- *	Parent. The CONNECT is hostile (decoded by ipc_msg.c, then checked
- *	by the policy); the parent never reads or writes the socket.
+ *	Parent. The CONNECT is hostile (decoded by ipc_msg_codec.c, then
+ *	checked by the policy); the parent never reads or writes the socket.
  */
 #ifndef BROKER_H
 #define BROKER_H

@@ -30,11 +30,12 @@
  *	violation (deferred); a well-behaved child never asks twice.
  * SECURITY
  *	Parent. The SIGN_REQ comes from the child (hostile): decoded by
- *	ipc_msg.c (algorithm and digest ids in range, the digest hex),
- *	then held to the bounds above. A compromised child can obtain one
- *	signature of its choosing per connection it was brokered, i.e.
- *	authenticate as this client to the destination of its job once
- *	per connection, as the handshake would have; never the key.
+ *	ipc_msg_codec.c and ipc_msg_check.c (algorithm and digest ids in
+ *	range, the digest hex), then held to the bounds above. A
+ *	compromised child can obtain one signature of its choosing per
+ *	connection it was brokered, i.e. authenticate as this client to
+ *	the destination of its job once per connection, as the handshake
+ *	would have; never the key.
  * SEE ALSO
  *	parent/cfg_tlscert.c, child/tls_keyprov.c, parent/broker.c,
  *	RFC 8446 4.4.3, RFC 5246 7.4.8, SECURITY.md

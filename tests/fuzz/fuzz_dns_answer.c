@@ -2,28 +2,33 @@
  * NAME
  *	fuzz_dns_answer 1
  * SUMMARY
- *	libFuzzer target: the DNS answer parser of child/dns.c
+ *	libFuzzer target: the DNS answer parser of child/dns_parse.c
  * DESCRIPTION
  *	The first input byte picks the question type (MX, A or AAAA); the
  *	rest is a DNS answer as a hostile name server (or a forger on the
  *	path) would send it, fed to dns_parse(), which every answer that
- *	c-ares accepts reaches (dns_callback()). The parser is static, so
- *	this target includes child/dns.c itself; the archive's copy of
- *	that module is then never linked. After every parse: the result is
- *	one of the classes the caller handles, at most DNS_RR_MAX records
- *	are kept, every MX host is a valid host name or address of at
- *	most SJ_HOSTNAME_MAX bytes, every address has a known family, and
- *	a CNAME target, when one is returned, is a valid name.
+ *	c-ares accepts reaches (dns_callback() of child/dns.c). The parser
+ *	and struct dns_chain are declared in child/dns_int.h, the
+ *	resolver's private header; the parser comes from the archive.
+ *	After every parse: the result is one of the classes the caller
+ *	handles, at most DNS_RR_MAX records are kept, every MX host is a
+ *	valid host name or address of at most SJ_HOSTNAME_MAX bytes, every
+ *	address has a known family, and a CNAME target, when one is
+ *	returned, is a valid name.
  * SECURITY
  *	Runs the child's DNS parser on hostile input, outside the sandbox.
  * SEE ALSO
- *	child/dns.c, RFC 1035 section 4.1, RFC 7505
+ *	child/dns_parse.c, RFC 1035 section 4.1, RFC 7505
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 
-#include "dns.c"
+#include "dns.h"
+#include "dns_int.h"
 #include "fuzz_quiet.h"
+#include "msg.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -20,7 +20,8 @@
  * SECURITY
  *	Test only.
  * SEE ALSO
- *	ipc/ipc_msg.c, tests/unit/test_ipc_msg.c
+ *	ipc/ipc_msg.c, ipc/ipc_msg_codec.c, ipc/ipc_msg_check.c,
+ *	tests/unit/test_ipc_msg.c
  */
 #include <errno.h>
 #include <fcntl.h>

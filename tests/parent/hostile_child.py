@@ -27,7 +27,8 @@ SECURITY
 	Test code; runs as root (the sandbox is built as master(8) would).
 SEE ALSO
 	tests/parent/t_hostile_child.sh, tests/parent/fake_postfix.py,
-	ipc/ipc_msg.c (wire format), include/ipc_msg.h
+	ipc/ipc_msg.c (field lists), ipc/ipc_msg_codec.c (wire format),
+	include/ipc_msg.h
 """
 import os
 import re
