@@ -43,7 +43,10 @@
 #	sink_count, sink_has, sink_files, sink_grep, pf_cmd, pf_postconf,
 #	pf_reload, pf_master_add, pf_receiver_start,
 #	pf_send, pf_wait_settled, pf_log, pf_queue_ids, pf_flush, pf_qid,
-#	pf_status_line, pf_in_queue, check, check_summary, sj_note.
+#	pf_status_line, pf_in_queue, check, check_summary, sj_note;
+#	for comparing smtpjail's status lines with stock smtp(8)'s:
+#	sj_field, sj_field_cmp (SJ_FOLD, SJ_FOLD_PREFIX), sj_outcome_ok,
+#	sj_same_fields, sj_same_lines.
 # SECURITY
 #	Test code, run as root. Everything it starts lives in its own
 #	network namespace; it kills only processes inside namespaces it
@@ -481,6 +484,96 @@ check() {
 check_summary() {
 	sj_note "$SJ_PASS passed, $SJ_FAIL failed"
 	[ "$SJ_FAIL" -eq 0 ]
+}
+
+# ------------------------------------------- smtpjail against stock smtp(8)
+# For the scripts that send the same mail through smtpjail and through
+# stock smtp(8) (recipients "j..." and "s...") and compare the delivery
+# status lines the two logged. Bash builtins only where a check may run
+# hundreds of times (a busy 2-core machine makes each fork count).
+
+# What sj_field_cmp folds: the words of SJ_FOLD, a script may set it
+# (after sourcing) to fewer or more of them:
+#   rcpt  the recipient's agent prefix, "<" SJ_FOLD_PREFIX "-" (a glob;
+#         default [js]: "<j-", "<s-"), becomes "<X-";
+#   qid   the receiving server's queue id after "queued as " becomes QID;
+#   bdat  the receiver's reply to BDAT, "Ok: N bytes queued as" (smtpjail
+#         sends with BDAT, smtpjail_use_chunking), becomes "Ok: queued
+#         as", its reply to DATA (what stock sends).
+SJ_FOLD="rcpt qid"
+SJ_FOLD_PREFIX='[js]'
+
+# sj_field LINE NAME: F = the value of NAME= in a status line, as logged
+# (NAME "text": the reason in parentheses; "status": the word).
+sj_field() {	# line name
+	local re
+	case $2 in
+	text)	re=', status=[a-z]+ \((.*)\)$';;
+	status)	re=', status=([a-z]+)';;
+	*)	re=" $2=([^,]*),";;
+	esac
+	F=
+	[[ $1 =~ $re ]] && F=${BASH_REMATCH[1]}
+	return 0
+}
+
+# sj_field_cmp LINE NAME: sj_field, then folded as SJ_FOLD says: what
+# differs by design between the two agents' lines becomes a fixed token.
+sj_field_cmp() {	# line name
+	local re
+	sj_field "$1" "$2"
+	case " $SJ_FOLD " in *" rcpt "*)
+		F=${F//<$SJ_FOLD_PREFIX-/<X-};;
+	esac
+	case " $SJ_FOLD " in *" qid "*)
+		re='^(.*queued as )[0-9A-Za-z]+(.*)$'
+		[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}QID${BASH_REMATCH[2]}";;
+	esac
+	case " $SJ_FOLD " in *" bdat "*)
+		re='^(.*Ok: )[0-9]+ bytes (queued as .*)$'
+		[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}${BASH_REMATCH[2]}";;
+	esac
+	return 0
+}
+
+# sj_outcome_ok WANT JLINE SLINE: both status lines say status=WANT (and
+# WANT is not empty: no line and no expectation is no pass).
+sj_outcome_ok() {	# want smtpjail-line stock-line
+	local j s
+	sj_field "$2" status; j=$F
+	sj_field "$3" status; s=$F
+	[ -n "$1" ] && [ "$j" = "$1" ] && [ "$s" = "$1" ] && return 0
+	echo "# expected $1: smtpjail '$j', stock '$s'"
+	echo "#   $2"
+	echo "#   $3"
+	return 1
+}
+
+# sj_same_fields JLINE SLINE NAME...: every field NAME of the two status
+# lines is there and the same after sj_field_cmp; names each that is not.
+sj_same_fields() {	# smtpjail-line stock-line name...
+	local jl=$1 sl=$2 f a b rc=0
+	shift 2
+	for f in "$@"; do
+		sj_field_cmp "$jl" "$f"; a=$F
+		sj_field_cmp "$sl" "$f"; b=$F
+		[ -n "$a" ] && [ "$a" = "$b" ] && continue
+		echo "# $f: smtpjail '$a'"
+		echo "#     stock    '$b'"
+		rc=1
+	done
+	return $rc
+}
+
+# sj_same_lines [-n] A B: smtpjail's lines A are stock's lines B (with
+# -n: and there are some); shows both where not.
+sj_same_lines() {	# [-n] smtpjail-lines stock-lines
+	local some=
+	[ "$1" = -n ] && { some=1; shift; }
+	[ "$1" = "$2" ] && { [ -z "$some" ] || [ -n "$1" ]; } && return 0
+	echo "# smtpjail:"; echo "$1" | sed 's/^/#   /'
+	echo "# stock:"; echo "$2" | sed 's/^/#   /'
+	return 1
 }
 
 # ------------------------------------------------------------- world

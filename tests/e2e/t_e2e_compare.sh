@@ -167,28 +167,13 @@ status_of() {	# agent(j|s) scenario domain
 	LINE=${SL["${QID[$1$2]} $1-$2@$3"]:-}
 }
 
-# field LINE NAME: sets F to the value of NAME= in a status line (the
-# text in parentheses for NAME "text"), folded: what differs by design
-# (the j-/s- recipient prefix, the receiving server's queue id) is
-# replaced by a fixed token.
-field() {	# line name
-	local re
-	case $2 in
-	text)	re=', status=[a-z]+ \((.*)\)$';;
-	status)	re=', status=([a-z]+)';;
-	*)	re=" $2=([^,]*),";;
-	esac
-	F=
-	[[ $1 =~ $re ]] && F=${BASH_REMATCH[1]}
-	F=${F//<j-/<X-} F=${F//<s-/<X-}
-	re='^(.*queued as )[0-9A-Za-z]+(.*)$'
-	[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}QID${BASH_REMATCH[2]}"
-	return 0
-}
+# Fields are compared folded (lib.sh, sj_field_cmp with the default
+# SJ_FOLD): what differs by design (the j-/s- recipient prefix, the
+# receiving server's queue id) is replaced by a fixed token.
 
 status_is() {	# agent scenario domain expected
 	status_of "$1" "$2" "$3"
-	field "$LINE" status
+	sj_field "$LINE" status
 	[ "$F" = "$4" ] && return 0
 	echo "# ${LINE:-no status line}"
 	return 1
@@ -196,13 +181,10 @@ status_is() {	# agent scenario domain expected
 
 # same_field SCEN DOMAIN NAME: equal after folding, and not empty.
 same_field() {	# scenario domain name
-	local a b
-	status_of j "$1" "$2"; field "$LINE" "$3"; a=$F
-	status_of s "$1" "$2"; field "$LINE" "$3"; b=$F
-	[ -n "$a" ] && [ "$a" = "$b" ] && return 0
-	echo "# $3: smtpjail '$a'"
-	echo "#     stock    '$b'"
-	return 1
+	local jl
+	status_of j "$1" "$2"; jl=$LINE
+	status_of s "$1" "$2"
+	sj_same_fields "$jl" "$LINE" "$3"
 }
 
 well_formed_delays() {	# scenario domain
@@ -235,12 +217,7 @@ other_lines() {	# agent scenario
 }
 
 same_other_lines() {	# scenario
-	local a b
-	a=$(other_lines j "$1") b=$(other_lines s "$1")
-	[ "$a" = "$b" ] && return 0
-	echo "# smtpjail logged:"; echo "$a" | sed 's/^/#   /'
-	echo "# stock logged:"; echo "$b" | sed 's/^/#   /'
-	return 1
+	sj_same_lines "$(other_lines j "$1")" "$(other_lines s "$1")"
 }
 
 # Lines an agent logged without a queue id, folded and deduplicated.
@@ -271,12 +248,7 @@ maybe_twice_lines() {
 }
 
 same_global_lines() {
-	local a b
-	a=$(global_lines j) b=$(global_lines s)
-	[ -n "$a" ] && [ "$a" = "$b" ] && return 0
-	echo "# smtpjail:"; echo "$a" | sed 's/^/#   /'
-	echo "# stock:"; echo "$b" | sed 's/^/#   /'
-	return 1
+	sj_same_lines -n "$(global_lines j)" "$(global_lines s)"
 }
 
 # Same outcome: both still queued or both gone, as expected (a message

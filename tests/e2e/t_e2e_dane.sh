@@ -429,37 +429,14 @@ check "stock dnssec_probe at an unsigned name: Postfix's two warnings" eval '
     logged "postfix/sprobe/smtp\\[[0-9]+\\]: warning: DNSSEC validation may be unavailable" &&
     logged "postfix/sprobe/smtp\\[[0-9]+\\]: warning: reason: dnssec_probe .ns:insecure\\.test. received a response that is not DNSSEC validated"'
 # --- smtpjail against stock
-# field LINE NAME: F = one field of a status line (text: the reason in
-# parentheses), recipients' "j-"/"s-" prefixes folded.
-field() {
-	local re
-	case $2 in
-	text)	re=', status=[a-z]+ \((.*)\)$';;
-	status)	re=', status=([a-z]+)';;
-	*)	re=" $2=([^,]*),";;
-	esac
-	F=
-	[[ $1 =~ $re ]] && F=${BASH_REMATCH[1]}
-	F=${F//<j-/<X-} F=${F//<s-/<X-}
-	re='^(.*queued as )[0-9A-Za-z]+(.*)$'
-	[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}QID${BASH_REMATCH[2]}"
-	re='^(.*Ok: )[0-9]+ bytes (queued as .*)$'
-	[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}${BASH_REMATCH[2]}"
-	return 0
-}
+# Fields compared folded (lib.sh, sj_field_cmp): recipients' "j-"/"s-"
+# prefixes, queue ids, and the reply to smtpjail's BDAT.
+SJ_FOLD="rcpt qid bdat"
 same_fields() {	# level(dane|only) variant
-	local f a b rc=0 jl sl
-	jl=$(pf_status_line "${QID[j-$1@$2.test]}" "j-$1@$2.test")
-	sl=$(pf_status_line "${QID[s-$1@$2.test]}" "s-$1@$2.test")
-	for f in status dsn relay text; do
-		field "$jl" $f; a=$F
-		field "$sl" $f; b=$F
-		[ -n "$b" ] && [ "$a" = "$b" ] && continue
-		echo "# $f: smtpjail '$a'"
-		echo "#     stock    '$b'"
-		rc=1
-	done
-	return $rc
+	sj_same_fields \
+	    "$(pf_status_line "${QID[j-$1@$2.test]}" "j-$1@$2.test")" \
+	    "$(pf_status_line "${QID[s-$1@$2.test]}" "s-$1@$2.test")" \
+	    status dsn relay text
 }
 # The TLS lines and policy warnings a transport logged about a server.
 tls_lines() {	# transport host
@@ -469,15 +446,11 @@ tls_lines() {	# transport host
 	    sed -e 's/.*\]: //' | sort -u
 }
 same_tls_lines() {	# level(dane|only) variant
-	local a b t=dane host=mx.$2.test
+	local t=dane host=mx.$2.test
 	[ "$1" = only ] && t=dane-only
 	[ "$1" = pol ] && t=pol
 	[ "$2" = insecure ] && host=mx.insecure.test
-	a=$(tls_lines "j$t" "$host") b=$(tls_lines "s$t" "$host")
-	[ "$a" = "$b" ] && return 0
-	echo "# smtpjail:"; echo "$a" | sed 's/^/#   /'
-	echo "# stock:"; echo "$b" | sed 's/^/#   /'
-	return 1
+	sj_same_lines "$(tls_lines "j$t" "$host")" "$(tls_lines "s$t" "$host")"
 }
 for l in dane only pol; do
 	for v in $VARIANTS; do
@@ -502,11 +475,7 @@ probe_lines() {	# transport
 same_probe_lines() {	# kind(probe|probeok)
 	local a b
 	a=$(probe_lines "j$1") b=$(probe_lines "s$1")
-	[ "$a" = "$b" ] || {
-		echo "# smtpjail:"; echo "$a" | sed 's/^/#   /'
-		echo "# stock:"; echo "$b" | sed 's/^/#   /'
-		return 1
-	}
+	sj_same_lines "$a" "$b" || return 1
 	[ "$1" = probeok ] && [ -z "$a" ] && return 0
 	[ "$1" = probe ] && [ -n "$a" ] && return 0
 	echo "# unexpected: '$a'"

@@ -82,27 +82,12 @@ status_line() {	# agent scenario
 	pf_status_line "${QID[$1$2]}" "$1-$2@ok.test"
 }
 
-# field LINE NAME: F = the value of NAME (text: in parentheses), folded.
-field() {	# line name
-	local re
-	case $2 in
-	text)	re=', status=[a-z]+ \((.*)\)$';;
-	status)	re=', status=([a-z]+)';;
-	*)	re=" $2=([^,]*),";;
-	esac
-	F=
-	[[ $1 =~ $re ]] && F=${BASH_REMATCH[1]}
-	return 0
-}
+# Status line fields are compared as logged (lib.sh, sj_same_fields):
+# nothing folded.
+SJ_FOLD=
 
 same_field() {	# scenario name
-	local a b
-	field "$(status_line j "$1")" "$2"; a=$F
-	field "$(status_line s "$1")" "$2"; b=$F
-	[ -n "$a" ] && [ "$a" = "$b" ] && return 0
-	echo "# $2: smtpjail '$a'"
-	echo "#     stock    '$b'"
-	return 1
+	sj_same_fields "$(status_line j "$1")" "$(status_line s "$1")" "$2"
 }
 
 # outcome AGENT SCEN: "queued|gone corrupt|clean notified|silent".

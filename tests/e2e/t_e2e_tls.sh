@@ -235,24 +235,9 @@ status_line() {	# agent level variant
 	pf_status_line "${QID[$1$2$3]}" "$1-$2@$3.test"
 }
 
-field() {	# line name
-	local re
-	case $2 in
-	text)	re=', status=[a-z]+ \((.*)\)$';;
-	status)	re=', status=([a-z]+)';;
-	*)	re=" $2=([^,]*),";;
-	esac
-	F=
-	[[ $1 =~ $re ]] && F=${BASH_REMATCH[1]}
-	F=${F//<j-/<X-} F=${F//<s-/<X-}
-	re='^(.*queued as )[0-9A-Za-z]+(.*)$'
-	[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}QID${BASH_REMATCH[2]}"
-	# smtpjail sends with BDAT (smtpjail_use_chunking), to which the
-	# receiver says "Ok: N bytes queued as"; stock sends DATA.
-	re='^(.*Ok: )[0-9]+ bytes (queued as .*)$'
-	[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}${BASH_REMATCH[2]}"
-	return 0
-}
+# smtpjail sends with BDAT (smtpjail_use_chunking), to which the
+# receiver says "Ok: N bytes queued as"; stock sends DATA.
+SJ_FOLD="rcpt qid bdat"
 
 # The TLS lines transport T logged about the MX of VARIANT.
 tls_lines() {	# transport variant
@@ -263,37 +248,17 @@ tls_lines() {	# transport variant
 }
 
 outcome_ok() {	# level variant
-	local j s want
-	want=$(expect "$1" "$2")
-	field "$(status_line j "$1" "$2")" status; j=$F
-	field "$(status_line s "$1" "$2")" status; s=$F
-	[ "$j" = "$want" ] && [ "$s" = "$want" ] && return 0
-	echo "# expected $want: smtpjail '$j', stock '$s'"
-	echo "#   $(status_line j "$1" "$2")"
-	echo "#   $(status_line s "$1" "$2")"
-	return 1
+	sj_outcome_ok "$(expect "$1" "$2")" \
+	    "$(status_line j "$1" "$2")" "$(status_line s "$1" "$2")"
 }
 
 same_fields() {	# level variant
-	local f a b rc=0
-	for f in dsn text relay; do
-		field "$(status_line j "$1" "$2")" $f; a=$F
-		field "$(status_line s "$1" "$2")" $f; b=$F
-		[ "$a" = "$b" ] && continue
-		echo "# $f: smtpjail '$a'"
-		echo "#     stock    '$b'"
-		rc=1
-	done
-	return $rc
+	sj_same_fields "$(status_line j "$1" "$2")" \
+	    "$(status_line s "$1" "$2")" dsn text relay
 }
 
 same_tls_lines() {	# level variant
-	local a b
-	a=$(tls_lines "j$1" "$2") b=$(tls_lines "s$1" "$2")
-	[ "$a" = "$b" ] && return 0
-	echo "# smtpjail:"; echo "$a" | sed 's/^/#   /'
-	echo "# stock:"; echo "$b" | sed 's/^/#   /'
-	return 1
+	sj_same_lines "$(tls_lines "j$1" "$2")" "$(tls_lines "s$1" "$2")"
 }
 
 # The receiver agreed on what smtpjail logged: protocol and cipher.
@@ -348,8 +313,8 @@ mid_j=$(pf_send "$SENDER" j-capath@good.test)
 QID[jcapathgood]=$(pf_qid "$mid_j")
 pf_wait_settled "$T_TIMEOUT"
 check "wrappermode: sent by both agents" eval '
-	field "$(status_line j wrap wrap)" status; [ "$F" = sent ] &&
-	field "$(status_line s wrap wrap)" status; [ "$F" = sent ]'
+	sj_field "$(status_line j wrap wrap)" status; [ "$F" = sent ] &&
+	sj_field "$(status_line s wrap wrap)" status; [ "$F" = sent ]'
 check "wrappermode: same dsn, text and relay as stock" same_fields wrap wrap
 check "wrappermode: same TLS log lines as stock" same_tls_lines wrap wrap
 check "wrappermode: the receiver saw smtpjail's protocol and cipher" \
@@ -359,7 +324,7 @@ check "wrappermode: the receiver saw smtpjail's protocol and cipher" \
 # here and looks CApath files up at handshake time, inside its chroot).
 # smtpjail reads every file of the directory before the lock-down.
 check "CApath: smtpjail verifies with smtp_tls_CApath only" eval '
-	field "$(status_line j capath good)" status; [ "$F" = sent ] &&
+	sj_field "$(status_line j capath good)" status; [ "$F" = sent ] &&
 	tls_lines jcapath good | grep -q "^Verified TLS connection established to mx.good.test"'
 
 # Handshake failure: deferred, then the plain-text retry after a wait.

@@ -210,44 +210,15 @@ status_line() {	# agent level scenario
 	fi
 }
 
-field() {	# line name: F = the field, agent prefix and queue ids masked
-	local re
-	case $2 in
-	text)	re=', status=[a-z]+ \((.*)\)$';;
-	status)	re=', status=([a-z]+)';;
-	*)	re=" $2=([^,]*),";;
-	esac
-	F=
-	[[ $1 =~ $re ]] && F=${BASH_REMATCH[1]}
-	F=${F//<j-/<X-} F=${F//<s-/<X-}
-	re='^(.*queued as )[0-9A-Za-z]+(.*)$'
-	[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}QID${BASH_REMATCH[2]}"
-	return 0
-}
-
+# Fields compared with lib.sh's default SJ_FOLD (agent prefix, queue id).
 outcome_ok() {	# attempt level scenario
-	local j s want
-	want=$(expect "$1" "$2" "$3")
-	field "$(status_line j "$2" "$3")" status; j=$F
-	field "$(status_line s "$2" "$3")" status; s=$F
-	[ "$j" = "$want" ] && [ "$s" = "$want" ] && return 0
-	echo "# expected $want: smtpjail '$j', stock '$s'"
-	echo "#   $(status_line j "$2" "$3")"
-	echo "#   $(status_line s "$2" "$3")"
-	return 1
+	sj_outcome_ok "$(expect "$1" "$2" "$3")" \
+	    "$(status_line j "$2" "$3")" "$(status_line s "$2" "$3")"
 }
 
 same_fields() {	# level scenario
-	local f a b rc=0
-	for f in dsn text relay; do
-		field "$(status_line j "$1" "$2")" $f; a=$F
-		field "$(status_line s "$1" "$2")" $f; b=$F
-		[ "$a" = "$b" ] && continue
-		echo "# $f: smtpjail '$a'"
-		echo "#     stock    '$b'"
-		rc=1
-	done
-	return $rc
+	sj_same_fields "$(status_line j "$1" "$2")" \
+	    "$(status_line s "$1" "$2")" dsn text relay
 }
 
 # The status text Postfix gives, read off smtp_proto.c.
@@ -268,7 +239,7 @@ expect_text() {	# attempt level scenario
 text_ok() {	# attempt level scenario
 	local want
 	want=$(expect_text "$@")
-	field "$(status_line j "$2" "$3")" text
+	sj_field_cmp "$(status_line j "$2" "$3")" text
 	[ "$F" = "$want" ] && return 0
 	echo "# expected text '$want'"
 	echo "#   smtpjail     '$F'"
@@ -316,7 +287,7 @@ expect_via() {	# level scenario
 }
 nothing_lost() {	# agent level scenario
 	local st via
-	field "$(status_line "$1" "$2" "$3")" status; st=$F
+	sj_field "$(status_line "$1" "$2" "$3")" status; st=$F
 	via=$(delivered "$1" "$2" "$3")
 	case $st in
 	sent)	[ "$via" = "$(expect_via "$2" "$3")" ] && return 0

@@ -283,22 +283,9 @@ status_line() {	# agent+table dest
 	pf_status_line "${QID[$1$2]}" "$1-$2@$2.test"
 }
 
-field() {	# line name
-	local re
-	case $2 in
-	text)	re=', status=[a-z]+ \((.*)\)$';;
-	status)	re=', status=([a-z]+)';;
-	*)	re=" $2=([^,]*),";;
-	esac
-	F=
-	[[ $1 =~ $re ]] && F=${BASH_REMATCH[1]}
-	F=${F//<j[pt]-/<X-} F=${F//<s[pt]-/<X-}
-	re='^(.*queued as )[0-9A-Za-z]+(.*)$'
-	[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}QID${BASH_REMATCH[2]}"
-	re='^(.*Ok: )[0-9]+ bytes (queued as .*)$'
-	[[ $F =~ $re ]] && F="${BASH_REMATCH[1]}${BASH_REMATCH[2]}"
-	return 0
-}
+# Recipients "jp-", "jt-", "sp-", "st-" (agent and table); smtpjail
+# sends with BDAT (lib.sh, SJ_FOLD).
+SJ_FOLD="rcpt qid bdat" SJ_FOLD_PREFIX='[js][pt]'
 
 # The TLS lines transport T logged about the MX of DEST.
 tls_lines() {	# transport dest
@@ -311,28 +298,13 @@ tls_lines() {	# transport dest
 }
 
 outcome_ok() {	# table dest
-	local j s want
-	want=$(expect "$2")
-	field "$(status_line "j$1" "$2")" status; j=$F
-	field "$(status_line "s$1" "$2")" status; s=$F
-	[ "$j" = "$want" ] && [ "$s" = "$want" ] && return 0
-	echo "# expected $want: smtpjail '$j', stock '$s'"
-	echo "#   $(status_line "j$1" "$2")"
-	echo "#   $(status_line "s$1" "$2")"
-	return 1
+	sj_outcome_ok "$(expect "$2")" \
+	    "$(status_line "j$1" "$2")" "$(status_line "s$1" "$2")"
 }
 
 same_fields() {	# table dest
-	local f a b rc=0
-	for f in dsn text; do
-		field "$(status_line "j$1" "$2")" $f; a=$F
-		field "$(status_line "s$1" "$2")" $f; b=$F
-		[ "$a" = "$b" ] && continue
-		echo "# $f: smtpjail '$a'"
-		echo "#     stock    '$b'"
-		rc=1
-	done
-	return $rc
+	sj_same_fields "$(status_line "j$1" "$2")" \
+	    "$(status_line "s$1" "$2")" dsn text
 }
 
 # TLS as the policy says: the receiver saw smtpjail's protocol and
@@ -360,12 +332,7 @@ tls_as_policy() {	# table dest
 }
 
 same_tls_lines() {	# transport-j transport-s dest
-	local a b
-	a=$(tls_lines "$1" "$3") b=$(tls_lines "$2" "$3")
-	[ -n "$a" ] && [ "$a" = "$b" ] && return 0
-	echo "# smtpjail:"; echo "$a" | sed 's/^/#   /'
-	echo "# stock:"; echo "$b" | sed 's/^/#   /'
-	return 1
+	sj_same_lines -n "$(tls_lines "$1" "$3")" "$(tls_lines "$2" "$3")"
 }
 
 for t in p t; do

@@ -167,16 +167,6 @@ pf_wait_settled "$T_TIMEOUT"
 status_line() {	# agent name
 	pf_status_line "${QID[$1$2]}" "$1-$2@good.test"
 }
-field() {	# line name
-	local re
-	case $2 in
-	status)	re=', status=([a-z]+)';;
-	*)	re=" $2=([^,]*),";;
-	esac
-	F=
-	[[ $1 =~ $re ]] && F=${BASH_REMATCH[1]}
-	return 0
-}
 
 # The receiver's TLS line for the session that queued RQID.
 receiver_tls() {	# receiver-queue-id
@@ -196,17 +186,10 @@ want() {	# name
 }
 
 same_outcome() {	# name
-	local j s jd sd w
-	w=$(want "$1")
-	field "$(status_line j "$1")" status; j=$F
-	field "$(status_line s "$1")" status; s=$F
-	field "$(status_line j "$1")" dsn; jd=$F
-	field "$(status_line s "$1")" dsn; sd=$F
-	[ "$j" = "$w" ] && [ "$s" = "$w" ] && [ "$jd" = "$sd" ] && return 0
-	echo "# want $w: smtpjail '$j' ($jd), stock '$s' ($sd)"
-	echo "#   $(status_line j "$1")"
-	echo "#   $(status_line s "$1")"
-	return 1
+	local jl sl
+	jl=$(status_line j "$1") sl=$(status_line s "$1")
+	sj_outcome_ok "$(want "$1")" "$jl" "$sl" &&
+	    sj_same_fields "$jl" "$sl" dsn
 }
 
 # smtpjail's session, as the receiver logged it: "Trusted" is a client
