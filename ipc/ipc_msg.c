@@ -444,6 +444,9 @@ _Static_assert(IPC_FITS(IPC_MAX_GENERIC_REPLY),
     "GENERIC_REPLY exceeds SJ_IPC_MSG_MAX");
 _Static_assert(IPC_FITS(IPC_MAX_TLS_ANCHOR),
     "TLS_ANCHOR exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_EHLO_NOTE), "EHLO_NOTE exceeds SJ_IPC_MSG_MAX");
+_Static_assert(IPC_FITS(IPC_MAX_DNSSEC_PROBE),
+    "DNSSEC_PROBE exceeds SJ_IPC_MSG_MAX");
 
 #define IPC_NF(a)	(sizeof(a) / sizeof((a)[0]))
 
