@@ -67,7 +67,8 @@
  *	a failure whose status would be 2.x.x becomes 5.5.0 with
  *	"Protocol error: " in front of the reason. diag_text is the reply;
  *	diag_code is its code for a success and for a 4xx/5xx failure,
- *	else 0 (parent/deliver.c refuses a failure with a code below 400).
+ *	else 0 (parent/deliver_child.c refuses a failure with a code below
+ *	400).
  *	A connection lost while the body is written gets one more read for
  *	a premature reply, as in Postfix; no reply to the end of data also
  *	logs a warning that the message may be delivered twice.

@@ -5,7 +5,7 @@
  *	the network part of the configuration: protocols, the host's own
  *	addresses, the name servers
  * DESCRIPTION
- *	Called by sj_config_load() (parent/config.c) to fill in the
+ *	Called by cfg_child() (parent/cfg_child.c) to fill in the
  *	child's CONFIG:
  *
  *	cfg_net_protocols(): inet_protocols ("all" means what the kernel
@@ -22,13 +22,13 @@
  *	chrooted with -c: $queue_directory/etc/resolv.conf, the file stock
  *	smtp(8)'s resolver reads there), as glibc's res_init() reads them
  *	(the first 3; none: 127.0.0.1), and the timeout:, attempts: and
- *	rotate options (see parent/config.c, DESCRIPTION item 9).
+ *	rotate options (see parent/cfg_child.c).
  * SECURITY
  *	Parent, as root, before any sandbox: it may resolve names and
  *	enumerate interfaces. The files are root-owned configuration;
  *	what goes to the child is bounded by the ipc_config fields.
  * SEE ALSO
- *	parent/config.c, Postfix src/global/own_inet_addr.c,
+ *	parent/cfg_child.c, Postfix src/global/own_inet_addr.c,
  *	src/global/inet_proto.c, glibc resolv/res_init.c, resolv.conf(5)
  */
 #include <arpa/inet.h>
@@ -47,6 +47,7 @@
 
 #include "cfg_net.h"
 #include "cfg_params.h"
+#include "config.h"
 #include "sj_config.h"
 
 /* What a chrooted resolver opens: /etc/resolv.conf under the new root. */

@@ -23,8 +23,4 @@ int	cfg_net_interfaces(struct sj_config *, const char *param,
 /* The name servers and resolver options. */
 int	cfg_net_resolv(struct sj_config *, char *why, size_t whysz);
 
-/* parent/config.c: a warning kept for log_open(). */
-void	config_warnf(struct sj_config *, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
-
 #endif

@@ -4,9 +4,12 @@
  * SUMMARY
  *	Postfix-style name=value store: main.cf, -o, defaults, $name
  * DESCRIPTION
- *	See parent/cfg_params.c. Every function returns 0 or a negative
- *	errno and, on failure, writes a one-line reason to why[whysz] that
- *	names the parameter (or the file and line) and the cause.
+ *	See parent/cfg_params.c (the store and the typed getters),
+ *	parent/cfg_maincf.c (main.cf and -o), parent/cfg_expand.c ($name)
+ *	and parent/cfg_defaults.c (the defaults). Every function returns 0
+ *	or a negative errno and, on failure, writes a one-line reason to
+ *	why[whysz] that names the parameter (or the file and line) and the
+ *	cause.
  */
 #ifndef CFG_PARAMS_H
 #define CFG_PARAMS_H

@@ -12,16 +12,10 @@
  *	2. main.cf is $MAIL_CONFIG/main.cf ($MAIL_CONFIG unset or empty:
  *	   /etc/postfix); it must exist. Its warnings (overriding earlier
  *	   entry, ...) are kept in cfg->warnings for log_open().
- *	3. Options, parsed like getopt("+cdDi:lm:n:o:s:St:uvVz"): they end
- *	   at the first argument that is not an option, or at "--". The
- *	   long options --sandbox-check and --config-check may appear
- *	   anywhere among them.
- *	   -o name=value, -i (max_idle) and -m (max_use) set parameters in
- *	   command-line order, after main.cf. An unknown option is
- *	   "invalid option: -X"; a malformed value names the option.
+ *	3. Options, parsed like getopt("+cdDi:lm:n:o:s:St:uvVz"), set
+ *	   parameters after main.cf (parent/cfg_cmdline.c).
  *	4. What follows the options must be smtp(8)'s "flags=DORX"
- *	   (case-insensitive name; the last one wins); anything else is
- *	   "unknown attribute name: ARG", as smtp(8) says.
+ *	   (parent/cfg_cmdline.c).
  *	5. -t is required unless -S, --sandbox-check or --config-check;
  *	   it must be unix, inet or pass.
  *	6. service_name is -n, else basename(argv[0]). The log ident is
@@ -43,21 +37,8 @@
  *	   or gid of mail_owner (nor have gid 0). With the default
  *	   "_smtpjail" unset and unknown, an existing "smtpjail" (the
  *	   default of versions before 0.9.0) is used.
- *	9. The child's CONFIG (struct ipc_config) is filled in: flags from
- *	   the smtp_* booleans and inet_protocols, timeouts in seconds,
- *	   smtp_tcp_port as a number (known_tcp_ports, then services),
- *	   local_addrs from inet_interfaces and proxy_interfaces ("all"
- *	   and "loopback-only" by getifaddrs(), names by getaddrinfo()),
- *	   dns_servers from the "nameserver" lines of
- *	   $smtpjail_resolv_conf (when it is not set and the process is
- *	   chrooted with -c: $queue_directory/etc/resolv.conf, the file
- *	   stock smtp(8)'s resolver reads there) as glibc reads them
- *	   (first 3; none: the
- *	   glibc default 127.0.0.1). Its "options" lines give timeout:N
- *	   (glibc default 5, at most 30, 0 acts as 1), attempts:N (default
- *	   2, at most 5; 0, which would make glibc give up at once, acts as
- *	   1) and rotate, kept in sj_config for the child's resolver; other
- *	   options do not apply (no search, no hosts file).
+ *	9. The child's CONFIG (struct ipc_config) is filled in
+ *	   (parent/cfg_child.c, with parent/cfg_net.c).
  * SECURITY
  *	Parent, as root, before anything else and before any sandbox, so
  *	it may resolve names and enumerate interfaces. main.cf and the
@@ -65,13 +46,11 @@
  *	master(8)); values are still bounded and checked, and what goes to
  *	the child is limited to printable text within sj_limits.h.
  * SEE ALSO
- *	include/sj_config.h, parent/cfg_params.c, parent/cfg_net.c,
- *	parent/log_postfix.c
+ *	include/sj_config.h, parent/cfg_params.c, parent/cfg_cmdline.c,
+ *	parent/cfg_child.c, parent/cfg_net.c, parent/log_postfix.c
  */
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <netdb.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -80,13 +59,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cfg_net.h"
+#include "cfg_child.h"
+#include "cfg_cmdline.h"
 #include "cfg_params.h"
-#include "dnssec_probe.h"
-#include "hosts_file.h"
+#include "config.h"
 #include "notice.h"
-#include "generic_map.h"
-#include "sasl.h"
 #include "sj_config.h"
 #include "sj_version.h"
 #include "sj_log.h"
@@ -96,14 +73,8 @@
 #define MAIN_CF			"main.cf"
 /* Warnings kept for log_open() (the rest are counted, not kept). */
 #define CONFIG_WARN_MAX		50
-/* -s: listen sockets (master_svc.c has the real limit). */
-#define CONFIG_SOCKETS_MAX	1024
 /* A service or process name, as it appears in paths and the ident. */
 #define CONFIG_NAME_MAX		100
-
-/* Allocation failure while the rest of the work is done. */
-#define NOMEM(why, whysz)	(snprintf((why), (whysz), "out of memory"), \
-				    -ENOMEM)
 
 static void
 config_warn(void *ctx, const char *text)
@@ -148,8 +119,8 @@ base_name(const char *path)
 }
 
 /* A name that goes into a path or the ident: printable, no '/', bounded. */
-static int
-safe_name(const char *s)
+int
+config_safe_name(const char *s)
 {
 	size_t	n = strlen(s);
 
@@ -162,8 +133,8 @@ safe_name(const char *s)
 	return (1);
 }
 
-static int
-printable_str(const char *s)
+int
+config_printable(const char *s)
 {
 	for (; *s; s++)
 		if (*s < ' ' || *s > '~')
@@ -191,8 +162,8 @@ get_str(struct sj_config *cfg, const char *name, int nonempty, char **dst,
 	return (0);
 }
 
-static int
-get_time(struct sj_config *cfg, const char *name, long min, long max,
+int
+config_get_time(struct sj_config *cfg, const char *name, long min, long max,
     unsigned *dst, char *why, size_t whysz)
 {
 	long	v;
@@ -205,288 +176,12 @@ get_time(struct sj_config *cfg, const char *name, long min, long max,
 	return (0);
 }
 
-static int
-get_time32(struct sj_config *cfg, const char *name, long min,
-    uint32_t *dst, char *why, size_t whysz)
-{
-	unsigned v;
-	int	rc;
-
-	if ((rc = get_time(cfg, name, min, INT32_MAX, &v, why, whysz)) < 0)
-		return (rc);
-	*dst = v;
-	return (0);
-}
-
-static int
-get_int(struct sj_config *cfg, const char *name, long min, long max,
+int
+config_get_int(struct sj_config *cfg, const char *name, long min, long max,
     long *dst, char *why, size_t whysz)
 {
 	return (sj_params_get_int(cfg->params, name, min, max, dst, why,
 	    whysz));
-}
-
-static int
-set_flag(struct sj_config *cfg, const char *name, uint32_t bit, char *why,
-    size_t whysz)
-{
-	int	v, rc;
-
-	if ((rc = sj_params_get_bool(cfg->params, name, &v, why, whysz)) < 0)
-		return (rc);
-	if (v)
-		cfg->child.flags |= bit;
-	return (0);
-}
-
-/* Bounded copy into a fixed ipc_config field; must be printable. */
-static int
-copy_field(char *dst, size_t dstsz, const char *name, const char *v,
-    char *why, size_t whysz)
-{
-	if (strlen(v) >= dstsz) {
-		snprintf(why, whysz, "parameter %s: value longer than %zu "
-		    "bytes", name, dstsz - 1);
-		return (-E2BIG);
-	}
-	if (!printable_str(v)) {
-		snprintf(why, whysz, "parameter %s: non-printable character "
-		    "in value", name);
-		return (-EINVAL);
-	}
-	memcpy(dst, v, strlen(v) + 1);
-	return (0);
-}
-
-static int
-copy_param(struct sj_config *cfg, const char *name, char *dst, size_t dstsz,
-    char *why, size_t whysz)
-{
-	const char *v;
-	int	rc;
-
-	if ((rc = sj_params_get_str(cfg->params, name, &v, why, whysz)) < 0)
-		return (rc);
-	return (copy_field(dst, dstsz, name, v, why, whysz));
-}
-
-/*
- * Command line.
- */
-
-static int
-opt_value_int(char opt, const char *arg, long min, long max, long *out,
-    char *why, size_t whysz)
-{
-	char	*end;
-	long	v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (*arg == '\0' || *end != '\0' || errno == ERANGE || v < min ||
-	    v > max) {
-		snprintf(why, whysz, "invalid -%c value: \"%.100s\" (expected "
-		    "a number from %ld to %ld)", opt, arg, min, max);
-		return (-EINVAL);
-	}
-	*out = v;
-	return (0);
-}
-
-static int
-config_option(struct sj_config *cfg, char c, const char *arg, char *why,
-    size_t whysz)
-{
-	long	v;
-	int	rc;
-
-	switch (c) {
-	case 'c':
-		cfg->opt_chroot = 1;
-		break;
-	case 'd':
-		cfg->opt_debug = 1;
-		break;
-	case 'D':
-		cfg->opt_debugger = 1;
-		break;
-	case 'l':
-		cfg->opt_solitary = 1;
-		break;
-	case 'S':
-		cfg->opt_standalone = 1;
-		break;
-	case 'u':
-		cfg->opt_unpriv = 1;
-		break;
-	case 'v':
-		cfg->opt_verbose++;
-		break;
-	case 'V':
-		cfg->opt_stderr = 1;
-		break;
-	case 'z':
-		cfg->opt_unlimited = 1;
-		break;
-	case 'i':
-		if (sj_conv_time(arg, 's', &v) < 0 || v < 1) {
-			snprintf(why, whysz, "invalid -i value: \"%.100s\" "
-			    "(expected a time such as 100s, at least 1s)",
-			    arg);
-			return (-EINVAL);
-		}
-		if ((rc = sj_params_set(cfg->params, "max_idle", arg)) < 0)
-			return (NOMEM(why, whysz));
-		break;
-	case 'm':
-		if ((rc = opt_value_int('m', arg, 1, INT32_MAX, &v, why,
-		    whysz)) < 0)
-			return (rc);
-		if ((rc = sj_params_set(cfg->params, "max_use", arg)) < 0)
-			return (NOMEM(why, whysz));
-		break;
-	case 'n':
-		if (!safe_name(arg)) {
-			snprintf(why, whysz, "invalid -n value: \"%.100s\" "
-			    "(expected a master.cf service name)", arg);
-			return (-EINVAL);
-		}
-		free(cfg->service_name);
-		if ((cfg->service_name = strdup(arg)) == NULL)
-			return (NOMEM(why, whysz));
-		break;
-	case 'o':
-		if ((rc = sj_params_override(cfg->params, arg, why,
-		    whysz)) < 0)
-			return (rc);
-		break;
-	case 's':
-		if ((rc = opt_value_int('s', arg, 1, CONFIG_SOCKETS_MAX, &v,
-		    why, whysz)) < 0)
-			return (rc);
-		cfg->socket_count = (int)v;
-		break;
-	case 't':
-		if (strcasecmp(arg, "unix") != 0 &&
-		    strcasecmp(arg, "inet") != 0 &&
-		    strcasecmp(arg, "pass") != 0) {
-			snprintf(why, whysz, "invalid -t value: unsupported "
-			    "transport type: \"%.100s\" (expected unix, inet "
-			    "or pass)", arg);
-			return (-EINVAL);
-		}
-		free(cfg->transport_type);
-		if ((cfg->transport_type = strdup(arg)) == NULL)
-			return (NOMEM(why, whysz));
-		break;
-	default:
-		snprintf(why, whysz, "invalid option: -%c", c);
-		return (-EINVAL);
-	}
-	return (0);
-}
-
-/* getopt("+cdDi:lm:n:o:s:St:uvVz") plus --sandbox-check and --config-check;
- * *next = optind. */
-static int
-config_options(struct sj_config *cfg, int argc, char **argv, int *next,
-    char *why, size_t whysz)
-{
-	static const char flags[] = "cdDlSuvVz";
-	static const char with_arg[] = "imnost";
-	const char *a, *arg;
-	int	i, j, rc;
-
-	for (i = 1; i < argc; i++) {
-		a = argv[i];
-		if (strcmp(a, "--sandbox-check") == 0) {
-			cfg->opt_sandbox_check = 1;
-			continue;
-		}
-		if (strcmp(a, "--config-check") == 0) {
-			cfg->opt_config_check = 1;
-			continue;
-		}
-		if (strcmp(a, "--") == 0) {
-			i++;
-			break;
-		}
-		if (a[0] != '-' || a[1] == '\0')
-			break;
-		if (a[1] == '-') {
-			snprintf(why, whysz, "invalid option: %.100s", a);
-			return (-EINVAL);
-		}
-		for (j = 1; a[j] != '\0'; j++) {
-			if (strchr(flags, a[j]) != NULL) {
-				if ((rc = config_option(cfg, a[j], NULL, why,
-				    whysz)) < 0)
-					return (rc);
-				continue;
-			}
-			if (strchr(with_arg, a[j]) == NULL) {
-				if (isprint((unsigned char)a[j]))
-					snprintf(why, whysz, "invalid option: "
-					    "-%c", a[j]);
-				else
-					snprintf(why, whysz, "invalid option: "
-					    "-\\%03o", (unsigned char)a[j]);
-				return (-EINVAL);
-			}
-			if (a[j + 1] != '\0')
-				arg = a + j + 1;
-			else if (i + 1 < argc)
-				arg = argv[++i];
-			else {
-				snprintf(why, whysz, "option requires an "
-				    "argument: -%c", a[j]);
-				return (-EINVAL);
-			}
-			if ((rc = config_option(cfg, a[j], arg, why,
-			    whysz)) < 0)
-				return (rc);
-			break;
-		}
-	}
-	*next = i;
-	return (0);
-}
-
-/* smtp(8) get_cli_attr(): only flags=DORX. */
-static int
-config_cli_attrs(struct sj_config *cfg, int argc, char **argv, int first,
-    char *why, size_t whysz)
-{
-	const char *a, *f;
-	int	i, n = 0;
-
-	if ((cfg->args = calloc((size_t)(argc - first) + 1,
-	    sizeof(*cfg->args))) == NULL)
-		return (NOMEM(why, whysz));
-	for (i = first; i < argc; i++) {
-		a = argv[i];
-		if (strncasecmp(a, "flags=", 6) != 0) {
-			snprintf(why, whysz, "unknown attribute name: %.100s "
-			    "(smtp(8) accepts only flags=DORX)", a);
-			return (-EINVAL);
-		}
-		for (f = a + 6; *f; f++) {
-			if (strchr("DORX", *f) == NULL) {
-				snprintf(why, whysz, "invalid flag '%c' in "
-				    "\"%.100s\" (expected D, O, R or X)",
-				    isprint((unsigned char)*f) ? *f : '?', a);
-				return (-EINVAL);
-			}
-		}
-		free(cfg->cli_flags);
-		if ((cfg->cli_flags = strdup(a + 6)) == NULL ||
-		    (cfg->args[n] = strdup(a)) == NULL)
-			return (NOMEM(why, whysz));
-		cfg->nargs = ++n;
-	}
-	if (cfg->cli_flags == NULL && (cfg->cli_flags = strdup("")) == NULL)
-		return (NOMEM(why, whysz));
-	return (0);
 }
 
 /*
@@ -517,7 +212,7 @@ config_hostnames(struct sj_config *cfg, char *why, size_t whysz)
 			snprintf(fq, sizeof(fq), "%s.%s", host, dom);
 		} else
 			snprintf(fq, sizeof(fq), "%s", host);
-		if (strchr(fq, '$') != NULL || !printable_str(fq)) {
+		if (strchr(fq, '$') != NULL || !config_printable(fq)) {
 			snprintf(why, whysz, "parameter myhostname: the host "
 			    "name \"%.100s\" cannot be used; set myhostname "
 			    "in main.cf", fq);
@@ -585,73 +280,6 @@ config_legacy_user(struct sj_config *cfg, char *why, size_t whysz)
 }
 
 /*
- * Network: ports, protocols, interfaces, resolvers.
- */
-
-/* smtp_tcp_port: a number, a known_tcp_ports name, or a service. */
-static int
-config_port(struct sj_config *cfg, char *why, size_t whysz)
-{
-	const char *port;
-	char	**list = NULL, *e, *names, *tok, *save, *end;
-	struct servent *se;
-	long	v = -1;
-	int	n, i, rc;
-
-	if ((rc = sj_params_get_str(cfg->params, "smtp_tcp_port", &port, why,
-	    whysz)) < 0)
-		return (rc);
-	if (*port != '\0' && strspn(port, "0123456789") == strlen(port)) {
-		errno = 0;
-		v = strtol(port, &end, 10);
-		if (errno != 0 || v < 1 || v > 65535) {
-			snprintf(why, whysz, "parameter smtp_tcp_port: invalid "
-			    "port number: %.20s", port);
-			return (-EINVAL);
-		}
-		cfg->child.default_port = (uint32_t)v;
-		return (0);
-	}
-	if ((rc = sj_params_get_list(cfg->params, "known_tcp_ports", &list,
-	    &n, why, whysz)) < 0)
-		return (rc);
-	/* Elements "name=name=...=number". */
-	for (i = 0; i < n && v < 0; i++) {
-		if ((e = strrchr(list[i], '=')) == NULL)
-			continue;
-		*e++ = '\0';
-		names = list[i];
-		for (tok = strtok_r(names, "=", &save); tok != NULL;
-		    tok = strtok_r(NULL, "=", &save)) {
-			if (strcmp(tok, port) != 0)
-				continue;
-			errno = 0;
-			v = strtol(e, &end, 10);
-			if (*e == '\0' || *end != '\0' || errno != 0 ||
-			    v < 1 || v > 65535) {
-				snprintf(why, whysz, "parameter "
-				    "known_tcp_ports: bad port for %.50s: "
-				    "%.20s", port, e);
-				sj_list_free(list, n);
-				return (-EINVAL);
-			}
-			break;
-		}
-	}
-	sj_list_free(list, n);
-	if (v < 0 && *port != '\0' && (se = getservbyname(port, "tcp")) != NULL)
-		v = ntohs((uint16_t)se->s_port);
-	if (v < 1 || v > 65535) {
-		snprintf(why, whysz, "parameter smtp_tcp_port: unknown "
-		    "service: \"%.50s\" (not in known_tcp_ports or the "
-		    "services database)", port);
-		return (-EINVAL);
-	}
-	cfg->child.default_port = (uint32_t)v;
-	return (0);
-}
-
-/*
  * A Postfix match list that sj_match(3) evaluates. /file and type:table
  * patterns need tables smtpjail's processes cannot read: they are
  * skipped with a warning. What a malformed pattern (a bad net/prefix)
@@ -659,13 +287,7 @@ config_port(struct sj_config *cfg, char *why, size_t whysz)
  * it), a warning for a domain list (it can never match), nothing for a
  * string list (any word is an exact name).
  */
-enum config_bad {
-	CONFIG_BAD_ERROR,
-	CONFIG_BAD_WARN,
-	CONFIG_BAD_NAME,
-};
-
-static int
+int
 config_match_list(struct sj_config *cfg, const char *name, const char *list,
     enum config_bad on_bad, char *why, size_t whysz)
 {
@@ -691,297 +313,6 @@ config_match_list(struct sj_config *cfg, const char *name, const char *list,
 		break;
 	}
 	return (0);
-}
-
-/*
- * debug_peer_list and debug_peer_level (Postfix debug_peer(3)): the
- * child matches each SMTP peer against the list and logs that
- * session's chat. Postfix refuses a level below 1 and a list it cannot
- * parse; /file and type:table patterns, which would need files the
- * child cannot open, are skipped with a warning.
- */
-static int
-config_debug_peer(struct sj_config *cfg, char *why, size_t whysz)
-{
-	struct ipc_config *c = &cfg->child;
-	const char *v;
-	long	n;
-	int	rc;
-
-	if ((rc = get_int(cfg, "debug_peer_level", 1, INT32_MAX, &n, why,
-	    whysz)) < 0 ||
-	    (rc = copy_param(cfg, "debug_peer_list", c->debug_peer_list,
-	    sizeof(c->debug_peer_list), why, whysz)) < 0 ||
-	    (rc = config_match_list(cfg, "debug_peer_list",
-	    c->debug_peer_list, CONFIG_BAD_ERROR, why, whysz)) < 0 ||
-	    (rc = sj_params_get_str(cfg->params,
-	    "parent_domain_matches_subdomains", &v, why, whysz)) < 0)
-		return (rc);
-	if (sj_match_list_has(v, "debug_peer_list"))
-		c->flags |= IPC_CF_DEBUG_PEER_PARENT;
-	return (0);
-}
-
-/*
- * Connection reuse (Postfix smtp_connection_cache_*, 3.7 defaults and
- * minimums: cache time and reuse time at least 1s, count 0 = no limit).
- * The child keeps the idle sessions itself (child/conn_cache.c), so
- * there is no scache service to name. The destination list is a
- * Postfix string_list: exact, case-insensitive names; /file and
- * type:table entries need tables the child cannot read.
- */
-static int
-config_conn_cache(struct sj_config *cfg, char *why, size_t whysz)
-{
-	struct ipc_config *c = &cfg->child;
-	long	n;
-	int	rc;
-
-	if ((rc = set_flag(cfg, "smtp_connection_cache_on_demand",
-	    IPC_CF_CACHE_ON_DEMAND, why, whysz)) < 0 ||
-	    (rc = get_time32(cfg, "smtp_connection_cache_time_limit", 1,
-	    &c->cache_time_limit, why, whysz)) < 0 ||
-	    (rc = get_time32(cfg, "smtp_connection_reuse_time_limit", 1,
-	    &c->reuse_time_limit, why, whysz)) < 0 ||
-	    (rc = get_int(cfg, "smtp_connection_reuse_count_limit", 0,
-	    INT32_MAX, &n, why, whysz)) < 0 ||
-	    (rc = copy_param(cfg, "smtp_connection_cache_destinations",
-	    c->cache_destinations, sizeof(c->cache_destinations), why,
-	    whysz)) < 0)
-		return (rc);
-	c->reuse_count_limit = (uint32_t)n;
-	return (config_match_list(cfg, "smtp_connection_cache_destinations",
-	    c->cache_destinations, CONFIG_BAD_NAME, why, whysz));
-}
-
-/*
- * smtp_host_lookup (Postfix smtp.c: a name_mask of "dns" and "native";
- * DNS disabled means native alone). With native, the hosts file that
- * stock smtp(8)'s getaddrinfo() would read: $queue_directory/etc/hosts
- * when chrooted (-c), else /etc/hosts.
- */
-static int
-config_host_lookup(struct sj_config *cfg, char *why, size_t whysz)
-{
-	struct ipc_config *c = &cfg->child;
-	const char *v, *cp;
-	char	path[4096];
-	size_t	len;
-	int	rc;
-
-	if ((rc = sj_params_get_str(cfg->params, "smtp_host_lookup", &v, why,
-	    whysz)) < 0)
-		return (rc);
-	for (cp = v; *(cp += strspn(cp, ", \t\r\n")) != '\0'; cp += len) {
-		len = strcspn(cp, ", \t\r\n");
-		if (len == 3 && strncmp(cp, "dns", 3) == 0)
-			c->flags |= IPC_CF_HOST_DNS;
-		else if (len == 6 && strncmp(cp, "native", 6) == 0)
-			c->flags |= IPC_CF_HOST_NATIVE;
-		else {
-			snprintf(why, whysz, "unknown smtp_host_lookup value "
-			    "\"%.*s\" in \"%.100s\"",
-			    (int)(len > 64 ? 64 : len), cp, v);
-			return (-EINVAL);
-		}
-	}
-	if ((c->flags & (IPC_CF_HOST_DNS | IPC_CF_HOST_NATIVE)) == 0) {
-		snprintf(why, whysz, "smtp_host_lookup: no lookup method "
-		    "(expected dns, native or both)");
-		return (-EINVAL);
-	}
-	if ((c->flags & (IPC_CF_HOST_NATIVE | IPC_CF_DISABLE_DNS)) == 0)
-		return (0);
-	if (cfg->opt_chroot)
-		snprintf(path, sizeof(path), "%s/etc/hosts",
-		    cfg->queue_directory);
-	else
-		snprintf(path, sizeof(path), "/etc/hosts");
-	return (hosts_file_read(path, &cfg->hosts, &c->hosts_count, why,
-	    whysz));
-}
-
-/* The MIME parser's limits, Postfix 3.7 mail_params.c minimums. */
-static int
-config_mime(struct sj_config *cfg, char *why, size_t whysz)
-{
-	static const struct {
-		const char *name;
-		long	min;
-		size_t	off;
-	} t[] = {
-		{ "header_size_limit", 1,
-		    offsetof(struct ipc_config, header_size_limit) },
-		{ "mime_nesting_limit", 1,
-		    offsetof(struct ipc_config, mime_nesting_limit) },
-		{ "mime_boundary_length_limit", 1,
-		    offsetof(struct ipc_config, mime_boundary_length_limit) },
-		{ "line_length_limit", 512,
-		    offsetof(struct ipc_config, queue_line_length_limit) },
-	};
-	size_t	i;
-	long	n;
-	int	rc;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		if ((rc = get_int(cfg, t[i].name, t[i].min, INT32_MAX, &n, why,
-		    whysz)) < 0)
-			return (rc);
-		*(uint32_t *)((char *)&cfg->child + t[i].off) = (uint32_t)n;
-	}
-	return (0);
-}
-
-static int
-config_child(struct sj_config *cfg, char *why, size_t whysz)
-{
-	struct ipc_config *c = &cfg->child;
-	const char *v;
-	long	n;
-	int	rc, off;
-
-	memset(c, 0, sizeof(*c));
-	if ((rc = set_flag(cfg, "smtp_skip_5xx_greeting",
-	    IPC_CF_SKIP_5XX_GREETING, why, whysz)) < 0 ||
-	    (rc = set_flag(cfg, "smtp_skip_quit_response",
-	    IPC_CF_SKIP_QUIT_RESPONSE, why, whysz)) < 0 ||
-	    (rc = set_flag(cfg, "ignore_mx_lookup_error",
-	    IPC_CF_IGNORE_MX_ERROR, why, whysz)) < 0 ||
-	    (rc = set_flag(cfg, "smtp_never_send_ehlo", IPC_CF_NEVER_EHLO,
-	    why, whysz)) < 0 ||
-	    (rc = set_flag(cfg, "smtp_randomize_addresses", IPC_CF_RANDOMIZE,
-	    why, whysz)) < 0 ||
-	    (rc = set_flag(cfg, "smtp_defer_if_no_mx_address_found",
-	    IPC_CF_DEFER_NO_MX_ADDR, why, whysz)) < 0 ||
-	    (rc = set_flag(cfg, "smtpjail_use_chunking", IPC_CF_USE_CHUNKING,
-	    why, whysz)) < 0 ||
-	    (rc = set_flag(cfg, "disable_mime_output_conversion",
-	    IPC_CF_NO_MIME_OCONV, why, whysz)) < 0)
-		return (rc);
-	if (cfg->soft_bounce)
-		c->flags |= IPC_CF_SOFT_BOUNCE;
-
-	/* smtp_dns_support_level, else the legacy disable_dns_lookups. */
-	if ((rc = sj_params_get_str(cfg->params, "smtp_dns_support_level",
-	    &v, why, whysz)) < 0)
-		return (rc);
-	if (*v == '\0') {
-		if ((rc = sj_params_get_bool(cfg->params,
-		    "disable_dns_lookups", &off, why, whysz)) < 0)
-			return (rc);
-		if (off)
-			c->flags |= IPC_CF_DISABLE_DNS;
-	} else if (strcmp(v, "disabled") == 0) {
-		c->flags |= IPC_CF_DISABLE_DNS;
-	} else if (strcmp(v, "dnssec") == 0) {
-		c->flags |= IPC_CF_DNSSEC;
-		/* Postfix 3.7 dns_sec.c: looked up at the first DNSSEC
-		 * lookup whose answer is not validated (child). */
-		if ((rc = sj_params_get_str(cfg->params, "dnssec_probe", &v,
-		    why, whysz)) < 0)
-			return (rc);
-		if ((rc = dnssec_probe_parse(v, &cfg->dnssec_probe_type,
-		    cfg->dnssec_probe_name, sizeof(cfg->dnssec_probe_name),
-		    why, whysz)) < 0)
-			return (rc);
-		snprintf(cfg->dnssec_probe, sizeof(cfg->dnssec_probe), "%s",
-		    v);
-	} else if (strcmp(v, "enabled") != 0) {
-		snprintf(why, whysz, "invalid smtp_dns_support_level: "
-		    "\"%.50s\" (expected disabled, enabled or dnssec)", v);
-		return (-EINVAL);
-	}
-
-	if ((rc = cfg_net_protocols(cfg, why, whysz)) < 0 ||
-	    (rc = config_host_lookup(cfg, why, whysz)) < 0)
-		return (rc);
-	if ((rc = sj_params_get_str(cfg->params, "smtp_address_preference",
-	    &v, why, whysz)) < 0)
-		return (rc);
-	if (strcasecmp(v, "any") == 0)
-		c->addr_pref = IPC_PREF_ANY;
-	else if (strcasecmp(v, "ipv4") == 0)
-		c->addr_pref = IPC_PREF_IPV4;
-	else if (strcasecmp(v, "ipv6") == 0)
-		c->addr_pref = IPC_PREF_IPV6;
-	else {
-		snprintf(why, whysz, "bad smtp_address_preference value: "
-		    "\"%.50s\" (expected any, ipv4 or ipv6)", v);
-		return (-EINVAL);
-	}
-
-	/* smtp(8) 3.7 time table: connect min 0, the others min 1. */
-	if ((rc = get_time32(cfg, "smtp_connect_timeout", 0,
-	    &c->connect_timeout, why, whysz)) < 0 ||
-	    (rc = get_time32(cfg, "smtp_helo_timeout", 1, &c->helo_timeout,
-	    why, whysz)) < 0 ||
-	    (rc = get_time32(cfg, "smtp_mail_timeout", 1, &c->mail_timeout,
-	    why, whysz)) < 0 ||
-	    (rc = get_time32(cfg, "smtp_rcpt_timeout", 1, &c->rcpt_timeout,
-	    why, whysz)) < 0 ||
-	    (rc = get_time32(cfg, "smtp_data_init_timeout", 1,
-	    &c->data_init_timeout, why, whysz)) < 0 ||
-	    (rc = get_time32(cfg, "smtp_data_xfer_timeout", 1,
-	    &c->data_xfer_timeout, why, whysz)) < 0 ||
-	    (rc = get_time32(cfg, "smtp_data_done_timeout", 1,
-	    &c->data_done_timeout, why, whysz)) < 0 ||
-	    (rc = get_time32(cfg, "smtp_quit_timeout", 1, &c->quit_timeout,
-	    why, whysz)) < 0 ||
-	    (rc = get_time32(cfg, "smtp_rset_timeout", 1, &c->rset_timeout,
-	    why, whysz)) < 0)
-		return (rc);
-	if ((rc = get_int(cfg, "smtp_mx_address_limit", 0, INT32_MAX, &n, why,
-	    whysz)) < 0)
-		return (rc);
-	c->mx_address_limit = (uint32_t)n;
-	if ((rc = get_int(cfg, "smtp_mx_session_limit", 0, INT32_MAX, &n, why,
-	    whysz)) < 0)
-		return (rc);
-	c->mx_session_limit = (uint32_t)n;
-	if ((rc = get_int(cfg, "smtp_line_length_limit", 0, INT32_MAX, &n, why,
-	    whysz)) < 0)
-		return (rc);
-	c->line_length_limit = (uint32_t)n;
-	if ((rc = config_mime(cfg, why, whysz)) < 0 ||
-	    (rc = config_port(cfg, why, whysz)) < 0)
-		return (rc);
-
-	if ((rc = sj_params_get_str(cfg->params, "smtp_helo_name", &v, why,
-	    whysz)) < 0)
-		return (rc);
-	if (*v == '\0') {
-		snprintf(why, whysz, "parameter smtp_helo_name: value must "
-		    "not be empty");
-		return (-EINVAL);
-	}
-	if ((rc = copy_field(c->helo_name, sizeof(c->helo_name),
-	    "smtp_helo_name", v, why, whysz)) < 0 ||
-	    (rc = copy_param(cfg, "relayhost", c->relayhost,
-	    sizeof(c->relayhost), why, whysz)) < 0 ||
-	    (rc = copy_param(cfg, "smtp_fallback_relay", c->fallback_relay,
-	    sizeof(c->fallback_relay), why, whysz)) < 0 ||
-	    (rc = copy_param(cfg, "myhostname", c->myhostname,
-	    sizeof(c->myhostname), why, whysz)) < 0)
-		return (rc);
-
-	c->local_addrs[0] = '\0';
-	if ((rc = cfg_net_interfaces(cfg, "inet_interfaces", 1, why,
-	    whysz)) < 0)
-		return (rc);
-	/* The egress broker binds like smtp_connect.c: inet_interfaces only. */
-	free(cfg->inet_addrs);
-	if ((cfg->inet_addrs = strdup(c->local_addrs)) == NULL) {
-		snprintf(why, whysz, "strdup: %s", strerror(errno));
-		return (-ENOMEM);
-	}
-	if ((rc = cfg_net_interfaces(cfg, "proxy_interfaces", 0, why,
-	    whysz)) < 0 ||
-	    (rc = config_debug_peer(cfg, why, whysz)) < 0 ||
-	    (rc = config_conn_cache(cfg, why, whysz)) < 0 ||
-	    (rc = sasl_config(cfg, why, whysz)) < 0 ||
-	    (rc = generic_map_config(cfg, why, whysz)) < 0)
-		return (rc);
-	return (cfg_net_resolv(cfg, why, whysz));
 }
 
 /*
@@ -1028,7 +359,7 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 	    (rc = get_str(cfg, "myhostname", 1, &cfg->myhostname, why,
 	    whysz)) < 0)
 		return (rc);
-	if (!printable_str(cfg->syslog_name) ||
+	if (!config_printable(cfg->syslog_name) ||
 	    strlen(cfg->syslog_name) > CONFIG_NAME_MAX) {
 		snprintf(why, whysz, "parameter syslog_name: bad value: "
 		    "\"%.100s\"", cfg->syslog_name);
@@ -1040,7 +371,7 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 		    cfg->syslog_facility);
 		return (-EINVAL);
 	}
-	if (!safe_name(cfg->postlog_service_name)) {
+	if (!config_safe_name(cfg->postlog_service_name)) {
 		snprintf(why, whysz, "parameter postlog_service_name: bad "
 		    "value: \"%.100s\"", cfg->postlog_service_name);
 		return (-EINVAL);
@@ -1062,14 +393,15 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 	}
 
 	/* single_server life cycle (Postfix 3.7 mail_params.c ranges). */
-	if ((rc = get_int(cfg, "max_use", 1, INT32_MAX, &n, why, whysz)) < 0)
+	if ((rc = config_get_int(cfg, "max_use", 1, INT32_MAX, &n, why,
+	    whysz)) < 0)
 		return (rc);
 	cfg->max_use = (unsigned)n;
-	if ((rc = get_time(cfg, "max_idle", 1, INT32_MAX, &cfg->max_idle,
-	    why, whysz)) < 0 ||
-	    (rc = get_time(cfg, "ipc_timeout", 1, INT32_MAX,
+	if ((rc = config_get_time(cfg, "max_idle", 1, INT32_MAX,
+	    &cfg->max_idle, why, whysz)) < 0 ||
+	    (rc = config_get_time(cfg, "ipc_timeout", 1, INT32_MAX,
 	    &cfg->ipc_timeout, why, whysz)) < 0 ||
-	    (rc = get_time(cfg, "daemon_timeout", 1, INT32_MAX,
+	    (rc = config_get_time(cfg, "daemon_timeout", 1, INT32_MAX,
 	    &cfg->daemon_timeout, why, whysz)) < 0)
 		return (rc);
 
@@ -1101,7 +433,7 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 		vals[4] = cfg->flush_service_name;
 		vals[5] = cfg->cleanup_service_name;
 		for (i = 0; i < 6; i++) {
-			if (!safe_name(vals[i])) {
+			if (!config_safe_name(vals[i])) {
 				snprintf(why, whysz, "parameter %s: bad "
 				    "service name: \"%.100s\"", svc[i],
 				    vals[i]);
@@ -1130,8 +462,8 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 	    (rc = get_str(cfg, "hash_queue_names", 0, &cfg->hash_queue_names,
 	    why, whysz)) < 0)
 		return (rc);
-	/* fast_flush_domains (parent/deliver.c), checked once: /file and
-	 * type:table entries are skipped by sj_match. */
+	/* fast_flush_domains (parent/deliver_outcome.c), checked once: /file
+	 * and type:table entries are skipped by sj_match. */
 	if ((rc = config_match_list(cfg, "fast_flush_domains",
 	    cfg->fast_flush_domains, CONFIG_BAD_WARN, why, whysz)) < 0 ||
 	    (rc = sj_params_get_str(p, "parent_domain_matches_subdomains",
@@ -1142,12 +474,12 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 	if ((rc = notice_classes(cfg->notify_classes, &cfg->notify_mask, why,
 	    whysz)) < 0)
 		return (rc);
-	if ((rc = get_int(cfg, "delay_logging_resolution_limit", 0, 6, &n,
-	    why, whysz)) < 0)
+	if ((rc = config_get_int(cfg, "delay_logging_resolution_limit", 0, 6,
+	    &n, why, whysz)) < 0)
 		return (rc);
 	cfg->delay_logging_resolution_limit = (unsigned)n;
 	/* Postfix: min 1; more than a few levels makes no sense. */
-	if ((rc = get_int(cfg, "hash_queue_depth", 1, 16, &n, why,
+	if ((rc = config_get_int(cfg, "hash_queue_depth", 1, 16, &n, why,
 	    whysz)) < 0)
 		return (rc);
 	cfg->hash_queue_depth = (int)n;
@@ -1208,7 +540,7 @@ config_names(struct sj_config *cfg, const char *progname, char *why,
 		return (rc);
 	if (*v == '\0')
 		v = progname;
-	if (!safe_name(v)) {
+	if (!config_safe_name(v)) {
 		snprintf(why, whysz, "parameter smtpjail_process_name: bad "
 		    "value: \"%.100s\" (a name without '/' or blanks)", v);
 		return (-EINVAL);
@@ -1249,8 +581,9 @@ config_load(struct sj_config *cfg, int argc, char **argv, char *why,
 	    why, whysz)) < 0)
 		return (rc);
 
-	if ((rc = config_options(cfg, argc, argv, &next, why, whysz)) < 0 ||
-	    (rc = config_cli_attrs(cfg, argc, argv, next, why, whysz)) < 0)
+	if ((rc = cfg_cmdline_options(cfg, argc, argv, &next, why,
+	    whysz)) < 0 ||
+	    (rc = cfg_cmdline_attrs(cfg, argc, argv, next, why, whysz)) < 0)
 		return (rc);
 	if (cfg->transport_type == NULL && !cfg->opt_standalone &&
 	    !cfg->opt_sandbox_check && !cfg->opt_config_check) {
@@ -1261,7 +594,7 @@ config_load(struct sj_config *cfg, int argc, char **argv, char *why,
 	if ((rc = config_names(cfg, progname, why, whysz)) < 0 ||
 	    (rc = config_hostnames(cfg, why, whysz)) < 0 ||
 	    (rc = config_parent(cfg, why, whysz)) < 0 ||
-	    (rc = config_child(cfg, why, whysz)) < 0 ||
+	    (rc = cfg_child(cfg, why, whysz)) < 0 ||
 	    (rc = sj_tls_config_load(&cfg->tls, cfg->params, why, whysz)) < 0)
 		return (rc);
 	return (0);
@@ -1328,3 +661,4 @@ sj_config_param(const struct sj_config *cfg, const char *name)
 		return (NULL);
 	return (sj_params_get(cfg->params, name, why, sizeof(why)));
 }
+

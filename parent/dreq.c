@@ -270,7 +270,7 @@ dreq_read_rcpt(struct attr_stream *s, struct dreq_rcpt *r,
     unsigned long *offset)
 {
 	const struct attr_spec spec[] = {
-		/* Longer than SJ_ADDR_MAX: bounced by parent/deliver.c */
+		/* Longer than SJ_ADDR_MAX: bounced by parent/deliver_child.c */
 		SPEC_STR("original_recipient", &r->orig_addr, SJ_REQ_ADDR_MAX),
 		SPEC_STR("recipient", &r->address, SJ_REQ_ADDR_MAX),
 		SPEC_LONG("offset", offset),

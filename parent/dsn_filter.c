@@ -32,8 +32,9 @@
  *	bounded by the result's fields, and a proxymap request carries it
  *	as an attribute value. The replacement comes from the tables.
  * SEE ALSO
- *	parent/deliver.c, parent/dict.c; Postfix src/global/dsn_filter.c,
- *	dsn_util.c, bounce.c, defer.c, sent.c (behaviour, no code copied)
+ *	parent/deliver_outcome.c, parent/dict.c; Postfix
+ *	src/global/dsn_filter.c, dsn_util.c, bounce.c, defer.c, sent.c
+ *	(behaviour, no code copied)
  */
 #include <ctype.h>
 #include <errno.h>

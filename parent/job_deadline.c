@@ -29,7 +29,7 @@
  *	Parent. Pure arithmetic on trusted configuration; the child has no
  *	say in it.
  * SEE ALSO
- *	parent/deliver.c, Postfix smtp(8) "smtp_*_timeout", SECURITY.md
+ *	parent/deliver_child.c, Postfix smtp(8) "smtp_*_timeout", SECURITY.md
  */
 #include <time.h>
 

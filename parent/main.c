@@ -33,7 +33,7 @@
  * SECURITY
  *	Root until sandbox_parent_enter(); $mail_owner and no capabilities
  *	after. Talks to master(8), qmgr and the Postfix services (trusted)
- *	and to the child (hostile: see parent/child_ctl.c, deliver.c).
+ *	and to the child (hostile: see parent/child_ctl.c, deliver_child.c).
  * SEE ALSO
  *	parent/master_svc.c, parent/deliver.c, child/child_main.c
  */

@@ -120,9 +120,9 @@ main_info_long_option(int argc, char **argv, const char *want)
 	int	i;
 
 	/*
-	 * As parent/config.c reads options: up to "--" or a non-option;
-	 * an option letter that takes a value (imnost) at the end of its
-	 * word takes the next word.
+	 * As parent/cfg_cmdline.c reads options: up to "--" or a
+	 * non-option; an option letter that takes a value (imnost) at the
+	 * end of its word takes the next word.
 	 */
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];

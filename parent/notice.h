@@ -7,8 +7,8 @@
  *	See parent/notice.c and Postfix src/smtp/smtp_chat.c
  *	(smtp_chat_notify()).
  *
- *	During a job parent/deliver.c hands every TRANSCRIPT message from
- *	the child to notice_keep(), which checks it and keeps a copy (at
+ *	During a job parent/deliver_child.c hands every TRANSCRIPT message
+ *	from the child to notice_keep(), which checks it and keeps a copy (at
  *	most NOTICE_PER_JOB_MAX per job; one more is refused as a protocol
  *	violation). After the job's outcomes,
  *	notice_post_all() mails each kept transcript whose error classes

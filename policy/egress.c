@@ -314,7 +314,7 @@ egress_add_own(void *vp, const char *item)
 	struct egress_net n;
 
 	if (p->err || egress_parse_net(item, &n) < 0)
-		return;			/* config.c made them; skip oddities */
+		return;		/* cfg_child.c made them; skip oddities */
 	if (p->pol->nown >= EGRESS_OWN_MAX) {
 		snprintf(p->why, p->whysz, "%s: more than %d own addresses",
 		    p->param, EGRESS_OWN_MAX);

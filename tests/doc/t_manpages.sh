@@ -1,6 +1,6 @@
 #!/bin/sh
 # The manual pages against the code: every smtpjail_* parameter of the
-# defaults table (parent/cfg_params.c) has an entry in smtpjail(5) with
+# defaults table (parent/cfg_defaults.c) has an entry in smtpjail(5) with
 # the same default, and no entry names a parameter the code does not
 # know; both pages carry SJ_VERSION (include/sj_version.h) and format
 # without a groff/man warning.
@@ -9,9 +9,9 @@ top=${SJ_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$top" || exit 1
 page5=doc/smtpjail.5 page8=doc/smtpjail.8
 tab=$(sed -n 's/^[[:space:]]*{"\(smtpjail_[a-z_]*\)", "\([^"]*\)"},.*/\1 \2/p' \
-    parent/cfg_params.c)
+    parent/cfg_defaults.c)
 if [ -z "$tab" ]; then
-	echo "not ok - no smtpjail_* defaults found in parent/cfg_params.c"
+	echo "not ok - no smtpjail_* defaults found in parent/cfg_defaults.c"
 	exit 1
 fi
 n=0

@@ -2941,7 +2941,7 @@ run_job(const struct scenario *sc, struct child_ctl *cc, struct outcome *out)
 	snprintf(m.u.deliver.envid, sizeof(m.u.deliver.envid), "%s",
 	    sc->envid ? sc->envid : "");
 	snprintf(m.u.deliver.queue_id, sizeof(m.u.deliver.queue_id), "QID1");
-	/* The parent's side of the egress broker, as parent/deliver.c. */
+	/* The parent's side of the egress broker, as parent/deliver_child.c. */
 	broker_job_begin(7, m.u.deliver.nexthop);
 	if (child_ctl_send(cc, &m, why, sizeof(why)) < 0)
 		fail_msg("DELIVER: %s", why);
@@ -3020,7 +3020,7 @@ run_job(const struct scenario *sc, struct child_ctl *cc, struct outcome *out)
 			out->transcript = m.u.transcript;
 			break;
 		case IPC_T_TLS_INFO: {
-			/* As parent/deliver.c: formatted, every line on. */
+			/* As deliver_child.c: formatted, every line on. */
 			static const struct sj_tls_config all = {
 				.log_mask = ~0U, .note_starttls_offer = 1 };
 
@@ -3038,7 +3038,7 @@ run_job(const struct scenario *sc, struct child_ctl *cc, struct outcome *out)
 				fail_msg("broker: %s", why);
 			break;
 		case IPC_T_CHECK_LOG:
-			/* As parent/deliver.c: formatted by the parent. */
+			/* As deliver_child.c: formatted by the parent. */
 			if (checks_log(cc, &m.u.check_log, 7,
 			    IPC_CHK_CLASSES_ALL, "QID1", why, sizeof(why)) < 0)
 				fail_msg("CHECK_LOG: %s", why);

@@ -16,7 +16,8 @@
  * SECURITY
  *	Test only.
  * SEE ALSO
- *	parent/cfg_params.c
+ *	parent/cfg_params.c, parent/cfg_maincf.c, parent/cfg_expand.c,
+ *	parent/cfg_defaults.c
  */
 #include <errno.h>
 #include <setjmp.h>

@@ -18,7 +18,8 @@
  *	Test only. Name lookups are limited to numeric addresses and
  *	"localhost" (/etc/hosts), so nothing leaves the machine.
  * SEE ALSO
- *	parent/config.c, include/sj_config.h
+ *	parent/config.c, parent/cfg_cmdline.c, parent/cfg_child.c,
+ *	include/sj_config.h
  */
 #include <errno.h>
 #include <pwd.h>

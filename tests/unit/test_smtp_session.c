@@ -446,7 +446,8 @@ fx_emit(void *ctx, const struct ipc_msg *m)
 		fx->emit_error = 1;
 		return (-EINVAL);
 	}
-	/* The checks of parent/deliver.c, so a contract break shows here. */
+	/* The checks of parent/deliver_child.c, so a contract break shows
+	 * here. */
 	{
 		const struct ipc_result *r = &fx->msgs[fx->nmsgs].u.result;
 		char	cls = r->status[0];
