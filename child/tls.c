@@ -270,8 +270,18 @@ tls_prepare(const struct sj_tls_config *t, char *why, size_t whysz)
 	/* Postfix tls_client_init(). */
 	SSL_CTX_set_security_level(ctx, 0);
 	SSL_CTX_set_verify_depth(ctx, t->verify_depth + 1);
-	SSL_CTX_set_options(ctx, SSL_OP_ALL | SSL_OP_NO_COMPRESSION |
+	/* tls_bug_bits(): SSL_OP_ALL less tls_disable_workarounds, plus
+	 * tls_ssl_options (parent/cfg_tlsopts.c). */
+	SSL_CTX_set_options(ctx, t->ssl_options | SSL_OP_NO_COMPRESSION |
 	    SSL_OP_IGNORE_UNEXPECTED_EOF);
+	/* tls_dh.c tls_auto_eecdh_curves(): the usable ones, in order. */
+	if (t->curve_count > 0 &&
+	    SSL_CTX_set1_curves(ctx, t->curve_nids, t->curve_count) <= 0) {
+		snprintf(why, whysz, "failed to configure ECDHE curves "
+		    "(tls_eecdh_auto_curves)");
+		tls_release();
+		return (-1);
+	}
 	/* Postfix tls_client_init(): sessions go to the (here: the
 	 * child's own) cache through the new-session callback, which
 	 * also sees TLS 1.3 tickets that arrive after the handshake. */

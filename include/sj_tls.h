@@ -114,6 +114,9 @@ struct sj_tls_protos {
 	int	max_version;
 };
 
+/* tls_eecdh_auto_curves: at most this many groups. */
+#define SJ_TLS_CURVES_MAX	16
+
 struct sj_tls_config {
 	int	level;			/* enum sj_tls_level */
 	int	enabled;		/* level > none: build an SSL_CTX */
@@ -184,6 +187,15 @@ struct sj_tls_config {
 	 * tls_policy.c, child/tls_jobpol.c), valid for one job.
 	 */
 	const struct sj_tls_tas *ta;
+	/*
+	 * OpenSSL's options and key-exchange groups (parent/cfg_tlsopts.c):
+	 * SSL_OP_ALL less tls_disable_workarounds, plus tls_ssl_options;
+	 * tls_eecdh_auto_curves as NIDs this OpenSSL supports (none: its
+	 * defaults).
+	 */
+	uint64_t ssl_options;
+	int	curve_nids[SJ_TLS_CURVES_MAX];
+	int	curve_count;
 };
 
 /* Where the client key is (Postfix tls_certkey.c's three ways). */
@@ -310,6 +322,11 @@ sj_tls_level_ciphers(const struct sj_tls_config *t, int level)
 	return (sj_tls_use_may(t, level) ? t->may_cipherlist : t->cipherlist);
 }
 
+/* parent/cfg_tlsopts.c: tls_disable_workarounds, tls_ssl_options,
+ * tls_eecdh_auto_curves. */
+int	sj_tls_options_load(struct sj_tls_config *, struct sj_params *,
+	    void (*warn)(void *ctx, const char *text), void *warn_ctx,
+	    char *why, size_t whysz);
 /* Parse a Postfix protocol list (">=TLSv1", "!SSLv2, !SSLv3"). */
 int	sj_tls_protocols_parse(const char *list, struct sj_tls_protos *,
 	    char *why, size_t whysz);

@@ -232,6 +232,11 @@ const struct sj_param_default sj_param_defaults[] = {
 	{"tls_export_cipherlist",
 	    "aNULL:-aNULL:HIGH:MEDIUM:LOW:EXPORT:+RC4:@STRENGTH"},
 	{"tls_null_cipherlist", "eNULL:!aNULL"},
+	/* Postfix 3.7 mail_params.h DEF_TLS_BUG_TWEAKS, DEF_TLS_SSL_OPTIONS,
+	 * DEF_TLS_EECDH_AUTO (parent/cfg_tlsopts.c). */
+	{"tls_disable_workarounds", ""},
+	{"tls_ssl_options", ""},
+	{"tls_eecdh_auto_curves", "X25519 X448 prime256v1 secp521r1 secp384r1"},
 	{"smtp_tls_servername", ""},
 	{"tls_dane_digests", "sha512 sha256"},
 	{"smtp_tls_force_insecure_host_tlsa_lookup", "no"},

@@ -60,6 +60,9 @@
 #define R_TLS_SERVER "read only by TLS servers"
 #define R_CLIENT_DSA "DSA client keys are not implemented (RSA and ECDSA are)"
 #define R_TLS_LIB "this OpenSSL tuning is not implemented"
+#define R_EECDH_GRADE "read by TLS servers only (smtpd_tls_eecdh_grade); " \
+		"Postfix 3.7's TLS client takes its curves from " \
+		"tls_eecdh_auto_curves"
 #define R_LMTP	"read only when smtp(8) runs as lmtp(8); smtpjail is an " \
 		"SMTP client"
 #define R_PIX	"the Cisco PIX workarounds (HELO instead of EHLO, a delay " \
@@ -296,14 +299,12 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	    "sessions with TLS are not kept for reuse"),
 	REF(TLS, "tls_config_file", "default", TLS, NULL, R_TLS_LIB),
 	REF(TLS, "tls_config_name", "", TLS, NULL, R_TLS_LIB),
-	REF(TLS, "tls_disable_workarounds", "", TLS, NULL, R_TLS_LIB),
-	REF(TLS, "tls_ssl_options", "", TLS, NULL, R_TLS_LIB),
-	REF(TLS, "tls_eecdh_auto_curves",
-	    "X25519 X448 prime256v1 secp521r1 secp384r1", TLS, NULL,
-	    R_TLS_LIB),
-	REF(TLS, "tls_eecdh_strong_curve", "prime256v1", TLS, NULL,
-	    R_TLS_LIB),
-	REF(TLS, "tls_eecdh_ultra_curve", "secp384r1", TLS, NULL, R_TLS_LIB),
+	HON(TLS, "tls_disable_workarounds", ""),
+	HON(TLS, "tls_ssl_options", ""),
+	HON(TLS, "tls_eecdh_auto_curves",
+	    "X25519 X448 prime256v1 secp521r1 secp384r1"),
+	INERT(TLS, "tls_eecdh_strong_curve", "prime256v1", R_EECDH_GRADE),
+	INERT(TLS, "tls_eecdh_ultra_curve", "secp384r1", R_EECDH_GRADE),
 	REF(TLS, "tls_fast_shutdown_enable", "yes", TLS, NULL, R_TLS_LIB),
 	REF(TLS, "tls_legacy_public_key_fingerprints", "no", TLS, NULL,
 	    R_TLS_LIB),

@@ -597,6 +597,12 @@ config_load(struct sj_config *cfg, int argc, char **argv, char *why,
 	    (rc = cfg_child(cfg, why, whysz)) < 0 ||
 	    (rc = sj_tls_config_load(&cfg->tls, cfg->params, why, whysz)) < 0)
 		return (rc);
+	/* OpenSSL's options and groups, when there is a context (Postfix
+	 * tls_client_init() reads them only then); its warnings are
+	 * logged with the others once logging is up. */
+	if (cfg->tls.enabled && (rc = sj_tls_options_load(&cfg->tls,
+	    cfg->params, config_warn, cfg, why, whysz)) < 0)
+		return (rc);
 	return (0);
 }
 

@@ -192,6 +192,16 @@ pf_master_add "jcapath unix - - y - - smtpjail" \
     "  -o syslog_name=postfix/\$service_name" \
     "  -o smtp_tls_security_level=verify" "  -o smtp_tls_CAfile=" \
     "  -o smtp_tls_CApath=$CERTS/capath"
+# OpenSSL's options and groups (parent/cfg_tlsopts.c): the same for both.
+for a in j s; do
+	[ "$a" = j ] && cmd=smtpjail || cmd=smtp
+	pf_master_add "${a}opts unix - - y - - $cmd" \
+	    "  -o syslog_name=postfix/\$service_name" \
+	    "  -o smtp_tls_security_level=may" \
+	    "  -o tls_eecdh_auto_curves=no_such_curve,secp384r1" \
+	    "  -o tls_ssl_options=NO_RENEGOTIATION,NO_TICKET" \
+	    "  -o tls_disable_workarounds=TLS_ROLLBACK_BUG"
+done
 pf_postconf "smtp_tls_CAfile=$CERTS/ca.pem" "smtp_tls_loglevel=1" \
     "smtp_tls_fingerprint_cert_match=$FPT" \
     "smtp_tls_session_cache_database=btree:\${data_directory}/smtp_scache" \
@@ -207,6 +217,8 @@ printf 'j-old@old.test\tjmayold:\ns-old@old.test\tsmayold:\n' \
 printf 'j-wrap@wrap.test\tjwrap:[mx.wrap.test]:465\n' >> "$W_DIR/etc/transport"
 printf 'j-capath@good.test\tjcapath:\n' >> "$W_DIR/etc/transport"
 printf 's-wrap@wrap.test\tswrap:[mx.wrap.test]:465\n' >> "$W_DIR/etc/transport"
+printf 'j-opts@good.test\tjopts:\ns-opts@good.test\tsopts:\n' \
+    >> "$W_DIR/etc/transport"
 pf_reload || sj_die "reload failed"
 
 # Expected outcome of LEVEL at VARIANT.
@@ -311,6 +323,8 @@ mid_j=$(pf_send "$SENDER" j-wrap@wrap.test) mid_s=$(pf_send "$SENDER" s-wrap@wra
 QID[jwrapwrap]=$(pf_qid "$mid_j") QID[swrapwrap]=$(pf_qid "$mid_s")
 mid_j=$(pf_send "$SENDER" j-capath@good.test)
 QID[jcapathgood]=$(pf_qid "$mid_j")
+mid_j=$(pf_send "$SENDER" j-opts@good.test) mid_s=$(pf_send "$SENDER" s-opts@good.test)
+QID[joptsgood]=$(pf_qid "$mid_j") QID[soptsgood]=$(pf_qid "$mid_s")
 pf_wait_settled "$T_TIMEOUT"
 check "wrappermode: sent by both agents" eval '
 	sj_field "$(status_line j wrap wrap)" status; [ "$F" = sent ] &&
@@ -326,6 +340,27 @@ check "wrappermode: the receiver saw smtpjail's protocol and cipher" \
 check "CApath: smtpjail verifies with smtp_tls_CApath only" eval '
 	sj_field "$(status_line j capath good)" status; [ "$F" = sent ] &&
 	tls_lines jcapath good | grep -q "^Verified TLS connection established to mx.good.test"'
+
+# tls_eecdh_auto_curves, tls_ssl_options, tls_disable_workarounds:
+# both agents skip the unknown curve with Postfix's warning and offer
+# secp384r1 alone, so the key exchange is secp384r1, logged as
+# "key-exchange ECDHE (secp384r1)" (the default list gives X25519).
+check "tls options: sent by both agents" eval '
+	sj_field "$(status_line j opts good)" status; [ "$F" = sent ] &&
+	sj_field "$(status_line s opts good)" status; [ "$F" = sent ]'
+check "tls options: same dsn, text and relay as stock" same_fields opts good
+check "tls options: same TLS log lines as stock" same_tls_lines opts good
+check "tls options: key exchange secp384r1 (tls_eecdh_auto_curves)" eval '
+	tls_lines jopts good | grep -q "^Trusted TLS connection established to mx.good.test\[127.0.0.3\]:25: TLSv1.3 with cipher [A-Z0-9_]* ([0-9/]* bits) key-exchange ECDHE (secp384r1) "'
+curve_warning() {	# transport
+	grep -E "postfix/$1/smtp\\[[0-9]+\\]: warning: ignoring unknown ECDHE curve \"no_such_curve\"" \
+	    "$W_DIR/log/maillog" > /dev/null && return 0
+	echo "# no curve warning from $1"
+	return 1
+}
+check "tls options: both warned about the unknown curve as Postfix" eval \
+    'curve_warning jopts && curve_warning sopts'
+check "tls options: the receiver saw secp384r1 from smtpjail" receiver_agrees opts good
 
 # Handshake failure: deferred, then the plain-text retry after a wait.
 mid_j=$(pf_send "$SENDER" j-old@old.test) mid_s=$(pf_send "$SENDER" s-old@old.test)

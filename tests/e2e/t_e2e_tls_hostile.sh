@@ -365,8 +365,8 @@ check "may: the plain-text retries logged the failure as stock does" \
 
 # The renegotiation: OpenSSL's client answers a HelloRequest with a
 # new handshake unless SSL_OP_NO_RENEGOTIATION is set. Postfix sets it
-# only when tls_ssl_options names NO_RENEGOTIATION (tls_misc.c), a
-# setting smtpjail refuses at start (parent/cfg_refuse.c), so both
+# only when tls_ssl_options names NO_RENEGOTIATION (tls_misc.c; smtpjail
+# too, parent/cfg_tlsopts.c), which no transport here does, so both
 # renegotiate. The server counts it (SSL_total_renegotiations) on the
 # session that delivered the mail.
 renegotiated() {	# agent level
