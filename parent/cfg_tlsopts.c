@@ -177,9 +177,11 @@ tls_opt_curves(struct sj_tls_config *t, const char *list,
 		len = strcspn(s, TLS_OPT_SEPS);
 		snprintf(name, sizeof(name), "%.*s", (int)len, s);
 		s += len;
-		if ((nid = EC_curve_nist2nid(name)) == NID_undef &&
+		/* No curve name is that long: unknown, not cut to size. */
+		if (len >= sizeof(name) ||
+		    ((nid = EC_curve_nist2nid(name)) == NID_undef &&
 		    (nid = OBJ_sn2nid(name)) == NID_undef &&
-		    (nid = OBJ_ln2nid(name)) == NID_undef) {
+		    (nid = OBJ_ln2nid(name)) == NID_undef)) {
 			snprintf(text, sizeof(text), "ignoring unknown ECDHE "
 			    "curve \"%s\"", name);
 			warn(warn_ctx, text);

@@ -163,6 +163,18 @@ test_curves(void **state)
 	    NID_X9_62_prime256v1);
 	assert_int_equal(load(&t, none, why, sizeof(why)), 0);
 	assert_int_equal(t.curve_count, 0);
+	assert_int_equal(warned, 2);
+	/* A name longer than any curve's is unknown, not cut to a known one. */
+	{
+		char	set_long[300];
+		const char *lng[] = { "smtp_tls_security_level=may", set_long,
+		    NULL };
+
+		snprintf(set_long, sizeof(set_long),
+		    "tls_eecdh_auto_curves=secp384r1%0200d", 0);
+		assert_int_equal(load(&t, lng, why, sizeof(why)), 0);
+		assert_int_equal(t.curve_count, 0);
+	}
 }
 
 int
