@@ -39,6 +39,7 @@
 
 #include "ipc_chan.h"
 #include "ipc_msg.h"
+#include "ipc_msg_int.h"
 #include "sj_limits.h"
 
 /*
@@ -48,18 +49,6 @@
  * is refused as well and also closes what was installed.
  */
 #define IPC_CHAN_FDS_MAX	8
-
-static void __attribute__((format(printf, 3, 4)))
-ipc_chan_why(char *why, size_t whysz, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (why == NULL || whysz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whysz, fmt, ap);
-	va_end(ap);
-}
 
 int
 ipc_chan_pair(int fds[2])
@@ -287,33 +276,33 @@ ipc_chan_recv_buf(int sock, enum ipc_dir dir, struct ipc_msg *msg, char *why,
 	}
 
 	if (mh.msg_flags & MSG_CTRUNC) {
-		ipc_chan_why(why, whysz, "%s: control data truncated (more "
+		ipc_why(why, whysz, "%s: control data truncated (more "
 		    "than %d descriptors?)", name, IPC_CHAN_FDS_MAX);
 		goto refuse;
 	}
 	if (mh.msg_flags & MSG_TRUNC) {
-		ipc_chan_why(why, whysz, "%s: datagram truncated: larger "
+		ipc_why(why, whysz, "%s: datagram truncated: larger "
 		    "than %zu bytes", name, bufsz);
 		goto refuse;
 	}
 	if (other_level != -1) {
-		ipc_chan_why(why, whysz, "%s: control message level %d type "
+		ipc_why(why, whysz, "%s: control message level %d type "
 		    "%d is not SCM_RIGHTS", name, other_level, other_type);
 		goto refuse;
 	}
 	if (nfds > 1) {
-		ipc_chan_why(why, whysz, "%s: %zu descriptors in one message",
+		ipc_why(why, whysz, "%s: %zu descriptors in one message",
 		    name, nfds);
 		goto refuse;
 	}
 	if (n == 0 && nfds == 0) {
 		if (ipc_chan_peer_gone(sock))
 			return (-ECONNRESET);
-		ipc_chan_why(why, whysz, "empty datagram");
+		ipc_why(why, whysz, "empty datagram");
 		return (-EBADMSG);
 	}
 	if ((size_t)n > SJ_IPC_MSG_MAX) {
-		ipc_chan_why(why, whysz, "%s: datagram of %zd bytes exceeds "
+		ipc_why(why, whysz, "%s: datagram of %zd bytes exceeds "
 		    "%d", name, n, SJ_IPC_MSG_MAX);
 		goto refuse;
 	}

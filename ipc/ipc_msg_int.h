@@ -7,8 +7,9 @@
  *	The field descriptors and table rows of ipc/ipc_msg.c, which
  *	ipc/ipc_msg_codec.c walks to encode and decode a body, and the
  *	helpers the three share: ipc_row() (ipc_msg.c), ipc_msg_check()
- *	(ipc_msg_check.c) and ipc_why() (ipc_msg_codec.c). Nothing
- *	outside ipc/ipc_msg*.c includes this header.
+ *	(ipc_msg_check.c) and ipc_why() (ipc_msg_codec.c), which
+ *	ipc/ipc_chan.c uses too. Nothing outside ipc/ includes this
+ *	header.
  * SECURITY
  *	Both processes.
  */
