@@ -326,7 +326,7 @@ sj_tls_level_ciphers(const struct sj_tls_config *t, int level)
  * tls_eecdh_auto_curves. */
 int	sj_tls_options_load(struct sj_tls_config *, struct sj_params *,
 	    void (*warn)(void *ctx, const char *text), void *warn_ctx,
-	    char *why, size_t whysz);
+	    char *why, size_t whysz);	/* warn: a sj_params_warn_fn */
 /* Parse a Postfix protocol list (">=TLSv1", "!SSLv2, !SSLv3"). */
 int	sj_tls_protocols_parse(const char *list, struct sj_tls_protos *,
 	    char *why, size_t whysz);

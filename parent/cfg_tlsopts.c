@@ -19,7 +19,9 @@
  *	tls_eecdh_auto_curves: curve names (NIST, short or long names),
  *	each tried alone on a scratch SSL_CTX; those this OpenSSL cannot
  *	use are skipped, as Postfix skips them; none usable leaves
- *	OpenSSL's defaults, with Postfix's warning.
+ *	OpenSSL's defaults, with Postfix's warning. More than
+ *	SJ_TLS_CURVES_MAX (16) usable ones stop the start (Postfix has no
+ *	bound; OpenSSL 3 offers about 40 groups).
  *
  *	Names are separated by commas and white space and compared without
  *	case. Warnings go to the caller's function (parent/config.c logs
@@ -155,8 +157,7 @@ tls_opt_mask(const char *param, const char *list,
 /* Postfix tls_dh.c tls_auto_eecdh_curves(), into NIDs. */
 static int
 tls_opt_curves(struct sj_tls_config *t, const char *list,
-    void (*warn)(void *, const char *), void *warn_ctx, char *why,
-    size_t whysz)
+    sj_params_warn_fn warn, void *warn_ctx, char *why, size_t whysz)
 {
 	const char *s = list;
 	char	name[128], text[200];
@@ -208,8 +209,7 @@ tls_opt_curves(struct sj_tls_config *t, const char *list,
 
 int
 sj_tls_options_load(struct sj_tls_config *t, struct sj_params *p,
-    void (*warn)(void *, const char *), void *warn_ctx, char *why,
-    size_t whysz)
+    sj_params_warn_fn warn, void *warn_ctx, char *why, size_t whysz)
 {
 	const char *v, *bugs;
 	uint64_t off, on;

@@ -111,7 +111,8 @@ fuzz_regcomp_slow(const char *text, size_t len)
 	for (i = 0; i < len; i++) {
 		if (text[i] == '{')
 			return (1);
-		run = strchr("*+?", text[i]) != NULL && text[i] ? run + 1 : 0;
+		run = text[i] != '\0' && strchr("*+?", text[i]) != NULL ?
+		    run + 1 : 0;
 		if (run > 3)
 			return (1);
 	}
