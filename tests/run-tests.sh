@@ -39,16 +39,24 @@ for t in "$build"/tests/unit/test_* "$build"/tests/sandbox/test_* \
 	"./$t" > "$log/$name" 2>&1
 	rc=$?
 	cat "$log/$name"
+	# Failures again at the end, where a CI log's tail shows them.
+	grep -E '^not ok |^\[  FAILED  \] [^0-9]' "$log/$name" |
+	    sed "s|^|$t: |" >> "$log/failures"
 	set -- $(count "$log/$name")
 	passed=$((passed + $1 + $3)); failed=$((failed + $2 + $4))
 	if [ "$rc" -ne 0 ] && [ "$2" -eq 0 ] && [ "$4" -eq 0 ]; then
-		echo "not ok - $t exited $rc without reporting a failure"
+		echo "not ok - $t exited $rc without reporting a failure" |
+		    tee -a "$log/failures"
 		failed=$((failed + 1))
 	elif [ "$1" -eq 0 ] && [ "$2" -eq 0 ] && [ "$3" -eq 0 ] && [ "$4" -eq 0 ]; then
-		echo "not ok - $t reported no test at all"
+		echo "not ok - $t reported no test at all" | tee -a "$log/failures"
 		failed=$((failed + 1))
 	fi
 done
+if [ -s "$log/failures" ]; then
+	echo "=== failures"
+	cat "$log/failures"
+fi
 rm -rf "$log"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
