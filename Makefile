@@ -151,7 +151,8 @@ fuzz: deps
 	    n=$${f##*/fuzz_}; c=$(BUILD)/fuzz/corpus-$$n; \
 	    mkdir -p $$c && cp tests/fuzz/corpus/$$n/* $$c/ && \
 	    echo "=== fuzz_$$n ($(FUZZ_LIMIT))" && \
-	    case $$n in checks) ml=8709;; *) ml=65536;; esac; \
+	    case $$n in checks) ml=8709;; generic_hdr) ml=16385;; \
+		*) ml=65536;; esac; \
 	    $$f $(FUZZ_LIMIT) -max_len=$$ml $$c \
 		> $$c.log 2>&1; rc=$$?; \
 	    grep -E '^Done|ERROR|SUMMARY' $$c.log; \

@@ -30,6 +30,7 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Bytes of header read; `make fuzz-long` uses -max_len=16385 (mode byte). */
 #define FUZZ_HDR_MAX	16384
 
 struct fz {
