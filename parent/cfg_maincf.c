@@ -23,16 +23,14 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cfg_dstr.h"
 #include "cfg_params.h"
+#include "file_read.h"
 
 const char *
 sj_params_split_nameval(char *buf, char **name, char **value)
@@ -200,53 +198,23 @@ int
 sj_params_load_file(struct sj_params *p, const char *path,
     sj_params_warn_fn warn, void *ctx, char *why, size_t whysz)
 {
-	struct stat st;
+	enum file_read_stage stage;
 	char	*buf;
-	size_t	got = 0;
-	ssize_t	n;
-	int	fd, rc;
+	size_t	len;
+	int	rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		rc = -errno;
-		snprintf(why, whysz, "open %s: %s", path, strerror(errno));
+	if ((rc = file_read(path, SJ_MAIN_CF_MAX, &buf, &len, NULL, NULL,
+	    &stage)) < 0) {
+		if (rc == -EFBIG)
+			snprintf(why, whysz, "%s: larger than %d bytes", path,
+			    SJ_MAIN_CF_MAX);
+		else
+			snprintf(why, whysz, "%s %s: %s", stage ==
+			    FILE_READ_OPEN ? "open" : "read", path,
+			    file_read_strerror(rc));
 		return (rc);
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = S_ISREG(st.st_mode) ? -errno : -EINVAL;
-		snprintf(why, whysz, "open %s: %s", path,
-		    rc == -EINVAL ? "not a regular file" : strerror(-rc));
-		close(fd);
-		return (rc);
-	}
-	if (st.st_size > SJ_MAIN_CF_MAX) {
-		snprintf(why, whysz, "%s: larger than %d bytes", path,
-		    SJ_MAIN_CF_MAX);
-		close(fd);
-		return (-EFBIG);
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		snprintf(why, whysz, "read %s: out of memory", path);
-		return (-ENOMEM);
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			snprintf(why, whysz, "read %s: %s", path,
-			    strerror(errno));
-			free(buf);
-			close(fd);
-			return (rc);
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	rc = sj_params_load_buf(p, path, buf, got, warn, ctx, why, whysz);
+	rc = sj_params_load_buf(p, path, buf, len, warn, ctx, why, whysz);
 	free(buf);
 	return (rc);
 }

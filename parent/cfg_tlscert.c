@@ -36,17 +36,13 @@
  *	child/tls_keyprov.c, RFC 7468
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <openssl/crypto.h>
 
 #include "cfg_params.h"
 #include "cfg_tlscert.h"
+#include "file_read.h"
 #include "msg.h"
 #include "sj_tls.h"
 
@@ -124,52 +120,18 @@ int
 tlscert_file_read(const char *path, char **out, size_t *outlen, char *why,
     size_t whysz)
 {
-	struct stat sb;
-	size_t	have = 0;
-	ssize_t	n;
-	char	*buf;
-	int	fd;
+	enum file_read_stage stage;
+	int	rc;
 
-	*out = NULL;
-	*outlen = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		snprintf(why, whysz, "%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
-	    sb.st_size > TLSCERT_FILE_MAX) {
+	if ((rc = file_read(path, TLSCERT_FILE_MAX, out, outlen, NULL, NULL,
+	    &stage)) == 0)
+		return (0);
+	if (rc == -EINVAL || rc == -EFBIG)
 		snprintf(why, whysz, "%s: not a regular file of at most %d "
 		    "bytes", path, TLSCERT_FILE_MAX);
-		(void)close(fd);
-		return (-1);
-	}
-	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
-		snprintf(why, whysz, "%s: %s", path, strerror(errno));
-		(void)close(fd);
-		return (-1);
-	}
-	while (have < (size_t)sb.st_size) {
-		n = read(fd, buf + have, (size_t)sb.st_size - have);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		have += (size_t)n;
-	}
-	(void)close(fd);
-	buf[have] = '\0';
-	*out = buf;
-	*outlen = have;
-	return (0);
-}
-
-void
-tlscert_file_free(char *buf, size_t len)
-{
-	if (buf == NULL)
-		return;
-	OPENSSL_cleanse(buf, len + 1);
-	free(buf);
+	else
+		snprintf(why, whysz, "%s: %s", path, file_read_strerror(rc));
+	return (-1);
 }
 
 /* Append one certificate object's text to t->ccert_pem. */
@@ -252,7 +214,7 @@ tlscert_scan(struct sj_tls_config *t, const char *path, int strict,
 		    "its END line", path);
 		rc = -EINVAL;
 	}
-	tlscert_file_free(buf, len);
+	file_read_free(buf, len);
 	return (rc);
 }
 

@@ -39,11 +39,10 @@ int	tlscert_pem_next(const char *buf, size_t len, size_t *pos,
 
 /*
  * Reads a whole file (at most TLSCERT_FILE_MAX bytes) into a new,
- * NUL-terminated buffer; the caller wipes and frees it
- * (tlscert_file_free()). 0, or -1 with why[].
+ * NUL-terminated buffer (parent/file_read.c); the caller wipes and
+ * frees it (file_read_free()). 0, or -1 with why[].
  */
 int	tlscert_file_read(const char *path, char **buf, size_t *len,
 	    char *why, size_t whysz);
-void	tlscert_file_free(char *buf, size_t len);
 
 #endif

@@ -42,17 +42,15 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cfg_params.h"
 #include "checks_load.h"
+#include "file_read.h"
 #include "msg.h"
 #include "sj_check_re.h"
 #include "sj_limits.h"
@@ -669,37 +667,19 @@ static int
 checks_read_file(const char *type, const char *path, char **bufp,
     size_t *lenp, char *why, size_t whysz)
 {
-	struct stat st;
-	char	*buf;
-	size_t	got = 0;
-	ssize_t	n;
-	int	fd;
+	enum file_read_stage stage;
+	int	rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		snprintf(why, whysz, "open %s:%s: %s", type, path,
-		    strerror(errno));
-		return (-1);
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size > SJ_CHECK_FILE_MAX) {
+	if ((rc = file_read(path, SJ_CHECK_FILE_MAX, bufp, lenp, NULL, NULL,
+	    &stage)) == 0)
+		return (0);
+	if (rc == -EINVAL || rc == -EFBIG)
 		snprintf(why, whysz, "%s:%s: not a regular file of at most "
 		    "%lu bytes", type, path, (unsigned long)SJ_CHECK_FILE_MAX);
-		close(fd);
-		return (-1);
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		snprintf(why, whysz, "out of memory");
-		return (-1);
-	}
-	while (got < (size_t)st.st_size &&
-	    (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
-		got += (size_t)n;
-	close(fd);
-	buf[got] = '\0';
-	*bufp = buf;
-	*lenp = got;
-	return (0);
+	else
+		snprintf(why, whysz, "%s %s:%s: %s", stage == FILE_READ_OPEN ?
+		    "open" : "read", type, path, file_read_strerror(rc));
+	return (-1);
 }
 
 /* One parameter's list of tables, into 'set'. */

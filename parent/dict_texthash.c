@@ -28,14 +28,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "dict.h"
+#include "file_read.h"
 #include "msg.h"
 
 /* One logical line: key and value split in place, or a warning. */
@@ -122,46 +121,28 @@ dict_texthash_parse(struct dict *d, char *buf, size_t len, char *why,
 int
 dict_texthash_open(struct dict *d, char *why, size_t whysz)
 {
+	enum file_read_stage stage;
 	struct stat st;
 	char	*buf;
-	size_t	got = 0;
-	ssize_t	n;
+	size_t	got;
 	int	fd, err;
 
 	d->flags |= DICT_FLAG_FIXED;
 	d->lookup = dict_kv_lookup;
-	if ((fd = open(d->name, O_RDONLY | O_CLOEXEC)) < 0) {
+	if ((err = file_read(d->name, DICT_FILE_MAX, &buf, &got, &st, &fd,
+	    &stage)) < 0) {
 		/* dict_thash.c: "open database %s: %m" */
-		snprintf(why, whysz, "open database %s: %s", d->name,
-		    strerror(errno));
-		return (-errno);
+		if (err == -EFBIG)
+			snprintf(why, whysz, "open database %s: larger than "
+			    "%d bytes", d->name, DICT_FILE_MAX);
+		else if (err == -ENOMEM)
+			snprintf(why, whysz, "%s: out of memory", d->name);
+		else
+			snprintf(why, whysz, "%s database %s: %s",
+			    stage == FILE_READ_OPEN ? "open" : "read",
+			    d->name, file_read_strerror(err));
+		return (err);
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(why, whysz, "open database %s: not a regular file",
-		    d->name);
-		(void)close(fd);
-		return (-EINVAL);
-	}
-	if (st.st_size > DICT_FILE_MAX) {
-		snprintf(why, whysz, "open database %s: larger than %d bytes",
-		    d->name, DICT_FILE_MAX);
-		(void)close(fd);
-		return (-EFBIG);
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		(void)close(fd);
-		snprintf(why, whysz, "%s: out of memory", d->name);
-		return (-ENOMEM);
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
 	d->stat_fd = fd;
 	d->mtime = st.st_mtim;
 	err = dict_texthash_parse(d, buf, got, why, whysz);

@@ -55,6 +55,7 @@
 #include "cfg_params.h"
 #include "cfg_tlscert.h"
 #include "child_ctl.h"
+#include "file_read.h"
 #include "ipc_chan.h"
 #include "msg.h"
 #include "tls_sign.h"
@@ -104,7 +105,7 @@ tls_sign_read_key(const char *path, int *found, char *why, size_t whysz)
 			snprintf(why, whysz, "cannot get private key from file "
 			    "\"%s\": disabling TLS support", path);
 	}
-	tlscert_file_free(buf, len);
+	file_read_free(buf, len);
 	ERR_clear_error();
 	return (key);
 }

@@ -38,18 +38,16 @@
  *	smtp_tls_trust_anchor_file, RFC 7671 5.2 (DANE-TA), RFC 7218
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "file_read.h"
 #include "sj_tls.h"
 
 /* A trust anchor file larger than this is refused unread. */
@@ -59,55 +57,22 @@
 static char *
 tls_tafile_read(const char *file, size_t *lenp, char *why, size_t whysz)
 {
-	struct stat sb;
+	enum file_read_stage stage;
 	char	*buf;
-	size_t	got = 0;
-	ssize_t	n;
-	int	fd, err;
+	int	rc;
 
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
-		snprintf(why, whysz, "error opening trust anchor file: %s: %s",
-		    file, strerror(errno));
-		return (NULL);
-	}
-	if (fstat(fd, &sb) < 0) {
-		err = errno;
-		snprintf(why, whysz, "error opening trust anchor file: %s: %s",
-		    file, strerror(err));
-		close(fd);
-		return (NULL);
-	}
-	if (!S_ISREG(sb.st_mode) || sb.st_size > SJ_TLS_TA_FILE_MAX) {
-		snprintf(why, whysz, "error opening trust anchor file: %s: %s",
-		    file, !S_ISREG(sb.st_mode) ? "not a regular file" :
-		    "larger than 1 MB");
-		close(fd);
-		return (NULL);
-	}
-	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
+	if ((rc = file_read(file, SJ_TLS_TA_FILE_MAX, &buf, lenp, NULL, NULL,
+	    &stage)) == 0)
+		return (buf);
+	if (rc == -ENOMEM)
 		snprintf(why, whysz, "trust anchor file %s: out of memory",
 		    file);
-		close(fd);
-		return (NULL);
-	}
-	while (got < (size_t)sb.st_size) {
-		n = read(fd, buf + got, (size_t)sb.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			snprintf(why, whysz, "error reading trust anchor "
-			    "file: %s: %s", file, n < 0 ? strerror(errno) :
-			    "file shrank while read");
-			free(buf);
-			close(fd);
-			return (NULL);
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*lenp = got;
-	return (buf);
+	else
+		snprintf(why, whysz, "error %s trust anchor file: %s: %s",
+		    stage == FILE_READ_OPEN ? "opening" : "reading", file,
+		    rc == -EFBIG ? "larger than 1 MB" :
+		    file_read_strerror(rc));
+	return (NULL);
 }
 
 /* Does 'der' hold exactly one certificate (or public key)? */
