@@ -69,6 +69,7 @@ if [ -z "${SJ_SMTPJAIL:-}" ]; then
 		SJ_SMTPJAIL=$SJ_TOP/build/smtpjail
 	fi
 fi
+. "$SJ_TOP/tests/sandbox/sandbox_user.sh"
 SJ_PF_SBIN=/usr/lib/postfix/sbin
 SJ_PYTHON=/usr/bin/python3
 [ -x "$SJ_PYTHON" ] || SJ_PYTHON=python3
@@ -705,11 +706,13 @@ world_up() {
 	sj_dns_start || { sj_note "DNS did not start"; return 1; }
 
 	# smtpjail sandbox user: the test run's dedicated one
-	# (tests/sandbox/sandbox_user.sh), else a system user "smtpjail"
-	if [ "$W_AGENT" = smtpjail ] && ! id "$(sj_sandbox_user)" > /dev/null 2>&1; then
-		useradd --system --user-group --no-create-home \
-		    --home-dir /nonexistent --shell /usr/sbin/nologin \
-		    smtpjail || { sj_note "useradd smtpjail failed"; return 1; }
+	# (tests/sandbox/sandbox_user.sh, exported by tests/run-tests.sh),
+	# else one made for this world (make demo, make bench, a script run
+	# alone) that world_down removes: nothing is left on the host.
+	if [ "$W_AGENT" = smtpjail ] && ! { [ -n "${SJ_SANDBOX_USER:-}" ] &&
+	    id "$SJ_SANDBOX_USER" > /dev/null 2>&1; }; then
+		sj_test_user_make > /dev/null ||
+		    { sj_note "cannot create a sandbox user"; return 1; }
 	fi
 
 	# Postfix
@@ -772,6 +775,7 @@ world_down() {
 		case $W_DIR in /var/tmp/sj-e2e-*) rm -rf -- "$W_DIR";; esac
 	fi
 	W_NAME= W_NS= W_DIR= W_AGENT=
+	sj_test_user_drop	# only a user world_up made
 	trap - EXIT INT TERM HUP
 }
 

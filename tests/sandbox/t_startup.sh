@@ -22,9 +22,11 @@ sbu=$SJ_SANDBOX_USER
 tmp=$(mktemp -d /tmp/sj-startup.XXXXXX)
 # probe users and groups made below (names carry the PID)
 pu=sjp$$
+made_legacy=	# the user "smtpjail" if this script made it
 cleanup() {
 	userdel "$pu" >/dev/null 2>&1
 	userdel "${pu}b" >/dev/null 2>&1
+	[ -z "$made_legacy" ] || userdel "$made_legacy" >/dev/null 2>&1
 	rm -rf "$tmp"
 	sj_test_user_drop
 }
@@ -436,6 +438,12 @@ fi
 
 # The default user "_smtpjail"; an install of a version before 0.9.0
 # has only "smtpjail", which keeps working while "_smtpjail" is absent.
+# The user "smtpjail" is made here when the host has neither (and
+# removed again), so that the check does not depend on the host.
+if ! id smtpjail >/dev/null 2>&1 && ! id _smtpjail >/dev/null 2>&1 &&
+    mkusr smtpjail; then
+	made_legacy=smtpjail
+fi
 if id smtpjail >/dev/null 2>&1 && ! id _smtpjail >/dev/null 2>&1; then
 	grep -v smtpjail_sandbox_user "$tmp/etc/main.cf" > "$tmp/main.cf.new"
 	mv "$tmp/main.cf.new" "$tmp/etc/main.cf"
@@ -447,5 +455,10 @@ if id smtpjail >/dev/null 2>&1 && ! id _smtpjail >/dev/null 2>&1; then
 		echo "not ok - legacy user smtpjail not used: $out"
 	fi
 else
-	echo "# skip legacy user check (needs smtpjail and no _smtpjail)"
+	echo "# skip legacy user check (the host has a user _smtpjail)"
+fi
+if [ -n "$made_legacy" ]; then
+	userdel "$made_legacy" >/dev/null 2>&1 ||
+	    echo "# could not remove the user $made_legacy"
+	made_legacy=
 fi
