@@ -126,12 +126,15 @@ struct sj_config {
 
 	struct sj_params *params;	/* every name=value, for lookups */
 
-	/* Added by parent/config.c (additions only). */
+	/* The command line (parent/cfg_cmdline.c). */
 	int	opt_debugger;		/* -D or $MAIL_DEBUG */
 	char	*cli_flags;		/* smtp(8) flags=DORX letters, "" if none */
-	char	**warnings;		/* collected while loading; log_open() logs them */
-	char	*inet_addrs;		/* $inet_interfaces alone (smtp_connect.c bind rule) */
+	/* Collected while loading (parent/config.c); log_open() logs them. */
+	char	**warnings;
 	int	nwarnings;
+	/* $inet_interfaces alone, for smtp_connect.c's bind rule
+	 * (parent/cfg_child.c). */
+	char	*inet_addrs;
 };
 
 /* 0, or -1 with why[] naming the option/parameter and the reason. */
