@@ -471,9 +471,17 @@ test_report_unsandboxed(void **state)
 	close(t->hold[0]);
 	spec_of(t, &spec, 0);
 	out = report_of(pid, &spec, &rc);
-	print_lines(out);
 	close(t->hold[1]);
 	wait_for(pid);
+	/*
+	 * The expected report is not printed: its "FAILED" lines would
+	 * read as a test failure in a CI log. Shown only when it is wrong.
+	 */
+	if (rc != -1 ||
+	    strstr(out, "sandbox-check: uid 0/0/0/0 FAILED") == NULL ||
+	    strstr(out, "sandbox-check: Seccomp 0 FAILED") == NULL ||
+	    strstr(out, "sandbox-check: FAILED (uid, gid") == NULL)
+		print_lines(out);
 	assert_int_equal(rc, -1);
 	assert_non_null(strstr(out, "sandbox-check: uid 0/0/0/0 FAILED"));
 	assert_non_null(strstr(out, "sandbox-check: Seccomp 0 FAILED"));
