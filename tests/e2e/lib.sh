@@ -46,7 +46,8 @@
 #	pf_status_line, pf_in_queue, check, check_summary, sj_note;
 #	for comparing smtpjail's status lines with stock smtp(8)'s:
 #	sj_field, sj_field_cmp (SJ_FOLD, SJ_FOLD_PREFIX), sj_outcome_ok,
-#	sj_same_fields, sj_same_lines.
+#	sj_same_fields, sj_same_lines; for TLS suites: sj_test_ca,
+#	sj_test_cert.
 # SECURITY
 #	Test code, run as root. Everything it starts lives in its own
 #	network namespace; it kills only processes inside namespaces it
@@ -820,6 +821,55 @@ stall_stage() {	# name stage
 	local d=$W_DIR/stall/$1
 	rm -f "$d/release" "$d"/at-*
 	echo "$2" > "$d/stage"
+}
+
+# sj_test_ca DIR: a throw-away test CA in DIR: ca.key, ca.pem (P-256,
+# "CN=smtpjail test CA", 30 days) and ca.cnf for "openssl ca" (certificates
+# valid 30 days unless dates are given, extensions of the request kept).
+sj_test_ca() {	# dir
+	local d=$1
+	mkdir -p "$d/ca/newcerts" || return 1
+	: > "$d/ca/index.txt"
+	echo 1000 > "$d/ca/serial"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -keyout "$d/ca.key" -out "$d/ca.pem" -days 30 \
+	    -subj "/CN=smtpjail test CA" 2>/dev/null || return 1
+	cat > "$d/ca.cnf" <<EOF
+[ca]
+default_ca = test
+[test]
+dir = $d/ca
+database = \$dir/index.txt
+new_certs_dir = \$dir/newcerts
+serial = \$dir/serial
+certificate = $d/ca.pem
+private_key = $d/ca.key
+default_md = sha256
+policy = any
+copy_extensions = copy
+unique_subject = no
+default_days = 30
+[any]
+commonName = supplied
+EOF
+}
+
+# sj_test_cert DIR NAME rsa|ec SAN [STARTDATE ENDDATE]: DIR/NAME.key
+# (RSA 2048 or P-256) and DIR/NAME.crt for CN and DNS name SAN, signed
+# by sj_test_ca's CA in DIR; dates as "openssl ca" takes them.
+sj_test_cert() {	# dir name keytype san [startdate enddate]
+	local d=$1 n=$2 kt=$3 san=$4 dates=()
+	[ $# -ge 6 ] && dates=(-startdate "$5" -enddate "$6")
+	if [ "$kt" = rsa ]; then
+		set -- -newkey rsa:2048
+	else
+		set -- -newkey ec -pkeyopt ec_paramgen_curve:P-256
+	fi
+	openssl req "$@" -nodes -keyout "$d/$n.key" -out "$d/$n.csr" \
+	    -subj "/CN=$san" -addext "subjectAltName=DNS:$san" \
+	    2>/dev/null || return 1
+	openssl ca -batch -config "$d/ca.cnf" -in "$d/$n.csr" \
+	    -out "$d/$n.crt" -notext "${dates[@]}" > /dev/null 2>&1
 }
 
 # sj_sandbox_user: the sandbox user of smtpjail worlds.

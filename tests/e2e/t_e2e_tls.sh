@@ -78,45 +78,10 @@ EOF
 
 make_certs() {	# dir
 	local d=$1 n
-	mkdir -p "$d/ca/newcerts" || return 1
-	: > "$d/ca/index.txt"
-	echo 1000 > "$d/ca/serial"
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
-	    -nodes -keyout "$d/ca.key" -out "$d/ca.pem" -days 30 \
-	    -subj "/CN=smtpjail test CA" 2>/dev/null || return 1
-	cat > "$d/ca.cnf" <<EOF
-[ca]
-default_ca = test
-[test]
-dir = $d/ca
-database = \$dir/index.txt
-new_certs_dir = \$dir/newcerts
-serial = \$dir/serial
-certificate = $d/ca.pem
-private_key = $d/ca.key
-default_md = sha256
-policy = any
-copy_extensions = copy
-unique_subject = no
-[any]
-commonName = supplied
-EOF
+	sj_test_ca "$d" || return 1
 	# name key-type SAN [startdate enddate]
 	while read -r n kt san sd ed; do
-		if [ "$kt" = rsa ]; then
-			openssl req -newkey rsa:2048 -nodes -keyout "$d/$n.key" \
-			    -out "$d/$n.csr" -subj "/CN=$san" \
-			    -addext "subjectAltName=DNS:$san" 2>/dev/null ||
-			    return 1
-		else
-			openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
-			    -nodes -keyout "$d/$n.key" -out "$d/$n.csr" \
-			    -subj "/CN=$san" -addext "subjectAltName=DNS:$san" \
-			    2>/dev/null || return 1
-		fi
-		openssl ca -batch -config "$d/ca.cnf" -in "$d/$n.csr" \
-		    -out "$d/$n.crt" -notext -startdate "$sd" -enddate "$ed" \
-		    > /dev/null 2>&1 || return 1
+		sj_test_cert "$d" "$n" "$kt" "$san" "$sd" "$ed" || return 1
 	done <<EOF
 good rsa mx.good.test 20250101000000Z 20991231000000Z
 wrong ec mx.other.test 20250101000000Z 20991231000000Z

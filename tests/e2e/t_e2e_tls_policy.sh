@@ -113,38 +113,10 @@ EOF
 
 make_certs() {	# dir
 	local d=$1 n san
-	mkdir -p "$d/ca/newcerts" || return 1
-	: > "$d/ca/index.txt"
-	echo 1000 > "$d/ca/serial"
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
-	    -nodes -keyout "$d/ca.key" -out "$d/ca.pem" -days 30 \
-	    -subj "/CN=smtpjail test CA" 2>/dev/null || return 1
-	cat > "$d/ca.cnf" <<EOF
-[ca]
-default_ca = test
-[test]
-dir = $d/ca
-database = \$dir/index.txt
-new_certs_dir = \$dir/newcerts
-serial = \$dir/serial
-certificate = $d/ca.pem
-private_key = $d/ca.key
-default_md = sha256
-policy = any
-copy_extensions = copy
-unique_subject = no
-default_days = 30
-[any]
-commonName = supplied
-EOF
+	sj_test_ca "$d" || return 1
 	for n in good:mx.good.test wrong:mx.other.test; do
 		san=${n#*:} n=${n%%:*}
-		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
-		    -nodes -keyout "$d/$n.key" -out "$d/$n.csr" \
-		    -subj "/CN=$san" -addext "subjectAltName=DNS:$san" \
-		    2>/dev/null || return 1
-		openssl ca -batch -config "$d/ca.cnf" -in "$d/$n.csr" \
-		    -out "$d/$n.crt" -notext > /dev/null 2>&1 || return 1
+		sj_test_cert "$d" "$n" ec "$san" || return 1
 		cat "$d/$n.key" "$d/$n.crt" > "$d/$n.pem" || return 1
 	done
 	chmod 600 "$d"/*.key "$d"/*.pem

@@ -58,48 +58,11 @@ EOF
 
 make_certs() {	# dir
 	local d=$1 n kt
-	mkdir -p "$d/ca/newcerts" || return 1
-	: > "$d/ca/index.txt"
-	echo 1000 > "$d/ca/serial"
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
-	    -nodes -keyout "$d/ca.key" -out "$d/ca.pem" -days 30 \
-	    -subj "/CN=smtpjail test CA" 2>/dev/null || return 1
-	cat > "$d/ca.cnf" <<EOF
-[ca]
-default_ca = test
-[test]
-dir = $d/ca
-database = \$dir/index.txt
-new_certs_dir = \$dir/newcerts
-serial = \$dir/serial
-certificate = $d/ca.pem
-private_key = $d/ca.key
-default_md = sha256
-policy = any
-copy_extensions = copy
-unique_subject = no
-default_days = 30
-[any]
-commonName = supplied
-EOF
+	sj_test_ca "$d" || return 1
 	for n in server:rsa:mx.good.test crsa:rsa:client-rsa.test \
 	    cec:ec:client-ec.test; do
 		kt=${n#*:} kt=${kt%%:*}
-		if [ "$kt" = rsa ]; then
-			openssl req -newkey rsa:2048 -nodes \
-			    -keyout "$d/${n%%:*}.key" -out "$d/${n%%:*}.csr" \
-			    -subj "/CN=${n##*:}" \
-			    -addext "subjectAltName=DNS:${n##*:}" 2>/dev/null ||
-			    return 1
-		else
-			openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
-			    -nodes -keyout "$d/${n%%:*}.key" \
-			    -out "$d/${n%%:*}.csr" -subj "/CN=${n##*:}" \
-			    -addext "subjectAltName=DNS:${n##*:}" 2>/dev/null ||
-			    return 1
-		fi
-		openssl ca -batch -config "$d/ca.cnf" -in "$d/${n%%:*}.csr" \
-		    -out "$d/${n%%:*}.crt" -notext > /dev/null 2>&1 || return 1
+		sj_test_cert "$d" "${n%%:*}" "$kt" "${n##*:}" || return 1
 	done
 	cat "$d/server.key" "$d/server.crt" > "$d/server.pem" &&
 	    cat "$d/cec.crt" "$d/cec.key" > "$d/cec.pem" &&
