@@ -47,7 +47,8 @@
 #	for comparing smtpjail's status lines with stock smtp(8)'s:
 #	sj_field, sj_field_cmp (SJ_FOLD, SJ_FOLD_PREFIX), sj_outcome_ok,
 #	sj_same_fields, sj_same_lines; for TLS suites: sj_test_ca,
-#	sj_test_cert.
+#	sj_test_cert; for smtp-sink dumps: sj_send_file, sj_dump_of,
+#	sj_strip_rcpt, sj_sha, sj_same_dumps.
 # SECURITY
 #	Test code, run as root. Everything it starts lives in its own
 #	network namespace; it kills only processes inside namespaces it
@@ -821,6 +822,61 @@ stall_stage() {	# name stage
 	local d=$W_DIR/stall/$1
 	rm -f "$d/release" "$d"/at-*
 	echo "$2" > "$d/stage"
+}
+
+# ---------------------------------------- messages through smtp-sink dumps
+# (t_e2e_checks, t_e2e_content, t_e2e_generic, t_e2e_size)
+
+# sj_send_file NAME FILE [sendmail options] -- RCPT...: inject FILE (its
+# own headers) from $SENDER with "Message-ID: <NAME.PID@$W_MYHOST>"
+# prepended; the id goes into MID[NAME] (declare -A MID first).
+sj_send_file() {	# name file [sendmail options] -- rcpt...
+	local name=$1 file=$2 opts=()
+	shift 2
+	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	MID[$name]="$name.$$@$W_MYHOST"
+	{ echo "Message-ID: <${MID[$name]}>"; cat -- "$file"; } |
+	    pf_cmd sendmail -C "$W_DIR/etc" -i -f "$SENDER" "${opts[@]}" \
+	    -- "$@" || { sj_note "sendmail failed for $name"; return 1; }
+}
+
+# sj_dump_of NAME DOMAIN [SINK]: the sink's dump file of message NAME for
+# the recipient domain (exactly one expected).
+sj_dump_of() {	# name domain [sink]
+	local f n=0 out=
+	for f in $(sink_grep "${3:-sink}" "Message-ID: <${MID[$1]}>" 2>/dev/null); do
+		grep -aq "^X-Rcpt-Args: <[^>]*@$2>" "$f" || continue
+		out=$f n=$((n + 1))
+	done
+	[ "$n" -eq 1 ] || { echo "# $n dumps of $1 for $2" >&2; return 1; }
+	echo "$out"
+}
+
+# The dump without what differs by design: the envelope recipient lines
+# and the Received header smtp-sink adds (its own transaction id).
+sj_strip_rcpt() {	# file
+	awk '/^X-Rcpt-Args: / { next }
+	    !seen && /^Received: / { seen = 1; skip = 1; next }
+	    skip && /^[ \t]/ { next }
+	    { skip = 0; print }' "$1"
+}
+
+sj_sha() { sha256sum | cut -d' ' -f1; }
+
+# sj_same_dumps NAME [JDOMAIN SDOMAIN SINK]: smtpjail's and stock's dumps
+# of NAME (recipients at j.test and s.test by default) are the same
+# but for sj_strip_rcpt's lines; else the first 20 lines of the diff.
+sj_same_dumps() {	# name [jdomain sdomain sink]
+	local j s
+	j=$(sj_dump_of "$1" "${2:-j.test}" "${4:-sink}") &&
+	    s=$(sj_dump_of "$1" "${3:-s.test}" "${4:-sink}") || return 1
+	[ "$(sj_strip_rcpt "$j" | sj_sha)" = "$(sj_strip_rcpt "$s" | sj_sha)" ] &&
+	    return 0
+	echo "# smtpjail's and stock's dumps of $1 differ:"
+	diff <(sj_strip_rcpt "$s") <(sj_strip_rcpt "$j") | head -n 20 |
+	    cut -c1-200 | sed 's/^/#   /'
+	return 1
 }
 
 # sj_test_ca DIR: a throw-away test CA in DIR: ca.key, ca.pem (P-256,

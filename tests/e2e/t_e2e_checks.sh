@@ -52,50 +52,9 @@ EOF
 }
 
 declare -A MID
-send_file() {	# name file [sendmail options] -- rcpt...
-	local name=$1 file=$2 opts=()
-	shift 2
-	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
-	shift
-	MID[$name]="$name.$$@$W_MYHOST"
-	{ echo "Message-ID: <${MID[$name]}>"; cat -- "$file"; } |
-	    pf_cmd sendmail -C "$W_DIR/etc" -i -f "$SENDER" "${opts[@]}" \
-	    -- "$@" || { sj_note "sendmail failed for $name"; return 1; }
-}
-
-dump_of() {	# name domain [sink]
-	local f n=0 out=
-	for f in $(sink_grep "${3:-sink}" "Message-ID: <${MID[$1]}>" 2>/dev/null); do
-		grep -aq "^X-Rcpt-Args: <[^>]*@$2>" "$f" || continue
-		out=$f n=$((n + 1))
-	done
-	[ "$n" -eq 1 ] || { echo "# $n dumps of $1 for $2" >&2; return 1; }
-	echo "$out"
-}
-
-strip_rcpt() {	# file
-	awk '/^X-Rcpt-Args: / { next }
-	    !seen && /^Received: / { seen = 1; skip = 1; next }
-	    skip && /^[ \t]/ { next }
-	    { skip = 0; print }' "$1"
-}
-
-sha() { sha256sum | cut -d' ' -f1; }
-
-same_dumps() {	# name [jdomain sdomain sink]
-	local j s
-	j=$(dump_of "$1" "${2:-j.test}" "${4:-sink}") &&
-	    s=$(dump_of "$1" "${3:-s.test}" "${4:-sink}") || return 1
-	[ "$(strip_rcpt "$j" | sha)" = "$(strip_rcpt "$s" | sha)" ] && return 0
-	echo "# smtpjail's and stock's dumps of $1 differ:"
-	diff <(strip_rcpt "$s") <(strip_rcpt "$j") | head -n 20 | cut -c1-200 |
-	    sed 's/^/#   /'
-	return 1
-}
-
 dump_has() {	# name domain regex [sink]
 	local d
-	d=$(dump_of "$1" "$2" "${4:-sink}") || return 1
+	d=$(sj_dump_of "$1" "$2" "${4:-sink}") || return 1
 	grep -aqE -- "$3" "$d"
 }
 
@@ -279,14 +238,14 @@ M=$W_DIR/msgs
 mkdir -p "$M"
 mk_messages "$M"
 
-send_file checks "$M/checks" -- u@j.test u@s.test
-send_file eight "$M/eight" -B 8BITMIME -- u@j7.test u@s7.test
-send_file noend "$M/noend" -- u@j.test u@s.test
+sj_send_file checks "$M/checks" -- u@j.test u@s.test
+sj_send_file eight "$M/eight" -B 8BITMIME -- u@j7.test u@s7.test
+sj_send_file noend "$M/noend" -- u@j.test u@s.test
 check "queue settles" pf_wait_settled "$T_TIMEOUT"
 
 check "checks: sent once by each agent" sent_both checks j.test s.test
 check "checks: smtpjail's transaction equals stock's (but X-Rcpt-Args)" \
-    same_dumps checks
+    sj_same_dumps checks
 check "checks: the log lines of the checks equal stock's" same_log checks
 check "checks: REPLACE with \$1 and \$\$ acted" \
     dump_has checks j.test '^Subject: replaced \[this subject\] \(\$5\)$'
@@ -305,9 +264,9 @@ check "checks: unsupported action logged as stock logs it" \
 
 check "eight: sent once by each agent" sent_both eight j7.test s7.test
 check "eight: converted and checked as stock does" \
-    same_dumps eight j7.test s7.test sink7
+    sj_same_dumps eight j7.test s7.test sink7
 check "eight: the log lines of the checks equal stock's" same_log eight
-check "noend: smtpjail's transaction equals stock's" same_dumps noend
+check "noend: smtpjail's transaction equals stock's" sj_same_dumps noend
 check "noend: the log lines of the checks equal stock's" \
     eval 'a=$(check_lines noend smtp); b=$(check_lines noend stocksmtp/smtp); [ "$a" = "$b" ]'
 
@@ -318,11 +277,11 @@ pf_postconf "smtp_header_checks = pcre:$T/header_checks.pcre" \
     "smtp_nested_header_checks =" \
     "smtp_body_checks = pcre:$T/body_checks.pcre" && pf_reload ||
     sj_die "pcre configuration"
-send_file pcre "$M/pcre" -- u@j.test u@s.test
+sj_send_file pcre "$M/pcre" -- u@j.test u@s.test
 check "queue settles (pcre:)" pf_wait_settled "$T_TIMEOUT"
 check "pcre: sent once by each agent" sent_both pcre j.test s.test
 check "pcre: smtpjail's transaction equals stock's (but X-Rcpt-Args)" \
-    same_dumps pcre
+    sj_same_dumps pcre
 check "pcre: the log lines of the checks equal stock's" same_log pcre
 check "pcre: REPLACE with \$1 (non-greedy) and \$\$ acted" \
     dump_has pcre j.test '^Subject: pcre \[this subject\] \(\$5\)$'

@@ -53,41 +53,13 @@ host-record=mx.sender.test,127.0.0.7
 EOF
 }
 
-# send_file NAME FILE [sendmail options] -- RCPT...: inject FILE (its
+# sj_send_file NAME FILE [sendmail options] -- RCPT...: inject FILE (its
 # own headers, with a Message-ID <NAME.PID@pfi.example.test> prepended).
 declare -A MID
-send_file() {
-	local name=$1 file=$2 opts=()
-	shift 2
-	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
-	shift
-	MID[$name]="$name.$$@$W_MYHOST"
-	{ echo "Message-ID: <${MID[$name]}>"; cat -- "$file"; } |
-	    pf_cmd sendmail -C "$W_DIR/etc" -i -f "$SENDER" "${opts[@]}" \
-	    -- "$@" || { sj_note "sendmail failed for $name"; return 1; }
-}
-
-# dump_of NAME DOMAIN [SINK]: the sink's dump file of message NAME for
+# sj_dump_of NAME DOMAIN [SINK]: the sink's dump file of message NAME for
 # the recipient domain (exactly one expected).
-dump_of() {	# name domain [sink]
-	local f n=0 out=
-	for f in $(sink_grep "${3:-sink}" "Message-ID: <${MID[$1]}>" 2>/dev/null); do
-		grep -aq "^X-Rcpt-Args: <[^>]*@$2>" "$f" || continue
-		out=$f n=$((n + 1))
-	done
-	[ "$n" -eq 1 ] || { echo "# $n dumps of $1 for $2" >&2; return 1; }
-	echo "$out"
-}
-
 # The dump without what differs by design: the envelope recipient lines
 # and the Received header smtp-sink adds (its own transaction id).
-strip_rcpt() {	# file
-	awk '/^X-Rcpt-Args: / { next }
-	    !seen && /^Received: / { seen = 1; skip = 1; next }
-	    skip && /^[ \t]/ { next }
-	    { skip = 0; print }' "$1"
-}
-
 # The message body in a dump: after the first empty line, minus the
 # empty line smtp-sink appends after each message.
 dump_body() {	# file
@@ -99,28 +71,11 @@ file_body() {	# file
 	sed '1,/^$/d' "$1"
 }
 
-sha() { sha256sum | cut -d' ' -f1; }
-
-# same_dumps NAME [JDOMAIN SDOMAIN SINK]: smtpjail's and stock's dumps
-# of NAME are identical but for X-Rcpt-Args.
-same_dumps() {	# name [jdomain sdomain sink]
-	local j s
-	j=$(dump_of "$1" "${2:-j.test}" "${4:-sink}") &&
-	    s=$(dump_of "$1" "${3:-s.test}" "${4:-sink}") || return 1
-	if [ "$(strip_rcpt "$j" | sha)" = "$(strip_rcpt "$s" | sha)" ]; then
-		return 0
-	fi
-	echo "# smtpjail's and stock's dumps of $1 differ:"
-	diff <(strip_rcpt "$s") <(strip_rcpt "$j") | head -n 10 | cut -c1-200 |
-	    sed 's/^/#   /'
-	return 1
-}
-
 # body_intact NAME FILE DOMAIN: the body received equals FILE's body.
 body_intact() {	# name file domain
 	local d a b
-	d=$(dump_of "$1" "$3") || return 1
-	a=$(file_body "$2" | sha) b=$(dump_body "$d" | sha)
+	d=$(sj_dump_of "$1" "$3") || return 1
+	a=$(file_body "$2" | sj_sha) b=$(dump_body "$d" | sj_sha)
 	[ "$a" = "$b" ] && return 0
 	echo "# body of $1 at the sink ($3) differs from the injected one"
 	diff <(file_body "$2") <(dump_body "$d") | head -n 6 | cut -c1-200 |
@@ -143,7 +98,7 @@ sent_both() {	# name: both recipients logged sent, once each
 
 mail_args_have() {	# name domain text
 	local d
-	d=$(dump_of "$1" "$2") || return 1
+	d=$(sj_dump_of "$1" "$2") || return 1
 	grep -a '^X-Mail-Args: ' "$d" | grep -qF -- "$3"
 }
 
@@ -151,7 +106,7 @@ mail_args_have() {	# name domain text
 # lines of exactly these lengths, in order, then the rest.
 line_lengths() {	# name domain
 	local d
-	d=$(dump_of "$1" "$2") || return 1
+	d=$(sj_dump_of "$1" "$2") || return 1
 	dump_body "$d" | awk '{ print length($0) }' | tr '\n' ' '
 }
 
@@ -258,29 +213,29 @@ sink_start bounces 127.0.0.7 || sj_die "sink bounces"
 M=$W_DIR/msgs
 mk_messages "$M"
 
-send_file big "$M/big" -- u@j.test u@s.test
-send_file 8bit "$M/8bit" -B 8BITMIME -- u@j.test u@s.test
-send_file 8raw "$M/8raw" -- u@j.test u@s.test
-send_file 8to7 "$M/8bit" -B 8BITMIME -- u@j7.test u@s7.test
-send_file mime7 "$M/mime" -B 8BITMIME -- u@j7.test u@s7.test
-send_file mime8 "$M/mime" -B 8BITMIME -- u@j.test u@s.test
-send_file raw7 "$M/mime" -B 8BITMIME -- u@jr7.test u@sr7.test
-send_file deep7 "$M/deep" -- u@j7.test u@s7.test
-send_file dots "$M/dots" -- u@j.test u@s.test
-send_file long "$M/long" -- u@j.test u@s.test
+sj_send_file big "$M/big" -- u@j.test u@s.test
+sj_send_file 8bit "$M/8bit" -B 8BITMIME -- u@j.test u@s.test
+sj_send_file 8raw "$M/8raw" -- u@j.test u@s.test
+sj_send_file 8to7 "$M/8bit" -B 8BITMIME -- u@j7.test u@s7.test
+sj_send_file mime7 "$M/mime" -B 8BITMIME -- u@j7.test u@s7.test
+sj_send_file mime8 "$M/mime" -B 8BITMIME -- u@j.test u@s.test
+sj_send_file raw7 "$M/mime" -B 8BITMIME -- u@jr7.test u@sr7.test
+sj_send_file deep7 "$M/deep" -- u@j7.test u@s7.test
+sj_send_file dots "$M/dots" -- u@j.test u@s.test
+sj_send_file long "$M/long" -- u@j.test u@s.test
 RJ=() RS=()
 for i in $(seq 1 200); do RJ+=("r$i@j.test"); RS+=("r$i@s.test"); done
-send_file many "$M/many" -- "${RJ[@]}" "${RS[@]}"
+sj_send_file many "$M/many" -- "${RJ[@]}" "${RS[@]}"
 check "queue settles" pf_wait_settled "$T_TIMEOUT"
 
 for n in big 8bit 8raw dots long; do
 	check "$n: sent once by each agent" sent_both "$n"
 	check "$n: smtpjail's transaction equals stock's (but X-Rcpt-Args)" \
-	    same_dumps "$n"
+	    sj_same_dumps "$n"
 done
 check "big: 5 MB body byte-exact at the sink" body_intact big "$M/big" j.test
 check "big: it was more than 5 MB" \
-    eval '[ "$(stat -c %s "$(dump_of big j.test)")" -gt 5000000 ]'
+    eval '[ "$(stat -c %s "$(sj_dump_of big j.test)")" -gt 5000000 ]'
 check "8bit declared: body byte-exact" body_intact 8bit "$M/8bit" j.test
 check "8bit declared: BODY=8BITMIME sent" mail_args_have 8bit j.test \
     "BODY=8BITMIME"
@@ -326,27 +281,27 @@ body_7bit() {	# dump
 }
 
 check "8bit to a 7-bit server: smtpjail's transaction equals stock's" \
-    same_dumps 8to7 j7.test s7.test sink7
+    sj_same_dumps 8to7 j7.test s7.test sink7
 check "8bit to a 7-bit server: converted to quoted-printable" \
-    eval 'd=$(dump_of 8to7 j7.test sink7) &&
+    eval 'd=$(sj_dump_of 8to7 j7.test sink7) &&
         grep -q "^Content-Transfer-Encoding: quoted-printable" "$d" &&
         grep -q "^Gr=C3=BC=C3=9Fe aus K=C3=B6ln" "$d" && body_7bit "$d"'
 check "8bit to a 7-bit server: no BODY= to a server without 8BITMIME" \
-    eval '! grep -a "^X-Mail-Args: " "$(dump_of 8to7 j7.test sink7)" | grep -q BODY='
+    eval '! grep -a "^X-Mail-Args: " "$(sj_dump_of 8to7 j7.test sink7)" | grep -q BODY='
 check "8bit to a 7-bit server: decodes to the injected body" \
-    eval 'mime_decodes "$M/8bit" "$(dump_of 8to7 j7.test sink7)"'
+    eval 'mime_decodes "$M/8bit" "$(sj_dump_of 8to7 j7.test sink7)"'
 check "8bit to a 7-bit server: both sent" eval 'q=$(pf_qid "${MID[8to7]}") &&
     pf_status_line "$q" u@j7.test | grep -q "status=sent " &&
     pf_status_line "$q" u@s7.test | grep -q "status=sent "'
 check "MIME tree to a 7-bit server: smtpjail's transaction equals stock's" \
-    same_dumps mime7 j7.test s7.test sink7
+    sj_same_dumps mime7 j7.test s7.test sink7
 check "MIME tree to a 7-bit server: every part decodes to the injected one" \
-    eval 'mime_decodes "$M/mime" "$(dump_of mime7 j7.test sink7)"'
+    eval 'mime_decodes "$M/mime" "$(sj_dump_of mime7 j7.test sink7)"'
 # 8-bit header lines are not converted (Postfix's mime_state.c leaves
 # headers alone): in the body, the nested message's Subject is the one
 # line with 8-bit bytes.
 check "MIME tree to a 7-bit server: parts 7-bit, 8-bit headers kept" \
-    eval 'd=$(dump_of mime7 j7.test sink7) &&
+    eval 'd=$(sj_dump_of mime7 j7.test sink7) &&
         [ "$(dump_body "$d" | LC_ALL=C grep -a "[^ -~	]")" = "Subject: inner $(printf "\303\274")" ] &&
         grep -aq "^X-Raw: K$(printf "\303\266")ln$" "$d" &&
         [ "$(grep -c "^Content-Transfer-Encoding: quoted-printable$" "$d")" -eq 3 ] &&
@@ -357,19 +312,19 @@ check "MIME tree to a 7-bit server: both sent" eval 'q=$(pf_qid "${MID[mime7]}")
 # unfolded: the 1500-byte line is folded at smtp_line_length_limit (990)
 # when it is not converted, by both agents.
 unfolded_sha() {	# dump
-	dump_body "$1" | sed -e ":a" -e "N" -e "\$!ba" -e "s/\n //g" | sha
+	dump_body "$1" | sed -e ":a" -e "N" -e "\$!ba" -e "s/\n //g" | sj_sha
 }
 check "MIME tree to an 8BITMIME server: smtpjail's transaction equals stock's" \
-    same_dumps mime8
+    sj_same_dumps mime8
 check "MIME tree to an 8BITMIME server: unfolded body equals the injected one" \
-    eval '[ "$(unfolded_sha "$(dump_of mime8 j.test)")" = "$(file_body "$M/mime" | sha)" ]'
+    eval '[ "$(unfolded_sha "$(sj_dump_of mime8 j.test)")" = "$(file_body "$M/mime" | sj_sha)" ]'
 # disable_mime_output_conversion = yes (transports rawjail and rawstock):
 # Postfix then sends the 8-bit content as it is, without BODY=.
 check "disable_mime_output_conversion: smtpjail's transaction equals stock's" \
-    same_dumps raw7 jr7.test sr7.test sink7
+    sj_same_dumps raw7 jr7.test sr7.test sink7
 check "disable_mime_output_conversion: sent unconverted" \
-    eval 'd=$(dump_of raw7 jr7.test sink7) &&
-        [ "$(unfolded_sha "$d")" = "$(file_body "$M/mime" | sha)" ] &&
+    eval 'd=$(sj_dump_of raw7 jr7.test sink7) &&
+        [ "$(unfolded_sha "$d")" = "$(file_body "$M/mime" | sj_sha)" ] &&
         ! grep -a "^X-Mail-Args: " "$d" | grep -q BODY='
 check "dots: un-stuffed body equals the injected one" \
     body_intact dots "$M/dots" j.test
@@ -385,9 +340,9 @@ check "long: 1500 and 3000 character lines folded at 990" \
     eval '[ "$(line_lengths long j.test)" = "10 990 511 7 990 990 990 33 5 " ] ||
         { echo "# lengths: $(line_lengths long j.test)"; false; }'
 check "long: continuation lines start with a space" \
-    eval '[ "$(dump_body "$(dump_of long j.test)" | grep -c "^ ")" -eq 4 ]'
+    eval '[ "$(dump_body "$(sj_dump_of long j.test)" | grep -c "^ ")" -eq 4 ]'
 check "long: unfolding gives the injected body back" \
-    eval '[ "$(dump_body "$(dump_of long j.test)" | sed -e ":a" -e "N" -e "\$!ba" -e "s/\n //g" | sha)" = "$(file_body "$M/long" | sha)" ]'
+    eval '[ "$(dump_body "$(sj_dump_of long j.test)" | sed -e ":a" -e "N" -e "\$!ba" -e "s/\n //g" | sj_sha)" = "$(file_body "$M/long" | sj_sha)" ]'
 
 # 200 recipients per agent, smtp_destination_recipient_limit = 50.
 many_split() {	# domain

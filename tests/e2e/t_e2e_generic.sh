@@ -43,47 +43,9 @@ EOF
 }
 
 declare -A MID
-send_file() {	# name file -- rcpt...
-	local name=$1 file=$2
-	shift 3
-	MID[$name]="$name.$$@$W_MYHOST"
-	{ echo "Message-ID: <${MID[$name]}>"; cat -- "$file"; } |
-	    pf_cmd sendmail -C "$W_DIR/etc" -i -f "$SENDER" -- "$@" ||
-	    { sj_note "sendmail failed for $name"; return 1; }
-}
-
-dump_of() {	# name domain
-	local f n=0 out=
-	for f in $(sink_grep sink "Message-ID: <${MID[$1]}>" 2>/dev/null); do
-		grep -aq "^X-Rcpt-Args: <[^>]*@$2>" "$f" || continue
-		out=$f n=$((n + 1))
-	done
-	[ "$n" -eq 1 ] || { echo "# $n dumps of $1 for $2" >&2; return 1; }
-	echo "$out"
-}
-
-strip_rcpt() {	# file
-	awk '/^X-Rcpt-Args: / { next }
-	    !seen && /^Received: / { seen = 1; skip = 1; next }
-	    skip && /^[ \t]/ { next }
-	    { skip = 0; print }' "$1"
-}
-
-sha() { sha256sum | cut -d' ' -f1; }
-
-same_dumps() {	# name
-	local j s
-	j=$(dump_of "$1" j.test) && s=$(dump_of "$1" s.test) || return 1
-	[ "$(strip_rcpt "$j" | sha)" = "$(strip_rcpt "$s" | sha)" ] && return 0
-	echo "# smtpjail's and stock's dumps of $1 differ:"
-	diff <(strip_rcpt "$s") <(strip_rcpt "$j") | head -n 30 | cut -c1-200 |
-	    sed 's/^/#   /'
-	return 1
-}
-
 dump_has() {	# name domain regex
 	local d
-	d=$(dump_of "$1" "$2") || return 1
+	d=$(sj_dump_of "$1" "$2") || return 1
 	grep -aqE -- "$3" "$d"
 }
 
@@ -137,12 +99,12 @@ mk_messages() {	# dir
 
 run_round() {	# label
 	local p=$1
-	send_file "$p-generic" "$M/generic" -- u@j.test u@s.test
-	send_file "$p-plain" "$M/plain" -- u@j.test u@s.test
+	sj_send_file "$p-generic" "$M/generic" -- u@j.test u@s.test
+	sj_send_file "$p-plain" "$M/plain" -- u@j.test u@s.test
 	check "$p: queue settles" pf_wait_settled "$T_TIMEOUT"
 	check "$p: sent once by each agent" sent_both "$p-generic"
 	check "$p: smtpjail's transaction equals stock's (but X-Rcpt-Args)" \
-	    same_dumps "$p-generic"
+	    sj_same_dumps "$p-generic"
 	check "$p: recipients rewritten in the envelope" \
 	    eval 'dump_has $p-generic j.test "^X-Rcpt-Args: <ru@j.test>" &&
 	        dump_has $p-generic s.test "^X-Rcpt-Args: <ru@s.test>"'
@@ -159,7 +121,7 @@ run_round() {	# label
 	    eval 'dump_has $p-generic j.test "^From: joe@int.test$" &&
 	        dump_has $p-generic j.test "^X-Not-Address: joe@int.test$"'
 	check "$p: a message with nothing to rewrite equals stock's" \
-	    same_dumps "$p-plain"
+	    sj_same_dumps "$p-plain"
 }
 
 # ------------------------------------------------------------------ main
