@@ -43,7 +43,8 @@
 #	sink_count, sink_has, sink_files, sink_grep, pf_cmd, pf_postconf,
 #	pf_reload, pf_master_add, pf_receiver_start,
 #	pf_send, pf_wait_settled, pf_log, pf_queue_ids, pf_flush, pf_qid,
-#	pf_status_line, pf_in_queue, check, check_summary, sj_note;
+#	pf_status_line, pf_first_status_line, pf_in_queue, check,
+#	check_summary, sj_note;
 #	for comparing smtpjail's status lines with stock smtp(8)'s:
 #	sj_field, sj_field_cmp (SJ_FOLD, SJ_FOLD_PREFIX), sj_outcome_ok,
 #	sj_same_fields, sj_same_lines; for TLS suites: sj_test_ca,
@@ -454,6 +455,14 @@ pf_qid() {	# message-id without <>
 # pf_status_line QID RCPT: the last delivery status line for RCPT.
 pf_status_line() {
 	grep -F " $1: to=<$2>," "$W_DIR/log/maillog" 2>/dev/null | tail -n 1
+}
+
+# pf_first_status_line QID RCPT: the first attempt's status line, for a
+# check of a deferral that qmgr may retry before the check runs (its
+# deferred-queue scan every queue_run_delay, 300 s, can fall within a
+# slow suite once minimal_backoff_time is short).
+pf_first_status_line() {
+	grep -F " $1: to=<$2>," "$W_DIR/log/maillog" 2>/dev/null | head -n 1
 }
 
 # ------------------------------------------------------------- checks
