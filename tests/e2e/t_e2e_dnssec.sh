@@ -207,6 +207,14 @@ ip netns exec "$ns" unbound -d -c unbound.conf > unbound.out 2>&1 &
 ip netns exec "$ns" openssl s_server -accept 127.0.0.3:25 -cert srv.pem -key srv.key \
     -www -quiet > s_server.out 2>&1 < /dev/null &
 
+# Wait until s_server listens (a probe before it did met "Connection
+# refused": seen once in make test).
+for _ in $(seq 1 50); do
+	ip netns exec "$ns" bash -c 'exec 3<>/dev/tcp/127.0.0.3/25' \
+	    2> /dev/null && break
+	sleep 0.2
+done
+
 # Wait until the resolver answers with the validated record.
 ready=0
 for _ in $(seq 1 50); do
