@@ -619,6 +619,7 @@ echo "# smtpjail: $SJ_SMTPJAIL; instance $W_DIR"
 echo "# machine: $(nproc) CPUs, $(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //'), kernel $(uname -r)"
 echo "# cpu accounting: ${CG_KIND:-none} cgroups; loopback MTU 1500"
 [ -z "$PROFILE" ] || mkdir -p "$PROFILE"
+[ -z "${SJ_BENCH_STRACE:-}" ] || mkdir -p "$SJ_BENCH_STRACE"
 pf_reload || exit 1
 declare -A RES CPU
 rss_stock=0 rss_jail=0
