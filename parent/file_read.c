@@ -64,8 +64,13 @@ file_read(const char *path, size_t max, char **bufp, size_t *lenp,
 			continue;
 		if (n < 0)
 			return (file_read_fail(fd, buf, size, -errno));
+		/*
+		 * Not -ESTALE: read(2) returns that itself on NFS, and it
+		 * would then be worded as a shrink. read(2) on a regular
+		 * file does not return ENODATA.
+		 */
 		if (n == 0)
-			return (file_read_fail(fd, buf, size, -ESTALE));
+			return (file_read_fail(fd, buf, size, -ENODATA));
 		got += (size_t)n;
 	}
 	buf[got] = '\0';
@@ -88,7 +93,7 @@ file_read_strerror(int rc)
 		return ("not a regular file");
 	case -EFBIG:
 		return ("file too large");
-	case -ESTALE:
+	case -ENODATA:
 		return ("file shrank while read");
 	case -ENOMEM:
 		return ("out of memory");

@@ -15,9 +15,10 @@
  *
  *	Returns 0, or a negative errno: open(2), fstat(2) or read(2)'s,
  *	-EINVAL (not a regular file), -EFBIG (larger than max), -ENOMEM,
- *	-ESTALE (the file shrank while read); *stage says which step
- *	failed, for the caller's own wording of the message (Postfix's
- *	where there is one). file_read_strerror() is the text for a code.
+ *	-ENODATA (the file shrank while read; not -ESTALE, which read(2)
+ *	itself returns on NFS); *stage says which step failed, for the
+ *	caller's own wording of the message (Postfix's where there is
+ *	one). file_read_strerror() is the text for a code.
  *	With 'fdp' non-NULL the descriptor stays open and is returned
  *	there (a table's later change checks); *stp gets fstat()'s answer.
  * SECURITY

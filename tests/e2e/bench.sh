@@ -284,6 +284,9 @@ pf_master_add \
 ip netns exec "$W_NS" smtp-sink -u postfix -h sink.bench.test -m 1000 \
     127.0.0.3:25 1024 > "$W_DIR/sink/bench.out" 2>&1 {SJ_OUT}>&- &
 echo "$! 127.0.0.3:25" > "$W_DIR/sink/bench.pid"
+sj_wait_listen 127.0.0.3:25 "$!" ||
+    { echo "bench: smtp-sink did not start"; sed 's/^/    /' \
+      "$W_DIR/sink/bench.out"; exit 1; }
 
 # Wide-area paths: delay relays in front of the Postfix receiver.
 for r in 20 100; do
@@ -293,6 +296,9 @@ for r in 20 100; do
 	    127.0.0.4:25 "$r" "$W_DIR/log/relay$r.stats" \
 	    > "$W_DIR/log/relay$r.out" 2>&1 {SJ_OUT}>&- &
 	echo "$! $a:25" > "$W_DIR/sink/relay$r.pid"
+	sj_wait_listen "$a:25" "$!" ||
+	    { echo "bench: delay_proxy.py on $a:25 did not start"
+	      sed 's/^/    /' "$W_DIR/log/relay$r.out"; exit 1; }
 done
 
 echo '/^Subject: sjbench/ HOLD' > "$W_DIR/etc/header_checks"

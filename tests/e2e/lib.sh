@@ -40,7 +40,8 @@
 #	                 namespace or the processes) for inspection
 #
 #	Functions: world_up, world_down, dns_zone, sink_start, sink_stop,
-#	sink_count, sink_has, sink_files, sink_grep, pf_cmd, pf_postconf,
+#	sink_count, sink_has, sink_files, sink_grep, sj_wait_listen (a
+#	server started by hand: bench.sh), pf_cmd, pf_postconf,
 #	pf_reload, pf_master_add, pf_receiver_start,
 #	pf_send, pf_wait_settled, pf_log, pf_queue_ids, pf_flush, pf_qid,
 #	pf_status_line, pf_first_status_line, pf_in_queue, check,
@@ -253,7 +254,7 @@ dns_zone() {	# zonefile
 # sink_start NAME ADDR[:PORT] [smtp-sink options...]
 # Dumps every transaction to $W_DIR/sink/NAME/. Greets as NAME.sink.test.
 sink_start() {
-	local name=$1 ap=$2 pid d i
+	local name=$1 ap=$2 pid d
 	shift 2
 	case $ap in *:*) ;; *) ap=$ap:25;; esac
 	d=$W_DIR/sink/$name
@@ -263,17 +264,26 @@ sink_start() {
 	    {SJ_OUT}>&- &
 	pid=$!
 	echo "$pid $ap" > "$W_DIR/sink/$name.pid"
-	# wait for the listener
-	for i in $(seq 1 50); do
-		if sj_nsexec ss -Htln "sport = :${ap##*:}" 2>/dev/null |
-		    grep -q "${ap%:*}:${ap##*:}"; then
-			return 0
-		fi
-		[ -d "/proc/$pid" ] || break
-		sleep 0.1
-	done
+	sj_wait_listen "$ap" "$pid" && return 0
 	sj_note "sink $name on $ap did not start:"
 	sed 's/^/# /' "$W_DIR/sink/$name.out"
+	return 1
+}
+
+# sj_wait_listen ADDR:PORT PID: wait (5 s at most) until a TCP
+# listener on ADDR:PORT exists in the namespace; PID is the server,
+# given up on as soon as it has exited. Asks ss(8), so that no test
+# connection reaches the server (a sink or relay would count it).
+sj_wait_listen() {	# addr:port pid
+	local i
+	for i in $(seq 1 50); do
+		if sj_nsexec ss -Htln "sport = :${1##*:}" 2>/dev/null |
+		    grep -q "${1%:*}:${1##*:}"; then
+			return 0
+		fi
+		[ -d "/proc/$2" ] || return 1
+		sleep 0.1
+	done
 	return 1
 }
 

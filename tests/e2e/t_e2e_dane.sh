@@ -228,8 +228,14 @@ stub-zone:
 EOF
 sj_dns_stop
 # In the world's namespace: world_down ends them with everything there.
+# nsd answers before unbound starts: sj_dns_wait takes any answer, and
+# after a first query that met nsd's port closed unbound went on with
+# SERVFAIL for some 8 s after nsd started (seen with unbound 1.17).
 ip netns exec "$W_NS" nsd -d -c "$D/nsd.conf" > "$D/nsd.out" 2>&1 \
     {SJ_OUT}>&- &
+sj_dns_wait "$NSD_ADDR" dane.test ||
+    { sed 's/^/# /' "$D/nsd.out" "$D/nsd.log" 2>/dev/null;
+      sj_die "nsd does not answer"; }
 ip netns exec "$W_NS" unbound -d -c "$D/unbound.conf" > "$D/unbound.out" \
     2>&1 {SJ_OUT}>&- &
 sj_dns_wait "$W_DNS_ADDR" mx.good.dane.test ||

@@ -201,19 +201,30 @@ stub-zone:
 	stub-addr: 127.0.0.2
 EOC
 
+# wait_listen ADDR PORT: until a TCP connection to ADDR:PORT in $ns
+# succeeds (10 s at most; the checks below say what failed).
+wait_listen() {	# addr port
+	for _ in $(seq 1 50); do
+		ip netns exec "$ns" bash -c "exec 3<>/dev/tcp/$1/$2" \
+		    2> /dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # Not through nsx: the servers are children of this shell, in $ns.
 ip netns exec "$ns" nsd -d -c nsd.conf > nsd.out 2>&1 &
-ip netns exec "$ns" unbound -d -c unbound.conf > unbound.out 2>&1 &
 ip netns exec "$ns" openssl s_server -accept 127.0.0.3:25 -cert srv.pem -key srv.key \
     -www -quiet > s_server.out 2>&1 < /dev/null &
+# unbound only once nsd's sockets are bound: a first query that met
+# nsd's port closed left unbound answering SERVFAIL for some 8 s after
+# nsd started (seen with unbound 1.17), most of the wait below.
+wait_listen 127.0.0.2 53
+ip netns exec "$ns" unbound -d -c unbound.conf > unbound.out 2>&1 &
 
 # Wait until s_server listens (a probe before it did met "Connection
 # refused": seen once in make test).
-for _ in $(seq 1 50); do
-	ip netns exec "$ns" bash -c 'exec 3<>/dev/tcp/127.0.0.3/25' \
-	    2> /dev/null && break
-	sleep 0.2
-done
+wait_listen 127.0.0.3 25
 
 # Wait until the resolver answers with the validated record.
 ready=0
