@@ -271,6 +271,8 @@ const struct sj_param_default sj_param_defaults[] = {
 	{"smtpjail_resolv_conf", "/etc/resolv.conf"},
 	{"smtpjail_use_chunking", "yes"},
 	{"smtpjail_egress_allow", ""},
+	{"smtpjail_child_sharing", "yes"},
+	{"connection_cache_protocol_timeout", "5s"},
 };
 
 const size_t sj_param_ndefaults = sizeof(sj_param_defaults) /

@@ -96,8 +96,8 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	HON(DAEMON, "flush_service_name", "flush"),
 	REF(DAEMON, "info_log_address_format", "external", NONE, NULL,
 	    "addresses are logged in external form only"),
-	INERT(DAEMON, "connection_cache_protocol_timeout", "5s",
-	    "scache(8) is not used: idle sessions stay inside the child"),
+	/* scache(8) I/O when idle children are shared (child_lend.c). */
+	HON(DAEMON, "connection_cache_protocol_timeout", "5s"),
 
 	/* Nexthops, DNS, addresses, ports. */
 	HON(DELIVERY, "relayhost", ""),

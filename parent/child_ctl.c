@@ -203,6 +203,14 @@ child_ctl_reap(struct child_ctl *cc, int kill_it, char *why, size_t whysz)
 		snprintf(why, whysz, "child had already ended");
 		return;
 	}
+	if (cc->borrowed) {
+		/* Another process's spawner reaps it and kills it if it
+		 * outlives its loan (parent/child_pool.c). */
+		snprintf(why, whysz, "borrowed child pid %d: channel closed "
+		    "(its lender's spawner reaps it)", (int)cc->pid);
+		cc->pid = -1;
+		return;
+	}
 	if (cc->sp != NULL)
 		r = child_ctl_wait_spawned(cc, &st, kill_it, &kill_errno);
 	else

@@ -38,6 +38,9 @@ struct child_ctl {
 	size_t	err_len;
 	int	wstatus;		/* valid once pid == -1 */
 	struct spawner *sp;		/* the child's maker; NULL: our fork */
+	/* Lent to us by another process (parent/child_lend.c): its spawner
+	 * reaps it; we can only close the channel. */
+	int	borrowed;
 };
 
 /* Forks the child (which never returns from this call). */

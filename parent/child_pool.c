@@ -16,6 +16,18 @@
  *	destinations do not pay for a new child per job, and a destination
  *	seen once does not keep a process.
  *
+ *	Under master(8) (child_pool_share()), idle children are also
+ *	shared with the transport's other processes through scache(8)
+ *	(parent/child_lend.c): a child whose slot is needed for another
+ *	nexthop is lent rather than closed while it is within its lend
+ *	horizon, and a nexthop with no idle child here is looked up in
+ *	scache(8) before the spawner is asked. A borrowed child is driven
+ *	as our own, except that we cannot kill it: closing its channel
+ *	ends it, and the process whose spawner made it kills it once its
+ *	loan is over (child_pool_close_all() waits for the children it
+ *	lent until their horizon plus SJ_LEND_GRACE_MS, then has the
+ *	spawner kill them, before it exits).
+ *
  *	A child that dies, hangs or breaks the protocol is stopped by
  *	child_pool_put(.., broken) and its slot freed: that ends its own
  *	job (parent/deliver.c defers what it did not report) and nothing
@@ -35,6 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child_log.h"
 #include "child_pool.h"
 #include "msg.h"
 
@@ -53,7 +66,146 @@ child_pool_init(struct child_pool *pool, const struct sj_config *cfg,
 {
 	memset(pool, 0, sizeof(*pool));
 	pool->cfg = cfg;
+	pool->lend.fd = -1;
 	return (spawner_start(&pool->sp, cfg, why, whysz));
+}
+
+void
+child_pool_share(struct child_pool *pool)
+{
+	char	why[256];
+
+	if (child_lend_init(&pool->lend, pool->cfg, why, sizeof(why)) < 0)
+		msg_warn("sandboxed children are not shared: %s", why);
+}
+
+/* A child of our spawner is out on loan: remember it until it ends. */
+static void
+child_pool_lent_add(struct child_pool *pool, pid_t pid, long long until)
+{
+	struct child_pool_lent *e;
+
+	for (e = pool->lent; e < pool->lent + SJ_CHILD_LEND_MAX; e++) {
+		if (e->pid != 0)
+			continue;
+		e->pid = pid;
+		e->until_ms = until;
+		pool->nlent++;
+		return;
+	}
+	msg_panic("child_pool_lent_add: no room (%u lent)", pool->nlent);
+}
+
+/* 1 if pid was one of ours on loan (and is no longer listed). */
+static int
+child_pool_lent_take(struct child_pool *pool, pid_t pid)
+{
+	struct child_pool_lent *e;
+
+	for (e = pool->lent; e < pool->lent + SJ_CHILD_LEND_MAX; e++) {
+		if (e->pid != pid || pid == 0)
+			continue;
+		e->pid = 0;
+		pool->nlent--;
+		return (1);
+	}
+	return (0);
+}
+
+/* Children on loan that the spawner reported ended: forget them. */
+static void
+child_pool_lent_reap(struct child_pool *pool)
+{
+	struct child_pool_lent *e;
+	int	st;
+
+	for (e = pool->lent; e < pool->lent + SJ_CHILD_LEND_MAX; e++) {
+		if (e->pid == 0)
+			continue;
+		if (spawner_exit_status(&pool->sp, e->pid, 0, &st) != 0) {
+			e->pid = 0;	/* ended, or the spawner is gone */
+			pool->nlent--;
+		}
+	}
+}
+
+/*
+ * An idle child whose slot is needed: lend it through scache(8) if it
+ * may still be lent. 1 when scache(8) has it (the slot is ours to
+ * reuse); 0 when it was not lent (the caller closes it as before).
+ */
+static int
+child_pool_lend(struct child_pool *pool, struct child_pool_slot *s)
+{
+	struct child_lend_props p;
+	long long left = s->until_ms - child_pool_now_ms();
+	int	ttl = (int)pool->cfg->child.cache_time_limit;
+
+	/* Less than a second of loan left is not worth a round trip. */
+	if (!pool->lend.enabled || left < 1000 || s->cc.pid < 0 ||
+	    (!s->cc.borrowed && pool->nlent >= SJ_CHILD_LEND_MAX))
+		return (0);
+	if ((long long)ttl * 1000 > left)
+		ttl = (int)(left / 1000);
+	p.pid = s->cc.pid;
+	p.until_ms = s->until_ms;
+	if (child_lend_save(&pool->lend, s->nexthop, s->cc.ipc_fd, &p,
+	    ttl) < 0)
+		return (0);
+	msg_verbose("sandboxed child pid %d for %s lent for %d s",
+	    (int)p.pid, s->nexthop, ttl);
+	close(s->cc.ipc_fd);
+	s->cc.ipc_fd = -1;
+	if (!s->cc.borrowed) {
+		child_pool_lent_add(pool, p.pid, p.until_ms);
+		/* Its stderr is no longer read: what is there is logged, and
+		 * a later write fails (EPIPE), which cannot block it. */
+		(void)child_log_stderr(&s->cc, 1, NULL, 0);
+		if (s->cc.err_fd >= 0) {
+			close(s->cc.err_fd);
+			s->cc.err_fd = -1;
+		}
+	}
+	s->cc.pid = -1;
+	s->used = 0;
+	return (1);
+}
+
+/*
+ * A child another process lent us, for this nexthop, into 'slot'. 0,
+ * or -1 when there is none (or sharing is off).
+ */
+static int
+child_pool_borrow(struct child_pool *pool, struct child_pool_slot *slot,
+    const char *nexthop)
+{
+	struct child_lend_props p;
+	int	fd, tries;
+
+	for (tries = 0; tries < 2 && pool->lend.enabled; tries++) {
+		if ((fd = child_lend_find(&pool->lend, nexthop, &p)) == -ENOENT)
+			return (-1);
+		if (fd < 0)
+			continue;	/* one that spoke or ended: the next */
+		memset(&slot->cc, 0, sizeof(slot->cc));
+		slot->cc.pid = p.pid;
+		slot->cc.ipc_fd = fd;
+		slot->cc.err_fd = -1;
+		/* One of ours coming back is ours again: we can kill it. */
+		if (child_pool_lent_take(pool, p.pid))
+			slot->cc.sp = &pool->sp;
+		else
+			slot->cc.borrowed = 1;
+		slot->used = 1;
+		slot->jobs = 0;
+		slot->until_ms = p.until_ms;
+		snprintf(slot->nexthop, sizeof(slot->nexthop), "%s", nexthop);
+		msg_verbose("sandboxed child pid %d for %s: borrowed%s",
+		    (int)p.pid, nexthop, slot->cc.borrowed ? "" :
+		    " (our own, back)");
+		return (0);
+	}
+	return (-1);
 }
 
 /* Stop the child of a slot and free the slot; 'warn': log why. */
@@ -87,6 +239,8 @@ child_pool_release(struct child_pool *pool, struct child_pool_slot *s)
 	struct child_pool_reap *r;
 	pid_t	pid;
 
+	if (child_pool_lend(pool, s))
+		return;
 	for (r = pool->reap; r < pool->reap + SJ_CHILD_POOL_REAP_MAX; r++)
 		if (r->pid == 0)
 			break;
@@ -166,11 +320,16 @@ child_pool_get(struct child_pool *pool, const char *nexthop, char *why,
 		child_pool_release(pool, lru);
 		slot = lru;
 	}
+	if (child_pool_borrow(pool, slot, nexthop) == 0)
+		return (&slot->cc);
 	err = child_ctl_spawn_from(&slot->cc, &pool->sp, why, whysz);
 	if (err < 0)
 		return (NULL);
 	slot->used = 1;
 	slot->jobs = 0;
+	slot->until_ms = child_pool_now_ms() + SJ_LEND_HORIZON_MS;
+	msg_verbose("sandboxed child pid %d for %s: new", (int)slot->cc.pid,
+	    nexthop);
 	snprintf(slot->nexthop, sizeof(slot->nexthop), "%s", nexthop);
 	if (child_ctl_start(&slot->cc, pool->cfg, how, sizeof(how)) < 0) {
 		snprintf(why, whysz, "sandboxed child did not start: %s", how);
@@ -194,6 +353,14 @@ child_pool_put(struct child_pool *pool, struct child_ctl *cc, int broken)
 		s->idle_since_ms = child_pool_now_ms();
 		if (broken)
 			child_pool_close(pool, s, 1);
+		/* Idle now: offered to every process of the service, as
+		 * smtp(8) offers an idle session (smtp_reuse.c). */
+		else if (child_pool_lend(pool, s))
+			return;
+		/* A borrowed child past its horizon is not kept: its
+		 * lender may end it at any time now. */
+		else if (s->cc.borrowed && s->idle_since_ms >= s->until_ms)
+			child_pool_close(pool, s, 0);
 		return;
 	}
 	msg_panic("child_pool_put: child not in the pool");
@@ -291,7 +458,39 @@ child_pool_poll_done(struct child_pool *pool, const struct pollfd *pfd,
 		if (s->used && now - s->idle_since_ms >= limit)
 			child_pool_close(pool, s, 0);
 	child_pool_reap(pool);
+	child_pool_lent_reap(pool);
 	return (pool->sp.dead ? -1 : 0);
+}
+
+/*
+ * Before the spawner goes (and its children with it): wait for each
+ * child on loan to end, at most until its horizon plus the grace, then
+ * have it killed. A borrower's job still running then is deferred by the
+ * borrower, as for any child that dies.
+ */
+static void
+child_pool_lent_wait(struct child_pool *pool)
+{
+	struct child_pool_lent *e;
+	long long left;
+	int	st, r;
+
+	for (e = pool->lent; e < pool->lent + SJ_CHILD_LEND_MAX; e++) {
+		if (e->pid == 0 || pool->sp.dead)
+			continue;
+		left = e->until_ms + SJ_LEND_GRACE_MS - child_pool_now_ms();
+		r = spawner_exit_status(&pool->sp, e->pid,
+		    left > 0 ? (int)left : 0, &st);
+		if (r == 0) {
+			msg_warn("lent child pid %d still running at the end "
+			    "of its loan: killed", (int)e->pid);
+			if (spawner_kill(&pool->sp, e->pid) == 0)
+				(void)spawner_exit_status(&pool->sp, e->pid,
+				    CHILD_KILL_WAIT_MS, &st);
+		}
+		e->pid = 0;
+		pool->nlent--;
+	}
 }
 
 void
@@ -301,6 +500,9 @@ child_pool_close_all(struct child_pool *pool)
 
 	for (s = pool->slot; s < pool->slot + SJ_CHILD_POOL_MAX; s++)
 		child_pool_close(pool, s, 0);
+	child_lend_close(&pool->lend);
+	pool->lend.enabled = 0;
+	child_pool_lent_wait(pool);
 	spawner_stop(&pool->sp);
 }
 
@@ -308,4 +510,10 @@ pid_t
 child_pool_spawner_pid(const struct child_pool *pool)
 {
 	return (pool->sp.pid);
+}
+
+unsigned
+child_pool_lent_count(const struct child_pool *pool)
+{
+	return (pool->nlent);
 }

@@ -10,6 +10,7 @@
 #include <poll.h>
 
 #include "child_ctl.h"
+#include "child_lend.h"
 #include "sj_limits.h"
 #include "sj_spawner.h"
 
@@ -25,6 +26,7 @@ struct child_pool_slot {
 	struct child_ctl cc;
 	char	nexthop[SJ_NEXTHOP_MAX + 1];	/* the only one it serves */
 	long long idle_since_ms;	/* CLOCK_MONOTONIC */
+	long long until_ms;		/* lendable until (child_lend.h) */
 	unsigned jobs;			/* jobs served */
 };
 
@@ -42,21 +44,42 @@ struct child_pool_reap {
 	int	killed;			/* SPAWNER_KILL sent */
 };
 
+/*
+ * Children of our spawner out on loan (parent/child_lend.c), until their
+ * spawner reports their end. Bounded so that the pool, the children
+ * being stopped and these stay within SJ_SPAWNER_CHILDREN_MAX: when it
+ * is full, an idle child is closed instead of lent.
+ */
+#define SJ_CHILD_LEND_MAX	(SJ_SPAWNER_CHILDREN_MAX - SJ_CHILD_POOL_MAX - \
+	SJ_CHILD_POOL_REAP_MAX)
+
+struct child_pool_lent {
+	pid_t	pid;			/* 0: free */
+	long long until_ms;		/* its lend horizon */
+};
+
 struct child_pool {
 	const struct sj_config *cfg;
 	struct spawner sp;
 	struct child_pool_slot slot[SJ_CHILD_POOL_MAX];
 	struct child_pool_reap reap[SJ_CHILD_POOL_REAP_MAX];
+	struct child_lend lend;		/* off until child_pool_share() */
+	struct child_pool_lent lent[SJ_CHILD_LEND_MAX];
+	unsigned nlent;
 };
 
 /* Parent, root: starts the spawner. 0, or -1 with why[] filled. */
 int	child_pool_init(struct child_pool *, const struct sj_config *,
 	    char *why, size_t whysz);
+/* Under master(8), once the configuration is complete (content
+ * checks loaded): share idle children with the transport's other
+ * processes through scache(8) when smtpjail_child_sharing says so. */
+void	child_pool_share(struct child_pool *);
 /*
- * The child for this nexthop: the idle one that served it before, or a
- * new one from the spawner (started: READY, CONFIG). NULL with why[]
- * when none can be had; child_pool_broken() then says whether the
- * spawner is gone.
+ * The child for this nexthop: the idle one that served it before, one
+ * another process lent (child_lend.c), or a new one from the spawner
+ * (started: READY, CONFIG). NULL with why[] when none can be had;
+ * child_pool_broken() then says whether the spawner is gone.
  */
 struct child_ctl *child_pool_get(struct child_pool *, const char *nexthop,
 	    char *why, size_t whysz);
@@ -73,8 +96,11 @@ int	child_pool_poll_fds(struct child_pool *, struct pollfd *, int max,
  * spawner's reports are read. -1 when the spawner is gone. */
 int	child_pool_poll_done(struct child_pool *, const struct pollfd *,
 	    int n);
-/* Every child closed; the spawner too. */
+/* Every child closed; children on loan waited for (at most until their
+ * horizon plus SJ_LEND_GRACE_MS), then the spawner stopped. */
 void	child_pool_close_all(struct child_pool *);
+/* Children of our spawner out on loan now. */
+unsigned child_pool_lent_count(const struct child_pool *);
 /* For --sandbox-check: the spawner's pid. */
 pid_t	child_pool_spawner_pid(const struct child_pool *);
 

@@ -518,6 +518,12 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 	if ((rc = sj_params_get_bool(p, "smtpjail_seccomp_debug",
 	    &cfg->seccomp_trap, why, whysz)) < 0)
 		return (rc);
+	if ((rc = sj_params_get_bool(p, "smtpjail_child_sharing",
+	    &cfg->child_sharing, why, whysz)) < 0)
+		return (rc);
+	if ((rc = config_get_time(cfg, "connection_cache_protocol_timeout",
+	    1, INT32_MAX, &cfg->scache_timeout, why, whysz)) < 0)
+		return (rc);
 	return (0);
 }
 

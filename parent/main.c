@@ -324,6 +324,11 @@ drain_until_eof(int fd, unsigned timeout)
 static void __attribute__((noreturn))
 serve_exit(int status)
 {
+	/* Children on loan keep this process a while longer
+	 * (child_pool_close_all()): tell master(8) that it takes no more
+	 * jobs, so that it starts another process for the next one. */
+	if (child_pool_lent_count(&parent_ctx.pool) > 0)
+		(void)master_svc_status(&parent_ctx.svc, 0);
 	child_pool_close_all(&parent_ctx.pool);
 	exit(status);
 }
@@ -552,5 +557,8 @@ main(int argc, char **argv)
 		}
 		serve_exit(0);
 	}
+	/* Idle children shared with the other processes of this service
+	 * (parent/child_lend.c); the configuration is complete now. */
+	child_pool_share(&parent_ctx.pool);
 	serve(cfg);
 }

@@ -1,0 +1,482 @@
+/*
+ * NAME
+ *	child_lend 3
+ * SUMMARY
+ *	idle sandboxed children lent to the transport's other processes
+ *	through scache(8)
+ * DESCRIPTION
+ *	A child serves one nexthop (parent/child_pool.c). qmgr(8) deals the
+ *	jobs of one destination out to any of the transport's processes,
+ *	so an idle child kept by one process is of no use to the others:
+ *	with many destinations nearly every job would wait for a new
+ *	child. Postfix's smtp(8) shares idle SMTP sessions between its
+ *	processes through scache(8) (src/smtp/smtp_reuse.c); smtpjail
+ *	shares idle children the same way. An idle child's IPC socket (the
+ *	parent's end of its socket pair, never a network socket) is saved
+ *	with scache's save_endp request under a label that names what the
+ *	child may serve, and a process that needs a child for that nexthop
+ *	asks with find_endp before it asks its spawner for a new one. The
+ *	borrower drives the child exactly as its own: the child still
+ *	serves that one nexthop, still has no socket of its own (the
+ *	borrower's egress broker opens them), and every job still has the
+ *	borrower's deadline.
+ *
+ *	The label, "smtpjail:SERVICE:VERSION:DIGEST:NEXTHOP", binds the
+ *	master.cf service, the IPC version and a SHA-256 digest of every
+ *	message the child was given before its first job (CONFIG, HOSTS,
+ *	CHECK, encoded as sent): a child is only borrowed by a process that
+ *	would have configured it identically. The property string
+ *	"pid=N;until=MS" carries the child's pid (for logs, and so that the
+ *	process that made it knows it back) and the CLOCK_MONOTONIC time
+ *	after which nobody may lend it again (SJ_LEND_HORIZON_MS after its
+ *	start): the process whose spawner made it waits at most until then
+ *	plus SJ_LEND_GRACE_MS before it exits (child_pool_close_all()).
+ *
+ *	The protocol is Postfix 3.7's scache_clnt.c with the Linux
+ *	settings of src/util/sys_defs.h (CANT_WRITE_BEFORE_SENDING_FD,
+ *	MUST_READ_AFTER_SENDING_FD): save_endp is request, the server's
+ *	"dummy", the descriptor, status; find_endp is request, status and
+ *	property, our "dummy", the descriptor, our "dummy". A failure to
+ *	reach or understand scache(8) turns sharing off for the life of
+ *	the process, as scache_clnt.c disables caching; jobs go on with
+ *	children of their own.
+ * SECURITY
+ *	Parent. scache(8) is part of Postfix's trusted base and only
+ *	$mail_owner can reach private/scache, so labels and properties
+ *	come from smtpjail processes of this transport. A descriptor
+ *	received is still checked: a SOCK_SEQPACKET AF_UNIX socket that
+ *	nothing is waiting on (a child that spoke, or ended, while lent is
+ *	not used). What the child then says is hostile, as for any child.
+ * SEE ALSO
+ *	parent/child_pool.c, SECURITY.md ("Children shared between
+ *	processes"), Postfix src/global/scache_clnt.c, src/scache/scache.c
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "attr.h"
+#include "child_lend.h"
+#include "ipc_msg.h"
+#include "msg.h"
+#include "svc_client.h"
+
+#define LEND_PROTO	"connection_cache_protocol"	/* mail_proto.h */
+#define LEND_STAT_OK	0				/* scache.h */
+#define LEND_REQ_BUF	(SJ_LEND_LABEL_MAX + SJ_LEND_PROP_MAX + 128)
+
+static struct attr_stream lend_stream;
+
+/* SHA-256 over the encoded start-up messages, as lower-case hex. */
+static int
+child_lend_digest(const struct sj_config *cfg, char *hex, size_t hexsz)
+{
+	static unsigned char buf[SJ_IPC_MSG_MAX];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	struct ipc_msg m;
+	EVP_MD_CTX *ctx;
+	ssize_t	n;
+	int	ok;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return (-ENOMEM);
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_CONFIG;
+	m.fd = -1;
+	m.u.config = cfg->child;
+	n = ipc_msg_encode(&m, buf, sizeof(buf));
+	ok = ok && n > 0 && EVP_DigestUpdate(ctx, buf, (size_t)n);
+	for (i = 0; ok && i < cfg->child.hosts_count; i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = IPC_T_HOSTS;
+		m.fd = -1;
+		m.u.hosts = cfg->hosts[i];
+		n = ipc_msg_encode(&m, buf, sizeof(buf));
+		ok = n > 0 && EVP_DigestUpdate(ctx, buf, (size_t)n);
+	}
+	for (i = 0; ok && i < cfg->child.checks_count; i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = IPC_T_CHECK;
+		m.fd = -1;
+		m.u.check = cfg->checks[i];
+		n = ipc_msg_encode(&m, buf, sizeof(buf));
+		ok = n > 0 && EVP_DigestUpdate(ctx, buf, (size_t)n);
+	}
+	ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	/* 128 bits of the digest name the configuration. */
+	if (!ok || mdlen < 16 || hexsz < 33)
+		return (-EINVAL);
+	for (i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return (0);
+}
+
+int
+child_lend_init(struct child_lend *l, const struct sj_config *cfg,
+    char *why, size_t whysz)
+{
+	char	hex[33];
+	int	err;
+
+	memset(l, 0, sizeof(*l));
+	l->fd = -1;
+	/* Postfix's scache_clnt_create() timeout. */
+	l->timeout = cfg->scache_timeout > 0 ? (int)cfg->scache_timeout : 5;
+	snprintf(l->svc_dir, sizeof(l->svc_dir), "%s", SVC_DIR_PRIVATE);
+	snprintf(l->service, sizeof(l->service), "scache");
+	if (!cfg->child_sharing)
+		return (0);
+	if (cfg->service_name == NULL ||
+	    strlen(cfg->service_name) > SJ_LEND_SERVICE_MAX) {
+		snprintf(why, whysz, "service name missing or longer than %d",
+		    SJ_LEND_SERVICE_MAX);
+		return (-1);
+	}
+	if ((err = child_lend_digest(cfg, hex, sizeof(hex))) < 0) {
+		snprintf(why, whysz, "configuration digest: %s",
+		    strerror(-err));
+		return (-1);
+	}
+	snprintf(l->prefix, sizeof(l->prefix), "smtpjail:%s:%u:%s:",
+	    cfg->service_name, (unsigned)IPC_VERSION, hex);
+	l->enabled = 1;
+	return (0);
+}
+
+void
+child_lend_close(struct child_lend *l)
+{
+	if (l->fd >= 0) {
+		attr_stream_free(&lend_stream);
+		close(l->fd);
+		l->fd = -1;
+	}
+}
+
+/* Something went wrong with scache(8): say so once, stop sharing. */
+static int
+child_lend_fail(struct child_lend *l, const char *what, int err)
+{
+	msg_warn("%s/%s: %s: %s; sandboxed children are not shared by this "
+	    "process", l->svc_dir, l->service, what,
+	    lend_stream.err[0] && l->fd >= 0 ? lend_stream.err :
+	    strerror(-err));
+	child_lend_close(l);
+	l->enabled = 0;
+	return (err);
+}
+
+/* Connected to scache(8) and past its greeting. */
+static int
+child_lend_connect(struct child_lend *l)
+{
+	char	name[160], why[256];
+	int	fd, err;
+
+	if (l->fd >= 0)
+		return (0);
+	if ((fd = svc_connect(l->svc_dir, l->service, l->timeout, name,
+	    sizeof(name), why, sizeof(why))) < 0) {
+		/* svc_connect() logged why. */
+		l->enabled = 0;
+		msg_warn("sandboxed children are not shared by this process");
+		return (fd);
+	}
+	l->fd = fd;
+	if ((err = attr_stream_init(&lend_stream, fd, "private/scache socket",
+	    l->timeout)) < 0)
+		return (child_lend_fail(l, "connect", err));
+	if ((err = attr_greet_read(&lend_stream, LEND_PROTO)) < 0)
+		return (child_lend_fail(l, "greeting", err));
+	return (0);
+}
+
+int
+child_lend_props_format(char *buf, size_t bufsz,
+    const struct child_lend_props *p)
+{
+	int	n = snprintf(buf, bufsz, "pid=%ld;until=%lld", (long)p->pid,
+		    p->until_ms);
+
+	return (n < 0 || (size_t)n >= bufsz ? -ENOSPC : 0);
+}
+
+int
+child_lend_props_parse(const char *text, struct child_lend_props *p)
+{
+	char   *end;
+	long long v;
+	long	pid;
+
+	if (strncmp(text, "pid=", 4) != 0)
+		return (-EBADMSG);
+	errno = 0;
+	pid = strtol(text + 4, &end, 10);
+	if (errno != 0 || end == text + 4 || pid <= 1 || pid > INT32_MAX ||
+	    strncmp(end, ";until=", 7) != 0)
+		return (-EBADMSG);
+	text = end + 7;
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || v < 0)
+		return (-EBADMSG);
+	p->pid = (pid_t)pid;
+	p->until_ms = v;
+	return (0);
+}
+
+/* One descriptor with a one-byte message (Postfix unix_send_fd.c). */
+static int
+child_lend_send_fd(int sock, int fd)
+{
+	union {
+		struct cmsghdr c;
+		char	buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr mh;
+	struct iovec iov;
+	struct cmsghdr *c;
+
+	memset(&u, 0, sizeof(u));
+	memset(&mh, 0, sizeof(mh));
+	iov.iov_base = (void *)"";
+	iov.iov_len = 1;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return (-errno);
+	return (0);
+}
+
+/* The descriptor scache(8) sends (Postfix unix_recv_fd.c), waited for. */
+static int
+child_lend_recv_fd(int sock, int timeout)
+{
+	union {
+		struct cmsghdr c;
+		char	buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct pollfd pfd = { sock, POLLIN, 0 };
+	struct msghdr mh;
+	struct iovec iov;
+	struct cmsghdr *c;
+	char	byte;
+	ssize_t	n;
+	int	fd, rv;
+
+	while ((rv = poll(&pfd, 1, timeout * 1000)) < 0 && errno == EINTR)
+		continue;
+	if (rv < 0)
+		return (-errno);
+	if (rv == 0)
+		return (-ETIMEDOUT);
+	memset(&u, 0, sizeof(u));
+	memset(&mh, 0, sizeof(mh));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 &&
+	    errno == EINTR)
+		continue;
+	if (n < 0)
+		return (-errno);
+	if (n == 0)
+		return (-EPIPE);
+	c = CMSG_FIRSTHDR(&mh);
+	if (c == NULL || (mh.msg_flags & MSG_CTRUNC) ||
+	    c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(sizeof(int))) {
+		/* A truncated list was closed by the kernel (MSG_CTRUNC). */
+		return (-EBADMSG);
+	}
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return (fd);
+}
+
+/* {dummy=""} from scache(8), strictly. */
+static int
+child_lend_read_dummy(void)
+{
+	struct attr_spec sp = { .type = ATTR_TYPE_STREQ, .name = "dummy",
+	.max = 1, .out.eq = "" };
+
+	return (attr_scan(&lend_stream, ATTR_FLAG_STRICT, &sp, 1));
+}
+
+static int
+child_lend_write_dummy(struct child_lend *l)
+{
+	struct attr_out o;
+	int	err;
+
+	if ((err = attr_out_init(&o, 16)) < 0)
+		return (err);
+	attr_put_str(&o, "dummy", "");
+	attr_put_end(&o);
+	err = attr_out_write(&o, l->fd, l->timeout);
+	attr_out_free(&o);
+	return (err);
+}
+
+static int
+child_lend_label(const struct child_lend *l, const char *nexthop,
+    char *label, size_t labelsz)
+{
+	int	n = snprintf(label, labelsz, "%s%s", l->prefix, nexthop);
+
+	return (n < 0 || (size_t)n >= labelsz ? -ENAMETOOLONG : 0);
+}
+
+int
+child_lend_save(struct child_lend *l, const char *nexthop, int ipc_fd,
+    const struct child_lend_props *p, int ttl_s)
+{
+	char	label[SJ_LEND_LABEL_MAX], prop[SJ_LEND_PROP_MAX];
+	struct attr_spec sp = { .type = ATTR_TYPE_INT, .name = "status" };
+	struct attr_out o;
+	unsigned status = 0;
+	int	err;
+
+	sp.out.u = &status;
+	if (!l->enabled)
+		return (-EPERM);
+	if ((err = child_lend_label(l, nexthop, label, sizeof(label))) < 0 ||
+	    (err = child_lend_props_format(prop, sizeof(prop), p)) < 0 ||
+	    (err = child_lend_connect(l)) < 0)
+		return (err);
+	if ((err = attr_out_init(&o, LEND_REQ_BUF)) < 0)
+		return (err);
+	attr_put_str(&o, "request", "save_endp");
+	attr_put_int(&o, "ttl", ttl_s > 0 ? ttl_s : 1);
+	attr_put_str(&o, "label", label);
+	attr_put_str(&o, "property", prop);
+	attr_put_end(&o);
+	err = attr_out_write(&o, l->fd, l->timeout);
+	attr_out_free(&o);
+	if (err == 0)
+		err = child_lend_read_dummy();
+	if (err == 0 && lend_stream.ipos != lend_stream.ilen)
+		err = -EBADMSG;		/* the descriptor must come next */
+	if (err == 0)
+		err = child_lend_send_fd(l->fd, ipc_fd);
+	if (err == 0)
+		err = attr_scan(&lend_stream, ATTR_FLAG_STRICT, &sp, 1);
+	if (err < 0)
+		return (child_lend_fail(l, "save_endp", err));
+	if (status != LEND_STAT_OK) {
+		msg_verbose("%s/%s: save_endp %s: status %u", l->svc_dir,
+		    l->service, label, status);
+		return (-EIO);
+	}
+	return (0);
+}
+
+/* Is this descriptor a child's channel with nothing waiting on it? */
+static int
+child_lend_check_fd(int fd)
+{
+	struct pollfd pfd = { fd, POLLIN | POLLRDHUP, 0 };
+	socklen_t len;
+	int	v;
+
+	len = sizeof(v);
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) < 0 ||
+	    v != AF_UNIX)
+		return (-ENOTSOCK);
+	len = sizeof(v);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) < 0 ||
+	    v != SOCK_SEQPACKET)
+		return (-EPROTOTYPE);
+	/* An idle child says nothing: a message or EOF means it spoke or
+	 * ended while lent. */
+	if (poll(&pfd, 1, 0) != 0)
+		return (-ESTALE);
+	return (0);
+}
+
+int
+child_lend_find(struct child_lend *l, const char *nexthop,
+    struct child_lend_props *p)
+{
+	char	label[SJ_LEND_LABEL_MAX], *prop = NULL;
+	struct attr_spec sp[2] = {
+		{.type = ATTR_TYPE_INT, .name = "status"},
+		{.type = ATTR_TYPE_STR, .name = "property",
+		.max = SJ_LEND_PROP_MAX},
+	};
+	struct attr_out o;
+	unsigned status = 0;
+	int	err, fd;
+
+	sp[0].out.u = &status;
+	sp[1].out.str = &prop;
+	if (!l->enabled)
+		return (-ENOENT);
+	if ((err = child_lend_label(l, nexthop, label, sizeof(label))) < 0 ||
+	    (err = child_lend_connect(l)) < 0)
+		return (err);
+	if ((err = attr_out_init(&o, LEND_REQ_BUF)) < 0)
+		return (err);
+	attr_put_str(&o, "request", "find_endp");
+	attr_put_str(&o, "label", label);
+	attr_put_end(&o);
+	err = attr_out_write(&o, l->fd, l->timeout);
+	attr_out_free(&o);
+	if (err == 0)
+		err = attr_scan(&lend_stream, ATTR_FLAG_STRICT, sp, 2);
+	if (err < 0)
+		return (child_lend_fail(l, "find_endp", err));
+	if (status != LEND_STAT_OK) {
+		free(prop);
+		return (-ENOENT);
+	}
+	err = child_lend_props_parse(prop, p);
+	free(prop);
+	/* The descriptor comes after our dummy; take it even when the
+	 * property is bad, so that the stream stays in step. */
+	if ((fd = child_lend_write_dummy(l)) == 0 &&
+	    lend_stream.ipos == lend_stream.ilen)
+		fd = child_lend_recv_fd(l->fd, l->timeout);
+	else if (fd == 0)
+		fd = -EBADMSG;
+	if (fd < 0)
+		return (child_lend_fail(l, "find_endp", fd));
+	if (child_lend_write_dummy(l) < 0) {
+		close(fd);
+		return (child_lend_fail(l, "find_endp", -EPIPE));
+	}
+	if (err < 0) {
+		msg_warn("%s/%s: find_endp %s: malformed property; the child "
+		    "is not used", l->svc_dir, l->service, label);
+		close(fd);
+		return (err);
+	}
+	if ((err = child_lend_check_fd(fd)) < 0) {
+		msg_verbose("lent child pid %ld for %s not used: %s",
+		    (long)p->pid, nexthop, strerror(-err));
+		close(fd);
+		return (err);
+	}
+	return (fd);
+}
