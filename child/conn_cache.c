@@ -41,10 +41,18 @@ struct conn_cache_entry {
 	int64_t	stored_ms;			/* for eviction order */
 };
 
+/*
+ * The entries are 8.6 KB each and last in the struct, and nused says
+ * whether any is in use: a child that never stores a session reads none
+ * of their pages. It is a fresh process whose bss was never touched by
+ * the process it was forked from, so even a read costs a page fault (the
+ * zero page mapped), 8 per child at its first poll.
+ */
 static struct conn_cache_ctx {
-	struct conn_cache_entry e[SJ_CONN_CACHE_MAX];
+	unsigned nused;				/* entries in_use */
 	char	owner[CONN_CACHE_OWNER_MAX + 1];
 	unsigned char policy[CONN_CACHE_POLICY_LEN];
+	struct conn_cache_entry e[SJ_CONN_CACHE_MAX];
 } conn_cache_ctx;
 
 void
@@ -71,6 +79,7 @@ conn_cache_drop(struct conn_cache_entry *e, int quit)
 		(void)sys_write(e->conn.fd, quit_cmd, sizeof(quit_cmd) - 1);
 	(void)sys_close(e->conn.fd);
 	memset(e, 0, sizeof(*e));
+	conn_cache_ctx.nused--;
 }
 
 /* An entry found is taken out: the caller owns its descriptor. */
@@ -81,6 +90,7 @@ conn_cache_take(struct conn_cache_entry *e, struct smtp_conn *conn)
 	/* Postfix smtp_session_activate(): one more use. */
 	conn->reuse_count++;
 	memset(e, 0, sizeof(*e));
+	conn_cache_ctx.nused--;
 }
 
 static void
@@ -88,7 +98,7 @@ conn_cache_expire(int64_t now)
 {
 	size_t	i;
 
-	for (i = 0; i < SJ_CONN_CACHE_MAX; i++)
+	for (i = 0; i < SJ_CONN_CACHE_MAX && conn_cache_ctx.nused > 0; i++)
 		if (conn_cache_ctx.e[i].in_use &&
 		    conn_cache_ctx.e[i].idle_until_ms <= now)
 			conn_cache_drop(&conn_cache_ctx.e[i], 1);
@@ -115,6 +125,7 @@ conn_cache_store(const struct smtp_conn *conn, const char *dest,
 	if (slot->in_use)
 		conn_cache_drop(slot, 1);
 	slot->in_use = 1;
+	conn_cache_ctx.nused++;
 	slot->conn = *conn;
 	snprintf(slot->dest, sizeof(slot->dest), "%s", dest);
 	memcpy(slot->owner, conn_cache_ctx.owner, sizeof(slot->owner));
@@ -163,7 +174,7 @@ conn_cache_take_match(const char *dest, const char *addr, unsigned port,
 	size_t	i;
 
 	conn_cache_expire(sys_now_ms());
-	for (i = 0; i < SJ_CONN_CACHE_MAX; i++) {
+	for (i = 0; i < SJ_CONN_CACHE_MAX && conn_cache_ctx.nused > 0; i++) {
 		e = &conn_cache_ctx.e[i];
 		if (!conn_cache_fits(e, need))
 			continue;
@@ -200,7 +211,8 @@ conn_cache_poll_fds(struct pollfd *pfd, size_t max, int64_t *deadline_ms)
 
 	conn_cache_expire(sys_now_ms());
 	*deadline_ms = 0;
-	for (i = 0; i < SJ_CONN_CACHE_MAX && n < max; i++) {
+	for (i = 0; i < SJ_CONN_CACHE_MAX && n < max &&
+	    n < conn_cache_ctx.nused; i++) {
 		e = &conn_cache_ctx.e[i];
 		if (!e->in_use)
 			continue;
@@ -237,7 +249,7 @@ conn_cache_close_all(void)
 {
 	size_t	i;
 
-	for (i = 0; i < SJ_CONN_CACHE_MAX; i++)
+	for (i = 0; i < SJ_CONN_CACHE_MAX && conn_cache_ctx.nused > 0; i++)
 		if (conn_cache_ctx.e[i].in_use)
 			conn_cache_drop(&conn_cache_ctx.e[i], 1);
 }
@@ -245,9 +257,5 @@ conn_cache_close_all(void)
 size_t
 conn_cache_count(void)
 {
-	size_t	i, n = 0;
-
-	for (i = 0; i < SJ_CONN_CACHE_MAX; i++)
-		n += conn_cache_ctx.e[i].in_use != 0;
-	return (n);
+	return (conn_cache_ctx.nused);
 }

@@ -36,8 +36,8 @@
 int	sandbox_report(pid_t child, const struct sj_sandbox_spec *spec,
 	    FILE *out);
 /*
- * The same for the spawner (policy/spawner.c): CapEff, CapPrm and
- * CapBnd exactly 'caps' (spawner_caps_mask()), CapInh and CapAmb empty,
+ * The same for the spawner (policy/spawner.c): CapEff and CapPrm
+ * exactly 'caps' (spawner_caps_mask()), CapInh, CapBnd and CapAmb empty,
  * NoNewPrivs 1, Seccomp 2, root the sandbox directory. Lines are
  * "sandbox-check: spawner-<property> ...", the last one
  * "sandbox-check: spawner ok" or "... spawner FAILED (...)".

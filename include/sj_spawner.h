@@ -6,7 +6,8 @@
  * DESCRIPTION
  *	spawner_start() forks the spawner while the parent is still root.
  *	The spawner keeps only what building a sandbox takes (see
- *	policy/spawner.c and SECURITY.md): five capabilities, its own
+ *	policy/spawner.c and SECURITY.md): four capabilities and an empty
+ *	bounding set, its own
  *	seccomp filter, the empty sandbox directory as its root, no
  *	network and no file. It says READY once. Its only input is a
  *	fixed-size request from the parent (struct spawner_msg): SPAWN or

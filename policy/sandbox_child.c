@@ -23,9 +23,12 @@
  *	   with sandbox_check_spec's rules on that descriptor, then
  *	   fchdir() to it, chroot(".") and chdir("/"): what was checked is
  *	   what becomes the root, even if the path changes in between.
- *	2. Empty the bounding set (cap_drop_bound for every capability up
- *	   to cap_max_bits()). This needs CAP_SETPCAP in the effective set,
- *	   which the uid change below takes away: so it comes first.
+ *	2. Empty the bounding set: every capability up to cap_max_bits()
+ *	   is read (cap_get_bound), and one still in the set is dropped
+ *	   (cap_drop_bound) and read again. Dropping needs CAP_SETPCAP in
+ *	   the effective set, which the uid change below takes away: so it
+ *	   comes first. A child of the spawner finds the set already empty
+ *	   (policy/spawner.c) and drops nothing.
  *	3. Clear the ambient set (no privilege needed), with one
  *	   PR_CAP_AMBIENT_CLEAR_ALL.
  *	4. setgroups(0), setresgid(), setresuid() to the sandbox user (they
@@ -36,8 +39,9 @@
  *	5. Clear the effective, permitted and inheritable sets with capset()
  *	   (the inheritable set survives a uid change; a SECBIT_KEEP_CAPS
  *	   inherited from a parent would keep the others), and check that
- *	   all of them (capget()) and the bounding and ambient sets are
- *	   empty.
+ *	   all of them (capget()) and the ambient set are empty. (The
+ *	   bounding set was read back empty in step 2; see
+ *	   sandbox_bounding_drop() for why steps 3 to 5 cannot refill it.)
  *	6. PR_SET_NO_NEW_PRIVS (required to load a filter without
  *	   CAP_SYS_ADMIN, and no execve could ever grant anything),
  *	   PR_SET_DUMPABLE 0 (no ptrace or /proc/PID/mem by the same uid,
@@ -276,15 +280,39 @@ sandbox_chroot(const struct sj_sandbox_spec *spec, char *why, size_t whysz)
 	return (0);
 }
 
+/*
+ * Each capability read, dropped only if set, and read again: the read
+ * is the check, and one call for a capability the spawner already
+ * dropped (all of them) instead of a drop and a later read.
+ *
+ * The check is made here, not after the uid and capset steps, because
+ * they cannot put anything back in the bounding set: in the kernel the
+ * only writers of cred->cap_bset are cap_prctl_drop() (PR_CAPBSET_DROP,
+ * security/commoncap.c), which only lowers it, and set_cred_user_ns()
+ * for a new user namespace (kernel/user_namespace.c; no unshare() or
+ * clone() follows). cap_task_fix_setuid()/cap_emulate_setxuid() (the
+ * setresuid() of step 4) and cap_capset() (step 5) change the
+ * permitted, effective, inheritable and ambient sets only.
+ */
 static int
 sandbox_bounding_drop(char *why, size_t whysz)
 {
 	cap_value_t cap, max = cap_max_bits();
+	int	set;
 
-	for (cap = 0; cap < max; cap++)
+	for (cap = 0; cap < max; cap++) {
+		if ((set = cap_get_bound(cap)) == 0)
+			continue;
+		if (set < 0)
+			STEP_FAIL("cap_get_bound %d: %s", (int)cap,
+			    strerror(errno));
 		if (cap_drop_bound(cap) < 0)
 			STEP_FAIL("cap_drop_bound %d (needs CAP_SETPCAP): %s",
 			    (int)cap, strerror(errno));
+		if (cap_get_bound(cap) != 0)
+			STEP_FAIL("cap_get_bound %d: still in the bounding set",
+			    (int)cap);
+	}
 	return (0);
 }
 
@@ -359,14 +387,10 @@ sandbox_caps_clear(char *why, size_t whysz)
 
 	if (sandbox_caps_clear_sets(why, whysz) < 0)
 		return (-1);
-	for (cap = 0; cap < max; cap++) {
-		if (cap_get_bound(cap) != 0)
-			STEP_FAIL("cap_get_bound %d: still in the bounding set",
-			    (int)cap);
+	for (cap = 0; cap < max; cap++)
 		if (cap_get_ambient(cap) != 0)
 			STEP_FAIL("cap_get_ambient %d: still in the ambient "
 			    "set", (int)cap);
-	}
 	return (0);
 }
 

@@ -432,8 +432,8 @@ static void
 report_spawner(struct report *rp, pid_t spawner,
     const struct sj_sandbox_spec *spec, unsigned long long caps)
 {
-	static const char *const kept[] = { "CapEff", "CapPrm", "CapBnd" };
-	static const char *const none[] = { "CapInh", "CapAmb" };
+	static const char *const kept[] = { "CapEff", "CapPrm" };
+	static const char *const none[] = { "CapInh", "CapBnd", "CapAmb" };
 	char	path[64], buf[REPORT_FILE_MAX], val[REPORT_VALUE_MAX];
 	char	prop[32], expect[64], link[PATH_MAX], want[PATH_MAX];
 	ssize_t	n;

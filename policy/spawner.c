@@ -18,9 +18,10 @@
  *	children's seccomp program: shared by every child, built once);
  *	chroot into the sandbox directory (checked first: empty, owned by
  *	root, writable by root only), so that it and every child it forks
- *	start in the empty root; the bounding set emptied but for the five
- *	capabilities of spawner_caps[], the permitted and effective sets
- *	reduced to them, the inheritable and ambient sets emptied;
+ *	start in the empty root; the bounding set emptied and read back
+ *	empty, the permitted and effective sets reduced to the four
+ *	capabilities of spawner_caps[], the inheritable and ambient sets
+ *	emptied;
  *	PR_SET_NO_NEW_PRIVS, not dumpable, RLIMIT_CORE and RLIMIT_FSIZE 0;
  *	its seccomp filter (policy/policy_spawner.c). It then sends READY.
  *
@@ -39,7 +40,8 @@
  *	none otherwise. Anything else and the spawner counts as dead.
  * SECURITY
  *	The spawner runs as root with CAP_SETUID, CAP_SETGID,
- *	CAP_SYS_CHROOT, CAP_SETPCAP and CAP_KILL, in the empty sandbox root,
+ *	CAP_SYS_CHROOT and CAP_KILL, an empty bounding set, in the empty
+ *	sandbox root,
  *	under its own allow-list. Its only input is the parent's fixed-size
  *	request; it never reads from a child (it only learns their wait
  *	status from the kernel) or from the network.
@@ -49,6 +51,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -69,6 +72,8 @@
 #include "sj_spawner.h"
 
 #define SPAWNER_FD	3
+/* Larger than any free chunk of the spawner's heap: spawner_heap_settle(). */
+#define SPAWNER_HEAP_SORT	(1024 * 1024)
 
 /* What the spawner keeps, each with its reason. */
 static const struct spawner_cap {
@@ -82,7 +87,6 @@ static const struct spawner_cap {
 	    "setresgid()" },
 	{ CAP_SYS_CHROOT, "CAP_SYS_CHROOT", "a new child's chroot() into the "
 	    "sandbox directory" },
-	{ CAP_SETPCAP, "CAP_SETPCAP", "a new child empties its bounding set" },
 	{ CAP_KILL, "CAP_KILL", "SIGKILL of a child (the sandbox user) the "
 	    "parent gave up on" },
 };
@@ -298,20 +302,61 @@ spawner_loop(void)
 	}
 }
 
-/* Bounding set: only spawner_caps[]; permitted and effective the same;
- * inheritable and ambient empty. */
+/*
+ * Leave the heap as a child's first malloc() would leave it, so that no
+ * child does that work again on pages it shares with the spawner: every
+ * page glibc writes in a new child is a copy-on-write fault. A child's
+ * first large request (its c-ares channel, 75 KB) would consolidate the
+ * fastbins left by the parent's start-up, child_prepare() and the
+ * filter's construction (malloc_consolidate(), unlink_chunk()), then sort
+ * every chunk of the unsorted bin into its bin (_int_malloc(), glibc
+ * 2.36 malloc.c): together a fifth of a new child's faults. A request
+ * larger than any free chunk does both here, once; it is served from
+ * the top chunk or by mmap() and given back (brk() or munmap(), both
+ * allowed to the spawner). The spawner itself allocates nothing after
+ * this.
+ */
+static void
+spawner_heap_settle(void)
+{
+	void   *volatile p;		/* else the compiler drops the pair */
+
+	p = malloc(SPAWNER_HEAP_SORT);
+	free(p);
+}
+
+/*
+ * Bounding set empty; permitted and effective only spawner_caps[];
+ * inheritable and ambient empty.
+ *
+ * The bounding set limits only what execve() can grant and what capset()
+ * may add to the inheritable set (security/commoncap.c,
+ * cap_bprm_creds_from_file() and cap_capset()). The spawner never execs
+ * and only lowers its sets; the capabilities it uses are checked in its
+ * effective set (ns_capable()), which the bounding set does not limit.
+ * So it empties it whole, once, and every child it forks inherits an
+ * empty bounding set (fork copies the credentials, and nothing but
+ * PR_CAPBSET_DROP, cap_prctl_drop(), ever changes it in a process):
+ * sandbox_child_enter() then finds nothing to drop (40 prctl() calls and
+ * credential copies fewer per child) and needs no CAP_SETPCAP. Dropping
+ * needs CAP_SETPCAP in the effective set: so before capset() below.
+ */
 static void
 spawner_caps_keep(void)
 {
 	struct __user_cap_header_struct hdr;
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 	cap_value_t cap, max = cap_max_bits();
-	uint64_t keep = spawner_caps_mask();
 	size_t	i;
+	int	set;
 
 	for (cap = 0; cap < max; cap++)
-		if ((keep & (1ULL << cap)) == 0 && cap_drop_bound(cap) < 0)
+		if (cap_drop_bound(cap) < 0)
 			spawner_die("cap_drop_bound", errno);
+	for (cap = 0; cap < max; cap++)
+		if ((set = cap_get_bound(cap)) != 0)
+			spawner_die("cap_get_bound: the bounding set is not "
+			    "empty", set < 0 ? errno : EEXIST);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		spawner_die("prctl PR_CAP_AMBIENT_CLEAR_ALL", errno);
 	memset(&hdr, 0, sizeof(hdr));
@@ -397,10 +442,15 @@ spawner_main(int sock, pid_t parent, const struct sj_config *cfg)
 	if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0)
 		spawner_die("sigprocmask", errno);
 
+	/* Free heap pages back to the kernel: fewer page-table entries
+	 * for each fork() to copy. Before the filter, which has no
+	 * madvise(). */
+	(void)malloc_trim(0);
 	if (policy_spawner_install(cfg->seccomp_trap, why, sizeof(why)) < 0) {
 		spawner_send(SPAWNER_FAIL, 0, 0, NULL, 0, why);
 		_exit(1);
 	}
+	spawner_heap_settle();
 	spawner_send(SPAWNER_READY, self, 0, NULL, 0, NULL);
 	spawner_loop();
 }

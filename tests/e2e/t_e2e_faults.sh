@@ -14,7 +14,7 @@
 #	    supplementary group, root = the sandbox directory, no descriptor
 #	    of a file-system object but /dev/null on 0 and 1 (sockets,
 #	    pipes, the content memfd); its parent is the spawner (root,
-#	    only CAP_SETUID/SETGID/SYS_CHROOT/SETPCAP/KILL, Seccomp 2,
+#	    only CAP_SETUID/SETGID/SYS_CHROOT/KILL, empty bounding set, Seccomp 2,
 #	    NoNewPrivs 1, root = the sandbox directory), whose parent, the
 #	    smtpjail parent, runs as mail_owner, chrooted in the queue
 #	    directory.
@@ -247,8 +247,8 @@ sandbox_props() {	# child-pid
 	done
 	p=$(proc_field "$c" PPid)
 	expect_eq "spawner Uid" "$(proc_field "$p" Uid)" "0 0 0 0"
-	expect_eq "spawner CapEff" "$(proc_field "$p" CapEff)" 00000000000401e0
-	expect_eq "spawner CapBnd" "$(proc_field "$p" CapBnd)" 00000000000401e0
+	expect_eq "spawner CapEff" "$(proc_field "$p" CapEff)" 00000000000400e0
+	expect_eq "spawner CapBnd" "$(proc_field "$p" CapBnd)" 0000000000000000
 	expect_eq "spawner Seccomp" "$(proc_field "$p" Seccomp)" 2
 	expect_eq "spawner NoNewPrivs" "$(proc_field "$p" NoNewPrivs)" 1
 	expect_eq "spawner root" "$(readlink "/proc/$p/root")" "$W_DIR/sandbox"

@@ -187,7 +187,7 @@ else
 fi
 for prop in "uid $(id -u "$sbu")" "CapEff 0000000000000000" "CapBnd 0000000000000000" \
     "NoNewPrivs 1" "Seccomp 2" "root $tmp/empty" "RLIMIT_NPROC 0/0" \
-    "spawner-CapEff 00000000000401e0" "spawner-CapBnd 00000000000401e0" \
+    "spawner-CapEff 00000000000400e0" "spawner-CapBnd 0000000000000000" \
     "spawner-CapInh 0000000000000000" "spawner-NoNewPrivs 1" \
     "spawner-Seccomp 2" "spawner-root $tmp/empty"; do
 	if printf '%s\n' "$out" | grep -q "^sandbox-check: $prop.* ok"; then
