@@ -102,6 +102,7 @@ struct sj_config {
 	int	seccomp_trap;		/* smtpjail_seccomp_debug = yes: SIGSYS trap, not kill */
 	int	child_sharing;		/* smtpjail_child_sharing (parent/child_lend.c) */
 	unsigned scache_timeout;	/* connection_cache_protocol_timeout, s */
+	unsigned scache_ttl_limit;	/* connection_cache_ttl_limit, s */
 
 	/* resolv.conf "options" (glibc res_init), for the child's channel
 	 * (set up before lock-down, so not part of CONFIG). */

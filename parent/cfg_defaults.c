@@ -273,6 +273,7 @@ const struct sj_param_default sj_param_defaults[] = {
 	{"smtpjail_egress_allow", ""},
 	{"smtpjail_child_sharing", "yes"},
 	{"connection_cache_protocol_timeout", "5s"},
+	{"connection_cache_ttl_limit", "2s"},
 };
 
 const size_t sj_param_ndefaults = sizeof(sj_param_defaults) /

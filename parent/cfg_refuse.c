@@ -98,6 +98,9 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	    "addresses are logged in external form only"),
 	/* scache(8) I/O when idle children are shared (child_lend.c). */
 	HON(DAEMON, "connection_cache_protocol_timeout", "5s"),
+	/* scache(8)'s cap on a loan: whether lending shortens a child's
+	 * idle life (parent/child_pool.c). */
+	HON(DAEMON, "connection_cache_ttl_limit", "2s"),
 
 	/* Nexthops, DNS, addresses, ports. */
 	HON(DELIVERY, "relayhost", ""),

@@ -19,9 +19,13 @@
  *	Under master(8) (child_pool_share()), idle children are also
  *	shared with the transport's other processes through scache(8)
  *	(parent/child_lend.c): a child whose slot is needed for another
- *	nexthop is lent rather than closed while it is within its lend
- *	horizon, and a nexthop with no idle child here is looked up in
- *	scache(8) before the spawner is asked. A borrowed child is driven
+ *	nexthop, or that is idle when the process exits, is lent rather
+ *	than closed while it is within its lend horizon, and a nexthop
+ *	with no idle child here is looked up in scache(8) before the
+ *	spawner is asked. An idle child stays here otherwise, for
+ *	smtp_connection_cache_time_limit as before (scache(8) would keep
+ *	it at most connection_cache_ttl_limit); a borrowed one at most
+ *	until its horizon. A borrowed child is driven
  *	as our own, except that we cannot kill it: closing its channel
  *	ends it, and the process whose spawner made it kills it once its
  *	loan is over (child_pool_close_all() waits for the children it
@@ -77,6 +81,12 @@ child_pool_share(struct child_pool *pool)
 
 	if (child_lend_init(&pool->lend, pool->cfg, why, sizeof(why)) < 0)
 		msg_warn("sandboxed children are not shared: %s", why);
+	/* scache(8) keeps a loan at most connection_cache_ttl_limit: lend
+	 * each idle child at once only where that does not shorten its
+	 * idle life (smtp_connection_cache_time_limit), as with the
+	 * defaults; otherwise only when its slot is needed or at exit. */
+	pool->lend_at_put = pool->lend.enabled &&
+	    pool->cfg->child.cache_time_limit <= pool->cfg->scache_ttl_limit;
 }
 
 /* A child of our spawner is out on loan: remember it until it ends. */
@@ -355,10 +365,10 @@ child_pool_put(struct child_pool *pool, struct child_ctl *cc, int broken)
 			child_pool_close(pool, s, 1);
 		/* Idle now: offered to every process of the service, as
 		 * smtp(8) offers an idle session (smtp_reuse.c). */
-		else if (child_pool_lend(pool, s))
+		else if (pool->lend_at_put && child_pool_lend(pool, s))
 			return;
 		/* A borrowed child past its horizon is not kept: its
-		 * lender may end it at any time now. */
+		 * lender kills it SJ_LEND_GRACE_MS later. */
 		else if (s->cc.borrowed && s->idle_since_ms >= s->until_ms)
 			child_pool_close(pool, s, 0);
 		return;
@@ -405,6 +415,8 @@ child_pool_poll_fds(struct child_pool *pool, struct pollfd *pfd, int max,
 		pfd[n].events = POLLIN;
 		pfd[n++].revents = 0;
 		left = s->idle_since_ms + limit - now;
+		if (s->cc.borrowed && s->until_ms - now < left)
+			left = s->until_ms - now;
 		if (left < 0)
 			left = 0;
 		if (*timeout_ms < 0 || left < *timeout_ms)
@@ -455,7 +467,8 @@ child_pool_poll_done(struct child_pool *pool, const struct pollfd *pfd,
 		child_pool_close(pool, s, err != -ECONNRESET);
 	}
 	for (s = pool->slot; s < pool->slot + SJ_CHILD_POOL_MAX; s++)
-		if (s->used && now - s->idle_since_ms >= limit)
+		if (s->used && (now - s->idle_since_ms >= limit ||
+		    (s->cc.borrowed && now >= s->until_ms)))
 			child_pool_close(pool, s, 0);
 	child_pool_reap(pool);
 	child_pool_lent_reap(pool);
@@ -491,6 +504,16 @@ child_pool_lent_wait(struct child_pool *pool)
 		e->pid = 0;
 		pool->nlent--;
 	}
+}
+
+void
+child_pool_lend_idle(struct child_pool *pool)
+{
+	struct child_pool_slot *s;
+
+	for (s = pool->slot; s < pool->slot + SJ_CHILD_POOL_MAX; s++)
+		if (s->used)
+			(void)child_pool_lend(pool, s);
 }
 
 void

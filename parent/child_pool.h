@@ -64,6 +64,7 @@ struct child_pool {
 	struct child_pool_slot slot[SJ_CHILD_POOL_MAX];
 	struct child_pool_reap reap[SJ_CHILD_POOL_REAP_MAX];
 	struct child_lend lend;		/* off until child_pool_share() */
+	int	lend_at_put;		/* lend when a job ends, not only on need */
 	struct child_pool_lent lent[SJ_CHILD_LEND_MAX];
 	unsigned nlent;
 };
@@ -96,6 +97,9 @@ int	child_pool_poll_fds(struct child_pool *, struct pollfd *, int max,
  * spawner's reports are read. -1 when the spawner is gone. */
 int	child_pool_poll_done(struct child_pool *, const struct pollfd *,
 	    int n);
+/* Before an exit: idle children still within their horizon are lent
+ * rather than closed (a $max_use exit would waste them). */
+void	child_pool_lend_idle(struct child_pool *);
 /* Every child closed; children on loan waited for (at most until their
  * horizon plus SJ_LEND_GRACE_MS), then the spawner stopped. */
 void	child_pool_close_all(struct child_pool *);

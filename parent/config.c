@@ -522,7 +522,9 @@ config_parent(struct sj_config *cfg, char *why, size_t whysz)
 	    &cfg->child_sharing, why, whysz)) < 0)
 		return (rc);
 	if ((rc = config_get_time(cfg, "connection_cache_protocol_timeout",
-	    1, INT32_MAX, &cfg->scache_timeout, why, whysz)) < 0)
+	    1, INT32_MAX, &cfg->scache_timeout, why, whysz)) < 0 ||
+	    (rc = config_get_time(cfg, "connection_cache_ttl_limit", 1,
+	    INT32_MAX, &cfg->scache_ttl_limit, why, whysz)) < 0)
 		return (rc);
 	return (0);
 }

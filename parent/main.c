@@ -324,9 +324,11 @@ drain_until_eof(int fd, unsigned timeout)
 static void __attribute__((noreturn))
 serve_exit(int status)
 {
-	/* Children on loan keep this process a while longer
-	 * (child_pool_close_all()): tell master(8) that it takes no more
-	 * jobs, so that it starts another process for the next one. */
+	/* Idle children go to the other processes; those on loan keep
+	 * this process a while longer (child_pool_close_all()): tell
+	 * master(8) that it takes no more jobs, so that it starts another
+	 * process for the next one. */
+	child_pool_lend_idle(&parent_ctx.pool);
 	if (child_pool_lent_count(&parent_ctx.pool) > 0)
 		(void)master_svc_status(&parent_ctx.svc, 0);
 	child_pool_close_all(&parent_ctx.pool);
