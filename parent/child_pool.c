@@ -356,16 +356,24 @@ child_pool_put(struct child_pool *pool, struct child_ctl *cc, int broken)
 {
 	struct child_pool_slot *s;
 
+	int	streak;
+
 	for (s = pool->slot; s < pool->slot + SJ_CHILD_POOL_MAX; s++) {
 		if (!s->used || &s->cc != cc)
 			continue;
 		s->jobs++;
 		s->idle_since_ms = child_pool_now_ms();
+		/* Two jobs in a row for this nexthop: the next is likely
+		 * ours too, and the child stays here. */
+		streak = strcmp(pool->last_nexthop, s->nexthop) == 0;
+		snprintf(pool->last_nexthop, sizeof(pool->last_nexthop), "%s",
+		    s->nexthop);
 		if (broken)
 			child_pool_close(pool, s, 1);
 		/* Idle now: offered to every process of the service, as
 		 * smtp(8) offers an idle session (smtp_reuse.c). */
-		else if (pool->lend_at_put && child_pool_lend(pool, s))
+		else if (pool->lend_at_put && !streak &&
+		    child_pool_lend(pool, s))
 			return;
 		/* A borrowed child past its horizon is not kept: its
 		 * lender kills it SJ_LEND_GRACE_MS later. */

@@ -65,6 +65,9 @@ struct child_pool {
 	struct child_pool_reap reap[SJ_CHILD_POOL_REAP_MAX];
 	struct child_lend lend;		/* off until child_pool_share() */
 	int	lend_at_put;		/* lend when a job ends, not only on need */
+	/* The nexthop of the job before: a process that serves one
+	 * destination job after job keeps its child (no scache(8) turns). */
+	char	last_nexthop[SJ_NEXTHOP_MAX + 1];
 	struct child_pool_lent lent[SJ_CHILD_LEND_MAX];
 	unsigned nlent;
 };
