@@ -339,6 +339,36 @@ child_lend_write_dummy(struct child_lend *l)
 	return (err);
 }
 
+/*
+ * Sends the request; with 'dummy', also reads the server's dummy. On a
+ * connection kept from before, a failure here means scache(8) went away
+ * meanwhile (it restarts, as any Postfix daemon): the request is sent
+ * once more on a new connection, as auto_clnt_recover() would. Nothing
+ * has crossed yet, so nothing is sent twice. -ENOTCONN when no
+ * connection could be made (sharing is off then).
+ */
+static int
+child_lend_request(struct child_lend *l, struct attr_out *o, int dummy)
+{
+	int	err, fresh, tries;
+
+	for (tries = 0;; tries++) {
+		fresh = l->fd < 0;
+		if (child_lend_connect(l) < 0)
+			return (-ENOTCONN);
+		err = attr_out_write(o, l->fd, l->timeout);
+		if (err == 0 && dummy)
+			err = child_lend_read_dummy();
+		else if (err == 0 && attr_stream_at_eof(&lend_stream) == 1)
+			err = -EPIPE;
+		if (err == 0 || fresh || tries > 0 || !l->enabled)
+			return (err);
+		msg_verbose("%s/%s: connection closed by the server; again on "
+		    "a new one", l->svc_dir, l->service);
+		child_lend_close(l);
+	}
+}
+
 static int
 child_lend_label(const struct child_lend *l, const char *nexthop,
     char *label, size_t labelsz)
@@ -362,8 +392,7 @@ child_lend_save(struct child_lend *l, const char *nexthop, int ipc_fd,
 	if (!l->enabled)
 		return (-EPERM);
 	if ((err = child_lend_label(l, nexthop, label, sizeof(label))) < 0 ||
-	    (err = child_lend_props_format(prop, sizeof(prop), p)) < 0 ||
-	    (err = child_lend_connect(l)) < 0)
+	    (err = child_lend_props_format(prop, sizeof(prop), p)) < 0)
 		return (err);
 	if ((err = attr_out_init(&o, LEND_REQ_BUF)) < 0)
 		return (err);
@@ -372,10 +401,10 @@ child_lend_save(struct child_lend *l, const char *nexthop, int ipc_fd,
 	attr_put_str(&o, "label", label);
 	attr_put_str(&o, "property", prop);
 	attr_put_end(&o);
-	err = attr_out_write(&o, l->fd, l->timeout);
+	err = child_lend_request(l, &o, 1);
 	attr_out_free(&o);
-	if (err == 0)
-		err = child_lend_read_dummy();
+	if (err == -ENOTCONN)
+		return (err);		/* child_lend_connect() said why */
 	if (err == 0 && lend_stream.ipos != lend_stream.ilen)
 		err = -EBADMSG;		/* the descriptor must come next */
 	if (err == 0)
@@ -433,16 +462,17 @@ child_lend_find(struct child_lend *l, const char *nexthop,
 	sp[1].out.str = &prop;
 	if (!l->enabled)
 		return (-ENOENT);
-	if ((err = child_lend_label(l, nexthop, label, sizeof(label))) < 0 ||
-	    (err = child_lend_connect(l)) < 0)
+	if ((err = child_lend_label(l, nexthop, label, sizeof(label))) < 0)
 		return (err);
 	if ((err = attr_out_init(&o, LEND_REQ_BUF)) < 0)
 		return (err);
 	attr_put_str(&o, "request", "find_endp");
 	attr_put_str(&o, "label", label);
 	attr_put_end(&o);
-	err = attr_out_write(&o, l->fd, l->timeout);
+	err = child_lend_request(l, &o, 0);
 	attr_out_free(&o);
+	if (err == -ENOTCONN)
+		return (-ENOENT);	/* child_lend_connect() said why */
 	if (err == 0)
 		err = attr_scan(&lend_stream, ATTR_FLAG_STRICT, sp, 2);
 	if (err < 0)

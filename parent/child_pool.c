@@ -100,6 +100,7 @@ child_pool_lent_add(struct child_pool *pool, pid_t pid, long long until)
 			continue;
 		e->pid = pid;
 		e->until_ms = until;
+		e->killed = 0;
 		pool->nlent++;
 		return;
 	}
@@ -122,11 +123,17 @@ child_pool_lent_take(struct child_pool *pool, pid_t pid)
 	return (0);
 }
 
-/* Children on loan that the spawner reported ended: forget them. */
+/*
+ * Children on loan that the spawner reported ended: forget them. One
+ * still there SJ_LEND_GRACE_MS after its horizon (no borrower keeps a
+ * child past its horizon, so only one that ignores EOF or a job that
+ * long) is killed, as at exit (child_pool_lent_wait()).
+ */
 static void
 child_pool_lent_reap(struct child_pool *pool)
 {
 	struct child_pool_lent *e;
+	long long now = child_pool_now_ms();
 	int	st;
 
 	for (e = pool->lent; e < pool->lent + SJ_CHILD_LEND_MAX; e++) {
@@ -135,7 +142,28 @@ child_pool_lent_reap(struct child_pool *pool)
 		if (spawner_exit_status(&pool->sp, e->pid, 0, &st) != 0) {
 			e->pid = 0;	/* ended, or the spawner is gone */
 			pool->nlent--;
+			continue;
 		}
+		if (now < e->until_ms + SJ_LEND_GRACE_MS)
+			continue;
+		if (e->killed) {
+			if (now < e->until_ms + SJ_LEND_GRACE_MS +
+			    CHILD_KILL_WAIT_MS)
+				continue;
+			msg_warn("lent child pid %d did not exit after SIGKILL",
+			    (int)e->pid);
+			e->pid = 0;
+			pool->nlent--;
+			continue;
+		}
+		msg_warn("lent child pid %d still running at the end of its "
+		    "loan: killed", (int)e->pid);
+		if (spawner_kill(&pool->sp, e->pid) < 0) {
+			e->pid = 0;
+			pool->nlent--;
+			continue;
+		}
+		e->killed = 1;
 	}
 }
 
@@ -396,6 +424,7 @@ child_pool_poll_fds(struct child_pool *pool, struct pollfd *pfd, int max,
 {
 	struct child_pool_slot *s;
 	struct child_pool_reap *r;
+	struct child_pool_lent *l;
 	long long now = child_pool_now_ms(), limit, left;
 	int	n = 0;
 
@@ -405,6 +434,17 @@ child_pool_poll_fds(struct child_pool *pool, struct pollfd *pfd, int max,
 		pfd[n].fd = pool->sp.fd;
 		pfd[n].events = POLLIN;
 		pfd[n++].revents = 0;
+	}
+	/* A child on loan: look again when it is due to be killed. */
+	for (l = pool->lent; l < pool->lent + SJ_CHILD_LEND_MAX; l++) {
+		if (l->pid == 0)
+			continue;
+		left = l->until_ms + SJ_LEND_GRACE_MS +
+		    (l->killed ? CHILD_KILL_WAIT_MS : 0) - now;
+		if (left < 0)
+			left = 0;
+		if (*timeout_ms < 0 || left < *timeout_ms)
+			*timeout_ms = (int)left;
 	}
 	/* A released child not reported yet: look again by its deadline. */
 	for (r = pool->reap; r < pool->reap + SJ_CHILD_POOL_REAP_MAX; r++) {

@@ -56,6 +56,7 @@ struct child_pool_reap {
 struct child_pool_lent {
 	pid_t	pid;			/* 0: free */
 	long long until_ms;		/* its lend horizon */
+	int	killed;			/* SPAWNER_KILL sent */
 };
 
 struct child_pool {

@@ -20,6 +20,8 @@
 #	  then exits; no smtpjail process is left and nothing was killed;
 #	- a lent child killed while in scache(8) is not used: the next job
 #	  gets a new child and the message is sent;
+#	- a lent child that hangs (SIGSTOP) is killed by its lender's
+#	  spawner at the end of its loan, and the lender then exits;
 #	- another configuration (smtp_helo_name changed, postfix reload)
 #	  does not borrow a child of the old one;
 #	- smtpjail_child_sharing = no: no child is lent or borrowed.
@@ -175,6 +177,30 @@ check "dead loan: the dead child was found in scache(8) and not used" \
     eval 'log_since "$off" | grep -qE "$J\[$p2\]: lent child pid $c1 for d1\.share\.test not used" &&
         ! log_since "$off" | grep -qE "child pid $c1 for d1\.share\.test: borrowed"'
 wait_no_jail 40
+
+# ------------------------------------------------- a lent child that hangs
+
+# A child stopped while on loan does not see the EOF of its channel: its
+# lender, exiting ($max_use 1), waits until the loan's horizon plus the
+# grace (10 + 20 s after the child's start), then has it killed.
+off=$(log_size)
+q1=$(hold_one u10@d3.share.test h1) || sj_die "could not queue h1"
+p1=$(release_sent "$q1")
+c1=$(child_of "$off" "$p1" 'd3\.share\.test' new)
+check "hung loan: sent by a new child" test -n "$c1"
+[ -n "$c1" ] && kill -STOP "$c1" 2> /dev/null
+wait_killed() {	# seconds
+	local i
+	for i in $(seq 1 $(($1 * 10))); do
+		log_since "$off" | grep -qE "$J\[$p1\]: warning: lent child pid $c1 still running at the end of its loan: killed" &&
+		    return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "hung loan: the lender has it killed at the end of the loan" \
+    wait_killed 45
+check "hung loan: then no smtpjail process is left" wait_no_jail 15
 
 # ------------------------------------------------- another configuration
 

@@ -12,7 +12,8 @@
  *	digest, property), the descriptor handed over in each direction,
  *	"not found" leaving sharing on, a received descriptor that is not
  *	a SOCK_SEQPACKET socket or whose peer has gone refused and closed,
- *	a malformed reply turning sharing off, two configurations getting
+ *	a request on a connection the server closed sent again on a new
+ *	one, a malformed reply turning sharing off, two configurations getting
  *	two digests, and the property text's parser.
  * SECURITY
  *	Test only.
@@ -54,6 +55,8 @@ enum script {
 	S_FIND_PIPE,		/* find_endp, status 0, a pipe */
 	S_FIND_BADPROP,		/* find_endp, status 0, property "junk" */
 	S_GARBAGE,		/* a reply with the wrong attribute name */
+	S_RESTART,		/* find_endp, status 2, the connection closed;
+				 * then the same on a second connection */
 };
 
 /* One attribute list: "name\0value\0...\0". Returns pairs read, and the
@@ -160,6 +163,18 @@ srv_run(int lfd, enum script sc, int report)
 
 	if ((c = accept(lfd, NULL, NULL)) < 0)
 		_exit(10);
+	if (sc == S_RESTART) {
+		/* As scache(8) exits between two requests of a client. */
+		SRV_LIST(c, "protocol\0connection_cache_protocol\0");
+		if (srv_read_list(c, req, sizeof(req)) < 0)
+			_exit(16);
+		srv_write(report, req, strlen(req));
+		SRV_LIST(c, "status\0" "2\0property\0\0");
+		close(c);
+		if ((c = accept(lfd, NULL, NULL)) < 0)
+			_exit(17);
+		sc = S_FIND_NONE;
+	}
 	SRV_LIST(c, "protocol\0connection_cache_protocol\0");
 	if (srv_read_list(c, req, sizeof(req)) < 0)
 		_exit(11);
@@ -175,6 +190,7 @@ srv_run(int lfd, enum script sc, int report)
 		SRV_LIST(c, "status\0" "0\0");
 		break;
 	case S_FIND_NONE:
+	case S_RESTART:			/* its second connection */
 		SRV_LIST(c, "status\0" "2\0property\0\0");
 		break;
 	case S_GARBAGE:
@@ -421,6 +437,32 @@ test_find_refused(void **state)
 	}
 }
 
+/* scache(8) went away between two requests: the second goes out on a
+ * new connection, once, and sharing stays on. */
+static void
+test_restart(void **state)
+{
+	struct child_lend l;
+	struct child_lend_props p;
+	char	why[256], rep[4096];
+	struct srv s;
+	const char *q;
+
+	(void)state;
+	assert_int_equal(child_lend_init(&l, &cfg, why, sizeof(why)), 0);
+	s = srv_start(S_RESTART);
+	assert_int_equal(child_lend_find(&l, "example.com", &p), -ENOENT);
+	/* Let the server close the first connection. */
+	usleep(100000);
+	assert_int_equal(child_lend_find(&l, "example.org", &p), -ENOENT);
+	assert_true(l.enabled);
+	child_lend_close(&l);
+	srv_end(&s, rep, sizeof(rep));
+	assert_non_null(q = strstr(rep, ":example.com\n"));
+	assert_non_null(strstr(q, "request=find_endp\nlabel="));
+	assert_non_null(strstr(q, ":example.org\n"));
+}
+
 /* A reply that breaks the protocol turns sharing off. */
 static void
 test_garbage(void **state)
@@ -519,6 +561,7 @@ main(void)
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_find_none),
 		cmocka_unit_test(test_find_refused),
+		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_no_server),
 	};
