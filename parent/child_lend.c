@@ -71,6 +71,8 @@
 #define LEND_PROTO	"connection_cache_protocol"	/* mail_proto.h */
 #define LEND_STAT_OK	0				/* scache.h */
 #define LEND_REQ_BUF	(SJ_LEND_LABEL_MAX + SJ_LEND_PROP_MAX + 128)
+/* Descriptors a reply could carry that we take in order to close them. */
+#define LEND_FDS_ROOM	4
 
 static struct attr_stream lend_stream;
 
@@ -272,7 +274,7 @@ child_lend_recv_fd(int sock, int timeout)
 {
 	union {
 		struct cmsghdr c;
-		char	buf[CMSG_SPACE(sizeof(int))];
+		char	buf[CMSG_SPACE(LEND_FDS_ROOM * sizeof(int))];
 	} u;
 	struct pollfd pfd = { sock, POLLIN, 0 };
 	struct msghdr mh;
@@ -280,7 +282,8 @@ child_lend_recv_fd(int sock, int timeout)
 	struct cmsghdr *c;
 	char	byte;
 	ssize_t	n;
-	int	fd, rv;
+	size_t	i, cnt, nfd = 0;
+	int	fd = -1, got, rv;
 
 	while ((rv = poll(&pfd, 1, timeout * 1000)) < 0 && errno == EINTR)
 		continue;
@@ -303,14 +306,27 @@ child_lend_recv_fd(int sock, int timeout)
 		return (-errno);
 	if (n == 0)
 		return (-EPIPE);
-	c = CMSG_FIRSTHDR(&mh);
-	if (c == NULL || (mh.msg_flags & MSG_CTRUNC) ||
-	    c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int))) {
-		/* A truncated list was closed by the kernel (MSG_CTRUNC). */
+	/* Every descriptor the kernel installed is ours to close (those
+	 * past the buffer it closed itself: MSG_CTRUNC); exactly one is
+	 * the answer. */
+	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(0))
+			continue;
+		cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < cnt; i++) {
+			memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (nfd++ == 0)
+				fd = got;
+			else if (got >= 0)
+				close(got);
+		}
+	}
+	if (nfd != 1 || fd < 0 || (mh.msg_flags & MSG_CTRUNC)) {
+		if (fd >= 0)
+			close(fd);
 		return (-EBADMSG);
 	}
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	return (fd);
 }
 

@@ -20,6 +20,7 @@
  * SEE ALSO
  *	parent/child_lend.c, Postfix src/scache/scache.c
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -55,6 +56,7 @@ enum script {
 	S_FIND_PIPE,		/* find_endp, status 0, a pipe */
 	S_FIND_BADPROP,		/* find_endp, status 0, property "junk" */
 	S_GARBAGE,		/* a reply with the wrong attribute name */
+	S_FIND_TWO,		/* find_endp, status 0, two descriptors */
 	S_RESTART,		/* find_endp, status 2, the connection closed;
 				 * then the same on a second connection */
 };
@@ -100,12 +102,13 @@ srv_write(int fd, const void *buf, size_t len)
 
 #define SRV_LIST(fd, lit)	srv_write((fd), (lit), sizeof(lit))
 
+/* One byte with 'n' descriptors (Postfix sends one). */
 static void
-srv_send_fd(int sock, int fd)
+srv_send_fds(int sock, const int *fd, int n)
 {
 	union {
 		struct cmsghdr c;
-		char	buf[CMSG_SPACE(sizeof(int))];
+		char	buf[CMSG_SPACE(2 * sizeof(int))];
 	} u;
 	struct msghdr mh;
 	struct iovec iov = { (void *)"", 1 };
@@ -116,12 +119,12 @@ srv_send_fd(int sock, int fd)
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
 	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
+	mh.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
 	c = CMSG_FIRSTHDR(&mh);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	c->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
+	memcpy(CMSG_DATA(c), fd, (size_t)n * sizeof(int));
 	if (sendmsg(sock, &mh, 0) != 1)
 		_exit(21);
 }
@@ -200,6 +203,7 @@ srv_run(int lfd, enum script sc, int report)
 	case S_FIND_STALE:
 	case S_FIND_PIPE:
 	case S_FIND_BADPROP:
+	case S_FIND_TWO:
 		if (sc == S_FIND_BADPROP)
 			SRV_LIST(c, "status\0" "0\0property\0junk\0");
 		else
@@ -215,7 +219,9 @@ srv_run(int lfd, enum script sc, int report)
 		}
 		if (sc == S_FIND_STALE)
 			close(sv[1]);
-		srv_send_fd(c, sv[0]);
+		srv_send_fds(c, sv, sc == S_FIND_TWO ? 2 : 1);
+		if (sc == S_FIND_TWO)
+			break;		/* the client gives up on the stream */
 		if (srv_read_list(c, dummy, sizeof(dummy)) != 1)
 			_exit(15);
 		/* Keep the peer alive until the client is done. */
@@ -271,6 +277,22 @@ srv_end(struct srv *s, char *report, size_t sz)
 	assert_int_equal(waitpid(s->pid, &st, 0), s->pid);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* Descriptors open in this process. */
+static int
+count_fds(void)
+{
+	DIR    *d;
+	struct dirent *e;
+	int	n = 0;
+
+	assert_non_null(d = opendir("/proc/self/fd"));
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return (n - 1);		/* opendir()'s own */
 }
 
 /* ------------------------------------------------------------------ */
@@ -422,15 +444,13 @@ test_find_refused(void **state)
 		assert_int_equal(child_lend_init(&l, &cfg, why, sizeof(why)),
 		    0);
 		s = srv_start(t[i].sc);
-		before = dup(0);
-		close(before);
+		before = count_fds();
 		assert_int_equal(child_lend_find(&l, "example.com", &p),
 		    t[i].err);
 		/* The stream is still in step: sharing stays on. */
 		assert_true(l.enabled);
 		child_lend_close(&l);
-		after = dup(0);
-		close(after);
+		after = count_fds();
 		/* Nothing received was kept open. */
 		assert_int_equal(after, before);
 		srv_end(&s, rep, sizeof(rep));
@@ -461,6 +481,27 @@ test_restart(void **state)
 	assert_non_null(q = strstr(rep, ":example.com\n"));
 	assert_non_null(strstr(q, "request=find_endp\nlabel="));
 	assert_non_null(strstr(q, ":example.org\n"));
+}
+
+/* Two descriptors where one is due: neither kept, sharing off. */
+static void
+test_two_fds(void **state)
+{
+	struct child_lend l;
+	struct child_lend_props p;
+	char	why[256], rep[4096];
+	struct srv s;
+	int	before, after;
+
+	(void)state;
+	assert_int_equal(child_lend_init(&l, &cfg, why, sizeof(why)), 0);
+	s = srv_start(S_FIND_TWO);
+	before = count_fds();
+	assert_int_equal(child_lend_find(&l, "example.com", &p), -EBADMSG);
+	assert_false(l.enabled);
+	after = count_fds();
+	assert_int_equal(after, before);
+	srv_end(&s, rep, sizeof(rep));
 }
 
 /* A reply that breaks the protocol turns sharing off. */
@@ -562,6 +603,7 @@ main(void)
 		cmocka_unit_test(test_find_none),
 		cmocka_unit_test(test_find_refused),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_two_fds),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_no_server),
 	};
