@@ -319,11 +319,60 @@ child_ctl_recv(struct child_ctl *cc, struct ipc_msg *m, int timeout_ms,
 }
 
 int
-child_ctl_start(struct child_ctl *cc, const struct sj_config *cfg,
-    char *why, size_t whysz)
+child_ctl_start_msgs(const struct sj_config *cfg,
+    int (*fn)(const struct ipc_msg *, void *), void *ctx)
 {
 	struct ipc_msg m;
 	uint32_t i;
+	int	err;
+
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_T_CONFIG;
+	m.fd = -1;
+	m.u.config = cfg->child;
+	if ((err = fn(&m, ctx)) < 0)
+		return (err);
+	/* smtp_host_lookup = native: the hosts file, one pair each. */
+	for (i = 0; i < cfg->child.hosts_count; i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = IPC_T_HOSTS;
+		m.fd = -1;
+		m.u.hosts = cfg->hosts[i];
+		if ((err = fn(&m, ctx)) < 0)
+			return (err);
+	}
+	/* smtp_*_checks: the rules the parent read at start, in order. */
+	for (i = 0; i < cfg->child.checks_count; i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = IPC_T_CHECK;
+		m.fd = -1;
+		m.u.check = cfg->checks[i];
+		if ((err = fn(&m, ctx)) < 0)
+			return (err);
+	}
+	return (0);
+}
+
+struct child_ctl_start_ctx {
+	struct child_ctl *cc;
+	char   *why;
+	size_t	whysz;
+};
+
+static int
+child_ctl_start_send(const struct ipc_msg *m, void *ctx)
+{
+	struct child_ctl_start_ctx *c = ctx;
+
+	return (child_ctl_send(c->cc, m, c->why, c->whysz));
+}
+
+int
+child_ctl_start(struct child_ctl *cc, const struct sj_config *cfg,
+    char *why, size_t whysz)
+{
+	struct child_ctl_start_ctx sc = { cc, why, whysz };
+	struct ipc_msg m;
 	int	err;
 
 	err = child_ctl_recv(cc, &m, CHILD_READY_TIMEOUT_MS, why, whysz);
@@ -341,31 +390,7 @@ child_ctl_start(struct child_ctl *cc, const struct sj_config *cfg,
 		    m.u.ready.version, IPC_VERSION);
 		return (-EPROTO);
 	}
-	memset(&m, 0, sizeof(m));
-	m.type = IPC_T_CONFIG;
-	m.fd = -1;
-	m.u.config = cfg->child;
-	if ((err = child_ctl_send(cc, &m, why, whysz)) < 0)
-		return (err);
-	/* smtp_host_lookup = native: the hosts file, one pair each. */
-	for (i = 0; i < cfg->child.hosts_count; i++) {
-		memset(&m, 0, sizeof(m));
-		m.type = IPC_T_HOSTS;
-		m.fd = -1;
-		m.u.hosts = cfg->hosts[i];
-		if ((err = child_ctl_send(cc, &m, why, whysz)) < 0)
-			return (err);
-	}
-	/* smtp_*_checks: the rules the parent read at start, in order. */
-	for (i = 0; i < cfg->child.checks_count; i++) {
-		memset(&m, 0, sizeof(m));
-		m.type = IPC_T_CHECK;
-		m.fd = -1;
-		m.u.check = cfg->checks[i];
-		if ((err = child_ctl_send(cc, &m, why, whysz)) < 0)
-			return (err);
-	}
-	return (0);
+	return (child_ctl_start_msgs(cfg, child_ctl_start_send, &sc));
 }
 
 pid_t

@@ -51,7 +51,15 @@ int	child_ctl_spawn(struct child_ctl *, const struct sj_config *,
  * other negative when the spawner is gone. */
 int	child_ctl_spawn_from(struct child_ctl *, struct spawner *,
 	    char *why, size_t whysz);
-/* Waits for READY, checks the version, sends CONFIG. */
+/*
+ * Every message a child gets before its first job, in order: CONFIG,
+ * HOSTS (one per pair), CHECK (one per rule). Calls fn with each; its
+ * first negative return ends the walk and is returned. child_ctl_start()
+ * sends them; parent/child_lend.c digests them.
+ */
+int	child_ctl_start_msgs(const struct sj_config *,
+	    int (*fn)(const struct ipc_msg *, void *), void *ctx);
+/* Waits for READY, checks the version, sends CONFIG, HOSTS, CHECK. */
 int	child_ctl_start(struct child_ctl *, const struct sj_config *,
 	    char *why, size_t whysz);
 int	child_ctl_send(struct child_ctl *, const struct ipc_msg *,

@@ -63,6 +63,7 @@
 #include <openssl/evp.h>
 
 #include "attr.h"
+#include "child_ctl.h"
 #include "child_lend.h"
 #include "ipc_msg.h"
 #include "msg.h"
@@ -76,43 +77,32 @@
 
 static struct attr_stream lend_stream;
 
-/* SHA-256 over the encoded start-up messages, as lower-case hex. */
+/* One start-up message into the digest, encoded as it is sent. */
+static int
+child_lend_digest_msg(const struct ipc_msg *m, void *ctx)
+{
+	static unsigned char buf[SJ_IPC_MSG_MAX];
+	ssize_t	n;
+
+	if ((n = ipc_msg_encode(m, buf, sizeof(buf))) <= 0)
+		return (-EINVAL);
+	return (EVP_DigestUpdate(ctx, buf, (size_t)n) ? 0 : -EINVAL);
+}
+
+/* SHA-256 over the start-up messages (child_ctl_start_msgs()), as
+ * lower-case hex. */
 static int
 child_lend_digest(const struct sj_config *cfg, char *hex, size_t hexsz)
 {
-	static unsigned char buf[SJ_IPC_MSG_MAX];
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
-	struct ipc_msg m;
 	EVP_MD_CTX *ctx;
-	ssize_t	n;
 	int	ok;
 
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return (-ENOMEM);
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	memset(&m, 0, sizeof(m));
-	m.type = IPC_T_CONFIG;
-	m.fd = -1;
-	m.u.config = cfg->child;
-	n = ipc_msg_encode(&m, buf, sizeof(buf));
-	ok = ok && n > 0 && EVP_DigestUpdate(ctx, buf, (size_t)n);
-	for (i = 0; ok && i < cfg->child.hosts_count; i++) {
-		memset(&m, 0, sizeof(m));
-		m.type = IPC_T_HOSTS;
-		m.fd = -1;
-		m.u.hosts = cfg->hosts[i];
-		n = ipc_msg_encode(&m, buf, sizeof(buf));
-		ok = n > 0 && EVP_DigestUpdate(ctx, buf, (size_t)n);
-	}
-	for (i = 0; ok && i < cfg->child.checks_count; i++) {
-		memset(&m, 0, sizeof(m));
-		m.type = IPC_T_CHECK;
-		m.fd = -1;
-		m.u.check = cfg->checks[i];
-		n = ipc_msg_encode(&m, buf, sizeof(buf));
-		ok = n > 0 && EVP_DigestUpdate(ctx, buf, (size_t)n);
-	}
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+	    child_ctl_start_msgs(cfg, child_lend_digest_msg, ctx) == 0;
 	ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen);
 	EVP_MD_CTX_free(ctx);
 	/* 128 bits of the digest name the configuration. */
