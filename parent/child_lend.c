@@ -415,10 +415,17 @@ child_lend_save(struct child_lend *l, const char *nexthop, int ipc_fd,
 		err = -EBADMSG;		/* the descriptor must come next */
 	if (err == 0)
 		err = child_lend_send_fd(l->fd, ipc_fd);
-	if (err == 0)
-		err = attr_scan(&lend_stream, ATTR_FLAG_STRICT, &sp, 1);
 	if (err < 0)
 		return (child_lend_fail(l, "save_endp", err));
+	/* The descriptor has crossed: whatever the status says now,
+	 * scache(8) may hold it, so the caller must not keep its own (two
+	 * parents would drive one child). Only a status that says it was
+	 * not taken (scache.c answers FAIL when the receive failed) lets
+	 * the caller keep the child. */
+	if ((err = attr_scan(&lend_stream, ATTR_FLAG_STRICT, &sp, 1)) < 0) {
+		(void)child_lend_fail(l, "save_endp", err);
+		return (0);
+	}
 	if (status != LEND_STAT_OK) {
 		msg_verbose("%s/%s: save_endp %s: status %u", l->svc_dir,
 		    l->service, label, status);

@@ -61,7 +61,9 @@ struct child_lend {
 int	child_lend_init(struct child_lend *, const struct sj_config *,
 	    char *why, size_t whysz);
 /* Gives scache(8) a copy of the child's IPC socket for ttl_s seconds
- * (the caller closes its own). 0; negative errno when not saved. */
+ * (the caller closes its own). 0 when scache(8) may hold it (also when
+ * the reply after the descriptor is lost: the caller must then not keep
+ * the child); negative errno when it was not taken. */
 int	child_lend_save(struct child_lend *, const char *nexthop, int ipc_fd,
 	    const struct child_lend_props *, int ttl_s);
 /* A lent child of this nexthop: its IPC socket (checked to be a

@@ -50,6 +50,7 @@ static struct sj_config cfg;
 
 enum script {
 	S_SAVE_OK,		/* save_endp, descriptor, status 0 */
+	S_SAVE_LOST,		/* save_endp, descriptor, then EOF */
 	S_FIND_OK,		/* find_endp, status 0, a live seqpacket end */
 	S_FIND_NONE,		/* find_endp, status 2 */
 	S_FIND_STALE,		/* find_endp, status 0, an end whose peer is gone */
@@ -192,6 +193,12 @@ srv_run(int lfd, enum script sc, int report)
 		srv_write(report, "fd=seqpacket\n", 13);
 		SRV_LIST(c, "status\0" "0\0");
 		break;
+	case S_SAVE_LOST:
+		SRV_LIST(c, "dummy\0\0");
+		if ((fd = srv_recv_fd(c)) < 0)
+			_exit(18);
+		srv_write(report, "fd=taken\n", 9);
+		break;			/* exits: the status never comes */
 	case S_FIND_NONE:
 	case S_RESTART:			/* its second connection */
 		SRV_LIST(c, "status\0" "2\0property\0\0");
@@ -368,6 +375,30 @@ test_save(void **state)
 	    "property=pid=1234;until=5678\n"));
 	assert_non_null(strstr(rep, "fd=seqpacket\n"));
 	assert_true(l.enabled);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* The reply after the descriptor is lost: scache(8) may hold the child,
+ * so the save counts as done (the caller must not keep it) and the
+ * broken stream turns sharing off. */
+static void
+test_save_lost(void **state)
+{
+	struct child_lend l;
+	struct child_lend_props p = { 1234, 5678 };
+	char	why[256], rep[4096];
+	struct srv s;
+	int	sv[2];
+
+	(void)state;
+	assert_int_equal(child_lend_init(&l, &cfg, why, sizeof(why)), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	s = srv_start(S_SAVE_LOST);
+	assert_int_equal(child_lend_save(&l, "example.com", sv[0], &p, 2), 0);
+	assert_false(l.enabled);
+	srv_end(&s, rep, sizeof(rep));
+	assert_non_null(strstr(rep, "fd=taken\n"));
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -599,6 +630,7 @@ main(void)
 		cmocka_unit_test(test_props),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_save),
+		cmocka_unit_test(test_save_lost),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_find_none),
 		cmocka_unit_test(test_find_refused),
