@@ -51,7 +51,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "child_log.h"
 #include "child_pool.h"
 #include "msg.h"
 
@@ -101,10 +100,9 @@ child_pool_lent_add(struct child_pool *pool, pid_t pid, long long until)
 		e->pid = pid;
 		e->until_ms = until;
 		e->killed = 0;
-		pool->nlent++;
 		return;
 	}
-	msg_panic("child_pool_lent_add: no room (%u lent)", pool->nlent);
+	msg_panic("child_pool_lent_add: no room for pid %d", (int)pid);
 }
 
 /* 1 if pid was one of ours on loan (and is no longer listed). */
@@ -117,7 +115,6 @@ child_pool_lent_take(struct child_pool *pool, pid_t pid)
 		if (e->pid != pid || pid == 0)
 			continue;
 		e->pid = 0;
-		pool->nlent--;
 		return (1);
 	}
 	return (0);
@@ -141,7 +138,6 @@ child_pool_lent_reap(struct child_pool *pool)
 			continue;
 		if (spawner_exit_status(&pool->sp, e->pid, 0, &st) != 0) {
 			e->pid = 0;	/* ended, or the spawner is gone */
-			pool->nlent--;
 			continue;
 		}
 		if (now < e->until_ms + SJ_LEND_GRACE_MS)
@@ -153,14 +149,12 @@ child_pool_lent_reap(struct child_pool *pool)
 			msg_warn("lent child pid %d did not exit after SIGKILL",
 			    (int)e->pid);
 			e->pid = 0;
-			pool->nlent--;
 			continue;
 		}
 		msg_warn("lent child pid %d still running at the end of its "
 		    "loan: killed", (int)e->pid);
 		if (spawner_kill(&pool->sp, e->pid) < 0) {
 			e->pid = 0;
-			pool->nlent--;
 			continue;
 		}
 		e->killed = 1;
@@ -181,7 +175,8 @@ child_pool_lend(struct child_pool *pool, struct child_pool_slot *s)
 
 	/* Less than a second of loan left is not worth a round trip. */
 	if (!pool->lend.enabled || left < 1000 || s->cc.pid < 0 ||
-	    (!s->cc.borrowed && pool->nlent >= SJ_CHILD_LEND_MAX))
+	    (!s->cc.borrowed &&
+	    child_pool_lent_count(pool) >= SJ_CHILD_LEND_MAX))
 		return (0);
 	if ((long long)ttl * 1000 > left)
 		ttl = (int)(left / 1000);
@@ -192,19 +187,12 @@ child_pool_lend(struct child_pool *pool, struct child_pool_slot *s)
 		return (0);
 	msg_verbose("sandboxed child pid %d for %s lent for %d s",
 	    (int)p.pid, s->nexthop, ttl);
-	close(s->cc.ipc_fd);
-	s->cc.ipc_fd = -1;
-	if (!s->cc.borrowed) {
+	/* Our copies go as for any child let go without waiting (its
+	 * stderr, no longer read, is logged and closed: a later write
+	 * fails with EPIPE and cannot block it); one of our spawner's is
+	 * listed until it ends. */
+	if (child_ctl_release(&s->cc) > 0)
 		child_pool_lent_add(pool, p.pid, p.until_ms);
-		/* Its stderr is no longer read: what is there is logged, and
-		 * a later write fails (EPIPE), which cannot block it. */
-		(void)child_log_stderr(&s->cc, 1, NULL, 0);
-		if (s->cc.err_fd >= 0) {
-			close(s->cc.err_fd);
-			s->cc.err_fd = -1;
-		}
-	}
-	s->cc.pid = -1;
 	s->used = 0;
 	return (1);
 }
@@ -550,7 +538,6 @@ child_pool_lent_wait(struct child_pool *pool)
 				    CHILD_KILL_WAIT_MS, &st);
 		}
 		e->pid = 0;
-		pool->nlent--;
 	}
 }
 
@@ -586,5 +573,10 @@ child_pool_spawner_pid(const struct child_pool *pool)
 unsigned
 child_pool_lent_count(const struct child_pool *pool)
 {
-	return (pool->nlent);
+	const struct child_pool_lent *e;
+	unsigned n = 0;
+
+	for (e = pool->lent; e < pool->lent + SJ_CHILD_LEND_MAX; e++)
+		n += e->pid != 0;
+	return (n);
 }

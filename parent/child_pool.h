@@ -70,7 +70,6 @@ struct child_pool {
 	 * destination job after job keeps its child (no scache(8) turns). */
 	char	last_nexthop[SJ_NEXTHOP_MAX + 1];
 	struct child_pool_lent lent[SJ_CHILD_LEND_MAX];
-	unsigned nlent;
 };
 
 /* Parent, root: starts the spawner. 0, or -1 with why[] filled. */
