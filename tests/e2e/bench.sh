@@ -90,6 +90,9 @@
 #	                        samples and every system call entry, all
 #	                        CPUs) for each run into it
 #	    SJ_BENCH_RUN_TIMEOUT  seconds per run (default 600)
+#	    SJ_BENCH_AGENT_ARGS  more arguments for smtpjail (say "-v" to
+#	                        log the child pool's decisions; the rates
+#	                        then mean little)
 #	    SJ_BENCH_STRACE     a directory: run both agents under
 #	                        strace -ff -tt -T, one file per process
 #	                        (counts system calls and IPC turns per
@@ -235,14 +238,17 @@ fi
 
 # Identical wrappers: join the agent's cgroup, exec the agent.
 for a in stock smtpjail; do
-	if [ "$a" = stock ]; then prog=$SJ_PF_SBIN/smtp; else prog=$W_DIR/libexec/smtpjail; fi
+	extra_args=
+	if [ "$a" = stock ]; then prog=$SJ_PF_SBIN/smtp; else prog=$W_DIR/libexec/smtpjail
+		[ -n "${SJ_BENCH_AGENT_ARGS:-}" ] && extra_args=" $SJ_BENCH_AGENT_ARGS"
+	fi
 	{
 		echo '#!/bin/sh'
 		[ -n "$CG_KIND" ] && echo "echo \$\$ > $CG_MNT/sj-bench-$$-$a/cgroup.procs"
 		if [ -n "${SJ_BENCH_STRACE:-}" ]; then
 			echo "exec strace -ff -tt -T -o $SJ_BENCH_STRACE/$a $prog \"\$@\""
 		else
-			echo "exec $prog \"\$@\""
+			echo "exec $prog \"\$@\"${extra_args}"
 		fi
 	} > "$W_DIR/libexec/bench-$a"
 	chmod 0755 "$W_DIR/libexec/bench-$a"
