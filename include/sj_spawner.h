@@ -35,9 +35,11 @@
 
 /* Live children of one spawner: the pool (SJ_CHILD_POOL_MAX) plus the
  * children being stopped; a SPAWN beyond it is refused. */
-#define SJ_SPAWNER_CHILDREN_MAX	32
-/* EXIT reports kept for spawner_exit_status() until asked for. */
-#define SJ_SPAWNER_EXITS_KEPT	32
+#define SJ_SPAWNER_CHILDREN_MAX	64
+/* EXIT reports kept for spawner_exit_status() until asked for (the
+ * oldest is dropped): one per live child, so that a report the parent
+ * will ask for is not pushed out by others. */
+#define SJ_SPAWNER_EXITS_KEPT	SJ_SPAWNER_CHILDREN_MAX
 /* How long the parent waits for the answer to a SPAWN. */
 #define SJ_SPAWNER_REPLY_MS	10000
 
@@ -91,6 +93,9 @@ int	spawner_exit_status(struct spawner *, pid_t, int timeout_ms,
 	    int *status);
 /* Reads every report waiting; -1 when the spawner is gone. */
 int	spawner_drain(struct spawner *);
+/* 1 and *status when child 'pid''s EXIT report was already read (and
+ * is taken now); 0 when not. No system call: spawner_drain() first. */
+int	spawner_exit_taken(struct spawner *, pid_t, int *status);
 /* Close the socket (the spawner exits) and reap it, bounded. */
 void	spawner_stop(struct spawner *);
 
