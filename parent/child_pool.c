@@ -136,7 +136,9 @@ child_pool_lent_reap(struct child_pool *pool)
 	for (e = pool->lent; e < pool->lent + SJ_CHILD_LEND_MAX; e++) {
 		if (e->pid == 0)
 			continue;
-		if (spawner_exit_status(&pool->sp, e->pid, 0, &st) != 0) {
+		/* Reports were read by child_pool_poll_done(). */
+		if (pool->sp.dead || spawner_exit_taken(&pool->sp, e->pid,
+		    &st)) {
 			e->pid = 0;	/* ended, or the spawner is gone */
 			continue;
 		}
@@ -294,7 +296,8 @@ child_pool_reap(struct child_pool *pool)
 	for (r = pool->reap; r < pool->reap + SJ_CHILD_POOL_REAP_MAX; r++) {
 		if (r->pid == 0)
 			continue;
-		if (spawner_exit_status(&pool->sp, r->pid, 0, &st) != 0) {
+		if (pool->sp.dead || spawner_exit_taken(&pool->sp, r->pid,
+		    &st)) {
 			r->pid = 0;	/* ended, or the spawner is gone */
 			continue;
 		}
@@ -477,10 +480,8 @@ child_pool_poll_done(struct child_pool *pool, const struct pollfd *pfd,
 	for (i = 0; i < n; i++) {
 		if (pfd[i].revents == 0)
 			continue;
-		if (pfd[i].fd == pool->sp.fd) {
-			(void)spawner_drain(&pool->sp);
-			continue;
-		}
+		if (pfd[i].fd == pool->sp.fd)
+			continue;	/* read below */
 		for (s = pool->slot; s < pool->slot + SJ_CHILD_POOL_MAX; s++)
 			if (s->used && s->cc.ipc_fd == pfd[i].fd)
 				break;
@@ -506,6 +507,9 @@ child_pool_poll_done(struct child_pool *pool, const struct pollfd *pfd,
 		if (s->used && (now - s->idle_since_ms >= limit ||
 		    (s->cc.borrowed && now >= s->until_ms)))
 			child_pool_close(pool, s, 0);
+	/* Every report that came, once; then the lists look them up. */
+	if (!pool->sp.dead)
+		(void)spawner_drain(&pool->sp);
 	child_pool_reap(pool);
 	child_pool_lent_reap(pool);
 	return (pool->sp.dead ? -1 : 0);

@@ -649,8 +649,8 @@ spawner_kill(struct spawner *sp, pid_t pid)
 	return (0);
 }
 
-static int
-spawner_take_exit(struct spawner *sp, pid_t pid, int *status)
+int
+spawner_exit_taken(struct spawner *sp, pid_t pid, int *status)
 {
 	unsigned i;
 
@@ -682,7 +682,7 @@ spawner_exit_status(struct spawner *sp, pid_t pid, int timeout_ms,
 	int	fds[2], err;
 
 	for (;;) {
-		if (spawner_take_exit(sp, pid, status))
+		if (spawner_exit_taken(sp, pid, status))
 			return (1);
 		left = deadline - spawner_now_ms();
 		if (left < 0)
