@@ -68,6 +68,19 @@ conn_cache_policy(const unsigned char id[CONN_CACHE_POLICY_LEN])
 	memcpy(conn_cache_ctx.policy, id, CONN_CACHE_POLICY_LEN);
 }
 
+/*
+ * An entry is free again. Only its flag and descriptor are cleared: an
+ * entry spans two pages, and a fresh child would otherwise write pages
+ * it never needs (the next store overwrites every field it reads).
+ */
+static void
+conn_cache_free(struct conn_cache_entry *e)
+{
+	e->in_use = 0;
+	e->conn.fd = -1;
+	conn_cache_ctx.nused--;
+}
+
 /* Close an entry; 'quit': with a QUIT first, not waited for. */
 static void
 conn_cache_drop(struct conn_cache_entry *e, int quit)
@@ -78,8 +91,7 @@ conn_cache_drop(struct conn_cache_entry *e, int quit)
 	if (quit)
 		(void)sys_write(e->conn.fd, quit_cmd, sizeof(quit_cmd) - 1);
 	(void)sys_close(e->conn.fd);
-	memset(e, 0, sizeof(*e));
-	conn_cache_ctx.nused--;
+	conn_cache_free(e);
 }
 
 /* An entry found is taken out: the caller owns its descriptor. */
@@ -89,19 +101,28 @@ conn_cache_take(struct conn_cache_entry *e, struct smtp_conn *conn)
 	*conn = e->conn;
 	/* Postfix smtp_session_activate(): one more use. */
 	conn->reuse_count++;
-	memset(e, 0, sizeof(*e));
-	conn_cache_ctx.nused--;
+	conn_cache_free(e);
 }
 
+/*
+ * The entries walked stop at the last one in use: entries are filled
+ * from the first, and one past the last used is a page the child has
+ * not touched (each read of one costs a page fault).
+ */
 static void
 conn_cache_expire(int64_t now)
 {
-	size_t	i;
+	struct conn_cache_entry *e;
+	size_t	i, left = conn_cache_ctx.nused;
 
-	for (i = 0; i < SJ_CONN_CACHE_MAX && conn_cache_ctx.nused > 0; i++)
-		if (conn_cache_ctx.e[i].in_use &&
-		    conn_cache_ctx.e[i].idle_until_ms <= now)
-			conn_cache_drop(&conn_cache_ctx.e[i], 1);
+	for (i = 0; i < SJ_CONN_CACHE_MAX && left > 0; i++) {
+		e = &conn_cache_ctx.e[i];
+		if (!e->in_use)
+			continue;
+		left--;
+		if (e->idle_until_ms <= now)
+			conn_cache_drop(e, 1);
+	}
 }
 
 void
@@ -171,11 +192,15 @@ conn_cache_take_match(const char *dest, const char *addr, unsigned port,
     unsigned need, struct smtp_conn *conn)
 {
 	struct conn_cache_entry *e;
-	size_t	i;
+	size_t	i, seen = 0;	/* entries in use seen */
 
 	conn_cache_expire(sys_now_ms());
-	for (i = 0; i < SJ_CONN_CACHE_MAX && conn_cache_ctx.nused > 0; i++) {
+	for (i = 0; i < SJ_CONN_CACHE_MAX && seen < conn_cache_ctx.nused;
+	    i++) {
 		e = &conn_cache_ctx.e[i];
+		if (!e->in_use)
+			continue;
+		seen++;
 		if (!conn_cache_fits(e, need))
 			continue;
 		if (dest != NULL ? strcmp(e->dest, dest) == 0 :
@@ -235,11 +260,14 @@ conn_cache_poll_done(const struct pollfd *pfd, size_t n)
 	for (i = 0; i < n; i++) {
 		if (pfd[i].revents == 0)
 			continue;
-		for (j = 0; j < SJ_CONN_CACHE_MAX; j++) {
+		for (j = 0; j < SJ_CONN_CACHE_MAX &&
+		    conn_cache_ctx.nused > 0; j++) {
 			e = &conn_cache_ctx.e[j];
 			/* EOF, 421 or junk: closed without QUIT */
-			if (e->in_use && e->conn.fd == pfd[i].fd)
+			if (e->in_use && e->conn.fd == pfd[i].fd) {
 				conn_cache_drop(e, 0);
+				break;
+			}
 		}
 	}
 }

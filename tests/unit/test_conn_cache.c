@@ -203,6 +203,50 @@ test_full_cache_closes_oldest(void **state)
 		assert_closed_with(peer[i], "QUIT\r\n");
 }
 
+/*
+ * A free slot between used ones: the walks stop at the last entry in
+ * use, not at the first free one, so an entry after a gap is still
+ * found, expired and polled.
+ */
+static void
+test_gap_between_entries(void **state)
+{
+	struct smtp_conn a, b, c, got;
+	struct pollfd pfd[SJ_CONN_CACHE_MAX];
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int64_t	deadline;
+	int	pa, pb, pc;
+
+	(void)state;
+	mk_conn(&a, "192.0.2.1", 25, &pa);
+	mk_conn(&b, "192.0.2.2", 25, &pb);
+	mk_conn(&c, "192.0.2.3", 25, &pc);
+	conn_cache_store(&a, "", 600000);
+	conn_cache_store(&b, "", 600000);
+	conn_cache_store(&c, "", 10);
+	/* the first two slots taken out: only the third is in use */
+	assert_int_equal(conn_cache_take_endp("192.0.2.1", 25, 0, &got), 1);
+	close(got.fd);
+	close(pa);
+	assert_int_equal(conn_cache_take_endp("192.0.2.2", 25, 0, &got), 1);
+	assert_int_equal(got.fd, b.fd);
+	assert_int_equal(conn_cache_count(), 1);
+	assert_int_equal(conn_cache_poll_fds(pfd, SJ_CONN_CACHE_MAX,
+	    &deadline), 1);
+	assert_int_equal(pfd[0].fd, c.fd);
+	/* b back, into the first free slot: c is still found after it */
+	conn_cache_store(&got, "", 600000);
+	nanosleep(&ts, NULL);
+	/* c is past its idle limit: the walk reaches it past slot 0 */
+	assert_int_equal(conn_cache_take_endp("192.0.2.3", 25, 0, &got), 0);
+	assert_closed_with(pc, "QUIT\r\n");
+	assert_int_equal(conn_cache_count(), 1);
+	assert_int_equal(conn_cache_take_endp("192.0.2.2", 25, 0, &got), 1);
+	close(got.fd);
+	close(pb);
+	assert_int_equal(conn_cache_count(), 0);
+}
+
 static void
 test_idle_limit(void **state)
 {
@@ -270,6 +314,7 @@ main(void)
 		cmocka_unit_test(test_take_needs_features),
 		cmocka_unit_test(test_take_tls_level),
 		cmocka_unit_test(test_full_cache_closes_oldest),
+		cmocka_unit_test(test_gap_between_entries),
 		cmocka_unit_test(test_idle_limit),
 		cmocka_unit_test(test_idle_input_drops),
 	};
