@@ -25,6 +25,8 @@
  */
 #include <ares.h>
 #include <idn2.h>
+#include <openssl/crypto.h>
+#include <openssl/opensslv.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,7 +97,10 @@ main_info_version(void)
 		snprintf((char *)pv, sizeof(pv), "?");
 	printf("libpcre2-8 %s (built with %d.%d)\n", (char *)pv,
 	    PCRE2_MAJOR, PCRE2_MINOR);
-	printf("openssl not linked (no TLS in this build)\n");
+	/* The child's TLS (child/tls.c) and the parent's key operations
+	 * (parent/tls_sign.c) */
+	printf("openssl %s (built with %s)\n",
+	    OpenSSL_version(OPENSSL_VERSION_STRING), OPENSSL_VERSION_STR);
 }
 
 void

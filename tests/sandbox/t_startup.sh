@@ -362,7 +362,9 @@ if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | grep -q '^smtpjail [0-9]' &&
     printf '%s\n' "$out" | grep -qx "ipc version $ipcv" &&
     printf '%s\n' "$out" | grep -q '^c-ares [0-9]' &&
     printf '%s\n' "$out" | grep -q '^libseccomp [0-9]' &&
-    printf '%s\n' "$out" | grep -q '^libpcre2-8 [0-9]'; then
+    printf '%s\n' "$out" | grep -q '^libpcre2-8 [0-9]' &&
+    printf '%s\n' "$out" | grep -q '^openssl 3\.[0-9.]* (built with 3\.' &&
+    ! printf '%s\n' "$out" | grep -q 'not linked'; then
 	echo "ok - --version prints the versions"
 else
 	echo "not ok - --version (exit $rc): $out"
