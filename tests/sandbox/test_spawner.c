@@ -10,13 +10,14 @@
  *
  *	- the live spawner as the kernel sees it (/proc/PID/status: uid 0,
  *	  CapEff and CapPrm exactly its four capabilities,
- *	  CapInh, CapBnd and CapAmb empty, NoNewPrivs 1, Seccomp 2; its root the
- *	  sandbox directory), and a child it made passes sandbox_report();
+ *	  CapInh, CapBnd and CapAmb empty, NoNewPrivs 1, Seccomp 2; its root
+ *	  the sandbox directory), and a child it made passes sandbox_report();
  *	- its filter, loaded in a test process with policy_spawner_install():
  *	  what it never needs kills the process (execve, AF_UNIX stream and
  *	  netlink sockets, ptrace, mount, unshare, clone with namespace
  *	  flags, signals other than SIGKILL, executable mappings, mprotect,
- *	  memfd_create, bind, chmod, other socket options); a file open
+ *	  memfd_create, bind, chmod, other socket options, a bounding-set
+ *	  drop: the spawner emptied its set before the filter); a file open
  *	  fails with ENOENT and creates nothing; what it needs works
  *	  (fork and wait, the child's socketpair and pipe, SIGKILL of its
  *	  own child, the one directory open);
@@ -59,9 +60,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -295,6 +298,13 @@ op_reuseaddr(void)
 	return (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
 }
 
+/* The test runs as root with a full bounding set: unfiltered, this works. */
+static int
+op_capbset_drop(void)
+{
+	return (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0));
+}
+
 /* Permitted, or failing harmlessly: 0 means as the table says. */
 static int
 op_open_passwd(void)
@@ -367,6 +377,7 @@ static const struct op ops[] = {
 	{ "bind", op_bind, 1 },
 	{ "chmod", op_chmod, 1 },
 	{ "setsockopt SO_REUSEADDR", op_reuseaddr, 1 },
+	{ "prctl(PR_CAPBSET_DROP)", op_capbset_drop, 1 },
 	{ "open /etc/passwd: ENOENT", op_open_passwd, 0 },
 	{ "open O_CREAT: ENOENT, nothing made", op_create, 0 },
 	{ "fork and wait", op_fork_wait, 0 },
