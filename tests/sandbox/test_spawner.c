@@ -75,6 +75,7 @@
 #include "broker.h"
 #include "child_main.h"
 #include "child_pool.h"
+#include "ipc_fdpass.h"
 #include "msg.h"
 #include "sj_config.h"
 #include "sj_sandbox.h"
@@ -442,31 +443,10 @@ test_spawner_bad_request(void **state)
 static void
 fake_answer(int fd, const struct spawner_msg *m, size_t len, int nfd)
 {
-	struct msghdr mh;
-	struct iovec iov;
-	union {
-		struct cmsghdr align;
-		char	buf[CMSG_SPACE(3 * sizeof(int))];
-	} cbuf;
-	struct cmsghdr *cm;
 	int	fds[3] = { 0, 1, 2 };
 
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = (void *)m;
-	iov.iov_len = len;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (nfd > 0) {
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = CMSG_SPACE((size_t)nfd * sizeof(int));
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN((size_t)nfd * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, (size_t)nfd * sizeof(int));
-	}
-	assert_int_equal(sendmsg(fd, &mh, 0), (ssize_t)len);
+	assert_true(nfd >= 0 && nfd <= 3);
+	assert_int_equal(ipc_fdpass_send(fd, m, len, 0, fds, (size_t)nfd), 0);
 }
 
 struct bad_answer {
