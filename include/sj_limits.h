@@ -109,6 +109,12 @@
 /* IPC: fixed header plus body; SOCK_SEQPACKET keeps messages whole.
  * The largest body is a RCPT_RESULT/SITE_RESULT with full texts. */
 #define SJ_IPC_MSG_MAX		8192
+/* Descriptors one SCM_RIGHTS message may carry (ipc/ipc_fdpass.c): no
+ * message of smtpjail carries more than two (the spawner's CHILD), so
+ * eight is room to receive a peer's extra descriptors and close them,
+ * rather than have the kernel cut them off (MSG_CTRUNC, refused as
+ * well). The kernel's own cap is SCM_MAX_FD (253, include/net/scm.h). */
+#define SJ_FDPASS_FDS_MAX	8
 
 /* One session transcript for a postmaster notice (Postfix keeps the
  * whole session; smtpjail keeps head and tail of this many bytes, so

@@ -13,18 +13,20 @@
  *	parent's sends, so that a child that stops reading cannot hold
  *	it). ipc_chan_recv() receives into a buffer one byte larger
  *	than the largest legal message, so that an oversize datagram is
- *	seen as such, with room in the control buffer for several
- *	descriptors, so that a peer that sends more than one cannot leave
- *	any of them open in this process: every descriptor that came with
- *	a refused message is closed before returning.
+ *	seen as such, through ipc_fdpass_recv(), whose control buffer has
+ *	room for several descriptors, so that a peer that sends more than
+ *	one cannot leave any of them open in this process: every
+ *	descriptor that came with a refused message is closed before
+ *	returning.
  * SECURITY
  *	Both processes. In the parent the peer is the sandboxed child and
  *	hostile: it may send truncated, oversize or empty datagrams,
  *	control messages of any kind and descriptors it should not send.
- *	System calls made here (for the child's allow-list): sendmsg,
- *	recvmsg, close, and poll (zero timeout, only after a 0-byte read).
+ *	System calls made here (for the child's allow-list): close, and
+ *	poll (zero timeout, only after a 0-byte read); sendmsg, recvmsg
+ *	and close in ipc_fdpass(3).
  * SEE ALSO
- *	ipc_msg(3), unix(7) SCM_RIGHTS, OpenSSH monitor_fdpass.c
+ *	ipc_msg(3), ipc_fdpass(3), unix(7) SCM_RIGHTS
  */
 #include <errno.h>
 #include <poll.h>
@@ -33,22 +35,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ipc_chan.h"
+#include "ipc_fdpass.h"
 #include "ipc_msg.h"
 #include "ipc_msg_int.h"
 #include "sj_limits.h"
-
-/*
- * Room for this many descriptors in the receive control buffer. One is
- * legal; the rest is there so that extra descriptors are installed
- * (and then closed by us) rather than cut off with MSG_CTRUNC, which
- * is refused as well and also closes what was installed.
- */
-#define IPC_CHAN_FDS_MAX	8
 
 int
 ipc_chan_pair(int fds[2])
@@ -110,15 +104,10 @@ static int
 ipc_chan_send_buf(int sock, const struct ipc_msg *msg, int timeout_ms,
     unsigned char *buf, size_t bufsz)
 {
-	union {
-		struct cmsghdr hdr;
-		unsigned char buf[CMSG_SPACE(sizeof(int))];
-	}	cbuf;
 	const struct ipc_msg_spec *spec;
-	struct cmsghdr *cm;
-	struct msghdr mh;
-	struct iovec iov;
-	ssize_t	n, r;
+	ssize_t	n;
+	size_t	nfds = msg->fd >= 0 ? 1 : 0;
+	int	r;
 
 	if ((spec = ipc_msg_spec(msg->type)) == NULL)
 		return (-EINVAL);
@@ -128,25 +117,9 @@ ipc_chan_send_buf(int sock, const struct ipc_msg *msg, int timeout_ms,
 	if ((n = ipc_msg_encode(msg, buf, bufsz)) < 0)
 		return ((int)n);
 
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = buf;
-	iov.iov_len = (size_t)n;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (msg->fd >= 0) {
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = sizeof(cbuf.buf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &msg->fd, sizeof(int));
-	}
 	if (timeout_ms < 0) {
-		do {
-			r = sendmsg(sock, &mh, MSG_NOSIGNAL);
-		} while (r < 0 && errno == EINTR);
+		r = ipc_fdpass_send(sock, buf, (size_t)n, MSG_NOSIGNAL,
+		    &msg->fd, nfds);
 	} else {
 		/*
 		 * A peer that does not read fills the socket buffer: wait
@@ -156,11 +129,10 @@ ipc_chan_send_buf(int sock, const struct ipc_msg *msg, int timeout_ms,
 		struct pollfd pfd;
 
 		for (;;) {
-			r = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
-			if (r >= 0 || (errno != EINTR && errno != EAGAIN))
+			r = ipc_fdpass_send(sock, buf, (size_t)n,
+			    MSG_NOSIGNAL | MSG_DONTWAIT, &msg->fd, nfds);
+			if (r != -EAGAIN)
 				break;
-			if (errno == EINTR)
-				continue;
 			if ((left = deadline - ipc_chan_now_ms()) <= 0)
 				return (-ETIMEDOUT);
 			pfd.fd = sock;
@@ -170,21 +142,8 @@ ipc_chan_send_buf(int sock, const struct ipc_msg *msg, int timeout_ms,
 				return (-errno);
 		}
 	}
-	if (r < 0)
-		return (errno == ECONNRESET ? -EPIPE : -errno);
-	/* SOCK_SEQPACKET sends all or nothing. */
-	if (r != n)
-		return (-EIO);
-	return (0);
-}
-
-static void
-ipc_chan_close_all(int *fds, size_t nfds)
-{
-	size_t	i;
-
-	for (i = 0; i < nfds; i++)
-		(void)close(fds[i]);
+	/* -EIO: SOCK_SEQPACKET sends all or nothing. */
+	return (r == -ECONNRESET ? -EPIPE : r);
 }
 
 /*
@@ -211,61 +170,23 @@ static int
 ipc_chan_recv_buf(int sock, enum ipc_dir dir, struct ipc_msg *msg, char *why,
     size_t whysz, unsigned char *buf, size_t bufsz)
 {
-	union {
-		struct cmsghdr hdr;
-		unsigned char buf[CMSG_SPACE(IPC_CHAN_FDS_MAX * sizeof(int))];
-	}	cbuf;
-	int	fds[IPC_CHAN_FDS_MAX];
-	size_t	nfds = 0, i, cnt;
-	int	other_level = -1, other_type = -1;
-	struct cmsghdr *cm;
-	struct msghdr mh;
-	struct iovec iov;
+	struct ipc_fdpass_info in;
 	const char *name;
 	uint16_t type;
-	ssize_t	n;
+	size_t	n;
+	int	fd, err;
 
 	memset(msg, 0, sizeof(*msg));
 	msg->fd = -1;
 	if (why != NULL && whysz > 0)
 		why[0] = '\0';
 
-	memset(&mh, 0, sizeof(mh));
-	memset(&cbuf, 0, sizeof(cbuf));
-	iov.iov_base = buf;
-	iov.iov_len = bufsz;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf.buf;
-	mh.msg_controllen = sizeof(cbuf.buf);
-	do {
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return (errno == EWOULDBLOCK ? -EAGAIN : -errno);
-
-	/* Take every descriptor the kernel installed, whatever follows. */
-	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET ||
-		    cm->cmsg_type != SCM_RIGHTS) {
-			other_level = cm->cmsg_level;
-			other_type = cm->cmsg_type;
-			continue;
-		}
-		if (cm->cmsg_len < CMSG_LEN(0))
-			continue;
-		cnt = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < cnt; i++) {
-			int	fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
-			    sizeof(int));
-			if (nfds < IPC_CHAN_FDS_MAX)
-				fds[nfds++] = fd;
-			else if (fd >= 0)
-				(void)close(fd);	/* cbuf holds no more */
-		}
-	}
+	/* One descriptor kept; any others were closed, but counted. */
+	err = ipc_fdpass_recv(sock, buf, bufsz, MSG_CMSG_CLOEXEC, &fd, 1,
+	    &in);
+	if (err < 0 && err != -ETOOMANYREFS && err != -EMSGSIZE)
+		return (err == -EWOULDBLOCK ? -EAGAIN : err);
+	n = in.len;
 
 	/* Name the message in diagnostics when its type is there. */
 	if (n >= 4) {
@@ -275,43 +196,45 @@ ipc_chan_recv_buf(int sock, enum ipc_dir dir, struct ipc_msg *msg, char *why,
 		name = "message";
 	}
 
-	if (mh.msg_flags & MSG_CTRUNC) {
+	/* ipc_fdpass_recv() closed every descriptor of these two. */
+	if (err == -ETOOMANYREFS) {
 		ipc_why(why, whysz, "%s: control data truncated (more "
-		    "than %d descriptors?)", name, IPC_CHAN_FDS_MAX);
-		goto refuse;
+		    "than %d descriptors?)", name, SJ_FDPASS_FDS_MAX);
+		return (-EBADMSG);
 	}
-	if (mh.msg_flags & MSG_TRUNC) {
+	if (err == -EMSGSIZE) {
 		ipc_why(why, whysz, "%s: datagram truncated: larger "
 		    "than %zu bytes", name, bufsz);
-		goto refuse;
+		return (-EBADMSG);
 	}
-	if (other_level != -1) {
+	if (in.other_level != -1) {
 		ipc_why(why, whysz, "%s: control message level %d type "
-		    "%d is not SCM_RIGHTS", name, other_level, other_type);
+		    "%d is not SCM_RIGHTS", name, in.other_level,
+		    in.other_type);
 		goto refuse;
 	}
-	if (nfds > 1) {
+	if (in.nfds + in.nextra > 1) {
 		ipc_why(why, whysz, "%s: %zu descriptors in one message",
-		    name, nfds);
+		    name, in.nfds + in.nextra);
 		goto refuse;
 	}
-	if (n == 0 && nfds == 0) {
+	if (n == 0 && in.nfds + in.nextra == 0) {
 		if (ipc_chan_peer_gone(sock))
 			return (-ECONNRESET);
 		ipc_why(why, whysz, "empty datagram");
 		return (-EBADMSG);
 	}
-	if ((size_t)n > SJ_IPC_MSG_MAX) {
-		ipc_why(why, whysz, "%s: datagram of %zd bytes exceeds "
+	if (n > SJ_IPC_MSG_MAX) {
+		ipc_why(why, whysz, "%s: datagram of %zu bytes exceeds "
 		    "%d", name, n, SJ_IPC_MSG_MAX);
 		goto refuse;
 	}
 	/* ipc_msg_decode() owns the descriptor from here, and closes it
 	 * if it refuses the message. */
-	return (ipc_msg_decode(dir, buf, (size_t)n, nfds ? fds[0] : -1, msg,
-	    why, whysz));
+	return (ipc_msg_decode(dir, buf, n, fd, msg, why, whysz));
 
 refuse:
-	ipc_chan_close_all(fds, nfds);
+	if (fd >= 0)
+		(void)close(fd);
 	return (-EBADMSG);
 }

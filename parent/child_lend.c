@@ -65,6 +65,7 @@
 #include "attr.h"
 #include "child_ctl.h"
 #include "child_lend.h"
+#include "ipc_fdpass.h"
 #include "ipc_msg.h"
 #include "msg.h"
 #include "svc_client.h"
@@ -72,8 +73,6 @@
 #define LEND_PROTO	"connection_cache_protocol"	/* mail_proto.h */
 #define LEND_STAT_OK	0				/* scache.h */
 #define LEND_REQ_BUF	(SJ_LEND_LABEL_MAX + SJ_LEND_PROP_MAX + 128)
-/* Descriptors a reply could carry that we take in order to close them. */
-#define LEND_FDS_ROOM	4
 
 static struct attr_stream lend_stream;
 
@@ -231,49 +230,17 @@ child_lend_props_parse(const char *text, struct child_lend_props *p)
 static int
 child_lend_send_fd(int sock, int fd)
 {
-	union {
-		struct cmsghdr c;
-		char	buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr mh;
-	struct iovec iov;
-	struct cmsghdr *c;
-
-	memset(&u, 0, sizeof(u));
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = (void *)"";
-	iov.iov_len = 1;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-		if (errno != EINTR)
-			return (-errno);
-	return (0);
+	return (ipc_fdpass_send(sock, "", 1, MSG_NOSIGNAL, &fd, 1));
 }
 
 /* The descriptor scache(8) sends (Postfix unix_recv_fd.c), waited for. */
 static int
 child_lend_recv_fd(int sock, int timeout)
 {
-	union {
-		struct cmsghdr c;
-		char	buf[CMSG_SPACE(LEND_FDS_ROOM * sizeof(int))];
-	} u;
+	struct ipc_fdpass_info in;
 	struct pollfd pfd = { sock, POLLIN, 0 };
-	struct msghdr mh;
-	struct iovec iov;
-	struct cmsghdr *c;
 	char	byte;
-	ssize_t	n;
-	size_t	i, cnt, nfd = 0;
-	int	fd = -1, got, rv;
+	int	fd, rv;
 
 	while ((rv = poll(&pfd, 1, timeout * 1000)) < 0 && errno == EINTR)
 		continue;
@@ -281,38 +248,19 @@ child_lend_recv_fd(int sock, int timeout)
 		return (-errno);
 	if (rv == 0)
 		return (-ETIMEDOUT);
-	memset(&u, 0, sizeof(u));
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
-	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 &&
-	    errno == EINTR)
-		continue;
-	if (n < 0)
-		return (-errno);
-	if (n == 0)
+	/* Every descriptor the kernel installed is closed but the first
+	 * (ipc_fdpass_recv()); exactly one is the answer. */
+	rv = ipc_fdpass_recv(sock, &byte, 1, MSG_CMSG_CLOEXEC, &fd, 1, &in);
+	if (rv == -ETOOMANYREFS || rv == -EMSGSIZE)
+		return (-EBADMSG);
+	if (rv < 0)
+		return (rv);
+	if (in.len == 0) {
+		if (fd >= 0)
+			close(fd);
 		return (-EPIPE);
-	/* Every descriptor the kernel installed is ours to close (those
-	 * past the buffer it closed itself: MSG_CTRUNC); exactly one is
-	 * the answer. */
-	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-		    c->cmsg_len < CMSG_LEN(0))
-			continue;
-		cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < cnt; i++) {
-			memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (nfd++ == 0)
-				fd = got;
-			else if (got >= 0)
-				close(got);
-		}
 	}
-	if (nfd != 1 || fd < 0 || (mh.msg_flags & MSG_CTRUNC)) {
+	if (in.nfds + in.nextra != 1 || fd < 0) {
 		if (fd >= 0)
 			close(fd);
 		return (-EBADMSG);

@@ -137,11 +137,11 @@ static const struct policy_rule policy_child_rules[] = {
 	    "sys_sendto: DNS queries, SMTP data, on connected sockets only "
 	    "(no destination) and with MSG_NOSIGNAL alone (no MSG_FASTOPEN)"),
 	ARG2(recvmsg, EQ(0, POLICY_IPC_FD), EQ(2, MSG_CMSG_CLOEXEC),
-	    "ipc_chan_recv: IPC from the parent on fd 3 only: requests, the "
-	    "content memfd and sockets (SCM_RIGHTS)"),
+	    "ipc_chan_recv (ipc_fdpass_recv): IPC from the parent on fd 3 "
+	    "only: requests, the content memfd and sockets (SCM_RIGHTS)"),
 	ARG2(sendmsg, EQ(0, POLICY_IPC_FD), EQ(2, MSG_NOSIGNAL),
-	    "ipc_chan_send: IPC to the parent on fd 3 only: LOG, results, "
-	    "CONNECT, DONE"),
+	    "ipc_chan_send (ipc_fdpass_send): IPC to the parent on fd 3 "
+	    "only: LOG, results, CONNECT, DONE"),
 	ANY(poll, "sys_wait/sys_poll: the one place the child blocks"),
 	ANY(close, "sys_close: finished DNS and SMTP sockets, the memfd"),
 

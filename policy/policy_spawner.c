@@ -113,8 +113,8 @@ static const struct spawner_rule spawner_rules[] = {
 	ANY(fchdir, "sandbox_child_enter(): into the checked directory"),
 	ANY(chroot, "sandbox_child_enter(): chroot(\".\")"),
 	ANY(chdir, "sandbox_child_enter(): chdir(\"/\")"),
-	ARG1(prctl, EQ(0, PR_CAPBSET_READ), "the bounding set, read back"),
-	ARG1(prctl, EQ(0, PR_CAPBSET_DROP), "the bounding set, emptied"),
+	ARG1(prctl, EQ(0, PR_CAPBSET_READ), "the bounding set, read back "
+	    "empty (the spawner emptied it: no PR_CAPBSET_DROP here)"),
 	ARG1(prctl, EQ(0, PR_CAP_AMBIENT), "the ambient set, cleared and "
 	    "read back"),
 	ARG1(prctl, EQ(0, PR_SET_NO_NEW_PRIVS), "no_new_privs"),

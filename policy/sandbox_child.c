@@ -28,7 +28,9 @@
  *	   (cap_drop_bound) and read again. Dropping needs CAP_SETPCAP in
  *	   the effective set, which the uid change below takes away: so it
  *	   comes first. A child of the spawner finds the set already empty
- *	   (policy/spawner.c) and drops nothing.
+ *	   (policy/spawner.c) and drops nothing; the spawner's filter,
+ *	   which it inherits, has no PR_CAPBSET_DROP, so a drop there
+ *	   would kill it (policy/policy_spawner.c).
  *	3. Clear the ambient set (no privilege needed), with one
  *	   PR_CAP_AMBIENT_CLEAR_ALL.
  *	4. setgroups(0), setresgid(), setresuid() to the sandbox user (they

@@ -67,6 +67,7 @@
 
 #include "child_main.h"
 #include "ipc_chan.h"
+#include "ipc_fdpass.h"
 #include "msg.h"
 #include "sj_sandbox.h"
 #include "sj_spawner.h"
@@ -120,13 +121,6 @@ spawner_send(int type, pid_t pid, int status, const int *fds, int nfd,
     const char *why)
 {
 	struct spawner_msg m;
-	struct msghdr mh;
-	struct iovec iov;
-	union {
-		struct cmsghdr align;
-		char	buf[CMSG_SPACE(2 * sizeof(int))];
-	} cbuf;
-	struct cmsghdr *cm;
 
 	memset(&m, 0, sizeof(m));
 	m.type = (uint32_t)type;
@@ -134,25 +128,10 @@ spawner_send(int type, pid_t pid, int status, const int *fds, int nfd,
 	m.status = status;
 	if (why != NULL)
 		snprintf(m.why, sizeof(m.why), "%s", why);
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = &m;
-	iov.iov_len = sizeof(m);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (nfd > 0) {
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = CMSG_SPACE((size_t)nfd * sizeof(int));
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN((size_t)nfd * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, (size_t)nfd * sizeof(int));
-	}
-	while (sendmsg(spawner_ctx.fd, &mh, MSG_NOSIGNAL) < 0) {
-		if (errno != EINTR)
-			_exit(1);	/* the parent is gone */
-	}
+	/* sendmsg() on fd 3 with MSG_NOSIGNAL: the child's row allows it. */
+	if (ipc_fdpass_send(spawner_ctx.fd, &m, sizeof(m), MSG_NOSIGNAL, fds,
+	    (size_t)nfd) < 0)
+		_exit(1);		/* the parent is gone */
 }
 
 static void __attribute__((noreturn))
@@ -479,17 +458,10 @@ static int
 spawner_recv(struct spawner *sp, struct spawner_msg *m, int fds[2],
     int timeout_ms)
 {
+	struct ipc_fdpass_info in;
 	struct pollfd pfd;
-	struct msghdr mh;
-	struct iovec iov;
-	union {
-		struct cmsghdr align;
-		char	buf[CMSG_SPACE(3 * sizeof(int))];
-	} cbuf;
-	struct cmsghdr *cm;
-	ssize_t	n;
-	size_t	nfd = 0, i;
-	int	got[3], rv;
+	size_t	nfd, i;
+	int	got[2], rv;
 
 	fds[0] = fds[1] = -1;
 	if (sp->dead || sp->fd < 0)
@@ -501,30 +473,15 @@ spawner_recv(struct spawner *sp, struct spawner_msg *m, int fds[2],
 	} while (rv < 0 && errno == EINTR);
 	if (rv == 0)
 		return (-EAGAIN);
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = m;
-	iov.iov_len = sizeof(*m);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf.buf;
-	mh.msg_controllen = sizeof(cbuf.buf);
-	do {
-		n = recvmsg(sp->fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0 && errno == EAGAIN)
+	/* Two descriptors kept; others closed, but counted. A truncated
+	 * datagram or control data: an error, nothing kept. */
+	rv = ipc_fdpass_recv(sp->fd, m, sizeof(*m),
+	    MSG_CMSG_CLOEXEC | MSG_DONTWAIT, got, 2, &in);
+	if (rv == -EAGAIN)
 		return (-EAGAIN);
-	for (cm = CMSG_FIRSTHDR(&mh); n > 0 && cm != NULL;
-	    cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET ||
-		    cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		for (i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int) &&
-		    nfd < 3; i++)
-			memcpy(&got[nfd++], CMSG_DATA(cm) + i * sizeof(int),
-			    sizeof(int));
-	}
-	if (n == (ssize_t)sizeof(*m) && (mh.msg_flags & (MSG_TRUNC |
-	    MSG_CTRUNC)) == 0 && m->why[sizeof(m->why) - 1] == '\0' &&
+	nfd = in.nfds + in.nextra;
+	if (rv == 0 && in.len == sizeof(*m) &&
+	    m->why[sizeof(m->why) - 1] == '\0' &&
 	    ((m->type == SPAWNER_CHILD && m->pid > 0 && nfd == 2) ||
 	    (m->type == SPAWNER_READY && m->pid == sp->pid && nfd == 0) ||
 	    (m->type == SPAWNER_EXIT && m->pid > 0 && nfd == 0) ||
@@ -538,10 +495,12 @@ spawner_recv(struct spawner *sp, struct spawner_msg *m, int fds[2],
 		spawner_keep_exit(sp, m->pid, m->status);
 		return (1);
 	}
-	for (i = 0; i < nfd; i++)
+	for (i = 0; i < in.nfds; i++)
 		close(got[i]);
 	sp->dead = 1;
-	return (n == 0 ? -ECONNRESET : -EPROTO);
+	/* A 0-byte read (in.len is 0 too when recvmsg() failed). */
+	return (in.len == 0 && (rv == 0 || rv == -ETOOMANYREFS ||
+	    rv == -EMSGSIZE) ? -ECONNRESET : -EPROTO);
 }
 
 int

@@ -51,13 +51,16 @@
 
 #include "child_main.h"
 #include "ipc_chan.h"
+#include "ipc_fdpass.h"
+#include "sj_limits.h"
 #include "sj_sandbox.h"
 
 #define HOSTILE_IPC_FD		3
 #define HOSTILE_ERR_FD		2
 #define HOSTILE_SCRIPT_MAX	(4 * 1024 * 1024)
 #define HOSTILE_DGRAM_MAX	65536
-#define HOSTILE_FDS_MAX		8
+/* ipc_fdpass_send() sends no more. */
+#define HOSTILE_FDS_MAX		SJ_FDPASS_FDS_MAX
 
 static struct hostile_ctx {
 	char	*script;		/* NUL-terminated, edited in place */
@@ -219,17 +222,10 @@ hostile_hex(int c)
 static void
 hostile_send(char *args)
 {
-	union {
-		struct cmsghdr hdr;
-		unsigned char buf[CMSG_SPACE(HOSTILE_FDS_MAX * sizeof(int))];
-	}	cbuf;
 	int	fds[HOSTILE_FDS_MAX];
 	size_t	nfds = 0, len = 0, i;
-	struct cmsghdr *cm;
-	struct msghdr mh;
-	struct iovec iov;
 	char	*tok;
-	ssize_t	n;
+	int	err;
 
 	while ((tok = hostile_token(&args)) != NULL) {
 		if (strncmp(tok, "fd=", 3) == 0) {
@@ -263,29 +259,13 @@ hostile_send(char *args)
 			hostile_ctx.dgram[len++] = (unsigned char)(hi << 4 | lo);
 		}
 	}
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = hostile_ctx.dgram;
-	iov.iov_len = len;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (nfds > 0) {
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
-	}
-	do {
-		n = sendmsg(HOSTILE_IPC_FD, &mh, MSG_NOSIGNAL);
-	} while (n < 0 && errno == EINTR);
+	err = ipc_fdpass_send(HOSTILE_IPC_FD, hostile_ctx.dgram, len,
+	    MSG_NOSIGNAL, fds, nfds);
 	/* The parent may have hung up already: that is its answer. */
-	if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+	if (err == -EPIPE || err == -ECONNRESET)
 		_exit(0);
-	if (n < 0)
-		hostile_die("sendmsg", strerror(errno));
+	if (err < 0)
+		hostile_die("sendmsg", strerror(-err));
 }
 
 static void __attribute__((noreturn))

@@ -73,6 +73,7 @@
 
 #include "dns.h"
 #include "ipc_chan.h"
+#include "ipc_fdpass.h"
 #include "sj_limits.h"
 #include "sj_sandbox.h"
 #include "sj_sandbox_report.h"
@@ -1162,39 +1163,23 @@ prep_ipc(struct tctx *t)
 static int
 op_fd_passing(struct tctx *t)
 {
-	union {
-		struct cmsghdr hdr;
-		char	buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct msghdr mh;
-	struct cmsghdr *c;
-	struct iovec iov;
+	struct ipc_fdpass_info in;
 	char	byte = 0, buf[4];
 	int	fd;
 
-	/* As the child receives DELIVER (queued by the test) on fd 3. */
+	/* As the child receives DELIVER (queued by the test) on fd 3:
+	 * recvmsg(3, MSG_CMSG_CLOEXEC), as ipc_chan_recv() makes it. */
 	(void)t;
-	memset(&mh, 0, sizeof(mh));
-	memset(&cm, 0, sizeof(cm));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cm.buf;
-	mh.msg_controllen = sizeof(cm.buf);
-	if (recvmsg(3, &mh, MSG_CMSG_CLOEXEC) != 1 || byte != 'D')
+	if (ipc_fdpass_recv(3, &byte, 1, MSG_CMSG_CLOEXEC, &fd, 1,
+	    &in) < 0 || in.len != 1 || byte != 'D')
 		return (2);
-	if ((c = CMSG_FIRSTHDR(&mh)) == NULL || c->cmsg_type != SCM_RIGHTS)
+	if (in.nfds != 1 || in.nextra != 0)
 		return (3);
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	if (pread(fd, buf, 4, 0) != 4 || memcmp(buf, CONTENT, 4) != 0)
 		return (4);
-	/* And answers on fd 3. */
-	memset(&mh, 0, sizeof(mh));
+	/* And answers on fd 3 (sendmsg, MSG_NOSIGNAL, no descriptor). */
 	byte = 'R';
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (sendmsg(3, &mh, MSG_NOSIGNAL) != 1)
+	if (ipc_fdpass_send(3, &byte, 1, MSG_NOSIGNAL, NULL, 0) != 0)
 		return (1);
 	return (close(fd) == 0 ? 0 : 5);
 }
@@ -1203,29 +1188,10 @@ op_fd_passing(struct tctx *t)
 static void
 queue_deliver(struct tctx *t)
 {
-	union {
-		struct cmsghdr hdr;
-		char	buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct msghdr mh;
-	struct cmsghdr *c;
-	struct iovec iov;
 	char	byte = 'D';
 
-	memset(&mh, 0, sizeof(mh));
-	memset(&cm, 0, sizeof(cm));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cm.buf;
-	mh.msg_controllen = sizeof(cm.buf);
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &t->memfd, sizeof(int));
-	assert_int_equal(sendmsg(t->bsv[0], &mh, MSG_NOSIGNAL), 1);
+	assert_int_equal(ipc_fdpass_send(t->bsv[0], &byte, 1, MSG_NOSIGNAL,
+	    &t->memfd, 1), 0);
 }
 
 /*

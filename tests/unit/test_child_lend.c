@@ -40,6 +40,7 @@
 #include <cmocka.h>
 
 #include "child_lend.h"
+#include "ipc_fdpass.h"
 #include "ipc_msg.h"
 
 static char dir[64], olddir[512];
@@ -107,52 +108,20 @@ srv_write(int fd, const void *buf, size_t len)
 static void
 srv_send_fds(int sock, const int *fd, int n)
 {
-	union {
-		struct cmsghdr c;
-		char	buf[CMSG_SPACE(2 * sizeof(int))];
-	} u;
-	struct msghdr mh;
-	struct iovec iov = { (void *)"", 1 };
-	struct cmsghdr *c;
-
-	memset(&u, 0, sizeof(u));
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
-	memcpy(CMSG_DATA(c), fd, (size_t)n * sizeof(int));
-	if (sendmsg(sock, &mh, 0) != 1)
+	if (ipc_fdpass_send(sock, "", 1, 0, fd, (size_t)n) != 0)
 		_exit(21);
 }
 
 static int
 srv_recv_fd(int sock)
 {
-	union {
-		struct cmsghdr c;
-		char	buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr mh;
+	struct ipc_fdpass_info in;
 	char	byte;
-	struct iovec iov = { &byte, 1 };
-	struct cmsghdr *c;
 	int	fd;
 
-	memset(&u, 0, sizeof(u));
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
-	if (recvmsg(sock, &mh, 0) != 1 || (c = CMSG_FIRSTHDR(&mh)) == NULL ||
-	    c->cmsg_type != SCM_RIGHTS)
+	if (ipc_fdpass_recv(sock, &byte, 1, 0, &fd, 1, &in) < 0 ||
+	    in.len != 1 || fd < 0)
 		return (-1);
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	return (fd);
 }
 
