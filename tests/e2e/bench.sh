@@ -73,8 +73,10 @@
 #	pairs). Printed per workload: the median messages/s of each agent
 #	(recipients/s for d), the ratio smtpjail/stock, and the median CPU
 #	seconds per 1000 messages (per 1000 recipients for d). Then: the
-#	peak RSS (VmHWM) of one stock process and of one smtpjail pair
-#	(parent + child), the largest seen over all runs; and the time
+#	peak RSS (VmHWM) of one stock process and of one smtpjail set
+#	(parent, spawner and its largest child; each run's line also says
+#	how many children one spawner had alive), the largest seen over
+#	all runs; and the time
 #	from exec of smtpjail to its child's READY message and from fork
 #	to READY, median over SJ_BENCH_STARTS runs of --sandbox-check,
 #	taken from kernel tracepoints with perf(1) (sched_process_exec,
@@ -180,11 +182,14 @@ cg_pids() {	# agent
 	[ -n "$CG_KIND" ] && cat "$(cg_dir "$1")/cgroup.procs" 2>/dev/null
 }
 
-# Peak RSS in KB of one stock process, or of one smtpjail pair (a
-# parent plus its spawner and the spawner's children in the cgroup),
-# among the live processes.
+# Peak RSS in KB of one stock process, or of one smtpjail set (a parent,
+# its spawner and the largest of the spawner's children: what serves one
+# job), among the live processes; then, for smtpjail, the largest number
+# of live children one parent's spawner had (idle, busy or on loan), 0
+# for stock. VmHWM counts pages shared with the parent or the spawner
+# again in each child.
 peak_rss_kb() {	# agent
-	local p pp hwm top
+	local p pp hwm top depth
 	declare -A own par
 	for p in $(cg_pids "$1"); do
 		hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status" 2>/dev/null)
@@ -193,14 +198,15 @@ peak_rss_kb() {	# agent
 		own[$p]=$hwm par[$p]=${pp:-0}	# 0: it ended meanwhile
 	done
 	for p in "${!own[@]}"; do
-		top=$p
-		# spawner and children count for the parent
+		top=$p depth=0
+		# spawner (1) and children (2) count for the parent
 		while [ "$1" = smtpjail ] && [ -n "${own[${par[$top]}]:-}" ]; do
-			top=${par[$top]}
+			top=${par[$top]} depth=$((depth + 1))
 		done
-		echo "$top ${own[$p]}"
-	done | awk '{s[$1] += $2} END {m = 0; for (k in s) if (s[k] > m)
-	    m = s[k]; print m}'
+		echo "$top $depth ${own[$p]}"
+	done | awk '$2 < 2 {s[$1] += $3} $2 == 2 {n[$1]++; if ($3 > c[$1]) c[$1] = $3}
+	    END {m = 0; k = 0; for (t in s) { if (s[t] + c[t] > m) m = s[t] + c[t]
+	        if (n[t] > k) k = n[t] }; print m, k}'
 }
 
 # ------------------------------------------------------------- world
@@ -455,7 +461,7 @@ relay_stats() {
 # when the run was invalid.
 run() {
 	local w=$1 agent=$2 tr msgs rcpts t0 t1 off ident sent i end rate
-	local c0 c1 cpu units rss perfpid= extra= conc init r0= r1 tls scache=
+	local c0 c1 cpu units rss nkids perfpid= extra= conc init r0= r1 tls scache=
 	read -r msgs rcpts <<< "$(expect "$w")"
 	if [ "$agent" = stock ]; then
 		tr=benchstock
@@ -507,7 +513,7 @@ run() {
 		kill -INT "$perfpid"
 		wait "$perfpid" 2>/dev/null
 	fi
-	rss=$(peak_rss_kb "$agent")
+	read -r rss nkids <<< "$(peak_rss_kb "$agent")"
 	# postlogd may lag behind: wait for the status lines
 	for i in $(seq 1 50); do
 		sent=$(tail -c +"$((off + 1))" "$W_DIR/log/maillog" |
@@ -579,7 +585,7 @@ run() {
 	[ -n "$CG_KIND" ] &&
 	    cpu=$(echo "$c0 $c1 $units" | awk '{printf "%.3f", ($2 - $1) / 1e9 / $3 * 1000}')
 	echo "# $w/$agent: $msgs msgs, $rcpts rcpts in $(echo "$t0 $t1" |
-	    awk '{printf "%.2f", $2 - $1}') s: $rate/s, cpu ${cpu} s/1000, peak rss ${rss:-?} KB$extra" >&$SJ_OUT
+	    awk '{printf "%.2f", $2 - $1}') s: $rate/s, cpu ${cpu} s/1000, peak rss ${rss:-?} KB$([ "$agent" = smtpjail ] && echo " (live children per spawner: up to ${nkids:-?})")$extra" >&$SJ_OUT
 	echo "$rate $cpu ${rss:-0}"
 }
 
@@ -679,7 +685,7 @@ done
 echo "(cpu: median CPU seconds of the agent's processes per 1000 messages,"
 echo " per 1000 recipients for d)"
 if [ -n "$CG_KIND" ]; then
-	echo "peak RSS: one stock smtp(8) ${rss_stock} KB; one smtpjail pair ${rss_jail} KB; ratio $(ratio "$rss_stock" "$rss_jail")"
+	echo "peak RSS: one stock smtp(8) ${rss_stock} KB; one smtpjail parent, spawner and child ${rss_jail} KB; ratio $(ratio "$rss_stock" "$rss_jail")"
 else
 	echo "peak RSS: not measured (no writable cgroup hierarchy)"
 fi
