@@ -74,8 +74,6 @@
 #define LEND_STAT_OK	0				/* scache.h */
 #define LEND_REQ_BUF	(SJ_LEND_LABEL_MAX + SJ_LEND_PROP_MAX + 128)
 
-static struct attr_stream lend_stream;
-
 /* One start-up message into the digest, encoded as it is sent. */
 static int
 child_lend_digest_msg(const struct ipc_msg *m, void *ctx)
@@ -148,7 +146,7 @@ void
 child_lend_close(struct child_lend *l)
 {
 	if (l->fd >= 0) {
-		attr_stream_free(&lend_stream);
+		attr_stream_free(&l->stream);
 		close(l->fd);
 		l->fd = -1;
 	}
@@ -160,7 +158,7 @@ child_lend_fail(struct child_lend *l, const char *what, int err)
 {
 	msg_warn("%s/%s: %s: %s; sandboxed children are not shared by this "
 	    "process", l->svc_dir, l->service, what,
-	    lend_stream.err[0] && l->fd >= 0 ? lend_stream.err :
+	    l->stream.err[0] && l->fd >= 0 ? l->stream.err :
 	    strerror(-err));
 	child_lend_close(l);
 	l->enabled = 0;
@@ -184,10 +182,10 @@ child_lend_connect(struct child_lend *l)
 		return (fd);
 	}
 	l->fd = fd;
-	if ((err = attr_stream_init(&lend_stream, fd, "private/scache socket",
+	if ((err = attr_stream_init(&l->stream, fd, "private/scache socket",
 	    l->timeout)) < 0)
 		return (child_lend_fail(l, "connect", err));
-	if ((err = attr_greet_read(&lend_stream, LEND_PROTO)) < 0)
+	if ((err = attr_greet_read(&l->stream, LEND_PROTO)) < 0)
 		return (child_lend_fail(l, "greeting", err));
 	return (0);
 }
@@ -270,12 +268,12 @@ child_lend_recv_fd(int sock, int timeout)
 
 /* {dummy=""} from scache(8), strictly. */
 static int
-child_lend_read_dummy(void)
+child_lend_read_dummy(struct child_lend *l)
 {
 	struct attr_spec sp = { .type = ATTR_TYPE_STREQ, .name = "dummy",
 	.max = 1, .out.eq = "" };
 
-	return (attr_scan(&lend_stream, ATTR_FLAG_STRICT, &sp, 1));
+	return (attr_scan(&l->stream, ATTR_FLAG_STRICT, &sp, 1));
 }
 
 static int
@@ -312,8 +310,8 @@ child_lend_request(struct child_lend *l, struct attr_out *o, int dummy)
 			return (-ENOTCONN);
 		err = attr_out_write(o, l->fd, l->timeout);
 		if (err == 0 && dummy)
-			err = child_lend_read_dummy();
-		else if (err == 0 && attr_stream_at_eof(&lend_stream) == 1)
+			err = child_lend_read_dummy(l);
+		else if (err == 0 && attr_stream_at_eof(&l->stream) == 1)
 			err = -EPIPE;
 		if (err == 0 || fresh || tries > 0 || !l->enabled)
 			return (err);
@@ -359,7 +357,7 @@ child_lend_save(struct child_lend *l, const char *nexthop, int ipc_fd,
 	attr_out_free(&o);
 	if (err == -ENOTCONN)
 		return (err);		/* child_lend_connect() said why */
-	if (err == 0 && lend_stream.ipos != lend_stream.ilen)
+	if (err == 0 && l->stream.ipos != l->stream.ilen)
 		err = -EBADMSG;		/* the descriptor must come next */
 	if (err == 0)
 		err = child_lend_send_fd(l->fd, ipc_fd);
@@ -370,7 +368,7 @@ child_lend_save(struct child_lend *l, const char *nexthop, int ipc_fd,
 	 * parents would drive one child). Only a status that says it was
 	 * not taken (scache.c answers FAIL when the receive failed) lets
 	 * the caller keep the child. */
-	if ((err = attr_scan(&lend_stream, ATTR_FLAG_STRICT, &sp, 1)) < 0) {
+	if ((err = attr_scan(&l->stream, ATTR_FLAG_STRICT, &sp, 1)) < 0) {
 		(void)child_lend_fail(l, "save_endp", err);
 		return (0);
 	}
@@ -435,7 +433,7 @@ child_lend_find(struct child_lend *l, const char *nexthop,
 	if (err == -ENOTCONN)
 		return (-ENOENT);	/* child_lend_connect() said why */
 	if (err == 0)
-		err = attr_scan(&lend_stream, ATTR_FLAG_STRICT, sp, 2);
+		err = attr_scan(&l->stream, ATTR_FLAG_STRICT, sp, 2);
 	if (err < 0)
 		return (child_lend_fail(l, "find_endp", err));
 	if (status != LEND_STAT_OK) {
@@ -447,7 +445,7 @@ child_lend_find(struct child_lend *l, const char *nexthop,
 	/* The descriptor comes after our dummy; take it even when the
 	 * property is bad, so that the stream stays in step. */
 	if ((fd = child_lend_write_dummy(l)) == 0 &&
-	    lend_stream.ipos == lend_stream.ilen)
+	    l->stream.ipos == l->stream.ilen)
 		fd = child_lend_recv_fd(l->fd, l->timeout);
 	else if (fd == 0)
 		fd = -EBADMSG;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "attr.h"
 #include "sj_config.h"
 #include "sj_limits.h"
 
@@ -44,6 +45,7 @@ struct child_lend_props {
 struct child_lend {
 	int	enabled;		/* smtpjail_child_sharing, scache alive */
 	int	fd;			/* connection to scache(8); -1: none */
+	struct attr_stream stream;	/* reads fd's replies */
 	int	timeout;		/* s, per wait: connection_cache_protocol_timeout */
 	char	svc_dir[16];		/* "private" */
 	char	service[32];		/* "scache" */
