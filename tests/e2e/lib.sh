@@ -341,10 +341,25 @@ pf_postconf() {	# name=value...
 }
 
 pf_reload() {
+	local n0 n _
+	n0=$(grep -c 'postfix/master\[[0-9]*\]: reload -- version' \
+	    "$W_DIR/log/maillog" 2>/dev/null)
 	pf_cmd postfix -c "$W_DIR/etc" reload > "$W_DIR/log/reload.out" 2>&1 ||
 	    { sed 's/^/# /' "$W_DIR/log/reload.out"; return 1; }
-	# Wait for master to have re-read its configuration.
-	sleep 1
+	# Wait for master to have re-read its configuration: it logs
+	# "reload -- version" on SIGHUP, then re-reads main.cf and master.cf
+	# (master.c), which takes milliseconds: a short grace after the line.
+	for _ in $(seq 1 100); do
+		n=$(grep -c 'postfix/master\[[0-9]*\]: reload -- version' \
+		    "$W_DIR/log/maillog" 2>/dev/null)
+		if [ "${n:-0}" -gt "${n0:-0}" ]; then
+			sleep 0.2
+			return 0
+		fi
+		sleep 0.05
+	done
+	sj_note "pf_reload: master logged no reload within 5 s"
+	return 1
 }
 
 # pf_master_add LINE...: append service lines to master.cf (pf_reload

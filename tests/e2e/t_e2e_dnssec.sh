@@ -219,12 +219,20 @@ ip netns exec "$ns" openssl s_server -accept 127.0.0.3:25 -cert srv.pem -key srv
 # unbound only once nsd's sockets are bound: a first query that met
 # nsd's port closed left unbound answering SERVFAIL for some 8 s after
 # nsd started (seen with unbound 1.17), most of the wait below.
-wait_listen 127.0.0.2 53
+wait_listen 127.0.0.2 53 || {
+	echo "not ok - $NAME: nsd does not listen on 127.0.0.2:53 after 10 s"
+	sed "s/^/# /" nsd.out 2> /dev/null | tail -n 20
+	exit 1
+}
 ip netns exec "$ns" unbound -d -c unbound.conf > unbound.out 2>&1 &
 
 # Wait until s_server listens (a probe before it did met "Connection
 # refused": seen once in make test).
-wait_listen 127.0.0.3 25
+wait_listen 127.0.0.3 25 || {
+	echo "not ok - $NAME: openssl s_server does not listen on 127.0.0.3:25 after 10 s"
+	sed "s/^/# /" s_server.out 2> /dev/null | tail -n 20
+	exit 1
+}
 
 # Wait until the resolver answers with the validated record.
 ready=0
