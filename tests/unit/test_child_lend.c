@@ -40,6 +40,7 @@
 #include <cmocka.h>
 
 #include "child_lend.h"
+#include "fd_check.h"
 #include "ipc_fdpass.h"
 #include "ipc_msg.h"
 
@@ -253,22 +254,6 @@ srv_end(struct srv *s, char *report, size_t sz)
 	assert_int_equal(waitpid(s->pid, &st, 0), s->pid);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
-}
-
-/* Descriptors open in this process. */
-static int
-count_fds(void)
-{
-	DIR    *d;
-	struct dirent *e;
-	int	n = 0;
-
-	assert_non_null(d = opendir("/proc/self/fd"));
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return (n - 1);		/* opendir()'s own */
 }
 
 /* ------------------------------------------------------------------ */

@@ -35,6 +35,7 @@
 
 #include <cmocka.h>
 
+#include "fd_check.h"
 #include "ipc_chan.h"
 #include "ipc_msg.h"
 #include "msg.h"
@@ -71,21 +72,6 @@ teardown(void **state)
 	return (0);
 }
 
-static int
-count_fds(void)
-{
-	DIR	*d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int	n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return (n);
-}
-
 /* The number the next received descriptor will get. */
 static int
 lowest_free_fd(void)
@@ -95,12 +81,6 @@ lowest_free_fd(void)
 	assert_true(fd >= 0);
 	close(fd);
 	return (fd);
-}
-
-static int
-fd_is_closed(int fd)
-{
-	return (fcntl(fd, F_GETFD) < 0 && errno == EBADF);
 }
 
 static int

@@ -41,6 +41,7 @@
 
 #include <cmocka.h>
 
+#include "fd_check.h"
 #include "ipc_chan.h"
 #include "ipc_fdpass.h"
 #include "sj_limits.h"
@@ -91,21 +92,6 @@ teardown(void **state)
 	return (0);
 }
 
-static int
-count_fds(void)
-{
-	DIR	*d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int	n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return (n);
-}
-
 /*
  * The numbers the next 'n' received descriptors will get: the kernel
  * installs them at the lowest free numbers, in order.
@@ -119,12 +105,6 @@ next_free_fds(int *out, size_t n)
 		assert_true((out[i] = dup(0)) >= 0);
 	for (i = 0; i < n; i++)
 		close(out[i]);
-}
-
-static int
-fd_is_closed(int fd)
-{
-	return (fcntl(fd, F_GETFD) < 0 && errno == EBADF);
 }
 
 static int

@@ -37,6 +37,7 @@
 
 #include <cmocka.h>
 
+#include "fd_check.h"
 #include "ipc_msg.h"
 #include "msg.h"
 #include "sj_buf.h"
@@ -59,12 +60,6 @@ fresh_fd(void)
 
 	assert_true(fd >= 0);
 	return (fd);
-}
-
-static int
-fd_is_closed(int fd)
-{
-	return (fcntl(fd, F_GETFD) < 0 && errno == EBADF);
 }
 
 /* Every printable byte, space to tilde, in turn. */
