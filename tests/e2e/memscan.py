@@ -88,7 +88,8 @@ def main():
     for pid in sys.argv[2:]:
         try:
             hits, done = scan(int(pid), pats)
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):
+            # exited before or while its maps were read
             print("%s gone" % pid)
             continue
         if done == 0:
