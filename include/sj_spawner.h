@@ -33,8 +33,9 @@
 
 #include "sj_config.h"
 
-/* Live children of one spawner: the pool (SJ_CHILD_POOL_MAX) plus the
- * children being stopped; a SPAWN beyond it is refused. */
+/* Live children of one spawner: the pool (SJ_CHILD_POOL_MAX), the
+ * children being stopped and those on loan (parent/child_pool.h); a
+ * SPAWN beyond it is refused. */
 #define SJ_SPAWNER_CHILDREN_MAX	64
 /* EXIT reports kept for spawner_exit_status() until asked for (the
  * oldest is dropped): one per live child, so that a report the parent

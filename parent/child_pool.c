@@ -473,15 +473,17 @@ child_pool_poll_done(struct child_pool *pool, const struct pollfd *pfd,
 	long long now = child_pool_now_ms(), limit;
 	char	why[1024];
 	unsigned logs;
-	int	i, err;
+	int	i, err, sp_ready = 0;
 	pid_t	pid;
 
 	limit = (long long)pool->cfg->child.cache_time_limit * 1000;
 	for (i = 0; i < n; i++) {
 		if (pfd[i].revents == 0)
 			continue;
-		if (pfd[i].fd == pool->sp.fd)
-			continue;	/* read below */
+		if (pfd[i].fd == pool->sp.fd) {
+			sp_ready = 1;	/* read below */
+			continue;
+		}
 		for (s = pool->slot; s < pool->slot + SJ_CHILD_POOL_MAX; s++)
 			if (s->used && s->cc.ipc_fd == pfd[i].fd)
 				break;
@@ -507,8 +509,9 @@ child_pool_poll_done(struct child_pool *pool, const struct pollfd *pfd,
 		if (s->used && (now - s->idle_since_ms >= limit ||
 		    (s->cc.borrowed && now >= s->until_ms)))
 			child_pool_close(pool, s, 0);
-	/* Every report that came, once; then the lists look them up. */
-	if (!pool->sp.dead)
+	/* Every report that came, once; then the lists look them up (and
+	 * those read meanwhile by spawner_exit_status(), kept too). */
+	if (sp_ready && !pool->sp.dead)
 		(void)spawner_drain(&pool->sp);
 	child_pool_reap(pool);
 	child_pool_lent_reap(pool);
