@@ -472,7 +472,10 @@ child_deliver(struct dns_ctx *dns, const struct ipc_config *cfg,
 		conn_cache_owner((cfg->flags & IPC_CF_SASL) ? job.dest : "",
 		    (cfg->flags & IPC_CF_SASL_SENDER) ? dlv->sender : "");
 		memset(&err_res, 0, sizeof(err_res));
-		memset(&c->list, 0, sizeof(c->list));
+		/* Not cleared whole (45 KB, eleven pages a new child would
+		 * fault in): dest_resolve() resets the count, final and
+		 * relay_problem, and dest_output() fills every address it
+		 * counts. */
 		c->hop_name = c->hops[h].name;
 		rv = dest_resolve(dns, &c->hops[h], cfg, &c->list, &err_res);
 		if (rv == -ECANCELED)
