@@ -101,6 +101,24 @@ deliver_result(struct ipc_result *r, const char *status, const char *reason)
 	snprintf(r->relay, sizeof(r->relay), "%s", "none");
 }
 
+/*
+ * Do sessions stored from now on belong to the current hop alone?
+ * With SASL (the hop's credentials), and with TLS connection reuse at
+ * a level that matches the certificate against the hop's names:
+ * Postfix's endpoint key then carries the current nexthop too
+ * (smtp.h COND_SASL_SMTP_KEY_FLAG_CUR_NEXTHOP,
+ * COND_TLS_SMTP_KEY_FLAG_CUR_NEXTHOP), so a connection verified for
+ * one hop never carries mail for a fallback relay at the same address.
+ */
+static int
+deliver_owner_hop(const struct ipc_config *cfg)
+{
+	const struct sj_tls_config *t = tls_config();
+
+	return ((cfg->flags & IPC_CF_SASL) != 0 || (t != NULL &&
+	    t->conn_reuse && SJ_TLS_MUST_MATCH(t->level)));
+}
+
 static unsigned
 deliver_port(const struct dest_addr *a)
 {
@@ -469,7 +487,7 @@ child_deliver(struct dns_ctx *dns, const struct ipc_config *cfg,
 	for (h = 0; h < nhops && job.left > 0; h++) {
 		last_hop = &c->hops[h];
 		job.dest = c->hops[h].spec;
-		conn_cache_owner((cfg->flags & IPC_CF_SASL) ? job.dest : "",
+		conn_cache_owner(deliver_owner_hop(cfg) ? job.dest : "",
 		    (cfg->flags & IPC_CF_SASL_SENDER) ? dlv->sender : "");
 		memset(&err_res, 0, sizeof(err_res));
 		/* Not cleared whole (45 KB, eleven pages a new child would

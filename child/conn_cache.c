@@ -18,7 +18,10 @@
  *	and the entry is closed at once.
  *
  *	Closing an entry sends QUIT without waiting for the reply, as a
- *	courtesy; scache(8) only closes.
+ *	courtesy; scache(8) only closes. An entry with TLS
+ *	(smtp_tls_connection_reuse) keeps its TLS state in child/tls.c
+ *	under the same descriptor: its QUIT goes as a record, then the
+ *	close_notify.
  * SECURITY
  *	Child only. Descriptors are closed through sj_sys.h; nothing is
  *	read from an idle session.
@@ -30,6 +33,7 @@
 
 #include "conn_cache.h"
 #include "sj_sys.h"
+#include "tls.h"
 
 struct conn_cache_entry {
 	int	in_use;
@@ -87,9 +91,16 @@ conn_cache_drop(struct conn_cache_entry *e, int quit)
 {
 	static const char quit_cmd[] = "QUIT\r\n";
 
-	/* Non-blocking socket: a full buffer only loses the courtesy. */
+	short	ev;
+
+	/* Non-blocking socket: a full buffer only loses the courtesy. A
+	 * connection with TLS (smtp_tls_connection_reuse) sends it as a
+	 * record, then its close_notify (tls_io_close()); never a clear
+	 * byte inside the TLS stream. */
 	if (quit)
-		(void)sys_write(e->conn.fd, quit_cmd, sizeof(quit_cmd) - 1);
+		(void)tls_io_write(e->conn.fd, quit_cmd, sizeof(quit_cmd) - 1,
+		    &ev);
+	tls_io_close(e->conn.fd);
 	(void)sys_close(e->conn.fd);
 	conn_cache_free(e);
 }
@@ -167,8 +178,11 @@ conn_cache_store(const struct smtp_conn *conn, const char *dest,
  * and the whole effective policy (conn_cache_policy(): a job whose
  * smtp_tls_policy_maps entry differs, e.g. other protocols under
  * which STARTTLS might have worked, never takes the session). Sessions
- * with TLS are never stored (smtp_session.c), so a verified session
- * never carries mail for another name.
+ * with TLS are stored only with smtp_tls_connection_reuse
+ * (smtp_session.c), and then, at a level that matches the certificate,
+ * under the hop they were verified for (the owner,
+ * child/child_deliver.c), so a verified session never carries mail for
+ * another name.
  */
 static int
 conn_cache_fits(const struct conn_cache_entry *e, unsigned need)

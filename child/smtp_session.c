@@ -60,7 +60,11 @@
  *	least "may", the handshake (child/tls.c) and EHLO again over TLS;
  *	with smtp_tls_wrappermode TLS starts before the greeting. From then
  *	on the reply reader and the content writer move their bytes through
- *	tls_io_read()/tls_io_write(). A session with TLS is never cached.
+ *	tls_io_read()/tls_io_write(). A session with TLS is cached only
+ *	with smtp_tls_connection_reuse (or the policy's connection_reuse=
+ *	yes), as Postfix 3.7 smtp_proto.c smtp_start_tls()
+ *	(DONT_CACHE_THIS_SESSION otherwise); taken again, it logs "...
+ *	TLS connection reused to ..." (tls_io_resume()).
  *
  *	The status is the reply's enhanced code when it has the reply's
  *	class, else <class>.0.0, or 5.5.0 for a reply that is not 2/4/5xx;
@@ -519,7 +523,8 @@ sess_chat(struct sess *s, unsigned timeout_s)
 static int
 sess_cacheable(const struct sess *s)
 {
-	return (s->expire_ms > 0 && !s->broken && !s->no_cache && !s->in_tls &&
+	return (s->expire_ms > 0 && !s->broken && !s->no_cache &&
+	    (!s->in_tls || s->tls_reuse) &&
 	    (transcript_peek()->classes & IPC_TC_PROTOCOL) == 0 &&
 	    (s->reply.flags & SMTP_REPLY_F_GARBAGE) == 0 &&
 	    smtp_reply_pending(&s->io) == 0);
@@ -778,6 +783,7 @@ sess_begin(struct sess *s, struct smtp_job *job, int fd,
 	s->keep = 0;
 	s->in_tls = 0;
 	s->tls_matched = 0;
+	s->tls_reuse = 0;
 	s->tls_level = job->tls_plain_next ? SJ_TLS_LEV_NONE :
 	    job->tls_level;
 	job->tls_plain_next = 0;
@@ -828,6 +834,12 @@ smtp_session_resume(struct smtp_job *job, const struct smtp_conn *conn,
 	s->expire_ms = conn->expire_ms;
 	s->reuse_count = conn->reuse_count;
 	s->tls_level = conn->tls_level;
+	if (conn->in_tls && smtp_starttls_resume(s, conn->tls_matched) < 0) {
+		/* No TLS state for the descriptor, or the parent is gone:
+		 * never a byte in clear text on it. */
+		s->broken = 1;
+		return (SMTP_SESSION_STALE);
+	}
 	/*
 	 * "RSET between messages", as Postfix's smtp_reuse_common() probe,
 	 * but with PIPELINING in front of MAIL FROM (sess_xfer()): a failed
@@ -875,6 +887,8 @@ smtp_session_keep(struct smtp_conn *conn)
 	conn->reuse_count = s->reuse_count;
 	conn->expire_ms = s->expire_ms;
 	conn->tls_level = s->tls_level;
+	conn->in_tls = s->in_tls;
+	conn->tls_matched = s->tls_matched;
 	return (1);
 }
 

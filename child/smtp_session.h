@@ -109,15 +109,20 @@ struct smtp_conn {
 	int	esmtp;
 	uint32_t reuse_count;		/* times taken from the cache */
 	int64_t	expire_ms;		/* monotonic; 0 = not cacheable */
-	int	tls_level;		/* the session's TLS level (clear text) */
+	int	tls_level;		/* the session's TLS level */
+	/* With smtp_tls_connection_reuse: TLS is on (child/tls.c holds
+	 * the connection's state under 'fd'), and whether the
+	 * certificate matched. */
+	int	in_tls;
+	int	tls_matched;
 };
 
 /*
  * In what smtp_session_needs() returns, above the SMTP_EHLO_* bits:
  * the TLS level the job's next session runs at, plus one. A cached
- * session (always clear text: sessions with TLS are not cached, as
- * Postfix 3.7 without smtp_tls_connection_reuse) is taken only by a
- * job at the level it was made at, never by one that requires TLS.
+ * session (clear text, or with TLS under smtp_tls_connection_reuse) is
+ * taken only by a job at the level it was made at: a clear-text one
+ * never by a job that requires TLS.
  */
 #define SMTP_NEED_TLS_SHIFT	24
 #define SMTP_NEED_TLS_LEVEL(l)	(((unsigned)(l) + 1) << SMTP_NEED_TLS_SHIFT)

@@ -25,6 +25,10 @@
  *	failed handshake, or a TLS session lost with recipients left,
  *	makes the same server be tried again in clear text
  *	(child/child_deliver.c), and this one not the final server.
+ *
+ *	smtp_starttls_resume() puts a session taken from the connection
+ *	cache with TLS (smtp_tls_connection_reuse) back in TLS: the
+ *	state stayed in child/tls.c under its descriptor.
  * SECURITY
  *	Child only. The server is hostile: its reply to STARTTLS is parsed
  *	by smtp_reply(3); anything it sent before the handshake is
@@ -164,11 +168,30 @@ smtp_starttls_handshake(struct sess *s, const struct sj_tls_config *t)
 	}
 	s->in_tls = 1;
 	s->tls_matched = st.matched;
+	/* Postfix smtp_start_tls(): without conn_reuse,
+	 * DONT_CACHE_THIS_SESSION. */
+	s->tls_reuse = t->conn_reuse;
 	if (SJ_TLS_MUST_MATCH(s->tls_level) && !st.matched) {
 		res_fill(&why, "4.7.5", NULL, NULL, "Server certificate not "
 		    "verified");
 		return (sess_fail(s, &why, 1));
 	}
+	return (0);
+}
+
+int
+smtp_starttls_resume(struct sess *s, int matched)
+{
+	const struct sj_tls_config *t = tls_config();
+	struct tls_peer tp;
+
+	starttls_peer(s, &tp);
+	if (tls_io_resume(s->fd, &tp) < 0)
+		return (-1);
+	s->in_tls = 1;
+	s->tls_matched = matched;
+	/* The job's policy decides whether it goes back to the cache. */
+	s->tls_reuse = t != NULL && t->conn_reuse;
 	return (0);
 }
 

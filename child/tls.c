@@ -37,9 +37,13 @@
  *
  *	Module state: one context (the SSL_CTX, main.cf's and the job's
  *	policy, and the TLS session of at most SJ_TLS_CONN_MAX sockets;
- *	connections with TLS are not kept between jobs, as Postfix 3.7
- *	does not without smtp_tls_connection_reuse; their sessions are,
- *	for resumption).
+ *	connections with TLS are kept between jobs only with
+ *	smtp_tls_connection_reuse (or a policy's connection_reuse=yes),
+ *	in the child's connection cache, which holds their descriptors
+ *	while this module holds their TLS state; their sessions are kept
+ *	for resumption either way). tls_io_resume() gives such a
+ *	connection to its next job and logs Postfix's "... TLS connection
+ *	reused to ..." with the summary of its handshake.
  * SECURITY
  *	Child. tls_prepare() runs in the parent before the fork, as root,
  *	on trusted configuration; everything after it runs in the
@@ -75,8 +79,12 @@
 #include "tls_sesscache.h"
 #include "tls_verify.h"
 
-/* Sockets with TLS at once: the session's; none are cached. */
-#define SJ_TLS_CONN_MAX		2
+/*
+ * Sockets with TLS at once: the session's, and with
+ * smtp_tls_connection_reuse the idle ones of the connection cache
+ * (child/conn_cache.c), which keeps their descriptors.
+ */
+#define SJ_TLS_CONN_MAX		(SJ_CONN_CACHE_MAX + 2)
 
 struct tls_conn {
 	int	fd;			/* -1: free */
@@ -86,6 +94,7 @@ struct tls_conn {
 	int	judged;			/* the level's checks passed */
 	SSL_SESSION *pending;		/* a session that came before that */
 	struct tls_peer peer;		/* for the errors of record I/O */
+	struct ipc_tls_info summary;	/* the handshake's, for a reuse */
 };
 
 static struct tls_ctx {
@@ -676,6 +685,7 @@ tls_start(int fd, int level, const struct tls_peer *p, int64_t deadline_ms,
 		tls_conn_free(c);
 		return (err);
 	}
+	c->summary = st->info;
 	/* Only a session whose certificate passed is offered again. */
 	c->judged = st->matched || !SJ_TLS_MUST_MATCH(level);
 	if (c->judged && c->pending != NULL && !SJ_TLS_IS_DANE(level))
@@ -768,6 +778,22 @@ int
 tls_io_active(int fd)
 {
 	return (tls_conn_find(fd) != NULL);
+}
+
+int
+tls_io_resume(int fd, const struct tls_peer *p)
+{
+	struct tls_conn *c = tls_conn_find(fd);
+	struct ipc_tls_info info;
+
+	if (c == NULL)
+		return (-ENOENT);
+	/* Errors of record I/O now belong to this job. */
+	c->peer = *p;
+	/* Postfix smtp_session_activate(): tls_log_summary(TLS_USAGE_USED). */
+	info = c->summary;
+	info.event = SJ_TLS_EV_CONN_REUSED;
+	return (tls_emit(p, &info));
 }
 
 /* Postfix tls_fast_shutdown_enable = yes: one close_notify, no wait. */

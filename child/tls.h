@@ -82,6 +82,13 @@ ssize_t	tls_io_write(int fd, const void *buf, size_t len, short *events);
 int	tls_io_pending(int fd);
 int	tls_io_active(int fd);
 void	tls_io_close(int fd);
+/*
+ * A connection with TLS taken from the connection cache for a new job:
+ * its record I/O reports to 'p' from now on, and the summary of its
+ * handshake goes to the parent as SJ_TLS_EV_CONN_REUSED. 0, -ENOENT
+ * when 'fd' has no TLS, or tls_emit()'s error.
+ */
+int	tls_io_resume(int fd, const struct tls_peer *p);
 
 /* Send one TLS_INFO message (event and fields set by the caller). */
 int	tls_emit(const struct tls_peer *, struct ipc_tls_info *);

@@ -102,6 +102,7 @@ tls_jobpol_set(const struct ipc_tls_policy *m)
 	memcpy(c->job.match, m->match, sizeof(c->job.match));
 	memcpy(c->job.servername, m->servername, sizeof(c->job.servername));
 	memcpy(c->job.fpt_digest, m->fpt_digest, sizeof(c->job.fpt_digest));
+	c->job.conn_reuse = m->conn_reuse != 0;
 	if (tls_jobpol_fpt(&c->job, m->fpt) < 0)
 		return (-1);
 	/* main.cf's anchors, unless the entry's own follow. */
@@ -171,8 +172,8 @@ tls_jobpol_end(void)
 
 /*
  * A digest of the policy in force (level, protocols, ciphers, match
- * names, SNI, fingerprints, trust anchors): the connection cache's key
- * (child/conn_cache.c). All zero when no TLS context exists (no
+ * names, SNI, fingerprints, trust anchors, connection reuse): the
+ * connection cache's key (child/conn_cache.c). All zero when no TLS context exists (no
  * level but none and no policy table).
  */
 void
@@ -180,7 +181,7 @@ tls_jobpol_id(unsigned char id[32])
 {
 	const struct sj_tls_config *t = tls_config();
 	const char *s[5];
-	int32_t	num[7];
+	int32_t	num[8];
 	EVP_MD_CTX *md;
 	unsigned len = 0;
 	size_t	i;
@@ -204,6 +205,9 @@ tls_jobpol_id(unsigned char id[32])
 	num[4] = (int32_t)t->may_protos.exclude;
 	num[5] = t->may_protos.min_version;
 	num[6] = t->may_protos.max_version;
+	/* A connection kept under one choice is not taken under the
+	 * other (stricter than Postfix, whose key has the level only). */
+	num[7] = t->conn_reuse;
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		goto fail;
 	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&

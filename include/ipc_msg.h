@@ -605,6 +605,7 @@ struct ipc_tls_policy {
 	char	fpt_digest[32];
 	char	fpt[SJ_TLS_FPT_TEXT_MAX + 1];
 	uint32_t ta_count;		/* TLS_ANCHOR messages that follow */
+	uint32_t conn_reuse;		/* 0 or 1: connection_reuse= */
 };
 
 /*

@@ -124,6 +124,9 @@ struct sj_tls_config {
 	unsigned log_mask_cfg;		/* the same, without what the level implies */
 	int	policy_maps;		/* smtp_tls_policy_maps is not empty */
 	unsigned sess_cache_timeout;	/* smtp_tls_session_cache_timeout, s; 0 = off */
+	/* smtp_tls_connection_reuse, or the policy entry's
+	 * connection_reuse=: keep sessions with TLS for reuse. */
+	int	conn_reuse;
 	int	note_starttls_offer;	/* smtp_tls_note_starttls_offer */
 	int	wrappermode;		/* smtp_tls_wrappermode */
 	unsigned starttls_timeout;	/* smtp_starttls_timeout, seconds */
@@ -236,7 +239,8 @@ struct sj_tls_config {
 #define SJ_TLS_EV_LIBERR	6	/* "TLS library problem: ..." */
 #define SJ_TLS_EV_REUSED	7	/* "<peer>: Reusing old session" */
 #define SJ_TLS_EV_POLICY	8	/* dane: "TLS policy lookup for ..." */
-#define SJ_TLS_EV_MAX		8
+#define SJ_TLS_EV_CONN_REUSED	9	/* the summary of a reused connection */
+#define SJ_TLS_EV_MAX		9
 
 /*
  * SJ_TLS_EV_POLICY reasons, in conn_code (Postfix smtp_tls_policy.c

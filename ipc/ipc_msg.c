@@ -261,7 +261,8 @@
 	X(ipc_tls_policy, STR, servername, TXT) \
 	X(ipc_tls_policy, STR, fpt_digest, TXT) \
 	X(ipc_tls_policy, STR, fpt, TXT) \
-	X(ipc_tls_policy, U32, ta_count, RAW)
+	X(ipc_tls_policy, U32, ta_count, RAW) \
+	X(ipc_tls_policy, U32, conn_reuse, RAW)
 
 /* DER in hex (checked by ipc_msg_check()). */
 #define IPC_F_TLS_ANCHOR(X) \

@@ -506,6 +506,11 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 			    tp->ta_count, tp->level, SJ_TLS_TA_MAX);
 			return (-1);
 		}
+		if (tp->conn_reuse > 1) {
+			ipc_why(why, whysz, "%s: field conn_reuse: %u (0 or "
+			    "1)", name, tp->conn_reuse);
+			return (-1);
+		}
 		break;
 	}
 	case IPC_T_TLS_ANCHOR: {

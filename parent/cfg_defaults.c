@@ -217,6 +217,7 @@ const struct sj_param_default sj_param_defaults[] = {
 	{"smtp_tls_enforce_peername", "yes"},
 	{"smtp_tls_loglevel", "0"},
 	{"smtp_tls_note_starttls_offer", "no"},
+	{"smtp_tls_connection_reuse", "no"},
 	{"smtp_tls_scert_verifydepth", "9"},
 	{"smtp_tls_CAfile", ""},
 	{"smtp_tls_CApath", ""},

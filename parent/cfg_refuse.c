@@ -298,8 +298,7 @@ static const struct cfg_refuse_row cfg_refuse_rows[] = {
 	REF(TLS, "smtp_tls_block_early_mail_reply", "no", NONE, NULL,
 	    "not implemented"),
 	/* Matter only once TLS is on. */
-	REF(TLS, "smtp_tls_connection_reuse", "no", TLS, NULL,
-	    "sessions with TLS are not kept for reuse"),
+	HON(TLS, "smtp_tls_connection_reuse", "no"),
 	REF(TLS, "tls_config_file", "default", TLS, NULL, R_TLS_LIB),
 	REF(TLS, "tls_config_name", "", TLS, NULL, R_TLS_LIB),
 	HON(TLS, "tls_disable_workarounds", ""),

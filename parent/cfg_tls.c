@@ -700,5 +700,14 @@ sj_tls_config_load(struct sj_tls_config *t, struct sj_params *p, char *why,
 	    's', 0, 8640000, &n, why, whysz)) < 0)
 		return (rc);
 	t->sess_cache_timeout = *v != '\0' ? (unsigned)n : 0;
+	/*
+	 * Postfix keeps a connection with TLS in tlsproxy(8) for reuse;
+	 * the child holds its TLS state itself and keeps the connection
+	 * in its own cache (child/conn_cache.c), under the same rules as
+	 * a clear-text one.
+	 */
+	if ((rc = sj_params_get_bool(p, "smtp_tls_connection_reuse",
+	    &t->conn_reuse, why, whysz)) < 0)
+		return (rc);
 	return (0);
 }

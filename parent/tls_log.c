@@ -17,6 +17,10 @@
  *	<peer>: <protocol> with cipher <cipher> (<use>/<alg> bits)" and,
  *	for TLS 1.3, " key-exchange <group>" and " server-signature
  *	<alg> (<bits> bits|<curve>) server-digest <digest>".
+ *	CONN_REUSED (the same level): that line with "reused" for
+ *	"established", for a connection with TLS taken from the child's
+ *	connection cache (smtp_tls_connection_reuse; Postfix logs it in
+ *	smtp_session.c smtp_session_activate()).
  *
  *	VERIFY_FAIL ("untrusted", implied at the levels that match):
  *	tls_verify.c tls_log_verify_error(), with the texts it has for
@@ -83,11 +87,13 @@ tls_cat(char *line, size_t linesz, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* 'usage': "established", or "reused" for a cached connection. */
 static void
-tls_log_summary(const struct ipc_tls_info *i, char *line, size_t linesz)
+tls_log_summary(const struct ipc_tls_info *i, const char *usage, char *line,
+    size_t linesz)
 {
-	snprintf(line, linesz, "%s TLS connection established to %s: %s "
-	    "with cipher %s (%u/%u bits)", tls_trust_words[i->trust],
+	snprintf(line, linesz, "%s TLS connection %s to %s: %s "
+	    "with cipher %s (%u/%u bits)", tls_trust_words[i->trust], usage,
 	    i->peer, i->protocol, i->cipher, i->usebits, i->algbits);
 	if (i->kex_name[0] != '\0') {
 		tls_cat(line, linesz, " key-exchange %s", i->kex_name);
@@ -253,7 +259,13 @@ tls_log_info(const struct sj_tls_config *t, const struct ipc_tls_info *i)
 	switch (i->event) {
 	case SJ_TLS_EV_ESTABLISHED:
 		if (t->log_mask & SJ_TLS_LOG_SUMMARY)
-			tls_log_summary(i, line, sizeof(line));
+			tls_log_summary(i, "established", line, sizeof(line));
+		break;
+	case SJ_TLS_EV_CONN_REUSED:
+		/* Postfix tls_log_summary(TLS_USAGE_USED), logged by
+		 * smtp_session_activate() for a connection from the cache. */
+		if (t->log_mask & SJ_TLS_LOG_SUMMARY)
+			tls_log_summary(i, "reused", line, sizeof(line));
 		break;
 	case SJ_TLS_EV_VERIFY_FAIL:
 		if (t->log_mask & SJ_TLS_LOG_UNTRUSTED)

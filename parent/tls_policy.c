@@ -22,12 +22,12 @@
  *	tafile= (verify and secure: trust anchor files, read now by
  *	parent/tls_tafile.c; may appear more than once; they replace
  *	smtp_tls_trust_anchor_file, which applies when the entry names
- *	none, as policy_create() there), connection_reuse=no. The levels
- *	dane and dane-only are the child's to resolve per server (its
- *	TLSA lookups, child/dane_server.c), as main.cf's are. Anything
- *	Postfix refuses is refused here with Postfix's warning; what
- *	smtpjail does not implement (connection_reuse=yes) is refused the
- *	same way, with a warning that says so: either way the job is
+ *	none, as policy_create() there), connection_reuse=yes|no (the
+ *	entry's choice over smtp_tls_connection_reuse; the child keeps
+ *	the connection, child/conn_cache.c). The levels dane and
+ *	dane-only are the child's to resolve per server (its TLSA
+ *	lookups, child/dane_server.c), as main.cf's are. Anything Postfix
+ *	refuses is refused here with Postfix's warning: the job is
  *	deferred with 4.7.5 "client TLS configuration problem" (Postfix's
  *	MARK_INVALID()), never delivered with less. A level below "may"
  *	ignores its attributes with a warning each, as Postfix.
@@ -417,11 +417,12 @@ tls_policy_apply(const char *where, const char *value,
 			    sizeof(why)) < 0)
 				WARN("%s", why);
 		} else if (strcasecmp(name, "connection_reuse") == 0) {
+			/* Postfix smtp_tls_policy.c: last one wins. */
 			if (strcasecmp(val, "yes") == 0)
-				WARN("%s: attribute \"%s=yes\" is not "
-				    "implemented by smtpjail (sessions with TLS "
-				    "are not kept for reuse)", where, name);
-			if (strcasecmp(val, "no") != 0)
+				job->conn_reuse = 1;
+			else if (strcasecmp(val, "no") == 0)
+				job->conn_reuse = 0;
+			else
 				WARN("%s: attribute \"%s\" has bad value: "
 				    "\"%s\"", where, name, val);
 		} else {
@@ -559,6 +560,7 @@ tls_policy_to_ipc(const struct sj_tls_config *t, uint32_t job_id,
 	memcpy(m->match, t->match, sizeof(m->match));
 	memcpy(m->servername, t->servername, sizeof(m->servername));
 	memcpy(m->fpt_digest, t->fpt_digest, sizeof(m->fpt_digest));
+	m->conn_reuse = t->conn_reuse != 0;
 	/* The entry's own anchors; main.cf's the child has already. */
 	if ((t->level == SJ_TLS_LEV_VERIFY || t->level == SJ_TLS_LEV_SECURE)
 	    && t->ta != NULL && (tls_policy_ctx.global == NULL ||

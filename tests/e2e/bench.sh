@@ -37,6 +37,9 @@
 #	        agents (stock: tlsmgr(8)'s cache; smtpjail: the child's
 #	        own), so that each new session may resume an earlier
 #	        one; it prints how many the receiver logged as resumed
+#	    atc as at, with smtp_tls_connection_reuse = yes for both
+#	        agents (stock: its sessions kept in tlsproxy(8); smtpjail:
+#	        in the child), so that deliveries reuse TLS connections
 #	    b   2000 messages of ~4 KB over 50 destinations (40 each)
 #	    c   200 messages of 1 MB, one destination
 #	    d   one message with 500 recipients, one destination
@@ -84,7 +87,8 @@
 #
 #	Environment:
 #	    SJ_BENCH_PAIRS      pairs per workload (default 3)
-#	    SJ_BENCH_WORKLOADS  default "a ac at atr b c d m p1k p4k p64k p1m w20 w100"
+#	    SJ_BENCH_WORKLOADS  default "a ac at atr atc b c d m p1k p4k p64k p1m
+#	                        w20 w100"
 #	    SJ_BENCH_SCALE      divide message and recipient counts (a
 #	                        quick check; default 1 = the issue's sizes)
 #	    SJ_BENCH_STARTS     --sandbox-check starts timed (default 100)
@@ -117,7 +121,7 @@ if [ $# -ge 1 ]; then
 	case $1 in /*) SJ_SMTPJAIL=$1;; *) SJ_SMTPJAIL=$PWD/$1;; esac
 fi
 PAIRS=${SJ_BENCH_PAIRS:-3}
-WORKLOADS=${SJ_BENCH_WORKLOADS:-a ac at atr b c d m p1k p4k p64k p1m w20 w100}
+WORKLOADS=${SJ_BENCH_WORKLOADS:-a ac at atr atc b c d m p1k p4k p64k p1m w20 w100}
 SCALE=${SJ_BENCH_SCALE:-1}
 STARTS=${SJ_BENCH_STARTS:-100}
 PROFILE=${SJ_BENCH_PROFILE:-}
@@ -290,7 +294,8 @@ pf_master_add \
     "  -o smtpd_tls_security_level=may" \
     "  -o smtpd_tls_chain_files=$W_DIR/tls/chain.pem" \
     "  -o smtpd_tls_loglevel=2" \
-    "tlsmgr unix - - n 1000? 1 tlsmgr"
+    "tlsmgr unix - - n 1000? 1 tlsmgr" \
+    "tlsproxy unix - - n - 0 tlsproxy"
 
 # Receiver: no dump files (disk would dominate), many sessions.
 ip netns exec "$W_NS" smtp-sink -u postfix -h sink.bench.test -m 1000 \
@@ -345,9 +350,9 @@ scaled() {	# n: n / SCALE, at least 1
 inject() {	# workload
 	local i per
 	case $1 in
-	a|ac|at|atr) local to=u@one.bench.test
+	a|ac|at|atr|atc) local to=u@one.bench.test
 		[ "$1" = ac ] && to=u@chunk.bench.test
-		[ "$1" = at ] || [ "$1" = atr ] && to=u@tls.bench.test
+		case $1 in at|atr|atc) to=u@tls.bench.test;; esac
 		pf_cmd smtp-source -s 10 -m "$((2 * $(scaled 2000)))" -l 4096 \
 		    -S sjbench -f s@sender.test -t "$to" 127.0.0.1:10025;;
 	b)	per=$((2 * $(scaled 40)))
@@ -390,7 +395,7 @@ expect() {	# workload: "messages recipients"
 	case $1 in
 	p*|w*) read -r n _ <<< "$(per_session "$1")"
 	    echo "$(scaled "$n") $(scaled "$n")";;
-	a|ac|at|atr) echo "$(scaled 2000) $(scaled 2000)";;
+	a|ac|at|atr|atc) echo "$(scaled 2000) $(scaled 2000)";;
 	b) echo "$((50 * $(scaled 40))) $((50 * $(scaled 40)))";;
 	c) echo "$(scaled 200) $(scaled 200)";;
 	d) echo "1 $(scaled 500)";;
@@ -404,6 +409,7 @@ describe() {
 	ac) echo "ac) as a, Postfix smtpd with CHUNKING";;
 	at) echo "at) as ac, with STARTTLS (encrypt)";;
 	atr) echo "atr) as at, TLS session cache on";;
+	atc) echo "atc) as at, TLS connection reuse on";;
 	b) echo "b) 2000 x 4 KB over 50 destinations";;
 	c) echo "c) 200 x 1 MB, 1 destination";;
 	d) echo "d) 1 msg, 500 rcpts (rates: rcpts/s)";;
@@ -462,6 +468,7 @@ relay_stats() {
 run() {
 	local w=$1 agent=$2 tr msgs rcpts t0 t1 off ident sent i end rate
 	local c0 c1 cpu units rss nkids perfpid= extra= conc init r0= r1 tls scache=
+	local reuse=no
 	read -r msgs rcpts <<< "$(expect "$w")"
 	if [ "$agent" = stock ]; then
 		tr=benchstock
@@ -475,12 +482,14 @@ run() {
 		tls=encrypt
 		scache="btree:\${data_directory}/smtp_scache"
 	fi
+	[ "$w" = atc ] && tls=encrypt reuse=yes
 	# per-session workloads: at most 2 sessions to the destination
 	conc=20 init=5
 	case $w in p*|w*) conc=2 init=2;; esac
 	pf_postconf "default_transport = $tr" \
 	    "smtp_tls_security_level = $tls" \
 	    "smtp_tls_session_cache_database = $scache" \
+	    "smtp_tls_connection_reuse = $reuse" \
 	    "${tr}_destination_concurrency_limit = $conc" \
 	    "${tr}_initial_destination_concurrency = $init" &&
 	    pf_reload || return 1
@@ -528,12 +537,12 @@ run() {
 		return 1
 	fi
 	# which command carried the content to the Postfix receiver
-	case $w in ac|at|atr|p*|w*)
+	case $w in ac|at|atr|atc|p*|w*)
 		extra=$(tail -c +"$((off + 1))" "$W_DIR/log/maillog" |
 		    grep 'postfix/receiver/smtpd\[[0-9]*\]: disconnect from' |
 		    awk '/ bdat=/ {b++} / data=/ {d++}
 		        END {printf ", receiver sessions: %d BDAT, %d DATA", b, d}')
-		case $w in at|atr) extra="$extra, $(tail -c +"$((off + 1))" \
+		case $w in at|atr|atc) extra="$extra, $(tail -c +"$((off + 1))" \
 		    "$W_DIR/log/maillog" | grep -c 'postfix/receiver/smtpd\[[0-9]*\]: .*TLS connection established from') with TLS, $(tail -c +"$((off + 1))" \
 		    "$W_DIR/log/maillog" | grep -c 'postfix/receiver/smtpd\[[0-9]*\]: .*Reusing old session') resumed";;
 		esac
@@ -548,11 +557,14 @@ run() {
 		        END {printf ", smtp time median %.3f s, >= 40 ms: %d",
 		        NR ? v[int((NR + 1) / 2)] : 0, n}')";;
 	esac
-	# many destinations: deliveries over a reused session
-	case $w in m)
+	# many destinations, TLS connection reuse: deliveries over a
+	# reused session
+	case $w in m|atc)
 		extra="$extra$(tail -c +"$((off + 1))" "$W_DIR/log/maillog" |
 		    grep "$ident\[[0-9]*\]: [0-9A-F]*: to=<.*status=sent " |
 		    awk '/ conn_use=/ {r++} END {printf ", %d of %d over a reused session", r, NR}')"
+	esac
+	case $w in m)
 		# where a job's time goes: Postfix "delays=a/b/c/d", the
 		# medians of b (queue manager to agent), c (connection set-up,
 		# with DNS and, for smtpjail, the child) and d (transmission)

@@ -287,9 +287,6 @@ static const struct apply_case {
 	{ "encrypt tafile=/etc/postfix/ta.pem", -1, "attribute \"tafile\" "
 	    "invalid at security level \"encrypt\"", 0, NULL, 0, 0, NULL, NULL,
 	    0 },
-	/* what smtpjail does not implement: deferred, with the reason */
-	{ "encrypt connection_reuse=yes", -1, "\"connection_reuse=yes\" is "
-	    "not implemented by smtpjail", 0, NULL, 0, 0, NULL, NULL, 0 },
 };
 
 static void
@@ -484,6 +481,71 @@ test_to_child(void **state)
 	tls_jobpol_id(id2);
 	assert_memory_equal(id0, id2, 32);
 	tls_jobpol_end();
+	tls_release();
+}
+
+/*
+ * connection_reuse=: the entry's choice over smtp_tls_connection_reuse
+ * (the last one wins, as Postfix's), carried to the child by
+ * TLS_POLICY; the two choices give two connection cache keys.
+ */
+static void
+test_conn_reuse(void **state)
+{
+	static const struct {
+		int	global;			/* smtp_tls_connection_reuse */
+		const char *value;
+		int	want;
+	} cases[] = {
+		{ 0, "encrypt", 0 },
+		{ 1, "encrypt", 1 },
+		{ 0, "encrypt connection_reuse=yes", 1 },
+		{ 1, "encrypt connection_reuse=no", 0 },
+		{ 0, "verify connection_reuse=yes connection_reuse=no", 0 },
+		{ 0, "secure connection_reuse=no, connection_reuse=YES", 1 },
+	};
+	unsigned char buf[SJ_IPC_MSG_MAX], id[2][32];
+	struct sj_tls_config job;
+	struct ipc_msg m, d;
+	char	why[512], warn[1024];
+	size_t	i;
+	ssize_t	n;
+
+	(void)state;
+	if (tls_prepare(&global, why, sizeof(why)) < 0)
+		fail_msg("tls_prepare: %s", why);
+	for (i = 0; i < NELEM(cases); i++) {
+		job = global;
+		job.conn_reuse = cases[i].global;
+		if (tls_policy_apply("W", cases[i].value, &job, warn,
+		    sizeof(warn)) < 0)
+			fail_msg("\"%s\": %s", cases[i].value, warn);
+		if (job.conn_reuse != cases[i].want)
+			fail_msg("\"%s\" (main.cf %d): conn_reuse %d, want %d",
+			    cases[i].value, cases[i].global, job.conn_reuse,
+			    cases[i].want);
+		memset(&m, 0, sizeof(m));
+		m.type = IPC_T_TLS_POLICY;
+		m.fd = -1;
+		assert_int_equal(tls_policy_to_ipc(&job, 20 + (uint32_t)i,
+		    &m.u.tls_policy, why, sizeof(why)), 0);
+		n = ipc_msg_encode(&m, buf, sizeof(buf));
+		assert_true(n > 0);
+		assert_int_equal(ipc_msg_decode(IPC_P2C, buf, (size_t)n, -1,
+		    &d, why, sizeof(why)), 0);
+		assert_int_equal(tls_jobpol_set(&d.u.tls_policy), 0);
+		assert_int_equal(tls_jobpol_begin(20 + (uint32_t)i), 0);
+		assert_int_equal(tls_config()->conn_reuse, cases[i].want);
+		if (i < 2)
+			tls_jobpol_id(id[i]);
+		tls_jobpol_end();
+	}
+	/* "encrypt" with and without reuse: never the same key. */
+	assert_memory_not_equal(id[0], id[1], 32);
+	/* Any other value is refused (ipc/ipc_msg_check.c, which the
+	 * encoder and the child's decoder both run). */
+	m.u.tls_policy.conn_reuse = 2;
+	assert_true(ipc_msg_encode(&m, buf, sizeof(buf)) < 0);
 	tls_release();
 }
 
@@ -814,6 +876,7 @@ main(void)
 		cmocka_unit_test(test_lookup_order),
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_to_child),
+		cmocka_unit_test(test_conn_reuse),
 		cmocka_unit_test(test_dane_may),
 		cmocka_unit_test(test_tafile_to_child),
 		cmocka_unit_test(test_conn_cache_policy),
