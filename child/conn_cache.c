@@ -73,15 +73,19 @@ conn_cache_policy(const unsigned char id[CONN_CACHE_POLICY_LEN])
 }
 
 /*
- * An entry is free again. Only its flag and descriptor are cleared: an
- * entry spans two pages, and a fresh child would otherwise write pages
- * it never needs (the next store overwrites every field it reads).
+ * An entry is free again: its flag, descriptor and keys are cleared, so
+ * that it matches no lookup even for a walk that forgot in_use. Not the
+ * whole entry: it spans two pages, which only a store touches (and the
+ * next store overwrites every field it reads).
  */
 static void
 conn_cache_free(struct conn_cache_entry *e)
 {
 	e->in_use = 0;
 	e->conn.fd = -1;
+	e->dest[0] = '\0';
+	e->owner[0] = '\0';
+	memset(e->policy, 0xff, sizeof(e->policy));
 	conn_cache_ctx.nused--;
 }
 

@@ -74,16 +74,22 @@
 #define LEND_STAT_OK	0				/* scache.h */
 #define LEND_REQ_BUF	(SJ_LEND_LABEL_MAX + SJ_LEND_PROP_MAX + 128)
 
+/* child_lend_digest()'s state: the digest and one encoding buffer. */
+struct child_lend_digest_ctx {
+	EVP_MD_CTX *md;
+	unsigned char *buf;		/* SJ_IPC_MSG_MAX bytes */
+};
+
 /* One start-up message into the digest, encoded as it is sent. */
 static int
 child_lend_digest_msg(const struct ipc_msg *m, void *ctx)
 {
-	static unsigned char buf[SJ_IPC_MSG_MAX];
+	struct child_lend_digest_ctx *d = ctx;
 	ssize_t	n;
 
-	if ((n = ipc_msg_encode(m, buf, sizeof(buf))) <= 0)
+	if ((n = ipc_msg_encode(m, d->buf, SJ_IPC_MSG_MAX)) <= 0)
 		return (-EINVAL);
-	return (EVP_DigestUpdate(ctx, buf, (size_t)n) ? 0 : -EINVAL);
+	return (EVP_DigestUpdate(d->md, d->buf, (size_t)n) ? 0 : -EINVAL);
 }
 
 /* SHA-256 over the start-up messages (child_ctl_start_msgs()), as
@@ -91,17 +97,19 @@ child_lend_digest_msg(const struct ipc_msg *m, void *ctx)
 static int
 child_lend_digest(const struct sj_config *cfg, char *hex, size_t hexsz)
 {
+	struct child_lend_digest_ctx d;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
-	EVP_MD_CTX *ctx;
 	int	ok;
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return (-ENOMEM);
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-	    child_ctl_start_msgs(cfg, child_lend_digest_msg, ctx) == 0;
-	ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
+	d.md = EVP_MD_CTX_new();
+	d.buf = malloc(SJ_IPC_MSG_MAX);
+	ok = d.md != NULL && d.buf != NULL &&
+	    EVP_DigestInit_ex(d.md, EVP_sha256(), NULL) &&
+	    child_ctl_start_msgs(cfg, child_lend_digest_msg, &d) == 0;
+	ok = ok && EVP_DigestFinal_ex(d.md, md, &mdlen);
+	EVP_MD_CTX_free(d.md);
+	free(d.buf);
 	/* 128 bits of the digest name the configuration. */
 	if (!ok || mdlen < 16 || hexsz < 33)
 		return (-EINVAL);

@@ -498,9 +498,9 @@ spawner_recv(struct spawner *sp, struct spawner_msg *m, int fds[2],
 	for (i = 0; i < in.nfds; i++)
 		close(got[i]);
 	sp->dead = 1;
-	/* A 0-byte read (in.len is 0 too when recvmsg() failed). */
-	return (in.len == 0 && (rv == 0 || rv == -ETOOMANYREFS ||
-	    rv == -EMSGSIZE) ? -ECONNRESET : -EPROTO);
+	/* EOF: a 0-byte read with nothing else. A 0-byte datagram that
+	 * carried descriptors or cut control data is a protocol error. */
+	return (rv == 0 && in.len == 0 && nfd == 0 ? -ECONNRESET : -EPROTO);
 }
 
 int

@@ -38,8 +38,9 @@
 #	        own), so that each new session may resume an earlier
 #	        one; it prints how many the receiver logged as resumed
 #	    atc as at, with smtp_tls_connection_reuse = yes for both
-#	        agents (stock: its sessions kept in tlsproxy(8); smtpjail:
-#	        in the child), so that deliveries reuse TLS connections
+#	        agents (stock: its sessions kept in tlsproxy(8), whose CPU
+#	        time counts as stock's; smtpjail: in the child), so that
+#	        deliveries reuse TLS connections
 #	    b   2000 messages of ~4 KB over 50 destinations (40 each)
 #	    c   200 messages of 1 MB, one destination
 #	    d   one message with 500 recipients, one destination
@@ -263,6 +264,14 @@ for a in stock smtpjail; do
 	} > "$W_DIR/libexec/bench-$a"
 	chmod 0755 "$W_DIR/libexec/bench-$a"
 done
+# Stock smtp(8)'s TLS with connection reuse (atc) runs in tlsproxy(8):
+# its CPU time is stock's, so it joins stock's cgroup.
+{
+	echo '#!/bin/sh'
+	[ -n "$CG_KIND" ] && echo "echo \$\$ > $CG_MNT/sj-bench-$$-stock/cgroup.procs"
+	echo "exec $SJ_PF_SBIN/tlsproxy \"\$@\""
+} > "$W_DIR/libexec/bench-tlsproxy"
+chmod 0755 "$W_DIR/libexec/bench-tlsproxy"
 pf_master_add \
     "benchstock unix - - y - 100 bench-stock" \
     "  -o syslog_name=postfix/benchstock" \
@@ -295,7 +304,7 @@ pf_master_add \
     "  -o smtpd_tls_chain_files=$W_DIR/tls/chain.pem" \
     "  -o smtpd_tls_loglevel=2" \
     "tlsmgr unix - - n 1000? 1 tlsmgr" \
-    "tlsproxy unix - - n - 0 tlsproxy"
+    "tlsproxy unix - - n - 0 bench-tlsproxy"
 
 # Receiver: no dump files (disk would dominate), many sessions.
 ip netns exec "$W_NS" smtp-sink -u postfix -h sink.bench.test -m 1000 \

@@ -505,6 +505,21 @@ test_parent_checks_answers(void **state)
 	}
 	assert_int_equal(bad, 0);
 
+	/* A 0-byte datagram with descriptors: a protocol error, not the
+	 * spawner's end (which is a 0-byte read with nothing else). */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+	    sv), 0);
+	memset(&sp, 0, sizeof(sp));
+	sp.pid = 12345;
+	sp.fd = sv[0];
+	memset(&m, 0, sizeof(m));
+	fake_answer(sv[1], &m, 0, 2);
+	assert_int_equal(spawner_spawn(&sp, &pid, &ipc, &st, why,
+	    sizeof(why)), -EPROTO);
+	assert_true(sp.dead);
+	close(sv[0]);
+	close(sv[1]);
+
 	/* FAIL: no child, the spawner lives on; EXIT reports are kept. */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
 	    sv), 0);
