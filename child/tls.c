@@ -462,6 +462,9 @@ tls_emit(const struct tls_peer *p, struct ipc_tls_info *info)
 {
 	struct ipc_msg m;
 
+	/* An idle connection (tls_io_idle()) reports to no job. */
+	if (p->emit == NULL)
+		return (0);
 	memset(&m, 0, sizeof(m));
 	m.type = IPC_T_TLS_INFO;
 	m.fd = -1;
@@ -778,6 +781,18 @@ int
 tls_io_active(int fd)
 {
 	return (tls_conn_find(fd) != NULL);
+}
+
+void
+tls_io_idle(int fd)
+{
+	struct tls_conn *c = tls_conn_find(fd);
+
+	if (c == NULL)
+		return;
+	/* The job's strings and emitter end with the job. */
+	memset(&c->peer, 0, sizeof(c->peer));
+	c->peer.nexthop = c->peer.host = c->peer.namaddr = "";
 }
 
 int

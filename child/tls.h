@@ -83,6 +83,12 @@ int	tls_io_pending(int fd);
 int	tls_io_active(int fd);
 void	tls_io_close(int fd);
 /*
+ * A connection with TLS goes to the connection cache: until
+ * tls_io_resume(), what its record I/O meets (the QUIT of a closing
+ * entry) is reported to no job and the job's strings are forgotten.
+ */
+void	tls_io_idle(int fd);
+/*
  * A connection with TLS taken from the connection cache for a new job:
  * its record I/O reports to 'p' from now on, and the summary of its
  * handshake goes to the parent as SJ_TLS_EV_CONN_REUSED. 0, -ENOENT

@@ -14,7 +14,10 @@
  *	SSL_read() or SSL_write() fails with SSL_ERROR_SSL, the child
  *	reports OpenSSL's error queue as "TLS library problem" events
  *	(TLS_INFO LIBERR: "wrong version number" here), and leaves the
- *	queue empty.
+ *	queue empty. With smtp_tls_connection_reuse: a connection left
+ *	idle (tls_io_idle()) reports such errors to no job, and
+ *	tls_io_resume() reports the handshake's summary as CONN_REUSED
+ *	for the next job.
  * SECURITY
  *	Test only.
  * SEE ALSO
@@ -118,60 +121,98 @@ serve(int fd, SSL_CTX *ctx)
 	_exit(0);
 }
 
-static void
-test_record_error_after_handshake(void **state)
-{
-	struct tls_peer peer = { "example", "mx.example",
-	    "mx.example[192.0.2.1]:25", 7, collect, NULL };
-	struct sj_tls_config cfg;
+/* One client session (level "encrypt") with a forked serve(). */
+struct session {
 	struct sj_params *params;
+	struct sj_tls_config cfg;
 	struct tls_state st;
-	struct pollfd pfd;
-	char	why[512], buf[512];
-	SSL_CTX *sctx;
-	ssize_t	n;
-	short	ev;
-	size_t	i, liberr = 0, wrong_version = 0;
+	int	fd;
 	pid_t	pid;
-	int	sv[2], status;
+};
 
-	(void)state;
+static struct tls_peer peer7 = { "example", "mx.example",
+    "mx.example[192.0.2.1]:25", 7, collect, NULL };
+
+static void
+session_start(struct session *t)
+{
+	char	why[512];
+	SSL_CTX *sctx;
+	int	sv[2];
+
 	msg_set_sink(sink, NULL);
-	assert_non_null(params = sj_params_new());
-	assert_int_equal(sj_params_set(params, "compatibility_level", "3.6"),
-	    0);
-	assert_int_equal(sj_params_set(params, "smtp_tls_security_level",
+	assert_non_null(t->params = sj_params_new());
+	assert_int_equal(sj_params_set(t->params, "compatibility_level",
+	    "3.6"), 0);
+	assert_int_equal(sj_params_set(t->params, "smtp_tls_security_level",
 	    "encrypt"), 0);
-	memset(&cfg, 0, sizeof(cfg));
-	if (sj_tls_config_load(&cfg, params, why, sizeof(why)) < 0)
+	memset(&t->cfg, 0, sizeof(t->cfg));
+	if (sj_tls_config_load(&t->cfg, t->params, why, sizeof(why)) < 0)
 		fail_msg("config: %s", why);
-	if (tls_prepare(&cfg, why, sizeof(why)) < 0)
+	if (tls_prepare(&t->cfg, why, sizeof(why)) < 0)
 		fail_msg("tls_prepare: %s", why);
 	sctx = server_ctx();
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	assert_true((pid = fork()) >= 0);
-	if (pid == 0) {
+	assert_true((t->pid = fork()) >= 0);
+	if (t->pid == 0) {
 		close(sv[0]);
 		serve(sv[1], sctx);
 	}
 	close(sv[1]);
 	SSL_CTX_free(sctx);
-	assert_int_equal(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
-
+	t->fd = sv[0];
+	assert_int_equal(fcntl(t->fd, F_SETFL, O_NONBLOCK), 0);
 	memset(&seen, 0, sizeof(seen));
-	assert_int_equal(tls_start(sv[0], SJ_TLS_LEV_ENCRYPT, &peer,
-	    sys_now_ms() + 10000, &st), 0);
-	assert_true(tls_io_active(sv[0]));
+	assert_int_equal(tls_start(t->fd, SJ_TLS_LEV_ENCRYPT, &peer7,
+	    sys_now_ms() + 10000, &t->st), 0);
+	assert_true(tls_io_active(t->fd));
+}
+
+/* Read until the server's junk line: the record error. */
+static void
+session_read_junk(struct session *t)
+{
+	struct pollfd pfd;
+	char	buf[512];
+	ssize_t	n;
+	short	ev;
+
 	/* Session tickets first (valid records), then the bad one. */
 	for (;;) {
-		n = tls_io_read(sv[0], buf, sizeof(buf), &ev);
+		n = tls_io_read(t->fd, buf, sizeof(buf), &ev);
 		if (n != -EAGAIN)
 			break;
-		pfd.fd = sv[0];
+		pfd.fd = t->fd;
 		pfd.events = ev;
 		assert_true(poll(&pfd, 1, 10000) == 1);
 	}
 	assert_int_equal(n, -EPROTO);
+	assert_int_equal(ERR_peek_error(), 0);
+}
+
+static void
+session_end(struct session *t)
+{
+	int	status;
+
+	tls_io_close(t->fd);
+	assert_false(tls_io_active(t->fd));
+	close(t->fd);
+	assert_int_equal(waitpid(t->pid, &status, 0), t->pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	tls_release();
+	sj_params_free(t->params);
+}
+
+static void
+test_record_error_after_handshake(void **state)
+{
+	struct session t;
+	size_t	i, liberr = 0, wrong_version = 0;
+
+	(void)state;
+	session_start(&t);
+	session_read_junk(&t);
 	for (i = 0; i < seen.n; i++) {
 		if (seen.ev[i].event != SJ_TLS_EV_LIBERR)
 			continue;
@@ -184,15 +225,48 @@ test_record_error_after_handshake(void **state)
 	if (wrong_version != 1)
 		fail_msg("%zu LIBERR events, %zu of them \"wrong version "
 		    "number\", want 1", liberr, wrong_version);
-	assert_int_equal(ERR_peek_error(), 0);
+	session_end(&t);
+}
 
-	tls_io_close(sv[0]);
-	assert_false(tls_io_active(sv[0]));
-	close(sv[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	tls_release();
-	sj_params_free(params);
+/*
+ * smtp_tls_connection_reuse: a connection kept idle in the cache
+ * (tls_io_idle()) reports what its record I/O meets to no job, and
+ * leaves OpenSSL's error queue empty; tls_io_resume() gives it to the
+ * next job with the summary of its handshake as CONN_REUSED.
+ */
+static void
+test_idle_then_resume(void **state)
+{
+	struct tls_peer peer8 = { "example", "mx.example",
+	    "mx.example[192.0.2.1]:25", 8, collect, NULL };
+	const struct ipc_tls_info *est = NULL, *re;
+	struct session t;
+	size_t	i, before;
+
+	(void)state;
+	session_start(&t);
+	for (i = 0; i < seen.n; i++)
+		if (seen.ev[i].event == SJ_TLS_EV_ESTABLISHED)
+			est = &seen.ev[i];
+	assert_non_null(est);
+	before = seen.n;
+	tls_io_idle(t.fd);
+	assert_true(tls_io_active(t.fd));
+	session_read_junk(&t);
+	assert_int_equal(seen.n, before);
+
+	assert_int_equal(tls_io_resume(t.fd, &peer8), 0);
+	assert_int_equal(seen.n, before + 1);
+	re = &seen.ev[before];
+	assert_int_equal(re->event, SJ_TLS_EV_CONN_REUSED);
+	assert_int_equal(re->job_id, 8);
+	assert_int_equal(re->trust, est->trust);
+	assert_string_equal(re->peer, est->peer);
+	assert_string_equal(re->protocol, est->protocol);
+	assert_string_equal(re->cipher, est->cipher);
+	/* Without TLS on the descriptor: nothing to resume. */
+	assert_int_equal(tls_io_resume(STDERR_FILENO, &peer8), -ENOENT);
+	session_end(&t);
 }
 
 int
@@ -200,6 +274,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_error_after_handshake),
+		cmocka_unit_test(test_idle_then_resume),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
