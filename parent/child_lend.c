@@ -24,8 +24,11 @@
  *	The label, "smtpjail:SERVICE:VERSION:DIGEST:NEXTHOP", binds the
  *	master.cf service, the IPC version and a SHA-256 digest of every
  *	message the child was given before its first job (CONFIG, HOSTS,
- *	CHECK, encoded as sent): a child is only borrowed by a process that
- *	would have configured it identically. The property string
+ *	CHECK, encoded as sent) and of every parameter's name and value
+ *	(what the child inherits with the fork instead, main.cf's TLS
+ *	policy first, follows from them): a child is only borrowed by a
+ *	process that would have configured it identically, never across a
+ *	"postfix reload" that changed a parameter. The property string
  *	"pid=N;until=MS" carries the child's pid (for logs, and so that the
  *	process that made it knows it back) and the CLOCK_MONOTONIC time
  *	after which nobody may lend it again (SJ_LEND_HORIZON_MS after its
@@ -63,6 +66,7 @@
 #include <openssl/evp.h>
 
 #include "attr.h"
+#include "cfg_params.h"
 #include "child_ctl.h"
 #include "child_lend.h"
 #include "ipc_fdpass.h"
@@ -92,8 +96,36 @@ child_lend_digest_msg(const struct ipc_msg *m, void *ctx)
 	return (EVP_DigestUpdate(d->md, d->buf, (size_t)n) ? 0 : -EINVAL);
 }
 
-/* SHA-256 over the start-up messages (child_ctl_start_msgs()), as
- * lower-case hex. */
+/*
+ * Every parameter's name and value as the store holds them (main.cf,
+ * -o, defaults): what a child inherits with the fork rather than
+ * receives in a message (main.cf's TLS policy, its trust anchors and
+ * keys, the DNSSEC probe, the seccomp program) follows from them, so
+ * a child made before a "postfix reload" that changed any of them is
+ * never borrowed by a process started after it.
+ */
+static int
+child_lend_digest_params(const struct sj_config *cfg, EVP_MD_CTX *md)
+{
+	const char *name, *value;
+	size_t	i;
+
+	if (cfg->params == NULL)
+		return (0);
+	for (i = 0; (name = sj_params_nth(cfg->params, i, NULL, NULL)) !=
+	    NULL; i++) {
+		if ((value = sj_params_raw(cfg->params, name)) == NULL)
+			value = "";
+		/* NUL-separated: no two lists digest the same bytes. */
+		if (!EVP_DigestUpdate(md, name, strlen(name) + 1) ||
+		    !EVP_DigestUpdate(md, value, strlen(value) + 1))
+			return (-EINVAL);
+	}
+	return (0);
+}
+
+/* SHA-256 over the start-up messages (child_ctl_start_msgs()) and the
+ * parameters (child_lend_digest_params()), as lower-case hex. */
 static int
 child_lend_digest(const struct sj_config *cfg, char *hex, size_t hexsz)
 {
@@ -106,7 +138,8 @@ child_lend_digest(const struct sj_config *cfg, char *hex, size_t hexsz)
 	d.buf = malloc(SJ_IPC_MSG_MAX);
 	ok = d.md != NULL && d.buf != NULL &&
 	    EVP_DigestInit_ex(d.md, EVP_sha256(), NULL) &&
-	    child_ctl_start_msgs(cfg, child_lend_digest_msg, &d) == 0;
+	    child_ctl_start_msgs(cfg, child_lend_digest_msg, &d) == 0 &&
+	    child_lend_digest_params(cfg, d.md) == 0;
 	ok = ok && EVP_DigestFinal_ex(d.md, md, &mdlen);
 	EVP_MD_CTX_free(d.md);
 	free(d.buf);

@@ -39,6 +39,7 @@
 
 #include <cmocka.h>
 
+#include "cfg_params.h"
 #include "child_lend.h"
 #include "fd_check.h"
 #include "ipc_fdpass.h"
@@ -528,11 +529,16 @@ test_no_server(void **state)
 	close(sv[1]);
 }
 
-/* Sharing off, and two configurations: two labels. */
+/*
+ * Sharing off, and two configurations: two labels. A parameter the
+ * child inherits rather than receives (main.cf's TLS level) changes
+ * the label too, and the same parameters give the same label.
+ */
 static void
 test_config(void **state)
 {
-	struct child_lend a, b;
+	struct child_lend a, b, c, d;
+	struct sj_params *p;
 	char	why[256];
 
 	(void)state;
@@ -547,6 +553,21 @@ test_config(void **state)
 	assert_true(a.enabled && b.enabled);
 	assert_string_not_equal(a.prefix, b.prefix);
 	assert_int_equal(strncmp(a.prefix, b.prefix, 20), 0);
+
+	assert_non_null(p = sj_params_new());
+	cfg.params = p;
+	assert_int_equal(sj_params_set(p, "smtp_tls_security_level", "may"),
+	    0);
+	assert_int_equal(child_lend_init(&c, &cfg, why, sizeof(why)), 0);
+	assert_int_equal(child_lend_init(&d, &cfg, why, sizeof(why)), 0);
+	assert_string_equal(c.prefix, d.prefix);
+	assert_string_not_equal(c.prefix, a.prefix);
+	assert_int_equal(sj_params_set(p, "smtp_tls_security_level",
+	    "encrypt"), 0);
+	assert_int_equal(child_lend_init(&d, &cfg, why, sizeof(why)), 0);
+	assert_string_not_equal(c.prefix, d.prefix);
+	cfg.params = NULL;
+	sj_params_free(p);
 }
 
 static void
