@@ -406,6 +406,63 @@ sj_moving_count() {
 	    "$W_DIR/spool/active" -type f 2>/dev/null | wc -l
 }
 
+# log_size: the maillog's size now, an offset for log_since.
+log_size() {
+	stat -c %s "$W_DIR/log/maillog"
+}
+
+# log_since OFFSET: what was logged after OFFSET.
+log_since() {	# offset
+	tail -c +"$(($1 + 1))" "$W_DIR/log/maillog"
+}
+
+# pf_hold_count: messages in the hold queue.
+pf_hold_count() {
+	find "$W_DIR/spool/hold" -type f 2>/dev/null | wc -l
+}
+
+# pf_burst N SENDER DOMAIN SUBJECT: N messages to u1..uN@DOMAIN with
+# "Subject: SUBJECT i", parked by the suite's header_checks HOLD rule
+# for SUBJECT; once all N are on hold they are released together and
+# the queue is flushed, so that qmgr sees back-to-back deliveries.
+pf_burst() {	# n sender domain subject
+	local i n=$1 msg=$W_DIR/burst.msg
+	for i in $(seq 1 "$n"); do
+		printf '%s\n' "From: <$2>" "To: <u$i@$3>" \
+		    "Subject: $4 $i" "" "message $i of $4" > "$msg"
+		pf_send "$2" "u$i@$3" "$msg" > /dev/null || return 1
+	done
+	for i in $(seq 1 100); do
+		[ "$(pf_hold_count)" -ge "$n" ] && break
+		sleep 0.1
+	done
+	[ "$(pf_hold_count)" -ge "$n" ] ||
+	    { sj_note "only $(pf_hold_count) of $n messages on hold"; return 1; }
+	pf_cmd postsuper -c "$W_DIR/etc" -H ALL > /dev/null 2>&1
+	pf_cmd postqueue -c "$W_DIR/etc" -f
+}
+
+# rcv_sessions OFFSET NAME, rcv_ended OFFSET NAME: sessions the smtpd
+# with syslog_name NAME accepted, and ended, since OFFSET.
+rcv_sessions() {	# offset name
+	log_since "$1" | grep -c "$2/smtpd\[[0-9]*\]: connect from"
+}
+
+rcv_ended() {	# offset name
+	log_since "$1" | grep -c "$2/smtpd\[[0-9]*\]: disconnect from"
+}
+
+# rcv_wait_ended OFFSET NAME SECONDS: every such session has ended.
+rcv_wait_ended() {	# offset name seconds
+	local i
+	for i in $(seq 1 $(($3 * 10))); do
+		[ "$(rcv_ended "$1" "$2")" -ge "$(rcv_sessions "$1" "$2")" ] &&
+		    return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # pf_wait_settled TIMEOUT: wait until maildrop, incoming and active are
 # empty on three polls in a row (bounces appear in incoming before the
 # bounced message leaves active, so this is monotonic). 1 on timeout.

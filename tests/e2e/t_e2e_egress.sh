@@ -46,14 +46,6 @@ pf_postconf 'smtpjail_egress_allow =' 'smtp_bind_address = 127.0.0.11' ||
     sj_die "postconf"
 pf_reload || sj_die "postfix reload failed"
 
-log_size() {
-	stat -c %s "$W_DIR/log/maillog"
-}
-
-log_since() {	# offset
-	tail -c +"$(($1 + 1))" "$W_DIR/log/maillog"
-}
-
 wait_log() {	# offset pattern
 	local i
 	for i in $(seq 1 300); do

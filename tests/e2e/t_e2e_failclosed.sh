@@ -41,14 +41,6 @@ write_zone() {	# file
 }
 sj_jail_world t_e2e_failclosed failclosed write_zone postfix dnsmasq ip
 
-log_size() {
-	stat -c %s "$W_DIR/log/maillog"
-}
-
-log_since() {	# offset
-	tail -c +"$(($1 + 1))" "$W_DIR/log/maillog"
-}
-
 # wait_log OFFSET SECONDS ERE: a line matching ERE logged since OFFSET
 wait_log() {
 	local i

@@ -61,14 +61,6 @@ printf '%s\n' 'jail.test smtp:[mx.ed.test]' \
     'stock.test stocksmtp:[mx.ed.test]' > "$W_DIR/etc/transport"
 pf_reload || sj_die "postfix reload failed"
 
-log_size() {
-	stat -c %s "$W_DIR/log/maillog"
-}
-
-log_since() {	# offset
-	tail -c +"$(($1 + 1))" "$W_DIR/log/maillog"
-}
-
 # The receiver's MAIL, RCPT, DATA and BDAT lines since OFFSET, with
 # the recipient's domain made the same for both agents.
 received() {	# offset

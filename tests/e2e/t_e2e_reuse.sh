@@ -51,36 +51,6 @@ pf_postconf "header_checks = regexp:$W_DIR/etc/header_checks" \
     'smtp_destination_concurrency_limit = 1' || sj_die "postconf"
 pf_reload || sj_die "postfix reload failed"
 
-log_size() {
-	stat -c %s "$W_DIR/log/maillog"
-}
-
-log_since() {	# offset
-	tail -c +"$(($1 + 1))" "$W_DIR/log/maillog"
-}
-
-hold_count() {
-	find "$W_DIR/spool/hold" -type f 2>/dev/null | wc -l
-}
-
-# queue N messages to ru.test on hold, then release them together
-burst() {	# tag
-	local i msg=$W_DIR/burst.msg
-	for i in $(seq 1 "$N"); do
-		printf '%s\n' "From: <$SENDER>" "To: <u$i@ru.test>" \
-		    "Subject: sjreuse $1 $i" "" "message $i of $1" > "$msg"
-		pf_send "$SENDER" "u$i@ru.test" "$msg" > /dev/null || return 1
-	done
-	for i in $(seq 1 100); do
-		[ "$(hold_count)" -ge "$N" ] && break
-		sleep 0.1
-	done
-	[ "$(hold_count)" -ge "$N" ] ||
-	    { sj_note "only $(hold_count) of $N messages on hold"; return 1; }
-	pf_cmd postsuper -c "$W_DIR/etc" -H ALL > /dev/null 2>&1
-	pf_cmd postqueue -c "$W_DIR/etc" -f
-}
-
 # smtpjail's status lines "sent" for ru.test since OFFSET
 sent_lines() {	# offset
 	log_since "$1" |
@@ -97,39 +67,22 @@ wait_sent() {	# offset
 	return 1
 }
 
-sessions() {	# offset
-	log_since "$1" | grep -c 'postfix/receiver/smtpd\[[0-9]*\]: connect from'
-}
-
-ended() {	# offset
-	log_since "$1" | grep -c 'postfix/receiver/smtpd\[[0-9]*\]: disconnect from'
-}
-
-# all receiver sessions ended, within TIMEOUT seconds
-wait_all_ended() {	# offset timeout
-	local i
-	for i in $(seq 1 $(($2 * 10))); do
-		[ "$(ended "$1")" -ge "$(sessions "$1")" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # ------------------------------------------------------------- on demand
 
 off=$(log_size)
-burst cached || sj_die "could not queue the burst"
+pf_burst "$N" "$SENDER" ru.test "sjreuse cached" ||
+    sj_die "could not queue the burst"
 check "on demand: queue settles" pf_wait_settled "$T_TIMEOUT"
 check "on demand: all $N messages sent by smtpjail" wait_sent "$off"
 check "on demand: at least one status line with conn_use=2" \
     eval 'sent_lines "$off" | grep -q ", conn_use=2, delay="'
-s=$(sessions "$off")
+s=$(rcv_sessions "$off" postfix/receiver)
 sj_note "on demand: $s receiver sessions for $N messages;" \
     "conn_use lines: $(sent_lines "$off" | grep -c conn_use=)"
 check "on demand: fewer receiver sessions than messages" \
     eval '[ "$s" -ge 1 ] && [ "$s" -lt "$N" ]'
 check "on demand: every idle session is closed, with QUIT" \
-    eval 'wait_all_ended "$off" 30 &&
+    eval 'rcv_wait_ended "$off" postfix/receiver 30 &&
         ! log_since "$off" | grep -E "postfix/receiver/smtpd\[[0-9]+\]: disconnect from" |
         grep -v " quit=1 " | grep -q .'
 # (smtpd logs its command counts when the session ends)
@@ -143,13 +96,15 @@ check "on demand: no warning from smtpjail" \
 pf_postconf 'smtp_connection_cache_on_demand = no' && pf_reload ||
     sj_die "postconf smtp_connection_cache_on_demand"
 off=$(log_size)
-burst uncached || sj_die "could not queue the burst"
+pf_burst "$N" "$SENDER" ru.test "sjreuse uncached" ||
+    sj_die "could not queue the burst"
 check "on demand off: queue settles" pf_wait_settled "$T_TIMEOUT"
 check "on demand off: all $N messages sent" wait_sent "$off"
 check "on demand off: no conn_use" \
     eval '! sent_lines "$off" | grep -q conn_use='
 check "on demand off: one receiver session per message" \
-    eval 'wait_all_ended "$off" 30 && [ "$(sessions "$off")" -eq "$N" ]'
+    eval 'rcv_wait_ended "$off" postfix/receiver 30 &&
+        [ "$(rcv_sessions "$off" postfix/receiver)" -eq "$N" ]'
 
 world_down
 check_summary

@@ -82,14 +82,6 @@ pf_postconf 'smtp_sasl_auth_enable = yes' \
     'smtp_sasl_security_options = noanonymous' || sj_die "postconf"
 pf_reload || sj_die "postfix reload failed"
 
-log_size() {
-	stat -c %s "$W_DIR/log/maillog"
-}
-
-log_since() {	# offset
-	tail -c +"$(($1 + 1))" "$W_DIR/log/maillog"
-}
-
 # The status of RCPT's last delivery since OFFSET: "dsn=X, status=Y (Z)"
 # without the relay's per-agent parts.
 status_of() {	# offset rcpt

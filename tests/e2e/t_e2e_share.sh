@@ -60,14 +60,6 @@ pf_postconf "header_checks = regexp:$W_DIR/etc/header_checks" \
     'connection_cache_ttl_limit = 8s' || sj_die "postconf"
 pf_reload || sj_die "postfix reload failed"
 
-log_size() {
-	stat -c %s "$W_DIR/log/maillog"
-}
-
-log_since() {	# offset
-	tail -c +"$(($1 + 1))" "$W_DIR/log/maillog"
-}
-
 J='postfix/sharejail/smtp'
 
 # queue one message to RCPT on hold; prints its queue id (the receiver's

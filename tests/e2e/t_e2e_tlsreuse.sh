@@ -90,36 +90,6 @@ pf_postconf "header_checks = regexp:$W_DIR/etc/header_checks" \
     'smtp_connection_cache_destinations = tr.test' || sj_die "postconf"
 pf_reload || sj_die "postfix reload failed"
 
-log_size() {
-	stat -c %s "$W_DIR/log/maillog"
-}
-
-log_since() {	# offset
-	tail -c +"$(($1 + 1))" "$W_DIR/log/maillog"
-}
-
-hold_count() {
-	find "$W_DIR/spool/hold" -type f 2>/dev/null | wc -l
-}
-
-# queue N messages to DOMAIN on hold, then release them together
-burst() {	# domain tag
-	local i msg=$W_DIR/burst.msg
-	for i in $(seq 1 "$N"); do
-		printf '%s\n' "From: <$SENDER>" "To: <u$i@$1>" \
-		    "Subject: sjtlsreuse $2 $i" "" "message $i of $2" > "$msg"
-		pf_send "$SENDER" "u$i@$1" "$msg" > /dev/null || return 1
-	done
-	for i in $(seq 1 100); do
-		[ "$(hold_count)" -ge "$N" ] && break
-		sleep 0.1
-	done
-	[ "$(hold_count)" -ge "$N" ] ||
-	    { sj_note "only $(hold_count) of $N messages on hold"; return 1; }
-	pf_cmd postsuper -c "$W_DIR/etc" -H ALL > /dev/null 2>&1
-	pf_cmd postqueue -c "$W_DIR/etc" -f
-}
-
 # transport T's status lines "sent" since OFFSET
 sent_lines() {	# offset transport
 	log_since "$1" |
@@ -143,42 +113,43 @@ tls_lines() {	# offset transport usage
 	    sed 's/^.*\]: //'
 }
 
-sessions() {	# offset
-	log_since "$1" | grep -c 'postfix/receiver/smtpd\[[0-9]*\]: connect from'
-}
-
 tls_sessions() {	# offset
 	log_since "$1" |
 	    grep -c 'postfix/receiver/smtpd\[[0-9]*\]: [A-Za-z]* TLS connection established from'
-}
-
-ended() {	# offset
-	log_since "$1" | grep -c 'postfix/receiver/smtpd\[[0-9]*\]: disconnect from'
-}
-
-wait_all_ended() {	# offset timeout
-	local i
-	for i in $(seq 1 $(($2 * 10))); do
-		[ "$(ended "$1")" -ge "$(sessions "$1")" ] && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 no_warning() {	# offset
 	! log_since "$1" | grep -E "postfix/jr/smtp\[[0-9]+\]: (warning|error|fatal|panic)"
 }
 
+# One phase: N messages to DOMAIN through TRANSPORT, released together;
+# sets OFF to the log offset before them and checks that all were sent.
+phase() {	# name domain transport
+	OFF=$(log_size)
+	pf_burst "$N" "$SENDER" "$2" "sjtlsreuse $1" ||
+	    sj_die "$1: could not queue the burst"
+	check "$1: queue settles" pf_wait_settled "$T_TIMEOUT"
+	check "$1: all $N messages sent by $3" wait_sent "$OFF" "$3"
+}
+
+# No "reused" from smtpjail since OFFSET, and one receiver session and
+# one "established" per message.
+one_session_each() {	# offset
+	rcv_wait_ended "$1" postfix/receiver 30 &&
+	    [ "$(rcv_sessions "$1" postfix/receiver)" -eq "$N" ] &&
+	    [ "$(tls_lines "$1" jr established | wc -l)" -eq "$N" ] &&
+	    [ -z "$(tls_lines "$1" jr reused)" ]
+}
+
 # ------------------------------------------------------------ encrypt
 
-off=$(log_size)
-burst tr.test encrypt || sj_die "could not queue the burst"
-check "encrypt: queue settles" pf_wait_settled "$T_TIMEOUT"
-check "encrypt: all $N messages sent by smtpjail" wait_sent "$off" jr
-check "encrypt: all receiver sessions ended" wait_all_ended "$off" 30
+phase encrypt tr.test jr
+off=$OFF
+check "encrypt: all receiver sessions ended" \
+    rcv_wait_ended "$off" postfix/receiver 30
 est=$(tls_lines "$off" jr established | wc -l)
 reu=$(tls_lines "$off" jr reused | wc -l)
-s=$(sessions "$off")
+s=$(rcv_sessions "$off" postfix/receiver)
 sj_note "encrypt: $s receiver sessions, $(tls_sessions "$off") with TLS;" \
     "smtpjail: $est established, $reu reused"
 check "encrypt: at least one \"Trusted TLS connection reused\"" \
@@ -197,10 +168,8 @@ check "encrypt: no warning from smtpjail" no_warning "$off"
 
 # ------------------------------------------------------- stock, same burst
 
-soff=$(log_size)
-burst ts.test stock || sj_die "could not queue the stock burst"
-check "stock: queue settles" pf_wait_settled "$T_TIMEOUT"
-check "stock: all $N messages sent" wait_sent "$soff" sr
+phase stock ts.test sr
+soff=$OFF
 sj_note "stock: $(tls_lines "$soff" sr established | wc -l) established," \
     "$(tls_lines "$soff" sr reused | wc -l) reused"
 check "stock and smtpjail log the same \"reused\" line" \
@@ -212,43 +181,31 @@ check "stock and smtpjail log the same \"reused\" line" \
 
 pf_postconf 'smtp_tls_security_level = verify' && pf_reload ||
     sj_die "postconf verify"
-off=$(log_size)
-burst tr.test verify || sj_die "could not queue the burst"
-check "verify: queue settles" pf_wait_settled "$T_TIMEOUT"
-check "verify: all $N messages sent" wait_sent "$off" jr
+phase verify tr.test jr
+off=$OFF
 check "verify: at least one \"Verified TLS connection reused\"" \
     eval 'tls_lines "$off" jr reused | grep -q "^Verified TLS connection reused to "'
 check "verify: no warning from smtpjail" no_warning "$off"
 
 # ------------------------------------------ policy: connection_reuse=no
 
-wait_all_ended "$off" 30
+rcv_wait_ended "$off" postfix/receiver 30
 printf 'tr.test\tencrypt connection_reuse=no\n' > "$W_DIR/etc/tls_policy"
 pf_postconf 'smtp_tls_security_level = encrypt' \
     "smtp_tls_policy_maps = texthash:$W_DIR/etc/tls_policy" && pf_reload ||
     sj_die "postconf policy"
-off=$(log_size)
-burst tr.test policy || sj_die "could not queue the burst"
-check "policy connection_reuse=no: queue settles" pf_wait_settled "$T_TIMEOUT"
-check "policy connection_reuse=no: all $N messages sent" wait_sent "$off" jr
-check "policy connection_reuse=no: one TLS session per message" \
-    eval 'wait_all_ended "$off" 30 && [ "$(sessions "$off")" -eq "$N" ] &&
-        [ "$(tls_lines "$off" jr established | wc -l)" -eq "$N" ]'
-check "policy connection_reuse=no: no \"reused\"" \
-    eval '[ -z "$(tls_lines "$off" jr reused)" ]'
-check "policy connection_reuse=no: no warning from smtpjail" no_warning "$off"
+phase "policy connection_reuse=no" tr.test jr
+check "policy connection_reuse=no: one session each, no \"reused\"" \
+    one_session_each "$OFF"
+check "policy connection_reuse=no: no warning from smtpjail" no_warning "$OFF"
 
 # ----------------------------------------------------- main.cf default
 
 pf_postconf 'smtp_tls_policy_maps =' 'smtp_tls_connection_reuse = no' &&
     pf_reload || sj_die "postconf default"
-off=$(log_size)
-burst tr.test default || sj_die "could not queue the burst"
-check "default (no reuse): queue settles" pf_wait_settled "$T_TIMEOUT"
-check "default (no reuse): all $N messages sent" wait_sent "$off" jr
-check "default (no reuse): one session per message, no \"reused\"" \
-    eval 'wait_all_ended "$off" 30 && [ "$(sessions "$off")" -eq "$N" ] &&
-        [ -z "$(tls_lines "$off" jr reused)" ]'
+phase "default (no reuse)" tr.test jr
+check "default (no reuse): one TLS session per message, no \"reused\"" \
+    one_session_each "$OFF"
 
 world_down
 check_summary

@@ -449,6 +449,17 @@ fake_answer(int fd, const struct spawner_msg *m, size_t len, int nfd)
 	assert_int_equal(ipc_fdpass_send(fd, m, len, 0, fds, (size_t)nfd), 0);
 }
 
+/* The parent's side of a fake spawner: sv[0] is sp's, sv[1] answers. */
+static void
+fake_spawner(struct spawner *sp, int sv[2])
+{
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+	    sv), 0);
+	memset(sp, 0, sizeof(*sp));
+	sp->pid = 12345;
+	sp->fd = sv[0];
+}
+
 struct bad_answer {
 	const char *name;
 	uint32_t type;
@@ -484,11 +495,7 @@ test_parent_checks_answers(void **state)
 
 	(void)state;
 	for (b = bad_answers; b < bad_answers + NELEM(bad_answers); b++) {
-		assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET |
-		    SOCK_CLOEXEC, 0, sv), 0);
-		memset(&sp, 0, sizeof(sp));
-		sp.pid = 12345;
-		sp.fd = sv[0];
+		fake_spawner(&sp, sv);
 		memset(&m, 0, sizeof(m));
 		m.type = b->type;
 		m.pid = b->pid;
@@ -507,11 +514,7 @@ test_parent_checks_answers(void **state)
 
 	/* A 0-byte datagram with descriptors: a protocol error, not the
 	 * spawner's end (which is a 0-byte read with nothing else). */
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-	    sv), 0);
-	memset(&sp, 0, sizeof(sp));
-	sp.pid = 12345;
-	sp.fd = sv[0];
+	fake_spawner(&sp, sv);
 	memset(&m, 0, sizeof(m));
 	fake_answer(sv[1], &m, 0, 2);
 	assert_int_equal(spawner_spawn(&sp, &pid, &ipc, &st, why,
@@ -521,11 +524,7 @@ test_parent_checks_answers(void **state)
 	close(sv[1]);
 
 	/* FAIL: no child, the spawner lives on; EXIT reports are kept. */
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-	    sv), 0);
-	memset(&sp, 0, sizeof(sp));
-	sp.pid = 12345;
-	sp.fd = sv[0];
+	fake_spawner(&sp, sv);
 	memset(&m, 0, sizeof(m));
 	m.type = SPAWNER_FAIL;
 	snprintf(m.why, sizeof(m.why), "fork: no");
