@@ -233,6 +233,29 @@ smtp_auth_cred(const struct smtp_job *job, const char *dest,
 	return (0);
 }
 
+int
+smtp_auth_has_cred(const struct smtp_job *job, const char *dest,
+    const struct smtp_peer *peer)
+{
+	struct smtp_auth_ctx *c = &smtp_auth_ctx;
+	struct ipc_sasl_req req;
+	struct ipc_sasl_cred resp;
+	int	found;
+
+	if ((job->cfg->flags & IPC_CF_SASL) == 0)
+		return (0);
+	if (c->ask == NULL)
+		return (1);
+	memset(&req, 0, sizeof(req));
+	req.job_id = job->dlv->job_id;
+	req.kind = IPC_SASL_ASK_EXISTS;
+	snprintf(req.dest, sizeof(req.dest), "%s", dest);
+	snprintf(req.host, sizeof(req.host), "%s", peer->host);
+	found = c->ask(&req, &resp) < 0 || resp.status != IPC_SASL_NONE;
+	explicit_bzero(&resp, sizeof(resp));
+	return (found);
+}
+
 /* The parent's CRAM-MD5 response to this session's challenge. */
 static int
 smtp_auth_cram(const struct smtp_job *job, const char *dest,

@@ -58,6 +58,15 @@ int	smtp_auth_login(const struct smtp_job *, const char *dest,
 
 /* The end of a job: the credential the child held is wiped. */
 void	smtp_auth_job_end(void);
+/*
+ * Postfix smtp.h HAVE_SASL_CREDENTIALS for the session's (dest, host):
+ * 1 with smtp_sasl_auth_enable when the parent has a credential, or
+ * cannot say (lookup error, no answer); 0 when it has none or SASL is
+ * off. Asks the parent (IPC_SASL_ASK_EXISTS), which gives the status
+ * alone.
+ */
+int	smtp_auth_has_cred(const struct smtp_job *, const char *dest,
+	    const struct smtp_peer *);
 
 /* For tests and the module: the mechanisms the filter leaves. */
 void	smtp_auth_filter(const char *offered, const char *filter, char *out,

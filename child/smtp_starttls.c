@@ -21,7 +21,9 @@
  *
  *	smtp_starttls_plain_retry() is Postfix's RETRY_AS_PLAINTEXT: at
  *	"may", for a request that waited minimal_backoff_time (or is an
- *	address probe; the parent says so with IPC_DF_TLS_PLAIN_OK), a
+ *	address probe; the parent says so with IPC_DF_TLS_PLAIN_OK) and
+ *	without a SASL credential for the session (the parent says, asked
+ *	with IPC_SASL_ASK_EXISTS), a
  *	failed handshake, or a TLS session lost with recipients left,
  *	makes the same server be tried again in clear text
  *	(child/child_deliver.c), and this one not the final server.
@@ -42,6 +44,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "smtp_auth.h"
 #include "smtp_session_int.h"
 #include "smtp_starttls.h"
 #include "tls.h"
@@ -68,6 +71,10 @@ smtp_starttls_plain_retry(struct sess *s, int after_session)
 	for (i = 0; i < job->nrcpt; i++)
 		todo += (job->rstate[i] & SMTP_RCPT_STATE) == SMTP_RCPT_TODO;
 	if (after_session && todo == 0)
+		return;
+	/* Postfix: && !HAVE_SASL_CREDENTIALS, so that no credential goes
+	 * over a session that could not keep TLS. */
+	if (smtp_auth_has_cred(job, job->dest, s->peer))
 		return;
 	job->tls_retry_plain = 1;
 	job->final_server = 0;

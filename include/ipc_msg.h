@@ -464,6 +464,9 @@ struct ipc_tls_info {
 #define IPC_SASL_ASK_PASSWORD	0	/* PLAIN/LOGIN: username and password */
 #define IPC_SASL_ASK_USER	1	/* is there a credential? username only */
 #define IPC_SASL_ASK_CRAM_MD5	2	/* the CRAM-MD5 response to 'challenge' */
+/* Postfix smtp.h HAVE_SASL_CREDENTIALS, before a plain-text retry at
+ * "may": is there one? The status alone, no username. */
+#define IPC_SASL_ASK_EXISTS	3
 
 struct ipc_sasl_req {
 	uint32_t job_id;

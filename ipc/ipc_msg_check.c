@@ -445,10 +445,10 @@ ipc_msg_check(const struct ipc_msg *m, const char *name, char *why,
 		}
 		break;
 	case IPC_T_SASL_REQ:
-		if (m->u.sasl_req.kind > IPC_SASL_ASK_CRAM_MD5) {
+		if (m->u.sasl_req.kind > IPC_SASL_ASK_EXISTS) {
 			ipc_why(why, whysz, "%s: field kind: %u out of "
 			    "range 0..%d", name, m->u.sasl_req.kind,
-			    IPC_SASL_ASK_CRAM_MD5);
+			    IPC_SASL_ASK_EXISTS);
 			return (-1);
 		}
 		break;

@@ -250,7 +250,9 @@ deliver_run_child(struct deliver_job *job, struct child_ctl *cc, int memfd,
 		m.u.deliver.flags |= IPC_DF_CONN_STORE;
 	/* Postfix smtp.h PLAINTEXT_FALLBACK_OK_AFTER_STARTTLS_FAILURE:
 	 * trace-only, or PREACTIVE_DELAY >= minimal_backoff_time (the
-	 * message was deferred before); smtpjail has no SASL. */
+	 * message was deferred before); its !HAVE_SASL_CREDENTIALS
+	 * depends on the server's name, so the child asks then
+	 * (IPC_SASL_ASK_EXISTS, child/smtp_starttls.c). */
 	if (DEL_REQ_TRACE_ONLY(req->flags) ||
 	    (long long)req->stats.active_arrival.tv_sec -
 	    (long long)req->stats.incoming_arrival.tv_sec >=

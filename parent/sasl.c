@@ -41,7 +41,10 @@
  *	LOGIN) or the username once and then CRAM-MD5 responses
  *	(sasl_cram_md5(): RFC 2195, HMAC-MD5 with OpenSSL) to the
  *	challenges of up to SASL_CRAM_PER_DEST_MAX sessions: with CRAM-MD5
- *	the password stays in the parent.
+ *	the password stays in the parent. Before a plain-text retry at
+ *	"may" the child asks whether there is a credential at all
+ *	(ASK_EXISTS: the status alone), as Postfix's
+ *	PLAINTEXT_FALLBACK_OK_* require !HAVE_SASL_CREDENTIALS.
  * SECURITY
  *	Parent. The request comes from the child (hostile): it can only
  *	choose among the keys the job itself allows. What a compromised
@@ -409,6 +412,7 @@ sasl_answer(struct sasl_job *job, uint32_t job_id,
 		job->asked[d] = hash;
 		job->given[d] = SASL_GIVEN_NOTHING;
 		job->ncram[d] = 0;
+		job->nexists[d] = 0;
 		job->nasked++;
 	}
 	/* The order per destination: the password once and only when the
@@ -423,6 +427,16 @@ sasl_answer(struct sasl_job *job, uint32_t job_id,
 		}
 		job->given[d] = req->kind == IPC_SASL_ASK_USER ?
 		    SASL_GIVEN_USER : SASL_GIVEN_PASSWORD;
+		break;
+	case IPC_SASL_ASK_EXISTS:
+		/* The status only: it changes nothing the child may get. */
+		if (job->nexists[d] >= SASL_EXISTS_PER_DEST_MAX) {
+			snprintf(why, whysz, "more than %d SASL_REQ (exists) "
+			    "for destination \"%.100s\" in job %u",
+			    SASL_EXISTS_PER_DEST_MAX, req->dest, job_id);
+			return (-1);
+		}
+		job->nexists[d]++;
 		break;
 	default:
 		if (job->given[d] != SASL_GIVEN_USER) {
@@ -463,6 +477,12 @@ sasl_answer(struct sasl_job *job, uint32_t job_id,
 		msg_warn("%s lookup error: %s", SASL_PARAM,
 		    lwhy[0] ? lwhy : strerror(-rc));
 		out->status = IPC_SASL_ERROR;
+		return (0);
+	}
+	if (req->kind == IPC_SASL_ASK_EXISTS) {
+		/* Postfix HAVE_SASL_CREDENTIALS: found, whatever its form. */
+		out->status = IPC_SASL_FOUND;
+		explicit_bzero(value, sizeof(value));
 		return (0);
 	}
 	colon = strchr(value, ':');

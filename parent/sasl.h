@@ -42,6 +42,10 @@ const char *sasl_changed(void);
  * job tries at most a few servers of one destination. */
 #define SASL_CRAM_PER_DEST_MAX	8
 
+/* "Is there a credential?" questions per destination and job (one
+ * before each plain-text retry at "may": one per session too). */
+#define SASL_EXISTS_PER_DEST_MAX	8
+
 /* What one job may be given; one per job, zeroed at its start. */
 struct sasl_job {
 	const char *nexthop;	/* as sent in DELIVER */
@@ -50,13 +54,16 @@ struct sasl_job {
 	uint64_t asked[SASL_JOB_DESTS_MAX];	/* their hash */
 	unsigned char given[SASL_JOB_DESTS_MAX];	/* SASL_GIVEN_* */
 	unsigned char ncram[SASL_JOB_DESTS_MAX];	/* responses computed */
+	unsigned char nexists[SASL_JOB_DESTS_MAX];	/* ASK_EXISTS answered */
 };
 
 /*
  * Answers one SASL_REQ of the job: checks that SASL is on, the job id,
  * the order of requests for this destination (the password once, and
  * not after the username was asked for; CRAM-MD5 responses only after
- * the username, at most SASL_CRAM_PER_DEST_MAX), and that req->dest
+ * the username, at most SASL_CRAM_PER_DEST_MAX; ASK_EXISTS, which
+ * gives no credential, at most SASL_EXISTS_PER_DEST_MAX times, in any
+ * order), and that req->dest
  * is the
  * job's nexthop (an element of it) or an smtp_fallback_relay element;
  * then looks up, as Postfix's smtp_sasl_passwd_lookup(), the sender

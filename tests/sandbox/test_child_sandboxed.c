@@ -223,6 +223,14 @@ struct scenario {
 	int	bdat;
 	unsigned bdat_stop;
 	/*
+	 * SASL_REQ (smtp_sasl_auth_enable in opts): the status the test's
+	 * parent answers with (IPC_SASL_NONE, _FOUND, _ERROR; no
+	 * credential is ever given), and how many requests of kind
+	 * IPC_SASL_ASK_EXISTS must come (0: none may).
+	 */
+	uint32_t sasl_status;
+	int	sasl_exists;
+	/*
 	 * Connection reuse: 'reuse_jobs' jobs on one child, job j with
 	 * DELIVER flags job_flags[j] after a pause of pause_ms[j]; its DONE
 	 * must say reuse_count reuse[j]. recv[] and conns[] are then the
@@ -385,6 +393,44 @@ static const struct scenario scenarios[] = {
 		.conns = { 2 },
 		.recv = { EHLO_C "STARTTLS\r\n" PIPELINED },
 		.res = { SENT(0, R2, 0) },
+		.log = { "SSL_connect error to " R2 ": -1",
+		    "QID1: Cannot start TLS: handshake failure" },
+	},
+	/*
+	 * Postfix's PLAINTEXT_FALLBACK_OK_AFTER_STARTTLS_FAILURE also needs
+	 * !HAVE_SASL_CREDENTIALS: the child asks the parent whether there
+	 * is a credential (ASK_EXISTS); one exists: no retry in clear
+	 * text, the recipient is deferred as without IPC_DF_TLS_PLAIN_OK.
+	 */
+	{
+		.name = "tls_may_no_plaintext_retry_with_sasl_credential",
+		.nexthop = NH2,
+		.opts = { "smtp_tls_security_level=may",
+		    "smtp_sasl_auth_enable=yes",
+		    "smtp_sasl_password_maps=inline:{" NH2 "=u:p}" },
+		.dflags = IPC_DF_TLS_PLAIN_OK,
+		.srv = {{ .addr = A2, .ehlo = EHLO_TLS,
+		    .starttls = TLS_GARBAGE }},
+		.recv = { EHLO_C "STARTTLS\r\n" },
+		.res = { TLS_FAIL_RCPT },
+		.sasl_status = IPC_SASL_FOUND,
+		.sasl_exists = 1,
+		.log = { "SSL_connect error to " R2 ": -1" },
+	},
+	{
+		.name = "tls_may_plaintext_retry_without_sasl_credential",
+		.nexthop = NH2,
+		.opts = { "smtp_tls_security_level=may",
+		    "smtp_sasl_auth_enable=yes",
+		    "smtp_sasl_password_maps=inline:{" NH2 "=u:p}" },
+		.dflags = IPC_DF_TLS_PLAIN_OK,
+		.srv = {{ .addr = A2, .ehlo = EHLO_TLS,
+		    .starttls = TLS_GARBAGE }},
+		.conns = { 2 },
+		.recv = { EHLO_C "STARTTLS\r\n" PIPELINED },
+		.res = { SENT(0, R2, 0) },
+		.sasl_status = IPC_SASL_NONE,
+		.sasl_exists = 1,
 		.log = { "SSL_connect error to " R2 ": -1",
 		    "QID1: Cannot start TLS: handshake failure" },
 	},
@@ -2862,6 +2908,7 @@ struct outcome {
 	struct ipc_done stats;
 	int	ntranscript;		/* TRANSCRIPT messages */
 	struct ipc_transcript transcript;	/* the last one */
+	int	sasl_exists;		/* SASL_REQ of kind ASK_EXISTS */
 };
 
 /* "-o" values; "@DIR@" stands for the world's config directory. */
@@ -3037,6 +3084,24 @@ run_job(const struct scenario *sc, struct child_ctl *cc, struct outcome *out)
 			    sizeof(why)) < 0)
 				fail_msg("broker: %s", why);
 			break;
+		case IPC_T_SASL_REQ: {
+			/* The status of the scenario, never a credential. */
+			struct ipc_msg a;
+
+			if (m.u.sasl_req.job_id != 7)
+				fail_msg("SASL_REQ for job %u",
+				    m.u.sasl_req.job_id);
+			out->sasl_exists += m.u.sasl_req.kind ==
+			    IPC_SASL_ASK_EXISTS;
+			memset(&a, 0, sizeof(a));
+			a.type = IPC_T_SASL_CRED;
+			a.fd = -1;
+			a.u.sasl_cred.job_id = 7;
+			a.u.sasl_cred.status = sc->sasl_status;
+			if (child_ctl_send(cc, &a, why, sizeof(why)) < 0)
+				fail_msg("SASL_CRED: %s", why);
+			break;
+		}
 		case IPC_T_CHECK_LOG:
 			/* As deliver_child.c: formatted by the parent. */
 			if (checks_log(cc, &m.u.check_log, 7,
@@ -3228,6 +3293,17 @@ check_transcript(const struct scenario *sc, const struct outcome *out)
 	    "classes %u peer %s\n%s\n", sc->name, out->ntranscript,
 	    sc->tc == TC_NONE ? "none" : "one", t->classes, t->peer,
 	    out->ntranscript ? t->text : "");
+	return (1);
+}
+
+/* As many "is there a SASL credential?" questions as the scenario says. */
+static int
+check_sasl(const struct scenario *sc, const struct outcome *out)
+{
+	if (out->sasl_exists == sc->sasl_exists)
+		return (0);
+	print_message("%s: %d SASL_REQ (exists), expected %d\n", sc->name,
+	    out->sasl_exists, sc->sasl_exists);
 	return (1);
 }
 
@@ -3433,6 +3509,7 @@ run_scenario(void **state)
 		bad |= check_results(sc, &out);
 		bad |= check_stats(sc, &out);
 		bad |= check_transcript(sc, &out);
+		bad |= check_sasl(sc, &out);
 	}
 	cur.child_live = 0;
 	child_end(&cur.cc);

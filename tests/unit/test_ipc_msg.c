@@ -366,7 +366,7 @@ build(enum ipc_type t, enum variant v, struct ipc_msg *m)
 		if (!max)
 			break;
 		m->u.sasl_req.job_id = UINT32_MAX;
-		m->u.sasl_req.kind = IPC_SASL_ASK_CRAM_MD5;
+		m->u.sasl_req.kind = IPC_SASL_ASK_EXISTS;
 		RAW(m->u.sasl_req.dest);
 		TEXT(m->u.sasl_req.host);
 		TEXT(m->u.sasl_req.challenge);
@@ -1312,8 +1312,8 @@ static const struct bad bad_cases[] = {
 	    -EBADMSG, "SASL_REQ: unexpected descriptor" },
 	{ "sasl_cred status", IPC_T_SASL_CRED, B(4), 4, 3, NULL, 0, FD_TABLE,
 	    -EBADMSG, "SASL_CRED: field status: 3 out of range 0..2" },
-	{ "sasl_req kind", IPC_T_SASL_REQ, B(4), 4, 3, NULL, 0, FD_TABLE,
-	    -EBADMSG, "SASL_REQ: field kind: 3 out of range 0..2" },
+	{ "sasl_req kind", IPC_T_SASL_REQ, B(4), 4, 4, NULL, 0, FD_TABLE,
+	    -EBADMSG, "SASL_REQ: field kind: 4 out of range 0..3" },
 	/* CONNECT: purpose, port, a numeric address, no descriptor. */
 	{ "connect purpose 0", IPC_T_CONNECT, B(4), 4, 0, NULL, 0, FD_TABLE,
 	    -EBADMSG, "CONNECT: field purpose: 0 out of range 1..3" },

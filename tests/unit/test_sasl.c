@@ -295,6 +295,55 @@ test_cram_md5(void **state)
 	unload(&cfg);
 }
 
+/*
+ * ASK_EXISTS (Postfix HAVE_SASL_CREDENTIALS before a plain-text retry):
+ * the status alone, any number of times up to the limit, before or
+ * after the password, which it does not use up.
+ */
+static void
+test_exists(void **state)
+{
+	struct sj_config cfg;
+	struct ipc_sasl_cred c;
+	struct sasl_job j;
+	char	why[512];
+	int	i;
+
+	(void)state;
+	assert_int_equal(load(&cfg, base_cf, why, sizeof(why)), 0);
+	assert_int_equal(sasl_open(why, sizeof(why)), 0);
+	memset(&j, 0, sizeof(j));
+	j.nexthop = "other.example";
+	j.sender = "";
+	for (i = 0; i < SASL_EXISTS_PER_DEST_MAX; i++) {
+		memset(&c, 'x', sizeof(c));
+		assert_int_equal(ask_kind(&j, 4, IPC_SASL_ASK_EXISTS,
+		    "other.example", "", &c, why, sizeof(why)), 0);
+		assert_int_equal(c.status, IPC_SASL_FOUND);
+		assert_string_equal(c.username, "");
+		assert_string_equal(c.password, "");
+		if (i == 0) {
+			/* The password is still given once. */
+			assert_int_equal(ask_kind(&j, 4, IPC_SASL_ASK_PASSWORD,
+			    "other.example", "", &c, why, sizeof(why)), 0);
+			assert_string_equal(c.password, "otherpw");
+		}
+	}
+	assert_int_equal(ask_kind(&j, 4, IPC_SASL_ASK_EXISTS, "other.example",
+	    "", &c, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "more than 8 SASL_REQ (exists)"));
+	/* No entry: none. A destination not the job's: refused. */
+	memset(&j, 0, sizeof(j));
+	j.nexthop = "none.example";
+	j.sender = "";
+	assert_int_equal(ask_kind(&j, 5, IPC_SASL_ASK_EXISTS, "none.example",
+	    "", &c, why, sizeof(why)), 0);
+	assert_int_equal(c.status, IPC_SASL_NONE);
+	assert_int_equal(ask_kind(&j, 5, IPC_SASL_ASK_EXISTS, "other.example",
+	    "", &c, why, sizeof(why)), -1);
+	unload(&cfg);
+}
+
 static void
 test_config(void **state)
 {
@@ -371,6 +420,7 @@ main(void)
 		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_sender),
 		cmocka_unit_test(test_cram_md5),
+		cmocka_unit_test(test_exists),
 		cmocka_unit_test(test_config),
 	};
 
