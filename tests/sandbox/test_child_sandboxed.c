@@ -366,6 +366,16 @@ static struct logcap {
 		.log = { logtext }, \
 	}
 
+/* "may" with SASL on and a credential for NH2; the handshake fails. */
+#define SASL_MAY_TLS_GARBAGE \
+		.nexthop = NH2, \
+		.opts = { "smtp_tls_security_level=may", \
+		    "smtp_sasl_auth_enable=yes", \
+		    "smtp_sasl_password_maps=inline:{" NH2 "=u:p}" }, \
+		.dflags = IPC_DF_TLS_PLAIN_OK, \
+		.srv = {{ .addr = A2, .ehlo = EHLO_TLS, \
+		    .starttls = TLS_GARBAGE }}
+
 static const struct scenario scenarios[] = {
 	/*
 	 * Hostile TLS peers (Postfix smtp_proto.c smtp_start_tls()): the
@@ -404,13 +414,7 @@ static const struct scenario scenarios[] = {
 	 */
 	{
 		.name = "tls_may_no_plaintext_retry_with_sasl_credential",
-		.nexthop = NH2,
-		.opts = { "smtp_tls_security_level=may",
-		    "smtp_sasl_auth_enable=yes",
-		    "smtp_sasl_password_maps=inline:{" NH2 "=u:p}" },
-		.dflags = IPC_DF_TLS_PLAIN_OK,
-		.srv = {{ .addr = A2, .ehlo = EHLO_TLS,
-		    .starttls = TLS_GARBAGE }},
+		SASL_MAY_TLS_GARBAGE,
 		.recv = { EHLO_C "STARTTLS\r\n" },
 		.res = { TLS_FAIL_RCPT },
 		.sasl_status = IPC_SASL_FOUND,
@@ -419,13 +423,7 @@ static const struct scenario scenarios[] = {
 	},
 	{
 		.name = "tls_may_plaintext_retry_without_sasl_credential",
-		.nexthop = NH2,
-		.opts = { "smtp_tls_security_level=may",
-		    "smtp_sasl_auth_enable=yes",
-		    "smtp_sasl_password_maps=inline:{" NH2 "=u:p}" },
-		.dflags = IPC_DF_TLS_PLAIN_OK,
-		.srv = {{ .addr = A2, .ehlo = EHLO_TLS,
-		    .starttls = TLS_GARBAGE }},
+		SASL_MAY_TLS_GARBAGE,
 		.conns = { 2 },
 		.recv = { EHLO_C "STARTTLS\r\n" PIPELINED },
 		.res = { SENT(0, R2, 0) },
