@@ -164,7 +164,6 @@ deliver_session_end(struct smtp_job *job, int fd, int rv)
 	int	err;
 
 	if (rv >= 0 && rv != SMTP_SESSION_STALE && smtp_session_keep(&keep)) {
-		tls_io_idle(fd);
 		conn_cache_store(&keep, c->dest_label,
 		    (int64_t)job->cfg->cache_time_limit * 1000);
 		c->dest_label[0] = '\0';

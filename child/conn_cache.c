@@ -148,6 +148,8 @@ conn_cache_store(const struct smtp_conn *conn, const char *dest,
 	int64_t	now = sys_now_ms();
 	size_t	i;
 
+	/* With TLS: from now on its record I/O reports to no job. */
+	tls_io_idle(conn->fd);
 	conn_cache_expire(now);
 	for (i = 0; i < SJ_CONN_CACHE_MAX; i++) {
 		e = &conn_cache_ctx.e[i];

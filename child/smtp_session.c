@@ -523,8 +523,13 @@ sess_chat(struct sess *s, unsigned timeout_s)
 static int
 sess_cacheable(const struct sess *s)
 {
+	const struct sj_tls_config *t = tls_config();
+
+	/* With TLS only under the job's smtp_tls_connection_reuse (or its
+	 * policy's connection_reuse=): Postfix smtp_start_tls()
+	 * DONT_CACHE_THIS_SESSION otherwise. */
 	return (s->expire_ms > 0 && !s->broken && !s->no_cache &&
-	    (!s->in_tls || s->tls_reuse) &&
+	    (!s->in_tls || (t != NULL && t->conn_reuse)) &&
 	    (transcript_peek()->classes & IPC_TC_PROTOCOL) == 0 &&
 	    (s->reply.flags & SMTP_REPLY_F_GARBAGE) == 0 &&
 	    smtp_reply_pending(&s->io) == 0);
@@ -783,7 +788,6 @@ sess_begin(struct sess *s, struct smtp_job *job, int fd,
 	s->keep = 0;
 	s->in_tls = 0;
 	s->tls_matched = 0;
-	s->tls_reuse = 0;
 	s->tls_level = job->tls_plain_next ? SJ_TLS_LEV_NONE :
 	    job->tls_level;
 	job->tls_plain_next = 0;

@@ -47,7 +47,6 @@ struct sess {
 	int	tls_level;		/* enum sj_tls_level of this session */
 	int	in_tls;			/* STARTTLS done: records on fd */
 	int	tls_matched;		/* its certificate matched (SASL options) */
-	int	tls_reuse;		/* with TLS, and its policy keeps it */
 	struct smtp_ehlo ehlo;
 	struct smtp_reply reply;
 	struct smtp_reply_io io;

@@ -175,9 +175,6 @@ smtp_starttls_handshake(struct sess *s, const struct sj_tls_config *t)
 	}
 	s->in_tls = 1;
 	s->tls_matched = st.matched;
-	/* Postfix smtp_start_tls(): without conn_reuse,
-	 * DONT_CACHE_THIS_SESSION. */
-	s->tls_reuse = t->conn_reuse;
 	if (SJ_TLS_MUST_MATCH(s->tls_level) && !st.matched) {
 		res_fill(&why, "4.7.5", NULL, NULL, "Server certificate not "
 		    "verified");
@@ -189,7 +186,6 @@ smtp_starttls_handshake(struct sess *s, const struct sj_tls_config *t)
 int
 smtp_starttls_resume(struct sess *s, int matched)
 {
-	const struct sj_tls_config *t = tls_config();
 	struct tls_peer tp;
 
 	starttls_peer(s, &tp);
@@ -197,8 +193,6 @@ smtp_starttls_resume(struct sess *s, int matched)
 		return (-1);
 	s->in_tls = 1;
 	s->tls_matched = matched;
-	/* The job's policy decides whether it goes back to the cache. */
-	s->tls_reuse = t != NULL && t->conn_reuse;
 	return (0);
 }
 

@@ -77,6 +77,15 @@ static const char base_cf[] =
     "{@dom.example = domuser:dompw}, "
     "{nopass.example = justuser} }\n";
 
+/* A job's SASL state at its start: nothing asked yet. */
+static void
+job_init(struct sasl_job *j, const char *nexthop, const char *sender)
+{
+	memset(j, 0, sizeof(*j));
+	j->nexthop = nexthop;
+	j->sender = sender;
+}
+
 static int
 ask_kind(struct sasl_job *j, uint32_t job_id, uint32_t kind, const char *dest,
     const char *chal, struct ipc_sasl_cred *out, char *why, size_t whysz)
@@ -121,9 +130,7 @@ test_release(void **state)
 	assert_int_equal(sasl_open(why, sizeof(why)), 0);
 
 	/* The host of the destination itself comes first (Postfix). */
-	memset(&j, 0, sizeof(j));
-	j.nexthop = "[relay.example]:587";
-	j.sender = "u@sender.example";
+	job_init(&j, "[relay.example]:587", "u@sender.example");
 	assert_int_equal(ask(&j, 7, 7, "[relay.example]:587",
 	    "RELAY.example", &c, why, sizeof(why)), 0);
 	assert_int_equal(c.status, IPC_SASL_FOUND);
@@ -136,18 +143,14 @@ test_release(void **state)
 	assert_non_null(strstr(why, "second SASL_REQ for destination"));
 
 	/* An MX name from the child's DNS is no key: the nexthop's. */
-	memset(&j, 0, sizeof(j));
-	j.nexthop = "other.example";
-	j.sender = "";
+	job_init(&j, "other.example", "");
 	assert_int_equal(ask(&j, 8, 8, "other.example", "mx.other.example",
 	    &c, why, sizeof(why)), 0);
 	assert_int_equal(c.status, IPC_SASL_FOUND);
 	assert_string_equal(c.username, "otheruser");
 
 	/* A host name naming another entry is ignored too. */
-	memset(&j, 0, sizeof(j));
-	j.nexthop = "[relay.example]:587";
-	j.sender = "";
+	job_init(&j, "[relay.example]:587", "");
 	assert_int_equal(ask(&j, 9, 9, "[relay.example]:587",
 	    "other.example", &c, why, sizeof(why)), 0);
 	/* "user:pass:word": split at the first colon. */
@@ -155,9 +158,7 @@ test_release(void **state)
 	assert_string_equal(c.password, "relay:pw");
 
 	/* Another destination, another job: refused. */
-	memset(&j, 0, sizeof(j));
-	j.nexthop = "[relay.example]:587";
-	j.sender = "";
+	job_init(&j, "[relay.example]:587", "");
 	assert_int_equal(ask(&j, 9, 9, "other.example", "other.example", &c,
 	    why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "not the job's nexthop"));
@@ -171,9 +172,7 @@ test_release(void **state)
 	assert_string_equal(c.username, "fbuser");
 
 	/* No entry; an entry without a password. */
-	memset(&j, 0, sizeof(j));
-	j.nexthop = "none.example, nopass.example";
-	j.sender = "";
+	job_init(&j, "none.example, nopass.example", "");
 	assert_int_equal(ask(&j, 11, 11, "none.example", "none.example", &c,
 	    why, sizeof(why)), 0);
 	assert_int_equal(c.status, IPC_SASL_NONE);
@@ -207,16 +206,12 @@ test_sender(void **state)
 	    "relay.example", &c, why, sizeof(why)), 0);
 	assert_string_equal(c.username, "senderuser");
 	/* @domain. */
-	memset(&j, 0, sizeof(j));
-	j.nexthop = "[relay.example]:587";
-	j.sender = "x@dom.example";
+	job_init(&j, "[relay.example]:587", "x@dom.example");
 	assert_int_equal(ask(&j, 2, 2, "[relay.example]:587",
 	    "relay.example", &c, why, sizeof(why)), 0);
 	assert_string_equal(c.username, "domuser");
 	/* The null sender: no sender key. */
-	memset(&j, 0, sizeof(j));
-	j.nexthop = "[relay.example]:587";
-	j.sender = "";
+	job_init(&j, "[relay.example]:587", "");
 	assert_int_equal(ask(&j, 3, 3, "[relay.example]:587",
 	    "relay.example", &c, why, sizeof(why)), 0);
 	assert_string_equal(c.username, "hostuser");
@@ -245,16 +240,12 @@ test_cram_md5(void **state)
 
 	assert_int_equal(load(&cfg, base_cf, why, sizeof(why)), 0);
 	assert_int_equal(sasl_open(why, sizeof(why)), 0);
-	memset(&j, 0, sizeof(j));
-	j.nexthop = "other.example";
-	j.sender = "";
+	job_init(&j, "other.example", "");
 	/* A response before the username: refused. */
 	assert_int_equal(ask_kind(&j, 4, IPC_SASL_ASK_CRAM_MD5,
 	    "other.example", chal, &c, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "before its username"));
-	memset(&j, 0, sizeof(j));
-	j.nexthop = "other.example";
-	j.sender = "";
+	job_init(&j, "other.example", "");
 	/* The username without the password. */
 	assert_int_equal(ask_kind(&j, 4, IPC_SASL_ASK_USER, "other.example",
 	    "", &c, why, sizeof(why)), 0);
@@ -283,9 +274,7 @@ test_cram_md5(void **state)
 	    "other.example", chal, &c, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "more than 8 CRAM-MD5"));
 	/* A challenge that is not base64: a lookup error, no response. */
-	memset(&j, 0, sizeof(j));
-	j.nexthop = "other.example";
-	j.sender = "";
+	job_init(&j, "other.example", "");
 	assert_int_equal(ask_kind(&j, 5, IPC_SASL_ASK_USER, "other.example",
 	    "", &c, why, sizeof(why)), 0);
 	assert_int_equal(ask_kind(&j, 5, IPC_SASL_ASK_CRAM_MD5,
@@ -312,9 +301,7 @@ test_exists(void **state)
 	(void)state;
 	assert_int_equal(load(&cfg, base_cf, why, sizeof(why)), 0);
 	assert_int_equal(sasl_open(why, sizeof(why)), 0);
-	memset(&j, 0, sizeof(j));
-	j.nexthop = "other.example";
-	j.sender = "";
+	job_init(&j, "other.example", "");
 	for (i = 0; i < SASL_EXISTS_PER_DEST_MAX; i++) {
 		memset(&c, 'x', sizeof(c));
 		assert_int_equal(ask_kind(&j, 4, IPC_SASL_ASK_EXISTS,
@@ -333,9 +320,7 @@ test_exists(void **state)
 	    "", &c, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "more than 8 SASL_REQ (exists)"));
 	/* No entry: none. A destination not the job's: refused. */
-	memset(&j, 0, sizeof(j));
-	j.nexthop = "none.example";
-	j.sender = "";
+	job_init(&j, "none.example", "");
 	assert_int_equal(ask_kind(&j, 5, IPC_SASL_ASK_EXISTS, "none.example",
 	    "", &c, why, sizeof(why)), 0);
 	assert_int_equal(c.status, IPC_SASL_NONE);
